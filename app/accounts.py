@@ -1,0 +1,181 @@
+"""Accounts: the non-secret part in the database, the secret in the keyring (``app.secrets``)."""
+
+from __future__ import annotations
+
+import imaplib
+import socket
+import ssl
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import select
+
+from app import secrets
+from storage.audit import AuditLog
+from storage.db.engine import Database
+from storage.db.models import Account
+
+AccountKind = Literal["mail", "caldav", "smb", "s3", "llm", "whatsapp"]
+
+
+class AccountError(Exception):
+    pass
+
+
+class AccountIn(BaseModel):
+    name: str = Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_.@\-]+$")
+    kind: AccountKind
+    username: str = ""
+    host: str | None = None
+    port: int | None = Field(None, ge=1, le=65535)
+    options: dict[str, Any] = Field(default_factory=dict)
+
+
+class AccountOut(AccountIn):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    has_secret: bool = False
+
+
+class CheckResult(BaseModel):
+    ok: bool
+    message: str
+
+
+class AccountService:
+    def __init__(self, db: Database, audit: AuditLog | None = None) -> None:
+        self.db = db
+        self.audit = audit or AuditLog(db)
+
+    def add(self, acc: AccountIn, secret: str | None) -> AccountOut:
+        with self.db.session() as s:
+            existing = s.scalar(select(Account).where(Account.kind == acc.kind, Account.name == acc.name))
+            if existing is not None:
+                raise AccountError(f"a {acc.kind} account named '{acc.name}' exists already")
+            row = Account(**acc.model_dump())
+            s.add(row)
+            s.flush()
+            if secret:
+                try:
+                    secrets.set_secret(acc.kind, acc.name, secret)
+                except secrets.SecretStoreError:
+                    s.rollback()
+                    self.audit.record("account.add", f"{acc.kind}:{acc.name}", "failed", "keyring error")
+                    raise
+            out = AccountOut.model_validate(row)
+        out.has_secret = bool(secret)
+        self.audit.record("account.add", f"{acc.kind}:{acc.name}", "ok", f"user={acc.username}")
+        return out
+
+    def list(self) -> list[AccountOut]:
+        with self.db.session() as s:
+            rows = list(s.scalars(select(Account).order_by(Account.kind, Account.name)))
+            outs = [AccountOut.model_validate(r) for r in rows]
+        for o in outs:
+            try:
+                o.has_secret = secrets.get_secret(o.kind, o.name) is not None
+            except secrets.SecretStoreError:
+                o.has_secret = False
+        return outs
+
+    def get(self, name: str, kind: str | None = None) -> AccountOut:
+        with self.db.session() as s:
+            q = select(Account).where(Account.name == name)
+            if kind:
+                q = q.where(Account.kind == kind)
+            rows = list(s.scalars(q))
+            if not rows:
+                raise AccountError(f"no account named '{name}'")
+            if len(rows) > 1:
+                raise AccountError(f"several accounts are named '{name}': give --kind")
+            return AccountOut.model_validate(rows[0])
+
+    def remove(self, name: str, kind: str | None = None) -> AccountOut:
+        acc = self.get(name, kind)
+        with self.db.session() as s:
+            row = s.get(Account, acc.id)
+            if row is not None:
+                s.delete(row)
+        secrets.delete_secret(acc.kind, acc.name)
+        self.audit.record("account.remove", f"{acc.kind}:{acc.name}", "ok")
+        return acc
+
+    def secret(self, acc: AccountIn) -> str | None:
+        return secrets.get_secret(acc.kind, acc.name)
+
+    def test(self, name: str, kind: str | None = None, timeout: float = 10.0) -> CheckResult:
+        acc = self.get(name, kind)
+        try:
+            result = check_account(acc, self.secret(acc), timeout)
+        except secrets.SecretStoreError as exc:
+            result = CheckResult(ok=False, message=str(exc))
+        self.audit.record("account.test", f"{acc.kind}:{acc.name}", "ok" if result.ok else "failed",
+                          result.message)
+        return result
+
+
+def check_account(acc: AccountIn, secret: str | None, timeout: float = 10.0) -> CheckResult:
+    """Log in to the service once. Never puts the secret into the message."""
+    if acc.kind in ("mail", "caldav", "smb") and not secret:
+        return CheckResult(ok=False, message="no secret in the keyring: run `personal-agent accounts add` again")
+    try:
+        if acc.kind == "mail":
+            return _check_imap(acc, secret or "", timeout)
+        if acc.kind == "caldav":
+            import caldav
+
+            url = acc.options.get("url") or f"https://{acc.host}:{acc.port or 443}/"
+            with caldav.DAVClient(url=url, username=acc.username, password=secret, timeout=int(timeout)) as c:
+                cals = c.principal().calendars()
+            return CheckResult(ok=True, message=f"CalDAV login ok, {len(cals)} calendar(s)")
+        if acc.kind == "smb":
+            import smbclient
+
+            smbclient.register_session(acc.host or "", username=acc.username, password=secret,
+                                       port=acc.port or 445, connection_timeout=int(timeout))
+            return CheckResult(ok=True, message="SMB login ok")
+        if acc.kind == "s3":
+            import boto3
+
+            s3 = boto3.client("s3", endpoint_url=acc.options.get("endpoint_url"),
+                              aws_access_key_id=acc.username, aws_secret_access_key=secret,
+                              region_name=acc.options.get("region", "us-east-1"))
+            s3.list_buckets()
+            return CheckResult(ok=True, message="S3 login ok")
+    except Exception as exc:
+        text = str(exc).replace(secret, "***") if secret else str(exc)
+        return CheckResult(ok=False, message=f"{type(exc).__name__}: {text.splitlines()[0] if text else ''}")
+    return CheckResult(ok=bool(secret), message="secret present (no live check for this kind)"
+                       if secret else "no secret stored")
+
+
+def _check_imap(acc: AccountIn, secret: str, timeout: float) -> CheckResult:
+    host = acc.host or ""
+    security = acc.options.get("security", "ssl")
+    port = acc.port or (993 if security == "ssl" else 143)
+    socket.setdefaulttimeout(timeout)
+    try:
+        ctx = ssl.create_default_context()
+        if acc.options.get("insecure_tls"):
+            ctx.check_hostname = False
+            ctx.verify_mode = ssl.CERT_NONE
+        conn: imaplib.IMAP4
+        if security == "ssl":
+            conn = imaplib.IMAP4_SSL(host, port, ssl_context=ctx)
+        else:
+            conn = imaplib.IMAP4(host, port)
+            if security == "starttls":
+                conn.starttls(ssl_context=ctx)
+        try:
+            conn.login(acc.username, secret)
+            conn.select("INBOX", readonly=True)
+        finally:
+            try:
+                conn.logout()
+            except Exception:
+                pass
+    except imaplib.IMAP4.error as exc:
+        return CheckResult(ok=False, message=f"IMAP login refused: {exc}")
+    finally:
+        socket.setdefaulttimeout(None)
+    return CheckResult(ok=True, message="IMAP login ok")

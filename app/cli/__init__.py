@@ -1,0 +1,1 @@
+"""The `personal-agent` command line. Each feature registers its commands in its own module."""

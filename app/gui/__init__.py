@@ -1,0 +1,1 @@
+"""The Flet GUI (desktop window, web, phone)."""

@@ -1,0 +1,111 @@
+"""Secrets live in the keyring only: never in config files, logs or the database.
+
+On a desktop the OS keyring is used (Secret Service, macOS Keychain, Windows Credential Locker).
+On a machine without one (headless server, CI) the app uses keyrings.cryptfile: an encrypted file
+(``keyring.cfg`` in the data dir, AES with an Argon2-derived key) unlocked by a master password from
+``PA_KEYRING_PASSWORD`` or a prompt. ``PYTHON_KEYRING_BACKEND`` still wins if the user sets it.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+import sys
+
+import keyring
+import keyring.errors
+from keyring.backend import KeyringBackend
+
+from app.paths import AppPaths, app_paths
+
+SERVICE = "personal-agent"
+
+
+class SecretStoreError(Exception):
+    """The keyring is not usable; the message says how to fix it."""
+
+
+def _is_usable(kr: KeyringBackend) -> bool:
+    from keyring.backends import chainer, fail
+
+    if isinstance(kr, fail.Keyring):
+        return False
+    if isinstance(kr, chainer.ChainerBackend):
+        return bool(kr.backends) and any(
+            type(b).__module__.split(".")[0] != "keyrings" for b in kr.backends
+        )
+    # keyrings.cryptfile registers itself with a priority; only accept it configured by us
+    return type(kr).__module__.split(".")[0] != "keyrings"
+
+
+def _cryptfile(paths: AppPaths) -> KeyringBackend:
+    from keyrings.cryptfile.cryptfile import CryptFileKeyring
+
+    kr = CryptFileKeyring()
+    paths.ensure()
+    kr.file_path = str(paths.keyring_file)
+    password = os.environ.get("PA_KEYRING_PASSWORD")
+    if not password:
+        if not sys.stdin.isatty():
+            raise SecretStoreError(
+                "no OS keyring on this machine: set PA_KEYRING_PASSWORD to unlock the encrypted "
+                f"keyring file {paths.keyring_file}"
+            )
+        password = getpass.getpass("Master password for the encrypted keyring: ")
+    kr.keyring_key = password
+    return kr
+
+
+_backend: KeyringBackend | None = None
+
+
+def backend() -> KeyringBackend:
+    """The keyring backend the app uses (chosen once per process)."""
+    global _backend
+    if _backend is None:
+        if os.environ.get("PYTHON_KEYRING_BACKEND"):
+            _backend = keyring.get_keyring()
+        else:
+            current = keyring.get_keyring()
+            _backend = current if _is_usable(current) else _cryptfile(app_paths())
+    return _backend
+
+
+def reset_backend() -> None:
+    global _backend
+    _backend = None
+
+
+def backend_name() -> str:
+    kr = backend()
+    return f"{type(kr).__module__}.{type(kr).__name__}"
+
+
+def secret_key(kind: str, name: str) -> str:
+    return f"{kind}:{name}"
+
+
+def set_secret(kind: str, name: str, secret: str) -> None:
+    try:
+        backend().set_password(SERVICE, secret_key(kind, name), secret)
+    except keyring.errors.KeyringError as exc:
+        raise SecretStoreError(f"could not store the secret in the keyring: {exc}") from None
+    except ValueError as exc:  # cryptfile: wrong master password
+        raise SecretStoreError(f"keyring locked: {exc}") from None
+
+
+def get_secret(kind: str, name: str) -> str | None:
+    try:
+        return backend().get_password(SERVICE, secret_key(kind, name))
+    except keyring.errors.KeyringError as exc:
+        raise SecretStoreError(f"could not read from the keyring: {exc}") from None
+    except ValueError:
+        raise SecretStoreError("keyring locked: wrong master password (PA_KEYRING_PASSWORD)") from None
+
+
+def delete_secret(kind: str, name: str) -> bool:
+    try:
+        backend().delete_password(SERVICE, secret_key(kind, name))
+        return True
+    except keyring.errors.PasswordDeleteError:
+        return False

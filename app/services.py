@@ -1,0 +1,40 @@
+"""The composition root: builds the app's services from settings, once, in one place.
+
+Heavy parts (speech models, agents, storage backends) are created lazily on first use so that
+`personal-agent doctor` or `accounts list` start in well under a second."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from app.accounts import AccountService
+from app.paths import AppPaths, app_paths
+from app.settings import Settings, load_settings
+from storage.audit import AuditLog
+from storage.db.engine import Database, default_database_url
+
+
+@dataclass
+class Services:
+    settings: Settings
+    paths: AppPaths = field(default_factory=app_paths)
+
+    @cached_property
+    def db(self) -> Database:
+        self.paths.ensure()
+        db = Database(self.settings.database_url or default_database_url(self.paths.data_dir))
+        db.migrate()
+        return db
+
+    @cached_property
+    def audit(self) -> AuditLog:
+        return AuditLog(self.db)
+
+    @cached_property
+    def accounts(self) -> AccountService:
+        return AccountService(self.db, self.audit)
+
+
+def build_services(settings: Settings | None = None) -> Services:
+    return Services(settings=settings or load_settings())

@@ -1,0 +1,157 @@
+"""All settings of the app in one pydantic-settings model.
+
+Sources, strongest first: environment variables with the prefix ``PA_`` (nested keys joined by
+``__``, e.g. ``PA_STT__LANGUAGE=de``), then ``config.toml`` in the user config dir, then the
+embedded defaults below. Secrets are never settings: they live in the keyring (``app.secrets``).
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field, ValidationError, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+from app.paths import app_paths
+
+ENV_PREFIX = "PA_"
+
+
+class ConfigError(Exception):
+    """A setting has a bad value. The message is one line that names the key."""
+
+
+class AudioSettings(BaseModel):
+    input_device: str | int | None = Field(None, description="microphone: name (substring) or index")
+    output_device: str | int | None = Field(None, description="speaker: name (substring) or index")
+
+
+class SttSettings(BaseModel):
+    model: str = Field("base", description="offline model name (base, tiny.en, small) or a model folder")
+    compute_type: Literal["int8", "int8_float32", "int8_float16", "float16", "float32", "default"] = "int8"
+    language: str | None = Field(None, description="ISO code like en or de; empty = auto-detect")
+    beam_size: int = Field(1, ge=1, le=10)
+    hotwords: list[str] = Field(default_factory=list, description="names the recognizer should expect")
+    mode: Literal["push_to_talk", "hands_free", "mute"] = "push_to_talk"
+    wake_phrase: str = "hey assistant"
+    trailing_silence_ms: int = Field(500, ge=100, le=5000)
+    follow_up_window_s: float = Field(8.0, ge=0, le=120)
+
+
+class TtsSettings(BaseModel):
+    voice: str = Field("en_US-joe-medium", description="default Piper voice name or .onnx path")
+    voices: dict[str, str] = Field(default_factory=dict, description="language code -> voice")
+    length_scale: float = Field(1.0, gt=0.2, le=3.0, description="speaking rate; >1 is slower")
+
+
+class LlmSettings(BaseModel):
+    provider: Literal["none", "openai", "anthropic", "openai-compatible"] = "none"
+    model: str | None = None
+    base_url: str | None = Field(None, description="for openai-compatible servers, e.g. http://127.0.0.1:8080/v1")
+    timeout_s: float = Field(30.0, gt=0, le=600)
+
+    @field_validator("base_url")
+    @classmethod
+    def _url(cls, v: str | None) -> str | None:
+        if v and not v.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return v
+
+
+class StorageSettings(BaseModel):
+    backend: Literal["local", "smb", "s3"] = "local"
+    local_root: Path | None = Field(None, description="defaults to the data dir's recordings folder")
+    smb_server: str | None = None
+    smb_port: int = Field(445, ge=1, le=65535)
+    smb_share: str | None = None
+    smb_username: str | None = None
+    smb_prefix: str = ""
+    s3_bucket: str | None = None
+    s3_endpoint_url: str | None = None
+    s3_region: str = "us-east-1"
+    s3_access_key_id: str | None = None
+    s3_prefix: str = ""
+
+
+class ServerSettings(BaseModel):
+    host: str = "127.0.0.1"
+    port: int = Field(8765, ge=1, le=65535)
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX,
+        env_nested_delimiter="__",
+        extra="forbid",
+        validate_default=True,
+    )
+
+    database_url: str | None = Field(None, description="SQLAlchemy URL; empty = SQLite in the data dir")
+    timezone: str | None = Field(None, description="IANA zone like Europe/Berlin; empty = system zone")
+    language: Literal["en", "de"] = "en"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    ui_port: int = Field(8550, ge=1, le=65535)
+    audio: AudioSettings = Field(default_factory=AudioSettings)
+    stt: SttSettings = Field(default_factory=SttSettings)
+    tts: TtsSettings = Field(default_factory=TtsSettings)
+    llm: LlmSettings = Field(default_factory=LlmSettings)
+    storage: StorageSettings = Field(default_factory=StorageSettings)
+    server: ServerSettings = Field(default_factory=ServerSettings)
+
+    @field_validator("timezone")
+    @classmethod
+    def _tz(cls, v: str | None) -> str | None:
+        if v:
+            from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+            try:
+                ZoneInfo(v)
+            except (ZoneInfoNotFoundError, ValueError) as exc:
+                raise ValueError("must be an IANA time zone like Europe/Berlin") from exc
+        return v
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        toml = TomlConfigSettingsSource(settings_cls, toml_file=app_paths().config_file)
+        return (init_settings, env_settings, toml)
+
+
+def _describe(err: dict[str, Any]) -> str:
+    key = ".".join(str(p) for p in err.get("loc", ()))
+    env = ENV_PREFIX + "__".join(str(p) for p in err.get("loc", ())).upper()
+    msg = str(err.get("msg", "invalid value"))
+    if err.get("type") == "extra_forbidden":
+        return f"config error: unknown key '{key}' (check spelling in config.toml or {env})"
+    value = err.get("input")
+    shown = f" = {value!r}" if not isinstance(value, dict | list) else ""
+    return f"config error: {key}{shown}: {msg} (set in config.toml or {env})"
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Read settings; raise ConfigError with a one-line message on any bad value."""
+    cfg = app_paths().config_file
+    if cfg.exists():
+        try:
+            tomllib.loads(cfg.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"config error: {cfg} is not valid TOML: {exc}") from None
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        raise ConfigError(_describe(exc.errors()[0])) from None
+    except ValueError as exc:  # e.g. env var with JSON that does not parse
+        raise ConfigError(f"config error: {str(exc).splitlines()[0]}") from None

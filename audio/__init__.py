@@ -1,0 +1,1 @@
+"""Audio: capture, VAD, end-pointing, speech recognition, speech synthesis, playback, meeting recorder."""

@@ -1,0 +1,1 @@
+"""Storage: blob backends (local, NAS over SMB, S3) and the SQL database."""

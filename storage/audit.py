@@ -1,0 +1,64 @@
+"""The audit log: every sensitive operation (credential change, send, delete, money, approval)
+is recorded with when, what, target and outcome. Secrets never reach it: details are scrubbed."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+from sqlalchemy import select
+
+from storage.db.engine import Database
+from storage.db.models import AuditEntry
+
+Outcome = Literal["ok", "failed", "approved", "denied", "expired", "requested"]
+
+_SECRET_PATTERNS = [
+    re.compile(r"(?i)\b(password|passwd|pwd|secret|token|api[_-]?key|authorization)\b\s*[:=]\s*\S+"),
+    re.compile(r"(?i)bearer\s+[a-z0-9._\-]+"),
+    re.compile(r"\bsk-[A-Za-z0-9_\-]{8,}"),
+]
+
+
+def scrub(text: str) -> str:
+    """Remove anything that looks like a credential from a free-text detail."""
+    for pat in _SECRET_PATTERNS:
+        text = pat.sub("[redacted]", text)
+    return text
+
+
+class AuditRecord(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    at: datetime
+    action: str
+    target: str
+    outcome: str
+    actor: str
+    detail: str
+
+
+class AuditLog:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def record(
+        self, action: str, target: str, outcome: Outcome, detail: str = "", actor: str = "user"
+    ) -> AuditRecord:
+        entry = AuditEntry(
+            action=action, target=scrub(target)[:500], outcome=outcome, actor=actor, detail=scrub(detail)
+        )
+        with self.db.session() as s:
+            s.add(entry)
+            s.flush()
+            return AuditRecord.model_validate(entry)
+
+    def recent(self, limit: int = 50, action: str | None = None) -> list[AuditRecord]:
+        with self.db.session() as s:
+            q = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)
+            if action:
+                q = q.where(AuditEntry.action == action)
+            return [AuditRecord.model_validate(e) for e in s.scalars(q)]
