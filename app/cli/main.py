@@ -26,8 +26,9 @@ cli.add_typer(accounts.cli, name="accounts")
 
 # Feature command modules register themselves here when they exist: each exposes `register(cli)`.
 FEATURE_COMMANDS = [
-    "app.cli.speech",
-    "app.cli.agents",
+    "app.cli.speech",  # transcribe
+    "app.cli.say",  # say
+    "app.cli.agents",  # ask
     "app.cli.storage",
     "app.cli.meetings",
     "app.cli.server",
