@@ -1,0 +1,1 @@
+"""Communication: mail, calendar and messaging services and the communication delegate agent."""

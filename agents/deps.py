@@ -1,0 +1,103 @@
+"""What the agents need from the rest of the app, as typed Protocols, plus the deps dataclass.
+
+Concrete services live elsewhere (``agents/communication/mail*.py``, ``calendar*.py``,
+``whatsapp*.py``; the meeting recorder later). Any of them may be missing (None): the agents then
+say honestly that the feature is not connected. All methods are synchronous and may raise
+``ServiceError`` with a message fit to show the user."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, tzinfo
+from typing import Protocol, runtime_checkable
+
+from agents.models import (
+    CalendarEvent,
+    ChatMessage,
+    MailMessage,
+    MailQuery,
+    MailSummary,
+    MeetingStatus,
+    NewEvent,
+    OutgoingMail,
+    SendResult,
+    TranscriptHit,
+)
+
+
+class ServiceError(Exception):
+    """A service could not do what was asked; the message is one line for the user."""
+
+
+@runtime_checkable
+class CalendarService(Protocol):
+    def events(self, start: datetime, end: datetime) -> list[CalendarEvent]:
+        """Events overlapping [start, end), sorted by start."""
+        ...
+
+    def create_event(self, event: NewEvent) -> CalendarEvent:
+        """Create the event; return it with its uid."""
+        ...
+
+    def delete_event(self, uid: str) -> None:
+        """Delete the event with this uid; ServiceError if there is none."""
+        ...
+
+
+@runtime_checkable
+class MailService(Protocol):
+    def search(self, query: MailQuery) -> list[MailSummary]:
+        """Messages matching the query, newest first."""
+        ...
+
+    def get(self, message_id: str) -> MailMessage:
+        """The full message (does not change its read state)."""
+        ...
+
+    def send(self, mail: OutgoingMail) -> SendResult:
+        """Send a new message."""
+        ...
+
+    def reply(self, message_id: str, body: str) -> SendResult:
+        """Reply to the sender of a message (subject Re:, threading headers set)."""
+        ...
+
+
+@runtime_checkable
+class MessagingService(Protocol):
+    def recent(self, chat: str | None = None, limit: int = 20) -> list[ChatMessage]:
+        """Recent incoming messages, newest first (all chats or one)."""
+        ...
+
+    def send_message(self, to: str, text: str) -> SendResult:
+        """Send a text message to a contact or chat."""
+        ...
+
+
+@runtime_checkable
+class MeetingControl(Protocol):
+    """Meeting recording, implemented by the meetings feature."""
+
+    def start(self, title: str | None = None) -> MeetingStatus: ...
+
+    def stop(self) -> MeetingStatus: ...
+
+    def pause(self) -> MeetingStatus: ...
+
+    def resume(self) -> MeetingStatus: ...
+
+    def status(self) -> MeetingStatus: ...
+
+    def search_transcripts(self, query: str, limit: int = 5) -> list[TranscriptHit]: ...
+
+
+@dataclass
+class ServiceDeps:
+    """The services the agents may use. None = not connected."""
+
+    calendar: CalendarService | None = None
+    mail: MailService | None = None
+    messaging: MessagingService | None = None
+    meetings: MeetingControl | None = None
+    tz: tzinfo | None = None
+    language: str = "en"
