@@ -16,8 +16,8 @@ from storage.db.models import AuditEntry
 Outcome = Literal["ok", "failed", "approved", "denied", "expired", "requested"]
 
 _SECRET_PATTERNS = [
+    re.compile(r"(?i)\b(authorization\s*[:=]\s*)?(bearer|basic)\s+[a-z0-9._\-+/=]+"),
     re.compile(r"(?i)\b(password|passwd|pwd|secret|token|api[_-]?key|authorization)\b\s*[:=]\s*\S+"),
-    re.compile(r"(?i)bearer\s+[a-z0-9._\-]+"),
     re.compile(r"\bsk-[A-Za-z0-9_\-]{8,}"),
 ]
 

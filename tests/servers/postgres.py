@@ -1,0 +1,79 @@
+"""A real PostgreSQL server in a temp dir on a free loopback port (initdb + pg_ctl)."""
+
+from __future__ import annotations
+
+import glob
+import os
+import pwd
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.servers.base import announce, free_port, unavailable, wait_for_port
+
+
+@dataclass
+class PostgresServer:
+    port: int
+    user: str
+    dbname: str
+
+    @property
+    def url(self) -> str:
+        return f"postgresql+psycopg://{self.user}@127.0.0.1:{self.port}/{self.dbname}"
+
+
+def _bin_dir() -> Path | None:
+    for d in sorted(glob.glob("/usr/lib/postgresql/*/bin"), reverse=True):
+        if os.path.exists(os.path.join(d, "initdb")):
+            return Path(d)
+    found = shutil.which("initdb")
+    return Path(found).resolve().parent if found else None
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    bindir = _bin_dir()
+    if bindir is None:
+        unavailable("PostgreSQL binaries (initdb, pg_ctl) not found: apt-get install postgresql")
+    as_root = os.geteuid() == 0
+    run_as: list[str] = []
+    if as_root:  # initdb refuses to run as root: use the postgres system user
+        try:
+            pwd.getpwnam("postgres")
+        except KeyError:
+            unavailable("running as root and there is no 'postgres' user to run the server")
+        run_as = ["runuser", "-u", "postgres", "--"]
+    base = Path(tempfile.mkdtemp(prefix="pa-pg-"))
+    data, sock = base / "data", base / "sock"
+    sock.mkdir()
+    if as_root:
+        shutil.chown(base, "postgres")
+        shutil.chown(sock, "postgres")
+    port = free_port()
+    user = "pa_test"
+    subprocess.run([*run_as, str(bindir / "initdb"), "-D", str(data), "-U", user, "--auth=trust",
+                    "-E", "UTF8", "--locale=C"], check=True, capture_output=True)
+    log = base / "server.log"
+    if as_root:
+        log.touch()
+        shutil.chown(log, "postgres")
+    subprocess.run([*run_as, str(bindir / "pg_ctl"), "-D", str(data), "-l", str(log), "-w", "-o",
+                    f"-p {port} -k {sock} -c listen_addresses=127.0.0.1 -c fsync=off", "start"],
+                   check=True, capture_output=True)
+    try:
+        wait_for_port(port)
+        subprocess.run([str(bindir / "createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", user, "personal_agent"],
+                       check=True, capture_output=True)
+        server = PostgresServer(port=port, user=user, dbname="personal_agent")
+        announce("PostgreSQL", f"{bindir.parent.name} on 127.0.0.1:{port}")
+        yield server
+    finally:
+        subprocess.run([*run_as, str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"],
+                       capture_output=True)
+        shutil.rmtree(base, ignore_errors=True)
