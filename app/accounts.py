@@ -34,7 +34,7 @@ class AccountIn(BaseModel):
 class AccountOut(AccountIn):
     model_config = ConfigDict(from_attributes=True)
     id: int
-    has_secret: bool = False
+    has_secret: bool | None = False  # None: the keyring is locked, so unknown
 
 
 class CheckResult(BaseModel):
@@ -75,7 +75,7 @@ class AccountService:
             try:
                 o.has_secret = secrets.get_secret(o.kind, o.name) is not None
             except secrets.SecretStoreError:
-                o.has_secret = False
+                o.has_secret = None
         return outs
 
     def get(self, name: str, kind: str | None = None) -> AccountOut:

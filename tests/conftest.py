@@ -53,3 +53,12 @@ def models_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     d = Path(os.environ.get("PA_TEST_MODELS_DIR") or tmp_path_factory.mktemp("models"))
     install_whisper_base(d)
     return d
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    from tests.servers.base import USED
+
+    if USED:
+        terminalreporter.write_sep("-", "real servers used by this run")
+        for line in USED:
+            terminalreporter.write_line(line)

