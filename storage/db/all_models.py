@@ -1,6 +1,7 @@
 """Imports every module that defines tables, so Alembic and ``create_all`` see the whole schema.
 A feature that adds tables adds its import here."""
 
+from storage.db import agents as _agents  # noqa: F401
 from storage.db.models import Base
 
 __all__ = ["Base"]
