@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import imaplib
 import socket
 import ssl
@@ -125,8 +126,11 @@ def check_account(acc: AccountIn, secret: str | None, timeout: float = 10.0) -> 
             import caldav
 
             url = acc.options.get("url") or f"https://{acc.host}:{acc.port or 443}/"
-            with caldav.DAVClient(url=url, username=acc.username, password=secret, timeout=int(timeout)) as c:
-                cals = c.principal().calendars()
+            client = caldav.DAVClient(url=url, username=acc.username, password=secret, timeout=int(timeout))  # type: ignore[operator]
+            try:
+                cals = client.principal().calendars()
+            finally:
+                client.close()
             return CheckResult(ok=True, message=f"CalDAV login ok, {len(cals)} calendar(s)")
         if acc.kind == "smb":
             import smbclient
@@ -170,10 +174,8 @@ def _check_imap(acc: AccountIn, secret: str, timeout: float) -> CheckResult:
             conn.login(acc.username, secret)
             conn.select("INBOX", readonly=True)
         finally:
-            try:
+            with contextlib.suppress(Exception):
                 conn.logout()
-            except Exception:
-                pass
     except imaplib.IMAP4.error as exc:
         return CheckResult(ok=False, message=f"IMAP login refused: {exc}")
     finally:

@@ -130,7 +130,7 @@ class Settings(BaseSettings):
         return (init_settings, env_settings, toml)
 
 
-def _describe(err: dict[str, Any]) -> str:
+def _describe(err: Any) -> str:
     key = ".".join(str(p) for p in err.get("loc", ()))
     env = ENV_PREFIX + "__".join(str(p) for p in err.get("loc", ())).upper()
     msg = str(err.get("msg", "invalid value"))

@@ -10,7 +10,7 @@ from app.services import Services
 def build_page(sv: Services) -> ft.ControlEvent | object:
     def main(page: ft.Page) -> None:
         page.title = "Personal Agent"
-        status = ft.Text("Ready: offline mode", semantics_label="status")
+        status = ft.Text("Ready: offline mode")
         page.add(
             ft.Column(
                 [

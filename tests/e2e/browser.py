@@ -1,0 +1,71 @@
+"""Headless Chromium (Debian's /usr/bin/chromium) driven by Playwright, for tests of the web UI.
+
+Never `playwright install`: the system Chromium is used. Flet renders to a canvas; its semantics tree
+(buttons, texts) appears after a click on `flt-semantics-placeholder`."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from tests.servers.base import free_port, unavailable, wait_for_port
+
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--use-fake-ui-for-media-stream",
+    "--use-fake-device-for-media-stream",
+]
+
+
+def chromium_path() -> str:
+    path = shutil.which("chromium") or shutil.which("chromium-browser")
+    if not path:
+        unavailable("Debian chromium not installed (apt-get install chromium)")
+    return path
+
+
+@contextmanager
+def web_app(extra_args: list[str] | None = None, env: dict[str, str] | None = None) -> Iterator[str]:
+    """Start `personal-agent --web` on a free port; yield its URL; stop it afterwards."""
+    port = free_port()
+    exe = str(Path(sys.executable).parent / "personal-agent")
+    proc = subprocess.Popen([exe, "--web", "--port", str(port), *(extra_args or [])],
+                            env={**os.environ, "PA_NO_BROWSER": "1", **(env or {})},
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        wait_for_port(port, timeout=60, proc=proc)  # type: ignore[arg-type]
+        yield f"http://127.0.0.1:{port}/"
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@contextmanager
+def browser_page(url: str, width: int = 1100, height: int = 800) -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS, headless=True)
+        try:
+            page = browser.new_page(viewport={"width": width, "height": height})
+            page.goto(url)
+            page.wait_for_selector("flt-semantics-placeholder, flt-glass-pane", state="attached", timeout=60_000)
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline:
+                if page.locator("flt-semantics-placeholder").count():
+                    page.locator("flt-semantics-placeholder").dispatch_event("click")
+                    break
+                time.sleep(0.2)
+            yield page
+        finally:
+            browser.close()
