@@ -50,16 +50,17 @@ first_valid_gid = 1
 disable_plaintext_auth = no
 auth_mechanisms = plain login
 auth_cache_size = 0
+auth_failure_delay = 0
 mail_location = maildir:~/Maildir
 mail_fsync = never
 imap_max_line_length = 65536
 passdb {{
   driver = passwd-file
-  args = scheme=PLAIN username_format=%u {root}/passwd
+  args = scheme=PLAIN username_format=%u {root}/passwd.d/%u
 }}
 userdb {{
   driver = passwd-file
-  args = username_format=%u {root}/passwd
+  args = username_format=%u {root}/passwd.d/%u
   default_fields = uid={uid} gid={gid} home={root}/home/%u
 }}
 namespace inbox {{
@@ -81,6 +82,9 @@ service imap-login {{
 }}
 service anvil {{
   chroot =
+  unix_listener anvil-auth-penalty {{
+    mode = 0
+  }}
 }}
 service stats {{
   chroot =
@@ -130,7 +134,10 @@ class DovecotServer:
                 (user.maildir.parent / (user.maildir.name + sub) / part).mkdir(parents=True, exist_ok=True)
         self._chown_tree(user.home)
         self.users[name] = user
-        self._write_passwd()
+        # one passwd-file per user: Dovecot re-reads a changed file at most once a second, a new one at once
+        entry = self.root / "passwd.d" / name
+        entry.write_text(f"{name}:{{PLAIN}}{user.password}::::::\n", encoding="utf-8")
+        entry.chmod(0o644)
         return user
 
     def deliver(self, user: MailUser, raw: bytes, folder: str = "INBOX", seen: bool = False,
@@ -157,13 +164,6 @@ class DovecotServer:
         """Drop the user's open IMAP connections (as a server restart would)."""
         subprocess.run([self.binary.replace("dovecot", "doveadm"), "-c", str(self.config), "kick", user.name],
                        capture_output=True, check=False)
-
-    def _write_passwd(self) -> None:
-        lines = [f"{u.name}:{{PLAIN}}{u.password}::::::" for u in self.users.values()]
-        tmp = self.root / "passwd.tmp"
-        tmp.write_text("\n".join(lines) + "\n", encoding="utf-8")
-        tmp.chmod(0o644)
-        tmp.rename(self.root / "passwd")
 
     def _chown_tree(self, path: Path) -> None:
         if os.geteuid() != 0:
@@ -203,7 +203,7 @@ def start_dovecot() -> DovecotServer:
     internal_user, internal_group, login_user, uid, gid = _accounts()
     root = Path(tempfile.mkdtemp(prefix="pa-dovecot-"))
     root.chmod(0o755)  # the mail user must traverse into home/
-    for d in ("run", "state", "home"):
+    for d in ("run", "state", "home", "passwd.d"):
         (root / d).mkdir()
     dh = Path("/usr/share/dovecot/dh.pem")
     folders = "\n".join(
@@ -217,7 +217,6 @@ def start_dovecot() -> DovecotServer:
         internal_user=internal_user, internal_group=internal_group, login_user=login_user, uid=uid, gid=gid,
         folders=folders, imap_port=server.imap_port, imaps_port=server.imaps_port,
     ), encoding="utf-8")
-    server._write_passwd()
     server.proc = subprocess.Popen([binary, "-F", "-c", str(server.config)], stdout=subprocess.DEVNULL,
                                    stderr=subprocess.PIPE, start_new_session=True)
     try:

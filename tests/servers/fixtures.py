@@ -3,3 +3,6 @@ add one import line per fixture (tests/conftest.py star-imports this module)."""
 
 # ruff: noqa: F401
 from tests.servers.postgres import postgres_server
+from tests.servers.dovecot import dovecot_server
+from tests.servers.radicale import radicale_server
+from tests.servers.smtp import smtp_server
