@@ -6,3 +6,5 @@ from tests.servers.postgres import postgres_server
 from tests.servers.dovecot import dovecot_server
 from tests.servers.radicale import radicale_server
 from tests.servers.smtp import smtp_server
+from tests.servers.samba import samba_server
+from tests.servers.s3 import s3_server

@@ -1,0 +1,186 @@
+"""Local disk backend. Writes go to a temp file beside the target, are fsynced and then renamed
+over the target (and the folder fsynced), so a crash at any moment leaves the old or the new file,
+never a torn one."""
+
+from __future__ import annotations
+
+import builtins
+import errno
+import os
+import secrets
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+from storage.base import Backend, BlobWriter, ReadStream, sha256_of_stream
+from storage.errors import ConflictError, NotFoundError, PermissionDeniedError, StorageError
+from storage.keys import RESERVED_SUFFIX, normalize_key, normalize_prefix
+from storage.models import ObjectInfo, WriteResult
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _map_os_error(exc: OSError, key: str, where: str) -> StorageError:
+    if isinstance(exc, FileNotFoundError):
+        return NotFoundError(f"{key}: not found in {where}")
+    if isinstance(exc, PermissionError):
+        return PermissionDeniedError(f"{key}: permission denied in {where}: {exc.strerror}")
+    if isinstance(exc, IsADirectoryError | NotADirectoryError | FileExistsError) or exc.errno == errno.ENOTEMPTY:
+        return ConflictError(f"{key}: clashes with a folder or file of that name in {where}")
+    if exc.errno == errno.ENOSPC:
+        return StorageError(f"{key}: disk full in {where}")
+    return StorageError(f"{key}: {exc.strerror or exc} in {where}")
+
+
+class LocalWriter(BlobWriter):
+    def __init__(self, backend: LocalBackend, key: str) -> None:
+        super().__init__(key)
+        self._backend = backend
+        self._target = backend.path_of(key)
+        try:
+            self._target.parent.mkdir(parents=True, exist_ok=True)
+            if self._target.is_dir():
+                raise IsADirectoryError(errno.EISDIR, "is a directory")
+            self._tmp = self._target.with_name(f".{self._target.name}.{secrets.token_hex(6)}{RESERVED_SUFFIX}")
+            self._fh = open(self._tmp, "xb")  # noqa: SIM115  (closed in commit/abort)
+        except OSError as exc:
+            raise _map_os_error(exc, key, backend.location) from None
+
+    def _write(self, data: memoryview) -> None:
+        try:
+            self._fh.write(data)
+        except OSError as exc:
+            raise _map_os_error(exc, self.key, self._backend.location) from None
+
+    def _commit(self) -> WriteResult:
+        try:
+            self._fh.flush()
+            os.fsync(self._fh.fileno())
+            self._fh.close()
+            os.replace(self._tmp, self._target)
+            _fsync_dir(self._target.parent)
+        except OSError as exc:
+            raise _map_os_error(exc, self.key, self._backend.location) from None
+        return WriteResult(key=self.key, size=self.size, sha256=self.sha256)
+
+    def _abort(self) -> None:
+        try:
+            self._fh.close()
+        finally:
+            self._tmp.unlink(missing_ok=True)
+
+
+class LocalBackend(Backend):
+    kind = "local"
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root).expanduser().resolve()
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise _map_os_error(exc, ".", str(self.root)) from None
+
+    @property
+    def location(self) -> str:
+        return f"local:{self.root}"
+
+    def path_of(self, key: str) -> Path:
+        key = normalize_key(key)
+        path = self.root.joinpath(*key.split("/"))
+        # a symlink inside the root must not lead out of it
+        real = Path(os.path.realpath(path))
+        if real != self.root and self.root not in real.parents:
+            raise PermissionDeniedError(f"{key}: resolves outside the storage root {self.root}")
+        return path
+
+    def open_write(self, key: str) -> LocalWriter:
+        return LocalWriter(self, normalize_key(key))
+
+    def open_read(self, key: str) -> ReadStream:
+        key = normalize_key(key)
+        path = self.path_of(key)
+        try:
+            if path.is_dir():
+                raise FileNotFoundError(errno.ENOENT, "is a folder")
+            return open(path, "rb")
+        except OSError as exc:
+            raise _map_os_error(exc, key, self.location) from None
+
+    def delete(self, key: str) -> None:
+        key = normalize_key(key)
+        path = self.path_of(key)
+        try:
+            if path.is_dir():
+                raise FileNotFoundError(errno.ENOENT, "is a folder")
+            path.unlink()
+        except OSError as exc:
+            raise _map_os_error(exc, key, self.location) from None
+        # tidy empty folders up to the root (S3-like: folders exist only through their objects)
+        parent = path.parent
+        while parent != self.root:
+            try:
+                parent.rmdir()
+            except OSError:
+                break
+            parent = parent.parent
+
+    def _walk(self, start: Path) -> Iterator[Path]:
+        try:
+            entries = list(os.scandir(start))
+        except FileNotFoundError:
+            return
+        except OSError as exc:
+            raise _map_os_error(exc, str(start.relative_to(self.root)), self.location) from None
+        for e in entries:
+            if e.is_dir(follow_symlinks=False):
+                yield from self._walk(Path(e.path))
+            elif e.is_file(follow_symlinks=False) and not e.name.endswith(RESERVED_SUFFIX):
+                yield Path(e.path)
+
+    def list(self, prefix: str = "") -> list[str]:
+        prefix = normalize_prefix(prefix)
+        folder = prefix.rsplit("/", 1)[0] if "/" in prefix else ""
+        start = self.root.joinpath(*folder.split("/")) if folder else self.root
+        keys = (p.relative_to(self.root).as_posix() for p in self._walk(start))
+        return sorted(k for k in keys if k.startswith(prefix))
+
+    def stat(self, key: str, checksum: bool = True) -> ObjectInfo:
+        key = normalize_key(key)
+        path = self.path_of(key)
+        try:
+            st = path.stat()
+            if not path.is_file():
+                raise FileNotFoundError(errno.ENOENT, "not a file")
+            sha = None
+            if checksum:
+                with open(path, "rb") as fh:
+                    sha, _ = sha256_of_stream(fh)
+        except OSError as exc:
+            raise _map_os_error(exc, key, self.location) from None
+        return ObjectInfo(key=key, size=st.st_size, modified=datetime.fromtimestamp(st.st_mtime, UTC), sha256=sha)
+
+    def partials(self) -> builtins.list[Path]:
+        """Temp files left by writers that never committed (a crash); safe to remove when old."""
+        out: builtins.list[Path] = []
+        for dirpath, _dirs, files in os.walk(self.root):
+            out.extend(Path(dirpath) / f for f in files if f.endswith(RESERVED_SUFFIX))
+        return out
+
+    def cleanup_partials(self, older_than_s: float = 3600) -> int:
+        now = time.time()
+        n = 0
+        for p in self.partials():
+            try:
+                if now - p.stat().st_mtime >= older_than_s:
+                    p.unlink()
+                    n += 1
+            except OSError:
+                continue
+        return n
