@@ -1,0 +1,430 @@
+"""The engine interface the UI talks to: one typed Protocol, two implementations.
+
+``LocalEngine`` (``app/engine_local.py``) runs speech in/out, the agents and meetings in this process;
+``RemoteEngine`` (home-server issue) does the same over HTTP for phones. The UI never knows which one
+it has: it calls the async methods below and renders the events it receives.
+
+Contract, for both implementations:
+
+- Every method is ``async`` and never blocks the event loop (heavy work runs in threads/tasks).
+- Results and events are the pydantic models of this module (plain data: they serialize to JSON
+  with ``model_dump(mode="json")`` and back with ``EngineEventAdapter.validate_python``).
+- Progress of long work, streamed reply text, transcripts, state changes, new approvals and meeting
+  updates arrive as :data:`EngineEvent` objects at the listeners given to :meth:`Engine.subscribe`.
+  Listeners may be called from ANY thread and must return quickly (the UI marshals to its loop).
+- Bad input raises :class:`EngineError` (one line for the user) and changes nothing; a feature that
+  is not installed/connected raises :class:`NotAvailable` (a subclass) saying what is missing.
+  ``Engine.info()`` lists every feature with its availability up front, so the UI can grey it out.
+
+This module imports only pydantic and the standard library, so a phone build can use it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Protocol, runtime_checkable
+
+from pydantic import BaseModel, Field, TypeAdapter
+
+if TYPE_CHECKING:
+    from app.engine_local import LocalEngine as LocalEngine
+
+
+class EngineError(Exception):
+    """Bad input or a failed action; the message is one line fit to show the user. Nothing changed."""
+
+
+class NotAvailable(EngineError):
+    """The feature is not installed or not connected here (e.g. no microphone, no meeting recorder)."""
+
+
+# ------------------------------------------------------------------------------------ plain data
+
+AssistantState = Literal["idle", "listening", "thinking", "speaking"]
+FeatureName = Literal["text", "speech_in", "speech_out", "hands_free", "llm", "approvals", "meetings",
+                      "accounts", "settings"]
+
+
+class Feature(BaseModel):
+    name: FeatureName
+    available: bool
+    detail: str = Field("", description="why not, or what backs it (e.g. 'whisper base, offline')")
+
+
+class EngineInfo(BaseModel):
+    kind: Literal["local", "remote"]
+    version: str = ""
+    features: list[Feature] = Field(default_factory=list)
+    wake_phrase: str = "hey assistant"
+    language: str = "en"
+
+    def feature(self, name: FeatureName) -> Feature:
+        for f in self.features:
+            if f.name == name:
+                return f
+        return Feature(name=name, available=False, detail="unknown")
+
+
+class AudioChunk(BaseModel):
+    """Captured audio from a browser or phone microphone: little-endian PCM16, interleaved channels.
+    The engine resamples and downmixes (browsers deliver 44.1/48 kHz stereo whatever was asked)."""
+
+    pcm16: bytes
+    sample_rate: int = Field(ge=8000, le=192_000)
+    channels: int = Field(1, ge=1, le=8)
+
+
+class AudioClip(BaseModel):
+    """Audio for the client to play (speech output in web/phone mode, meeting playback): a WAV file."""
+
+    wav: bytes
+    duration_s: float = Field(ge=0)
+    text: str = Field("", description="what is said (speech output) or transcribed (meeting playback)")
+
+
+class ApprovalView(BaseModel):
+    """An action with a side effect waiting for yes/no; ``details`` shows exactly what will happen."""
+
+    id: int
+    action: str = Field(description="e.g. communication.send_mail")
+    summary: str = Field(description="one sentence in the user's language: exactly what will be done")
+    details: dict[str, str] = Field(default_factory=dict,
+                                    description="recipient, subject, body, time, amount ... as shown")
+    created_at: datetime
+    expires_at: datetime
+
+
+class ApprovalOutcome(BaseModel):
+    id: int
+    status: Literal["done", "failed", "denied", "expired"]
+    message: str = Field(description="what happened, for the screen and for speech")
+
+
+class TurnReply(BaseModel):
+    """The assistant's answer to one turn (typed or spoken)."""
+
+    turn_id: str
+    user_text: str
+    spoken: str = Field(description="the short version that is spoken")
+    text: str = Field(description="the full version for the screen")
+    source: str = Field("", description="local, llm, fallback, approval or unavailable")
+    language: str = "en"
+    approval: ApprovalView | None = None
+    error: str | None = None
+
+
+class MeetingSegment(BaseModel):
+    start_s: float = Field(ge=0)
+    end_s: float = Field(ge=0)
+    speaker: str = Field("", description="speaker label, e.g. 'Speaker 1'")
+    text: str
+
+
+class MeetingView(BaseModel):
+    """The meeting being recorded (or the one just stopped)."""
+
+    id: str | None = None
+    title: str = ""
+    state: Literal["idle", "recording", "paused", "processing", "done"] = "idle"
+    started_at: datetime | None = None
+    elapsed_s: float = 0.0
+    level: float = Field(0.0, ge=0, le=1, description="input level 0..1 for the meter")
+    segments: list[MeetingSegment] = Field(default_factory=list)
+    summary: str = ""
+    action_items: list[str] = Field(default_factory=list)
+
+
+class MeetingSummary(BaseModel):
+    """A past meeting in the list."""
+
+    id: str
+    title: str
+    started_at: datetime
+    duration_s: float = 0.0
+    summary: str = ""
+
+
+class MeetingHit(BaseModel):
+    meeting_id: str
+    title: str
+    at: datetime
+    start_s: float = 0.0
+    text: str
+
+
+class ExportedFile(BaseModel):
+    filename: str
+    media_type: str
+    content: bytes
+
+
+class SettingsView(BaseModel):
+    """What the settings screen shows, with the choices each field offers."""
+
+    language: str = "en"
+    stt_model: str = "base"
+    stt_models: list[str] = Field(default_factory=list)
+    llm_provider: str = "none"
+    llm_providers: list[str] = Field(default_factory=list)
+    llm_model: str = ""
+    voice: str = ""
+    voices: list[str] = Field(default_factory=list)
+    storage_backend: str = "local"
+    storage_backends: list[str] = Field(default_factory=list)
+    input_device: str = ""
+    output_device: str = ""
+    input_devices: list[str] = Field(default_factory=list)
+    output_devices: list[str] = Field(default_factory=list)
+    wake_phrase: str = "hey assistant"
+    hands_free: bool = False
+    ptt_key: str = Field(" ", description="hold-to-talk key as Flet names it (' ' = space)")
+    theme: Literal["system", "light", "dark"] = "system"
+    onboarded: bool = False
+
+
+class SettingsPatch(BaseModel):
+    """Fields to change; None = keep. Validated by the engine (EngineError on a bad value)."""
+
+    language: str | None = None
+    stt_model: str | None = None
+    llm_provider: str | None = None
+    llm_model: str | None = None
+    voice: str | None = None
+    storage_backend: str | None = None
+    input_device: str | None = None
+    output_device: str | None = None
+    wake_phrase: str | None = None
+    ptt_key: str | None = None
+    theme: Literal["system", "light", "dark"] | None = None
+    onboarded: bool | None = None
+
+
+class AccountDraft(BaseModel):
+    """A new account; the secret goes to the keyring, never into settings or the database."""
+
+    kind: Literal["mail", "caldav", "smb", "s3", "llm", "whatsapp"]
+    name: str = Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_.@\-]+$")
+    username: str = ""
+    host: str | None = None
+    port: int | None = Field(None, ge=1, le=65535)
+    secret: str | None = Field(None, repr=False)
+
+
+class AccountView(BaseModel):
+    kind: str
+    name: str
+    username: str = ""
+    host: str | None = None
+    port: int | None = None
+    has_secret: bool | None = None
+
+
+class CheckOutcome(BaseModel):
+    ok: bool
+    message: str
+
+
+# ---------------------------------------------------------------------------------------- events
+
+
+class _Event(BaseModel):
+    at: datetime = Field(default_factory=lambda: datetime.now().astimezone())
+
+
+class StateChanged(_Event):
+    kind: Literal["state"] = "state"
+    state: AssistantState
+    hands_free: bool = False
+
+
+class TranscriptInterim(_Event):
+    kind: Literal["interim"] = "interim"
+    turn_id: str
+    text: str
+
+
+class TranscriptFinal(_Event):
+    """What the user said; ``addressed`` False = heard in hands-free mode but not meant for us."""
+
+    kind: Literal["final"] = "final"
+    turn_id: str
+    text: str
+    language: str | None = None
+    addressed: bool = True
+
+
+class ReplyDelta(_Event):
+    """A piece of the reply text as it streams (append to the turn's reply)."""
+
+    kind: Literal["reply_delta"] = "reply_delta"
+    turn_id: str
+    text: str
+
+
+class ReplyDone(_Event):
+    kind: Literal["reply_done"] = "reply_done"
+    reply: TurnReply
+
+
+class SpeechAudioReady(_Event):
+    """Speech output for the client to play (web/phone); desktop engines play it themselves."""
+
+    kind: Literal["speech_audio"] = "speech_audio"
+    turn_id: str
+    clip: AudioClip
+
+
+class ApprovalRequested(_Event):
+    kind: Literal["approval_requested"] = "approval_requested"
+    approval: ApprovalView
+
+
+class ApprovalDecided(_Event):
+    kind: Literal["approval_decided"] = "approval_decided"
+    outcome: ApprovalOutcome
+
+
+class MeetingUpdated(_Event):
+    """Timer, level and state of the running meeting (a few times per second while recording)."""
+
+    kind: Literal["meeting"] = "meeting"
+    meeting: MeetingView
+
+
+class MeetingSegmentAdded(_Event):
+    kind: Literal["meeting_segment"] = "meeting_segment"
+    meeting_id: str
+    segment: MeetingSegment
+
+
+class ProgressEvent(_Event):
+    """Long work (model load, import, export, migration). ``fraction`` None = unknown length."""
+
+    kind: Literal["progress"] = "progress"
+    task: str
+    label: str
+    fraction: float | None = Field(None, ge=0, le=1)
+    done: bool = False
+
+
+class Notice(_Event):
+    kind: Literal["notice"] = "notice"
+    level: Literal["info", "warning", "error"] = "info"
+    message: str
+
+
+EngineEvent = Annotated[
+    StateChanged | TranscriptInterim | TranscriptFinal | ReplyDelta | ReplyDone | SpeechAudioReady
+    | ApprovalRequested | ApprovalDecided | MeetingUpdated | MeetingSegmentAdded | ProgressEvent | Notice,
+    Field(discriminator="kind"),
+]
+EngineEventAdapter: TypeAdapter[EngineEvent] = TypeAdapter(EngineEvent)
+Listener = Callable[[EngineEvent], None]
+Unsubscribe = Callable[[], None]
+
+
+# -------------------------------------------------------------------------------------- protocol
+
+
+@runtime_checkable
+class Engine(Protocol):
+    """What the UI can ask of the assistant. See the module docstring for the contract."""
+
+    # -- lifecycle and events
+    async def info(self) -> EngineInfo:
+        """Kind, version and which features are available here (with the reason when not)."""
+        ...
+
+    def subscribe(self, listener: Listener) -> Unsubscribe:
+        """Receive every event from now on; call the returned function to stop."""
+        ...
+
+    async def close(self) -> None:
+        """Stop listening, speaking and recording; release devices and connections."""
+        ...
+
+    # -- conversation
+    async def ask(self, text: str) -> TurnReply:
+        """A typed turn. Streams ReplyDelta events, then ReplyDone; speaks the reply unless muted.
+        EngineError for empty or over-long text."""
+        ...
+
+    async def start_listening(self) -> None:
+        """Push-to-talk pressed: capture speech (engine microphone or pushed chunks)."""
+        ...
+
+    async def stop_listening(self) -> TurnReply | None:
+        """Push-to-talk released: end the utterance, transcribe, answer. None if nothing was said."""
+        ...
+
+    async def set_hands_free(self, on: bool) -> None:
+        """Listen continuously for the wake phrase (NotAvailable without speech input)."""
+        ...
+
+    async def push_audio(self, chunk: AudioChunk) -> None:
+        """Microphone audio captured by the client (browser/phone) while listening."""
+        ...
+
+    async def speak(self, text: str) -> None:
+        """Say a text again (e.g. a previous reply)."""
+        ...
+
+    async def stop_speaking(self) -> None:
+        """Stop speech output at once."""
+        ...
+
+    # -- approvals
+    async def approvals(self) -> list[ApprovalView]:
+        """Actions waiting for yes/no, newest first."""
+        ...
+
+    async def decide(self, approval_id: int, approve: bool) -> ApprovalOutcome:
+        """Approve (the action runs now) or deny (nothing happens). EngineError if unknown/decided."""
+        ...
+
+    # -- meetings
+    async def meeting_start(self, title: str = "") -> MeetingView: ...
+
+    async def meeting_pause(self) -> MeetingView: ...
+
+    async def meeting_resume(self) -> MeetingView: ...
+
+    async def meeting_stop(self) -> MeetingView:
+        """Stop recording; the result has the transcript, summary and action items."""
+        ...
+
+    async def meetings(self, query: str = "") -> list[MeetingSummary]:
+        """Past meetings, newest first (filtered by words in title or summary)."""
+        ...
+
+    async def meeting_search(self, query: str) -> list[MeetingHit]:
+        """Transcript passages matching the words."""
+        ...
+
+    async def meeting_audio(self, meeting_id: str, start_s: float = 0.0, duration_s: float = 30.0) -> AudioClip:
+        """A stretch of a recording to play (e.g. from a search hit)."""
+        ...
+
+    async def meeting_export(self, meeting_id: str, fmt: Literal["md", "txt", "json"] = "md") -> ExportedFile: ...
+
+    # -- settings and accounts
+    async def settings(self) -> SettingsView: ...
+
+    async def update_settings(self, patch: SettingsPatch) -> SettingsView: ...
+
+    async def accounts(self) -> list[AccountView]: ...
+
+    async def add_account(self, draft: AccountDraft) -> AccountView: ...
+
+    async def test_account(self, kind: str, name: str) -> CheckOutcome: ...
+
+    async def remove_account(self, kind: str, name: str) -> None: ...
+
+
+def __getattr__(name: str) -> Any:  # LocalEngine imported lazily: it pulls in the in-process parts
+    if name == "LocalEngine":
+        from app.engine_local import LocalEngine
+
+        return LocalEngine
+    raise AttributeError(name)
