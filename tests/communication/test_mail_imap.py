@@ -98,7 +98,8 @@ def test_reply_is_threaded_delivered_and_filed_in_sent(mail_pair: tuple[ImapMail
         [uid] = c.search(["SUBJECT", "Re: Dinner"])
         got = email.message_from_bytes(c.fetch([uid], ["RFC822"])[uid][b"RFC822"])
     assert got["In-Reply-To"] == "<dinner-1@example.test>" and "<dinner-1@example.test>" in got["References"]
-    assert "I'll be late" in got.get_payload(decode=True).decode()
+    payload = got.get_payload(decode=True)
+    assert isinstance(payload, bytes) and "I'll be late" in payload.decode()
     [sent] = svc.search(MailQuery(folder="Sent"))
     assert sent.subject == "Re: Dinner" and not sent.unread
     assert rb"\Answered" in _flags(dovecot_server, me, "INBOX")
