@@ -15,12 +15,12 @@ from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from agents.communication.calendar import CalDavCalendarService  # noqa: E402
-from agents.communication.mail import ImapMailService  # noqa: E402
-from agents.communication.models import CalendarServerConfig, MailSearch, MailServerConfig, ServerEndpoint  # noqa: E402
-from tests.communication.mail_corpus import ordinary_messages  # noqa: E402
-from tests.servers.dovecot import start_dovecot, stop_dovecot  # noqa: E402
-from tests.servers.radicale import start_radicale, stop_radicale  # noqa: E402
+from agents.communication.calendar import CalDavCalendarService
+from agents.communication.mail import ImapMailService
+from agents.communication.models import CalendarServerConfig, MailSearch, MailServerConfig, ServerEndpoint
+from tests.communication.mail_corpus import ordinary_messages
+from tests.servers.dovecot import start_dovecot, stop_dovecot
+from tests.servers.radicale import start_radicale, stop_radicale
 
 MESSAGES, EVENTS, RUNS = 10_000, 2_000, 5
 TZ = ZoneInfo("Europe/Berlin")
