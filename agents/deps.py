@@ -7,9 +7,10 @@ say honestly that the feature is not connected. All methods are synchronous and 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
-from typing import Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from agents.models import (
     CalendarEvent,
@@ -23,6 +24,11 @@ from agents.models import (
     SendResult,
     TranscriptHit,
 )
+from agents.replies import ToolCallInfo
+
+if TYPE_CHECKING:
+    from agents.approvals import ApprovalRecord, ApprovalStore
+    from agents.memory import Memory
 
 
 class ServiceError(Exception):
@@ -99,5 +105,20 @@ class ServiceDeps:
     mail: MailService | None = None
     messaging: MessagingService | None = None
     meetings: MeetingControl | None = None
-    tz: tzinfo | None = None
+
+
+@dataclass
+class AssistantDeps:
+    """Everything a handler or agent tool may use during one request."""
+
+    services: ServiceDeps
+    memory: Memory
+    approvals: ApprovalStore
+    tz: tzinfo
+    clock: Callable[[], datetime]
     language: str = "en"
+    pending: list[ApprovalRecord] = field(default_factory=list)
+    tool_calls: list[ToolCallInfo] = field(default_factory=list)
+
+    def now(self) -> datetime:
+        return self.clock().astimezone(self.tz)

@@ -7,12 +7,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from app.accounts import AccountService
 from app.paths import AppPaths, app_paths
 from app.settings import Settings, load_settings
 from storage.audit import AuditLog
 from storage.db.engine import Database, default_database_url
+
+if TYPE_CHECKING:
+    from agents.assistant import Assistant
 
 
 @dataclass
@@ -34,6 +38,12 @@ class Services:
     @cached_property
     def accounts(self) -> AccountService:
         return AccountService(self.db, self.audit)
+
+    @cached_property
+    def assistant(self) -> Assistant:
+        from agents.wiring import build_assistant
+
+        return build_assistant(self)
 
 
 def build_services(settings: Settings | None = None) -> Services:

@@ -47,6 +47,11 @@ _PM_WORDS = (
     r"|abends|am abend|abend|nachmittag|nachts|in der nacht)"
 )
 
+_DURATION_PART_RE = re.compile(_NUM + r"\s+" + _UNIT + r"(?:\s+(?:and a half|und eine halbe))?")
+_IN_RE = re.compile(r"in " + _NUM + r" " + _UNIT + r"(?: and a half| und eine halbe)?")
+_DAYPART_RE = re.compile(_AM_WORDS + r"|" + _PM_WORDS)
+_AM_RE = re.compile(_AM_WORDS)
+
 
 def _clean(text: str) -> str:
     t = text.lower().strip()
@@ -92,7 +97,7 @@ def parse_duration(text: str) -> timedelta | None:
         return timedelta(hours=int(m.group(1)), minutes=int(m.group(2) or 0))
     total = 0.0
     rest = t
-    part = re.compile(_NUM + r"\s+" + _UNIT + r"(?:\s+(?:and a half|und eine halbe))?")
+    part = _DURATION_PART_RE
     found = False
     while rest:
         m = part.match(rest)
@@ -269,7 +274,7 @@ def parse_when(text: str, now: datetime) -> When | None:
     if not t:
         return None
     tz = now.tzinfo
-    m = re.fullmatch(r"in " + _NUM + r" " + _UNIT + r"(?: and a half| und eine halbe)?", t)
+    m = _IN_RE.fullmatch(t)
     if m or t.startswith(("in half an hour", "in einer halben stunde", "in an hour and a half")):
         dur = parse_duration(t[3:])
         if dur is not None:
@@ -291,9 +296,9 @@ def parse_when(text: str, now: datetime) -> When | None:
             clock = tm[:3]
             rest = rest[tm[3]:].strip()
             continue
-        if part is None and (pm := re.match(_AM_WORDS + r"|" + _PM_WORDS, rest)):
+        if part is None and (pm := _DAYPART_RE.match(rest)):
             word = pm.group(0)
-            part = "am" if re.fullmatch(_AM_WORDS, word) else "pm"
+            part = "am" if _AM_RE.fullmatch(word) else "pm"
             rest = rest[pm.end():].strip()
             continue
         return None

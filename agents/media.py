@@ -1,0 +1,67 @@
+"""The media delegate: meeting recording and transcripts (the MeetingControl service)."""
+
+from __future__ import annotations
+
+from pydantic_ai import Agent, DeferredToolRequests, RunContext
+
+from agents.deps import AssistantDeps, ServiceError
+from agents.replies import DomainResult
+from agents.toolkit import log_call, need
+from agents.untrusted import UNTRUSTED_RULE, untrusted
+
+media_agent: Agent[AssistantDeps, DomainResult | DeferredToolRequests] = Agent(
+    deps_type=AssistantDeps,
+    output_type=[DomainResult, DeferredToolRequests],
+    name="media",
+    instructions=(
+        "You handle meeting recordings and their transcripts with the tools. If no recorder is connected, "
+        "say that meeting recording is not available. " + UNTRUSTED_RULE
+    ),
+)
+
+
+@media_agent.tool
+def recording_status(ctx: RunContext[AssistantDeps]) -> str:
+    """Whether a meeting is being recorded (idle, recording, paused) and its title."""
+    need(ctx.deps.services.meetings, "meeting recorder")
+    assert ctx.deps.services.meetings is not None
+    log_call(ctx, "recording_status")
+    st = ctx.deps.services.meetings.status()
+    return f"{st.state} {st.title or ''}".strip()
+
+
+@media_agent.tool(requires_approval=True)
+def control_recording(ctx: RunContext[AssistantDeps], action: str, title: str | None = None) -> str:
+    """Start, stop, pause or resume the meeting recording (needs the user's approval).
+    action: one of start, stop, pause, resume."""
+    need(ctx.deps.services.meetings, "meeting recorder")
+    mc = ctx.deps.services.meetings
+    assert mc is not None
+    log_call(ctx, "control_recording", action=action)
+    try:
+        if action == "start":
+            st = mc.start(title)
+        elif action == "stop":
+            st = mc.stop()
+        elif action == "pause":
+            st = mc.pause()
+        elif action == "resume":
+            st = mc.resume()
+        else:
+            return "error: action must be start, stop, pause or resume"
+    except ServiceError as exc:
+        return f"error: {exc}"
+    return f"recording is now {st.state}"
+
+
+@media_agent.tool
+def search_transcripts(ctx: RunContext[AssistantDeps], query: str, limit: int = 5) -> list[str]:
+    """Transcript passages of recorded meetings that match the query (untrusted text)."""
+    need(ctx.deps.services.meetings, "meeting recorder")
+    assert ctx.deps.services.meetings is not None
+    log_call(ctx, "search_transcripts", query=query)
+    try:
+        hits = ctx.deps.services.meetings.search_transcripts(query, max(1, min(limit, 20)))
+    except ServiceError as exc:
+        return [f"error: {exc}"]
+    return [f"{h.title} {h.at.isoformat()}: " + untrusted("transcript", h.text) for h in hits]

@@ -1,0 +1,211 @@
+"""The assistant's memory in the database: conversation history (bounded), user facts and notes,
+reminders and timers. Plain typed methods; the local handlers and the agent tools both use them."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+
+from pydantic import BaseModel, ConfigDict
+from sqlalchemy import delete, func, select
+
+from storage.db.agents import ConversationTurn, Reminder, Timer, UserFact
+from storage.db.engine import Database
+
+MAX_TEXT = 4000
+_STOP = {
+    "the", "a", "an", "my", "about", "of", "to", "is", "what", "that", "i", "der", "die", "das", "den",
+    "mein", "meine", "meinen", "über", "zu", "ist", "dass", "ich", "and", "und", "in", "on", "for", "für",
+}
+
+
+class MemoryInputError(ValueError):
+    """Bad input to the memory (empty, too long); the message is for the user."""
+
+
+class TurnOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    at: datetime
+    role: str
+    text: str
+    source: str
+    intent: str | None
+
+
+class FactOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    created_at: datetime
+    kind: str
+    text: str
+
+
+class ReminderOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    due_at: datetime
+    text: str
+    done: bool
+
+
+class TimerOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    ends_at: datetime
+    label: str
+    cancelled: bool
+
+
+def _aware(dt: datetime) -> datetime:
+    """SQLite drops the zone: values we stored are UTC."""
+    return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
+
+
+def _clean_text(text: str, what: str) -> str:
+    t = " ".join(text.split())
+    if not t:
+        raise MemoryInputError(f"the {what} is empty")
+    if len(t) > MAX_TEXT:
+        raise MemoryInputError(f"the {what} is too long ({len(t)} characters, at most {MAX_TEXT})")
+    return t
+
+
+def keywords(text: str) -> list[str]:
+    words = re.findall(r"[\w'-]+", text.lower())
+    return [w for w in words if w not in _STOP and len(w) > 1]
+
+
+class Memory:
+    def __init__(self, db: Database, history_limit: int = 20) -> None:
+        self.db = db
+        self.history_limit = history_limit
+
+    # -- conversation
+    def add_turn(self, role: str, text: str, source: str = "", intent: str | None = None) -> None:
+        with self.db.session() as s:
+            s.add(ConversationTurn(role=role, text=text[:MAX_TEXT], source=source, intent=intent))
+
+    def recent_turns(self, limit: int | None = None) -> list[TurnOut]:
+        """The last turns, oldest first (the bounded context window)."""
+        n = limit or self.history_limit
+        with self.db.session() as s:
+            rows = list(s.scalars(select(ConversationTurn).order_by(ConversationTurn.id.desc()).limit(n)))
+            return [TurnOut.model_validate(r) for r in reversed(rows)]
+
+    def prune_history(self, keep: int = 500) -> int:
+        """Delete all but the newest ``keep`` turns; returns how many were deleted."""
+        with self.db.session() as s:
+            cutoff = s.scalar(select(ConversationTurn.id).order_by(ConversationTurn.id.desc()).offset(keep).limit(1))
+            if cutoff is None:
+                return 0
+            res = s.execute(delete(ConversationTurn).where(ConversationTurn.id <= cutoff))
+            return int(getattr(res, "rowcount", 0) or 0)
+
+    # -- facts and notes
+    def remember(self, text: str, kind: str = "note") -> FactOut:
+        t = _clean_text(text, "note")
+        with self.db.session() as s:
+            row = UserFact(text=t, kind=kind)
+            s.add(row)
+            s.flush()
+            return FactOut.model_validate(row)
+
+    def facts(self) -> list[FactOut]:
+        with self.db.session() as s:
+            return [FactOut.model_validate(r) for r in s.scalars(select(UserFact).order_by(UserFact.id))]
+
+    def recall(self, topic: str, limit: int = 5) -> list[FactOut]:
+        """Facts sharing words with the topic, best match first (all words > some words)."""
+        words = keywords(topic)
+        if not words:
+            return []
+        scored: list[tuple[int, int, FactOut]] = []
+        for f in self.facts():
+            have = set(keywords(f.text))
+            hits = sum(1 for w in words if w in have or any(h.startswith(w) for h in have))
+            if hits:
+                scored.append((hits, f.id, f))
+        scored.sort(key=lambda x: (-x[0], -x[1]))
+        return [f for _, _, f in scored[:limit]]
+
+    def forget(self, topic: str) -> list[FactOut]:
+        """Delete the facts that contain every keyword of the topic; returns what was deleted."""
+        words = keywords(topic)
+        if not words:
+            return []
+        gone = [f for f in self.facts() if all(w in set(keywords(f.text)) or any(
+            h.startswith(w) for h in keywords(f.text)) for w in words)]
+        if gone:
+            with self.db.session() as s:
+                s.execute(delete(UserFact).where(UserFact.id.in_([f.id for f in gone])))
+        return gone
+
+    # -- reminders
+    def add_reminder(self, due_at: datetime, text: str) -> ReminderOut:
+        t = _clean_text(text, "reminder")
+        if due_at.tzinfo is None:
+            raise MemoryInputError("the reminder time has no time zone")
+        with self.db.session() as s:
+            row = Reminder(due_at=due_at.astimezone(UTC), text=t)
+            s.add(row)
+            s.flush()
+            out = ReminderOut.model_validate(row)
+        out.due_at = _aware(out.due_at)
+        return out
+
+    def reminders(self, include_done: bool = False) -> list[ReminderOut]:
+        with self.db.session() as s:
+            q = select(Reminder).order_by(Reminder.due_at)
+            if not include_done:
+                q = q.where(Reminder.done.is_(False))
+            outs = [ReminderOut.model_validate(r) for r in s.scalars(q)]
+        for o in outs:
+            o.due_at = _aware(o.due_at)
+        return outs
+
+    def due_reminders(self, now: datetime) -> list[ReminderOut]:
+        """Reminders that are due and not yet delivered; marks them done."""
+        due = [r for r in self.reminders() if r.due_at <= now]
+        if due:
+            with self.db.session() as s:
+                for r in due:
+                    row = s.get(Reminder, r.id)
+                    if row is not None:
+                        row.done = True
+        return due
+
+    # -- timers
+    def add_timer(self, duration: timedelta, now: datetime, label: str = "") -> TimerOut:
+        if duration <= timedelta(0):
+            raise MemoryInputError("a timer needs a positive duration")
+        if duration > timedelta(days=7):
+            raise MemoryInputError("a timer can run at most 7 days; use a reminder for longer")
+        with self.db.session() as s:
+            row = Timer(ends_at=(now + duration).astimezone(UTC), label=label[:200])
+            s.add(row)
+            s.flush()
+            out = TimerOut.model_validate(row)
+        out.ends_at = _aware(out.ends_at)
+        return out
+
+    def active_timers(self, now: datetime) -> list[TimerOut]:
+        with self.db.session() as s:
+            q = select(Timer).where(Timer.cancelled.is_(False)).order_by(Timer.ends_at)
+            outs = [TimerOut.model_validate(r) for r in s.scalars(q)]
+        for o in outs:
+            o.ends_at = _aware(o.ends_at)
+        return [o for o in outs if o.ends_at > now]
+
+    def cancel_timers(self, now: datetime) -> int:
+        active = self.active_timers(now)
+        with self.db.session() as s:
+            for t in active:
+                row = s.get(Timer, t.id)
+                if row is not None:
+                    row.cancelled = True
+        return len(active)
+
+    def count_turns(self) -> int:
+        with self.db.session() as s:
+            return int(s.scalar(select(func.count()).select_from(ConversationTurn)) or 0)

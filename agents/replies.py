@@ -1,0 +1,77 @@
+"""What the assistant hands back: a short spoken reply, a longer text for the screen, and for
+`--json` / the UI what was recognized, which tools ran and any approval waiting for a yes/no."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+Source = Literal["local", "llm", "fallback", "approval"]
+
+
+class ToolCallInfo(BaseModel):
+    name: str
+    args: dict[str, Any] = Field(default_factory=dict)
+
+
+class ApprovalInfo(BaseModel):
+    """An action with a side effect that waits for the user's yes or no."""
+
+    id: int
+    action: str
+    summary: str = Field(description="exactly what will be done, in the user's language")
+    expires_at: datetime
+
+
+class AgentReply(BaseModel):
+    spoken: str = Field(description="one or two sentences for speech output")
+    text: str = Field(description="the longer version for the screen")
+    source: Source
+    language: str = "en"
+    intent: str | None = None
+    slots: dict[str, str] = Field(default_factory=dict)
+    tool_calls: list[ToolCallInfo] = Field(default_factory=list)
+    pending_approval: ApprovalInfo | None = None
+    error: str | None = Field(None, description="what went wrong (model error, service error), if anything")
+
+
+class DomainResult(BaseModel):
+    """What a delegate agent returns to the orchestrator."""
+
+    spoken: str = Field(description="a short answer to speak, one or two sentences, no markdown")
+    text: str = Field(description="the full answer for the screen (lists, details)")
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?…])\s+(?=\S)")
+
+
+def split_sentences(text: str) -> list[str]:
+    return [s.strip() for s in _SENTENCE_END.split(text.strip()) if s.strip()]
+
+
+def first_sentences(text: str, n: int = 2, max_chars: int = 300) -> str:
+    """The first sentences of a text, for speech."""
+    out = " ".join(split_sentences(text)[:n])
+    return out if len(out) <= max_chars else out[: max_chars - 1].rsplit(" ", 1)[0] + "…"
+
+
+class SentenceChunker:
+    """Feed streamed text deltas; get complete sentences out as soon as they end (for TTS)."""
+
+    def __init__(self) -> None:
+        self._buf = ""
+
+    def feed(self, delta: str) -> list[str]:
+        self._buf += delta
+        parts = _SENTENCE_END.split(self._buf)
+        if len(parts) == 1:
+            return []
+        self._buf = parts[-1]
+        return [p.strip() for p in parts[:-1] if p.strip()]
+
+    def flush(self) -> list[str]:
+        rest, self._buf = self._buf.strip(), ""
+        return [rest] if rest else []

@@ -1,0 +1,67 @@
+"""Builds the Assistant from the app's Services: database, audit log, settings, keyring, and the
+communication / meeting services when the app provides them (attributes ``calendar``, ``mail``,
+``messaging``, ``meetings`` of Services; missing or failing ones count as not connected)."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, tzinfo
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+from agents.approvals import ApprovalStore
+from agents.assistant import Assistant
+from agents.deps import CalendarService, MailService, MeetingControl, MessagingService, ServiceDeps
+from agents.llm import build_model
+from agents.memory import Memory
+from app import secrets
+
+if TYPE_CHECKING:
+    from pydantic_ai.models import Model
+
+    from app.services import Services
+
+log = logging.getLogger(__name__)
+
+
+def user_tz(name: str | None) -> tzinfo:
+    if name:
+        return ZoneInfo(name)
+    local = datetime.now().astimezone().tzinfo
+    assert local is not None
+    return local
+
+
+def _optional(services: Services, attr: str, proto: Any) -> Any:
+    try:
+        svc = getattr(services, attr, None)
+    except Exception as exc:  # a service that cannot start counts as not connected
+        log.info("%s not available: %s", attr, exc)
+        return None
+    return svc if svc is not None and isinstance(svc, proto) else None
+
+
+def service_deps(services: Services) -> ServiceDeps:
+    return ServiceDeps(
+        calendar=_optional(services, "calendar", CalendarService),
+        mail=_optional(services, "mail", MailService),
+        messaging=_optional(services, "messaging", MessagingService),
+        meetings=_optional(services, "meetings", MeetingControl),
+    )
+
+
+def build_assistant(services: Services) -> Assistant:
+    settings = services.settings
+
+    def model() -> Model | None:
+        return build_model(settings.llm, secrets.get_secret)
+
+    return Assistant(
+        memory=Memory(services.db),
+        approvals=ApprovalStore(services.db, services.audit),
+        services=service_deps(services),
+        tz=user_tz(settings.timezone),
+        language=settings.language,
+        model_factory=model,
+        model_timeout_s=settings.llm.timeout_s,
+    )

@@ -1,0 +1,89 @@
+"""The local intent recognizer against the committed utterance set (EN + DE)."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from agents.local.recognizer import normalize, recognize
+from agents.local.templates import INTENTS
+
+pytestmark = pytest.mark.unit
+DATA = json.loads((Path(__file__).parent / "utterances.json").read_text(encoding="utf-8"))
+NOW = datetime.fromisoformat(DATA["now"]).astimezone(ZoneInfo(DATA["timezone"]))
+
+
+def test_the_set_is_big_and_covers_both_languages_and_every_intent() -> None:
+    cases = DATA["cases"]
+    assert len(cases) >= 150
+    intents = {c[1] for c in cases if c[1]}
+    assert intents == set(INTENTS)
+    german = [c for c in cases if any(ch in c[0].lower() for ch in "äöüß") or c[0].lower().startswith(
+        ("wie", "was", "welch", "erinner", "stell", "zeig", "hab", "gibt", "timer", "nimm", "starte"))]
+    assert len(german) >= 50
+    assert sum(1 for c in cases if c[1] is None) >= 5  # requests that must NOT match
+
+
+def test_accuracy_is_at_least_95_percent() -> None:
+    misses = []
+    for utterance, intent, slots in DATA["cases"]:
+        m = recognize(utterance, NOW)
+        got = (m.intent, m.slots) if m else (None, {})
+        if got != (intent, slots):
+            misses.append((utterance, intent, slots, got))
+    accuracy = 1 - len(misses) / len(DATA["cases"])
+    assert accuracy >= 0.95, f"accuracy {accuracy:.3f}; misses: {misses}"
+
+
+@pytest.mark.parametrize(
+    ("utterance", "expected"),
+    [
+        ("remind me next friday at 3 pm to call Bob", datetime(2026, 3, 6, 15, 0)),
+        ("erinnere mich übermorgen um 10 an den Zahnarzt", datetime(2026, 3, 6, 10, 0)),
+        ("remind me tomorrow at 9 to water the plants", datetime(2026, 3, 5, 9, 0)),
+        ("erinnere mich morgen früh um 7 an das Training", datetime(2026, 3, 5, 7, 0)),
+        ("remind me at 5 to stretch", datetime(2026, 3, 4, 17, 0)),
+        ("erinnere mich um halb 3 an den Anruf", datetime(2026, 3, 4, 14, 30)),
+        ("remind me on monday at 15:30 to pay", datetime(2026, 3, 9, 15, 30)),
+        ("erinnere mich am 5. April um 14 Uhr an die Steuer", datetime(2026, 4, 5, 14, 0)),
+        ("remind me on friday next week at 8 am to run", datetime(2026, 3, 13, 8, 0)),
+        ("erinnere mich heute abend um 8 an den Müll", datetime(2026, 3, 4, 20, 0)),
+        ("remind me in 20 minutes to check the oven", datetime(2026, 3, 4, 11, 40)),
+    ],
+)
+def test_dates_resolve_in_the_users_time_zone(utterance: str, expected: datetime) -> None:
+    m = recognize(utterance, NOW)
+    assert m is not None and m.intent == "SetReminder"
+    when = m.values["when"]
+    assert when.at == expected.replace(tzinfo=NOW.tzinfo)
+    assert when.at.utcoffset() == timedelta(hours=1 if expected.month < 4 else 2)  # CET / CEST
+
+
+def test_next_week_range_is_monday_to_monday() -> None:
+    m = recognize("what's on my calendar next week", NOW)
+    assert m is not None
+    rng = m.values["range"]
+    assert (rng.start.date().isoformat(), rng.end.date().isoformat()) == ("2026-03-09", "2026-03-16")
+
+
+def test_durations() -> None:
+    for text, secs in [("set a timer for an hour and a half", 5400), ("stell einen Timer auf eineinhalb Stunden", 5400),
+                       ("timer for twenty-five minutes", 1500), ("Timer auf 90 Sekunden", 90)]:
+        m = recognize(text, NOW)
+        assert m is not None and m.intent == "SetTimer", text
+        assert m.values["duration"].total_seconds() == secs
+
+
+def test_bad_time_in_a_slot_does_not_match_as_that_intent() -> None:
+    m = recognize("remind me on the 31st of february to fail", NOW)
+    assert m is None or m.intent != "SetReminder"
+
+
+def test_normalize_strips_politeness_and_punctuation() -> None:
+    assert normalize("  Hey Assistant, could you please tell me the time? ") == "tell me the time"
+    assert normalize("Kannst du bitte den Timer abbrechen!") == "den timer abbrechen"
+    assert normalize("") == ""
