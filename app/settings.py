@@ -85,6 +85,16 @@ class ServerSettings(BaseModel):
     port: int = Field(8765, ge=1, le=65535)
 
 
+class GuiSettings(BaseModel):
+    """The app window / web UI (issue 9)."""
+
+    theme: Literal["system", "light", "dark"] = "system"
+    ptt_key: str = Field(" ", max_length=20, description="hold-to-talk key as Flet names it (' ' = space)")
+    speech_output: Literal["client", "device", "off"] = Field(
+        "client", description="client: the window/browser plays replies; device: this machine's speaker")
+    onboarded: bool = Field(False, description="the first-run onboarding was completed")
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix=ENV_PREFIX,
@@ -104,6 +114,7 @@ class Settings(BaseSettings):
     llm: LlmSettings = Field(default_factory=LlmSettings)
     storage: StorageSettings = Field(default_factory=StorageSettings)
     server: ServerSettings = Field(default_factory=ServerSettings)
+    gui: GuiSettings = Field(default_factory=GuiSettings)
 
     @field_validator("timezone")
     @classmethod

