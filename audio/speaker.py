@@ -1,0 +1,209 @@
+"""Speech output pipeline: text pieces -> sentences -> speakable text -> Piper -> playback.
+
+Stages run concurrently: the caller feeds text (e.g. an LLM's tokens) into a :class:`SpeechJob`;
+the splitter cuts finished sentences (the first one already at a clause break); a worker thread makes
+each one speakable and synthesizes it while the player is still speaking the previous one.
+The job stops at once on a BargeIn/StopSpeaking event and its report says what was actually spoken.
+
+    speaker = Speaker(PiperTts(VoiceConfig.from_settings(settings.tts)), device=settings.audio.output_device)
+    job = speaker.start("en")
+    for token in llm_stream: job.feed(token)
+    job.finish()
+    report = job.wait()        # report.spoken_text goes into the conversation history
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+from collections.abc import Iterable
+
+import numpy as np
+
+from audio.events import AudioEvent, BargeIn, StopSpeaking
+from audio.playback import AudioPlayer, PlaybackReport, StopReason
+from audio.sentences import SentenceSplitter, split_sentences
+from audio.speakable import Language, make_speakable
+from audio.tts import PiperTts, SpeechAudio, TtsError
+
+MAX_TEXT_CHARS = 100_000
+_END = object()
+
+
+class SpeechJob:
+    """One spoken reply. Thread-safe: ``feed``/``finish`` from the producer, ``stop``/``handle``
+    from anywhere (e.g. the speech-input thread that detects a barge-in)."""
+
+    def __init__(
+        self,
+        tts: PiperTts,
+        player: AudioPlayer,
+        language: Language,
+        first_clause: bool = True,
+        max_chars: int = 300,
+    ) -> None:
+        self.tts = tts
+        self.player = player
+        self.language: Language = language
+        self.splitter = SentenceSplitter(language, max_chars=max_chars, first_clause=first_clause)
+        self._sentences: queue.Queue[object] = queue.Queue()
+        self._opened = False
+        self._stopped = threading.Event()
+        self._finished = False
+        self._error: str | None = None
+        self._chars = 0
+        self._lock = threading.Lock()
+        self._worker = threading.Thread(target=self._synthesize_loop, name="tts-worker", daemon=True)
+        self._worker.start()
+
+    # -- producer side -------------------------------------------------------------------------
+
+    def feed(self, piece: str) -> None:
+        """Add text; complete sentences start being synthesized and played at once."""
+        with self._lock:
+            if self._finished:
+                raise RuntimeError("feed() after finish()")
+            if self._stopped.is_set():
+                self.player.pending_text += piece  # the reply goes on, but it is not spoken
+                return
+            self._chars += len(piece)
+            if self._chars > MAX_TEXT_CHARS:
+                self._fail(f"reply longer than {MAX_TEXT_CHARS} characters: the rest is not spoken")
+                self.player.pending_text += piece
+                return
+            if not self._opened and piece.strip():
+                self.player.open()
+                self._opened = True
+            for sentence in self.splitter.feed(piece):
+                self._sentences.put(sentence)
+
+    def finish(self) -> None:
+        """The text is complete: speak the rest, then end."""
+        with self._lock:
+            if self._finished:
+                return
+            self._finished = True
+            if not self._stopped.is_set():
+                for sentence in self.splitter.flush():
+                    self._sentences.put(sentence)
+            else:
+                self.player.pending_text += self.splitter.flush_text()
+            self._sentences.put(_END)
+
+    # -- control -------------------------------------------------------------------------------
+
+    def stop(self, reason: StopReason = "stop") -> None:
+        self._stopped.set()
+        self.player.stop(reason)
+        with self._lock:
+            self.player.pending_text += self.splitter.flush_text()
+
+    def handle(self, event: AudioEvent) -> None:
+        if isinstance(event, BargeIn):
+            self.stop("barge_in")
+        elif isinstance(event, StopSpeaking):
+            self.stop("stop")
+
+    def wait(self, timeout: float | None = None) -> PlaybackReport:
+        """Block until the reply was spoken or stopped; the report says what was heard."""
+        self._worker.join(timeout)
+        if self._worker.is_alive():
+            raise TimeoutError("speech did not finish in time")
+        report = self.player.wait(timeout)
+        if self._error:
+            report = report.model_copy(update={"error": self._error, "stop_reason": "error"})
+        return report
+
+    @property
+    def done(self) -> bool:
+        return self.player.done and not self._worker.is_alive()
+
+    # -- worker --------------------------------------------------------------------------------
+
+    def _fail(self, message: str) -> None:
+        self._error = message
+        self._stopped.set()
+        self.player.stop("error")
+
+    def _synthesize_loop(self) -> None:
+        while True:
+            item = self._sentences.get()
+            if item is _END:
+                self.player.end_of_input()
+                return
+            text = str(item)
+            if self._stopped.is_set():
+                self.player.enqueue(text, None)  # recorded as not spoken
+                continue
+            try:
+                audio = synthesize_sentence(self.tts, text, self.language)
+            except TtsError as exc:
+                self._fail(str(exc))
+                self.player.enqueue(text, None)
+                continue
+            self.player.enqueue(text, audio)
+
+
+def synthesize_sentence(tts: PiperTts, text: str, language: Language) -> SpeechAudio | None:
+    """Audio of one sentence as written by the assistant; None when nothing in it can be spoken."""
+    speakable = make_speakable(text, language)
+    if not speakable:
+        return None
+    return tts.synthesize(speakable, language)
+
+
+class Speaker:
+    """Makes :class:`SpeechJob` objects for one voice configuration and output device."""
+
+    def __init__(
+        self,
+        tts: PiperTts,
+        device: str | int | None = None,
+        language: Language = "en",
+        first_clause: bool = True,
+        max_chars: int = 300,
+        blocksize: int = 256,
+    ) -> None:
+        self.tts = tts
+        self.device = device
+        self.language: Language = language
+        self.first_clause = first_clause
+        self.max_chars = max_chars
+        self.blocksize = blocksize
+
+    def start(self, language: Language | None = None) -> SpeechJob:
+        """A new reply; loads the language's voice first (NoVoiceError when there is none)."""
+        lang: Language = language or self.language
+        rate = self.tts.sample_rate(lang)
+        player = AudioPlayer(self.device, sample_rate=rate, blocksize=self.blocksize)
+        return SpeechJob(self.tts, player, lang, self.first_clause, self.max_chars)
+
+    def say(
+        self, text: str, language: Language | None = None, timeout: float | None = None
+    ) -> PlaybackReport:
+        return self.speak_stream([text], language, timeout)
+
+    def speak_stream(
+        self, pieces: Iterable[str], language: Language | None = None, timeout: float | None = None
+    ) -> PlaybackReport:
+        job = self.start(language)
+        try:
+            for piece in pieces:
+                job.feed(piece)
+        finally:
+            job.finish()
+        return job.wait(timeout)
+
+
+def render(tts: PiperTts, text: str, language: Language = "en", pause_s: float = 0.0) -> SpeechAudio:
+    """The whole text as one audio clip (for files): same sentences and normalization as live speech."""
+    rate = tts.sample_rate(language)
+    parts: list[np.ndarray] = []
+    gap = np.zeros(int(pause_s * rate), dtype=np.float32)
+    for sentence in split_sentences(text, language):
+        audio = synthesize_sentence(tts, sentence, language)
+        if audio is not None:
+            parts.extend([audio.samples, gap])
+    if not parts:
+        return SpeechAudio(np.zeros(0, dtype=np.float32), rate)
+    return SpeechAudio(np.concatenate(parts).astype(np.float32), rate)

@@ -1,0 +1,195 @@
+"""Piper text-to-speech: one voice per language, loaded lazily, offline.
+
+The English default is the bundled en_US-joe-medium (``audio.models.piper_voice_files``). Other
+languages need a voice the user installed (``python -m piper.download_voices de_DE-thorsten-medium``)
+and configured under ``tts.voices`` (``PA_TTS__VOICES='{"de": "/path/de_DE-thorsten-medium.onnx"}'``);
+without one, :class:`NoVoiceError` says so clearly.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+import time
+import wave
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+import numpy.typing as npt
+
+from audio.models import ModelError, piper_voice_files
+from audio.speakable import Language
+
+if TYPE_CHECKING:
+    from piper import PiperVoice
+
+    from app.settings import TtsSettings
+
+DEFAULT_VOICE = "en_US-joe-medium"
+LANGUAGE_NAMES = {"en": "English", "de": "German"}
+
+Audio = npt.NDArray[np.float32]
+
+
+class TtsError(Exception):
+    """Speech could not be synthesized; the message says why and what to do."""
+
+
+class NoVoiceError(TtsError):
+    """No Piper voice is configured or installed for a language."""
+
+
+@dataclass(frozen=True)
+class SpeechAudio:
+    """Mono float32 samples in [-1, 1] at ``sample_rate``."""
+
+    samples: Audio
+    sample_rate: int
+
+    @property
+    def duration_s(self) -> float:
+        return len(self.samples) / self.sample_rate
+
+    def int16(self) -> npt.NDArray[np.int16]:
+        return (np.clip(self.samples, -1.0, 1.0) * 32767.0).astype(np.int16)
+
+
+def write_wav(path: Path, audio: SpeechAudio) -> Path:
+    """Write 16-bit mono PCM WAV; atomically, so a failure leaves no half file."""
+    path = Path(path)
+    if path.suffix.lower() != ".wav":
+        raise TtsError(f"output file must end in .wav: {path}")
+    if not path.parent.is_dir():
+        raise TtsError(f"output folder does not exist: {path.parent}")
+    tmp = path.with_name(f".{path.name}.partial")
+    with wave.open(str(tmp), "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(audio.sample_rate)
+        w.writeframes(audio.int16().tobytes())
+    tmp.replace(path)
+    return path
+
+
+@dataclass
+class VoiceConfig:
+    """Which voice speaks which language, and how fast."""
+
+    default_voice: str = DEFAULT_VOICE
+    voices: dict[str, str] = field(default_factory=dict)
+    length_scale: float = 1.0
+
+    @classmethod
+    def from_settings(cls, tts: TtsSettings) -> VoiceConfig:
+        return cls(default_voice=tts.voice, voices=dict(tts.voices), length_scale=tts.length_scale)
+
+    def voice_for(self, language: str) -> str:
+        if language in self.voices:
+            return self.voices[language]
+        if _voice_language(self.default_voice) in (language, None):
+            return self.default_voice
+        name = LANGUAGE_NAMES.get(language, language)
+        raise NoVoiceError(
+            f"no Piper voice for {name} ({language}): install one with "
+            f"'python -m piper.download_voices VOICE' and set tts.voices.{language} to its .onnx path"
+        )
+
+
+def _voice_language(voice: str) -> str | None:
+    """'en' for 'en_US-joe-medium' or '/x/en_GB-alan-low.onnx'; None when the name says nothing."""
+    stem = Path(voice).name.split("-")[0]
+    lang = stem.split("_")[0].lower()
+    return lang if len(lang) == 2 and lang.isalpha() else None
+
+
+def default_threads() -> int:
+    cores = os.cpu_count() or 1
+    return 1 if cores <= 2 else min(4, cores // 2)
+
+
+class PiperTts:
+    """Synthesizes text with Piper, one voice per language, voices loaded on first use."""
+
+    def __init__(self, config: VoiceConfig | None = None, threads: int | None = None) -> None:
+        """``threads``: ONNX intra-op threads; default leaves a core free for speech input on small
+        machines (on 2 busy cores one thread synthesized faster than two)."""
+        self.config = config or VoiceConfig()
+        self.threads = threads or default_threads()
+        self._voices: dict[str, PiperVoice] = {}
+        self._lock = threading.Lock()
+
+    def voice(self, language: Language = "en") -> PiperVoice:
+        name = self.config.voice_for(language)
+        with self._lock:
+            if name not in self._voices:
+                self._voices[name] = self._load(name)
+            return self._voices[name]
+
+    def _load(self, name: str) -> PiperVoice:
+        import onnxruntime
+        from piper import PiperVoice
+        from piper.config import PiperConfig
+
+        try:
+            onnx, cfg = piper_voice_files(name)
+        except ModelError as exc:
+            raise NoVoiceError(str(exc)) from None
+        try:
+            options = onnxruntime.SessionOptions()
+            options.intra_op_num_threads = self.threads
+            options.inter_op_num_threads = 1
+            session = onnxruntime.InferenceSession(
+                str(onnx), sess_options=options, providers=["CPUExecutionProvider"]
+            )
+            config = PiperConfig.from_dict(json.loads(Path(cfg).read_text(encoding="utf-8")))
+            voice = PiperVoice(session=session, config=config)
+        except Exception as exc:  # broken model file or config
+            raise TtsError(f"Piper voice {onnx} could not be loaded: {exc}") from exc
+        # the first run of an ONNX session is slow: pay it at load time, not at the first reply
+        for _ in voice.synthesize("Ready."):
+            pass
+        return voice
+
+    def sample_rate(self, language: Language = "en") -> int:
+        return int(self.voice(language).config.sample_rate)
+
+    def synthesize_stream(self, speakable_text: str, language: Language = "en") -> Iterator[SpeechAudio]:
+        """Audio per sentence of already-speakable text (see ``audio.speakable``)."""
+        from piper import SynthesisConfig
+
+        if not speakable_text.strip():
+            return
+        voice = self.voice(language)
+        syn = SynthesisConfig(length_scale=self.config.length_scale)
+        for chunk in voice.synthesize(speakable_text, syn_config=syn):
+            yield SpeechAudio(np.asarray(chunk.audio_float_array, dtype=np.float32), chunk.sample_rate)
+
+    def synthesize(self, speakable_text: str, language: Language = "en") -> SpeechAudio:
+        """All audio of the text at once (plain Piper: no playback before the end)."""
+        parts = list(self.synthesize_stream(speakable_text, language))
+        rate = parts[0].sample_rate if parts else self.sample_rate(language)
+        if not parts:
+            return SpeechAudio(np.zeros(0, dtype=np.float32), rate)
+        return SpeechAudio(np.concatenate([p.samples for p in parts]), rate)
+
+
+@dataclass(frozen=True)
+class SynthesisTiming:
+    seconds: float
+    audio_s: float
+
+    @property
+    def real_time_factor(self) -> float:
+        return self.seconds / self.audio_s if self.audio_s else 0.0
+
+
+def timed_synthesis(
+    tts: PiperTts, text: str, language: Language = "en"
+) -> tuple[SpeechAudio, SynthesisTiming]:
+    t0 = time.perf_counter()
+    audio = tts.synthesize(text, language)
+    return audio, SynthesisTiming(time.perf_counter() - t0, audio.duration_s)
