@@ -83,6 +83,16 @@ class StorageSettings(BaseModel):
 class ServerSettings(BaseModel):
     host: str = "127.0.0.1"
     port: int = Field(8765, ge=1, le=65535)
+    access_token_minutes: int = Field(15, ge=1, le=1440, description="lifetime of a JWT access token")
+    refresh_token_days: int = Field(30, ge=1, le=365, description="lifetime of a refresh token")
+    pairing_code_minutes: int = Field(5, ge=1, le=60, description="how long a device pairing code works")
+    login_attempts: int = Field(5, ge=1, le=1000, description="failed logins per user and address ...")
+    login_window_s: int = Field(300, ge=1, le=86400, description="... within this window, then HTTP 429")
+    max_upload_mb: int = Field(200, ge=1, le=4096, description="largest audio upload accepted")
+    max_text_chars: int = Field(4000, ge=1, le=100_000, description="longest typed turn accepted")
+    tls_certfile: Path | None = Field(None, description="serve HTTPS directly with this PEM certificate")
+    tls_keyfile: Path | None = Field(None, description="private key of tls_certfile")
+    forwarded_allow_ips: str = Field("127.0.0.1", description="proxies whose X-Forwarded-* headers count")
 
 
 class GuiSettings(BaseModel):

@@ -1,0 +1,108 @@
+"""Sign-in, token refresh, sign-out, devices and device pairing."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, HTTPException, Request, Response, status
+
+from app.server.auth import Me, State, client_address, problems, unauthorized
+from app.server.ratelimit import RateLimited
+from app.server.schemas import (
+    DeviceView,
+    LoginRequest,
+    PairingClaim,
+    PairingCodeView,
+    RefreshRequest,
+    TokenResponse,
+    UserView,
+)
+from app.server.tokens import TokenError
+from app.server.users import IssuedTokens, UserOut
+
+router = APIRouter(prefix="/api/v1", tags=["accounts"])
+
+
+def _user(u: UserOut) -> UserView:
+    return UserView(id=u.id, username=u.username, is_admin=u.is_admin)
+
+
+def _tokens(t: IssuedTokens) -> TokenResponse:
+    return TokenResponse(access_token=t.access_token, refresh_token=t.refresh_token,
+                         access_expires_at=t.access_expires_at, refresh_expires_at=t.refresh_expires_at,
+                         device_id=t.device_id, user=_user(t.user))
+
+
+def _too_many(exc: RateLimited) -> HTTPException:
+    return HTTPException(status.HTTP_429_TOO_MANY_REQUESTS, str(exc), headers={"Retry-After": str(exc.retry_after_s)})
+
+
+@router.post("/auth/login", response_model=TokenResponse, responses=problems(401, 429))
+def login(body: LoginRequest, request: Request, st: State) -> TokenResponse:
+    """Sign in with name and password; a new device entry is made for this client."""
+    addr = client_address(request)
+    try:
+        st.limiter.check(body.username, addr)
+    except RateLimited as exc:
+        raise _too_many(exc) from None
+    user = st.users.authenticate(body.username, body.password)
+    if user is None:
+        st.limiter.failed(body.username, addr)
+        st.services.audit.record("server.sign_in", body.username[:64], "failed", f"from {addr}", actor="server")
+        raise unauthorized("wrong user name or password")
+    st.limiter.succeeded(body.username, addr)
+    return _tokens(st.users.sign_in(user, body.device_name))
+
+
+@router.post("/auth/refresh", response_model=TokenResponse, responses=problems(401))
+def refresh(body: RefreshRequest, st: State) -> TokenResponse:
+    """Trade a refresh token for a new pair (the old refresh token stops working)."""
+    try:
+        return _tokens(st.users.refresh(body.refresh_token))
+    except TokenError as exc:
+        raise unauthorized(str(exc)) from None
+
+
+@router.post("/auth/logout", status_code=204, response_class=Response, responses=problems(401))
+def logout(me: Me, st: State) -> Response:
+    """Sign this device out: its access and refresh tokens stop working."""
+    st.users.sign_out(me.user.id, me.device_id)
+    return Response(status_code=204)
+
+
+@router.get("/auth/me", response_model=UserView, responses=problems(401))
+def whoami(me: Me) -> UserView:
+    return _user(me.user)
+
+
+@router.get("/devices", response_model=list[DeviceView], responses=problems(401))
+def devices(me: Me, st: State) -> list[DeviceView]:
+    return [DeviceView(**d.model_dump(), current=d.id == me.device_id) for d in st.users.devices(me.user.id)]
+
+
+@router.delete("/devices/{device_id}", status_code=204, response_class=Response, responses=problems(401, 404))
+def revoke_device(device_id: int, me: Me, st: State) -> Response:
+    """Sign one of your devices out (e.g. a lost phone)."""
+    if st.users.revoke_device(me.user.id, device_id) is None:
+        raise HTTPException(404, "no such device")
+    return Response(status_code=204)
+
+
+@router.post("/pairing/codes", response_model=PairingCodeView, status_code=201, responses=problems(401))
+def new_pairing_code(me: Me, st: State) -> PairingCodeView:
+    """A one-time code that signs a new device in as you (shown in the desktop app)."""
+    code, expires = st.users.create_pairing_code(me.user.id)
+    return PairingCodeView(code=code, expires_at=expires)
+
+
+@router.post("/pairing/claim", response_model=TokenResponse, responses=problems(401, 429))
+def claim_pairing_code(body: PairingClaim, request: Request, st: State) -> TokenResponse:
+    """Pair a device with a one-time code; the code then stops working."""
+    addr = client_address(request)
+    try:
+        st.limiter.check("pairing", addr)
+    except RateLimited as exc:
+        raise _too_many(exc) from None
+    issued = st.users.claim_pairing_code(body.code, body.device_name)
+    if issued is None:
+        st.limiter.failed("pairing", addr)
+        raise unauthorized("unknown, used or expired pairing code")
+    return _tokens(issued)

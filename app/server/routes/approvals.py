@@ -1,0 +1,56 @@
+"""Actions waiting for the user's yes or no: list, approve (the action runs now), deny."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, HTTPException
+from sqlalchemy import select
+
+from agents.approvals import ApprovalError, ApprovalRecord
+from agents.assistant import Assistant
+from app.engine import ApprovalOutcome, ApprovalView
+from app.server.auth import Me, State, problems
+from app.server.convert import approval_view
+from storage.db.agents import PendingApproval
+
+router = APIRouter(prefix="/api/v1", tags=["approvals"])
+
+
+def pending(asst: Assistant) -> list[ApprovalRecord]:
+    store = asst.approvals
+    store.expire_old(asst.clock())
+    with store.db.session() as s:
+        q = select(PendingApproval.id).where(PendingApproval.status == "pending").order_by(PendingApproval.id.desc())
+        ids = list(s.scalars(q))
+    return [store.get(i) for i in ids]
+
+
+@router.get("/approvals", response_model=list[ApprovalView], responses=problems(401))
+def list_approvals(me: Me, st: State) -> list[ApprovalView]:
+    """Your actions waiting for yes or no, newest first."""
+    return [approval_view(r) for r in pending(st.spaces.assistant(me.user.id))]
+
+
+def _decide(st: State, user_id: int, approval_id: int, approve: bool) -> ApprovalOutcome:
+    asst = st.spaces.assistant(user_id)
+    try:
+        rec = asst.approvals.get(approval_id)
+    except ApprovalError:
+        raise HTTPException(404, "no such approval") from None
+    if rec.status != "pending":
+        raise HTTPException(409, f"approval #{approval_id} is already {rec.status}")
+    reply = asst.decide(approval_id, approve)
+    status = asst.approvals.get(approval_id).status
+    final = status if status in ("done", "failed", "denied", "expired") else "failed"
+    return ApprovalOutcome(id=approval_id, status=final, message=reply.spoken)  # type: ignore[arg-type]
+
+
+@router.post("/approvals/{approval_id}/approve", response_model=ApprovalOutcome, responses=problems(401, 404, 409))
+def approve(approval_id: int, me: Me, st: State) -> ApprovalOutcome:
+    """Yes: the action runs now; the outcome says whether it worked."""
+    return _decide(st, me.user.id, approval_id, True)
+
+
+@router.post("/approvals/{approval_id}/deny", response_model=ApprovalOutcome, responses=problems(401, 404, 409))
+def deny(approval_id: int, me: Me, st: State) -> ApprovalOutcome:
+    """No: nothing is done."""
+    return _decide(st, me.user.id, approval_id, False)

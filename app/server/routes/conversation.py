@@ -1,0 +1,180 @@
+"""Turns: typed (whole reply or streamed as NDJSON engine events), spoken (upload), speech output,
+and downloads of the server's WAV files with HTTP range requests."""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, File, Form, HTTPException, UploadFile
+from fastapi.responses import FileResponse, StreamingResponse
+
+from agents.approvals import ApprovalRecord
+from agents.assistant import Assistant
+from agents.replies import AgentReply
+from app.engine import ReplyDelta, ReplyDone, TurnReply
+from app.server.auth import Me, State, problems
+from app.server.convert import turn_reply
+from app.server.schemas import AudioRef, AudioTurnReply, SpeakRequest, TextTurn
+from app.server.state import ServerState
+from audio.sources import AudioInputError
+from audio.tts import TtsError
+
+log = logging.getLogger(__name__)
+router = APIRouter(prefix="/api/v1", tags=["conversation"])
+NDJSON = "application/x-ndjson"
+
+
+def _text(body: TextTurn, st: ServerState) -> str:
+    text = body.text.strip()
+    if not text:
+        raise HTTPException(400, "empty text: type something to ask")
+    if len(text) > st.max_text_chars:
+        raise HTTPException(400, f"text too long: at most {st.max_text_chars} characters")
+    return text
+
+
+def _new_approval(asst: Assistant, before: int) -> ApprovalRecord | None:
+    rec = asst.approvals.pending(asst.clock())
+    return rec if rec is not None and rec.id > before else None
+
+
+def _newest_id(asst: Assistant) -> int:
+    rec = asst.approvals.pending(asst.clock())
+    return rec.id if rec is not None else 0
+
+
+def _approval_of(asst: Assistant, reply: AgentReply) -> ApprovalRecord | None:
+    return asst.approvals.get(reply.pending_approval.id) if reply.pending_approval is not None else None
+
+
+def answer(st: ServerState, user_id: int, text: str) -> TurnReply:
+    """One typed or transcribed turn through the user's assistant."""
+    asst = st.spaces.assistant(user_id)
+    reply = asst.ask(text)
+    return turn_reply(text, reply, _approval_of(asst, reply))
+
+
+@router.post("/turns/text", response_model=TurnReply, responses=problems(400, 401))
+def text_turn(body: TextTurn, me: Me, st: State) -> TurnReply:
+    """Ask in writing; the whole reply at once."""
+    return answer(st, me.user.id, _text(body, st))
+
+
+@router.post("/turns/text/stream", responses={**problems(400, 401), 200: {
+    "description": "one JSON engine event per line: reply_delta events, then reply_done",
+    "content": {NDJSON: {"schema": {"type": "string"}}}}})
+def text_turn_stream(body: TextTurn, me: Me, st: State) -> StreamingResponse:
+    """Ask in writing; the reply streams sentence by sentence (NDJSON ``reply_delta`` events, then
+    ``reply_done`` with the whole TurnReply)."""
+    text = _text(body, st)
+    asst = st.spaces.assistant(me.user.id)
+    turn_id = uuid.uuid4().hex
+
+    def events() -> Iterator[bytes]:
+        before = _newest_id(asst)
+        spoken: list[str] = []
+        try:
+            for sentence in asst.stream(text):
+                spoken.append(sentence)
+                yield (ReplyDelta(turn_id=turn_id, text=sentence).model_dump_json() + "\n").encode()
+        except Exception as exc:  # the status line is sent already: report it in the stream
+            log.exception("streamed turn failed")
+            done = TurnReply(turn_id=turn_id, user_text=text, spoken="Sorry, that failed.", text="Sorry, that failed.",
+                             source="fallback", error=type(exc).__name__)
+            yield (ReplyDone(reply=done).model_dump_json() + "\n").encode()
+            return
+        last = asst.memory.recent_turns(1)
+        full = last[0].text if last and last[0].role == "assistant" else " ".join(spoken)
+        source = last[0].source if last else ""
+        reply = AgentReply(spoken=" ".join(spoken), text=full, source=source if source in (
+            "local", "llm", "fallback", "approval") else "local", language=asst.language)
+        done = turn_reply(text, reply, _new_approval(asst, before), turn_id)
+        yield (ReplyDone(reply=done).model_dump_json() + "\n").encode()
+
+    return StreamingResponse(events(), media_type=NDJSON)
+
+
+def _save_upload(upload: UploadFile, limit: int) -> Path:
+    suffix = Path(upload.filename or "audio").suffix[:10] or ".bin"
+    with tempfile.NamedTemporaryFile(delete=False, suffix=suffix, prefix="pa-upload-") as tmp:
+        size = 0
+        while block := upload.file.read(1 << 20):
+            size += len(block)
+            if size > limit:
+                tmp.close()
+                Path(tmp.name).unlink(missing_ok=True)
+                raise HTTPException(413, f"upload too large: at most {limit // (1024 * 1024)} MB")
+            tmp.write(block)
+    if size == 0:
+        Path(tmp.name).unlink(missing_ok=True)
+        raise HTTPException(400, "empty upload: send an audio file (wav, flac, mp3, ogg, m4a, webm)")
+    return Path(tmp.name)
+
+
+def _speak(st: ServerState, user_id: int, text: str, language: str) -> AudioRef:
+    audio = st.speech.synthesize(text, language)
+    audio_id, _path = st.audio.save(audio)
+    st.users.own("audio", audio_id, user_id)
+    return AudioRef(id=audio_id, url=f"/api/v1/audio/{audio_id}", duration_s=round(audio.duration_s, 3))
+
+
+@router.post("/turns/audio", response_model=AudioTurnReply, responses=problems(400, 401, 413))
+def audio_turn(
+    me: Me,
+    st: State,
+    file: Annotated[UploadFile, File(description="speech: wav, flac, mp3, ogg, m4a or webm")],
+    language: Annotated[Literal["en", "de"] | None, Form(description="skip language detection")] = None,
+) -> AudioTurnReply:
+    """Say something: the upload is transcribed, answered, and the reply is spoken into a WAV."""
+    path = _save_upload(file, st.max_upload_bytes)
+    try:
+        try:
+            heard = st.speech.transcribe(path, language)
+        except AudioInputError as exc:
+            raise HTTPException(400, f"not usable audio: {str(exc).replace(str(path), file.filename or 'upload')}") from None
+    finally:
+        path.unlink(missing_ok=True)
+    reply = answer(st, me.user.id, heard.text) if heard.text.strip() else _nothing_heard(st, me.user.id)
+    audio: AudioRef | None = None
+    audio_error: str | None = None
+    try:
+        audio = _speak(st, me.user.id, reply.spoken, reply.language)
+    except (TtsError, ValueError) as exc:
+        audio_error = str(exc)
+    return AudioTurnReply(transcript=heard.text, language=heard.language, audio_seconds=round(heard.duration, 3),
+                          reply=reply, audio=audio, audio_error=audio_error)
+
+
+def _nothing_heard(st: ServerState, user_id: int) -> TurnReply:
+    asst = st.spaces.assistant(user_id)
+    return turn_reply("", asst.ask(""), None)
+
+
+@router.post("/speech", response_model=AudioRef, status_code=201, responses=problems(400, 401, 503))
+def speak(body: SpeakRequest, me: Me, st: State) -> AudioRef:
+    """Speak a text (e.g. say a reply again) into a WAV to download."""
+    if not body.text.strip():
+        raise HTTPException(400, "empty text")
+    try:
+        return _speak(st, me.user.id, body.text, body.language)
+    except TtsError as exc:
+        raise HTTPException(503, str(exc)) from None
+
+
+@router.get("/audio/{audio_id}", response_class=FileResponse, responses={
+    **problems(401, 404, 416), 200: {"content": {"audio/wav": {}}, "description": "the WAV file"},
+    206: {"content": {"audio/wav": {}}, "description": "the requested byte range"}})
+def audio_file(audio_id: str, me: Me, st: State) -> FileResponse:
+    """A WAV the server made for you. Supports ``Range: bytes=...`` (206 Partial Content)."""
+    path = st.audio.path(audio_id)
+    if path is None or st.users.owner("audio", audio_id) != me.user.id:
+        raise HTTPException(404, "no such audio")
+    return FileResponse(path, media_type="audio/wav", filename=f"{audio_id}.wav",
+                        headers={"Cache-Control": "private, max-age=3600"}, content_disposition_type="inline")
+
+

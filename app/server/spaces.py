@@ -1,0 +1,73 @@
+"""Per-user data: each server user has their own assistant database (conversation history, notes,
+reminders, timers, approvals), so one user never sees another's. SQLite: one file per user under
+``<data>/server/users/<id>/``; PostgreSQL: one schema per user (``pa_user_<id>``) in the same database.
+Connected services (calendar, mail, LLM) are the household's, shared as configured by the admin."""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+from pathlib import Path
+
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+
+from agents.approvals import ApprovalStore
+from agents.assistant import Assistant
+from agents.memory import Memory
+from app.services import Services
+from storage.db.engine import Database
+
+
+def user_database_url(main_url: str, data_dir: Path, user_id: int) -> str:
+    url = make_url(main_url)
+    if url.get_backend_name() == "sqlite":
+        return f"sqlite:///{data_dir / 'server' / 'users' / str(user_id) / 'assistant.sqlite3'}"
+    schema = f"pa_user_{int(user_id)}"
+    return url.update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(hide_password=False)
+
+
+class UserSpaces:
+    """The assistant of each user, built on first use and kept (thread-safe)."""
+
+    def __init__(self, services: Services) -> None:
+        self.services = services
+        self._base: Assistant | None = None
+        self._spaces: dict[int, tuple[Database, Assistant]] = {}
+        self._lock = threading.Lock()
+
+    def _base_assistant(self) -> Assistant:
+        if self._base is None:
+            from agents.wiring import build_assistant
+
+            self._base = build_assistant(self.services)
+        return self._base
+
+    def _open(self, user_id: int) -> Database:
+        main = self.services.db
+        url = user_database_url(main.url, self.services.paths.data_dir, user_id)
+        if main.dialect == "postgresql":
+            with main.engine.begin() as conn:
+                conn.execute(text(f'CREATE SCHEMA IF NOT EXISTS "pa_user_{int(user_id)}"'))
+        db = Database(url)
+        db.migrate()
+        return db
+
+    def assistant(self, user_id: int) -> Assistant:
+        with self._lock:
+            found = self._spaces.get(user_id)
+            if found is None:
+                db = self._open(user_id)
+                base = self._base_assistant()
+                asst = dataclasses.replace(base, memory=Memory(db), approvals=ApprovalStore(db, self.services.audit))
+                found = self._spaces[user_id] = (db, asst)
+            return found[1]
+
+    def close(self) -> None:
+        with self._lock:
+            for db, _a in self._spaces.values():
+                db.dispose()
+            self._spaces.clear()
+
+
+__all__ = ["UserSpaces", "user_database_url"]

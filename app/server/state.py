@@ -1,0 +1,43 @@
+"""Everything the routes share, built once per server process from the app's Services."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from app.server.ratelimit import FailureLimiter
+from app.server.spaces import UserSpaces
+from app.server.speech import AudioStore, SpeechStages
+from app.server.tokens import TokenIssuer, signing_key
+from app.server.users import UserStore
+from app.services import Services
+
+
+@dataclass
+class ServerState:
+    services: Services
+    users: UserStore
+    limiter: FailureLimiter
+    spaces: UserSpaces
+    speech: SpeechStages
+    audio: AudioStore
+    max_upload_bytes: int
+    max_text_chars: int
+    meetings_available: bool = False
+
+    @classmethod
+    def build(cls, services: Services) -> ServerState:
+        cfg = services.settings.server
+        tokens = TokenIssuer(signing_key(), timedelta(minutes=cfg.access_token_minutes),
+                             timedelta(days=cfg.refresh_token_days))
+        users = UserStore(services.db, services.audit, tokens, timedelta(minutes=cfg.pairing_code_minutes))
+        return cls(
+            services=services,
+            users=users,
+            limiter=FailureLimiter(cfg.login_attempts, cfg.login_window_s),
+            spaces=UserSpaces(services),
+            speech=SpeechStages(services),
+            audio=AudioStore(services.paths.data_dir / "server" / "audio"),
+            max_upload_bytes=cfg.max_upload_mb * 1024 * 1024,
+            max_text_chars=cfg.max_text_chars,
+        )
