@@ -91,6 +91,12 @@ class ApprovalStore:
                            .order_by(PendingApproval.id.desc()).limit(1))
             return _record(row) if row is not None else None
 
+    def latest(self) -> ApprovalRecord | None:
+        """The newest approval in any state."""
+        with self.db.session() as s:
+            row = s.scalar(select(PendingApproval).order_by(PendingApproval.id.desc()).limit(1))
+            return _record(row) if row is not None else None
+
     def get(self, approval_id: int) -> ApprovalRecord:
         with self.db.session() as s:
             row = s.get(PendingApproval, approval_id)

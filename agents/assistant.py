@@ -111,8 +111,13 @@ class Assistant:
     def _local_or_approval(self, text: str, now: datetime) -> AgentReply | None:
         match = recognize(text, now)
         pending = self.approvals.pending(now)
-        if pending is not None and match is not None and match.intent in ("Confirm", "Reject"):
-            return self._decide(pending, match.intent == "Confirm", match.language, match)
+        if match is not None and match.intent in ("Confirm", "Reject"):
+            if pending is None:
+                latest = self.approvals.latest()
+                if latest is not None and latest.status == "expired" and now - latest.expires_at < self.approvals.ttl:
+                    pending = latest  # answered too late: say so instead of "nothing waiting"
+            if pending is not None:
+                return self._decide(pending, match.intent == "Confirm", match.language, match)
         if match is None:
             return None
         deps = self.deps(match.language)

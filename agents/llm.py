@@ -56,10 +56,11 @@ def build_model(settings: LlmSettings, secret: SecretLookup) -> Model | None:
 def model_error_message(error: BaseException, lang: str = "en") -> str:
     """A clear sentence about why the model could not answer."""
     de = lang == "de"
-    if isinstance(error, exc.ModelRateLimitError | exc.ModelQuotaExceededError):
+    status = error.status_code if isinstance(error, exc.ModelHTTPError) else None
+    if isinstance(error, exc.ModelRateLimitError | exc.ModelQuotaExceededError) or status == 429:
         return ("Das Sprachmodell ist gerade ausgelastet (Limit erreicht)." if de
                 else "The language model is rate limited right now.")
-    if isinstance(error, exc.ModelAuthenticationError):
+    if isinstance(error, exc.ModelAuthenticationError) or status in (401, 403):
         return ("Das Sprachmodell hat den Schlüssel abgelehnt; prüfe ihn mit personal-agent accounts." if de
                 else "The language model rejected the API key; check it with personal-agent accounts.")
     if isinstance(error, exc.ModelTimeoutError | exc.ModelRequestTimeout | exc.RunTimedOut | TimeoutError):
