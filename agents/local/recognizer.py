@@ -5,7 +5,6 @@ per utterance."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
@@ -182,12 +181,34 @@ class _Compiler:
         self.i += 1
 
 
-@dataclass(frozen=True)
+def required_words(template: str) -> tuple[str, ...]:
+    """Words every match of the template must contain (outside optional parts, choices and slots)."""
+    t = template
+    for _ in range(3):
+        t = re.sub(r"\[[^\[\]]*\]", " ", t)
+        t = re.sub(r"\([^()]*\)", " ", t)
+    t = re.sub(r"\{[^}]*\}", " ", t)
+    return tuple(w for w in t.split() if w)
+
+
 class _Compiled:
-    intent: str
-    language: Lang
-    template: str
-    regex: re.Pattern[str]
+    """A template, its cheap pre-check (required words) and its regex, compiled on first use."""
+
+    def __init__(self, intent: str, language: Lang, template: str) -> None:
+        self.intent = intent
+        self.language = language
+        self.template = template
+        self.required = required_words(template)
+        self._regex: re.Pattern[str] | None = None
+
+    @property
+    def regex(self) -> re.Pattern[str]:
+        if self._regex is None:
+            self._regex = compile_template(self.template)
+        return self._regex
+
+    def may_match(self, norm: str) -> bool:
+        return all(w in norm for w in self.required)
 
 
 @lru_cache(maxsize=2048)
@@ -205,8 +226,15 @@ def compiled_templates() -> tuple[_Compiled, ...]:
     for intent, langs in INTENTS.items():
         for lang, templates in langs.items():
             for t in templates:
-                out.append(_Compiled(intent, lang, t, compile_template(t)))
+                out.append(_Compiled(intent, lang, t))
     return tuple(out)
+
+
+def compile_all() -> int:
+    """Compile every template now (tests, warm-up); returns how many there are."""
+    for c in compiled_templates():
+        _ = c.regex
+    return len(compiled_templates())
 
 
 # ---------------------------------------------------------------- recognition
@@ -266,6 +294,8 @@ def recognize(text: str, now: datetime) -> IntentMatch | None:
     if not norm:
         return None
     for c in compiled_templates():
+        if not c.may_match(norm):
+            continue
         found = _match(c, norm, now)
         if found is not None:
             return found
