@@ -20,7 +20,8 @@ DEFAULT_REMINDER_HOUR = 9
 
 
 def _reply(m: IntentMatch, spoken: str, text: str | None = None, **kw: object) -> AgentReply:
-    return AgentReply(spoken=spoken, text=text or spoken, source="local", language=m.language,
+    full = spoken if not text or text == spoken else f"{spoken}\n{text}"
+    return AgentReply(spoken=spoken, text=full, source="local", language=m.language,
                       intent=m.intent, slots=m.slots, **kw)  # type: ignore[arg-type]
 
 

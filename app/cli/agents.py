@@ -11,7 +11,7 @@ from app.cli.common import fail, services
 
 
 def ask(
-    text: list[str] = typer.Argument(..., help="what to ask, e.g. \"what time is it\""),
+    text: list[str] | None = typer.Argument(None, help="what to ask, e.g. \"what time is it\""),
     as_json: bool = typer.Option(False, "--json", help="print the reply with intent, tool calls and any pending approval"),
     approve: int | None = typer.Option(None, "--approve", help="approve the pending request with this id"),
     deny: int | None = typer.Option(None, "--deny", help="deny the pending request with this id"),
@@ -19,7 +19,7 @@ def ask(
     """Ask the assistant; prints the reply (answer a pending approval with "yes" / "no")."""
     from agents.approvals import ApprovalError
 
-    utterance = " ".join(text).strip()
+    utterance = " ".join(text or []).strip()
     if not utterance and approve is None and deny is None:
         fail("nothing to ask: give the request as text, e.g. personal-agent ask \"what time is it\"", code=2)
     assistant = services().assistant
