@@ -17,6 +17,8 @@ from storage.db.engine import Database, default_database_url
 
 if TYPE_CHECKING:
     from agents.assistant import Assistant
+    from agents.media_meetings import MeetingControlAdapter
+    from audio.meeting.service import MeetingService
 
 
 @dataclass
@@ -44,6 +46,20 @@ class Services:
         from agents.wiring import build_assistant
 
         return build_assistant(self)
+
+    @cached_property
+    def meeting_service(self) -> MeetingService:
+        """Meeting recording: start/pause/resume/stop, live events, import, search (audio.meeting)."""
+        from audio.meeting.wiring import build_meeting_service
+
+        return build_meeting_service(self)
+
+    @cached_property
+    def meetings(self) -> MeetingControlAdapter:
+        """The meeting service as the agents' MeetingControl."""
+        from agents.media_meetings import MeetingControlAdapter
+
+        return MeetingControlAdapter(self.meeting_service)
 
 
 def build_services(settings: Settings | None = None) -> Services:

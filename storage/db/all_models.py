@@ -2,6 +2,7 @@
 A feature that adds tables adds its import here."""
 
 from storage.db import agents as _agents  # noqa: F401
+from storage.db import meetings as _meetings  # noqa: F401
 from storage.db import server as _server  # noqa: F401
 from storage.db.models import Base
 

@@ -1,0 +1,65 @@
+"""Glue: the meeting service as the agents' ``MeetingControl`` (voice: "start recording the meeting").
+
+Errors become ``ServiceError`` with a sentence for the user; statuses and hits become the agents'
+boundary models."""
+
+from __future__ import annotations
+
+from agents.deps import ServiceError
+from agents.models import MeetingStatus, TranscriptHit
+from audio.meeting.segments import MeetingError
+from audio.meeting.service import MeetingService
+from audio.meeting.store import MeetingNotFound
+from audio.sources import AudioInputError
+
+
+class MeetingControlAdapter:
+    """Implements :class:`agents.deps.MeetingControl` on top of :class:`MeetingService`."""
+
+    def __init__(self, service: MeetingService) -> None:
+        self.service = service
+
+    def _status(self) -> MeetingStatus:
+        a = self.service.active
+        if a is None:
+            return MeetingStatus(state="idle")
+        return MeetingStatus(state=a.state, title=a.title, started_at=a.started_at, recording_id=a.id)
+
+    def start(self, title: str | None = None) -> MeetingStatus:
+        try:
+            self.service.start(title)
+        except (MeetingError, AudioInputError) as exc:
+            raise ServiceError(str(exc)) from None
+        return self._status()
+
+    def stop(self) -> MeetingStatus:
+        try:
+            info = self.service.stop()
+        except MeetingError as exc:
+            raise ServiceError(str(exc)) from None
+        return MeetingStatus(state="idle", title=info.title, started_at=info.started_at, recording_id=info.id)
+
+    def pause(self) -> MeetingStatus:
+        try:
+            self.service.pause()
+        except MeetingError as exc:
+            raise ServiceError(str(exc)) from None
+        return self._status()
+
+    def resume(self) -> MeetingStatus:
+        try:
+            self.service.resume()
+        except MeetingError as exc:
+            raise ServiceError(str(exc)) from None
+        return self._status()
+
+    def status(self) -> MeetingStatus:
+        return self._status()
+
+    def search_transcripts(self, query: str, limit: int = 5) -> list[TranscriptHit]:
+        try:
+            hits = self.service.search(query, limit)
+        except (MeetingNotFound, MeetingError) as exc:
+            raise ServiceError(str(exc)) from None
+        return [TranscriptHit(recording_id=h.meeting_id, title=h.title, at=h.started_at, text=h.text, offset_s=h.start)
+                for h in hits]

@@ -1,0 +1,230 @@
+"""`personal-agent meeting record|import|list|show|export|search|play|recover`."""
+
+from __future__ import annotations
+
+import signal
+import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from app.cli.common import fail, services
+
+cli = typer.Typer(help="Meeting recording: crash-safe audio, live transcript with speakers, notes, search.")
+
+
+def register(root: typer.Typer) -> None:
+    root.add_typer(cli, name="meeting")
+
+
+@contextmanager
+def _errors() -> Iterator[None]:
+    from audio.meeting.segments import MeetingError
+    from audio.meeting.store import MeetingNotFound
+    from audio.models import ModelError
+    from audio.sources import AudioInputError
+    from storage.errors import StorageError
+
+    try:
+        yield
+    except (MeetingError, MeetingNotFound, AudioInputError, StorageError, ModelError, ValueError) as exc:
+        fail(f"error: {exc}")
+
+
+def _service(recover: bool = True) -> Any:
+    svc = services().meeting_service
+    if recover:
+        with _errors():
+            for info in svc.recover_unfinished():
+                typer.echo(f"recovered unfinished meeting {info.id} ({info.title}): {info.duration_s:.1f} s, "
+                           f"state {info.state}", err=True)
+    return svc
+
+
+def _clock(t: float) -> str:
+    from audio.meeting.notes import fmt_clock
+
+    return fmt_clock(t)
+
+
+def _print_event(event: Any) -> None:
+    kind = getattr(event, "kind", "")
+    if kind == "meeting_transcript":
+        s = event.segment
+        typer.echo(f"[{_clock(s.start)}] {s.speaker}: {s.text}")
+    elif kind == "meeting_state":
+        typer.echo(f"-- {event.state} {event.detail}".rstrip(), err=True)
+    elif kind in ("meeting_space_warning", "meeting_storage", "meeting_error"):
+        typer.echo(f"!! {event.model_dump_json(exclude={'at'})}", err=True)
+    sys.stdout.flush()
+
+
+@cli.command("record")
+def record(
+    title: str | None = typer.Option(None, "--title", "-t", help="meeting title"),
+    input_file: Path | None = typer.Option(None, "--input", help="record from an audio file instead of the microphone"),
+    speed: float = typer.Option(1.0, help="with --input: 1.0 = real time (as if live), 0 = as fast as possible"),
+    speakers: int | None = typer.Option(None, min=1, max=8, help="number of participants, if known"),
+    duration: float | None = typer.Option(None, min=1, help="stop after this many seconds"),
+) -> None:
+    """Record a meeting until Ctrl+C (or the end of --input): audio, live transcript, then notes."""
+    from audio.meeting.capture import FileSource
+
+    svc = _service()
+    stop = threading.Event()
+    with _errors():
+        source = FileSource(input_file, speed=speed or None) if input_file else None
+        svc.subscribe(_print_event)
+        info = svc.start(title, source=source, speakers=speakers, origin="file" if input_file else "mic")
+        typer.echo(f"recording {info.id} started: {info.title}", err=True)
+        sys.stderr.flush()
+
+        def _stop(*_: object) -> None:
+            stop.set()
+
+        old = signal.signal(signal.SIGTERM, _stop)
+        try:
+            while not stop.is_set() and svc.capturing():
+                active = svc.active
+                if duration is not None and active is not None and active.duration_s >= duration:
+                    break
+                stop.wait(0.2)
+        except KeyboardInterrupt:
+            pass
+        finally:
+            signal.signal(signal.SIGTERM, old)
+        info = svc.stop() if svc.active is not None else svc.get(info.id)
+    _show(info, svc, transcript=False)
+
+
+def _show(info: Any, svc: Any, transcript: bool = True) -> None:
+    typer.echo(f"{info.id}  {info.title}")
+    typer.echo(f"  state {info.state}, {_clock(info.duration_s)}, speakers {', '.join(info.speakers) or '-'}, "
+               f"started {info.started_at.astimezone().isoformat(timespec='seconds')}")
+    if info.error:
+        typer.echo(f"  error: {info.error}")
+    if info.notes:
+        typer.echo(f"\nSummary ({info.notes.method}): {info.notes.summary}")
+        for d in info.notes.decisions:
+            typer.echo(f"  decision: {d}")
+        for a in info.notes.action_items:
+            extra = " ".join(x for x in (f"owner={a.owner}" if a.owner else "", f"due={a.due}" if a.due else "") if x)
+            typer.echo(f"  action: {a.text} {extra}".rstrip())
+    if transcript:
+        typer.echo("")
+        for s in svc.transcript(info.id):
+            typer.echo(f"[{_clock(s.start)}] {s.speaker}: {s.text}")
+
+
+@cli.command("import")
+def import_(
+    file: Path = typer.Argument(..., help="an audio file (wav, flac, mp3, m4a, ogg, ...)"),
+    title: str | None = typer.Option(None, "--title", "-t"),
+    speakers: int | None = typer.Option(None, min=1, max=8, help="number of participants, if known"),
+) -> None:
+    """Turn an existing recording into a meeting (transcript, speakers, notes, search)."""
+    svc = _service()
+    with _errors():
+        info = svc.import_file(file, title, speakers=speakers)
+    _show(info, svc, transcript=False)
+
+
+@cli.command("list")
+def list_(limit: int = typer.Option(50, min=1, max=1000)) -> None:
+    """Recorded meetings, newest first."""
+    svc = _service()
+    rows = svc.list_meetings(limit)
+    if not rows:
+        typer.echo("no meetings yet")
+    for m in rows:
+        typer.echo(f"{m.id}  {m.started_at.astimezone().strftime('%Y-%m-%d %H:%M')}  {_clock(m.duration_s):>8}  "
+                   f"{m.state:<9}  {m.title}")
+
+
+@cli.command("show")
+def show(meeting_id: str = typer.Argument(..., help="id or unique id prefix")) -> None:
+    """A meeting's notes and transcript."""
+    svc = _service()
+    with _errors():
+        _show(svc.get(meeting_id), svc)
+
+
+@cli.command("export")
+def export_(
+    meeting_id: str = typer.Argument(...),
+    fmt: str = typer.Option("md", "--format", "-f", help="md | srt | vtt | json"),
+    output: Path | None = typer.Option(None, "--output", "-o", help="file to write (default: stdout)"),
+) -> None:
+    """Export a transcript (Markdown with notes, SRT, WebVTT or JSON)."""
+    svc = _service()
+    with _errors():
+        text = svc.export(meeting_id, fmt)
+    if output:
+        output.write_text(text, encoding="utf-8")
+        typer.echo(f"wrote {output}", err=True)
+    else:
+        typer.echo(text, nl=False)
+
+
+@cli.command("search")
+def search(text: str = typer.Argument(...), limit: int = typer.Option(20, min=1, max=200)) -> None:
+    """Full-text search over all transcripts: meeting, time stamp and snippet."""
+    svc = _service()
+    hits = svc.search(text, limit)
+    if not hits:
+        typer.echo(f"no transcript mentions {text!r}")
+    for h in hits:
+        typer.echo(f"{h.meeting_id}  {_clock(h.start)}  {h.speaker}: {h.snippet}   ({h.title})")
+        typer.echo(f"    play: personal-agent meeting play {h.meeting_id} --at {h.start:.1f}")
+
+
+@cli.command("play")
+def play(
+    meeting_id: str = typer.Argument(...),
+    at: float = typer.Option(0.0, "--at", min=0, help="seconds into the meeting (a search hit's time stamp)"),
+    seconds: float = typer.Option(30.0, min=0.5, help="how much to play"),
+    output: Path | None = typer.Option(None, "--output", "-o", help="write a WAV file instead of playing"),
+) -> None:
+    """Play (or save) the meeting's audio from a moment on."""
+    import soundfile as sf
+
+    from audio.meeting.playback import read_audio
+
+    svc = _service()
+    with _errors():
+        info = svc.get(meeting_id)
+        audio = read_audio(svc.backend, svc.manifest(info.id), at, seconds)
+    if not len(audio):
+        fail(f"meeting {info.id} has no audio at {at:.1f} s (it is {info.duration_s:.1f} s long)")
+    if output:
+        sf.write(str(output), audio, 16_000)
+        typer.echo(f"wrote {output} ({len(audio) / 16_000:.1f} s)", err=True)
+        return
+    _play(audio)
+
+
+def _play(audio: Any) -> None:
+    try:
+        import sounddevice as sd
+
+        sd.play(audio, 16_000)
+        sd.wait()
+    except Exception as exc:
+        fail(f"cannot play audio here ({exc}); use --output FILE.wav")
+
+
+@cli.command("recover")
+def recover() -> None:
+    """Finalize meetings cut off by a crash or power loss (also runs before every meeting command)."""
+    svc = _service(recover=False)
+    with _errors():
+        done = svc.recover_unfinished()
+    if not done:
+        typer.echo("nothing to recover")
+    for info in done:
+        typer.echo(f"recovered {info.id} ({info.title}): {info.duration_s:.1f} s, state {info.state}")
+

@@ -1,0 +1,361 @@
+"""The meeting API for the GUI, the CLI and the agents: start / pause / resume / stop, live events,
+import, recovery of unfinished meetings, list / show / export / search, audio from any moment.
+
+One recording at a time per process. While recording, the process holds an exclusive lock file per
+meeting (released by the kernel if the process dies): a meeting in state recording/paused whose lock is
+free was cut off by a crash and is recovered from its stored segments on the next start."""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import logging
+import os
+import socket
+import threading
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import IO, TYPE_CHECKING
+
+from audio.meeting.capture import Block, FileSource, MeetingSource
+from audio.meeting.diarization import DiarizerConfig
+from audio.meeting.export import export
+from audio.meeting.live import LiveTranscriber
+from audio.meeting.models import (
+    Manifest,
+    MeetingEvent,
+    MeetingInfo,
+    MeetingNotes,
+    NotesEvent,
+    SearchHit,
+    StateEvent,
+    TranscriptSegment,
+)
+from audio.meeting.notes import make_notes
+from audio.meeting.playback import iter_audio, load_manifest, rebuild_manifest
+from audio.meeting.recorder import MeetingRecorder
+from audio.meeting.segments import MeetingError, SegmentWriter, SpaceMonitor
+from audio.meeting.store import MeetingStore
+from storage.base import Backend
+from storage.db.engine import Database
+
+if TYPE_CHECKING:
+    from pydantic_ai.models import Model
+
+    from audio.stt import Recognizer
+
+log = logging.getLogger(__name__)
+EventCallback = Callable[[MeetingEvent], None]
+
+
+@dataclass
+class MeetingConfig:
+    segment_s: float = 1.5
+    prefix: str = "meetings"
+    language: str | None = None
+    max_speakers: int = 4
+    min_free_minutes: float = 10.0
+    reserve_mb: float = 50.0
+    warn_minutes: float = 10.0
+    transcribe: bool = True
+
+
+@dataclass
+class _Active:
+    info: MeetingInfo
+    recorder: MeetingRecorder
+    writer: SegmentWriter
+    lock: IO[bytes]
+    backend: Backend
+
+
+@dataclass
+class MeetingService:
+    db: Database
+    backend_factory: Callable[[], Backend]
+    data_dir: Path
+    recognizer_factory: Callable[[], Recognizer] | None = None
+    model_factory: Callable[[], Model | None] = lambda: None
+    space_paths: list[Path] = field(default_factory=list)
+    config: MeetingConfig = field(default_factory=MeetingConfig)
+    source_factory: Callable[[], MeetingSource] | None = None
+    storage_kind: str = "local"
+
+    def __post_init__(self) -> None:
+        self.store = MeetingStore(self.db)
+        self._active: _Active | None = None
+        self._listeners: list[EventCallback] = []
+        self._lock = threading.RLock()
+        self._recognizer: Recognizer | None = None
+        self._backend: Backend | None = None
+        self._finished = threading.Event()
+        (self.data_dir / "meetings").mkdir(parents=True, exist_ok=True)
+
+    # ------------------------------------------------------------------------------ shared parts
+
+    @property
+    def backend(self) -> Backend:
+        if self._backend is None:
+            self._backend = self.backend_factory()
+        return self._backend
+
+    def recognizer(self) -> Recognizer | None:
+        if not self.config.transcribe or self.recognizer_factory is None:
+            return None
+        if self._recognizer is None:
+            self._recognizer = self.recognizer_factory()
+        return self._recognizer
+
+    def subscribe(self, callback: EventCallback) -> Callable[[], None]:
+        """Live events (level, transcript, state, warnings, notes). Returns the unsubscribe function."""
+        self._listeners.append(callback)
+        return lambda: self._listeners.remove(callback) if callback in self._listeners else None
+
+    def _emit(self, event: MeetingEvent) -> None:
+        for cb in list(self._listeners):
+            try:
+                cb(event)
+            except Exception as exc:  # a broken listener must not break the recording
+                log.warning("meeting event listener failed: %s", exc)
+
+    def _lock_path(self, meeting_id: str) -> Path:
+        return self.data_dir / "meetings" / f"{meeting_id}.lock"
+
+    # ------------------------------------------------------------------------------------ control
+
+    @property
+    def active(self) -> MeetingInfo | None:
+        a = self._active
+        if a is None:
+            return None
+        return a.info.model_copy(update={"state": a.recorder.state, "duration_s": round(a.recorder.captured_s, 2)})
+
+    def start(self, title: str | None = None, source: MeetingSource | None = None, speakers: int | None = None,
+              origin: str = "mic") -> MeetingInfo:
+        with self._lock:
+            if self._active is not None:
+                raise MeetingError(f"a meeting is already being recorded: {self._active.info.title}")
+            if source is None:
+                if self.source_factory is None:
+                    raise MeetingError("no audio input is configured for meeting recording")
+                source = self.source_factory()
+            space = SpaceMonitor(self.space_paths or [self.data_dir], reserve_mb=self.config.reserve_mb,
+                                 warn_minutes=self.config.warn_minutes)
+            space.check_before_start(self.config.min_free_minutes)
+            recognizer = self.recognizer()
+            now = datetime.now(UTC)
+            meeting_id = now.strftime("%Y%m%d-%H%M%S-") + uuid.uuid4().hex[:6]
+            title = (title or "").strip() or f"Meeting {now.astimezone().strftime('%Y-%m-%d %H:%M')}"
+            prefix = f"{self.config.prefix}/{meeting_id}"
+            lock = open(self._lock_path(meeting_id), "wb")  # noqa: SIM115  (held for the whole recording)
+            fcntl.flock(lock.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            info = self.store.create(meeting_id, title[:300], origin, source.channels, self.storage_kind, prefix,
+                                     f"{socket.gethostname()}:{os.getpid()}", started_at=now)
+            manifest = Manifest(meeting_id=meeting_id, title=info.title, started_at=now, channels=source.channels,
+                                segment_s=self.config.segment_s)
+            backend = self.backend
+            writer = SegmentWriter(backend, prefix, manifest, on_event=self._emit, space=space)
+            transcriber = None
+            if recognizer is not None:
+                transcriber = LiveTranscriber(
+                    recognizer, source.channels, self.config.language,
+                    DiarizerConfig(num_speakers=speakers, max_speakers=self.config.max_speakers))
+            recorder = MeetingRecorder(meeting_id, source, writer, transcriber, self._emit,
+                                       on_segment=lambda s: self._store_segment(meeting_id, s))
+            self._active = _Active(info, recorder, writer, lock, backend)
+            recorder.start()
+            threading.Thread(target=self._finish_when_done, args=(self._active,), daemon=True,
+                             name="meeting-finish").start()
+            return info
+
+    def capturing(self) -> bool:
+        """True while a recording is still taking audio (a file source ends by itself)."""
+        a = self._active
+        return a is not None and not a.recorder.done.is_set()
+
+    def pause(self) -> MeetingInfo:
+        a = self._require_active()
+        a.recorder.pause()
+        self.store.update(a.info.id, state="paused")
+        return self.active or a.info
+
+    def resume(self) -> MeetingInfo:
+        a = self._require_active()
+        a.recorder.resume()
+        self.store.update(a.info.id, state="recording")
+        return self.active or a.info
+
+    def stop(self, timeout: float | None = None) -> MeetingInfo:
+        """Stop recording; returns the finished meeting (transcript final, speakers, notes)."""
+        a = self._require_active()
+        a.recorder.stop()
+        return self.wait(timeout)
+
+    def wait(self, timeout: float | None = None) -> MeetingInfo:
+        """Until the current recording ends (a file source ends by itself) and is finalized."""
+        a = self._active
+        if a is None:
+            raise MeetingError("no meeting is being recorded")
+        if not a.recorder.wait(timeout):
+            raise MeetingError("the recording did not finish in time")
+        self._finished.wait(timeout)
+        return self.store.get(a.info.id)
+
+    def _store_segment(self, meeting_id: str, seg: TranscriptSegment) -> None:
+        self.store.add_segment(meeting_id, seg)
+
+    def _require_active(self) -> _Active:
+        if self._active is None:
+            raise MeetingError("no meeting is being recorded")
+        return self._active
+
+    def _finish_when_done(self, a: _Active) -> None:
+        self._finished.clear()
+        a.recorder.wait()
+        try:
+            self._finalize(a.info, a.writer.manifest, a.recorder, a.backend, state="done")
+        except Exception as exc:
+            log.exception("finalizing meeting %s failed", a.info.id)
+            self.store.update(a.info.id, state="failed", error=str(exc)[:2000])
+        finally:
+            with self._lock:
+                a.lock.close()
+                self._lock_path(a.info.id).unlink(missing_ok=True)
+                self._active = None
+            self._finished.set()
+
+    def _finalize(self, info: MeetingInfo, manifest: Manifest, recorder: MeetingRecorder | None,
+                  backend: Backend, state: str, segments: list[TranscriptSegment] | None = None) -> MeetingInfo:
+        self.store.update(info.id, state="processing")
+        self._emit(StateEvent(meeting_id=info.id, state="processing"))
+        manifest.finalized = True
+        manifest.ended_at = manifest.ended_at or datetime.now(UTC)
+        SegmentWriter(backend, info.storage_prefix, manifest).write_manifest()
+        if recorder is not None and recorder.transcriber is not None:
+            segments = recorder.transcriber.relabel(recorder.turns)
+        if segments is not None:
+            self.store.replace_segments(info.id, segments)
+        final = self.store.segments(info.id)
+        speakers = sorted({s.speaker for s in final}) if final else []
+        if recorder is not None and recorder.turns:
+            speakers = sorted({t.speaker for t in recorder.turns} | set(speakers))
+        notes = make_notes(final, datetime.now().astimezone(), self._model())
+        error = recorder.error if recorder is not None else None
+        out = self.store.update(info.id, state=state, ended_at=manifest.ended_at, duration_s=round(manifest.duration_s, 2),
+                                speakers=speakers, notes=notes, error=error)
+        self._emit(NotesEvent(notes=notes))
+        self._emit(StateEvent(meeting_id=info.id, state=state))  # type: ignore[arg-type]
+        return out
+
+    def _model(self) -> Model | None:
+        try:
+            return self.model_factory()
+        except Exception as exc:
+            log.info("no language model for meeting notes: %s", exc)
+            return None
+
+    # ------------------------------------------------------------------------------------ import
+
+    def import_file(self, path: str | Path, title: str | None = None, speakers: int | None = None) -> MeetingInfo:
+        """An audio file becomes a meeting: same segments, transcript, speakers and notes as a recording."""
+        source = FileSource(path)
+        self.start(title or Path(path).stem, source=source, speakers=speakers, origin="import")
+        return self.wait()
+
+    # ---------------------------------------------------------------------------------- recovery
+
+    def _is_orphan(self, meeting_id: str) -> bool:
+        if self._active is not None and self._active.info.id == meeting_id:
+            return False
+        path = self._lock_path(meeting_id)
+        if not path.exists():
+            return True
+        with open(path, "ab") as fh:
+            try:
+                fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return False  # another process is recording it right now
+            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+        return True
+
+    def recover_unfinished(self) -> list[MeetingInfo]:
+        """Find meetings cut off by a crash or power loss and finalize them from their stored segments."""
+        out: list[MeetingInfo] = []
+        for info in self.store.unfinished():
+            if not self._is_orphan(info.id):
+                continue
+            try:
+                out.append(self.recover(info.id))
+            except Exception as exc:
+                log.exception("recovering meeting %s failed", info.id)
+                out.append(self.store.update(info.id, state="failed", error=f"recovery failed: {exc}"[:2000]))
+        return out
+
+    def recover(self, meeting_id: str) -> MeetingInfo:
+        info = self.store.get(meeting_id)
+        backend = self.backend
+        base = load_manifest(backend, info.storage_prefix) or Manifest(
+            meeting_id=info.id, title=info.title, started_at=info.started_at, channels=info.channels,
+            segment_s=self.config.segment_s)
+        manifest = rebuild_manifest(backend, info.storage_prefix, base)
+        manifest.recovered = True
+        manifest.ended_at = info.started_at + timedelta(seconds=manifest.duration_s + sum(
+            ((p.resumed_at or p.paused_at) - p.paused_at).total_seconds() for p in manifest.pauses))
+        done = self.store.segments(meeting_id)
+        last = max((s.end for s in done), default=-1.0)
+        tr = LiveTranscriber(self.recognizer(), manifest.channels, self.config.language,
+                             DiarizerConfig(max_speakers=self.config.max_speakers), transcribe_after=last)
+        new: list[TranscriptSegment] = []
+        for block in iter_audio(backend, manifest):
+            new += [t.segment for t in tr.push(block)]
+        new += [t.segment for t in tr.finish()]
+        turns = tr.final_turns()
+        segs = sorted(done + new, key=lambda s: s.start)
+        if tr.diarizer is not None:
+            from audio.meeting.diarization import speaker_of
+
+            for s in segs:
+                s.speaker = speaker_of(turns, s.start, s.end, s.speaker)
+        self._lock_path(meeting_id).unlink(missing_ok=True)
+        return self._finalize(info, manifest, None, backend, state="recovered", segments=segs)
+
+    # ----------------------------------------------------------------------------------- reading
+
+    def list_meetings(self, limit: int = 50) -> list[MeetingInfo]:
+        return self.store.recent(limit)
+
+    def get(self, ref: str) -> MeetingInfo:
+        return self.store.resolve(ref)
+
+    def transcript(self, ref: str) -> list[TranscriptSegment]:
+        return self.store.segments(self.store.resolve(ref).id)
+
+    def notes(self, ref: str) -> MeetingNotes | None:
+        return self.store.resolve(ref).notes
+
+    def export(self, ref: str, fmt: str) -> str:
+        info = self.store.resolve(ref)
+        return export(info, self.store.segments(info.id), fmt)
+
+    def search(self, query: str, limit: int = 20) -> list[SearchHit]:
+        return self.store.search(query, limit)
+
+    def manifest(self, ref: str) -> Manifest:
+        info = self.store.resolve(ref)
+        m = load_manifest(self.backend, info.storage_prefix)
+        if m is None:
+            raise MeetingError(f"meeting {info.id} has no audio manifest in {self.backend.location}")
+        return m
+
+    def audio_from(self, ref: str, start_s: float = 0.0) -> Iterator[Block]:
+        """The meeting's audio from ``start_s`` (e.g. a search hit's time stamp) on, block by block."""
+        return iter_audio(self.backend, self.manifest(ref), start_s)
+
+    def close(self) -> None:
+        """Stop a running recording cleanly (the backend belongs to whoever gave it)."""
+        if self._active is not None:
+            with contextlib.suppress(MeetingError):
+                self.stop(timeout=60)

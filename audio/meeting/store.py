@@ -1,0 +1,165 @@
+"""The meetings' database side: rows, transcript segments, notes, and full-text search (FTS5 on SQLite,
+tsvector on PostgreSQL) that returns meeting, time stamp and snippet."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import delete, select, text
+
+from audio.meeting.models import MeetingInfo, MeetingNotes, SearchHit, TranscriptSegment
+from storage.db.engine import Database
+from storage.db.meetings import MeetingRow, MeetingSegmentRow
+
+
+class MeetingNotFound(LookupError):
+    """No meeting with that id."""
+
+
+def _aware(dt: datetime | None) -> datetime | None:
+    return dt if dt is None or dt.tzinfo else dt.replace(tzinfo=UTC)
+
+
+def _info(row: MeetingRow) -> MeetingInfo:
+    started = _aware(row.started_at)
+    assert started is not None
+    return MeetingInfo(
+        id=row.id, title=row.title, state=row.state, source=row.source, started_at=started,
+        ended_at=_aware(row.ended_at), duration_s=row.duration_s, channels=row.channels,
+        speakers=list(row.speakers or []), storage_prefix=row.storage_prefix,
+        notes=MeetingNotes.model_validate(row.notes) if row.notes else None, error=row.error,
+    )
+
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def fts_words(query: str) -> list[str]:
+    """The words of a user query (punctuation and operators dropped, so any text is a valid query)."""
+    return _WORD.findall(query.lower())[:12]
+
+
+class MeetingStore:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    # ---------------------------------------------------------------------------------- meetings
+
+    def create(self, meeting_id: str, title: str, source: str, channels: int, storage_kind: str,
+               prefix: str, host_pid: str, started_at: datetime | None = None) -> MeetingInfo:
+        with self.db.session() as s:
+            row = MeetingRow(id=meeting_id, title=title, state="recording", source=source, channels=channels,
+                             storage_kind=storage_kind, storage_prefix=prefix, host_pid=host_pid, speakers=[],
+                             started_at=started_at or datetime.now(UTC), duration_s=0.0)
+            s.add(row)
+            s.flush()
+            return _info(row)
+
+    def get(self, meeting_id: str) -> MeetingInfo:
+        with self.db.session() as s:
+            row = s.get(MeetingRow, meeting_id)
+            if row is None:
+                raise MeetingNotFound(f"no meeting with id {meeting_id!r} (see `personal-agent meeting list`)")
+            return _info(row)
+
+    def update(self, meeting_id: str, **values: Any) -> MeetingInfo:
+        with self.db.session() as s:
+            row = s.get(MeetingRow, meeting_id)
+            if row is None:
+                raise MeetingNotFound(f"no meeting with id {meeting_id!r}")
+            for k, v in values.items():
+                if k == "notes" and isinstance(v, MeetingNotes):
+                    v = v.model_dump(mode="json")
+                setattr(row, k, v)
+            s.flush()
+            return _info(row)
+
+    def recent(self, limit: int = 50) -> list[MeetingInfo]:
+        with self.db.session() as s:
+            rows = s.scalars(select(MeetingRow).order_by(MeetingRow.started_at.desc()).limit(limit))
+            return [_info(r) for r in rows]
+
+    def unfinished(self) -> list[MeetingInfo]:
+        with self.db.session() as s:
+            rows = s.scalars(select(MeetingRow).where(MeetingRow.state.in_(("recording", "paused", "processing"))))
+            return [_info(r) for r in rows]
+
+    def resolve(self, ref: str) -> MeetingInfo:
+        """A meeting by full id or unique id prefix."""
+        with self.db.session() as s:
+            row = s.get(MeetingRow, ref)
+            if row is None:
+                rows = list(s.scalars(select(MeetingRow).where(MeetingRow.id.like(f"{ref}%")).limit(2)))
+                if len(rows) != 1:
+                    what = "no meeting" if not rows else "more than one meeting"
+                    raise MeetingNotFound(f"{what} with id {ref!r} (see `personal-agent meeting list`)")
+                row = rows[0]
+            return _info(row)
+
+    # --------------------------------------------------------------------------------- transcript
+
+    def add_segment(self, meeting_id: str, seg: TranscriptSegment) -> int:
+        with self.db.session() as s:
+            row = MeetingSegmentRow(meeting_id=meeting_id, start_s=seg.start, end_s=seg.end, speaker=seg.speaker,
+                                    channel=seg.channel, language=seg.language, text=seg.text)
+            s.add(row)
+            s.flush()
+            return row.id
+
+    def segments(self, meeting_id: str) -> list[TranscriptSegment]:
+        with self.db.session() as s:
+            rows = s.scalars(select(MeetingSegmentRow).where(MeetingSegmentRow.meeting_id == meeting_id)
+                             .order_by(MeetingSegmentRow.start_s, MeetingSegmentRow.id))
+            return [TranscriptSegment(start=r.start_s, end=r.end_s, text=r.text, speaker=r.speaker,
+                                      channel=r.channel, language=r.language) for r in rows]
+
+    def replace_segments(self, meeting_id: str, segments: list[TranscriptSegment]) -> None:
+        with self.db.session() as s:
+            s.execute(delete(MeetingSegmentRow).where(MeetingSegmentRow.meeting_id == meeting_id))
+            for seg in segments:
+                s.add(MeetingSegmentRow(meeting_id=meeting_id, start_s=seg.start, end_s=seg.end, speaker=seg.speaker,
+                                        channel=seg.channel, language=seg.language, text=seg.text))
+
+    # ------------------------------------------------------------------------------------- search
+
+    def search(self, query: str, limit: int = 20) -> list[SearchHit]:
+        words = fts_words(query)
+        if not words:
+            return []
+        limit = max(1, min(limit, 200))
+        if self.db.dialect == "sqlite":
+            match = " ".join('"' + w.replace('"', "") + '"' for w in words)
+            sql = text(
+                "SELECT s.meeting_id, m.title, m.started_at, s.start_s, s.speaker, s.text, "
+                "snippet(meeting_segments_fts, 0, '[', ']', '…', 12) AS snip "
+                "FROM meeting_segments_fts JOIN meeting_segments s ON s.id = meeting_segments_fts.rowid "
+                "JOIN meetings m ON m.id = s.meeting_id WHERE meeting_segments_fts MATCH :q "
+                "ORDER BY bm25(meeting_segments_fts), s.start_s LIMIT :n"
+            )
+            params: dict[str, Any] = {"q": match, "n": limit}
+        elif self.db.dialect == "postgresql":
+            sql = text(
+                "SELECT s.meeting_id, m.title, m.started_at, s.start_s, s.speaker, s.text, "
+                "ts_headline('simple', s.text, q, 'StartSel=[, StopSel=], MaxWords=18, MinWords=6') AS snip "
+                "FROM meeting_segments s JOIN meetings m ON m.id = s.meeting_id, "
+                "plainto_tsquery('simple', :q) q WHERE to_tsvector('simple', s.text) @@ q "
+                "ORDER BY ts_rank(to_tsvector('simple', s.text), q) DESC, s.start_s LIMIT :n"
+            )
+            params = {"q": " ".join(words), "n": limit}
+        else:  # any other database: plain substring match
+            sql = text(
+                "SELECT s.meeting_id, m.title, m.started_at, s.start_s, s.speaker, s.text, s.text AS snip "
+                "FROM meeting_segments s JOIN meetings m ON m.id = s.meeting_id "
+                "WHERE lower(s.text) LIKE :q ORDER BY s.start_s LIMIT :n"
+            )
+            params = {"q": f"%{' '.join(words)}%", "n": limit}
+        with self.db.session() as s:
+            rows = s.execute(sql, params).all()
+        out: list[SearchHit] = []
+        for r in rows:
+            started = r[2] if isinstance(r[2], datetime) else datetime.fromisoformat(str(r[2]))
+            out.append(SearchHit(meeting_id=r[0], title=r[1], started_at=_aware(started) or started,
+                                 start=float(r[3]), speaker=r[4], text=r[5], snippet=r[6]))
+        return out

@@ -1,0 +1,51 @@
+"""Builds the MeetingService from the app's Services (settings, paths, database, storage)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from audio.meeting.capture import MeetingSource, MicSource
+from audio.meeting.service import MeetingConfig, MeetingService
+
+if TYPE_CHECKING:
+    from pydantic_ai.models import Model
+
+    from app.services import Services
+    from audio.stt import Recognizer
+    from storage.base import Backend
+
+
+def build_meeting_service(services: Services) -> MeetingService:
+    settings = services.settings
+
+    def backend() -> Backend:
+        from storage.backends import open_backend
+
+        return open_backend(services)
+
+    def recognizer() -> Recognizer:
+        from audio.stt import Recognizer, RecognizerConfig
+
+        return Recognizer(RecognizerConfig.from_settings(settings.stt, services.paths.models_dir))
+
+    def model() -> Model | None:
+        from agents.llm import build_model
+        from app import secrets
+
+        return build_model(settings.llm, secrets.get_secret)
+
+    def mic() -> MeetingSource:
+        return MicSource(settings.audio.input_device)
+
+    st = settings.storage
+    paths: list[Path] = [services.paths.data_dir]
+    if st.backend == "local":
+        paths.append(st.local_root or services.paths.recordings_dir)
+    else:
+        paths.append(st.spool_dir or services.paths.data_dir / "spool")
+    return MeetingService(
+        db=services.db, backend_factory=backend, data_dir=services.paths.data_dir, recognizer_factory=recognizer,
+        model_factory=model, space_paths=paths, config=MeetingConfig(language=settings.stt.language or None),
+        source_factory=mic, storage_kind=st.backend,
+    )
