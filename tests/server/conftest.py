@@ -1,0 +1,38 @@
+"""The live home server used by the server tests (one per session), with a real CalDAV account
+(Radicale) so that approvals can be made and carried out end to end."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from tests.server.live import LiveServer, as_home, start_server, stop_server
+from tests.servers.radicale import RadicaleServer
+
+
+def _server_env(models_dir: Path) -> dict[str, str]:
+    return {"PA_STT__MODEL": str(models_dir / "whisper-base"), "PA_TIMEZONE": "Europe/Berlin"}
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory, models_dir: Path,
+                radicale_server: RadicaleServer) -> Iterator[LiveServer]:
+    os.environ.setdefault("PA_KEYRING_PASSWORD", "test-master-password")
+    home = tmp_path_factory.mktemp("server-home")
+    cal_user = radicale_server.add_user()
+    radicale_server.seed_calendar(cal_user, "personal", [], display_name="Personal")
+    with as_home(home):
+        from app.cli.main import cli
+
+        res = CliRunner().invoke(cli, ["accounts", "add", "cal", "--kind", "caldav", "--username", cal_user.name,
+                                       "-o", f"url={radicale_server.url}", "--password-stdin"],
+                                 input=cal_user.password + "\n")
+        assert res.exit_code == 0, res.output
+    server = start_server(home, _server_env(models_dir))
+    server.calendar = (radicale_server.url, cal_user.name, cal_user.password)
+    yield server
+    stop_server(server)
