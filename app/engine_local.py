@@ -98,7 +98,9 @@ class LocalEngine:
         self._assistant = assistant
         self._recognizer: Recognizer | None = None
         self._tts: PiperTts | None = None
-        self._load_lock = threading.Lock()
+        self._load_lock = threading.Lock()  # speech recognizer
+        self._tts_lock = threading.Lock()
+        self._assistant_lock = threading.Lock()
         self._state: AssistantState = "idle"
         self._hands_free = False
         self._listening = False
@@ -182,7 +184,7 @@ class LocalEngine:
         return True, f"Piper voice {self.sv.settings.tts.voice}, offline"
 
     def _preload(self) -> None:
-        for load in (self._get_recognizer, self._get_tts, self._get_assistant):
+        for load in (self._get_assistant, self._get_tts, self._get_recognizer):
             try:
                 load()
             except Exception as exc:  # reported again, clearly, when the feature is used
@@ -210,7 +212,7 @@ class LocalEngine:
             return self._recognizer
 
     def _get_tts(self) -> PiperTts:
-        with self._load_lock:
+        with self._tts_lock:
             if self._tts is None:
                 from audio.tts import PiperTts, TtsError, VoiceConfig
 
@@ -226,7 +228,7 @@ class LocalEngine:
             return self._tts
 
     def _get_assistant(self) -> Assistant:
-        with self._load_lock:
+        with self._assistant_lock:
             if self._assistant is None:
                 try:
                     from agents.wiring import build_assistant
@@ -594,8 +596,10 @@ class LocalEngine:
         with self._load_lock:
             if (after.stt.model, after.stt.language) != (before.stt.model, before.stt.language):
                 self._recognizer = None
+        with self._tts_lock:
             if after.tts != before.tts or after.language != before.language:
                 self._tts = None
+        with self._assistant_lock:
             if after.llm != before.llm or after.language != before.language:
                 self._assistant = None
         return self._settings_view()

@@ -1,0 +1,70 @@
+"""Approvals: a card per waiting action showing exactly what will happen, with Approve / Deny.
+The same card opens as a dialog when the assistant asks; "yes"/"no" by voice works as well."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import flet as ft
+
+from app.engine import ApprovalView
+from app.gui.widgets import bind, button, field_row, heading
+
+if TYPE_CHECKING:
+    from app.gui.shell import AssistantApp
+
+
+def approval_card_body(a: ApprovalView) -> ft.Column:
+    rows: list[ft.Control] = [ft.Text(a.summary, size=15, weight=ft.FontWeight.W_500, selectable=True)]
+    rows += [field_row(k, v) for k, v in a.details.items()]
+    rows.append(ft.Text(f"Expires {a.expires_at.astimezone():%H:%M}. Say “yes” or “no”, or use the buttons.",
+                        size=11, italic=True))
+    return ft.Column(rows, spacing=4, tight=True)
+
+
+class ApprovalsScreen:
+    def __init__(self, app: AssistantApp) -> None:
+        self.app = app
+        self.list = ft.Column(spacing=10, scroll=ft.ScrollMode.AUTO, expand=True)
+        self.outcome = ft.Text("", italic=True)
+        self._dialog: ft.AlertDialog | None = None
+
+    def build(self) -> ft.Control:
+        return ft.Column([heading("Approvals"), ft.Text("Actions wait here until you approve or deny them."),
+                          self.outcome, self.list], expand=True)
+
+    def actions(self, a: ApprovalView, suffix: str = "") -> list[ft.Control]:
+        return [button("Approve", bind(self._decide, a.id, True), f"approve-{a.id}{suffix}",
+                       ft.Icons.CHECK, filled=True),
+                button("Deny", bind(self._decide, a.id, False), f"deny-{a.id}{suffix}", ft.Icons.CLOSE)]
+
+    def refresh(self) -> None:
+        m = self.app.model
+        self.outcome.value = m.last_outcome
+        if not m.approvals:
+            self.list.controls = [ft.Text("Nothing is waiting for your approval.")]
+        else:
+            self.list.controls = [
+                ft.Card(content=ft.Container(padding=12, content=ft.Column(
+                    [approval_card_body(a), ft.Row(self.actions(a), wrap=True)], spacing=8)))
+                for a in m.approvals]
+        if self._dialog is not None and all(a.id != self._dialog.data for a in m.approvals):
+            self.close_dialog()
+
+    def open_dialog(self, a: ApprovalView) -> None:
+        self.close_dialog()
+        dlg = ft.AlertDialog(modal=True, title="Approve this action?", content=approval_card_body(a),
+                             actions=self.actions(a, "-dialog"), data=a.id)
+        self._dialog = dlg
+        self.app.page.show_dialog(dlg)
+
+    def close_dialog(self) -> None:
+        if self._dialog is not None:
+            self._dialog = None
+            self.app.page.pop_dialog()
+
+    async def _decide(self, approval_id: int, approve: bool) -> None:
+        self.close_dialog()
+        await self.app.decide(approval_id, approve)
+
+

@@ -1,0 +1,185 @@
+"""The conversation screen: turns, the push-to-talk button, states, hands-free, typing."""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING, Any
+
+import flet as ft
+
+from app.gui.state import PushToTalk, Turn
+from app.gui.widgets import bind, button, icon_button, tagged
+
+if TYPE_CHECKING:
+    from app.gui.shell import AssistantApp
+
+STATE_COLORS = {"idle": ft.Colors.BLUE_GREY_400, "listening": ft.Colors.RED_400, "thinking": ft.Colors.AMBER_600,
+                "speaking": ft.Colors.GREEN_500}
+
+
+class ConversationScreen:
+    def __init__(self, app: AssistantApp) -> None:
+        self.app = app
+        self.ptt = PushToTalk()
+        self._last_pointer = 0.0
+        self.status = ft.Text("Idle", size=16, weight=ft.FontWeight.BOLD)
+        self.status_dot = ft.Container(width=14, height=14, border_radius=7, bgcolor=STATE_COLORS["idle"])
+        self.hands_free = ft.Switch(label="Hands-free", value=False, on_change=self._on_hands_free,
+                                    tooltip="Listen for the wake phrase")
+        self.wake_hint = ft.Text("", size=12, italic=True)
+        self.progress_label = ft.Text("", size=12)
+        self.progress = ft.Column([ft.ProgressBar(), self.progress_label], visible=False, spacing=2)
+        self.onboarding = ft.Container(visible=False)
+        self.turns = ft.ListView(expand=True, spacing=10, auto_scroll=True)
+        self.mic_icon = ft.Icon(ft.Icons.MIC, size=44, color=ft.Colors.WHITE)
+        self.ptt_face = ft.Container(content=self.mic_icon, width=96, height=96, border_radius=48,
+                                     bgcolor=ft.Colors.BLUE_600, alignment=ft.Alignment.CENTER)
+        self.ptt_hint = ft.Text("Hold to talk, or tap to start and tap again to stop. Hold space to talk.",
+                                size=12, text_align=ft.TextAlign.CENTER)
+        self.input = ft.TextField(label="Type a message", hint_text="e.g. what time is it", expand=True,
+                                  on_submit=self._on_submit, on_focus=self._focus, on_blur=self._blur,
+                                  shift_enter=False)
+        self._typing = False
+
+    # ------------------------------------------------------------------------------ layout
+
+    def build(self) -> ft.Control:
+        ptt = ft.GestureDetector(
+            content=self.ptt_face,
+            on_long_press_down=self._pointer_down,
+            on_long_press_up=self._pointer_up,
+            on_long_press_cancel=self._pointer_up,
+            on_tap=self._tap,
+            mouse_cursor=ft.MouseCursor.CLICK,
+        )
+        ptt_sem = ft.Semantics(content=ptt, identifier="ptt", label="Push to talk", button=True,
+                               on_tap=self._tap)
+        send = icon_button(ft.Icons.SEND, "Send", self._on_submit, "send")
+        header = ft.Row([self.status_dot, ft.Semantics(content=self.status, identifier="status", live_region=True),
+                         ft.Container(expand=True), self.hands_free], vertical_alignment=ft.CrossAxisAlignment.CENTER)
+        return ft.Column([
+            header, self.wake_hint, self.progress, self.onboarding,
+            ft.Container(content=self.turns, expand=True),
+            ft.Column([ptt_sem, self.ptt_hint], horizontal_alignment=ft.CrossAxisAlignment.CENTER, spacing=4),
+            ft.Row([tagged(self.input, "message"), send]),
+        ], expand=True, horizontal_alignment=ft.CrossAxisAlignment.STRETCH)
+
+    def refresh(self) -> None:
+        m = self.app.model
+        state = m.shown_state
+        self.status.value = m.status_text
+        self.status_dot.bgcolor = STATE_COLORS[state]
+        self.ptt_face.bgcolor = ft.Colors.RED_600 if state == "listening" else ft.Colors.BLUE_600
+        self.mic_icon.icon = ft.Icons.MIC if state != "listening" else ft.Icons.GRAPHIC_EQ
+        self.hands_free.value = m.hands_free
+        wake = m.info.wake_phrase if m.info else "hey assistant"
+        self.hands_free.label = f"Hands-free (say “{wake}”)"
+        self.wake_hint.value = f"Listening for “{wake}”…" if m.hands_free else ""
+        if m.progress:
+            self.progress.visible = True
+            self.progress_label.value = "; ".join(p.label for p in m.progress.values())
+        else:
+            self.progress.visible = False
+        self.turns.controls = [self._turn_view(t) for t in m.turns[-50:]]
+        if m.notices:
+            last = m.notices[-1]
+            self.turns.controls.append(ft.Text(last.message, italic=True, size=12,
+                                               color=ft.Colors.ERROR if last.level == "error" else None))
+
+    def _turn_view(self, t: Turn) -> ft.Control:
+        rows: list[ft.Control] = []
+        if t.user:
+            who = "You (speaking…)" if t.interim else ("You (not addressed)" if not t.addressed else "You")
+            rows.append(ft.Container(
+                content=ft.Column([ft.Text(who, size=11, weight=ft.FontWeight.BOLD),
+                                   ft.Text(t.user, italic=t.interim, selectable=True)], spacing=2),
+                padding=8, border_radius=8, bgcolor=ft.Colors.with_opacity(0.08, ft.Colors.BLUE)))
+        if t.reply or t.done:
+            actions = ft.Row([
+                icon_button(ft.Icons.REPLAY, "Speak again", bind(self._speak_again, t.spoken or t.reply),
+                            f"speak-again-{t.id}"),
+                icon_button(ft.Icons.STOP, "Stop speaking", self._stop_speaking, f"stop-speaking-{t.id}"),
+            ], spacing=0)
+            rows.append(ft.Container(
+                content=ft.Column([ft.Text("Assistant", size=11, weight=ft.FontWeight.BOLD),
+                                   ft.Text(t.reply or "…", selectable=True), actions], spacing=2),
+                padding=8, border_radius=8, bgcolor=ft.Colors.with_opacity(0.08, ft.Colors.GREEN)))
+        if t.id in self.app.spoken_turns:
+            rows.append(ft.Text(f"Spoken ({self.app.spoken_turns[t.id]:.1f} s)", size=11, italic=True))
+        return ft.Column(rows, spacing=4)
+
+    def set_onboarding(self, show: bool) -> None:
+        if not show:
+            self.onboarding.visible = False
+            return
+        self.onboarding.content = ft.Card(content=ft.Container(padding=12, content=ft.Column([
+            ft.Text("Welcome to Personal Agent", size=18, weight=ft.FontWeight.BOLD),
+            ft.Text("Everything on this screen works offline: speech recognition, the voice, timers, "
+                    "reminders, notes. Try “what time is it” or “set a timer for 5 minutes”."),
+            ft.Text("Mail, calendar and a language model are optional: add them under Settings."),
+            ft.Row([button("Got it", self._onboarded, "onboarding-done", filled=True),
+                    button("Open settings", lambda e: self.app.go("settings"), "onboarding-settings")], wrap=True),
+        ])))
+        self.onboarding.visible = True
+
+    # ------------------------------------------------------------------------------ events
+
+    async def _onboarded(self, e: Any) -> None:
+        await self.app.mark_onboarded()
+
+    def _focus(self, e: Any) -> None:
+        self._typing = True
+
+    def _blur(self, e: Any) -> None:
+        self._typing = False
+
+    async def _on_submit(self, e: Any) -> None:
+        text = (self.input.value or "").strip()
+        if not text:
+            self.app.toast("Type something first.")
+            return
+        self.input.value = ""
+        self.input.update()
+        await self.app.ask(text)
+
+    async def _speak_again(self, text: str) -> None:
+        await self.app.speak(text)
+
+    async def _stop_speaking(self, e: Any) -> None:
+        await self.app.stop_speaking()
+
+    async def _on_hands_free(self, e: Any) -> None:
+        await self.app.set_hands_free(bool(self.hands_free.value))
+
+    async def _pointer_down(self, e: Any) -> None:
+        self._last_pointer = time.monotonic()
+        await self._act(self.ptt.press(time.monotonic()))
+
+    async def _pointer_up(self, e: Any) -> None:
+        self._last_pointer = time.monotonic()
+        await self._act(self.ptt.release(time.monotonic()))
+
+    async def _tap(self, e: Any) -> None:
+        """Activation without a pointer (screen reader, semantics tap): toggle."""
+        if time.monotonic() - self._last_pointer < 1.0:
+            return
+        now = time.monotonic()
+        action = self.ptt.press(now)
+        self.ptt.release(now)
+        await self._act(action)
+
+    async def key_down(self, key: str) -> None:
+        if self._typing or key != self.app.ptt_key_name:
+            return
+        await self._act(self.ptt.press(time.monotonic()))
+
+    async def key_up(self, key: str) -> None:
+        if self._typing or key != self.app.ptt_key_name:
+            return
+        await self._act(self.ptt.release(time.monotonic()))
+
+    async def _act(self, action: str | None) -> None:
+        if action == "start":
+            await self.app.start_listening()
+        elif action == "stop":
+            await self.app.stop_listening()

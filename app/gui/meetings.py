@@ -1,0 +1,140 @@
+"""The meeting screen: timer, level meter, live transcript, pause/stop, summary and action items;
+past meetings with search, playback from a hit and export."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import flet as ft
+
+from app.engine import EngineError, MeetingHit
+from app.gui.state import fmt_clock, transcript_lines
+from app.gui.widgets import bind, button, heading, icon_button, tagged
+
+if TYPE_CHECKING:
+    from app.gui.shell import AssistantApp
+
+
+class MeetingsScreen:
+    def __init__(self, app: AssistantApp) -> None:
+        self.app = app
+        self.unavailable = ft.Text("", color=ft.Colors.ERROR, visible=False)
+        self.title = ft.TextField(label="Meeting title", hint_text="optional", expand=True)
+        self.timer = ft.Text("00:00", size=32, weight=ft.FontWeight.BOLD)
+        self.state = ft.Text("Not recording")
+        self.level = ft.ProgressBar(value=0, width=220, bar_height=10)
+        self.transcript = ft.ListView(height=220, spacing=4, auto_scroll=True)
+        self.summary = ft.Column(spacing=4)
+        self.query = ft.TextField(label="Search past meetings", expand=True, on_submit=self._search)
+        self.results = ft.Column(spacing=6)
+        self.start_btn = button("Start", self._start, "meeting-start", ft.Icons.FIBER_MANUAL_RECORD, filled=True)
+        self.pause_btn = button("Pause", self._pause, "meeting-pause", ft.Icons.PAUSE)
+        self.resume_btn = button("Resume", self._resume, "meeting-resume", ft.Icons.PLAY_ARROW)
+        self.stop_btn = button("Stop", self._stop, "meeting-stop", ft.Icons.STOP)
+
+    def build(self) -> ft.Control:
+        meter = ft.Row([ft.Text("Input level"), ft.Semantics(content=self.level, label="Input level")])
+        return ft.Column([
+            heading("Meeting"), self.unavailable,
+            ft.Row([tagged(self.title, "meeting-title")]),
+            ft.Row([ft.Semantics(content=self.timer, identifier="meeting-timer", label="Elapsed time"), self.state],
+                   wrap=True, vertical_alignment=ft.CrossAxisAlignment.CENTER),
+            meter,
+            ft.Row([self.start_btn, self.pause_btn, self.resume_btn, self.stop_btn], wrap=True),
+            ft.Text("Live transcript", weight=ft.FontWeight.BOLD),
+            ft.Container(content=self.transcript, border=ft.Border.all(1, ft.Colors.OUTLINE_VARIANT),
+                         border_radius=8, padding=6),
+            self.summary,
+            ft.Divider(),
+            heading("Past meetings"),
+            ft.Row([tagged(self.query, "meeting-query"), icon_button(ft.Icons.SEARCH, "Search", self._search,
+                                                                      "meeting-search")]),
+            self.results,
+        ], scroll=ft.ScrollMode.AUTO, expand=True)
+
+    def refresh(self) -> None:
+        m = self.app.model.meeting
+        info = self.app.model.info
+        feature = info.feature("meetings") if info else None
+        available = bool(feature and feature.available)
+        self.unavailable.visible = not available
+        self.unavailable.value = f"Not available: {feature.detail}" if feature and not available else ""
+        self.timer.value = fmt_clock(m.elapsed_s)
+        self.state.value = {"idle": "Not recording", "recording": "Recording", "paused": "Paused",
+                            "processing": "Transcribing…", "done": "Finished"}[m.state]
+        self.level.value = m.level
+        rec = m.state in ("recording", "paused")
+        for b, on in ((self.start_btn, not rec), (self.pause_btn, m.state == "recording"),
+                      (self.resume_btn, m.state == "paused"), (self.stop_btn, rec)):
+            inner = b.content
+            if isinstance(inner, ft.FilledButton | ft.OutlinedButton):
+                inner.disabled = not (available and on)
+        self.transcript.controls = [ft.Text(line, selectable=True) for line in transcript_lines(m.segments)]
+        parts: list[ft.Control] = []
+        if m.summary:
+            parts += [ft.Text("Summary", weight=ft.FontWeight.BOLD), ft.Text(m.summary, selectable=True)]
+        if m.action_items:
+            parts += [ft.Text("Action items", weight=ft.FontWeight.BOLD),
+                      *[ft.Text("• " + a, selectable=True) for a in m.action_items]]
+        self.summary.controls = parts
+
+    async def _guard(self, coro: Any) -> None:
+        try:
+            await coro
+        except EngineError as exc:
+            self.app.toast(str(exc))
+
+    async def _start(self, e: Any) -> None:
+        await self._guard(self.app.engine.meeting_start(self.title.value or ""))
+
+    async def _pause(self, e: Any) -> None:
+        await self._guard(self.app.engine.meeting_pause())
+
+    async def _resume(self, e: Any) -> None:
+        await self._guard(self.app.engine.meeting_resume())
+
+    async def _stop(self, e: Any) -> None:
+        try:
+            view = await self.app.engine.meeting_stop()
+        except EngineError as exc:
+            self.app.toast(str(exc))
+            return
+        self.app.model.meeting = view
+        self.app.refresh()
+
+    async def _search(self, e: Any) -> None:
+        try:
+            hits = await self.app.engine.meeting_search(self.query.value or "")
+        except EngineError as exc:
+            self.app.toast(str(exc))
+            return
+        self.results.controls = [self._hit(h) for h in hits] or [ft.Text("No matches.")]
+        self.results.update()
+
+    def _hit(self, h: MeetingHit) -> ft.Control:
+        return ft.Row([
+            ft.Column([ft.Text(f"{h.title} — {h.at.astimezone():%Y-%m-%d %H:%M} at {fmt_clock(h.start_s)}",
+                               weight=ft.FontWeight.BOLD), ft.Text(h.text, selectable=True)], expand=True, spacing=2),
+            icon_button(ft.Icons.PLAY_ARROW, "Play from here", bind(self._play, h), f"play-{h.meeting_id}"),
+            icon_button(ft.Icons.DOWNLOAD, "Export", bind(self._export, h.meeting_id), f"export-{h.meeting_id}"),
+        ])
+
+    async def _play(self, h: MeetingHit) -> None:
+        try:
+            clip = await self.app.engine.meeting_audio(h.meeting_id, h.start_s, 30.0)
+        except EngineError as exc:
+            self.app.toast(str(exc))
+            return
+        await self.app.play_clip(clip, None)
+
+    async def _export(self, meeting_id: str) -> None:
+        self.app.start_progress("export", "Exporting meeting…")
+        try:
+            f = await self.app.engine.meeting_export(meeting_id, "md")
+        except EngineError as exc:
+            self.app.toast(str(exc))
+            return
+        finally:
+            self.app.end_progress("export")
+        path = self.app.save_export(f.filename, f.content)
+        self.app.toast(f"Exported to {path}")

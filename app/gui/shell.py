@@ -1,0 +1,324 @@
+"""The app shell: navigation (a rail on desktop, a bottom bar on phones), the four screens, the
+browser/phone audio glue (microphone via flet-audio-recorder, speech via flet-audio) and the
+engine event loop. Engine events can arrive on any thread: they are handed to the page's event
+loop with ``page.run_task`` and only applied there, so UI updates are thread-safe."""
+
+from __future__ import annotations
+
+import logging
+import time
+from pathlib import Path
+from typing import Any
+
+import flet as ft
+
+from app.engine import (
+    ApprovalRequested,
+    AudioChunk,
+    AudioClip,
+    Engine,
+    EngineError,
+    EngineEvent,
+    ProgressEvent,
+    SettingsView,
+    SpeechAudioReady,
+)
+from app.gui.approvals import ApprovalsScreen
+from app.gui.conversation import ConversationScreen
+from app.gui.meetings import MeetingsScreen
+from app.gui.settings_screen import SettingsScreen
+from app.gui.state import SCREENS, UiModel, is_phone
+
+log = logging.getLogger(__name__)
+NAV = [("conversation", "Talk", ft.Icons.MIC), ("meetings", "Meetings", ft.Icons.GROUPS),
+       ("approvals", "Approvals", ft.Icons.TASK_ALT), ("settings", "Settings", ft.Icons.SETTINGS)]
+# flet-audio-recorder on web delivers 44.1 kHz stereo whatever is asked: ask for exactly that
+CAPTURE_RATE, CAPTURE_CHANNELS = 44_100, 2
+
+
+class AssistantApp:
+    def __init__(self, page: ft.Page, engine: Engine, export_dir: Path) -> None:
+        self.page = page
+        self.engine = engine
+        self.export_dir = export_dir
+        self.model = UiModel()
+        self.screen = "conversation"
+        self.ptt_key_name = " "
+        self.spoken_turns: dict[str, float] = {}
+        self.conversation = ConversationScreen(self)
+        self.meetings = MeetingsScreen(self)
+        self.approvals = ApprovalsScreen(self)
+        self.settings = SettingsScreen(self)
+        self._views = {"conversation": self.conversation.build(), "meetings": self.meetings.build(),
+                       "approvals": self.approvals.build(), "settings": self.settings.build()}
+        self.body = ft.Container(expand=True, padding=12)
+        self.rail = ft.NavigationRail(
+            selected_index=0, label_type=ft.NavigationRailLabelType.ALL, on_change=self._nav,
+            destinations=[ft.NavigationRailDestination(icon=i, label=t) for _, t, i in NAV])
+        self.bar = ft.NavigationBar(
+            selected_index=0, on_change=self._nav,
+            destinations=[ft.NavigationBarDestination(icon=i, label=t) for _, t, i in NAV])
+        self.recorder: Any = None
+        self.player: Any = None
+        self._recording = False
+        self._playing_turn: str | None = None
+        self._play_started = 0.0
+        self._capture_ok = True
+
+    # ------------------------------------------------------------------------------ start
+
+    async def start(self) -> None:
+        page = self.page
+        page.title = "Personal Agent"
+        page.padding = 0
+        page.appbar = ft.AppBar(title=ft.Text("Personal Agent", weight=ft.FontWeight.BOLD), center_title=False)
+        page.on_resize = self._on_resize
+        self._make_audio()
+        keys = ft.KeyboardListener(content=self.body, autofocus=True, on_key_down=self._key_down,
+                                   on_key_up=self._key_up)
+        self.root = ft.Row([self.rail, ft.VerticalDivider(width=1), ft.Container(content=keys, expand=True)],
+                           expand=True, spacing=0, vertical_alignment=ft.CrossAxisAlignment.STRETCH)
+        page.add(ft.SafeArea(content=self.root, expand=True))
+        self.model.info = await self.engine.info()
+        view = await self.engine.settings()
+        self._apply_settings(view)
+        self.conversation.set_onboarding(not view.onboarded)
+        self.engine.subscribe(self._listener)
+        self._layout(page.width)
+        self.go("conversation")
+        for a in await self.engine.approvals():
+            self.model.apply(ApprovalRequested(approval=a))
+        self.refresh()
+
+    def _make_audio(self) -> None:
+        try:
+            import flet_audio as fa
+            import flet_audio_recorder as far
+        except ModuleNotFoundError as exc:
+            log.warning("browser audio not available: %s", exc)
+            return
+        self.player = fa.Audio(on_state_change=self._on_player_state)
+        self.recorder = far.AudioRecorder(on_stream=self._on_stream)
+
+    # ------------------------------------------------------------------------------ layout
+
+    def _on_resize(self, e: Any) -> None:
+        self._layout(getattr(e, "width", None) or self.page.width)
+        self.page.update()
+
+    def _layout(self, width: float | None) -> None:
+        phone = is_phone(width)
+        self.rail.visible = not phone
+        self.page.navigation_bar = self.bar if phone else None
+        self.body.padding = 8 if phone else 16
+
+    def go(self, screen: str) -> None:
+        self.screen = screen
+        idx = SCREENS.index(screen)
+        self.rail.selected_index = idx
+        self.bar.selected_index = idx
+        self.body.content = self._views[screen]
+        if screen == "settings":
+            self.page.run_task(self._load_settings)
+        self.refresh()
+
+    async def _load_settings(self) -> None:
+        await self.settings.load()
+        self.refresh()
+
+    def _nav(self, e: Any) -> None:
+        self.go(SCREENS[int(e.control.selected_index or 0)])
+
+    def refresh(self) -> None:
+        self.conversation.refresh()
+        self.meetings.refresh()
+        self.approvals.refresh()
+        try:
+            self.page.update()
+        except Exception as exc:  # the session closed
+            log.debug("update: %s", exc)
+
+    def toast(self, text: str) -> None:
+        self.page.show_dialog(ft.SnackBar(content=ft.Text(text)))
+
+    def start_progress(self, task: str, label: str) -> None:
+        self.model.apply(ProgressEvent(task=task, label=label))
+        self.refresh()
+
+    def end_progress(self, task: str) -> None:
+        self.model.apply(ProgressEvent(task=task, label="", done=True))
+        self.refresh()
+
+    def save_export(self, filename: str, content: bytes) -> Path:
+        self.export_dir.mkdir(parents=True, exist_ok=True)
+        path = self.export_dir / Path(filename).name
+        path.write_bytes(content)
+        return path
+
+    # ------------------------------------------------------------------------------ engine events
+
+    def _listener(self, ev: EngineEvent) -> None:
+        try:
+            self.page.run_task(self._on_event, ev)
+        except Exception as exc:  # the page is gone
+            log.debug("dropped %s: %s", ev.kind, exc)
+
+    async def _on_event(self, ev: EngineEvent) -> None:
+        self.model.apply(ev)
+        if isinstance(ev, ApprovalRequested):
+            self.approvals.open_dialog(ev.approval)
+        self.refresh()
+        if isinstance(ev, SpeechAudioReady):
+            clip = self.model.take_clip()
+            if clip is not None:
+                await self.play_clip(clip.clip, clip.turn_id)
+
+    # ------------------------------------------------------------------------------ actions
+
+    async def ask(self, text: str) -> None:
+        try:
+            await self.engine.ask(text)
+        except EngineError as exc:
+            self.toast(str(exc))
+
+    async def decide(self, approval_id: int, approve: bool) -> None:
+        try:
+            await self.engine.decide(approval_id, approve)
+        except EngineError as exc:
+            self.toast(str(exc))
+
+    async def speak(self, text: str) -> None:
+        try:
+            await self.engine.speak(text)
+        except EngineError as exc:
+            self.toast(str(exc))
+
+    async def stop_speaking(self) -> None:
+        await self.engine.stop_speaking()
+        if self.player is not None and self.model.playing:
+            await self.player.pause()
+            self.model.playing = False
+            self.refresh()
+
+    async def set_hands_free(self, on: bool) -> None:
+        try:
+            await self.engine.set_hands_free(on)
+        except EngineError as exc:
+            self.toast(str(exc))
+            self.model.hands_free = False
+            self.refresh()
+            return
+        if on:
+            await self._start_capture()
+        elif self._recording and self.model.state != "listening":
+            await self._stop_capture()
+
+    async def start_listening(self) -> None:
+        await self.stop_speaking()
+        try:
+            await self.engine.start_listening()
+        except EngineError as exc:
+            self.conversation.ptt.cancel()
+            self.toast(str(exc))
+            return
+        await self._start_capture()
+
+    async def stop_listening(self) -> None:
+        if not self.model.hands_free:
+            await self._stop_capture()
+        try:
+            await self.engine.stop_listening()
+        except EngineError as exc:
+            self.toast(str(exc))
+
+    async def _start_capture(self) -> None:
+        if self.recorder is None or self._recording:
+            return
+        import flet_audio_recorder as far
+
+        cfg = far.AudioRecorderConfiguration(encoder=far.AudioEncoder.PCM16BITS, sample_rate=CAPTURE_RATE,
+                                             channels=CAPTURE_CHANNELS)
+        try:
+            self._recording = bool(await self.recorder.start_recording(configuration=cfg))
+        except Exception as exc:
+            log.warning("microphone: %s", exc)
+            self._recording = False
+        if not self._recording:
+            self.toast("The microphone could not be opened (permission denied or no device).")
+
+    async def _stop_capture(self) -> None:
+        if self.recorder is None or not self._recording:
+            return
+        self._recording = False
+        try:
+            await self.recorder.stop_recording()
+        except Exception as exc:
+            log.warning("stop microphone: %s", exc)
+
+    async def _on_stream(self, e: Any) -> None:
+        chunk: bytes = e.chunk
+        if not chunk:
+            return
+        if len(chunk) % (2 * CAPTURE_CHANNELS):
+            chunk = chunk[: len(chunk) - len(chunk) % (2 * CAPTURE_CHANNELS)]
+        try:
+            await self.engine.push_audio(AudioChunk(pcm16=chunk, sample_rate=CAPTURE_RATE, channels=CAPTURE_CHANNELS))
+        except EngineError as exc:
+            log.warning("audio chunk dropped: %s", exc)
+
+    async def play_clip(self, clip: AudioClip, turn_id: str | None) -> None:
+        if self.player is None:
+            return
+        self._playing_turn = turn_id
+        self.player.src = clip.wav
+        self.player.update()
+        self._play_started = time.monotonic()
+        try:
+            await self.player.play()
+        except Exception as exc:
+            log.warning("playback: %s", exc)
+
+    async def _on_player_state(self, e: Any) -> None:
+        state = str(getattr(e.state, "value", e.state))
+        if state == "playing":
+            self.model.playing = True
+        elif state in ("completed", "stopped", "paused"):
+            if self.model.playing and state == "completed" and self._playing_turn:
+                self.spoken_turns[self._playing_turn] = time.monotonic() - self._play_started
+            self.model.playing = False
+        self.refresh()
+
+    # ------------------------------------------------------------------------------ keys, settings
+
+    async def _key_down(self, e: Any) -> None:
+        if self.screen == "conversation":
+            await self.conversation.key_down(_key_name(e.key))
+
+    async def _key_up(self, e: Any) -> None:
+        if self.screen == "conversation":
+            await self.conversation.key_up(_key_name(e.key))
+
+    def _apply_settings(self, view: SettingsView) -> None:
+        self.ptt_key_name = view.ptt_key
+        self.page.theme_mode = {"light": ft.ThemeMode.LIGHT, "dark": ft.ThemeMode.DARK}.get(view.theme,
+                                                                                             ft.ThemeMode.SYSTEM)
+
+    async def settings_changed(self, view: SettingsView) -> None:
+        self._apply_settings(view)
+        self.model.info = await self.engine.info()
+        self.refresh()
+
+    async def mark_onboarded(self) -> None:
+        from app.engine import SettingsPatch
+
+        try:
+            await self.engine.update_settings(SettingsPatch(onboarded=True))
+        except EngineError as exc:
+            self.toast(str(exc))
+        self.conversation.set_onboarding(False)
+        self.refresh()
+
+
+def _key_name(key: str) -> str:
+    """Flet names the space bar ' ' (web) or 'Space' (desktop)."""
+    return " " if key in (" ", "Space") else key

@@ -1,0 +1,191 @@
+"""The UI's state, in plain Python (no Flet): the views render these models, the engine's events
+update them. Unit-tested without a browser (tests/gui)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from app.engine import (
+    ApprovalDecided,
+    ApprovalRequested,
+    ApprovalView,
+    AssistantState,
+    EngineEvent,
+    EngineInfo,
+    MeetingSegment,
+    MeetingSegmentAdded,
+    MeetingUpdated,
+    MeetingView,
+    Notice,
+    ProgressEvent,
+    ReplyDelta,
+    ReplyDone,
+    SpeechAudioReady,
+    StateChanged,
+    TranscriptFinal,
+    TranscriptInterim,
+)
+
+PHONE_MAX_WIDTH = 600
+STATE_LABELS: dict[AssistantState, str] = {
+    "idle": "Idle", "listening": "Listening…", "thinking": "Thinking…", "speaking": "Speaking…",
+}
+SCREENS = ("conversation", "meetings", "approvals", "settings")
+Screen = Literal["conversation", "meetings", "approvals", "settings"]
+
+
+def is_phone(width: float | None) -> bool:
+    return width is not None and 0 < width <= PHONE_MAX_WIDTH
+
+
+def fmt_clock(seconds: float) -> str:
+    s = max(0, int(seconds))
+    h, rest = divmod(s, 3600)
+    return f"{h}:{rest // 60:02d}:{rest % 60:02d}" if h else f"{rest // 60:02d}:{rest % 60:02d}"
+
+
+@dataclass
+class Turn:
+    id: str
+    user: str = ""
+    interim: bool = False
+    addressed: bool = True
+    reply: str = ""
+    spoken: str = ""
+    done: bool = False
+    error: str | None = None
+    approval_id: int | None = None
+
+
+class PushToTalk:
+    """Press-and-hold and toggle on one button (or key).
+
+    A press starts listening. Releasing after ``hold_s`` or more stops (hold to talk); releasing
+    sooner leaves it listening until the next press (tap to toggle)."""
+
+    def __init__(self, hold_s: float = 0.35) -> None:
+        self.hold_s = hold_s
+        self.active = False
+        self._pressed_at: float | None = None
+        self._toggled = False
+
+    def press(self, now: float) -> Literal["start", "stop"] | None:
+        if self._pressed_at is not None:  # key repeat or a second pointer: already down
+            return None
+        if self.active and self._toggled:
+            self.active, self._toggled = False, False
+            self._pressed_at = None
+            return "stop"
+        self._pressed_at = now
+        if self.active:
+            return None
+        self.active = True
+        return "start"
+
+    def release(self, now: float) -> Literal["stop"] | None:
+        if self._pressed_at is None:
+            return None
+        held = now - self._pressed_at
+        self._pressed_at = None
+        if not self.active:
+            return None
+        if held >= self.hold_s:
+            self.active = False
+            return "stop"
+        self._toggled = True
+        return None
+
+    def cancel(self) -> Literal["stop"] | None:
+        """Stop whatever is going on (focus lost, error)."""
+        was = self.active
+        self.active, self._toggled, self._pressed_at = False, False, None
+        return "stop" if was else None
+
+
+@dataclass
+class UiModel:
+    """Everything the screens show, updated by :meth:`apply`."""
+
+    info: EngineInfo | None = None
+    state: AssistantState = "idle"
+    hands_free: bool = False
+    turns: list[Turn] = field(default_factory=list)
+    notices: list[Notice] = field(default_factory=list)
+    progress: dict[str, ProgressEvent] = field(default_factory=dict)
+    approvals: list[ApprovalView] = field(default_factory=list)
+    last_outcome: str = ""
+    meeting: MeetingView = field(default_factory=MeetingView)
+    pending_clips: list[SpeechAudioReady] = field(default_factory=list)
+    playing: bool = False
+
+    @property
+    def shown_state(self) -> AssistantState:
+        return "speaking" if self.playing and self.state == "idle" else self.state
+
+    @property
+    def status_text(self) -> str:
+        return STATE_LABELS[self.shown_state]
+
+    def turn(self, turn_id: str) -> Turn:
+        for t in reversed(self.turns):
+            if t.id == turn_id:
+                return t
+        t = Turn(id=turn_id)
+        self.turns.append(t)
+        return t
+
+    def apply(self, ev: EngineEvent) -> None:
+        if isinstance(ev, StateChanged):
+            self.state, self.hands_free = ev.state, ev.hands_free
+        elif isinstance(ev, TranscriptInterim):
+            t = self.turn(ev.turn_id)
+            if not t.user or t.interim:
+                t.user, t.interim = ev.text, True
+        elif isinstance(ev, TranscriptFinal):
+            t = self.turn(ev.turn_id)
+            t.user, t.interim, t.addressed = ev.text, False, ev.addressed
+        elif isinstance(ev, ReplyDelta):
+            self.turn(ev.turn_id).reply += ev.text
+        elif isinstance(ev, ReplyDone):
+            t = self.turn(ev.reply.turn_id)
+            if not t.user:
+                t.user = ev.reply.user_text
+            t.reply, t.spoken, t.done, t.error = ev.reply.text, ev.reply.spoken, True, ev.reply.error
+            if ev.reply.approval is not None:
+                t.approval_id = ev.reply.approval.id
+        elif isinstance(ev, SpeechAudioReady):
+            self.pending_clips.append(ev)
+        elif isinstance(ev, ApprovalRequested):
+            if all(a.id != ev.approval.id for a in self.approvals):
+                self.approvals.insert(0, ev.approval)
+        elif isinstance(ev, ApprovalDecided):
+            self.approvals = [a for a in self.approvals if a.id != ev.outcome.id]
+            self.last_outcome = ev.outcome.message
+        elif isinstance(ev, MeetingUpdated):
+            segments = self.meeting.segments if ev.meeting.id == self.meeting.id else []
+            self.meeting = ev.meeting.model_copy(update={"segments": ev.meeting.segments or segments})
+        elif isinstance(ev, MeetingSegmentAdded):
+            if ev.meeting_id == self.meeting.id:
+                self.meeting.segments.append(ev.segment)
+        elif isinstance(ev, ProgressEvent):
+            if ev.done:
+                self.progress.pop(ev.task, None)
+            else:
+                self.progress[ev.task] = ev
+        elif isinstance(ev, Notice):
+            self.notices.append(ev)
+            del self.notices[:-20]
+
+    def take_clip(self) -> SpeechAudioReady | None:
+        return self.pending_clips.pop(0) if self.pending_clips else None
+
+
+def transcript_lines(segments: list[MeetingSegment]) -> list[str]:
+    """'[00:05] Speaker 1: text' per segment."""
+    return [f"[{fmt_clock(s.start_s)}] {s.speaker + ': ' if s.speaker else ''}{s.text}" for s in segments]
+
+
+def level_bar(level: float, width: int = 20) -> str:
+    n = round(max(0.0, min(1.0, level)) * width)
+    return "█" * n + "░" * (width - n)
