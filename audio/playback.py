@@ -34,16 +34,20 @@ class SegmentReport(BaseModel):
     text: str
     frames: int
     frames_played: int
+    skipped: bool = False  # never synthesized or queued: the reply was stopped before it
 
     @computed_field  # type: ignore[prop-decorator]
     @property
     def complete(self) -> bool:
-        return self.frames_played >= self.frames and (self.frames > 0 or self.frames_played == 0)
+        """Played in full (a sentence with nothing to say, e.g. only emoji, counts when reached)."""
+        return not self.skipped and self.frames_played >= self.frames
 
     def spoken_part(self) -> str:
         """The words of this sentence that were heard (by the share of its audio that was played)."""
-        if self.frames == 0 or self.frames_played >= self.frames:
+        if self.complete:
             return self.text
+        if self.frames == 0:
+            return ""
         return spoken_prefix(self.text, self.frames_played / self.frames)
 
 
@@ -164,6 +168,7 @@ class _Segment:
     text: str
     samples: Audio
     played: int = 0
+    skipped: bool = False
 
 
 class AudioPlayer:
@@ -234,10 +239,10 @@ class AudioPlayer:
         samples = np.zeros(0, dtype=np.float32)
         if audio is not None and len(audio.samples):
             samples = resample(audio.samples, audio.sample_rate, self._rate)
-        seg = _Segment(text, samples)
         with self._lock:
+            seg = _Segment(text, samples, skipped=self._stop_reason is not None)
             self._segments.append(seg)
-            if self._stop_reason is None:
+            if not seg.skipped:
                 self._queue.append(seg)
 
     def end_of_input(self) -> None:
@@ -275,6 +280,10 @@ class AudioPlayer:
         self.close()
         return self.report()
 
+    def wait_done(self, timeout: float | None = None) -> bool:
+        """Block until playback ended (without closing the stream)."""
+        return self._done.wait(timeout)
+
     def close(self) -> None:
         stream, self._stream = self._stream, None
         if stream is not None:
@@ -297,7 +306,7 @@ class AudioPlayer:
     def report(self) -> PlaybackReport:
         with self._lock:
             segs = [
-                SegmentReport(text=s.text, frames=len(s.samples), frames_played=s.played)
+                SegmentReport(text=s.text, frames=len(s.samples), frames_played=s.played, skipped=s.skipped)
                 for s in self._segments
             ]
         return PlaybackReport(

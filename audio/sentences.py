@@ -74,6 +74,16 @@ _NEVER_END = {
     "jh.",
     "mio.",
     "mrd.",
+    "incl.",
+    "excl.",
+    "avg.",
+    "est.",
+    "dept.",
+    "resp.",
+    "ref.",
+    "vol.",
+    "pp.",
+    "ch.",
 }
 # Abbreviations that may also end a sentence: they do when the next word starts with a capital.
 _MAYBE_END = {
@@ -248,6 +258,7 @@ class SentenceSplitter:
         if k < n and buf[k] == "\n":
             return True, j
         nxt = buf[k] if k < n else ""
+        wait = not nxt and not final  # some cases below need the next word's first letter
         ws = max(buf.rfind(" ", 0, i), buf.rfind("\n", 0, i), buf.rfind("\t", 0, i), start - 1)
         word = buf[ws + 1 : i + 1].lower().lstrip("\"'“‘»«([*_")
         bare = word.rstrip(".")
@@ -255,28 +266,25 @@ class SentenceSplitter:
         ellipsis = "…" in run or run.startswith("..")
         if not is_period and not ellipsis:
             return True, j  # ! or ? followed by space
-        if not nxt and not final:
-            return None, j  # lookahead needed for the cases below
         starts_upper = bool(nxt) and (nxt.isupper() or nxt in "\"“„'‘»«(")
         if ellipsis:
-            return (starts_upper or not nxt), j
+            return (None, j) if wait else ((starts_upper or not nxt), j)
         compact = word.replace(" ", "")
         if compact in _NEVER_END or self._initial(word):
             return False, j
         if compact in _MAYBE_END:
-            return (starts_upper or not nxt or nxt.isdigit()), j
+            return (None, j) if wait else ((starts_upper or not nxt or nxt.isdigit()), j)
         if bare.isdigit():
             before = buf[start : ws + 1]
             if _LIST_MARKER.match(before + bare) or not before.strip():
                 return False, j  # "1. Buy milk" list marker at the start
             if self.language == "de":
+                if wait:
+                    return None, j
                 prev = before.split()[-1].lower() if before.split() else ""
                 nxt_word = buf[k:].split(maxsplit=1)[0].lower().strip(".,;:!?") if nxt else ""
                 if nxt_word in _MONTHS_DE or prev in _DE_ORDINAL_CUES or (nxt and nxt.islower()):
                     return False, j
-            return True, j
-        if nxt and nxt.islower() and re.fullmatch(r"[a-zäöüß]{1,5}\.", word):
-            return False, j  # unknown short abbreviation followed by a lower-case word
         return True, j
 
     @staticmethod

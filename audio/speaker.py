@@ -14,20 +14,22 @@ The job stops at once on a BargeIn/StopSpeaking event and its report says what w
 
 from __future__ import annotations
 
+import logging
 import queue
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import numpy as np
 
-from audio.events import AudioEvent, BargeIn, StopSpeaking
-from audio.playback import AudioPlayer, PlaybackReport, StopReason
+from audio.events import AssistantSpeakingStarted, AssistantSpeakingStopped, AudioEvent, BargeIn, StopSpeaking
+from audio.playback import AudioPlayer, PlaybackReport, SegmentReport, StopReason
 from audio.sentences import SentenceSplitter, split_sentences
 from audio.speakable import Language, make_speakable
-from audio.tts import PiperTts, SpeechAudio, TtsError
+from audio.tts import Cancel, PiperTts, SpeechAudio, SynthesisCancelled, TtsError
 
 MAX_TEXT_CHARS = 100_000
 _END = object()
+EventSink = Callable[[AudioEvent], None]
 
 
 class SpeechJob:
@@ -41,12 +43,21 @@ class SpeechJob:
         language: Language,
         first_clause: bool = True,
         max_chars: int = 300,
+        on_event: EventSink | None = None,
     ) -> None:
+        """``on_event`` gets AssistantSpeakingStarted when the first audio is queued for playback and
+        AssistantSpeakingStopped when the reply ended or was stopped (so speech input can guard
+        against hearing the assistant)."""
         self.tts = tts
         self.player = player
+        self.on_event = on_event
+        self._started_sent = False
+        self._stopped_sent = False
         self.language: Language = language
         self.splitter = SentenceSplitter(language, max_chars=max_chars, first_clause=first_clause)
         self._sentences: queue.Queue[object] = queue.Queue()
+        self._texts: list[str] = []  # every sentence handed to the worker, in order
+        self._cancel = Cancel()
         self._opened = False
         self._stopped = threading.Event()
         self._finished = False
@@ -75,7 +86,7 @@ class SpeechJob:
                 self.player.open()
                 self._opened = True
             for sentence in self.splitter.feed(piece):
-                self._sentences.put(sentence)
+                self._put(sentence)
 
     def finish(self) -> None:
         """The text is complete: speak the rest, then end."""
@@ -85,7 +96,7 @@ class SpeechJob:
             self._finished = True
             if not self._stopped.is_set():
                 for sentence in self.splitter.flush():
-                    self._sentences.put(sentence)
+                    self._put(sentence)
             else:
                 self.player.pending_text += self.splitter.flush_text()
             self._sentences.put(_END)
@@ -95,8 +106,10 @@ class SpeechJob:
     def stop(self, reason: StopReason = "stop") -> None:
         self._stopped.set()
         self.player.stop(reason)
+        self._cancel.cancel()
         with self._lock:
             self.player.pending_text += self.splitter.flush_text()
+        self._emit_stopped()
 
     def handle(self, event: AudioEvent) -> None:
         if isinstance(event, BargeIn):
@@ -105,14 +118,25 @@ class SpeechJob:
             self.stop("stop")
 
     def wait(self, timeout: float | None = None) -> PlaybackReport:
-        """Block until the reply was spoken or stopped; the report says what was heard."""
-        self._worker.join(timeout)
-        if self._worker.is_alive():
+        """Block until the reply was spoken or stopped; the report says what was heard.
+        After a stop it returns at once (a synthesis still running is cancelled)."""
+        self._worker.join(1.0 if self._stopped.is_set() else timeout)
+        if self._worker.is_alive() and not self._stopped.is_set():
             raise TimeoutError("speech did not finish in time")
         report = self.player.wait(timeout)
+        with self._lock:
+            # sentences the worker had not reached yet: not spoken (the player's are a prefix of these)
+            rest = self._texts[len(report.segments) :]
+        if rest:
+            skipped = [SegmentReport(text=t, frames=0, frames_played=0, skipped=True) for t in rest]
+            report = report.model_copy(update={"segments": [*report.segments, *skipped]})
         if self._error:
             report = report.model_copy(update={"error": self._error, "stop_reason": "error"})
         return report
+
+    def _put(self, sentence: str) -> None:
+        self._texts.append(sentence)
+        self._sentences.put(sentence)
 
     @property
     def done(self) -> bool:
@@ -130,26 +154,50 @@ class SpeechJob:
             item = self._sentences.get()
             if item is _END:
                 self.player.end_of_input()
+                self.player.wait_done()
+                self._emit_stopped()
                 return
             text = str(item)
             if self._stopped.is_set():
                 self.player.enqueue(text, None)  # recorded as not spoken
                 continue
             try:
-                audio = synthesize_sentence(self.tts, text, self.language)
+                audio = synthesize_sentence(self.tts, text, self.language, self._cancel)
+            except SynthesisCancelled:
+                self.player.enqueue(text, None)
+                continue
             except TtsError as exc:
                 self._fail(str(exc))
                 self.player.enqueue(text, None)
                 continue
             self.player.enqueue(text, audio)
+            if audio is not None and not self._started_sent:
+                self._started_sent = True
+                self._emit(AssistantSpeakingStarted())
+
+    def _emit(self, event: AudioEvent) -> None:
+        if self.on_event is not None:
+            try:
+                self.on_event(event)
+            except Exception:  # a listener's bug must not kill speech output
+                logging.getLogger(__name__).exception("speech event listener failed")
+
+    def _emit_stopped(self) -> None:
+        with self._lock:
+            if self._stopped_sent or not self._started_sent:
+                return
+            self._stopped_sent = True
+        self._emit(AssistantSpeakingStopped())
 
 
-def synthesize_sentence(tts: PiperTts, text: str, language: Language) -> SpeechAudio | None:
+def synthesize_sentence(
+    tts: PiperTts, text: str, language: Language, cancel: Cancel | None = None
+) -> SpeechAudio | None:
     """Audio of one sentence as written by the assistant; None when nothing in it can be spoken."""
     speakable = make_speakable(text, language)
     if not speakable:
         return None
-    return tts.synthesize(speakable, language)
+    return tts.synthesize(speakable, language, cancel)
 
 
 class Speaker:
@@ -163,7 +211,9 @@ class Speaker:
         first_clause: bool = True,
         max_chars: int = 300,
         blocksize: int = 256,
+        on_event: EventSink | None = None,
     ) -> None:
+        self.on_event = on_event
         self.tts = tts
         self.device = device
         self.language: Language = language
@@ -176,7 +226,7 @@ class Speaker:
         lang: Language = language or self.language
         rate = self.tts.sample_rate(lang)
         player = AudioPlayer(self.device, sample_rate=rate, blocksize=self.blocksize)
-        return SpeechJob(self.tts, player, lang, self.first_clause, self.max_chars)
+        return SpeechJob(self.tts, player, lang, self.first_clause, self.max_chars, self.on_event)
 
     def say(
         self, text: str, language: Language | None = None, timeout: float | None = None

@@ -16,7 +16,7 @@ import wave
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
@@ -58,13 +58,21 @@ class SpeechAudio:
         return (np.clip(self.samples, -1.0, 1.0) * 32767.0).astype(np.int16)
 
 
-def write_wav(path: Path, audio: SpeechAudio) -> Path:
-    """Write 16-bit mono PCM WAV; atomically, so a failure leaves no half file."""
-    path = Path(path)
+def check_wav_path(path: Path) -> Path:
+    """TtsError unless ``path`` can become a WAV file (check before spending time on synthesis)."""
+    path = Path(path).expanduser()
     if path.suffix.lower() != ".wav":
         raise TtsError(f"output file must end in .wav: {path}")
     if not path.parent.is_dir():
         raise TtsError(f"output folder does not exist: {path.parent}")
+    if path.is_dir():
+        raise TtsError(f"output path is a folder: {path}")
+    return path
+
+
+def write_wav(path: Path, audio: SpeechAudio) -> Path:
+    """Write 16-bit mono PCM WAV; atomically, so a failure leaves no half file."""
+    path = check_wav_path(path)
     tmp = path.with_name(f".{path.name}.partial")
     with wave.open(str(tmp), "wb") as w:
         w.setnchannels(1)
@@ -157,24 +165,92 @@ class PiperTts:
     def sample_rate(self, language: Language = "en") -> int:
         return int(self.voice(language).config.sample_rate)
 
-    def synthesize_stream(self, speakable_text: str, language: Language = "en") -> Iterator[SpeechAudio]:
-        """Audio per sentence of already-speakable text (see ``audio.speakable``)."""
-        from piper import SynthesisConfig
-
+    def synthesize_stream(
+        self, speakable_text: str, language: Language = "en", cancel: Cancel | None = None
+    ) -> Iterator[SpeechAudio]:
+        """Audio per sentence of already-speakable text (see ``audio.speakable``). With ``cancel``,
+        :meth:`Cancel.cancel` ends a running synthesis within milliseconds (SynthesisCancelled)."""
         if not speakable_text.strip():
             return
         voice = self.voice(language)
-        syn = SynthesisConfig(length_scale=self.config.length_scale)
-        for chunk in voice.synthesize(speakable_text, syn_config=syn):
-            yield SpeechAudio(np.asarray(chunk.audio_float_array, dtype=np.float32), chunk.sample_rate)
+        for phonemes in voice.phonemize(speakable_text):
+            if not phonemes:
+                continue
+            ids = voice.phonemes_to_ids(phonemes)
+            audio = self._run(voice, ids, cancel)
+            peak = float(np.max(np.abs(audio))) if len(audio) else 0.0
+            audio = audio / peak if peak > 1e-8 else np.zeros_like(audio)  # as Piper: normalized
+            yield SpeechAudio(np.clip(audio, -1.0, 1.0).astype(np.float32), int(voice.config.sample_rate))
 
-    def synthesize(self, speakable_text: str, language: Language = "en") -> SpeechAudio:
+    def _run(self, voice: PiperVoice, ids: list[int], cancel: Cancel | None) -> Audio:
+        """Piper's model call (as PiperVoice.phoneme_ids_to_audio) with onnxruntime RunOptions, so a
+        stop can terminate it."""
+        import onnxruntime
+
+        cfg = voice.config
+        args: dict[str, npt.NDArray[Any]] = {
+            "input": np.expand_dims(np.array(ids, dtype=np.int64), 0),
+            "input_lengths": np.array([len(ids)], dtype=np.int64),
+            "scales": np.array(
+                [cfg.noise_scale, self.config.length_scale * cfg.length_scale, cfg.noise_w_scale],
+                dtype=np.float32,
+            ),
+        }
+        if cfg.num_speakers > 1:
+            args["sid"] = np.array([cfg.default_speaker_id], dtype=np.int64)
+        options = onnxruntime.RunOptions()
+        if cancel is not None:
+            cancel.register(options)
+        try:
+            result = voice.session.run(None, args, run_options=options)
+        except Exception as exc:
+            if cancel is not None and cancel.cancelled:
+                raise SynthesisCancelled("synthesis stopped") from None
+            raise TtsError(f"Piper synthesis failed: {exc}") from exc
+        finally:
+            if cancel is not None:
+                cancel.unregister(options)
+        return np.asarray(result[0], dtype=np.float32).squeeze()
+
+    def synthesize(
+        self, speakable_text: str, language: Language = "en", cancel: Cancel | None = None
+    ) -> SpeechAudio:
         """All audio of the text at once (plain Piper: no playback before the end)."""
-        parts = list(self.synthesize_stream(speakable_text, language))
+        parts = list(self.synthesize_stream(speakable_text, language, cancel))
         rate = parts[0].sample_rate if parts else self.sample_rate(language)
         if not parts:
             return SpeechAudio(np.zeros(0, dtype=np.float32), rate)
         return SpeechAudio(np.concatenate([p.samples for p in parts]), rate)
+
+
+class SynthesisCancelled(TtsError):
+    """The synthesis was stopped on purpose (the reply was interrupted)."""
+
+
+class Cancel:
+    """Cancels the syntheses started with it, including one that is running right now."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._active: list[Any] = []
+        self.cancelled = False
+
+    def register(self, options: Any) -> None:
+        with self._lock:
+            if self.cancelled:
+                options.terminate = True
+            self._active.append(options)
+
+    def unregister(self, options: Any) -> None:
+        with self._lock:
+            if options in self._active:
+                self._active.remove(options)
+
+    def cancel(self) -> None:
+        with self._lock:
+            self.cancelled = True
+            for options in self._active:
+                options.terminate = True
 
 
 @dataclass(frozen=True)

@@ -103,3 +103,17 @@ def test_resample_keeps_duration_and_shape() -> None:
     crossings = np.count_nonzero(np.diff(np.signbit(y)))
     assert 870 <= crossings <= 890
     assert resample(x, 22050, 22050) is x
+
+
+def test_sentence_skipped_after_a_stop_is_not_spoken() -> None:
+    r = PlaybackReport(
+        sample_rate=22050,
+        device="t",
+        segments=[
+            SegmentReport(text="Hi.", frames=10, frames_played=10),
+            SegmentReport(text="Not synthesized.", frames=0, frames_played=0, skipped=True),
+        ],
+        stop_reason="stop",
+    )
+    assert r.spoken_text == "Hi."
+    assert r.unspoken_text == "Not synthesized."

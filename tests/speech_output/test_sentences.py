@@ -86,7 +86,10 @@ def test_sentence_is_emitted_as_soon_as_it_is_certain() -> None:
     assert s.feed(" How") == ["Hello there."]
     assert s.feed(" are you?") == []
     assert s.feed(" ") == ["How are you?"]
-    assert s.flush() == []
+    assert s.feed("Fine. ") == ["Fine."]  # a space after a plain word's period is enough
+    assert s.feed("At 8 a.m. ") == []  # "a.m." may go on: wait for the next word
+    assert s.feed("Then") == ["At 8 a.m."]
+    assert s.flush() == ["Then"]
 
 
 def test_abbreviation_waits_for_the_next_word() -> None:
