@@ -78,6 +78,11 @@ class StorageSettings(BaseModel):
     s3_region: str = "us-east-1"
     s3_access_key_id: str | None = None
     s3_prefix: str = ""
+    smb_account: str = Field("default", description="keyring entry smb:<name> holding the SMB password")
+    s3_account: str = Field("default", description="keyring entry s3:<name> holding the S3 secret access key")
+    s3_part_size_mb: int = Field(8, ge=5, le=512, description="multipart part size for large uploads")
+    timeout_s: float = Field(10.0, gt=0, le=300, description="connect timeout of the NAS/cloud backends")
+    spool_dir: Path | None = Field(None, description="offline spool; defaults to the data dir's spool folder")
 
 
 class ServerSettings(BaseModel):

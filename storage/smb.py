@@ -43,6 +43,15 @@ T = TypeVar("T")
 
 WRITE_CHUNK = 8 << 20  # bytes per SMB WRITE request (Samba negotiates up to 8 MiB)
 _NO_ENTRY = {errno.ENOENT}
+_LOGON_REFUSED = {
+    0xC000006D,  # STATUS_LOGON_FAILURE
+    0xC0000064,  # STATUS_NO_SUCH_USER
+    0xC000006E,  # STATUS_ACCOUNT_RESTRICTION
+    0xC0000072,  # STATUS_ACCOUNT_DISABLED
+    0xC0000234,  # STATUS_ACCOUNT_LOCKED_OUT
+    0xC000015B,  # STATUS_LOGON_TYPE_NOT_GRANTED
+    0xC0000071,  # STATUS_PASSWORD_EXPIRED
+}
 _CONFLICT = {errno.EEXIST, errno.EISDIR, errno.ENOTDIR, errno.ENOTEMPTY}
 
 
@@ -224,18 +233,23 @@ class SmbBackend(Backend):
         if isinstance(exc, LogonFailure | SMBAuthenticationError):
             return PermissionDeniedError(f"{where}: login failed for user {self.username!r} (check the password)")
         if isinstance(exc, SMBOSError):
+            if exc.ntstatus == 0xC00000CC or (exc.ntstatus == 0xC0000225 and exc.filename == self._unc_dir("")):
+                # STATUS_BAD_NETWORK_NAME, or STATUS_NOT_FOUND from Samba's DFS lookup
+                return NotFoundError(f"share {self.share!r} does not exist on {self.server}")
+            if exc.ntstatus in _LOGON_REFUSED:
+                return PermissionDeniedError(f"{where}: login failed for user {self.username!r} (check the password)")
             if exc.errno in _NO_ENTRY:
                 return NotFoundError(f"{key}: not found on {where}")
             if exc.errno == errno.EACCES or exc.ntstatus == 0xC0000022:
                 return PermissionDeniedError(f"{key}: access denied on {where}")
             if exc.errno in _CONFLICT:
                 return ConflictError(f"{key}: clashes with an existing file or folder on {where}")
-            if exc.ntstatus == 0xC00000CC:  # STATUS_BAD_NETWORK_NAME
-                return NotFoundError(f"share {self.share!r} does not exist on {self.server}")
         if _is_connection_error(exc):
             return UnreachableError(f"{where} unreachable: {exc}")
         if isinstance(exc, SMBResponseException) and exc.status == 0xC00000CC:
             return NotFoundError(f"share {self.share!r} does not exist on {self.server}")
+        if isinstance(exc, SMBResponseException) and exc.status in _LOGON_REFUSED:
+            return PermissionDeniedError(f"{where}: login failed for user {self.username!r} (check the password)")
         if isinstance(exc, SMBResponseException) and exc.status == 0xC0000022:
             return PermissionDeniedError(f"{key}: access denied on {where}")
         return StorageError(f"{key}: {type(exc).__name__}: {exc} ({where})")
@@ -357,7 +371,7 @@ class SmbBackend(Backend):
         try:
             entries = list(smbclient.scandir(self._unc_dir(rel_dir), **self.kw))
         except SMBOSError as exc:
-            if exc.errno in _NO_ENTRY | {errno.ENOTDIR}:
+            if exc.errno in _NO_ENTRY | {errno.ENOTDIR} and exc.ntstatus != 0xC00000CC:
                 return
             raise
         for e in entries:
@@ -372,7 +386,14 @@ class SmbBackend(Backend):
         folder = prefix.rsplit("/", 1)[0] if "/" in prefix else ""
         start = join_root(self.prefix, folder) if folder else self.prefix
         cut = len(self.prefix) + 1 if self.prefix else 0
-        keys = self.call(lambda: [k[cut:] for k in self._walk(start)], prefix or "(all)")
+
+        def _list() -> list[str]:
+            found = [k[cut:] for k in self._walk(start)]
+            if not found:  # an empty result from a share that does not exist is an error
+                smbclient.stat(self._unc_dir(""), **self.kw)
+            return found
+
+        keys = self.call(_list, prefix or "(all)")
         return sorted(k for k in keys if k.startswith(prefix))
 
     def stat(self, key: str, checksum: bool = True) -> ObjectInfo:
