@@ -44,7 +44,8 @@ def main() -> None:
             times.append((time.perf_counter() - t) * 1000)
             got_intent = m.intent if m else None
             correct_intent += got_intent == intent
-            correct_full += got_intent == intent and (m.slots if m else {}) == slots
+            got_slots = {k: v.lower() for k, v in m.slots.items()} if m else {}
+            correct_full += got_intent == intent and got_slots == slots
     times.sort()
     n = len(times)
     print(json.dumps({

@@ -39,19 +39,20 @@ class IntentMatch(BaseModel):
 # ---------------------------------------------------------------- normalization
 
 _PREFIXES = re.compile(
-    r"^(?:(?:hey|hi|hallo|hello) (?:assistant|assistent|computer) |please |bitte |"
+    r"(?i)^(?:(?:hey|hi|hallo|hello) (?:assistant|assistent|computer) |please |bitte |"
     r"(?:can|could|would|will) you (?:please )?|(?:kannst|könntest|würdest) du (?:bitte )?|"
     r"(?:i want to|i'd like to|ich möchte|ich will) (?:know )?)+"
 )
-_SUFFIXES = re.compile(r"(?: (?:please|bitte|for me|für mich|thanks|thank you|danke))+$")
+_SUFFIXES = re.compile(r"(?i)(?: (?:please|bitte|for me|für mich|thanks|thank you|danke))+$")
 
 
-def normalize(text: str) -> str:
-    t = text.lower().replace("’", "'").replace("`", "'")
+def _prepare(text: str) -> str:
+    """Punctuation and politeness removed, case kept (slot values keep the user's capitals)."""
+    t = text.replace("’", "'").replace("`", "'")
     t = re.sub(r"[?!;\"“”„«»()]", " ", t)
     t = re.sub(r",", " ", t)
     t = re.sub(r"\.(?=\s|$)(?<!\b\d\.)(?<!\b\d\d\.)", " ", t)  # sentence dots, keep '5.' ordinals
-    t = re.sub(r"\be[ -]mails?\b", lambda m: "emails" if m.group(0).endswith("s") else "email", t)
+    t = re.sub(r"\b[eE][ -]([mM]ails?)\b", lambda m: "e" + m.group(1).lower(), t)
     t = re.sub(r"\s+", " ", t).strip()
     for _ in range(3):
         t2 = _SUFFIXES.sub("", _PREFIXES.sub("", t)).strip()
@@ -59,6 +60,10 @@ def normalize(text: str) -> str:
             break
         t = t2
     return t
+
+
+def normalize(text: str) -> str:
+    return _prepare(text).lower()
 
 
 # ---------------------------------------------------------------- slot vocabularies
@@ -213,7 +218,7 @@ class _Compiled:
 
 @lru_cache(maxsize=2048)
 def _compile_limited(template: str, limits: tuple[tuple[str, int], ...]) -> re.Pattern[str]:
-    return re.compile(_Compiler(template, dict(limits)).parse())
+    return re.compile(_Compiler(template, dict(limits)).parse(), re.IGNORECASE)
 
 
 def compile_template(template: str, limits: dict[str, int] | None = None) -> re.Pattern[str]:
@@ -252,16 +257,16 @@ def _typed(name: str, raw: str, now: datetime) -> Any:
         r: DayRange | None = parse_day_range(raw, now)
         return r
     value = raw.strip()
-    value = re.sub(r"^(?:that|dass|das) ", "", value)
+    value = re.sub(r"(?i)^(?:that|dass|das) ", "", value)
     return value or None
 
 
-def _match(c: _Compiled, norm: str, now: datetime) -> IntentMatch | None:
+def _match(c: _Compiled, cased: str, now: datetime) -> IntentMatch | None:
     """Match one template; when a typed slot took words it cannot use, retry with that slot shorter."""
     regex = c.regex
     limits: dict[str, int] = {}
     for _ in range(8):
-        m = regex.fullmatch(" " + norm) or regex.fullmatch(norm)
+        m = regex.fullmatch(" " + cased) or regex.fullmatch(cased)
         if not m:
             return None
         slots: dict[str, str] = {}
@@ -280,7 +285,7 @@ def _match(c: _Compiled, norm: str, now: datetime) -> IntentMatch | None:
             slots[name] = raw.strip()
             values[name] = value
         if failed is None:
-            return IntentMatch(intent=c.intent, language=c.language, text=norm, slots=slots, values=values,
+            return IntentMatch(intent=c.intent, language=c.language, text=cased.lower(), slots=slots, values=values,
                                template=c.template)
         if not failed or failed not in limits:
             return None
@@ -290,13 +295,14 @@ def _match(c: _Compiled, norm: str, now: datetime) -> IntentMatch | None:
 
 def recognize(text: str, now: datetime) -> IntentMatch | None:
     """The first template that matches the whole utterance with valid slots, else None."""
-    norm = normalize(text)
+    cased = _prepare(text)
+    norm = cased.lower()
     if not norm:
         return None
     for c in compiled_templates():
         if not c.may_match(norm):
             continue
-        found = _match(c, norm, now)
+        found = _match(c, cased, now)
         if found is not None:
             return found
     return None

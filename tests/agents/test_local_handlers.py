@@ -1,0 +1,117 @@
+"""Local intents answered through the Assistant with in-memory services (no model)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from agents.assistant import Assistant
+from agents.deps import ServiceDeps
+from agents.models import CalendarEvent, MailMessage, TranscriptHit
+from tests.agents.conftest import NOW, Clock
+from tests.agents.fakes import MemoryCalendar, MemoryMail, MemoryMeetings
+
+pytestmark = pytest.mark.unit
+
+
+def test_time_and_date_in_both_languages(assistant: Assistant) -> None:
+    assert assistant.ask("wie spät ist es").spoken == "Es ist 11:20 Uhr."
+    assert assistant.ask("what's the date today").spoken == "Today is Wednesday, 4 March 2026."
+    assert assistant.ask("welcher Tag ist heute").spoken == "Heute ist Mittwoch, 4. März 2026."
+
+
+def test_timer_lifecycle(assistant: Assistant, clock: Clock) -> None:
+    assert "ends at 11:25" in assistant.ask("set a timer for 5 minutes").spoken
+    clock.advance(minutes=2)
+    assert assistant.ask("how much time is left on my timer").spoken == "3 minutes left."
+    assert assistant.ask("timer abbrechen").spoken == "1 Timer abgebrochen."
+    assert assistant.ask("how long is left on the timer").spoken == "No timer is running."
+
+
+def test_reminders_and_past_times(assistant: Assistant) -> None:
+    r = assistant.ask("remind me tomorrow at 9 to water the plants")
+    assert r.spoken == "I'll remind you tomorrow at 09:00: water the plants."
+    bad = assistant.ask("remind me yesterday at 9 to time travel")
+    assert bad.error == "time in the past"
+    listed = assistant.ask("what are my reminders")
+    assert "1 reminder" in listed.spoken and "water the plants" in listed.text
+    due = assistant.memory.due_reminders(NOW + timedelta(days=1))
+    assert [x.text for x in due] == ["water the plants"]
+
+
+def test_notes_recall_and_forget(assistant: Assistant) -> None:
+    assistant.ask("merk dir, dass Paul Erdnüsse nicht verträgt")
+    assistant.ask("remember that the wifi password is hunter2")
+    assert "Erdnüsse" in assistant.ask("was weißt du über Paul").spoken
+    assert "hunter2" in assistant.ask("what did I say about wifi").spoken
+    assert "2 things" in assistant.ask("what are my notes").spoken
+    assert "forgot 1 note" in assistant.ask("forget the wifi password").spoken
+    assert [f.text for f in assistant.memory.facts()] == ["Paul Erdnüsse nicht verträgt"]
+
+
+def test_calendar_day_and_week(assistant: Assistant, services: ServiceDeps) -> None:
+    cal = services.calendar
+    assert isinstance(cal, MemoryCalendar)
+    tomorrow_9 = NOW.replace(hour=9, minute=0) + timedelta(days=1)
+    cal.items += [
+        CalendarEvent(uid="a", title="Standup", start=tomorrow_9, end=tomorrow_9 + timedelta(minutes=15)),
+        CalendarEvent(uid="b", title="Review", start=tomorrow_9 + timedelta(days=6), end=tomorrow_9 + timedelta(days=6, hours=1)),
+    ]
+    r = assistant.ask("was steht morgen im Kalender")
+    assert r.spoken == "Du hast 1 Termin morgen. Zuerst: 09:00 Uhr: Standup."
+    week = assistant.ask("what's on my calendar next week")
+    assert "Review" in week.text and "Standup" not in week.text
+    assert assistant.ask("what do I have on friday").spoken == "Nothing on your calendar for friday."
+
+
+def test_mail_unread_and_from_person(assistant: Assistant, services: ServiceDeps) -> None:
+    mail = services.mail
+    assert isinstance(mail, MemoryMail)
+    mail.messages += [
+        MailMessage(id="1", sender="bob@example.com", sender_name="Bob", subject="Lunch?", date=NOW, unread=True),
+        MailMessage(id="2", sender="anna@example.com", sender_name="Anna", subject="Slides", date=NOW, unread=False),
+    ]
+    r = assistant.ask("do I have new mail")
+    assert r.spoken == "You have 1 unread e-mail. Latest from Bob: Lunch?."
+    assert assistant.ask("hat Anna mir geschrieben").spoken.startswith("1 Mail von Anna")
+    assert assistant.ask("any emails from Carol").spoken == "No e-mails from Carol."
+
+
+def test_meetings_without_recorder_say_so(assistant: Assistant) -> None:
+    assistant.services.meetings = None
+    for text in ("start recording the meeting", "durchsuche die Transkripte nach Budget"):
+        r = assistant.ask(text)
+        assert r.error == "meeting recording not available"
+        assert ("not available" in r.spoken) or ("nicht verfügbar" in r.spoken)
+
+
+def test_meetings_with_recorder(assistant: Assistant, services: ServiceDeps) -> None:
+    mc = services.meetings
+    assert isinstance(mc, MemoryMeetings)
+    mc.hits.append(TranscriptHit(recording_id="r1", title="Weekly", at=NOW, text="the budget is approved"))
+    assert assistant.ask("start recording").spoken == "Recording started." and mc.state == "recording"
+    assert assistant.ask("start recording").error == "a recording is already running"
+    assert assistant.ask("pausiere die Aufnahme").spoken == "Aufnahme pausiert." and mc.state == "paused"
+    assert assistant.ask("stop recording").spoken == "Recording stopped." and mc.state == "idle"
+    found = assistant.ask("search the transcripts for budget")
+    assert "Weekly" in found.text and "approved" in found.text
+
+
+def test_services_not_connected_answer_honestly(assistant: Assistant) -> None:
+    assistant.services.calendar = None
+    assistant.services.mail = None
+    assert "accounts add --kind caldav" in assistant.ask("what's on my calendar today").spoken
+    assert "accounts add --kind mail" in assistant.ask("any unread emails").spoken
+    r = assistant.ask("create an event dentist tomorrow at 3 pm")
+    assert r.pending_approval is None and r.error == "service not connected"
+
+
+def test_bad_input_loses_nothing(assistant: Assistant) -> None:
+    assistant.ask("remember that the boiler code is 1234")
+    assert assistant.ask("").error == "empty input"
+    long_note = "remember that " + "x" * 5000
+    r = assistant.ask(long_note)
+    assert r.error and "too long" in r.error
+    assert [f.text for f in assistant.memory.facts()] == ["the boiler code is 1234"]
+    assert assistant.ask("yes").spoken == "There's nothing waiting for your confirmation."
