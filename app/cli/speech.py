@@ -1,0 +1,46 @@
+"""`personal-agent transcribe FILE [--json]`: speech to text with the offline recognizer."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+
+from app.cli.common import fail, services
+
+
+def transcribe(
+    file: Path = typer.Argument(..., help="audio file: wav, flac, mp3, ogg/opus, m4a, ..."),
+    as_json: bool = typer.Option(False, "--json", help="language, segments with start/end seconds, words"),
+    language: str | None = typer.Option(None, "--language", "-l", help="ISO code (en, de); default: detect"),
+    channels: bool = typer.Option(False, "--channels", help="transcribe left and right channel separately"),
+) -> None:
+    """Print the text of FILE (one line per utterance)."""
+    from audio.models import ModelError
+    from audio.sources import AudioInputError
+    from audio.stt import Recognizer, RecognizerConfig
+
+    svc = services()
+    try:
+        cfg = RecognizerConfig.from_settings(svc.settings.stt, svc.paths.models_dir, warm_up=False)
+        if language:
+            cfg.language = language
+        rec = Recognizer(cfg)
+        transcripts = rec.transcribe_channels(file) if channels else [rec.transcribe(file)]
+    except (AudioInputError, ModelError, ValueError) as exc:
+        fail(f"transcribe: {exc}")
+    if as_json:
+        data = [t.model_dump(mode="json") for t in transcripts]
+        typer.echo(json.dumps(data if channels else data[0], ensure_ascii=False, indent=1))
+        return
+    for t in transcripts:
+        prefix = f"[channel {t.channel}] " if t.channel is not None else ""
+        if not t.segments:
+            typer.echo(f"{prefix}(no speech)")
+        for s in t.segments:
+            typer.echo(f"{prefix}{s.text}")
+
+
+def register(cli: typer.Typer) -> None:
+    cli.command("transcribe")(transcribe)

@@ -1,0 +1,414 @@
+"""The streaming listener: frames in, typed events out (audio/events.py).
+
+Stages per frame: mode gate → Silero VAD → end-pointer → recognizer (in one worker thread).
+While the user speaks, the worker decodes what was said so far: interim text every ``interim_every_s``,
+and at each pause a speculative decode of the utterance so far; once the undecoded part is long, a pause
+commits the decoded prefix. At the end-point only the audio after the last pause is left to decode (and
+usually it already is), which keeps end-of-speech → final text short.
+
+Modes: ``push_to_talk`` (press/release; transcribe on release), ``hands_free`` (always listening; an
+utterance counts when it starts with the wake phrase or begins inside the follow-up window after the
+assistant spoke) and ``mute`` (frames are dropped).
+
+Echo guard: between AssistantSpeakingStarted and AssistantSpeakingStopped nothing heard is transcribed as
+user input. The user can still interrupt: sustained speech that is louder than the echo expected from
+the played audio (fed with :meth:`Listener.feed_reference`) emits :class:`BargeIn`, and from then on the
+utterance is the user's. Without a reference only clearly voiced speech of ``barge_in_ms`` counts
+(fine with a headset; with loudspeakers feed the reference). Pressing push-to-talk is a barge-in too.
+"""
+
+from __future__ import annotations
+
+import collections
+import itertools
+import logging
+import queue
+import re
+import threading
+import time
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+from pydantic import BaseModel, Field
+
+from audio.endpointing import EndpointConfig, EndPointer, Pause, UtteranceEnded, UtteranceStarted
+from audio.events import (
+    AssistantSpeakingStarted,
+    AssistantSpeakingStopped,
+    AudioEvent,
+    BargeIn,
+    FinalTranscript,
+    Interim,
+    SpeechEnded,
+    SpeechStarted,
+)
+from audio.frames import FRAME_SAMPLES, SAMPLE_RATE, Resampler, Samples
+from audio.stt import Decoded, Recognizer
+from audio.vad import SileroVad
+
+log = logging.getLogger(__name__)
+
+Mode = Literal["push_to_talk", "hands_free", "mute"]
+
+
+class ListenerConfig(BaseModel):
+    mode: Mode = "push_to_talk"
+    wake_phrase: str = "hey assistant"
+    follow_up_window_s: float = Field(8.0, ge=0)
+    endpoint: EndpointConfig = Field(default_factory=EndpointConfig)
+    interim_every_s: float = Field(1.0, gt=0)
+    commit_after_s: float = Field(3.0, gt=0, description="a pause commits the prefix once this long")
+    barge_in_ms: int = Field(256, ge=32)
+    echo_margin: float = Field(2.0, ge=1.0, description="mic level over expected echo for a barge-in")
+    echo_gain: float = Field(1.0, gt=0, description="starting guess of echo level / played level")
+
+
+def normalize_words(text: str) -> list[str]:
+    t = unicodedata.normalize("NFKC", text).lower()
+    return re.findall(r"[\w']+", t)
+
+
+def strip_wake_phrase(text: str, wake_phrase: str) -> str | None:
+    """Text after the wake phrase when the text starts with it (tolerant of punctuation and one
+    misheard word in longer phrases), else None."""
+    wake = normalize_words(wake_phrase)
+    if not wake:
+        return text
+    raw = re.findall(r"\S+", text)
+    words = normalize_words(text)
+    if len(words) < len(wake):
+        return None
+    head = words[: len(wake)]
+    misses = sum(a != b for a, b in zip(head, wake, strict=True))
+    if misses > (1 if len(wake) >= 3 else 0):
+        return None
+    # drop as many raw tokens as hold the wake words
+    count, i = 0, 0
+    while i < len(raw) and count < len(wake):
+        count += len(normalize_words(raw[i]))
+        i += 1
+    return " ".join(raw[i:]).lstrip(" ,.!?;:")
+
+
+@dataclass
+class _Utterance:
+    uid: int
+    started_wall: float
+    start_s: float
+    language: str | None = None
+    committed_text: str = ""
+    committed_upto: int = 0
+    spec_base: int = -1
+    spec_cut: int = -1
+    spec_text: str = ""
+    user: bool = True  # False: heard while the assistant spoke (echo) and no barge-in yet
+    addressed_by_follow_up: bool = False
+    done: bool = False
+    last_interim_wall: float = 0.0
+    loud_frames: int = 0
+
+
+@dataclass(order=True)
+class _Job:
+    priority: int
+    seq: int
+    run: Callable[[], None] = field(compare=False)
+
+
+class Listener:
+    """Feed 16 kHz frames of ``FRAME_SAMPLES`` with :meth:`feed`; events go to ``on_event``
+    (called from the feeding thread or the recognizer's worker thread)."""
+
+    def __init__(
+        self,
+        recognizer: Recognizer,
+        config: ListenerConfig | None = None,
+        on_event: Callable[[AudioEvent], None] | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.recognizer = recognizer
+        self.config = config or ListenerConfig()
+        self.on_event = on_event or (lambda e: None)
+        self.clock = clock
+        self.vad = SileroVad()
+        self.endpointer = EndPointer(self.config.endpoint)
+        self._mode: Mode = self.config.mode
+        self.endpointer.auto_end = self._mode != "push_to_talk"
+        self._pressed = False
+        self._utt: _Utterance | None = None
+        self._uids = itertools.count(1)
+        self._seq = itertools.count()
+        self._jobs: queue.PriorityQueue[_Job] = queue.PriorityQueue()
+        self._busy = threading.Event()
+        self._closed = False
+        self._state = threading.RLock()
+        self._assistant_speaking = False
+        self._assistant_stopped_at: float | None = None
+        self._ref_rms: collections.deque[float] = collections.deque(maxlen=12)  # ~0.4 s of played audio
+        self._ref_resampler: Resampler | None = None
+        self._ref_buf = np.zeros(0, np.float32)
+        self._echo_ratios: collections.deque[float] = collections.deque(maxlen=200)
+        self.frames_fed = 0
+        self._worker = threading.Thread(target=self._work, name="listener-stt", daemon=True)
+        self._worker.start()
+
+    # ------------------------------------------------------------------------------------ controls
+
+    @property
+    def mode(self) -> Mode:
+        return self._mode
+
+    def set_mode(self, mode: Mode) -> None:
+        with self._state:
+            if mode == self._mode:
+                return
+            self._abandon()
+            self._mode = mode
+            self._pressed = False
+            self.endpointer.auto_end = mode != "push_to_talk"
+
+    def press(self) -> None:
+        """Push-to-talk pressed: start capturing (and interrupt the assistant if it talks)."""
+        with self._state:
+            if self._mode != "push_to_talk":
+                return
+            if self._assistant_speaking:
+                self.on_event(BargeIn(reason="push-to-talk"))
+            self._abandon()
+            self._pressed = True
+
+    def release(self) -> None:
+        """Push-to-talk released: the utterance ends now and is transcribed."""
+        with self._state:
+            if self._mode != "push_to_talk" or not self._pressed:
+                return
+            self._pressed = False
+            ev = self.endpointer.close("release")
+            if ev is not None:
+                self._on_end(ev)
+
+    def handle(self, event: AudioEvent) -> None:
+        """React to speech output's events (AssistantSpeakingStarted/Stopped)."""
+        with self._state:
+            if isinstance(event, AssistantSpeakingStarted):
+                self._assistant_speaking = True  # an utterance already running stays the user's
+            elif isinstance(event, AssistantSpeakingStopped):
+                self._assistant_speaking = False
+                self._assistant_stopped_at = self.clock()
+                self._ref_rms.clear()
+
+    def feed_reference(self, samples: Samples, sample_rate: int) -> None:
+        """Audio that the speaker is playing now (mono float32), for the echo guard."""
+        mono = np.asarray(samples, np.float32).reshape(-1)
+        if self._ref_resampler is None or self._ref_resampler.rate_in != sample_rate:
+            self._ref_resampler = Resampler(sample_rate)
+        buf = np.concatenate([self._ref_buf, self._ref_resampler(mono)])
+        n = len(buf) // FRAME_SAMPLES
+        with self._state:
+            for i in range(n):
+                f = buf[i * FRAME_SAMPLES : (i + 1) * FRAME_SAMPLES]
+                self._ref_rms.append(float(np.sqrt(np.mean(f * f))))
+        self._ref_buf = buf[n * FRAME_SAMPLES :]
+
+    def close(self) -> None:
+        self._closed = True
+        self._jobs.put(_Job(-1, next(self._seq), lambda: None))
+        self._worker.join(timeout=30)
+
+    def wait_idle(self, timeout: float = 60.0) -> bool:
+        """Wait until every queued decode has run (tests, files)."""
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            if self._jobs.empty() and not self._busy.is_set():
+                return True
+            time.sleep(0.005)
+        return False
+
+    # --------------------------------------------------------------------------------------- frames
+
+    def feed(self, frame: Samples) -> None:
+        """One frame of ``FRAME_SAMPLES`` 16 kHz mono float32 samples."""
+        self.frames_fed += 1
+        with self._state:
+            if self._mode == "mute" or (self._mode == "push_to_talk" and not self._pressed):
+                return
+            prob = self.vad(frame)
+            events = self.endpointer.push(frame, prob)
+            if self._assistant_speaking and self._utt is not None and not self._utt.user:
+                self._check_barge_in(frame, prob)
+            for ev in events:
+                if isinstance(ev, UtteranceStarted):
+                    self._on_start(ev)
+                elif isinstance(ev, Pause):
+                    self._on_pause(ev)
+                elif isinstance(ev, UtteranceEnded):
+                    self._on_end(ev)
+            u = self._utt
+            if (
+                u is not None
+                and u.user
+                and self.endpointer.voiced
+                and self.clock() - u.last_interim_wall >= self.config.interim_every_s
+                and self._jobs.empty()
+                and not self._busy.is_set()
+            ):
+                u.last_interim_wall = self.clock()
+                self._submit(2, self._interim_job(u, self.endpointer.current_audio()))
+
+    def _check_barge_in(self, frame: Samples, prob: float) -> None:
+        u = self._utt
+        assert u is not None
+        rms = float(np.sqrt(np.mean(frame * frame)))
+        ref = max(self._ref_rms) if self._ref_rms else 0.0
+        if ref > 1e-4:
+            ratio = rms / ref
+            self._echo_ratios.append(ratio)
+            gain = float(np.percentile(self._echo_ratios, 25)) if len(self._echo_ratios) >= 10 else self.config.echo_gain
+            loud = prob >= self.config.endpoint.threshold and rms > gain * ref * self.config.echo_margin
+        else:
+            loud = prob >= max(0.8, self.config.endpoint.threshold)
+        u.loud_frames = u.loud_frames + 1 if loud else max(0, u.loud_frames - 1)
+        if u.loud_frames * FRAME_SAMPLES / SAMPLE_RATE * 1000 >= self.config.barge_in_ms:
+            u.user = True
+            u.addressed_by_follow_up = True  # interrupting the assistant addresses it
+            self.on_event(BargeIn(reason="user speech over assistant"))
+            self.on_event(SpeechStarted(audio_t=u.start_s))
+
+    # ---------------------------------------------------------------------------------- utterances
+
+    def _on_start(self, ev: UtteranceStarted) -> None:
+        now = self.clock()
+        follow = (
+            self._assistant_stopped_at is not None
+            and now - self._assistant_stopped_at <= self.config.follow_up_window_s
+        )
+        user = not self._assistant_speaking
+        self._utt = _Utterance(
+            uid=next(self._uids),
+            started_wall=now,
+            start_s=ev.start_s,
+            user=user,
+            addressed_by_follow_up=follow,
+            last_interim_wall=now,
+        )
+        if user:
+            self.on_event(SpeechStarted(audio_t=ev.start_s))
+
+    def _on_pause(self, ev: Pause) -> None:
+        u = self._utt
+        if u is None or not u.user:
+            return
+        self._submit(1, self._pause_job(u, ev.audio))
+
+    def _on_end(self, ev: UtteranceEnded) -> None:
+        u = self._utt
+        self._utt = None
+        if u is None:
+            return
+        if not u.user:  # echo of the assistant, or a sound while it spoke: never user input
+            u.done = True
+            return
+        self.on_event(SpeechEnded(audio_t=ev.end_s, reason=ev.reason))
+        self._submit(0, self._final_job(u, ev, self.clock()))
+
+    def _abandon(self) -> None:
+        if self._utt is not None:
+            self._utt.done = True
+            self._utt = None
+        self.endpointer.reset()
+        self.endpointer.auto_end = self._mode != "push_to_talk"
+        self.vad.reset()
+
+    # ---------------------------------------------------------------------------------------- jobs
+
+    def _submit(self, priority: int, run: Callable[[], None]) -> None:
+        self._jobs.put(_Job(priority, next(self._seq), run))
+
+    def _work(self) -> None:
+        while True:
+            job = self._jobs.get()
+            if self._closed:
+                return
+            self._busy.set()
+            try:
+                job.run()
+            except Exception:
+                log.exception("speech recognition failed")
+            finally:
+                self._busy.clear()
+
+    def _decode(self, u: _Utterance, audio: Samples) -> Decoded:
+        d = self.recognizer.decode(audio, language=u.language, previous_text=u.committed_text)
+        if u.language is None and d.text:
+            u.language = d.language  # pinned for the rest of the utterance
+        return d
+
+    def _interim_job(self, u: _Utterance, audio: Samples) -> Callable[[], None]:
+        def run() -> None:
+            if u.done or self._utt is not u:
+                return
+            base = u.committed_upto
+            if len(audio) - base < SAMPLE_RATE // 2:
+                return
+            d = self._decode(u, audio[base:])
+            if not u.done:
+                self.on_event(Interim(text=_join(u.committed_text, d.text), language=u.language))
+
+        return run
+
+    def _pause_job(self, u: _Utterance, audio: Samples) -> Callable[[], None]:
+        def run() -> None:
+            if u.done:
+                return
+            base = u.committed_upto
+            if len(audio) <= base:
+                return
+            d = self._decode(u, audio[base:])
+            if u.done:
+                return
+            if (len(audio) - base) / SAMPLE_RATE >= self.config.commit_after_s and self._utt is u:
+                u.committed_text = _join(u.committed_text, d.text)
+                u.committed_upto = len(audio)
+            else:
+                u.spec_base, u.spec_cut, u.spec_text = base, len(audio), d.text
+
+        return run
+
+    def _final_job(self, u: _Utterance, ev: UtteranceEnded, ended_wall: float) -> Callable[[], None]:
+        def run() -> None:
+            if u.done:
+                return
+            base = u.committed_upto
+            audio = ev.audio
+            if u.spec_base == base and u.spec_cut >= len(audio) - FRAME_SAMPLES:
+                tail = u.spec_text  # nothing was said after the last pause: already decoded
+            elif len(audio) - base >= FRAME_SAMPLES * 4:
+                tail = self._decode(u, audio[base:]).text
+            else:
+                tail = ""
+            u.done = True
+            text = _join(u.committed_text, tail)
+            addressed = True
+            if self._mode == "hands_free" and not u.addressed_by_follow_up:
+                rest = strip_wake_phrase(text, self.config.wake_phrase)
+                addressed = rest is not None
+                text = rest if rest is not None else text
+            self.on_event(
+                FinalTranscript(
+                    text=text,
+                    language=u.language,
+                    audio_start=ev.start_s,
+                    audio_end=ev.end_s,
+                    addressed=addressed,
+                    latency_s=self.clock() - ended_wall,
+                )
+            )
+
+        return run
+
+
+def _join(a: str, b: str) -> str:
+    return f"{a} {b}".strip() if a and b else (a or b).strip()
