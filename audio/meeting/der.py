@@ -32,15 +32,24 @@ class DerResult(BaseModel):
 
 
 def read_rttm(path: str | Path) -> list[SpeakerTurn]:
+    return parse_rttm(Path(path).read_text(encoding="utf-8"), str(path))
+
+
+def to_rttm(file_id: str, turns: list[SpeakerTurn]) -> str:
+    return "".join(f"SPEAKER {file_id} 1 {t.start:.3f} {t.end - t.start:.3f} <NA> <NA> {t.speaker} <NA> <NA>\n"
+                   for t in turns)
+
+
+def parse_rttm(text: str, path: str = "rttm") -> list[SpeakerTurn]:
     out: list[SpeakerTurn] = []
-    for n, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
+    for n, line in enumerate(text.splitlines(), 1):
         parts = line.split()
         if not parts or parts[0] != "SPEAKER":
             continue
         if len(parts) < 8:
             raise ValueError(f"{path}:{n}: an RTTM SPEAKER line needs at least 8 fields")
         start, dur = float(parts[3]), float(parts[4])
-        out.append(SpeakerTurn(start=start, end=start + dur, speaker=parts[7]))
+        out.append(SpeakerTurn(start=start, end=round(start + dur, 6), speaker=parts[7]))
     return out
 
 

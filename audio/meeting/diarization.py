@@ -24,7 +24,7 @@ import numpy as np
 import numpy.typing as npt
 
 from audio.frames import SAMPLE_RATE, Samples
-from audio.meeting.features import HOP, MfccStream
+from audio.meeting.features import HOP, N_MFCC, MfccStream
 from audio.meeting.models import SpeakerTurn
 
 ROW_S = HOP / SAMPLE_RATE  # 10 ms per MFCC row
@@ -123,6 +123,7 @@ class Diarizer:
     def __post_init__(self) -> None:
         c = self.config
         self._mfcc = MfccStream()
+        self._zero = np.zeros(N_MFCC - 1, np.float32)
         self._win = round(c.window_s / ROW_S)
         self._hop = round(c.hop_s / ROW_S)
         self._rows: collections.deque[FloatArray] = collections.deque(maxlen=self._win)
@@ -144,6 +145,16 @@ class Diarizer:
 
     def push(self, frame: Samples, speech_prob: float) -> None:
         is_speech = speech_prob >= self.config.speech_threshold
+        if not is_speech:  # no features needed: only the speech mask and the window clock move on
+            for _ in range(self._mfcc.skip(frame)):
+                self._rows.append(self._zero)
+                self._flags.append(False)
+                self._speech.append(0)
+                self._since_hop += 1
+                if self._since_hop >= self._hop and len(self._rows) == self._win:
+                    self._since_hop = 0
+                    self._window()
+            return
         for row in self._mfcc.push(frame):
             self._rows.append(row)
             self._flags.append(is_speech)
@@ -154,6 +165,8 @@ class Diarizer:
                 self._window()
 
     def _window(self) -> None:
+        if sum(self._flags) < self._win // 4:
+            return
         flags = np.array(self._flags, bool)
         if flags.sum() < self._win // 4:
             return

@@ -48,6 +48,14 @@ class MfccStream:
         self._buf = np.zeros(0, np.float32)
         self.frames = 0
 
+    def skip(self, audio: Samples) -> int:
+        """Advance over audio whose MFCCs are not needed (non-speech); returns the rows skipped."""
+        buf = np.concatenate([self._buf, audio.astype(np.float32, copy=False)])
+        n = 0 if len(buf) < WIN else 1 + (len(buf) - WIN) // HOP
+        self._buf = buf[n * HOP :]
+        self.frames += n
+        return n
+
     def push(self, audio: Samples) -> FloatArray:
         buf = np.concatenate([self._buf, audio.astype(np.float32, copy=False)])
         n = 0 if len(buf) < WIN else 1 + (len(buf) - WIN) // HOP

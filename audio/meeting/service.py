@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
 from audio.meeting.capture import Block, FileSource, MeetingSource
+from audio.meeting.der import parse_rttm, to_rttm
 from audio.meeting.diarization import DiarizerConfig
 from audio.meeting.export import export
 from audio.meeting.live import LiveTranscriber
@@ -31,6 +32,7 @@ from audio.meeting.models import (
     MeetingNotes,
     NotesEvent,
     SearchHit,
+    SpeakerTurn,
     StateEvent,
     TranscriptSegment,
 )
@@ -41,6 +43,7 @@ from audio.meeting.segments import MeetingError, SegmentWriter, SpaceMonitor
 from audio.meeting.store import MeetingStore
 from storage.base import Backend
 from storage.db.engine import Database
+from storage.errors import NotFoundError, StorageError
 
 if TYPE_CHECKING:
     from pydantic_ai.models import Model
@@ -92,6 +95,7 @@ class MeetingService:
         self._recognizer: Recognizer | None = None
         self._backend: Backend | None = None
         self._finished = threading.Event()
+        self.last_turns: list[SpeakerTurn] = []
         (self.data_dir / "meetings").mkdir(parents=True, exist_ok=True)
 
     # ------------------------------------------------------------------------------ shared parts
@@ -228,7 +232,8 @@ class MeetingService:
             self._finished.set()
 
     def _finalize(self, info: MeetingInfo, manifest: Manifest, recorder: MeetingRecorder | None,
-                  backend: Backend, state: str, segments: list[TranscriptSegment] | None = None) -> MeetingInfo:
+                  backend: Backend, state: str, segments: list[TranscriptSegment] | None = None,
+                  turns_override: list[SpeakerTurn] | None = None) -> MeetingInfo:
         self.store.update(info.id, state="processing")
         self._emit(StateEvent(meeting_id=info.id, state="processing"))
         manifest.finalized = True
@@ -236,12 +241,19 @@ class MeetingService:
         SegmentWriter(backend, info.storage_prefix, manifest).write_manifest()
         if recorder is not None and recorder.transcriber is not None:
             segments = recorder.transcriber.relabel(recorder.turns)
+        turns = recorder.turns if recorder is not None else (turns_override or [])
+        self.last_turns = turns
+        if turns:
+            try:
+                backend.save(f"{info.storage_prefix}/speakers.rttm", to_rttm(info.id, turns).encode())
+            except StorageError as exc:
+                log.warning("speaker turns of %s not stored: %s", info.id, exc)
         if segments is not None:
             self.store.replace_segments(info.id, segments)
         final = self.store.segments(info.id)
         speakers = sorted({s.speaker for s in final}) if final else []
-        if recorder is not None and recorder.turns:
-            speakers = sorted({t.speaker for t in recorder.turns} | set(speakers))
+        if turns:
+            speakers = sorted({t.speaker for t in turns} | set(speakers))
         notes = make_notes(final, datetime.now().astimezone(), self._model())
         error = recorder.error if recorder is not None else None
         out = self.store.update(info.id, state=state, ended_at=manifest.ended_at, duration_s=round(manifest.duration_s, 2),
@@ -320,7 +332,7 @@ class MeetingService:
             for s in segs:
                 s.speaker = speaker_of(turns, s.start, s.end, s.speaker)
         self._lock_path(meeting_id).unlink(missing_ok=True)
-        return self._finalize(info, manifest, None, backend, state="recovered", segments=segs)
+        return self._finalize(info, manifest, None, backend, state="recovered", segments=segs, turns_override=turns)
 
     # ----------------------------------------------------------------------------------- reading
 
@@ -349,6 +361,15 @@ class MeetingService:
         if m is None:
             raise MeetingError(f"meeting {info.id} has no audio manifest in {self.backend.location}")
         return m
+
+    def speaker_turns(self, ref: str) -> list[SpeakerTurn]:
+        """The final speaker turns (stored beside the audio as RTTM)."""
+        info = self.store.resolve(ref)
+        try:
+            data = self.backend.load(f"{info.storage_prefix}/speakers.rttm").decode()
+        except NotFoundError:
+            return []
+        return parse_rttm(data)
 
     def audio_from(self, ref: str, start_s: float = 0.0) -> Iterator[Block]:
         """The meeting's audio from ``start_s`` (e.g. a search hit's time stamp) on, block by block."""
