@@ -18,6 +18,9 @@ from storage.db.engine import Database, default_database_url
 
 if TYPE_CHECKING:
     from agents.assistant import Assistant
+    from agents.communication.calendar import CalDavCalendarService
+    from agents.communication.mail import ImapMailService
+    from agents.communication.whatsapp import WhatsAppClient
     from agents.media_meetings import MeetingControlAdapter
     from audio.meeting.service import MeetingService
 
@@ -54,6 +57,27 @@ class Services:
         from storage.backends import open_backend
 
         return open_backend(self)
+
+    @cached_property
+    def mail(self) -> ImapMailService | None:
+        """The default mail account's IMAP/SMTP service; None = no mail account (communication)."""
+        from agents.communication.connect import build_mail
+
+        return build_mail(self)
+
+    @cached_property
+    def calendar(self) -> CalDavCalendarService | None:
+        """The default CalDAV account's calendar service; None = no calendar account (communication)."""
+        from agents.communication.connect import build_calendar
+
+        return build_calendar(self)
+
+    @cached_property
+    def messaging(self) -> WhatsAppClient | None:
+        """The default WhatsApp account's Cloud API client; None = no WhatsApp account (communication)."""
+        from agents.communication.whatsapp import build_whatsapp
+
+        return build_whatsapp(self)
 
     @cached_property
     def meeting_service(self) -> MeetingService:
