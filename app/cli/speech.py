@@ -18,11 +18,12 @@ def transcribe(
 ) -> None:
     """Print the text of FILE (one line per utterance)."""
     from audio.models import ModelError
-    from audio.sources import AudioInputError
+    from audio.sources import AudioInputError, channel_count
     from audio.stt import Recognizer, RecognizerConfig
 
     svc = services()
     try:
+        channel_count(file)  # a missing, empty or non-audio file fails here, before the model loads
         cfg = RecognizerConfig.from_settings(svc.settings.stt, svc.paths.models_dir, warm_up=False)
         if language:
             cfg.language = language
