@@ -120,18 +120,36 @@ def check_account(acc: AccountIn, secret: str | None, timeout: float = 10.0) -> 
     if acc.kind in ("mail", "caldav", "smb") and not secret:
         return CheckResult(ok=False, message="no secret in the keyring: run `personal-agent accounts add` again")
     try:
-        if acc.kind == "mail":
-            return _check_imap(acc, secret or "", timeout)
-        if acc.kind == "caldav":
-            import caldav
+        if acc.kind in ("mail", "caldav", "whatsapp"):  # the communication services' own login checks
+            from agents.communication.calendar import CalDavCalendarService
+            from agents.communication.mail import ImapMailService
+            from agents.communication.presets import calendar_config, mail_config
+            from agents.communication.whatsapp import WhatsAppClient, whatsapp_config
+            from agents.deps import ServiceError
 
-            url = acc.options.get("url") or f"https://{acc.host}:{acc.port or 443}/"
-            client = caldav.DAVClient(url=url, username=acc.username, password=secret, timeout=int(timeout))  # type: ignore[operator]
             try:
-                cals = client.principal().calendars()
-            finally:
-                client.close()
-            return CheckResult(ok=True, message=f"CalDAV login ok, {len(cals)} calendar(s)")
+                if acc.kind == "mail":  # IMAP and SMTP
+                    mcfg = mail_config(acc.username, acc.host, acc.port, acc.options)
+                    mail = ImapMailService(mcfg.model_copy(update={"timeout_s": timeout}), secret or "",
+                                           account=acc.name)
+                    try:
+                        return CheckResult(ok=True, message=mail.check_login())
+                    finally:
+                        mail.close()
+                if acc.kind == "caldav":
+                    ccfg = calendar_config(acc.username, acc.host, acc.port, acc.options)
+                    cal = CalDavCalendarService(ccfg.model_copy(update={"timeout_s": timeout}), secret or "",
+                                                account=acc.name)
+                    return CheckResult(ok=True, message=cal.check_login())
+                if not secret:
+                    return CheckResult(ok=False, message="no token in the keyring: run `personal-agent accounts "
+                                                         "add` again")
+                wcfg = whatsapp_config(acc.options)
+                with WhatsAppClient(wcfg.model_copy(update={"timeout_s": timeout}), secret, account=acc.name) as wa:
+                    return CheckResult(ok=True, message=wa.check_login())
+            except (ServiceError, ValueError) as exc:
+                text = str(exc).replace(secret, "***") if secret else str(exc)
+                return CheckResult(ok=False, message=text.splitlines()[0] if text else type(exc).__name__)
         if acc.kind == "smb":
             import smbclient
 
