@@ -1,0 +1,114 @@
+"""Full-text search over transcripts on SQLite (FTS5) and real PostgreSQL (tsvector): meeting, time
+stamp and snippet; any user text is a valid query; the hit's time stamp plays audio from that moment."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from audio.meeting.export import export
+from audio.meeting.models import Manifest, TranscriptSegment
+from audio.meeting.playback import iter_audio
+from audio.meeting.segments import SegmentWriter
+from audio.meeting.store import MeetingNotFound, MeetingStore
+from storage.db.engine import Database
+from storage.local import LocalBackend
+
+SEGS = [
+    TranscriptSegment(start=1.0, end=4.0, text="Welcome everyone, let's review the budget.", speaker="S1"),
+    TranscriptSegment(start=65.5, end=70.0, text="We decided to ship the release on Friday.", speaker="S2"),
+    TranscriptSegment(start=3601.0, end=3605.0, text="Über die Größe des Büros reden wir später.", speaker="S1"),
+]
+ODD = ['"', "budget\"'", "NEAR(", "*", "a OR b AND", "-- drop table", "()", "ünïcödé", "release:", "%_"]
+
+
+def _fill(db: Database) -> MeetingStore:
+    store = MeetingStore(db)
+    store.create("m1", "Planning", "mic", 1, "local", "meetings/m1", "h:1", datetime(2026, 1, 5, 9, tzinfo=UTC))
+    for s in SEGS:
+        store.add_segment("m1", s)
+    store.create("m2", "Other", "import", 1, "local", "meetings/m2", "h:1")
+    store.add_segment("m2", TranscriptSegment(start=0.5, end=2.0, text="Nothing about money here.", speaker="S1"))
+    return store
+
+
+def _check(store: MeetingStore) -> None:
+    hits = store.search("release")
+    assert len(hits) == 1
+    h = hits[0]
+    assert (h.meeting_id, h.title, h.start, h.speaker) == ("m1", "Planning", 65.5, "S2")
+    assert "[release]" in h.snippet.lower() or "[Release]" in h.snippet
+    assert h.started_at == datetime(2026, 1, 5, 9, tzinfo=UTC)
+    assert [x.start for x in store.search("budget review")] == [1.0]
+    assert [x.meeting_id for x in store.search("Größe")] == ["m1"]
+    assert store.search("nonexistentword") == []
+    for q in ODD:  # never an SQL or FTS syntax error
+        assert isinstance(store.search(q), list)
+    assert store.search("   ") == []
+    # replacing segments (final speakers) keeps the index in step
+    store.replace_segments("m2", [TranscriptSegment(start=0.5, end=2.0, text="Budget talk after all.", speaker="S2")])
+    assert sorted(x.meeting_id for x in store.search("budget")) == ["m1", "m2"]
+    assert store.search("money") == []
+    with pytest.raises(MeetingNotFound):
+        store.resolve("zzz")
+    assert store.resolve("m1").id == "m1"
+
+
+@pytest.mark.unit
+def test_sqlite_fts5(db: Database) -> None:
+    _check(_fill(db))
+
+
+@pytest.mark.integration
+def test_postgresql_fulltext(postgres_server) -> None:  # type: ignore[no-untyped-def]
+    db = Database(postgres_server.url)
+    from storage.db.migrate import downgrade
+
+    db.migrate()
+    try:
+        with db.engine.begin() as c:
+            c.exec_driver_sql("DELETE FROM meeting_segments; DELETE FROM meetings")
+        _check(_fill(db))
+    finally:
+        with db.engine.begin() as c:
+            c.exec_driver_sql("DELETE FROM meeting_segments; DELETE FROM meetings")
+        downgrade(db.engine, "meetings@base")
+        db.migrate()
+        db.dispose()
+
+
+@pytest.mark.unit
+def test_hit_plays_audio_from_its_moment(tmp_path: Path) -> None:
+    backend = LocalBackend(tmp_path / "rec")
+    m = Manifest(meeting_id="m", title="t", started_at=datetime.now(UTC), segment_s=1.5)
+    w = SegmentWriter(backend, "meetings/m", m)
+    ramp = (np.arange(16_000 * 10, dtype=np.float32) / (16_000 * 10) - 0.5).reshape(-1, 1)
+    for i in range(0, len(ramp), 1000):
+        w.push(ramp[i : i + 1000])
+    w.flush()
+    w.write_manifest()
+    assert len(m.segments) == 7 and m.duration_s == pytest.approx(10.0)
+    first = next(iter_audio(backend, m, start_s=6.2))
+    assert abs(float(first[0, 0]) - float(ramp[int(6.2 * 16_000), 0])) < 1e-3
+
+
+@pytest.mark.unit
+def test_exports(db: Database) -> None:
+    store = _fill(db)
+    info = store.get("m1")
+    segs = store.segments("m1")
+    srt = export(info, segs, "srt")
+    assert "2\n00:01:05,500 --> 00:01:10,000\nS2: We decided" in srt
+    vtt = export(info, segs, "vtt")
+    assert vtt.startswith("WEBVTT") and "01:00:01.000 --> 01:00:05.000\n<v S1>Über" in vtt
+    md = export(info, segs, "md")
+    assert md.startswith("# Planning") and "**[01:05] S2:** We decided" in md
+    import json
+
+    data = json.loads(export(info, segs, "json"))
+    assert data["meeting"]["id"] == "m1" and len(data["segments"]) == 3
+    with pytest.raises(ValueError, match="md, srt, vtt, json"):
+        export(info, segs, "docx")
