@@ -1,0 +1,52 @@
+"""Offline (extractive) notes: summary, decisions, action items with owner and due date."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from audio.meeting.models import TranscriptSegment as S
+from audio.meeting.notes import extractive_notes, make_notes
+
+pytestmark = pytest.mark.unit
+NOW = datetime(2026, 3, 2, 10, 0, tzinfo=ZoneInfo("Europe/Berlin"))  # a Monday
+
+SEGS = [
+    S(start=0, end=5, speaker="S1", text="Good morning. Today we talk about the website launch and the budget."),
+    S(start=6, end=12, speaker="S2", text="The website launch needs the new pricing page and the budget approval."),
+    S(start=13, end=20, speaker="S1", text="We decided to launch the website on the first of April."),
+    S(start=21, end=26, speaker="S2", text="I'll send the pricing page draft by Friday."),
+    S(start=27, end=33, speaker="S1", text="Maria, can you check the budget numbers by tomorrow?"),
+    S(start=34, end=38, speaker="S2", text="Wir haben beschlossen, das Budget zu erhöhen."),
+]
+
+
+def test_extractive_notes() -> None:
+    n = extractive_notes(SEGS, NOW)
+    assert n.method == "extractive" and "website" in n.summary.lower()
+    assert any("launch the website" in d for d in n.decisions)
+    assert any("beschlossen" in d for d in n.decisions)
+    items = {a.text: a for a in n.action_items}
+    send = items["I'll send the pricing page draft by Friday."]
+    assert send.owner == "S2" and send.due == date(2026, 3, 6) and send.at_s == 21
+    check = items["Maria, can you check the budget numbers by tomorrow?"]
+    assert check.owner == "Maria" and check.due == date(2026, 3, 3)
+
+
+def test_no_model_and_empty_transcript() -> None:
+    assert make_notes(SEGS, NOW, model=None).method == "extractive"
+    empty = make_notes([], NOW)
+    assert empty.summary and empty.decisions == [] and empty.action_items == []
+
+
+def test_llm_failure_falls_back_to_extractive() -> None:
+    from pydantic_ai.models.openai import OpenAIChatModel
+    from pydantic_ai.providers.openai import OpenAIProvider
+
+    from tests.servers.base import free_port
+
+    dead = OpenAIChatModel("m", provider=OpenAIProvider(base_url=f"http://127.0.0.1:{free_port()}/v1", api_key="x"))
+    n = make_notes(SEGS, NOW, model=dead)  # nothing listens there: connection refused
+    assert n.method == "extractive" and n.action_items
