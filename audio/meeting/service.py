@@ -63,6 +63,7 @@ class MeetingConfig:
     min_free_minutes: float = 10.0
     reserve_mb: float = 50.0
     warn_minutes: float = 10.0
+    space_check_s: float = 5.0
     transcribe: bool = True
 
 
@@ -161,7 +162,8 @@ class MeetingService:
             manifest = Manifest(meeting_id=meeting_id, title=info.title, started_at=now, channels=source.channels,
                                 segment_s=self.config.segment_s)
             backend = self.backend
-            writer = SegmentWriter(backend, prefix, manifest, on_event=self._emit, space=space)
+            writer = SegmentWriter(backend, prefix, manifest, on_event=self._emit, space=space,
+                                   space_every_s=self.config.space_check_s)
             transcriber = None
             if recognizer is not None:
                 transcriber = LiveTranscriber(
