@@ -136,8 +136,12 @@ class WhatsAppClient:
 
     # ------------------------------------------------------------ MessagingService
     def send_message(self, to: str, text: str) -> SendResult:
-        """Send a text message (the caller has the user's approval)."""
-        sent = self.send_text(to, text)
+        """Send a text message (the caller has the user's approval). A failure is ``ok=False`` with the
+        reason (the delegate's tool reports it as such); ``send_text`` raises instead."""
+        try:
+            sent = self.send_text(to, text)
+        except WhatsAppError as exc:
+            return SendResult(ok=False, detail=str(exc))
         return SendResult(ok=True, id=sent.message_id, detail=f"sent to {sent.to}")
 
     def recent(self, chat: str | None = None, limit: int = 20) -> list[ChatMessage]:

@@ -99,7 +99,7 @@ def test_unknown_template_and_wrong_parameter_count_are_refused(wa: WhatsAppServ
 def test_invalid_token_gives_code_190_without_leaking_the_token(wa: WhatsAppServer) -> None:
     bad = "EAAG-wrong-token-123"
     with client(wa, token=bad) as c, pytest.raises(WhatsAppError) as exc:
-        c.send_message("Anna", "hello")
+        c.send_text("Anna", "hello")
     err = exc.value
     assert (err.kind, err.code, err.http_status, err.sent) == ("auth", 190, 401, False)
     assert "access token" in str(err) and "nothing was sent" in str(err) and bad not in str(err)
@@ -109,7 +109,7 @@ def test_invalid_token_gives_code_190_without_leaking_the_token(wa: WhatsAppServ
 @pytest.mark.integration
 def test_invalid_parameter_code_100_is_reported(wa: WhatsAppServer) -> None:
     with client(wa, phone_number_id="999999") as c, pytest.raises(WhatsAppError) as exc:
-        c.send_message("Anna", "hello")
+        c.send_text("Anna", "hello")
     assert (exc.value.kind, exc.value.code, exc.value.http_status) == ("invalid", 100, 400)
     assert "999999" in str(exc.value)
 
@@ -123,11 +123,14 @@ def test_rate_limits_and_server_errors_are_clear_and_not_retried(wa: WhatsAppSer
     wa.fail_next.append(failure)  # type: ignore[arg-type]
     with client(wa) as c:
         with pytest.raises(WhatsAppError) as exc:
-            c.send_message("Anna", "are you there?")
+            c.send_text("Anna", "are you there?")
         assert (exc.value.kind, exc.value.code, exc.value.http_status) == (kind, code, status)
         assert "nothing was sent" in str(exc.value) and exc.value.sent is False
         assert len(wa.requests) == 1 and wa.accepted == []  # no automatic retry
         assert c.send_message("Anna", "are you there?").ok  # the same client works afterwards
+        wa.fail_next.append(failure)  # type: ignore[arg-type]
+        res = c.send_message("Anna", "are you there?")  # the MessagingService call reports instead of raising
+        assert not res.ok and res.id is None and res.detail == str(exc.value)
     assert len(wa.accepted) == 1
 
 
@@ -135,7 +138,7 @@ def test_rate_limits_and_server_errors_are_clear_and_not_retried(wa: WhatsAppSer
 def test_dropped_connection_after_sending_is_unknown_outcome_and_never_resent(wa: WhatsAppServer) -> None:
     wa.fail_next.append("drop")
     with client(wa) as c, pytest.raises(WhatsAppError) as exc:
-        c.send_message("Anna", "once only")
+        c.send_text("Anna", "once only")
     assert exc.value.kind == "unknown_outcome" and exc.value.sent is None
     assert "may or may not" in str(exc.value) and "not retried" in str(exc.value)
     assert len(wa.requests) == 1
@@ -147,7 +150,7 @@ def test_slow_server_times_out(wa: WhatsAppServer) -> None:
     wa.fail_next.append("slow")
     t0 = time.monotonic()
     with client(wa, timeout=0.4) as c, pytest.raises(WhatsAppError) as exc:
-        c.send_message("Anna", "hello")
+        c.send_text("Anna", "hello")
     assert exc.value.kind == "unknown_outcome" and "timed out" in str(exc.value)
     assert time.monotonic() - t0 < 1.4 and len(wa.requests) == 1
 
@@ -155,7 +158,7 @@ def test_slow_server_times_out(wa: WhatsAppServer) -> None:
 def test_server_down_is_a_clear_error() -> None:
     cfg = WhatsAppConfig(phone_number_id="1", base_url=f"http://127.0.0.1:{free_port()}", timeout_s=2)
     with WhatsAppClient(cfg, "token") as c, pytest.raises(WhatsAppError) as exc:
-        c.send_message("+4917012345678", "hello")
+        c.send_text("+4917012345678", "hello")
     assert exc.value.kind == "unreachable" and "cannot reach WhatsApp" in str(exc.value)
     assert "nothing was sent" in str(exc.value)
 
@@ -166,7 +169,7 @@ def test_server_down_is_a_clear_error() -> None:
     ("0170 1234567", "hi", "national number"), ("+49 12", "hi", "international form"), ("", "hi", "no recipient")])
 def test_bad_input_is_refused_before_any_request(wa: WhatsAppServer, to: str, text: str, match: str) -> None:
     with client(wa) as c, pytest.raises(WhatsAppError, match=match) as exc:
-        c.send_message(to, text)
+        c.send_text(to, text)
     assert isinstance(exc.value, ServiceError) and exc.value.kind == "input"
     assert "nothing was sent" in str(exc.value) and wa.requests == []
 
