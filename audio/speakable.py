@@ -120,19 +120,22 @@ def decimal(int_part: str, frac_part: str, lang: Language) -> str:
     return f"{whole} {_WORDS[lang]['point']} {_digits(frac_part, lang)}"
 
 
-def _amount_parts(raw: str, lang: Language) -> tuple[str, str]:
-    """Split a written amount into (integer digits, fraction digits), by the language's separators."""
+def _amount_parts(raw: str, lang: Language) -> tuple[str, str] | None:
+    """Split a written amount into (integer digits, fraction digits) by the language's separators;
+    None when it is no well-formed number (e.g. "1.2.3")."""
     thousands, dec = (",", ".") if lang == "en" else (".", ",")
-    if thousands in raw and dec not in raw and re.fullmatch(rf"\d{{1,3}}(?:\{thousands}\d{{3}})+", raw):
-        return raw.replace(thousands, ""), ""
-    if dec in raw:
-        a, _, b = raw.rpartition(dec)
-        return a.replace(thousands, ""), b
-    other = dec if lang == "de" else ","
-    if other in raw:  # "3,5" in an English text or "3.5" in a German one: a decimal mark
-        a, _, b = raw.rpartition(other)
-        return a, b
-    return raw.replace(thousands, ""), ""
+    if re.fullmatch(rf"\d{{1,3}}(?:\{thousands}\d{{3}})+", raw):
+        whole, frac = raw.replace(thousands, ""), ""
+    elif dec in raw:
+        a, _, frac = raw.rpartition(dec)
+        whole = a.replace(thousands, "") if re.fullmatch(rf"\d{{1,3}}(?:\{thousands}\d{{3}})*|\d+", a) else a
+    elif thousands in raw:  # "3,5" in an English text or "3.5" in a German one: a decimal mark
+        whole, _, frac = raw.rpartition(thousands)
+    else:
+        whole, frac = raw, ""
+    if not whole.isdigit() or (frac and not frac.isdigit()):
+        return None
+    return whole, frac
 
 
 # -- stages -----------------------------------------------------------------------------------
@@ -439,7 +442,10 @@ _SYM = r"\$|€|£|USD|EUR|GBP|CHF"
 
 def _money(raw: str, symbol: str, scale: str | None, lang: Language) -> str:
     names = _CURRENCY[symbol]
-    whole, frac = _amount_parts(raw, lang)
+    parts = _amount_parts(raw, lang)
+    if parts is None:  # not a well-formed amount: say the digits, then the currency
+        return f"{speak_numbers(raw, lang)} {names[1] if lang == 'en' else names[4]}"
+    whole, frac = parts
     if scale:
         scale_word = _SCALE[lang].get(scale.lower().rstrip("."), scale)
         amount = decimal(whole, frac, lang)
@@ -448,12 +454,12 @@ def _money(raw: str, symbol: str, scale: str | None, lang: Language) -> str:
     n = int(whole or "0")
     cents = int((frac + "00")[:2]) if frac else 0
     if lang == "en":
-        parts = []
+        said = []
         if n or not cents:
-            parts.append(f"{cardinal(n, lang)} {names[0] if n == 1 else names[1]}")
+            said.append(f"{cardinal(n, lang)} {names[0] if n == 1 else names[1]}")
         if cents:
-            parts.append(f"{cardinal(cents, lang)} {names[2] if cents == 1 else names[3]}")
-        return " and ".join(parts)
+            said.append(f"{cardinal(cents, lang)} {names[2] if cents == 1 else names[3]}")
+        return " and ".join(said)
     unit, sub = names[4], names[5]
     words = "ein" if n == 1 else cardinal(n, lang)
     if n and cents:
@@ -546,11 +552,21 @@ def speak_numbers(text: str, lang: Language) -> str:
 
     def number(m: re.Match[str]) -> str:
         sign = f"{w['minus']} " if m.group(1) else ""
-        whole, frac = _amount_parts(m.group(2), lang)
-        return sign + decimal(whole, frac, lang)
+        parts = _amount_parts(m.group(2), lang)
+        if parts is None:  # e.g. "1,2,3": each digit group on its own
+            groups = re.split(r"[.,]", m.group(2))
+            return sign + f" {w['point']} ".join(cardinal(int(g), lang) for g in groups if g)
+        return sign + decimal(*parts, lang)
 
     text = re.sub(r"(?<![\w.,])(-)?(\d{1,3}(?:[.,]\d{3})+(?:[.,]\d+)?|\d+(?:[.,]\d+)?)(?![\d])", number, text)
-    return text
+    # whatever digits are left (inside words, odd separators): as numbers, never as raw digits
+    return re.sub(
+        r"\d+",
+        lambda m: (
+            f" {_digits(m.group(0), lang) if len(m.group(0)) > 9 else cardinal(int(m.group(0)), lang)} "
+        ),
+        text,
+    )
 
 
 _SYMBOLS: dict[Language, list[tuple[str, str]]] = {

@@ -131,3 +131,16 @@ def test_long_text_is_handled_whole() -> None:
 def test_unknown_language_is_a_clear_error() -> None:
     with pytest.raises(ValueError, match="language 'fr'"):
         make_speakable("Bonjour", "fr")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("lang", ["en", "de"])
+def test_odd_input_never_crashes_and_leaves_no_digits(lang: Language) -> None:
+    import random
+
+    rng = random.Random(4)
+    alphabet = "0123456789" * 3 + ".,:;-–/ $€£%°CFkmgh@#*_`[]()!?+=~&ämpaAPM\n😀"
+    for _ in range(500):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 40)))
+        out = make_speakable(text, lang)
+        assert isinstance(out, str)
+        assert not any(ch.isdigit() for ch in out), (text, out)
