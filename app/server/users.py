@@ -9,8 +9,9 @@ import hashlib
 import re
 import secrets
 from datetime import UTC, datetime, timedelta
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import AfterValidator, BaseModel, ConfigDict
 from sqlalchemy import select, update
 
 from app.server.passwords import hash_password, needs_rehash, verify_password
@@ -28,21 +29,28 @@ class UserError(ValueError):
     """Bad user input (name taken, bad name); the message is one line."""
 
 
+def _aware(dt: datetime) -> datetime:
+    return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
+
+
+AwareTime = Annotated[datetime, AfterValidator(_aware)]
+
+
 class UserOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
     id: int
     username: str
     is_admin: bool
     disabled: bool
-    created_at: datetime
+    created_at: AwareTime
 
 
 class DeviceOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
     id: int
     name: str
-    created_at: datetime
-    last_seen_at: datetime | None
+    created_at: AwareTime
+    last_seen_at: AwareTime | None
     revoked: bool
 
 
@@ -53,10 +61,6 @@ class IssuedTokens(BaseModel):
     refresh_expires_at: datetime
     user: UserOut
     device_id: int
-
-
-def _aware(dt: datetime) -> datetime:
-    return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
 
 
 def _code_hash(code: str) -> str:

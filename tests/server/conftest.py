@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,7 +20,6 @@ def _server_env(models_dir: Path) -> dict[str, str]:
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory: pytest.TempPathFactory, models_dir: Path,
                 radicale_server: RadicaleServer) -> Iterator[LiveServer]:
-    os.environ.setdefault("PA_KEYRING_PASSWORD", "test-master-password")
     home = tmp_path_factory.mktemp("server-home")
     cal_user = radicale_server.add_user()
     radicale_server.seed_calendar(cal_user, "personal", [], display_name="Personal")

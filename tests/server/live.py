@@ -23,6 +23,7 @@ from tests.servers.base import announce, free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "correct horse battery"
+KEYRING_PASSWORD = "server-test-keyring"
 
 
 @contextmanager
@@ -31,17 +32,19 @@ def as_home(home: Path) -> Iterator[None]:
     from app import secrets
     from app.cli import common
 
-    old = os.environ.get("PA_HOME")
-    os.environ["PA_HOME"] = str(home)
+    new = {"PA_HOME": str(home), "PA_KEYRING_PASSWORD": KEYRING_PASSWORD}
+    old = {k: os.environ.get(k) for k in new}
+    os.environ.update(new)
     secrets.reset_backend()
     common.reset()
     try:
         yield
     finally:
-        if old is None:
-            os.environ.pop("PA_HOME", None)
-        else:
-            os.environ["PA_HOME"] = old
+        for k, v in old.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
         secrets.reset_backend()
         common.reset()
 
@@ -118,7 +121,7 @@ def start_server(home: Path, env_extra: dict[str, str] | None = None, timeout: f
         key = signing_key()  # created now in the server's keyring, read by the server at start
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("PA_")}
-    env.update({"PA_HOME": str(home), "PA_KEYRING_PASSWORD": os.environ["PA_KEYRING_PASSWORD"],
+    env.update({"PA_HOME": str(home), "PA_KEYRING_PASSWORD": KEYRING_PASSWORD,
                 "PA_LOG_LEVEL": "WARNING", **(env_extra or {})})
     log = home / "server.log"
     with log.open("wb") as out:

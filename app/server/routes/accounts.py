@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException, Request, Response, status
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Path, Request, Response, status
 
 from app.server.auth import Me, State, client_address, problems, unauthorized
 from app.server.ratelimit import RateLimited
@@ -35,7 +37,7 @@ def _too_many(exc: RateLimited) -> HTTPException:
     return HTTPException(status.HTTP_429_TOO_MANY_REQUESTS, str(exc), headers={"Retry-After": str(exc.retry_after_s)})
 
 
-@router.post("/auth/login", response_model=TokenResponse, responses=problems(401, 429))
+@router.post("/auth/login", response_model=TokenResponse, responses=problems(400, 401, 429))
 def login(body: LoginRequest, request: Request, st: State) -> TokenResponse:
     """Sign in with name and password; a new device entry is made for this client."""
     addr = client_address(request)
@@ -52,7 +54,7 @@ def login(body: LoginRequest, request: Request, st: State) -> TokenResponse:
     return _tokens(st.users.sign_in(user, body.device_name))
 
 
-@router.post("/auth/refresh", response_model=TokenResponse, responses=problems(401))
+@router.post("/auth/refresh", response_model=TokenResponse, responses=problems(400, 401))
 def refresh(body: RefreshRequest, st: State) -> TokenResponse:
     """Trade a refresh token for a new pair (the old refresh token stops working)."""
     try:
@@ -79,7 +81,7 @@ def devices(me: Me, st: State) -> list[DeviceView]:
 
 
 @router.delete("/devices/{device_id}", status_code=204, response_class=Response, responses=problems(401, 404))
-def revoke_device(device_id: int, me: Me, st: State) -> Response:
+def revoke_device(device_id: Annotated[int, Path(ge=1, le=2**31 - 1)], me: Me, st: State) -> Response:
     """Sign one of your devices out (e.g. a lost phone)."""
     if st.users.revoke_device(me.user.id, device_id) is None:
         raise HTTPException(404, "no such device")
@@ -93,7 +95,7 @@ def new_pairing_code(me: Me, st: State) -> PairingCodeView:
     return PairingCodeView(code=code, expires_at=expires)
 
 
-@router.post("/pairing/claim", response_model=TokenResponse, responses=problems(401, 429))
+@router.post("/pairing/claim", response_model=TokenResponse, responses=problems(400, 401, 429))
 def claim_pairing_code(body: PairingClaim, request: Request, st: State) -> TokenResponse:
     """Pair a device with a one-time code; the code then stops working."""
     addr = client_address(request)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Path
 from sqlalchemy import select
 
 from agents.approvals import ApprovalError, ApprovalRecord
@@ -13,6 +15,7 @@ from app.server.convert import approval_view
 from storage.db.agents import PendingApproval
 
 router = APIRouter(prefix="/api/v1", tags=["approvals"])
+ApprovalId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
 def pending(asst: Assistant) -> list[ApprovalRecord]:
@@ -45,12 +48,12 @@ def _decide(st: State, user_id: int, approval_id: int, approve: bool) -> Approva
 
 
 @router.post("/approvals/{approval_id}/approve", response_model=ApprovalOutcome, responses=problems(401, 404, 409))
-def approve(approval_id: int, me: Me, st: State) -> ApprovalOutcome:
+def approve(approval_id: ApprovalId, me: Me, st: State) -> ApprovalOutcome:
     """Yes: the action runs now; the outcome says whether it worked."""
     return _decide(st, me.user.id, approval_id, True)
 
 
 @router.post("/approvals/{approval_id}/deny", response_model=ApprovalOutcome, responses=problems(401, 404, 409))
-def deny(approval_id: int, me: Me, st: State) -> ApprovalOutcome:
+def deny(approval_id: ApprovalId, me: Me, st: State) -> ApprovalOutcome:
     """No: nothing is done."""
     return _decide(st, me.user.id, approval_id, False)

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, File, Form, HTTPException, UploadFile
+from fastapi import Path as PathParam
 from fastapi.responses import FileResponse, StreamingResponse
 
 from agents.approvals import ApprovalRecord
@@ -155,21 +156,21 @@ def _nothing_heard(st: ServerState, user_id: int) -> TurnReply:
     return turn_reply("", asst.ask(""), None)
 
 
-@router.post("/speech", response_model=AudioRef, status_code=201, responses=problems(400, 401, 503))
+@router.post("/speech", response_model=AudioRef, status_code=201, responses=problems(400, 401))
 def speak(body: SpeakRequest, me: Me, st: State) -> AudioRef:
     """Speak a text (e.g. say a reply again) into a WAV to download."""
     if not body.text.strip():
         raise HTTPException(400, "empty text")
     try:
         return _speak(st, me.user.id, body.text, body.language)
-    except TtsError as exc:
-        raise HTTPException(503, str(exc)) from None
+    except TtsError as exc:  # e.g. no voice installed for the language
+        raise HTTPException(400, str(exc)) from None
 
 
 @router.get("/audio/{audio_id}", response_class=FileResponse, responses={
     **problems(401, 404, 416), 200: {"content": {"audio/wav": {}}, "description": "the WAV file"},
     206: {"content": {"audio/wav": {}}, "description": "the requested byte range"}})
-def audio_file(audio_id: str, me: Me, st: State) -> FileResponse:
+def audio_file(audio_id: Annotated[str, PathParam(max_length=64)], me: Me, st: State) -> FileResponse:
     """A WAV the server made for you. Supports ``Range: bytes=...`` (206 Partial Content)."""
     path = st.audio.path(audio_id)
     if path is None or st.users.owner("audio", audio_id) != me.user.id:
