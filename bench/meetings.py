@@ -1,0 +1,143 @@
+"""Benchmark of meeting mode on ../shared/audio/meeting_two_speakers.wav (Whisper base int8, 2 cores).
+
+Prints ONE JSON object:
+- live: the file fed as a live source at real-time pace; lag of each transcript segment behind the end of
+  its speech (p50/p95), DER of the final speakers (pyannote-style, collar 0.25 s = ±0.125 s, overlap scored).
+- rtf: the same audio fed as fast as the pipeline takes it (VAD, diarization features, Whisper, FLAC
+  segments, database); wall time / audio time, and the decode share.
+- batch: plain faster-whisper ``transcribe`` (beam 1, Silero VAD filter) on the same file in the same run,
+  as the accuracy reference; ``live_wer_vs_batch`` compares the live transcript with it.
+- peak_rss_mb: peak resident memory of the process.
+Optional: ``--soak-minutes N`` adds a soak (clip every 10 min, silence between) with RSS growth.
+
+Run: .venv/bin/python bench/meetings.py [--soak-minutes 60]"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import re
+import resource
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from audio.meeting.capture import FileSource
+from audio.meeting.der import diarization_error_rate, read_rttm
+from audio.meeting.models import MeetingEvent
+from audio.meeting.service import MeetingConfig, MeetingService
+from audio.meeting.synthetic import RepeatingClipSource, rss_mb
+from audio.models import install_whisper_base
+from audio.sources import read_file
+from audio.stt import Recognizer, RecognizerConfig
+from storage.db.engine import Database
+from storage.local import LocalBackend
+
+ROOT = Path(__file__).resolve().parent.parent
+AUDIO = ROOT.parent / "shared" / "audio"
+CLIP = AUDIO / "meeting_two_speakers.wav"
+
+
+def _pct(xs: list[float], p: float) -> float:
+    if not xs:
+        return float("nan")
+    s = sorted(xs)
+    k = (len(s) - 1) * p
+    lo, hi = int(k), min(int(k) + 1, len(s) - 1)
+    return round(s[lo] + (s[hi] - s[lo]) * (k - lo), 3)
+
+
+def _norm(t: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"[^\w\s']", " ", t.lower())).strip()
+
+
+def _service(work: Path, rec: Recognizer, name: str) -> MeetingService:
+    db = Database(f"sqlite:///{work / (name + '.sqlite3')}")
+    db.migrate()
+    store = LocalBackend(work / name)
+    return MeetingService(db=db, backend_factory=lambda: store, data_dir=work / f"{name}-data",
+                          recognizer_factory=lambda: rec, space_paths=[work], config=MeetingConfig(language="en"))
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--soak-minutes", type=float, default=0.0)
+    args = ap.parse_args()
+    logging.basicConfig(level=logging.WARNING)
+    work = Path(tempfile.mkdtemp(prefix="pa-bench-meetings-"))
+    models = Path(os.environ.get("PA_TEST_MODELS_DIR") or work / "models")
+    install_whisper_base(models)
+    t = time.perf_counter()
+    rec = Recognizer(RecognizerConfig(models_dir=models, language="en", compute_type="int8"))
+    load_s = time.perf_counter() - t
+    audio_s = len(read_file(CLIP)) / 16_000
+    out: dict[str, Any] = {"audio": CLIP.name, "audio_s": round(audio_s, 2), "model": "whisper base int8 beam 1",
+                           "cpu_count": os.cpu_count(), "model_load_s": round(load_s, 2)}
+
+    # live, real-time pace: lag and DER
+    svc = _service(work, rec, "live")
+    lags: list[float] = []
+    svc.subscribe(lambda e: lags.append(e.lag_s) if e.kind == "meeting_transcript" else None)
+    info = svc.start("bench live", source=FileSource(CLIP, speed=1.0), origin="file")
+    info = svc.wait()
+    ref = read_rttm(AUDIO / "meeting_two_speakers.rttm")
+    turns = svc.speaker_turns(info.id)
+    der = diarization_error_rate(ref, turns, collar=0.25, end_s=audio_s)
+    der0 = diarization_error_rate(ref, turns, collar=0.0, end_s=audio_s)
+    live_text = " ".join(s.text for s in svc.transcript(info.id))
+    out["live"] = {"segments": len(lags), "lag_p50_s": _pct(lags, 0.5), "lag_p95_s": _pct(lags, 0.95),
+                   "lag_max_s": round(max(lags), 3) if lags else None, "speakers": info.speakers,
+                   "der_collar_0.25": der.der, "der_detail": der.model_dump(exclude={"mapping"}),
+                   "der_no_collar": der0.der, "transcript": live_text}
+
+    # as fast as possible: real-time factor of the whole pipeline
+    svc2 = _service(work, rec, "fast")
+    events: list[MeetingEvent] = []
+    svc2.subscribe(lambda e: events.append(e) if e.kind == "meeting_transcript" else None)
+    t = time.perf_counter()
+    cpu0 = time.process_time()
+    svc2.start("bench fast", source=FileSource(CLIP), origin="import")
+    svc2.wait()
+    wall = time.perf_counter() - t
+    cpu = time.process_time() - cpu0
+    out["rtf"] = {"pipeline_rtf": round(wall / audio_s, 3), "cpu_seconds_per_audio_second": round(cpu / audio_s, 3),
+                  "includes": "VAD, MFCC diarization, Whisper decode, FLAC segments, SQLite, final diarization, notes"}
+
+    # batch faster-whisper, same audio, same run
+    t = time.perf_counter()
+    segs, _info = rec.model.transcribe(str(CLIP), language="en", beam_size=1, vad_filter=True)
+    batch_text = " ".join(s.text.strip() for s in segs)
+    batch_s = time.perf_counter() - t
+    import jiwer
+
+    out["batch"] = {"rtf": round(batch_s / audio_s, 3), "transcript": batch_text,
+                    "live_wer_vs_batch": round(float(jiwer.wer(_norm(batch_text), _norm(live_text))), 3)}
+
+    if args.soak_minutes > 0:
+        svc3 = _service(work, rec, "soak")
+        mem: list[float] = []
+        svc3.subscribe(lambda e: mem.append(rss_mb()) if e.kind == "meeting_level" and int(e.audio_t * 10) % 600 == 0 else None)
+        src = RepeatingClipSource(read_file(CLIP), total_s=args.soak_minutes * 60, every_s=600)
+        t = time.perf_counter()
+        svc3.start("soak", source=src, origin="file")
+        done = svc3.wait()
+        warm = mem[min(len(mem) - 1, 5)] if mem else 0.0
+        out["soak"] = {"audio_minutes": args.soak_minutes, "wall_s": round(time.perf_counter() - t, 1),
+                       "rss_growth_mb": round(max(mem) - warm, 1) if mem else None,
+                       "segments": len(svc3.transcript(done.id))}
+
+    out["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    out["targets"] = {"rtf_max": 0.35, "lag_p95_max_s": 3.0}
+    out["lag_median_s"] = round(statistics.median(lags), 3) if lags else None
+    print(json.dumps(out))
+
+
+if __name__ == "__main__":
+    main()
