@@ -217,6 +217,27 @@ def _play(audio: Any) -> None:
         fail(f"cannot play audio here ({exc}); use --output FILE.wav")
 
 
+@cli.command("actions")
+def actions(meeting_id: str = typer.Argument(...)) -> None:
+    """Offer the meeting's dated action items as calendar events; each waits for your approval."""
+    from datetime import datetime
+
+    from agents.approvals import ApprovalStore
+    from agents.wiring import user_tz
+    from audio.meeting.actions import propose_action_items
+
+    svc = _service()
+    with _errors():
+        info = svc.get(meeting_id)
+    s = services()
+    tz = user_tz(s.settings.timezone)
+    recs = propose_action_items(info, ApprovalStore(s.db, s.audit), datetime.now(tz), tz)
+    if not recs:
+        typer.echo("no action items with a due date")
+    for r in recs:
+        typer.echo(f"approval #{r.id}: {r.summary} (answer yes or no to the assistant)")
+
+
 @cli.command("recover")
 def recover() -> None:
     """Finalize meetings cut off by a crash or power loss (also runs before every meeting command)."""

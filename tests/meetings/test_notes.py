@@ -50,3 +50,27 @@ def test_llm_failure_falls_back_to_extractive() -> None:
     dead = OpenAIChatModel("m", provider=OpenAIProvider(base_url=f"http://127.0.0.1:{free_port()}/v1", api_key="x"))
     n = make_notes(SEGS, NOW, model=dead)  # nothing listens there: connection refused
     assert n.method == "extractive" and n.action_items
+
+
+def test_dated_action_items_become_pending_calendar_approvals(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from datetime import UTC
+
+    from agents.approvals import ApprovalStore
+    from agents.models import NewEvent
+    from audio.meeting.actions import propose_action_items
+    from audio.meeting.models import MeetingInfo
+    from storage.audit import AuditLog
+    from storage.db.engine import Database
+
+    db = Database(f"sqlite:///{tmp_path / 'a.sqlite3'}")
+    db.migrate()
+    store = ApprovalStore(db, AuditLog(db))
+    info = MeetingInfo(id="m", title="Launch", state="done", source="mic", started_at=datetime(2026, 3, 2, tzinfo=UTC),
+                       notes=extractive_notes(SEGS, NOW))
+    recs = propose_action_items(info, store, NOW, NOW.tzinfo)  # type: ignore[arg-type]
+    assert [r.status for r in recs] == ["pending", "pending"]
+    assert all(r.action == "calendar.create_event" for r in recs)
+    ev = NewEvent.model_validate(recs[0].payload["event"])
+    assert ev.start.date() == date(2026, 3, 6) and "pricing page" in ev.title and "(S2)" in ev.title
+    assert "2026-03-06 09:00" in recs[0].summary
+    db.dispose()
