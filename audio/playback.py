@@ -201,6 +201,7 @@ class AudioPlayer:
         self._rate = sample_rate
         self._device_name = ""
         self.pending_text = ""
+        self.open_s = 0.0  # seconds it took to open and start the output stream
 
     # -- control -------------------------------------------------------------------------------
 
@@ -208,6 +209,7 @@ class AudioPlayer:
         """Open and start the stream (it plays silence until the first sentence is queued)."""
         import sounddevice as sd
 
+        t0 = time.monotonic()
         index, info = resolve_output_device(self.device)
         self._device_name = str(info["name"])
         rate = self.voice_rate
@@ -228,6 +230,7 @@ class AudioPlayer:
                 finished_callback=self._finished,
             )
             self._stream.start()
+            self.open_s = time.monotonic() - t0
         except sd.PortAudioError as exc:
             raise PlaybackError(
                 f"audio output device {self._device_name!r} could not be opened: {exc}"

@@ -58,6 +58,7 @@ class SpeechJob:
         self._sentences: queue.Queue[object] = queue.Queue()
         self._texts: list[str] = []  # every sentence handed to the worker, in order
         self._cancel = Cancel()
+        self._ready = threading.Event()  # set once the player's stream is open
         self._opened = False
         self._stopped = threading.Event()
         self._finished = False
@@ -82,11 +83,19 @@ class SpeechJob:
                 self._fail(f"reply longer than {MAX_TEXT_CHARS} characters: the rest is not spoken")
                 self.player.pending_text += piece
                 return
-            if not self._opened and piece.strip():
-                self.player.open()
-                self._opened = True
             for sentence in self.splitter.feed(piece):
-                self._put(sentence)
+                self._put(sentence)  # synthesis starts now, while the stream opens
+            if not self._opened and piece.strip():
+                self._opened = True
+                try:
+                    self.player.open()
+                except Exception:
+                    self._stopped.set()
+                    self._cancel.cancel()
+                    self.player.stop("error")
+                    raise
+                finally:
+                    self._ready.set()
 
     def finish(self) -> None:
         """The text is complete: speak the rest, then end."""
@@ -94,6 +103,8 @@ class SpeechJob:
             if self._finished:
                 return
             self._finished = True
+            if not self._opened:
+                self._ready.set()  # nothing was worth opening a stream for
             if not self._stopped.is_set():
                 for sentence in self.splitter.flush():
                     self._put(sentence)
@@ -107,6 +118,7 @@ class SpeechJob:
         self._stopped.set()
         self.player.stop(reason)
         self._cancel.cancel()
+        self._ready.set()
         with self._lock:
             self.player.pending_text += self.splitter.flush_text()
         self._emit_stopped()
@@ -170,6 +182,7 @@ class SpeechJob:
                 self._fail(str(exc))
                 self.player.enqueue(text, None)
                 continue
+            self._ready.wait()  # the output stream is open (or could not be opened)
             self.player.enqueue(text, audio)
             if audio is not None and not self._started_sent:
                 self._started_sent = True
