@@ -10,7 +10,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import logging
-import threading
 from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
@@ -116,6 +115,7 @@ class S3Writer(BlobWriter):
     # commit / abort --------------------------------------------------------------------------------
     def _commit(self) -> WriteResult:
         sha = self.sha256
+        self._b._folders.discard(self.key)
         if self._upload_id is None:  # small object: one PUT, the server checks the full SHA-256
             body = bytes(self._buf)
             self._buf = bytearray()
@@ -195,7 +195,9 @@ class S3Backend(Backend):
         self.endpoint_url = endpoint_url
         self.prefix = normalize_prefix(prefix).rstrip("/")
         self.part_size = part_size
-        self._local = threading.local()
+        # folders seen while writing: their names cannot be objects, unless created by someone else
+        # since (a check here would cost a HEAD request per folder level for every write)
+        self._folders: set[str] = set()
         cfg = Config(
             region_name=region,
             connect_timeout=timeout,
@@ -267,8 +269,11 @@ class S3Backend(Backend):
         parts = key.split("/")
         for i in range(1, len(parts)):
             parent = "/".join(parts[:i])
+            if parent in self._folders:
+                continue
             if self._head(parent) is not None:
                 raise ConflictError(f"{key}: {parent!r} is a file in {self.location}")
+            self._folders.add(parent)
         resp = self.call(
             lambda: self.client.list_objects_v2(Bucket=self.bucket, Prefix=self.object_key(key) + "/", MaxKeys=1),
             key,

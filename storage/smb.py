@@ -86,9 +86,6 @@ class SmbWriter(BlobWriter):
         except (NotFoundError, ConflictError, PermissionDeniedError):
             backend.explain_tree_conflict(key)
             raise
-        if backend.is_dir(key):
-            self._abort()
-            raise ConflictError(f"{key}: is a folder on {backend.location}")
 
     def _flush_buf(self, final: bool = False) -> None:
         while len(self._buf) >= WRITE_CHUNK or (final and self._buf):
@@ -116,7 +113,12 @@ class SmbWriter(BlobWriter):
             self._fh.close()
         except Exception as exc:
             raise self._b.map_error(exc, self.key) from None
-        self._b.call(lambda: self._b.rename_over(self._tmp, self._target), self.key)
+        try:
+            self._b.call(lambda: self._b.rename_over(self._tmp, self._target), self.key)
+        except StorageError as exc:
+            if not isinstance(exc, UnreachableError) and self._b.is_dir(self.key):
+                raise ConflictError(f"{self.key}: is a folder on {self._b.location}") from None
+            raise
         return WriteResult(key=self.key, size=self.size, sha256=self.sha256)
 
     def _abort(self) -> None:
@@ -338,10 +340,12 @@ class SmbBackend(Backend):
         path = self.unc(key)
 
         def _open() -> Any:
-            st = smbclient.stat(path, **self.kw)
-            if stat_mod.S_ISDIR(st.st_mode):
-                raise NotFoundError(f"{key}: is a folder on {self.location}")
-            return smbclient.open_file(path, mode="rb", buffering=0, share_access="r", **self.kw)
+            try:
+                return smbclient.open_file(path, mode="rb", buffering=0, share_access="r", **self.kw)
+            except SMBOSError as exc:
+                if exc.errno == errno.EISDIR or exc.ntstatus == 0xC00000BA:  # STATUS_FILE_IS_A_DIRECTORY
+                    raise NotFoundError(f"{key}: is a folder on {self.location}") from None
+                raise
 
         return SmbReader(self.call(_open, key), self, key)
 
