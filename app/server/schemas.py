@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from app.engine import TurnReply
+from app.engine import MeetingSegment, TurnReply
 
 
 class Problem(BaseModel):
@@ -92,3 +92,26 @@ class AudioTurnReply(BaseModel):
     reply: TurnReply
     audio: AudioRef | None = Field(None, description="the spoken reply; None if no voice speaks the language")
     audio_error: str | None = None
+
+
+MeetingState = Literal["recording", "paused", "processing", "done", "recovered", "failed"]
+
+
+class MeetingOut(BaseModel):
+    """A meeting as listed: ``state`` "processing" while an upload is transcribed; poll until "done"."""
+
+    id: str
+    title: str
+    state: MeetingState
+    started_at: datetime
+    duration_s: float = Field(ge=0)
+    speakers: list[str] = Field(default_factory=list)
+    summary: str = ""
+    error: str | None = None
+
+
+class MeetingDetail(MeetingOut):
+    decisions: list[str] = Field(default_factory=list)
+    action_items: list[str] = Field(default_factory=list)
+    segments: list[MeetingSegment] = Field(default_factory=list)
+    recording_url: str = Field(description="the audio as one WAV (HTTP range requests supported)")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
+from app.server.meetings import ServerMeetings
 from app.server.ratelimit import FailureLimiter
 from app.server.spaces import UserSpaces
 from app.server.speech import AudioStore, SpeechStages
@@ -23,7 +24,7 @@ class ServerState:
     audio: AudioStore
     max_upload_bytes: int
     max_text_chars: int
-    meetings_available: bool = False
+    meetings: ServerMeetings
 
     @classmethod
     def build(cls, services: Services) -> ServerState:
@@ -40,4 +41,5 @@ class ServerState:
             audio=AudioStore(services.paths.data_dir / "server" / "audio"),
             max_upload_bytes=cfg.max_upload_mb * 1024 * 1024,
             max_text_chars=cfg.max_text_chars,
+            meetings=ServerMeetings(services, users),
         )

@@ -23,7 +23,6 @@ def info(me: Me, st: State) -> EngineInfo:
     """Which features this server offers (the remote engine's ``info()``)."""
     s = st.services.settings
     llm = s.llm.provider != "none"
-    meetings = st.meetings_available
     feats = [
         Feature(name="text", available=True, detail="typed turns, streamed replies"),
         Feature(name="speech_in", available=True, detail=f"upload; whisper {s.stt.model} on the server"),
@@ -31,7 +30,7 @@ def info(me: Me, st: State) -> EngineInfo:
         Feature(name="hands_free", available=False, detail="wake phrase listening runs on the desktop app only"),
         Feature(name="llm", available=llm, detail=s.llm.provider if llm else "no language model configured"),
         Feature(name="approvals", available=True),
-        Feature(name="meetings", available=meetings, detail="" if meetings else "meeting service not installed"),
+        Feature(name="meetings", available=True, detail="upload recordings; list, search, export, play"),
         Feature(name="accounts", available=False, detail="managed on the server"),
         Feature(name="settings", available=False, detail="managed on the server"),
     ]

@@ -1,0 +1,111 @@
+"""Meetings: create from an upload, list, show, export, search, and the recording (HTTP ranges)."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path as FsPath
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, File, Form, HTTPException, Path, Query, UploadFile
+from fastapi.responses import FileResponse, PlainTextResponse
+
+from app.engine import MeetingHit
+from app.server.auth import Me, State, problems
+from app.server.meetings import MeetingBusy, NotYours
+from app.server.schemas import MeetingDetail, MeetingOut
+from audio.meeting.segments import MeetingError
+from audio.sources import AudioInputError
+
+router = APIRouter(prefix="/api/v1", tags=["meetings"])
+MeetingId = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
+EXPORT_TYPES = {"md": "text/markdown", "json": "application/json", "srt": "application/x-subrip",
+                "vtt": "text/vtt"}
+
+
+def _save(upload: UploadFile, limit: int) -> FsPath:
+    suffix = FsPath(upload.filename or "meeting").suffix[:10] or ".bin"
+    with tempfile.NamedTemporaryFile(delete=False, suffix=suffix, prefix="pa-meeting-") as tmp:
+        size = 0
+        while block := upload.file.read(1 << 20):
+            size += len(block)
+            if size > limit:
+                tmp.close()
+                FsPath(tmp.name).unlink(missing_ok=True)
+                raise HTTPException(413, f"upload too large: at most {limit // (1024 * 1024)} MB")
+            tmp.write(block)
+    if size == 0:
+        FsPath(tmp.name).unlink(missing_ok=True)
+        raise HTTPException(400, "empty upload: send a recording (wav, flac, mp3, ogg, m4a, webm)")
+    return FsPath(tmp.name)
+
+
+@router.post("/meetings", response_model=MeetingOut, status_code=202, responses=problems(400, 401, 409, 413))
+def create_meeting(
+    me: Me,
+    st: State,
+    file: Annotated[UploadFile, File(description="the meeting recording")],
+    title: Annotated[str | None, Form(max_length=300)] = None,
+    speakers: Annotated[int | None, Form(ge=1, le=8, description="number of speakers, if known")] = None,
+) -> MeetingOut:
+    """Upload a recording; it is transcribed with speakers and summarised. Poll ``GET /meetings/{id}``
+    until ``state`` is "done" (or "failed")."""
+    path = _save(file, st.max_upload_bytes)
+    try:
+        return st.meetings.create_from_upload(me.user.id, path, title, speakers)
+    except AudioInputError as exc:
+        raise HTTPException(400, f"not usable audio: {str(exc).replace(str(path), file.filename or 'upload')}") from None
+    except MeetingBusy as exc:
+        raise HTTPException(409, f"{exc}; try again when it is done") from None
+    finally:
+        path.unlink(missing_ok=True)
+
+
+@router.get("/meetings", response_model=list[MeetingOut], responses=problems(401))
+def list_meetings(me: Me, st: State, q: Annotated[str, Query(max_length=200)] = "") -> list[MeetingOut]:
+    """Your meetings, newest first; ``q`` filters by words in title or summary."""
+    return st.meetings.list_for(me.user.id, q)
+
+
+@router.get("/meetings/search", response_model=list[MeetingHit], responses=problems(401))
+def search_meetings(me: Me, st: State, q: Annotated[str, Query(min_length=1, max_length=200)],
+                    limit: Annotated[int, Query(ge=1, le=100)] = 20) -> list[MeetingHit]:
+    """Transcript passages of your meetings that match the words."""
+    return st.meetings.search(me.user.id, q, limit)
+
+
+@router.get("/meetings/{meeting_id}", response_model=MeetingDetail, responses=problems(401, 404))
+def show_meeting(meeting_id: MeetingId, me: Me, st: State) -> MeetingDetail:
+    try:
+        return st.meetings.detail(me.user.id, meeting_id)
+    except NotYours:
+        raise HTTPException(404, "no such meeting") from None
+
+
+@router.get("/meetings/{meeting_id}/export", response_class=PlainTextResponse, responses={
+    **problems(401, 404), 200: {"description": "the transcript file",
+                                "content": {t: {"schema": {"type": "string"}} for t in EXPORT_TYPES.values()}}})
+def export_meeting(meeting_id: MeetingId, me: Me, st: State,
+                   format: Literal["md", "json", "srt", "vtt"] = "md") -> PlainTextResponse:
+    """The transcript (and notes) as Markdown, JSON, SRT or WebVTT."""
+    try:
+        text = st.meetings.export(me.user.id, meeting_id, format)
+    except NotYours:
+        raise HTTPException(404, "no such meeting") from None
+    return PlainTextResponse(text, media_type=EXPORT_TYPES[format], headers={
+        "Content-Disposition": f'attachment; filename="{meeting_id}.{format}"'})
+
+
+@router.get("/meetings/{meeting_id}/recording", response_class=FileResponse, responses={
+    **problems(401, 404, 409, 416), 200: {"content": {"audio/wav": {}}, "description": "the recording as WAV"},
+    206: {"content": {"audio/wav": {}}, "description": "the requested byte range"}})
+def meeting_recording(meeting_id: MeetingId, me: Me, st: State) -> FileResponse:
+    """The recording as one WAV. Supports ``Range: bytes=...`` (206 Partial Content) for seeking."""
+    try:
+        path = st.meetings.recording(me.user.id, meeting_id)
+    except NotYours:
+        raise HTTPException(404, "no such meeting") from None
+    except MeetingBusy as exc:
+        raise HTTPException(409, str(exc)) from None
+    except MeetingError as exc:
+        raise HTTPException(404, f"no recording: {exc}") from None
+    return FileResponse(path, media_type="audio/wav", filename=f"{meeting_id}.wav", content_disposition_type="inline")

@@ -1,0 +1,81 @@
+"""Meetings over the API: upload -> processing -> done with transcript; list, show, search, export,
+recording with byte ranges; another user's meeting is 404 everywhere; bad uploads are rejected."""
+
+from __future__ import annotations
+
+import io
+import time
+import wave
+from pathlib import Path
+
+import pytest
+
+from tests.server.live import Client, LiveServer
+
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
+
+
+def _wait_done(c: Client, meeting_id: str, timeout: float = 300) -> dict[str, object]:
+    deadline = time.monotonic() + timeout
+    while True:
+        r = c.get(f"/api/v1/meetings/{meeting_id}")
+        assert r.status_code == 200, r.text
+        body: dict[str, object] = r.json()
+        if body["state"] not in ("recording", "processing", "paused"):
+            return body
+        assert time.monotonic() < deadline, f"meeting still {body['state']}"
+        time.sleep(1)
+
+
+def test_meeting_from_upload_end_to_end(live_server: LiveServer, shared_audio: Path) -> None:
+    alice, bob = live_server.new_client("alice"), live_server.new_client("bob")
+    clip = shared_audio / "jfk.flac"
+    with clip.open("rb") as f:
+        r = alice.post("/api/v1/meetings", files={"file": ("jfk.flac", f, "audio/flac")},
+                       data={"title": "Inaugural address"})
+    assert r.status_code == 202, r.text
+    meeting_id = r.json()["id"]
+    assert r.json()["title"] == "Inaugural address"
+    done = _wait_done(alice, meeting_id)
+    assert done["state"] == "done", done
+    text = " ".join(str(s["text"]) for s in done["segments"]).lower()  # type: ignore[attr-defined]
+    assert "country" in text and "americans" in text
+    assert [m["id"] for m in alice.get("/api/v1/meetings").json()] == [meeting_id]
+    assert alice.get("/api/v1/meetings", params={"q": "inaugural"}).json()[0]["id"] == meeting_id
+    assert alice.get("/api/v1/meetings", params={"q": "budget"}).json() == []
+    hits = alice.get("/api/v1/meetings/search", params={"q": "country"}).json()
+    assert hits and hits[0]["meeting_id"] == meeting_id and "country" in hits[0]["text"].lower()
+    md = alice.get(f"/api/v1/meetings/{meeting_id}/export", params={"format": "md"})
+    assert md.status_code == 200 and md.text.startswith("# Inaugural address")
+    srt = alice.get(f"/api/v1/meetings/{meeting_id}/export", params={"format": "srt"})
+    assert srt.status_code == 200 and "-->" in srt.text
+    assert alice.get(f"/api/v1/meetings/{meeting_id}/export", params={"format": "docx"}).status_code == 422
+
+    rec = alice.get(str(done["recording_url"]))
+    assert rec.status_code == 200 and rec.content[:4] == b"RIFF"
+    with wave.open(io.BytesIO(rec.content)) as w:
+        assert abs(w.getnframes() / w.getframerate() - 11.0) < 0.5
+    part = alice.get(str(done["recording_url"]), headers={"Range": "bytes=44-1043"})
+    assert part.status_code == 206 and part.content == rec.content[44:1044]
+
+    # bob: every way in is a 404, and his lists are empty
+    for path in (f"/api/v1/meetings/{meeting_id}", f"/api/v1/meetings/{meeting_id}/export",
+                 f"/api/v1/meetings/{meeting_id}/recording"):
+        r = bob.get(path)
+        assert r.status_code == 404 and "Inaugural" not in r.text
+    assert bob.get("/api/v1/meetings").json() == []
+    assert bob.get("/api/v1/meetings/search", params={"q": "country"}).json() == []
+
+
+def test_bad_meeting_uploads(live_server: LiveServer, tmp_path: Path) -> None:
+    c = live_server.new_client()
+    junk = tmp_path / "junk.mp3"
+    junk.write_bytes(b"\x00\x01garbage" * 1000)
+    with junk.open("rb") as f:
+        r = c.post("/api/v1/meetings", files={"file": ("junk.mp3", f, "audio/mpeg")})
+    assert r.status_code == 400 and r.json()["detail"].startswith("not usable audio") and str(tmp_path) not in r.text
+    r = c.post("/api/v1/meetings", files={"file": ("empty.wav", b"", "audio/wav")})
+    assert r.status_code == 400
+    assert c.get("/api/v1/meetings").json() == []  # nothing half-made
+    assert c.get("/api/v1/meetings/does-not-exist").status_code == 404
+    assert c.get("/api/v1/meetings/bad id!").status_code == 422
