@@ -23,6 +23,7 @@ import hmac
 import itertools
 import json
 import re
+import socket
 import threading
 import time
 import uuid
@@ -166,6 +167,10 @@ def _check_message(server: WhatsAppServer, body: Any) -> tuple[int, dict[str, An
 def _handler(server: WhatsAppServer) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+
+        def setup(self) -> None:
+            super().setup()
+            self.request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # no 40 ms Nagle/ACK stall
 
         def log_message(self, format: str, *args: Any) -> None:  # keep the test output clean
             return
