@@ -383,6 +383,8 @@ class LocalEngine:
         self._set_state(self._state)
 
     async def push_audio(self, chunk: AudioChunk) -> None:
+        if self.meetings_adapter.push(chunk):
+            return
         if self._listening:
             self._buffer.push(chunk)
             return

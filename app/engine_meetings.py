@@ -1,130 +1,295 @@
-"""Meetings for the local engine: adapts the meeting recorder that the app provides as
-``Services.meetings`` (``agents.deps.MeetingControl``) to the engine's models, and ticks the timer.
-Without a recorder every call raises NotAvailable saying so."""
+"""Meetings for the local engine, on top of ``Services.meeting_service`` (audio/meeting): start /
+pause / resume / stop, live level and transcript events, past meetings, search, playback, export.
+
+Audio: with ``capture="client"`` the meeting records what the UI's microphone pushes (browser,
+phone, window: :class:`PushedSource`); with ``capture="device"`` the service's own microphone."""
 
 from __future__ import annotations
 
 import asyncio
+import io
 import logging
+import queue
 import threading
+import wave
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Literal
 
+import numpy as np
+
 from app.engine import (
+    AudioChunk,
     AudioClip,
     EngineError,
     ExportedFile,
     MeetingHit,
+    MeetingSegment,
+    MeetingSegmentAdded,
     MeetingSummary,
     MeetingUpdated,
     MeetingView,
     NotAvailable,
+    Notice,
 )
+from app.engine_voice import _ToSixteenK
 
 if TYPE_CHECKING:
     from app.engine_bus import EventBus
     from app.services import Services
 
 log = logging.getLogger(__name__)
-NOT_INSTALLED = "meeting recording is not installed here yet (the meeting recorder, audio/meeting)"
+MEDIA_TYPES = {"md": "text/markdown", "txt": "text/plain", "json": "application/json", "srt": "application/x-subrip",
+               "vtt": "text/vtt"}
+
+
+class PushedSource:
+    """A live meeting source fed by :meth:`push` (16 kHz mono blocks shaped (n, 1))."""
+
+    channels = 1
+    live = True
+
+    def __init__(self) -> None:
+        self._q: queue.Queue[np.ndarray | None] = queue.Queue(maxsize=2000)
+        self._convert = _ToSixteenK()
+        self._stopped = threading.Event()
+
+    def push(self, chunk: AudioChunk) -> None:
+        if self._stopped.is_set():
+            return
+        samples = self._convert(chunk)
+        if samples.size:
+            try:
+                self._q.put_nowait(samples.reshape(-1, 1))
+            except queue.Full:
+                log.warning("meeting audio backlog full: chunk dropped")
+
+    def stop(self) -> None:
+        self._stopped.set()
+        self._q.put(None)
+
+    def blocks(self) -> Iterator[np.ndarray]:
+        while True:
+            block = self._q.get()
+            if block is None:
+                return
+            yield block
+
+
+def _level(rms_db: list[float]) -> float:
+    """dBFS -> 0..1 for the meter (-60 dB and below = 0)."""
+    db = max(rms_db) if rms_db else -90.0
+    return float(min(1.0, max(0.0, (db + 60.0) / 60.0)))
+
+
+def _segment(s: Any) -> MeetingSegment:
+    speaker = str(s.speaker or "")
+    label = f"Speaker {speaker[1:]}" if speaker[:1] == "S" and speaker[1:].isdigit() else speaker
+    return MeetingSegment(start_s=max(0.0, s.start), end_s=max(0.0, s.end), speaker=label, text=s.text)
 
 
 class MeetingAdapter:
-    def __init__(self, sv: Services, bus: EventBus) -> None:
+    def __init__(self, sv: Services, bus: EventBus, capture: Literal["client", "device"] = "client") -> None:
         self.sv = sv
         self.bus = bus
-        self._ticker: threading.Thread | None = None
-        self._stop_tick = threading.Event()
+        self.capture = capture
+        self.source: PushedSource | None = None
+        self._view = MeetingView()
+        self._unsub: Any = None
+        self._ticker_stop = threading.Event()
 
-    def _control(self) -> Any:
-        from agents.deps import MeetingControl
+    # ------------------------------------------------------------------------------ availability
 
+    def _service(self) -> Any:
         try:
-            mc = getattr(self.sv, "meetings", None)
-        except Exception as exc:  # a recorder that cannot start counts as missing, with its reason
+            return self.sv.meeting_service
+        except (AttributeError, ModuleNotFoundError) as exc:
+            raise NotAvailable(f"meeting recording is not installed here ({exc})") from None
+        except Exception as exc:  # a service that cannot start counts as missing, with its reason
             raise NotAvailable(f"meeting recording is not available: {exc}") from None
-        if mc is None or not isinstance(mc, MeetingControl):
-            raise NotAvailable(NOT_INSTALLED)
-        return mc
 
     def status(self) -> tuple[bool, str]:
         try:
-            self._control()
-        except NotAvailable as exc:
-            return False, str(exc)
+            import audio.meeting.service  # noqa: F401
+        except ModuleNotFoundError as exc:
+            return False, f"meeting recording is not installed here ({exc.name})"
         return True, "records and transcribes offline"
 
-    @staticmethod
-    def _view(st: Any) -> MeetingView:
-        state = st.state if st.state in ("idle", "recording", "paused", "processing", "done") else "idle"
-        started = st.started_at
-        elapsed = (datetime.now(UTC) - started).total_seconds() if started and state == "recording" else 0.0
-        return MeetingView(id=st.recording_id, title=st.title or "", state=state, started_at=started,
-                           elapsed_s=max(0.0, elapsed))
+    # ------------------------------------------------------------------------------ live events
 
-    async def _call(self, name: str, *args: Any) -> MeetingView:
-        from agents.deps import ServiceError
+    def _emit_view(self) -> None:
+        self.bus.emit(MeetingUpdated(meeting=self._view.model_copy(deep=True)))
 
-        mc = self._control()
-        try:
-            st = await asyncio.to_thread(getattr(mc, name), *args)
-        except ServiceError as exc:
-            raise EngineError(str(exc)) from None
-        view = self._view(st)
-        self.bus.emit(MeetingUpdated(meeting=view))
-        return view
+    def _on_event(self, ev: Any) -> None:
+        kind = getattr(ev, "kind", "")
+        if kind == "meeting_level":
+            self._view.level = _level(ev.rms_db)
+            self._view.elapsed_s = float(ev.audio_t)
+            self._emit_view()
+        elif kind == "meeting_transcript":
+            seg = _segment(ev.segment)
+            self._view.segments.append(seg)
+            self.bus.emit(MeetingSegmentAdded(meeting_id=self._view.id or "", segment=seg))
+        elif kind == "meeting_state":
+            if ev.state in ("recording", "paused"):
+                self._view.state = ev.state
+            self._emit_view()
+        elif kind == "meeting_notes":
+            self._view.summary = ev.notes.summary
+            self._view.action_items = [a.text for a in ev.notes.action_items]
+            self._emit_view()
+        elif kind in ("meeting_error", "meeting_space_warning", "meeting_storage"):
+            msg = getattr(ev, "message", None) or getattr(ev, "detail", None) or f"low disk space: {ev.free_mb:.0f} MB"
+            self.bus.emit(Notice(level="warning", message=f"Meeting: {msg}"))
+
+    def push(self, chunk: AudioChunk) -> bool:
+        """Audio from the client while a meeting records; False when no meeting takes it."""
+        src = self.source
+        if src is None:
+            return False
+        src.push(chunk)
+        return True
+
+    # ------------------------------------------------------------------------------ control
 
     async def start(self, title: str) -> MeetingView:
-        view = await self._call("start", title or None)
+        from audio.meeting.segments import MeetingError
+        from audio.sources import AudioInputError
+
+        svc = self._service()
+        source = PushedSource() if self.capture == "client" else None
+        if self._unsub is None:
+            self._unsub = svc.subscribe(self._on_event)
+        try:
+            info = await asyncio.to_thread(svc.start, title or None, source)
+        except (MeetingError, AudioInputError, OSError) as exc:
+            raise EngineError(f"The meeting could not start: {exc}") from None
+        self.source = source
+        self._view = MeetingView(id=info.id, title=info.title, state="recording", started_at=info.started_at)
+        self._emit_view()
         self._start_ticker()
-        return view
-
-    async def pause(self) -> MeetingView:
-        return await self._call("pause")
-
-    async def resume(self) -> MeetingView:
-        return await self._call("resume")
-
-    async def stop(self) -> MeetingView:
-        self._stop_tick.set()
-        return await self._call("stop")
+        return self._view.model_copy(deep=True)
 
     def _start_ticker(self) -> None:
-        self._stop_tick.clear()
+        self._ticker_stop.clear()
 
-        def tick() -> None:
-            while not self._stop_tick.wait(0.5):
-                try:
-                    view = self._view(self._control().status())
-                except Exception as exc:
-                    log.info("meeting status: %s", exc)
-                    return
-                self.bus.emit(MeetingUpdated(meeting=view))
-                if view.state not in ("recording", "paused"):
-                    return
+        def tick() -> None:  # the timer runs on even while the client sends no audio
+            while not self._ticker_stop.wait(1.0):
+                v = self._view
+                if v.state == "recording" and v.started_at is not None:
+                    self._emit_view()
 
-        self._ticker = threading.Thread(target=tick, name="meeting-ticker", daemon=True)
-        self._ticker.start()
+        threading.Thread(target=tick, name="meeting-ticker", daemon=True).start()
+
+    async def _control(self, name: str) -> MeetingView:
+        from audio.meeting.segments import MeetingError
+
+        svc = self._service()
+        try:
+            info = await asyncio.to_thread(getattr(svc, name))
+        except MeetingError as exc:
+            raise EngineError(str(exc)) from None
+        self._view.state = "paused" if info.state == "paused" else "recording"
+        self._emit_view()
+        return self._view.model_copy(deep=True)
+
+    async def pause(self) -> MeetingView:
+        return await self._control("pause")
+
+    async def resume(self) -> MeetingView:
+        return await self._control("resume")
+
+    async def stop(self) -> MeetingView:
+        from audio.meeting.segments import MeetingError
+
+        svc = self._service()
+        self._ticker_stop.set()
+        self._view.state = "processing"
+        self._emit_view()
+        src, self.source = self.source, None
+        if src is not None:
+            src.stop()
+        try:
+            info = await asyncio.to_thread(svc.stop, 300.0)
+            segs = await asyncio.to_thread(svc.transcript, info.id)
+        except MeetingError as exc:
+            raise EngineError(str(exc)) from None
+        notes = info.notes
+        self._view = MeetingView(id=info.id, title=info.title, state="done", started_at=info.started_at,
+                                 elapsed_s=info.duration_s, segments=[_segment(s) for s in segs],
+                                 summary=notes.summary if notes else "",
+                                 action_items=[a.text for a in notes.action_items] if notes else [])
+        self._emit_view()
+        return self._view.model_copy(deep=True)
+
+    # ------------------------------------------------------------------------------ past meetings
 
     async def past(self, query: str) -> list[MeetingSummary]:
-        self._control()
-        raise NotAvailable("the meeting recorder does not list past meetings yet")
+        svc = self._service()
+        infos = await asyncio.to_thread(svc.list_meetings, 100)
+        words = query.lower().split()
+        out = []
+        for i in infos:
+            hay = f"{i.title} {i.notes.summary if i.notes else ''}".lower()
+            if all(w in hay for w in words):
+                out.append(MeetingSummary(id=i.id, title=i.title, started_at=i.started_at, duration_s=i.duration_s,
+                                          summary=i.notes.summary if i.notes else ""))
+        return out
 
     async def search(self, query: str) -> list[MeetingHit]:
         if not query.strip():
             raise EngineError("Type some words to search for.")
-        mc = self._control()
-        hits = await asyncio.to_thread(mc.search_transcripts, query, 20)
-        return [MeetingHit(meeting_id=h.recording_id, title=h.title, at=h.at, start_s=h.offset_s or 0.0, text=h.text)
-                for h in hits]
+        svc = self._service()
+        hits = await asyncio.to_thread(svc.search, query, 20)
+        return [MeetingHit(meeting_id=h.meeting_id, title=h.title, at=h.started_at, start_s=h.start,
+                           text=f"{h.speaker}: {h.text}" if h.speaker else h.text) for h in hits]
 
     async def audio(self, meeting_id: str, start_s: float, duration_s: float) -> AudioClip:
-        self._control()
-        raise NotAvailable("the meeting recorder does not offer playback yet")
+        from audio.meeting.segments import MeetingError
+        from audio.meeting.store import MeetingNotFound
+
+        if start_s < 0 or not 0 < duration_s <= 600:
+            raise EngineError("start must be ≥ 0 and the duration between 0 and 600 seconds")
+        svc = self._service()
+
+        def collect() -> bytes:
+            need = int(duration_s * 16_000)
+            parts, n = [], 0
+            for block in svc.audio_from(meeting_id, start_s):
+                parts.append(block.mean(axis=1) if block.ndim == 2 else block)
+                n += len(block)
+                if n >= need:
+                    break
+            a = np.concatenate(parts)[:need] if parts else np.zeros(0, np.float32)
+            buf = io.BytesIO()
+            with wave.open(buf, "wb") as w:
+                w.setnchannels(1)
+                w.setsampwidth(2)
+                w.setframerate(16_000)
+                w.writeframes((np.clip(a, -1, 1) * 32767).astype("<i2").tobytes())
+            return buf.getvalue()
+
+        try:
+            wav = await asyncio.to_thread(collect)
+        except (MeetingNotFound, MeetingError) as exc:
+            raise EngineError(str(exc)) from None
+        return AudioClip(wav=wav, duration_s=(len(wav) - 44) / 32_000)
 
     async def export(self, meeting_id: str, fmt: Literal["md", "txt", "json"]) -> ExportedFile:
-        self._control()
-        raise NotAvailable("the meeting recorder does not offer export yet")
+        from audio.meeting.store import MeetingNotFound
+
+        svc = self._service()
+        real = "md" if fmt == "txt" else fmt
+        try:
+            text = await asyncio.to_thread(svc.export, meeting_id, real)
+        except (MeetingNotFound, ValueError) as exc:
+            raise EngineError(str(exc)) from None
+        stamp = datetime.now(UTC).strftime("%Y%m%d")
+        return ExportedFile(filename=f"meeting-{meeting_id or stamp}.{fmt}", media_type=MEDIA_TYPES[fmt],
+                            content=text.encode("utf-8"))
 
     async def close(self) -> None:
-        self._stop_tick.set()
+        self._ticker_stop.set()
+        if self.source is not None:
+            self.source.stop()
+            self.source = None

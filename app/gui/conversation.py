@@ -55,8 +55,9 @@ class ConversationScreen:
         ptt_sem = ft.Semantics(content=ptt, identifier="ptt", label="Push to talk", button=True,
                                on_tap=self._tap)
         send = icon_button(ft.Icons.SEND, "Send", self._on_submit, "send")
-        header = ft.Row([self.status_dot, ft.Semantics(content=self.status, identifier="status", live_region=True),
-                         ft.Container(expand=True), self.hands_free], vertical_alignment=ft.CrossAxisAlignment.CENTER)
+        header = ft.Row([ft.Row([self.status_dot, ft.Semantics(content=self.status, identifier="status",
+                                                               live_region=True)], width=160),
+                         self.hands_free], vertical_alignment=ft.CrossAxisAlignment.CENTER, wrap=True)
         return ft.Column([
             header, self.wake_hint, self.progress, self.onboarding,
             ft.Container(content=self.turns, expand=True),
@@ -92,7 +93,7 @@ class ConversationScreen:
             who = "You (speaking…)" if t.interim else ("You (not addressed)" if not t.addressed else "You")
             rows.append(ft.Container(
                 content=ft.Column([ft.Text(who, size=11, weight=ft.FontWeight.BOLD),
-                                   ft.Text(t.user, italic=t.interim, selectable=True)], spacing=2),
+                                   ft.Semantics(content=ft.Text(t.user, italic=t.interim), identifier="you-text")], spacing=2),
                 padding=8, border_radius=8, bgcolor=ft.Colors.with_opacity(0.08, ft.Colors.BLUE)))
         if t.reply or t.done:
             actions = ft.Row([
@@ -102,10 +103,11 @@ class ConversationScreen:
             ], spacing=0)
             rows.append(ft.Container(
                 content=ft.Column([ft.Text("Assistant", size=11, weight=ft.FontWeight.BOLD),
-                                   ft.Text(t.reply or "…", selectable=True), actions], spacing=2),
+                                   ft.Semantics(content=ft.Text(t.reply or "…"), identifier="assistant-text"), actions], spacing=2),
                 padding=8, border_radius=8, bgcolor=ft.Colors.with_opacity(0.08, ft.Colors.GREEN)))
         if t.id in self.app.spoken_turns:
-            rows.append(ft.Text(f"Spoken ({self.app.spoken_turns[t.id]:.1f} s)", size=11, italic=True))
+            rows.append(ft.Semantics(content=ft.Text(f"Spoken ({self.app.spoken_turns[t.id]:.1f} s)", size=11,
+                                                     italic=True), identifier="spoken"))
         return ft.Column(rows, spacing=4)
 
     def set_onboarding(self, show: bool) -> None:

@@ -27,6 +27,7 @@ class MeetingsScreen:
         self.summary = ft.Column(spacing=4)
         self.query = ft.TextField(label="Search past meetings", expand=True, on_submit=self._search)
         self.results = ft.Column(spacing=6)
+        self.past = ft.Column(spacing=4)
         self.start_btn = button("Start", self._start, "meeting-start", ft.Icons.FIBER_MANUAL_RECORD, filled=True)
         self.pause_btn = button("Pause", self._pause, "meeting-pause", ft.Icons.PAUSE)
         self.resume_btn = button("Resume", self._resume, "meeting-resume", ft.Icons.PLAY_ARROW)
@@ -37,7 +38,8 @@ class MeetingsScreen:
         return ft.Column([
             heading("Meeting"), self.unavailable,
             ft.Row([tagged(self.title, "meeting-title")]),
-            ft.Row([ft.Semantics(content=self.timer, identifier="meeting-timer", label="Elapsed time"), self.state],
+            ft.Row([ft.Semantics(content=self.timer, identifier="meeting-timer", label="Elapsed time"),
+                    ft.Semantics(content=self.state, identifier="meeting-state", live_region=True)],
                    wrap=True, vertical_alignment=ft.CrossAxisAlignment.CENTER),
             meter,
             ft.Row([self.start_btn, self.pause_btn, self.resume_btn, self.stop_btn], wrap=True),
@@ -50,6 +52,7 @@ class MeetingsScreen:
             ft.Row([tagged(self.query, "meeting-query"), icon_button(ft.Icons.SEARCH, "Search", self._search,
                                                                       "meeting-search")]),
             self.results,
+            self.past,
         ], scroll=ft.ScrollMode.AUTO, expand=True)
 
     def refresh(self) -> None:
@@ -69,7 +72,8 @@ class MeetingsScreen:
             inner = b.content
             if isinstance(inner, ft.FilledButton | ft.OutlinedButton):
                 inner.disabled = not (available and on)
-        self.transcript.controls = [ft.Text(line, selectable=True) for line in transcript_lines(m.segments)]
+        self.transcript.controls = [ft.Semantics(content=ft.Text(line), identifier="meeting-line")
+                                    for line in transcript_lines(m.segments)]
         parts: list[ft.Control] = []
         if m.summary:
             parts += [ft.Text("Summary", weight=ft.FontWeight.BOLD), ft.Text(m.summary, selectable=True)]
@@ -85,7 +89,15 @@ class MeetingsScreen:
             self.app.toast(str(exc))
 
     async def _start(self, e: Any) -> None:
-        await self._guard(self.app.engine.meeting_start(self.title.value or ""))
+        self.app.start_progress("meeting_start", "Starting the recording (loading speech recognition)…")
+        try:
+            await self.app.engine.meeting_start(self.title.value or "")
+        except EngineError as exc:
+            self.app.toast(str(exc))
+            return
+        finally:
+            self.app.end_progress("meeting_start")
+        await self.app.start_capture()
 
     async def _pause(self, e: Any) -> None:
         await self._guard(self.app.engine.meeting_pause())
@@ -94,12 +106,30 @@ class MeetingsScreen:
         await self._guard(self.app.engine.meeting_resume())
 
     async def _stop(self, e: Any) -> None:
+        await self.app.stop_capture()
+        self.app.start_progress("meeting_stop", "Finishing the transcript…")
         try:
             view = await self.app.engine.meeting_stop()
         except EngineError as exc:
             self.app.toast(str(exc))
             return
+        finally:
+            self.app.end_progress("meeting_stop")
         self.app.model.meeting = view
+        self.app.refresh()
+        await self.load_past()
+
+    async def load_past(self) -> None:
+        try:
+            past = await self.app.engine.meetings(self.query.value or "")
+        except EngineError as exc:
+            self.past.controls = [ft.Text(str(exc))]
+            return
+        self.past.controls = [
+            ft.Row([ft.Text(f"{m.title} — {m.started_at.astimezone():%Y-%m-%d %H:%M} ({fmt_clock(m.duration_s)})",
+                            expand=True),
+                    icon_button(ft.Icons.DOWNLOAD, f"Export {m.title}", bind(self._export, m.id), f"export-{m.id}")])
+            for m in past] or [ft.Text("No past meetings yet.")]
         self.app.refresh()
 
     async def _search(self, e: Any) -> None:
@@ -114,7 +144,8 @@ class MeetingsScreen:
     def _hit(self, h: MeetingHit) -> ft.Control:
         return ft.Row([
             ft.Column([ft.Text(f"{h.title} — {h.at.astimezone():%Y-%m-%d %H:%M} at {fmt_clock(h.start_s)}",
-                               weight=ft.FontWeight.BOLD), ft.Text(h.text, selectable=True)], expand=True, spacing=2),
+                               weight=ft.FontWeight.BOLD),
+                       ft.Semantics(content=ft.Text(h.text), identifier="meeting-hit")], expand=True, spacing=2),
             icon_button(ft.Icons.PLAY_ARROW, "Play from here", bind(self._play, h), f"play-{h.meeting_id}"),
             icon_button(ft.Icons.DOWNLOAD, "Export", bind(self._export, h.meeting_id), f"export-{h.meeting_id}"),
         ])

@@ -120,6 +120,8 @@ class AssistantApp:
         self.body.content = self._views[screen]
         if screen == "settings":
             self.page.run_task(self._load_settings)
+        if screen == "meetings":
+            self.page.run_task(self.meetings.load_past)
         self.refresh()
 
     async def _load_settings(self) -> None:
@@ -209,9 +211,9 @@ class AssistantApp:
             self.refresh()
             return
         if on:
-            await self._start_capture()
+            await self.start_capture()
         elif self._recording and self.model.state != "listening":
-            await self._stop_capture()
+            await self.stop_capture()
 
     async def start_listening(self) -> None:
         await self.stop_speaking()
@@ -221,17 +223,17 @@ class AssistantApp:
             self.conversation.ptt.cancel()
             self.toast(str(exc))
             return
-        await self._start_capture()
+        await self.start_capture()
 
     async def stop_listening(self) -> None:
         if not self.model.hands_free:
-            await self._stop_capture()
+            await self.stop_capture()
         try:
             await self.engine.stop_listening()
         except EngineError as exc:
             self.toast(str(exc))
 
-    async def _start_capture(self) -> None:
+    async def start_capture(self) -> None:
         if self.recorder is None or self._recording:
             return
         import flet_audio_recorder as far
@@ -246,7 +248,7 @@ class AssistantApp:
         if not self._recording:
             self.toast("The microphone could not be opened (permission denied or no device).")
 
-    async def _stop_capture(self) -> None:
+    async def stop_capture(self) -> None:
         if self.recorder is None or not self._recording:
             return
         self._recording = False
@@ -270,16 +272,22 @@ class AssistantApp:
         if self.player is None:
             return
         self._playing_turn = turn_id
-        self.player.src = clip.wav
-        self.player.update()
+        import flet_audio as fa
+
+        # a fresh player per clip, created with its source: it plays once the client has loaded it
+        self.player = fa.Audio(src=clip.wav, on_loaded=self._on_player_loaded,
+                               on_state_change=self._on_player_state)
         self._play_started = time.monotonic()
+
+    async def _on_player_loaded(self, e: Any) -> None:
         try:
-            await self.player.play()
+            await e.control.play()
         except Exception as exc:
             log.warning("playback: %s", exc)
 
     async def _on_player_state(self, e: Any) -> None:
         state = str(getattr(e.state, "value", e.state))
+        log.info("player state: %s", state)
         if state == "playing":
             self.model.playing = True
         elif state in ("completed", "stopped", "paused"):

@@ -51,11 +51,12 @@ def web_app(extra_args: list[str] | None = None, env: dict[str, str] | None = No
 
 
 @contextmanager
-def browser_page(url: str, width: int = 1100, height: int = 800) -> Iterator[Any]:
+def browser_page(url: str, width: int = 1100, height: int = 800, extra_args: list[str] | None = None) -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS, headless=True)
+        browser = pw.chromium.launch(executable_path=chromium_path(), args=[*CHROMIUM_ARGS, *(extra_args or [])],
+                                     headless=True)
         try:
             page = browser.new_page(viewport={"width": width, "height": height})
             page.goto(url)

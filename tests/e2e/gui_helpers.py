@@ -1,0 +1,119 @@
+"""Helpers for driving the Flet web UI in headless Chromium: find controls by their semantics
+identifier, type into text fields, hold the push-to-talk button, save screenshots as artefacts."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import soundfile as sf
+
+ROOT = Path(__file__).resolve().parents[2]
+DESKTOP = (1280, 800)
+PHONE = (390, 844)
+
+
+def artefacts_dir() -> Path:
+    """Where screenshots go: $PA_ARTIFACTS_DIR/gui, else bench/results/gui-screenshots (git-ignored)."""
+    base = os.environ.get("PA_ARTIFACTS_DIR")
+    d = Path(base) / "gui" if base else ROOT / "bench" / "results" / "gui-screenshots"
+    d.mkdir(parents=True, exist_ok=True)
+    return d
+
+
+def by_id(page: Any, ident: str) -> Any:
+    return page.locator(f'[flt-semantics-identifier="{ident}"]')
+
+
+def by_prefix(page: Any, prefix: str) -> Any:
+    return page.locator(f'[flt-semantics-identifier^="{prefix}"]')
+
+
+def texts(page: Any, ident: str) -> list[str]:
+    loc = by_id(page, ident)
+    return [loc.nth(i).inner_text() for i in range(loc.count())]
+
+
+def wait_text(page: Any, ident: str, contains: str, timeout: float = 60.0) -> str:
+    """Wait until a control with this identifier shows text containing ``contains`` (case-insensitive)."""
+    deadline = time.monotonic() + timeout
+    seen: list[str] = []
+    while time.monotonic() < deadline:
+        seen = texts(page, ident)
+        for t in seen:
+            if contains.lower() in t.lower():
+                return t
+        time.sleep(0.2)
+    raise AssertionError(f"no [{ident}] containing {contains!r} within {timeout:.0f} s; saw {seen!r}")
+
+
+def type_into(page: Any, ident: str, text: str, submit: bool = False) -> None:
+    field = by_id(page, ident).first
+    field.wait_for(timeout=30_000)
+    field.click()
+    inp = field.locator("input, textarea").first
+    if inp.count():
+        inp.fill("")
+    page.keyboard.type(text)
+    if submit:
+        page.keyboard.press("Enter")
+
+
+def click(page: Any, ident: str) -> None:
+    el = by_id(page, ident).first
+    el.wait_for(timeout=30_000)
+    el.click()
+
+
+def hold(page: Any, ident: str, seconds: float) -> None:
+    box = by_id(page, ident).first.bounding_box()
+    assert box, f"[{ident}] not on screen"
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.mouse.down()
+    time.sleep(seconds)
+    page.mouse.up()
+
+
+def screenshot(page: Any, name: str) -> Path:
+    time.sleep(0.4)  # let the canvas paint the last change
+    path = artefacts_dir() / f"{name}.png"
+    page.screenshot(path=str(path))
+    assert path.stat().st_size > 5000, f"screenshot {path} looks empty"
+    return path
+
+
+def fake_mic_file(src: Path, dest: Path, lead_s: float = 0.3, tail_s: float = 4.0) -> Path:
+    """A 16-bit WAV for Chromium's --use-file-for-fake-audio-capture (it loops the file): the speech
+    with a little silence before and enough after that a recording does not run into the repeat."""
+    audio, rate = sf.read(str(src), dtype="float32", always_2d=True)
+    mono = audio.mean(axis=1)
+    out = np.concatenate([np.zeros(int(lead_s * rate), np.float32), mono, np.zeros(int(tail_s * rate), np.float32)])
+    sf.write(str(dest), out, rate, subtype="PCM_16")
+    return dest
+
+
+def mic_args(wav: Path) -> list[str]:
+    return [f"--use-file-for-fake-audio-capture={wav}", "--autoplay-policy=no-user-gesture-required"]
+
+
+def wait_idle_models(page: Any, timeout: float = 180.0) -> None:
+    """Wait until no model is loading (the progress line is gone)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if not page.get_by_text("Loading", exact=False).count():
+            return
+        time.sleep(0.5)
+    raise AssertionError(f"models still loading after {timeout:.0f} s")
+
+
+def nav(page: Any, name: str) -> None:
+    """Go to a screen with the navigation rail (desktop) or bar (phone)."""
+    for role in ("tab", "button"):
+        loc = page.get_by_role(role, name=name, exact=False)
+        if loc.count():
+            loc.first.click()
+            return
+    page.get_by_text(name, exact=True).first.click()

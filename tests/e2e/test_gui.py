@@ -1,0 +1,210 @@
+"""The GUI end to end: the real web UI (`personal-agent --web`) in headless Chromium, real speech
+models, a file-backed microphone (Chromium's fake capture device playing a real recording), a real
+CalDAV server for the approvals. Screenshots at 1280x800 and 390x844 go to the artefacts folder."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from tests.e2e.browser import browser_page, web_app
+from tests.e2e.gui_helpers import (
+    DESKTOP,
+    PHONE,
+    by_id,
+    by_prefix,
+    click,
+    fake_mic_file,
+    hold,
+    mic_args,
+    nav,
+    screenshot,
+    texts,
+    type_into,
+    wait_idle_models,
+    wait_text,
+)
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+
+
+@pytest.fixture
+def app_env(models_dir: Path) -> dict[str, str]:
+    return {"PA_STT__MODEL": str(models_dir / "whisper-base"), "PA_TIMEZONE": "Europe/Berlin"}
+
+
+@pytest.fixture
+def app_url(app_env: dict[str, str]) -> Iterator[str]:
+    with web_app(env=app_env) as url:
+        yield url
+
+
+def _norm(text: str) -> str:
+    return " ".join(re.findall(r"[a-z']+", text.lower()))
+
+
+def test_conversation_typed_and_push_to_talk(app_url: str, shared_audio: Path, tmp_path: Path) -> None:
+    import json
+
+    import jiwer
+
+    clip = next(c for c in json.loads((shared_audio / "manifest.json").read_text())["clips"] if c["file"] == "jfk.flac")
+    wav = fake_mic_file(shared_audio / "jfk.flac", tmp_path / "mic.wav", lead_s=2.0, tail_s=20.0)
+    with browser_page(app_url, *DESKTOP, extra_args=mic_args(wav)) as page:
+        wait_text(page, "status", "Idle")
+        # typed turn: the local answer appears and is spoken (the browser played it to the end)
+        type_into(page, "message", "what time is it", submit=True)
+        reply = wait_text(page, "assistant-text", "It's")
+        assert re.search(r"\d{1,2}:\d{2}", reply), reply
+        spoken = wait_text(page, "spoken", "Spoken", timeout=60)
+        assert float(re.findall(r"[\d.]+", spoken)[0]) > 0.3
+        # push-to-talk: hold the button while the fake microphone plays the 11 s JFK recording
+        wait_idle_models(page)
+        hold(page, "ptt", 2.0 + clip["seconds"] + 1.0)
+        heard = wait_text(page, "you-text", "country", timeout=90)
+        wer = jiwer.wer(_norm(clip["reference"]), _norm(heard))
+        assert wer < 0.35, (wer, heard)
+        wait_text(page, "assistant-text", "offline", timeout=60)  # no LLM: the honest offline answer
+        assert len(texts(page, "assistant-text")) >= 2
+        deadline = time.monotonic() + 60
+        while len(texts(page, "spoken")) < 2 and time.monotonic() < deadline:
+            time.sleep(0.3)
+        assert len(texts(page, "spoken")) >= 2, "the push-to-talk reply was not played"
+        screenshot(page, "conversation-1280x800")
+    with browser_page(app_url, *PHONE) as page:
+        wait_text(page, "status", "Idle")
+        type_into(page, "message", "what's the date today", submit=True)
+        wait_text(page, "assistant-text", "today", timeout=60)
+        screenshot(page, "conversation-390x844")
+
+
+def test_typed_empty_message_is_refused_and_keeps_nothing(app_url: str) -> None:
+    with browser_page(app_url, *DESKTOP) as page:
+        wait_text(page, "status", "Idle")
+        click(page, "send")
+        page.get_by_text("Type something first.", exact=False).first.wait_for(timeout=20_000)
+        assert texts(page, "you-text") == []
+
+
+@pytest.fixture
+def calendar_account(radicale_server: object) -> tuple[object, object]:
+    from tests.servers.radicale import RadicaleServer
+
+    assert isinstance(radicale_server, RadicaleServer)
+    user = radicale_server.add_user()
+    radicale_server.seed_calendar(user, "personal", [], display_name="Personal")
+    from app.cli.main import cli
+
+    res = CliRunner().invoke(cli, ["accounts", "add", "cal", "--kind", "caldav", "--username", user.name,
+                                   "-o", f"url={radicale_server.url}", "--password-stdin"], input=user.password + "\n")
+    assert res.exit_code == 0, res.output
+    return radicale_server, user
+
+
+def _calendar_text(server: object, user: object) -> str:
+    root = server.root / "collections" / "collection-root" / user.name / "personal"  # type: ignore[attr-defined]
+    return "\n".join(p.read_text(errors="replace") for p in root.rglob("*.ics"))
+
+
+def test_approval_approved_runs_and_denied_does_not(calendar_account: tuple[object, object],
+                                                   app_env: dict[str, str]) -> None:
+    server, user = calendar_account
+    with web_app(env=app_env) as url, browser_page(url, *DESKTOP) as page:
+        wait_text(page, "status", "Idle")
+        type_into(page, "message", "schedule dentist appointment tomorrow at 10", submit=True)
+        by_prefix(page, "approve-").first.wait_for(timeout=60_000)
+        dialog_text = page.locator("flt-semantics").all_inner_texts()
+        assert any("Dentist appointment" in t for t in dialog_text), dialog_text
+        screenshot(page, "approval-dialog-1280x800")
+        approve = [i for i in (by_prefix(page, "approve-").nth(k).get_attribute("flt-semantics-identifier")
+                               for k in range(by_prefix(page, "approve-").count())) if i and i.endswith("-dialog")]
+        click(page, approve[0])
+        wait_text(page, "assistant-text", "Done", timeout=60)
+        assert "SUMMARY:Dentist appointment" in _calendar_text(server, user)
+
+        type_into(page, "message", "schedule haircut tomorrow at 15", submit=True)
+        by_prefix(page, "deny-").first.wait_for(timeout=60_000)
+        deny = [i for i in (by_prefix(page, "deny-").nth(k).get_attribute("flt-semantics-identifier")
+                            for k in range(by_prefix(page, "deny-").count())) if i and i.endswith("-dialog")]
+        click(page, deny[0])
+        wait_text(page, "assistant-text", "won't", timeout=60)
+        cal = _calendar_text(server, user)
+        assert "Haircut" not in cal and "SUMMARY:Dentist appointment" in cal
+
+        # the approvals screen lists what still waits: leave one pending for the screenshots
+        type_into(page, "message", "schedule team lunch tomorrow at 12", submit=True)
+        by_prefix(page, "approve-").first.wait_for(timeout=60_000)
+        page.keyboard.press("Escape")
+    with browser_page(url, *PHONE) as page:
+        wait_text(page, "status", "Idle")
+        nav(page, "Approvals")
+        page.get_by_text("Team lunch", exact=False).first.wait_for(timeout=30_000)
+        screenshot(page, "approvals-390x844")
+    assert "Team lunch" not in _calendar_text(server, user)
+
+
+def test_meeting_started_and_stopped_shows_transcript(app_env: dict[str, str], shared_audio: Path,
+                                                      tmp_path: Path) -> None:
+    wav = fake_mic_file(shared_audio / "jfk.flac", tmp_path / "meeting.wav", tail_s=6.0)
+    with web_app(env=app_env) as url, browser_page(url, *DESKTOP, extra_args=mic_args(wav)) as page:
+        wait_text(page, "status", "Idle")
+        nav(page, "Meetings")
+        type_into(page, "meeting-title", "Budget review")
+        click(page, "meeting-start")
+        wait_text(page, "meeting-state", "Recording", timeout=120)
+        time.sleep(12)
+        timer = by_id(page, "meeting-timer").first.inner_text()
+        assert timer != "00:00", timer
+        screenshot(page, "meeting-recording-1280x800")
+        click(page, "meeting-stop")
+        line = wait_text(page, "meeting-line", "country", timeout=180)
+        assert "ask not" in " ".join(texts(page, "meeting-line")).lower() or "country" in line.lower()
+        wait_text(page, "meeting-state", "Finished", timeout=60)
+        page.get_by_text("Budget review", exact=False).first.wait_for(timeout=30_000)
+        screenshot(page, "meeting-done-1280x800")
+    # the meeting is stored: a new session at phone width lists it and finds it by a word
+    with web_app(env=app_env) as url2, browser_page(url2, *PHONE) as page:
+        wait_text(page, "status", "Idle")
+        nav(page, "Meetings")
+        page.get_by_text("Budget review", exact=False).first.wait_for(timeout=30_000)
+        type_into(page, "meeting-query", "country", submit=True)
+        wait_text(page, "meeting-hit", "country", timeout=30)
+        screenshot(page, "meetings-390x844")
+
+
+def test_settings_add_account_and_bad_input(app_url: str) -> None:
+    with browser_page(app_url, *DESKTOP) as page:
+        wait_text(page, "status", "Idle")
+        nav(page, "Settings")
+        by_id(page, "account-name").first.wait_for(timeout=30_000)
+        # bad input: a name with a space is refused, nothing is added
+        type_into(page, "account-name", "my mail")
+        click(page, "account-add")
+        wait_text(page, "settings-message", "not added", timeout=30)
+        type_into(page, "account-name", "work")
+        type_into(page, "account-user", "me@example.org")
+        type_into(page, "account-host", "imap.example.org")
+        type_into(page, "account-port", "993")
+        type_into(page, "account-secret", "s3cret-pass")
+        click(page, "account-add")
+        wait_text(page, "settings-message", "added", timeout=30)
+        by_id(page, "account-test-mail-work").first.wait_for(timeout=30_000)
+        screenshot(page, "settings-1280x800")
+    with browser_page(app_url, *PHONE) as page:
+        wait_text(page, "status", "Idle")
+        nav(page, "Settings")
+        by_id(page, "account-test-mail-work").first.wait_for(timeout=30_000)
+        screenshot(page, "settings-390x844")
+    from app import secrets
+    from app.cli import common
+
+    common.reset()
+    secrets.reset_backend()
+    accounts = common.services().accounts.list()
+    assert [(a.kind, a.name, a.has_secret) for a in accounts] == [("mail", "work", True)]
+    assert secrets.get_secret("mail", "work") == "s3cret-pass"
