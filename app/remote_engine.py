@@ -1,0 +1,414 @@
+"""``RemoteEngine``: the ``app.engine.Engine`` interface over the home server's REST API (``app.server``),
+for the phone build and any client that should not run the models itself.
+
+Imports only pydantic, httpx and the standard library (no numpy, no models). Tokens: give an access
+and refresh token (e.g. from the keyring), or sign in with ``RemoteEngine.sign_in`` / pair with
+``RemoteEngine.pair``; an expired access token is refreshed once automatically and ``on_tokens`` is
+called with every new pair so the app can store it. Microphone audio pushed while listening is sent
+as one WAV when push-to-talk is released; the server transcribes, answers and speaks.
+
+Not offered remotely (``NotAvailable``): hands-free listening, recording a meeting live (upload a
+recording instead: ``upload_meeting``), changing settings and accounts (managed on the server)."""
+
+from __future__ import annotations
+
+import io
+import json
+import threading
+import wave
+from collections.abc import Callable
+from typing import Any, Literal
+
+import httpx
+from pydantic import BaseModel
+
+from app.engine import (
+    AccountDraft,
+    AccountView,
+    ApprovalDecided,
+    ApprovalOutcome,
+    ApprovalRequested,
+    ApprovalView,
+    AudioChunk,
+    AudioClip,
+    CheckOutcome,
+    EngineError,
+    EngineEventAdapter,
+    EngineInfo,
+    ExportedFile,
+    Listener,
+    MeetingHit,
+    MeetingSummary,
+    MeetingView,
+    NotAvailable,
+    ReplyDone,
+    SettingsPatch,
+    SettingsView,
+    SpeechAudioReady,
+    StateChanged,
+    TranscriptFinal,
+    TurnReply,
+    Unsubscribe,
+)
+from app.engine_bus import EventBus
+
+API = "/api/v1"
+MAX_TEXT_CHARS = 4000
+MAX_UTTERANCE_BYTES = 60 * 48_000 * 2 * 2  # one minute of 48 kHz stereo PCM16
+EXPORT_MEDIA = {"md": "text/markdown", "txt": "text/plain", "json": "application/json"}
+
+
+class Tokens(BaseModel):
+    access_token: str
+    refresh_token: str
+
+
+TokenCallback = Callable[[Tokens], None]
+
+
+def _detail(resp: httpx.Response) -> str:
+    try:
+        d = resp.json().get("detail")
+    except (ValueError, AttributeError):
+        d = None
+    if isinstance(d, list) and d:  # validation errors
+        first = d[0]
+        return f"invalid input: {first.get('msg', 'bad value')}" if isinstance(first, dict) else "invalid input"
+    return str(d) if d else f"server answered {resp.status_code}"
+
+
+def _wav(pcm: bytes, rate: int, channels: int) -> bytes:
+    buf = io.BytesIO()
+    with wave.open(buf, "wb") as w:
+        w.setnchannels(channels)
+        w.setsampwidth(2)
+        w.setframerate(rate)
+        w.writeframes(pcm)
+    return buf.getvalue()
+
+
+class RemoteEngine:
+    """See the module docstring. ``speech_output``: "client" = fetch spoken replies as WAV clips
+    (SpeechAudioReady events) for the UI to play; "off" = text only."""
+
+    def __init__(self, base_url: str, access_token: str | None = None, refresh_token: str | None = None, *,
+                 speech_output: Literal["client", "off"] = "client", on_tokens: TokenCallback | None = None,
+                 timeout_s: float = 120.0, verify: bool | str = True,
+                 transport: httpx.AsyncBaseTransport | None = None) -> None:
+        self.base_url = base_url.rstrip("/")
+        self._tokens = Tokens(access_token=access_token or "", refresh_token=refresh_token or "")
+        self.speech_output = speech_output
+        self.on_tokens = on_tokens
+        self._http = httpx.AsyncClient(base_url=self.base_url, timeout=timeout_s, verify=verify, transport=transport)
+        self._bus = EventBus()
+        self._pcm = bytearray()
+        self._format: tuple[int, int] | None = None
+        self._listening = False
+        self._lock = threading.Lock()
+
+    # ------------------------------------------------------------------ sign-in
+
+    @classmethod
+    async def sign_in(cls, base_url: str, username: str, password: str, device_name: str = "phone",
+                      **kw: Any) -> RemoteEngine:
+        eng = cls(base_url, **kw)
+        body = {"username": username, "password": password, "device_name": device_name}
+        await eng._take_tokens(await eng._send("POST", "/auth/login", json=body, auth=False))
+        return eng
+
+    @classmethod
+    async def pair(cls, base_url: str, code: str, device_name: str = "phone", **kw: Any) -> RemoteEngine:
+        """Sign in with the one-time code shown in the desktop app."""
+        eng = cls(base_url, **kw)
+        await eng._take_tokens(await eng._send("POST", "/pairing/claim", json={"code": code, "device_name": device_name},
+                                               auth=False))
+        return eng
+
+    @property
+    def tokens(self) -> Tokens:
+        return self._tokens
+
+    async def _take_tokens(self, resp: httpx.Response) -> None:
+        data = resp.json()
+        self._tokens = Tokens(access_token=data["access_token"], refresh_token=data["refresh_token"])
+        if self.on_tokens is not None:
+            self.on_tokens(self._tokens)
+
+    # ------------------------------------------------------------------ HTTP
+
+    async def _send(self, method: str, path: str, *, auth: bool = True, ok: tuple[int, ...] = (200, 201, 202, 204, 206),
+                    **kw: Any) -> httpx.Response:
+        url = path if path.startswith("/api/") else API + path
+        for attempt in (0, 1):
+            headers = dict(kw.pop("headers", {}) or {})
+            if auth:
+                headers["Authorization"] = f"Bearer {self._tokens.access_token}"
+            try:
+                resp = await self._http.request(method, url, headers=headers, **kw)
+            except httpx.TimeoutException:
+                raise EngineError(f"the server at {self.base_url} did not answer in time") from None
+            except httpx.HTTPError as exc:
+                raise EngineError(f"cannot reach the server at {self.base_url}: {type(exc).__name__}") from None
+            if resp.status_code == 401 and auth and attempt == 0 and self._tokens.refresh_token:
+                await self._refresh()
+                kw["headers"] = {k: v for k, v in headers.items() if k != "Authorization"}
+                continue
+            if resp.status_code in ok:
+                return resp
+            if resp.status_code == 401:
+                raise EngineError("signed out: sign in again" if auth else _detail(resp))
+            if resp.status_code >= 500:
+                raise EngineError(f"the server failed ({resp.status_code}); try again later")
+            raise EngineError(_detail(resp))
+        raise EngineError("signed out: sign in again")
+
+    async def _refresh(self) -> None:
+        try:
+            resp = await self._http.post(API + "/auth/refresh", json={"refresh_token": self._tokens.refresh_token})
+        except httpx.HTTPError as exc:
+            raise EngineError(f"cannot reach the server at {self.base_url}: {type(exc).__name__}") from None
+        if resp.status_code != 200:
+            raise EngineError("signed out: sign in again")
+        await self._take_tokens(resp)
+
+    async def _get_model(self, path: str, model: type[Any], **kw: Any) -> Any:
+        return model.model_validate((await self._send("GET", path, **kw)).json())
+
+    # ------------------------------------------------------------------ lifecycle and events
+
+    async def info(self) -> EngineInfo:
+        info: EngineInfo = await self._get_model("/info", EngineInfo)
+        if self.speech_output == "off":
+            for f in info.features:
+                if f.name == "speech_out":
+                    f.available, f.detail = False, "speech output is off"
+        return info
+
+    def subscribe(self, listener: Listener) -> Unsubscribe:
+        return self._bus.subscribe(listener)
+
+    async def close(self) -> None:
+        self._listening = False
+        await self._http.aclose()
+
+    def _state(self, state: Literal["idle", "listening", "thinking", "speaking"]) -> None:
+        self._bus.emit(StateChanged(state=state))
+
+    # ------------------------------------------------------------------ conversation
+
+    async def ask(self, text: str) -> TurnReply:
+        text = text.strip()
+        if not text:
+            raise EngineError("Type something to ask.")
+        if len(text) > MAX_TEXT_CHARS:
+            raise EngineError(f"That is too long: at most {MAX_TEXT_CHARS} characters.")
+        self._state("thinking")
+        try:
+            reply = await self._stream_turn(text)
+            await self._after_reply(reply)
+            return reply
+        finally:
+            self._state("idle")
+
+    async def _stream_turn(self, text: str) -> TurnReply:
+        for attempt in (0, 1):
+            headers = {"Authorization": f"Bearer {self._tokens.access_token}"}
+            try:
+                async with self._http.stream("POST", API + "/turns/text/stream", json={"text": text},
+                                             headers=headers) as resp:
+                    if resp.status_code == 401 and attempt == 0 and self._tokens.refresh_token:
+                        await self._refresh()
+                        continue
+                    if resp.status_code != 200:
+                        await resp.aread()
+                        if resp.status_code == 401:
+                            raise EngineError("signed out: sign in again")
+                        raise EngineError(_detail(resp))
+                    done: TurnReply | None = None
+                    async for line in resp.aiter_lines():
+                        if not line.strip():
+                            continue
+                        event = EngineEventAdapter.validate_python(json.loads(line))
+                        self._bus.emit(event)
+                        if isinstance(event, ReplyDone):
+                            done = event.reply
+            except httpx.HTTPError as exc:
+                raise EngineError(f"cannot reach the server at {self.base_url}: {type(exc).__name__}") from None
+            if done is None:
+                raise EngineError("the reply was cut off; try again")
+            return done
+        raise EngineError("signed out: sign in again")
+
+    async def _after_reply(self, reply: TurnReply) -> None:
+        if reply.approval is not None:
+            self._bus.emit(ApprovalRequested(approval=reply.approval))
+        if self.speech_output == "client" and reply.spoken:
+            await self._speak(reply.spoken, reply.turn_id, reply.language)
+
+    async def _speak(self, text: str, turn_id: str, language: str) -> None:
+        lang = language if language in ("en", "de") else "en"
+        try:
+            ref = (await self._send("POST", "/speech", json={"text": text[:4000], "language": lang})).json()
+            wav = (await self._send("GET", ref["url"])).content
+        except EngineError as exc:  # no voice for the language etc.: the text reply still stands
+            from app.engine import Notice
+
+            self._bus.emit(Notice(level="warning", message=f"no speech output: {exc}"))
+            return
+        self._bus.emit(SpeechAudioReady(turn_id=turn_id, clip=AudioClip(wav=wav, duration_s=float(ref["duration_s"]),
+                                                                        text=text)))
+
+    async def start_listening(self) -> None:
+        with self._lock:
+            self._pcm = bytearray()
+            self._format = None
+            self._listening = True
+        self._state("listening")
+
+    async def push_audio(self, chunk: AudioChunk) -> None:
+        with self._lock:
+            if not self._listening:
+                return
+            fmt = (chunk.sample_rate, chunk.channels)
+            if self._format is None:
+                self._format = fmt
+            elif fmt != self._format:
+                raise EngineError("the microphone format changed while listening; press again")
+            if len(chunk.pcm16) % (2 * chunk.channels):
+                raise EngineError("audio chunk is not whole PCM16 frames")
+            if len(self._pcm) + len(chunk.pcm16) <= MAX_UTTERANCE_BYTES:
+                self._pcm += chunk.pcm16
+
+    async def stop_listening(self) -> TurnReply | None:
+        with self._lock:
+            self._listening = False
+            pcm, fmt = bytes(self._pcm), self._format
+            self._pcm = bytearray()
+        if fmt is None or len(pcm) < fmt[0] * fmt[1] * 2 // 5:  # under 0.2 s: nothing was said
+            self._state("idle")
+            return None
+        self._state("thinking")
+        try:
+            resp = await self._send("POST", "/turns/audio", files={"file": ("speech.wav", _wav(pcm, *fmt), "audio/wav")})
+            body = resp.json()
+            reply = TurnReply.model_validate(body["reply"])
+            if not body["transcript"].strip():
+                return None
+            self._bus.emit(TranscriptFinal(turn_id=reply.turn_id, text=body["transcript"], language=body.get("language")))
+            self._bus.emit(ReplyDone(reply=reply))
+            if reply.approval is not None:
+                self._bus.emit(ApprovalRequested(approval=reply.approval))
+            audio = body.get("audio")
+            if self.speech_output == "client" and audio:
+                wav = (await self._send("GET", audio["url"])).content
+                self._bus.emit(SpeechAudioReady(turn_id=reply.turn_id, clip=AudioClip(
+                    wav=wav, duration_s=float(audio["duration_s"]), text=reply.spoken)))
+            return reply
+        finally:
+            self._state("idle")
+
+    async def set_hands_free(self, on: bool) -> None:
+        if on:
+            raise NotAvailable("Hands-free listening runs on the desktop app only; hold to talk instead.")
+
+    async def speak(self, text: str) -> None:
+        if not text.strip():
+            return
+        if self.speech_output == "off":
+            raise NotAvailable("Speech output is off.")
+        await self._speak(text, "say-again", "en")
+
+    async def stop_speaking(self) -> None:
+        self._state("idle")  # the client plays the clips; it stops its own player on this event
+
+    # ------------------------------------------------------------------ approvals
+
+    async def approvals(self) -> list[ApprovalView]:
+        data = (await self._send("GET", "/approvals")).json()
+        return [ApprovalView.model_validate(a) for a in data]
+
+    async def decide(self, approval_id: int, approve: bool) -> ApprovalOutcome:
+        verb = "approve" if approve else "deny"
+        outcome = ApprovalOutcome.model_validate(
+            (await self._send("POST", f"/approvals/{int(approval_id)}/{verb}")).json())
+        self._bus.emit(ApprovalDecided(outcome=outcome))
+        return outcome
+
+    # ------------------------------------------------------------------ meetings
+
+    async def _no_live_meeting(self) -> MeetingView:
+        raise NotAvailable("Live meeting recording runs on the desktop app; upload a recording instead.")
+
+    async def meeting_start(self, title: str = "") -> MeetingView:
+        return await self._no_live_meeting()
+
+    async def meeting_pause(self) -> MeetingView:
+        return await self._no_live_meeting()
+
+    async def meeting_resume(self) -> MeetingView:
+        return await self._no_live_meeting()
+
+    async def meeting_stop(self) -> MeetingView:
+        return await self._no_live_meeting()
+
+    async def upload_meeting(self, filename: str, data: bytes, title: str = "") -> MeetingSummary:
+        """Send a recording; the server transcribes and summarises it (poll ``meetings()``)."""
+        form = {"title": title} if title else {}
+        m = (await self._send("POST", "/meetings", files={"file": (filename, data)}, data=form)).json()
+        return MeetingSummary(id=m["id"], title=m["title"], started_at=m["started_at"], duration_s=m["duration_s"],
+                              summary=m["summary"])
+
+    async def meetings(self, query: str = "") -> list[MeetingSummary]:
+        data = (await self._send("GET", "/meetings", params={"q": query} if query else None)).json()
+        return [MeetingSummary(id=m["id"], title=m["title"], started_at=m["started_at"], duration_s=m["duration_s"],
+                               summary=m["summary"]) for m in data]
+
+    async def meeting_search(self, query: str) -> list[MeetingHit]:
+        if not query.strip():
+            return []
+        data = (await self._send("GET", "/meetings/search", params={"q": query})).json()
+        return [MeetingHit.model_validate(h) for h in data]
+
+    async def meeting_audio(self, meeting_id: str, start_s: float = 0.0, duration_s: float = 30.0) -> AudioClip:
+        """A stretch of the recording, fetched with an HTTP range request (not the whole file)."""
+        path = f"/meetings/{meeting_id}/recording"
+        head = (await self._send("GET", path, headers={"Range": "bytes=0-43"})).content
+        if len(head) < 44 or head[:4] != b"RIFF":
+            raise EngineError("the recording is not a WAV file")
+        channels = int.from_bytes(head[22:24], "little")
+        rate = int.from_bytes(head[24:28], "little")
+        frame = 2 * channels
+        first = 44 + int(max(0.0, start_s) * rate) * frame
+        last = first + int(max(0.1, duration_s) * rate) * frame - 1
+        resp = await self._send("GET", path, headers={"Range": f"bytes={first}-{last}"}, ok=(200, 206, 416))
+        pcm = b"" if resp.status_code == 416 else resp.content
+        if resp.status_code == 200:  # server ignored the range
+            pcm = pcm[first:last + 1]
+        pcm = pcm[: len(pcm) - len(pcm) % frame]
+        return AudioClip(wav=_wav(pcm, rate, channels), duration_s=len(pcm) / frame / rate)
+
+    async def meeting_export(self, meeting_id: str, fmt: Literal["md", "txt", "json"] = "md") -> ExportedFile:
+        real = "md" if fmt == "txt" else fmt  # the Markdown transcript is plain readable text
+        resp = await self._send("GET", f"/meetings/{meeting_id}/export", params={"format": real})
+        return ExportedFile(filename=f"meeting-{meeting_id}.{fmt}", media_type=EXPORT_MEDIA[fmt], content=resp.content)
+
+    # ------------------------------------------------------------------ settings and accounts
+
+    async def settings(self) -> SettingsView:
+        view: SettingsView = await self._get_model("/settings", SettingsView)
+        return view
+
+    async def update_settings(self, patch: SettingsPatch) -> SettingsView:
+        raise NotAvailable("Settings are managed on the home server.")
+
+    async def accounts(self) -> list[AccountView]:
+        raise NotAvailable("Accounts are managed on the home server.")
+
+    async def add_account(self, draft: AccountDraft) -> AccountView:
+        raise NotAvailable("Accounts are managed on the home server.")
+
+    async def test_account(self, kind: str, name: str) -> CheckOutcome:
+        raise NotAvailable("Accounts are managed on the home server.")
+
+    async def remove_account(self, kind: str, name: str) -> None:
+        raise NotAvailable("Accounts are managed on the home server.")
