@@ -151,6 +151,7 @@ class Listener:
         self._ref_resampler: Resampler | None = None
         self._ref_buf = np.zeros(0, np.float32)
         self._echo_ratios: collections.deque[float] = collections.deque(maxlen=200)
+        self._mic_rms: collections.deque[float] = collections.deque(maxlen=12)
         self.frames_fed = 0
         self._worker = threading.Thread(target=self._work, name="listener-stt", daemon=True)
         self._worker.start()
@@ -261,13 +262,15 @@ class Listener:
     def _check_barge_in(self, frame: Samples, prob: float) -> None:
         u = self._utt
         assert u is not None
-        rms = float(np.sqrt(np.mean(frame * frame)))
-        ref = max(self._ref_rms) if self._ref_rms else 0.0
+        self._mic_rms.append(float(np.sqrt(np.mean(frame * frame))))
+        # levels over the same ~0.4 s window on both sides, so echo delay and pauses average out
+        ref = float(np.sqrt(np.mean(np.square(self._ref_rms)))) if self._ref_rms else 0.0
+        rms = float(np.sqrt(np.mean(np.square(self._mic_rms))))
         if ref > 1e-4:
             ratio = rms / ref
             self._echo_ratios.append(ratio)
-            gain = float(np.percentile(self._echo_ratios, 25)) if len(self._echo_ratios) >= 10 else self.config.echo_gain
-            loud = prob >= self.config.endpoint.threshold and rms > gain * ref * self.config.echo_margin
+            gain = float(np.median(self._echo_ratios)) if len(self._echo_ratios) >= 10 else self.config.echo_gain
+            loud = prob >= self.config.endpoint.threshold and ratio > gain * self.config.echo_margin
         else:
             loud = prob >= max(0.8, self.config.endpoint.threshold)
         u.loud_frames = u.loud_frames + 1 if loud else max(0, u.loud_frames - 1)

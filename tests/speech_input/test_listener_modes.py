@@ -1,0 +1,119 @@
+"""Listener modes (push-to-talk, hands-free wake phrase and follow-up window, mute) and the echo guard."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from audio.events import (
+    AssistantSpeakingStarted,
+    AssistantSpeakingStopped,
+    AudioEvent,
+    BargeIn,
+    FinalTranscript,
+    SpeechStarted,
+)
+from audio.frames import FRAME_SAMPLES, SAMPLE_RATE, frames_of
+from audio.listener import Listener, ListenerConfig, strip_wake_phrase
+from audio.sources import read_file
+from audio.stt import Recognizer
+
+
+@pytest.mark.unit
+def test_wake_phrase_matching() -> None:
+    assert strip_wake_phrase("Hey, Assistant! What time is it?", "hey assistant") == "What time is it?"
+    assert strip_wake_phrase("hey assistant", "hey assistant") == ""
+    assert strip_wake_phrase("What time is it?", "hey assistant") is None
+    assert strip_wake_phrase("Hey", "hey assistant") is None
+    assert strip_wake_phrase("Okay deer computer, lights on", "okay dear computer") == "lights on"  # one miss in 3
+
+
+def _feed(listener: Listener, audio: np.ndarray, tail_s: float = 0.8) -> None:
+    for f in frames_of(audio):
+        listener.feed(f)
+    for _ in range(int(tail_s * SAMPLE_RATE / FRAME_SAMPLES)):
+        listener.feed(np.zeros(FRAME_SAMPLES, np.float32))
+    assert listener.wait_idle(120)
+
+
+@pytest.fixture(scope="module")
+def timit(shared_audio: Path) -> np.ndarray:
+    return read_file(shared_audio / "timit_ldc93s1.wav")
+
+
+@pytest.mark.slow
+@pytest.mark.integration
+def test_mute_and_push_to_talk_gate_input(recognizer: Recognizer, timit: np.ndarray) -> None:
+    events: list[AudioEvent] = []
+    listener = Listener(recognizer, ListenerConfig(mode="mute"), on_event=events.append)
+    try:
+        _feed(listener, timit)
+        assert events == []
+        listener.set_mode("push_to_talk")
+        _feed(listener, timit)  # not pressed: ignored
+        assert events == []
+        listener.press()
+        _feed(listener, timit, tail_s=1.0)  # pause longer than the trailing silence: still one utterance
+        assert not [e for e in events if isinstance(e, FinalTranscript)]
+        listener.release()
+        assert listener.wait_idle(120)
+        finals = [e for e in events if isinstance(e, FinalTranscript)]
+        assert len(finals) == 1 and "greasy" in finals[0].text.lower()
+    finally:
+        listener.close()
+
+
+@pytest.mark.slow
+@pytest.mark.integration
+def test_hands_free_follow_up_window(recognizer: Recognizer, timit: np.ndarray) -> None:
+    now = [100.0]
+    events: list[AudioEvent] = []
+    cfg = ListenerConfig(mode="hands_free", wake_phrase="hey assistant", follow_up_window_s=8)
+    listener = Listener(recognizer, cfg, on_event=events.append, clock=lambda: now[0])
+    try:
+        _feed(listener, timit)  # no wake phrase, no recent reply: heard, not addressed
+        listener.handle(AssistantSpeakingStarted())
+        listener.handle(AssistantSpeakingStopped())
+        now[0] += 2.0  # the user answers 2 s after the assistant stopped: inside the window
+        _feed(listener, timit)
+        finals = [e for e in events if isinstance(e, FinalTranscript)]
+        assert [f.addressed for f in finals] == [False, True]
+        assert all("greasy" in f.text.lower() for f in finals)
+    finally:
+        listener.close()
+
+
+@pytest.mark.slow
+@pytest.mark.integration
+def test_echo_guard_ignores_own_voice_but_allows_barge_in(recognizer: Recognizer, timit: np.ndarray, shared_audio: Path) -> None:
+    """The 'assistant' plays timit; the mic hears it at -10 dB. Then the user (jfk) speaks over it."""
+    events: list[AudioEvent] = []
+    listener = Listener(recognizer, ListenerConfig(mode="hands_free", wake_phrase=""), on_event=events.append)
+    played = np.concatenate([timit, timit])
+    echo = 0.3 * played
+    try:
+        listener.handle(AssistantSpeakingStarted())
+        for i, f in enumerate(frames_of(echo)):
+            listener.feed_reference(played[i * FRAME_SAMPLES : (i + 1) * FRAME_SAMPLES], SAMPLE_RATE)
+            listener.feed(f)
+        assert listener.wait_idle(60)
+        assert not [e for e in events if isinstance(e, FinalTranscript | BargeIn | SpeechStarted)], events
+        # the user talks over the assistant's voice
+        user = read_file(shared_audio / "jfk.flac")[: 4 * SAMPLE_RATE]
+        mix = user.copy()
+        mix[: len(echo)] += echo[: len(mix)]
+        for i, f in enumerate(frames_of(mix)):
+            ref = played[i * FRAME_SAMPLES : (i + 1) * FRAME_SAMPLES]
+            if len(ref):
+                listener.feed_reference(ref, SAMPLE_RATE)
+            listener.feed(f)
+            if any(isinstance(e, BargeIn) for e in events):
+                listener.handle(AssistantSpeakingStopped())  # speech output stops on the barge-in
+        _feed(listener, np.zeros(0, np.float32))
+        assert any(isinstance(e, BargeIn) for e in events)
+        finals = [e for e in events if isinstance(e, FinalTranscript)]
+        assert finals and "fellow americans" in " ".join(f.text for f in finals).lower()
+    finally:
+        listener.close()
