@@ -105,6 +105,7 @@ class Backend(ABC):
     """Blob storage: local disk, a NAS share over SMB, or an S3 bucket."""
 
     kind: str = "abstract"
+    io_chunk: int = CHUNK  # bytes per read in read_into/write_from (SMB uses its larger request size)
 
     @property
     @abstractmethod
@@ -152,8 +153,9 @@ class Backend(ABC):
         with self.open_read(key) as r:
             return r.read()
 
-    def write_from(self, key: str, src: Readable, chunk: int = CHUNK) -> WriteResult:
+    def write_from(self, key: str, src: Readable, chunk: int | None = None) -> WriteResult:
         """Stream a readable (file, response body) into ``key`` in constant memory."""
+        chunk = chunk or self.io_chunk
         with self.open_write(key) as w:
             while True:
                 buf = src.read(chunk)
@@ -163,8 +165,9 @@ class Backend(ABC):
         assert w.result is not None
         return w.result
 
-    def read_into(self, key: str, dst: BinaryIO, chunk: int = CHUNK) -> str:
+    def read_into(self, key: str, dst: BinaryIO, chunk: int | None = None) -> str:
         """Stream ``key`` into a writable file; return the SHA-256 of what was copied."""
+        chunk = chunk or self.io_chunk
         h = hashlib.sha256()
         with self.open_read(key) as r:
             while True:

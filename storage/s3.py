@@ -45,6 +45,7 @@ log = logging.getLogger(__name__)
 
 PART_SIZE = 8 << 20  # also the single-PUT threshold; S3 needs parts >= 5 MiB (except the last)
 MAX_INFLIGHT = 4  # parts uploading at once: memory is about (MAX_INFLIGHT + 1) * PART_SIZE
+RANGE_INFLIGHT = 8  # ranges downloading at once for large objects: memory about 10 * PART_SIZE
 META_SHA = "sha256"
 
 _NOT_FOUND = {"NoSuchKey", "404", "NotFound", "NoSuchUpload"}
@@ -315,6 +316,9 @@ class S3Backend(Backend):
         if head is None:
             raise NotFoundError(f"{key}: not found in {self.location}")
         sha = self.stored_sha256(key, head)
+        size = int(head["ContentLength"])
+        if size > self.part_size:  # large: ranged GETs in parallel, like download_fileobj, bounded memory
+            return _RangedBody(self, key, size, str(head["ETag"]), sha)
         resp = self.call(
             lambda: self.client.get_object(Bucket=self.bucket, Key=self.object_key(key), IfMatch=head["ETag"]), key
         )
@@ -383,6 +387,104 @@ class _Body:
         self._body.close()
 
     def __enter__(self) -> _Body:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class _RangedBody:
+    """Reads a large object as part-sized ranges fetched ``RANGE_INFLIGHT`` at a time, in order.
+    Every range carries If-Match with the ETag seen first, so a concurrent overwrite fails loudly
+    instead of mixing two versions. The SHA-256 is computed on a helper thread in order (hashlib
+    releases the GIL) and checked at the end of the stream."""
+
+    def __init__(self, backend: S3Backend, key: str, size: int, etag: str, sha256: str | None) -> None:
+        self._b = backend
+        self.key = key
+        self._obj = backend.object_key(key)
+        self._size = size
+        self._etag = etag
+        self._expected = sha256
+        self._step = backend.part_size
+        self._next = 0
+        self._seen = 0
+        self._pending: deque[Future[bytes]] = deque()
+        self._hashing: deque[Future[None]] = deque()
+        self._hash = hashlib.sha256()
+        self._buf = memoryview(b"")
+        self._pool = ThreadPoolExecutor(max_workers=RANGE_INFLIGHT, thread_name_prefix="s3-range")
+        self._hasher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="s3-hash")
+        self._checked = False
+        self._fill()
+
+    def _fetch(self, start: int, end: int) -> bytes:
+        resp = self._b.client.get_object(
+            Bucket=self._b.bucket, Key=self._obj, Range=f"bytes={start}-{end}", IfMatch=self._etag
+        )
+        return bytes(resp["Body"].read())
+
+    def _fill(self) -> None:
+        while len(self._pending) < RANGE_INFLIGHT and self._next < self._size:
+            end = min(self._next + self._step, self._size) - 1
+            self._pending.append(self._pool.submit(self._fetch, self._next, end))
+            self._next = end + 1
+
+    def _take(self) -> bool:
+        if not self._pending:
+            self._finish()
+            return False
+        try:
+            data = self._pending.popleft().result()
+        except Exception as exc:
+            self.close()
+            raise self._b.map_error(exc, self.key) from None
+        self._seen += len(data)
+        while len(self._hashing) >= 2:  # bound the memory held for hashing
+            self._hashing.popleft().result()
+        self._hashing.append(self._hasher.submit(self._hash.update, data))
+        self._buf = memoryview(data)
+        self._fill()
+        return True
+
+    def _finish(self) -> None:
+        if self._checked:
+            return
+        self._checked = True
+        while self._hashing:
+            self._hashing.popleft().result()
+        if self._seen != self._size:
+            raise IntegrityError(f"{self.key}: read {self._seen} bytes, expected {self._size}")
+        if self._expected and self._hash.hexdigest() != self._expected:
+            raise IntegrityError(f"{self.key}: checksum mismatch (stored sha256 {self._expected[:12]}…)")
+
+    def read(self, size: int = -1, /) -> bytes:
+        want = self._size if size is None or size < 0 else size
+        if want == 0:
+            return b""
+        if not self._buf and not self._take():
+            return b""
+        if len(self._buf) >= want and size is not None and size >= 0:  # common case: one slice
+            out = bytes(self._buf[:want])
+            self._buf = self._buf[want:]
+            return out
+        chunks = bytearray()
+        while len(chunks) < want:
+            if not self._buf and not self._take():
+                break
+            n = min(want - len(chunks), len(self._buf))
+            chunks += self._buf[:n]
+            self._buf = self._buf[n:]
+        return bytes(chunks)
+
+    def close(self) -> None:
+        for f in self._pending:
+            f.cancel()
+        self._pending.clear()
+        self._pool.shutdown(wait=False, cancel_futures=True)
+        self._hasher.shutdown(wait=False, cancel_futures=True)
+
+    def __enter__(self) -> _RangedBody:
         return self
 
     def __exit__(self, *exc: object) -> None:

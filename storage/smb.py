@@ -167,6 +167,7 @@ class SmbReader:
 
 class SmbBackend(Backend):
     kind = "smb"
+    io_chunk = WRITE_CHUNK
 
     def __init__(
         self,
