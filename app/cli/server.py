@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from typing import TYPE_CHECKING
 
@@ -103,6 +104,79 @@ def serve(
                 proxy_headers=True, forwarded_allow_ips=cfg.forwarded_allow_ips, server_header=False)
 
 
+remote_cli = typer.Typer(help="Use a home server from this machine (the phone build's path).", no_args_is_help=True)
+REMOTE_KIND, REMOTE_NAME = "remote", "default"
+
+
+def _remote_store(url: str, access: str, refresh: str) -> None:
+    from app.secrets import set_secret
+
+    set_secret(REMOTE_KIND, REMOTE_NAME, json.dumps({"url": url, "access": access, "refresh": refresh}))
+
+
+def _remote_load() -> dict[str, str]:
+    from app.secrets import get_secret
+
+    raw = get_secret(REMOTE_KIND, REMOTE_NAME)
+    if not raw:
+        fail("not paired with a home server: run 'personal-agent remote pair URL CODE' first", code=2)
+    data: dict[str, str] = json.loads(raw)
+    return data
+
+
+@remote_cli.command("pair")
+def remote_pair(
+    url: str = typer.Argument(..., help="the server, e.g. https://assistant.home.example"),
+    code: str = typer.Argument(..., help="the one-time code shown by 'personal-agent server pair USER'"),
+    device_name: str = typer.Option("this computer", help="how the device is listed on the server"),
+) -> None:
+    """Pair this machine with a home server; the tokens go to the keyring."""
+    import asyncio
+
+    from app.engine import EngineError
+    from app.remote_engine import RemoteEngine
+
+    services()  # settings must load (and the keyring unlock) before we talk to the server
+
+    async def run() -> None:
+        eng = await RemoteEngine.pair(url, code, device_name)
+        _remote_store(url, eng.tokens.access_token, eng.tokens.refresh_token)
+        await eng.close()
+
+    try:
+        asyncio.run(run())
+    except EngineError as exc:
+        fail(f"pairing failed: {exc}")
+    typer.echo(f"paired with {url}")
+
+
+@remote_cli.command("ui")
+def remote_ui(port: int | None = typer.Option(None, help="port of the web UI")) -> None:
+    """Open the app's web UI on 127.0.0.1, backed by the paired home server (RemoteEngine)."""
+    import os
+
+    os.environ.setdefault("FLET_WEB_NO_CDN", "1")
+    import flet as ft
+
+    from app.engine import Engine
+    from app.gui.page import build_page
+    from app.remote_engine import RemoteEngine, Tokens
+
+    sv = services()
+    saved = _remote_load()
+
+    def keep(tokens: Tokens) -> None:
+        _remote_store(saved["url"], tokens.access_token, tokens.refresh_token)
+
+    def engine() -> Engine:
+        return RemoteEngine(saved["url"], saved["access"], saved["refresh"], on_tokens=keep)
+
+    p = port or sv.settings.ui_port
+    typer.echo(f"Personal Agent web UI (home server {saved['url']}): http://127.0.0.1:{p}/")
+    ft.run(build_page(sv, engine_factory=engine), view=None, host="127.0.0.1", port=p, no_cdn=True)  # type: ignore[arg-type]
+
+
 def register(cli: typer.Typer) -> None:
     cli.command("serve")(serve)
     cli.add_typer(server_cli, name="server")
+    cli.add_typer(remote_cli, name="remote")
