@@ -143,8 +143,12 @@ class LiveTranscriber:
         if utt.speech_end_s <= self.transcribe_after:
             return []
         t0 = time.perf_counter()
+        # zero-pad to whole seconds: the encoder then sees at most ~30 distinct input shapes, so the
+        # math library's per-shape caches stay bounded over hours (memory) and hit more often (speed)
+        whole = -(-len(utt.audio) // SAMPLE_RATE) * SAMPLE_RATE
+        audio = np.pad(utt.audio, (0, whole - len(utt.audio))) if whole > len(utt.audio) else utt.audio
         try:
-            dec = self.recognizer.decode(utt.audio, language=self.language)
+            dec = self.recognizer.decode(audio, language=self.language)
         except Exception as exc:  # one bad utterance must not end the meeting's transcript
             log.error("transcribing %.1f-%.1f s failed: %s", utt.start_s, utt.speech_end_s, exc)
             return []

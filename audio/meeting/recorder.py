@@ -46,6 +46,16 @@ class RecorderConfig:
     max_backlog_s: float = 600.0
 
 
+def _trim_heap() -> None:
+    """Give freed heap pages back to the OS (glibc); keeps RSS flat over hours of many small buffers."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc: nothing to do
+        pass
+
+
 def _db(x: float) -> float:
     return round(20 * float(np.log10(max(x, 1e-6))), 1)
 
@@ -180,7 +190,10 @@ class MeetingRecorder:
                     self.writer.write_manifest()
                     continue
                 assert not isinstance(item, _Mark)
+                before = len(self.writer.manifest.segments)
                 self.writer.push(item)
+                if len(self.writer.manifest.segments) // 40 != before // 40:  # about once a minute
+                    _trim_heap()
             self.writer.flush()
         except Exception as exc:
             self.error = str(exc)
@@ -202,10 +215,12 @@ class MeetingRecorder:
 
     def _transcribe(self) -> None:
         tr = self.transcriber
+        ended = False
         try:
             while True:
                 item = self._tq.get()
                 if item is _Mark.END:
+                    ended = True
                     break
                 if tr is None:
                     continue
@@ -220,8 +235,8 @@ class MeetingRecorder:
         except Exception as exc:
             log.exception("meeting %s: live transcript failed", self.meeting_id)
             self.on_event(ErrorEvent(message=f"live transcript failed: {exc}"))
-            while not isinstance(item, _Mark) or item is not _Mark.END:
-                item = self._tq.get()
+            while not ended:  # drain so the capture thread never blocks on a full queue
+                ended = self._tq.get() is _Mark.END
         finally:
             self._finish_threads()
 
