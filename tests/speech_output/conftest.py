@@ -19,9 +19,10 @@ def piper_tts() -> PiperTts:
     return tts
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def virtual_output() -> Iterator[JackDummyOutput]:
-    """A paced output device with no sound card; its PortAudio index is ``.device_index()``."""
+    """A paced output device with no sound card; its PortAudio index is ``.device_index()``.
+    Package scope: other test areas never see the JACK device as the default output."""
     if not jack_available():
         msg = "jackd missing: install the Debian package jackd2 (scripts/apt-packages.txt)"
         if os.environ.get("CI") == "true":
