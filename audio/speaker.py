@@ -18,6 +18,7 @@ import logging
 import queue
 import threading
 from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -25,7 +26,10 @@ from audio.events import AssistantSpeakingStarted, AssistantSpeakingStopped, Aud
 from audio.playback import AudioPlayer, PlaybackReport, SegmentReport, StopReason
 from audio.sentences import SentenceSplitter, split_sentences
 from audio.speakable import Language, make_speakable
-from audio.tts import Cancel, PiperTts, SpeechAudio, SynthesisCancelled, TtsError
+from audio.tts import Cancel, PiperTts, SpeechAudio, SynthesisCancelled, TtsError, VoiceConfig
+
+if TYPE_CHECKING:
+    from app.settings import Settings
 
 MAX_TEXT_CHARS = 100_000
 _END = object()
@@ -233,6 +237,12 @@ class Speaker:
         self.first_clause = first_clause
         self.max_chars = max_chars
         self.blocksize = blocksize
+
+    @classmethod
+    def from_settings(cls, settings: Settings, on_event: EventSink | None = None) -> Speaker:
+        """Voices and rate from ``settings.tts``, device from ``settings.audio``, language from the app."""
+        tts = PiperTts(VoiceConfig.from_settings(settings.tts))
+        return cls(tts, device=settings.audio.output_device, language=settings.language, on_event=on_event)
 
     def start(self, language: Language | None = None) -> SpeechJob:
         """A new reply; loads the language's voice first (NoVoiceError when there is none)."""

@@ -148,3 +148,17 @@ def test_10000_character_reply_streams_and_stops(
 def test_unknown_output_device_is_a_clear_error(virtual_output: JackDummyOutput) -> None:
     with pytest.raises(PlaybackError, match=r"'no such speaker' not usable.*available: system"):
         AudioPlayer(device="no such speaker").open()
+
+
+def test_device_at_another_rate_gets_resampled_audio(piper_tts: PiperTts, virtual_output: JackDummyOutput) -> None:
+    """Most sound cards run at 48 kHz only; the 22.05 kHz voice is resampled for them."""
+    text = "Hello there, this is a test of the speaker."
+    with JackDummyOutput(sample_rate=48000) as card:
+        report = Speaker(piper_tts, device=card.device_index(), first_clause=False).say(text, timeout=30)
+    assert virtual_output.device_index() is not None  # the package's device is back
+    assert report.sample_rate == 48000
+    assert report.stop_reason == "finished"
+    (seg,) = report.segments
+    assert seg.complete
+    voice_s = piper_tts.synthesize(text).duration_s
+    assert seg.frames / 48000 == pytest.approx(voice_s, rel=0.2)  # same speech length, not 2.2x faster

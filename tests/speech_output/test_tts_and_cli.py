@@ -115,3 +115,20 @@ def test_say_without_a_usable_device_says_what_to_do(virtual_output: JackDummyOu
     code, text = _run("Hello.", "--device", "no such speaker")
     assert code == 1
     assert "'no such speaker' not usable" in text
+
+
+def test_speaker_from_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    from app.settings import load_settings
+    from audio.speaker import Speaker
+
+    monkeypatch.setenv("PA_LANGUAGE", "de")
+    monkeypatch.setenv("PA_AUDIO__OUTPUT_DEVICE", "my speaker")
+    monkeypatch.setenv("PA_TTS__LENGTH_SCALE", "1.3")
+    monkeypatch.setenv("PA_TTS__VOICES", '{"de": "/voices/de_DE-thorsten-medium.onnx"}')
+    speaker = Speaker.from_settings(load_settings())
+    assert speaker.language == "de"
+    assert speaker.device == "my speaker"
+    assert speaker.tts.config.length_scale == 1.3
+    assert speaker.tts.config.voice_for("de") == "/voices/de_DE-thorsten-medium.onnx"
+    with pytest.raises(NoVoiceError, match="is missing"):
+        speaker.start()  # German voice configured but not installed: said clearly, before any audio
