@@ -150,7 +150,9 @@ def test_unknown_output_device_is_a_clear_error(virtual_output: JackDummyOutput)
         AudioPlayer(device="no such speaker").open()
 
 
-def test_device_at_another_rate_gets_resampled_audio(piper_tts: PiperTts, virtual_output: JackDummyOutput) -> None:
+def test_device_at_another_rate_gets_resampled_audio(
+    piper_tts: PiperTts, virtual_output: JackDummyOutput
+) -> None:
     """Most sound cards run at 48 kHz only; the 22.05 kHz voice is resampled for them."""
     text = "Hello there, this is a test of the speaker."
     with JackDummyOutput(sample_rate=48000) as card:
