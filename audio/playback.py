@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import collections
 import contextlib
+import logging
+import queue
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -22,6 +25,7 @@ from audio.events import AudioEvent, BargeIn, StopSpeaking
 from audio.tts import Audio, SpeechAudio
 
 StopReason = Literal["finished", "barge_in", "stop", "error"]
+PlayedSink = Callable[[Audio, int], None]
 
 
 class PlaybackError(Exception):
@@ -180,8 +184,14 @@ class AudioPlayer:
         sample_rate: int = 22050,
         blocksize: int = 256,
         latency: float | str = "low",
+        on_played: PlayedSink | None = None,
     ) -> None:
+        """``on_played(samples, rate)`` gets each block of reply audio as it goes to the device (from
+        a helper thread, never the audio callback), e.g. ``Listener.feed_reference`` for the echo guard."""
         self.device = device
+        self.on_played = on_played
+        self._played_q: queue.SimpleQueue[Audio | None] = queue.SimpleQueue()
+        self._played_thread: threading.Thread | None = None
         self.voice_rate = sample_rate
         self.blocksize = blocksize
         self.latency = latency
@@ -218,6 +228,11 @@ class AudioPlayer:
         except (ValueError, sd.PortAudioError):
             rate = int(info["default_samplerate"])  # device takes another rate: resample to it
         self._rate = rate
+        if self.on_played is not None:
+            self._played_thread = threading.Thread(
+                target=self._deliver_played, name="played-audio", daemon=True
+            )
+            self._played_thread.start()
         try:
             self._stream = sd.OutputStream(
                 samplerate=rate,
@@ -357,10 +372,23 @@ class AudioPlayer:
             if seg.played >= len(seg.samples):
                 self._queue.popleft()
         out[pos:] = 0
+        if self.on_played is not None and pos:
+            self._played_q.put(out[:pos].copy())
         if stop_seen:
             raise sd.CallbackAbort
         if not self._queue and self._input_ended:
             raise sd.CallbackStop  # played the last block: let it drain, then finish
+
+    def _deliver_played(self) -> None:
+        sink = self.on_played
+        while sink is not None:
+            block = self._played_q.get()
+            if block is None:
+                return
+            try:
+                sink(block, self._rate)
+            except Exception:  # a listener's bug must not stop playback
+                logging.getLogger(__name__).exception("played-audio listener failed")
 
     def _finished(self) -> None:
         self._finish(self._stop_reason or "finished")
@@ -371,4 +399,5 @@ class AudioPlayer:
                 self._stopped_at = time.monotonic()
             if self._stop_reason is None:
                 self._stop_reason = reason
+        self._played_q.put(None)
         self._done.set()

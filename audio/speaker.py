@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from audio.events import AssistantSpeakingStarted, AssistantSpeakingStopped, AudioEvent, BargeIn, StopSpeaking
-from audio.playback import AudioPlayer, PlaybackReport, SegmentReport, StopReason
+from audio.playback import AudioPlayer, PlaybackReport, PlayedSink, SegmentReport, StopReason
 from audio.sentences import SentenceSplitter, split_sentences
 from audio.speakable import Language, make_speakable
 from audio.tts import Cancel, PiperTts, SpeechAudio, SynthesisCancelled, TtsError, VoiceConfig
@@ -229,8 +229,12 @@ class Speaker:
         max_chars: int = 300,
         blocksize: int = 256,
         on_event: EventSink | None = None,
+        on_played: PlayedSink | None = None,
     ) -> None:
+        """``on_event``: AssistantSpeakingStarted/Stopped; ``on_played``: the audio blocks as they are
+        played (for the listener's echo guard, ``Listener.feed_reference``)."""
         self.on_event = on_event
+        self.on_played = on_played
         self.tts = tts
         self.device = device
         self.language: Language = language
@@ -248,7 +252,9 @@ class Speaker:
         """A new reply; loads the language's voice first (NoVoiceError when there is none)."""
         lang: Language = language or self.language
         rate = self.tts.sample_rate(lang)
-        player = AudioPlayer(self.device, sample_rate=rate, blocksize=self.blocksize)
+        player = AudioPlayer(
+            self.device, sample_rate=rate, blocksize=self.blocksize, on_played=self.on_played
+        )
         return SpeechJob(self.tts, player, lang, self.first_clause, self.max_chars, self.on_event)
 
     def say(

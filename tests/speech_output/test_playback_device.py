@@ -101,7 +101,12 @@ def test_stop_request_during_a_streamed_reply(piper_tts: PiperTts, virtual_outpu
 
 
 def test_reply_plays_to_the_end(piper_tts: PiperTts, virtual_output: JackDummyOutput) -> None:
-    speaker = Speaker(piper_tts, device=virtual_output.device_index())
+    played: list[int] = []  # what an echo guard (Listener.feed_reference) would get
+    speaker = Speaker(
+        piper_tts,
+        device=virtual_output.device_index(),
+        on_played=lambda block, rate: played.append(len(block)),
+    )
     t0 = time.monotonic()
     report = speaker.say("Hello there.\n😀\nIt is 10:30 am.")
     took = time.monotonic() - t0
@@ -113,6 +118,7 @@ def test_reply_plays_to_the_end(piper_tts: PiperTts, virtual_output: JackDummyOu
     assert report.spoken_text == "Hello there. 😀 It is 10:30 am."
     audio_s = sum(s.frames for s in report.segments) / report.sample_rate
     assert took >= audio_s - 0.05  # the device really consumed it in real time
+    _wait_for(lambda: sum(played) == sum(s.frames for s in report.segments), timeout=5)
 
 
 @pytest.mark.parametrize("text", ["", "   \n\t", "😀🎉👍🏽"])
