@@ -74,7 +74,7 @@ class AccountService:
             outs = [AccountOut.model_validate(r) for r in rows]
         for o in outs:
             try:
-                o.has_secret = secrets.get_secret(o.kind, o.name) is not None
+                o.has_secret = secrets.has_secret(o.kind, o.name)
             except secrets.SecretStoreError:
                 o.has_secret = None
         return outs

@@ -52,11 +52,28 @@ def _cryptfile(paths: AppPaths) -> KeyringBackend:
                 f"keyring file {paths.keyring_file}"
             )
         password = getpass.getpass("Master password for the encrypted keyring: ")
-    kr.keyring_key = password
+    try:
+        kr.keyring_key = password  # unlocks: checks the password against the file's reference entry
+    except ValueError:
+        raise SecretStoreError("keyring locked: wrong master password (PA_KEYRING_PASSWORD)") from None
     return kr
 
 
+def _stored_entries(kr: KeyringBackend) -> list[tuple[str, str]] | None:
+    """(section, option) pairs of an encrypted-file keyring without decrypting; None for other backends."""
+    path = getattr(kr, "file_path", None)
+    if not path or type(kr).__module__.split(".")[0] != "keyrings":
+        return None
+    import configparser
+
+    config = configparser.RawConfigParser()
+    if os.path.exists(path):
+        config.read(path)
+    return [(sec, opt) for sec in config.sections() if sec != "keyring-setting" for opt in config.options(sec)]
+
+
 _backend: KeyringBackend | None = None
+_cache: dict[tuple[str, str], str] = {}  # decrypted once per process: each read of the file costs an Argon2 KDF
 
 
 def backend() -> KeyringBackend:
@@ -74,6 +91,7 @@ def backend() -> KeyringBackend:
 def reset_backend() -> None:
     global _backend
     _backend = None
+    _cache.clear()
 
 
 def backend_name() -> str:
@@ -86,6 +104,7 @@ def secret_key(kind: str, name: str) -> str:
 
 
 def set_secret(kind: str, name: str, secret: str) -> None:
+    _cache.pop((kind, name), None)
     try:
         backend().set_password(SERVICE, secret_key(kind, name), secret)
     except keyring.errors.KeyringError as exc:
@@ -94,9 +113,26 @@ def set_secret(kind: str, name: str, secret: str) -> None:
         raise SecretStoreError(f"keyring locked: {exc}") from None
 
 
+def has_secret(kind: str, name: str) -> bool:
+    """Whether a secret is stored, without decrypting it where the backend allows that."""
+    if (kind, name) in _cache:
+        return True
+    entries = _stored_entries(backend())
+    if entries is None:
+        return get_secret(kind, name) is not None
+    from keyrings.cryptfile.escape import escape
+
+    return (escape(SERVICE), escape(secret_key(kind, name)).lower()) in {(s, o.lower()) for s, o in entries}
+
+
 def get_secret(kind: str, name: str) -> str | None:
+    if (kind, name) in _cache:
+        return _cache[(kind, name)]
     try:
-        return backend().get_password(SERVICE, secret_key(kind, name))
+        value = backend().get_password(SERVICE, secret_key(kind, name))
+        if value is not None:
+            _cache[(kind, name)] = value
+        return value
     except keyring.errors.KeyringError as exc:
         raise SecretStoreError(f"could not read from the keyring: {exc}") from None
     except ValueError:
@@ -104,6 +140,7 @@ def get_secret(kind: str, name: str) -> str | None:
 
 
 def delete_secret(kind: str, name: str) -> bool:
+    _cache.pop((kind, name), None)
     try:
         backend().delete_password(SERVICE, secret_key(kind, name))
         return True

@@ -66,7 +66,7 @@ def list_(as_json: bool = typer.Option(False, "--json", help="print JSON")) -> N
     if not accounts:
         typer.echo("no accounts yet: personal-agent accounts add NAME --kind mail --host ... --username ...")
     for a in accounts:
-        where = f"{a.host}:{a.port}" if a.host else "-"
+        where = (a.host + (f":{a.port}" if a.port else "")) if a.host else "-"
         typer.echo(f"{a.kind:9} {a.name:20} {a.username or '-':30} {where:30} secret={_secret_state(a.has_secret)}")
 
 
