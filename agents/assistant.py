@@ -221,7 +221,9 @@ class Assistant:
         try:
             result = self._execute(rec, deps)
         except _ACTION_ERRORS as exc:
-            ran = bool(deps.tool_calls)
+            # a ServiceError comes from the action itself (nothing done); other errors come from the
+            # model summarising after the approved tools ran
+            ran = bool(deps.tool_calls) and not isinstance(exc, ServiceError)
             detail = str(exc) if isinstance(exc, ServiceError) else model_error_message(exc, lang)
             self.approvals.finish(rec.id, ran, f"error: {detail}")
             if ran:

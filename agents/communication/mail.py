@@ -162,6 +162,8 @@ class ImapMailService:
         if self._selected != folder:
             conn.select_folder(folder)
             self._selected = folder
+        else:
+            conn.noop()  # a long-lived connection learns of mail that arrived since it selected
 
     # --- folders ----------------------------------------------------------------------------------
     def folders(self) -> list[Folder]:

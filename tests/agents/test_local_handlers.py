@@ -7,8 +7,8 @@ from datetime import timedelta
 import pytest
 
 from agents.assistant import Assistant
-from agents.deps import ServiceDeps
-from agents.models import CalendarEvent, MailMessage, TranscriptHit
+from agents.deps import ServiceDeps, ServiceError
+from agents.models import CalendarEvent, MailMessage, NewEvent, TranscriptHit
 from tests.agents.conftest import NOW, Clock
 from tests.agents.fakes import MemoryCalendar, MemoryMail, MemoryMeetings
 
@@ -115,3 +115,16 @@ def test_bad_input_loses_nothing(assistant: Assistant) -> None:
     assert r.error and "too long" in r.error
     assert [f.text for f in assistant.memory.facts()] == ["the boiler code is 1234"]
     assert assistant.ask("yes").spoken == "There's nothing waiting for your confirmation."
+
+
+def test_failed_approved_action_is_not_reported_as_done(assistant: Assistant, services: ServiceDeps) -> None:
+    class DownCalendar(MemoryCalendar):
+        def create_event(self, event: NewEvent) -> CalendarEvent:
+            raise ServiceError("cannot reach the calendar server")
+
+    services.calendar = DownCalendar()
+    asked = assistant.ask("schedule lunch with Tom on Friday at 1")
+    assert asked.pending_approval is not None
+    done = assistant.ask("yes")
+    assert done.error and "cannot reach" in done.error
+    assert not done.spoken.lower().startswith("done") and "failed" in done.spoken.lower()

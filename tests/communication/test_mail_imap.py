@@ -126,3 +126,12 @@ def test_send_over_implicit_tls_port(dovecot_server: DovecotServer, smtp_server:
     assert res.ok
     [env] = smtp_server.messages_to(tom.address)
     assert env.login == me.name and email.message_from_bytes(env.data)["Message-ID"] == res.id
+
+
+def test_long_lived_service_sees_mail_that_arrives_later(mail_pair: tuple[ImapMailService, MailUser, MailUser],
+                                                        dovecot_server: DovecotServer) -> None:
+    svc, me, _anna = mail_pair
+    dovecot_server.deliver(me, b"From: a@example.org\r\nSubject: first\r\nMessage-ID: <f1@x>\r\n\r\nx\r\n")
+    assert [m.subject for m in svc.search(MailQuery(unread_only=True))] == ["first"]
+    dovecot_server.deliver(me, b"From: anna@example.org\r\nSubject: second\r\nMessage-ID: <f2@x>\r\n\r\ny\r\n")
+    assert sorted(m.subject for m in svc.search(MailQuery(unread_only=True))) == ["first", "second"]
