@@ -78,6 +78,7 @@ class LiveServer:
     key: str
     log: Path
     calendar: tuple[str, str, str] | None = None  # CalDAV url, user, password of the server's account
+    database_url: str | None = None  # None = the SQLite file in the server's home
 
     @property
     def url(self) -> str:
@@ -92,7 +93,7 @@ class LiveServer:
         from storage.audit import AuditLog
         from storage.db.engine import Database
 
-        db = Database(f"sqlite:///{self.home / 'data' / 'personal-agent.sqlite3'}")
+        db = Database(self.database_url or f"sqlite:///{self.home / 'data' / 'personal-agent.sqlite3'}")
         return UserStore(db, AuditLog(db), TokenIssuer(self.key, timedelta(minutes=15), timedelta(days=1)),
                          timedelta(minutes=5))
 
@@ -141,7 +142,8 @@ def start_server(home: Path, env_extra: dict[str, str] | None = None, timeout: f
             raise TimeoutError(f"server did not answer within {timeout:.0f} s: {log.read_text()[-2000:]}")
         time.sleep(0.2)
     announce("personal-agent serve", f"uvicorn http://127.0.0.1:{port} (home {home})")
-    return LiveServer(home=home, port=port, proc=proc, key=key, log=log)
+    return LiveServer(home=home, port=port, proc=proc, key=key, log=log,
+                      database_url=(env_extra or {}).get("PA_DATABASE_URL"))
 
 
 def stop_server(server: LiveServer) -> None:
