@@ -309,6 +309,11 @@ class AudioPlayer:
                 stream.abort(ignore_errors=True)
                 stream.close(ignore_errors=True)
 
+    def queued_s(self) -> float:
+        """Seconds of queued audio not yet handed to the device."""
+        frames = sum(len(seg.samples) - seg.played for seg in list(self._queue))
+        return frames / self._rate
+
     @property
     def done(self) -> bool:
         return self._done.is_set()

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from app.settings import Settings
 
 MAX_TEXT_CHARS = 100_000
+MAX_AHEAD_S = 20.0  # synthesize at most this much audio ahead of playback
 _END = object()
 EventSink = Callable[[AudioEvent], None]
 
@@ -48,6 +49,7 @@ class SpeechJob:
         first_clause: bool = True,
         max_chars: int = 300,
         on_event: EventSink | None = None,
+        max_ahead_s: float = MAX_AHEAD_S,
     ) -> None:
         """``on_event`` gets AssistantSpeakingStarted when the first audio is queued for playback and
         AssistantSpeakingStopped when the reply ended or was stopped (so speech input can guard
@@ -55,6 +57,7 @@ class SpeechJob:
         self.tts = tts
         self.player = player
         self.on_event = on_event
+        self.max_ahead_s = max_ahead_s
         self._started_sent = False
         self._stopped_sent = False
         self.language: Language = language
@@ -174,6 +177,8 @@ class SpeechJob:
                 self._emit_stopped()
                 return
             text = str(item)
+            while not self._stopped.is_set() and self.player.queued_s() > self.max_ahead_s:
+                self._stopped.wait(0.05)  # far enough ahead of playback: keep memory bounded
             if self._stopped.is_set():
                 self.player.enqueue(text, None)  # recorded as not spoken
                 continue
@@ -230,11 +235,13 @@ class Speaker:
         blocksize: int = 256,
         on_event: EventSink | None = None,
         on_played: PlayedSink | None = None,
+        max_ahead_s: float = MAX_AHEAD_S,
     ) -> None:
         """``on_event``: AssistantSpeakingStarted/Stopped; ``on_played``: the audio blocks as they are
         played (for the listener's echo guard, ``Listener.feed_reference``)."""
         self.on_event = on_event
         self.on_played = on_played
+        self.max_ahead_s = max_ahead_s
         self.tts = tts
         self.device = device
         self.language: Language = language
@@ -255,7 +262,9 @@ class Speaker:
         player = AudioPlayer(
             self.device, sample_rate=rate, blocksize=self.blocksize, on_played=self.on_played
         )
-        return SpeechJob(self.tts, player, lang, self.first_clause, self.max_chars, self.on_event)
+        return SpeechJob(
+            self.tts, player, lang, self.first_clause, self.max_chars, self.on_event, self.max_ahead_s
+        )
 
     def say(
         self, text: str, language: Language | None = None, timeout: float | None = None

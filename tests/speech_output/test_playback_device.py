@@ -170,3 +170,22 @@ def test_device_at_another_rate_gets_resampled_audio(
     assert seg.complete
     voice_s = piper_tts.synthesize(text).duration_s
     assert seg.frames / 48000 == pytest.approx(voice_s, rel=0.2)  # same speech length, not 2.2x faster
+
+
+def test_synthesis_stays_a_bounded_time_ahead_of_playback(
+    piper_tts: PiperTts, virtual_output: JackDummyOutput
+) -> None:
+    job = Speaker(piper_tts, device=virtual_output.device_index(), max_ahead_s=1.0).start("en")
+    job.feed("Okay. " + "This sentence is one of many in a long reply. " * 30)
+    job.finish()
+    _wait_for(lambda: job.player.first_audio_at is not None)
+    worst = 0.0
+    deadline = time.monotonic() + 3.0
+    while time.monotonic() < deadline:
+        worst = max(worst, job.player.queued_s())
+        time.sleep(0.01)
+    job.stop()
+    report = job.wait(10)
+    one_sentence_s = max(s.frames for s in report.segments) / report.sample_rate
+    assert worst <= 1.0 + one_sentence_s + 0.1  # the limit plus the sentence being synthesized
+    assert sum(s.frames > 0 for s in report.segments) < 10  # not all 31 synthesized up front
