@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import logging
+import queue
 from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
@@ -395,9 +396,14 @@ class _Body:
 
 class _RangedBody:
     """Reads a large object as part-sized ranges fetched ``RANGE_INFLIGHT`` at a time, in order.
-    Every range carries If-Match with the ETag seen first, so a concurrent overwrite fails loudly
-    instead of mixing two versions. The SHA-256 is computed on a helper thread in order (hashlib
-    releases the GIL) and checked at the end of the stream."""
+
+    Ranges are read into a fixed pool of reusable buffers (so memory stays flat however large
+    the object; fresh 8 MiB objects per range fragment the heap across threads). Every range
+    carries If-Match with the ETag seen first, so a concurrent overwrite fails loudly instead of
+    mixing two versions. The SHA-256 is computed on a helper thread, in order (hashlib releases
+    the GIL), and checked at the end of the stream."""
+
+    SUBREAD = 256 << 10
 
     def __init__(self, backend: S3Backend, key: str, size: int, etag: str, sha256: str | None) -> None:
         self._b = backend
@@ -409,20 +415,37 @@ class _RangedBody:
         self._step = backend.part_size
         self._next = 0
         self._seen = 0
-        self._pending: deque[Future[bytes]] = deque()
-        self._hashing: deque[Future[None]] = deque()
+        self._free: queue.SimpleQueue[bytearray] = queue.SimpleQueue()
+        for _ in range(RANGE_INFLIGHT + 2):
+            self._free.put(bytearray(self._step))
+        self._pending: deque[Future[tuple[bytearray, int]]] = deque()
+        self._current: tuple[bytearray, Future[None]] | None = None
         self._hash = hashlib.sha256()
-        self._buf = memoryview(b"")
+        self._view = memoryview(b"")
         self._pool = ThreadPoolExecutor(max_workers=RANGE_INFLIGHT, thread_name_prefix="s3-range")
         self._hasher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="s3-hash")
         self._checked = False
         self._fill()
 
-    def _fetch(self, start: int, end: int) -> bytes:
-        resp = self._b.client.get_object(
-            Bucket=self._b.bucket, Key=self._obj, Range=f"bytes={start}-{end}", IfMatch=self._etag
-        )
-        return bytes(resp["Body"].read())
+    def _fetch(self, start: int, end: int) -> tuple[bytearray, int]:
+        buf = self._free.get()
+        try:
+            resp = self._b.client.get_object(
+                Bucket=self._b.bucket, Key=self._obj, Range=f"bytes={start}-{end}", IfMatch=self._etag
+            )
+            body, want, got = resp["Body"], end - start + 1, 0
+            mv = memoryview(buf)
+            while got < want:
+                n = body.readinto(mv[got : min(want, got + self.SUBREAD)])
+                if not n:
+                    break
+                got += n
+            mv.release()
+            body.close()
+            return buf, got
+        except BaseException:
+            self._free.put(buf)
+            raise
 
     def _fill(self) -> None:
         while len(self._pending) < RANGE_INFLIGHT and self._next < self._size:
@@ -430,20 +453,29 @@ class _RangedBody:
             self._pending.append(self._pool.submit(self._fetch, self._next, end))
             self._next = end + 1
 
+    def _release_current(self) -> None:
+        if self._current is not None:
+            buf, hashed = self._current
+            hashed.result()  # the hasher is done with it
+            self._view.release()
+            self._view = memoryview(b"")
+            self._free.put(buf)
+            self._current = None
+
     def _take(self) -> bool:
+        self._release_current()
         if not self._pending:
             self._finish()
             return False
         try:
-            data = self._pending.popleft().result()
+            buf, n = self._pending.popleft().result()
         except Exception as exc:
             self.close()
             raise self._b.map_error(exc, self.key) from None
-        self._seen += len(data)
-        while len(self._hashing) >= 2:  # bound the memory held for hashing
-            self._hashing.popleft().result()
-        self._hashing.append(self._hasher.submit(self._hash.update, data))
-        self._buf = memoryview(data)
+        self._seen += n
+        view = memoryview(buf)[:n]
+        self._current = (buf, self._hasher.submit(self._hash.update, view))
+        self._view = view
         self._fill()
         return True
 
@@ -451,8 +483,6 @@ class _RangedBody:
         if self._checked:
             return
         self._checked = True
-        while self._hashing:
-            self._hashing.popleft().result()
         if self._seen != self._size:
             raise IntegrityError(f"{self.key}: read {self._seen} bytes, expected {self._size}")
         if self._expected and self._hash.hexdigest() != self._expected:
@@ -460,22 +490,20 @@ class _RangedBody:
 
     def read(self, size: int = -1, /) -> bytes:
         want = self._size if size is None or size < 0 else size
-        if want == 0:
+        if not self._view and want and not self._take():
             return b""
-        if not self._buf and not self._take():
-            return b""
-        if len(self._buf) >= want and size is not None and size >= 0:  # common case: one slice
-            out = bytes(self._buf[:want])
-            self._buf = self._buf[want:]
-            return out
-        chunks = bytearray()
-        while len(chunks) < want:
-            if not self._buf and not self._take():
+        if len(self._view) >= want:  # the common case: one copy straight out of the pooled buffer
+            chunk = bytes(self._view[:want])
+            self._view = self._view[want:]
+            return chunk
+        out = bytearray()
+        while len(out) < want:
+            if not self._view and not self._take():
                 break
-            n = min(want - len(chunks), len(self._buf))
-            chunks += self._buf[:n]
-            self._buf = self._buf[n:]
-        return bytes(chunks)
+            n = min(want - len(out), len(self._view))
+            out += self._view[:n]
+            self._view = self._view[n:]
+        return bytes(out)
 
     def close(self) -> None:
         for f in self._pending:
