@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from app.engine import ApprovalView
@@ -16,6 +17,11 @@ _LABELS = {
 
 
 def _shown(v: Any) -> str:
+    if isinstance(v, str) and len(v) >= 16 and v[4:5] == "-" and v[10:11] == "T":
+        try:
+            return datetime.fromisoformat(v).strftime("%a %d %b %Y, %H:%M")
+        except ValueError:
+            return v
     if isinstance(v, list):
         return ", ".join(map(str, v))
     if isinstance(v, bool):

@@ -505,7 +505,7 @@ class LocalEngine:
             status = "failed" if r.error else "done"
         outcome = ApprovalOutcome(id=approval_id, status=status, message=r.text or r.spoken)
         self._bus.emit(ApprovalDecided(outcome=outcome))
-        await self._speak(r.spoken, uuid.uuid4().hex[:10], r.language)
+        await self._speak(r.spoken, f"approval-{approval_id}", r.language)
         return outcome
 
     # ------------------------------------------------------------------------------ meetings

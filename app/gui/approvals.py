@@ -15,7 +15,8 @@ if TYPE_CHECKING:
 
 
 def approval_card_body(a: ApprovalView) -> ft.Column:
-    rows: list[ft.Control] = [ft.Text(a.summary, size=15, weight=ft.FontWeight.W_500, selectable=True)]
+    rows: list[ft.Control] = [ft.Semantics(content=ft.Text(a.summary, size=15, weight=ft.FontWeight.W_500),
+                                           identifier="approval-summary")]
     rows += [field_row(k, v) for k, v in a.details.items()]
     rows.append(ft.Text(f"Expires {a.expires_at.astimezone():%H:%M}. Say “yes” or “no”, or use the buttons.",
                         size=11, italic=True))
@@ -53,10 +54,20 @@ class ApprovalsScreen:
 
     def open_dialog(self, a: ApprovalView) -> None:
         self.close_dialog()
-        dlg = ft.AlertDialog(modal=True, title="Approve this action?", content=approval_card_body(a),
-                             actions=self.actions(a, "-dialog"), data=a.id)
+        dlg = ft.AlertDialog(modal=False, title="Approve this action?", content=approval_card_body(a),
+                             actions=[*self.actions(a, "-dialog"),
+                                      button("Later", self._later, f"later-{a.id}-dialog", ft.Icons.SCHEDULE)],
+                             data=a.id, on_dismiss=self._dismissed)
         self._dialog = dlg
         self.app.page.show_dialog(dlg)
+
+    async def _later(self, e: object) -> None:
+        self.close_dialog()
+        self.app.refresh()
+
+    def _dismissed(self, e: object) -> None:
+        """Closed without an answer: the action keeps waiting on the approvals screen."""
+        self._dialog = None
 
     def close_dialog(self) -> None:
         if self._dialog is not None:

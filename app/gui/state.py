@@ -162,6 +162,8 @@ class UiModel:
         elif isinstance(ev, ApprovalDecided):
             self.approvals = [a for a in self.approvals if a.id != ev.outcome.id]
             self.last_outcome = ev.outcome.message
+            t = self.turn(f"approval-{ev.outcome.id}")
+            t.reply, t.spoken, t.done = ev.outcome.message, ev.outcome.message, True
         elif isinstance(ev, MeetingUpdated):
             segments = self.meeting.segments if ev.meeting.id == self.meeting.id else []
             self.meeting = ev.meeting.model_copy(update={"segments": ev.meeting.segments or segments})

@@ -33,7 +33,7 @@ def heading(text: str) -> ft.Semantics:
 
 
 def field_row(label: str, value: str) -> ft.Row:
-    return ft.Row([ft.Text(label + ":", weight=ft.FontWeight.BOLD, width=90), ft.Text(value, selectable=True,
+    return ft.Row([ft.Text(label + ":", weight=ft.FontWeight.BOLD, width=90), ft.Text(value,
                                                                                         expand=True)],
                   vertical_alignment=ft.CrossAxisAlignment.START, wrap=False)
 

@@ -79,6 +79,9 @@ def hold(page: Any, ident: str, seconds: float) -> None:
 
 def screenshot(page: Any, name: str) -> Path:
     time.sleep(0.4)  # let the canvas paint the last change
+    deadline = time.monotonic() + 20
+    while page.get_by_text("Working...", exact=True).count() and time.monotonic() < deadline:
+        time.sleep(0.3)  # the client is waiting for the server: screenshot the real screen, not the overlay
     path = artefacts_dir() / f"{name}.png"
     page.screenshot(path=str(path))
     assert path.stat().st_size > 5000, f"screenshot {path} looks empty"
@@ -110,10 +113,25 @@ def wait_idle_models(page: Any, timeout: float = 180.0) -> None:
 
 
 def nav(page: Any, name: str) -> None:
-    """Go to a screen with the navigation rail (desktop) or bar (phone)."""
-    for role in ("tab", "button"):
-        loc = page.get_by_role(role, name=name, exact=False)
-        if loc.count():
-            loc.first.click()
-            return
-    page.get_by_text(name, exact=True).first.click()
+    """Go to a screen with the navigation bar (phone: tabs) or rail (desktop: buttons "Name Tab i of n")."""
+    import re
+
+    tab = page.get_by_role("tab", name=name, exact=True)
+    if tab.count():
+        tab.first.click()
+        return
+    try:
+        page.locator('flt-semantics[role="button"]').filter(has_text=re.compile(rf"^{name}\s*Tab")).first.click(
+            timeout=15_000)
+    except Exception:
+        page.screenshot(path=str(artefacts_dir() / f"nav-failure-{name}.png"))
+        raise
+
+
+def wait_visible(page: Any, text: str, timeout: float = 30.0, name: str = "wait") -> None:
+    """Wait for a text on screen; on failure save a screenshot of what was there instead."""
+    try:
+        page.get_by_text(text, exact=False).first.wait_for(timeout=timeout * 1000)
+    except Exception:
+        page.screenshot(path=str(artefacts_dir() / f"failure-{name}.png"))
+        raise

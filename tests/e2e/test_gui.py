@@ -28,6 +28,7 @@ from tests.e2e.gui_helpers import (
     type_into,
     wait_idle_models,
     wait_text,
+    wait_visible,
 )
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -114,7 +115,18 @@ def _calendar_text(server: object, user: object) -> str:
 def test_approval_approved_runs_and_denied_does_not(calendar_account: tuple[object, object],
                                                    app_env: dict[str, str]) -> None:
     server, user = calendar_account
-    with web_app(env=app_env) as url, browser_page(url, *DESKTOP) as page:
+    with web_app(env=app_env) as url:
+        _approve_and_deny(url, server, user)
+        with browser_page(url, *PHONE) as page:
+            wait_text(page, "status", "Idle")
+            nav(page, "Approvals")
+            wait_text(page, "approval-summary", "Team lunch", timeout=30)
+            screenshot(page, "approvals-390x844")
+    assert "Team lunch" not in _calendar_text(server, user)
+
+
+def _approve_and_deny(url: str, server: object, user: object) -> None:
+    with browser_page(url, *DESKTOP) as page:
         wait_text(page, "status", "Idle")
         type_into(page, "message", "schedule dentist appointment tomorrow at 10", submit=True)
         by_prefix(page, "approve-").first.wait_for(timeout=60_000)
@@ -139,13 +151,10 @@ def test_approval_approved_runs_and_denied_does_not(calendar_account: tuple[obje
         # the approvals screen lists what still waits: leave one pending for the screenshots
         type_into(page, "message", "schedule team lunch tomorrow at 12", submit=True)
         by_prefix(page, "approve-").first.wait_for(timeout=60_000)
-        page.keyboard.press("Escape")
-    with browser_page(url, *PHONE) as page:
-        wait_text(page, "status", "Idle")
+        click(page, by_prefix(page, "later-").first.get_attribute("flt-semantics-identifier") or "later")
         nav(page, "Approvals")
-        page.get_by_text("Team lunch", exact=False).first.wait_for(timeout=30_000)
-        screenshot(page, "approvals-390x844")
-    assert "Team lunch" not in _calendar_text(server, user)
+        wait_text(page, "approval-summary", "Team lunch", timeout=30)
+        screenshot(page, "approvals-1280x800")
 
 
 def test_meeting_started_and_stopped_shows_transcript(app_env: dict[str, str], shared_audio: Path,
@@ -165,13 +174,13 @@ def test_meeting_started_and_stopped_shows_transcript(app_env: dict[str, str], s
         line = wait_text(page, "meeting-line", "country", timeout=180)
         assert "ask not" in " ".join(texts(page, "meeting-line")).lower() or "country" in line.lower()
         wait_text(page, "meeting-state", "Finished", timeout=60)
-        page.get_by_text("Budget review", exact=False).first.wait_for(timeout=30_000)
+        wait_visible(page, "Budget review", name="budget-review")
         screenshot(page, "meeting-done-1280x800")
     # the meeting is stored: a new session at phone width lists it and finds it by a word
     with web_app(env=app_env) as url2, browser_page(url2, *PHONE) as page:
         wait_text(page, "status", "Idle")
         nav(page, "Meetings")
-        page.get_by_text("Budget review", exact=False).first.wait_for(timeout=30_000)
+        wait_visible(page, "Budget review", name="budget-review")
         type_into(page, "meeting-query", "country", submit=True)
         wait_text(page, "meeting-hit", "country", timeout=30)
         screenshot(page, "meetings-390x844")
