@@ -1,0 +1,179 @@
+"""The engine layer the UI talks to: LocalEngine on a real database and keyring (offline, no LLM),
+the voice stages, approval cards, settings written to config.toml. Bad input is refused clearly and
+changes nothing."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from app.engine import (
+    AccountDraft,
+    AudioChunk,
+    Engine,
+    EngineError,
+    EngineEvent,
+    SettingsPatch,
+)
+from app.engine_approvals import details_of
+from app.engine_bus import EventBus
+from app.engine_voice import UtteranceBuffer, decode_chunk, is_silent, strip_wake_phrase
+
+pytestmark = pytest.mark.unit
+
+
+def run(coro: Any) -> Any:
+    return asyncio.run(coro)
+
+
+@pytest.fixture
+def engine() -> Any:
+    from app.engine_local import LocalEngine
+    from app.services import build_services
+
+    return LocalEngine(build_services(), speech_output="off", preload=False)
+
+
+def test_local_engine_is_an_engine_and_reports_features(engine: Any) -> None:
+    assert isinstance(engine, Engine)
+    info = run(engine.info())
+    assert info.kind == "local"
+    assert info.feature("text").available
+    llm = info.feature("llm")
+    assert not llm.available and "offline" in llm.detail
+
+
+def test_typed_turn_streams_events_and_answers_offline(engine: Any) -> None:
+    events: list[EngineEvent] = []
+    unsubscribe = engine.subscribe(events.append)
+    reply = run(engine.ask("what time is it"))
+    assert reply.source == "local" and "It's" in reply.spoken and reply.error is None
+    kinds = [e.kind for e in events]
+    assert kinds[0] == "state" and "final" in kinds and "reply_delta" in kinds and kinds.count("reply_done") == 1
+    assert kinds.index("final") < kinds.index("reply_done")
+    assert [e.state for e in events if e.kind == "state"][-1] == "idle"
+    unsubscribe()
+    run(engine.ask("what time is it"))
+    assert sum(e.kind == "reply_done" for e in events) == 1  # no events after unsubscribing
+
+
+@pytest.mark.parametrize("text", ["", "   ", "x" * 4001])
+def test_bad_typed_input_is_refused(engine: Any, text: str) -> None:
+    with pytest.raises(EngineError):
+        run(engine.ask(text))
+    from agents.memory import Memory
+
+    assert Memory(engine.sv.db).recent_turns() == []  # nothing stored
+
+
+def test_settings_are_written_and_a_bad_value_changes_nothing(engine: Any) -> None:
+    view = run(engine.update_settings(SettingsPatch(theme="dark", wake_phrase="hello computer", onboarded=True)))
+    assert (view.theme, view.wake_phrase, view.onboarded) == ("dark", "hello computer", True)
+    cfg = engine.sv.paths.config_file
+    before = cfg.read_text()
+    assert "hello computer" in before
+    with pytest.raises(EngineError, match=r"llm\.provider"):
+        run(engine.update_settings(SettingsPatch(llm_provider="skynet")))
+    with pytest.raises(EngineError, match="language"):
+        run(engine.update_settings(SettingsPatch(language="xx")))
+    assert cfg.read_text() == before
+    assert run(engine.settings()).llm_provider == "none"
+
+
+def test_accounts_add_list_remove_and_refuse_duplicates(engine: Any) -> None:
+    acc = run(engine.add_account(AccountDraft(kind="mail", name="work", username="me@example.org",
+                                              host="imap.example.org", port=993, secret="pw")))
+    assert acc.has_secret
+    with pytest.raises(EngineError, match="exists"):
+        run(engine.add_account(AccountDraft(kind="mail", name="work", secret="other")))
+    assert [(a.kind, a.name) for a in run(engine.accounts())] == [("mail", "work")]
+    from app import secrets
+
+    assert secrets.get_secret("mail", "work") == "pw"
+    run(engine.remove_account("mail", "work"))
+    assert run(engine.accounts()) == []
+    with pytest.raises(EngineError):
+        run(engine.remove_account("mail", "work"))
+
+
+def test_deciding_an_unknown_approval_is_refused(engine: Any) -> None:
+    with pytest.raises(EngineError, match="no approval"):
+        run(engine.decide(999, True))
+    assert run(engine.approvals()) == []
+
+
+def test_stop_listening_without_speech_does_nothing(engine: Any) -> None:
+    events: list[EngineEvent] = []
+    engine.subscribe(events.append)
+    run(engine.start_listening())
+    silence = np.zeros(16_000, "<i2").tobytes()
+    run(engine.push_audio(AudioChunk(pcm16=silence, sample_rate=16_000)))
+    assert run(engine.stop_listening()) is None
+    assert any(e.kind == "notice" and "didn't hear" in e.message for e in events)
+    assert [e.state for e in events if e.kind == "state"][-1] == "idle"
+
+
+def test_pcm16_chunks_are_downmixed_and_torn_chunks_refused() -> None:
+    stereo = np.array([[1000, 3000], [-2000, 0]], "<i2").tobytes()
+    mono, rate = decode_chunk(AudioChunk(pcm16=stereo, sample_rate=44_100, channels=2))
+    assert rate == 44_100 and mono.shape == (2,)
+    assert np.allclose(mono, [2000 / 32768, -1000 / 32768])
+    with pytest.raises(EngineError, match="not whole PCM16 frames"):
+        decode_chunk(AudioChunk(pcm16=stereo[:-1], sample_rate=44_100, channels=2))
+
+
+def test_utterance_buffer_resamples_to_16k(shared_audio: Path) -> None:
+    import soundfile as sf
+
+    audio, rate = sf.read(str(shared_audio / "timit_ldc93s1.wav"), dtype="int16")
+    buf = UtteranceBuffer()
+    pcm = audio.astype("<i2").tobytes()
+    for i in range(0, len(pcm), 4096):
+        buf.push(AudioChunk(pcm16=pcm[i:i + 4096], sample_rate=rate))
+    assert abs(buf.seconds - len(audio) / rate) < 0.05
+    assert not is_silent(buf.audio()) and is_silent(np.zeros(1000, np.float32))
+    buf.reset()
+    assert buf.seconds == 0
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Hey assistant, what time is it?", "what time is it"),
+    ("hey, ASSISTANT! set a timer", "set a timer"),
+    ("hey assistant", ""),
+    ("what time is it", None),
+    ("hey there assistant", None),
+])
+def test_wake_phrase(text: str, expected: str | None) -> None:
+    assert strip_wake_phrase(text, "hey assistant") == expected
+
+
+def test_approval_card_shows_every_argument() -> None:
+    d = details_of("communication.send_mail", {"calls": [{"args": {
+        "to": ["ann@example.org"], "subject": "Invoice", "body": "Here it is.", "amount": "120 EUR"}}]})
+    assert d == {"Action": "communication.send_mail", "Recipient": "ann@example.org", "Subject": "Invoice",
+                 "Body": "Here it is.", "Amount": "120 EUR"}
+    ev = details_of("calendar.create_event", {"event": {"title": "Dentist", "start": "2026-11-27T10:00:00+01:00",
+                                                        "all_day": False, "location": None}})
+    assert ev["Title"] == "Dentist" and ev["Start"] == "Fri 27 Nov 2026, 10:00" and ev["All day"] == "no"
+    assert "Location" not in ev
+
+
+def test_event_bus_survives_a_failing_listener() -> None:
+    from app.engine import Notice
+
+    bus = EventBus()
+    got: list[str] = []
+
+    def broken(e: EngineEvent) -> None:
+        raise RuntimeError("boom")
+
+    bus.subscribe(broken)
+    unsub = bus.subscribe(lambda e: got.append(e.kind))
+    bus.emit(Notice(message="x"))
+    unsub()
+    bus.emit(Notice(message="y"))
+    assert got == ["notice"]
