@@ -80,7 +80,10 @@ class AssistantApp:
                            expand=True, spacing=0, vertical_alignment=ft.CrossAxisAlignment.STRETCH)
         page.add(ft.SafeArea(content=self.root, expand=True))
         self.model.info = await self.engine.info()
-        view = await self.engine.settings()
+        try:
+            view = await self.engine.settings()
+        except EngineError:  # e.g. a remote engine whose settings live on the server
+            view = SettingsView(onboarded=True)
         self._apply_settings(view)
         self.conversation.set_onboarding(not view.onboarded)
         self.engine.subscribe(self._listener)
