@@ -81,7 +81,7 @@ def show_meeting(meeting_id: MeetingId, me: Me, st: State) -> MeetingDetail:
         raise HTTPException(404, "no such meeting") from None
 
 
-@router.get("/meetings/{meeting_id}/export", response_class=PlainTextResponse, responses={
+@router.get("/meetings/{meeting_id}/export", response_model=None, responses={
     **problems(401, 404), 200: {"description": "the transcript file",
                                 "content": {t: {"schema": {"type": "string"}} for t in EXPORT_TYPES.values()}}})
 def export_meeting(meeting_id: MeetingId, me: Me, st: State,
