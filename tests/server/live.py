@@ -79,10 +79,11 @@ class LiveServer:
     log: Path
     calendar: tuple[str, str, str] | None = None  # CalDAV url, user, password of the server's account
     database_url: str | None = None  # None = the SQLite file in the server's home
+    scheme: str = "http"
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"{self.scheme}://127.0.0.1:{self.port}"
 
     def http(self) -> httpx.Client:
         return httpx.Client(base_url=self.url, timeout=120)
@@ -114,7 +115,9 @@ class LiveServer:
         return self.login(self.add_user(prefix))
 
 
-def start_server(home: Path, env_extra: dict[str, str] | None = None, timeout: float = 90) -> LiveServer:
+def start_server(home: Path, env_extra: dict[str, str] | None = None, timeout: float = 90,
+                 ca_file: Path | None = None) -> LiveServer:
+    """Start `personal-agent serve`; with ``ca_file`` the server is expected to speak HTTPS (direct TLS)."""
     from app.server.tokens import signing_key
 
     home.mkdir(parents=True, exist_ok=True)
@@ -133,7 +136,9 @@ def start_server(home: Path, env_extra: dict[str, str] | None = None, timeout: f
         if proc.poll() is not None:
             raise RuntimeError(f"server exited with {proc.returncode}: {log.read_text()[-2000:]}")
         try:
-            if httpx.get(f"http://127.0.0.1:{port}/api/v1/health", timeout=1).status_code == 200:
+            scheme = "https" if ca_file else "http"
+            r = httpx.get(f"{scheme}://127.0.0.1:{port}/api/v1/health", timeout=1, verify=str(ca_file) if ca_file else True)
+            if r.status_code == 200:
                 break
         except httpx.HTTPError:
             pass
@@ -141,9 +146,9 @@ def start_server(home: Path, env_extra: dict[str, str] | None = None, timeout: f
             proc.kill()
             raise TimeoutError(f"server did not answer within {timeout:.0f} s: {log.read_text()[-2000:]}")
         time.sleep(0.2)
-    announce("personal-agent serve", f"uvicorn http://127.0.0.1:{port} (home {home})")
+    announce("personal-agent serve", f"uvicorn {'https' if ca_file else 'http'}://127.0.0.1:{port} (home {home})")
     return LiveServer(home=home, port=port, proc=proc, key=key, log=log,
-                      database_url=(env_extra or {}).get("PA_DATABASE_URL"))
+                      database_url=(env_extra or {}).get("PA_DATABASE_URL"), scheme="https" if ca_file else "http")
 
 
 def stop_server(server: LiveServer) -> None:

@@ -15,7 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.server.live import PASSWORD, LiveServer
+from tests.server.live import PASSWORD, LiveServer, start_server, stop_server
 from tests.servers.base import free_port, require_binary, unavailable, wait_for_port
 from tests.servers.tls_cert import self_signed_cert
 
@@ -95,3 +95,18 @@ def test_nginx_config_proxies_https_to_the_server(live_server: LiveServer,
     plain = httpx.get(http_url + "/api/v1/health", follow_redirects=False)
     assert plain.status_code == 301 and plain.headers["location"].startswith("https://")
     assert os.environ.get("PA_HOME")  # the test ran with its own home (never the user's)
+
+
+@pytest.mark.integration
+def test_direct_tls(tmp_path: Path) -> None:
+    """server.tls_certfile/tls_keyfile: uvicorn itself speaks HTTPS; plain HTTP gets no answer."""
+    cert = self_signed_cert()
+    server = start_server(tmp_path / "tls-home", {"PA_SERVER__TLS_CERTFILE": str(cert.cert),
+                                                  "PA_SERVER__TLS_KEYFILE": str(cert.key)}, ca_file=cert.cert)
+    try:
+        r = httpx.get(server.url + "/api/v1/health", verify=str(cert.cert), timeout=10)
+        assert server.url.startswith("https://") and r.json()["status"] == "ok"
+        with pytest.raises(httpx.HTTPError):
+            httpx.get(f"http://127.0.0.1:{server.port}/api/v1/health", timeout=5)
+    finally:
+        stop_server(server)
