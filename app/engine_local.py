@@ -56,7 +56,7 @@ from app.engine import (
 from app.engine_approvals import approval_view
 from app.engine_bus import EventBus
 from app.engine_meetings import MeetingAdapter
-from app.engine_voice import UtteranceBuffer, WakeSegmenter, is_silent, strip_wake_phrase
+from app.engine_voice import UtteranceBuffer, WakeSegmenter, is_silent, strip_wake_phrase, trim_silence
 
 if TYPE_CHECKING:
     from agents.assistant import Assistant
@@ -305,16 +305,21 @@ class LocalEngine:
         threading.Thread(target=self._interim_loop, args=(self._turn_id,), name="stt-interim", daemon=True).start()
 
     def _interim_loop(self, turn_id: str) -> None:
-        last = 0.0
+        last, pause = 0.0, 0.8
         while self._listening and self._turn_id == turn_id:
-            time.sleep(0.8)
+            time.sleep(pause)  # at least as long as the last decode took: never starve the final one
             secs = self._buffer.seconds
             if not self._listening or secs < 1.0 or secs - last < 0.7:
                 continue
             last = secs
             try:
                 rec = self._get_recognizer()
-                text = rec.decode(self._buffer.audio(), language=self.sv.settings.stt.language).text.strip()
+                audio = trim_silence(self._buffer.audio())
+                if len(audio) < 16_000:
+                    continue
+                t0 = time.monotonic()
+                text = rec.decode(audio, language=self.sv.settings.stt.language).text.strip()
+                pause = max(0.8, time.monotonic() - t0)
             except Exception as exc:
                 log.info("interim decode: %s", exc)
                 return
@@ -329,9 +334,9 @@ class LocalEngine:
             await asyncio.sleep(0.05)
         self._listening = False
         self._stop_mic()
-        audio = self._buffer.audio()
+        audio = trim_silence(self._buffer.audio())
         turn_id = self._turn_id
-        if self._buffer.seconds < 0.25 or is_silent(audio):
+        if len(audio) < 0.25 * 16_000 or is_silent(audio):
             self._set_state("idle")
             self._notice("I didn't hear anything. Hold the button while you speak.")
             return None

@@ -86,6 +86,22 @@ class UtteranceBuffer:
             return np.concatenate(self._parts) if self._parts else np.zeros(0, np.float32)
 
 
+def trim_silence(audio: Samples, dbfs: float = -45.0, margin_s: float = 0.3, frame: int = 512) -> Samples:
+    """The audio from shortly before the first to shortly after the last frame louder than ``dbfs``.
+    Whisper's short-window decoding goes wrong on long leading silence, and push-to-talk has some."""
+    n = len(audio) // frame
+    if n == 0:
+        return audio
+    frames = audio[: n * frame].reshape(n, frame).astype(np.float64)
+    loud = np.flatnonzero(np.sqrt(np.mean(frames * frames, axis=1)) >= 10 ** (dbfs / 20))
+    if loud.size == 0:
+        return audio[:0]
+    margin = int(margin_s * SAMPLE_RATE)
+    start = max(0, int(loud[0]) * frame - margin)
+    end = min(len(audio), (int(loud[-1]) + 1) * frame + margin)
+    return audio[start:end]
+
+
 def is_silent(audio: Samples, dbfs: float = -50.0) -> bool:
     if audio.size == 0:
         return True

@@ -33,8 +33,7 @@ def by_prefix(page: Any, prefix: str) -> Any:
 
 
 def texts(page: Any, ident: str) -> list[str]:
-    loc = by_id(page, ident)
-    return [loc.nth(i).inner_text() for i in range(loc.count())]
+    return list(by_id(page, ident).all_inner_texts())  # one snapshot: the list may change meanwhile
 
 
 def wait_text(page: Any, ident: str, contains: str, timeout: float = 60.0) -> str:
