@@ -29,6 +29,20 @@ def require_binary(name: str, *candidates: str, hint: str = "") -> str:
     unavailable(f"'{name}' not found{': ' + hint if hint else ''}")
 
 
+def stop_process_group(proc: subprocess.Popen[bytes] | None, timeout: float = 10.0) -> None:
+    """SIGTERM a server started with start_new_session=True (its whole group), SIGKILL if it lingers."""
+    import signal
+
+    if proc is None or proc.poll() is not None:
+        return
+    os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(5)
+
+
 def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))

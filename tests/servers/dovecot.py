@@ -12,7 +12,6 @@ import itertools
 import os
 import pwd
 import shutil
-import signal
 import socket
 import subprocess
 import tempfile
@@ -25,7 +24,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.servers.base import announce, free_port, require_binary, unavailable, wait_for_port
+from tests.servers.base import (
+    announce,
+    free_port,
+    require_binary,
+    stop_process_group,
+    unavailable,
+    wait_for_port,
+)
 from tests.servers.tls_cert import SelfSignedCert, self_signed_cert
 
 SPECIAL_FOLDERS = {"Sent": "\\Sent", "Drafts": "\\Drafts", "Trash": "\\Trash", "Archive": "\\Archive",
@@ -230,13 +236,7 @@ def start_dovecot() -> DovecotServer:
 
 
 def stop_dovecot(server: DovecotServer) -> None:
-    if server.proc is not None and server.proc.poll() is None:
-        os.killpg(server.proc.pid, signal.SIGTERM)
-        try:
-            server.proc.wait(10)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.proc.pid, signal.SIGKILL)
-            server.proc.wait(5)
+    stop_process_group(server.proc)
     shutil.rmtree(server.root, ignore_errors=True)
 
 

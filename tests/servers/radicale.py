@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import itertools
 import json
-import os
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -21,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.servers.base import announce, free_port, unavailable, wait_for_port
+from tests.servers.base import announce, free_port, stop_process_group, unavailable, wait_for_port
 
 _CONF = """\
 [server]
@@ -114,13 +112,7 @@ def start_radicale() -> RadicaleServer:
 
 
 def stop_radicale(server: RadicaleServer) -> None:
-    if server.proc is not None and server.proc.poll() is None:
-        os.killpg(server.proc.pid, signal.SIGTERM)
-        try:
-            server.proc.wait(10)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.proc.pid, signal.SIGKILL)
-            server.proc.wait(5)
+    stop_process_group(server.proc)
     shutil.rmtree(server.root, ignore_errors=True)
 
 
