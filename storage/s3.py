@@ -438,7 +438,7 @@ class _RangedBody:
             body, want, got = resp["Body"], end - start + 1, 0
             mv = memoryview(buf)
             while got < want:
-                n = body.readinto(mv[got : min(want, got + self.SUBREAD)])
+                n = body.readinto(mv[got : min(want, got + self.SUBREAD)])  # type: ignore[arg-type]  # botocore-stubs types readinto oddly
                 if not n:
                     break
                 got += n
