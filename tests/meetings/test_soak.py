@@ -27,7 +27,7 @@ def test_one_hour_soak(shared_audio: Path, recognizer: object, make_service: Ser
     mem: list[tuple[float, float]] = []
 
     def watch(e: MeetingEvent) -> None:
-        if e.kind == "meeting_level" and int(e.audio_t * 10) % 3000 == 0:  # every 5 minutes of audio
+        if e.kind == "meeting_level" and int(e.audio_t * 10) % 600 == 0:  # every minute of audio
             mem.append((e.audio_t, rss_mb()))
 
     svc.subscribe(watch)
@@ -36,10 +36,14 @@ def test_one_hour_soak(shared_audio: Path, recognizer: object, make_service: Ser
     done = svc.wait(timeout=1200)
     assert done.state == "done" and done.error is None
     assert done.duration_s == pytest.approx(3600, abs=0.5)
-    warm = next(m for t, m in mem if t >= 300)  # after the first clip was transcribed
-    peak = max(m for _, m in mem)
-    print(f"\nRSS samples (audio s, MB): {[(round(t), round(m, 1)) for t, m in mem]}; growth {peak - warm:.1f} MB")
-    assert peak - warm <= 50.0
+    # Growth is compared phase for phase: each 20-minute third of the hour holds one clip, and RSS rises
+    # for a while when Whisper decodes it (transient working memory, released afterwards). Growth is the
+    # peak of the last third minus the peak of the first third: a leak shows there, a transient does not.
+    first = max(m for t, m in mem if t <= 1200)
+    last = max(m for t, m in mem if t > 2400)
+    print(f"\nRSS samples (audio s, MB): {[(round(t), round(m, 1)) for t, m in mem]}; growth {last - first:.1f} MB")
+    assert len(mem) >= 30, "memory was not sampled through the hour"
+    assert last - first <= 50.0
     segs = svc.transcript(info.id)
     starts = source.clip_starts()
     for t0 in starts:  # each clip transcribed, at its place in the hour
