@@ -10,8 +10,8 @@ import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -32,15 +32,15 @@ def chromium_path() -> str:
 
 
 @contextmanager
-def web_app(extra_args: list[str] | None = None, env: dict[str, str] | None = None) -> Iterator[str]:
-    """Start `personal-agent --web` on a free port; yield its URL; stop it afterwards."""
+def ui_process(args: Callable[[int], list[str]], env: dict[str, str] | None = None,
+               timeout: float = 60.0) -> Iterator[str]:
+    """Start `personal-agent ARGS(port)` serving a UI on a free port; yield its URL; stop it afterwards."""
     port = free_port()
     exe = str(Path(sys.executable).parent / "personal-agent")
-    proc = subprocess.Popen([exe, "--web", "--port", str(port), *(extra_args or [])],
-                            env={**os.environ, "PA_NO_BROWSER": "1", **(env or {})},
+    proc = subprocess.Popen([exe, *args(port)], env={**os.environ, "PA_NO_BROWSER": "1", **(env or {})},
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
-        wait_for_port(port, timeout=60, proc=proc)  # type: ignore[arg-type]
+        wait_for_port(port, timeout=timeout, proc=proc)  # type: ignore[arg-type]
         yield f"http://127.0.0.1:{port}/"
     finally:
         proc.terminate()
@@ -48,6 +48,11 @@ def web_app(extra_args: list[str] | None = None, env: dict[str, str] | None = No
             proc.wait(10)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+def web_app(extra_args: list[str] | None = None, env: dict[str, str] | None = None) -> AbstractContextManager[str]:
+    """Start `personal-agent --web` on a free port; yield its URL; stop it afterwards."""
+    return ui_process(lambda port: ["--web", "--port", str(port), *(extra_args or [])], env)
 
 
 @contextmanager

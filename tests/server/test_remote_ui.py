@@ -6,20 +6,16 @@ whose helpers it uses."""
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
-import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
-from tests.e2e.browser import browser_page
+from tests.e2e.browser import browser_page, ui_process
 from tests.e2e.gui_helpers import (
     DESKTOP,
     by_prefix,
@@ -34,26 +30,12 @@ from tests.e2e.gui_helpers import (
     wait_text,
 )
 from tests.server.live import LiveServer
-from tests.servers.base import free_port, wait_for_port
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 
-@contextmanager
-def remote_ui() -> Iterator[str]:
-    port = free_port()
-    exe = str(Path(sys.executable).parent / "personal-agent")
-    proc = subprocess.Popen([exe, "remote", "ui", "--port", str(port)], env={**os.environ},
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    try:
-        wait_for_port(port, timeout=90, proc=proc)  # type: ignore[arg-type]
-        yield f"http://127.0.0.1:{port}/"
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+def remote_ui() -> AbstractContextManager[str]:
+    return ui_process(lambda port: ["remote", "ui", "--port", str(port)], timeout=90)
 
 
 def test_flet_ui_with_remote_engine(live_server: LiveServer, shared_audio: Path, tmp_path: Path) -> None:
