@@ -4,10 +4,8 @@ and downloads of the server's WAV files with HTTP range requests."""
 from __future__ import annotations
 
 import logging
-import tempfile
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, File, Form, HTTPException, UploadFile
@@ -22,6 +20,7 @@ from app.server.auth import Me, State, problems
 from app.server.convert import turn_reply
 from app.server.schemas import AudioRef, AudioTurnReply, SpeakRequest, TextTurn
 from app.server.state import ServerState
+from app.server.uploads import save_upload
 from audio.sources import AudioInputError
 from audio.tts import TtsError
 
@@ -100,23 +99,6 @@ def text_turn_stream(body: TextTurn, me: Me, st: State) -> StreamingResponse:
     return StreamingResponse(events(), media_type=NDJSON)
 
 
-def _save_upload(upload: UploadFile, limit: int) -> Path:
-    suffix = Path(upload.filename or "audio").suffix[:10] or ".bin"
-    with tempfile.NamedTemporaryFile(delete=False, suffix=suffix, prefix="pa-upload-") as tmp:
-        size = 0
-        while block := upload.file.read(1 << 20):
-            size += len(block)
-            if size > limit:
-                tmp.close()
-                Path(tmp.name).unlink(missing_ok=True)
-                raise HTTPException(413, f"upload too large: at most {limit // (1024 * 1024)} MB")
-            tmp.write(block)
-    if size == 0:
-        Path(tmp.name).unlink(missing_ok=True)
-        raise HTTPException(400, "empty upload: send an audio file (wav, flac, mp3, ogg, m4a, webm)")
-    return Path(tmp.name)
-
-
 def _speak(st: ServerState, user_id: int, text: str, language: str) -> AudioRef:
     audio = st.speech.synthesize(text, language)
     audio_id, _path = st.audio.save(audio)
@@ -132,7 +114,7 @@ def audio_turn(
     language: Annotated[Literal["en", "de"] | None, Form(description="skip language detection")] = None,
 ) -> AudioTurnReply:
     """Say something: the upload is transcribed, answered, and the reply is spoken into a WAV."""
-    path = _save_upload(file, st.max_upload_bytes)
+    path = save_upload(file, st.max_upload_bytes, "pa-upload-", "an audio file")
     try:
         try:
             heard = st.speech.transcribe(path, language)

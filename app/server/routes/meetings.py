@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path as FsPath
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, File, Form, HTTPException, Path, Query, UploadFile
@@ -13,6 +11,7 @@ from app.engine import MeetingHit
 from app.server.auth import Me, State, problems
 from app.server.meetings import MeetingBusy, NotYours
 from app.server.schemas import MeetingDetail, MeetingOut
+from app.server.uploads import save_upload
 from audio.meeting.segments import MeetingError
 from audio.sources import AudioInputError
 
@@ -20,23 +19,6 @@ router = APIRouter(prefix="/api/v1", tags=["meetings"])
 MeetingId = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
 EXPORT_TYPES = {"md": "text/markdown", "json": "application/json", "srt": "application/x-subrip",
                 "vtt": "text/vtt"}
-
-
-def _save(upload: UploadFile, limit: int) -> FsPath:
-    suffix = FsPath(upload.filename or "meeting").suffix[:10] or ".bin"
-    with tempfile.NamedTemporaryFile(delete=False, suffix=suffix, prefix="pa-meeting-") as tmp:
-        size = 0
-        while block := upload.file.read(1 << 20):
-            size += len(block)
-            if size > limit:
-                tmp.close()
-                FsPath(tmp.name).unlink(missing_ok=True)
-                raise HTTPException(413, f"upload too large: at most {limit // (1024 * 1024)} MB")
-            tmp.write(block)
-    if size == 0:
-        FsPath(tmp.name).unlink(missing_ok=True)
-        raise HTTPException(400, "empty upload: send a recording (wav, flac, mp3, ogg, m4a, webm)")
-    return FsPath(tmp.name)
 
 
 @router.post("/meetings", response_model=MeetingOut, status_code=202, responses=problems(400, 401, 409, 413))
@@ -49,7 +31,7 @@ def create_meeting(
 ) -> MeetingOut:
     """Upload a recording; it is transcribed with speakers and summarised. Poll ``GET /meetings/{id}``
     until ``state`` is "done" (or "failed")."""
-    path = _save(file, st.max_upload_bytes)
+    path = save_upload(file, st.max_upload_bytes, "pa-meeting-", "a recording")
     try:
         return st.meetings.create_from_upload(me.user.id, path, title, speakers)
     except AudioInputError as exc:
