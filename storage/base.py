@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import hashlib
 from abc import ABC, abstractmethod
+from collections import deque
+from concurrent.futures import Future, ThreadPoolExecutor
 from types import TracebackType
 from typing import Any, BinaryIO, Protocol, Self
 
@@ -16,6 +18,8 @@ from storage.errors import IntegrityError
 from storage.models import ObjectInfo, WriteResult
 
 CHUNK = 1 << 20  # 1 MiB: the unit in which data moves through the storage layer
+HASH_INLINE_BELOW = 256 << 10  # smaller writes are hashed on the caller's thread (a hand-off costs more)
+HASH_AHEAD = 4  # chunks queued for a writer's hashing thread: memory stays bounded
 
 
 class Readable(Protocol):
@@ -34,26 +38,99 @@ class ReadStream(Protocol):
     def __exit__(self, *exc: Any) -> Any: ...
 
 
+class StreamHasher:
+    """SHA-256 of a stream, computed on a helper thread so hashing overlaps the caller's I/O.
+
+    hashlib releases the GIL for large buffers, so on two or more cores the digest costs almost
+    no wall time. Small updates are hashed inline until the first large one; from then on every
+    update goes through one single-thread executor, in order. At most ``HASH_AHEAD`` chunks wait
+    (the caller blocks beyond that), so memory stays flat. Chunks handed to the thread must not
+    change afterwards: ``bytes`` are passed as they are, anything mutable is copied first."""
+
+    def __init__(self) -> None:
+        self._hash = hashlib.sha256()
+        self._pool: ThreadPoolExecutor | None = None
+        self._queued: deque[Future[None]] = deque()
+
+    def update(self, data: bytes | bytearray | memoryview, borrowed: bool = False) -> Future[None] | None:
+        """Add ``data``. ``borrowed=True``: the caller keeps the buffer unchanged until the returned
+        future is done (no copy). Returns None when the data was hashed at once."""
+        mv = memoryview(data).cast("B") if not isinstance(data, bytes) else None
+        n = len(data) if mv is None else mv.nbytes
+        if self._pool is None and n < HASH_INLINE_BELOW:
+            self._hash.update(data)
+            return None
+        if mv is None:
+            frozen: bytes | memoryview = data  # type: ignore[assignment]  # bytes: immutable
+        elif borrowed or (mv.readonly and isinstance(mv.obj, bytes)):
+            frozen = mv  # lent by the caller, or a view of immutable bytes
+        else:
+            frozen = bytes(mv)  # the caller may reuse its buffer
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sha256")
+        while len(self._queued) >= HASH_AHEAD:
+            self._queued.popleft().result()
+        fut = self._pool.submit(self._hash.update, frozen)
+        self._queued.append(fut)
+        return fut
+
+    def _drain(self) -> None:
+        while self._queued:
+            self._queued.popleft().result()
+
+    def hexdigest(self) -> str:
+        self._drain()
+        return self._hash.hexdigest()
+
+    def close(self) -> None:
+        """Finish the queued work and stop the helper thread; the digest stays readable."""
+        self._drain()
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+            self._pool = None
+
+    def cancel(self) -> None:
+        """Drop queued work and stop the helper thread; the digest is no longer meaningful."""
+        for f in self._queued:
+            f.cancel()
+        self._queued.clear()
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = None
+
+
 class BlobWriter(ABC):
-    """A streaming writer. ``write`` any number of times, then ``close`` to commit."""
+    """A streaming writer. ``write`` any number of times, then ``close`` to commit.
+
+    The SHA-256 of what was written is computed alongside (see ``StreamHasher``); ``sha256``
+    waits for it. Subclasses' ``_write`` get the caller's buffer and must not keep a reference
+    to a mutable one after returning."""
 
     def __init__(self, key: str) -> None:
         self.key = key
-        self._hash = hashlib.sha256()
+        self._hash = StreamHasher()
         self.size = 0
         self.result: WriteResult | None = None
         self._done = False
 
     def write(self, data: bytes | bytearray | memoryview) -> int:
+        return self._write_hashed(data, borrowed=False)[0]
+
+    def write_borrowed(self, buf: memoryview) -> Future[None] | None:
+        """Write ``buf`` without copying it for the hashing thread: the caller must leave the buffer
+        unchanged until the returned future (if any) is done. For loops that reuse a few buffers."""
+        return self._write_hashed(buf, borrowed=True)[1]
+
+    def _write_hashed(self, data: bytes | bytearray | memoryview, borrowed: bool) -> tuple[int, Future[None] | None]:
         if self._done:
             raise ValueError(f"writer for {self.key!r} is already closed")
         mv = memoryview(data).cast("B")
         if not mv.nbytes:
-            return 0
-        self._hash.update(mv)
+            return 0, None
+        fut = self._hash.update(data if isinstance(data, bytes) else mv, borrowed=borrowed)
         self._write(mv)
         self.size += mv.nbytes
-        return mv.nbytes
+        return mv.nbytes, fut
 
     @property
     def sha256(self) -> str:
@@ -70,6 +147,7 @@ class BlobWriter(ABC):
         except BaseException:
             self.abort()
             raise
+        self._hash.close()
         self._done = True
         return self.result
 
@@ -78,6 +156,7 @@ class BlobWriter(ABC):
         if self._done:
             return
         self._done = True
+        self._hash.cancel()
         self._abort()
 
     def __enter__(self) -> Self:
@@ -154,14 +233,33 @@ class Backend(ABC):
             return r.read()
 
     def write_from(self, key: str, src: Readable, chunk: int | None = None) -> WriteResult:
-        """Stream a readable (file, response body) into ``key`` in constant memory."""
+        """Stream a readable (file, response body) into ``key`` in constant memory.
+
+        A source with ``readinto`` (files, sockets) is read into a small ring of reused buffers,
+        hashed on a helper thread while the next one is read and written: no allocation per
+        chunk, and hashing overlaps the I/O."""
         chunk = chunk or self.io_chunk
+        readinto = getattr(src, "readinto", None)
         with self.open_write(key) as w:
-            while True:
-                buf = src.read(chunk)
-                if not buf:
-                    break
-                w.write(buf)
+            if readinto is None:
+                while True:
+                    buf = src.read(chunk)
+                    if not buf:
+                        break
+                    w.write(buf)
+            else:
+                ring = [bytearray(chunk) for _ in range(HASH_AHEAD + 2)]
+                busy: list[Future[None] | None] = [None] * len(ring)
+                i = 0
+                while True:
+                    if (f := busy[i]) is not None:
+                        f.result()  # the hashing thread is done with this buffer
+                    view = memoryview(ring[i])
+                    n = readinto(view)
+                    if not n:
+                        break
+                    busy[i] = w.write_borrowed(view[:n])
+                    i = (i + 1) % len(ring)
         assert w.result is not None
         return w.result
 

@@ -61,15 +61,21 @@ def _b64(hexdigest: str) -> str:
 
 
 class S3Writer(BlobWriter):
+    """Fills part-sized buffers from a small pool (``MAX_INFLIGHT + 1`` of them, reused), hands a
+    full one to an UploadPart on the thread pool and goes on filling the next; the whole object's
+    SHA-256 runs on the hashing thread meanwhile. Memory: about ``(MAX_INFLIGHT + 1) * part_size``."""
+
     def __init__(self, backend: S3Backend, key: str, part_size: int = PART_SIZE) -> None:
         super().__init__(key)
         self._b = backend
         self._obj = backend.object_key(key)
         self._part_size = part_size
-        self._buf = bytearray()
+        self._buf: bytearray | None = None  # the part being filled
+        self._fill = 0
+        self._spare: list[bytearray] = []  # buffers whose upload finished, for reuse
         self._upload_id: str | None = None
         self._parts: list[dict[str, Any]] = []
-        self._inflight: deque[Future[dict[str, Any]]] = deque()
+        self._inflight: deque[tuple[Future[dict[str, Any]], bytearray]] = deque()
         self._pool: ThreadPoolExecutor | None = None
         backend.check_tree(key)
 
@@ -84,14 +90,14 @@ class S3Writer(BlobWriter):
         self._upload_id = resp["UploadId"]
         self._pool = ThreadPoolExecutor(max_workers=MAX_INFLIGHT, thread_name_prefix="s3-part")
 
-    def _upload_part(self, number: int, data: bytes) -> dict[str, Any]:
+    def _upload_part(self, number: int, data: bytes | bytearray) -> dict[str, Any]:
         # parts carry a CRC32 the server verifies (cheap); the whole object's SHA-256 is ours
         digest = base64.b64encode(zlib.crc32(data).to_bytes(4, "big")).decode()
         assert self._upload_id is not None
         resp = self._b.call(
             lambda: self._b.client.upload_part(
                 Bucket=self._b.bucket, Key=self._obj, UploadId=self._upload_id or "", PartNumber=number,
-                Body=data, ChecksumCRC32=digest, ContentLength=len(data),
+                Body=data, ChecksumCRC32=digest, ContentLength=len(data),  # type: ignore[arg-type]  # botocore takes bytearray
             ),
             self.key,
         )
@@ -99,30 +105,52 @@ class S3Writer(BlobWriter):
 
     def _drain(self, keep: int) -> None:
         while len(self._inflight) > keep:
-            self._parts.append(self._inflight.popleft().result())
+            fut, buf = self._inflight[0]
+            self._parts.append(fut.result())
+            self._inflight.popleft()
+            if len(buf) == self._part_size:
+                self._spare.append(buf)  # botocore is done with it: fill it again
 
-    def _send_part(self, data: bytes) -> None:
+    def _send_part(self, data: bytearray) -> None:
         if self._upload_id is None:
             self._start()
         assert self._pool is not None
         self._drain(MAX_INFLIGHT - 1)
         number = len(self._parts) + len(self._inflight) + 1
-        self._inflight.append(self._pool.submit(self._upload_part, number, data))
+        self._inflight.append((self._pool.submit(self._upload_part, number, data), data))
 
     def _write(self, data: memoryview) -> None:
-        self._buf += data
-        while len(self._buf) >= self._part_size:
-            part = bytes(self._buf[: self._part_size])
-            del self._buf[: self._part_size]
-            self._send_part(part)
+        pos, n = 0, data.nbytes
+        while pos < n:
+            if self._buf is None:  # the first buffer grows as needed (most objects are small)
+                started = self._upload_id is not None
+                self._buf = self._spare.pop() if self._spare else bytearray(self._part_size if started else 0)
+                self._fill = 0
+            take = min(n - pos, self._part_size - self._fill)
+            if len(self._buf) == self._fill:
+                self._buf += data[pos : pos + take]
+            else:
+                self._buf[self._fill : self._fill + take] = data[pos : pos + take]
+            self._fill += take
+            pos += take
+            if self._fill == self._part_size:
+                full, self._buf = self._buf, None
+                self._send_part(full)
+
+    def _tail(self) -> bytearray:
+        """What is buffered (less than a part), as its own object; the part buffer is freed."""
+        if self._buf is None:
+            return bytearray()
+        tail = self._buf if len(self._buf) == self._fill else self._buf[: self._fill]
+        self._buf, self._fill = None, 0
+        return tail
 
     # commit / abort --------------------------------------------------------------------------------
     def _commit(self) -> WriteResult:
         sha = self.sha256
         self._b._folders.discard(self.key)
         if self._upload_id is None:  # small object: one PUT, the server checks the full SHA-256
-            body = bytes(self._buf)
-            self._buf = bytearray()
+            body = bytes(self._tail())
             self._b.call(
                 lambda: self._b.client.put_object(
                     Bucket=self._b.bucket, Key=self._obj, Body=body, ChecksumSHA256=_b64(sha),
@@ -131,10 +159,10 @@ class S3Writer(BlobWriter):
                 self.key,
             )
             return WriteResult(key=self.key, size=self.size, sha256=sha)
-        if self._buf or not (self._parts or self._inflight):
-            self._send_part(bytes(self._buf))
-            self._buf = bytearray()
+        if self._fill or not (self._parts or self._inflight):
+            self._send_part(self._tail())
         self._drain(0)
+        self._spare.clear()
         parts = sorted(self._parts, key=lambda p: p["PartNumber"])
         upload_id = self._upload_id
         self._b.call(
@@ -163,8 +191,9 @@ class S3Writer(BlobWriter):
             self._pool = None
 
     def _abort(self) -> None:
-        self._buf = bytearray()
-        for f in self._inflight:
+        self._buf, self._fill = None, 0
+        self._spare.clear()
+        for f, _ in self._inflight:
             f.cancel()
         self._shutdown()
         self._inflight.clear()
