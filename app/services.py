@@ -5,6 +5,7 @@ Heavy parts (speech models, agents, storage backends) are created lazily on firs
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING
@@ -15,6 +16,8 @@ from app.settings import Settings, load_settings
 from storage.audit import AuditLog
 from storage.base import Backend
 from storage.db.engine import Database, default_database_url
+
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from agents.assistant import Assistant
@@ -58,6 +61,27 @@ class Services:
 
         return open_backend(self)
 
+    def start_storage_replay(self, interval_s: float | None = None) -> bool:
+        """Send what the offline spool holds as soon as the NAS/cloud is back, in the background,
+        until ``close()`` (idempotent). The running app does this when recording becomes possible
+        (``meeting_service``). False if the store cannot be built (not configured, no secret):
+        writes then fail or spool on their own, and `doctor` says why."""
+        from storage.backends import REPLAY_INTERVAL_S, start_spool_replay
+        from storage.errors import StorageError
+
+        try:
+            start_spool_replay(self.storage, interval_s or REPLAY_INTERVAL_S)
+        except StorageError as exc:
+            log.warning("storage spool replay not started: %s", exc)
+            return False
+        return True
+
+    def close(self) -> None:
+        """Stop background work (the spool replay) and release the store's connections."""
+        store = self.__dict__.pop("storage", None)
+        if store is not None:
+            store.close()
+
     @cached_property
     def mail(self) -> ImapMailService | None:
         """The default mail account's IMAP/SMTP service; None = no mail account (communication)."""
@@ -84,7 +108,9 @@ class Services:
         """Meeting recording: start/pause/resume/stop, live events, import, search (audio.meeting)."""
         from audio.meeting.wiring import build_meeting_service
 
-        return build_meeting_service(self)
+        service = build_meeting_service(self)
+        self.start_storage_replay()  # recordings are written from now on: their spool goes out on its own
+        return service
 
     @cached_property
     def meetings(self) -> MeetingControlAdapter:

@@ -2,10 +2,13 @@
 
 ``open_backend(services)`` is what the app, the doctor and the recorder use: the primary backend
 (settings, or the one a migration switched to), behind the offline spool if it is remote, and
-dual-writing to a migration target while a migration is under way."""
+dual-writing to a migration target while a migration is under way. ``start_spool_replay`` is what
+the running app calls (``Services.start_storage_replay``) so that pending spool entries go out on
+their own when the NAS or the cloud is back."""
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING
 
 from app import secrets
@@ -20,7 +23,10 @@ from storage.state import active_kind, load_state
 if TYPE_CHECKING:
     from app.services import Services
 
+log = logging.getLogger(__name__)
+
 KINDS: tuple[BackendKind, ...] = ("local", "smb", "s3")
+REPLAY_INTERVAL_S = 30.0  # how often the running app retries a non-empty spool
 
 
 def _secret(kind: str, name: str) -> str:
@@ -88,3 +94,22 @@ def open_backend(services: Services, kind: BackendKind | None = None) -> Backend
     if state.dual_write_to and state.dual_write_to != primary:
         return DualWriteBackend(backend, open_kind(services, state.dual_write_to))
     return backend
+
+
+def spooled_parts(backend: Backend) -> list[SpooledBackend]:
+    """The spooled remotes inside ``backend``: itself, or either side of a dual-write."""
+    if isinstance(backend, SpooledBackend):
+        return [backend]
+    if isinstance(backend, DualWriteBackend):
+        return spooled_parts(backend.primary) + spooled_parts(backend.secondary)
+    return []
+
+
+def start_spool_replay(backend: Backend, interval_s: float = REPLAY_INTERVAL_S) -> list[SpooledBackend]:
+    """Retry every spool inside ``backend`` in the background (a first try at once, then every
+    ``interval_s`` while anything is pending) until the backend is closed. Returns the spooled parts."""
+    parts = spooled_parts(backend)
+    for part in parts:
+        part.start_background_replay(interval_s)
+        log.info("storage: background replay of the %s spool every %.0f s", part.kind, interval_s)
+    return parts

@@ -266,12 +266,18 @@ class SpooledBackend(Backend):
             raise IntegrityError(f"{entry.key}: remote size differs after replay")
 
     def start_background_replay(self, interval_s: float = 30.0) -> None:
-        """Retry pending entries every ``interval_s`` in a daemon thread (the app calls this)."""
+        """Retry pending entries in a daemon thread: once at once (entries may wait from the last
+        session), then every ``interval_s``, until ``close()``. The running app starts this
+        (``storage.backends.start_spool_replay``); replay holds the spool's lock, so a CLI
+        ``storage replay`` at the same time is harmless."""
         if self._bg is not None:
             return
+        self._stop.clear()
 
         def loop() -> None:
-            while not self._stop.wait(interval_s):
+            delay = 0.0
+            while not self._stop.wait(delay):
+                delay = interval_s
                 if self.spool.pending():
                     try:
                         self.replay(wait=False)
