@@ -56,11 +56,13 @@ from app.engine import (
 from app.engine_approvals import approval_view
 from app.engine_bus import EventBus
 from app.engine_meetings import MeetingAdapter
-from app.engine_voice import UtteranceBuffer, WakeSegmenter, is_silent, strip_wake_phrase, trim_silence
+from app.engine_voice import VoiceInput
 
 if TYPE_CHECKING:
     from agents.assistant import Assistant
     from app.services import Services
+    from audio.events import AudioEvent
+    from audio.listener import Listener as AudioListener
     from audio.stt import Recognizer
     from audio.tts import PiperTts
 
@@ -105,10 +107,10 @@ class LocalEngine:
         self._hands_free = False
         self._listening = False
         self._turn_id = ""
-        self._buffer = UtteranceBuffer()
-        self._segmenter: WakeSegmenter | None = None
-        self._hands_free_lock = threading.Lock()
-        self._follow_up_until = 0.0
+        self._voice: VoiceInput | None = None
+        self._voice_lock = threading.Lock()
+        self._hands_free_turn = ""
+        self._loop: asyncio.AbstractEventLoop | None = None
         self._preloaded = False
         self._speech_job: Any = None
         self._mic: Any = None
@@ -151,6 +153,10 @@ class LocalEngine:
         self._hands_free = False
         self._stop_mic()
         await self.stop_speaking()
+        with self._voice_lock:
+            voice, self._voice = self._voice, None
+        if voice is not None:
+            await self._thread(voice.close)
         await self.meetings_adapter.close()
 
     # ------------------------------------------------------------------------------ helpers
@@ -265,7 +271,6 @@ class LocalEngine:
         self._bus.emit(ReplyDone(reply=reply))
         if reply.approval is not None:
             self._bus.emit(ApprovalRequested(approval=reply.approval))
-        self._follow_up_until = time.monotonic() + self.sv.settings.stt.follow_up_window_s
         await self._speak(reply.spoken, turn_id, reply.language)
         return reply
 
@@ -289,74 +294,115 @@ class LocalEngine:
         return TurnReply(turn_id=turn_id, user_text=text, spoken=r.spoken, text=r.text, source=r.source,
                          language=r.language, approval=approval, error=r.error)
 
-    # -- speech in
+    # -- speech in: one audio.listener.Listener per engine (app.engine_voice.VoiceInput)
+
+    def _get_voice(self) -> VoiceInput:
+        """The Listener fed by client chunks and the device microphone (loads speech recognition)."""
+        rec = self._get_recognizer()
+        with self._voice_lock:
+            if self._voice is None or self._voice.listener.recognizer is not rec:
+                old, self._voice = self._voice, None
+                if old is not None:
+                    old.close()
+                self._voice = VoiceInput(self._make_listener, self._on_voice_event)
+                if self._hands_free:
+                    self._voice.set_mode("hands_free")
+            return self._voice
+
+    def _make_listener(self, on_event: Callable[[AudioEvent], None]) -> AudioListener:
+        from audio.endpointing import EndpointConfig
+        from audio.listener import Listener as SpeechListener
+        from audio.listener import ListenerConfig
+
+        stt = self.sv.settings.stt
+        cfg = ListenerConfig(mode="push_to_talk", wake_phrase=stt.wake_phrase,
+                             follow_up_window_s=stt.follow_up_window_s,
+                             endpoint=EndpointConfig(trailing_silence_ms=stt.trailing_silence_ms))
+        return SpeechListener(self._get_recognizer(), cfg, on_event=on_event)
+
+    def _on_voice_event(self, ev: AudioEvent) -> None:
+        """The Listener's events (its feeding or decoding thread) -> engine events."""
+        from audio.events import BargeIn, FinalTranscript, Interim, SpeechStarted
+
+        mode = self._voice.listener_mode() if self._voice is not None else "push_to_talk"
+        if isinstance(ev, Interim) and ev.text.strip():
+            if mode == "push_to_talk" and self._listening:
+                self._bus.emit(TranscriptInterim(turn_id=self._turn_id, text=ev.text.strip()))
+            elif mode == "hands_free" and self._hands_free_turn:
+                self._bus.emit(TranscriptInterim(turn_id=self._hands_free_turn, text=ev.text.strip()))
+        elif isinstance(ev, SpeechStarted) and mode == "hands_free":
+            self._hands_free_turn = uuid.uuid4().hex[:10]
+        elif isinstance(ev, FinalTranscript) and mode == "hands_free":
+            turn_id, self._hands_free_turn = self._hands_free_turn or uuid.uuid4().hex[:10], ""
+            self._hands_free_final(ev, turn_id)
+        elif isinstance(ev, BargeIn) and mode == "hands_free" and self._speech_job is not None:
+            self._speech_job.stop()
+
+    def _hands_free_final(self, ev: Any, turn_id: str) -> None:
+        text = ev.text.strip()
+        if not text and not ev.addressed:
+            return
+        if ev.addressed and not text:  # only the wake phrase: answer, then listen for the request
+            self._bus.emit(TranscriptFinal(turn_id=turn_id, text=self.sv.settings.stt.wake_phrase,
+                                           language=ev.language))
+            self._run_on_loop(self._speak("Yes?", turn_id, ev.language or self.sv.settings.language))
+            return
+        self._bus.emit(TranscriptFinal(turn_id=turn_id, text=text, language=ev.language, addressed=ev.addressed))
+        if ev.addressed:
+            self._run_on_loop(self._answer(text, turn_id))
+
+    def _run_on_loop(self, coro: Any) -> None:
+        """Run a coroutine from a worker thread on the loop that turned hands-free on."""
+        loop = self._loop
+        if loop is not None and not loop.is_closed():
+            try:
+                asyncio.run_coroutine_threadsafe(coro, loop)
+                return
+            except RuntimeError:
+                pass
+        threading.Thread(target=asyncio.run, args=(coro,), name="hands-free-turn", daemon=True).start()
 
     async def start_listening(self) -> None:
         ok, detail = self._speech_in_status()
         if not ok:
             raise NotAvailable(f"speech input is not available: {detail}")
         await self.stop_speaking()
-        self._buffer.reset()
+        self._loop = asyncio.get_running_loop()
+        voice = await self._thread(self._get_voice)
         self._turn_id = uuid.uuid4().hex[:10]
+        if self._hands_free:
+            voice.set_mode("push_to_talk")  # a press while hands-free: this utterance is push-to-talk
+        voice.press()
         self._listening = True
         self._set_state("listening")
         if self.speech_output == "device" and self.sv.settings.gui.speech_output == "device":
-            self._start_mic()
-        threading.Thread(target=self._interim_loop, args=(self._turn_id,), name="stt-interim", daemon=True).start()
-
-    def _interim_loop(self, turn_id: str) -> None:
-        last, pause = 0.0, 0.8
-        while self._listening and self._turn_id == turn_id:
-            time.sleep(pause)  # at least as long as the last decode took: never starve the final one
-            secs = self._buffer.seconds
-            if not self._listening or secs < 1.0 or secs - last < 0.7:
-                continue
-            last = secs
-            try:
-                rec = self._get_recognizer()
-                audio = trim_silence(self._buffer.audio())
-                if len(audio) < 16_000:
-                    continue
-                t0 = time.monotonic()
-                text = rec.decode(audio, language=self.sv.settings.stt.language).text.strip()
-                pause = max(0.8, time.monotonic() - t0)
-            except Exception as exc:
-                log.info("interim decode: %s", exc)
-                return
-            if text and self._listening and self._turn_id == turn_id:
-                self._bus.emit(TranscriptInterim(turn_id=turn_id, text=text))
+            self._start_mic(voice)
 
     async def stop_listening(self) -> TurnReply | None:
-        if not self._listening:
+        voice = self._voice
+        if not self._listening or voice is None:
             return None
-        deadline = time.monotonic() + 0.8  # chunks still on their way from the client
-        while time.monotonic() < deadline and time.monotonic() - self._buffer.last_push < 0.2:
-            await asyncio.sleep(0.05)
+        deadline = time.monotonic() + 0.6  # chunks still on their way from the client
+        while time.monotonic() < deadline and time.monotonic() - voice.last_chunk < 0.15:
+            await asyncio.sleep(0.03)
         self._listening = False
         self._stop_mic()
-        audio = trim_silence(self._buffer.audio())
         turn_id = self._turn_id
-        if len(audio) < 0.25 * 16_000 or is_silent(audio):
+        self._set_state("thinking")
+        try:
+            final = await asyncio.wrap_future(voice.release())
+        finally:
+            if self._hands_free:
+                voice.set_mode("hands_free")
+        if final is None or not final.text.strip():
             self._set_state("idle")
             self._notice("I didn't hear anything. Hold the button while you speak.")
             return None
-        self._set_state("thinking")
-        try:
-            rec = await self._thread(self._get_recognizer)
-            decoded = await self._thread(rec.decode, audio, self.sv.settings.stt.language)
-        except EngineError as exc:
-            self._set_state("idle")
-            self._notice(str(exc), "error")
-            return None
-        text = decoded.text.strip()
-        if not text:
-            self._set_state("idle")
-            self._notice("I couldn't make out any words.")
-            return None
-        self._bus.emit(TranscriptFinal(turn_id=turn_id, text=text, language=decoded.language))
+        text = final.text.strip()
+        self._bus.emit(TranscriptFinal(turn_id=turn_id, text=text, language=final.language))
         return await self._answer(text, turn_id)
 
-    def _start_mic(self) -> None:
+    def _start_mic(self, voice: VoiceInput) -> None:
         from audio.sources import MicrophoneSource
 
         mic = MicrophoneSource(self.sv.settings.audio.input_device)
@@ -364,7 +410,7 @@ class LocalEngine:
 
         def run() -> None:
             for frame in mic.frames():
-                self._buffer.push_samples(frame)
+                voice.push_samples(frame)
 
         threading.Thread(target=run, name="mic", daemon=True).start()
 
@@ -378,44 +424,21 @@ class LocalEngine:
             ok, detail = self._speech_in_status()
             if not ok:
                 raise NotAvailable(f"hands-free is not available: {detail}")
-            seg = await self._thread(WakeSegmenter, self.sv.settings.stt.trailing_silence_ms)
-            with self._hands_free_lock:
-                self._segmenter = seg
-        else:
-            with self._hands_free_lock:
-                self._segmenter = None
+            self._loop = asyncio.get_running_loop()
+            voice = await self._thread(self._get_voice)
+            voice.set_mode("hands_free")
+        elif self._voice is not None:
+            self._voice.set_mode("push_to_talk")
         self._hands_free = on
+        self._hands_free_turn = ""
         self._set_state(self._state)
 
     async def push_audio(self, chunk: AudioChunk) -> None:
         if self.meetings_adapter.push(chunk):
             return
-        if self._listening:
-            self._buffer.push(chunk)
-            return
-        if self._hands_free and self._segmenter is not None and self._state == "idle":
-            await self._thread(self._hands_free_push, chunk)
-
-    def _hands_free_push(self, chunk: AudioChunk) -> None:
-        with self._hands_free_lock:
-            if self._segmenter is None:
-                return
-            ended = self._segmenter.push(chunk)
-        for utt in ended:
-            threading.Thread(target=self._hands_free_utterance, args=(utt.audio,), daemon=True).start()
-
-    def _hands_free_utterance(self, audio: Any) -> None:
-        rec = self._get_recognizer()
-        text = rec.decode(audio, language=self.sv.settings.stt.language).text.strip()
-        if not text:
-            return
-        turn_id = uuid.uuid4().hex[:10]
-        request = strip_wake_phrase(text, self.sv.settings.stt.wake_phrase)
-        in_follow_up = time.monotonic() < self._follow_up_until
-        addressed = request is not None or in_follow_up
-        self._bus.emit(TranscriptFinal(turn_id=turn_id, text=text, addressed=addressed))
-        if addressed:
-            asyncio.run(self._answer(request if request is not None else text, turn_id))
+        voice = self._voice
+        if voice is not None and (self._listening or self._hands_free):
+            voice.push(chunk)
 
     # -- speech out
 
@@ -425,8 +448,15 @@ class LocalEngine:
             raise EngineError("Nothing to say.")
         await self._speak(text, uuid.uuid4().hex[:10], self.sv.settings.language)
 
+    def _assistant_speaks(self, samples: Any = None, rate: int = 16_000, duration_s: float = 0.0) -> None:
+        """Tell the Listener: its echo guard ignores this speech, its follow-up window opens after it."""
+        voice = self._voice
+        if voice is not None:
+            voice.assistant_speaks(samples, rate, duration_s)
+
     async def _speak(self, text: str, turn_id: str, language: str) -> None:
         if self.speech_output == "off" or not text:
+            self._assistant_speaks()
             self._set_state("idle")
             return
         try:
@@ -448,11 +478,15 @@ class LocalEngine:
                 return
             clip = AudioClip(wav=_wav(audio.samples, audio.sample_rate), duration_s=audio.duration_s, text=text)
             self._set_state("idle")
+            self._assistant_speaks(audio.samples, audio.sample_rate, audio.duration_s)  # the client plays it now
             self._bus.emit(SpeechAudioReady(turn_id=turn_id, clip=clip))
             return
         from audio.speaker import Speaker
 
         self._set_state("speaking")
+        voice = self._voice
+        if voice is not None:
+            voice.assistant_speaks(None, 16_000, float("inf"))  # until it stops
         try:
             speaker = Speaker(tts, device=self.sv.settings.audio.output_device, language=lang)
             job = await self._thread(speaker.start, lang)
@@ -464,12 +498,16 @@ class LocalEngine:
             self._notice(f"Could not speak: {exc}", "warning")
         finally:
             self._speech_job = None
+            if voice is not None:
+                voice.assistant_stopped()
             self._set_state("idle")
 
     async def stop_speaking(self) -> None:
         job = self._speech_job
         if job is not None:
             job.stop()
+        if self._voice is not None:
+            self._voice.assistant_stopped()
         if self._state == "speaking":
             self._set_state("idle")
 
@@ -602,7 +640,11 @@ class LocalEngine:
         after = self.sv.settings
         with self._load_lock:
             if (after.stt.model, after.stt.language) != (before.stt.model, before.stt.language):
-                self._recognizer = None
+                self._recognizer = None  # the Listener is made again with the new one when next needed
+        voice = self._voice
+        if voice is not None:
+            voice.listener.config.wake_phrase = after.stt.wake_phrase
+            voice.listener.config.follow_up_window_s = after.stt.follow_up_window_s
         with self._tts_lock:
             if after.tts != before.tts or after.language != before.language:
                 self._tts = None

@@ -1,25 +1,41 @@
-"""Voice capture stages of the local engine, for audio that a client (browser, phone, window) pushes.
+"""Voice input of the local engine: client audio (browser, phone) and the device microphone go through
+ONE :class:`audio.listener.Listener` per engine, which does the speech work (Silero VAD, end-pointing,
+decoding while the user speaks, wake phrase, follow-up window, echo guard).
 
-- :func:`decode_chunk`: PCM16 bytes at any rate and channel count -> 16 kHz mono float32.
-- :class:`UtteranceBuffer`: push-to-talk; collects the audio between press and release.
-- :class:`WakeSegmenter`: hands-free; Silero VAD + the end-pointer cut utterances out of the stream.
-- :func:`strip_wake_phrase`: is an utterance addressed to us, and what follows the wake phrase.
+- :func:`decode_chunk`: PCM16 bytes at any rate and channel count -> mono float32 and its rate.
+- :class:`VoiceInput`: chunks -> 16 kHz frames -> the Listener; push-to-talk press/release, hands-free
+  mode, the assistant's speech as the echo reference. Audio and controls pass through one queue to one
+  feeding thread, so a release is handled after all audio that came before it and the caller (the UI's
+  event loop) never runs the VAD or waits for a decode.
 """
 
 from __future__ import annotations
 
-import re
+import concurrent.futures
+import logging
+import queue
 import threading
 import time
-import unicodedata
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from app.engine import AudioChunk, EngineError
-from audio.endpointing import EndpointConfig, EndPointer, UtteranceEnded
-from audio.frames import SAMPLE_RATE, Reframer, Resampler, Samples, as_mono_float32
+from audio.events import (
+    AssistantSpeakingStarted,
+    AssistantSpeakingStopped,
+    AudioEvent,
+    FinalTranscript,
+    SpeechEnded,
+)
+from audio.frames import Reframer, Resampler, Samples, as_mono_float32
 
-MAX_UTTERANCE_S = 60.0
+if TYPE_CHECKING:
+    from audio.listener import Listener, Mode
+
+log = logging.getLogger(__name__)
+REFERENCE_STEP_S = 0.064  # the assistant's speech is fed to the echo guard in steps of this length
 
 
 def decode_chunk(chunk: AudioChunk) -> tuple[Samples, int]:
@@ -35,7 +51,7 @@ def decode_chunk(chunk: AudioChunk) -> tuple[Samples, int]:
 
 
 class _ToSixteenK:
-    """Streaming conversion to 16 kHz; restarts when the client's rate changes."""
+    """Streaming conversion of chunks to 16 kHz mono; restarts when the client's rate changes."""
 
     def __init__(self) -> None:
         self._rate: int | None = None
@@ -48,102 +64,159 @@ class _ToSixteenK:
         return self._resampler(mono)
 
 
-class UtteranceBuffer:
-    """The audio of one push-to-talk press (thread-safe; capped at MAX_UTTERANCE_S)."""
+class VoiceInput:
+    """One Listener fed from a queue. ``on_event`` gets the Listener's events (any thread);
+    :meth:`release` returns the press's transcript (None when nothing was said)."""
 
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._parts: list[Samples] = []
-        self._n = 0
+    def __init__(self, make_listener: Callable[[Callable[[AudioEvent], None]], Listener],
+                 on_event: Callable[[AudioEvent], None]) -> None:
+        self.on_event = on_event
+        self.listener = make_listener(self._event)
+        self.last_chunk = 0.0
+        self._q: queue.Queue[tuple[str, Any]] = queue.Queue()
         self._convert = _ToSixteenK()
-        self.last_push = 0.0
+        self._frames = Reframer()
+        self._lock = threading.Lock()
+        self._press: concurrent.futures.Future[FinalTranscript | None] | None = None
+        self._texts: list[FinalTranscript] = []
+        self._pending = 0  # utterances of this press ended but not yet transcribed
+        self._released = False
+        self._speaking_seq = 0
+        self._speaking = False
+        self._feeder = threading.Thread(target=self._run, name="voice-feed", daemon=True)
+        self._feeder.start()
 
-    def reset(self) -> None:
-        with self._lock:
-            self._parts, self._n, self._convert = [], 0, _ToSixteenK()
+    # -- called from the engine (its event loop): cheap, never blocks
 
     def push(self, chunk: AudioChunk) -> None:
-        samples = self._convert(chunk)
-        with self._lock:
-            self.last_push = time.monotonic()
-            if self._n + len(samples) > MAX_UTTERANCE_S * SAMPLE_RATE:
-                return
-            self._parts.append(samples)
-            self._n += len(samples)
+        if len(chunk.pcm16) % (2 * chunk.channels):
+            decode_chunk(chunk)  # raises EngineError saying what is wrong
+        self.last_chunk = time.monotonic()
+        self._q.put(("chunk", chunk))
 
     def push_samples(self, samples: Samples) -> None:
+        """16 kHz mono float32 audio (the device microphone)."""
+        self._q.put(("samples", samples))
+
+    def press(self) -> None:
         with self._lock:
-            self.last_push = time.monotonic()
-            self._parts.append(samples)
-            self._n += len(samples)
+            if self._press is not None and not self._press.done():
+                self._press.set_result(None)
+            self._press = concurrent.futures.Future()
+            self._texts, self._pending, self._released = [], 0, False
+        self._q.put(("press", None))
 
-    @property
-    def seconds(self) -> float:
-        return self._n / SAMPLE_RATE
-
-    def audio(self) -> Samples:
+    def release(self) -> concurrent.futures.Future[FinalTranscript | None]:
+        """End the press; the future resolves with its transcript (None if nothing was said)."""
         with self._lock:
-            return np.concatenate(self._parts) if self._parts else np.zeros(0, np.float32)
+            fut = self._press or concurrent.futures.Future()
+            if self._press is None:
+                fut.set_result(None)
+        self._q.put(("release", None))
+        return fut
 
+    def set_mode(self, mode: Mode) -> None:
+        self._q.put(("mode", mode))
 
-def trim_silence(audio: Samples, dbfs: float = -45.0, margin_s: float = 0.3, frame: int = 512) -> Samples:
-    """The audio from shortly before the first to shortly after the last frame louder than ``dbfs``.
-    Whisper's short-window decoding goes wrong on long leading silence, and push-to-talk has some."""
-    n = len(audio) // frame
-    if n == 0:
-        return audio
-    frames = audio[: n * frame].reshape(n, frame).astype(np.float64)
-    loud = np.flatnonzero(np.sqrt(np.mean(frames * frames, axis=1)) >= 10 ** (dbfs / 20))
-    if loud.size == 0:
-        return audio[:0]
-    margin = int(margin_s * SAMPLE_RATE)
-    start = max(0, int(loud[0]) * frame - margin)
-    end = min(len(audio), (int(loud[-1]) + 1) * frame + margin)
-    return audio[start:end]
+    def assistant_speaks(self, samples: Samples | None, rate: int, duration_s: float) -> None:
+        """The assistant's speech plays now for ``duration_s`` (in the browser or on this machine):
+        the Listener's echo guard ignores it (fed as reference while it plays) and its follow-up
+        window opens when it ends."""
+        self._speaking_seq += 1
+        seq = self._speaking_seq
+        self.listener.handle(AssistantSpeakingStarted())
+        if duration_s <= 0:
+            self.listener.handle(AssistantSpeakingStopped())
+            return
+        self._speaking = True
+        threading.Thread(target=self._play_reference, args=(seq, samples, rate, duration_s),
+                         name="voice-reference", daemon=True).start()
 
+    def assistant_stopped(self) -> None:
+        """The assistant's speech was stopped early (or ended on this machine)."""
+        if self._speaking:
+            self._speaking_seq += 1
+            self._speaking = False
+            self.listener.handle(AssistantSpeakingStopped())
 
-def is_silent(audio: Samples, dbfs: float = -50.0) -> bool:
-    if audio.size == 0:
-        return True
-    rms = float(np.sqrt(np.mean(np.square(audio, dtype=np.float64))))
-    return rms < 10 ** (dbfs / 20)
+    def close(self) -> None:
+        self._q.put(("close", None))
+        self._feeder.join(timeout=5)
+        self.listener.close()
+        with self._lock:
+            if self._press is not None and not self._press.done():
+                self._press.set_result(None)
 
+    # -- the feeding thread
 
-class WakeSegmenter:
-    """Cuts utterances out of a continuous stream (hands-free). Not thread-safe: one pushing thread."""
+    def _run(self) -> None:
+        while True:
+            kind, arg = self._q.get()
+            try:
+                if kind == "close":
+                    return
+                if kind == "chunk":
+                    self._feed(self._convert(arg))
+                elif kind == "samples":
+                    self._feed(arg)
+                elif kind == "press":
+                    self._frames = Reframer()
+                    self.listener.press()
+                elif kind == "release":
+                    self._release()
+                elif kind == "mode":
+                    self.listener.set_mode(arg)
+            except Exception:
+                log.exception("voice input: %s failed", kind)
 
-    def __init__(self, trailing_silence_ms: int = 500) -> None:
-        from audio.vad import SileroVad
+    def _feed(self, samples: Samples) -> None:
+        for frame in self._frames.push(samples):
+            self.listener.feed(frame)
 
-        self._vad = SileroVad()
-        self._ep = EndPointer(EndpointConfig(trailing_silence_ms=trailing_silence_ms))
-        self._frames = Reframer()
-        self._convert = _ToSixteenK()
+    def _release(self) -> None:
+        self.listener.release()  # emits SpeechEnded here when an utterance was going on
+        with self._lock:
+            self._released = True
+            self._resolve()
 
-    def push(self, chunk: AudioChunk) -> list[UtteranceEnded]:
-        out: list[UtteranceEnded] = []
-        for frame in self._frames.push(self._convert(chunk)):
-            out.extend(e for e in self._ep.push(frame, self._vad(frame)) if isinstance(e, UtteranceEnded))
-        return out
+    def _resolve(self) -> None:  # with self._lock
+        fut = self._press
+        if fut is None or fut.done() or not self._released or self._pending > 0:
+            return
+        texts = [t for t in self._texts if t.text.strip()]
+        if not texts:
+            fut.set_result(None)
+            return
+        last = texts[-1]
+        fut.set_result(last.model_copy(update={"text": " ".join(t.text.strip() for t in texts),
+                                               "audio_start": texts[0].audio_start}))
 
+    def _event(self, ev: AudioEvent) -> None:
+        if self.listener_mode() == "push_to_talk":
+            with self._lock:
+                if self._press is not None and not self._press.done():
+                    if isinstance(ev, SpeechEnded):
+                        self._pending += 1
+                    elif isinstance(ev, FinalTranscript):
+                        self._pending = max(0, self._pending - 1)
+                        self._texts.append(ev)
+                        self._resolve()
+                        return
+        self.on_event(ev)
 
-def _words(text: str) -> list[str]:
-    return re.sub(r"[^\w\s]", " ", unicodedata.normalize("NFKC", text).lower()).split()
+    def listener_mode(self) -> Mode:
+        listener = getattr(self, "listener", None)
+        return listener.mode if listener is not None else "push_to_talk"
 
-
-def strip_wake_phrase(text: str, wake_phrase: str) -> str | None:
-    """The request after the wake phrase, or None when the utterance does not start with it.
-    Case and punctuation do not matter ("Hey, Assistant! what time is it" -> "what time is it")."""
-    wake = _words(wake_phrase)
-    if not wake:
-        return text.strip()
-    words = text.split()
-    plain = _words(text)
-    if plain[: len(wake)] != wake:
-        return None
-    # drop as many original tokens as make up the wake words
-    taken, i = 0, 0
-    while i < len(words) and taken < len(wake):
-        taken += len(_words(words[i]))
-        i += 1
-    return " ".join(words[i:]).strip(" ,.!?")
+    def _play_reference(self, seq: int, samples: Samples | None, rate: int, duration_s: float) -> None:
+        step = max(1, int(REFERENCE_STEP_S * rate))
+        start = time.monotonic()
+        i = 0
+        while seq == self._speaking_seq and time.monotonic() - start < duration_s:
+            if samples is not None and i < len(samples):
+                self.listener.feed_reference(samples[i : i + step], rate)
+                i += step
+            time.sleep(max(0.0, start + i / rate - time.monotonic()) if samples is not None else REFERENCE_STEP_S)
+        if seq == self._speaking_seq:
+            self._speaking = False
+            self.listener.handle(AssistantSpeakingStopped())
