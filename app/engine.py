@@ -130,6 +130,7 @@ class MeetingView(BaseModel):
     started_at: datetime | None = None
     elapsed_s: float = 0.0
     level: float = Field(0.0, ge=0, le=1, description="input level 0..1 for the meter")
+    waiting_for_audio: bool = Field(False, description="recording, but no audio from the client's microphone yet")
     segments: list[MeetingSegment] = Field(default_factory=list)
     summary: str = ""
     action_items: list[str] = Field(default_factory=list)

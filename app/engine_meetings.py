@@ -11,6 +11,7 @@ import io
 import logging
 import queue
 import threading
+import time
 import wave
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -53,16 +54,25 @@ class PushedSource:
         self._q: queue.Queue[np.ndarray | None] = queue.Queue(maxsize=2000)
         self._convert = _ToSixteenK()
         self._stopped = threading.Event()
+        self.last_push = 0.0  # monotonic time of the newest chunk; 0 until the first
 
     def push(self, chunk: AudioChunk) -> None:
         if self._stopped.is_set():
             return
         samples = self._convert(chunk)
+        self.last_push = time.monotonic()
         if samples.size:
             try:
                 self._q.put_nowait(samples.reshape(-1, 1))
             except queue.Full:
                 log.warning("meeting audio backlog full: chunk dropped")
+
+    def drain(self, quiet_s: float = 0.3, limit_s: float = 3.0) -> None:
+        """Wait for chunks the client sent before it stopped: until none came for ``quiet_s`` (at most
+        ``limit_s``). The browser delivers its last buffered audio after the stop button is pressed."""
+        deadline = time.monotonic() + limit_s
+        while time.monotonic() < deadline and time.monotonic() - self.last_push < quiet_s:
+            time.sleep(0.05)
 
     def stop(self) -> None:
         self._stopped.set()
@@ -148,6 +158,9 @@ class MeetingAdapter:
         if src is None:
             return False
         src.push(chunk)
+        if self._view.waiting_for_audio:  # the client's microphone has started: now it really records
+            self._view.waiting_for_audio = False
+            self._emit_view()
         return True
 
     # ------------------------------------------------------------------------------ control
@@ -165,7 +178,8 @@ class MeetingAdapter:
         except (MeetingError, AudioInputError, OSError) as exc:
             raise EngineError(f"The meeting could not start: {exc}") from None
         self.source = source
-        self._view = MeetingView(id=info.id, title=info.title, state="recording", started_at=info.started_at)
+        self._view = MeetingView(id=info.id, title=info.title, state="recording", started_at=info.started_at,
+                                 waiting_for_audio=source is not None)
         self._emit_view()
         self._start_ticker()
         return self._view.model_copy(deep=True)
@@ -206,8 +220,10 @@ class MeetingAdapter:
         self._ticker_stop.set()
         self._view.state = "processing"
         self._emit_view()
-        src, self.source = self.source, None
+        src = self.source
         if src is not None:
+            await asyncio.to_thread(src.drain)
+            self.source = None
             src.stop()
         try:
             info = await asyncio.to_thread(svc.stop, 300.0)

@@ -65,6 +65,8 @@ class MeetingsScreen:
         self.timer.value = fmt_clock(m.elapsed_s)
         self.state.value = {"idle": "Not recording", "recording": "Recording", "paused": "Paused",
                             "processing": "Transcribing…", "done": "Finished"}[m.state]
+        if m.state == "recording" and m.waiting_for_audio:
+            self.state.value = "Waiting for the microphone…"
         self.level.value = m.level
         rec = m.state in ("recording", "paused")
         for b, on in ((self.start_btn, not rec), (self.pause_btn, m.state == "recording"),

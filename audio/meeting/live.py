@@ -48,6 +48,10 @@ class _Channel:
     _frames: int = 0
 
 
+SHORT_UTTERANCE_S = 2.0  # shorter utterances are not language-detected once the meeting has a language
+UNSURE_LANGUAGE = 0.5  # a longer one detected as another language below this probability is decoded again
+
+
 class LiveTranscriber:
     """Not thread-safe: the recorder feeds it from one thread."""
 
@@ -72,6 +76,7 @@ class LiveTranscriber:
         self.audio_s = 0.0
         self.decode_s = 0.0
         self.segments: list[TranscriptSegment] = []  # kept for relabelling at stop (text only: small)
+        self._languages: collections.Counter[str] = collections.Counter()  # detected language per segment
 
     # --------------------------------------------------------------------------------------- input
 
@@ -131,6 +136,12 @@ class LiveTranscriber:
 
     # ------------------------------------------------------------------------------------- decode
 
+    def _usual_language(self) -> str | None:
+        """The language most segments so far were in (None before the first)."""
+        if sum(self._languages.values()) < 1:
+            return None
+        return self._languages.most_common(1)[0][0]
+
     def _wall_of(self, audio_t: float) -> float:
         for a, w in self._walls:
             if a >= audio_t:
@@ -148,10 +159,19 @@ class LiveTranscriber:
         whole = -(-len(utt.audio) // SAMPLE_RATE) * SAMPLE_RATE
         audio = np.pad(utt.audio, (0, whole - len(utt.audio))) if whole > len(utt.audio) else utt.audio
         try:
-            dec = self.recognizer.decode(audio, language=self.language)
+            usual = self._usual_language()
+            short = utt.speech_end_s - utt.start_s < SHORT_UTTERANCE_S
+            # Whisper's language guess on a second of speech is a coin toss among ~100 languages ("ask
+            # not" came out as Arabic at p=0.9): short utterances take the meeting's language so far
+            language = self.language or (usual if short else None)
+            dec = self.recognizer.decode(audio, language=language)
+            if language is None and usual and dec.language != usual and dec.language_probability < UNSURE_LANGUAGE:
+                dec = self.recognizer.decode(audio, language=usual)
         except Exception as exc:  # one bad utterance must not end the meeting's transcript
             log.error("transcribing %.1f-%.1f s failed: %s", utt.start_s, utt.speech_end_s, exc)
             return []
+        if dec.text.strip() and dec.language:
+            self._languages[dec.language] += 1
         self.decode_s += time.perf_counter() - t0
         text = dec.text.strip()
         if not text:

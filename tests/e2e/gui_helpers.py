@@ -46,7 +46,20 @@ def wait_text(page: Any, ident: str, contains: str, timeout: float = 60.0) -> st
             if contains.lower() in t.lower():
                 return t
         time.sleep(0.2)
-    raise AssertionError(f"no [{ident}] containing {contains!r} within {timeout:.0f} s; saw {seen!r}")
+    shot = screenshot(page, f"failed-{ident}")
+    raise AssertionError(f"no [{ident}] containing {contains!r} within {timeout:.0f} s; saw {seen!r}; "
+                         f"on screen: {on_screen(page)!r}; screenshot {shot}")
+
+
+def on_screen(page: Any) -> list[str]:
+    """Every labelled control's identifier and text, for a failure message."""
+    out = []
+    for el in page.locator("[flt-semantics-identifier]").all():
+        try:
+            out.append(f"{el.get_attribute('flt-semantics-identifier')}={el.inner_text(timeout=1000)[:80]!r}")
+        except Exception:  # a control may vanish while we list them
+            continue
+    return out
 
 
 def type_into(page: Any, ident: str, text: str, submit: bool = False) -> None:
