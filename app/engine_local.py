@@ -110,6 +110,7 @@ class LocalEngine:
         self._voice: VoiceInput | None = None
         self._voice_lock = threading.Lock()
         self._hands_free_turn = ""
+        self._woken_until = 0.0  # monotonic end of the window after a wake phrase said alone
         self._loop: asyncio.AbstractEventLoop | None = None
         self._preloaded = False
         self._speech_job: Any = None
@@ -342,13 +343,19 @@ class LocalEngine:
         text = ev.text.strip()
         if not text and not ev.addressed:
             return
-        if ev.addressed and not text:  # only the wake phrase: answer, then listen for the request
+        now = time.monotonic()
+        if ev.addressed and not text:
+            # only the wake phrase ("hey assistant" ... pause ... "what time is it"): what is said next,
+            # inside the follow-up window, is the request
+            self._woken_until = now + self.sv.settings.stt.follow_up_window_s
             self._bus.emit(TranscriptFinal(turn_id=turn_id, text=self.sv.settings.stt.wake_phrase,
                                            language=ev.language))
-            self._run_on_loop(self._speak("Yes?", turn_id, ev.language or self.sv.settings.language))
+            self._notice("Yes? I'm listening.")
             return
-        self._bus.emit(TranscriptFinal(turn_id=turn_id, text=text, language=ev.language, addressed=ev.addressed))
-        if ev.addressed:
+        addressed = ev.addressed or now < self._woken_until
+        self._woken_until = 0.0 if addressed else self._woken_until
+        self._bus.emit(TranscriptFinal(turn_id=turn_id, text=text, language=ev.language, addressed=addressed))
+        if addressed:
             self._run_on_loop(self._answer(text, turn_id))
 
     def _run_on_loop(self, coro: Any) -> None:

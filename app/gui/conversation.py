@@ -57,7 +57,7 @@ class ConversationScreen:
         send = icon_button(ft.Icons.SEND, "Send", self._on_submit, "send")
         header = ft.Row([ft.Row([self.status_dot, ft.Semantics(content=self.status, identifier="status",
                                                                live_region=True)], width=160),
-                         self.hands_free], vertical_alignment=ft.CrossAxisAlignment.CENTER, wrap=True)
+                         tagged(self.hands_free, "hands-free")], vertical_alignment=ft.CrossAxisAlignment.CENTER, wrap=True)
         return ft.Column([
             header, self.wake_hint, self.progress, self.onboarding,
             ft.Container(content=self.turns, expand=True),

@@ -23,6 +23,7 @@ from tests.e2e.gui_helpers import (
     hold,
     mic_args,
     nav,
+    on_screen,
     screenshot,
     texts,
     type_into,
@@ -82,6 +83,26 @@ def test_conversation_typed_and_push_to_talk(app_url: str, shared_audio: Path, t
         type_into(page, "message", "what's the date today", submit=True)
         wait_text(page, "assistant-text", "today", timeout=60)
         screenshot(page, "conversation-390x844")
+
+
+def test_hands_free_wake_phrase_in_the_browser(app_env: dict[str, str], shared_audio: Path, tmp_path: Path) -> None:
+    """Hands-free on: the fake microphone plays JFK, whose first words are set as the wake phrase; the
+    request after them becomes a turn and is answered, without touching the push-to-talk button."""
+    wav = fake_mic_file(shared_audio / "jfk.flac", tmp_path / "mic.wav", lead_s=1.0, tail_s=30.0)
+    env = {**app_env, "PA_STT__WAKE_PHRASE": "and so my fellow Americans", "PA_STT__LANGUAGE": "en"}
+    with web_app(env=env) as url, browser_page(url, *DESKTOP, extra_args=mic_args(wav)) as page:
+        wait_text(page, "status", "Idle")
+        wait_idle_models(page)
+        switch = by_id(page, "hands-free").first
+        switch.wait_for(timeout=30_000)
+        label = page.evaluate("e => e.innerText + ' ' + e.outerHTML", switch.element_handle())
+        assert "and so my fellow Americans" in label, label  # the wake phrase is shown
+        switch.click()
+        # JFK pauses after the wake phrase: the request is what follows it (a turn of its own)
+        heard = wait_text(page, "you-text", "ask not", timeout=120)
+        assert not heard.lower().startswith("and so"), heard  # the wake phrase is not part of the request
+        wait_text(page, "assistant-text", "offline", timeout=60)  # the request was answered (no LLM)
+        screenshot(page, "hands-free-1280x800")
 
 
 def test_typed_empty_message_is_refused_and_keeps_nothing(app_url: str) -> None:
@@ -184,6 +205,39 @@ def test_meeting_started_and_stopped_shows_transcript(app_env: dict[str, str], s
         type_into(page, "meeting-query", "country", submit=True)
         wait_text(page, "meeting-hit", "country", timeout=30)
         screenshot(page, "meetings-390x844")
+        # playback from the hit: the page plays the recording (every media element that plays is noted)
+        page.evaluate(PLAY_SPY)
+        click(page, by_prefix(page, "play-").first.get_attribute("flt-semantics-identifier") or "play-")
+        played = _wait_played(page)
+        assert played["duration"] > 1.0 and played["currentTime"] > 0.3, played
+        # export from the hit: the file is saved with the transcript, and the page says where
+        click(page, by_prefix(page, "export-").first.get_attribute("flt-semantics-identifier") or "export-")
+        wait_visible(page, "Exported to", name="meeting-export")
+        saved = re.search(r"Exported to (\S+\.md)", " ".join(page.locator("flt-semantics").all_inner_texts()))
+        assert saved, on_screen(page)
+        content = Path(saved.group(1)).read_text()
+        assert "Budget review" in content and "country" in content.lower(), content[:500]
+
+
+PLAY_SPY = """() => {
+  if (window.__played) return;
+  window.__played = [];
+  const play = HTMLMediaElement.prototype.play;
+  HTMLMediaElement.prototype.play = function (...args) { window.__played.push(this); return play.apply(this, args); };
+}"""
+
+
+def _wait_played(page: object, timeout: float = 30.0) -> dict[str, float]:
+    """The first media element the page played, once it has played a little: its duration and position."""
+    deadline = time.monotonic() + timeout
+    got: dict[str, float] = {}
+    while time.monotonic() < deadline:
+        got = page.evaluate(  # type: ignore[attr-defined]
+            "() => (window.__played || []).map(m => ({duration: m.duration || 0, currentTime: m.currentTime}))[0] || {}")
+        if got and got.get("currentTime", 0) > 0.3:
+            return got
+        time.sleep(0.3)
+    raise AssertionError(f"nothing played in the page within {timeout:.0f} s: {got!r}")
 
 
 def test_settings_add_account_and_bad_input(app_url: str) -> None:

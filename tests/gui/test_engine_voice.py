@@ -140,8 +140,7 @@ def test_hands_free_answers_only_the_wake_phrase(voice_engine: Any, shared_audio
         finals = [e for e in events if e.kind == "final"]
         if addressed:
             # the wake phrase is cut off the request; when JFK's pause after it ends the utterance, that
-            # one is only the wake phrase, the assistant answers "Yes?" and what follows (inside the
-            # follow-up window) is answered
+            # one is only the wake phrase and what follows (inside the follow-up window) is the request
             request = next(e for e in finals if "country" in e.text.lower())
             assert request.addressed and not request.text.lower().startswith("and so"), finals
             if finals[0] is not request:
