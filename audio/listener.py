@@ -64,6 +64,11 @@ class ListenerConfig(BaseModel):
     barge_in_ms: int = Field(256, ge=32)
     echo_margin: float = Field(2.0, ge=1.0, description="mic level over expected echo for a barge-in")
     echo_gain: float = Field(1.0, gt=0, description="starting guess of echo level / played level")
+    session_language: bool = Field(
+        False,
+        description="keep the first confidently detected language for later utterances (skips detection;"
+        " leave off when the user switches languages between utterances)",
+    )
 
 
 def normalize_words(text: str) -> list[str]:
@@ -104,11 +109,13 @@ class _Utterance:
     spec_base: int = -1
     spec_cut: int = -1
     spec_text: str = ""
+    spec_speech_end: float = -1.0  # stream time of the last speech frame the speculative decode holds
     user: bool = True  # False: heard while the assistant spoke (echo) and no barge-in yet
     addressed_by_follow_up: bool = False
     done: bool = False
     last_interim_wall: float = 0.0
     loud_frames: int = 0
+    pause_seq: int = 0  # pauses seen; a pause job whose number is not the latest is stale
 
 
 @dataclass(order=True)
@@ -153,6 +160,7 @@ class Listener:
         self._echo_ratios: collections.deque[float] = collections.deque(maxlen=200)
         self._mic_rms: collections.deque[float] = collections.deque(maxlen=12)
         self.frames_fed = 0
+        self._session_language: str | None = None
         self._worker = threading.Thread(target=self._work, name="listener-stt", daemon=True)
         self._worker.start()
 
@@ -269,7 +277,9 @@ class Listener:
         if ref > 1e-4:
             ratio = rms / ref
             self._echo_ratios.append(ratio)
-            gain = float(np.median(self._echo_ratios)) if len(self._echo_ratios) >= 10 else self.config.echo_gain
+            gain = (
+                float(np.median(self._echo_ratios)) if len(self._echo_ratios) >= 10 else self.config.echo_gain
+            )
             loud = prob >= self.config.endpoint.threshold and ratio > gain * self.config.echo_margin
         else:
             loud = prob >= max(0.8, self.config.endpoint.threshold)
@@ -293,6 +303,7 @@ class Listener:
             uid=next(self._uids),
             started_wall=now,
             start_s=ev.start_s,
+            language=self._session_language,
             user=user,
             addressed_by_follow_up=follow,
             last_interim_wall=now,
@@ -304,7 +315,8 @@ class Listener:
         u = self._utt
         if u is None or not u.user:
             return
-        self._submit(1, self._pause_job(u, ev.audio))
+        u.pause_seq += 1
+        self._submit(1, self._pause_job(u, ev.audio, u.pause_seq, ev.speech_end_s))
 
     def _on_end(self, ev: UtteranceEnded) -> None:
         u = self._utt
@@ -343,10 +355,13 @@ class Listener:
             finally:
                 self._busy.clear()
 
-    def _decode(self, u: _Utterance, audio: Samples) -> Decoded:
-        d = self.recognizer.decode(audio, language=u.language, previous_text=u.committed_text)
-        if u.language is None and d.text:
+    def _decode(self, u: _Utterance, audio: Samples, cancel: Callable[[], bool] | None = None) -> Decoded:
+        kw = {"cancel": cancel} if cancel is not None else {}
+        d = self.recognizer.decode(audio, language=u.language, previous_text=u.committed_text, **kw)
+        if u.language is None and d.text and not d.cancelled:
             u.language = d.language  # pinned for the rest of the utterance
+            if self.config.session_language and d.language_probability >= 0.8:
+                self._session_language = d.language
         return d
 
     def _interim_job(self, u: _Utterance, audio: Samples) -> Callable[[], None]:
@@ -356,27 +371,32 @@ class Listener:
             base = u.committed_upto
             if len(audio) - base < SAMPLE_RATE // 2:
                 return
-            d = self._decode(u, audio[base:])
-            if not u.done:
+            # a waiting pause or final decode matters more: drop this one between encoder and decoder
+            d = self._decode(u, audio[base:], cancel=lambda: u.done or not self._jobs.empty())
+            if not u.done and not d.cancelled:
                 self.on_event(Interim(text=_join(u.committed_text, d.text), language=u.language))
 
         return run
 
-    def _pause_job(self, u: _Utterance, audio: Samples) -> Callable[[], None]:
+    def _pause_job(self, u: _Utterance, audio: Samples, seq: int, speech_end_s: float) -> Callable[[], None]:
+        def stale() -> bool:
+            return u.done or seq != u.pause_seq  # ended, or a later pause has newer audio queued
+
         def run() -> None:
-            if u.done:
+            if stale():
                 return
             base = u.committed_upto
             if len(audio) <= base:
                 return
-            d = self._decode(u, audio[base:])
-            if u.done:
+            d = self._decode(u, audio[base:], cancel=stale)
+            if u.done or d.cancelled:
                 return
             if (len(audio) - base) / SAMPLE_RATE >= self.config.commit_after_s and self._utt is u:
                 u.committed_text = _join(u.committed_text, d.text)
                 u.committed_upto = len(audio)
             else:
                 u.spec_base, u.spec_cut, u.spec_text = base, len(audio), d.text
+                u.spec_speech_end = speech_end_s
 
         return run
 
@@ -386,8 +406,11 @@ class Listener:
                 return
             base = u.committed_upto
             audio = ev.audio
-            if u.spec_base == base and u.spec_cut >= len(audio) - FRAME_SAMPLES:
-                tail = u.spec_text  # nothing was said after the last pause: already decoded
+            if u.spec_base == base and (
+                u.spec_cut >= len(audio) - FRAME_SAMPLES or abs(u.spec_speech_end - ev.speech_end_s) < 1e-6
+            ):
+                # nothing was said after the last pause (only more silence): already decoded
+                tail = u.spec_text
             elif len(audio) - base >= FRAME_SAMPLES * 4:
                 tail = self._decode(u, audio[base:]).text
             else:

@@ -18,7 +18,7 @@ import logging
 import threading
 import time
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -92,6 +92,7 @@ class Decoded(BaseModel):
     avg_logprob: float = 0.0
     fallback: bool = False
     seconds: float = 0.0
+    cancelled: bool = False
 
 
 def _compression_ratio(text: str) -> float:
@@ -169,8 +170,18 @@ class Recognizer:
 
     # ----------------------------------------------------------------------------------- fast path
 
-    def decode(self, audio: Samples, language: str | None = None, previous_text: str = "") -> Decoded:
-        """Text of one short utterance (≤ 30 s) as fast as this model can give it."""
+    def decode(
+        self,
+        audio: Samples,
+        language: str | None = None,
+        previous_text: str = "",
+        cancel: Callable[[], bool] | None = None,
+    ) -> Decoded:
+        """Text of one short utterance (≤ 30 s) as fast as this model can give it.
+
+        ``cancel`` is asked between the encoder and the decoder pass (and before waiting for the model):
+        when it returns True the decode stops early and returns a :class:`Decoded` with ``cancelled``
+        set and empty text. Listeners use it to drop an interim decode that a newer one made stale."""
         import ctranslate2
         from faster_whisper.transcribe import get_suppressed_tokens
 
@@ -187,7 +198,15 @@ class Recognizer:
         feats = np.ascontiguousarray(fe(x)[None, :, : n // 160])
         language = language or self.config.language
         with self._lock:
+            if cancel is not None and cancel():
+                return Decoded(
+                    text="", language=language or "", cancelled=True, seconds=time.perf_counter() - t0
+                )
             enc = self.model.model.encode(ctranslate2.StorageView.from_array(feats), to_cpu=False)
+            if cancel is not None and cancel():
+                return Decoded(
+                    text="", language=language or "", cancelled=True, seconds=time.perf_counter() - t0
+                )
             lang_p = 1.0
             if language is None:
                 if self.multilingual:
@@ -230,7 +249,9 @@ class Recognizer:
             seconds=time.perf_counter() - t0,
         )
 
-    def _decode_standard(self, audio: Samples, language: str | None, previous_text: str, t0: float) -> Decoded:
+    def _decode_standard(
+        self, audio: Samples, language: str | None, previous_text: str, t0: float
+    ) -> Decoded:
         with self._lock:
             segs, info = self.model.transcribe(
                 audio,
@@ -300,7 +321,14 @@ class Recognizer:
             d = self.decode(utt.audio, language=language)
             if not d.text:
                 return []
-            return [Segment(start=round(utt.start_s, 3), end=round(utt.start_s + dur, 3), text=d.text, language=language)]
+            return [
+                Segment(
+                    start=round(utt.start_s, 3),
+                    end=round(utt.start_s + dur, 3),
+                    text=d.text,
+                    language=language,
+                )
+            ]
         with self._lock:
             segs, info = self.model.transcribe(
                 utt.audio,

@@ -16,6 +16,8 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import select
+import signal
 import subprocess
 import sys
 import threading
@@ -33,7 +35,10 @@ BENCH_VENV = Path(os.environ.get("PA_BENCH_VENV", "/work/bench-venv"))
 FRAME = 512
 
 
-def run_listener(rec: Any, clip: dict[str, Any], mode: str) -> dict[str, Any]:
+def run_listener(
+    rec: Any, clip: dict[str, Any], mode: str, endpoint: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    from audio.endpointing import EndpointConfig
     from audio.events import AudioEvent, FinalTranscript, SpeechEnded
     from audio.listener import Listener, ListenerConfig
 
@@ -44,7 +49,8 @@ def run_listener(rec: Any, clip: dict[str, Any], mode: str) -> dict[str, Any]:
         with lock:
             log.append((time.monotonic(), e))
 
-    listener = Listener(rec, ListenerConfig(mode=mode, wake_phrase=""), on_event=on_event)  # type: ignore[arg-type]
+    cfg = ListenerConfig(mode=mode, wake_phrase="", endpoint=EndpointConfig(**(endpoint or {})))  # type: ignore[arg-type]
+    listener = Listener(rec, cfg, on_event=on_event)
     audio = clip["padded"]
     release_at = clip["speech_end_s"] + 0.2
     if mode == "push_to_talk":
@@ -69,6 +75,7 @@ def run_listener(rec: Any, clip: dict[str, Any], mode: str) -> dict[str, Any]:
     speech_end_wall = t0 + clip["speech_end_s"]
     if mode == "push_to_talk" and finals and released is not None:
         out["latency_s"] = round(finals[-1][0] - released, 3)
+        out["latency_from_speech_end_s"] = round(finals[-1][0] - speech_end_wall, 3)
     elif finals:
         out["latency_s"] = round(max(0.0, finals[-1][0] - ends[-1]), 3) if ends else None
         out["latency_from_speech_end_s"] = round(finals[-1][0] - speech_end_wall, 3)
@@ -81,25 +88,139 @@ def run_batch(model: Any, clip: dict[str, Any]) -> dict[str, Any]:
     segs, _ = model.transcribe(clip["audio"], beam_size=1)
     text = " ".join(s.text for s in segs)
     dt = time.perf_counter() - t
-    return {"wer": wer(clip["reference"], text), "text": text.strip(), "latency_s": round(dt, 3), "rtf": round(dt / (len(clip["audio"]) / RATE), 3)}
+    return {
+        "wer": wer(clip["reference"], text),
+        "text": text.strip(),
+        "latency_s": round(dt, 3),
+        "rtf": round(dt / (len(clip["audio"]) / RATE), 3),
+    }
 
 
-def run_realtimestt(model_dir: str, skip: bool) -> dict[str, Any]:
+BENCH_PACKAGES = [
+    # torch FIRST and alone, pinned: pip takes this machine's CPU wheel; installed after RealtimeSTT, pip would
+    # resolve RealtimeSTT's "torch" to a multi-GB CUDA build from PyPI
+    ["torch==2.13.0"],
+    ["RealtimeSTT==1.1.2", "faster-whisper==1.2.1", "onnxruntime", "webrtcvad-wheels", "numpy"],
+    # Silero's ONNX file (RealtimeSTT's raw ONNX backend reads it): no torch.hub download at run time
+    ["--no-deps", "silero-vad==6.2.3"],
+]
+CHECK = "import RealtimeSTT, silero_vad, torch, faster_whisper; print(torch.__version__)"
+
+
+def ensure_bench_venv(create: bool) -> tuple[Path | None, str]:
+    """The separate venv for RealtimeSTT (reused when it already imports; created when asked)."""
     py = BENCH_VENV / "bin" / "python"
+    if py.exists():
+        try:
+            p = subprocess.run([str(py), "-c", CHECK], capture_output=True, text=True, timeout=180)
+        except subprocess.TimeoutExpired:
+            return None, f"{py}: importing RealtimeSTT timed out"
+        if p.returncode == 0:
+            return py, f"reused {BENCH_VENV} (torch {p.stdout.strip()})"
+        if not create:
+            return None, f"{BENCH_VENV} lacks packages ({(p.stderr.strip().splitlines() or ['?'])[-1][:200]})"
+    elif not create:
+        return None, f"{py} missing (run without --no-setup to create it)"
+    print(f"stt bench: setting up {BENCH_VENV} for RealtimeSTT (torch CPU first) ...", file=sys.stderr)
+    try:
+        if not py.exists():
+            subprocess.run(
+                [
+                    sys.executable if not hasattr(sys, "_base_executable") else sys._base_executable,
+                    "-m",
+                    "venv",
+                    str(BENCH_VENV),
+                ],
+                check=True,
+                timeout=300,
+            )
+        for pkgs in BENCH_PACKAGES:
+            subprocess.run(
+                [str(py), "-m", "pip", "install", "-q", *pkgs], check=True, timeout=1800, stdout=sys.stderr
+            )
+        p = subprocess.run([str(py), "-c", CHECK], capture_output=True, text=True, timeout=180)
+    except (subprocess.CalledProcessError, subprocess.TimeoutExpired, OSError) as exc:
+        return None, f"could not set up {BENCH_VENV}: {exc}"
+    if p.returncode != 0:
+        return None, f"{BENCH_VENV} set up but RealtimeSTT does not import: {p.stderr.strip()[-200:]}"
+    return py, f"created {BENCH_VENV} (torch {p.stdout.strip()})"
+
+
+def run_realtimestt(
+    model_dir: str, skip: bool, create: bool, clip_timeout: float, total_s: float
+) -> dict[str, Any]:
+    """Run bench/stt_realtimestt.py in the bench venv, reading its per-clip lines as they come.
+
+    Hard limits: ``clip_timeout`` per clip inside the child, and here a stall limit (no line for
+    model load + the longest clip + clip_timeout) and a total limit; on either the child's process
+    group is killed and the clips finished so far are reported with the reason."""
     if skip:
         return {"available": False, "why": "skipped (--skip-realtimestt)"}
-    if not py.exists():
-        return {"available": False, "why": f"{py} missing: create the bench venv (README, Benchmarks)"}
+    py, how = ensure_bench_venv(create)
+    if py is None:
+        return {"available": False, "why": how}
     script = Path(__file__).with_name("stt_realtimestt.py")
-    try:
-        p = subprocess.run([str(py), str(script), model_dir], capture_output=True, text=True, timeout=1200)
-    except subprocess.TimeoutExpired:
-        return {"available": False, "why": "RealtimeSTT run timed out after 20 min"}
-    lines = [ln for ln in p.stdout.splitlines() if ln.startswith("{")]
-    if p.returncode != 0 or not lines:
-        tail = (p.stderr.strip().splitlines() or ["no output"])[-1]
-        return {"available": False, "why": f"RealtimeSTT run failed: {tail[:300]}"}
-    return dict(json.loads(lines[-1]))
+    cmd = [str(py), "-u", str(script), model_dir, "--clip-timeout", str(clip_timeout)]
+    proc = subprocess.Popen(
+        cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    rows: list[dict[str, Any]] = []
+    summary: dict[str, Any] | None = None
+    why = ""
+    stall = 120.0 + clip_timeout
+    start = time.monotonic()
+    last = start
+    err_tail: list[str] = []
+    threading.Thread(target=lambda: err_tail.extend(proc.stderr), daemon=True).start()  # type: ignore[arg-type]
+    while True:
+        now = time.monotonic()
+        if now - start > total_s:
+            why = f"total time limit {total_s:.0f} s reached"
+            break
+        if now - last > stall:
+            why = f"no progress for {stall:.0f} s (hung)"
+            break
+        ready, _, _ = select.select([proc.stdout], [], [], 1.0)
+        if not ready:
+            if proc.poll() is not None:
+                break
+            continue
+        line = proc.stdout.readline()
+        if not line:
+            if proc.wait(10) is not None:
+                break
+            continue
+        last = time.monotonic()
+        if line.startswith("{"):
+            obj = json.loads(line)
+            if "summary" in obj:
+                summary = obj["summary"]
+            elif "clip" in obj:
+                rows.append(obj)
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(10)
+    if summary is not None:
+        return {**summary, "venv": how}
+    tail = "".join(err_tail).strip().splitlines()[-1:] or ["no error output"]
+    return {
+        "available": False,
+        "why": why or f"RealtimeSTT run ended (exit {proc.returncode}) without a summary: {tail[0][:300]}",
+        "venv": how,
+        "clips_done": rows,
+    }
+
+
+LATENCY_DEFINITIONS = {
+    "push_to_talk.latency": "final text event time minus release time; release comes 0.2 s after the speech ends",
+    "hands_free.latency": "final text event time minus the end-point (SpeechEnded event: trailing silence elapsed)",
+    "*.from_speech_end": "final text event time minus the true end of speech in the fed audio (last 32 ms frame"
+    " within 30 dB of the clip's loudest), on the same wall clock that paced the frames",
+    "faster_whisper_batch.latency": "duration of one transcribe() of the whole clip, started after the clip ended",
+    "realtimestt.hands_free": "text() return minus on_recording_stop (its end-point); from_speech_end as ours",
+    "realtimestt.push_to_talk": "text() return minus stop() (release, 0.2 s after speech end)",
+}
 
 
 def summarize(rows: list[dict[str, Any]], key: str = "latency_s") -> dict[str, Any]:
@@ -111,63 +232,79 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--repeat", type=int, default=1)
     ap.add_argument("--skip-realtimestt", action="store_true")
+    ap.add_argument("--no-setup", action="store_true", help="do not create the RealtimeSTT venv when missing")
+    ap.add_argument(
+        "--clip-timeout", type=float, default=30.0, help="RealtimeSTT: seconds per clip after its audio"
+    )
+    ap.add_argument("--skip-batch", action="store_true")
+    ap.add_argument("--modes", default="push_to_talk,hands_free")
+    ap.add_argument("--pause-ms", type=int, default=None, help="override EndpointConfig.pause_ms")
+    ap.add_argument("--pad-s", type=float, default=None, help="override RecognizerConfig.pad_s")
     ap.add_argument("--models-dir", default=os.environ.get("PA_TEST_MODELS_DIR", "/tmp/pa-bench-models"))
     args = ap.parse_args()
 
+    from audio.endpointing import EndpointConfig
     from audio.models import install_whisper_base
     from audio.stt import Recognizer, RecognizerConfig
 
     model_dir = install_whisper_base(Path(args.models_dir))
-    load0 = os.getloadavg()[0]
+    load0 = os.getloadavg()
     t = time.perf_counter()
-    rec = Recognizer(RecognizerConfig(models_dir=Path(args.models_dir)))
+    over = {"pad_s": args.pad_s} if args.pad_s is not None else {}
+    rec = Recognizer(RecognizerConfig(models_dir=Path(args.models_dir), **over))
+    endpoint = {"pause_ms": args.pause_ms} if args.pause_ms is not None else {}
+    ep = EndpointConfig(**endpoint)
     load_s = time.perf_counter() - t
     data = clips()
     result: dict[str, Any] = {
-        "machine": {"cpus": os.cpu_count(), "load_avg_1m_start": round(load0, 2)},
+        "machine": {"cpus": os.cpu_count(), "load_avg_start": [round(x, 2) for x in load0]},
         "model": "whisper base int8, beam 1, CPU",
+        "config": {
+            "pad_s": rec.config.pad_s,
+            "pause_ms": ep.pause_ms,
+            "trailing_silence_ms": ep.trailing_silence_ms,
+        },
+        "latency_definitions": LATENCY_DEFINITIONS,
         "model_load_and_warmup_s": round(load_s, 3),
     }
     ours: dict[str, Any] = {}
-    for mode in ("push_to_talk", "hands_free"):
+    for mode in args.modes.split(","):
         rows: dict[str, list[dict[str, Any]]] = {}
         busy0 = time.process_time()
         audio_s = 0.0
         for _ in range(args.repeat):
             for c in data:
-                rows.setdefault(c["name"], []).append(run_listener(rec, c, mode))
+                rows.setdefault(c["name"], []).append(run_listener(rec, c, mode, endpoint))
                 audio_s += len(c["padded"]) / RATE
         flat = [r for rs in rows.values() for r in rs]
         ours[mode] = {
             **summarize(flat),
+            "from_speech_end": summarize(flat, "latency_from_speech_end_s"),
             "cpu_rtf": round((time.process_time() - busy0) / audio_s, 3),
             "wer": {k: v[0]["wer"] for k, v in rows.items()},
             "text": {k: v[0]["text"] for k, v in rows.items()},
+            "per_clip_latency_s": {k: [r.get("latency_s") for r in v] for k, v in rows.items()},
         }
-        if mode == "hands_free":
-            ours[mode]["from_speech_end"] = summarize(flat, "latency_from_speech_end_s")
-            ours[mode]["latency_measured_from"] = "end-point (trailing silence 500 ms after speech)"
-        else:
-            ours[mode]["latency_measured_from"] = "push-to-talk release (0.2 s after speech ends)"
     result["personal_agent"] = ours
-
-    batch_rows = [run_batch(rec.model, c) for _ in range(args.repeat) for c in data]
-    result["faster_whisper_batch"] = {
-        **summarize(batch_rows),
-        "rtf_mean": round(float(np.mean([r["rtf"] for r in batch_rows])), 3),
-        "wer": {c["name"]: r["wer"] for c, r in zip(data, batch_rows, strict=False)},
-        "latency_measured_from": "end of clip (whole clip transcribed after it ends)",
-    }
-    result["realtimestt"] = run_realtimestt(str(model_dir), args.skip_realtimestt)
     mean = lambda d: round(float(np.mean(list(d.values()))), 4)  # noqa: E731
-    result["wer_mean"] = {
-        "personal_agent_ptt": mean(ours["push_to_talk"]["wer"]),
-        "personal_agent_hands_free": mean(ours["hands_free"]["wer"]),
-        "faster_whisper_batch": mean(result["faster_whisper_batch"]["wer"]),
-    }
-    if isinstance(result["realtimestt"].get("wer"), dict):
-        result["wer_mean"]["realtimestt"] = mean(result["realtimestt"]["wer"])
-    result["load_avg_1m_end"] = round(os.getloadavg()[0], 2)
+    result["wer_mean"] = {f"personal_agent_{m}": mean(v["wer"]) for m, v in ours.items()}
+    if not args.skip_batch:
+        batch_rows = [run_batch(rec.model, c) for _ in range(args.repeat) for c in data]
+        result["faster_whisper_batch"] = {
+            **summarize(batch_rows),
+            "rtf_mean": round(float(np.mean([r["rtf"] for r in batch_rows])), 3),
+            "wer": {c["name"]: r["wer"] for c, r in zip(data, batch_rows, strict=False)},
+        }
+        result["wer_mean"]["faster_whisper_batch"] = mean(result["faster_whisper_batch"]["wer"])
+    del rec  # free its threads and memory before RealtimeSTT runs
+    total = 600 + 2 * sum(len(c["padded"]) / RATE + args.clip_timeout for c in data)
+    result["realtimestt"] = run_realtimestt(
+        str(model_dir), args.skip_realtimestt, not args.no_setup, args.clip_timeout, total
+    )
+    for mode in ("hands_free", "push_to_talk"):
+        if isinstance(result["realtimestt"].get(mode), dict):
+            result["wer_mean"][f"realtimestt_{mode}"] = mean(result["realtimestt"][mode]["wer"])
+    result["load_avg_end"] = [round(x, 2) for x in os.getloadavg()]
     print(json.dumps(result))
 
 
