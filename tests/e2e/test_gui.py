@@ -186,7 +186,7 @@ def test_meeting_started_and_stopped_shows_transcript(app_env: dict[str, str], s
         nav(page, "Meetings")
         type_into(page, "meeting-title", "Budget review")
         click(page, "meeting-start")
-        wait_text(page, "meeting-state", "Recording", timeout=120)
+        wait_text(page, "meeting-state", "Recording", timeout=120, exact=True)  # audio flows now
         time.sleep(12)
         timer = by_id(page, "meeting-timer").first.inner_text()
         assert timer != "00:00", timer
