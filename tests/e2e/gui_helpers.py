@@ -36,14 +36,16 @@ def texts(page: Any, ident: str) -> list[str]:
     return list(by_id(page, ident).all_inner_texts())  # one snapshot: the list may change meanwhile
 
 
-def wait_text(page: Any, ident: str, contains: str, timeout: float = 60.0) -> str:
-    """Wait until a control with this identifier shows text containing ``contains`` (case-insensitive)."""
+def wait_text(page: Any, ident: str, contains: str, timeout: float = 60.0, exact: bool = False) -> str:
+    """Wait until a control with this identifier shows text containing ``contains`` (case-insensitive;
+    with ``exact``, text that is ``contains`` and nothing else: "Not recording" contains "recording")."""
     deadline = time.monotonic() + timeout
     seen: list[str] = []
+    want = contains.lower()
     while time.monotonic() < deadline:
         seen = texts(page, ident)
         for t in seen:
-            if contains.lower() in t.lower():
+            if (t.strip().lower() == want) if exact else (want in t.lower()):
                 return t
         time.sleep(0.2)
     shot = screenshot(page, f"failed-{ident}")
