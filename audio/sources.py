@@ -6,8 +6,13 @@ that names the file or device and says what is wrong; nothing else escapes.
 
 from __future__ import annotations
 
+import json
 import logging
+import os
 import queue
+import select
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -179,6 +184,14 @@ class MicrophoneSource:
 
     When the device fails or disappears, it emits :class:`DeviceLost`, retries every ``retry_s``
     seconds and emits :class:`DeviceRestored` once it is back; iteration continues across the gap.
+
+    ``isolated=True`` runs the stream in a child process (``python -m audio.mic_worker``) that sends
+    raw samples through a pipe. PortAudio lists devices once per process and some of its back-ends
+    cannot recover in-process from a device or sound server that vanished (with JACK, closing the dead
+    stream and re-initializing PortAudio both block for good); a fresh child per attempt sees devices
+    that came back and can always be killed. It costs a process start (~0.5 s) per (re)open, so
+    short-lived sources (one per push-to-talk press) keep the default in-process stream, which still
+    reports the loss (it never blocks on a dead stream) and retries.
     """
 
     def __init__(
@@ -190,6 +203,8 @@ class MicrophoneSource:
         stream_factory: StreamFactory = _sounddevice_stream,
         device_resolver: Callable[[str | int | None], int | None] = resolve_input_device,
         device_rate: Callable[[int | None], int] | None = None,
+        isolated: bool = False,
+        max_retry_s: float = 5.0,
     ) -> None:
         self.device = device
         self.on_event = on_event or (lambda e: None)
@@ -202,6 +217,9 @@ class MicrophoneSource:
         self._stop = threading.Event()
         self._stream: InputStreamLike | None = None
         self.overflows = 0
+        self.isolated = isolated
+        self.max_retry_s = max(retry_s, max_retry_s)
+        self._proc: subprocess.Popen[bytes] | None = None
 
     def _open(self) -> int:
         idx = self._resolve(self.device)
@@ -234,19 +252,35 @@ class MicrophoneSource:
 
     def _close(self) -> None:
         s, self._stream = self._stream, None
-        if s is not None:
+        if s is None:
+            return
+
+        def close() -> None:
             for op in (s.stop, s.close):
                 try:
                     op()
                 except Exception as exc:
                     log.debug("closing input stream: %s", exc)
 
+        # a stream whose device or sound server died can block in stop() for good: never wait long
+        t = threading.Thread(target=close, name="mic-close", daemon=True)
+        t.start()
+        t.join(2.0)
+        if t.is_alive():
+            log.warning("input stream of %r did not close (device gone); abandoned", self.device)
+
     def stop(self) -> None:
         self._stop.set()
         self._q.put(AudioInputError("stopped"))
+        proc = self._proc
+        if proc is not None and proc.poll() is None:
+            proc.kill()
 
     def frames(self) -> Iterator[Samples]:
         """Frames until :meth:`stop`; survives device loss by retrying."""
+        if self.isolated:
+            yield from self._frames_isolated()
+            return
         from audio.frames import Resampler
 
         lost = False
@@ -282,6 +316,83 @@ class MicrophoneSource:
             if lost and not self._stop.is_set():
                 time.sleep(self.retry_s)
         self._close()
+
+    # ------------------------------------------------------------------------ child-process stream
+
+    def _spawn(self) -> tuple[subprocess.Popen[bytes], int]:
+        cmd = [sys.executable, "-m", "audio.mic_worker", "" if self.device is None else str(self.device)]
+        cmd.append(str(self.block_ms))
+        root = str(Path(__file__).resolve().parent.parent)
+        env = {
+            **os.environ,
+            "PYTHONPATH": os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH")) if p),
+        }
+        proc = subprocess.Popen(
+            cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, env=env
+        )
+        self._proc = proc
+        assert proc.stdout is not None and proc.stderr is not None
+        ready, _, _ = select.select([proc.stdout], [], [], 15.0)
+        header = proc.stdout.readline() if ready else b""
+        if not header.startswith(b"{"):
+            proc.kill()
+            err = (
+                proc.stderr.read().decode(errors="replace").strip().splitlines()
+                if proc.wait(5) is not None
+                else []
+            )
+            raise AudioInputError(err[-1] if err else "microphone worker did not start")
+        return proc, int(json.loads(header)["rate"])
+
+    def _frames_isolated(self) -> Iterator[Samples]:
+        from audio.frames import Resampler
+
+        lost = False
+        delay = self.retry_s
+        name = str(self.device if self.device is not None else "default")
+        while not self._stop.is_set():
+            try:
+                proc, rate = self._spawn()
+            except Exception as exc:
+                if not lost:
+                    lost = True
+                    self.on_event(DeviceLost(device=name, error=str(exc)))
+                self._stop.wait(delay)
+                delay = min(self.max_retry_s, delay * 1.5)
+                continue
+            delay = self.retry_s
+            if lost:
+                lost = False
+                self.on_event(DeviceRestored(device=name))
+            resampler = Resampler(rate)
+            reframer = Reframer(FRAME_SAMPLES)
+            assert proc.stdout is not None
+            fd = proc.stdout.fileno()
+            pending = b""
+            error = ""
+            while not self._stop.is_set():
+                ready, _, _ = select.select([fd], [], [], max(2.0, 10 * self.block_ms / 1000))
+                if not ready:
+                    error = f"input device {name!r} delivers no audio"
+                    break
+                data = os.read(fd, 65536)
+                if not data:
+                    err = proc.stderr.read().decode(errors="replace").strip() if proc.stderr else ""
+                    error = (err.splitlines() or [f"input device {name!r} stopped"])[-1]
+                    break
+                pending += data
+                n = len(pending) // 4 * 4
+                chunk, pending = np.frombuffer(pending[:n], np.float32).copy(), pending[n:]
+                if chunk.size:
+                    yield from reframer.push(resampler(chunk))
+            if proc.poll() is None:
+                proc.kill()
+            proc.wait(5)
+            self._proc = None
+            if error and not self._stop.is_set():
+                lost = True
+                self.on_event(DeviceLost(device=name, error=error))
+                self._stop.wait(self.retry_s)
 
 
 def _default_rate(idx: int | None) -> int:
