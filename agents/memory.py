@@ -55,6 +55,8 @@ class TimerOut(BaseModel):
     ends_at: datetime
     label: str
     cancelled: bool
+    rung: bool = False
+    created_at: datetime | None = None
 
 
 def _aware(dt: datetime) -> datetime:
@@ -182,7 +184,7 @@ class Memory:
         if duration > timedelta(days=7):
             raise MemoryInputError("a timer can run at most 7 days; use a reminder for longer")
         with self.db.session() as s:
-            row = Timer(ends_at=(now + duration).astimezone(UTC), label=label[:200])
+            row = Timer(created_at=now.astimezone(UTC), ends_at=(now + duration).astimezone(UTC), label=label[:200])
             s.add(row)
             s.flush()
             out = TimerOut.model_validate(row)
@@ -196,6 +198,19 @@ class Memory:
         for o in outs:
             o.ends_at = _aware(o.ends_at)
         return [o for o in outs if o.ends_at > now]
+
+    def due_timers(self, now: datetime) -> list[TimerOut]:
+        """Timers that have run out and not yet rung (nor been cancelled); marks them rung."""
+        with self.db.session() as s:
+            q = select(Timer).where(Timer.cancelled.is_(False), Timer.rung.is_(False)).order_by(Timer.ends_at)
+            rows = [r for r in s.scalars(q) if _aware(r.ends_at) <= now]  # SQLite keeps no zone: compare here
+            outs = [TimerOut.model_validate(r) for r in rows]
+            for r in rows:
+                r.rung = True
+        for o in outs:
+            o.ends_at = _aware(o.ends_at)
+            o.created_at = _aware(o.created_at) if o.created_at else None
+        return outs
 
     def cancel_timers(self, now: datetime) -> int:
         active = self.active_timers(now)

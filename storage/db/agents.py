@@ -54,6 +54,7 @@ class Timer(Base):
     ends_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
     label: Mapped[str] = mapped_column(String(200), default="")
     cancelled: Mapped[bool] = mapped_column(Boolean, default=False)
+    rung: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class PendingApproval(Base):

@@ -1,0 +1,88 @@
+"""Timers that ring and reminders that speak: the alarm clock of the running app.
+
+:func:`due_alarms` turns what has come due in the memory (timers run out, reminders reached) into
+:class:`Alarm` values, each delivered once (the memory marks them), also those that came due while the
+app was closed (``late``). :class:`AlarmClock` asks for them every second on a thread of its own and
+hands each to a callback (the engine shows and speaks it)."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Literal
+
+from pydantic import BaseModel
+
+from agents.local.phrases import fmt_duration
+from agents.memory import Memory
+
+log = logging.getLogger(__name__)
+LATE_AFTER = timedelta(minutes=1)
+
+
+class Alarm(BaseModel):
+    kind: Literal["timer", "reminder"]
+    id: int
+    due_at: datetime
+    text: str  # what the assistant says
+    late: bool = False  # came due while the app was not running
+
+
+def due_alarms(memory: Memory, now: datetime) -> list[Alarm]:
+    """Everything due at ``now`` that has not been delivered, oldest first; each is delivered once."""
+    out: list[Alarm] = []
+    for t in memory.due_timers(now):
+        late = now - t.ends_at > LATE_AFTER
+        text = "Your timer"
+        if t.label:
+            text += f" for {t.label}"
+        if t.created_at:
+            text += f" of {fmt_duration(t.ends_at - t.created_at, 'en')}"
+        text += f" ran out at {t.ends_at.astimezone(now.tzinfo):%H:%M}." if late else " is done."
+        out.append(Alarm(kind="timer", id=t.id, due_at=t.ends_at, text=text, late=late))
+    for r in memory.due_reminders(now):
+        late = now - r.due_at > LATE_AFTER
+        when = f" (due at {r.due_at.astimezone(now.tzinfo):%H:%M})" if late else ""
+        out.append(Alarm(kind="reminder", id=r.id, due_at=r.due_at, text=f"Reminder: {r.text}{when}", late=late))
+    return sorted(out, key=lambda a: a.due_at)
+
+
+class AlarmClock:
+    """Polls the memory every ``interval`` seconds on a daemon thread; ``on_alarm`` gets each alarm."""
+
+    def __init__(self, memory: Memory, now: Callable[[], datetime], on_alarm: Callable[[Alarm], None],
+                 interval: float = 1.0) -> None:
+        self.memory, self.now, self.on_alarm, self.interval = memory, now, on_alarm, interval
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._run, name="alarm-clock", daemon=True)
+            self._thread.start()
+
+    def tick(self) -> list[Alarm]:
+        """One look at the memory; delivers and returns what was due."""
+        alarms = due_alarms(self.memory, self.now())
+        for a in alarms:
+            try:
+                self.on_alarm(a)
+            except Exception:  # one failing delivery must not stop the clock
+                log.exception("delivering %s %d failed", a.kind, a.id)
+        return alarms
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self.tick()
+            except Exception as exc:  # a database hiccup: try again next second
+                log.warning("alarm clock: %s", exc)
+            self._stop.wait(self.interval)
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+            self._thread = None
