@@ -3,6 +3,7 @@ is recorded with when, what, target and outcome. Secrets never reach it: details
 
 from __future__ import annotations
 
+import logging
 import re
 from datetime import datetime
 from typing import Literal
@@ -62,3 +63,14 @@ class AuditLog:
             if action:
                 q = q.where(AuditEntry.action == action)
             return [AuditRecord.model_validate(e) for e in s.scalars(q)]
+
+
+def record_quietly(audit: AuditLog | None, action: str, target: str, outcome: Outcome, detail: str = "") -> None:
+    """Record if there is an audit log; a failing audit write is logged, never raised: the action it
+    describes has already happened (a sent mail stays sent) and its result must reach the user."""
+    if audit is None:
+        return
+    try:
+        audit.record(action, target, outcome, detail)
+    except Exception:
+        logging.getLogger(__name__).exception("audit record failed: %s %s", action, target)

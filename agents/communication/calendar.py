@@ -21,7 +21,7 @@ from icalendar import Event as IEvent
 from agents.communication.models import BusySlot, CalendarInfo, CalendarServerConfig, FreeSlot
 from agents.deps import ServiceError
 from agents.models import CalendarEvent, NewEvent
-from storage.audit import AuditLog
+from storage.audit import AuditLog, record_quietly
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -269,11 +269,7 @@ class CalDavCalendarService:
         return f"CalDAV login ok, {len(cals)} calendar(s)"
 
     def _audit(self, action: str, target: str, outcome: Any, detail: str = "") -> None:
-        if self.audit is not None:
-            try:
-                self.audit.record(action, f"{self.account}: {target}", outcome, detail)
-            except Exception:
-                log.exception("audit record failed")
+        record_quietly(self.audit, action, f"{self.account}: {target}", outcome, detail)
 
 
 def _first_line(exc: BaseException) -> str:

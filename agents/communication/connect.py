@@ -6,8 +6,9 @@ an incomplete record gives ``None`` (not connected) plus a log line, never an ex
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime, tzinfo
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 from zoneinfo import ZoneInfo
 
 from agents.communication.calendar import CalDavCalendarService
@@ -19,6 +20,7 @@ if TYPE_CHECKING:
     from app.services import Services
 
 log = logging.getLogger(__name__)
+C = TypeVar("C")
 
 
 def _pick(services: Services, kind: str) -> tuple[AccountOut, str] | None:
@@ -34,29 +36,33 @@ def _pick(services: Services, kind: str) -> tuple[AccountOut, str] | None:
     return acc, secret
 
 
-def build_mail(services: Services) -> ImapMailService | None:
-    picked = _pick(services, "mail")
+def _configured(services: Services, kind: str, make: Callable[..., C]) -> tuple[AccountOut, str, C] | None:
+    """The chosen account of ``kind``, its secret and its server config (None, logged, if incomplete)."""
+    picked = _pick(services, kind)
     if picked is None:
         return None
     acc, secret = picked
     try:
-        cfg = mail_config(acc.username, acc.host, acc.port, acc.options)
+        cfg = make(acc.username, acc.host, acc.port, acc.options)
     except (PresetError, ValueError) as exc:
-        log.warning("mail account '%s' is incomplete: %s", acc.name, exc)
+        log.warning("%s account '%s' is incomplete: %s", kind, acc.name, exc)
         return None
+    return acc, secret, cfg
+
+
+def build_mail(services: Services) -> ImapMailService | None:
+    got = _configured(services, "mail", mail_config)
+    if got is None:
+        return None
+    acc, secret, cfg = got
     return ImapMailService(cfg, secret, services.audit, account=acc.name)
 
 
 def build_calendar(services: Services) -> CalDavCalendarService | None:
-    picked = _pick(services, "caldav")
-    if picked is None:
+    got = _configured(services, "caldav", calendar_config)
+    if got is None:
         return None
-    acc, secret = picked
-    try:
-        cfg = calendar_config(acc.username, acc.host, acc.port, acc.options)
-    except (PresetError, ValueError) as exc:
-        log.warning("calendar account '%s' is incomplete: %s", acc.name, exc)
-        return None
+    acc, secret, cfg = got
     tz: tzinfo | None = ZoneInfo(services.settings.timezone) if services.settings.timezone else \
         datetime.now().astimezone().tzinfo
     return CalDavCalendarService(cfg, secret, tz=tz, audit=services.audit, account=acc.name)

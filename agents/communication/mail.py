@@ -47,7 +47,7 @@ from agents.communication.models import (
 )
 from agents.deps import ServiceError
 from agents.models import MailMessage, MailQuery, MailSummary, OutgoingMail, SendResult
-from storage.audit import AuditLog
+from storage.audit import AuditLog, record_quietly
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -455,11 +455,7 @@ class ImapMailService:
         return f"IMAP {self._where()} and SMTP {ep.host}:{ep.port} login ok"
 
     def _audit(self, action: str, target: str, outcome: Any, detail: str = "") -> None:
-        if self.audit is not None:
-            try:
-                self.audit.record(action, f"{self.account}: {target}", outcome, detail)
-            except Exception:
-                log.exception("audit record failed")
+        record_quietly(self.audit, action, f"{self.account}: {target}", outcome, detail)
 
 
 # --- helpers ----------------------------------------------------------------------------------------
