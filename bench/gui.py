@@ -11,6 +11,8 @@ Prints ONE JSON object:
 - ``reply_to_spoken_end_ms``: reply visible -> the browser finished playing the reply's speech
   (state back from Speaking to Idle).
 Targets (2 shared cores): typed turn p50 <= 300 ms; release -> transcript <= 3 s for 11 s of speech.
+The browser and the app share the machine's cores (and other work on it): the load average before and
+after is printed with the figures.
 """
 
 from __future__ import annotations
@@ -93,6 +95,7 @@ def main() -> None:
         out["ptt_release_to_transcript_ms"] = round((heard - released) * 1000)
         out["ptt_release_to_reply_ms"] = round((replied - released) * 1000)
         out["reply_to_spoken_end_ms"] = round((spoken - replied) * 1000)
+    out["machine"]["load_avg_1m_after"] = round(os.getloadavg()[0], 2)  # type: ignore[index]
     out["targets"] = {"typed_turn_p50_ms": 300, "ptt_release_to_transcript_ms": 3000}
     print(json.dumps(out))
 
