@@ -27,7 +27,11 @@ class EndpointConfig(BaseModel):
     min_speech_ms: int = Field(160, ge=0, description="shorter bursts are ignored (clicks)")
     pre_roll_ms: int = Field(320, ge=0)
     trailing_silence_ms: int = Field(500, ge=64)
-    pause_ms: int = Field(192, ge=32, description="silence inside an utterance reported as a pause")
+    pause_ms: int = Field(
+        128,
+        ge=32,
+        description="silence inside an utterance reported as a pause (a speculative decode starts)",
+    )
     keep_silence_ms: int = Field(200, ge=0, description="silence kept after the last speech")
     max_utterance_s: float = Field(30.0, gt=1)
 
@@ -142,6 +146,16 @@ class EndPointer:
     @property
     def voiced(self) -> bool:
         return self._voiced
+
+    @property
+    def silence_ms(self) -> float:
+        """Silence since the last speech frame of the open utterance (0 when none is open)."""
+        return self._silence_run * FRAME_SAMPLES / SAMPLE_RATE * 1000 if self._in_speech else 0.0
+
+    @property
+    def speech_end_s(self) -> float:
+        """Stream time at the end of the open utterance's last speech frame."""
+        return self.t(self._last_speech_frame + 1)
 
     def _trimmed(self) -> Samples:
         keep = self._last_speech_frame - self._start_frame + 1 + _frames(self.config.keep_silence_ms)

@@ -64,6 +64,12 @@ class ListenerConfig(BaseModel):
     barge_in_ms: int = Field(256, ge=32)
     echo_margin: float = Field(2.0, ge=1.0, description="mic level over expected echo for a barge-in")
     echo_gain: float = Field(1.0, gt=0, description="starting guess of echo level / played level")
+    early_end_ms: int | None = Field(
+        None,
+        ge=64,
+        description="hands-free: end the utterance after this much silence (instead of the end-pointer's"
+        " trailing silence) once the speculative text of all of it ends a sentence (. ? !); None = off",
+    )
     session_language: bool = Field(
         False,
         description="keep the first confidently detected language for later utterances (skips detection;"
@@ -110,6 +116,7 @@ class _Utterance:
     spec_cut: int = -1
     spec_text: str = ""
     spec_speech_end: float = -1.0  # stream time of the last speech frame the speculative decode holds
+    spec_ends_sentence: bool = False
     user: bool = True  # False: heard while the assistant spoke (echo) and no barge-in yet
     addressed_by_follow_up: bool = False
     done: bool = False
@@ -255,6 +262,7 @@ class Listener:
                     self._on_pause(ev)
                 elif isinstance(ev, UtteranceEnded):
                     self._on_end(ev)
+            self._maybe_end_early()
             u = self._utt
             if (
                 u is not None
@@ -266,6 +274,23 @@ class Listener:
             ):
                 u.last_interim_wall = self.clock()
                 self._submit(2, self._interim_job(u, self.endpointer.current_audio()))
+
+    def _maybe_end_early(self) -> None:
+        u, ep, early = self._utt, self.endpointer, self.config.early_end_ms
+        if (
+            early is None
+            or u is None
+            or not u.user
+            or not ep.auto_end
+            or ep.silence_ms < early
+            or u.spec_base != u.committed_upto
+            or abs(u.spec_speech_end - ep.speech_end_s) > 1e-6
+            or not u.spec_ends_sentence
+        ):
+            return
+        ev = ep.close("silence")
+        if ev is not None:
+            self._on_end(ev)
 
     def _check_barge_in(self, frame: Samples, prob: float) -> None:
         u = self._utt
@@ -394,9 +419,12 @@ class Listener:
             if (len(audio) - base) / SAMPLE_RATE >= self.config.commit_after_s and self._utt is u:
                 u.committed_text = _join(u.committed_text, d.text)
                 u.committed_upto = len(audio)
+                # nothing after the committed part yet: an empty speculative tail
+                u.spec_base, u.spec_cut, u.spec_text = len(audio), len(audio), ""
             else:
                 u.spec_base, u.spec_cut, u.spec_text = base, len(audio), d.text
-                u.spec_speech_end = speech_end_s
+            u.spec_speech_end = speech_end_s
+            u.spec_ends_sentence = d.text.rstrip().endswith((".", "?", "!"))
 
         return run
 

@@ -44,7 +44,7 @@ class RecognizerConfig(BaseModel):
     hotwords: list[str] = Field(default_factory=list)
     cpu_threads: int = Field(0, ge=0, description="0 = all cores")
     models_dir: Path | None = None
-    pad_s: float = Field(2.0, ge=0.5, le=10, description="zero pad after speech in the fast path")
+    pad_s: float = Field(1.5, ge=0.5, le=10, description="zero pad after speech in the fast path")
     warm_up: bool = True
 
     @classmethod

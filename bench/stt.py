@@ -228,6 +228,26 @@ def summarize(rows: list[dict[str, Any]], key: str = "latency_s") -> dict[str, A
     return {"latency_p50_s": pct(lat, 50), "latency_p95_s": pct(lat, 95), "n": len(lat)}
 
 
+def targets(result: dict[str, Any]) -> dict[str, Any]:
+    """The issue's targets, per mode: final text ≤ 0.5 s after the end of speech (p50), no slower than
+    RealtimeSTT (same figure), WER ≤ batch + 1 point (mean over the clips)."""
+    out: dict[str, Any] = {}
+    wm = result["wer_mean"]
+    rt = result.get("realtimestt", {})
+    for mode, v in result["personal_agent"].items():
+        p50 = v["from_speech_end"]["latency_p50_s"]
+        t: dict[str, Any] = {"p50_from_speech_end_s": p50, "le_0_5_s": p50 is not None and p50 <= 0.5}
+        if "faster_whisper_batch" in wm:
+            t["wer_le_batch_plus_1pt"] = wm[f"personal_agent_{mode}"] <= wm["faster_whisper_batch"] + 0.01
+        other = (
+            rt.get(mode, {}).get("from_speech_end", {}).get("latency_p50_s") if isinstance(rt, dict) else None
+        )
+        if other is not None and p50 is not None:
+            t["no_slower_than_realtimestt"] = p50 <= other
+        out[mode] = t
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--repeat", type=int, default=1)
@@ -240,6 +260,7 @@ def main() -> None:
     ap.add_argument("--modes", default="push_to_talk,hands_free")
     ap.add_argument("--pause-ms", type=int, default=None, help="override EndpointConfig.pause_ms")
     ap.add_argument("--pad-s", type=float, default=None, help="override RecognizerConfig.pad_s")
+    ap.add_argument("--early-end-ms", type=int, default=None, help="ListenerConfig.early_end_ms (hands-free)")
     ap.add_argument("--models-dir", default=os.environ.get("PA_TEST_MODELS_DIR", "/tmp/pa-bench-models"))
     args = ap.parse_args()
 
@@ -304,6 +325,7 @@ def main() -> None:
     for mode in ("hands_free", "push_to_talk"):
         if isinstance(result["realtimestt"].get(mode), dict):
             result["wer_mean"][f"realtimestt_{mode}"] = mean(result["realtimestt"][mode]["wer"])
+    result["targets"] = targets(result)
     result["load_avg_end"] = [round(x, 2) for x in os.getloadavg()]
     print(json.dumps(result))
 

@@ -13,6 +13,7 @@ from audio.events import (
     AudioEvent,
     BargeIn,
     FinalTranscript,
+    SpeechEnded,
     SpeechStarted,
 )
 from audio.frames import FRAME_SAMPLES, SAMPLE_RATE, frames_of
@@ -27,7 +28,9 @@ def test_wake_phrase_matching() -> None:
     assert strip_wake_phrase("hey assistant", "hey assistant") == ""
     assert strip_wake_phrase("What time is it?", "hey assistant") is None
     assert strip_wake_phrase("Hey", "hey assistant") is None
-    assert strip_wake_phrase("Okay deer computer, lights on", "okay dear computer") == "lights on"  # one miss in 3
+    assert (
+        strip_wake_phrase("Okay deer computer, lights on", "okay dear computer") == "lights on"
+    )  # one miss in 3
 
 
 def _feed(listener: Listener, audio: np.ndarray, tail_s: float = 0.8) -> None:
@@ -87,12 +90,14 @@ def test_hands_free_follow_up_window(recognizer: Recognizer, timit: np.ndarray) 
 
 @pytest.mark.slow
 @pytest.mark.integration
-def test_echo_guard_ignores_own_voice_but_allows_barge_in(recognizer: Recognizer, timit: np.ndarray, shared_audio: Path) -> None:
+def test_echo_guard_ignores_own_voice_but_allows_barge_in(
+    recognizer: Recognizer, timit: np.ndarray, shared_audio: Path
+) -> None:
     """The 'assistant' plays timit; the mic hears it at -10 dB. Then the user (jfk) speaks over it."""
     events: list[AudioEvent] = []
     listener = Listener(recognizer, ListenerConfig(mode="hands_free", wake_phrase=""), on_event=events.append)
     played = np.concatenate([timit, timit])
-    echo = 0.3 * played
+    echo = (0.3 * played).astype(np.float32)
     try:
         listener.handle(AssistantSpeakingStarted())
         for i, f in enumerate(frames_of(echo)):
@@ -117,3 +122,54 @@ def test_echo_guard_ignores_own_voice_but_allows_barge_in(recognizer: Recognizer
         assert finals and "fellow americans" in " ".join(f.text for f in finals).lower()
     finally:
         listener.close()
+
+
+@pytest.mark.slow
+@pytest.mark.integration
+def test_push_to_talk_release_after_a_pause_needs_no_decode(
+    recognizer: Recognizer, timit: np.ndarray
+) -> None:
+    """Held through a pause, the utterance so far is decoded speculatively; a release with no speech
+    after that snapshot emits that text at once (no decode after the release)."""
+    events: list[AudioEvent] = []
+    listener = Listener(recognizer, ListenerConfig(mode="push_to_talk"), on_event=events.append)
+    try:
+        listener.press()
+        _feed(listener, timit, tail_s=0.4)  # silence > pause_ms: the speculative decode runs (and ends)
+        assert not [e for e in events if isinstance(e, FinalTranscript)]
+        listener.release()
+        assert listener.wait_idle(60)
+        finals = [e for e in events if isinstance(e, FinalTranscript)]
+        assert len(finals) == 1 and "greasy" in finals[0].text.lower()
+        assert finals[0].latency_s < 0.05, finals[0].latency_s  # a decode of 2.9 s takes ~0.3 s or more
+    finally:
+        listener.close()
+
+
+@pytest.mark.slow
+@pytest.mark.integration
+def test_hands_free_early_end_on_a_finished_sentence(recognizer: Recognizer, timit: np.ndarray) -> None:
+    """With early_end_ms, a pause after text that ends a sentence ends the utterance before the
+    end-pointer's trailing silence; without it, only the trailing silence does."""
+    fed: dict[int | None, int] = {}
+    for early in (256, None):
+        events: list[AudioEvent] = []
+        cfg = ListenerConfig(mode="hands_free", wake_phrase="", early_end_ms=early)
+        cfg.endpoint.trailing_silence_ms = 800
+        listener = Listener(recognizer, cfg, on_event=events.append)
+        try:
+            for f in frames_of(timit):
+                listener.feed(f)
+            silent = 0
+            while not any(isinstance(e, SpeechEnded) for e in events) and silent < 60:
+                listener.feed(np.zeros(FRAME_SAMPLES, np.float32))
+                silent += 1
+                assert listener.wait_idle(60)  # decodes keep up (as on an idle machine)
+            fed[early] = silent
+            assert listener.wait_idle(60)
+            finals = [e for e in events if isinstance(e, FinalTranscript)]
+            assert len(finals) == 1 and "greasy" in finals[0].text.lower()
+        finally:
+            listener.close()
+    # the clip ends in some silence of its own: compare the two runs (800 - 256 ms = 17 frames)
+    assert fed[256] <= fed[None] - 12, fed
