@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 import httpx
@@ -313,6 +314,11 @@ def whatsapp_config(options: dict[str, Any]) -> WhatsAppConfig:
     return WhatsAppConfig(**kw)
 
 
+def inbox_path(data_dir: Path, account: str) -> Path:
+    """Where an account's incoming messages are kept: the server's webhook writes, the assistant reads."""
+    return data_dir / "whatsapp" / f"{account}.jsonl"
+
+
 def build_whatsapp(services: Services) -> WhatsAppClient | None:
     """The default WhatsApp account's client; None when there is none or it is incomplete."""
     from sqlalchemy import select
@@ -337,6 +343,6 @@ def build_whatsapp(services: Services) -> WhatsAppClient | None:
     if not token:
         log.warning("whatsapp account '%s' has no token in the keyring", acc.name)
         return None
-    inbox = WhatsAppInbox(services.paths.data_dir / "whatsapp" / f"{acc.name}.jsonl")
+    inbox = WhatsAppInbox(inbox_path(services.paths.data_dir, acc.name))
     return WhatsAppClient(cfg, token, inbox=inbox, contacts=parse_contacts(acc.options.get("contacts")),
                           audit=services.audit, account=acc.name)

@@ -94,3 +94,32 @@ def test(name: str, kind: str | None = typer.Option(None), timeout: float = 10.0
     typer.echo(("ok: " if res.ok else "fail: ") + res.message)
     if not res.ok:
         raise typer.Exit(1)
+
+
+@cli.command("webhook")
+def webhook(
+    name: str = typer.Argument(..., help="the whatsapp account the webhook delivers to"),
+    secrets_stdin: bool = typer.Option(False, help="read the app secret, then the verify token, one a line"),
+) -> None:
+    """Store a WhatsApp account's webhook secrets (app secret and verify token) in the keyring.
+
+    Meta then reaches the home server at /api/v1/webhooks/whatsapp/NAME (set that URL and the same
+    verify token in the app's WhatsApp > Configuration page)."""
+    from agents.communication.whatsapp_webhook import WebhookError, store_webhook_secrets
+
+    try:
+        services().accounts.get(name, "whatsapp")
+    except AccountError:
+        fail(f"no whatsapp account '{name}': add it first (accounts add {name} --kind whatsapp ...)", code=2)
+    if secrets_stdin:
+        app_secret = sys.stdin.readline().strip()
+        verify_token = sys.stdin.readline().strip()
+    else:
+        app_secret = typer.prompt("App secret", hide_input=True)
+        verify_token = typer.prompt("Verify token", hide_input=True)
+    try:
+        store_webhook_secrets(name, app_secret, verify_token)
+    except (WebhookError, SecretStoreError) as exc:
+        fail(str(exc), code=2)
+    typer.echo(f"webhook secrets of whatsapp account '{name}' stored in the keyring; "
+               f"webhook URL: https://<your server>/api/v1/webhooks/whatsapp/{name}")

@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
 from app import __version__
-from app.server.routes import accounts, approvals, conversation, meetings, system
+from app.server.routes import accounts, approvals, conversation, meetings, system, webhooks
 from app.server.state import ServerState
 from app.services import Services
 
@@ -27,7 +27,8 @@ def create_app(services: Services, state: ServerState | None = None) -> FastAPI:
         openapi_url="/api/openapi.json",
     )
     app.state.server = state or ServerState.build(services)
-    for r in (system.router, accounts.router, conversation.router, approvals.router, meetings.router):
+    for r in (system.router, accounts.router, conversation.router, approvals.router, meetings.router,
+              webhooks.router):
         app.include_router(r)
 
     @app.exception_handler(HTTPException)

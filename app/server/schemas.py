@@ -22,6 +22,14 @@ class Health(BaseModel):
     version: str
 
 
+class WebhookAck(BaseModel):
+    """What a webhook delivery contained (the sender only needs the 200)."""
+
+    messages: int = Field(ge=0)
+    statuses: int = Field(ge=0)
+    errors: list[str] = Field(default_factory=list)
+
+
 class LoginRequest(BaseModel):
     username: str = Field(min_length=1, max_length=64)
     password: str = Field(min_length=1, max_length=1024, repr=False)

@@ -12,6 +12,8 @@ from typer.testing import CliRunner
 from tests.server.live import LiveServer, as_home, start_server, stop_server
 from tests.servers.radicale import RadicaleServer
 
+WA_ACCOUNT, WA_APP_SECRET, WA_VERIFY_TOKEN = "wa", "meta-app-secret", "my-verify-token"
+
 
 def _server_env(models_dir: Path) -> dict[str, str]:
     return {"PA_STT__MODEL": str(models_dir / "whisper-base"), "PA_TIMEZONE": "Europe/Berlin"}
@@ -29,6 +31,14 @@ def live_server(tmp_path_factory: pytest.TempPathFactory, models_dir: Path,
         res = CliRunner().invoke(cli, ["accounts", "add", "cal", "--kind", "caldav", "--username", cal_user.name,
                                        "-o", f"url={radicale_server.url}", "--password-stdin"],
                                  input=cal_user.password + "\n")
+        assert res.exit_code == 0, res.output
+        # a WhatsApp account whose webhook Meta would call (secrets through the CLI, into the keyring)
+        res = CliRunner().invoke(cli, ["accounts", "add", WA_ACCOUNT, "--kind", "whatsapp",
+                                       "-o", "phone_number_id=106540352242922", "--password-stdin"],
+                                 input="wa-access-token\n")
+        assert res.exit_code == 0, res.output
+        res = CliRunner().invoke(cli, ["accounts", "webhook", WA_ACCOUNT, "--secrets-stdin"],
+                                 input=f"{WA_APP_SECRET}\n{WA_VERIFY_TOKEN}\n")
         assert res.exit_code == 0, res.output
     server = start_server(home, _server_env(models_dir))
     server.calendar = (radicale_server.url, cal_user.name, cal_user.password)
