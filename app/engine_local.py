@@ -8,6 +8,7 @@ caller's event loop. Parts that are not installed or not connected raise NotAvai
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import importlib.util
 import io
 import logging
@@ -59,6 +60,7 @@ from app.engine_meetings import MeetingAdapter
 from app.engine_voice import VoiceInput
 
 if TYPE_CHECKING:
+    from agents.alarms import Alarm, AlarmClock
     from agents.assistant import Assistant
     from app.services import Services
     from audio.events import AudioEvent
@@ -92,8 +94,9 @@ class LocalEngine:
     (web, phone, window), device = play on this machine's speaker, off = silent."""
 
     def __init__(self, sv: Services, speech_output: SpeechOutput | None = None, preload: bool = True,
-                 assistant: Assistant | None = None) -> None:
+                 assistant: Assistant | None = None, alarms: bool = True) -> None:
         self.sv = sv
+        self.alarms = alarms  # timers ring and reminders speak while a UI is subscribed
         self.speech_output: SpeechOutput = speech_output or sv.settings.gui.speech_output
         self.preload = preload
         self._bus = EventBus()
@@ -116,6 +119,9 @@ class LocalEngine:
         self._speech_job: Any = None
         self._mic: Any = None
         self.meetings_adapter = MeetingAdapter(sv, self._bus)
+        self._alarm_clock: AlarmClock | None = None
+        self._alarms_started = False
+        self._closed = False
 
     # ------------------------------------------------------------------------------ lifecycle
 
@@ -147,9 +153,38 @@ class LocalEngine:
         if self.preload and not self._preloaded:
             self._preloaded = True
             threading.Thread(target=self._preload, name="engine-preload", daemon=True).start()
+        if self.alarms and not self._alarms_started:
+            self._alarms_started = True
+            with contextlib.suppress(RuntimeError):  # called from the UI's loop: alarms speak on it
+                self._loop = self._loop or asyncio.get_running_loop()
+            threading.Thread(target=self._start_alarms, name="alarm-start", daemon=True).start()
         return unsub
 
+    def _start_alarms(self) -> None:
+        """Timers ring and reminders speak (shown and said); those that came due while the app was
+        closed come once at start, marked late."""
+        from agents.alarms import AlarmClock
+
+        try:
+            asst = self._get_assistant()
+        except NotAvailable as exc:
+            log.warning("no alarms: %s", exc)
+            return
+        clock = AlarmClock(asst.memory, asst.clock, self._ring)
+        if not self._closed:
+            self._alarm_clock = clock
+            clock.start()
+
+    def _ring(self, alarm: Alarm) -> None:
+        self._notice(alarm.text)
+        if self.speech_output != "off":
+            self._run_on_loop(self.speak(alarm.text))
+
     async def close(self) -> None:
+        self._closed = True
+        clock, self._alarm_clock = self._alarm_clock, None
+        if clock is not None:
+            await self._thread(clock.stop)
         self._listening = False
         self._hands_free = False
         self._stop_mic()

@@ -141,3 +141,35 @@ def test_event_bus_survives_a_failing_listener() -> None:
     unsub()
     bus.emit(Notice(message="y"))
     assert got == ["notice"]
+
+
+def test_a_timer_rings_on_screen_and_aloud_once() -> None:
+    """The engine's alarm clock: "set a timer for 2 seconds" -> a notice and a spoken clip, once, not early."""
+    import time
+
+    from app.engine_local import LocalEngine
+    from app.services import build_services
+
+    engine = LocalEngine(build_services(), speech_output="client", preload=False)
+    events: list[tuple[float, EngineEvent]] = []
+
+    def rang() -> list[tuple[float, Any]]:
+        return [(t, e) for t, e in events if e.kind == "notice" and "timer" in e.message.lower()]
+
+    async def main() -> float:
+        engine.subscribe(lambda e: events.append((time.monotonic(), e)))
+        t0 = time.monotonic()
+        reply = await engine.ask("set a timer for 2 seconds")
+        assert reply.error is None and reply.source == "local", reply
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not (rang() and events[-1][1].kind == "speech_audio"):
+            await asyncio.sleep(0.1)
+        await asyncio.sleep(1.5)  # a second ring would come within the clock's next ticks
+        await engine.close()
+        return t0
+
+    t0 = run(main())
+    [(at, notice)] = rang()
+    assert notice.message == "Your timer of 2 seconds is done."
+    assert at - t0 >= 1.9, "rang before the time was up"
+    assert any(e.kind == "speech_audio" and t >= at for t, e in events), [e.kind for _, e in events]
