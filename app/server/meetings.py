@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from app.engine import MeetingHit, MeetingSegment
+from app.server.file_cache import FileCache
 from app.server.schemas import MeetingDetail, MeetingOut
 from app.server.users import UserStore
 from app.services import Services
@@ -46,6 +47,7 @@ class ServerMeetings:
         self.users = users
         self.uploads = services.paths.data_dir / "server" / "uploads"
         self.cache = services.paths.data_dir / "server" / "recordings"
+        self.rendered = FileCache(self.cache)  # a rendered WAV not played for a day is deleted (made again)
         self._render_lock = threading.Lock()
 
     @property
@@ -126,7 +128,10 @@ class ServerMeetings:
             raise MeetingBusy(f"meeting {info.id} is still {info.state}")
         target = self.cache / f"{info.id}.wav"
         with self._render_lock:
-            if not target.exists():
+            if target.exists():
+                self.rendered.used(target)
+            else:
+                self.rendered.maybe_sweep()
                 self._render(info.id, target)
         return target
 

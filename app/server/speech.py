@@ -8,6 +8,7 @@ import uuid
 import wave
 from pathlib import Path
 
+from app.server.file_cache import DAY_S, FileCache
 from app.services import Services
 from audio.speakable import Language, make_speakable
 from audio.stt import Recognizer, RecognizerConfig, Transcript
@@ -46,13 +47,16 @@ class SpeechStages:
         return self.tts.synthesize(make_speakable(text, lang), lang)
 
 
+
 class AudioStore:
     """WAV files the server made (spoken replies), by random id, under ``<data>/server/audio``."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, max_age_s: float = DAY_S) -> None:
         self.root = root
+        self.cache = FileCache(root, max_age_s)  # replies not fetched for a day are deleted
 
     def save(self, audio: SpeechAudio) -> tuple[str, Path]:
+        self.cache.maybe_sweep()
         self.root.mkdir(parents=True, exist_ok=True)
         audio_id = uuid.uuid4().hex
         path = self.root / f"{audio_id}.wav"
@@ -69,4 +73,7 @@ class AudioStore:
         if len(audio_id) != 32 or not all(c in "0123456789abcdef" for c in audio_id):
             return None
         p = self.root / f"{audio_id}.wav"
-        return p if p.is_file() else None
+        if not p.is_file():
+            return None
+        self.cache.used(p)
+        return p

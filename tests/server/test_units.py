@@ -54,3 +54,45 @@ def test_limiter_window_and_keys() -> None:
     lim.failed("bob", "9.9.9.9")
     lim.succeeded("bob", "9.9.9.9")
     lim.check("bob", "9.9.9.9")
+
+
+def test_file_cache_deletes_only_files_unused_for_a_day(tmp_path: object) -> None:
+    import os
+    import time
+    from pathlib import Path
+
+    from app.server.file_cache import DAY_S, FileCache
+
+    root = Path(str(tmp_path)) / "audio"
+    root.mkdir()
+    old, fresh, replayed, partial = (root / n for n in ("old.wav", "fresh.wav", "replayed.wav", "x.partial"))
+    for p in (old, fresh, replayed, partial):
+        p.write_bytes(b"RIFF")
+    two_days_ago = time.time() - 2 * DAY_S
+    for p in (old, replayed, partial):
+        os.utime(p, (two_days_ago, two_days_ago))
+    cache = FileCache(root)
+    cache.used(replayed)  # served again just now
+    assert cache.sweep() == 2
+    assert sorted(p.name for p in root.iterdir()) == ["fresh.wav", "replayed.wav"]
+    assert FileCache(root / "missing").sweep() == 0
+
+
+def test_reply_audio_store_sweeps_on_save(tmp_path: object) -> None:
+    import os
+    import time
+    from pathlib import Path
+
+    import numpy as np
+
+    from app.server.speech import AudioStore
+    from audio.tts import SpeechAudio
+
+    store = AudioStore(Path(str(tmp_path)) / "audio", max_age_s=3600)
+    first, path = store.save(SpeechAudio(samples=np.zeros(1600, np.float32), sample_rate=16000))
+    assert store.path(first) == path
+    hours_ago = time.time() - 7200
+    os.utime(path, (hours_ago, hours_ago))
+    store.cache.every_s = 0.0  # sweep on every save for the test
+    second, _ = store.save(SpeechAudio(samples=np.zeros(1600, np.float32), sample_rate=16000))
+    assert store.path(first) is None and store.path(second) is not None
