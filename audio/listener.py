@@ -60,7 +60,12 @@ class ListenerConfig(BaseModel):
     follow_up_window_s: float = Field(8.0, ge=0)
     endpoint: EndpointConfig = Field(default_factory=EndpointConfig)
     interim_every_s: float = Field(1.0, gt=0)
-    commit_after_s: float = Field(3.0, gt=0, description="a pause commits the prefix once this long")
+    commit_after_s: float = Field(
+        3.0, gt=0, description="a decoded prefix this long is committed once a later decode agrees with it"
+    )
+    max_uncommitted_s: float = Field(
+        15.0, gt=1, description="a pause commits everything once this much is open"
+    )
     barge_in_ms: int = Field(256, ge=32)
     echo_margin: float = Field(2.0, ge=1.0, description="mic level over expected echo for a barge-in")
     echo_gain: float = Field(1.0, gt=0, description="starting guess of echo level / played level")
@@ -416,7 +421,19 @@ class Listener:
             d = self._decode(u, audio[base:], cancel=stale)
             if u.done or d.cancelled:
                 return
-            if (len(audio) - base) / SAMPLE_RATE >= self.config.commit_after_s and self._utt is u:
+            agreed = (
+                _agreed_prefix(u.spec_text, d.text) if u.spec_base == base and u.spec_cut > base else None
+            )
+            if (
+                agreed is not None
+                and (u.spec_cut - base) / SAMPLE_RATE >= self.config.commit_after_s
+                and self._utt is u
+            ):
+                # this decode (more audio, more context) confirms the previous one: commit that one
+                u.committed_text = _join(u.committed_text, u.spec_text)
+                u.committed_upto = u.spec_cut
+                u.spec_base, u.spec_cut, u.spec_text = u.spec_cut, len(audio), agreed
+            elif (len(audio) - base) / SAMPLE_RATE >= self.config.max_uncommitted_s and self._utt is u:
                 u.committed_text = _join(u.committed_text, d.text)
                 u.committed_upto = len(audio)
                 # nothing after the committed part yet: an empty speculative tail
@@ -462,6 +479,18 @@ class Listener:
             )
 
         return run
+
+
+def _agreed_prefix(earlier: str, later: str) -> str | None:
+    """When the words of ``earlier`` begin ``later`` (case and punctuation aside), the rest of ``later``
+    (its raw words); else None. Committing only text that a longer decode repeats keeps words that
+    were cut at a pause ("ask not" heard as "asked not." at a chunk's end) out of the final text."""
+    a, b = earlier.split(), later.split()
+    if not a or len(b) < len(a):
+        return None
+    if [normalize_words(w) for w in a] != [normalize_words(w) for w in b[: len(a)]]:
+        return None
+    return " ".join(b[len(a) :])
 
 
 def _join(a: str, b: str) -> str:
