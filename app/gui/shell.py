@@ -5,6 +5,7 @@ loop with ``page.run_task`` and only applied there, so UI updates are thread-saf
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from pathlib import Path
@@ -34,6 +35,7 @@ NAV = [("conversation", "Talk", ft.Icons.MIC), ("meetings", "Meetings", ft.Icons
        ("approvals", "Approvals", ft.Icons.TASK_ALT), ("settings", "Settings", ft.Icons.SETTINGS)]
 # flet-audio-recorder on web delivers 44.1 kHz stereo whatever is asked: ask for exactly that
 CAPTURE_RATE, CAPTURE_CHANNELS = 44_100, 2
+STOP_CAPTURE_WAIT_S = 0.3
 
 
 class AssistantApp:
@@ -230,7 +232,11 @@ class AssistantApp:
 
     async def stop_listening(self) -> None:
         if not self.model.hands_free:
-            await self.stop_capture()
+            # the browser answers the stop only after the audio it still has queued (seconds when its
+            # CPU is busy): the engine does not wait for that beyond STOP_CAPTURE_WAIT_S (a local
+            # engine drains late chunks itself; a remote one gets what came in by then)
+            stop = asyncio.ensure_future(self.stop_capture())
+            await asyncio.wait({stop}, timeout=STOP_CAPTURE_WAIT_S)
         try:
             await self.engine.stop_listening()
         except EngineError as exc:
@@ -255,8 +261,10 @@ class AssistantApp:
         if self.recorder is None or not self._recording:
             return
         self._recording = False
+        t0 = time.monotonic()
         try:
             await self.recorder.stop_recording()
+            log.debug("microphone stopped in %.3f s", time.monotonic() - t0)
         except Exception as exc:
             log.warning("stop microphone: %s", exc)
 
