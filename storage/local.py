@@ -1,16 +1,10 @@
 """Local disk backend. Writes go to a temp file beside the target, are fsynced and then renamed
 over the target (and the folder fsynced), so a crash at any moment leaves the old or the new file,
-never a torn one.
-
-While a large file is written, the kernel is asked every ``WRITEBACK_EVERY`` bytes to start
-writing what came so far to disk (Linux ``sync_file_range(SYNC_FILE_RANGE_WRITE)``: asynchronous,
-the page cache keeps the data). The disk then works while the next chunks are read and hashed,
-and the final fsync (still done, still the guarantee) has little left to wait for."""
+never a torn one."""
 
 from __future__ import annotations
 
 import builtins
-import ctypes
 import errno
 import os
 import secrets
@@ -18,34 +12,11 @@ import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 from storage.base import Backend, BlobWriter, ReadStream, sha256_of_stream
 from storage.errors import ConflictError, NotFoundError, PermissionDeniedError, StorageError
 from storage.keys import RESERVED_SUFFIX, normalize_key, normalize_prefix
 from storage.models import ObjectInfo, WriteResult
-
-WRITEBACK_EVERY = 8 << 20
-_SYNC_FILE_RANGE_WRITE = 2
-
-
-def _load_sync_file_range() -> Any:
-    try:
-        fn = ctypes.CDLL(None, use_errno=True).sync_file_range  # releases the GIL while it runs
-    except (OSError, AttributeError):  # not Linux / not glibc: fsync alone does the job
-        return None
-    fn.argtypes = [ctypes.c_int, ctypes.c_int64, ctypes.c_int64, ctypes.c_uint]
-    fn.restype = ctypes.c_int
-    return fn
-
-
-_sync_file_range = _load_sync_file_range()
-
-
-def _start_writeback(fd: int, offset: int, length: int) -> None:
-    """Hint: begin writing this range to disk now (no waiting; errors surface at fsync)."""
-    if _sync_file_range is not None:
-        _sync_file_range(fd, offset, length, _SYNC_FILE_RANGE_WRITE)
 
 
 def _fsync_dir(path: Path) -> None:
@@ -81,16 +52,10 @@ class LocalWriter(BlobWriter):
             self._fh = open(self._tmp, "xb")  # noqa: SIM115  (closed in commit/abort)
         except OSError as exc:
             raise _map_os_error(exc, key, backend.location) from None
-        self._synced_to = 0  # bytes handed to the kernel's writeback so far
 
     def _write(self, data: memoryview) -> None:
         try:
             self._fh.write(data)
-            end = self.size + data.nbytes
-            if end - self._synced_to >= WRITEBACK_EVERY:
-                self._fh.flush()
-                _start_writeback(self._fh.fileno(), self._synced_to, end - self._synced_to)
-                self._synced_to = end
         except OSError as exc:
             raise _map_os_error(exc, self.key, self._backend.location) from None
 
