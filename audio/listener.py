@@ -60,6 +60,12 @@ class ListenerConfig(BaseModel):
     follow_up_window_s: float = Field(8.0, ge=0)
     endpoint: EndpointConfig = Field(default_factory=EndpointConfig)
     interim_every_s: float = Field(1.0, gt=0)
+    interim_spacing: float = Field(
+        2.0,
+        ge=0,
+        description="at least this many times the last decode's duration between interim decodes, so a"
+        " slow (or busy) machine keeps the worker free for the pause and final decodes",
+    )
     commit_after_s: float = Field(
         3.0, gt=0, description="a decoded prefix this long is committed once a later decode agrees with it"
     )
@@ -173,6 +179,7 @@ class Listener:
         self._mic_rms: collections.deque[float] = collections.deque(maxlen=12)
         self.frames_fed = 0
         self._session_language: str | None = None
+        self._last_decode_s = 0.0
         self._worker = threading.Thread(target=self._work, name="listener-stt", daemon=True)
         self._worker.start()
 
@@ -273,7 +280,8 @@ class Listener:
                 u is not None
                 and u.user
                 and self.endpointer.voiced
-                and self.clock() - u.last_interim_wall >= self.config.interim_every_s
+                and self.clock() - u.last_interim_wall
+                >= max(self.config.interim_every_s, self.config.interim_spacing * self._last_decode_s)
                 and self._jobs.empty()
                 and not self._busy.is_set()
             ):
@@ -388,6 +396,8 @@ class Listener:
     def _decode(self, u: _Utterance, audio: Samples, cancel: Callable[[], bool] | None = None) -> Decoded:
         kw = {"cancel": cancel} if cancel is not None else {}
         d = self.recognizer.decode(audio, language=u.language, previous_text=u.committed_text, **kw)
+        if not d.cancelled:
+            self._last_decode_s = d.seconds
         if u.language is None and d.text and not d.cancelled:
             u.language = d.language  # pinned for the rest of the utterance
             if self.config.session_language and d.language_probability >= 0.8:
