@@ -81,6 +81,12 @@ class ListenerConfig(BaseModel):
         description="hands-free: end the utterance after this much silence (instead of the end-pointer's"
         " trailing silence) once the speculative text of all of it ends a sentence (. ? !); None = off",
     )
+    context_s: float = Field(
+        10.0,
+        ge=0,
+        description="the previous utterance's text primes the decoder when it ended this recently (a short"
+        " phrase after a pause, 'ask not', is heard in context); 0 = off",
+    )
     session_language: bool = Field(
         False,
         description="keep the first confidently detected language for later utterances (skips detection;"
@@ -134,6 +140,7 @@ class _Utterance:
     last_interim_wall: float = 0.0
     loud_frames: int = 0
     pause_seq: int = 0  # pauses seen; a pause job whose number is not the latest is stale
+    context: str = ""  # the previous utterance's text (decoder prompt only, never output)
 
 
 @dataclass(order=True)
@@ -180,6 +187,7 @@ class Listener:
         self.frames_fed = 0
         self._session_language: str | None = None
         self._last_decode_s = 0.0
+        self._last_final: tuple[float, str] | None = None  # (wall clock, text) of the last final
         self._worker = threading.Thread(target=self._work, name="listener-stt", daemon=True)
         self._worker.start()
 
@@ -337,7 +345,10 @@ class Listener:
             and now - self._assistant_stopped_at <= self.config.follow_up_window_s
         )
         user = not self._assistant_speaking
+        last = self._last_final
+        context = last[1] if last is not None and now - last[0] <= self.config.context_s else ""
         self._utt = _Utterance(
+            context=context,
             uid=next(self._uids),
             started_wall=now,
             start_s=ev.start_s,
@@ -395,7 +406,8 @@ class Listener:
 
     def _decode(self, u: _Utterance, audio: Samples, cancel: Callable[[], bool] | None = None) -> Decoded:
         kw = {"cancel": cancel} if cancel is not None else {}
-        d = self.recognizer.decode(audio, language=u.language, previous_text=u.committed_text, **kw)
+        prompt = _join(u.context, u.committed_text)[-400:]
+        d = self.recognizer.decode(audio, language=u.language, previous_text=prompt, **kw)
         if not d.cancelled:
             self._last_decode_s = d.seconds
         if u.language is None and d.text and not d.cancelled:
@@ -472,6 +484,8 @@ class Listener:
                 tail = ""
             u.done = True
             text = _join(u.committed_text, tail)
+            if text:
+                self._last_final = (self.clock(), text)
             addressed = True
             if self._mode == "hands_free" and not u.addressed_by_follow_up:
                 rest = strip_wake_phrase(text, self.config.wake_phrase)
