@@ -6,6 +6,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import sys
+from typing import Any
 
 from app.services import Services
 
@@ -18,11 +19,19 @@ def desktop_available() -> bool:
 
 def launch(sv: Services, web: bool = False, port: int | None = None) -> None:
     os.environ.setdefault("FLET_WEB_NO_CDN", "1")
-    import flet as ft
 
     from app.gui.page import build_page
 
     main = build_page(sv)
+    try:
+        _run(sv, main, web, port)
+    finally:
+        sv.close()  # background work (spool replay) stops, connections close
+
+
+def _run(sv: Services, main: Any, web: bool, port: int | None) -> None:
+    import flet as ft
+
     if not web and desktop_available():
         try:
             ft.run(main)  # type: ignore[arg-type]

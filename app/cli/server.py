@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import typer
 
@@ -12,6 +12,7 @@ from app.cli.common import fail, services
 
 if TYPE_CHECKING:
     from app.server.users import UserStore
+    from app.services import Services
 
 server_cli = typer.Typer(help="Home-server users and device pairing.", no_args_is_help=True)
 
@@ -98,7 +99,15 @@ def serve(
         typer.echo("note: serving plain HTTP on a non-loopback address: put it behind the TLS reverse proxy "
                    "(docs/DEPLOYMENT.md) or set server.tls_certfile/tls_keyfile", err=True)
     app = create_app(sv)
-    uvicorn.run(app, host=bind, port=port or cfg.port, log_level=sv.settings.log_level.lower(),
+    try:
+        _serve(uvicorn, app, bind, port or cfg.port, sv)
+    finally:
+        sv.close()  # background work (spool replay) stops, connections close
+
+
+def _serve(uvicorn: Any, app: Any, bind: str, port: int, sv: Services) -> None:
+    cfg = sv.settings.server
+    uvicorn.run(app, host=bind, port=port, log_level=sv.settings.log_level.lower(),
                 ssl_certfile=str(cfg.tls_certfile) if cfg.tls_certfile else None,
                 ssl_keyfile=str(cfg.tls_keyfile) if cfg.tls_keyfile else None,
                 proxy_headers=True, forwarded_allow_ips=cfg.forwarded_allow_ips, server_header=False)

@@ -20,9 +20,7 @@ def build_meeting_service(services: Services) -> MeetingService:
     settings = services.settings
 
     def backend() -> Backend:
-        from storage.backends import open_backend
-
-        return open_backend(services)
+        return services.storage  # the one store of the app (its spool replay runs in the background)
 
     def recognizer() -> Recognizer:
         from audio.stt import Recognizer, RecognizerConfig
