@@ -5,8 +5,8 @@
 Prints ONE JSON object:
 - ``first_paint_s``: process start -> the app's name and state visible in the browser;
 - ``typed_turn_ms``: Enter pressed -> the reply text visible (local "what time is it", no LLM), p50/max;
-- ``ptt_release_to_transcript_ms`` / ``..._to_reply_ms``: push-to-talk released -> the transcript /
-  the reply visible, holding the button while Chromium's file-backed microphone plays the 11 s JFK
+- ``ptt_release_to_transcript_ms`` / ``..._to_reply_ms``: push-to-talk released -> the final transcript
+  (``you-text``; interim text while speaking is ``you-interim`` and does not count) / the reply visible, holding the button while Chromium's file-backed microphone plays the 11 s JFK
   recording (whisper base, offline);
 - ``reply_to_spoken_end_ms``: reply visible -> the browser finished playing the reply's speech
   (state back from Speaking to Idle).

@@ -93,7 +93,8 @@ class ConversationScreen:
             who = "You (speaking…)" if t.interim else ("You (not addressed)" if not t.addressed else "You")
             rows.append(ft.Container(
                 content=ft.Column([ft.Text(who, size=11, weight=ft.FontWeight.BOLD),
-                                   ft.Semantics(content=ft.Text(t.user, italic=t.interim), identifier="you-text")], spacing=2),
+                                   ft.Semantics(content=ft.Text(t.user, italic=t.interim),
+                                               identifier="you-interim" if t.interim else "you-text")], spacing=2),
                 padding=8, border_radius=8, bgcolor=ft.Colors.with_opacity(0.08, ft.Colors.BLUE)))
         if t.reply or t.done:
             actions = ft.Row([
