@@ -187,7 +187,7 @@ class Listener:
         self.frames_fed = 0
         self._session_language: str | None = None
         self._last_decode_s = 0.0
-        self._last_final: tuple[float, str] | None = None  # (wall clock, text) of the last final
+        self._last_final: tuple[float, str] | None = None  # (end wall clock, text) of the last final
         self._worker = threading.Thread(target=self._work, name="listener-stt", daemon=True)
         self._worker.start()
 
@@ -345,10 +345,7 @@ class Listener:
             and now - self._assistant_stopped_at <= self.config.follow_up_window_s
         )
         user = not self._assistant_speaking
-        last = self._last_final
-        context = last[1] if last is not None and now - last[0] <= self.config.context_s else ""
         self._utt = _Utterance(
-            context=context,
             uid=next(self._uids),
             started_wall=now,
             start_s=ev.start_s,
@@ -406,6 +403,11 @@ class Listener:
 
     def _decode(self, u: _Utterance, audio: Samples, cancel: Callable[[], bool] | None = None) -> Decoded:
         kw = {"cancel": cancel} if cancel is not None else {}
+        last = self._last_final
+        if not u.context and last is not None and 0 <= u.started_wall - last[0] <= self.config.context_s:
+            # read when decoding, not at the start: the previous final may still have been running then
+            # (finals run before any later decode, so it is done now)
+            u.context = last[1]
         prompt = _join(u.context, u.committed_text)[-400:]
         d = self.recognizer.decode(audio, language=u.language, previous_text=prompt, **kw)
         if not d.cancelled:
@@ -485,7 +487,7 @@ class Listener:
             u.done = True
             text = _join(u.committed_text, tail)
             if text:
-                self._last_final = (self.clock(), text)
+                self._last_final = (ended_wall, text)  # when that utterance ended
             addressed = True
             if self._mode == "hands_free" and not u.addressed_by_follow_up:
                 rest = strip_wake_phrase(text, self.config.wake_phrase)
