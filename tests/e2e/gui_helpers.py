@@ -93,7 +93,7 @@ def hold(page: Any, ident: str, seconds: float) -> None:
 
 def screenshot(page: Any, name: str) -> Path:
     time.sleep(0.4)  # let the canvas paint the last change
-    deadline = time.monotonic() + 20
+    deadline = time.monotonic() + 60  # a loaded machine keeps the overlay up for a while
     while page.get_by_text("Working...", exact=True).count() and time.monotonic() < deadline:
         time.sleep(0.3)  # the client is waiting for the server: screenshot the real screen, not the overlay
     path = artefacts_dir() / f"{name}.png"
