@@ -36,7 +36,11 @@ FRAME = 512
 
 
 def run_listener(
-    rec: Any, clip: dict[str, Any], mode: str, endpoint: dict[str, Any] | None = None
+    rec: Any,
+    clip: dict[str, Any],
+    mode: str,
+    endpoint: dict[str, Any] | None = None,
+    early_end_ms: int | None = None,
 ) -> dict[str, Any]:
     from audio.endpointing import EndpointConfig
     from audio.events import AudioEvent, FinalTranscript, SpeechEnded
@@ -49,7 +53,12 @@ def run_listener(
         with lock:
             log.append((time.monotonic(), e))
 
-    cfg = ListenerConfig(mode=mode, wake_phrase="", endpoint=EndpointConfig(**(endpoint or {})))  # type: ignore[arg-type]
+    cfg = ListenerConfig(
+        mode=mode,  # type: ignore[arg-type]
+        wake_phrase="",
+        endpoint=EndpointConfig(**(endpoint or {})),
+        early_end_ms=early_end_ms,
+    )
     listener = Listener(rec, cfg, on_event=on_event)
     audio = clip["padded"]
     release_at = clip["speech_end_s"] + 0.2
@@ -284,6 +293,7 @@ def main() -> None:
             "pad_s": rec.config.pad_s,
             "pause_ms": ep.pause_ms,
             "trailing_silence_ms": ep.trailing_silence_ms,
+            "early_end_ms": args.early_end_ms,
         },
         "latency_definitions": LATENCY_DEFINITIONS,
         "model_load_and_warmup_s": round(load_s, 3),
@@ -295,7 +305,7 @@ def main() -> None:
         audio_s = 0.0
         for _ in range(args.repeat):
             for c in data:
-                rows.setdefault(c["name"], []).append(run_listener(rec, c, mode, endpoint))
+                rows.setdefault(c["name"], []).append(run_listener(rec, c, mode, endpoint, args.early_end_ms))
                 audio_s += len(c["padded"]) / RATE
         flat = [r for rs in rows.values() for r in rs]
         ours[mode] = {
