@@ -276,6 +276,13 @@ class SpeechAudioReady(_Event):
     clip: AudioClip
 
 
+class SpeechStopped(_Event):
+    """Stop playing the assistant's speech now (the user interrupted it: barge-in)."""
+
+    kind: Literal["speech_stopped"] = "speech_stopped"
+    reason: Literal["barge_in", "user"] = "barge_in"
+
+
 class ApprovalRequested(_Event):
     kind: Literal["approval_requested"] = "approval_requested"
     approval: ApprovalView
@@ -316,7 +323,7 @@ class Notice(_Event):
 
 
 EngineEvent = Annotated[
-    StateChanged | TranscriptInterim | TranscriptFinal | ReplyDelta | ReplyDone | SpeechAudioReady
+    StateChanged | TranscriptInterim | TranscriptFinal | ReplyDelta | ReplyDone | SpeechAudioReady | SpeechStopped
     | ApprovalRequested | ApprovalDecided | MeetingUpdated | MeetingSegmentAdded | ProgressEvent | Notice,
     Field(discriminator="kind"),
 ]

@@ -48,6 +48,7 @@ from app.engine import (
     SettingsPatch,
     SettingsView,
     SpeechAudioReady,
+    SpeechStopped,
     StateChanged,
     TranscriptFinal,
     TranscriptInterim,
@@ -371,8 +372,9 @@ class LocalEngine:
         elif isinstance(ev, FinalTranscript) and mode == "hands_free":
             turn_id, self._hands_free_turn = self._hands_free_turn or uuid.uuid4().hex[:10], ""
             self._hands_free_final(ev, turn_id)
-        elif isinstance(ev, BargeIn) and mode == "hands_free" and self._speech_job is not None:
-            self._speech_job.stop()
+        elif isinstance(ev, BargeIn) and mode == "hands_free":
+            self._stop_speech()
+            self._bus.emit(SpeechStopped(reason="barge_in"))  # a client playing the reply stops it
 
     def _hands_free_final(self, ev: Any, turn_id: str) -> None:
         text = ev.text.strip()
@@ -545,6 +547,9 @@ class LocalEngine:
             self._set_state("idle")
 
     async def stop_speaking(self) -> None:
+        self._stop_speech()
+
+    def _stop_speech(self) -> None:
         job = self._speech_job
         if job is not None:
             job.stop()

@@ -54,6 +54,9 @@ log = logging.getLogger(__name__)
 Mode = Literal["push_to_talk", "hands_free", "mute"]
 
 
+ECHO_QUANTILE = 0.2  # of mic/played level ratios while the assistant speaks: the echo-only level
+
+
 class ListenerConfig(BaseModel):
     mode: Mode = "push_to_talk"
     wake_phrase: str = "hey assistant"
@@ -184,6 +187,7 @@ class Listener:
         self._ref_buf = np.zeros(0, np.float32)
         self._echo_ratios: collections.deque[float] = collections.deque(maxlen=200)
         self._mic_rms: collections.deque[float] = collections.deque(maxlen=12)
+        self._ratio: float | None = None  # mic level / played level of the newest window
         self.frames_fed = 0
         self._session_language: str | None = None
         self._last_decode_s = 0.0
@@ -273,8 +277,10 @@ class Listener:
                 return
             prob = self.vad(frame)
             events = self.endpointer.push(frame, prob)
-            if self._assistant_speaking and self._utt is not None and not self._utt.user:
-                self._check_barge_in(frame, prob)
+            if self._assistant_speaking:
+                self._track_echo(frame)
+                if self._utt is not None and not self._utt.user:
+                    self._check_barge_in(prob)
             for ev in events:
                 if isinstance(ev, UtteranceStarted):
                     self._on_start(ev)
@@ -313,18 +319,28 @@ class Listener:
         if ev is not None:
             self._on_end(ev)
 
-    def _check_barge_in(self, frame: Samples, prob: float) -> None:
-        u = self._utt
-        assert u is not None
+    def _track_echo(self, frame: Samples) -> None:
+        """Mic level over played level, every frame while the assistant speaks (~0.4 s windows on both
+        sides, so echo delay and pauses average out)."""
         self._mic_rms.append(float(np.sqrt(np.mean(frame * frame))))
-        # levels over the same ~0.4 s window on both sides, so echo delay and pauses average out
         ref = float(np.sqrt(np.mean(np.square(self._ref_rms)))) if self._ref_rms else 0.0
         rms = float(np.sqrt(np.mean(np.square(self._mic_rms))))
-        if ref > 1e-4:
-            ratio = rms / ref
-            self._echo_ratios.append(ratio)
+        self._ratio = rms / ref if ref > 1e-4 else None
+        if self._ratio is not None:
+            self._echo_ratios.append(self._ratio)
+
+    def _check_barge_in(self, prob: float) -> None:
+        u = self._utt
+        assert u is not None
+        ratio = self._ratio
+        if ratio is not None:
+            # the echo's level is what the mic hears when only the assistant talks: a low quantile of
+            # all ratios (the user's own speech is the high end; learning the median from frames inside
+            # the user's utterance taught the guard that the user's voice was echo)
             gain = (
-                float(np.median(self._echo_ratios)) if len(self._echo_ratios) >= 10 else self.config.echo_gain
+                float(np.quantile(self._echo_ratios, ECHO_QUANTILE))
+                if len(self._echo_ratios) >= 10
+                else self.config.echo_gain
             )
             loud = prob >= self.config.endpoint.threshold and ratio > gain * self.config.echo_margin
         else:

@@ -23,6 +23,7 @@ from app.engine import (
     ProgressEvent,
     SettingsView,
     SpeechAudioReady,
+    SpeechStopped,
 )
 from app.gui.approvals import ApprovalsScreen
 from app.gui.conversation import ConversationScreen
@@ -179,6 +180,10 @@ class AssistantApp:
             clip = self.model.take_clip()
             if clip is not None:
                 await self.play_clip(clip.clip, clip.turn_id)
+        elif isinstance(ev, SpeechStopped) and self.player is not None and self.model.playing:
+            await self.player.pause()  # the user spoke over the reply (hands-free barge-in)
+            self.model.playing = False
+            self.refresh()
 
     # ------------------------------------------------------------------------------ actions
 

@@ -180,3 +180,36 @@ def test_hands_free_follow_up_after_a_reply_needs_no_wake_phrase(voice_engine: A
         await voice_engine.close()
 
     asyncio.run(main())
+
+
+def test_hands_free_barge_in_stops_the_reply_in_the_client(models_dir: Path, shared_audio: Path,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """While the browser plays a long reply, the user speaks (hands-free): the engine tells the client to
+    stop playing (SpeechStopped) and is no longer speaking; what the user said is still transcribed."""
+    monkeypatch.setenv("PA_STT__MODEL", str(models_dir / "whisper-base"))
+    monkeypatch.setenv("PA_STT__LANGUAGE", "en")
+    from app.engine_local import LocalEngine
+    from app.services import build_services
+
+    engine = LocalEngine(build_services(), speech_output="client", preload=False)
+    events: list[EngineEvent] = []
+    engine.subscribe(events.append)
+    chunks = _stereo_chunks(shared_audio / "jfk.flac", tail_s=2.0)
+    long_reply = " ".join(["This is a long answer that keeps going so that the user has time to interrupt it."] * 4)
+
+    async def main() -> None:
+        await engine.set_hands_free(True)
+        await engine.speak(long_reply)  # rendered and sent to the client, which plays it (~20 s)
+        clip = await _wait_for(events, lambda e: e.kind == "speech_audio")
+        assert clip.kind == "speech_audio" and clip.clip.duration_s > 10, clip
+        assert not [e for e in events if e.kind == "speech_stopped"]
+        await _push(engine, chunks, realtime=1.0)  # the user talks over it
+        await _wait_for(events, lambda e: e.kind == "speech_stopped")
+        await _wait_for(events, lambda e: e.kind == "final" and "country" in e.text.lower())
+        await engine.set_hands_free(False)
+        await engine.close()
+
+    asyncio.run(main())
+    stopped = [e for e in events if e.kind == "speech_stopped"]
+    assert stopped[0].reason == "barge_in"
+    assert [e.state for e in events if e.kind == "state"][-1] != "speaking"
