@@ -26,7 +26,7 @@ class MeetingsScreen:
         self.transcript = ft.ListView(height=220, spacing=4, auto_scroll=True)
         self.summary = ft.Column(spacing=4)
         self.query = ft.TextField(label="Search past meetings", expand=True, on_submit=self._search)
-        self.results = ft.Column(spacing=6)
+        self.results = ft.Column(spacing=6, key=ft.ScrollKey("meeting-results"))  # type: ignore[call-arg]
         self.past = ft.Column(spacing=4)
         self.start_btn = button("Start", self._start, "meeting-start", ft.Icons.FIBER_MANUAL_RECORD, filled=True)
         self.pause_btn = button("Pause", self._pause, "meeting-pause", ft.Icons.PAUSE)
@@ -35,7 +35,7 @@ class MeetingsScreen:
 
     def build(self) -> ft.Control:
         meter = ft.Row([ft.Text("Input level"), ft.Semantics(content=self.level, label="Input level")])
-        return ft.Column([
+        self.body = ft.Column([
             heading("Meeting"), self.unavailable,
             ft.Row([tagged(self.title, "meeting-title")]),
             ft.Row([ft.Semantics(content=self.timer, identifier="meeting-timer", label="Elapsed time"),
@@ -54,6 +54,7 @@ class MeetingsScreen:
             self.results,
             self.past,
         ], scroll=ft.ScrollMode.AUTO, expand=True)
+        return self.body
 
     def refresh(self) -> None:
         m = self.app.model.meeting
@@ -142,6 +143,8 @@ class MeetingsScreen:
             return
         self.results.controls = [self._hit(h) for h in hits] or [ft.Text("No matches.")]
         self.results.update()
+        # on a phone the results start below the fold: bring them into view
+        await self.body.scroll_to(scroll_key="meeting-results", duration=200)
 
     def _hit(self, h: MeetingHit) -> ft.Control:
         return ft.Row([

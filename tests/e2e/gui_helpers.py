@@ -92,12 +92,17 @@ def hold(page: Any, ident: str, seconds: float) -> None:
 
 
 def screenshot(page: Any, name: str) -> Path:
+    """Save a screenshot as an artefact. Flet's "Working..." overlay (the client waiting for the server)
+    hides the screen for a moment on a loaded machine, and it is canvas, not DOM text: a capture that
+    is nearly empty is taken again, for up to 60 s, before the test fails."""
     time.sleep(0.4)  # let the canvas paint the last change
-    deadline = time.monotonic() + 60  # a loaded machine keeps the overlay up for a while
-    while page.get_by_text("Working...", exact=True).count() and time.monotonic() < deadline:
-        time.sleep(0.3)  # the client is waiting for the server: screenshot the real screen, not the overlay
     path = artefacts_dir() / f"{name}.png"
-    page.screenshot(path=str(path))
+    deadline = time.monotonic() + 60
+    while True:
+        page.screenshot(path=str(path))
+        if path.stat().st_size > 5000 or time.monotonic() > deadline:
+            break
+        time.sleep(1.0)
     assert path.stat().st_size > 5000, f"screenshot {path} looks empty"
     return path
 
