@@ -38,7 +38,9 @@ def test_speaking_rate_changes_the_duration(piper_tts: PiperTts) -> None:
     normal = piper_tts.synthesize(text).duration_s
     slow = PiperTts(VoiceConfig(length_scale=1.5), threads=piper_tts.threads)
     slow._voices = piper_tts._voices  # same loaded voice, other rate
-    assert slow.synthesize(text).duration_s > 1.3 * normal
+    # length_scale stretches the phonemes, not the fixed silences, and Piper's durations vary run to run
+    # (1.24x seen once in CI): 1.15x still fails if the rate were ignored (1.0x)
+    assert slow.synthesize(text).duration_s > 1.15 * normal
 
 
 def test_render_empty_and_emoji_only_give_no_audio(piper_tts: PiperTts) -> None:
