@@ -101,7 +101,7 @@ def test_hands_free_wake_phrase_in_the_browser(app_env: dict[str, str], shared_a
         # JFK pauses after the wake phrase: the request is what follows it ("ask not what your country
         # can do for you": under load the short "ask not" may come out as its own fragment or be missed)
         heard = wait_text(page, "you-text", "country", timeout=120)
-        assert not any(t.lower().startswith("and so") for t in texts(page, "you-text")), heard  # wake phrase cut
+        assert not heard.lower().startswith("and so"), heard  # the wake phrase is not part of the request
         wait_text(page, "assistant-text", "offline", timeout=60)  # the request was answered (no LLM)
         screenshot(page, "hands-free-1280x800")
 
