@@ -37,6 +37,13 @@ from stt_common import RATE, clips, pct, wer
 FRAME = 512
 
 
+def _clip_row(out: dict[str, Any], c: dict[str, Any], mode: str, text: str) -> dict[str, Any]:
+    """Record one clip's transcript and WER in ``out``; the per-clip row of the JSON."""
+    out["wer"][c["name"]] = wer(c["reference"], text)
+    out["text"][c["name"]] = text
+    return {"clip": c["name"], "mode": mode, "wer": out["wer"][c["name"]], "text": text}
+
+
 def emit(obj: dict[str, Any]) -> None:
     sys.stdout.write(json.dumps(obj) + "\n")
     sys.stdout.flush()
@@ -130,14 +137,7 @@ def hands_free(rec: Any, data: list[dict[str, Any]], timeout: float) -> dict[str
             out["timeouts"].append(c["name"])
         feeder.join(5)
         text = " ".join(t for _, t in got)
-        out["wer"][c["name"]] = wer(c["reference"], text)
-        out["text"][c["name"]] = text
-        row: dict[str, Any] = {
-            "clip": c["name"],
-            "mode": "hands_free",
-            "wer": out["wer"][c["name"]],
-            "text": text,
-        }
+        row = _clip_row(out, c, "hands_free", text)
         if got and ends:
             lat.append(got[-1][0] - ends[-1])
             lat_speech.append(got[-1][0] - (t0 + c["speech_end_s"]))
@@ -193,14 +193,7 @@ def push_to_talk(rec: Any, data: list[dict[str, Any]], timeout: float) -> dict[s
             th.join(5)
         feeder.join(len(c["padded"]) / RATE + 5)
         text = result[0][1] if result else ""
-        out["wer"][c["name"]] = wer(c["reference"], text)
-        out["text"][c["name"]] = text
-        row: dict[str, Any] = {
-            "clip": c["name"],
-            "mode": "push_to_talk",
-            "wer": out["wer"][c["name"]],
-            "text": text,
-        }
+        row = _clip_row(out, c, "push_to_talk", text)
         if t_release and result:
             lat.append(result[0][0] - t_release[0])
             row["latency_s"] = round(lat[-1], 3)
