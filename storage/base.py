@@ -52,9 +52,13 @@ class StreamHasher:
         self._pool: ThreadPoolExecutor | None = None
         self._queued: deque[Future[None]] = deque()
 
-    def update(self, data: bytes | bytearray | memoryview, borrowed: bool = False) -> Future[None] | None:
+    def update(
+        self, data: bytes | bytearray | memoryview, borrowed: bool = False, ahead: int = HASH_AHEAD
+    ) -> Future[None] | None:
         """Add ``data``. ``borrowed=True``: the caller keeps the buffer unchanged until the returned
-        future is done (no copy). Returns None when the data was hashed at once."""
+        future is done (no copy). Returns None when the data was hashed at once. ``ahead``: how many
+        updates may wait before this call blocks (more only for data that costs no memory while it
+        waits, such as not-yet-touched file mappings)."""
         mv = memoryview(data).cast("B") if not isinstance(data, bytes) else None
         n = len(data) if mv is None else mv.nbytes
         if self._pool is None and n < HASH_INLINE_BELOW:
@@ -68,7 +72,9 @@ class StreamHasher:
             frozen = bytes(mv)  # the caller may reuse its buffer
         if self._pool is None:
             self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sha256")
-        while len(self._queued) >= HASH_AHEAD:
+        while self._queued and self._queued[0].done():
+            self._queued.popleft().result()
+        while len(self._queued) >= ahead:
             self._queued.popleft().result()
         fut = self._pool.submit(self._hash.update, frozen)
         self._queued.append(fut)

@@ -5,7 +5,6 @@ never a torn one."""
 from __future__ import annotations
 
 import builtins
-import contextlib
 import errno
 import io
 import mmap
@@ -13,18 +12,17 @@ import os
 import secrets
 import stat
 import time
-from collections import deque
 from collections.abc import Iterator
-from concurrent.futures import Future
 from datetime import UTC, datetime
 from pathlib import Path
 
-from storage.base import HASH_AHEAD, Backend, BlobWriter, Readable, ReadStream, sha256_of_stream
+from storage.base import Backend, BlobWriter, Readable, ReadStream, sha256_of_stream
 from storage.errors import ConflictError, NotFoundError, PermissionDeniedError, StorageError
 from storage.keys import RESERVED_SUFFIX, normalize_key, normalize_prefix
 from storage.models import ObjectInfo, WriteResult
 
 COPY_CHUNK = 8 << 20  # bytes per copy_file_range call (and per hashing step)
+MAP_AHEAD = 128  # mapped windows (1 GiB) the hashing may lag behind the in-kernel copy
 
 
 def _regular_file(src: object) -> int | None:
@@ -96,58 +94,47 @@ class LocalWriter(BlobWriter):
     def _copy_mapped(self, fd: int, dst: int, offset: int, count: int) -> None:
         pos, end = offset, offset + count
         in_kernel = True
-        windows: deque[tuple[Future[None] | None, mmap.mmap, memoryview]] = deque()
-
-        def unmap(block: bool) -> None:
-            while windows and (block or windows[0][0] is None or windows[0][0].done()
-                               or len(windows) > HASH_AHEAD + 1):
-                fut, mm, view = windows.popleft()
-                try:
-                    if fut is not None:
-                        fut.result()  # the hashing thread is done with this window
-                finally:
-                    view.release()
-                    with contextlib.suppress(BufferError):  # the hashing thread may not have let go yet:
-                        mm.close()  # then the mapping goes when its last reference does
-
-        try:
-            while pos < end:
-                n = min(COPY_CHUNK, end - pos)
-                base = pos - pos % mmap.ALLOCATIONGRANULARITY
-                mm = mmap.mmap(fd, pos + n - base, offset=base, access=mmap.ACCESS_READ)
-                view = memoryview(mm)[pos - base :]
-                windows.append((self._hash.update(view, borrowed=True), mm, view))
-                done = 0
-                while done < n:
-                    if in_kernel:
-                        try:
-                            k = os.copy_file_range(fd, dst, n - done, pos + done)
-                        except OSError as exc:
-                            if exc.errno not in (errno.EXDEV, errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP):
-                                raise
-                            in_kernel = False  # this file system pair cannot: plain writes from the mapping
-                            continue
-                    else:
-                        k = os.write(dst, view[done:])
-                    if k == 0:
-                        raise StorageError(f"{self.key}: the source file shrank while it was copied")
-                    done += k
-                self.size += n
-                pos += n
-                unmap(block=False)
-        finally:
-            unmap(block=True)
+        while pos < end:
+            n = min(COPY_CHUNK, end - pos)
+            base = pos - pos % mmap.ALLOCATIONGRANULARITY
+            mm = mmap.mmap(fd, pos + n - base, offset=base, access=mmap.ACCESS_READ)
+            view = memoryview(mm)[pos - base :]
+            # The hashing thread holds the only lasting reference to this window: the mapping is
+            # unmapped as soon as it is hashed. Until then it costs address space, not memory (no
+            # page of it is touched), so the copy may run far ahead and the hashing tail overlaps
+            # the fsync in _commit instead of delaying it.
+            self._hash.update(view, borrowed=True, ahead=MAP_AHEAD)
+            done = 0
+            while done < n:
+                if in_kernel:
+                    try:
+                        k = os.copy_file_range(fd, dst, n - done, pos + done)
+                    except OSError as exc:
+                        if exc.errno not in (errno.EXDEV, errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP):
+                            raise
+                        in_kernel = False  # this file system pair cannot: plain writes from the mapping
+                        continue
+                else:
+                    k = os.write(dst, view[done:])
+                if k == 0:
+                    raise StorageError(f"{self.key}: the source file shrank while it was copied")
+                done += k
+            view.release()
+            del mm
+            self.size += n
+            pos += n
 
     def _commit(self) -> WriteResult:
         try:
             self._fh.flush()
-            os.fsync(self._fh.fileno())
+            os.fsync(self._fh.fileno())  # the disk writes while the hashing thread finishes
+            sha256 = self.sha256
             self._fh.close()
             os.replace(self._tmp, self._target)
             _fsync_dir(self._target.parent)
         except OSError as exc:
             raise _map_os_error(exc, self.key, self._backend.location) from None
-        return WriteResult(key=self.key, size=self.size, sha256=self.sha256)
+        return WriteResult(key=self.key, size=self.size, sha256=sha256)
 
     def _abort(self) -> None:
         try:
