@@ -28,7 +28,7 @@ class EndpointConfig(BaseModel):
     pre_roll_ms: int = Field(320, ge=0)
     trailing_silence_ms: int = Field(500, ge=64)
     pause_ms: int = Field(
-        128,
+        32,
         ge=32,
         description="silence inside an utterance reported as a pause (a speculative decode starts)",
     )

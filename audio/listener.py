@@ -54,6 +54,7 @@ log = logging.getLogger(__name__)
 Mode = Literal["push_to_talk", "hands_free", "mute"]
 
 
+INTERIM_VOICED_FRAMES = 3  # an interim decode starts only after this many clearly voiced frames in a row
 ECHO_QUANTILE = 0.2  # of mic/played level ratios while the assistant speaks: the echo-only level
 
 
@@ -70,7 +71,7 @@ class ListenerConfig(BaseModel):
         " slow (or busy) machine keeps the worker free for the pause and final decodes",
     )
     commit_after_s: float = Field(
-        3.0, gt=0, description="a decoded prefix this long is committed once a later decode agrees with it"
+        5.0, gt=0, description="a decoded prefix this long is committed once a later decode agrees with it"
     )
     max_uncommitted_s: float = Field(
         15.0, gt=1, description="a pause commits everything once this much is open"
@@ -187,6 +188,7 @@ class Listener:
         self._ref_buf = np.zeros(0, np.float32)
         self._echo_ratios: collections.deque[float] = collections.deque(maxlen=200)
         self._mic_rms: collections.deque[float] = collections.deque(maxlen=12)
+        self._recent_probs: collections.deque[float] = collections.deque(maxlen=INTERIM_VOICED_FRAMES)
         self._ratio: float | None = None  # mic level / played level of the newest window
         self.frames_fed = 0
         self._session_language: str | None = None
@@ -289,11 +291,15 @@ class Listener:
                 elif isinstance(ev, UtteranceEnded):
                     self._on_end(ev)
             self._maybe_end_early()
+            self._recent_probs.append(prob)
             u = self._utt
             if (
                 u is not None
                 and u.user
                 and self.endpointer.voiced
+                # only in the middle of clear speech: an interim decode started as the speech fades is
+                # still running (its encoder cannot be stopped) when the end comes, and delays the final
+                and min(self._recent_probs) >= self.config.endpoint.threshold
                 and self.clock() - u.last_interim_wall
                 >= max(self.config.interim_every_s, self.config.interim_spacing * self._last_decode_s)
                 and self._jobs.empty()

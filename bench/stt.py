@@ -40,7 +40,7 @@ def run_listener(
     clip: dict[str, Any],
     mode: str,
     endpoint: dict[str, Any] | None = None,
-    early_end_ms: int | None = None,
+    listener_over: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     from audio.endpointing import EndpointConfig
     from audio.events import AudioEvent, FinalTranscript, SpeechEnded
@@ -57,7 +57,7 @@ def run_listener(
         mode=mode,  # type: ignore[arg-type]
         wake_phrase="",
         endpoint=EndpointConfig(**(endpoint or {})),
-        early_end_ms=early_end_ms,
+        **(listener_over or {}),
     )
     listener = Listener(rec, cfg, on_event=on_event)
     audio = clip["padded"]
@@ -270,6 +270,7 @@ def main() -> None:
     ap.add_argument("--pause-ms", type=int, default=None, help="override EndpointConfig.pause_ms")
     ap.add_argument("--pad-s", type=float, default=None, help="override RecognizerConfig.pad_s")
     ap.add_argument("--early-end-ms", type=int, default=None, help="ListenerConfig.early_end_ms (hands-free)")
+    ap.add_argument("--commit-after-s", type=float, default=None, help="ListenerConfig.commit_after_s")
     ap.add_argument("--models-dir", default=os.environ.get("PA_TEST_MODELS_DIR", "/tmp/pa-bench-models"))
     args = ap.parse_args()
 
@@ -294,10 +295,14 @@ def main() -> None:
             "pause_ms": ep.pause_ms,
             "trailing_silence_ms": ep.trailing_silence_ms,
             "early_end_ms": args.early_end_ms,
+            "commit_after_s": args.commit_after_s,
         },
         "latency_definitions": LATENCY_DEFINITIONS,
         "model_load_and_warmup_s": round(load_s, 3),
     }
+    listener_over: dict[str, Any] = {"early_end_ms": args.early_end_ms}
+    if args.commit_after_s is not None:
+        listener_over["commit_after_s"] = args.commit_after_s
     ours: dict[str, Any] = {}
     for mode in args.modes.split(","):
         rows: dict[str, list[dict[str, Any]]] = {}
@@ -305,7 +310,7 @@ def main() -> None:
         audio_s = 0.0
         for _ in range(args.repeat):
             for c in data:
-                rows.setdefault(c["name"], []).append(run_listener(rec, c, mode, endpoint, args.early_end_ms))
+                rows.setdefault(c["name"], []).append(run_listener(rec, c, mode, endpoint, listener_over))
                 audio_s += len(c["padded"]) / RATE
         flat = [r for rs in rows.values() for r in rs]
         ours[mode] = {
