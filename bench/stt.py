@@ -271,6 +271,7 @@ def main() -> None:
     ap.add_argument("--pad-s", type=float, default=None, help="override RecognizerConfig.pad_s")
     ap.add_argument("--early-end-ms", type=int, default=None, help="ListenerConfig.early_end_ms (hands-free)")
     ap.add_argument("--commit-after-s", type=float, default=None, help="ListenerConfig.commit_after_s")
+    ap.add_argument("--interim-every-s", type=float, default=None, help="ListenerConfig.interim_every_s")
     ap.add_argument("--models-dir", default=os.environ.get("PA_TEST_MODELS_DIR", "/tmp/pa-bench-models"))
     args = ap.parse_args()
 
@@ -296,6 +297,7 @@ def main() -> None:
             "trailing_silence_ms": ep.trailing_silence_ms,
             "early_end_ms": args.early_end_ms,
             "commit_after_s": args.commit_after_s,
+            "interim_every_s": args.interim_every_s,
         },
         "latency_definitions": LATENCY_DEFINITIONS,
         "model_load_and_warmup_s": round(load_s, 3),
@@ -303,6 +305,8 @@ def main() -> None:
     listener_over: dict[str, Any] = {"early_end_ms": args.early_end_ms}
     if args.commit_after_s is not None:
         listener_over["commit_after_s"] = args.commit_after_s
+    if args.interim_every_s is not None:
+        listener_over["interim_every_s"] = args.interim_every_s
     ours: dict[str, Any] = {}
     for mode in args.modes.split(","):
         rows: dict[str, list[dict[str, Any]]] = {}
