@@ -72,9 +72,7 @@ class StreamHasher:
             frozen = bytes(mv)  # the caller may reuse its buffer
         if self._pool is None:
             self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sha256")
-        while self._queued and self._queued[0].done():
-            self._queued.popleft().result()
-        while len(self._queued) >= ahead:
+        while len(self._queued) >= ahead:  # one worker finishes in order: done ones pop without waiting
             self._queued.popleft().result()
         fut = self._pool.submit(self._hash.update, frozen)
         self._queued.append(fut)
