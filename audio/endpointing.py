@@ -144,10 +144,6 @@ class EndPointer:
         return np.concatenate(self._utt) if self._in_speech and self._utt else np.zeros(0, np.float32)
 
     @property
-    def voiced(self) -> bool:
-        return self._voiced
-
-    @property
     def silence_ms(self) -> float:
         """Silence since the last speech frame of the open utterance (0 when none is open)."""
         return self._silence_run * FRAME_SAMPLES / SAMPLE_RATE * 1000 if self._in_speech else 0.0

@@ -296,9 +296,9 @@ class Listener:
             if (
                 u is not None
                 and u.user
-                and self.endpointer.voiced
-                # only in the middle of clear speech: an interim decode started as the speech fades is
-                # still running (its encoder cannot be stopped) when the end comes, and delays the final
+                # only in the middle of clear speech (which implies the end-pointer hears speech): an
+                # interim decode started as the speech fades is still running (its encoder cannot be
+                # stopped) when the end comes, and delays the final
                 and min(self._recent_probs) >= self.config.endpoint.threshold
                 and self.clock() - u.last_interim_wall
                 >= max(self.config.interim_every_s, self.config.interim_spacing * self._last_decode_s)
