@@ -288,6 +288,11 @@ def main() -> None:
     ep = EndpointConfig(**endpoint)
     load_s = time.perf_counter() - t
     data = clips()
+    listener_args = {  # ListenerConfig fields set from the command line (None: not set)
+        "early_end_ms": args.early_end_ms,
+        "commit_after_s": args.commit_after_s,
+        "interim_every_s": args.interim_every_s,
+    }
     result: dict[str, Any] = {
         "machine": {"cpus": os.cpu_count(), "load_avg_start": [round(x, 2) for x in load0]},
         "model": "whisper base int8, beam 1, CPU",
@@ -295,18 +300,12 @@ def main() -> None:
             "pad_s": rec.config.pad_s,
             "pause_ms": ep.pause_ms,
             "trailing_silence_ms": ep.trailing_silence_ms,
-            "early_end_ms": args.early_end_ms,
-            "commit_after_s": args.commit_after_s,
-            "interim_every_s": args.interim_every_s,
+            **listener_args,
         },
         "latency_definitions": LATENCY_DEFINITIONS,
         "model_load_and_warmup_s": round(load_s, 3),
     }
-    listener_over: dict[str, Any] = {"early_end_ms": args.early_end_ms}
-    if args.commit_after_s is not None:
-        listener_over["commit_after_s"] = args.commit_after_s
-    if args.interim_every_s is not None:
-        listener_over["interim_every_s"] = args.interim_every_s
+    listener_over = {k: v for k, v in listener_args.items() if v is not None}  # None: the listener's default
     ours: dict[str, Any] = {}
     for mode in args.modes.split(","):
         rows: dict[str, list[dict[str, Any]]] = {}
