@@ -58,8 +58,13 @@ class ConversationScreen:
         header = ft.Row([ft.Row([self.status_dot, ft.Semantics(content=self.status, identifier="status",
                                                                live_region=True)], width=160),
                          tagged(self.hands_free, "hands-free")], vertical_alignment=ft.CrossAxisAlignment.CENTER, wrap=True)
+        # what changes above the turns (progress, onboarding) is its own semantics node: when it gained
+        # or lost a child, Flutter web rebuilt the semantics of the whole column and the message field
+        # lost the keyboard focus in the middle of typing
+        top = ft.Semantics(container=True, content=ft.Column([header, self.wake_hint, self.progress, self.onboarding],
+                                                             horizontal_alignment=ft.CrossAxisAlignment.STRETCH))
         return ft.Column([
-            header, self.wake_hint, self.progress, self.onboarding,
+            top,
             ft.Container(content=self.turns, expand=True),
             ft.Column([ptt_sem, self.ptt_hint], horizontal_alignment=ft.CrossAxisAlignment.CENTER, spacing=4),
             ft.Row([tagged(self.input, "message"), send]),

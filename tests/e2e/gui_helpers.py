@@ -64,7 +64,21 @@ def on_screen(page: Any) -> list[str]:
     return out
 
 
+def field_value(page: Any, ident: str) -> str:
+    """What a text field holds (its semantics <input> or <textarea>)."""
+    inp = by_id(page, ident).first.locator("input, textarea").first
+    return str(inp.input_value(timeout=5_000)) if inp.count() else ""
+
+
+def has_focus(page: Any, ident: str) -> bool:
+    """Whether the keyboard focus is in this control (the browser's active element lies inside it)."""
+    return bool(page.evaluate(
+        "id => { const e = document.querySelector(`[flt-semantics-identifier=\"${id}\"]`);"
+        " return !!e && e.contains(document.activeElement); }", ident))
+
+
 def type_into(page: Any, ident: str, text: str, submit: bool = False) -> None:
+    """Click a text field, type into it like a user, check the field holds the text, then press Enter."""
     field = by_id(page, ident).first
     field.wait_for(timeout=30_000)
     field.click()
@@ -72,6 +86,8 @@ def type_into(page: Any, ident: str, text: str, submit: bool = False) -> None:
     if inp.count():
         inp.fill("")
     page.keyboard.type(text)
+    held = field_value(page, ident)
+    assert held == text, f"[{ident}] holds {held!r} after typing {text!r} (the keyboard focus was lost)"
     if submit:
         page.keyboard.press("Enter")
 
@@ -121,11 +137,18 @@ def mic_args(wav: Path) -> list[str]:
     return [f"--use-file-for-fake-audio-capture={wav}", "--autoplay-policy=no-user-gesture-required"]
 
 
+def loading(page: Any) -> bool:
+    """Whether a model is loading: the progress line says "Loading …" (Flutter puts a plain text's words
+    in the aria-label of its semantics node, where get_by_text does not look)."""
+    return bool(page.locator('flt-semantics[aria-label^="Loading"]').count()
+                or page.get_by_text("Loading", exact=False).count())
+
+
 def wait_idle_models(page: Any, timeout: float = 180.0) -> None:
     """Wait until no model is loading (the progress line is gone)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if not page.get_by_text("Loading", exact=False).count():
+        if not loading(page):
             return
         time.sleep(0.5)
     raise AssertionError(f"models still loading after {timeout:.0f} s")

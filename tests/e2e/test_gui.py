@@ -20,7 +20,10 @@ from tests.e2e.gui_helpers import (
     by_prefix,
     click,
     fake_mic_file,
+    field_value,
+    has_focus,
     hold,
+    loading,
     mic_args,
     nav,
     on_screen,
@@ -104,6 +107,31 @@ def test_hands_free_wake_phrase_in_the_browser(app_env: dict[str, str], shared_a
         assert not heard.lower().startswith("and so"), heard  # the wake phrase is not part of the request
         wait_text(page, "assistant-text", "offline", timeout=60)  # the request was answered (no LLM)
         screenshot(page, "hands-free-1280x800")
+
+
+def test_typing_while_the_models_load_keeps_focus_and_text(app_url: str) -> None:
+    """A fresh page loads its models in the background and shows a progress line above the turns.
+    Typing meanwhile must not lose the focus or a keystroke when that line appears or goes away (it
+    did: Flutter web rebuilt the column's semantics, the field's <input> left the DOM, and the rest
+    of the message went nowhere)."""
+    with browser_page(app_url, *DESKTOP) as page:
+        wait_text(page, "status", "Idle")
+        deadline = time.monotonic() + 60
+        while not loading(page) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert loading(page), "no model was loading after the page opened (nothing to type through)"
+        field = by_id(page, "message").first
+        field.click()
+        typed = ""
+        words = iter(["what", "time", "is", "it", "in", "the", "middle", "of", "loading", "the", "speech", "models"])
+        while loading(page) or len(typed) < 20:  # type through the end of loading (the line goes away)
+            word = next(words, "again")
+            page.keyboard.type(word + " ", delay=40)
+            typed += word + " "
+            assert time.monotonic() < deadline + 120, "the models never finished loading"
+        time.sleep(1.0)  # the last change reaches the browser
+        assert has_focus(page, "message"), "the message field lost the keyboard focus"
+        assert field_value(page, "message") == typed
 
 
 def test_typed_empty_message_is_refused_and_keeps_nothing(app_url: str) -> None:
