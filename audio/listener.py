@@ -55,6 +55,9 @@ Mode = Literal["push_to_talk", "hands_free", "mute"]
 
 
 INTERIM_VOICED_FRAMES = 3  # an interim decode starts only after this many clearly voiced frames in a row
+# Silero can still call the first frame after speech voiced (0.54 on digital silence right after cut-off
+# speech): audio that stops one frame before the end-pointer's speech end holds all the speech
+VAD_LAG_S = FRAME_SAMPLES / SAMPLE_RATE + 1e-6
 ECHO_QUANTILE = 0.2  # of mic/played level ratios while the assistant speaks: the echo-only level
 
 
@@ -144,6 +147,8 @@ class _Utterance:
     last_interim_wall: float = 0.0
     loud_frames: int = 0
     pause_seq: int = 0  # pauses seen; a pause job whose number is not the latest is stale
+    latest_pause: tuple[int, float] = (0, -1.0)  # its number, and where the speech before it ended
+    spec_pause_seq: int = 0  # the pause whose speech the speculative text holds (0: none)
     context: str = ""  # the previous utterance's text (decoder prompt only, never output)
 
 
@@ -384,6 +389,7 @@ class Listener:
         if u is None or not u.user:
             return
         u.pause_seq += 1
+        u.latest_pause = (u.pause_seq, ev.speech_end_s)  # one assignment: the worker reads it whole
         self._submit(1, self._pause_job(u, ev.audio, u.pause_seq, ev.speech_end_s))
 
     def _on_end(self, ev: UtteranceEnded) -> None:
@@ -447,10 +453,27 @@ class Listener:
             base = u.committed_upto
             if len(audio) - base < SAMPLE_RATE // 2:
                 return
-            # a waiting pause or final decode matters more: drop this one between encoder and decoder
-            d = self._decode(u, audio[base:], cancel=lambda: u.done or not self._jobs.empty())
-            if not u.done and not d.cancelled:
-                self.on_event(Interim(text=_join(u.committed_text, d.text), language=u.language))
+            audio_end = u.start_s + len(audio) / SAMPLE_RATE
+
+            def held_pause() -> tuple[int, float] | None:
+                # started as the speech faded: this decode already has all the speech before the
+                # latest pause, so it serves as that pause's speculative decode
+                seq, speech_end = u.latest_pause
+                return (seq, speech_end) if seq and audio_end >= speech_end - VAD_LAG_S else None
+
+            # a waiting pause or final decode matters more: drop this one between encoder and decoder,
+            # unless it is what that pause would decode
+            d = self._decode(
+                u, audio[base:], cancel=lambda: u.done or (not self._jobs.empty() and held_pause() is None)
+            )
+            if u.done or d.cancelled:
+                return
+            held = held_pause()
+            if held is not None:
+                u.spec_base, u.spec_cut, u.spec_text = base, len(audio), d.text
+                u.spec_pause_seq, u.spec_speech_end = held
+                u.spec_ends_sentence = d.text.rstrip().endswith((".", "?", "!"))
+            self.on_event(Interim(text=_join(u.committed_text, d.text), language=u.language))
 
         return run
 
@@ -459,7 +482,7 @@ class Listener:
             return u.done or seq != u.pause_seq  # ended, or a later pause has newer audio queued
 
         def run() -> None:
-            if stale():
+            if stale() or u.spec_pause_seq == seq:  # stale, or an interim decode already holds it
                 return
             base = u.committed_upto
             if len(audio) <= base:
@@ -486,7 +509,7 @@ class Listener:
                 u.spec_base, u.spec_cut, u.spec_text = len(audio), len(audio), ""
             else:
                 u.spec_base, u.spec_cut, u.spec_text = base, len(audio), d.text
-            u.spec_speech_end = speech_end_s
+            u.spec_speech_end, u.spec_pause_seq = speech_end_s, seq
             u.spec_ends_sentence = d.text.rstrip().endswith((".", "?", "!"))
 
         return run

@@ -19,7 +19,8 @@ from audio.events import (
 from audio.frames import FRAME_SAMPLES, SAMPLE_RATE, frames_of
 from audio.listener import Listener, ListenerConfig, strip_wake_phrase
 from audio.sources import read_file
-from audio.stt import Recognizer
+from audio.stt import Decoded, Recognizer
+from audio.vad import SileroVad
 
 
 @pytest.mark.unit
@@ -173,3 +174,58 @@ def test_hands_free_early_end_on_a_finished_sentence(recognizer: Recognizer, tim
             listener.close()
     # the clip ends in some silence of its own: compare the two runs (800 - 256 ms = 17 frames)
     assert fed[256] <= fed[None] - 12, fed
+
+
+class _CountingRecognizer:
+    """The real recognizer, with a record of each decode it ran (a spy, not a stand-in)."""
+
+    def __init__(self, real: Recognizer) -> None:
+        self.real = real
+        self.decodes: list[tuple[int, Decoded]] = []
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.real, name)
+
+    def decode(self, audio: np.ndarray, *args: object, **kwargs: object) -> Decoded:
+        d = self.real.decode(audio, *args, **kwargs)  # type: ignore[arg-type]
+        self.decodes.append((len(audio), d))
+        return d
+
+
+@pytest.mark.slow
+@pytest.mark.integration
+def test_interim_decode_begun_at_the_last_voiced_frame_serves_the_pause(
+    recognizer: Recognizer, timit: np.ndarray
+) -> None:
+    """Speech that stops right after an interim decode began: the pause that follows finds that
+    decode already holding all the speech, so it is not cancelled and decoded again; the final takes
+    its text (one decode in all, where there were two and the final waited for both)."""
+    vad = SileroVad()
+    probs = [vad(f) for f in frames_of(timit)]
+    # cut the speech where the last three frames are clearly voiced: the interim gate opens there
+    last = next(i for i in range(40, len(probs)) if min(probs[i - 2 : i + 1]) >= 0.9)
+    speech = timit[: (last + 1) * FRAME_SAMPLES]
+    now = [0.0]
+    spy = _CountingRecognizer(recognizer)
+    events: list[AudioEvent] = []
+    listener = Listener(spy, ListenerConfig(mode="push_to_talk"), on_event=events.append,  # type: ignore[arg-type]
+                        clock=lambda: now[0])
+    try:
+        listener.press()
+        frames = list(frames_of(speech))
+        for f in frames[:-1]:  # the clock stands still: no interim decode yet
+            listener.feed(f)
+        assert listener.wait_idle(60)
+        n_before = len(spy.decodes)
+        now[0] = 100.0  # interim due: it starts at the last voiced frame
+        listener.feed(frames[-1])
+        for _ in range(5):  # digital silence: the end-pointer reports a pause after one frame
+            listener.feed(np.zeros(FRAME_SAMPLES, np.float32))
+        listener.release()
+        assert listener.wait_idle(60)
+        finals = [e for e in events if isinstance(e, FinalTranscript)]
+        after = spy.decodes[n_before:]
+        assert len(after) == 1 and not after[0][1].cancelled, [(n, d.cancelled, d.text) for n, d in after]
+        assert len(finals) == 1 and finals[0].text == after[0][1].text and "suit" in finals[0].text.lower()
+    finally:
+        listener.close()
