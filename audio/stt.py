@@ -149,7 +149,7 @@ class Recognizer:
 
         The long pass matters on CPUs without AVX-512 (oneDNN's int8 GEMM): until one encoder pass
         has run on a window of more than ~10.6 s, every encoder pass on a shorter one runs on one core
-        while the other spins (1.4-1.8x slower here: 0.44 s instead of 0.31 s for a 6.5 s window); after
+        while the other spins (1.3-1.8x slower here: 0.43 s instead of 0.24 s for a 6.5 s window); after
         it, short windows use both cores for the life of the process (bench/encoder_warmup.py)."""
         import ctranslate2
 

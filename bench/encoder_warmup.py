@@ -1,11 +1,12 @@
-"""Whisper encoder speed before and after one pass on a long window (what Recognizer.warm_up does).
+"""Whisper encoder speed with and without Recognizer.warm_up (whose first step is one encoder pass on
+a 12 s window).
 
 Each side runs in a fresh child process (the effect lasts for the life of a process): load the
-model, optionally run one encoder pass on a 12 s window, then time encoder passes on the windows the
-listener uses for short utterances (speech + 1.5 s pad), on real speech from ../shared/audio. Prints
-ONE JSON object: the median seconds per window for each side, and the ratio.
+Recognizer, run its warm-up or not, then time encoder passes on the windows the listener uses for
+short utterances (speech + zero pad), on real speech from ../shared/audio. Prints ONE JSON object:
+the median seconds per window for each side, and the ratio.
 
-    .venv/bin/python bench/encoder_warmup.py [--compute-type int8] [--repeat 5]
+    .venv/bin/python bench/encoder_warmup.py [--repeat 5]
 """
 
 from __future__ import annotations
@@ -23,27 +24,26 @@ ROOT = Path(__file__).resolve().parents[1]
 WINDOWS_S = (2.5, 4.5, 6.5, 8.5)
 
 
-def child(model_dir: str, compute_type: str, long_first: bool, repeat: int) -> dict[str, float]:
+def child(models_dir: str, long_first: bool, repeat: int) -> dict[str, float]:
     import ctranslate2
     import numpy as np
-    from faster_whisper.feature_extractor import FeatureExtractor
 
     sys.path.insert(0, str(ROOT))
     from audio.sources import read_file
-    from audio.stt import WARM_UP_WINDOW_S
+    from audio.stt import Recognizer, RecognizerConfig
 
-    speech = read_file(ROOT.parent / "shared" / "audio" / "jfk.flac")
-    fe = FeatureExtractor()
-    model = ctranslate2.models.Whisper(model_dir, device="cpu", compute_type=compute_type)
+    speech = read_file(ROOT.parent / "shared" / "audio" / "timit_ldc93s1.wav")
+    rec = Recognizer(RecognizerConfig(models_dir=Path(models_dir), warm_up=False))
+    if long_first:
+        rec.warm_up()  # what the product does at load
+    fe, model = rec.model.feature_extractor, rec.model.model
 
-    def feats(seconds: float) -> object:
+    def feats(seconds: float) -> object:  # speech, then zeros (as the listener pads)
         n = int(seconds * 16000) // 160 * 160
         x = np.zeros(n, np.float32)
         x[: min(n, len(speech))] = speech[:n]
         return ctranslate2.StorageView.from_array(np.ascontiguousarray(fe(x)[None, :, : n // 160]))
 
-    if long_first:
-        model.encode(feats(WARM_UP_WINDOW_S))
     out = {}
     for w in WINDOWS_S:
         f = feats(w)
@@ -59,27 +59,23 @@ def child(model_dir: str, compute_type: str, long_first: bool, repeat: int) -> d
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--compute-type", default="int8")
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--models-dir", default=os.environ.get("PA_TEST_MODELS_DIR", "/tmp/pa-bench-models"))
     ap.add_argument("--child", choices=("cold", "warm"), help=argparse.SUPPRESS)
     args = ap.parse_args()
-    sys.path.insert(0, str(ROOT))
-    from audio.models import resolve_whisper_model
-
-    model_dir = str(resolve_whisper_model("base", Path(args.models_dir)))
     if args.child:
-        print(json.dumps(child(model_dir, args.compute_type, args.child == "warm", args.repeat)))
+        print(json.dumps(child(args.models_dir, args.child == "warm", args.repeat)))
         return
     sides = {}
     for side in ("cold", "warm"):
-        res = subprocess.run([sys.executable, __file__, "--child", side, "--compute-type", args.compute_type,
-                              "--repeat", str(args.repeat), "--models-dir", args.models_dir],
+        res = subprocess.run([sys.executable, __file__, "--child", side, "--repeat", str(args.repeat),
+                              "--models-dir", args.models_dir],
                              capture_output=True, text=True, check=True)
         sides[side] = json.loads(res.stdout.strip().splitlines()[-1])
     print(json.dumps({
-        "model": f"whisper base {args.compute_type}, CPU, {os.cpu_count()} cores",
-        "what": "median encoder seconds per window (speech + zero pad), fresh process each side",
+        "model": f"whisper base int8 (Recognizer defaults), CPU, {os.cpu_count()} cores",
+        "what": "median encoder seconds per window (timit speech + zero pad), fresh process each side:"
+                " cold = no warm-up, after_one_long_pass = Recognizer.warm_up() first",
         "cold": sides["cold"],
         "after_one_long_pass": sides["warm"],
         "cold_over_warm": {k: round(sides["cold"][k] / sides["warm"][k], 2) for k in sides["cold"]},
