@@ -32,8 +32,8 @@ from audio.vad import SileroVad
 
 log = logging.getLogger(__name__)
 
-SILENCE_RMS = 10 ** (-65 / 20)
-WARM_UP_WINDOW_S = 12.0  # see Recognizer.warm_up  # frames below -65 dBFS skip the VAD model (digital silence)
+SILENCE_RMS = 10 ** (-65 / 20)  # frames below -65 dBFS skip the VAD model (digital silence)
+WARM_UP_WINDOW_S = 12.0  # the warm-up's first encoder pass (see Recognizer.warm_up)
 
 
 class RecognizerConfig(BaseModel):
@@ -147,7 +147,7 @@ class Recognizer:
     def warm_up(self) -> None:
         """One encoder pass on a long window, then one decode of a short tone.
 
-        The long pass matters on CPUs without AVX-512 (oneDNN's int8 GEMM): until one encoder pass
+        The long pass matters on this AVX2 CPU (oneDNN's int8 GEMM, measured): until one encoder pass
         has run on a window of more than ~10.6 s, every encoder pass on a shorter one runs on one core
         while the other spins (1.3-1.8x slower here: 0.43 s instead of 0.24 s for a 6.5 s window); after
         it, short windows use both cores for the life of the process (bench/encoder_warmup.py)."""
