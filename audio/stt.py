@@ -151,15 +151,23 @@ class Recognizer:
         has run on a window of more than ~10.6 s, every encoder pass on a shorter one runs on one core
         while the other spins (1.3-1.8x slower here: 0.43 s instead of 0.24 s for a 6.5 s window); after
         it, short windows use both cores for the life of the process (bench/encoder_warmup.py)."""
+        t = np.arange(int(WARM_UP_WINDOW_S * SAMPLE_RATE)) / SAMPLE_RATE
+        tone = (0.05 * np.sin(2 * np.pi * 220 * t)).astype(np.float32)
+        feats = self.features(tone, WARM_UP_WINDOW_S)
+        with self._lock:
+            self.model.model.encode(feats, to_cpu=False)
+        self.decode(tone[:SAMPLE_RATE], language=self.config.language or "en")
+
+    def features(self, audio: Samples, window_s: float) -> Any:
+        """The encoder's input for ``audio`` in a window of ``window_s`` (at most 30 s): log-mel
+        features of the audio, zero-padded or cut to the window."""
         import ctranslate2
 
-        n = int(WARM_UP_WINDOW_S * SAMPLE_RATE)
-        t = np.arange(n) / SAMPLE_RATE
-        tone = (0.05 * np.sin(2 * np.pi * 220 * t)).astype(np.float32)
-        feats = np.ascontiguousarray(self.model.feature_extractor(tone)[None, :, : n // 160])
-        with self._lock:
-            self.model.model.encode(ctranslate2.StorageView.from_array(feats), to_cpu=False)
-        self.decode(tone[:SAMPLE_RATE], language=self.config.language or "en")
+        n = int(min(30.0, window_s) * SAMPLE_RATE) // 160 * 160
+        x = np.zeros(n, np.float32)
+        x[: min(n, len(audio))] = audio[:n]
+        feats = np.ascontiguousarray(self.model.feature_extractor(x)[None, :, : n // 160])
+        return ctranslate2.StorageView.from_array(feats)
 
     def _tokenizer(self, language: str) -> Any:
         from faster_whisper.tokenizer import Tokenizer
@@ -195,7 +203,6 @@ class Recognizer:
         ``cancel`` is asked between the encoder and the decoder pass (and before waiting for the model):
         when it returns True the decode stops early and returns a :class:`Decoded` with ``cancelled``
         set and empty text. Listeners use it to drop an interim decode that a newer one made stale."""
-        import ctranslate2
         from faster_whisper.transcribe import get_suppressed_tokens
 
         t0 = time.perf_counter()
@@ -203,19 +210,14 @@ class Recognizer:
         secs = len(audio) / SAMPLE_RATE
         if secs > 28.0:
             return self._decode_standard(audio, language, previous_text, t0)
-        window = min(30.0, secs + self.config.pad_s)
-        n = int(window * SAMPLE_RATE) // 160 * 160
-        x = np.zeros(n, np.float32)
-        x[: len(audio)] = audio[:n]
-        fe = self.model.feature_extractor
-        feats = np.ascontiguousarray(fe(x)[None, :, : n // 160])
+        feats = self.features(audio, secs + self.config.pad_s)
         language = language or self.config.language
         with self._lock:
             if cancel is not None and cancel():
                 return Decoded(
                     text="", language=language or "", cancelled=True, seconds=time.perf_counter() - t0
                 )
-            enc = self.model.model.encode(ctranslate2.StorageView.from_array(feats), to_cpu=False)
+            enc = self.model.model.encode(feats, to_cpu=False)
             if cancel is not None and cancel():
                 return Decoded(
                     text="", language=language or "", cancelled=True, seconds=time.perf_counter() - t0
@@ -308,17 +310,12 @@ class Recognizer:
 
     def detect_language(self, audio: Samples) -> tuple[str, float]:
         """Language of a short stretch of speech from one encoder pass on a short window."""
-        import ctranslate2
-
         if not self.multilingual:
             return "en", 1.0
         audio = np.asarray(audio, np.float32)[: 28 * SAMPLE_RATE]
-        n = int(min(30.0, len(audio) / SAMPLE_RATE + self.config.pad_s) * SAMPLE_RATE) // 160 * 160
-        x = np.zeros(n, np.float32)
-        x[: len(audio)] = audio[:n]
-        feats = np.ascontiguousarray(self.model.feature_extractor(x)[None, :, : n // 160])
+        feats = self.features(audio, len(audio) / SAMPLE_RATE + self.config.pad_s)
         with self._lock:
-            enc = self.model.model.encode(ctranslate2.StorageView.from_array(feats), to_cpu=False)
+            enc = self.model.model.encode(feats, to_cpu=False)
             res = self.model.model.detect_language(enc)[0]
         return self._pick_language([(tok[2:-2], p) for tok, p in res])
 

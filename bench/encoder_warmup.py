@@ -25,9 +25,6 @@ WINDOWS_S = (2.5, 4.5, 6.5, 8.5)
 
 
 def child(models_dir: str, long_first: bool, repeat: int) -> dict[str, float]:
-    import ctranslate2
-    import numpy as np
-
     sys.path.insert(0, str(ROOT))
     from audio.sources import read_file
     from audio.stt import Recognizer, RecognizerConfig
@@ -36,17 +33,10 @@ def child(models_dir: str, long_first: bool, repeat: int) -> dict[str, float]:
     rec = Recognizer(RecognizerConfig(models_dir=Path(models_dir), warm_up=False))
     if long_first:
         rec.warm_up()  # what the product does at load
-    fe, model = rec.model.feature_extractor, rec.model.model
-
-    def feats(seconds: float) -> object:  # speech, then zeros (as the listener pads)
-        n = int(seconds * 16000) // 160 * 160
-        x = np.zeros(n, np.float32)
-        x[: min(n, len(speech))] = speech[:n]
-        return ctranslate2.StorageView.from_array(np.ascontiguousarray(fe(x)[None, :, : n // 160]))
-
+    model = rec.model.model
     out = {}
     for w in WINDOWS_S:
-        f = feats(w)
+        f = rec.features(speech, w)  # speech, then zeros (as decode pads)
         model.encode(f)  # the first pass of a new shape sets it up
         times = []
         for _ in range(repeat):
