@@ -151,6 +151,13 @@ class _Utterance:
     spec_pause_seq: int = 0  # the pause whose speech the speculative text holds (0: none)
     context: str = ""  # the previous utterance's text (decoder prompt only, never output)
 
+    def speculate(self, base: int, cut: int, text: str, pause: tuple[int, float], decoded: str) -> None:
+        """Hold ``text`` as the speculative text of audio[base:cut], decoded for ``pause`` (its number
+        and speech end); ``decoded`` is that decode's whole text (does it end a sentence?)."""
+        self.spec_base, self.spec_cut, self.spec_text = base, cut, text
+        self.spec_pause_seq, self.spec_speech_end = pause
+        self.spec_ends_sentence = decoded.rstrip().endswith((".", "?", "!"))
+
 
 @dataclass(order=True)
 class _Job:
@@ -470,9 +477,7 @@ class Listener:
                 return
             held = held_pause()
             if held is not None:
-                u.spec_base, u.spec_cut, u.spec_text = base, len(audio), d.text
-                u.spec_pause_seq, u.spec_speech_end = held
-                u.spec_ends_sentence = d.text.rstrip().endswith((".", "?", "!"))
+                u.speculate(base, len(audio), d.text, held, d.text)
             self.on_event(Interim(text=_join(u.committed_text, d.text), language=u.language))
 
         return run
@@ -501,16 +506,14 @@ class Listener:
                 # this decode (more audio, more context) confirms the previous one: commit that one
                 u.committed_text = _join(u.committed_text, u.spec_text)
                 u.committed_upto = u.spec_cut
-                u.spec_base, u.spec_cut, u.spec_text = u.spec_cut, len(audio), agreed
+                u.speculate(u.spec_cut, len(audio), agreed, (seq, speech_end_s), d.text)
             elif (len(audio) - base) / SAMPLE_RATE >= self.config.max_uncommitted_s and self._utt is u:
                 u.committed_text = _join(u.committed_text, d.text)
                 u.committed_upto = len(audio)
                 # nothing after the committed part yet: an empty speculative tail
-                u.spec_base, u.spec_cut, u.spec_text = len(audio), len(audio), ""
+                u.speculate(len(audio), len(audio), "", (seq, speech_end_s), d.text)
             else:
-                u.spec_base, u.spec_cut, u.spec_text = base, len(audio), d.text
-            u.spec_speech_end, u.spec_pause_seq = speech_end_s, seq
-            u.spec_ends_sentence = d.text.rstrip().endswith((".", "?", "!"))
+                u.speculate(base, len(audio), d.text, (seq, speech_end_s), d.text)
 
         return run
 
