@@ -194,7 +194,12 @@ class Recognizer:
 
     @property
     def hotwords(self) -> str | None:
-        return " ".join(self.config.hotwords) or None
+        """The vocabulary as decoder prompt text: the list said twice ("A, B, A, B."). Said once, Whisper
+        base wrote "ComfyUI" in 3 of 12 decodes of hotwords.mp3 shifted by 0-220 ms; said twice, in 12."""
+        if not self.config.hotwords:
+            return None
+        words = ", ".join(self.config.hotwords)
+        return f"{words}, {words}."
 
     def _pick_language(self, probs: list[tuple[str, float]]) -> tuple[str, float]:
         allowed = self.config.languages
