@@ -354,6 +354,7 @@ class LocalEngine:
         stt = self.sv.settings.stt
         cfg = ListenerConfig(mode="push_to_talk", wake_phrase=stt.wake_phrase,
                              follow_up_window_s=stt.follow_up_window_s,
+                             early_end_ms=stt.early_end_ms or None,
                              endpoint=EndpointConfig(trailing_silence_ms=stt.trailing_silence_ms))
         return SpeechListener(self._get_recognizer(), cfg, on_event=on_event)
 

@@ -42,7 +42,21 @@ class SttSettings(BaseModel):
     mode: Literal["push_to_talk", "hands_free", "mute"] = "push_to_talk"
     wake_phrase: str = "hey assistant"
     trailing_silence_ms: int = Field(500, ge=100, le=5000)
+    early_end_ms: int = Field(
+        320,
+        ge=0,
+        le=5000,
+        description="hands-free: end a turn after this much silence when its words so far end a sentence"
+        " (else after trailing_silence_ms); 0 = off",
+    )
     follow_up_window_s: float = Field(8.0, ge=0, le=120)
+
+    @field_validator("early_end_ms")
+    @classmethod
+    def _early_end(cls, v: int) -> int:
+        if 0 < v < 64:
+            raise ValueError("0 (off) or at least 64 (two 32 ms frames)")
+        return v
 
 
 class TtsSettings(BaseModel):

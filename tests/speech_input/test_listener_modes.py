@@ -176,6 +176,29 @@ def test_hands_free_early_end_on_a_finished_sentence(recognizer: Recognizer, tim
     assert fed[256] <= fed[None] - 12, fed
 
 
+@pytest.mark.slow
+@pytest.mark.integration
+def test_hands_free_early_end_needs_no_further_frame(recognizer: Recognizer, timit: np.ndarray) -> None:
+    """When the silence is already long enough as the speculative decode of the whole utterance finishes,
+    the utterance ends then (from the decoding thread), not when the next frame arrives."""
+    events: list[AudioEvent] = []
+    cfg = ListenerConfig(mode="hands_free", wake_phrase="", early_end_ms=256)
+    cfg.endpoint.trailing_silence_ms = 3000  # the end-pointer alone would not end it
+    listener = Listener(recognizer, cfg, on_event=events.append)
+    try:
+        for f in frames_of(timit):  # faster than real time: the decodes lag behind the frames
+            listener.feed(f)
+        for _ in range(12):  # 384 ms of silence, then no more frames
+            listener.feed(np.zeros(FRAME_SAMPLES, np.float32))
+        assert listener.wait_idle(60)
+        ends = [e for e in events if isinstance(e, SpeechEnded)]
+        finals = [e for e in events if isinstance(e, FinalTranscript)]
+        assert len(ends) == 1 and ends[0].reason == "silence", events
+        assert len(finals) == 1 and "greasy" in finals[0].text.lower()
+    finally:
+        listener.close()
+
+
 class _CountingRecognizer:
     """The real recognizer, with a record of each decode it ran (a spy, not a stand-in)."""
 
