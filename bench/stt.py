@@ -3,7 +3,8 @@
 Feeds each reference clip in real time (32 ms frames, 0.5 s silence before, 1.5 s after) and prints ONE
 JSON object: end-of-speech → final-text latency (p50, p95), real-time factor and WER per clip for
  - this project's Listener in push-to-talk (release 0.2 s after the speech ends; latency from release)
-   and hands-free (latency from the end-point, i.e. after the trailing silence, and from the speech end),
+   and hands-free (latency from the end-point, i.e. after the trailing silence or the early end on a finished
+   sentence, and from the speech end),
  - plain batch faster-whisper (the whole clip after it ends: latency = the call's duration),
  - RealtimeSTT from PyPI, run by bench/stt_realtimestt.py in /work/bench-venv (torch lives only there);
    reported as unavailable, with the reason, when that venv or its packages are missing.
@@ -223,7 +224,8 @@ def run_realtimestt(
 
 LATENCY_DEFINITIONS = {
     "push_to_talk.latency": "final text event time minus release time; release comes 0.2 s after the speech ends",
-    "hands_free.latency": "final text event time minus the end-point (SpeechEnded event: trailing silence elapsed)",
+    "hands_free.latency": "final text event time minus the end-point (SpeechEnded event: trailing silence"
+    " elapsed, or early_end_ms of silence after a finished sentence)",
     "*.from_speech_end": "final text event time minus the true end of speech in the fed audio (last 32 ms frame"
     " within 30 dB of the clip's loudest), on the same wall clock that paced the frames",
     "faster_whisper_batch.latency": "duration of one transcribe() of the whole clip, started after the clip ended",
@@ -276,6 +278,7 @@ def main() -> None:
     args = ap.parse_args()
 
     from audio.endpointing import EndpointConfig
+    from audio.listener import ListenerConfig
     from audio.models import install_whisper_base
     from audio.stt import Recognizer, RecognizerConfig
 
@@ -293,19 +296,20 @@ def main() -> None:
         "commit_after_s": args.commit_after_s,
         "interim_every_s": args.interim_every_s,
     }
+    listener_over = {k: v for k, v in listener_args.items() if v is not None}  # None: the listener's default
+    effective = ListenerConfig(**listener_over)
     result: dict[str, Any] = {
         "machine": {"cpus": os.cpu_count(), "load_avg_start": [round(x, 2) for x in load0]},
         "model": "whisper base int8, beam 1, CPU",
-        "config": {
+        "config": {  # what the listener ran with (defaults unless set on the command line)
             "pad_s": rec.config.pad_s,
             "pause_ms": ep.pause_ms,
             "trailing_silence_ms": ep.trailing_silence_ms,
-            **listener_args,
+            **{k: getattr(effective, k) for k in listener_args},
         },
         "latency_definitions": LATENCY_DEFINITIONS,
         "model_load_and_warmup_s": round(load_s, 3),
     }
-    listener_over = {k: v for k, v in listener_args.items() if v is not None}  # None: the listener's default
     ours: dict[str, Any] = {}
     for mode in args.modes.split(","):
         rows: dict[str, list[dict[str, Any]]] = {}
