@@ -26,6 +26,7 @@ def run(*args: str, stdin: str | None = None, env: dict[str, str] | None = None,
         ({"PA_LLM__PROVIDER": "skynet"}, "llm.provider"),
         ({"PA_UI_PORT": "not-a-port"}, "ui_port"),
         ({"PA_TIMEZONE": "Mars/Olympus"}, "timezone"),
+        ({"PA_STT__EARLY_END_MS": "10"}, "stt.early_end_ms"),
     ],
 )
 def test_bad_env_value_is_one_line_and_exit_2(env: dict[str, str], key: str) -> None:

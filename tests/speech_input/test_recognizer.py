@@ -70,6 +70,14 @@ def test_multilingual_clip_is_english_then_german(recognizer: Recognizer, shared
     assert "software" in german and any(w in german for w in ("der", "die", "und"))
 
 
+def test_numpy_blas_runs_on_one_thread_beside_whisper(recognizer: Recognizer) -> None:
+    """OpenBLAS's spinning idle threads slow the encoder pass after each log-mel product (audio/stt.py)."""
+    from threadpoolctl import threadpool_info
+
+    blas = [lib for lib in threadpool_info() if lib["user_api"] == "blas"]
+    assert blas and all(lib["num_threads"] == 1 for lib in blas), blas
+
+
 def test_hotwords_recover_the_product_name(hotword_recognizer: Recognizer, shared_audio: Path) -> None:
     audio = read_file(shared_audio / "hotwords.mp3")
     for lead_ms in (0, 60, 120, 180):  # the same words at four offsets: not one lucky decode
