@@ -60,7 +60,10 @@ class AssistantApp:
             destinations=[ft.NavigationRailDestination(icon=i, label=t) for _, t, i in NAV])
         self.bar = ft.NavigationBar(
             selected_index=0, on_change=self._nav,
-            destinations=[ft.NavigationBarDestination(icon=i, label=t) for _, t, i in NAV])
+            # no tooltips on the tabs (the label is under each icon): with a mouse, the tooltip of the tab
+            # just clicked stayed up, and when it went away Flutter web re-parented the page's semantics
+            # tree, so a text field clicked next lost the keyboard focus while typing
+            destinations=[ft.NavigationBarDestination(icon=i, label=t, tooltip="") for _, t, i in NAV])
         self.recorder: Any = None
         self.player: Any = None
         self._recording = False
