@@ -38,7 +38,49 @@ class ApprovalRecord(BaseModel):
     result: str
 
     def info(self) -> ApprovalInfo:
-        return ApprovalInfo(id=self.id, action=self.action, summary=self.summary, expires_at=self.expires_at)
+        return ApprovalInfo(id=self.id, action=self.action, summary=self.summary,
+                            details=details_of(self.action, self.payload), created_at=self.created_at,
+                            expires_at=self.expires_at)
+
+
+# argument names of the agents' tools -> the card's labels
+_LABELS = {
+    "to": "Recipient", "cc": "Cc", "recipient": "Recipient", "subject": "Subject", "body": "Body",
+    "text": "Text", "title": "Title", "start": "Start", "end": "End", "when": "Time", "due_at": "Time",
+    "location": "Location", "amount": "Amount", "currency": "Currency", "uid": "Event", "message_id": "Message",
+    "topic": "Topic", "action": "Action", "all_day": "All day",
+}
+
+
+def _shown(v: Any) -> str:
+    if isinstance(v, str) and len(v) >= 16 and v[4:5] == "-" and v[10:11] == "T":
+        try:
+            return datetime.fromisoformat(v).strftime("%a %d %b %Y, %H:%M")
+        except ValueError:
+            return v
+    if isinstance(v, list):
+        return ", ".join(map(str, v))
+    if isinstance(v, bool):
+        return "yes" if v else "no"
+    return "" if v is None else str(v)
+
+
+def details_of(action: str, payload: dict[str, Any]) -> dict[str, str]:
+    """Label -> value for every argument of the action (none hidden)."""
+    out: dict[str, str] = {"Action": action}
+    args: list[dict[str, Any]] = []
+    if isinstance(payload.get("event"), dict):
+        args.append(payload["event"])
+    for call in payload.get("calls") or []:
+        if isinstance(call, dict) and isinstance(call.get("args"), dict):
+            args.append(call["args"])
+    for a in args:
+        for k, v in a.items():
+            if v is None or v == "" or v == []:
+                continue
+            label = _LABELS.get(k, k.replace("_", " ").capitalize())
+            out[label] = f"{out[label]}; {_shown(v)}" if label in out and label != "Action" else _shown(v)
+    return out
 
 
 def _aware(dt: datetime) -> datetime:
@@ -90,6 +132,14 @@ class ApprovalStore:
             row = s.scalar(select(PendingApproval).where(PendingApproval.status == "pending")
                            .order_by(PendingApproval.id.desc()).limit(1))
             return _record(row) if row is not None else None
+
+    def waiting(self, now: datetime) -> list[ApprovalRecord]:
+        """Every approval still waiting, newest first (those past their time are expired first)."""
+        self.expire_old(now)
+        with self.db.session() as s:
+            rows = s.scalars(select(PendingApproval).where(PendingApproval.status == "pending")
+                             .order_by(PendingApproval.id.desc()))
+            return [_record(r) for r in rows]
 
     def latest(self) -> ApprovalRecord | None:
         """The newest approval in any state."""

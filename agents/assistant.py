@@ -1,4 +1,5 @@
-"""The assistant: one entry point (``ask`` / ``stream``) in front of a pipeline of small stages.
+"""The assistant: one turn (``run``: typed events, see ``agents/turn.py``; ``ask``: its final reply)
+through a pipeline of small stages.
 
 1. a pending approval + "yes"/"no"  -> run or drop the parked action (audited)
 2. the local intent recognizer      -> instant offline answer
@@ -11,13 +12,14 @@ Every turn is stored in the conversation history; the LLM sees a bounded window 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
 from typing import Any
 
 from pydantic_ai.messages import ModelMessage, ModelRequest, ModelResponse, TextPart, UserPromptPart
 from pydantic_ai.models import Model
+from pydantic_ai.usage import RunUsage
 
 from agents.approvals import ApprovalRecord, ApprovalStore
 from agents.deps import AssistantDeps, ServiceDeps, ServiceError
@@ -28,7 +30,19 @@ from agents.local.recognizer import IntentMatch, recognize
 from agents.memory import Memory
 from agents.models import NewEvent
 from agents.orchestrator import ORCHESTRATOR_LIMITS, orchestrator, resume_approved
-from agents.replies import AgentReply, SentenceChunker, ToolCallInfo, first_sentences, split_sentences
+from agents.replies import AgentReply, SentenceChunker, Source, Usage, first_sentences
+from agents.turn import (
+    ApprovalRequested,
+    IntentRecognized,
+    ReplyDelta,
+    ReplyDone,
+    StageTimer,
+    ToolCalled,
+    TurnEvent,
+    TurnStarted,
+    final_reply,
+    new_turn_id,
+)
 
 log = logging.getLogger(__name__)
 ModelFactory = Callable[[], Model | None]
@@ -37,6 +51,29 @@ _ACTION_ERRORS: tuple[type[BaseException], ...] = (ServiceError, *MODEL_ERRORS)
 
 def _no_model() -> Model | None:
     return None
+
+
+class _Turn:
+    """The running turn: its id and text, the timer, the model's usage, and the events that tools and
+    delegates noted during a model run (handed on at the next chance)."""
+
+    def __init__(self, turn_id: str, text: str) -> None:
+        self.id = turn_id
+        self.text = text
+        self.timer = StageTimer()
+        self.usage = Usage()
+        self.pending_events: list[TurnEvent] = []
+
+    def intent(self, source: Source, name: str, slots: dict[str, str]) -> None:
+        self.pending_events.append(IntentRecognized(turn_id=self.id, source=source, name=name, slots=slots))
+
+    def count(self, usage: RunUsage) -> None:
+        self.usage = Usage(requests=usage.requests, input_tokens=usage.input_tokens or 0,
+                           output_tokens=usage.output_tokens or 0)
+
+    def flush(self) -> Iterator[TurnEvent]:
+        while self.pending_events:
+            yield self.pending_events.pop(0)
 
 
 @dataclass
@@ -53,43 +90,69 @@ class Assistant:
 
     # ------------------------------------------------------------ public API
 
-    def deps(self, language: str | None = None) -> AssistantDeps:
+    def deps(self, language: str | None = None, turn: _Turn | None = None) -> AssistantDeps:
         return AssistantDeps(services=self.services, memory=self.memory, approvals=self.approvals, tz=self.tz,
-                             clock=self.clock, language=language or self.language)
+                             clock=self.clock, language=language or self.language,
+                             events=turn.pending_events if turn is not None else [],
+                             turn_id=turn.id if turn is not None else "")
 
-    def ask(self, text: str) -> AgentReply:
-        """Answer one utterance (typed or transcribed)."""
-        text = text.strip()
-        if not text:
+    def ask(self, text: str, turn_id: str | None = None) -> AgentReply:
+        """Answer one utterance (typed or transcribed): the final reply of :meth:`run`."""
+        return final_reply(self.run(text, turn_id, stream=False))
+
+    def run(self, text: str, turn_id: str | None = None, stream: bool = True) -> Iterator[TurnEvent]:
+        """One turn as typed events: TurnStarted, IntentRecognized, ToolCalled..., ApprovalRequested,
+        ReplyDelta..., then ReplyDone with the final reply (its source, tool calls, approval, usage and
+        timings per stage). ``stream``: the model's reply comes sentence by sentence as it is written
+        (local answers come at once either way)."""
+        turn = _Turn(turn_id or new_turn_id(), text.strip())
+        yield TurnStarted(turn_id=turn.id, text=turn.text)
+        if not turn.text:
             lang = self.language
-            return AgentReply(spoken=tr(lang, "I didn't catch that.", "Das habe ich nicht verstanden."),
-                              text=tr(lang, "Empty request.", "Leere Anfrage."), source="local", language=lang,
-                              error="empty input")
-        reply = self._route(text)
-        self._store(text, reply)
-        return reply
+            reply = AgentReply(spoken=tr(lang, "I didn't catch that.", "Das habe ich nicht verstanden."),
+                               text=tr(lang, "Empty request.", "Leere Anfrage."), source="local", language=lang,
+                               error="empty input")
+            yield from self._finish(turn, reply, store=False)
+            return
+        now = self.clock().astimezone(self.tz)
+        with turn.timer.stage("intent"):
+            match = recognize(turn.text, now)
+        local = self._local_or_approval(turn, match, now)
+        if local is not None:
+            yield from turn.flush()
+            yield ReplyDelta(turn_id=turn.id, text=local.text)
+            yield from self._finish(turn, local)
+            return
+        model, error = self._model_or_error()
+        if model is None:
+            with turn.timer.stage("fallback"):
+                reply = self._fallback(turn.text, error)
+            yield ReplyDelta(turn_id=turn.id, text=reply.text)
+            yield from self._finish(turn, reply)
+            return
+        with turn.timer.stage("llm"):
+            reply = yield from (self._stream_llm(turn, model) if stream else self._ask_llm(turn, model))
+        yield from self._finish(turn, reply)
+
+    def stream(self, text: str) -> Iterator[str]:
+        """The spoken reply sentence by sentence as soon as each is ready (the ReplyDelta texts)."""
+        for ev in self.run(text):
+            if isinstance(ev, ReplyDelta):
+                yield ev.text.strip()
+
+    def _finish(self, turn: _Turn, reply: AgentReply, store: bool = True) -> Iterator[TurnEvent]:
+        reply.turn_id, reply.user_text = turn.id, turn.text
+        reply.usage = turn.usage
+        reply.timings = turn.timer.finish()
+        if store:
+            self._store(turn.text, reply)
+        if reply.approval is not None:
+            yield ApprovalRequested(turn_id=turn.id, approval=reply.approval)
+        yield ReplyDone(reply=reply)
 
     def _store(self, text: str, reply: AgentReply) -> None:
         self.memory.add_turn("user", text, source=reply.source, intent=reply.intent)
         self.memory.add_turn("assistant", reply.text, source=reply.source, intent=reply.intent)
-
-    def stream(self, text: str) -> Iterator[str]:
-        """Yield the spoken reply sentence by sentence as soon as each is ready (for speech output).
-        Local answers come at once; model answers stream from the model."""
-        text = text.strip()
-        now = self.clock().astimezone(self.tz)
-        reply = self._local_or_approval(text, now) if text else None
-        if reply is None and text:
-            model, error = self._model_or_error()
-            if model is not None:
-                yield from self._stream_llm(text, model)
-                return
-            reply = self._fallback(text, error)
-        if reply is None:
-            reply = self.ask(text)
-        else:
-            self._store(text, reply)
-        yield from split_sentences(reply.spoken) or [reply.spoken]
 
     def decide(self, approval_id: int, approve: bool) -> AgentReply:
         """A yes/no from a button in the UI (voice goes through ``ask``)."""
@@ -98,34 +161,32 @@ class Assistant:
 
     # ------------------------------------------------------------ routing
 
-    def _route(self, text: str) -> AgentReply:
-        now = self.clock().astimezone(self.tz)
-        local = self._local_or_approval(text, now)
-        if local is not None:
-            return local
-        model, error = self._model_or_error()
-        if model is None:
-            return self._fallback(text, error)
-        return self._ask_llm(text, model)
-
-    def _local_or_approval(self, text: str, now: datetime) -> AgentReply | None:
-        match = recognize(text, now)
-        pending = self.approvals.pending(now)
+    def _local_or_approval(self, turn: _Turn, match: IntentMatch | None, now: datetime) -> AgentReply | None:
         if match is not None and match.intent in ("Confirm", "Reject"):
+            pending = self.approvals.pending(now)
             if pending is None:
                 latest = self.approvals.latest()
                 if latest is not None and latest.status == "expired" and now - latest.expires_at < self.approvals.ttl:
                     pending = latest  # answered too late: say so instead of "nothing waiting"
             if pending is not None:
-                return self._decide(pending, match.intent == "Confirm", match.language, match)
+                turn.intent("approval", match.intent, {"approval": str(pending.id)})
+                deps = self.deps(match.language, turn)
+                with turn.timer.stage("approval"):
+                    return self._decide(pending, match.intent == "Confirm", match.language, match, deps)
         if match is None:
             return None
-        deps = self.deps(match.language)
+        turn.intent("local", match.intent, match.slots)
+        deps = self.deps(match.language, turn)
         try:
-            return handle(match, deps)
+            with turn.timer.stage("intent"):
+                reply = handle(match, deps)
         except ServiceError as exc:
             return AgentReply(spoken=str(exc), text=str(exc), source="local", language=match.language,
-                              intent=match.intent, slots=match.slots, error=str(exc))
+                              intent=match.intent, slots=match.slots, tool_calls=deps.tool_calls, error=str(exc))
+        for call in reply.tool_calls:  # a handler's own calls (those through deps are noted already)
+            if not any(call is c for c in deps.tool_calls):
+                deps.events.append(ToolCalled(turn_id=turn.id, name=call.name, args=call.args))
+        return reply
 
     def _model_or_error(self) -> tuple[Model | None, str | None]:
         try:
@@ -164,46 +225,64 @@ class Assistant:
         else:
             spoken, text = first_sentences(output), output.strip()
         return AgentReply(spoken=spoken or text, text=text, source="llm", language=lang,
-                          tool_calls=deps.tool_calls, pending_approval=pending.info() if pending else None)
+                          tool_calls=deps.tool_calls, approval=pending.info() if pending else None)
 
-    def _ask_llm(self, text: str, model: Model) -> AgentReply:
-        deps = self.deps()
+    def _model_failed(self, turn: _Turn, exc: BaseException, deps: AssistantDeps) -> AgentReply:
+        log.warning("model failed: %r", exc)
+        reply = self._fallback(turn.text, model_error_message(exc, self.language))
+        reply.tool_calls = deps.tool_calls
+        return reply
+
+    def _ask_llm(self, turn: _Turn, model: Model) -> Generator[TurnEvent, None, AgentReply]:
+        deps = self.deps(turn=turn)
         try:
-            result = orchestrator.run_sync(text, deps=deps, model=model, message_history=self._history(),
+            result = orchestrator.run_sync(turn.text, deps=deps, model=model, message_history=self._history(),
                                            usage_limits=ORCHESTRATOR_LIMITS, timeout=self.model_timeout_s)
         except MODEL_ERRORS as exc:
-            log.warning("model failed: %r", exc)
-            reply = self._fallback(text, model_error_message(exc, self.language))
-            reply.tool_calls = deps.tool_calls
-            return reply
-        return self._llm_reply(result.output, deps)
+            yield from turn.flush()
+            return self._model_failed(turn, exc, deps)
+        turn.count(result.usage)
+        yield from turn.flush()
+        reply = self._llm_reply(result.output, deps)
+        yield ReplyDelta(turn_id=turn.id, text=reply.text)
+        return reply
 
-    def _stream_llm(self, text: str, model: Model) -> Iterator[str]:
-        deps = self.deps()
+    def _stream_llm(self, turn: _Turn, model: Model) -> Generator[TurnEvent, None, AgentReply]:
+        """The model's text sentence by sentence as it is written; the reply's spoken part is every
+        sentence streamed (plus the approval question), its text the whole answer."""
+        deps = self.deps(turn=turn)
         chunker = SentenceChunker()
         spoken: list[str] = []
         try:
-            with orchestrator.run_stream_sync(text, deps=deps, model=model, message_history=self._history(),
+            with orchestrator.run_stream_sync(turn.text, deps=deps, model=model, message_history=self._history(),
                                               usage_limits=ORCHESTRATOR_LIMITS,
                                               timeout=self.model_timeout_s) as result:
                 for delta in result.stream_text(delta=True, debounce_by=None):
+                    yield from turn.flush()
                     for sentence in chunker.feed(delta):
                         spoken.append(sentence)
-                        yield sentence
+                        yield ReplyDelta(turn_id=turn.id, text=sentence + " ")
+                turn.count(result.usage)
+            yield from turn.flush()
             for sentence in chunker.flush():
                 spoken.append(sentence)
-                yield sentence
-            reply = self._llm_reply(" ".join(spoken), deps)
-            if reply.pending_approval is not None:
-                yield reply.spoken
+                yield ReplyDelta(turn_id=turn.id, text=sentence + " ")
         except MODEL_ERRORS as exc:
-            reply = self._fallback(text, model_error_message(exc, self.language))
-            yield from split_sentences(reply.spoken)
-        self._store(text, reply)
+            yield from turn.flush()
+            reply = self._model_failed(turn, exc, deps)
+            yield ReplyDelta(turn_id=turn.id, text=reply.spoken)
+            return reply
+        reply = self._llm_reply(" ".join(spoken), deps)
+        if reply.approval is not None:
+            yield ReplyDelta(turn_id=turn.id, text=reply.spoken)
+            spoken.append(reply.spoken)
+        reply.spoken = " ".join(spoken) or reply.spoken
+        return reply
 
     # ------------------------------------------------------------ approvals
 
-    def _decide(self, rec: ApprovalRecord, approve: bool, lang: str, match: IntentMatch | None = None) -> AgentReply:
+    def _decide(self, rec: ApprovalRecord, approve: bool, lang: str, match: IntentMatch | None = None,
+                deps: AssistantDeps | None = None) -> AgentReply:
         now = self.clock().astimezone(self.tz)
         base: dict[str, Any] = {"source": "approval", "language": lang,
                                 "intent": match.intent if match else ("Confirm" if approve else "Reject")}
@@ -217,7 +296,7 @@ class Assistant:
         if not approve:
             msg = tr(lang, "Okay, I won't do it.", "Okay, ich mache es nicht.")
             return AgentReply(spoken=msg, text=f"{msg} ({rec.summary})", **base)
-        deps = self.deps(lang)
+        deps = deps or self.deps(lang)
         try:
             result = self._execute(rec, deps)
         except _ACTION_ERRORS as exc:
@@ -236,7 +315,7 @@ class Assistant:
         follow = deps.pending[-1] if deps.pending else None
         spoken = first_sentences(result) if follow is None else follow.summary + tr(lang, " Shall I?", " Soll ich?")
         return AgentReply(spoken=spoken, text=result, tool_calls=deps.tool_calls,
-                          pending_approval=follow.info() if follow else None, **base)
+                          approval=follow.info() if follow else None, **base)
 
     def _execute(self, rec: ApprovalRecord, deps: AssistantDeps) -> str:
         lang = deps.language
@@ -245,7 +324,7 @@ class Assistant:
             if cal is None:
                 raise ServiceError(tr(lang, "no calendar is connected", "kein Kalender verbunden"))
             event = NewEvent.model_validate(rec.payload["event"])
-            deps.tool_calls.append(ToolCallInfo(name="calendar.create_event", args=rec.payload["event"]))
+            deps.record_tool("calendar.create_event", rec.payload["event"])
             created = cal.create_event(event)
             return tr(lang, f"Done, \"{created.title}\" is in your calendar.",
                       f"Erledigt, „{created.title}“ steht im Kalender.")

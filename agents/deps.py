@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
-from typing import TYPE_CHECKING, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from agents.models import (
     CalendarEvent,
@@ -25,6 +25,7 @@ from agents.models import (
     TranscriptHit,
 )
 from agents.replies import ToolCallInfo
+from agents.turn import IntentRecognized, ToolCalled, TurnEvent
 
 if TYPE_CHECKING:
     from agents.approvals import ApprovalRecord, ApprovalStore
@@ -119,6 +120,19 @@ class AssistantDeps:
     language: str = "en"
     pending: list[ApprovalRecord] = field(default_factory=list)
     tool_calls: list[ToolCallInfo] = field(default_factory=list)
+    events: list[TurnEvent] = field(default_factory=list)  # the running turn's, handed on by the assistant
+    turn_id: str = ""
 
     def now(self) -> datetime:
         return self.clock().astimezone(self.tz)
+
+    def record_tool(self, name: str, args: dict[str, Any]) -> None:
+        """A tool ran (or, for a side effect, was asked for): shown in ``--json`` and as a turn event."""
+        call = ToolCallInfo(name=name, args=args)
+        self.tool_calls.append(call)
+        self.events.append(ToolCalled(turn_id=self.turn_id, name=call.name, args=call.args))
+
+    def delegated(self, domain: str, request: str) -> None:
+        """The orchestrator handed the request to a domain's delegate (the LLM's intent)."""
+        self.events.append(IntentRecognized(turn_id=self.turn_id, source="llm", name=domain,
+                                            slots={"request": request}))

@@ -92,6 +92,7 @@ def park(deps: AssistantDeps, delegate: str, requests: DeferredToolRequests,
 
 async def _delegate(ctx: RunContext[AssistantDeps], name: str, request: str) -> str:
     agent = DELEGATES[name]
+    ctx.deps.delegated(name, request)
     result = await agent.run(request, deps=ctx.deps, usage=ctx.usage, usage_limits=DELEGATE_LIMITS,
                              model=cast(Model, ctx.model))
     out = result.output

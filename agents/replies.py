@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-Source = Literal["local", "llm", "fallback", "approval"]
+Source = Literal["local", "llm", "fallback", "approval", "unavailable"]
 
 
 class ToolCallInfo(BaseModel):
@@ -18,24 +18,44 @@ class ToolCallInfo(BaseModel):
 
 
 class ApprovalInfo(BaseModel):
-    """An action with a side effect that waits for the user's yes or no."""
+    """An action with a side effect that waits for the user's yes or no; ``details`` shows exactly
+    what will happen, field by field (what the approval card and ``--json`` show)."""
 
     id: int
-    action: str
+    action: str = Field(description="e.g. communication.send_mail")
     summary: str = Field(description="exactly what will be done, in the user's language")
+    details: dict[str, str] = Field(default_factory=dict,
+                                    description="recipient, subject, body, time, amount ... as shown")
+    created_at: datetime | None = None
     expires_at: datetime
 
 
+class Usage(BaseModel):
+    """What the language model used for one turn (zero when a local intent answered)."""
+
+    requests: int = 0
+    input_tokens: int = 0
+    output_tokens: int = 0
+
+
 class AgentReply(BaseModel):
+    """The assistant's answer to one turn (typed or spoken): the last event of the turn carries it,
+    and the engine, the home server and ``ask --json`` hand it on as it is."""
+
+    turn_id: str = ""
+    user_text: str = Field("", description="the request as typed or transcribed")
     spoken: str = Field(description="one or two sentences for speech output")
     text: str = Field(description="the longer version for the screen")
-    source: Source
+    source: Source = Field("local", description="local, llm, fallback, approval or unavailable")
     language: str = "en"
     intent: str | None = None
     slots: dict[str, str] = Field(default_factory=dict)
     tool_calls: list[ToolCallInfo] = Field(default_factory=list)
-    pending_approval: ApprovalInfo | None = None
+    approval: ApprovalInfo | None = Field(None, description="the action now waiting for yes/no, if any")
     error: str | None = Field(None, description="what went wrong (model error, service error), if anything")
+    usage: Usage = Field(default_factory=Usage)
+    timings: dict[str, float] = Field(default_factory=dict, description="seconds per stage: stt, intent, "
+                                      "approval, llm, fallback, total")
 
 
 class DomainResult(BaseModel):

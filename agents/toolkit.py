@@ -8,11 +8,10 @@ from typing import Any
 from pydantic_ai import ModelRetry, RunContext
 
 from agents.deps import AssistantDeps
-from agents.replies import ToolCallInfo
 
 
 def log_call(ctx: RunContext[AssistantDeps], name: str, **args: Any) -> None:
-    ctx.deps.tool_calls.append(ToolCallInfo(name=name, args={k: str(v) for k, v in args.items()}))
+    ctx.deps.record_tool(name, {k: str(v) for k, v in args.items()})
 
 
 def aware(ctx: RunContext[AssistantDeps], dt: datetime) -> datetime:

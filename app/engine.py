@@ -16,7 +16,8 @@ Contract, for both implementations:
   is not installed/connected raises :class:`NotAvailable` (a subclass) saying what is missing.
   ``Engine.info()`` lists every feature with its availability up front, so the UI can grey it out.
 
-This module imports only pydantic and the standard library, so a phone build can use it.
+This module imports only pydantic, the standard library and the assistant's plain data
+(``agents/replies.py``, ``agents/turn.py``: one event vocabulary for a turn), so a phone build can use it.
 """
 
 from __future__ import annotations
@@ -26,6 +27,23 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, Any, Literal, Protocol, runtime_checkable
 
 from pydantic import BaseModel, Field, TypeAdapter
+
+# one event vocabulary: a turn's events and its reply are the assistant's own (agents/turn.py)
+from agents.replies import AgentReply as TurnReply
+from agents.replies import ApprovalInfo as ApprovalView
+from agents.turn import (
+    ApprovalRequested,
+    IntentRecognized,
+    ReplyDelta,
+    ReplyDone,
+    SpeechStarted,
+    SpeechStopped,
+    ToolCalled,
+    TranscriptFinal,
+    TranscriptInterim,
+    TurnError,
+    TurnStarted,
+)
 
 if TYPE_CHECKING:
     from app.engine_local import LocalEngine as LocalEngine
@@ -83,35 +101,10 @@ class AudioClip(BaseModel):
     text: str = Field("", description="what is said (speech output) or transcribed (meeting playback)")
 
 
-class ApprovalView(BaseModel):
-    """An action with a side effect waiting for yes/no; ``details`` shows exactly what will happen."""
-
-    id: int
-    action: str = Field(description="e.g. communication.send_mail")
-    summary: str = Field(description="one sentence in the user's language: exactly what will be done")
-    details: dict[str, str] = Field(default_factory=dict,
-                                    description="recipient, subject, body, time, amount ... as shown")
-    created_at: datetime
-    expires_at: datetime
-
-
 class ApprovalOutcome(BaseModel):
     id: int
     status: Literal["done", "failed", "denied", "expired"]
     message: str = Field(description="what happened, for the screen and for speech")
-
-
-class TurnReply(BaseModel):
-    """The assistant's answer to one turn (typed or spoken)."""
-
-    turn_id: str
-    user_text: str
-    spoken: str = Field(description="the short version that is spoken")
-    text: str = Field(description="the full version for the screen")
-    source: str = Field("", description="local, llm, fallback, approval or unavailable")
-    language: str = "en"
-    approval: ApprovalView | None = None
-    error: str | None = None
 
 
 class MeetingSegment(BaseModel):
@@ -239,53 +232,12 @@ class StateChanged(_Event):
     hands_free: bool = False
 
 
-class TranscriptInterim(_Event):
-    kind: Literal["interim"] = "interim"
-    turn_id: str
-    text: str
-
-
-class TranscriptFinal(_Event):
-    """What the user said; ``addressed`` False = heard in hands-free mode but not meant for us."""
-
-    kind: Literal["final"] = "final"
-    turn_id: str
-    text: str
-    language: str | None = None
-    addressed: bool = True
-
-
-class ReplyDelta(_Event):
-    """A piece of the reply text as it streams (append to the turn's reply)."""
-
-    kind: Literal["reply_delta"] = "reply_delta"
-    turn_id: str
-    text: str
-
-
-class ReplyDone(_Event):
-    kind: Literal["reply_done"] = "reply_done"
-    reply: TurnReply
-
-
 class SpeechAudioReady(_Event):
     """Speech output for the client to play (web/phone); desktop engines play it themselves."""
 
     kind: Literal["speech_audio"] = "speech_audio"
     turn_id: str
     clip: AudioClip
-
-
-class SpeechStopped(_Event):
-    """Stop playing the assistant's speech now (the user interrupted it: barge-in)."""
-
-    kind: Literal["speech_stopped"] = "speech_stopped"
-    reason: Literal["barge_in", "user"] = "barge_in"
-
-
-class ApprovalRequested(_Event):
-    kind: Literal["approval_requested"] = "approval_requested"
-    approval: ApprovalView
 
 
 class ApprovalDecided(_Event):
@@ -323,8 +275,9 @@ class Notice(_Event):
 
 
 EngineEvent = Annotated[
-    StateChanged | TranscriptInterim | TranscriptFinal | ReplyDelta | ReplyDone | SpeechAudioReady | SpeechStopped
-    | ApprovalRequested | ApprovalDecided | MeetingUpdated | MeetingSegmentAdded | ProgressEvent | Notice,
+    StateChanged | TurnStarted | TranscriptInterim | TranscriptFinal | IntentRecognized | ToolCalled | ReplyDelta
+    | ReplyDone | TurnError | SpeechAudioReady | SpeechStarted | SpeechStopped | ApprovalRequested | ApprovalDecided
+    | MeetingUpdated | MeetingSegmentAdded | ProgressEvent | Notice,
     Field(discriminator="kind"),
 ]
 EngineEventAdapter: TypeAdapter[EngineEvent] = TypeAdapter(EngineEvent)

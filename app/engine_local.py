@@ -18,7 +18,7 @@ import uuid
 import wave
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
 
 from app import __version__
 from app.engine import (
@@ -26,13 +26,13 @@ from app.engine import (
     AccountView,
     ApprovalDecided,
     ApprovalOutcome,
-    ApprovalRequested,
     ApprovalView,
     AssistantState,
     AudioChunk,
     AudioClip,
     CheckOutcome,
     EngineError,
+    EngineEvent,
     EngineInfo,
     ExportedFile,
     Feature,
@@ -43,7 +43,6 @@ from app.engine import (
     NotAvailable,
     Notice,
     ProgressEvent,
-    ReplyDelta,
     ReplyDone,
     SettingsPatch,
     SettingsView,
@@ -53,9 +52,9 @@ from app.engine import (
     TranscriptFinal,
     TranscriptInterim,
     TurnReply,
+    TurnStarted,
     Unsubscribe,
 )
-from app.engine_approvals import approval_view
 from app.engine_bus import EventBus
 from app.engine_meetings import MeetingAdapter
 from app.engine_voice import VoiceInput
@@ -306,30 +305,20 @@ class LocalEngine:
             self._bus.emit(ReplyDone(reply=reply))
             return reply
         self._bus.emit(ReplyDone(reply=reply))
-        if reply.approval is not None:
-            self._bus.emit(ApprovalRequested(approval=reply.approval))
         await self._speak(reply.spoken, turn_id, reply.language)
         return reply
 
     def _run_turn(self, text: str, turn_id: str) -> TurnReply:
+        """The assistant's turn events go to the UI as they come; its last one holds the reply."""
         assistant = self._get_assistant()
-        if self.sv.settings.llm.provider != "none":  # stream the model's sentences as they come
-            before = self._pending_ids()
-            parts: list[str] = []
-            for sentence in assistant.stream(text):
-                parts.append(sentence)
-                self._bus.emit(ReplyDelta(turn_id=turn_id, text=sentence + " "))
-            full = " ".join(parts)
-            new = [a for a in self._pending_views() if a.id not in before]
-            return TurnReply(turn_id=turn_id, user_text=text, spoken=full, text=full, source="llm",
-                             language=assistant.language, approval=new[0] if new else None)
-        r = assistant.ask(text)
-        self._bus.emit(ReplyDelta(turn_id=turn_id, text=r.text))
-        approval = None
-        if r.pending_approval is not None:
-            approval = approval_view(assistant.approvals.get(r.pending_approval.id))
-        return TurnReply(turn_id=turn_id, user_text=text, spoken=r.spoken, text=r.text, source=r.source,
-                         language=r.language, approval=approval, error=r.error)
+        reply: TurnReply | None = None
+        for ev in assistant.run(text, turn_id, stream=self.sv.settings.llm.provider != "none"):
+            if isinstance(ev, ReplyDone):
+                reply = ev.reply
+            elif not isinstance(ev, TurnStarted):  # the UI has the request from the transcript already
+                self._bus.emit(cast(EngineEvent, ev))
+        assert reply is not None  # Assistant.run always ends with ReplyDone
+        return reply
 
     # -- speech in: one audio.listener.Listener per engine (app.engine_voice.VoiceInput)
 
@@ -561,21 +550,8 @@ class LocalEngine:
 
     # ------------------------------------------------------------------------------ approvals
 
-    def _pending_ids(self) -> set[int]:
-        return {a.id for a in self._pending_views()}
-
     def _pending_views(self) -> list[ApprovalView]:
-        from sqlalchemy import select
-
-        from agents.approvals import _record
-        from storage.db.agents import PendingApproval
-
-        store = self._get_assistant().approvals
-        store.expire_old(datetime.now(UTC))
-        with self.sv.db.session() as s:
-            rows = list(s.scalars(select(PendingApproval).where(PendingApproval.status == "pending")
-                                  .order_by(PendingApproval.id.desc())))
-            return [approval_view(_record(r)) for r in rows]
+        return [r.info() for r in self._get_assistant().approvals.waiting(datetime.now(UTC))]
 
     async def approvals(self) -> list[ApprovalView]:
         return await self._thread(self._pending_views)

@@ -47,6 +47,7 @@ from app.engine import (
     SpeechAudioReady,
     StateChanged,
     TranscriptFinal,
+    TurnError,
     TurnReply,
     Unsubscribe,
 )
@@ -229,6 +230,8 @@ class RemoteEngine:
                         if not line.strip():
                             continue
                         event = EngineEventAdapter.validate_python(json.loads(line))
+                        if isinstance(event, TurnError):
+                            raise EngineError(event.message)
                         self._bus.emit(event)
                         if isinstance(event, ReplyDone):
                             done = event.reply
@@ -240,8 +243,6 @@ class RemoteEngine:
         raise EngineError("signed out: sign in again")
 
     async def _after_reply(self, reply: TurnReply) -> None:
-        if reply.approval is not None:
-            self._bus.emit(ApprovalRequested(approval=reply.approval))
         if self.speech_output == "client" and reply.spoken:
             await self._speak(reply.spoken, reply.turn_id, reply.language)
 

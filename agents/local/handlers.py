@@ -223,7 +223,7 @@ def _create_event(m: IntentMatch, d: AssistantDeps) -> AgentReply:
     rec = d.approvals.request("calendar.create_event", summary, {"event": event.model_dump(mode="json")}, d.now())
     d.pending.append(rec)
     spoken = summary + tr(lang, " Shall I?", " Soll ich?")
-    return _reply(m, spoken, pending_approval=rec.info())
+    return _reply(m, spoken, approval=rec.info())
 
 
 def _mail_lines(mails: list[MailSummary], lang: str) -> list[str]:

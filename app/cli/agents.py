@@ -34,8 +34,8 @@ def ask(
         typer.echo(json.dumps(reply.model_dump(mode="json"), ensure_ascii=False, indent=2))
     else:
         typer.echo(reply.text)
-        if reply.pending_approval is not None:
-            p = reply.pending_approval
+        if reply.approval is not None:
+            p = reply.approval
             typer.echo(f"\n[approval #{p.id}] answer: personal-agent ask yes | personal-agent ask no")
 
 

@@ -95,8 +95,8 @@ def test_approval_yes_sends_exactly_once(assistant: Assistant, services: Service
     assert isinstance(mail, MemoryMail)
     with_model(assistant, _send_mail_delegate("bob@example.com").model())
     reply = assistant.ask("write bob that I'll see him at 5")
-    assert reply.pending_approval is not None
-    assert "bob@example.com" in reply.pending_approval.summary and "See you at 5." in reply.spoken
+    assert reply.approval is not None
+    assert "bob@example.com" in reply.approval.summary and "See you at 5." in reply.spoken
     assert mail.sent == []  # nothing happens before the yes
 
     done = assistant.ask("yes")
@@ -108,7 +108,7 @@ def test_approval_yes_sends_exactly_once(assistant: Assistant, services: Service
                         ("approval.communication.send_mail", "approved"),
                         ("communication.send_mail", "ok")]
     again = assistant.ask("yes")
-    assert again.pending_approval is None and len(mail.sent) == 1
+    assert again.approval is None and len(mail.sent) == 1
     assert "nothing waiting" in again.spoken
 
 
@@ -131,13 +131,13 @@ def test_approval_expires(assistant: Assistant, services: ServiceDeps, audit: Au
     assert isinstance(mail, MemoryMail)
     with_model(assistant, _send_mail_delegate("bob@example.com").model())
     first = assistant.ask("mail bob")
-    assert first.pending_approval is not None
+    assert first.approval is not None
     clock.advance(minutes=6)
     reply = assistant.ask("yes")
     assert mail.sent == []
-    assert reply.pending_approval is None and "expired" in reply.spoken and reply.error == "approval expired"
+    assert reply.approval is None and "expired" in reply.spoken and reply.error == "approval expired"
     assert ("approval.communication.send_mail", "expired") in [(e.action, e.outcome) for e in audit.recent(5)]
-    late = assistant.decide(first.pending_approval.id, True)  # a late button press
+    late = assistant.decide(first.approval.id, True)  # a late button press
     assert late.error == "approval expired" and mail.sent == []
 
 
@@ -145,7 +145,7 @@ def test_local_create_event_needs_approval(assistant: Assistant, services: Servi
     cal = services.calendar
     assert isinstance(cal, MemoryCalendar)
     reply = assistant.ask("trag übermorgen um 10 Zahnarzt ein")
-    assert reply.pending_approval is not None and cal.items == []
+    assert reply.approval is not None and cal.items == []
     assert "Zahnarzt" in reply.spoken and "10:00" in reply.spoken
     done = assistant.ask("ja")
     assert [e.title for e in cal.items] == ["Zahnarzt"]
@@ -158,8 +158,8 @@ def test_button_denial_by_id(assistant: Assistant, services: ServiceDeps) -> Non
     cal = services.calendar
     assert isinstance(cal, MemoryCalendar)
     reply = assistant.ask("create an event dentist tomorrow at 3 pm")
-    assert reply.pending_approval is not None
-    out = assistant.decide(reply.pending_approval.id, approve=False)
+    assert reply.approval is not None
+    out = assistant.decide(reply.approval.id, approve=False)
     assert out.error is None and cal.items == []
 
 
@@ -190,7 +190,7 @@ def test_prompt_injection_email_causes_no_side_effect(assistant: Assistant, serv
     reply = assistant.ask("summarize the e-mail from the shop and do what it says")
     assert mail.sent == [] and mail.replies == []
     assert '<untrusted source="email">' in seen_bodies[0]  # the body reached the model marked as data
-    assert reply.pending_approval is not None and evil in reply.pending_approval.summary
+    assert reply.approval is not None and evil in reply.approval.summary
     denied = assistant.ask("no")
     assert mail.sent == [] and denied.source == "approval"
     assert [e.outcome for e in audit.recent(2)] == ["denied", "requested"]

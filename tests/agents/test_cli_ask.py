@@ -27,7 +27,10 @@ def test_german_calendar_question_offline_with_json() -> None:
     assert out["intent"] == "CalendarQuery" and out["language"] == "de" and out["source"] == "local"
     assert out["slots"] == {"range": "morgen"}
     assert "Kalender" in out["spoken"]  # no calendar account: says so, in German
-    assert out["pending_approval"] is None
+    assert out["approval"] is None
+    # the true source and the time of each stage the turn went through
+    assert set(out["timings"]) == {"intent", "total"} and out["timings"]["total"] >= out["timings"]["intent"] > 0
+    assert out["usage"] == {"requests": 0, "input_tokens": 0, "output_tokens": 0} and out["turn_id"]
 
 
 def test_unknown_request_without_model_and_empty_input() -> None:
@@ -35,6 +38,7 @@ def test_unknown_request_without_model_and_empty_input() -> None:
     assert res.exit_code == 0
     out = json.loads(res.output)
     assert out["source"] == "fallback" and "llm.provider" in out["text"]
+    assert {"intent", "fallback", "total"} <= set(out["timings"])
     empty = runner.invoke(cli, ["ask", "   "])
     assert empty.exit_code == 2 and "nothing to ask" in empty.output
 

@@ -104,7 +104,7 @@ def test_services_not_connected_answer_honestly(assistant: Assistant) -> None:
     assert "accounts add --kind caldav" in assistant.ask("what's on my calendar today").spoken
     assert "accounts add --kind mail" in assistant.ask("any unread emails").spoken
     r = assistant.ask("create an event dentist tomorrow at 3 pm")
-    assert r.pending_approval is None and r.error == "service not connected"
+    assert r.approval is None and r.error == "service not connected"
 
 
 def test_bad_input_loses_nothing(assistant: Assistant) -> None:
@@ -124,7 +124,7 @@ def test_failed_approved_action_is_not_reported_as_done(assistant: Assistant, se
 
     services.calendar = DownCalendar()
     asked = assistant.ask("schedule lunch with Tom on Friday at 1")
-    assert asked.pending_approval is not None
+    assert asked.approval is not None
     done = assistant.ask("yes")
     assert done.error and "cannot reach" in done.error
     assert not done.spoken.lower().startswith("done") and "failed" in done.spoken.lower()

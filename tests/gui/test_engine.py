@@ -19,7 +19,7 @@ from app.engine import (
     EngineEvent,
     SettingsPatch,
 )
-from app.engine_approvals import details_of
+from agents.approvals import details_of
 from app.engine_bus import EventBus
 from app.engine_voice import decode_chunk
 

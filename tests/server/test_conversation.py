@@ -34,10 +34,12 @@ def test_streamed_turn_sends_deltas_then_done(live_server: LiveServer) -> None:
                        headers=c.headers) as r:
         assert r.status_code == 200 and r.headers["content-type"].startswith("application/x-ndjson")
         events = [EngineEventAdapter.validate_python(json.loads(line)) for line in r.iter_lines() if line]
-    *deltas, done = events
-    assert isinstance(done, ReplyDone) and deltas
-    assert all(isinstance(e, ReplyDelta) and e.turn_id == done.reply.turn_id for e in deltas)
-    assert "shed" in done.reply.text
+    *before, done = events
+    assert isinstance(done, ReplyDone) and [e.kind for e in before] == ["turn_started", "intent", "reply_delta"]
+    assert all(getattr(e, "turn_id", None) == done.reply.turn_id for e in before)
+    deltas = [e for e in before if isinstance(e, ReplyDelta)]
+    assert "shed" in done.reply.text and "shed" in deltas[0].text
+    assert done.reply.source == "local" and done.reply.intent == "AddNote" and "total" in done.reply.timings
     assert "shed" in _ask(c, "what do you know about the spare key").text
 
 
@@ -73,7 +75,7 @@ def test_approval_list_approve_and_isolation(live_server: LiveServer) -> None:
     reply = _ask(alice, f"schedule {title} on Friday at 3")
     assert reply.approval is not None and "Shall I" in reply.spoken
     approval = reply.approval
-    assert approval.action == "calendar.create_event" and approval.details.get("title") == title
+    assert approval.action == "calendar.create_event" and approval.details.get("Title") == title
     listed = alice.get("/api/v1/approvals").json()
     assert [a["id"] for a in listed] == [approval.id]
     # bob sees nothing and can't decide alice's approval

@@ -5,32 +5,20 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Path
-from sqlalchemy import select
 
-from agents.approvals import ApprovalError, ApprovalRecord
-from agents.assistant import Assistant
+from agents.approvals import ApprovalError
 from app.engine import ApprovalOutcome, ApprovalView
 from app.server.auth import Me, State, problems
-from app.server.convert import approval_view
-from storage.db.agents import PendingApproval
 
 router = APIRouter(prefix="/api/v1", tags=["approvals"])
 ApprovalId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
-def pending(asst: Assistant) -> list[ApprovalRecord]:
-    store = asst.approvals
-    store.expire_old(asst.clock())
-    with store.db.session() as s:
-        q = select(PendingApproval.id).where(PendingApproval.status == "pending").order_by(PendingApproval.id.desc())
-        ids = list(s.scalars(q))
-    return [store.get(i) for i in ids]
-
-
 @router.get("/approvals", response_model=list[ApprovalView], responses=problems(401))
 def list_approvals(me: Me, st: State) -> list[ApprovalView]:
     """Your actions waiting for yes or no, newest first."""
-    return [approval_view(r) for r in pending(st.spaces.assistant(me.user.id))]
+    asst = st.spaces.assistant(me.user.id)
+    return [r.info() for r in asst.approvals.waiting(asst.clock())]
 
 
 def _decide(st: State, user_id: int, approval_id: int, approve: bool) -> ApprovalOutcome:

@@ -4,7 +4,6 @@ and downloads of the server's WAV files with HTTP range requests."""
 from __future__ import annotations
 
 import logging
-import uuid
 from collections.abc import Iterator
 from typing import Annotated, Literal
 
@@ -12,12 +11,9 @@ from fastapi import APIRouter, File, Form, HTTPException, UploadFile
 from fastapi import Path as PathParam
 from fastapi.responses import FileResponse, StreamingResponse
 
-from agents.approvals import ApprovalRecord
-from agents.assistant import Assistant
-from agents.replies import AgentReply
-from app.engine import ReplyDelta, ReplyDone, TurnReply
+from agents.turn import TurnError, new_turn_id
+from app.engine import TurnReply
 from app.server.auth import Me, State, problems
-from app.server.convert import turn_reply
 from app.server.schemas import AudioRef, AudioTurnReply, SpeakRequest, TextTurn
 from app.server.state import ServerState
 from app.server.uploads import save_upload
@@ -38,25 +34,9 @@ def _text(body: TextTurn, st: ServerState) -> str:
     return text
 
 
-def _new_approval(asst: Assistant, before: int) -> ApprovalRecord | None:
-    rec = asst.approvals.pending(asst.clock())
-    return rec if rec is not None and rec.id > before else None
-
-
-def _newest_id(asst: Assistant) -> int:
-    rec = asst.approvals.pending(asst.clock())
-    return rec.id if rec is not None else 0
-
-
-def _approval_of(asst: Assistant, reply: AgentReply) -> ApprovalRecord | None:
-    return asst.approvals.get(reply.pending_approval.id) if reply.pending_approval is not None else None
-
-
 def answer(st: ServerState, user_id: int, text: str) -> TurnReply:
     """One typed or transcribed turn through the user's assistant."""
-    asst = st.spaces.assistant(user_id)
-    reply = asst.ask(text)
-    return turn_reply(text, reply, _approval_of(asst, reply))
+    return st.spaces.assistant(user_id).ask(text)
 
 
 @router.post("/turns/text", response_model=TurnReply, responses=problems(400, 401))
@@ -66,35 +46,24 @@ def text_turn(body: TextTurn, me: Me, st: State) -> TurnReply:
 
 
 @router.post("/turns/text/stream", responses={**problems(400, 401), 200: {
-    "description": "one JSON engine event per line: reply_delta events, then reply_done",
+    "description": "one JSON turn event per line (turn_started, intent, tool_call, approval_requested, "
+                   "reply_delta ...), the last one reply_done with the whole reply, or turn_error",
     "content": {NDJSON: {"schema": {"type": "string"}}}}})
 def text_turn_stream(body: TextTurn, me: Me, st: State) -> StreamingResponse:
-    """Ask in writing; the reply streams sentence by sentence (NDJSON ``reply_delta`` events, then
-    ``reply_done`` with the whole TurnReply)."""
+    """Ask in writing; the turn's events stream as they happen (NDJSON), the reply sentence by
+    sentence (``reply_delta``), then ``reply_done`` with the whole reply."""
     text = _text(body, st)
     asst = st.spaces.assistant(me.user.id)
-    turn_id = uuid.uuid4().hex
+    turn_id = new_turn_id()
 
     def events() -> Iterator[bytes]:
-        before = _newest_id(asst)
-        spoken: list[str] = []
         try:
-            for sentence in asst.stream(text):
-                spoken.append(sentence)
-                yield (ReplyDelta(turn_id=turn_id, text=sentence).model_dump_json() + "\n").encode()
+            for ev in asst.run(text, turn_id):
+                yield (ev.model_dump_json() + "\n").encode()
         except Exception as exc:  # the status line is sent already: report it in the stream
             log.exception("streamed turn failed")
-            done = TurnReply(turn_id=turn_id, user_text=text, spoken="Sorry, that failed.", text="Sorry, that failed.",
-                             source="fallback", error=type(exc).__name__)
-            yield (ReplyDone(reply=done).model_dump_json() + "\n").encode()
-            return
-        last = asst.memory.recent_turns(1)
-        full = last[0].text if last and last[0].role == "assistant" else " ".join(spoken)
-        source = last[0].source if last else ""
-        reply = AgentReply(spoken=" ".join(spoken), text=full, source=source if source in (
-            "local", "llm", "fallback", "approval") else "local", language=asst.language)
-        done = turn_reply(text, reply, _new_approval(asst, before), turn_id)
-        yield (ReplyDone(reply=done).model_dump_json() + "\n").encode()
+            failed = TurnError(turn_id=turn_id, message=f"Sorry, that failed ({type(exc).__name__}).")
+            yield (failed.model_dump_json() + "\n").encode()
 
     return StreamingResponse(events(), media_type=NDJSON)
 
@@ -134,8 +103,7 @@ def audio_turn(
 
 
 def _nothing_heard(st: ServerState, user_id: int) -> TurnReply:
-    asst = st.spaces.assistant(user_id)
-    return turn_reply("", asst.ask(""), None)
+    return st.spaces.assistant(user_id).ask("")
 
 
 @router.post("/speech", response_model=AudioRef, status_code=201, responses=problems(400, 401))
