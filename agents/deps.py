@@ -36,6 +36,10 @@ class ServiceError(Exception):
     """A service could not do what was asked; the message is one line for the user."""
 
 
+class MemoryInputError(ValueError):
+    """Bad input to the memory (empty, too long); the message is for the user."""
+
+
 @runtime_checkable
 class CalendarService(Protocol):
     def events(self, start: datetime, end: datetime) -> list[CalendarEvent]:

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy import delete, func, select
 
+from agents.deps import MemoryInputError
 from storage.db.agents import ConversationTurn, Reminder, Timer, UserFact
 from storage.db.engine import Database
 
@@ -18,9 +19,6 @@ _STOP = {
     "mein", "meine", "meinen", "über", "zu", "ist", "dass", "ich", "and", "und", "in", "on", "for", "für",
 }
 
-
-class MemoryInputError(ValueError):
-    """Bad input to the memory (empty, too long); the message is for the user."""
 
 
 class TurnOut(BaseModel):

@@ -7,28 +7,30 @@ is told to ask the user. ``resume_approved`` continues the delegate run once the
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any, cast
 
-from pydantic_ai import Agent, DeferredToolRequests, DeferredToolResults, RunContext, ToolDenied
+from pydantic_ai import (
+    Agent,
+    DeferredToolRequests,
+    DeferredToolResults,
+    FunctionToolset,
+    RunContext,
+    Tool,
+    ToolDenied,
+)
 from pydantic_ai.messages import ModelMessage, ModelMessagesTypeAdapter
 from pydantic_ai.models import Model
 from pydantic_ai.usage import UsageLimits
 
+from agents import domains
 from agents.approvals import ApprovalRecord
-from agents.communication.agent import communication_agent
 from agents.deps import AssistantDeps
-from agents.general import general_agent
 from agents.local.phrases import tr
-from agents.media import media_agent
 from agents.replies import DomainResult
 from agents.untrusted import UNTRUSTED_RULE
 
 DelegateAgent = Agent[AssistantDeps, DomainResult | DeferredToolRequests]
-DELEGATES: dict[str, DelegateAgent] = {
-    "communication": communication_agent,
-    "media": media_agent,
-    "general": general_agent,
-}
 DELEGATE_LIMITS = UsageLimits(request_limit=6, tool_calls_limit=10)
 ORCHESTRATOR_LIMITS = UsageLimits(request_limit=12, tool_calls_limit=20)
 
@@ -91,7 +93,7 @@ def park(deps: AssistantDeps, delegate: str, requests: DeferredToolRequests,
 
 
 async def _delegate(ctx: RunContext[AssistantDeps], name: str, request: str) -> str:
-    agent = DELEGATES[name]
+    agent = delegate_of(name)
     ctx.deps.delegated(name, request)
     result = await agent.run(request, deps=ctx.deps, usage=ctx.usage, usage_limits=DELEGATE_LIMITS,
                              model=cast(Model, ctx.model))
@@ -105,23 +107,29 @@ async def _delegate(ctx: RunContext[AssistantDeps], name: str, request: str) -> 
     return f"{out.spoken}\n{out.text}"
 
 
-@orchestrator.tool
-async def ask_communication(ctx: RunContext[AssistantDeps], request: str) -> str:
-    """Calendar (read, create, delete events), e-mail (search, read, send, reply) and instant messages.
-    Pass the user's request with all details."""
-    return await _delegate(ctx, "communication", request)
+def _delegation_tool(domain: domains.Domain) -> Tool[AssistantDeps]:
+    async def ask(ctx: RunContext[AssistantDeps], request: str) -> str:
+        return await _delegate(ctx, domain.name, request)
+
+    return Tool(ask, name=f"ask_{domain.name}", description=domain.description)
 
 
-@orchestrator.tool
-async def ask_media(ctx: RunContext[AssistantDeps], request: str) -> str:
-    """Meeting recording (start, stop, pause, resume, status) and searching meeting transcripts."""
-    return await _delegate(ctx, "media", request)
+@lru_cache(maxsize=4)
+def _delegation_tools(registry: tuple[str, ...]) -> FunctionToolset[AssistantDeps]:
+    return FunctionToolset([_delegation_tool(d) for d in domains.domains(registry) if d.delegate])
 
 
-@orchestrator.tool
-async def ask_general(ctx: RunContext[AssistantDeps], request: str) -> str:
-    """Time and date, timers, reminders, and the user's notes and facts (remember, recall, forget)."""
-    return await _delegate(ctx, "general", request)
+@orchestrator.toolset(per_run_step=False)
+def delegation_tools(ctx: RunContext[AssistantDeps]) -> FunctionToolset[AssistantDeps]:
+    """One ``ask_<domain>`` tool per registered domain with a delegate (agents/domains.py)."""
+    return _delegation_tools(tuple(domains.DOMAINS))
+
+
+def delegate_of(name: str) -> DelegateAgent:
+    agent = domains.domain(name).delegate_agent()
+    if agent is None:
+        raise KeyError(name)
+    return cast(DelegateAgent, agent)
 
 
 def resume_approved(rec: ApprovalRecord, deps: AssistantDeps, model: Model | None) -> str:
@@ -129,7 +137,7 @@ def resume_approved(rec: ApprovalRecord, deps: AssistantDeps, model: Model | Non
 
     Raises the model's error if the model fails; the caller checks ``deps.tool_calls`` to tell
     whether the action itself already ran."""
-    agent = DELEGATES[rec.payload["delegate"]]
+    agent = delegate_of(rec.payload["delegate"])
     history = ModelMessagesTypeAdapter.validate_python(rec.payload["history"])
     results = DeferredToolResults(approvals={c["tool_call_id"]: True for c in rec.payload["calls"]})
     result = agent.run_sync(message_history=history, deferred_tool_results=results, deps=deps, model=model,

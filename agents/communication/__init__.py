@@ -1,1 +1,15 @@
-"""Communication: mail, calendar and messaging services and the communication delegate agent."""
+"""The communication domain: mail (IMAP/SMTP), calendar (CalDAV) and messaging (WhatsApp): the
+services, the delegate agent, the local intents and the account kinds it uses."""
+
+from agents.communication.intents import HANDLERS, INTENTS
+from agents.domains import Domain
+
+DOMAIN = Domain(
+    name="communication",
+    description="Calendar (read, create, delete events), e-mail (search, read, send, reply) and instant messages. "
+                "Pass the user's request with all details.",
+    intents=INTENTS,
+    handlers=HANDLERS,
+    delegate="agents.communication.agent:communication_agent",
+    account_kinds=("mail", "caldav", "whatsapp"),
+)

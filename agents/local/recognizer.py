@@ -11,8 +11,9 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from agents import domains
 from agents.local.numbers import NUMBER_RE, WORDS
-from agents.local.templates import INTENTS, Lang
+from agents.local.templates import Lang
 from agents.local.timeparse import (
     MONTHS,
     WEEKDAYS,
@@ -225,10 +226,15 @@ def compile_template(template: str, limits: dict[str, int] | None = None) -> re.
     return _compile_limited(template, tuple(sorted((limits or {}).items())))
 
 
-@lru_cache(maxsize=1)
 def compiled_templates() -> tuple[_Compiled, ...]:
+    """Every registered domain's templates, in registry order (compiled once per registry content)."""
+    return _compiled(tuple(domains.DOMAINS))
+
+
+@lru_cache(maxsize=4)
+def _compiled(registry: tuple[str, ...]) -> tuple[_Compiled, ...]:
     out: list[_Compiled] = []
-    for intent, langs in INTENTS.items():
+    for intent, langs in domains.intents(registry).items():
         for lang, templates in langs.items():
             for t in templates:
                 out.append(_Compiled(intent, lang, t))

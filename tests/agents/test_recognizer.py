@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from agents.domains import intents as registered_intents
 from agents.local.recognizer import normalize, recognize
-from agents.local.templates import INTENTS
 
 pytestmark = pytest.mark.unit
 DATA = json.loads((Path(__file__).parent / "utterances.json").read_text(encoding="utf-8"))
@@ -21,7 +21,7 @@ def test_the_set_is_big_and_covers_both_languages_and_every_intent() -> None:
     cases = DATA["cases"]
     assert len(cases) >= 150
     intents = {c[1] for c in cases if c[1]}
-    assert intents == set(INTENTS)
+    assert intents == set(registered_intents())
     german = [c for c in cases if any(ch in c[0].lower() for ch in "äöüß") or c[0].lower().startswith(
         ("wie", "was", "welch", "erinner", "stell", "zeig", "hab", "gibt", "timer", "nimm", "starte"))]
     assert len(german) >= 50

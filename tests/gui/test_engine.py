@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 import pytest
 
+from agents.approvals import details_of
 from app.engine import (
     AccountDraft,
     AudioChunk,
@@ -19,7 +20,6 @@ from app.engine import (
     EngineEvent,
     SettingsPatch,
 )
-from agents.approvals import details_of
 from app.engine_bus import EventBus
 from app.engine_voice import decode_chunk
 

@@ -1,0 +1,180 @@
+"""Local intents of the communication domain (EN+DE): the calendar for a day or week, a new event
+(waits for the user's yes), unread mail and mail from a person. Templates first, then handlers."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from agents.deps import AssistantDeps, ServiceError
+from agents.domains import Handler
+from agents.local.handlers import no_service, reply
+from agents.local.phrases import fmt_date, fmt_time, fmt_when, tr
+from agents.local.recognizer import IntentMatch
+from agents.local.templates import WHAT_IS, Intents
+from agents.local.timeparse import DayRange, When
+from agents.models import MailQuery, MailSummary, NewEvent
+from agents.replies import AgentReply, ToolCallInfo
+
+MAIL = "(mail|mails|email|emails|e-mail|e-mails|messages)"
+MAIL_DE = "(mails|e-mails|emails|mail|e-mail|nachrichten|post)"
+CAL = "(calendar|schedule|agenda|diary)"
+EVENT = "(event|appointment|meeting|entry|calendar entry|calendar event)"
+EVENT_DE = "(termin|eintrag|kalendereintrag|meeting|ereignis|besprechung|treffen)"
+DEFAULT_EVENT_LENGTH = timedelta(hours=1)
+_CAL_HOW = "personal-agent accounts add --kind caldav"
+_MAIL_HOW = "personal-agent accounts add --kind mail"
+
+INTENTS: Intents = {
+    "UnreadMail": {
+        "en": [f"[do] i have [any] (new|unread) {MAIL}", f"(any|are there any) (new|unread) {MAIL}",
+               "(check|open) my (mail|email|emails|inbox|mailbox)", f"(read|show|give) [me] my (new|unread|latest) {MAIL}",
+               f"how many (unread|new) {MAIL} [do i have]", "(what's|what is|anything) new in my inbox",
+               "did i get (any|new) (mail|email|emails)", f"[any] (unread|new) {MAIL}"],
+        "de": [f"(habe|hab) ich [neue|ungelesene] {MAIL_DE}", f"gibt es (neue|ungelesene) {MAIL_DE}",
+               "(prüfe|prüf|check|checke) [meine|mein] (mails|e-mails|emails|posteingang|postfach)",
+               f"(lies|zeig|zeige) [mir] [meine] (neuen|ungelesenen|letzten) {MAIL_DE} [vor]",
+               f"wie viele (ungelesene|neue) {MAIL_DE} (habe|hab) ich", f"(ungelesene|neue) {MAIL_DE}",
+               "was ist neu im posteingang", "ist post (da|gekommen)"],
+    },
+    "MailFrom": {
+        "en": [f"[do] i have [any] [new|unread] {MAIL} from {{person}}", f"(any|are there any) [new|unread] {MAIL} from {{person}}",
+               "(did|has) {person} (email|emailed|write|written|wrote|mail|mailed|message|messaged) [me|to me]",
+               f"(show|read|give|find) [me] [the|my] [new|latest|last] {MAIL} from {{person}}",
+               f"{MAIL} from {{person}}", "what did {person} (write|send) [me]"],
+        "de": [f"(habe|hab) ich [neue] {MAIL_DE} von {{person}}", f"gibt es [neue] {MAIL_DE} von {{person}}",
+               "hat [mir] {person} [mir] (geschrieben|gemailt|eine mail geschickt|eine e-mail geschickt)",
+               f"(zeig|zeige|lies|finde) [mir] [die|meine] [neuen|letzten] {MAIL_DE} von {{person}} [vor]",
+               f"{MAIL_DE} von {{person}}", "was hat {person} [mir] geschrieben"],
+    },
+    "CreateEvent": {
+        "en": [f"(create|add|make|schedule|put|book|set up|plan) [an|a|the|new] [new] {EVENT} [(called|named|titled|for|about)] {{title}} {{when}} [for {{duration}}]",
+               f"(create|add|make|schedule|put|book|set up|plan) [an|a|the] [new] {EVENT} {{when}} [(called|named|titled|for|about)] {{title}}",
+               "(add|put) {title} (to|in|on|into) my calendar {when} [for {duration}]",
+               "(add|put) {title} {when} (to|in|on|into) my calendar",
+               "(schedule|book|plan) {title} {when} [for {duration}]"],
+        "de": [f"(erstelle|erstell|lege|leg|mach|mache|plane|plan|trage|trag) [mir] [einen|ein|eine|den|neuen|einen neuen] {EVENT_DE} [an] [(namens|mit dem titel|für|zum thema)] {{title}} {{when}} [für {{duration}}] [an|ein]",
+               f"(erstelle|erstell|lege|leg|mach|mache|plane|plan|trage|trag) [mir] [einen|ein|eine|den|neuen|einen neuen] {EVENT_DE} {{when}} [an] [(namens|mit dem titel|für|zum thema)] {{title}} [an|ein]",
+               "(trag|trage|setz|setze) [mir] {when} {title} [in den kalender|in meinen kalender] ein",
+               "(trag|trage|setz|setze) [mir] {title} {when} [in den kalender|in meinen kalender] ein",
+               "(plane|plan) {title} {when} [für {duration}]"],
+    },
+    "CalendarQuery": {
+        "en": [f"{WHAT_IS} (on|in) [my|the] {CAL} [for] [{{range}}]", f"{WHAT_IS} on [for] {{range}}",
+               f"{WHAT_IS} {{range}} on my {CAL}", f"{WHAT_IS} my {CAL} [for|like] [{{range}}]",
+               "what do i have [on|planned|scheduled|going on] [for] {range}", "what am i doing {range}",
+               "(do|have) i [have|got] (anything|any meetings|any appointments|any events|meetings|appointments|something) [planned|scheduled|on] [for] {range}",
+               f"(show|read|tell|give) [me] my {CAL} [for] [{{range}}]",
+               "(show|read|tell|give|list) [me] my (appointments|meetings|events) [for] [{range}]",
+               "what (are|were) my (appointments|meetings|events) [for] [{range}]", f"my {CAL} [for] [{{range}}]",
+               f"(check|open) my {CAL} [for] [{{range}}]", "am i (free|busy) [on] {range}"],
+        "de": ["was steht {range} (im|in meinem|in dem) kalender [an]", "was steht (im|in meinem) kalender [für] [{range}] [an]",
+               "was steht {range} an", "was (habe|hab) ich {range} [vor|geplant|für termine]",
+               "(habe|hab) ich {range} (termine|einen termin|etwas vor|was vor|zeit|etwas|was)",
+               "welche termine (habe|hab) ich [{range}]", "welche termine stehen {range} an",
+               "(zeig|zeige|lies) [mir] [meine] termine [für] [{range}] [vor]",
+               "(zeig|zeige|lies) [mir] [meinen] kalender [für] [{range}] [vor]", "[meine] termine [für] {range}",
+               "wie sieht mein kalender [für] [{range}] aus", "wie sieht {range} aus", "was ist {range} im kalender",
+               "bin ich {range} (frei|beschäftigt)"],
+    },
+}
+
+
+def _calendar(m: IntentMatch, d: AssistantDeps) -> AgentReply:
+    cal = d.services.calendar
+    if cal is None:
+        return no_service(m, "calendar", "Kalender", f"(`{_CAL_HOW}`)")
+    now = d.now()
+    rng: DayRange | None = m.values.get("range")
+    if rng is None:
+        start = now.replace(hour=0, minute=0, second=0, microsecond=0)
+        rng = DayRange(start, start + timedelta(days=1), tr(m.language, "today", "heute"))
+    lang = m.language
+    call = ToolCallInfo(name="calendar.events", args={"start": rng.start.isoformat(), "end": rng.end.isoformat()})
+    try:
+        events = cal.events(rng.start, rng.end)
+    except ServiceError as exc:
+        return reply(m, tr(lang, f"I couldn't read the calendar: {exc}", f"Ich konnte den Kalender nicht lesen: {exc}"),
+                      error=str(exc), tool_calls=[call])
+    label = rng.label
+    if not events:
+        return reply(m, tr(lang, f"Nothing on your calendar for {label}.", f"Für {label} steht nichts im Kalender."),
+                      tool_calls=[call])
+    multi_day = (rng.end - rng.start) > timedelta(days=1)
+
+    def line(e_start: datetime, title: str, all_day: bool) -> str:
+        st = e_start.astimezone(d.tz)
+        day = fmt_date(st.date(), lang) + " " if multi_day else ""
+        return f"{day}{tr(lang, 'all day', 'ganztägig') if all_day else fmt_time(st, lang)}: {title}"
+
+    lines = [line(e.start, e.title, e.all_day) for e in events]
+    n = len(events)
+    spoken = tr(lang, f"You have {n} event{'s' if n > 1 else ''} {label}. First: {lines[0]}.",
+                f"Du hast {n} Termin{'e' if n > 1 else ''} {label}. Zuerst: {lines[0]}.")
+    return reply(m, spoken, "\n".join(lines), tool_calls=[call])
+
+
+def _create_event(m: IntentMatch, d: AssistantDeps) -> AgentReply:
+    if d.services.calendar is None:
+        return no_service(m, "calendar", "Kalender", f"(`{_CAL_HOW}`)")
+    when: When = m.values["when"]
+    lang = m.language
+    title = str(m.values["title"]).strip()
+    title = title[:1].upper() + title[1:]
+    dur: timedelta = m.values.get("duration") or DEFAULT_EVENT_LENGTH
+    if when.has_time:
+        event = NewEvent(title=title, start=when.at, end=when.at + dur)
+        what = fmt_when(when.at, d.now(), lang) + f"–{fmt_time(when.at + dur, lang)}"
+    else:
+        start = when.at.replace(hour=0, minute=0)
+        event = NewEvent(title=title, start=start, end=start + timedelta(days=1), all_day=True)
+        what = tr(lang, "on ", "am ") + fmt_date(start.date(), lang) + tr(lang, " (all day)", " (ganztägig)")
+    summary = tr(lang, f"Create the event \"{title}\" {what} in your calendar.",
+                 f"Den Termin „{title}“ {what} in deinen Kalender eintragen.")
+    rec = d.approvals.request("calendar.create_event", summary, {"event": event.model_dump(mode="json")}, d.now())
+    d.pending.append(rec)
+    spoken = summary + tr(lang, " Shall I?", " Soll ich?")
+    return reply(m, spoken, approval=rec.info())
+
+
+def _mail_lines(mails: list[MailSummary], lang: str) -> list[str]:
+    return [f"{x.sender_name or x.sender}: {x.subject}" for x in mails]
+
+
+def _unread(m: IntentMatch, d: AssistantDeps) -> AgentReply:
+    return _mail(m, d, MailQuery(unread_only=True, limit=20))
+
+
+def _mail_from(m: IntentMatch, d: AssistantDeps) -> AgentReply:
+    return _mail(m, d, MailQuery(sender=str(m.values["person"]), limit=20))
+
+
+def _mail(m: IntentMatch, d: AssistantDeps, q: MailQuery) -> AgentReply:
+    mail = d.services.mail
+    lang = m.language
+    if mail is None:
+        return no_service(m, "mail account", "Mailkonto", f"(`{_MAIL_HOW}`)")
+    call = ToolCallInfo(name="mail.search", args=q.model_dump(mode="json", exclude_defaults=True))
+    try:
+        mails = mail.search(q)
+    except ServiceError as exc:
+        return reply(m, tr(lang, f"I couldn't read your mail: {exc}", f"Ich konnte deine Mails nicht lesen: {exc}"),
+                      error=str(exc), tool_calls=[call])
+    who = q.sender
+    if not mails:
+        msg = (tr(lang, f"No e-mails from {who}.", f"Keine Mails von {who}.") if who
+               else tr(lang, "No unread e-mails.", "Keine ungelesenen Mails."))
+        return reply(m, msg, tool_calls=[call])
+    lines = _mail_lines(mails, lang)
+    n = len(mails)
+    if who:
+        spoken = tr(lang, f"{n} e-mail{'s' if n > 1 else ''} from {who}. Latest: {mails[0].subject}.",
+                    f"{n} Mail{'s' if n > 1 else ''} von {who}. Die neueste: {mails[0].subject}.")
+    else:
+        spoken = tr(lang, f"You have {n} unread e-mail{'s' if n > 1 else ''}. Latest from {lines[0]}.",
+                    f"Du hast {n} ungelesene Mail{'s' if n > 1 else ''}. Die neueste von {lines[0]}.")
+    return reply(m, spoken, "\n".join(lines), tool_calls=[call])
+
+
+HANDLERS: dict[str, Handler] = {
+    "CalendarQuery": _calendar, "CreateEvent": _create_event, "UnreadMail": _unread, "MailFrom": _mail_from,
+}

@@ -1,0 +1,113 @@
+"""The registry of domains: what the assistant can do, one folder each.
+
+A domain (communication, meetings, general, finance, social ...) is a package ``agents/<name>/``
+whose ``__init__`` exposes ``DOMAIN = Domain(...)``: its local intents (EN+DE templates and their
+handlers), its pydantic-ai delegate (the orchestrator gets one ``ask_<name>`` tool for it), its
+settings model (the ``[domains.<name>]`` table of the config), its Alembic revisions (a branch of
+its own off the foundation) and the account kinds it uses. Its optional GUI panel and API router live
+in ``app/gui/<name>.py`` and ``app/server/routes/<name>.py`` (UI and web code stay in ``app``).
+
+Adding a domain = its folder + one line in :data:`DOMAINS` (docs/ADDING_A_DOMAIN.md)."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal, cast
+
+from pydantic import BaseModel
+
+if TYPE_CHECKING:
+    from pydantic_ai import Agent
+
+    from agents.deps import AssistantDeps
+    from agents.local.recognizer import IntentMatch
+    from agents.replies import AgentReply
+
+Lang = Literal["en", "de"]
+Handler = Callable[["IntentMatch", "AssistantDeps"], "AgentReply"]
+
+# The one list: module paths of the domain packages, in the order their intents are tried.
+DOMAINS: list[str] = [
+    "agents.general",
+    "agents.meetings",
+    "agents.communication",
+]
+
+
+@dataclass(frozen=True)
+class Domain:
+    name: str = field(metadata={"doc": "lower-case identifier: the config table, the tool ask_<name>"})
+    description: str = ""  # what the orchestrator's ask_<name> tool says the domain does
+    intents: dict[str, dict[Lang, list[str]]] = field(default_factory=dict)  # intent -> language -> templates
+    handlers: dict[str, Handler] = field(default_factory=dict)  # intent -> handler
+    delegate: str | None = None  # "module:attribute" of its pydantic-ai delegate, imported when first asked
+    settings: type[BaseModel] | None = None  # validated from the config's [domains.<name>] table
+    migrations: Path | None = None  # a folder of Alembic revisions (a branch off 0001_foundation)
+    account_kinds: tuple[str, ...] = ()
+
+    def delegate_agent(self) -> Agent[AssistantDeps, Any] | None:
+        """The delegate (imported on first use: recognizing a local intent needs no pydantic-ai)."""
+        if self.delegate is None:
+            return None
+        module, _, attr = self.delegate.partition(":")
+        return cast("Agent[AssistantDeps, Any]", getattr(importlib.import_module(module), attr))
+
+    def __post_init__(self) -> None:
+        missing = set(self.intents) - set(self.handlers)
+        if missing:
+            raise ValueError(f"domain {self.name}: intents without a handler: {', '.join(sorted(missing))}")
+
+
+class DomainError(Exception):
+    """A domain in the registry cannot be loaded (a bug, not a user's mistake)."""
+
+
+_loaded: dict[tuple[str, ...], list[Domain]] = {}
+
+
+def domains(modules: Iterable[str] | None = None) -> list[Domain]:
+    """The registered domains, imported once per registry content (tests may add a line)."""
+    key = tuple(DOMAINS if modules is None else modules)
+    if key not in _loaded:
+        out: list[Domain] = []
+        for path in key:
+            try:
+                dom = importlib.import_module(path).DOMAIN
+            except (ImportError, AttributeError) as exc:
+                raise DomainError(f"domain {path} cannot be loaded: {exc}") from exc
+            if not isinstance(dom, Domain):
+                raise DomainError(f"{path}.DOMAIN is not a Domain")
+            if any(d.name == dom.name for d in out):
+                raise DomainError(f"two domains are named {dom.name}")
+            out.append(dom)
+        _loaded[key] = out
+    return _loaded[key]
+
+
+def domain(name: str) -> Domain:
+    for d in domains():
+        if d.name == name:
+            return d
+    raise KeyError(name)
+
+
+def intents(modules: Iterable[str] | None = None) -> dict[str, dict[Lang, list[str]]]:
+    """Every domain's templates, in registry order."""
+    out: dict[str, dict[Lang, list[str]]] = {}
+    for d in domains(modules):
+        out.update(d.intents)
+    return out
+
+
+def handler(intent: str) -> Handler:
+    for d in domains():
+        if intent in d.handlers:
+            return d.handlers[intent]
+    raise KeyError(intent)
+
+
+def migration_folders() -> list[Path]:
+    return [d.migrations for d in domains() if d.migrations is not None]

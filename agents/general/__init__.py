@@ -1,0 +1,12 @@
+"""The general domain: yes/no, time and date, help, timers, reminders, the user's notes and facts."""
+
+from agents.domains import Domain
+from agents.general.intents import HANDLERS, INTENTS
+
+DOMAIN = Domain(
+    name="general",
+    description="Time and date, timers, reminders, and the user's notes and facts (remember, recall, forget).",
+    intents=INTENTS,
+    handlers=HANDLERS,
+    delegate="agents.general.agent:general_agent",
+)

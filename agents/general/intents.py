@@ -1,0 +1,261 @@
+"""Local intents of the general domain (EN+DE): yes/no, time and date, help, timers, reminders and
+notes. Templates first, then their handlers."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from agents.deps import AssistantDeps, MemoryInputError
+from agents.domains import Handler
+from agents.local.handlers import help_text, reply
+from agents.local.phrases import fmt_date, fmt_duration, fmt_time, fmt_when, tr
+from agents.local.recognizer import IntentMatch
+from agents.local.templates import WHAT_IS, Intents
+from agents.local.timeparse import When
+from agents.replies import AgentReply
+
+DEFAULT_REMINDER_HOUR = 9
+
+INTENTS: Intents = {
+    "Confirm": {
+        "en": ["(yes|yeah|yep|yup|sure|ok|okay|confirm|confirmed|approve|approved|affirmative|correct)",
+               "(yes|ok|okay) [please|do it|go ahead|send it]", "(do it|go ahead|send it|go for it|proceed)",
+               "(yes|ok|okay) (do it|go ahead|send it|that's right|that is right)"],
+        "de": ["(ja|jawohl|jo|genau|klar|bestätigen|bestätige|bestätigt|einverstanden|passt|richtig)",
+               "ja [bitte|gerne|mach das|mach es|schick es|senden|genau]",
+               "(mach das|mach es|mach schon|schick es ab|schick es|abschicken|leg los)"],
+    },
+    "Reject": {
+        "en": ["(no|nope|nah|cancel|cancel it|cancel that|don't|do not|never mind|nevermind|deny|abort)",
+               "no (thanks|thank you|don't|do not|cancel|cancel it|never mind|don't send it|leave it)",
+               "(don't|do not) (do it|send it|do that)"],
+        "de": ["(nein|ne|nö|abbrechen|abbruch|lass es|lass das|vergiss es|auf keinen fall|stopp das)",
+               "nein [danke|lass es|nicht|abbrechen|nicht senden|nicht schicken]",
+               "(nicht senden|nicht schicken|nicht machen)"],
+    },
+    "GetTime": {
+        "en": [f"{WHAT_IS} the [current] time [now|right now|please]", "what time is it [now|right now]",
+               "(tell|give) me the [current] time", "do you (have|know) the time", "[the] (current) time",
+               "time", "what's the time now", "what time do we have",
+               "(tell me|do you know) what time it is"],
+        "de": ["wie spät ist es [jetzt|gerade]", "wie spät (haben wir|ist's)",
+               "(wie viel|wieviel) uhr (ist es|haben wir) [jetzt|gerade]", "(sag|nenn) mir die uhrzeit",
+               "[die] [aktuelle] uhrzeit", "welche uhrzeit haben wir", "was ist die uhrzeit",
+               "[kannst du] [mir] (sagen|sag mir) wie spät es ist", "(weißt du|sag mir) wie spät es ist",
+               "sag mir wie viel uhr es ist"],
+    },
+    "GetDate": {
+        "en": [f"{WHAT_IS} (the date|today's date|the date today|today) [today]", "what day is (it|today) [today]",
+               "what date is (it|today) [today]", "which day is (it|today)", "today's date",
+               f"{WHAT_IS} (the day|the day today|the weekday)", "what's today"],
+        "de": ["welcher (tag|wochentag) ist heute", "welches datum (haben wir|ist heute|ist) [heute]",
+               "der wievielte ist heute", "den wievielten haben wir [heute]", "was ist heute für ein tag",
+               "welchen tag haben wir [heute]", "[das] [heutige] datum", "was für ein tag ist heute"],
+    },
+    "Help": {
+        "en": ["what can you do", "help", "help me", "what do you (do|know how to do)", "what are your skills"],
+        "de": ["was kannst du [alles]", "hilfe", "wobei kannst du [mir] helfen", "was kannst du für mich tun"],
+    },
+    "SetTimer": {
+        "en": ["(set|start|create|make) [a|an|the] [new] timer (for|of|to) {duration} [(called|named|for) {label}]",
+               "(set|start|create|make) (a|an) {duration} timer [(called|named|for) {label}]",
+               "timer (for|of) {duration}", "{duration} timer", "count down {duration}",
+               "(set|start) [a] timer {duration}"],
+        "de": ["(stell|stelle|starte|start|setze|setz|mach|mache) [mir] [einen|den|einen neuen|nen] timer (auf|für|von|über) {duration} [(für|namens) {label}]",
+               "(stell|stelle|starte|setze|mach) [mir] [einen|nen] {duration} timer",
+               "timer (auf|für|von|über) {duration}", "{duration} timer", "timer {duration}",
+               "weck mich in {duration}"],
+    },
+    "TimerStatus": {
+        "en": ["how (much|long) [time] [is] (left|remaining) [on] [the|my] [timer]",
+               "how (long|much longer) [is left] on [the|my] timer", f"{WHAT_IS} [the|my] timer [at|status]",
+               "how much longer", "is my timer (still running|running|done)", "check [the|my] timer"],
+        "de": ["wie (lange|lang) (läuft|dauert|geht) der timer noch", "wie viel zeit (ist|bleibt|hat der timer) noch [übrig] [auf dem timer]",
+               "wie (lange|lang) noch", "wie steht der timer", "läuft der timer noch", "wie viel zeit ist noch auf dem timer"],
+    },
+    "CancelTimer": {
+        "en": ["(cancel|stop|delete|remove|clear|end|kill) [the|my|all|all the|all my] (timer|timers)",
+               "turn off [the|my] timer"],
+        "de": ["(stopp|stoppe|stop|lösche|lösch|beende|beend|entferne) [den|die|alle|meinen|meine] (timer|timers)",
+               "(brich|brech) [den|alle] timer ab", "timer (abbrechen|stoppen|löschen|beenden|aus)"],
+    },
+    "SetReminder": {
+        "en": ["remind me {when} to {text}", "remind me to {text} {when}", "remind me {when} (about|of|that) {text}",
+               "remind me (about|of|that) {text} {when}",
+               "(set|create|add|make) [a|an] reminder {when} (to|for|about) {text}",
+               "(set|create|add|make) [a|an] reminder (to|for|about) {text} {when}",
+               "(set|create|add|make) [a|an] reminder (for|at|on) {when} (to|about|that) {text}"],
+        "de": ["(erinnere|erinner) mich {when} (an|daran|dass) {text}", "(erinnere|erinner) mich (an|daran|dass) {text} {when}",
+               "(erinnere|erinner) mich {when} {text}",
+               "(stell|stelle|erstelle|setze|mach) [mir] [eine] erinnerung {when} (für|an|zu) {text}",
+               "(stell|stelle|erstelle|setze|mach) [mir] [eine] erinnerung (für|an|zu) {text} {when}"],
+    },
+    "ListReminders": {
+        "en": [f"{WHAT_IS} my reminders", "what are my reminders", "(show|list|read|tell) [me] [all] my reminders",
+               "what reminders do i have", "do i have any reminders", "any reminders"],
+        "de": ["welche erinnerungen (habe|hab) ich", "(zeig|zeige|lies) [mir] [alle] meine erinnerungen [vor]",
+               "was sind meine erinnerungen", "(habe|hab) ich erinnerungen", "meine erinnerungen"],
+    },
+    "ListNotes": {
+        "en": [f"{WHAT_IS} [in] my notes", "what are my notes", "(show|list|read|tell) [me] [all] my notes",
+               "what have i (asked|told) you to remember", "what do you remember [about me]"],
+        "de": ["was hast du dir gemerkt", "(zeig|zeige|lies) [mir] [alle] meine notizen [vor]",
+               "welche notizen (habe|hab) ich", "was sind meine notizen", "woran erinnerst du dich"],
+    },
+    "RecallNote": {
+        "en": ["what did i (say|tell you|note|write down|mention) (about|regarding|on) {topic}",
+               "what do you (know|remember) about {topic}", "do you remember [anything] about {topic}",
+               "(find|search|check) [my|the] notes (about|for|on) {topic}",
+               "what have i (said|told you) about {topic}"],
+        "de": ["was (habe|hab) ich [dir] (über|zu|wegen) {topic} (gesagt|erzählt|notiert)",
+               "was weißt du (über|zu|von) {topic}", "erinnerst du dich an {topic}",
+               "(suche|such|durchsuche) [in] [meine|meinen] notizen (nach|über|zu) {topic}",
+               "was hatte ich (über|zu) {topic} gesagt"],
+    },
+    "Forget": {
+        "en": ["forget (what i said about|what i told you about|everything about|about|that) {topic}",
+               "forget {topic}", "(delete|remove) [the|my] (note|notes) (about|on|regarding) {topic}",
+               "(delete|remove) {topic} from [your] memory"],
+        "de": ["vergiss (alles über|das mit|was ich über|was ich zu|dass) {topic} [gesagt habe]", "vergiss {topic}",
+               "(lösche|lösch|entferne) [die|meine] (notiz|notizen) (über|zu|zum|zur) {topic}"],
+    },
+    "AddNote": {
+        "en": ["remember (that|this) {text}", "remember {text}", "(note|write down|jot down) [that] {text}",
+               "(take|make|add|save|create) a note [that|saying] {text}", "(please remember|keep in mind) [that] {text}"],
+        "de": ["(merk|merke) dir[,] [dass|das] {text}", "(notiere|notier) [dir] [dass] {text}",
+               "(schreib|schreibe) [dir] auf [dass] {text}", "(mach|mache|erstelle) [dir] eine notiz [dass] {text}",
+               "denk daran [dass] {text}", "(speichere|speicher) [die] notiz {text}"],
+    },
+}
+
+
+def _time(m: IntentMatch, d: AssistantDeps) -> AgentReply:
+    now = d.now()
+    return reply(m, tr(m.language, f"It's {fmt_time(now, 'en')}.", f"Es ist {fmt_time(now, 'de')}."))
+
+
+def _date(m: IntentMatch, d: AssistantDeps) -> AgentReply:
+    today = d.now().date()
+    return reply(m, tr(m.language, f"Today is {fmt_date(today, 'en', year=True)}.",
+                        f"Heute ist {fmt_date(today, 'de', year=True)}."))
+
+
+def _help(m: IntentMatch, d: AssistantDeps) -> AgentReply:
+    full = help_text(m.language)
+    return reply(m, full.split(". ")[0] + ".", full)
+
+
+def _set_timer(m: IntentMatch, d: AssistantDeps) -> AgentReply:
+    dur: timedelta = m.values["duration"]
+    label = str(m.values.get("label", ""))
+    try:
+        t = d.memory.add_timer(dur, d.now(), label)
+    except MemoryInputError as exc:
+        return reply(m, str(exc), error=str(exc))
+    ends = t.ends_at.astimezone(d.tz)
+    lang = m.language
+    return reply(m, tr(lang, f"Timer set for {fmt_duration(dur, lang)}, it ends at {fmt_time(ends, lang)}.",
+                        f"Timer für {fmt_duration(dur, lang)} gestellt, er endet um {fmt_time(ends, lang)}."))
+
+
+def _timer_status(m: IntentMatch, d: AssistantDeps) -> AgentReply:
+    now = d.now()
+    timers = d.memory.active_timers(now)
+    lang = m.language
+    if not timers:
+        return reply(m, tr(lang, "No timer is running.", "Es läuft kein Timer."))
+    parts = [fmt_duration(t.ends_at - now, lang) + (f" ({t.label})" if t.label else "") for t in timers]
+    return reply(m, tr(lang, f"{parts[0]} left.", f"Noch {parts[0]}."),
+                  tr(lang, "Timers: ", "Timer: ") + "; ".join(parts))
+
+
+def _cancel_timer(m: IntentMatch, d: AssistantDeps) -> AgentReply:
+    n = d.memory.cancel_timers(d.now())
+    lang = m.language
+    if n == 0:
+        return reply(m, tr(lang, "There was no timer running.", "Es lief kein Timer."))
+    return reply(m, tr(lang, f"Cancelled {n} timer{'s' if n > 1 else ''}.", f"{n} Timer abgebrochen."))
+
+
+def _set_reminder(m: IntentMatch, d: AssistantDeps) -> AgentReply:
+    when: When = m.values["when"]
+    at = when.at if when.has_time else when.at.replace(hour=DEFAULT_REMINDER_HOUR)
+    lang = m.language
+    if at <= d.now():
+        msg = tr(lang, "That time has already passed. When should I remind you?",
+                 "Dieser Zeitpunkt ist schon vorbei. Wann soll ich dich erinnern?")
+        return reply(m, msg, error="time in the past")
+    text = str(m.values["text"])
+    try:
+        d.memory.add_reminder(at, text)
+    except MemoryInputError as exc:
+        return reply(m, str(exc), error=str(exc))
+    return reply(m, tr(lang, f"I'll remind you {fmt_when(at, d.now(), lang)}: {text}.",
+                        f"Ich erinnere dich {fmt_when(at, d.now(), lang)}: {text}."))
+
+
+def _list_reminders(m: IntentMatch, d: AssistantDeps) -> AgentReply:
+    rs = d.memory.reminders()
+    lang = m.language
+    if not rs:
+        return reply(m, tr(lang, "You have no reminders.", "Du hast keine Erinnerungen."))
+    now = d.now()
+    lines = [f"{fmt_when(r.due_at.astimezone(d.tz), now, lang)}: {r.text}" for r in rs]
+    spoken = tr(lang, f"You have {len(rs)} reminder{'s' if len(rs) > 1 else ''}. The next is {lines[0]}.",
+                f"Du hast {len(rs)} Erinnerung{'en' if len(rs) > 1 else ''}. Die nächste: {lines[0]}.")
+    return reply(m, spoken, "\n".join(lines))
+
+
+def _add_note(m: IntentMatch, d: AssistantDeps) -> AgentReply:
+    text = str(m.values["text"])
+    try:
+        d.memory.remember(text)
+    except MemoryInputError as exc:
+        return reply(m, str(exc), error=str(exc))
+    return reply(m, tr(m.language, f"Okay, I'll remember: {text}.", f"Okay, ich merke mir: {text}."))
+
+
+def _recall(m: IntentMatch, d: AssistantDeps) -> AgentReply:
+    topic = str(m.values["topic"])
+    facts = d.memory.recall(topic)
+    lang = m.language
+    if not facts:
+        return reply(m, tr(lang, f"You haven't told me anything about {topic}.",
+                            f"Du hast mir nichts über {topic} gesagt."))
+    return reply(m, tr(lang, f"You told me: {facts[0].text}.", f"Du hast mir gesagt: {facts[0].text}."),
+                  "\n".join(f"- {f.text}" for f in facts))
+
+
+def _list_notes(m: IntentMatch, d: AssistantDeps) -> AgentReply:
+    facts = d.memory.facts()
+    lang = m.language
+    if not facts:
+        return reply(m, tr(lang, "I haven't stored any notes yet.", "Ich habe noch keine Notizen."))
+    return reply(m, tr(lang, f"I remember {len(facts)} thing{'s' if len(facts) > 1 else ''}.",
+                        f"Ich habe mir {len(facts)} Dinge gemerkt." if len(facts) > 1 else "Ich habe mir eine Sache gemerkt."),
+                  "\n".join(f"- {f.text}" for f in facts))
+
+
+def _forget(m: IntentMatch, d: AssistantDeps) -> AgentReply:
+    topic = str(m.values["topic"])
+    gone = d.memory.forget(topic)
+    lang = m.language
+    if not gone:
+        return reply(m, tr(lang, f"I had nothing stored about {topic}.", f"Ich hatte nichts über {topic} gespeichert."))
+    return reply(m, tr(lang, f"Done, I forgot {len(gone)} note{'s' if len(gone) > 1 else ''} about {topic}.",
+                        f"Erledigt, ich habe {len(gone)} Notiz{'en' if len(gone) > 1 else ''} über {topic} vergessen."),
+                  "\n".join(f"- {f.text}" for f in gone))
+
+
+def _nothing_pending(m: IntentMatch, d: AssistantDeps) -> AgentReply:
+    return reply(m, tr(m.language, "There's nothing waiting for your confirmation.",
+                        "Es wartet nichts auf deine Bestätigung."))
+
+
+HANDLERS: dict[str, Handler] = {
+    "GetTime": _time, "GetDate": _date, "Help": _help,
+    "SetTimer": _set_timer, "TimerStatus": _timer_status, "CancelTimer": _cancel_timer,
+    "SetReminder": _set_reminder, "ListReminders": _list_reminders,
+    "AddNote": _add_note, "RecallNote": _recall, "ListNotes": _list_notes, "Forget": _forget,
+    "Confirm": _nothing_pending, "Reject": _nothing_pending,
+}

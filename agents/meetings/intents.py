@@ -1,0 +1,86 @@
+"""Local intents of the meetings domain (EN+DE): start, stop, pause and resume the recording, and
+search the transcripts. Templates first, then the handler."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from agents.deps import AssistantDeps, ServiceError
+from agents.domains import Handler
+from agents.local.handlers import reply
+from agents.local.phrases import fmt_date, tr
+from agents.local.recognizer import IntentMatch
+from agents.local.templates import Intents
+from agents.replies import AgentReply, ToolCallInfo
+
+INTENTS: Intents = {
+    "MeetingStart": {
+        "en": ["(start|begin) [the|a] [meeting] recording [of] [the|this] [meeting|call] [(called|named|about|titled) {title}]",
+               "(start|begin) recording [the|this] [meeting|call|conversation] [(called|named|about|titled) {title}]",
+               "record [the|this] (meeting|call|conversation)"],
+        "de": ["(starte|start|beginne|beginn) [die|eine] (meetingaufnahme|besprechungsaufnahme|aufnahme)",
+               "(starte|start|beginne) [die|eine] aufnahme [(des|vom) (meeting|meetings|gesprächs|treffens)] [(namens|zum thema|über) {title}]",
+               "(nimm|nehme) [das|dieses|die] (meeting|gespräch|treffen|besprechung) auf", "aufnahme starten",
+               "(meeting|besprechung) aufnehmen"],
+    },
+    "MeetingStop": {
+        "en": ["(stop|end|finish) [the] [meeting] recording", "(stop|end|finish) recording [the|this] [meeting|call]"],
+        "de": ["(stoppe|stopp|stop|beende|beend) [die] (meetingaufnahme|besprechungsaufnahme|aufnahme)",
+               "aufnahme (beenden|stoppen)", "(hör|höre) auf aufzunehmen"],
+    },
+    "MeetingPause": {
+        "en": ["pause [the] [meeting] recording", "pause recording [the|this] [meeting]", "(hold|suspend) [the] recording"],
+        "de": ["(pausiere|pausier) [die] aufnahme", "aufnahme pausieren", "(halte|halt) die aufnahme an"],
+    },
+    "MeetingResume": {
+        "en": ["(resume|continue|unpause|restart) [the] [meeting] recording", "(resume|continue) recording"],
+        "de": ["(setze|setz) [die] aufnahme fort", "aufnahme fortsetzen", "(nimm|nehme) wieder auf",
+               "weiter aufnehmen"],
+    },
+    "SearchTranscripts": {
+        "en": ["(search|check) [in] [the|my] (transcripts|meetings|recordings|meeting notes) (for|about) {query}",
+               "what was said about {query} [in the meeting|in the last meeting|in meetings|in a meeting]",
+               "(find|look for) {query} in [the|my] (transcripts|meetings|recordings)",
+               "(when|where) did we (talk|speak) about {query}", "did we (talk|speak) about {query} [in a meeting|in the meeting]",
+               "what did we (say|discuss|decide) about {query} [in the meeting|in the last meeting]"],
+        "de": ["(durchsuche|durchsuch) [die|meine] (transkripte|meetings|aufnahmen|besprechungen) nach {query}",
+               "(suche|such) in [den|meinen] (transkripten|meetings|aufnahmen|besprechungen) nach {query}",
+               "was wurde (über|zu) {query} gesagt", "was haben wir (über|zu|zum|zur) {query} (gesagt|besprochen|beschlossen|entschieden)",
+               "(wann|wo) haben wir über {query} gesprochen", "haben wir über {query} gesprochen"],
+    },
+}
+
+
+def _meeting(m: IntentMatch, d: AssistantDeps) -> AgentReply:
+    mc = d.services.meetings
+    lang = m.language
+    if mc is None:
+        msg = tr(lang, "Meeting recording is not available in this installation yet.",
+                 "Meeting-Aufnahme ist in dieser Installation noch nicht verfügbar.")
+        return reply(m, msg, error="meeting recording not available")
+    try:
+        if m.intent == "SearchTranscripts":
+            query = str(m.values["query"])
+            hits = mc.search_transcripts(query, limit=5)
+            call = ToolCallInfo(name="meetings.search_transcripts", args={"query": query})
+            if not hits:
+                return reply(m, tr(lang, f"Nothing about {query} in the transcripts.",
+                                    f"In den Transkripten steht nichts zu {query}."), tool_calls=[call])
+            lines = [f"{h.title} ({fmt_date(h.at.astimezone(d.tz).date(), lang)}): {h.text}" for h in hits]
+            return reply(m, tr(lang, f"Found {len(hits)} passage(s). First, in {hits[0].title}.",
+                                f"{len(hits)} Stelle(n) gefunden. Zuerst in {hits[0].title}."),
+                          "\n".join(lines), tool_calls=[call])
+        actions: dict[str, tuple[Callable[[], object], str, str]] = {
+            "MeetingStart": (lambda: mc.start(m.values.get("title")), "Recording started.", "Aufnahme gestartet."),
+            "MeetingStop": (mc.stop, "Recording stopped.", "Aufnahme beendet."),
+            "MeetingPause": (mc.pause, "Recording paused.", "Aufnahme pausiert."),
+            "MeetingResume": (mc.resume, "Recording resumed.", "Aufnahme fortgesetzt."),
+        }
+        fn, en, de = actions[m.intent]
+        fn()
+        return reply(m, tr(lang, en, de), tool_calls=[ToolCallInfo(name=f"meetings.{m.intent[7:].lower()}")])
+    except ServiceError as exc:
+        return reply(m, str(exc), error=str(exc))
+
+
+HANDLERS: dict[str, Handler] = {name: _meeting for name in INTENTS}
