@@ -57,7 +57,7 @@ class Services:
     @cached_property
     def storage(self) -> Backend:
         """The recordings store: primary backend, behind the offline spool if remote."""
-        from storage.backends import open_backend
+        from app.wiring.storage import open_backend
 
         return open_backend(self)
 
