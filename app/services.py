@@ -50,7 +50,7 @@ class Services:
 
     @cached_property
     def assistant(self) -> Assistant:
-        from agents.wiring import build_assistant
+        from app.wiring.assistant import build_assistant
 
         return build_assistant(self)
 
