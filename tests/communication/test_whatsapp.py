@@ -293,6 +293,20 @@ def test_receiver_from_keyring_stores_only_authentic_events(whatsapp_server: Wha
     assert [m.text for m in events.messages] == ["forged"] and [m.text for m in inbox.recent()] == ["forged"]
 
 
+@pytest.mark.unit
+def test_webhook_secrets_go_through_the_callables_the_app_passes() -> None:
+    from agents.communication import whatsapp_webhook as wh
+
+    entries: dict[tuple[str, str], str] = {}
+    wh.store_webhook_secrets("biz", "s3cret", "verify-me", lambda kind, name, value: entries.update({(kind, name): value}))
+    assert list(entries) == [("whatsapp", "biz:webhook")]
+    assert wh.webhook_secrets("biz", lambda kind, name: entries.get((kind, name))) == ("s3cret", "verify-me")
+    receiver = wh.WebhookReceiver.from_secrets("biz", lambda kind, name: entries.get((kind, name)))
+    assert (receiver.app_secret, receiver.verify_token) == ("s3cret", "verify-me")
+    with pytest.raises(WebhookError, match="no app secret"):
+        wh.WebhookReceiver.from_secrets("other", lambda kind, name: None)
+
+
 # --- inbox ------------------------------------------------------------------------------------------
 @pytest.mark.unit
 def test_inbox_dedupes_retries_orders_newest_first_and_persists(whatsapp_server: WhatsAppServer,
