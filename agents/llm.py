@@ -10,7 +10,7 @@ from collections.abc import Callable
 from pydantic_ai import exceptions as exc
 from pydantic_ai.models import Model
 
-from app.settings import LlmSettings
+from agents.llm_settings import LlmSettings
 
 DEFAULT_MODELS = {"openai": "gpt-4o-mini", "anthropic": "claude-3-5-haiku-latest"}
 SecretLookup = Callable[[str, str], str | None]

@@ -123,7 +123,7 @@ def _storage(sv: Services) -> list[Check]:
         except OSError as exc:
             return [Check(name="storage (local)", status="fail", detail=str(exc), hint="check PA_STORAGE__LOCAL_ROOT")]
     try:
-        from storage.backends import open_backend  # type: ignore[import-not-found]
+        from app.wiring.storage import open_backend
 
         backend = open_backend(sv)
         backend.list("")

@@ -273,7 +273,7 @@ class LocalEngine:
         with self._assistant_lock:
             if self._assistant is None:
                 try:
-                    from agents.wiring import build_assistant
+                    from app.wiring.assistant import build_assistant
                 except ModuleNotFoundError as exc:
                     raise NotAvailable(f"the assistant is not installed ({exc.name})") from None
                 self._assistant = build_assistant(self.sv)

@@ -50,14 +50,14 @@ class Services:
 
     @cached_property
     def assistant(self) -> Assistant:
-        from agents.wiring import build_assistant
+        from app.wiring.assistant import build_assistant
 
         return build_assistant(self)
 
     @cached_property
     def storage(self) -> Backend:
         """The recordings store: primary backend, behind the offline spool if remote."""
-        from storage.backends import open_backend
+        from app.wiring.storage import open_backend
 
         return open_backend(self)
 
@@ -85,21 +85,21 @@ class Services:
     @cached_property
     def mail(self) -> ImapMailService | None:
         """The default mail account's IMAP/SMTP service; None = no mail account (communication)."""
-        from agents.communication.connect import build_mail
+        from app.wiring.communication import build_mail
 
         return build_mail(self)
 
     @cached_property
     def calendar(self) -> CalDavCalendarService | None:
         """The default CalDAV account's calendar service; None = no calendar account (communication)."""
-        from agents.communication.connect import build_calendar
+        from app.wiring.communication import build_calendar
 
         return build_calendar(self)
 
     @cached_property
     def messaging(self) -> WhatsAppClient | None:
         """The default WhatsApp account's Cloud API client; None = no WhatsApp account (communication)."""
-        from agents.communication.whatsapp import build_whatsapp
+        from app.wiring.communication import build_whatsapp
 
         return build_whatsapp(self)
 

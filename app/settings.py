@@ -19,6 +19,7 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from agents.llm_settings import LlmSettings
 from app.paths import app_paths
 
 ENV_PREFIX = "PA_"
@@ -63,20 +64,6 @@ class TtsSettings(BaseModel):
     voice: str = Field("en_US-joe-medium", description="default Piper voice name or .onnx path")
     voices: dict[str, str] = Field(default_factory=dict, description="language code -> voice")
     length_scale: float = Field(1.0, gt=0.2, le=3.0, description="speaking rate; >1 is slower")
-
-
-class LlmSettings(BaseModel):
-    provider: Literal["none", "openai", "anthropic", "openai-compatible"] = "none"
-    model: str | None = None
-    base_url: str | None = Field(None, description="for openai-compatible servers, e.g. http://127.0.0.1:8080/v1")
-    timeout_s: float = Field(30.0, gt=0, le=600)
-
-    @field_validator("base_url")
-    @classmethod
-    def _url(cls, v: str | None) -> str | None:
-        if v and not v.startswith(("http://", "https://")):
-            raise ValueError("must start with http:// or https://")
-        return v
 
 
 class StorageSettings(BaseModel):

@@ -1,6 +1,6 @@
 """Storage: blob backends (local disk, NAS over SMB, S3) and the SQL database (``storage.db``).
 
-For recordings, use ``services.storage`` (= ``storage.backends.open_backend(services)``)::
+For recordings, use ``services.storage`` (built by the app: ``app.wiring.storage.open_backend(services)``)::
 
     with services.storage.open_write("meetings/2024-05-01/standup.opus") as w:
         for chunk in frames:          # any number of writes; memory stays flat

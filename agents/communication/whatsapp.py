@@ -29,7 +29,6 @@ from agents.deps import ServiceError
 from agents.models import ChatMessage, SendResult
 
 if TYPE_CHECKING:
-    from app.services import Services
     from storage.audit import AuditLog
 
 log = logging.getLogger(__name__)
@@ -300,7 +299,7 @@ class WhatsAppClient:
                 log.exception("audit record failed")
 
 
-# --- building from the account record ------------------------------------------------------------------
+# --- building from the account record (the app picks the record and its token: app.wiring) ------------
 def whatsapp_config(options: dict[str, Any]) -> WhatsAppConfig:
     """Server config of a whatsapp account record; ValueError if phone_number_id is missing."""
     if not options.get("phone_number_id"):
@@ -317,32 +316,3 @@ def whatsapp_config(options: dict[str, Any]) -> WhatsAppConfig:
 def inbox_path(data_dir: Path, account: str) -> Path:
     """Where an account's incoming messages are kept: the server's webhook writes, the assistant reads."""
     return data_dir / "whatsapp" / f"{account}.jsonl"
-
-
-def build_whatsapp(services: Services) -> WhatsAppClient | None:
-    """The default WhatsApp account's client; None when there is none or it is incomplete."""
-    from sqlalchemy import select
-
-    from app.accounts import AccountOut
-    from app.secrets import SecretStoreError
-    from storage.db.models import Account
-
-    with services.db.session() as s:  # not accounts.list(): that reads every secret from the keyring
-        accounts = [AccountOut.model_validate(r) for r in
-                    s.scalars(select(Account).where(Account.kind == "whatsapp").order_by(Account.name))]
-    if not accounts:
-        return None
-    acc = next((a for a in accounts if str(a.options.get("default", "")).lower() in ("1", "true", "yes")),
-               accounts[0])
-    try:
-        cfg = whatsapp_config(acc.options)
-        token = services.accounts.secret(acc)
-    except (SecretStoreError, ValueError) as exc:
-        log.warning("whatsapp account '%s' is not usable: %s", acc.name, str(exc).splitlines()[0])
-        return None
-    if not token:
-        log.warning("whatsapp account '%s' has no token in the keyring", acc.name)
-        return None
-    inbox = WhatsAppInbox(inbox_path(services.paths.data_dir, acc.name))
-    return WhatsAppClient(cfg, token, inbox=inbox, contacts=parse_contacts(acc.options.get("contacts")),
-                          audit=services.audit, account=acc.name)

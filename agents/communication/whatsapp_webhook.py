@@ -4,14 +4,16 @@ Meta posts ``{"object": "whatsapp_business_account", "entry": [{"changes": [{"fi
 "value": {...}}]}]}`` with ``X-Hub-Signature-256: sha256=<HMAC-SHA256(app secret, raw body)>``. The
 server (home-server mode) calls ``WebhookReceiver.handle`` with the raw body and headers: the
 signature is checked first, then the payload becomes ``WebhookEvents`` (messages, delivery statuses,
-errors). The app secret and the verify token live in the keyring (kind ``whatsapp``)."""
+errors). The app secret and the verify token live in the keyring (kind ``whatsapp``); this module
+reads and writes them only through the getter/setter callables the app passes in
+(``app.wiring.communication``), it never opens the keyring itself."""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any, Literal
 
@@ -19,9 +21,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from agents.communication.models import WhatsAppStatus
 from agents.models import ChatMessage
-from app import secrets
 
 SIGNATURE_HEADER = "X-Hub-Signature-256"
+SecretGetter = Callable[[str, str], str | None]  # (kind, name) -> secret or None, e.g. app.secrets.get_secret
+SecretSetter = Callable[[str, str, str], None]  # (kind, name, value), e.g. app.secrets.set_secret
 
 
 class WebhookError(ValueError):
@@ -234,22 +237,22 @@ def verify_subscription(params: Mapping[str, str], verify_token: str) -> str:
     return challenge
 
 
-# --- keyring ----------------------------------------------------------------------------------------
+# --- keyring (through the callables the app passes in) ----------------------------------------------
 def _webhook_entry(account: str) -> str:
     return f"{account}:webhook"  # ':' cannot occur in an account name, so no clash with the token entry
 
 
-def store_webhook_secrets(account: str, app_secret: str, verify_token: str) -> None:
+def store_webhook_secrets(account: str, app_secret: str, verify_token: str, set_secret: SecretSetter) -> None:
     """Keep the app secret (signatures) and the verify token (subscription) in one keyring entry."""
     if not app_secret or not verify_token:
         raise WebhookError("both the app secret and the verify token are needed")
-    secrets.set_secret("whatsapp", _webhook_entry(account),
-                       json.dumps({"app_secret": app_secret, "verify_token": verify_token}))
+    set_secret("whatsapp", _webhook_entry(account),
+               json.dumps({"app_secret": app_secret, "verify_token": verify_token}))
 
 
-def webhook_secrets(account: str) -> tuple[str | None, str | None]:
+def webhook_secrets(account: str, get_secret: SecretGetter) -> tuple[str | None, str | None]:
     """(app secret, verify token) of the account from the keyring."""
-    raw = secrets.get_secret("whatsapp", _webhook_entry(account))
+    raw = get_secret("whatsapp", _webhook_entry(account))
     try:
         data = json.loads(raw) if raw else {}
     except ValueError:
@@ -268,8 +271,9 @@ class WebhookReceiver:
         self.sink = sink  # anything with ingest(WebhookEvents), e.g. WhatsAppInbox
 
     @classmethod
-    def from_keyring(cls, account: str, sink: Any | None = None) -> WebhookReceiver:
-        app_secret, verify_token = webhook_secrets(account)
+    def from_secrets(cls, account: str, get_secret: SecretGetter, sink: Any | None = None) -> WebhookReceiver:
+        """The receiver of ``account`` with its secrets from ``get_secret`` (the keyring)."""
+        app_secret, verify_token = webhook_secrets(account, get_secret)
         if not app_secret or not verify_token:
             raise WebhookError(f"WhatsApp account '{account}' has no app secret / verify token in the keyring")
         return cls(app_secret, verify_token, sink)

@@ -105,7 +105,8 @@ def webhook(
 
     Meta then reaches the home server at /api/v1/webhooks/whatsapp/NAME (set that URL and the same
     verify token in the app's WhatsApp > Configuration page)."""
-    from agents.communication.whatsapp_webhook import WebhookError, store_webhook_secrets
+    from agents.communication.whatsapp_webhook import WebhookError
+    from app.wiring.communication import store_webhook_secrets
 
     try:
         services().accounts.get(name, "whatsapp")

@@ -223,7 +223,7 @@ def actions(meeting_id: str = typer.Argument(...)) -> None:
     from datetime import datetime
 
     from agents.approvals import ApprovalStore
-    from agents.wiring import user_tz
+    from app.wiring.assistant import user_tz
     from audio.meeting.actions import propose_action_items
 
     svc = _service()

@@ -20,7 +20,8 @@ def _journal_path(from_: str, to: str) -> Any:
 @cli.command("status")
 def status(as_json: bool = typer.Option(False, "--json", help="print JSON")) -> None:
     """Primary backend, migration state and what waits in the offline spool."""
-    from storage.backends import KINDS, primary_kind, spool_for
+    from app.wiring.storage import primary_kind, spool_for
+    from storage.backends import KINDS
     from storage.errors import StorageError
     from storage.state import load_state
 
@@ -49,7 +50,7 @@ def status(as_json: bool = typer.Option(False, "--json", help="print JSON")) -> 
         for j in sorted(mig_dir.glob("*.jsonl")):
             out["migrations"][j.stem] = sum(1 for _ in j.open(encoding="utf-8"))
     try:
-        from storage.backends import build_backend
+        from app.wiring.storage import build_backend
 
         out["location"] = build_backend(sv, primary).location
     except StorageError as exc:
@@ -91,8 +92,8 @@ def migrate(
     """Copy every object from one backend to another; resumable and idempotent."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+    from app.wiring.storage import open_kind, primary_kind
     from storage import migration
-    from storage.backends import open_kind, primary_kind
     from storage.errors import StorageError
     from storage.spool import SpooledBackend
     from storage.state import load_state, record_switch, save_state
@@ -164,7 +165,8 @@ def migrate(
 @cli.command("replay")
 def replay() -> None:
     """Send what waits in the offline spool now (in order)."""
-    from storage.backends import KINDS, open_kind
+    from app.wiring.storage import open_kind
+    from storage.backends import KINDS
     from storage.errors import StorageError
     from storage.spool import SpooledBackend
 
@@ -192,7 +194,7 @@ def replay() -> None:
 @cli.command("ls")
 def ls(prefix: str = typer.Argument("", help="key prefix, e.g. meetings/2024-")) -> None:
     """List the keys in the primary backend."""
-    from storage.backends import open_backend
+    from app.wiring.storage import open_backend
     from storage.errors import StorageError
 
     try:

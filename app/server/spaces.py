@@ -38,7 +38,7 @@ class UserSpaces:
 
     def _base_assistant(self) -> Assistant:
         if self._base is None:
-            from agents.wiring import build_assistant
+            from app.wiring.assistant import build_assistant
 
             self._base = build_assistant(self.services)
         return self._base

@@ -16,9 +16,9 @@ from pydantic_ai.models.test import TestModel
 from agents.assistant import Assistant
 from agents.deps import ServiceDeps
 from agents.llm import LlmConfigError, build_model
+from agents.llm_settings import LlmSettings
 from agents.models import CalendarEvent, MailMessage
 from agents.orchestrator import orchestrator
-from app.settings import LlmSettings
 from storage.audit import AuditLog
 from tests.agents.conftest import BERLIN, NOW, Clock
 from tests.agents.fakes import MemoryCalendar, MemoryMail

@@ -14,7 +14,7 @@ from pydantic_ai.models import override_allow_model_requests
 
 from agents.assistant import Assistant
 from agents.llm import build_model
-from app.settings import LlmSettings
+from agents.llm_settings import LlmSettings
 
 URL = os.environ.get("AGENTS_TEST_LLM_URL")
 MODEL = os.environ.get("AGENTS_TEST_LLM_MODEL", "")

@@ -33,10 +33,10 @@ def no_real_model(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 
 def use_model(monkeypatch: pytest.MonkeyPatch, model: Model) -> None:
-    """The app's model factory (agents.wiring) returns the scripted model instead of a configured LLM."""
-    import agents.wiring
+    """The app's model factory (app.wiring.assistant) returns the scripted model instead of a configured LLM."""
+    import app.wiring.assistant
 
-    monkeypatch.setattr(agents.wiring, "build_model", lambda settings, get_secret: model)
+    monkeypatch.setattr(app.wiring.assistant, "build_model", lambda settings, get_secret: model)
 
 
 def ask(*words: str, stdin: str | None = None) -> str:

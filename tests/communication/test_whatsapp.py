@@ -12,18 +12,18 @@ from pathlib import Path
 import pytest
 
 from agents.communication.models import WhatsAppConfig
-from agents.communication.whatsapp import WhatsAppClient, WhatsAppError, build_whatsapp
+from agents.communication.whatsapp import WhatsAppClient, WhatsAppError
 from agents.communication.whatsapp_inbox import WhatsAppInbox
 from agents.communication.whatsapp_webhook import (
     WebhookError,
     WebhookReceiver,
     WebhookSignatureError,
     parse_webhook,
-    store_webhook_secrets,
     verify_signature,
     verify_subscription,
 )
 from agents.deps import MessagingService, ServiceError
+from app.wiring.communication import build_whatsapp, store_webhook_secrets, webhook_receiver
 from tests.servers.base import free_port
 from tests.servers.whatsapp import WhatsAppServer, message_webhook, sign, status_webhook
 
@@ -279,10 +279,11 @@ def test_subscription_handshake() -> None:
 @pytest.mark.unit
 def test_receiver_from_keyring_stores_only_authentic_events(whatsapp_server: WhatsAppServer, tmp_path: Path) -> None:
     with pytest.raises(WebhookError, match="no app secret"):
-        WebhookReceiver.from_keyring("biz")
+        webhook_receiver("biz")
     store_webhook_secrets("biz", "s3cret", "verify-me")
     inbox = WhatsAppInbox(tmp_path / "inbox.jsonl")
-    receiver = WebhookReceiver.from_keyring("biz", sink=inbox)
+    receiver = webhook_receiver("biz", sink=inbox)
+    assert isinstance(receiver, WebhookReceiver)
     assert receiver.subscribe({"hub.mode": "subscribe", "hub.verify_token": "verify-me", "hub.challenge": "42"}) == "42"
     body = json.dumps(message_webhook(whatsapp_server, ANNA, "Anna", "forged", TS)).encode()
     with pytest.raises(WebhookSignatureError):
@@ -290,6 +291,20 @@ def test_receiver_from_keyring_stores_only_authentic_events(whatsapp_server: Wha
     assert inbox.recent() == []
     events = receiver.handle(body, {"x-hub-signature-256": sign(body, "s3cret")})
     assert [m.text for m in events.messages] == ["forged"] and [m.text for m in inbox.recent()] == ["forged"]
+
+
+@pytest.mark.unit
+def test_webhook_secrets_go_through_the_callables_the_app_passes() -> None:
+    from agents.communication import whatsapp_webhook as wh
+
+    entries: dict[tuple[str, str], str] = {}
+    wh.store_webhook_secrets("biz", "s3cret", "verify-me", lambda kind, name, value: entries.update({(kind, name): value}))
+    assert list(entries) == [("whatsapp", "biz:webhook")]
+    assert wh.webhook_secrets("biz", lambda kind, name: entries.get((kind, name))) == ("s3cret", "verify-me")
+    receiver = wh.WebhookReceiver.from_secrets("biz", lambda kind, name: entries.get((kind, name)))
+    assert (receiver.app_secret, receiver.verify_token) == ("s3cret", "verify-me")
+    with pytest.raises(WebhookError, match="no app secret"):
+        wh.WebhookReceiver.from_secrets("other", lambda kind, name: None)
 
 
 # --- inbox ------------------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ import pytest
 from app import secrets
 from app.services import build_services
 from app.settings import load_settings
-from storage.backends import open_backend
+from app.wiring.storage import open_backend
 from storage.errors import PermissionDeniedError, StorageError
 from storage.local import LocalBackend
 from storage.spool import SpooledBackend

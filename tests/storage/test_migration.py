@@ -96,7 +96,7 @@ def test_migrate_local_smb_s3_interrupted_and_resumed(
     # while the migration is unfinished, new recordings go to both backends
     from app.services import build_services
     from app.settings import load_settings
-    from storage.backends import open_backend, open_kind
+    from app.wiring.storage import open_backend, open_kind
 
     for k, v in env.items():
         if k.startswith("PA_STORAGE__"):

@@ -18,6 +18,7 @@ from agents.communication.whatsapp_inbox import WhatsAppInbox
 from agents.communication.whatsapp_webhook import WebhookError, WebhookReceiver, WebhookSignatureError
 from app.server.auth import State, problems
 from app.server.schemas import WebhookAck
+from app.wiring.communication import webhook_receiver
 from storage.db.models import Account
 
 router = APIRouter(prefix="/api/v1/webhooks", tags=["webhooks"])
@@ -32,7 +33,7 @@ def _receiver(st: State, account: str) -> WebhookReceiver:
         raise HTTPException(404, f"no WhatsApp account '{account}' on this server")
     try:
         inbox = WhatsAppInbox(inbox_path(st.services.paths.data_dir, account))
-        return WebhookReceiver.from_keyring(account, sink=inbox)
+        return webhook_receiver(account, sink=inbox)
     except WebhookError as exc:
         raise HTTPException(503, f"{exc}: run `personal-agent accounts webhook {account}`") from None
 

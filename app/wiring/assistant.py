@@ -1,6 +1,9 @@
 """Builds the Assistant from the app's Services: database, audit log, settings, keyring, and the
 communication / meeting services when the app provides them (attributes ``calendar``, ``mail``,
-``messaging``, ``meetings`` of Services; missing or failing ones count as not connected)."""
+``messaging``, ``meetings`` of Services; missing or failing ones count as not connected).
+
+The agents layer takes plain values (``LlmSettings``, a secret getter, a time zone, ``ServiceDeps``);
+this module is where the app's settings and keyring are turned into them."""
 
 from __future__ import annotations
 
