@@ -12,11 +12,12 @@ Every turn is stored in the conversation history; the LLM sees a bounded window 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Generator, Iterator
+from collections.abc import Callable, Generator, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
 from typing import Any
 
+from pydantic import BaseModel
 from pydantic_ai.messages import ModelMessage, ModelRequest, ModelResponse, TextPart, UserPromptPart
 from pydantic_ai.models import Model
 from pydantic_ai.usage import RunUsage
@@ -87,12 +88,13 @@ class Assistant:
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
     history_turns: int = 12
     model_timeout_s: float = 30.0
+    domain_settings: Mapping[str, BaseModel] = field(default_factory=dict)  # by domain name (app/settings.py)
 
     # ------------------------------------------------------------ public API
 
     def deps(self, language: str | None = None, turn: _Turn | None = None) -> AssistantDeps:
         return AssistantDeps(services=self.services, memory=self.memory, approvals=self.approvals, tz=self.tz,
-                             clock=self.clock, language=language or self.language,
+                             clock=self.clock, language=language or self.language, settings=self.domain_settings,
                              events=turn.pending_events if turn is not None else [],
                              turn_id=turn.id if turn is not None else "")
 

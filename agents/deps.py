@@ -7,10 +7,12 @@ say honestly that the feature is not connected. All methods are synchronous and 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
-from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar, runtime_checkable
+
+from pydantic import BaseModel
 
 from agents.models import (
     CalendarEvent,
@@ -30,6 +32,9 @@ from agents.turn import IntentRecognized, ToolCalled, TurnEvent
 if TYPE_CHECKING:
     from agents.approvals import ApprovalRecord, ApprovalStore
     from agents.memory import Memory
+
+
+S = TypeVar("S", bound=BaseModel)
 
 
 class ServiceError(Exception):
@@ -126,9 +131,15 @@ class AssistantDeps:
     tool_calls: list[ToolCallInfo] = field(default_factory=list)
     events: list[TurnEvent] = field(default_factory=list)  # the running turn's, handed on by the assistant
     turn_id: str = ""
+    settings: Mapping[str, BaseModel] = field(default_factory=dict)  # each domain's, by domain name
 
     def now(self) -> datetime:
         return self.clock().astimezone(self.tz)
+
+    def domain_settings(self, name: str, model: type[S]) -> S:
+        """The settings of domain ``name`` (its model's defaults when the app gave none)."""
+        found = self.settings.get(name)
+        return found if isinstance(found, model) else model()
 
     def record_tool(self, name: str, args: dict[str, Any]) -> None:
         """A tool ran (or, for a side effect, was asked for): shown in ``--json`` and as a turn event."""

@@ -36,7 +36,9 @@ class Services:
     @cached_property
     def db(self) -> Database:
         self.paths.ensure()
-        db = Database(self.settings.database_url or default_database_url(self.paths.data_dir))
+        from agents.domains import migration_folders
+
+        db = Database(self.settings.database_url or default_database_url(self.paths.data_dir), migration_folders())
         db.migrate()
         return db
 

@@ -131,6 +131,8 @@ class Settings(BaseSettings):
     storage: StorageSettings = Field(default_factory=StorageSettings)
     server: ServerSettings = Field(default_factory=ServerSettings)
     gui: GuiSettings = Field(default_factory=GuiSettings)
+    domains: dict[str, dict[str, Any]] = Field(
+        default_factory=dict, description="one table per domain, [domains.<name>], checked by the domain's model")
 
     @field_validator("timezone")
     @classmethod
@@ -168,6 +170,31 @@ def _describe(err: Any) -> str:
     return f"config error: {key}{shown}: {msg} (set in config.toml or {env})"
 
 
+def domain_settings(settings: Settings) -> dict[str, BaseModel]:
+    """Each registered domain's settings, validated by its own model from ``[domains.<name>]``
+    (defaults where the table is missing). ConfigError with one line on a bad or unknown key."""
+    from agents.domains import domains
+
+    out: dict[str, BaseModel] = {}
+    known = {d.name for d in domains()}
+    for name in settings.domains:
+        if name not in known:
+            raise ConfigError(_describe({"loc": ("domains", name), "type": "extra_forbidden"}))
+    for d in domains():
+        raw = settings.domains.get(d.name, {})
+        if d.settings is None:
+            if raw:
+                raise ConfigError(_describe({"loc": ("domains", d.name), "type": "extra_forbidden"}))
+            continue
+        try:
+            out[d.name] = d.settings.model_validate(raw)
+        except ValidationError as exc:
+            err: dict[str, Any] = dict(exc.errors()[0])
+            err["loc"] = ("domains", d.name, *tuple(err.get("loc") or ()))
+            raise ConfigError(_describe(err)) from None
+    return out
+
+
 def load_settings(**overrides: Any) -> Settings:
     """Read settings; raise ConfigError with a one-line message on any bad value."""
     cfg = app_paths().config_file
@@ -177,8 +204,10 @@ def load_settings(**overrides: Any) -> Settings:
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             raise ConfigError(f"config error: {cfg} is not valid TOML: {exc}") from None
     try:
-        return Settings(**overrides)
+        settings = Settings(**overrides)
     except ValidationError as exc:
         raise ConfigError(_describe(exc.errors()[0])) from None
     except ValueError as exc:  # e.g. env var with JSON that does not parse
         raise ConfigError(f"config error: {str(exc).splitlines()[0]}") from None
+    domain_settings(settings)  # a bad [domains.<name>] value stops start-up like any other
+    return settings

@@ -18,6 +18,7 @@ from agents.deps import CalendarService, MailService, MeetingControl, MessagingS
 from agents.llm import build_model
 from agents.memory import Memory
 from app import secrets
+from app.settings import domain_settings
 
 if TYPE_CHECKING:
     from pydantic_ai.models import Model
@@ -67,4 +68,5 @@ def build_assistant(services: Services) -> Assistant:
         language=settings.language,
         model_factory=model,
         model_timeout_s=settings.llm.timeout_s,
+        domain_settings=domain_settings(settings),
     )

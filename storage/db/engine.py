@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -25,10 +25,12 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
 
 
 class Database:
-    """One engine and a session factory; ``migrate()`` brings the schema to head."""
+    """One engine and a session factory; ``migrate()`` brings the schema to head. ``migrations``:
+    folders of Alembic revisions besides the foundation's (the domains' own branches)."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, migrations: Sequence[Path] = ()) -> None:
         self.url = url
+        self.migrations = tuple(migrations)
         if url.startswith("sqlite"):
             path = url.split("///", 1)[-1]
             if path and path != ":memory:":
@@ -58,7 +60,7 @@ class Database:
     def migrate(self, revision: str = "heads") -> None:
         from storage.db.migrate import upgrade
 
-        upgrade(self.engine, revision)
+        upgrade(self.engine, revision, self.migrations)
 
     def dispose(self) -> None:
         self.engine.dispose()
