@@ -12,7 +12,6 @@ import json
 import os
 import threading
 import time
-import wave
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +22,8 @@ import numpy.typing as npt
 
 from audio.models import ModelError, piper_voice_files
 from audio.speakable import Language
+from audio.wav import pcm16
+from audio.wav import write_wav as write_wav_file
 
 if TYPE_CHECKING:
     from piper import PiperVoice
@@ -55,7 +56,7 @@ class SpeechAudio:
         return len(self.samples) / self.sample_rate
 
     def int16(self) -> npt.NDArray[np.int16]:
-        return (np.clip(self.samples, -1.0, 1.0) * 32767.0).astype(np.int16)
+        return pcm16(self.samples)
 
 
 def check_wav_path(path: Path) -> Path:
@@ -72,15 +73,7 @@ def check_wav_path(path: Path) -> Path:
 
 def write_wav(path: Path, audio: SpeechAudio) -> Path:
     """Write 16-bit mono PCM WAV; atomically, so a failure leaves no half file."""
-    path = check_wav_path(path)
-    tmp = path.with_name(f".{path.name}.partial")
-    with wave.open(str(tmp), "wb") as w:
-        w.setnchannels(1)
-        w.setsampwidth(2)
-        w.setframerate(audio.sample_rate)
-        w.writeframes(audio.int16().tobytes())
-    tmp.replace(path)
-    return path
+    return write_wav_file(check_wav_path(path), audio.samples, audio.sample_rate)
 
 
 @dataclass

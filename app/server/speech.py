@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import threading
 import uuid
-import wave
 from pathlib import Path
 
 from app.server.file_cache import DAY_S, FileCache
@@ -13,6 +12,7 @@ from app.services import Services
 from audio.speakable import Language, make_speakable
 from audio.stt import Recognizer, RecognizerConfig, Transcript
 from audio.tts import PiperTts, SpeechAudio, VoiceConfig
+from audio.wav import write_wav
 
 
 class SpeechStages:
@@ -59,14 +59,7 @@ class AudioStore:
         self.cache.maybe_sweep()
         self.root.mkdir(parents=True, exist_ok=True)
         audio_id = uuid.uuid4().hex
-        path = self.root / f"{audio_id}.wav"
-        tmp = path.with_suffix(".partial")
-        with wave.open(str(tmp), "wb") as w:
-            w.setnchannels(1)
-            w.setsampwidth(2)
-            w.setframerate(audio.sample_rate)
-            w.writeframes(audio.int16().tobytes())
-        tmp.replace(path)
+        path = write_wav(self.root / f"{audio_id}.wav", audio.samples, audio.sample_rate)
         return audio_id, path
 
     def path(self, audio_id: str) -> Path | None:

@@ -98,3 +98,13 @@ def test_raw_pcm16_wrapper_matches_the_float_helper() -> None:
     assert pcm16_wav_bytes(pcm16(stereo).tobytes(), 16_000, channels=2) == wav_bytes(stereo, 16_000)
     with pytest.raises(ValueError, match="whole 16-bit frames"):
         pcm16_wav_bytes(b"\x00\x01\x02", 16_000, channels=2)
+
+
+def test_the_phone_client_still_imports_no_numpy() -> None:
+    import subprocess
+    import sys
+
+    code = "import sys, app.remote_engine; print(sorted({'numpy', 'soundfile'} & set(sys.modules)))"
+    root = Path(__file__).resolve().parents[2]
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True, cwd=root)
+    assert out.stdout.strip() == "[]"
