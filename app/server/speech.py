@@ -1,41 +1,30 @@
-"""Speech stages of audio turns, shared by all users: the recognizer and the voice load once, on
-first use, and are reused (model calls are serialised inside them)."""
+"""Speech stages of audio turns, shared by all users: the process's one recognizer and voice
+(``Services.speech``), loaded on first use and reused (model calls are serialised inside them)."""
 
 from __future__ import annotations
 
-import threading
 import uuid
 from pathlib import Path
 
 from app.server.file_cache import DAY_S, FileCache
 from app.services import Services
 from audio.speakable import Language, make_speakable
-from audio.stt import Recognizer, RecognizerConfig, Transcript
-from audio.tts import PiperTts, SpeechAudio, VoiceConfig
+from audio.stt import Recognizer, Transcript
+from audio.tts import PiperTts, SpeechAudio
 from audio.wav import write_wav
 
 
 class SpeechStages:
     def __init__(self, services: Services) -> None:
         self.services = services
-        self._recognizer: Recognizer | None = None
-        self._tts: PiperTts | None = None
-        self._lock = threading.Lock()
 
     @property
     def recognizer(self) -> Recognizer:
-        with self._lock:
-            if self._recognizer is None:
-                s = self.services.settings
-                self._recognizer = Recognizer(RecognizerConfig.from_settings(s.stt, self.services.paths.models_dir))
-            return self._recognizer
+        return self.services.speech.recognizer()
 
     @property
     def tts(self) -> PiperTts:
-        with self._lock:
-            if self._tts is None:
-                self._tts = PiperTts(VoiceConfig.from_settings(self.services.settings.tts))
-            return self._tts
+        return self.services.speech.voice()
 
     def transcribe(self, path: Path, language: str | None) -> Transcript:
         """AudioInputError for files that hold no decodable audio; silence gives empty text."""
