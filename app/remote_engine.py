@@ -1,21 +1,20 @@
 """``RemoteEngine``: the ``app.engine.Engine`` interface over the home server's REST API (``app.server``),
 for the phone build and any client that should not run the models itself.
 
-Imports only pydantic, httpx and the standard library (no numpy, no models). Tokens: give an access
-and refresh token (e.g. from the keyring), or sign in with ``RemoteEngine.sign_in`` / pair with
-``RemoteEngine.pair``; an expired access token is refreshed once automatically and ``on_tokens`` is
-called with every new pair so the app can store it. Microphone audio pushed while listening is sent
-as one WAV when push-to-talk is released; the server transcribes, answers and speaks.
+Imports only pydantic, httpx and the standard library (no numpy, no models; of ``audio.wav`` only its
+standard-library part). Tokens: give an access and refresh token (e.g. from the keyring), or sign in
+with ``RemoteEngine.sign_in`` / pair with ``RemoteEngine.pair``; an expired access token is refreshed
+once automatically and ``on_tokens`` is called with every new pair so the app can store it. Microphone
+audio pushed while listening is sent as one WAV when push-to-talk is released; the server transcribes,
+answers and speaks.
 
 Not offered remotely (``NotAvailable``): hands-free listening, recording a meeting live (upload a
 recording instead: ``upload_meeting``), changing settings and accounts (managed on the server)."""
 
 from __future__ import annotations
 
-import io
 import json
 import threading
-import wave
 from collections.abc import Callable
 from typing import Any, Literal
 
@@ -52,6 +51,7 @@ from app.engine import (
     Unsubscribe,
 )
 from app.engine_bus import EventBus
+from audio.wav import pcm16_wav_bytes
 
 API = "/api/v1"
 MAX_TEXT_CHARS = 4000
@@ -76,16 +76,6 @@ def _detail(resp: httpx.Response) -> str:
         first = d[0]
         return f"invalid input: {first.get('msg', 'bad value')}" if isinstance(first, dict) else "invalid input"
     return str(d) if d else f"server answered {resp.status_code}"
-
-
-def _wav(pcm: bytes, rate: int, channels: int) -> bytes:
-    buf = io.BytesIO()
-    with wave.open(buf, "wb") as w:
-        w.setnchannels(channels)
-        w.setsampwidth(2)
-        w.setframerate(rate)
-        w.writeframes(pcm)
-    return buf.getvalue()
 
 
 class RemoteEngine:
@@ -290,7 +280,7 @@ class RemoteEngine:
             return None
         self._state("thinking")
         try:
-            resp = await self._send("POST", "/turns/audio", files={"file": ("speech.wav", _wav(pcm, *fmt), "audio/wav")})
+            resp = await self._send("POST", "/turns/audio", files={"file": ("speech.wav", pcm16_wav_bytes(pcm, *fmt), "audio/wav")})
             body = resp.json()
             reply = TurnReply.model_validate(body["reply"])
             if not body["transcript"].strip():
@@ -386,7 +376,7 @@ class RemoteEngine:
         if resp.status_code == 200:  # server ignored the range
             pcm = pcm[first:last + 1]
         pcm = pcm[: len(pcm) - len(pcm) % frame]
-        return AudioClip(wav=_wav(pcm, rate, channels), duration_s=len(pcm) / frame / rate)
+        return AudioClip(wav=pcm16_wav_bytes(pcm, rate, channels), duration_s=len(pcm) / frame / rate)
 
     async def meeting_export(self, meeting_id: str, fmt: Literal["md", "txt", "json"] = "md") -> ExportedFile:
         real = "md" if fmt == "txt" else fmt  # the Markdown transcript is plain readable text

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from agents.communication.mail import ImapMailService
     from agents.communication.whatsapp import WhatsAppClient
     from agents.media_meetings import MeetingControlAdapter
+    from app.wiring.speech import SpeechModels
     from audio.meeting.service import MeetingService
 
 
@@ -104,6 +105,14 @@ class Services:
         from app.wiring.communication import build_whatsapp
 
         return build_whatsapp(self)
+
+    @cached_property
+    def speech(self) -> SpeechModels:
+        """The process's one speech recognizer and one Piper voice, loaded on first use and again only
+        when their settings change (``app.wiring.speech.SpeechModels``)."""
+        from app.wiring.speech import SpeechModels
+
+        return SpeechModels(lambda: self.settings, self.paths)
 
     @cached_property
     def meeting_service(self) -> MeetingService:

@@ -5,7 +5,7 @@ the splitter cuts finished sentences (the first one already at a clause break); 
 each one speakable and synthesizes it while the player is still speaking the previous one.
 The job stops at once on a BargeIn/StopSpeaking event and its report says what was actually spoken.
 
-    speaker = Speaker(PiperTts(VoiceConfig.from_settings(settings.tts)), device=settings.audio.output_device)
+    speaker = Speaker(tts, device=output_device)   # tts: a PiperTts (the app shares one per process)
     job = speaker.start("en")
     for token in llm_stream: job.feed(token)
     job.finish()
@@ -18,7 +18,6 @@ import logging
 import queue
 import threading
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -26,10 +25,7 @@ from audio.events import AssistantSpeakingStarted, AssistantSpeakingStopped, Aud
 from audio.playback import AudioPlayer, PlaybackReport, PlayedSink, SegmentReport, StopReason
 from audio.sentences import SentenceSplitter, split_sentences
 from audio.speakable import Language, make_speakable
-from audio.tts import Cancel, PiperTts, SpeechAudio, SynthesisCancelled, TtsError, VoiceConfig
-
-if TYPE_CHECKING:
-    from app.settings import Settings
+from audio.tts import Cancel, PiperTts, SpeechAudio, SynthesisCancelled, TtsError
 
 MAX_TEXT_CHARS = 100_000
 MAX_AHEAD_S = 20.0  # synthesize at most this much audio ahead of playback
@@ -248,12 +244,6 @@ class Speaker:
         self.first_clause = first_clause
         self.max_chars = max_chars
         self.blocksize = blocksize
-
-    @classmethod
-    def from_settings(cls, settings: Settings, on_event: EventSink | None = None) -> Speaker:
-        """Voices and rate from ``settings.tts``, device from ``settings.audio``, language from the app."""
-        tts = PiperTts(VoiceConfig.from_settings(settings.tts))
-        return cls(tts, device=settings.audio.output_device, language=settings.language, on_event=on_event)
 
     def start(self, language: Language | None = None) -> SpeechJob:
         """A new reply; loads the language's voice first (NoVoiceError when there is none)."""

@@ -18,9 +18,9 @@ import logging
 import threading
 import time
 import zlib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 from pydantic import BaseModel, Field
@@ -41,6 +41,21 @@ WARM_UP_WINDOW_S = 12.0  # the warm-up's first encoder pass (see Recognizer.warm
 BLAS_THREADS = 1
 
 
+class SttFields(Protocol):
+    """What :meth:`RecognizerConfig.from_settings` reads (the app's ``settings.stt`` has these)."""
+
+    @property
+    def model(self) -> str: ...
+    @property
+    def compute_type(self) -> str: ...
+    @property
+    def language(self) -> str | None: ...
+    @property
+    def beam_size(self) -> int: ...
+    @property
+    def hotwords(self) -> Sequence[str]: ...
+
+
 class RecognizerConfig(BaseModel):
     model: str = "base"
     compute_type: str = "int8"
@@ -54,7 +69,10 @@ class RecognizerConfig(BaseModel):
     warm_up: bool = True
 
     @classmethod
-    def from_settings(cls, stt: Any, models_dir: Path, **over: Any) -> RecognizerConfig:
+    def from_settings(cls, stt: SttFields, models_dir: Path, **over: Any) -> RecognizerConfig:
+        """Deprecated: the app's translation is ``app.wiring.speech.recognizer_config`` (and its one
+        recognizer ``Services.speech.recognizer()``); kept only until the last callers
+        (app/engine_local.py, audio/meeting/wiring.py) switch."""
         return cls(
             model=stt.model,
             compute_type=stt.compute_type,
@@ -151,12 +169,16 @@ class Recognizer:
         self.multilingual = bool(self.model.model.is_multilingual)
         self._lock = threading.Lock()
         self._tokenizers: dict[str, Any] = {}
-        if self.config.language and self.config.language not in self.model.supported_languages:
-            raise ValueError(f"language '{self.config.language}' is not supported by this model")
+        self.check_language(self.config.language)
         if self.config.warm_up:
             self.warm_up()
 
     # ------------------------------------------------------------------------------------- helpers
+
+    def check_language(self, language: str | None) -> None:
+        """ValueError unless ``language`` (an ISO code; None = detect) is one this model knows."""
+        if language and language not in self.model.supported_languages:
+            raise ValueError(f"language '{language}' is not supported by this model")
 
     def warm_up(self) -> None:
         """One encoder pass on a long window, then one decode of a short tone.

@@ -12,22 +12,21 @@ import json
 import os
 import threading
 import time
-import wave
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 import numpy.typing as npt
 
 from audio.models import ModelError, piper_voice_files
 from audio.speakable import Language
+from audio.wav import pcm16
+from audio.wav import write_wav as write_wav_file
 
 if TYPE_CHECKING:
     from piper import PiperVoice
-
-    from app.settings import TtsSettings
 
 DEFAULT_VOICE = "en_US-joe-medium"
 LANGUAGE_NAMES = {"en": "English", "de": "German"}
@@ -55,7 +54,7 @@ class SpeechAudio:
         return len(self.samples) / self.sample_rate
 
     def int16(self) -> npt.NDArray[np.int16]:
-        return (np.clip(self.samples, -1.0, 1.0) * 32767.0).astype(np.int16)
+        return pcm16(self.samples)
 
 
 def check_wav_path(path: Path) -> Path:
@@ -72,15 +71,18 @@ def check_wav_path(path: Path) -> Path:
 
 def write_wav(path: Path, audio: SpeechAudio) -> Path:
     """Write 16-bit mono PCM WAV; atomically, so a failure leaves no half file."""
-    path = check_wav_path(path)
-    tmp = path.with_name(f".{path.name}.partial")
-    with wave.open(str(tmp), "wb") as w:
-        w.setnchannels(1)
-        w.setsampwidth(2)
-        w.setframerate(audio.sample_rate)
-        w.writeframes(audio.int16().tobytes())
-    tmp.replace(path)
-    return path
+    return write_wav_file(check_wav_path(path), audio.samples, audio.sample_rate)
+
+
+class TtsFields(Protocol):
+    """What :meth:`VoiceConfig.from_settings` reads (the app's ``settings.tts`` has these)."""
+
+    @property
+    def voice(self) -> str: ...
+    @property
+    def voices(self) -> Mapping[str, str]: ...
+    @property
+    def length_scale(self) -> float: ...
 
 
 @dataclass
@@ -92,7 +94,9 @@ class VoiceConfig:
     length_scale: float = 1.0
 
     @classmethod
-    def from_settings(cls, tts: TtsSettings) -> VoiceConfig:
+    def from_settings(cls, tts: TtsFields) -> VoiceConfig:
+        """Deprecated: the app's translation is ``app.wiring.speech.voice_config`` (and its one voice
+        ``Services.speech.voice()``); kept only until the last callers (app/engine_local.py) switch."""
         return cls(default_voice=tts.voice, voices=dict(tts.voices), length_scale=tts.length_scale)
 
     def voice_for(self, language: str) -> str:
@@ -129,6 +133,21 @@ class PiperTts:
         self.threads = threads or default_threads()
         self._voices: dict[str, PiperVoice] = {}
         self._lock = threading.Lock()
+
+    def with_length_scale(self, length_scale: float) -> PiperTts:
+        """The same voices (loaded once, shared with this one) at another speaking rate."""
+        other = PiperTts(replace(self.config, length_scale=length_scale), self.threads)
+        other._voices, other._lock = self._voices, self._lock
+        return other
+
+    def is_loaded(self, language: Language = "en") -> bool:
+        """Whether ``language``'s voice is loaded (False also when there is none for it)."""
+        try:
+            name = self.config.voice_for(language)
+        except NoVoiceError:
+            return False
+        with self._lock:
+            return name in self._voices
 
     def voice(self, language: Language = "en") -> PiperVoice:
         name = self.config.voice_for(language)

@@ -190,9 +190,8 @@ def play(
     output: Path | None = typer.Option(None, "--output", "-o", help="write a WAV file instead of playing"),
 ) -> None:
     """Play (or save) the meeting's audio from a moment on."""
-    import soundfile as sf
-
     from audio.meeting.playback import read_audio
+    from audio.wav import write_wav
 
     svc = _service()
     with _errors():
@@ -201,7 +200,7 @@ def play(
     if not len(audio):
         fail(f"meeting {info.id} has no audio at {at:.1f} s (it is {info.duration_s:.1f} s long)")
     if output:
-        sf.write(str(output), audio, 16_000)
+        write_wav(output, audio, 16_000)
         typer.echo(f"wrote {output} ({len(audio) / 16_000:.1f} s)", err=True)
         return
     _play(audio)

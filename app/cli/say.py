@@ -26,25 +26,25 @@ def say(
     from audio.playback import PlaybackError
     from audio.speakable import make_speakable
     from audio.speaker import Speaker, render
-    from audio.tts import PiperTts, TtsError, VoiceConfig, check_wav_path, write_wav
+    from audio.tts import TtsError, check_wav_path, write_wav
 
     if text == "-":
         text = sys.stdin.read()
     if not text.strip():
         fail("say: nothing to say: the text is empty", code=2)
-    settings = services().settings
+    svc = services()
+    settings = svc.settings
     lang_raw = language or settings.language
     if lang_raw not in ("en", "de"):
         fail(f"say: language '{lang_raw}' is not supported (en, de)", code=2)
     lang: Literal["en", "de"] = "de" if lang_raw == "de" else "en"
     if not make_speakable(text, lang):
         fail("say: nothing to say: the text has no words to speak (only emoji or symbols)", code=2)
-    cfg = VoiceConfig.from_settings(settings.tts)
+    if rate is not None and not 0.2 < rate <= 3.0:
+        fail("say: --rate must be above 0.2 and at most 3.0", code=2)
+    tts = svc.speech.voice()
     if rate is not None:
-        if not 0.2 < rate <= 3.0:
-            fail("say: --rate must be above 0.2 and at most 3.0", code=2)
-        cfg.length_scale = rate
-    tts = PiperTts(cfg)
+        tts = tts.with_length_scale(rate)
     try:
         if output is not None:
             check_wav_path(output)

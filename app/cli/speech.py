@@ -19,16 +19,14 @@ def transcribe(
     """Print the text of FILE (one line per utterance)."""
     from audio.models import ModelError
     from audio.sources import AudioInputError, channel_count
-    from audio.stt import Recognizer, RecognizerConfig
 
     svc = services()
+    lang = language or None  # None: the configured language (stt.language), else detect
     try:
         channel_count(file)  # a missing, empty or non-audio file fails here, before the model loads
-        cfg = RecognizerConfig.from_settings(svc.settings.stt, svc.paths.models_dir, warm_up=False)
-        if language:
-            cfg.language = language
-        rec = Recognizer(cfg)
-        transcripts = rec.transcribe_channels(file) if channels else [rec.transcribe(file)]
+        rec = svc.speech.recognizer(warm_up=False)  # one file: the warm-up would only cost time
+        rec.check_language(lang)
+        transcripts = rec.transcribe_channels(file, lang) if channels else [rec.transcribe(file, lang)]
     except (AudioInputError, ModelError, ValueError) as exc:
         fail(f"transcribe: {exc}")
     if as_json:

@@ -1,41 +1,30 @@
-"""Speech stages of audio turns, shared by all users: the recognizer and the voice load once, on
-first use, and are reused (model calls are serialised inside them)."""
+"""Speech stages of audio turns, shared by all users: the process's one recognizer and voice
+(``Services.speech``), loaded on first use and reused (model calls are serialised inside them)."""
 
 from __future__ import annotations
 
-import threading
 import uuid
-import wave
 from pathlib import Path
 
 from app.server.file_cache import DAY_S, FileCache
 from app.services import Services
 from audio.speakable import Language, make_speakable
-from audio.stt import Recognizer, RecognizerConfig, Transcript
-from audio.tts import PiperTts, SpeechAudio, VoiceConfig
+from audio.stt import Recognizer, Transcript
+from audio.tts import PiperTts, SpeechAudio
+from audio.wav import write_wav
 
 
 class SpeechStages:
     def __init__(self, services: Services) -> None:
         self.services = services
-        self._recognizer: Recognizer | None = None
-        self._tts: PiperTts | None = None
-        self._lock = threading.Lock()
 
     @property
     def recognizer(self) -> Recognizer:
-        with self._lock:
-            if self._recognizer is None:
-                s = self.services.settings
-                self._recognizer = Recognizer(RecognizerConfig.from_settings(s.stt, self.services.paths.models_dir))
-            return self._recognizer
+        return self.services.speech.recognizer()
 
     @property
     def tts(self) -> PiperTts:
-        with self._lock:
-            if self._tts is None:
-                self._tts = PiperTts(VoiceConfig.from_settings(self.services.settings.tts))
-            return self._tts
+        return self.services.speech.voice()
 
     def transcribe(self, path: Path, language: str | None) -> Transcript:
         """AudioInputError for files that hold no decodable audio; silence gives empty text."""
@@ -59,14 +48,7 @@ class AudioStore:
         self.cache.maybe_sweep()
         self.root.mkdir(parents=True, exist_ok=True)
         audio_id = uuid.uuid4().hex
-        path = self.root / f"{audio_id}.wav"
-        tmp = path.with_suffix(".partial")
-        with wave.open(str(tmp), "wb") as w:
-            w.setnchannels(1)
-            w.setsampwidth(2)
-            w.setframerate(audio.sample_rate)
-            w.writeframes(audio.int16().tobytes())
-        tmp.replace(path)
+        path = write_wav(self.root / f"{audio_id}.wav", audio.samples, audio.sample_rate)
         return audio_id, path
 
     def path(self, audio_id: str) -> Path | None:
