@@ -33,10 +33,10 @@ from app.engine import (
     NotAvailable,
     Notice,
 )
-from app.engine_voice import _ToSixteenK
+from app.engine.local.voice_input import _ToSixteenK
 
 if TYPE_CHECKING:
-    from app.engine_bus import EventBus
+    from app.engine.bus import EventBus
     from app.services import Services
 
 log = logging.getLogger(__name__)

@@ -143,7 +143,7 @@ def remote_pair(
     import asyncio
 
     from app.engine import EngineError
-    from app.remote_engine import RemoteEngine
+    from app.engine.remote import RemoteEngine
 
     services()  # settings must load (and the keyring unlock) before we talk to the server
 
@@ -168,8 +168,8 @@ def remote_ui(port: int | None = typer.Option(None, help="port of the web UI")) 
     import flet as ft
 
     from app.engine import Engine
+    from app.engine.remote import RemoteEngine, Tokens
     from app.gui.page import build_page
-    from app.remote_engine import RemoteEngine, Tokens
 
     sv = services()
     saved = _remote_load()

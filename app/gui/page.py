@@ -26,7 +26,7 @@ def build_page(sv: Services, engine_factory: EngineFactory | None = None) -> Cal
             if engine_factory is not None:
                 engine = engine_factory()
             else:
-                from app.engine_local import LocalEngine
+                from app.engine.local import LocalEngine
 
                 engine = LocalEngine(sv)
         return engine

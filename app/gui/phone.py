@@ -21,7 +21,7 @@ async def main(page: ft.Page) -> None:
     message = ft.Text("")
 
     async def connect(e: Any) -> None:
-        from app.remote_engine import RemoteEngine
+        from app.engine.remote import RemoteEngine
 
         try:
             engine = await RemoteEngine.pair((url.value or "").strip(), (code.value or "").strip())

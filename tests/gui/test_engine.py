@@ -20,8 +20,8 @@ from app.engine import (
     EngineEvent,
     SettingsPatch,
 )
-from app.engine_bus import EventBus
-from app.engine_voice import decode_chunk
+from app.engine.bus import EventBus
+from app.engine.local.voice_input import decode_chunk
 
 pytestmark = pytest.mark.unit
 
@@ -32,7 +32,7 @@ def run(coro: Any) -> Any:
 
 @pytest.fixture
 def engine() -> Any:
-    from app.engine_local import LocalEngine
+    from app.engine.local import LocalEngine
     from app.services import build_services
 
     return LocalEngine(build_services(), speech_output="off", preload=False)
@@ -147,7 +147,7 @@ def test_a_timer_rings_on_screen_and_aloud_once() -> None:
     """The engine's alarm clock: "set a timer for 2 seconds" -> a notice and a spoken clip, once, not early."""
     import time
 
-    from app.engine_local import LocalEngine
+    from app.engine.local import LocalEngine
     from app.services import build_services
 
     engine = LocalEngine(build_services(), speech_output="client", preload=False)

@@ -26,7 +26,7 @@ RATE = 44_100
 def voice_engine(models_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
     monkeypatch.setenv("PA_STT__MODEL", str(models_dir / "whisper-base"))
     monkeypatch.setenv("PA_STT__LANGUAGE", "en")
-    from app.engine_local import LocalEngine
+    from app.engine.local import LocalEngine
     from app.services import build_services
 
     return LocalEngine(build_services(), speech_output="off", preload=False)
@@ -79,7 +79,7 @@ def test_push_to_talk_chunks_give_interim_text_transcript_and_answer(voice_engin
         await _push(voice_engine, chunks, realtime=1.5)
         # the Listener's interim text becomes the turn's interim text (how often it decodes while the
         # user speaks depends on the CPU: one is injected so that the mapping is always checked)
-        voice_engine._voice._event(Interim(text="and so my fellow"))
+        voice_engine.voice._voice._event(Interim(text="and so my fellow"))
         reply = await voice_engine.stop_listening()
         await voice_engine.close()
         return reply
@@ -188,7 +188,7 @@ def test_hands_free_barge_in_stops_the_reply_in_the_client(models_dir: Path, sha
     stop playing (SpeechStopped) and is no longer speaking; what the user said is still transcribed."""
     monkeypatch.setenv("PA_STT__MODEL", str(models_dir / "whisper-base"))
     monkeypatch.setenv("PA_STT__LANGUAGE", "en")
-    from app.engine_local import LocalEngine
+    from app.engine.local import LocalEngine
     from app.services import build_services
 
     engine = LocalEngine(build_services(), speech_output="client", preload=False)

@@ -22,7 +22,7 @@ from app.engine import (
     SpeechAudioReady,
     TranscriptFinal,
 )
-from app.remote_engine import RemoteEngine, Tokens
+from app.engine.remote import RemoteEngine, Tokens
 from tests.server.live import PASSWORD, LiveServer
 
 pytestmark = pytest.mark.integration

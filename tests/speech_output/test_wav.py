@@ -104,7 +104,7 @@ def test_the_phone_client_still_imports_no_numpy() -> None:
     import subprocess
     import sys
 
-    code = "import sys, app.remote_engine; print(sorted({'numpy', 'soundfile'} & set(sys.modules)))"
+    code = "import sys, app.engine.remote; print(sorted({'numpy', 'soundfile'} & set(sys.modules)))"
     root = Path(__file__).resolve().parents[2]
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True, cwd=root)
     assert out.stdout.strip() == "[]"

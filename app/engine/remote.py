@@ -50,7 +50,7 @@ from app.engine import (
     TurnReply,
     Unsubscribe,
 )
-from app.engine_bus import EventBus
+from app.engine.bus import EventBus
 from audio.wav import pcm16_wav_bytes
 
 API = "/api/v1"

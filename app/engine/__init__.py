@@ -1,7 +1,8 @@
 """The engine interface the UI talks to: one typed Protocol, two implementations.
 
-``LocalEngine`` (``app/engine_local.py``) runs speech in/out, the agents and meetings in this process;
-``RemoteEngine`` (home-server issue) does the same over HTTP for phones. The UI never knows which one
+``LocalEngine`` (``app/engine/local/``) runs speech in/out, the agents and meetings in this process;
+``RemoteEngine`` (``app/engine/remote.py``) does the same over HTTP for phones (the home server).
+Both are composed of five small ports: conversation, voice, meetings, settings, accounts. The UI never knows which one
 it has: it calls the async methods below and renders the events it receives.
 
 Contract, for both implementations:
@@ -46,7 +47,7 @@ from agents.turn import (
 )
 
 if TYPE_CHECKING:
-    from app.engine_local import LocalEngine as LocalEngine
+    from app.engine.local import LocalEngine as LocalEngine
 
 
 class EngineError(Exception):
@@ -289,27 +290,26 @@ Unsubscribe = Callable[[], None]
 
 
 @runtime_checkable
-class Engine(Protocol):
-    """What the UI can ask of the assistant. See the module docstring for the contract."""
+class ConversationPort(Protocol):
+    """Typed turns and the approvals they ask for."""
 
-    # -- lifecycle and events
-    async def info(self) -> EngineInfo:
-        """Kind, version and which features are available here (with the reason when not)."""
-        ...
-
-    def subscribe(self, listener: Listener) -> Unsubscribe:
-        """Receive every event from now on; call the returned function to stop."""
-        ...
-
-    async def close(self) -> None:
-        """Stop listening, speaking and recording; release devices and connections."""
-        ...
-
-    # -- conversation
     async def ask(self, text: str) -> TurnReply:
-        """A typed turn. Streams ReplyDelta events, then ReplyDone; speaks the reply unless muted.
-        EngineError for empty or over-long text."""
+        """A typed turn. Emits the turn's events (intent, tool calls, ReplyDelta ...), then ReplyDone;
+        speaks the reply unless muted. EngineError for empty or over-long text."""
         ...
+
+    async def approvals(self) -> list[ApprovalView]:
+        """Actions waiting for yes/no, newest first."""
+        ...
+
+    async def decide(self, approval_id: int, approve: bool) -> ApprovalOutcome:
+        """Approve (the action runs now) or deny (nothing happens). EngineError if unknown/decided."""
+        ...
+
+
+@runtime_checkable
+class VoicePort(Protocol):
+    """Speech in (push-to-talk, hands-free, client audio) and speech out."""
 
     async def start_listening(self) -> None:
         """Push-to-talk pressed: capture speech (engine microphone or pushed chunks)."""
@@ -324,7 +324,7 @@ class Engine(Protocol):
         ...
 
     async def push_audio(self, chunk: AudioChunk) -> None:
-        """Microphone audio captured by the client (browser/phone) while listening."""
+        """Microphone audio captured by the client (browser/phone) while listening or recording."""
         ...
 
     async def speak(self, text: str) -> None:
@@ -335,16 +335,11 @@ class Engine(Protocol):
         """Stop speech output at once."""
         ...
 
-    # -- approvals
-    async def approvals(self) -> list[ApprovalView]:
-        """Actions waiting for yes/no, newest first."""
-        ...
 
-    async def decide(self, approval_id: int, approve: bool) -> ApprovalOutcome:
-        """Approve (the action runs now) or deny (nothing happens). EngineError if unknown/decided."""
-        ...
+@runtime_checkable
+class MeetingsPort(Protocol):
+    """Meeting recording, past meetings, search, playback and export."""
 
-    # -- meetings
     async def meeting_start(self, title: str = "") -> MeetingView: ...
 
     async def meeting_pause(self) -> MeetingView: ...
@@ -369,11 +364,16 @@ class Engine(Protocol):
 
     async def meeting_export(self, meeting_id: str, fmt: Literal["md", "txt", "json"] = "md") -> ExportedFile: ...
 
-    # -- settings and accounts
+
+@runtime_checkable
+class SettingsPort(Protocol):
     async def settings(self) -> SettingsView: ...
 
     async def update_settings(self, patch: SettingsPatch) -> SettingsView: ...
 
+
+@runtime_checkable
+class AccountsPort(Protocol):
     async def accounts(self) -> list[AccountView]: ...
 
     async def add_account(self, draft: AccountDraft) -> AccountView: ...
@@ -383,9 +383,27 @@ class Engine(Protocol):
     async def remove_account(self, kind: str, name: str) -> None: ...
 
 
+@runtime_checkable
+class Engine(ConversationPort, VoicePort, MeetingsPort, SettingsPort, AccountsPort, Protocol):
+    """What the UI can ask of the assistant: the five ports plus events and lifecycle. See the
+    module docstring for the contract."""
+
+    async def info(self) -> EngineInfo:
+        """Kind, version and which features are available here (with the reason when not)."""
+        ...
+
+    def subscribe(self, listener: Listener) -> Unsubscribe:
+        """Receive every event from now on; call the returned function to stop."""
+        ...
+
+    async def close(self) -> None:
+        """Stop listening, speaking and recording; release devices and connections."""
+        ...
+
+
 def __getattr__(name: str) -> Any:  # LocalEngine imported lazily: it pulls in the in-process parts
     if name == "LocalEngine":
-        from app.engine_local import LocalEngine
+        from app.engine.local import LocalEngine
 
         return LocalEngine
     raise AttributeError(name)

@@ -1,0 +1,229 @@
+"""The engine that runs everything in this process, composed of five small ports around one shared
+core (``core.py``: services, event bus, state, the heavy parts loaded once):
+
+- ``conversation.py``: typed turns through the assistant, approvals
+- ``voice.py``: speech in (push-to-talk, hands-free, client chunks, the device microphone) and out
+- ``meetings.py``: meeting recording, search, playback, export
+- ``settings.py``: the settings screen
+- ``accounts.py``: accounts and their keyring secrets
+
+Implements ``app.engine.Engine``; see that module for the contract. Heavy parts load lazily in worker
+threads (with ProgressEvents); blocking calls never run on the caller's event loop. Parts that are not
+installed or not connected raise NotAvailable saying so."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import threading
+from typing import TYPE_CHECKING, Literal
+
+from app import __version__
+from app.engine import (
+    AccountDraft,
+    AccountView,
+    ApprovalOutcome,
+    ApprovalView,
+    AudioChunk,
+    AudioClip,
+    CheckOutcome,
+    EngineInfo,
+    ExportedFile,
+    Feature,
+    Listener,
+    MeetingHit,
+    MeetingSummary,
+    MeetingView,
+    NotAvailable,
+    SettingsPatch,
+    SettingsView,
+    StateChanged,
+    TurnReply,
+    Unsubscribe,
+)
+from app.engine.local.accounts import LocalAccounts
+from app.engine.local.conversation import LocalConversation
+from app.engine.local.core import EngineCore, SpeechOutput
+from app.engine.local.settings import LocalSettings
+from app.engine.local.voice import LocalVoice
+from app.engine_meetings import MeetingAdapter
+
+if TYPE_CHECKING:
+    from agents.alarms import Alarm, AlarmClock
+    from agents.assistant import Assistant
+    from app.services import Services
+
+log = logging.getLogger(__name__)
+
+
+class LocalEngine:
+    """All parts in-process. ``speech_output``: client = emit WAV clips for the UI to play
+    (web, phone, window), device = play on this machine's speaker, off = silent."""
+
+    def __init__(self, sv: Services, speech_output: SpeechOutput | None = None, preload: bool = True,
+                 assistant: Assistant | None = None, alarms: bool = True) -> None:
+        self.sv = sv
+        self.core = EngineCore(sv, speech_output or sv.settings.gui.speech_output, assistant)
+        self.voice = LocalVoice(self.core)
+        self.conversation = LocalConversation(self.core, self.voice)
+        self.voice.answer = self.conversation.answer
+        self.meetings_port = MeetingAdapter(sv, self.core.bus)
+        self.settings_port = LocalSettings(self.core, self.voice)
+        self.accounts_port = LocalAccounts(self.core)
+        self.preload = preload
+        self.alarms = alarms  # timers ring and reminders speak while a UI is subscribed
+        self._preloaded = False
+        self._alarm_clock: AlarmClock | None = None
+        self._alarms_started = False
+        self._closed = False
+
+    @property
+    def speech_output(self) -> SpeechOutput:
+        return self.core.speech_output
+
+    # ------------------------------------------------------------------------------ lifecycle
+
+    async def info(self) -> EngineInfo:
+        s = self.sv.settings
+        core = self.core
+        stt_ok, stt_detail = core.speech_in_status()
+        tts_ok, tts_detail = core.speech_out_status()
+        llm_ok = s.llm.provider != "none"
+        m_ok, m_detail = self.meetings_port.status()
+        out_on = core.speech_output != "off"
+        return EngineInfo(kind="local", version=__version__, wake_phrase=s.stt.wake_phrase, language=s.language,
+                          features=[
+                              Feature(name="text", available=True, detail="local commands work offline"),
+                              Feature(name="speech_in", available=stt_ok, detail=stt_detail),
+                              Feature(name="speech_out", available=tts_ok and out_on,
+                                      detail=tts_detail if out_on else "speech output is off"),
+                              Feature(name="hands_free", available=stt_ok, detail="wake phrase: " + s.stt.wake_phrase),
+                              Feature(name="llm", available=llm_ok,
+                                      detail=f"{s.llm.provider} {s.llm.model or ''}".strip() if llm_ok else
+                                      "no language model configured: local commands only (offline)"),
+                              Feature(name="approvals", available=True),
+                              Feature(name="meetings", available=m_ok, detail=m_detail),
+                              Feature(name="accounts", available=True),
+                              Feature(name="settings", available=True),
+                          ])
+
+    def subscribe(self, listener: Listener) -> Unsubscribe:
+        unsub = self.core.bus.subscribe(listener)
+        listener(StateChanged(state=self.core.state, hands_free=self.core.hands_free))
+        if self.preload and not self._preloaded:
+            self._preloaded = True
+            threading.Thread(target=self._preload, name="engine-preload", daemon=True).start()
+        if self.alarms and not self._alarms_started:
+            self._alarms_started = True
+            with contextlib.suppress(RuntimeError):  # called from the UI's loop: alarms speak on it
+                self.core.loop = self.core.loop or asyncio.get_running_loop()
+            threading.Thread(target=self._start_alarms, name="alarm-start", daemon=True).start()
+        return unsub
+
+    def _preload(self) -> None:
+        for load in (self.core.assistant, self.core.tts, self.core.recognizer):
+            try:
+                load()
+            except Exception as exc:  # reported again, clearly, when the feature is used
+                log.info("preload: %s", exc)
+
+    def _start_alarms(self) -> None:
+        """Timers ring and reminders speak (shown and said); those that came due while the app was
+        closed come once at start, marked late."""
+        from agents.alarms import AlarmClock
+
+        try:
+            asst = self.core.assistant()
+        except NotAvailable as exc:
+            log.warning("no alarms: %s", exc)
+            return
+        clock = AlarmClock(asst.memory, asst.clock, self._ring)
+        if not self._closed:
+            self._alarm_clock = clock
+            clock.start()
+
+    def _ring(self, alarm: Alarm) -> None:
+        self.core.notice(alarm.text)
+        if self.core.speech_output != "off":
+            self.core.run_on_loop(self.voice.speak(alarm.text))
+
+    async def close(self) -> None:
+        self._closed = True
+        clock, self._alarm_clock = self._alarm_clock, None
+        if clock is not None:
+            await self.core.thread(clock.stop)
+        await self.voice.close()
+        await self.meetings_port.close()
+
+    # ------------------------------------------------------------------------------ the ports
+
+    async def ask(self, text: str) -> TurnReply:
+        return await self.conversation.ask(text)
+
+    async def approvals(self) -> list[ApprovalView]:
+        return await self.conversation.approvals()
+
+    async def decide(self, approval_id: int, approve: bool) -> ApprovalOutcome:
+        return await self.conversation.decide(approval_id, approve)
+
+    async def start_listening(self) -> None:
+        await self.voice.start_listening()
+
+    async def stop_listening(self) -> TurnReply | None:
+        return await self.voice.stop_listening()
+
+    async def set_hands_free(self, on: bool) -> None:
+        await self.voice.set_hands_free(on)
+
+    async def push_audio(self, chunk: AudioChunk) -> None:
+        if not self.meetings_port.push(chunk):  # a recording meeting takes the client's audio
+            await self.voice.push_audio(chunk)
+
+    async def speak(self, text: str) -> None:
+        await self.voice.speak(text)
+
+    async def stop_speaking(self) -> None:
+        await self.voice.stop_speaking()
+
+    async def meeting_start(self, title: str = "") -> MeetingView:
+        return await self.meetings_port.start(title)
+
+    async def meeting_pause(self) -> MeetingView:
+        return await self.meetings_port.pause()
+
+    async def meeting_resume(self) -> MeetingView:
+        return await self.meetings_port.resume()
+
+    async def meeting_stop(self) -> MeetingView:
+        return await self.meetings_port.stop()
+
+    async def meetings(self, query: str = "") -> list[MeetingSummary]:
+        return await self.meetings_port.past(query)
+
+    async def meeting_search(self, query: str) -> list[MeetingHit]:
+        return await self.meetings_port.search(query)
+
+    async def meeting_audio(self, meeting_id: str, start_s: float = 0.0, duration_s: float = 30.0) -> AudioClip:
+        return await self.meetings_port.audio(meeting_id, start_s, duration_s)
+
+    async def meeting_export(self, meeting_id: str, fmt: Literal["md", "txt", "json"] = "md") -> ExportedFile:
+        return await self.meetings_port.export(meeting_id, fmt)
+
+    async def settings(self) -> SettingsView:
+        return await self.settings_port.settings()
+
+    async def update_settings(self, patch: SettingsPatch) -> SettingsView:
+        return await self.settings_port.update_settings(patch)
+
+    async def accounts(self) -> list[AccountView]:
+        return await self.accounts_port.accounts()
+
+    async def add_account(self, draft: AccountDraft) -> AccountView:
+        return await self.accounts_port.add_account(draft)
+
+    async def test_account(self, kind: str, name: str) -> CheckOutcome:
+        return await self.accounts_port.test_account(kind, name)
+
+    async def remove_account(self, kind: str, name: str) -> None:
+        await self.accounts_port.remove_account(kind, name)

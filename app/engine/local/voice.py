@@ -1,0 +1,293 @@
+"""The voice port of the local engine: speech in (push-to-talk, hands-free with the wake phrase,
+client chunks and the device microphone through ONE audio Listener: ``voice_input.VoiceInput``) and
+speech out (WAV clips for the client to play, or the device speaker, with barge-in)."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any
+
+from agents.turn import SpeechStarted, new_turn_id
+from app.engine import (
+    AudioChunk,
+    AudioClip,
+    EngineError,
+    NotAvailable,
+    SpeechAudioReady,
+    SpeechStopped,
+    TranscriptFinal,
+    TranscriptInterim,
+    TurnReply,
+)
+from app.engine.local.core import EngineCore
+from app.engine.local.voice_input import VoiceInput
+
+if TYPE_CHECKING:
+    from app.settings import Settings
+    from audio.events import AudioEvent
+    from audio.listener import Listener as AudioListener
+
+# the conversation port's answer: (text, turn id, seconds from the end of speech to the final text)
+Answer = Callable[[str, str, float | None], Awaitable[TurnReply]]
+
+
+class LocalVoice:
+    def __init__(self, core: EngineCore) -> None:
+        self.core = core
+        self.answer: Answer | None = None  # set by the engine: the conversation port answers
+        self._voice: VoiceInput | None = None
+        self._voice_lock = threading.Lock()
+        self.listening = False
+        self._turn_id = ""
+        self._hands_free_turn = ""
+        self._woken_until = 0.0  # monotonic end of the window after a wake phrase said alone
+        self._speech_job: Any = None
+        self._mic: Any = None
+
+    async def _answer(self, text: str, turn_id: str, stt_s: float | None = None) -> TurnReply:
+        assert self.answer is not None, "the engine wires the conversation port's answer"
+        return await self.answer(text, turn_id, stt_s)
+
+    # -- speech in: one audio.listener.Listener per engine
+
+    def _get_voice(self) -> VoiceInput:
+        """The Listener fed by client chunks and the device microphone (loads speech recognition)."""
+        rec = self.core.recognizer()
+        with self._voice_lock:
+            if self._voice is None or self._voice.listener.recognizer is not rec:
+                old, self._voice = self._voice, None
+                if old is not None:
+                    old.close()
+                self._voice = VoiceInput(self._make_listener, self._on_voice_event)
+                if self.core.hands_free:
+                    self._voice.set_mode("hands_free")
+            return self._voice
+
+    def _make_listener(self, on_event: Callable[[AudioEvent], None]) -> AudioListener:
+        from audio.endpointing import EndpointConfig
+        from audio.listener import Listener as SpeechListener
+        from audio.listener import ListenerConfig
+
+        stt = self.core.sv.settings.stt
+        cfg = ListenerConfig(mode="push_to_talk", wake_phrase=stt.wake_phrase,
+                             follow_up_window_s=stt.follow_up_window_s,
+                             early_end_ms=stt.early_end_ms or None,
+                             endpoint=EndpointConfig(trailing_silence_ms=stt.trailing_silence_ms))
+        return SpeechListener(self.core.recognizer(), cfg, on_event=on_event)
+
+    def _on_voice_event(self, ev: AudioEvent) -> None:
+        """The Listener's events (its feeding or decoding thread) -> engine events."""
+        from audio.events import BargeIn, FinalTranscript, Interim, SpeechStarted
+
+        bus = self.core.bus
+        mode = self._voice.listener_mode() if self._voice is not None else "push_to_talk"
+        if isinstance(ev, Interim) and ev.text.strip():
+            if mode == "push_to_talk" and self.listening:
+                bus.emit(TranscriptInterim(turn_id=self._turn_id, text=ev.text.strip()))
+            elif mode == "hands_free" and self._hands_free_turn:
+                bus.emit(TranscriptInterim(turn_id=self._hands_free_turn, text=ev.text.strip()))
+        elif isinstance(ev, SpeechStarted) and mode == "hands_free":
+            self._hands_free_turn = new_turn_id()
+        elif isinstance(ev, FinalTranscript) and mode == "hands_free":
+            turn_id, self._hands_free_turn = self._hands_free_turn or new_turn_id(), ""
+            self._hands_free_final(ev, turn_id)
+        elif isinstance(ev, BargeIn) and mode == "hands_free":
+            self.stop_speech()
+            bus.emit(SpeechStopped(reason="barge_in"))  # a client playing the reply stops it
+
+    def _hands_free_final(self, ev: Any, turn_id: str) -> None:
+        text = ev.text.strip()
+        if not text and not ev.addressed:
+            return
+        now = time.monotonic()
+        stt = self.core.sv.settings.stt
+        if ev.addressed and not text:
+            # only the wake phrase ("hey assistant" ... pause ... "what time is it"): what is said next,
+            # inside the follow-up window, is the request
+            self._woken_until = now + stt.follow_up_window_s
+            self.core.bus.emit(TranscriptFinal(turn_id=turn_id, text=stt.wake_phrase, language=ev.language))
+            self.core.notice("Yes? I'm listening.")
+            return
+        addressed = ev.addressed or now < self._woken_until
+        self._woken_until = 0.0 if addressed else self._woken_until
+        self.core.bus.emit(TranscriptFinal(turn_id=turn_id, text=text, language=ev.language, addressed=addressed))
+        if addressed:
+            self.core.run_on_loop(self._answer(text, turn_id))
+
+    async def start_listening(self) -> None:
+        ok, detail = self.core.speech_in_status()
+        if not ok:
+            raise NotAvailable(f"speech input is not available: {detail}")
+        await self.stop_speaking()
+        self.core.loop = asyncio.get_running_loop()
+        voice = await self.core.thread(self._get_voice)
+        self._turn_id = new_turn_id()
+        if self.core.hands_free:
+            voice.set_mode("push_to_talk")  # a press while hands-free: this utterance is push-to-talk
+        voice.press()
+        self.listening = True
+        self.core.set_state("listening")
+        if self.core.speech_output == "device" and self.core.sv.settings.gui.speech_output == "device":
+            self._start_mic(voice)
+
+    async def stop_listening(self) -> TurnReply | None:
+        voice = self._voice
+        if not self.listening or voice is None:
+            return None
+        deadline = time.monotonic() + 0.6  # chunks still on their way from the client
+        while time.monotonic() < deadline and time.monotonic() - voice.last_chunk < 0.15:
+            await asyncio.sleep(0.03)
+        self.listening = False
+        self._stop_mic()
+        turn_id = self._turn_id
+        self.core.set_state("thinking")
+        released = time.perf_counter()
+        try:
+            final = await asyncio.wrap_future(voice.release())
+        finally:
+            if self.core.hands_free:
+                voice.set_mode("hands_free")
+        stt_s = time.perf_counter() - released
+        if final is None or not final.text.strip():
+            self.core.set_state("idle")
+            self.core.notice("I didn't hear anything. Hold the button while you speak.")
+            return None
+        text = final.text.strip()
+        self.core.bus.emit(TranscriptFinal(turn_id=turn_id, text=text, language=final.language))
+        return await self._answer(text, turn_id, stt_s)
+
+    def _start_mic(self, voice: VoiceInput) -> None:
+        from audio.sources import MicrophoneSource
+
+        mic = MicrophoneSource(self.core.sv.settings.audio.input_device)
+        self._mic = mic
+
+        def run() -> None:
+            for frame in mic.frames():
+                voice.push_samples(frame)
+
+        threading.Thread(target=run, name="mic", daemon=True).start()
+
+    def _stop_mic(self) -> None:
+        mic, self._mic = self._mic, None
+        if mic is not None:
+            mic.stop()
+
+    async def set_hands_free(self, on: bool) -> None:
+        if on:
+            ok, detail = self.core.speech_in_status()
+            if not ok:
+                raise NotAvailable(f"hands-free is not available: {detail}")
+            self.core.loop = asyncio.get_running_loop()
+            voice = await self.core.thread(self._get_voice)
+            voice.set_mode("hands_free")
+        elif self._voice is not None:
+            self._voice.set_mode("push_to_talk")
+        self.core.hands_free = on
+        self._hands_free_turn = ""
+        self.core.set_state(self.core.state)
+
+    async def push_audio(self, chunk: AudioChunk) -> None:
+        voice = self._voice
+        if voice is not None and (self.listening or self.core.hands_free):
+            voice.push(chunk)
+
+    def apply_settings(self, after: Settings) -> None:
+        """A changed wake phrase or follow-up window holds for the running Listener at once."""
+        voice = self._voice
+        if voice is not None:
+            voice.listener.config.wake_phrase = after.stt.wake_phrase
+            voice.listener.config.follow_up_window_s = after.stt.follow_up_window_s
+
+    # -- speech out
+
+    async def speak(self, text: str) -> None:
+        text = (text or "").strip()
+        if not text:
+            raise EngineError("Nothing to say.")
+        await self.speak_reply(text, uuid.uuid4().hex[:10], self.core.sv.settings.language)
+
+    def _assistant_speaks(self, samples: Any = None, rate: int = 16_000, duration_s: float = 0.0) -> None:
+        """Tell the Listener: its echo guard ignores this speech, its follow-up window opens after it."""
+        voice = self._voice
+        if voice is not None:
+            voice.assistant_speaks(samples, rate, duration_s)
+
+    async def speak_reply(self, text: str, turn_id: str, language: str) -> None:
+        core = self.core
+        if core.speech_output == "off" or not text:
+            self._assistant_speaks()
+            core.set_state("idle")
+            return
+        asked = time.perf_counter()
+        try:
+            tts = await core.thread(core.tts)
+        except NotAvailable as exc:
+            core.notice(str(exc), "warning")
+            core.set_state("idle")
+            return
+        lang: Any = language if language in ("en", "de") else "en"
+        if core.speech_output == "client":
+            from audio.speaker import render
+            from audio.tts import TtsError
+            from audio.wav import wav_bytes
+
+            try:
+                audio = await core.thread(render, tts, text, lang)
+            except TtsError as exc:
+                core.notice(f"Could not speak: {exc}", "warning")
+                core.set_state("idle")
+                return
+            clip = AudioClip(wav=wav_bytes(audio.samples, audio.sample_rate), duration_s=audio.duration_s, text=text)
+            core.set_state("idle")
+            self._assistant_speaks(audio.samples, audio.sample_rate, audio.duration_s)  # the client plays it now
+            core.bus.emit(SpeechAudioReady(turn_id=turn_id, clip=clip))
+            core.bus.emit(SpeechStarted(turn_id=turn_id, after_s=round(time.perf_counter() - asked, 4)))
+            return
+        from audio.speaker import Speaker
+
+        core.set_state("speaking")
+        voice = self._voice
+        if voice is not None:
+            voice.assistant_speaks(None, 16_000, float("inf"))  # until it stops
+        try:
+            speaker = Speaker(tts, device=core.sv.settings.audio.output_device, language=lang)
+            job = await core.thread(speaker.start, lang)
+            self._speech_job = job
+            job.feed(text)
+            job.finish()
+            core.bus.emit(SpeechStarted(turn_id=turn_id, after_s=round(time.perf_counter() - asked, 4)))
+            await core.thread(job.wait)
+        except Exception as exc:
+            core.notice(f"Could not speak: {exc}", "warning")
+        finally:
+            self._speech_job = None
+            if voice is not None:
+                voice.assistant_stopped()
+            core.set_state("idle")
+
+    async def stop_speaking(self) -> None:
+        self.stop_speech()
+
+    def stop_speech(self) -> None:
+        job = self._speech_job
+        if job is not None:
+            job.stop()
+        if self._voice is not None:
+            self._voice.assistant_stopped()
+        if self.core.state == "speaking":
+            self.core.set_state("idle")
+
+    async def close(self) -> None:
+        self.listening = False
+        self.core.hands_free = False
+        self._stop_mic()
+        await self.stop_speaking()
+        with self._voice_lock:
+            voice, self._voice = self._voice, None
+        if voice is not None:
+            await self.core.thread(voice.close)
