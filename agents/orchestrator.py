@@ -19,7 +19,7 @@ from agents.communication.agent import communication_agent
 from agents.deps import AssistantDeps
 from agents.general import general_agent
 from agents.local.phrases import tr
-from agents.media import media_agent
+from agents.meetings.agent import media_agent
 from agents.replies import DomainResult
 from agents.untrusted import UNTRUSTED_RULE
 
