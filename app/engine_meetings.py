@@ -1,4 +1,4 @@
-"""Meetings for the local engine, on top of ``Services.meeting_service`` (audio/meeting): start /
+"""Meetings for the local engine, on top of ``Services.meeting_service`` (app/meetings): start /
 pause / resume / stop, live level and transcript events, past meetings, search, playback, export.
 
 Audio: with ``capture="client"`` the meeting records what the UI's microphone pushes (browser,
@@ -120,7 +120,7 @@ class MeetingAdapter:
 
     def status(self) -> tuple[bool, str]:
         try:
-            import audio.meeting.service  # noqa: F401
+            import app.meetings.service  # noqa: F401
         except ModuleNotFoundError as exc:
             return False, f"meeting recording is not installed here ({exc.name})"
         return True, "records and transcribes offline"
@@ -261,8 +261,8 @@ class MeetingAdapter:
                            text=f"{h.speaker}: {h.text}" if h.speaker else h.text) for h in hits]
 
     async def audio(self, meeting_id: str, start_s: float, duration_s: float) -> AudioClip:
+        from agents.meetings.store import MeetingNotFound
         from audio.meeting.segments import MeetingError
-        from audio.meeting.store import MeetingNotFound
 
         if start_s < 0 or not 0 < duration_s <= 600:
             raise EngineError("start must be ≥ 0 and the duration between 0 and 600 seconds")
@@ -292,7 +292,7 @@ class MeetingAdapter:
         return AudioClip(wav=wav, duration_s=(len(wav) - 44) / 32_000)
 
     async def export(self, meeting_id: str, fmt: Literal["md", "txt", "json"]) -> ExportedFile:
-        from audio.meeting.store import MeetingNotFound
+        from agents.meetings.store import MeetingNotFound
 
         svc = self._service()
         real = "md" if fmt == "txt" else fmt

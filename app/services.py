@@ -24,9 +24,9 @@ if TYPE_CHECKING:
     from agents.communication.calendar import CalDavCalendarService
     from agents.communication.mail import ImapMailService
     from agents.communication.whatsapp import WhatsAppClient
-    from agents.media_meetings import MeetingControlAdapter
+    from app.meetings.control import MeetingControlAdapter
+    from app.meetings.service import MeetingService
     from app.wiring.speech import SpeechModels
-    from audio.meeting.service import MeetingService
 
 
 @dataclass
@@ -116,8 +116,8 @@ class Services:
 
     @cached_property
     def meeting_service(self) -> MeetingService:
-        """Meeting recording: start/pause/resume/stop, live events, import, search (audio.meeting)."""
-        from audio.meeting.wiring import build_meeting_service
+        """Meeting recording: start/pause/resume/stop, live events, import, search (app.meetings)."""
+        from app.wiring.meetings import build_meeting_service
 
         service = build_meeting_service(self)
         self.start_storage_replay()  # recordings are written from now on: their spool goes out on its own
@@ -126,7 +126,7 @@ class Services:
     @cached_property
     def meetings(self) -> MeetingControlAdapter:
         """The meeting service as the agents' MeetingControl."""
-        from agents.media_meetings import MeetingControlAdapter
+        from app.meetings.control import MeetingControlAdapter
 
         return MeetingControlAdapter(self.meeting_service)
 

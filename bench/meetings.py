@@ -29,10 +29,10 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from app.meetings.events import MeetingEvent
+from app.meetings.service import MeetingConfig, MeetingService
 from audio.meeting.capture import FileSource
 from audio.meeting.der import diarization_error_rate, read_rttm
-from audio.meeting.models import MeetingEvent
-from audio.meeting.service import MeetingConfig, MeetingService
 from audio.meeting.synthetic import RepeatingClipSource, rss_mb
 from audio.models import install_whisper_base
 from audio.sources import read_file

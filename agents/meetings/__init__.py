@@ -1,5 +1,11 @@
-"""The meetings domain: meeting recording by voice and search in the transcripts (the recorder's
-signal path is in ``audio/meeting``; the meeting service is composed in ``app``)."""
+"""The meetings domain (agent side): ``intents`` (the local intents: start, stop, pause, resume the
+recording, search the transcripts), ``agent`` (the pydantic-ai delegate with the meeting tools, on
+the agents' ``MeetingControl`` Protocol), ``models`` (transcript lines, notes, meetings, search hits),
+``store`` (database, full-text search), ``notes`` (summary, decisions, action items), ``actions``
+(action items -> pending calendar approvals) and ``export`` (md/srt/vtt/json).
+
+Nothing here imports ``audio`` or ``app``: the recording itself (``audio.meeting``) and the service
+that joins both (``app.meetings``) sit beside and above."""
 
 from agents.domains import Domain
 from agents.meetings.intents import HANDLERS, INTENTS
@@ -9,5 +15,5 @@ DOMAIN = Domain(
     description="Meeting recording (start, stop, pause, resume, status) and searching meeting transcripts.",
     intents=INTENTS,
     handlers=HANDLERS,
-    delegate="agents.media:media_agent",
+    delegate="agents.meetings.agent:media_agent",
 )

@@ -23,8 +23,8 @@ def register(root: typer.Typer) -> None:
 
 @contextmanager
 def _errors() -> Iterator[None]:
+    from agents.meetings.store import MeetingNotFound
     from audio.meeting.segments import MeetingError
-    from audio.meeting.store import MeetingNotFound
     from audio.models import ModelError
     from audio.sources import AudioInputError
     from storage.errors import StorageError
@@ -46,7 +46,7 @@ def _service(recover: bool = True) -> Any:
 
 
 def _clock(t: float) -> str:
-    from audio.meeting.notes import fmt_clock
+    from agents.meetings.notes import fmt_clock
 
     return fmt_clock(t)
 
@@ -222,8 +222,8 @@ def actions(meeting_id: str = typer.Argument(...)) -> None:
     from datetime import datetime
 
     from agents.approvals import ApprovalStore
+    from agents.meetings.actions import propose_action_items
     from app.wiring.assistant import user_tz
-    from audio.meeting.actions import propose_action_items
 
     svc = _service()
     with _errors():

@@ -12,16 +12,16 @@ from pathlib import Path
 
 import numpy as np
 
+from agents.meetings.models import MeetingInfo
+from agents.meetings.store import MeetingNotFound
 from app.engine import MeetingHit, MeetingSegment
+from app.meetings.service import MeetingService
 from app.server.file_cache import FileCache
 from app.server.schemas import MeetingDetail, MeetingOut
 from app.server.users import UserStore
 from app.services import Services
 from audio.meeting.capture import FileSource
-from audio.meeting.models import MeetingInfo
 from audio.meeting.segments import MeetingError
-from audio.meeting.service import MeetingService
-from audio.meeting.store import MeetingNotFound
 
 log = logging.getLogger(__name__)
 KIND = "meeting"

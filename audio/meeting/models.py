@@ -1,11 +1,12 @@
-"""Typed data of the meeting feature: manifest, transcript segments, notes and live events.
+"""Typed data of the meeting recorder: manifest, transcript segments, speaker turns and live events.
 
 Events are pydantic models (``kind`` discriminates), so the GUI can render them or send them over a
-socket as JSON."""
+socket as JSON. The meetings domain (notes, meetings as listed, search hits) is ``agents.meetings.models``;
+the notes event the service adds after a recording is ``app.meetings.events``."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Literal
 
 from pydantic import BaseModel, Field
@@ -72,49 +73,6 @@ class SpeakerTurn(BaseModel):
     speaker: str
 
 
-class ActionItem(BaseModel):
-    text: str
-    owner: str | None = None
-    due: date | None = None
-    at_s: float | None = Field(None, description="where in the meeting it was said")
-
-
-class MeetingNotes(BaseModel):
-    """The result of summarising a meeting (by the LLM or the offline extractive method)."""
-
-    summary: str
-    decisions: list[str] = Field(default_factory=list)
-    action_items: list[ActionItem] = Field(default_factory=list)
-    method: Literal["llm", "extractive"] = "extractive"
-
-
-class MeetingInfo(BaseModel):
-    """A meeting as listed and shown."""
-
-    id: str
-    title: str
-    state: str
-    source: str
-    started_at: datetime
-    ended_at: datetime | None = None
-    duration_s: float = 0.0
-    channels: int = 1
-    speakers: list[str] = Field(default_factory=list)
-    storage_prefix: str = ""
-    notes: MeetingNotes | None = None
-    error: str | None = None
-
-
-class SearchHit(BaseModel):
-    meeting_id: str
-    title: str
-    started_at: datetime
-    start: float = Field(description="seconds into the meeting")
-    speaker: str
-    snippet: str
-    text: str
-
-
 # ------------------------------------------------------------------------------------ live events
 
 
@@ -158,16 +116,10 @@ class StorageNotice(AudioEvent):
     detail: str = ""
 
 
-class NotesEvent(AudioEvent):
-    kind: Literal["meeting_notes"] = "meeting_notes"
-    notes: MeetingNotes
-
-
 class ErrorEvent(AudioEvent):
     kind: Literal["meeting_error"] = "meeting_error"
     message: str
 
 
-MeetingEvent = (
-    LevelEvent | TranscriptEvent | StateEvent | SpaceWarning | StorageNotice | NotesEvent | ErrorEvent
-)
+RecorderEvent = LevelEvent | TranscriptEvent | StateEvent | SpaceWarning | StorageNotice | ErrorEvent
+"""What the recorder and the segment writer emit while a meeting records."""

@@ -22,9 +22,9 @@ from audio.meeting.live import LiveTranscriber, Transcribed
 from audio.meeting.models import (
     ErrorEvent,
     LevelEvent,
-    MeetingEvent,
     MeetingState,
     Pause,
+    RecorderEvent,
     SpeakerTurn,
     StateEvent,
     TranscriptEvent,
@@ -67,7 +67,7 @@ class MeetingRecorder:
         source: MeetingSource,
         writer: SegmentWriter,
         transcriber: LiveTranscriber | None,
-        on_event: Callable[[MeetingEvent], None],
+        on_event: Callable[[RecorderEvent], None],
         on_segment: Callable[[TranscriptSegment], None] | None = None,
         config: RecorderConfig | None = None,
     ) -> None:

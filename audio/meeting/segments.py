@@ -16,7 +16,7 @@ import numpy as np
 import soundfile as sf
 
 from audio.meeting.capture import Block
-from audio.meeting.models import Manifest, MeetingEvent, SegmentInfo, SpaceWarning, StorageNotice
+from audio.meeting.models import Manifest, RecorderEvent, SegmentInfo, SpaceWarning, StorageNotice
 from storage.base import Backend
 from storage.errors import StorageError
 
@@ -92,7 +92,7 @@ class SegmentWriter:
     backend: Backend
     prefix: str
     manifest: Manifest
-    on_event: Callable[[MeetingEvent], None] = lambda e: None
+    on_event: Callable[[RecorderEvent], None] = lambda e: None
     space: SpaceMonitor | None = None
     manifest_every: int = 5
     space_every_s: float = 5.0

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from audio.meeting.service import MeetingConfig, MeetingService
+from app.meetings.service import MeetingConfig, MeetingService
 from storage.base import Backend
 from storage.db.engine import Database
 from storage.local import LocalBackend

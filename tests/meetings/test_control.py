@@ -13,9 +13,9 @@ import jiwer
 import pytest
 from typer.testing import CliRunner
 
-from agents.media_meetings import MeetingControlAdapter
+from app.meetings.control import MeetingControlAdapter
+from app.meetings.events import MeetingEvent
 from audio.meeting.capture import FileSource
-from audio.meeting.models import MeetingEvent
 from audio.meeting.segments import MeetingError
 from audio.sources import AudioInputError
 from storage.local import LocalBackend

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from app.meetings.events import MeetingEvent
 from audio.meeting.capture import FileSource
 from audio.meeting.der import diarization_error_rate, read_rttm
-from audio.meeting.models import MeetingEvent
 from audio.meeting.playback import read_audio
 from audio.sources import read_file
 from tests.meetings.conftest import MEETING, ServiceFactory

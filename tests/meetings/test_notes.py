@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from agents.meetings.notes import extractive_notes, make_notes
 from audio.meeting.models import TranscriptSegment as S
-from audio.meeting.notes import extractive_notes, make_notes
 
 pytestmark = pytest.mark.unit
 NOW = datetime(2026, 3, 2, 10, 0, tzinfo=ZoneInfo("Europe/Berlin"))  # a Monday
@@ -56,9 +56,9 @@ def test_dated_action_items_become_pending_calendar_approvals(tmp_path) -> None:
     from datetime import UTC
 
     from agents.approvals import ApprovalStore
+    from agents.meetings.actions import propose_action_items
+    from agents.meetings.models import MeetingInfo
     from agents.models import NewEvent
-    from audio.meeting.actions import propose_action_items
-    from audio.meeting.models import MeetingInfo
     from storage.audit import AuditLog
     from storage.db.engine import Database
 

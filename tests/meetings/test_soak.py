@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from audio.meeting.models import MeetingEvent
+from app.meetings.events import MeetingEvent
 from audio.meeting.synthetic import RepeatingClipSource, rss_mb
 from audio.sources import read_file
 from tests.meetings.conftest import MEETING, ServiceFactory

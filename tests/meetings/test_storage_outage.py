@@ -10,8 +10,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from app.meetings.events import MeetingEvent
 from audio.meeting.capture import FileSource
-from audio.meeting.models import MeetingEvent
 from audio.meeting.playback import load_manifest, read_audio
 from audio.sources import read_file
 from storage.spool import Spool, SpooledBackend

@@ -9,11 +9,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from audio.meeting.export import export
+from agents.meetings.export import export
+from agents.meetings.store import MeetingNotFound, MeetingStore
 from audio.meeting.models import Manifest, TranscriptSegment
 from audio.meeting.playback import iter_audio
 from audio.meeting.segments import SegmentWriter
-from audio.meeting.store import MeetingNotFound, MeetingStore
 from storage.db.engine import Database
 from storage.local import LocalBackend
 

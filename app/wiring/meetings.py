@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from app.meetings.service import MeetingConfig, MeetingService
 from audio.meeting.capture import MeetingSource, MicSource
-from audio.meeting.service import MeetingConfig, MeetingService
 
 if TYPE_CHECKING:
     from pydantic_ai.models import Model

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from typing import Literal
 
-from audio.meeting.models import MeetingInfo, TranscriptSegment
-from audio.meeting.notes import fmt_clock
+from agents.meetings.models import MeetingInfo, TranscriptLine
+from agents.meetings.notes import fmt_clock
 
 ExportFormat = Literal["md", "srt", "vtt", "json"]
 FORMATS: tuple[str, ...] = ("md", "srt", "vtt", "json")
@@ -20,7 +20,7 @@ def _ts(t: float, sep: str) -> str:
     return f"{h:02d}:{m:02d}:{s:02d}{sep}{ms:03d}"
 
 
-def export(info: MeetingInfo, segs: list[TranscriptSegment], fmt: str) -> str:
+def export(info: MeetingInfo, segs: list[TranscriptLine], fmt: str) -> str:
     if fmt not in FORMATS:
         raise ValueError(f"unknown export format {fmt!r}: use one of {', '.join(FORMATS)}")
     if fmt == "json":

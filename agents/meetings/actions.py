@@ -7,8 +7,8 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta, tzinfo
 from typing import TYPE_CHECKING
 
+from agents.meetings.models import ActionItem, MeetingInfo
 from agents.models import NewEvent
-from audio.meeting.models import ActionItem, MeetingInfo
 
 if TYPE_CHECKING:
     from agents.approvals import ApprovalRecord, ApprovalStore

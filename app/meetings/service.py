@@ -14,33 +14,25 @@ import os
 import socket
 import threading
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
+from agents.meetings.export import export
+from agents.meetings.models import MeetingInfo, MeetingNotes, SearchHit, SegmentLike, TranscriptLine
+from agents.meetings.notes import make_notes
+from agents.meetings.store import MeetingStore
+from app.meetings.events import MeetingEvent, NotesEvent
 from audio.meeting.capture import Block, FileSource, MeetingSource
 from audio.meeting.der import parse_rttm, to_rttm
 from audio.meeting.diarization import DiarizerConfig
-from audio.meeting.export import export
 from audio.meeting.live import LiveTranscriber
-from audio.meeting.models import (
-    Manifest,
-    MeetingEvent,
-    MeetingInfo,
-    MeetingNotes,
-    NotesEvent,
-    SearchHit,
-    SpeakerTurn,
-    StateEvent,
-    TranscriptSegment,
-)
-from audio.meeting.notes import make_notes
+from audio.meeting.models import Manifest, SpeakerTurn, StateEvent, TranscriptSegment
 from audio.meeting.playback import iter_audio, load_manifest, rebuild_manifest
 from audio.meeting.recorder import MeetingRecorder
 from audio.meeting.segments import MeetingError, SegmentWriter, SpaceMonitor
-from audio.meeting.store import MeetingStore
 from storage.base import Backend
 from storage.db.engine import Database
 from storage.errors import NotFoundError, StorageError
@@ -234,7 +226,7 @@ class MeetingService:
             self._finished.set()
 
     def _finalize(self, info: MeetingInfo, manifest: Manifest, recorder: MeetingRecorder | None,
-                  backend: Backend, state: str, segments: list[TranscriptSegment] | None = None,
+                  backend: Backend, state: str, segments: Sequence[SegmentLike] | None = None,
                   turns_override: list[SpeakerTurn] | None = None) -> MeetingInfo:
         self.store.update(info.id, state="processing")
         self._emit(StateEvent(meeting_id=info.id, state="processing"))
@@ -327,7 +319,7 @@ class MeetingService:
             new += [t.segment for t in tr.push(block)]
         new += [t.segment for t in tr.finish()]
         turns = tr.final_turns()
-        segs = sorted(done + new, key=lambda s: s.start)
+        segs = sorted(done + [TranscriptLine.of(s) for s in new], key=lambda s: s.start)
         if tr.diarizer is not None:
             from audio.meeting.diarization import speaker_of
 
@@ -344,7 +336,7 @@ class MeetingService:
     def get(self, ref: str) -> MeetingInfo:
         return self.store.resolve(ref)
 
-    def transcript(self, ref: str) -> list[TranscriptSegment]:
+    def transcript(self, ref: str) -> list[TranscriptLine]:
         return self.store.segments(self.store.resolve(ref).id)
 
     def notes(self, ref: str) -> MeetingNotes | None:

@@ -4,12 +4,13 @@ tsvector on PostgreSQL) that returns meeting, time stamp and snippet."""
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import delete, select, text
 
-from audio.meeting.models import MeetingInfo, MeetingNotes, SearchHit, TranscriptSegment
+from agents.meetings.models import MeetingInfo, MeetingNotes, SearchHit, SegmentLike, TranscriptLine
 from storage.db.engine import Database
 from storage.db.meetings import MeetingRow, MeetingSegmentRow
 
@@ -100,7 +101,7 @@ class MeetingStore:
 
     # --------------------------------------------------------------------------------- transcript
 
-    def add_segment(self, meeting_id: str, seg: TranscriptSegment) -> int:
+    def add_segment(self, meeting_id: str, seg: SegmentLike) -> int:
         with self.db.session() as s:
             row = MeetingSegmentRow(meeting_id=meeting_id, start_s=seg.start, end_s=seg.end, speaker=seg.speaker,
                                     channel=seg.channel, language=seg.language, text=seg.text)
@@ -108,14 +109,14 @@ class MeetingStore:
             s.flush()
             return row.id
 
-    def segments(self, meeting_id: str) -> list[TranscriptSegment]:
+    def segments(self, meeting_id: str) -> list[TranscriptLine]:
         with self.db.session() as s:
             rows = s.scalars(select(MeetingSegmentRow).where(MeetingSegmentRow.meeting_id == meeting_id)
                              .order_by(MeetingSegmentRow.start_s, MeetingSegmentRow.id))
-            return [TranscriptSegment(start=r.start_s, end=r.end_s, text=r.text, speaker=r.speaker,
-                                      channel=r.channel, language=r.language) for r in rows]
+            return [TranscriptLine(start=r.start_s, end=r.end_s, text=r.text, speaker=r.speaker,
+                                   channel=r.channel, language=r.language) for r in rows]
 
-    def replace_segments(self, meeting_id: str, segments: list[TranscriptSegment]) -> None:
+    def replace_segments(self, meeting_id: str, segments: Sequence[SegmentLike]) -> None:
         with self.db.session() as s:
             s.execute(delete(MeetingSegmentRow).where(MeetingSegmentRow.meeting_id == meeting_id))
             for seg in segments:

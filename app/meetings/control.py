@@ -6,10 +6,10 @@ boundary models."""
 from __future__ import annotations
 
 from agents.deps import ServiceError
+from agents.meetings.store import MeetingNotFound
 from agents.models import MeetingStatus, TranscriptHit
+from app.meetings.service import MeetingService
 from audio.meeting.segments import MeetingError
-from audio.meeting.service import MeetingService
-from audio.meeting.store import MeetingNotFound
 from audio.sources import AudioInputError
 
 

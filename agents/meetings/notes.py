@@ -11,12 +11,13 @@ from __future__ import annotations
 import logging
 import re
 from collections import Counter
+from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 from pydantic_ai import Agent
 
-from audio.meeting.models import ActionItem, MeetingNotes, TranscriptSegment
+from agents.meetings.models import ActionItem, MeetingNotes, SegmentLike
 
 if TYPE_CHECKING:
     from pydantic_ai.models import Model
@@ -48,8 +49,8 @@ NAME_CMD = re.compile(r"^([A-Z][a-z]+),?\s+(will|can you|could you|please|you)\b
 DUE = re.compile(r"\b(?:by|until|before|due|bis)\s+((?:next |the |nächste[nr]? )?[\w.]+(?: \w+)?)", re.I)
 
 
-def _sentences(segs: list[TranscriptSegment]) -> list[tuple[str, TranscriptSegment]]:
-    out: list[tuple[str, TranscriptSegment]] = []
+def _sentences(segs: Sequence[SegmentLike]) -> list[tuple[str, SegmentLike]]:
+    out: list[tuple[str, SegmentLike]] = []
     for s in segs:
         for part in re.split(r"(?<=[.!?])\s+", s.text.strip()):
             if len(part.split()) >= 3:
@@ -71,7 +72,7 @@ def _due(sentence: str, now: datetime) -> datetime | None:
     return None
 
 
-def extractive_notes(segs: list[TranscriptSegment], now: datetime, max_sentences: int = 5) -> MeetingNotes:
+def extractive_notes(segs: Sequence[SegmentLike], now: datetime, max_sentences: int = 5) -> MeetingNotes:
     sents = _sentences(segs)
     if not sents:
         return MeetingNotes(summary="Nothing was said that could be transcribed.", method="extractive")
@@ -94,7 +95,7 @@ def extractive_notes(segs: list[TranscriptSegment], now: datetime, max_sentences
     return MeetingNotes(summary=summary, decisions=decisions[:20], action_items=items[:30], method="extractive")
 
 
-def transcript_text(segs: list[TranscriptSegment]) -> str:
+def transcript_text(segs: Sequence[SegmentLike]) -> str:
     return "\n".join(f"[{fmt_clock(s.start)}] {s.speaker}: {s.text}" for s in segs)
 
 
@@ -105,7 +106,7 @@ def fmt_clock(t: float) -> str:
     return f"{h:d}:{m:02d}:{s:02d}" if h else f"{m:02d}:{s:02d}"
 
 
-def make_notes(segs: list[TranscriptSegment], now: datetime, model: Model | None = None) -> MeetingNotes:
+def make_notes(segs: Sequence[SegmentLike], now: datetime, model: Model | None = None) -> MeetingNotes:
     """LLM notes when ``model`` is given and works; the extractive method otherwise."""
     if model is not None and segs:
         try:

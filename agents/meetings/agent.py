@@ -1,4 +1,4 @@
-"""The media delegate: meeting recording and transcripts (the MeetingControl service)."""
+"""The media delegate: meeting recording and transcripts, through the agents' ``MeetingControl`` Protocol."""
 
 from __future__ import annotations
 
