@@ -18,9 +18,9 @@ import logging
 import threading
 import time
 import zlib
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import numpy as np
 from pydantic import BaseModel, Field
@@ -41,21 +41,6 @@ WARM_UP_WINDOW_S = 12.0  # the warm-up's first encoder pass (see Recognizer.warm
 BLAS_THREADS = 1
 
 
-class SttFields(Protocol):
-    """What :meth:`RecognizerConfig.from_settings` reads (the app's ``settings.stt`` has these)."""
-
-    @property
-    def model(self) -> str: ...
-    @property
-    def compute_type(self) -> str: ...
-    @property
-    def language(self) -> str | None: ...
-    @property
-    def beam_size(self) -> int: ...
-    @property
-    def hotwords(self) -> Sequence[str]: ...
-
-
 class RecognizerConfig(BaseModel):
     model: str = "base"
     compute_type: str = "int8"
@@ -67,21 +52,6 @@ class RecognizerConfig(BaseModel):
     models_dir: Path | None = None
     pad_s: float = Field(1.5, ge=0.5, le=10, description="zero pad after speech in the fast path")
     warm_up: bool = True
-
-    @classmethod
-    def from_settings(cls, stt: SttFields, models_dir: Path, **over: Any) -> RecognizerConfig:
-        """Deprecated: the app's translation is ``app.wiring.speech.recognizer_config`` (and its one
-        recognizer ``Services.speech.recognizer()``); kept only until the last callers
-        (app/engine_local.py, audio/meeting/wiring.py) switch."""
-        return cls(
-            model=stt.model,
-            compute_type=stt.compute_type,
-            language=stt.language or None,
-            beam_size=stt.beam_size,
-            hotwords=list(stt.hotwords),
-            models_dir=models_dir,
-            **over,
-        )
 
 
 class Word(BaseModel):

@@ -12,10 +12,10 @@ import json
 import os
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
@@ -74,17 +74,6 @@ def write_wav(path: Path, audio: SpeechAudio) -> Path:
     return write_wav_file(check_wav_path(path), audio.samples, audio.sample_rate)
 
 
-class TtsFields(Protocol):
-    """What :meth:`VoiceConfig.from_settings` reads (the app's ``settings.tts`` has these)."""
-
-    @property
-    def voice(self) -> str: ...
-    @property
-    def voices(self) -> Mapping[str, str]: ...
-    @property
-    def length_scale(self) -> float: ...
-
-
 @dataclass
 class VoiceConfig:
     """Which voice speaks which language, and how fast."""
@@ -92,12 +81,6 @@ class VoiceConfig:
     default_voice: str = DEFAULT_VOICE
     voices: dict[str, str] = field(default_factory=dict)
     length_scale: float = 1.0
-
-    @classmethod
-    def from_settings(cls, tts: TtsFields) -> VoiceConfig:
-        """Deprecated: the app's translation is ``app.wiring.speech.voice_config`` (and its one voice
-        ``Services.speech.voice()``); kept only until the last callers (app/engine_local.py) switch."""
-        return cls(default_voice=tts.voice, voices=dict(tts.voices), length_scale=tts.length_scale)
 
     def voice_for(self, language: str) -> str:
         if language in self.voices:

@@ -7,10 +7,7 @@ from __future__ import annotations
 import logging
 import shutil
 import threading
-import wave
 from pathlib import Path
-
-import numpy as np
 
 from agents.meetings.models import MeetingInfo
 from agents.meetings.store import MeetingNotFound
@@ -22,6 +19,7 @@ from app.server.users import UserStore
 from app.services import Services
 from audio.meeting.capture import FileSource
 from audio.meeting.segments import MeetingError
+from audio.wav import wav_writer
 
 log = logging.getLogger(__name__)
 KIND = "meeting"
@@ -138,11 +136,6 @@ class ServerMeetings:
     def _render(self, meeting_id: str, target: Path) -> None:
         manifest = self.service.manifest(meeting_id)
         self.cache.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_suffix(".partial")
-        with wave.open(str(tmp), "wb") as w:
-            w.setnchannels(manifest.channels)
-            w.setsampwidth(2)
-            w.setframerate(manifest.sample_rate)
+        with wav_writer(target, manifest.sample_rate, manifest.channels) as w:  # atomic: renamed when whole
             for block in self.service.audio_from(meeting_id):
-                w.writeframes((np.clip(block, -1.0, 1.0) * 32767.0).astype("<i2").tobytes())
-        tmp.replace(target)
+                w.write(block)

@@ -23,9 +23,7 @@ def build_meeting_service(services: Services) -> MeetingService:
         return services.storage  # the one store of the app (its spool replay runs in the background)
 
     def recognizer() -> Recognizer:
-        from audio.stt import Recognizer, RecognizerConfig
-
-        return Recognizer(RecognizerConfig.from_settings(settings.stt, services.paths.models_dir))
+        return services.speech.recognizer()  # the process's one recognizer, shared with speech input
 
     def model() -> Model | None:
         from agents.llm import build_model

@@ -12,7 +12,7 @@ import pytest
 from app.paths import app_paths
 from app.services import Services
 from app.settings import Settings
-from app.wiring.speech import SpeechModels, recognizer_config, voice_config
+from app.wiring.speech import SpeechModels
 from audio.stt import RecognizerConfig
 from audio.tts import NoVoiceError, PiperTts, VoiceConfig
 
@@ -64,20 +64,6 @@ def built() -> Built:
 def models(current: dict[str, Settings], built: Built) -> SpeechModels:
     return SpeechModels(lambda: current["s"], app_paths(), recognizer_factory=built.recognizer,
                         voice_factory=built.voice)
-
-
-def test_configs_from_settings_match_the_deprecated_audio_shims() -> None:
-    s = Settings(stt={"model": "tiny.en", "language": "", "beam_size": 3, "hotwords": ["ComfyUI"],
-                      "compute_type": "int8_float32"},
-                 tts={"voice": "en_GB-alan-low", "voices": {"de": "/v/de.onnx"}, "length_scale": 1.2})
-    paths = app_paths()
-    cfg = recognizer_config(s, paths, warm_up=False)
-    assert cfg == RecognizerConfig(model="tiny.en", compute_type="int8_float32", language=None, beam_size=3,
-                                   hotwords=["ComfyUI"], models_dir=paths.models_dir, warm_up=False)
-    assert cfg == RecognizerConfig.from_settings(s.stt, paths.models_dir, warm_up=False)
-    assert voice_config(s) == VoiceConfig(default_voice="en_GB-alan-low", voices={"de": "/v/de.onnx"},
-                                          length_scale=1.2)
-    assert voice_config(s) == VoiceConfig.from_settings(s.tts)
 
 
 def test_one_recognizer_even_for_concurrent_first_calls(models: SpeechModels, built: Built) -> None:

@@ -45,9 +45,9 @@ from app.engine import (
 from app.engine.local.accounts import LocalAccounts
 from app.engine.local.conversation import LocalConversation
 from app.engine.local.core import EngineCore, SpeechOutput
+from app.engine.local.meetings import MeetingAdapter
 from app.engine.local.settings import LocalSettings
 from app.engine.local.voice import LocalVoice
-from app.engine_meetings import MeetingAdapter
 
 if TYPE_CHECKING:
     from agents.alarms import Alarm, AlarmClock

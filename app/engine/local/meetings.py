@@ -7,12 +7,10 @@ phone, window: :class:`PushedSource`); with ``capture="device"`` the service's o
 from __future__ import annotations
 
 import asyncio
-import io
 import logging
 import queue
 import threading
 import time
-import wave
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Literal
@@ -263,6 +261,7 @@ class MeetingAdapter:
     async def audio(self, meeting_id: str, start_s: float, duration_s: float) -> AudioClip:
         from agents.meetings.store import MeetingNotFound
         from audio.meeting.segments import MeetingError
+        from audio.wav import wav_bytes
 
         if start_s < 0 or not 0 < duration_s <= 600:
             raise EngineError("start must be ≥ 0 and the duration between 0 and 600 seconds")
@@ -277,13 +276,7 @@ class MeetingAdapter:
                 if n >= need:
                     break
             a = np.concatenate(parts)[:need] if parts else np.zeros(0, np.float32)
-            buf = io.BytesIO()
-            with wave.open(buf, "wb") as w:
-                w.setnchannels(1)
-                w.setsampwidth(2)
-                w.setframerate(16_000)
-                w.writeframes((np.clip(a, -1, 1) * 32767).astype("<i2").tobytes())
-            return buf.getvalue()
+            return wav_bytes(a, 16_000)
 
         try:
             wav = await asyncio.to_thread(collect)
