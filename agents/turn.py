@@ -5,7 +5,7 @@ A turn starts with a typed or transcribed request and ends with exactly one :cla
 approval, usage, timings per stage) or one :class:`TurnError`. Between them come, in order of
 happening: the transcript (interim/final, from the voice stage), the recognized intent (local or
 the LLM's delegate), each tool call, a requested approval, the reply text in chunks, and the speech
-output starting and stopping.
+speech output (the assistant speaking, stopped on barge-in).
 
 The engine, the home server and the CLI consume these same events; nobody rebuilds a reply.
 Plain pydantic data: it serializes to JSON (``model_dump(mode="json")``) and back."""
@@ -90,10 +90,11 @@ class ReplyDelta(TurnEvent):
     text: str
 
 
-class SpeechStarted(TurnEvent):
-    """Speech output of the reply began (``after_s``: from the end of the reply to the first audio)."""
+class SpeakingStarted(TurnEvent):
+    """The assistant began speaking the reply (``after_s``: from the finished reply to the speech being
+    handed to the client or the speaker). The user's own speech is ``audio.events.SpeechStarted``."""
 
-    kind: Literal["speech_started"] = "speech_started"
+    kind: Literal["speaking_started"] = "speaking_started"
     turn_id: str
     after_s: float | None = None
 

@@ -37,7 +37,7 @@ from agents.turn import (
     IntentRecognized,
     ReplyDelta,
     ReplyDone,
-    SpeechStarted,
+    SpeakingStarted,
     SpeechStopped,
     ToolCalled,
     TranscriptFinal,
@@ -277,7 +277,7 @@ class Notice(_Event):
 
 EngineEvent = Annotated[
     StateChanged | TurnStarted | TranscriptInterim | TranscriptFinal | IntentRecognized | ToolCalled | ReplyDelta
-    | ReplyDone | TurnError | SpeechAudioReady | SpeechStarted | SpeechStopped | ApprovalRequested | ApprovalDecided
+    | ReplyDone | TurnError | SpeechAudioReady | SpeakingStarted | SpeechStopped | ApprovalRequested | ApprovalDecided
     | MeetingUpdated | MeetingSegmentAdded | ProgressEvent | Notice,
     Field(discriminator="kind"),
 ]

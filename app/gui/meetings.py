@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 import flet as ft
 
 from app.engine import EngineError, MeetingHit
+from app.gui.panels import DomainPanel
 from app.gui.state import fmt_clock, transcript_lines
 from app.gui.widgets import bind, button, heading, icon_button, tagged
 
@@ -174,3 +175,10 @@ class MeetingsScreen:
             self.app.end_progress("export")
         path = self.app.save_export(f.filename, f.content)
         self.app.toast(f"Exported to {path}")
+
+
+async def _show(screen: MeetingsScreen) -> None:
+    await screen.load_past()
+
+
+PANEL = DomainPanel(label="Meetings", icon=ft.Icons.GROUPS, screen=MeetingsScreen, on_show=_show)

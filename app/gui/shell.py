@@ -27,13 +27,14 @@ from app.engine import (
 )
 from app.gui.approvals import ApprovalsScreen
 from app.gui.conversation import ConversationScreen
-from app.gui.meetings import MeetingsScreen
+from app.gui.panels import PanelScreen, domain_panels
 from app.gui.settings_screen import SettingsScreen
-from app.gui.state import SCREENS, UiModel, is_phone
+from app.gui.state import UiModel, is_phone
 
 log = logging.getLogger(__name__)
-NAV = [("conversation", "Talk", ft.Icons.MIC), ("meetings", "Meetings", ft.Icons.GROUPS),
-       ("approvals", "Approvals", ft.Icons.TASK_ALT), ("settings", "Settings", ft.Icons.SETTINGS)]
+# the fixed tabs; each registered domain with a GUI panel (app/gui/panels.py) comes between Talk and Approvals
+FIRST_NAV = [("conversation", "Talk", ft.Icons.MIC)]
+LAST_NAV = [("approvals", "Approvals", ft.Icons.TASK_ALT), ("settings", "Settings", ft.Icons.SETTINGS)]
 # flet-audio-recorder on web delivers 44.1 kHz stereo whatever is asked: ask for exactly that
 CAPTURE_RATE, CAPTURE_CHANNELS = 44_100, 2
 STOP_CAPTURE_WAIT_S = 0.3
@@ -49,10 +50,15 @@ class AssistantApp:
         self.ptt_key_name = " "
         self.spoken_turns: dict[str, float] = {}
         self.conversation = ConversationScreen(self)
-        self.meetings = MeetingsScreen(self)
+        panels = domain_panels()
+        self.panels: dict[str, PanelScreen] = {name: p.screen(self) for name, p in panels}
+        self._on_show = {name: p.on_show for name, p in panels if p.on_show is not None}
         self.approvals = ApprovalsScreen(self)
         self.settings = SettingsScreen(self)
-        self._views = {"conversation": self.conversation.build(), "meetings": self.meetings.build(),
+        NAV = [*FIRST_NAV, *((name, p.label, p.icon) for name, p in panels), *LAST_NAV]
+        self.screens = [name for name, _, _ in NAV]
+        self._views = {"conversation": self.conversation.build(),
+                       **{name: screen.build() for name, screen in self.panels.items()},
                        "approvals": self.approvals.build(), "settings": self.settings.build()}
         self.body = ft.Container(expand=True, padding=12)
         self.rail = ft.NavigationRail(
@@ -123,14 +129,15 @@ class AssistantApp:
 
     def go(self, screen: str) -> None:
         self.screen = screen
-        idx = SCREENS.index(screen)
+        idx = self.screens.index(screen)
         self.rail.selected_index = idx
         self.bar.selected_index = idx
         self.body.content = self._views[screen]
         if screen == "settings":
             self.page.run_task(self._load_settings)
-        if screen == "meetings":
-            self.page.run_task(self.meetings.load_past)
+        show = self._on_show.get(screen)
+        if show is not None:
+            self.page.run_task(show, self.panels[screen])
         self.refresh()
 
     async def _load_settings(self) -> None:
@@ -138,11 +145,12 @@ class AssistantApp:
         self.refresh()
 
     def _nav(self, e: Any) -> None:
-        self.go(SCREENS[int(e.control.selected_index or 0)])
+        self.go(self.screens[int(e.control.selected_index or 0)])
 
     def refresh(self) -> None:
         self.conversation.refresh()
-        self.meetings.refresh()
+        for screen in self.panels.values():
+            screen.refresh()
         self.approvals.refresh()
         try:
             self.page.update()

@@ -31,7 +31,6 @@ PHONE_MAX_WIDTH = 600
 STATE_LABELS: dict[AssistantState, str] = {
     "idle": "Idle", "listening": "Listening…", "thinking": "Thinking…", "speaking": "Speaking…",
 }
-SCREENS = ("conversation", "meetings", "approvals", "settings")
 Screen = Literal["conversation", "meetings", "approvals", "settings"]
 
 

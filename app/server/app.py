@@ -9,7 +9,8 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
 from app import __version__
-from app.server.routes import accounts, approvals, conversation, meetings, system, webhooks
+from app.server.routes import accounts, approvals, conversation, system, webhooks
+from app.server.routes.domains import domain_routers
 from app.server.state import ServerState
 from app.services import Services
 
@@ -27,7 +28,7 @@ def create_app(services: Services, state: ServerState | None = None) -> FastAPI:
         openapi_url="/api/openapi.json",
     )
     app.state.server = state or ServerState.build(services)
-    for r in (system.router, accounts.router, conversation.router, approvals.router, meetings.router,
+    for r in (system.router, accounts.router, conversation.router, approvals.router, *domain_routers(),
               webhooks.router):
         app.include_router(r)
 

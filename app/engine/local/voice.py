@@ -11,7 +11,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
-from agents.turn import SpeechStarted, new_turn_id
+from agents.turn import SpeakingStarted, new_turn_id
 from app.engine import (
     AudioChunk,
     AudioClip,
@@ -246,7 +246,7 @@ class LocalVoice:
             core.set_state("idle")
             self._assistant_speaks(audio.samples, audio.sample_rate, audio.duration_s)  # the client plays it now
             core.bus.emit(SpeechAudioReady(turn_id=turn_id, clip=clip))
-            core.bus.emit(SpeechStarted(turn_id=turn_id, after_s=round(time.perf_counter() - asked, 4)))
+            core.bus.emit(SpeakingStarted(turn_id=turn_id, after_s=round(time.perf_counter() - asked, 4)))
             return
         from audio.speaker import Speaker
 
@@ -260,7 +260,7 @@ class LocalVoice:
             self._speech_job = job
             job.feed(text)
             job.finish()
-            core.bus.emit(SpeechStarted(turn_id=turn_id, after_s=round(time.perf_counter() - asked, 4)))
+            core.bus.emit(SpeakingStarted(turn_id=turn_id, after_s=round(time.perf_counter() - asked, 4)))
             await core.thread(job.wait)
         except Exception as exc:
             core.notice(f"Could not speak: {exc}", "warning")
