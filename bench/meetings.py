@@ -29,6 +29,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from agents.domains import migration_folders
 from app.meetings.events import MeetingEvent
 from app.meetings.service import MeetingConfig, MeetingService
 from audio.meeting.capture import FileSource
@@ -59,7 +60,7 @@ def _norm(t: str) -> str:
 
 
 def _service(work: Path, rec: Recognizer, name: str) -> MeetingService:
-    db = Database(f"sqlite:///{work / (name + '.sqlite3')}")
+    db = Database(f"sqlite:///{work / (name + '.sqlite3')}", migration_folders())
     db.migrate()
     store = LocalBackend(work / name)
     return MeetingService(db=db, backend_factory=lambda: store, data_dir=work / f"{name}-data",

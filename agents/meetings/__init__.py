@@ -1,11 +1,13 @@
 """The meetings domain (agent side): ``intents`` (the local intents: start, stop, pause, resume the
 recording, search the transcripts), ``agent`` (the pydantic-ai delegate with the meeting tools, on
 the agents' ``MeetingControl`` Protocol), ``models`` (transcript lines, notes, meetings, search hits),
-``store`` (database, full-text search), ``notes`` (summary, decisions, action items), ``actions``
+``db`` + ``migrations/`` (its tables, its own Alembic branch), ``store`` (database, full-text search), ``notes`` (summary, decisions, action items), ``actions``
 (action items -> pending calendar approvals) and ``export`` (md/srt/vtt/json).
 
 Nothing here imports ``audio`` or ``app``: the recording itself (``audio.meeting``) and the service
 that joins both (``app.meetings``) sit beside and above."""
+
+from pathlib import Path
 
 from agents.domains import Domain
 from agents.meetings.intents import HANDLERS, INTENTS
@@ -16,4 +18,5 @@ DOMAIN = Domain(
     intents=INTENTS,
     handlers=HANDLERS,
     delegate="agents.meetings.agent:media_agent",
+    migrations=Path(__file__).parent / "migrations",  # its tables: db.py
 )

@@ -10,9 +10,9 @@ from typing import Any
 
 from sqlalchemy import delete, select, text
 
+from agents.meetings.db import MeetingRow, MeetingSegmentRow
 from agents.meetings.models import MeetingInfo, MeetingNotes, SearchHit, SegmentLike, TranscriptLine
 from storage.db.engine import Database
-from storage.db.meetings import MeetingRow, MeetingSegmentRow
 
 
 class MeetingNotFound(LookupError):

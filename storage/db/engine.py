@@ -62,5 +62,10 @@ class Database:
 
         upgrade(self.engine, revision, self.migrations)
 
+    def downgrade(self, revision: str = "base") -> None:
+        from storage.db.migrate import downgrade
+
+        downgrade(self.engine, revision, self.migrations)
+
     def dispose(self) -> None:
         self.engine.dispose()

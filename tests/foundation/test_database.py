@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import inspect, select
 
+from agents.domains import migration_folders
 from storage.audit import AuditLog, scrub
 from storage.db.engine import Database
 from storage.db.migrate import current_heads, downgrade, upgrade
@@ -15,7 +16,7 @@ from tests.servers.postgres import PostgresServer
 
 
 def _roundtrip(db: Database) -> None:
-    upgrade(db.engine, "heads")
+    upgrade(db.engine, "heads", migration_folders())
     tables = set(inspect(db.engine).get_table_names())
     assert {"accounts", "audit_log", "alembic_version"} <= tables
     assert current_heads(db.engine), "no alembic revision recorded after upgrade"
@@ -40,9 +41,9 @@ def _roundtrip(db: Database) -> None:
     assert "hunter2" not in rec.detail and "abc" not in rec.detail
     assert log.recent(5)[0].action == "mail.send"
 
-    downgrade(db.engine, "base")
+    downgrade(db.engine, "base", migration_folders())
     assert set(inspect(db.engine).get_table_names()) <= {"alembic_version"}
-    upgrade(db.engine, "heads")
+    upgrade(db.engine, "heads", migration_folders())
     assert "accounts" in set(inspect(db.engine).get_table_names())
 
 

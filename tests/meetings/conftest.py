@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from agents.domains import migration_folders
 from app.meetings.service import MeetingConfig, MeetingService
 from storage.base import Backend
 from storage.db.engine import Database
@@ -24,7 +25,7 @@ def recognizer(models_dir: Path):  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def db(tmp_path: Path) -> Iterator[Database]:
-    d = Database(f"sqlite:///{tmp_path / 'meetings.sqlite3'}")
+    d = Database(f"sqlite:///{tmp_path / 'meetings.sqlite3'}", migration_folders())
     d.migrate()
     yield d
     d.dispose()

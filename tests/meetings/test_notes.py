@@ -56,13 +56,14 @@ def test_dated_action_items_become_pending_calendar_approvals(tmp_path) -> None:
     from datetime import UTC
 
     from agents.approvals import ApprovalStore
+    from agents.domains import migration_folders
     from agents.meetings.actions import propose_action_items
     from agents.meetings.models import MeetingInfo
     from agents.models import NewEvent
     from storage.audit import AuditLog
     from storage.db.engine import Database
 
-    db = Database(f"sqlite:///{tmp_path / 'a.sqlite3'}")
+    db = Database(f"sqlite:///{tmp_path / 'a.sqlite3'}", migration_folders())
     db.migrate()
     store = ApprovalStore(db, AuditLog(db))
     info = MeetingInfo(id="m", title="Launch", state="done", source="mic", started_at=datetime(2026, 3, 2, tzinfo=UTC),

@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from agents.domains import migration_folders
 from agents.meetings.export import export
 from agents.meetings.store import MeetingNotFound, MeetingStore
 from audio.meeting.models import Manifest, TranscriptSegment
@@ -64,8 +65,7 @@ def test_sqlite_fts5(db: Database) -> None:
 
 @pytest.mark.integration
 def test_postgresql_fulltext(postgres_server) -> None:  # type: ignore[no-untyped-def]
-    db = Database(postgres_server.url)
-    from storage.db.migrate import downgrade
+    db = Database(postgres_server.url, migration_folders())
 
     db.migrate()
     try:
@@ -75,7 +75,7 @@ def test_postgresql_fulltext(postgres_server) -> None:  # type: ignore[no-untype
     finally:
         with db.engine.begin() as c:
             c.exec_driver_sql("DELETE FROM meeting_segments; DELETE FROM meetings")
-        downgrade(db.engine, "meetings@base")
+        db.downgrade("meetings@base")
         db.migrate()
         db.dispose()
 
