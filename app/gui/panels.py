@@ -4,11 +4,11 @@ The shell shows one tab per registered domain that has one (agents/domains.py), 
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
+
+from app.domain_parts import domain_parts
 
 if TYPE_CHECKING:
     import flet as ft
@@ -32,14 +32,4 @@ class DomainPanel:
 
 def domain_panels() -> list[tuple[str, DomainPanel]]:
     """(domain name, panel) for each registered domain that has a GUI panel."""
-    from agents.domains import domains
-
-    out: list[tuple[str, DomainPanel]] = []
-    for d in domains():
-        name = f"app.gui.{d.name}"
-        if importlib.util.find_spec(name) is None:
-            continue
-        panel = getattr(importlib.import_module(name), "PANEL", None)
-        if isinstance(panel, DomainPanel):
-            out.append((d.name, panel))
-    return out
+    return domain_parts("app.gui", "PANEL", DomainPanel)

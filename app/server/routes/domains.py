@@ -3,21 +3,10 @@
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
-
 from fastapi import APIRouter
+
+from app.domain_parts import domain_parts
 
 
 def domain_routers() -> list[APIRouter]:
-    from agents.domains import domains
-
-    out: list[APIRouter] = []
-    for d in domains():
-        name = f"{__package__}.{d.name}"
-        if importlib.util.find_spec(name) is None:
-            continue
-        router = getattr(importlib.import_module(name), "router", None)
-        if isinstance(router, APIRouter):
-            out.append(router)
-    return out
+    return [router for _, router in domain_parts(__package__ or "app.server.routes", "router", APIRouter)]
