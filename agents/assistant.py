@@ -194,11 +194,14 @@ class Assistant:
         try:
             return self.model_factory(), None
         except MODEL_ERRORS as exc:
+            log.warning("no model: %s", exc)  # the setting at fault, for the log; the user hears one sentence
             return None, model_error_message(exc, self.language)
 
-    def _fallback(self, text: str, error: str | None) -> AgentReply:
+    def _fallback(self, text: str, error: str | None, connected: bool = False) -> AgentReply:
+        """No model answered: say why in one sentence, then what works offline (``connected``: a model is
+        set up and failed just now, so the reply does not ask to connect one)."""
         lang = self.language
-        offline = help_text(lang)
+        offline = help_text(lang, connect_hint=not connected)
         if error:
             spoken = error + tr(lang, " I can only do the offline things now.", " Ich kann gerade nur Offline-Dinge.")
         else:
@@ -231,7 +234,7 @@ class Assistant:
 
     def _model_failed(self, turn: _Turn, exc: BaseException, deps: AssistantDeps) -> AgentReply:
         log.warning("model failed: %r", exc)
-        reply = self._fallback(turn.text, model_error_message(exc, self.language))
+        reply = self._fallback(turn.text, model_error_message(exc, self.language), connected=True)
         reply.tool_calls = deps.tool_calls
         return reply
 

@@ -61,8 +61,8 @@ def model_error_message(error: BaseException, lang: str = "en") -> str:
         return ("Das Sprachmodell ist gerade ausgelastet (Limit erreicht)." if de
                 else "The language model is rate limited right now.")
     if isinstance(error, exc.ModelAuthenticationError) or status in (401, 403):
-        return ("Das Sprachmodell hat den Schlüssel abgelehnt; prüfe ihn mit personal-agent accounts." if de
-                else "The language model rejected the API key; check it with personal-agent accounts.")
+        return ("Das Sprachmodell hat den Schlüssel abgelehnt; prüfe ihn in den Einstellungen unter Konten." if de
+                else "The language model rejected the key; check it in the settings, under accounts.")
     if isinstance(error, exc.ModelTimeoutError | exc.ModelRequestTimeout | exc.RunTimedOut | TimeoutError):
         return "Das Sprachmodell hat nicht rechtzeitig geantwortet." if de else "The language model timed out."
     if isinstance(error, exc.ModelConnectionError | ConnectionError | OSError):
@@ -71,8 +71,9 @@ def model_error_message(error: BaseException, lang: str = "en") -> str:
     if isinstance(error, exc.UsageLimitExceeded):
         return ("Die Anfrage brauchte zu viele Schritte; ich habe abgebrochen." if de
                 else "That request needed too many steps, so I stopped.")
-    if isinstance(error, LlmConfigError):
-        return str(error)
+    if isinstance(error, LlmConfigError):  # which setting is at fault goes to the log, not into speech
+        return ("Das Sprachmodell ist nicht fertig eingerichtet; prüfe es in den Einstellungen." if de
+                else "The language model is not set up completely; check it in the settings.")
     if isinstance(error, exc.ModelAPIError | exc.UnexpectedModelBehavior):
         return "Das Sprachmodell hat einen Fehler gemeldet." if de else "The language model returned an error."
     return "Das Sprachmodell ist nicht verfügbar." if de else "The language model is not available."

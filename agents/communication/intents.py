@@ -21,8 +21,6 @@ CAL = "(calendar|schedule|agenda|diary)"
 EVENT = "(event|appointment|meeting|entry|calendar entry|calendar event)"
 EVENT_DE = "(termin|eintrag|kalendereintrag|meeting|ereignis|besprechung|treffen)"
 DEFAULT_EVENT_LENGTH = timedelta(hours=1)
-_CAL_HOW = "personal-agent accounts add --kind caldav"
-_MAIL_HOW = "personal-agent accounts add --kind mail"
 
 INTENTS: Intents = {
     "UnreadMail": {
@@ -82,7 +80,7 @@ INTENTS: Intents = {
 def _calendar(m: IntentMatch, d: AssistantDeps) -> AgentReply:
     cal = d.services.calendar
     if cal is None:
-        return no_service(m, "calendar", "Kalender", f"(`{_CAL_HOW}`)")
+        return no_service(m, "calendar", "Kalender")
     now = d.now()
     rng: DayRange | None = m.values.get("range")
     if rng is None:
@@ -115,7 +113,7 @@ def _calendar(m: IntentMatch, d: AssistantDeps) -> AgentReply:
 
 def _create_event(m: IntentMatch, d: AssistantDeps) -> AgentReply:
     if d.services.calendar is None:
-        return no_service(m, "calendar", "Kalender", f"(`{_CAL_HOW}`)")
+        return no_service(m, "calendar", "Kalender")
     when: When = m.values["when"]
     lang = m.language
     title = str(m.values["title"]).strip()
@@ -152,7 +150,7 @@ def _mail(m: IntentMatch, d: AssistantDeps, q: MailQuery) -> AgentReply:
     mail = d.services.mail
     lang = m.language
     if mail is None:
-        return no_service(m, "mail account", "Mailkonto", f"(`{_MAIL_HOW}`)")
+        return no_service(m, "mail account", "Mailkonto")
     call = ToolCallInfo(name="mail.search", args=q.model_dump(mode="json", exclude_defaults=True))
     try:
         mails = mail.search(q)

@@ -21,25 +21,27 @@ def reply(m: IntentMatch, spoken: str, text: str | None = None, **kw: object) ->
                       intent=m.intent, slots=m.slots, **kw)  # type: ignore[arg-type]
 
 
-def help_text(lang: str) -> str:
-    return tr(
+def help_text(lang: str, connect_hint: bool = True) -> str:
+    """What works offline; ``connect_hint``: and that a language model does the rest (not said when one
+    is connected but failed just now)."""
+    text = tr(
         lang,
         "Offline I can tell the time and date, set timers and reminders, remember notes and "
         "recall or forget them, read your calendar for a day or week and add events, check unread mail "
         "and mail from a person, and control meeting recording. For anything else, connect a language "
-        "model: set llm.provider in config.toml (openai, anthropic or openai-compatible with llm.base_url) "
-        "and store its key with `personal-agent accounts add --kind llm`.",
+        "model in the settings.",
         "Offline kann ich Uhrzeit und Datum sagen, Timer und Erinnerungen stellen, Notizen merken, "
         "wiederfinden und vergessen, deinen Kalender für einen Tag oder eine Woche vorlesen und Termine "
         "eintragen, ungelesene Mails und Mails von einer Person prüfen und die Meeting-Aufnahme steuern. "
-        "Für alles andere verbinde ein Sprachmodell: llm.provider in config.toml setzen (openai, anthropic "
-        "oder openai-compatible mit llm.base_url) und den Schlüssel mit `personal-agent accounts add "
-        "--kind llm` speichern.",
+        "Für alles andere verbinde in den Einstellungen ein Sprachmodell.",
     )
+    return text if connect_hint else text.rsplit(". ", 1)[0] + "."
 
 
-def no_service(m: IntentMatch, what_en: str, what_de: str, how: str) -> AgentReply:
-    msg = tr(m.language, f"No {what_en} is connected. {how}", f"Kein {what_de} verbunden. {how}")
+def no_service(m: IntentMatch, what_en: str, what_de: str) -> AgentReply:
+    """The service is not connected: say so, and where to connect it (words a user sees, no commands)."""
+    msg = tr(m.language, f"No {what_en} is connected. You can add one in the settings, under accounts.",
+             f"Kein {what_de} verbunden. Du kannst das in den Einstellungen unter Konten einrichten.")
     return reply(m, msg, error="service not connected")
 
 

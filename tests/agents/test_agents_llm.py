@@ -203,7 +203,7 @@ def test_prompt_injection_email_causes_no_side_effect(assistant: Assistant, serv
     ("error", "words"),
     [
         (pai_exc.ModelHTTPError(429, "m", body={"error": {"code": "rate_limit_exceeded"}}), "rate limited"),
-        (pai_exc.ModelHTTPError(401, "m"), "rejected the API key"),
+        (pai_exc.ModelHTTPError(401, "m"), "rejected the key"),
         (pai_exc.ModelHTTPError(500, "m"), "returned an error"),
         (ConnectionError("network down"), "can't reach"),
     ],
@@ -237,13 +237,30 @@ def test_missing_key_is_a_clear_message(assistant: Assistant) -> None:
         build_model(settings, lambda kind, name: None)
     assistant.model_factory = lambda: build_model(settings, lambda kind, name: None)
     reply = assistant.ask("write a poem")
-    assert reply.source == "fallback" and "no API key for openai" in reply.spoken
+    assert reply.source == "fallback" and "not set up completely" in reply.spoken and "settings" in reply.spoken
+    assert "keyring" not in reply.text and "--kind" not in reply.text  # no commands or config keys said
+
+
+NOT_FOR_USERS = ("config.toml", "llm.", "personal-agent", "--kind", "`")
 
 
 def test_no_model_configured_gives_offline_help(assistant: Assistant) -> None:
     reply = assistant.ask("tell me a joke")
     assert reply.source == "fallback" and "no language model is connected" in reply.spoken
-    assert "llm.provider" in reply.text
+    assert "connect a language model in the settings" in reply.text
+    assert not any(word in reply.text for word in NOT_FOR_USERS), reply.text
+    de = assistant.ask("was kannst du")
+    assert de.language == "de" and "Einstellungen" in de.text and not any(w in de.text for w in NOT_FOR_USERS)
+
+
+def test_a_failing_connected_model_does_not_ask_to_connect_one(assistant: Assistant) -> None:
+    def broken(messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:
+        raise pai_exc.ModelHTTPError(500, "qwen", "boom")
+
+    with_model(assistant, FunctionModel(broken))
+    reply = assistant.ask("write a poem")
+    assert reply.source == "fallback" and "returned an error" in reply.spoken
+    assert "connect a language model" not in reply.text and "Offline I can" in reply.text
 
 
 def test_openai_compatible_model_is_built_from_the_url() -> None:

@@ -37,7 +37,7 @@ def test_unknown_request_without_model_and_empty_input() -> None:
     res = runner.invoke(cli, ["ask", "--json", "write me a sonnet"])
     assert res.exit_code == 0
     out = json.loads(res.output)
-    assert out["source"] == "fallback" and "llm.provider" in out["text"]
+    assert out["source"] == "fallback" and "settings" in out["text"] and "llm.provider" not in out["text"]
     assert {"intent", "fallback", "total"} <= set(out["timings"])
     empty = runner.invoke(cli, ["ask", "   "])
     assert empty.exit_code == 2 and "nothing to ask" in empty.output

@@ -101,8 +101,10 @@ def test_meetings_with_recorder(assistant: Assistant, services: ServiceDeps) -> 
 def test_services_not_connected_answer_honestly(assistant: Assistant) -> None:
     assistant.services.calendar = None
     assistant.services.mail = None
-    assert "accounts add --kind caldav" in assistant.ask("what's on my calendar today").spoken
-    assert "accounts add --kind mail" in assistant.ask("any unread emails").spoken
+    cal = assistant.ask("what's on my calendar today").spoken
+    assert cal.startswith("No calendar is connected.") and "settings" in cal and "--kind" not in cal
+    mail = assistant.ask("any unread emails").spoken
+    assert mail.startswith("No mail account is connected.") and "personal-agent" not in mail
     r = assistant.ask("create an event dentist tomorrow at 3 pm")
     assert r.approval is None and r.error == "service not connected"
 
