@@ -337,5 +337,5 @@ class Assistant:
             model, error = self._model_or_error()
             if model is None:
                 raise ServiceError(error or tr(lang, "no language model is connected", "kein Sprachmodell verbunden"))
-            return resume_approved(rec, deps, model)
+            return resume_approved(rec, deps, model, self.model_timeout_s)
         raise ServiceError(f"unknown action {rec.action}")

@@ -21,6 +21,7 @@ from pydantic_ai import (
 )
 from pydantic_ai.messages import ModelMessage, ModelMessagesTypeAdapter
 from pydantic_ai.models import Model
+from pydantic_ai.settings import ModelSettings
 from pydantic_ai.usage import UsageLimits
 
 from agents import domains
@@ -28,16 +29,19 @@ from agents.approvals import ApprovalRecord
 from agents.deps import AssistantDeps
 from agents.local.phrases import tr
 from agents.replies import DomainResult
+from agents.toolkit import now_and_language
 from agents.untrusted import UNTRUSTED_RULE
 
 DelegateAgent = Agent[AssistantDeps, DomainResult | DeferredToolRequests]
-DELEGATE_LIMITS = UsageLimits(request_limit=6, tool_calls_limit=10)
-ORCHESTRATOR_LIMITS = UsageLimits(request_limit=12, tool_calls_limit=20)
+DELEGATE_LIMITS = UsageLimits(request_limit=6, tool_calls_limit=10, output_tokens_limit=2_000)
+ORCHESTRATOR_LIMITS = UsageLimits(request_limit=12, tool_calls_limit=20, output_tokens_limit=4_000)
+ORCHESTRATOR_SETTINGS = ModelSettings(max_tokens=400)  # the reply is spoken: a few sentences
 
 orchestrator = Agent(
     deps_type=AssistantDeps,
     output_type=str,
     name="orchestrator",
+    model_settings=ORCHESTRATOR_SETTINGS,
     instructions=(
         "You are a voice assistant. Route each request to the right specialist tool and pass on the full "
         "request with every detail (names, times, text). Reply in the user's language, briefly: the first "
@@ -46,6 +50,7 @@ orchestrator = Agent(
         + UNTRUSTED_RULE
     ),
 )
+orchestrator.instructions(now_and_language)
 
 
 def _describe(tool: str, args: dict[str, Any], lang: str) -> str:
@@ -132,16 +137,17 @@ def delegate_of(name: str) -> DelegateAgent:
     return cast(DelegateAgent, agent)
 
 
-def resume_approved(rec: ApprovalRecord, deps: AssistantDeps, model: Model | None) -> str:
-    """Run the approved tool calls by continuing the delegate's run; return its answer.
+def resume_approved(rec: ApprovalRecord, deps: AssistantDeps, model: Model | None, timeout_s: float = 30.0) -> str:
+    """Run the approved tool calls by continuing the delegate's run; return its answer. Bounded like
+    every model call (``timeout_s``, the delegate's output limit and usage limits).
 
-    Raises the model's error if the model fails; the caller checks ``deps.tool_calls`` to tell
-    whether the action itself already ran."""
+    Raises the model's error if the model fails or runs out of time; the caller checks
+    ``deps.tool_calls`` to tell whether the action itself already ran."""
     agent = delegate_of(rec.payload["delegate"])
     history = ModelMessagesTypeAdapter.validate_python(rec.payload["history"])
     results = DeferredToolResults(approvals={c["tool_call_id"]: True for c in rec.payload["calls"]})
     result = agent.run_sync(message_history=history, deferred_tool_results=results, deps=deps, model=model,
-                            usage_limits=DELEGATE_LIMITS)
+                            usage_limits=DELEGATE_LIMITS, timeout=timeout_s)
     out = result.output
     if isinstance(out, DeferredToolRequests):
         follow = park(deps, rec.payload["delegate"], out, result.all_messages())

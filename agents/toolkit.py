@@ -6,8 +6,23 @@ from datetime import datetime
 from typing import Any
 
 from pydantic_ai import ModelRetry, RunContext
+from pydantic_ai.settings import ModelSettings
 
 from agents.deps import AssistantDeps
+
+# every model call is bounded: a delegate answers with a short spoken and a screen text (the orchestrator's
+# own bound is in agents/orchestrator.py); a model that runs on is cut there, not after minutes
+DELEGATE_SETTINGS = ModelSettings(max_tokens=700)
+
+
+def now_and_language(ctx: RunContext[AssistantDeps]) -> str:
+    """Dynamic instructions of every agent: today's date and time, the user's time zone and language,
+    so that a small model needs no round trip to learn them (and dates no year it made up)."""
+    now = ctx.deps.now()
+    lang = "German" if ctx.deps.language == "de" else "English"
+    zone = str(getattr(ctx.deps.tz, "key", "") or now.tzname() or now.strftime("%z"))
+    return (f"Now it is {now:%A, %Y-%m-%d %H:%M} in the user's time zone ({zone}); "
+            f"times the user says are in that zone. Answer in {lang}.")
 
 
 def log_call(ctx: RunContext[AssistantDeps], name: str, **args: Any) -> None:

@@ -10,17 +10,19 @@ from agents.deps import AssistantDeps
 from agents.local.phrases import fmt_date, fmt_time
 from agents.memory import MemoryInputError
 from agents.replies import DomainResult
-from agents.toolkit import aware, log_call
+from agents.toolkit import DELEGATE_SETTINGS, aware, log_call, now_and_language
 
 general_agent: Agent[AssistantDeps, DomainResult | DeferredToolRequests] = Agent(
     deps_type=AssistantDeps,
     output_type=[DomainResult, DeferredToolRequests],
+    model_settings=DELEGATE_SETTINGS,
     name="general",
     instructions=(
         "You handle time, date, timers, reminders and the user's notes and facts. Use the tools; "
         "answer in the user's language with a short spoken sentence and a fuller screen text."
     ),
 )
+general_agent.instructions(now_and_language)
 
 
 @general_agent.tool

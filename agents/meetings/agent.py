@@ -6,18 +6,20 @@ from pydantic_ai import Agent, DeferredToolRequests, RunContext
 
 from agents.deps import AssistantDeps, ServiceError
 from agents.replies import DomainResult
-from agents.toolkit import log_call, need
+from agents.toolkit import DELEGATE_SETTINGS, log_call, need, now_and_language
 from agents.untrusted import UNTRUSTED_RULE, untrusted
 
 media_agent: Agent[AssistantDeps, DomainResult | DeferredToolRequests] = Agent(
     deps_type=AssistantDeps,
     output_type=[DomainResult, DeferredToolRequests],
+    model_settings=DELEGATE_SETTINGS,
     name="media",
     instructions=(
         "You handle meeting recordings and their transcripts with the tools. If no recorder is connected, "
         "say that meeting recording is not available. " + UNTRUSTED_RULE
     ),
 )
+media_agent.instructions(now_and_language)
 
 
 @media_agent.tool

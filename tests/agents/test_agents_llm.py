@@ -300,3 +300,81 @@ def test_history_is_bounded_and_sent_to_the_model(assistant: Assistant) -> None:
     assert prompts[0] == 1  # no history yet
     assert prompts[-1] == 5  # 4 earlier turns + the new request
     assert assistant.memory.count_turns() == 12
+
+
+# ---------------------------------------------------------------- bounded runs
+
+
+def test_every_model_call_has_an_output_bound(assistant: Assistant) -> None:
+    seen: dict[str, object] = {}
+
+    def delegate(messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:
+        return final(info, "Nothing special tomorrow.")
+
+    script = Script(delegate)
+
+    def both(messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:
+        role = "orchestrator" if "ask_communication" in {t.name for t in info.function_tools} else "delegate"
+        seen[role] = (info.model_settings or {}).get("max_tokens")
+        return script(messages, info)
+
+    with_model(assistant, FunctionModel(both))
+    assert assistant.ask("anything special tomorrow in my agenda?").source == "llm"
+    assert seen == {"orchestrator": 400, "delegate": 700}
+
+
+def test_an_approved_action_is_reported_done_when_the_model_then_hangs(assistant: Assistant,
+                                                                       services: ServiceDeps) -> None:
+    """The mail goes out on the yes; the model's summary after it never comes: the turn ends at its
+    time-out, says the mail was sent, and the approval is recorded as done (not left 'approved')."""
+    import time
+
+    mail = services.mail
+    assert isinstance(mail, MemoryMail)
+
+    def delegate(messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:
+        if "send_mail" not in tool_returns(messages):
+            return call("send_mail", to=["bob@example.com"], subject="Hello", body="See you at 5.")
+        return final(info, "Sent.")
+
+    script = Script(delegate)
+
+    async def model(messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:
+        if "send_mail" in tool_returns(messages):
+            await asyncio.sleep(30)  # the summary after the approved send runs on (a model that never stops)
+        return script(messages, info)
+
+    with_model(assistant, FunctionModel(model))
+    asked = assistant.ask("mail bob")
+    assert asked.approval is not None
+    assistant.model_timeout_s = 0.5
+    t0 = time.monotonic()
+    done = assistant.ask("yes")
+    assert time.monotonic() - t0 < 5
+    assert [m.to for m in mail.sent] == [["bob@example.com"]]
+    assert done.spoken.startswith("Done, but I couldn't get a summary") and "timed out" in done.spoken
+    assert assistant.approvals.get(asked.approval.id).status == "done"
+
+
+def test_every_agent_knows_today_and_the_users_language(assistant: Assistant) -> None:
+    """No current_time round trip for a small model: the date, time, zone and language are in the
+    instructions of the orchestrator and of the delegate."""
+    seen: dict[str, str] = {}
+
+    def delegate(messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:
+        return final(info, "Nichts Besonderes.")
+
+    script = Script(delegate)
+
+    def both(messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:
+        role = "orchestrator" if "ask_communication" in {t.name for t in info.function_tools} else "delegate"
+        seen[role] = info.instructions or ""
+        return script(messages, info)
+
+    with_model(assistant, FunctionModel(both))
+    assistant.language = "de"
+    assistant.ask("gibt es morgen etwas Besonderes in meinem Kalender, bitte mit Details")
+    today = NOW.astimezone(BERLIN)
+    for role in ("orchestrator", "delegate"):
+        assert f"{today:%Y-%m-%d %H:%M}" in seen[role] and "Europe/Berlin" in seen[role], seen[role]
+        assert "Answer in German" in seen[role]
