@@ -24,6 +24,7 @@ from pydantic_ai.usage import RunUsage
 
 from agents.approvals import ApprovalRecord, ApprovalStore
 from agents.deps import AssistantDeps, ServiceDeps, ServiceError
+from agents.honesty import CORRECTION, claims_action, nothing_done
 from agents.llm import MODEL_ERRORS, model_error_message
 from agents.local.handlers import handle, help_text
 from agents.local.phrases import tr
@@ -69,8 +70,10 @@ class _Turn:
         self.pending_events.append(IntentRecognized(turn_id=self.id, source=source, name=name, slots=slots))
 
     def count(self, usage: RunUsage) -> None:
-        self.usage = Usage(requests=usage.requests, input_tokens=usage.input_tokens or 0,
-                           output_tokens=usage.output_tokens or 0)
+        """Add one model run's usage (a turn may take two: the answer and its correction)."""
+        self.usage = Usage(requests=self.usage.requests + usage.requests,
+                           input_tokens=self.usage.input_tokens + (usage.input_tokens or 0),
+                           output_tokens=self.usage.output_tokens + (usage.output_tokens or 0))
 
     def flush(self) -> Iterator[TurnEvent]:
         while self.pending_events:
@@ -247,10 +250,30 @@ class Assistant:
             yield from turn.flush()
             return self._model_failed(turn, exc, deps)
         turn.count(result.usage)
+        output = self._honest(turn, model, deps, result.output, result.all_messages())
         yield from turn.flush()
-        reply = self._llm_reply(result.output, deps)
+        reply = self._llm_reply(output, deps)
         yield ReplyDelta(turn_id=turn.id, text=reply.text)
         return reply
+
+    def _honest(self, turn: _Turn, model: Model, deps: AssistantDeps, output: str,
+                history: list[ModelMessage]) -> str:
+        """The model's answer, unless it claims an action (or asks "shall I?") while no tool ran and
+        nothing waits for approval: then the model is asked once more with a correction, and if it
+        still claims one, the reply says plainly that nothing was done (agents/honesty.py)."""
+        if deps.tool_calls or deps.pending or not claims_action(output):
+            return output
+        log.info("the model claimed an action that did not run; asking once more: %r", output[:200])
+        try:
+            again = orchestrator.run_sync(CORRECTION, deps=deps, model=model, message_history=history,
+                                          usage_limits=ORCHESTRATOR_LIMITS, timeout=self.model_timeout_s)
+        except MODEL_ERRORS as exc:
+            log.warning("model failed on the correction: %r", exc)
+            return nothing_done(deps.language)
+        turn.count(again.usage)
+        if deps.tool_calls or deps.pending or not claims_action(again.output):
+            return again.output
+        return nothing_done(deps.language)
 
     def _stream_llm(self, turn: _Turn, model: Model) -> Generator[TurnEvent, None, AgentReply]:
         """The model's text sentence by sentence as it is written; the reply's spoken part is every
@@ -268,16 +291,21 @@ class Assistant:
                         spoken.append(sentence)
                         yield ReplyDelta(turn_id=turn.id, text=sentence + " ")
                 turn.count(result.usage)
-            yield from turn.flush()
+                history = result.all_messages()
             for sentence in chunker.flush():
                 spoken.append(sentence)
                 yield ReplyDelta(turn_id=turn.id, text=sentence + " ")
+            streamed = " ".join(spoken)
+            output = self._honest(turn, model, deps, streamed, history)
+            yield from turn.flush()
         except MODEL_ERRORS as exc:
             yield from turn.flush()
             reply = self._model_failed(turn, exc, deps)
             yield ReplyDelta(turn_id=turn.id, text=reply.spoken)
             return reply
-        reply = self._llm_reply(" ".join(spoken), deps)
+        if output != streamed:  # corrected: the final reply replaces what was streamed (speech comes after it)
+            spoken = [output]
+        reply = self._llm_reply(output, deps)
         if reply.approval is not None:
             yield ReplyDelta(turn_id=turn.id, text=reply.spoken)
             spoken.append(reply.spoken)

@@ -1,0 +1,61 @@
+"""Honest replies: a model's reply that claims an action when no tool ran, or asks "shall I?" with no
+approval stored, is not passed on. The assistant asks the model once more with a correction, and if the
+reply still claims what did not happen, it says plainly that nothing was done.
+
+The checks are word patterns in English and German (small models write a few stock phrases: "I've set
+a timer", "Reminder added", "Erledigt", "Soll ich ...?"). They are used only when NO tool ran and
+nothing waits for approval, so an answer about real results is never touched."""
+
+from __future__ import annotations
+
+import re
+
+from agents.local.phrases import tr
+
+_CLAIM_EN = re.compile(
+    r"\b(?:i(?:'ve| have| had)?|i'll|i will|i'm going to|i am going to|let me)\s+(?:now\s+|just\s+|also\s+|already\s+)?"
+    r"(?:set|sent|send|create|created|add|added|schedule|scheduled|book|booked|cancel|cancell?ed|delete|deleted|"
+    r"remove|removed|start|started|stop|stopped|forward|forwarded|reply|replied|remind|reminded|save|saved|"
+    r"remember|remembered|note|noted|record|recorded|pause|paused|resume|resumed|mark|marked|turn|turned)\b"
+    r"|\b(?:reminder|timer|alarm|event|appointment|meeting|e-?mail|mail|message|note|recording)s?\s+"
+    r"(?:has been |have been |was |were |is |are )?(?:now )?"
+    r"(?:set|added|created|sent|scheduled|booked|started|stopped|paused|resumed|deleted|cancell?ed|saved|forwarded)\b"
+    r"|^\s*(?:done|all done|ok(?:ay)?,? done)\b",
+    re.IGNORECASE | re.MULTILINE,
+)
+_CLAIM_DE = re.compile(
+    r"\b(?:ich habe|ich hab|hab ich|habe ich|ich werde|ich)\b[^.!?\n]{0,60}?\b"
+    r"(?:gesendet|gesandt|geschickt|verschickt|erstellt|angelegt|eingetragen|gestellt|gelöscht|entfernt|"
+    r"gestartet|gestoppt|beendet|pausiert|fortgesetzt|weitergeleitet|gespeichert|gemerkt|notiert|"
+    r"geantwortet|abgesagt|storniert|erinnere|erinnern|stelle|lege|trage|sende|schicke)\b"
+    r"|\b(?:erinnerung|timer|wecker|termin|e-?mail|mail|nachricht|notiz|aufnahme)\s+(?:ist|wurde|wurden)\s+"
+    r"(?:jetzt |nun )?(?:gestellt|erstellt|angelegt|eingetragen|gesendet|verschickt|gestartet|gestoppt|gelöscht|"
+    r"gespeichert)\b"
+    r"|^\s*(?:erledigt|gemacht|fertig)\b",
+    re.IGNORECASE | re.MULTILINE,
+)
+_ASKS = re.compile(
+    r"\b(?:shall i|should i|do you want me to|would you like me to|may i|can i go ahead|"
+    r"soll ich|möchtest du,? dass ich|willst du,? dass ich|darf ich)\b[^?]*\?",
+    re.IGNORECASE,
+)
+
+CORRECTION = (
+    "Check of your last answer: no tool was called, so nothing was done and nothing waits for the "
+    "user's approval. Never say that something was done or ask 'shall I?' without calling the tool. "
+    "If the user wants an action, call the right tool now (the user is asked for approval by the "
+    "system); otherwise answer without claiming any action."
+)
+
+
+def claims_action(text: str) -> bool:
+    """The text says an action was (or is being) done, or asks to confirm one."""
+    return bool(_CLAIM_EN.search(text) or _CLAIM_DE.search(text) or _ASKS.search(text))
+
+
+def nothing_done(lang: str) -> str:
+    """What to say when the model keeps claiming an action that did not run."""
+    return tr(lang, "I haven't done that: no action ran and nothing is waiting for your yes. Please ask again "
+                    "in other words.",
+              "Das habe ich nicht gemacht: es wurde nichts ausgeführt und nichts wartet auf deine Zustimmung. "
+              "Bitte frag noch einmal anders.")
