@@ -237,7 +237,11 @@ class Assistant:
 
     def _model_failed(self, turn: _Turn, exc: BaseException, deps: AssistantDeps) -> AgentReply:
         log.warning("model failed: %r", exc)
-        reply = self._fallback(turn.text, model_error_message(exc, self.language), connected=True)
+        error = model_error_message(exc, self.language)
+        if deps.tool_calls:  # the run failed after tools ran: say which, never leave them unmentioned
+            ran = ", ".join(dict.fromkeys(c.name.replace("_", " ") for c in deps.tool_calls))
+            error += tr(self.language, f" Before that, these ran: {ran}.", f" Davor lief schon: {ran}.")
+        reply = self._fallback(turn.text, error, connected=True)
         reply.tool_calls = deps.tool_calls
         return reply
 

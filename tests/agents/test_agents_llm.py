@@ -378,3 +378,17 @@ def test_every_agent_knows_today_and_the_users_language(assistant: Assistant) ->
     for role in ("orchestrator", "delegate"):
         assert f"{today:%Y-%m-%d %H:%M}" in seen[role] and "Europe/Berlin" in seen[role], seen[role]
         assert "Answer in German" in seen[role]
+
+
+def test_a_run_that_fails_after_a_tool_ran_says_what_ran(assistant: Assistant) -> None:
+    """The model set a reminder, then timed out: the reply says so instead of only 'timed out'."""
+    def delegate(messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:
+        if "set_reminder" not in tool_returns(messages):
+            return call("set_reminder", due_at=(NOW + timedelta(days=1)).isoformat(), text="water the plants")
+        raise pai_exc.ModelHTTPError(500, "qwen", "boom")
+
+    with_model(assistant, Script(delegate, route="ask_general").model())
+    reply = assistant.ask("please make sure I water the plants tomorrow")
+    assert reply.source == "fallback" and [c.name for c in reply.tool_calls] == ["set_reminder"]
+    assert "returned an error" in reply.spoken and "Before that, these ran: set reminder." in reply.spoken
+    assert [r.text for r in assistant.memory.reminders()] == ["water the plants"]
