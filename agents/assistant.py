@@ -24,7 +24,7 @@ from pydantic_ai.usage import RunUsage
 
 from agents.approvals import ApprovalRecord, ApprovalStore
 from agents.deps import AssistantDeps, ServiceDeps, ServiceError
-from agents.honesty import CORRECTION, claims_action, nothing_done
+from agents.honesty import CORRECTION, claims_action, nothing_done, parrots_correction
 from agents.llm import MODEL_ERRORS, model_error_message
 from agents.local.handlers import handle, help_text
 from agents.local.phrases import tr
@@ -275,7 +275,7 @@ class Assistant:
             log.warning("model failed on the correction: %r", exc)
             return nothing_done(deps.language)
         turn.count(again.usage)
-        if deps.tool_calls or deps.pending or not claims_action(again.output):
+        if deps.tool_calls or deps.pending or not (claims_action(again.output) or parrots_correction(again.output)):
             return again.output
         return nothing_done(deps.language)
 

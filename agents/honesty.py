@@ -16,7 +16,9 @@ _CLAIM_EN = re.compile(
     r"\b(?:i(?:'ve| have| had)?|i'll|i will|i'm going to|i am going to|let me)\s+(?:now\s+|just\s+|also\s+|already\s+)?"
     r"(?:set|sent|send|create|created|add|added|schedule|scheduled|book|booked|cancel|cancell?ed|delete|deleted|"
     r"remove|removed|start|started|stop|stopped|forward|forwarded|reply|replied|remind|reminded|save|saved|"
-    r"remember|remembered|note|noted|record|recorded|pause|paused|resume|resumed|mark|marked|turn|turned)\b"
+    r"remember|remembered|note|noted|record|recorded|pause|paused|resume|resumed|mark|marked|turn|turned|"
+    r"call|called|let|tell|told|inform|informed|notify|notified|contact|contacted|write|wrote|text|texted|"
+    r"message|messaged|e-?mail|e-?mailed|post|posted|pay|paid|transfer|transferred|order|ordered)\b"
     r"|\b(?:reminder|timer|alarm|event|appointment|meeting|e-?mail|mail|message|note|recording)s?\s+"
     r"(?:has been |have been |was |were |is |are )?(?:now )?"
     r"(?:set|added|created|sent|scheduled|booked|started|stopped|paused|resumed|deleted|cancell?ed|saved|forwarded)\b"
@@ -27,7 +29,8 @@ _CLAIM_DE = re.compile(
     r"\b(?:ich habe|ich hab|hab ich|habe ich|ich werde|ich)\b[^.!?\n]{0,60}?\b"
     r"(?:gesendet|gesandt|geschickt|verschickt|erstellt|angelegt|eingetragen|gestellt|gelöscht|entfernt|"
     r"gestartet|gestoppt|beendet|pausiert|fortgesetzt|weitergeleitet|gespeichert|gemerkt|notiert|"
-    r"geantwortet|abgesagt|storniert|erinnere|erinnern|stelle|lege|trage|sende|schicke)\b"
+    r"geantwortet|abgesagt|storniert|erinnere|erinnern|stelle|lege|trage|sende|schicke|schreibe|"
+    r"geschrieben|sage|gesagt|rufe|angerufen|informiere|informiert|bezahlt|überwiesen|bestellt|gepostet)\b"
     r"|\b(?:erinnerung|timer|wecker|termin|e-?mail|mail|nachricht|notiz|aufnahme)\s+(?:ist|wurde|wurden)\s+"
     r"(?:jetzt |nun )?(?:gestellt|erstellt|angelegt|eingetragen|gesendet|verschickt|gestartet|gestoppt|gelöscht|"
     r"gespeichert)\b"
@@ -51,6 +54,11 @@ CORRECTION = (
 def claims_action(text: str) -> bool:
     """The text says an action was (or is being) done, or asks to confirm one."""
     return bool(_CLAIM_EN.search(text) or _CLAIM_DE.search(text) or _ASKS.search(text))
+
+
+def parrots_correction(text: str) -> bool:
+    """The model repeated the correction instead of answering (a small model does)."""
+    return "no tool was called" in text.lower() or "nothing waits for the user" in text.lower()
 
 
 def nothing_done(lang: str) -> str:

@@ -137,10 +137,10 @@ class StageTimer:
             self.add(name, time.perf_counter() - t0)
 
     def add(self, name: Stage, seconds: float) -> None:
-        self.timings[name] = round(self.timings.get(name, 0.0) + seconds, 4)
+        self.timings[name] = round(self.timings.get(name, 0.0) + seconds, 6)
 
     def finish(self) -> dict[str, float]:
-        self.timings["total"] = round(time.perf_counter() - self.started, 4)
+        self.timings["total"] = round(time.perf_counter() - self.started, 6)
         return dict(self.timings)
 
 

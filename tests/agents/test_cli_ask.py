@@ -29,7 +29,7 @@ def test_german_calendar_question_offline_with_json() -> None:
     assert "Kalender" in out["spoken"]  # no calendar account: says so, in German
     assert out["approval"] is None
     # the true source and the time of each stage the turn went through
-    assert set(out["timings"]) == {"intent", "total"} and out["timings"]["total"] >= out["timings"]["intent"] > 0
+    assert set(out["timings"]) == {"intent", "total"} and out["timings"]["total"] >= out["timings"]["intent"] >= 0
     assert out["usage"] == {"requests": 0, "input_tokens": 0, "output_tokens": 0} and out["turn_id"]
 
 

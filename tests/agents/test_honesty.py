@@ -22,6 +22,9 @@ CLAIMS = [
     "I have sent the e-mail to Anna.", "The event has been created.", "Done!", "Shall I send it?",
     "Would you like me to book it for Monday?", "Ich habe den Termin eingetragen.", "Erledigt.",
     "Die Erinnerung wurde erstellt.", "Soll ich die Mail an Anna schicken?", "Ich stelle dir einen Timer auf 5 Minuten.",
+    # said by the real 1.5B model with no tool call (this session's check)
+    "Sure! Please let me know the details, and I'll call the dentist right away.",
+    "Okay, I'll let Anna know that I'll come later.", "Okay, ich schreibe Anna, dass du später kommst.",
 ]
 ANSWERS = [
     "It's 11:20.", "You have 2 events tomorrow: dentist at 10, lunch at 12.", "The capital of France is Paris.",
@@ -84,6 +87,13 @@ def test_a_plain_answer_costs_no_second_request(assistant: Assistant) -> None:
     assistant.model_factory = lambda: _model("Paris is the capital of France.", "unused", prompts)
     assert assistant.ask("what is the capital of france").spoken == "Paris is the capital of France."
     assert len(prompts) == 1
+
+
+def test_a_correction_repeated_back_is_not_the_reply(assistant: Assistant) -> None:
+    prompts: list[str] = []
+    assistant.model_factory = lambda: _model("I've booked your haircut.", CORRECTION.split(":", 1)[1].strip(), prompts)
+    reply = assistant.ask("book me a haircut")
+    assert reply.spoken.startswith("I haven't done that") and "tool" not in reply.spoken
 
 
 def test_german_reply_when_nothing_was_done(assistant: Assistant) -> None:
