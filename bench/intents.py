@@ -51,6 +51,12 @@ def main() -> None:
             correct_intent += got_intent == intent
             got_slots = {k: v.lower() for k, v in m.slots.items()} if m else {}
             correct_full += got_intent == intent and got_slots == slots
+    heldout = json.loads((ROOT / "tests" / "agents" / "utterances_heldout.json").read_text(encoding="utf-8"))
+    h_now = datetime.fromisoformat(heldout["now"]).astimezone(ZoneInfo(heldout["timezone"]))
+    h_right = 0
+    for u, intent in heldout["cases"]:
+        m = recognize(u, h_now)
+        h_right += (m.intent if m else None) == intent
     times.sort()
     n = len(times)
     print(json.dumps({
@@ -66,6 +72,8 @@ def main() -> None:
         "latency_ms_p95": round(times[int(n * 0.95) - 1], 3),
         "latency_ms_max": round(times[-1], 3),
         "routing_accuracy": round(correct_intent / n, 4),
+        "heldout_utterances": len(heldout["cases"]),
+        "heldout_routing_accuracy": round(h_right / len(heldout["cases"]), 4),
         "intent_and_slot_accuracy": round(correct_full / n, 4),
         "target_p50_ms": 5.0,
         "target_accuracy": 0.95,

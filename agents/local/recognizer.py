@@ -44,7 +44,18 @@ _PREFIXES = re.compile(
     r"(?:can|could|would|will) you (?:please )?|(?:kannst|könntest|würdest) du (?:bitte )?|"
     r"(?:i want to|i'd like to|ich möchte|ich will) (?:know )?)+"
 )
-_SUFFIXES = re.compile(r"(?i)(?: (?:please|bitte|for me|für mich|thanks|thank you|danke))+$")
+_SUFFIXES = re.compile(r"(?i)(?: (?:please|bitte|for me|für mich|thanks|thank you|danke|now|right now|jetzt|"
+                       r"gerade|mal))+$")
+# what speech recognition hands over around a request: a greeting or a discourse word first ("hey",
+# "okay so", "um", "sag mal", "also"), hesitations anywhere ("um", "äh"), the German particle "mal"
+# ("stell mal", "sag mal"). Yes/no words are never dropped: they are requests of their own.
+_LEAD = re.compile(
+    r"(?i)^(?:(?:hi there|hey there|hey|hi|hello|hallo|ok|okay|so|well|alright|right|oh|ah|"
+    r"um+(?= \D)|uh+|uhm+|erm+|er|hm+|äh+m?|öh+m?|na|also|sag mal|sag einmal|du|hör mal)(?: |$))+"
+)
+# ("um" is also German for "at": only a leading "um" before a word is a hesitation)
+_HESITATION = re.compile(r"(?i)(?<!\S)(?:uh+|uhm+|erm+|äh+m?|öh+m?|hm+)(?!\S)")
+_PARTICLE = re.compile(r"(?i)(?<=\S) mal(?= \S)")
 
 
 def _prepare(text: str) -> str:
@@ -54,12 +65,13 @@ def _prepare(text: str) -> str:
     t = re.sub(r",", " ", t)
     t = re.sub(r"\.(?=\s|$)(?<!\b\d\.)(?<!\b\d\d\.)", " ", t)  # sentence dots, keep '5.' ordinals
     t = re.sub(r"\b[eE][ -]([mM]ails?)\b", lambda m: "e" + m.group(1).lower(), t)
-    t = re.sub(r"\s+", " ", t).strip()
+    t = re.sub(r"\s+", " ", _HESITATION.sub(" ", t)).strip()
     for _ in range(3):
-        t2 = _SUFFIXES.sub("", _PREFIXES.sub("", t)).strip()
+        stripped = _PARTICLE.sub("", _LEAD.sub("", _PREFIXES.sub("", t))).strip()
+        t2 = _SUFFIXES.sub("", _PREFIXES.sub("", stripped or t)).strip()  # "okay" alone stays a yes
         if t2 == t:
             break
-        t = t2
+        t = t2 or t
     return t
 
 

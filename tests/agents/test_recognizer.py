@@ -87,3 +87,24 @@ def test_normalize_strips_politeness_and_punctuation() -> None:
     assert normalize("  Hey Assistant, could you please tell me the time? ") == "tell me the time"
     assert normalize("Kannst du bitte den Timer abbrechen!") == "den timer abbrechen"
     assert normalize("") == ""
+
+
+HELDOUT = json.loads((Path(__file__).parent / "utterances_heldout.json").read_text(encoding="utf-8"))
+
+
+def test_held_apart_requests_are_routed() -> None:
+    """Written as people talk and never tuned on: 59 of 66 when measured (bench/intents.py reports it);
+    this guards against falling back, it is not the figure to tune to."""
+    now = datetime.fromisoformat(HELDOUT["now"])
+    right = sum((m.intent if (m := recognize(u, now)) else None) == intent for u, intent in HELDOUT["cases"])
+    assert right / len(HELDOUT["cases"]) >= 0.85
+
+
+@pytest.mark.parametrize(("said", "means"), [
+    ("hey okay um what time is it now", "what time is it"), ("sag mal, wie spät ist es?", "wie spät ist es"),
+    ("stell mal einen Timer auf 5 Minuten", "stell einen timer auf 5 minuten"),
+    ("erinnere mich morgen um 9 an den Müll", "erinnere mich morgen um 9 an den müll"),  # German "um" stays
+    ("okay", "okay"), ("hey", "hey"),  # a yes alone stays a yes; nothing left means keep it
+])
+def test_what_speech_recognition_hands_over_is_normalised(said: str, means: str) -> None:
+    assert normalize(said) == means
