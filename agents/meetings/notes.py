@@ -16,6 +16,8 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from pydantic_ai import Agent
+from pydantic_ai.settings import ModelSettings
+from pydantic_ai.usage import UsageLimits
 
 from agents.meetings.models import ActionItem, MeetingNotes, SegmentLike
 
@@ -24,9 +26,16 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+# bounded like every model call: notes are a few hundred words; a local model on a long transcript may
+# take a while, but never holds the meeting's processing for ever (then the extractive notes are used)
+NOTES_SETTINGS = ModelSettings(max_tokens=1_500)
+NOTES_LIMITS = UsageLimits(request_limit=4, output_tokens_limit=3_000)
+NOTES_TIMEOUT_S = 180.0
+
 notes_agent: Agent[None, MeetingNotes] = Agent(
     output_type=MeetingNotes,
     name="meeting_notes",
+    model_settings=NOTES_SETTINGS,
     instructions=(
         "You write meeting notes from a transcript with speaker labels and time stamps. Give a short summary "
         "(3-6 sentences), the decisions taken, and the action items with owner (a name or speaker label) and "
@@ -111,7 +120,8 @@ def make_notes(segs: Sequence[SegmentLike], now: datetime, model: Model | None =
     if model is not None and segs:
         try:
             text = transcript_text(segs)[-60_000:]
-            result = notes_agent.run_sync(f"Today is {now.date().isoformat()}.\nTranscript:\n{text}", model=model)
+            result = notes_agent.run_sync(f"Today is {now.date().isoformat()}.\nTranscript:\n{text}", model=model,
+                                          usage_limits=NOTES_LIMITS, timeout=NOTES_TIMEOUT_S)
             notes = result.output
             notes.method = "llm"
             return notes

@@ -75,3 +75,25 @@ def test_dated_action_items_become_pending_calendar_approvals(tmp_path) -> None:
     assert ev.start.date() == date(2026, 3, 6) and "pricing page" in ev.title and "(S2)" in ev.title
     assert "2026-03-06 09:00" in recs[0].summary
     db.dispose()
+
+
+def test_llm_notes_are_bounded_and_a_model_that_runs_on_falls_back(monkeypatch: pytest.MonkeyPatch) -> None:
+    import asyncio
+    import time
+
+    from pydantic_ai.messages import ModelMessage, ModelResponse
+    from pydantic_ai.models.function import AgentInfo, FunctionModel
+
+    import agents.meetings.notes as notes
+
+    seen: list[object] = []
+
+    async def runs_on(messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:
+        seen.append((info.model_settings or {}).get("max_tokens"))
+        await asyncio.sleep(30)  # a summary that never ends
+        raise AssertionError("not reached")
+
+    monkeypatch.setattr(notes, "NOTES_TIMEOUT_S", 0.3)
+    t0 = time.monotonic()
+    n = make_notes(SEGS, NOW, model=FunctionModel(runs_on))
+    assert time.monotonic() - t0 < 5 and n.method == "extractive" and seen == [1_500]
