@@ -39,7 +39,7 @@ DOMAINS: list[str] = [
 
 @dataclass(frozen=True)
 class Domain:
-    name: str = field(metadata={"doc": "lower-case identifier: the config table, the tool ask_<name>"})
+    name: str  # lower-case identifier: the config table [domains.<name>], the tool ask_<name>
     description: str = ""  # what the orchestrator's ask_<name> tool says the domain does
     intents: dict[str, dict[Lang, list[str]]] = field(default_factory=dict)  # intent -> language -> templates
     handlers: dict[str, Handler] = field(default_factory=dict)  # intent -> handler

@@ -5,10 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic_ai import ModelRetry, RunContext
+from pydantic_ai import Agent, DeferredToolRequests, ModelRetry, RunContext
 from pydantic_ai.settings import ModelSettings
 
 from agents.deps import AssistantDeps
+from agents.replies import DomainResult
+
+Delegate = Agent[AssistantDeps, DomainResult | DeferredToolRequests]
 
 # every model call is bounded: a delegate answers with a short spoken and a screen text (the orchestrator's
 # own bound is in agents/orchestrator.py); a model that runs on is cut there, not after minutes
@@ -37,3 +40,12 @@ def aware(ctx: RunContext[AssistantDeps], dt: datetime) -> datetime:
 def need(service: object, what: str) -> None:
     if service is None:
         raise ModelRetry(f"No {what} is connected; tell the user it is not set up.")
+
+
+def new_delegate(name: str, instructions: str) -> Delegate:
+    """A domain's delegate as every domain builds it: typed deps, a short spoken + screen answer or the
+    deferred calls that wait for approval, the output bound, and today's date, zone and language."""
+    agent: Delegate = Agent(deps_type=AssistantDeps, output_type=[DomainResult, DeferredToolRequests],
+                            model_settings=DELEGATE_SETTINGS, name=name, instructions=instructions)
+    agent.instructions(now_and_language)
+    return agent

@@ -8,26 +8,21 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic_ai import Agent, DeferredToolRequests, RunContext
+from pydantic_ai import RunContext
 
 from agents.deps import AssistantDeps, ServiceError
 from agents.models import MailQuery, NewEvent, OutgoingMail
-from agents.replies import DomainResult
-from agents.toolkit import DELEGATE_SETTINGS, aware, log_call, need, now_and_language
+from agents.toolkit import aware, log_call, need, new_delegate
 from agents.untrusted import UNTRUSTED_RULE, untrusted
 
-communication_agent: Agent[AssistantDeps, DomainResult | DeferredToolRequests] = Agent(
-    deps_type=AssistantDeps,
-    output_type=[DomainResult, DeferredToolRequests],
-    model_settings=DELEGATE_SETTINGS,
-    name="communication",
-    instructions=(
+communication_agent = new_delegate(
+    "communication",
+    (
         "You handle the user's calendar, e-mail and messages with the tools. Times are in the user's "
         "time zone. Sending, replying, creating and deleting need the user's approval, which the tools "
         "ask for by themselves: call them only when the user asked for exactly that. " + UNTRUSTED_RULE
     ),
 )
-communication_agent.instructions(now_and_language)
 
 
 @communication_agent.tool

@@ -4,25 +4,20 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from pydantic_ai import Agent, DeferredToolRequests, RunContext
+from pydantic_ai import RunContext
 
 from agents.deps import AssistantDeps
 from agents.local.phrases import fmt_date, fmt_time
 from agents.memory import MemoryInputError
-from agents.replies import DomainResult
-from agents.toolkit import DELEGATE_SETTINGS, aware, log_call, now_and_language
+from agents.toolkit import aware, log_call, new_delegate
 
-general_agent: Agent[AssistantDeps, DomainResult | DeferredToolRequests] = Agent(
-    deps_type=AssistantDeps,
-    output_type=[DomainResult, DeferredToolRequests],
-    model_settings=DELEGATE_SETTINGS,
-    name="general",
-    instructions=(
+general_agent = new_delegate(
+    "general",
+    (
         "You handle time, date, timers, reminders and the user's notes and facts. Use the tools; "
         "answer in the user's language with a short spoken sentence and a fuller screen text."
     ),
 )
-general_agent.instructions(now_and_language)
 
 
 @general_agent.tool

@@ -2,24 +2,19 @@
 
 from __future__ import annotations
 
-from pydantic_ai import Agent, DeferredToolRequests, RunContext
+from pydantic_ai import RunContext
 
 from agents.deps import AssistantDeps, ServiceError
-from agents.replies import DomainResult
-from agents.toolkit import DELEGATE_SETTINGS, log_call, need, now_and_language
+from agents.toolkit import log_call, need, new_delegate
 from agents.untrusted import UNTRUSTED_RULE, untrusted
 
-media_agent: Agent[AssistantDeps, DomainResult | DeferredToolRequests] = Agent(
-    deps_type=AssistantDeps,
-    output_type=[DomainResult, DeferredToolRequests],
-    model_settings=DELEGATE_SETTINGS,
-    name="media",
-    instructions=(
+media_agent = new_delegate(
+    "media",
+    (
         "You handle meeting recordings and their transcripts with the tools. If no recorder is connected, "
         "say that meeting recording is not available. " + UNTRUSTED_RULE
     ),
 )
-media_agent.instructions(now_and_language)
 
 
 @media_agent.tool

@@ -2,20 +2,14 @@
 
 from __future__ import annotations
 
-from pydantic_ai import Agent, DeferredToolRequests, RunContext
+from pydantic_ai import RunContext
 
 from agents.deps import AssistantDeps
-from agents.replies import DomainResult
-from agents.toolkit import log_call
+from agents.toolkit import log_call, new_delegate
 from tests.domains.weather_stub.settings import WeatherSettings
 from tests.domains.weather_stub.store import forecast, shown
 
-weather_agent: Agent[AssistantDeps, DomainResult | DeferredToolRequests] = Agent(
-    deps_type=AssistantDeps,
-    output_type=[DomainResult, DeferredToolRequests],
-    name="weather",
-    instructions="You tell the stored weather forecast for a city with the tool.",
-)
+weather_agent = new_delegate("weather", "You tell the stored weather forecast for a city with the tool.")
 
 
 @weather_agent.tool
