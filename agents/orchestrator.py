@@ -1,7 +1,7 @@
 """The orchestrator agent and its delegation tools (pydantic-ai's agent-delegation pattern).
 
-Each tool runs a domain delegate with the same deps and model, passes the run usage on and sets
-usage limits. A delegate that wants a side effect ends its run with ``DeferredToolRequests``: the
+Each tool runs a domain delegate with the same deps and model, adds its usage to the run's and sets
+its own usage limits. A delegate that wants a side effect ends its run with ``DeferredToolRequests``: the
 request is parked as a pending approval (with the delegate's message history) and the orchestrator
 is told to ask the user. ``resume_approved`` continues the delegate run once the user said yes."""
 
@@ -28,11 +28,10 @@ from agents import domains
 from agents.approvals import ApprovalRecord
 from agents.deps import AssistantDeps
 from agents.local.phrases import tr
-from agents.replies import DomainResult
-from agents.toolkit import now_and_language
+from agents.toolkit import Delegate, now_and_language
 from agents.untrusted import UNTRUSTED_RULE
 
-DelegateAgent = Agent[AssistantDeps, DomainResult | DeferredToolRequests]
+DelegateAgent = Delegate
 DELEGATE_LIMITS = UsageLimits(request_limit=6, tool_calls_limit=10, output_tokens_limit=2_000)
 ORCHESTRATOR_LIMITS = UsageLimits(request_limit=12, tool_calls_limit=20, output_tokens_limit=4_000)
 ORCHESTRATOR_SETTINGS = ModelSettings(max_tokens=400)  # the reply is spoken: a few sentences
@@ -100,8 +99,11 @@ def park(deps: AssistantDeps, delegate: str, requests: DeferredToolRequests,
 async def _delegate(ctx: RunContext[AssistantDeps], name: str, request: str) -> str:
     agent = delegate_of(name)
     ctx.deps.delegated(name, request)
-    result = await agent.run(request, deps=ctx.deps, usage=ctx.usage, usage_limits=DELEGATE_LIMITS,
-                             model=cast(Model, ctx.model))
+    # the delegate's limits count its own requests and calls (the orchestrator may run delegates side by
+    # side: with one shared usage, which delegate hit the limit depended on their interleaving); its usage
+    # is added to the turn's when it is done
+    result = await agent.run(request, deps=ctx.deps, usage_limits=DELEGATE_LIMITS, model=cast(Model, ctx.model))
+    ctx.usage.incr(result.usage)
     out = result.output
     if isinstance(out, DeferredToolRequests):
         if out.calls:
