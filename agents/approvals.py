@@ -40,6 +40,7 @@ class ApprovalRecord(BaseModel):
     def info(self) -> ApprovalInfo:
         return ApprovalInfo(id=self.id, action=self.action, summary=self.summary,
                             details=details_of(self.action, self.payload), created_at=self.created_at,
+                            provenance=[str(p) for p in self.payload.get("provenance") or []],
                             expires_at=self.expires_at)
 
 
@@ -80,6 +81,8 @@ def details_of(action: str, payload: dict[str, Any]) -> dict[str, str]:
                 continue
             label = _LABELS.get(k, k.replace("_", " ").capitalize())
             out[label] = f"{out[label]}; {_shown(v)}" if label in out and label != "Action" else _shown(v)
+    if payload.get("provenance"):
+        out["Read before"] = "; ".join(map(str, payload["provenance"]))
     return out
 
 

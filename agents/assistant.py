@@ -12,19 +12,21 @@ Every turn is stored in the conversation history; the LLM sees a bounded window 
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Generator, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
 from typing import Any
 
 from pydantic import BaseModel
+from pydantic_ai.exceptions import AgentRunError
 from pydantic_ai.messages import ModelMessage, ModelRequest, ModelResponse, TextPart, UserPromptPart
 from pydantic_ai.models import Model
 from pydantic_ai.usage import RunUsage
 
 from agents.approvals import ApprovalRecord, ApprovalStore
 from agents.deps import AssistantDeps, ServiceDeps, ServiceError
-from agents.honesty import CORRECTION, claims_action, nothing_done, parrots_correction
+from agents.honesty import CORRECTION, claims_action, nothing_done, parrots_correction, ran_before
 from agents.llm import MODEL_ERRORS, model_error_message
 from agents.local.handlers import handle, help_text
 from agents.local.phrases import tr
@@ -32,7 +34,7 @@ from agents.local.recognizer import IntentMatch, recognize
 from agents.memory import Memory
 from agents.models import NewEvent
 from agents.orchestrator import ORCHESTRATOR_LIMITS, orchestrator, resume_approved
-from agents.replies import AgentReply, SentenceChunker, Source, Usage, first_sentences
+from agents.replies import ActionInfo, AgentReply, SentenceChunker, Source, Usage, first_sentences
 from agents.turn import (
     ApprovalRequested,
     IntentRecognized,
@@ -63,6 +65,7 @@ class _Turn:
         self.id = turn_id
         self.text = text
         self.timer = StageTimer()
+        self.started = time.monotonic()
         self.usage = Usage()
         self.pending_events: list[TurnEvent] = []
 
@@ -74,6 +77,10 @@ class _Turn:
         self.usage = Usage(requests=self.usage.requests + usage.requests,
                            input_tokens=self.usage.input_tokens + (usage.input_tokens or 0),
                            output_tokens=self.usage.output_tokens + (usage.output_tokens or 0))
+
+    def left(self, deadline_s: float) -> float:
+        """Seconds left of the turn's deadline."""
+        return deadline_s - (time.monotonic() - self.started)
 
     def flush(self) -> Iterator[TurnEvent]:
         while self.pending_events:
@@ -90,7 +97,8 @@ class Assistant:
     model_factory: ModelFactory = _no_model
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
     history_turns: int = 12
-    model_timeout_s: float = 30.0
+    model_timeout_s: float = 30.0  # one model run (the orchestrator with its delegates)
+    turn_deadline_s: float = 45.0  # the whole turn, a correction included: then it ends, whatever runs
     domain_settings: Mapping[str, BaseModel] = field(default_factory=dict)  # by domain name (app/settings.py)
 
     # ------------------------------------------------------------ public API
@@ -232,24 +240,32 @@ class Assistant:
             text = output.strip() + "\n\n" + spoken if output.strip() else spoken
         else:
             spoken, text = first_sentences(output), output.strip()
-        return AgentReply(spoken=spoken or text, text=text, source="llm", language=lang,
+        actions = list(deps.actions) + [ActionInfo(name=p.action, status="pending", summary=p.summary)
+                                        for p in deps.pending]
+        done = [a for a in deps.actions if a.status != "pending"]
+        if done:  # the screen lists what changed, whatever the model wrote
+            text += "\n\n" + tr(lang, "Actions: ", "Aktionen: ") + "; ".join(
+                f"{a.name.replace('_', ' ')} ({tr(lang, 'failed', 'fehlgeschlagen') if a.status == 'failed' else 'ok'})"
+                for a in done)
+        return AgentReply(spoken=spoken or text, text=text, source="llm", language=lang, actions=actions,
                           tool_calls=deps.tool_calls, approval=pending.info() if pending else None)
+
+    def _run_timeout(self, turn: _Turn) -> float:
+        return max(1.0, min(self.model_timeout_s, turn.left(self.turn_deadline_s)))
 
     def _model_failed(self, turn: _Turn, exc: BaseException, deps: AssistantDeps) -> AgentReply:
         log.warning("model failed: %r", exc)
         error = model_error_message(exc, self.language)
-        if deps.tool_calls:  # the run failed after tools ran: say which, never leave them unmentioned
-            ran = ", ".join(dict.fromkeys(c.name.replace("_", " ") for c in deps.tool_calls))
-            error += tr(self.language, f" Before that, these ran: {ran}.", f" Davor lief schon: {ran}.")
+        error += ran_before(deps.actions, self.language)  # never leave what already changed unmentioned
         reply = self._fallback(turn.text, error, connected=True)
-        reply.tool_calls = deps.tool_calls
+        reply.tool_calls, reply.actions = deps.tool_calls, deps.actions
         return reply
 
     def _ask_llm(self, turn: _Turn, model: Model) -> Generator[TurnEvent, None, AgentReply]:
         deps = self.deps(turn=turn)
         try:
             result = orchestrator.run_sync(turn.text, deps=deps, model=model, message_history=self._history(),
-                                           usage_limits=ORCHESTRATOR_LIMITS, timeout=self.model_timeout_s)
+                                           usage_limits=ORCHESTRATOR_LIMITS, timeout=self._run_timeout(turn))
         except MODEL_ERRORS as exc:
             yield from turn.flush()
             return self._model_failed(turn, exc, deps)
@@ -262,20 +278,23 @@ class Assistant:
 
     def _honest(self, turn: _Turn, model: Model, deps: AssistantDeps, output: str,
                 history: list[ModelMessage]) -> str:
-        """The model's answer, unless it claims an action (or asks "shall I?") while no tool ran and
-        nothing waits for approval: then the model is asked once more with a correction, and if it
+        """The model's answer, unless it claims an action (or asks "shall I?") while nothing was changed
+        and nothing waits for approval: then the model is asked once more with a correction, and if it
         still claims one, the reply says plainly that nothing was done (agents/honesty.py)."""
-        if deps.tool_calls or deps.pending or not claims_action(output):
+        if deps.actions or deps.pending or not claims_action(output):
             return output
+        left = min(self.model_timeout_s, turn.left(self.turn_deadline_s))
+        if left < 3:
+            return nothing_done(deps.language)
         log.info("the model claimed an action that did not run; asking once more: %r", output[:200])
         try:
             again = orchestrator.run_sync(CORRECTION, deps=deps, model=model, message_history=history,
-                                          usage_limits=ORCHESTRATOR_LIMITS, timeout=self.model_timeout_s)
+                                          usage_limits=ORCHESTRATOR_LIMITS, timeout=left)
         except MODEL_ERRORS as exc:
             log.warning("model failed on the correction: %r", exc)
             return nothing_done(deps.language)
         turn.count(again.usage)
-        if deps.tool_calls or deps.pending or not (claims_action(again.output) or parrots_correction(again.output)):
+        if deps.actions or deps.pending or not (claims_action(again.output) or parrots_correction(again.output)):
             return again.output
         return nothing_done(deps.language)
 
@@ -288,7 +307,7 @@ class Assistant:
         try:
             with orchestrator.run_stream_sync(turn.text, deps=deps, model=model, message_history=self._history(),
                                               usage_limits=ORCHESTRATOR_LIMITS,
-                                              timeout=self.model_timeout_s) as result:
+                                              timeout=self._run_timeout(turn)) as result:
                 for delta in result.stream_text(delta=True, debounce_by=None):
                     yield from turn.flush()
                     for sentence in chunker.feed(delta):
@@ -335,26 +354,18 @@ class Assistant:
             return AgentReply(spoken=msg, text=f"{msg} ({rec.summary})", **base)
         deps = deps or self.deps(lang)
         try:
-            result = self._execute(rec, deps)
-        except _ACTION_ERRORS as exc:
-            # a ServiceError comes from the action itself (nothing done); other errors come from the
-            # model summarising after the approved tools ran
-            ran = bool(deps.tool_calls) and not isinstance(exc, ServiceError)
-            detail = str(exc) if isinstance(exc, ServiceError) else model_error_message(exc, lang)
-            self.approvals.finish(rec.id, ran, f"error: {detail}")
-            if ran:
-                msg = tr(lang, f"Done, but I couldn't get a summary: {detail}",
-                         f"Erledigt, aber ohne Zusammenfassung: {detail}")
-            else:
-                msg = tr(lang, f"That failed: {detail}", f"Das hat nicht geklappt: {detail}")
-            return AgentReply(spoken=msg, text=msg, error=detail, tool_calls=deps.tool_calls, **base)
-        self.approvals.finish(rec.id, True, result)
-        follow = deps.pending[-1] if deps.pending else None
-        spoken = first_sentences(result) if follow is None else follow.summary + tr(lang, " Shall I?", " Soll ich?")
-        return AgentReply(spoken=spoken, text=result, tool_calls=deps.tool_calls,
-                          approval=follow.info() if follow else None, **base)
+            ok, result = self._execute(rec, deps)
+        except (ServiceError, AgentRunError) as exc:  # the service failed (or the run broke) while acting
+            detail = str(exc) if isinstance(exc, ServiceError) else type(exc).__name__
+            self.approvals.finish(rec.id, False, f"error: {detail}")
+            msg = tr(lang, f"That failed: {detail}", f"Das hat nicht geklappt: {detail}") + ran_before(deps.actions, lang)
+            return AgentReply(spoken=msg, text=msg, error=detail, tool_calls=deps.tool_calls,
+                              actions=deps.actions, **base)
+        self.approvals.finish(rec.id, ok, result)  # the outcome is stored before anything is said
+        return AgentReply(spoken=first_sentences(result.split("\n")[0]), text=result, tool_calls=deps.tool_calls,
+                          actions=deps.actions, error=None if ok else first_sentences(result), **base)
 
-    def _execute(self, rec: ApprovalRecord, deps: AssistantDeps) -> str:
+    def _execute(self, rec: ApprovalRecord, deps: AssistantDeps) -> tuple[bool, str]:
         lang = deps.language
         if rec.action == "calendar.create_event":
             cal = self.services.calendar
@@ -363,11 +374,9 @@ class Assistant:
             event = NewEvent.model_validate(rec.payload["event"])
             deps.record_tool("calendar.create_event", rec.payload["event"])
             created = cal.create_event(event)
-            return tr(lang, f"Done, \"{created.title}\" is in your calendar.",
-                      f"Erledigt, „{created.title}“ steht im Kalender.")
+            deps.acted("create_event", {"title": created.title, "start": created.start}, f"created {created.uid}")
+            return True, tr(lang, f"Done, \"{created.title}\" is in your calendar.",
+                            f"Erledigt, „{created.title}“ steht im Kalender.")
         if rec.source == "llm":
-            model, error = self._model_or_error()
-            if model is None:
-                raise ServiceError(error or tr(lang, "no language model is connected", "kein Sprachmodell verbunden"))
-            return resume_approved(rec, deps, model, self.model_timeout_s)
+            return resume_approved(rec, deps)
         raise ServiceError(f"unknown action {rec.action}")

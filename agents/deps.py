@@ -26,7 +26,7 @@ from agents.models import (
     SendResult,
     TranscriptHit,
 )
-from agents.replies import ToolCallInfo
+from agents.replies import ActionInfo, ToolCallInfo
 from agents.turn import IntentRecognized, ToolCalled, TurnEvent
 
 if TYPE_CHECKING:
@@ -132,6 +132,9 @@ class AssistantDeps:
     events: list[TurnEvent] = field(default_factory=list)  # the running turn's, handed on by the assistant
     turn_id: str = ""
     settings: Mapping[str, BaseModel] = field(default_factory=dict)  # each domain's, by domain name
+    tool_results: dict[str, str] = field(default_factory=dict)  # tool+args -> result, this turn (agents/tool_guard.py)
+    actions: list[ActionInfo] = field(default_factory=list)  # what this turn changed
+    origins: list[str] = field(default_factory=list)  # where untrusted text the model read came from
 
     def now(self) -> datetime:
         return self.clock().astimezone(self.tz)
@@ -146,6 +149,18 @@ class AssistantDeps:
         call = ToolCallInfo(name=name, args=args)
         self.tool_calls.append(call)
         self.events.append(ToolCalled(turn_id=self.turn_id, name=call.name, args=call.args))
+
+    def acted(self, name: str, args: dict[str, Any], result: str) -> None:
+        """A tool that changes something ran (its result starting with "error" means it failed)."""
+        status = "failed" if result.lstrip().lower().startswith("error") else "done"
+        shown = ", ".join(f"{k}={v}" for k, v in args.items() if v not in (None, "", []))
+        self.actions.append(ActionInfo(name=name, status=status, summary=shown[:300]))
+
+    def heard_from(self, origin: str) -> None:
+        """The model was shown text from someone else (an e-mail, a message, a transcript): any action
+        asked for after this says where such text came from (agents/orchestrator.py ``park``)."""
+        if origin not in self.origins:
+            self.origins.append(origin)
 
     def delegated(self, domain: str, request: str) -> None:
         """The orchestrator handed the request to a domain's delegate (the LLM's intent)."""

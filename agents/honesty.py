@@ -4,13 +4,16 @@ reply still claims what did not happen, it says plainly that nothing was done.
 
 The checks are word patterns in English and German (small models write a few stock phrases: "I've set
 a timer", "Reminder added", "Erledigt", "Soll ich ...?"). They are used only when NO tool ran and
-nothing waits for approval, so an answer about real results is never touched."""
+nothing waits for approval, so an answer about real results is never touched. What counts is what
+changed something (``AssistantDeps.actions``, noted by agents/tool_guard.py): reading a mail does not
+make "I've forwarded it" true."""
 
 from __future__ import annotations
 
 import re
 
 from agents.local.phrases import tr
+from agents.replies import ActionInfo
 
 _CLAIM_EN = re.compile(
     r"\b(?:i(?:'ve| have| had)?|i'll|i will|i'm going to|i am going to|let me)\s+(?:now\s+|just\s+|also\s+|already\s+)?"
@@ -67,3 +70,12 @@ def nothing_done(lang: str) -> str:
                     "in other words.",
               "Das habe ich nicht gemacht: es wurde nichts ausgeführt und nichts wartet auf deine Zustimmung. "
               "Bitte frag noch einmal anders.")
+
+
+def ran_before(actions: list[ActionInfo], lang: str) -> str:
+    """The sentence that names what a failed turn already changed (empty when nothing)."""
+    done = [a.name.replace("_", " ") + (f" ({a.summary})" if a.summary else "") for a in actions
+            if a.status == "done"]
+    if not done:
+        return ""
+    return tr(lang, f" Before that, this ran: {'; '.join(done)}.", f" Davor lief schon: {'; '.join(done)}.")

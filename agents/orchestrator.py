@@ -3,7 +3,8 @@
 Each tool runs a domain delegate with the same deps and model, adds its usage to the run's and sets
 its own usage limits. A delegate that wants a side effect ends its run with ``DeferredToolRequests``: the
 request is parked as a pending approval (with the delegate's message history) and the orchestrator
-is told to ask the user. ``resume_approved`` continues the delegate run once the user said yes."""
+is told to ask the user. ``resume_approved`` runs the approved calls once the user said yes and reports
+their results word for word (no model phrases an approval's outcome)."""
 
 from __future__ import annotations
 
@@ -19,8 +20,16 @@ from pydantic_ai import (
     Tool,
     ToolDenied,
 )
-from pydantic_ai.messages import ModelMessage, ModelMessagesTypeAdapter
+from pydantic_ai.messages import (
+    ModelMessage,
+    ModelMessagesTypeAdapter,
+    ModelResponse,
+    RetryPromptPart,
+    ToolCallPart,
+    ToolReturnPart,
+)
 from pydantic_ai.models import Model
+from pydantic_ai.models.function import AgentInfo, FunctionModel
 from pydantic_ai.settings import ModelSettings
 from pydantic_ai.usage import UsageLimits
 
@@ -28,6 +37,7 @@ from agents import domains
 from agents.approvals import ApprovalRecord
 from agents.deps import AssistantDeps
 from agents.local.phrases import tr
+from agents.tool_guard import ToolGuard
 from agents.toolkit import Delegate, now_and_language
 from agents.untrusted import UNTRUSTED_RULE
 
@@ -41,6 +51,7 @@ orchestrator = Agent(
     output_type=str,
     name="orchestrator",
     model_settings=ORCHESTRATOR_SETTINGS,
+    capabilities=[ToolGuard()],
     instructions=(
         "You are a voice assistant. Route each request to the right specialist tool and pass on the full "
         "request with every detail (names, times, text). Reply in the user's language, briefly: the first "
@@ -84,14 +95,26 @@ def _describe(tool: str, args: dict[str, Any], lang: str) -> str:
 
 def park(deps: AssistantDeps, delegate: str, requests: DeferredToolRequests,
          messages: list[ModelMessage]) -> ApprovalRecord:
-    """Store the delegate's deferred calls as one pending approval."""
-    calls: list[dict[str, Any]] = [{"tool_call_id": c.tool_call_id, "tool_name": c.tool_name, "args": c.args_as_dict()}
-             for c in requests.approvals]
-    summary = "; ".join(_describe(c["tool_name"], c["args"], deps.language) for c in calls) + "."
+    """Store the delegate's deferred calls as one pending approval (a call the model repeated with the
+    same arguments is asked for once). When the model read someone else's text in this turn (an e-mail,
+    a message, a transcript), the approval says so: its text may come from there, not from the user."""
+    calls: list[dict[str, Any]] = []
+    for c in requests.approvals:
+        call = {"tool_call_id": c.tool_call_id, "tool_name": c.tool_name, "args": c.args_as_dict()}
+        if not any(k["tool_name"] == call["tool_name"] and k["args"] == call["args"] for k in calls):
+            calls.append(call)
+    lang = deps.language
+    summary = "; ".join(_describe(c["tool_name"], c["args"], lang) for c in calls) + "."
+    provenance = list(deps.origins)
+    if provenance:
+        summary += tr(lang, f" Careful: I read {', '.join(provenance)} before this, so parts of it may come from "
+                            "there and not from you.",
+                      f" Achtung: davor habe ich {', '.join(provenance)} gelesen; Teile davon können von dort "
+                      "stammen, nicht von dir.")
     action = f"{delegate}." + "+".join(sorted({c["tool_name"] for c in calls}))
     history = ModelMessagesTypeAdapter.dump_python(messages, mode="json")
-    rec = deps.approvals.request(action, summary, {"delegate": delegate, "calls": calls, "history": history},
-                                 deps.now(), source="llm")
+    rec = deps.approvals.request(action, summary, {"delegate": delegate, "calls": calls, "history": history,
+                                                   "provenance": provenance}, deps.now(), source="llm")
     deps.pending.append(rec)
     return rec
 
@@ -139,22 +162,73 @@ def delegate_of(name: str) -> DelegateAgent:
     return cast(DelegateAgent, agent)
 
 
-def resume_approved(rec: ApprovalRecord, deps: AssistantDeps, model: Model | None, timeout_s: float = 30.0) -> str:
-    """Run the approved tool calls by continuing the delegate's run; return its answer. Bounded like
-    every model call (``timeout_s``, the delegate's output limit and usage limits).
+def _done(tool: str, args: dict[str, Any], lang: str) -> str:
+    """What an approved call did, once its tool reported success."""
 
-    Raises the model's error if the model fails or runs out of time; the caller checks
-    ``deps.tool_calls`` to tell whether the action itself already ran."""
+    def a(key: str) -> str:
+        v = args.get(key)
+        return ", ".join(map(str, v)) if isinstance(v, list) else str(v or "")
+
+    if tool == "send_mail":
+        return tr(lang, f"The e-mail to {a('to')} is sent.", f"Die E-Mail an {a('to')} ist verschickt.")
+    if tool == "reply_mail":
+        return tr(lang, "Your reply is sent.", "Deine Antwort ist verschickt.")
+    if tool == "send_message":
+        return tr(lang, f"The message to {a('to')} is sent.", f"Die Nachricht an {a('to')} ist verschickt.")
+    if tool == "create_event":
+        return tr(lang, f"\"{a('title')}\" is in your calendar.", f"„{a('title')}“ steht im Kalender.")
+    if tool == "delete_event":
+        return tr(lang, "The event is deleted.", "Der Termin ist gelöscht.")
+    if tool == "forget_facts":
+        return tr(lang, f"Your notes about {a('topic')} are deleted.", f"Deine Notizen über {a('topic')} sind gelöscht.")
+    if tool == "control_recording":
+        return tr(lang, f"Recording: {a('action')}.", f"Aufnahme: {a('action')}.")
+    return tr(lang, f"Done: {tool.replace('_', ' ')}.", f"Erledigt: {tool.replace('_', ' ')}.")
+
+
+def _report(calls: list[dict[str, Any]], lang: str) -> FunctionModel:
+    """Stands in for the language model when an approved run continues: it reports what the approved
+    tools returned. The outcome of an approval is reported by code, so a model that runs on, fails or
+    words it wrongly cannot change or delay it."""
+    args_of = {c["tool_call_id"]: c["args"] for c in calls}
+
+    def respond(messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:
+        parts = messages[-1].parts if messages else []
+        returns = [p for p in parts if isinstance(p, ToolReturnPart)]
+        problems = [str(r.content) for r in returns
+                    if r.outcome != "success" or str(r.content).lstrip().lower().startswith("error")]
+        problems += [p.model_response() for p in parts if isinstance(p, RetryPromptPart)]  # a check failed now
+        if problems:
+            spoken = tr(lang, "That did not work: ", "Das hat nicht geklappt: ") + "; ".join(problems)[:300]
+        elif returns:
+            spoken = " ".join(_done(r.tool_name, args_of.get(r.tool_call_id, {}), lang) for r in returns)
+        else:
+            spoken = tr(lang, "Nothing was done.", "Es wurde nichts gemacht.")
+        shown = "; ".join(f"{r.tool_name}: {r.content}" for r in returns)
+        result = {"spoken": spoken, "text": f"{spoken}\n({shown})" if shown else spoken}
+        tool = next((t for t in info.output_tools if "DomainResult" in t.name), None) or info.output_tools[0]
+        return ModelResponse(parts=[ToolCallPart(tool.name, result)])
+
+    return FunctionModel(respond, model_name="approved-actions-report")
+
+
+def resume_approved(rec: ApprovalRecord, deps: AssistantDeps) -> tuple[bool, str]:
+    """Run the approved tool calls (pydantic-ai continues the delegate's run with the approvals) and
+    return (every call succeeded, the report). No language model is asked: the report is the tools'
+    own results (:func:`_report`), so this never hangs on a model and never misreports.
+
+    A tool that raises (the service failed) raises here; the caller checks ``deps.actions``."""
     agent = delegate_of(rec.payload["delegate"])
     history = ModelMessagesTypeAdapter.validate_python(rec.payload["history"])
     results = DeferredToolResults(approvals={c["tool_call_id"]: True for c in rec.payload["calls"]})
-    result = agent.run_sync(message_history=history, deferred_tool_results=results, deps=deps, model=model,
-                            usage_limits=DELEGATE_LIMITS, timeout=timeout_s)
+    result = agent.run_sync(message_history=history, deferred_tool_results=results, deps=deps,
+                            model=_report(rec.payload["calls"], deps.language), usage_limits=DELEGATE_LIMITS)
     out = result.output
-    if isinstance(out, DeferredToolRequests):
-        follow = park(deps, rec.payload["delegate"], out, result.all_messages())
-        return follow.summary
-    return f"{out.spoken}\n{out.text}" if out.text and out.text != out.spoken else out.spoken
+    if isinstance(out, DeferredToolRequests):  # the report model asks for nothing: cannot happen
+        return False, "error: the approved run asked for more"
+    failed = out.spoken.startswith(tr(deps.language, "That did not work", "Das hat nicht geklappt"))
+    ok = not failed and bool(deps.actions) and not any(a.status == "failed" for a in deps.actions)
+    return ok, out.text
 
 
 def denial_results(rec: ApprovalRecord) -> DeferredToolResults:

@@ -17,6 +17,15 @@ class ToolCallInfo(BaseModel):
     args: dict[str, Any] = Field(default_factory=dict)
 
 
+class ActionInfo(BaseModel):
+    """Something the turn changed or wants to change: what the reply says was done is exactly this list."""
+
+    name: str = Field(description="the tool, e.g. set_timer, send_mail")
+    status: Literal["done", "failed", "pending"] = Field(
+        description="done: it ran; failed: it ran and reported an error; pending: it waits for the user's yes")
+    summary: str = Field("", description="what it did or will do, in the user's language or as arguments")
+
+
 class ApprovalInfo(BaseModel):
     """An action with a side effect that waits for the user's yes or no; ``details`` shows exactly
     what will happen, field by field (what the approval card and ``--json`` show)."""
@@ -26,6 +35,9 @@ class ApprovalInfo(BaseModel):
     summary: str = Field(description="exactly what will be done, in the user's language")
     details: dict[str, str] = Field(default_factory=dict,
                                     description="recipient, subject, body, time, amount ... as shown")
+    provenance: list[str] = Field(default_factory=list,
+                                  description="where text of the action came from, when not from the user "
+                                              "(an e-mail, a message, a transcript)")
     created_at: datetime | None = None
     expires_at: datetime
 
@@ -52,6 +64,8 @@ class AgentReply(BaseModel):
     slots: dict[str, str] = Field(default_factory=dict)
     tool_calls: list[ToolCallInfo] = Field(default_factory=list)
     approval: ApprovalInfo | None = Field(None, description="the action now waiting for yes/no, if any")
+    actions: list[ActionInfo] = Field(default_factory=list,
+                                      description="what this turn changed (done, failed) or wants to (pending)")
     error: str | None = Field(None, description="what went wrong (model error, service error), if anything")
     usage: Usage = Field(default_factory=Usage)
     timings: dict[str, float] = Field(default_factory=dict, description="seconds per stage: stt, intent, "

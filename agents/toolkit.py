@@ -10,6 +10,7 @@ from pydantic_ai.settings import ModelSettings
 
 from agents.deps import AssistantDeps
 from agents.replies import DomainResult
+from agents.tool_guard import ToolGuard
 
 Delegate = Agent[AssistantDeps, DomainResult | DeferredToolRequests]
 
@@ -44,8 +45,10 @@ def need(service: object, what: str) -> None:
 
 def new_delegate(name: str, instructions: str) -> Delegate:
     """A domain's delegate as every domain builds it: typed deps, a short spoken + screen answer or the
-    deferred calls that wait for approval, the output bound, and today's date, zone and language."""
+    deferred calls that wait for approval, the output bound, today's date, zone and language, and the
+    tool guard (arguments checked, repeats stopped, actions noted: agents/tool_guard.py)."""
     agent: Delegate = Agent(deps_type=AssistantDeps, output_type=[DomainResult, DeferredToolRequests],
-                            model_settings=DELEGATE_SETTINGS, name=name, instructions=instructions)
+                            model_settings=DELEGATE_SETTINGS, name=name, instructions=instructions,
+                            capabilities=[ToolGuard()], retries=2)
     agent.instructions(now_and_language)
     return agent

@@ -15,6 +15,8 @@ from agents.models import MailQuery, NewEvent, OutgoingMail
 from agents.toolkit import aware, log_call, need, new_delegate
 from agents.untrusted import UNTRUSTED_RULE, untrusted
 
+from . import checks as _checks  # noqa: F401  (the tools' argument checks register themselves)
+
 communication_agent = new_delegate(
     "communication",
     (
@@ -35,6 +37,8 @@ def calendar_events(ctx: RunContext[AssistantDeps], start: datetime, end: dateti
         events = ctx.deps.services.calendar.events(aware(ctx, start), aware(ctx, end))
     except ServiceError as exc:
         return [f"error: {exc}"]
+    for e in events:
+        ctx.deps.heard_from(f"the calendar entry “{e.title}”")
     return [f"{e.start.astimezone(ctx.deps.tz).isoformat()} – {e.end.astimezone(ctx.deps.tz).isoformat()}: "
             + untrusted("calendar", e.title + (f" @ {e.location}" if e.location else "")) for e in events]
 
@@ -73,6 +77,8 @@ def search_mail(ctx: RunContext[AssistantDeps], unread_only: bool = False, sende
             MailQuery(unread_only=unread_only, sender=sender, text=text, limit=max(1, min(limit, 50))))
     except ServiceError as exc:
         return [f"error: {exc}"]
+    for x in found:
+        ctx.deps.heard_from(f"the e-mail from {x.sender}, “{x.subject}”")
     return [f"id={x.id} from={x.sender} date={x.date.isoformat()} "
             + untrusted("email", f"subject: {x.subject}\n{x.snippet}") for x in found]
 
@@ -87,6 +93,7 @@ def read_mail(ctx: RunContext[AssistantDeps], message_id: str) -> str:
         msg = ctx.deps.services.mail.get(message_id)
     except ServiceError as exc:
         return f"error: {exc}"
+    ctx.deps.heard_from(f"the e-mail from {msg.sender}, “{msg.subject}”")
     return f"id={msg.id} from={msg.sender} to={', '.join(msg.to)} date={msg.date.isoformat()}\n" + untrusted(
         "email", f"subject: {msg.subject}\n\n{msg.body}")
 
@@ -122,6 +129,8 @@ def recent_messages(ctx: RunContext[AssistantDeps], chat: str | None = None, lim
         msgs = ctx.deps.services.messaging.recent(chat, max(1, min(limit, 50)))
     except ServiceError as exc:
         return [f"error: {exc}"]
+    for x in msgs:
+        ctx.deps.heard_from(f"the message from {x.sender} in {x.chat}")
     return [f"{x.date.isoformat()} {x.chat}/{x.sender}: " + untrusted("message", x.text) for x in msgs]
 
 

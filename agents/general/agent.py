@@ -9,6 +9,7 @@ from pydantic_ai import RunContext
 from agents.deps import AssistantDeps
 from agents.local.phrases import fmt_date, fmt_time
 from agents.memory import MemoryInputError
+from agents.tool_guard import EFFECT
 from agents.toolkit import aware, log_call, new_delegate
 
 general_agent = new_delegate(
@@ -28,7 +29,7 @@ def current_time(ctx: RunContext[AssistantDeps]) -> str:
     return f"{now.isoformat()} ({fmt_date(now.date(), ctx.deps.language, year=True)}, {fmt_time(now, ctx.deps.language)})"
 
 
-@general_agent.tool
+@general_agent.tool(metadata=EFFECT)
 def set_timer(ctx: RunContext[AssistantDeps], seconds: int, label: str = "") -> str:
     """Start a timer that rings after `seconds` seconds. Returns when it ends."""
     log_call(ctx, "set_timer", seconds=seconds, label=label)
@@ -39,7 +40,7 @@ def set_timer(ctx: RunContext[AssistantDeps], seconds: int, label: str = "") -> 
     return f"timer {t.id} ends at {t.ends_at.astimezone(ctx.deps.tz).isoformat()}"
 
 
-@general_agent.tool
+@general_agent.tool(metadata=EFFECT)
 def set_reminder(ctx: RunContext[AssistantDeps], due_at: datetime, text: str) -> str:
     """Remind the user of `text` at `due_at` (local time of the user if no offset is given)."""
     log_call(ctx, "set_reminder", due_at=due_at, text=text)
@@ -60,7 +61,7 @@ def list_reminders(ctx: RunContext[AssistantDeps]) -> list[str]:
     return [f"{r.due_at.astimezone(ctx.deps.tz).isoformat()}: {r.text}" for r in ctx.deps.memory.reminders()]
 
 
-@general_agent.tool
+@general_agent.tool(metadata=EFFECT)
 def remember_fact(ctx: RunContext[AssistantDeps], text: str, kind: str = "note") -> str:
     """Store a fact the user told you to remember. kind: note, preference or person."""
     log_call(ctx, "remember_fact", text=text, kind=kind)

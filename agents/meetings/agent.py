@@ -61,4 +61,6 @@ def search_transcripts(ctx: RunContext[AssistantDeps], query: str, limit: int = 
         hits = ctx.deps.services.meetings.search_transcripts(query, max(1, min(limit, 20)))
     except ServiceError as exc:
         return [f"error: {exc}"]
+    for h in hits:
+        ctx.deps.heard_from(f"the meeting transcript “{h.title}”")
     return [f"{h.title} {h.at.isoformat()}: " + untrusted("transcript", h.text) for h in hits]
