@@ -3,7 +3,8 @@ through a pipeline of small stages.
 
 1. a pending approval + "yes"/"no"  -> run or drop the parked action (audited)
 2. the local intent recognizer      -> instant offline answer
-3. the orchestrator agent           -> when a model is configured
+3. a domain's delegate              -> when a model is configured and the request names one domain
+                                       (agents/routing.py), else the orchestrator, which delegates
 4. fallback                         -> what works offline and how to connect a model
 
 Model errors (missing key, rate limit, time-out, no network) give a clear sentence and fall back.
@@ -19,6 +20,7 @@ from datetime import UTC, datetime, tzinfo
 from typing import Any
 
 from pydantic import BaseModel
+from pydantic_ai import DeferredToolRequests
 from pydantic_ai.exceptions import AgentRunError
 from pydantic_ai.messages import ModelMessage, ModelRequest, ModelResponse, TextPart, UserPromptPart
 from pydantic_ai.models import Model
@@ -33,8 +35,16 @@ from agents.local.phrases import tr
 from agents.local.recognizer import IntentMatch, recognize
 from agents.memory import Memory
 from agents.models import NewEvent
-from agents.orchestrator import ORCHESTRATOR_LIMITS, orchestrator, resume_approved
+from agents.orchestrator import (
+    DELEGATE_LIMITS,
+    ORCHESTRATOR_LIMITS,
+    delegate_of,
+    orchestrator,
+    park,
+    resume_approved,
+)
 from agents.replies import ActionInfo, AgentReply, SentenceChunker, Source, Usage, first_sentences
+from agents.routing import pick_domain
 from agents.turn import (
     ApprovalRequested,
     IntentRecognized,
@@ -144,7 +154,11 @@ class Assistant:
             yield from self._finish(turn, reply)
             return
         with turn.timer.stage("llm"):
-            reply = yield from (self._stream_llm(turn, model) if stream else self._ask_llm(turn, model))
+            direct = pick_domain(turn.text)
+            if direct is not None:
+                reply = yield from self._ask_delegate(turn, model, direct)
+            else:
+                reply = yield from (self._stream_llm(turn, model) if stream else self._ask_llm(turn, model))
         yield from self._finish(turn, reply)
 
     def stream(self, text: str) -> Iterator[str]:
@@ -277,10 +291,11 @@ class Assistant:
         return reply
 
     def _honest(self, turn: _Turn, model: Model, deps: AssistantDeps, output: str,
-                history: list[ModelMessage]) -> str:
+                history: list[ModelMessage], delegate: str | None = None) -> str:
         """The model's answer, unless it claims an action (or asks "shall I?") while nothing was changed
-        and nothing waits for approval: then the model is asked once more with a correction, and if it
-        still claims one, the reply says plainly that nothing was done (agents/honesty.py)."""
+        and nothing waits for approval: then the model (the orchestrator, or the ``delegate`` that
+        answered directly) is asked once more with a correction, and if it still claims one, the reply
+        says plainly that nothing was done (agents/honesty.py)."""
         if deps.actions or deps.pending or not claims_action(output):
             return output
         left = min(self.model_timeout_s, turn.left(self.turn_deadline_s))
@@ -288,15 +303,53 @@ class Assistant:
             return nothing_done(deps.language)
         log.info("the model claimed an action that did not run; asking once more: %r", output[:200])
         try:
-            again = orchestrator.run_sync(CORRECTION, deps=deps, model=model, message_history=history,
-                                          usage_limits=ORCHESTRATOR_LIMITS, timeout=left)
+            if delegate is None:
+                result = orchestrator.run_sync(CORRECTION, deps=deps, model=model, message_history=history,
+                                               usage_limits=ORCHESTRATOR_LIMITS, timeout=left)
+                turn.count(result.usage)
+                again = result.output
+            else:
+                again = self._delegate_output(turn, model, deps, delegate, CORRECTION, history, left)[0]
         except MODEL_ERRORS as exc:
             log.warning("model failed on the correction: %r", exc)
             return nothing_done(deps.language)
-        turn.count(again.usage)
-        if deps.actions or deps.pending or not (claims_action(again.output) or parrots_correction(again.output)):
-            return again.output
+        if deps.actions or deps.pending or not (claims_action(again) or parrots_correction(again)):
+            return again
         return nothing_done(deps.language)
+
+    def _delegate_output(self, turn: _Turn, model: Model, deps: AssistantDeps, name: str, prompt: str,
+                         history: list[ModelMessage], timeout: float) -> tuple[str, list[ModelMessage]]:
+        """Run a domain's delegate on ``prompt``: its answer (spoken, then the screen text), or "" when it
+        asked for an action (parked as a pending approval)."""
+        result = delegate_of(name).run_sync(prompt, deps=deps, model=model, message_history=history,
+                                            usage_limits=DELEGATE_LIMITS, timeout=timeout)
+        turn.count(result.usage)
+        out = result.output
+        if isinstance(out, DeferredToolRequests):
+            if out.approvals:
+                park(deps, name, out, result.all_messages())
+            return "", result.all_messages()
+        if isinstance(out, str):
+            return out.strip(), result.all_messages()
+        text = out.text.strip()
+        return (text if not out.spoken.strip() or text.startswith(out.spoken.strip())
+                else f"{out.spoken.strip()}\n{text}"), result.all_messages()
+
+    def _ask_delegate(self, turn: _Turn, model: Model, name: str) -> Generator[TurnEvent, None, AgentReply]:
+        """The request goes straight to the one domain it names (agents/routing.py): no orchestrator."""
+        deps = self.deps(turn=turn)
+        deps.delegated(name, turn.text)
+        try:
+            output, history = self._delegate_output(turn, model, deps, name, turn.text, self._history(),
+                                                    self._run_timeout(turn))
+            output = self._honest(turn, model, deps, output, history, delegate=name)
+        except MODEL_ERRORS as exc:
+            yield from turn.flush()
+            return self._model_failed(turn, exc, deps)
+        yield from turn.flush()
+        reply = self._llm_reply(output, deps)
+        yield ReplyDelta(turn_id=turn.id, text=reply.text)
+        return reply
 
     def _stream_llm(self, turn: _Turn, model: Model) -> Generator[TurnEvent, None, AgentReply]:
         """The model's text sentence by sentence as it is written; the reply's spoken part is every

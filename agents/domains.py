@@ -47,6 +47,10 @@ class Domain:
     settings: type[BaseModel] | None = None  # validated from the config's [domains.<name>] table
     migrations: Path | None = None  # a folder of Alembic revisions (a branch off 0001_foundation)
     account_kinds: tuple[str, ...] = ()
+    # words (regex, EN+DE, matched at word starts) that mark a request as this domain's: when exactly one
+    # domain's cues are in a request no local intent answered, its delegate gets it without the
+    # orchestrator (agents/routing.py). Keep them unambiguous; none = always through the orchestrator.
+    cues: tuple[str, ...] = ()
 
     def delegate_agent(self) -> Agent[AssistantDeps, Any] | None:
         """The delegate (imported on first use: recognizing a local intent needs no pydantic-ai)."""

@@ -134,7 +134,7 @@ async def _delegate(ctx: RunContext[AssistantDeps], name: str, request: str) -> 
         rec = park(ctx.deps, name, out, result.all_messages())
         return (f"WAITING FOR THE USER'S APPROVAL (request #{rec.id}): {rec.summary} "
                 "Tell the user exactly this and ask for yes or no. Nothing has been done yet.")
-    return f"{out.spoken}\n{out.text}"
+    return out if isinstance(out, str) else f"{out.spoken}\n{out.text}"
 
 
 def _delegation_tool(domain: domains.Domain) -> Tool[AssistantDeps]:
@@ -226,6 +226,8 @@ def resume_approved(rec: ApprovalRecord, deps: AssistantDeps) -> tuple[bool, str
     out = result.output
     if isinstance(out, DeferredToolRequests):  # the report model asks for nothing: cannot happen
         return False, "error: the approved run asked for more"
+    if isinstance(out, str):  # cannot happen: the report answers through the output tool
+        return False, out
     failed = out.spoken.startswith(tr(deps.language, "That did not work", "Das hat nicht geklappt"))
     ok = not failed and bool(deps.actions) and not any(a.status == "failed" for a in deps.actions)
     return ok, out.text

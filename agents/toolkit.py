@@ -12,7 +12,7 @@ from agents.deps import AssistantDeps
 from agents.replies import DomainResult
 from agents.tool_guard import ToolGuard
 
-Delegate = Agent[AssistantDeps, DomainResult | DeferredToolRequests]
+Delegate = Agent[AssistantDeps, DomainResult | str | DeferredToolRequests]
 
 # every model call is bounded: a delegate answers with a short spoken and a screen text (the orchestrator's
 # own bound is in agents/orchestrator.py); a model that runs on is cut there, not after minutes
@@ -44,10 +44,11 @@ def need(service: object, what: str) -> None:
 
 
 def new_delegate(name: str, instructions: str) -> Delegate:
-    """A domain's delegate as every domain builds it: typed deps, a short spoken + screen answer or the
+    """A domain's delegate as every domain builds it: typed deps, a short spoken + screen answer (or
+    plain text: small models often answer without the output tool) or the
     deferred calls that wait for approval, the output bound, today's date, zone and language, and the
     tool guard (arguments checked, repeats stopped, actions noted: agents/tool_guard.py)."""
-    agent: Delegate = Agent(deps_type=AssistantDeps, output_type=[DomainResult, DeferredToolRequests],
+    agent: Delegate = Agent(deps_type=AssistantDeps, output_type=[DomainResult, str, DeferredToolRequests],
                             model_settings=DELEGATE_SETTINGS, name=name, instructions=instructions,
                             capabilities=[ToolGuard()], retries=2)
     agent.instructions(now_and_language)

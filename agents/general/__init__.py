@@ -9,4 +9,6 @@ DOMAIN = Domain(
     intents=INTENTS,
     handlers=HANDLERS,
     delegate="agents.general.agent:general_agent",
+    cues=(r"timers?\b", r"remind", r"erinner", r"notes?\b", r"notiz", r"merk", r"remember", r"wecker",
+          r"alarm", r"vergiss", r"forget"),
 )

@@ -19,4 +19,5 @@ DOMAIN = Domain(
     handlers=HANDLERS,
     delegate="agents.meetings.agent:media_agent",
     migrations=Path(__file__).parent / "migrations",  # its tables: db.py
+    cues=(r"record", r"aufnahme", r"aufnehm", r"transcripts?", r"protokoll", r"mitschrift", r"meeting notes"),
 )

@@ -374,7 +374,8 @@ def test_every_agent_knows_today_and_the_users_language(assistant: Assistant) ->
 
     with_model(assistant, FunctionModel(both))
     assistant.language = "de"
-    assistant.ask("gibt es morgen etwas Besonderes in meinem Kalender, bitte mit Details")
+    assistant.ask("gibt es morgen etwas Besonderes in meinem Kalender, bitte mit Details")  # straight to it
+    assistant.ask("gibt es morgen etwas Besonderes für mich")  # no domain named: through the orchestrator
     today = NOW.astimezone(BERLIN)
     for role in ("orchestrator", "delegate"):
         assert f"{today:%Y-%m-%d %H:%M}" in seen[role] and "Europe/Berlin" in seen[role], seen[role]

@@ -1,0 +1,45 @@
+"""Picking the domain before the model (agents/routing.py): a request that names exactly one domain goes
+straight to its delegate, which may answer in plain text; anything else goes through the orchestrator."""
+
+from __future__ import annotations
+
+import pytest
+from pydantic_ai.messages import ModelMessage, ModelResponse, TextPart
+from pydantic_ai.models.function import AgentInfo, FunctionModel
+
+from agents.assistant import Assistant
+from agents.routing import pick_domain
+
+from .test_agents_llm import with_model
+
+
+@pytest.mark.parametrize(("said", "domain"), [
+    ("reply to anna that I'll come", "communication"),
+    ("schreib bitte eine Nachricht an Tom", "communication"),
+    ("was steht in der Mail von Anna", "communication"),
+    ("start the recording", "meetings"),
+    ("was wurde im Protokoll zum Budget gesagt", "meetings"),
+    ("please make sure you remind me to call mom later", "general"),
+    ("merk dir meinen Code 1234", "general"),
+    ("what is on my calendar and set a timer", None),  # two domains: the orchestrator decides
+    ("book me a haircut", None),
+])
+def test_a_request_naming_one_domain_picks_it(said: str, domain: str | None) -> None:
+    assert pick_domain(said) == domain
+
+
+def test_the_named_domain_answers_without_the_orchestrator(assistant: Assistant) -> None:
+    seen: list[str] = []
+
+    def model(messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:
+        names = {t.name for t in info.function_tools}
+        seen.append("orchestrator" if "ask_communication" in names else "delegate")
+        return ModelResponse(parts=[TextPart("You have no mail from Anna.")])  # plain text, no output tool
+
+    with_model(assistant, FunctionModel(model))
+    reply = assistant.ask("could you check whether anna sent me a mail about the invoice")
+    assert seen == ["delegate"] and reply.source == "llm"
+    assert reply.spoken == "You have no mail from Anna."
+    seen.clear()
+    assistant.ask("book me a haircut")
+    assert seen[0] == "orchestrator"
