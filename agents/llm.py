@@ -30,12 +30,16 @@ def build_model(settings: LlmSettings, secret: SecretLookup) -> Model | None:
             raise LlmConfigError("llm.base_url is not set: give the server's URL, e.g. http://127.0.0.1:11434/v1")
         if not settings.model:
             raise LlmConfigError("llm.model is not set: give the model name the server serves")
+        from openai import AsyncOpenAI
         from pydantic_ai.models.openai import OpenAIChatModel
         from pydantic_ai.providers.openai_compatible import OpenAICompatibleProvider
 
         ckey = secret("llm", "openai-compatible") or "not-needed"
+        # one retry at most: a local server that answers 500 (a small model broke the tool-call grammar)
+        # would otherwise be asked again and again in silence while the user waits
+        client = AsyncOpenAI(base_url=settings.base_url, api_key=ckey, max_retries=1, timeout=settings.timeout_s)
         return OpenAIChatModel(settings.model, provider=OpenAICompatibleProvider(
-            "openai-compatible", base_url=settings.base_url, api_key=ckey))
+            "openai-compatible", openai_client=client))
     key = secret("llm", provider)
     if not key:
         raise LlmConfigError(
