@@ -28,7 +28,15 @@ from pydantic_ai.usage import RunUsage
 
 from agents.approvals import ApprovalRecord, ApprovalStore
 from agents.deps import AssistantDeps, ServiceDeps, ServiceError
-from agents.honesty import CORRECTION, claims_action, nothing_done, parrots_correction, ran_before
+from agents.honesty import (
+    CORRECTION,
+    claims_action,
+    no_usable_answer,
+    nothing_done,
+    parrots_correction,
+    ran_before,
+    raw_tool_call,
+)
 from agents.llm import MODEL_ERRORS, model_error_message
 from agents.local.handlers import handle, help_text
 from agents.local.phrases import tr
@@ -296,6 +304,9 @@ class Assistant:
         and nothing waits for approval: then the model (the orchestrator, or the ``delegate`` that
         answered directly) is asked once more with a correction, and if it still claims one, the reply
         says plainly that nothing was done (agents/honesty.py)."""
+        if raw_tool_call(output):
+            log.info("the model wrote a tool call as text: %r", output[:200])
+            return "" if deps.pending else no_usable_answer(deps.language)
         if deps.actions or deps.pending or not claims_action(output):
             return output
         left = min(self.model_timeout_s, turn.left(self.turn_deadline_s))

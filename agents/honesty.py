@@ -79,3 +79,16 @@ def ran_before(actions: list[ActionInfo], lang: str) -> str:
     if not done:
         return ""
     return tr(lang, f" Before that, this ran: {'; '.join(done)}.", f" Davor lief schon: {'; '.join(done)}.")
+
+
+_RAW_CALL = re.compile(r"^\s*(?:```\w*\s*)?[\[{]\s*\"(?:name|arguments|function|tool|tool_calls|parameters)\"", re.IGNORECASE)
+
+
+def raw_tool_call(text: str) -> bool:
+    """The model wrote a tool call as text (a template that does not parse them): never say it aloud."""
+    return bool(_RAW_CALL.match(text))
+
+
+def no_usable_answer(lang: str) -> str:
+    return tr(lang, "The language model gave no usable answer, so nothing was done. Please ask again.",
+              "Das Sprachmodell hat keine brauchbare Antwort gegeben; es wurde nichts gemacht. Bitte frag noch einmal.")

@@ -102,3 +102,14 @@ def test_german_reply_when_nothing_was_done(assistant: Assistant) -> None:
     assistant.model_factory = lambda: _model("Erledigt, ich habe die Mail geschickt.", "Erledigt.", prompts)
     reply = assistant.ask("schick bitte die Mail an Anna ab, danke dir vielmals")
     assert reply.spoken.startswith("Das habe ich nicht gemacht")
+
+
+@pytest.mark.parametrize("raw", ['{"name": "set_timer", "arguments": {"seconds": 60}}',
+                                 '```json\n{"name": "ask_general", "arguments": {"request": "x"}}\n```',
+                                 '[{"function": "send_mail"}]'])
+def test_a_tool_call_written_as_text_is_never_spoken(assistant: Assistant, raw: str) -> None:
+    model = FunctionModel(lambda m, i: ModelResponse(parts=[TextPart(raw)]))
+    assistant.model_factory = lambda: model
+    reply = assistant.ask("could you do the thing for me please")
+    assert reply.spoken.startswith("The language model gave no usable answer, so nothing was done")
+    assert "{" not in reply.text
