@@ -81,7 +81,7 @@ def ran_before(actions: list[ActionInfo], lang: str) -> str:
     return tr(lang, f" Before that, this ran: {'; '.join(done)}.", f" Davor lief schon: {'; '.join(done)}.")
 
 
-_RAW_CALL = re.compile(r"^\s*(?:```\w*\s*)?[\[{]\s*\"(?:name|arguments|function|tool|tool_calls|parameters)\"", re.IGNORECASE)
+_RAW_CALL = re.compile(r"^\s*(?:```\w*\s*)?[\[{]\s*{?\s*\"(?:name|arguments|function|tool|tool_calls|parameters)\"", re.IGNORECASE)
 
 
 def raw_tool_call(text: str) -> bool:
