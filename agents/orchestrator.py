@@ -8,6 +8,7 @@ their results word for word (no model phrases an approval's outcome)."""
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from typing import Any, cast
 
@@ -35,7 +36,7 @@ from pydantic_ai.usage import UsageLimits
 
 from agents import domains
 from agents.approvals import ApprovalRecord
-from agents.deps import AssistantDeps
+from agents.deps import AssistantDeps, ServiceError
 from agents.local.phrases import tr
 from agents.tool_guard import ToolGuard
 from agents.toolkit import Delegate, now_and_language
@@ -63,7 +64,18 @@ orchestrator = Agent(
 orchestrator.instructions(now_and_language)
 
 
-def _describe(tool: str, args: dict[str, Any], lang: str) -> str:
+def _mail_label(deps: AssistantDeps, message_id: str) -> str:
+    """Whose mail an id is, for the approval and the report ("Anna Schmidt, “Dinner tonight”")."""
+    if deps.services.mail is not None:
+        try:
+            m = deps.services.mail.get(message_id)
+        except ServiceError:
+            return message_id
+        return f"{m.sender_name or m.sender}, “{m.subject}”"
+    return message_id
+
+
+def _describe(tool: str, args: dict[str, Any], lang: str, deps: AssistantDeps) -> str:
     """Exactly what a deferred tool call will do, in the user's language."""
 
     def a(key: str) -> str:
@@ -75,8 +87,9 @@ def _describe(tool: str, args: dict[str, Any], lang: str) -> str:
         return tr(lang, f"Send an e-mail to {a('to')}{cc}, subject \"{a('subject')}\": \"{a('body')}\"",
                   f"Eine E-Mail an {a('to')}{cc} senden, Betreff „{a('subject')}“: „{a('body')}“")
     if tool == "reply_mail":
-        return tr(lang, f"Reply to e-mail {a('message_id')}: \"{a('body')}\"",
-                  f"Auf die E-Mail {a('message_id')} antworten: „{a('body')}“")
+        about = _mail_label(deps, a("message_id"))
+        return tr(lang, f"Reply to the e-mail from {about}: \"{a('body')}\"",
+                  f"Auf die E-Mail von {about} antworten: „{a('body')}“")
     if tool == "send_message":
         return tr(lang, f"Send a message to {a('to')}: \"{a('text')}\"",
                   f"Eine Nachricht an {a('to')} senden: „{a('text')}“")
@@ -104,7 +117,7 @@ def park(deps: AssistantDeps, delegate: str, requests: DeferredToolRequests,
         if not any(k["tool_name"] == call["tool_name"] and k["args"] == call["args"] for k in calls):
             calls.append(call)
     lang = deps.language
-    summary = "; ".join(_describe(c["tool_name"], c["args"], lang) for c in calls) + "."
+    summary = "; ".join(_describe(c["tool_name"], c["args"], lang, deps) for c in calls) + "."
     provenance = list(deps.origins)
     if provenance:
         summary += tr(lang, f" Careful: I read {', '.join(provenance)} before this, so parts of it may come from "
@@ -162,7 +175,7 @@ def delegate_of(name: str) -> DelegateAgent:
     return cast(DelegateAgent, agent)
 
 
-def _done(tool: str, args: dict[str, Any], lang: str) -> str:
+def _done(tool: str, args: dict[str, Any], lang: str, deps: AssistantDeps) -> str:
     """What an approved call did, once its tool reported success."""
 
     def a(key: str) -> str:
@@ -172,7 +185,8 @@ def _done(tool: str, args: dict[str, Any], lang: str) -> str:
     if tool == "send_mail":
         return tr(lang, f"The e-mail to {a('to')} is sent.", f"Die E-Mail an {a('to')} ist verschickt.")
     if tool == "reply_mail":
-        return tr(lang, "Your reply is sent.", "Deine Antwort ist verschickt.")
+        about = _mail_label(deps, a("message_id")).split(",")[0]
+        return tr(lang, f"Your reply to {about} is sent.", f"Deine Antwort an {about} ist verschickt.")
     if tool == "send_message":
         return tr(lang, f"The message to {a('to')} is sent.", f"Die Nachricht an {a('to')} ist verschickt.")
     if tool == "create_event":
@@ -186,22 +200,23 @@ def _done(tool: str, args: dict[str, Any], lang: str) -> str:
     return tr(lang, f"Done: {tool.replace('_', ' ')}.", f"Erledigt: {tool.replace('_', ' ')}.")
 
 
-def _report(calls: list[dict[str, Any]], lang: str) -> FunctionModel:
+def _report(calls: list[dict[str, Any]], deps: AssistantDeps) -> FunctionModel:
     """Stands in for the language model when an approved run continues: it reports what the approved
     tools returned. The outcome of an approval is reported by code, so a model that runs on, fails or
     words it wrongly cannot change or delay it."""
     args_of = {c["tool_call_id"]: c["args"] for c in calls}
+    lang = deps.language
 
     def respond(messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:
         parts = messages[-1].parts if messages else []
         returns = [p for p in parts if isinstance(p, ToolReturnPart)]
-        problems = [str(r.content) for r in returns
+        problems = [re.sub(r"^\s*error:\s*", "", str(r.content), flags=re.IGNORECASE) for r in returns
                     if r.outcome != "success" or str(r.content).lstrip().lower().startswith("error")]
         problems += [p.model_response() for p in parts if isinstance(p, RetryPromptPart)]  # a check failed now
         if problems:
             spoken = tr(lang, "That did not work: ", "Das hat nicht geklappt: ") + "; ".join(problems)[:300]
         elif returns:
-            spoken = " ".join(_done(r.tool_name, args_of.get(r.tool_call_id, {}), lang) for r in returns)
+            spoken = " ".join(_done(r.tool_name, args_of.get(r.tool_call_id, {}), lang, deps) for r in returns)
         else:
             spoken = tr(lang, "Nothing was done.", "Es wurde nichts gemacht.")
         shown = "; ".join(f"{r.tool_name}: {r.content}" for r in returns)
@@ -222,7 +237,7 @@ def resume_approved(rec: ApprovalRecord, deps: AssistantDeps) -> tuple[bool, str
     history = ModelMessagesTypeAdapter.validate_python(rec.payload["history"])
     results = DeferredToolResults(approvals={c["tool_call_id"]: True for c in rec.payload["calls"]})
     result = agent.run_sync(message_history=history, deferred_tool_results=results, deps=deps,
-                            model=_report(rec.payload["calls"], deps.language), usage_limits=DELEGATE_LIMITS)
+                            model=_report(rec.payload["calls"], deps), usage_limits=DELEGATE_LIMITS)
     out = result.output
     if isinstance(out, DeferredToolRequests):  # the report model asks for nothing: cannot happen
         return False, "error: the approved run asked for more"
