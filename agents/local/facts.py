@@ -75,28 +75,41 @@ def _words(text: str) -> list[str]:
     return re.findall(r"[\w'-]+", text.lower())
 
 
+def _keys(question: str) -> list[tuple[str, str]]:
+    return list(dict.fromkeys((_lemma(w), w) for w in _words(question) if w not in _FRAME and len(w) > 1))
+
+
 def question_keywords(question: str) -> list[str]:
     """The looked-up words of a question ("what is my sister's name" -> sister, name)."""
-    return list(dict.fromkeys(_lemma(w) for w in _words(question) if w not in _FRAME and len(w) > 1))
+    return list(dict.fromkeys(lemma for lemma, _ in _keys(question)))
 
 
-def _meets(key: str, note_words: set[str]) -> bool:
-    if key in note_words:
+def _meets(key: tuple[str, str], lemmas: set[str], raw: set[str]) -> bool:
+    lemma, word = key
+    if lemma in lemmas or word in raw:
         return True
-    # a German compound on either side: "Spindcode" ~ "Code für den Spind", "Hausmeister" ~ "Meister"
-    return len(key) >= 4 and any(len(w) >= 4 and (key in w or w in key) for w in note_words)
+    if len(word) >= 4 and any(len(w) >= 6 and word in w for w in raw):  # a part of a note's compound
+        return True
+    # a German compound in the question: both parts in the note ("Spindcode" ~ "Code für den Spind")
+    for i in range(3, len(word) - 2):
+        head, tail = word[:i], word[i:]
+        tails = (tail, tail[1:]) if tail.startswith("s") and len(tail) > 4 else (tail,)  # Geburtstagstorte
+        if (head in raw or _lemma(head) in lemmas) and any(t in raw or _lemma(t) in lemmas for t in tails):
+            return True
+    return False
 
 
 def best_note(question: str, notes: Sequence[_Note]) -> _Note | None:
     """The note that holds every key word of the question (the newest of equals), else None."""
-    keys = question_keywords(question)
+    keys = _keys(question)
     if not keys:
         return None
     best: tuple[int, int, _Note] | None = None
     for note in notes:
-        words = {_lemma(w) for w in _words(note.text)}
-        if all(_meets(k, words) for k in keys):
-            rank = (-len(words), note.id)  # the most specific note, then the newest
+        raw = set(_words(note.text))
+        lemmas = {_lemma(w) for w in raw}
+        if all(_meets(k, lemmas, raw) for k in keys):
+            rank = (-len(raw), note.id)  # the most specific note, then the newest
             if best is None or rank > best[:2]:
                 best = (*rank, note)
     return best[2] if best else None

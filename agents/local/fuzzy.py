@@ -152,24 +152,28 @@ def match_fuzzy(text: str, now: datetime) -> IntentMatch | None:
         return None
     index = _index(tuple(domains.DOMAINS))
     query, found = _with_placeholders(norm, now)
-    wanted = tuple(sorted(found))
-    candidates = process.extract(query, index.sentences, scorer=fuzz.ratio, limit=8, score_cutoff=ASK * 100 - 10)
-    candidates += process.extract(_sorted(query), index.sorted_sentences, scorer=fuzz.ratio, limit=8,
-                                  score_cutoff=ASK * 100 - 10)
+    # the words as heard, and (if a slot was found) with its placeholder: "today" may be a slot or
+    # a word of the sentence ("what's the date today")
+    queries = {(): norm, tuple(sorted(found)): query}
     best: tuple[float, str, _Sentence] | None = None
-    for _, score, i in candidates:
-        meta, sentence = index.meta[i], index.sentences[i]
-        if meta.slots != wanted:  # every slot heard must have its place, and every place a slot
-            continue
-        unknown = _unknown_words(query, meta.intent, meta.language, index)
-        confidence = score / 100 - UNKNOWN_WORD_PENALTY * len(unknown)
-        if best is None or confidence > best[0]:
-            best = (confidence, sentence, meta)
+    for wanted, q in queries.items():
+        candidates = process.extract(q, index.sentences, scorer=fuzz.ratio, limit=8, score_cutoff=ASK * 100 - 10)
+        candidates += process.extract(_sorted(q), index.sorted_sentences, scorer=fuzz.ratio, limit=8,
+                                      score_cutoff=ASK * 100 - 10)
+        for _, score, i in candidates:
+            meta, sentence = index.meta[i], index.sentences[i]
+            if meta.slots != wanted:  # every slot heard must have its place, and every place a slot
+                continue
+            unknown = _unknown_words(q, meta.intent, meta.language, index)
+            confidence = score / 100 - UNKNOWN_WORD_PENALTY * len(unknown)
+            if best is None or confidence > best[0]:
+                best = (confidence, sentence, meta)
     if best is None or best[0] < ASK:
         return None
     confidence, sentence, meta = best
     cased = prepare(text).split()
-    slots = {k: " ".join(cased[s:e]) for k, (s, e, _) in found.items()}
-    values = {k: v for k, (_, _, v) in found.items()}
+    used = {k: v for k, v in found.items() if k in meta.slots}
+    slots = {k: " ".join(cased[s:e]) for k, (s, e, _) in used.items()}
+    values = {k: v for k, (_, _, v) in used.items()}
     return IntentMatch(intent=meta.intent, language=meta.language, text=norm, slots=slots, values=values,
                        template=sentence, confidence=round(min(confidence, 0.99), 3))
