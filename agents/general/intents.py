@@ -22,14 +22,14 @@ INTENTS: Intents = {
     "Confirm": {
         "en": ["(yes|yeah|yep|yup|sure|ok|okay|confirm|confirmed|approve|approved|affirmative|correct)",
                "(yes|ok|okay) [please|do it|go ahead|send it]", "(do it|go ahead|send it|go for it|proceed)",
-               "(yes|ok|okay) (do it|go ahead|send it|that's right|that is right)"],
+               "(yes|yeah|yep|sure|ok|okay) (do it|go ahead|send it|that's right|that is right|please)"],
         "de": ["(ja|jawohl|jo|genau|klar|bestätigen|bestätige|bestätigt|einverstanden|passt|richtig)",
                "ja [bitte|gerne|mach das|mach es|schick es|senden|genau]",
                "(mach das|mach es|mach schon|schick es ab|schick es|abschicken|leg los)"],
     },
     "Reject": {
         "en": ["(no|nope|nah|cancel|cancel it|cancel that|don't|do not|never mind|nevermind|deny|abort)",
-               "no (thanks|thank you|don't|do not|cancel|cancel it|never mind|don't send it|leave it)",
+               "(no|nope|nah) (thanks|thank you|don't|do not|cancel|cancel it|cancel that|never mind|don't send it|leave it)",
                "(don't|do not) (do it|send it|do that)"],
         "de": ["(nein|ne|nö|abbrechen|abbruch|lass es|lass das|vergiss es|auf keinen fall|stopp das)",
                "nein [danke|lass es|nicht|abbrechen|nicht senden|nicht schicken]",
@@ -49,10 +49,12 @@ INTENTS: Intents = {
     "GetDate": {
         "en": [f"{WHAT_IS} (the date|today's date|the date today|today) [today]", "what day is (it|today) [today]",
                "what date is (it|today) [today]", "which day is (it|today)", "today's date",
-               f"{WHAT_IS} (the day|the day today|the weekday)", "what's today"],
+               f"{WHAT_IS} (the day|the day today|the weekday)", "what's today",
+               "(tell|give) me [the|today's] date [today]"],
         "de": ["welcher (tag|wochentag) ist heute", "welches datum (haben wir|ist heute|ist) [heute]",
                "der wievielte ist heute", "den wievielten haben wir [heute]", "was ist heute für ein tag",
-               "welchen tag haben wir [heute]", "[das] [heutige] datum", "was für ein tag ist heute"],
+               "welchen tag haben wir [heute]", "[das] [heutige] datum", "was für ein tag ist heute",
+               "(sag|nenn) mir [das] [heutige] datum"],
     },
     "Help": {
         "en": ["what can you do", "help", "help me", "what do you (do|know how to do)", "what are your skills"],
@@ -71,7 +73,8 @@ INTENTS: Intents = {
     "TimerStatus": {
         "en": ["how (much|long) [time] [is] (left|remaining) [on] [the|my] [timer]",
                "how (long|much longer) [is left] on [the|my] timer", f"{WHAT_IS} [the|my] timer [at|status]",
-               "how much longer", "is my timer (still running|running|done)", "check [the|my] timer"],
+               "how much longer", "is my timer (still running|running|done)", "check [the|my] timer",
+               "(how's|how is) [the|my] timer [doing|going]"],
         "de": ["wie (lange|lang) (läuft|dauert|geht) der timer noch", "wie viel zeit (ist|bleibt|hat der timer) noch [übrig] [auf dem timer]",
                "wie (lange|lang) noch", "wie steht der timer", "läuft der timer noch", "wie viel zeit ist noch auf dem timer"],
     },
@@ -101,7 +104,7 @@ INTENTS: Intents = {
     "ListNotes": {
         "en": [f"{WHAT_IS} [in] my notes", "what are my notes", "(show|list|read|tell) [me] [all] my notes",
                "what have i (asked|told) you to remember", "what do you remember [about me]"],
-        "de": ["was hast du dir gemerkt", "(zeig|zeige|lies) [mir] [alle] meine notizen [vor]",
+        "de": ["was hast du dir [alles] gemerkt", "(zeig|zeige|lies) [mir] [alle] meine notizen [vor]",
                "welche notizen (habe|hab) ich", "was sind meine notizen", "woran erinnerst du dich"],
     },
     "RecallNote": {

@@ -22,7 +22,7 @@ _PREFIXES = re.compile(
 _SUFFIXES = re.compile(
     r"(?i)(?: (?:please|bitte|for me|für mich|thanks|thank you|thanks a lot|danke|danke schön|dankeschön|"
     r"vielen dank|now|right now|jetzt|gerade|mal|if you can|if you could|if possible|if you don't mind|"
-    r"real quick|quickly|wenn du kannst|wenn möglich|wenn's geht|okay|ok))+$"
+    r"real quick|quickly|wenn du kannst|wenn möglich|wenn's geht|okay|ok|eigentlich|denn|überhaupt))+$"
 )
 # a greeting or a discourse word first ("hey", "okay so", "um", "sag mal", "also"). Yes/no words are
 # never dropped: they are requests of their own ("okay" alone stays a yes).
