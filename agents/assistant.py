@@ -30,7 +30,7 @@ from agents.honesty import CORRECTION, claims_action, nothing_done, parrots_corr
 from agents.llm import MODEL_ERRORS, model_error_message
 from agents.local.facts import NO_NOTE, is_question, match_note_question
 from agents.local.handlers import handle, help_text
-from agents.local.normalize import normalize
+from agents.local.normalize import guess_language, normalize
 from agents.local.phrases import tr
 from agents.local.recognizer import IntentMatch, understand
 from agents.local.suggest import Suggestion, did_you_mean, dropped
@@ -242,7 +242,7 @@ class Assistant:
     def _fallback(self, text: str, error: str | None, connected: bool = False) -> AgentReply:
         """No model answered: say why in one sentence, then what works offline (``connected``: a model is
         set up and failed just now, so the reply does not ask to connect one)."""
-        lang = self.language
+        lang = self.language if error else guess_language(text) or self.language  # the language spoken to us
         offline = help_text(lang, connect_hint=not connected)
         if error:
             spoken = error + tr(lang, " I can only do the offline things now.", " Ich kann gerade nur Offline-Dinge.")

@@ -142,3 +142,28 @@ def prepare(text: str) -> str:
 
 def normalize(text: str) -> str:
     return prepare(text).lower()
+
+
+_GERMAN_WORDS = {
+    "ich", "du", "mir", "mich", "dir", "wie", "was", "wo", "wann", "wer", "warum", "der", "die", "das", "den",
+    "dem", "ist", "sind", "und", "nicht", "ein", "eine", "einen", "mein", "meine", "bitte", "kannst", "hast",
+    "habe", "hab", "auf", "für", "mit", "von", "zu", "morgen", "heute", "wird", "wetter", "mach", "sag", "mal",
+    "gibt", "es", "noch", "schon", "auch", "im", "am", "um", "über", "einem", "einer", "welche", "welcher",
+}
+_ENGLISH_WORDS = {
+    "i", "you", "me", "my", "what", "what's", "how", "where", "when", "who", "why", "the", "is", "are", "and",
+    "not", "a", "an", "please", "can", "could", "do", "does", "have", "for", "with", "to", "of", "tomorrow",
+    "today", "will", "it", "it's", "on", "in", "at", "this", "that", "there", "about", "tell", "show",
+}
+
+
+def guess_language(text: str) -> str | None:
+    """'de' or 'en' when the words say so clearly (umlauts, common function words), else None."""
+    words = re.findall(r"[\w']+", text.lower())
+    de = sum(w in _GERMAN_WORDS or bool(re.search(r"[äöüß]", w)) for w in words)
+    en = sum(w in _ENGLISH_WORDS for w in words)
+    if de > en:
+        return "de"
+    if en > de:
+        return "en"
+    return None
