@@ -133,7 +133,7 @@ def _with_placeholders(norm: str, now: datetime) -> tuple[str, dict[str, tuple[i
 def _known(word: str, vocab: frozenset[str]) -> bool:
     if word in vocab or word in _NEUTRAL or word.startswith("{"):
         return True
-    if len(word) < 4:
+    if len(word) < 6:  # "news" is not "new", "neues" not "neue"
         return False
     limit = 1 if len(word) < 8 else 2  # a slip of the recognizer: "calender", "erinerungen"
     return any(abs(len(v) - len(word)) <= limit and Levenshtein.distance(word, v, score_cutoff=limit) <= limit

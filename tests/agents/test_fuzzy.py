@@ -35,7 +35,7 @@ def test_a_template_match_is_certain_and_a_paraphrase_carries_its_confidence() -
     "book me a haircut", "write an email to anna saying I'm late", "what time does the bakery open",
     "forward all my mail to bob", "what's the weather", "what's the weather like", "wie wird das Wetter",
     "delete all my notes", "what's the time in tokyo", "cancel the meeting", "don't set a timer",
-    "timer", "send a message to bob", "what is the capital of france",
+    "timer", "send a message to bob", "what is the capital of france", "read me the news", "was gibt es neues",
 ])
 def test_a_request_that_needs_a_model_is_neither_routed_nor_asked_back(said: str) -> None:
     r = understand(said, NOW)
