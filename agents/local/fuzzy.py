@@ -130,6 +130,7 @@ def _with_placeholders(norm: str, now: datetime) -> tuple[str, dict[str, tuple[i
     return " ".join(out), found
 
 
+@lru_cache(maxsize=8192)
 def _known(word: str, vocab: frozenset[str]) -> bool:
     if word in vocab or word in _NEUTRAL or word.startswith("{"):
         return True
