@@ -2,7 +2,9 @@
 through a pipeline of small stages.
 
 1. a pending approval + "yes"/"no"  -> run or drop the parked action (audited)
-2. the local intent recognizer      -> instant offline answer
+2. the local intent recognizer      -> instant offline answer (templates, close paraphrases, a question
+                                       that a stored note answers); a request understood only roughly
+                                       is asked back ("Did you mean …?") and a yes runs it
 3. a domain's delegate              -> when a model is configured and the request names one domain
                                        (agents/routing.py), else the orchestrator, which delegates
 4. fallback                         -> what works offline and how to connect a model
@@ -38,9 +40,12 @@ from agents.honesty import (
     raw_tool_call,
 )
 from agents.llm import MODEL_ERRORS, model_error_message
+from agents.local.facts import NO_NOTE, is_question, match_note_question
 from agents.local.handlers import handle, help_text
+from agents.local.normalize import guess_language, normalize
 from agents.local.phrases import tr
-from agents.local.recognizer import IntentMatch, recognize
+from agents.local.recognizer import IntentMatch, understand
+from agents.local.suggest import Suggestion, did_you_mean, dropped
 from agents.memory import Memory
 from agents.models import NewEvent
 from agents.orchestrator import (
@@ -87,8 +92,10 @@ class _Turn:
         self.usage = Usage()
         self.pending_events: list[TurnEvent] = []
 
-    def intent(self, source: Source, name: str, slots: dict[str, str]) -> None:
-        self.pending_events.append(IntentRecognized(turn_id=self.id, source=source, name=name, slots=slots))
+    def intent(self, source: Source, name: str, slots: dict[str, str], confidence: float | None = None,
+               suggested: bool = False) -> None:
+        self.pending_events.append(IntentRecognized(turn_id=self.id, source=source, name=name, slots=slots,
+                                                    confidence=confidence, suggested=suggested))
 
     def count(self, usage: RunUsage) -> None:
         """Add one model run's usage (a turn may take two: the answer and its correction)."""
@@ -118,6 +125,8 @@ class Assistant:
     model_timeout_s: float = 30.0  # one model run (the orchestrator with its delegates)
     turn_deadline_s: float = 45.0  # the whole turn, a correction included: then it ends, whatever runs
     domain_settings: Mapping[str, BaseModel] = field(default_factory=dict)  # by domain name (app/settings.py)
+    # the request last asked back about ("Did you mean …?"): a yes within two minutes runs it
+    _suggestion: Suggestion | None = field(default=None, init=False, repr=False)
 
     # ------------------------------------------------------------ public API
 
@@ -147,14 +156,30 @@ class Assistant:
             return
         now = self.clock().astimezone(self.tz)
         with turn.timer.stage("intent"):
-            match = recognize(turn.text, now)
-        local = self._local_or_approval(turn, match, now)
+            understood = understand(turn.text, now)
+            match = understood.match
+            if match is None and is_question(normalize(turn.text)):
+                match = match_note_question(turn.text, self.memory.facts())
+        suggested, self._suggestion = self._suggestion, None  # asked back last turn: this turn answers it
+        if suggested is not None and not suggested.fresh(now):
+            suggested = None
+        local = self._local_or_approval(turn, match, now, suggested)
+        if local is None and understood.suggestion is not None:
+            local = self._ask_back(turn, understood.suggestion, now)
+        model: Model | None = None
+        error: str | None = None
+        if local is not None and local.error == NO_NOTE:  # a question no note answers: a model may know
+            model, error = self._model_or_error()
+            if model is not None:
+                turn.pending_events.clear()
+                local = None
         if local is not None:
             yield from turn.flush()
             yield ReplyDelta(turn_id=turn.id, text=local.text)
             yield from self._finish(turn, local)
             return
-        model, error = self._model_or_error()
+        if model is None:
+            model, error = self._model_or_error()
         if model is None:
             with turn.timer.stage("fallback"):
                 reply = self._fallback(turn.text, error)
@@ -196,7 +221,15 @@ class Assistant:
 
     # ------------------------------------------------------------ routing
 
-    def _local_or_approval(self, turn: _Turn, match: IntentMatch | None, now: datetime) -> AgentReply | None:
+    def _ask_back(self, turn: _Turn, suggestion: IntentMatch, now: datetime) -> AgentReply:
+        """Understood only roughly: say the request back and keep it for a yes."""
+        self._suggestion = Suggestion(suggestion, now)
+        turn.intent("local", suggestion.intent, suggestion.slots, suggestion.confidence, suggested=True)
+        question = did_you_mean(suggestion)
+        return AgentReply(spoken=question, text=question, source="local", language=suggestion.language)
+
+    def _local_or_approval(self, turn: _Turn, match: IntentMatch | None, now: datetime,
+                           suggested: Suggestion | None = None) -> AgentReply | None:
         if match is not None and match.intent in ("Confirm", "Reject"):
             pending = self.approvals.pending(now)
             if pending is None:
@@ -208,9 +241,15 @@ class Assistant:
                 deps = self.deps(match.language, turn)
                 with turn.timer.stage("approval"):
                     return self._decide(pending, match.intent == "Confirm", match.language, match, deps)
+            if suggested is not None and match.intent == "Reject":
+                msg = dropped(match.language)
+                turn.intent("local", "Reject", {})
+                return AgentReply(spoken=msg, text=msg, source="local", language=match.language, intent="Reject")
+            if suggested is not None:  # "yes" to "Did you mean …?": run what was suggested
+                match = suggested.match
         if match is None:
             return None
-        turn.intent("local", match.intent, match.slots)
+        turn.intent("local", match.intent, match.slots, match.confidence)
         deps = self.deps(match.language, turn)
         try:
             with turn.timer.stage("intent"):
@@ -233,7 +272,7 @@ class Assistant:
     def _fallback(self, text: str, error: str | None, connected: bool = False) -> AgentReply:
         """No model answered: say why in one sentence, then what works offline (``connected``: a model is
         set up and failed just now, so the reply does not ask to connect one)."""
-        lang = self.language
+        lang = self.language if error else guess_language(text) or self.language  # the language spoken to us
         offline = help_text(lang, connect_hint=not connected)
         if error:
             spoken = error + tr(lang, " I can only do the offline things now.", " Ich kann gerade nur Offline-Dinge.")

@@ -43,6 +43,8 @@ class Domain:
     description: str = ""  # what the orchestrator's ask_<name> tool says the domain does
     intents: dict[str, dict[Lang, list[str]]] = field(default_factory=dict)  # intent -> language -> templates
     handlers: dict[str, Handler] = field(default_factory=dict)  # intent -> handler
+    # intent -> language -> the request said back when the assistant asks "Did you mean …?" ({slot} filled in)
+    say_back: dict[str, dict[Lang, str]] = field(default_factory=dict)
     delegate: str | None = None  # "module:attribute" of its pydantic-ai delegate, imported when first asked
     settings: type[BaseModel] | None = None  # validated from the config's [domains.<name>] table
     migrations: Path | None = None  # a folder of Alembic revisions (a branch off 0001_foundation)
@@ -104,6 +106,14 @@ def intents(modules: Iterable[str] | None = None) -> dict[str, dict[Lang, list[s
     for d in domains(modules):
         out.update(d.intents)
     return out
+
+
+def say_back(intent: str, language: Lang) -> str | None:
+    """How a request of the intent is said back to the user ("what time is it"), if the domain says."""
+    for d in domains():
+        if intent in d.say_back:
+            return d.say_back[intent].get(language)
+    return None
 
 
 def handler(intent: str) -> Handler:

@@ -58,13 +58,16 @@ class TranscriptFinal(TurnEvent):
 
 class IntentRecognized(TurnEvent):
     """Who answers: a local intent (name and slots), a yes/no to an approval, or the LLM's delegate
-    (name = the domain, slot ``request`` = what the orchestrator passed on)."""
+    (name = the domain, slot ``request`` = what the orchestrator passed on). A local intent understood
+    only roughly is ``suggested``: the assistant asks back and runs it after a yes."""
 
     kind: Literal["intent"] = "intent"
     turn_id: str
     source: Source
     name: str
     slots: dict[str, str] = Field(default_factory=dict)
+    confidence: float | None = Field(None, description="local intents: 1.0 a template, less a close paraphrase")
+    suggested: bool = Field(False, description="only asked back about (\"Did you mean …?\"), not run")
 
 
 class ToolCalled(TurnEvent):

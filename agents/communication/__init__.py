@@ -1,7 +1,7 @@
 """The communication domain: mail (IMAP/SMTP), calendar (CalDAV) and messaging (WhatsApp): the
 services, the delegate agent, the local intents and the account kinds it uses."""
 
-from agents.communication.intents import HANDLERS, INTENTS
+from agents.communication.intents import HANDLERS, INTENTS, SAY_BACK
 from agents.domains import Domain
 
 DOMAIN = Domain(
@@ -10,6 +10,7 @@ DOMAIN = Domain(
                 "Pass the user's request with all details.",
     intents=INTENTS,
     handlers=HANDLERS,
+    say_back=SAY_BACK,
     delegate="agents.communication.agent:communication_agent",
     account_kinds=("mail", "caldav", "whatsapp"),
     cues=(r"e-?mails?\b", r"mails?\b", r"inbox", r"posteingang", r"postfach", r"calendar", r"kalender",

@@ -10,7 +10,7 @@ from agents.domains import Handler
 from agents.local.handlers import no_service, reply
 from agents.local.phrases import fmt_date, fmt_time, fmt_when, tr
 from agents.local.recognizer import IntentMatch
-from agents.local.templates import WHAT_IS, Intents
+from agents.local.templates import WHAT_IS, Intents, Lang
 from agents.local.timeparse import DayRange, When
 from agents.models import MailQuery, MailSummary, NewEvent
 from agents.replies import AgentReply, ToolCallInfo
@@ -74,6 +74,12 @@ INTENTS: Intents = {
                "wie sieht mein kalender [für] [{range}] aus", "wie sieht {range} aus", "was ist {range} im kalender",
                "bin ich {range} (frei|beschäftigt)"],
     },
+}
+
+
+SAY_BACK: dict[str, dict[Lang, str]] = {
+    "UnreadMail": {"en": "do I have new e-mail", "de": "habe ich neue Mails"},
+    "CalendarQuery": {"en": "what's on my calendar {range}", "de": "was steht {range} im Kalender"},
 }
 
 

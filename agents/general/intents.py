@@ -7,27 +7,29 @@ from datetime import timedelta
 
 from agents.deps import AssistantDeps, MemoryInputError
 from agents.domains import Handler
+from agents.local.facts import NO_NOTE, answer, best_note
 from agents.local.handlers import help_text, reply
 from agents.local.phrases import fmt_date, fmt_duration, fmt_time, fmt_when, tr
 from agents.local.recognizer import IntentMatch
-from agents.local.templates import WHAT_IS, Intents
+from agents.local.templates import WHAT_IS, Intents, Lang
 from agents.local.timeparse import When
 from agents.replies import AgentReply
 
 DEFAULT_REMINDER_HOUR = 9
+MY_DE = "(mein|meine|meinen|meinem|meiner|meines)"
 
 INTENTS: Intents = {
     "Confirm": {
         "en": ["(yes|yeah|yep|yup|sure|ok|okay|confirm|confirmed|approve|approved|affirmative|correct)",
                "(yes|ok|okay) [please|do it|go ahead|send it]", "(do it|go ahead|send it|go for it|proceed)",
-               "(yes|ok|okay) (do it|go ahead|send it|that's right|that is right)"],
+               "(yes|yeah|yep|sure|ok|okay) (do it|go ahead|send it|that's right|that is right|please)"],
         "de": ["(ja|jawohl|jo|genau|klar|bestätigen|bestätige|bestätigt|einverstanden|passt|richtig)",
                "ja [bitte|gerne|mach das|mach es|schick es|senden|genau]",
                "(mach das|mach es|mach schon|schick es ab|schick es|abschicken|leg los)"],
     },
     "Reject": {
         "en": ["(no|nope|nah|cancel|cancel it|cancel that|don't|do not|never mind|nevermind|deny|abort)",
-               "no (thanks|thank you|don't|do not|cancel|cancel it|never mind|don't send it|leave it)",
+               "(no|nope|nah) (thanks|thank you|don't|do not|cancel|cancel it|cancel that|never mind|don't send it|leave it)",
                "(don't|do not) (do it|send it|do that)"],
         "de": ["(nein|ne|nö|abbrechen|abbruch|lass es|lass das|vergiss es|auf keinen fall|stopp das)",
                "nein [danke|lass es|nicht|abbrechen|nicht senden|nicht schicken]",
@@ -47,10 +49,12 @@ INTENTS: Intents = {
     "GetDate": {
         "en": [f"{WHAT_IS} (the date|today's date|the date today|today) [today]", "what day is (it|today) [today]",
                "what date is (it|today) [today]", "which day is (it|today)", "today's date",
-               f"{WHAT_IS} (the day|the day today|the weekday)", "what's today"],
+               f"{WHAT_IS} (the day|the day today|the weekday)", "what's today",
+               "(tell|give) me [the|today's] date [today]"],
         "de": ["welcher (tag|wochentag) ist heute", "welches datum (haben wir|ist heute|ist) [heute]",
                "der wievielte ist heute", "den wievielten haben wir [heute]", "was ist heute für ein tag",
-               "welchen tag haben wir [heute]", "[das] [heutige] datum", "was für ein tag ist heute"],
+               "welchen tag haben wir [heute]", "[das] [heutige] datum", "was für ein tag ist heute",
+               "(sag|nenn) mir [das] [heutige] datum"],
     },
     "Help": {
         "en": ["what can you do", "help", "help me", "what do you (do|know how to do)", "what are your skills"],
@@ -69,7 +73,8 @@ INTENTS: Intents = {
     "TimerStatus": {
         "en": ["how (much|long) [time] [is] (left|remaining) [on] [the|my] [timer]",
                "how (long|much longer) [is left] on [the|my] timer", f"{WHAT_IS} [the|my] timer [at|status]",
-               "how much longer", "is my timer (still running|running|done)", "check [the|my] timer"],
+               "how much longer", "is my timer (still running|running|done)", "check [the|my] timer",
+               "(how's|how is) [the|my] timer [doing|going]"],
         "de": ["wie (lange|lang) (läuft|dauert|geht) der timer noch", "wie viel zeit (ist|bleibt|hat der timer) noch [übrig] [auf dem timer]",
                "wie (lange|lang) noch", "wie steht der timer", "läuft der timer noch", "wie viel zeit ist noch auf dem timer"],
     },
@@ -99,18 +104,24 @@ INTENTS: Intents = {
     "ListNotes": {
         "en": [f"{WHAT_IS} [in] my notes", "what are my notes", "(show|list|read|tell) [me] [all] my notes",
                "what have i (asked|told) you to remember", "what do you remember [about me]"],
-        "de": ["was hast du dir gemerkt", "(zeig|zeige|lies) [mir] [alle] meine notizen [vor]",
+        "de": ["was hast du dir [alles] gemerkt", "(zeig|zeige|lies) [mir] [alle] meine notizen [vor]",
                "welche notizen (habe|hab) ich", "was sind meine notizen", "woran erinnerst du dich"],
     },
     "RecallNote": {
         "en": ["what did i (say|tell you|note|write down|mention) (about|regarding|on) {topic}",
                "what do you (know|remember) about {topic}", "do you remember [anything] about {topic}",
                "(find|search|check) [my|the] notes (about|for|on) {topic}",
-               "what have i (said|told you) about {topic}"],
+               "what have i (said|told you) about {topic}",
+               f"{WHAT_IS} my {{fact}}", "what was my {fact}", "(who's|who is|who was) my {fact}",
+               "(where's|where is|where are) my {fact}", "where (did|have|had) i {fact}",
+               "(when's|when is) my {fact}", "(do you know|do you remember|tell me) my {fact}"],
         "de": ["was (habe|hab) ich [dir] (über|zu|wegen) {topic} (gesagt|erzählt|notiert)",
                "was weißt du (über|zu|von) {topic}", "erinnerst du dich an {topic}",
                "(suche|such|durchsuche) [in] [meine|meinen] notizen (nach|über|zu) {topic}",
-               "was hatte ich (über|zu) {topic} gesagt"],
+               "was hatte ich (über|zu) {topic} gesagt",
+               f"(wie|was) (heißt|heisst|lautet|ist|war) {MY_DE} {{fact}}", f"(wer|wo) (ist|sind|war) {MY_DE} {{fact}}",
+               f"wann hat {MY_DE} {{fact}} geburtstag", f"wann ist {MY_DE} {{fact}}",
+               "wo (habe|hab|hatte) ich {fact}", f"(weißt du|kennst du) {MY_DE} {{fact}}"],
     },
     "Forget": {
         "en": ["forget (what i said about|what i told you about|everything about|about|that) {topic}",
@@ -126,6 +137,18 @@ INTENTS: Intents = {
                "(schreib|schreibe) [dir] auf [dass] {text}", "(mach|mache|erstelle) [dir] eine notiz [dass] {text}",
                "denk daran [dass] {text}", "(speichere|speicher) [die] notiz {text}"],
     },
+}
+
+
+SAY_BACK: dict[str, dict[Lang, str]] = {
+    "GetTime": {"en": "what time is it", "de": "wie spät ist es"},
+    "GetDate": {"en": "what's the date today", "de": "welches Datum haben wir heute"},
+    "Help": {"en": "what can you do", "de": "was kannst du"},
+    "SetTimer": {"en": "set a timer for {duration}", "de": "stell einen Timer auf {duration}"},
+    "TimerStatus": {"en": "how much time is left on the timer", "de": "wie lange läuft der Timer noch"},
+    "CancelTimer": {"en": "cancel the timer", "de": "brich den Timer ab"},
+    "ListReminders": {"en": "what are my reminders", "de": "welche Erinnerungen habe ich"},
+    "ListNotes": {"en": "what are my notes", "de": "zeig mir meine Notizen"},
 }
 
 
@@ -216,14 +239,24 @@ def _add_note(m: IntentMatch, d: AssistantDeps) -> AgentReply:
 
 
 def _recall(m: IntentMatch, d: AssistantDeps) -> AgentReply:
+    if "fact" in m.values:
+        return _answer_from_notes(m, d)
     topic = str(m.values["topic"])
     facts = d.memory.recall(topic)
     lang = m.language
     if not facts:
         return reply(m, tr(lang, f"You haven't told me anything about {topic}.",
                             f"Du hast mir nichts über {topic} gesagt."))
-    return reply(m, tr(lang, f"You told me: {facts[0].text}.", f"Du hast mir gesagt: {facts[0].text}."),
-                  "\n".join(f"- {f.text}" for f in facts))
+    return reply(m, answer(facts[0].text, lang), "\n".join(f"- {f.text}" for f in facts))
+
+
+def _answer_from_notes(m: IntentMatch, d: AssistantDeps) -> AgentReply:
+    """A question about a stored fact ("what's my locker code"): the note that holds its key words."""
+    note = best_note(m.text, d.memory.facts())
+    lang = m.language
+    if note is None:
+        return reply(m, tr(lang, "I have no note about that.", "Dazu habe ich keine Notiz."), error=NO_NOTE)
+    return reply(m, answer(note.text, lang))
 
 
 def _list_notes(m: IntentMatch, d: AssistantDeps) -> AgentReply:

@@ -1,6 +1,7 @@
 """Deterministic intent recognition: templates (``agents.local.templates``) compiled to regular
-expressions once, typed slots checked by the time parsers. No model, a fraction of a millisecond
-per utterance."""
+expressions once, typed slots checked by the time parsers; what no template matches goes to the fuzzy
+matcher (``agents.local.fuzzy``: close paraphrases, with a confidence). No model, a fraction of a
+millisecond per utterance."""
 
 from __future__ import annotations
 
@@ -9,9 +10,11 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
-from pydantic import BaseModel, Field
-
 from agents import domains
+from agents.local.fuzzy import ROUTE, match_fuzzy
+from agents.local.match import IntentMatch, Recognition
+from agents.local.normalize import normalize as normalize
+from agents.local.normalize import prepare
 from agents.local.numbers import NUMBER_RE, WORDS
 from agents.local.templates import Lang
 from agents.local.timeparse import (
@@ -23,61 +26,6 @@ from agents.local.timeparse import (
     parse_duration,
     parse_when,
 )
-
-
-class IntentMatch(BaseModel):
-    """A recognized intent. ``slots`` hold the words as heard, ``values`` the typed meaning
-    (datetime for when, timedelta for duration, DayRange for range)."""
-
-    intent: str
-    language: Lang
-    text: str = Field(description="the normalized utterance")
-    slots: dict[str, str] = Field(default_factory=dict)
-    values: dict[str, Any] = Field(default_factory=dict)
-    template: str = ""
-
-
-# ---------------------------------------------------------------- normalization
-
-_PREFIXES = re.compile(
-    r"(?i)^(?:(?:hey|hi|hallo|hello) (?:assistant|assistent|computer) |please |bitte |"
-    r"(?:can|could|would|will) you (?:please )?|(?:kannst|könntest|würdest) du (?:bitte )?|"
-    r"(?:i want to|i'd like to|ich möchte|ich will) (?:know )?)+"
-)
-_SUFFIXES = re.compile(r"(?i)(?: (?:please|bitte|for me|für mich|thanks|thank you|danke|now|right now|jetzt|"
-                       r"gerade|mal))+$")
-# what speech recognition hands over around a request: a greeting or a discourse word first ("hey",
-# "okay so", "um", "sag mal", "also"), hesitations anywhere ("um", "äh"), the German particle "mal"
-# ("stell mal", "sag mal"). Yes/no words are never dropped: they are requests of their own.
-_LEAD = re.compile(
-    r"(?i)^(?:(?:hi there|hey there|hey|hi|hello|hallo|ok|okay|so|well|alright|right|oh|ah|"
-    r"um+(?= \D)|uh+|uhm+|erm+|er|hm+|äh+m?|öh+m?|na|also|sag mal|sag einmal|du|hör mal)(?: |$))+"
-)
-# ("um" is also German for "at": only a leading "um" before a word is a hesitation)
-_HESITATION = re.compile(r"(?i)(?<!\S)(?:uh+|uhm+|erm+|äh+m?|öh+m?|hm+)(?!\S)")
-_PARTICLE = re.compile(r"(?i)(?<=\S) mal(?= \S)")
-
-
-def _prepare(text: str) -> str:
-    """Punctuation and politeness removed, case kept (slot values keep the user's capitals)."""
-    t = text.replace("’", "'").replace("`", "'")
-    t = re.sub(r"[?!;\"“”„«»()]", " ", t)
-    t = re.sub(r",", " ", t)
-    t = re.sub(r"\.(?=\s|$)(?<!\b\d\.)(?<!\b\d\d\.)", " ", t)  # sentence dots, keep '5.' ordinals
-    t = re.sub(r"\b[eE][ -]([mM]ails?)\b", lambda m: "e" + m.group(1).lower(), t)
-    t = re.sub(r"\s+", " ", _HESITATION.sub(" ", t)).strip()
-    for _ in range(3):
-        stripped = _PARTICLE.sub("", _LEAD.sub("", _PREFIXES.sub("", t))).strip()
-        t2 = _SUFFIXES.sub("", _PREFIXES.sub("", stripped or t)).strip()  # "okay" alone stays a yes
-        if t2 == t:
-            break
-        t = t2 or t
-    return t
-
-
-def normalize(text: str) -> str:
-    return _prepare(text).lower()
-
 
 # ---------------------------------------------------------------- slot vocabularies
 
@@ -96,7 +44,8 @@ _DURATION_WORDS = {
     "a", "an", "and", "half", "quarter", "of", "hour", "hours", "hr", "hrs", "h", "m", "minute", "minutes",
     "min", "mins", "second", "seconds", "sec", "secs", "one", "und", "eine", "einer", "halbe", "stunde",
     "stunden", "std", "minuten", "sekunde", "sekunden", "eineinhalb", "anderthalb", "viertelstunde",
-    "dreiviertelstunde", "couple", "few", "paar", "ein",
+    "dreiviertelstunde", "couple", "few", "paar", "ein", "viertel", "dreiviertel", "drei", "three", "quarters",
+    *(f"{u}einhalb" for u in ("zwei", "drei", "vier", "fünf", "sechs", "sieben", "acht", "neun", "zehn")),
 }
 _RANGE_WORDS = {
     "today", "tonight", "tomorrow", "day", "after", "the", "next", "coming", "this", "on", "for", "week",
@@ -127,6 +76,10 @@ _SLOT_RES: dict[str, str] = {
     "duration": _vocab_re(_DURATION_WORDS, False),
     "range": _vocab_re(_RANGE_WORDS, True),
     "person": r"[^\s]+(?: [^\s]+){0,3}?",
+    # a stored fact asked about ("what's my {fact}"): never the calendar, mail, reminders or notes themselves
+    "fact": r"(?!(?:calendar|schedule|agenda|diary|reminders?|notes?|timers?|mails?|e-?mails?|inbox|mailbox|"
+            r"messages|next|first|last|upcoming|kalender|termine?|erinnerungen|notizen|posteingang|postfach|"
+            r"nachrichten|mails|nächste[rnms]?|erste[rnms]?|letzte[rnms]?)\b)\S.*?",
 }
 
 
@@ -311,9 +264,9 @@ def _match(c: _Compiled, cased: str, now: datetime) -> IntentMatch | None:
     return None
 
 
-def recognize(text: str, now: datetime) -> IntentMatch | None:
+def match_template(text: str, now: datetime) -> IntentMatch | None:
     """The first template that matches the whole utterance with valid slots, else None."""
-    cased = _prepare(text)
+    cased = prepare(text)
     norm = cased.lower()
     if not norm:
         return None
@@ -324,3 +277,19 @@ def recognize(text: str, now: datetime) -> IntentMatch | None:
         if found is not None:
             return found
     return None
+
+
+def understand(text: str, now: datetime) -> Recognition:
+    """A template match; else the closest paraphrase: routed when sure enough, else a suggestion."""
+    exact = match_template(text, now)
+    if exact is not None:
+        return Recognition(match=exact)
+    near = match_fuzzy(text, now)
+    if near is None:
+        return Recognition()
+    return Recognition(match=near) if near.confidence >= ROUTE else Recognition(suggestion=near)
+
+
+def recognize(text: str, now: datetime) -> IntentMatch | None:
+    """The intent to act on: a template match, or a close paraphrase with a high confidence."""
+    return understand(text, now).match

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from agents.local.numbers import NUMBER_RE, parse_number
+from agents.local.numbers import HALF_RE, NUMBER_RE, parse_half, parse_number
 
 WEEKDAYS: dict[str, int] = {
     "monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4, "saturday": 5, "sunday": 6,
@@ -48,6 +48,7 @@ _PM_WORDS = (
 )
 
 _DURATION_PART_RE = re.compile(_NUM + r"\s+" + _UNIT + r"(?:\s+(?:and a half|und eine halbe))?")
+_HALF_NUMBER_RE = re.compile(r"\b" + HALF_RE + r"(?= )")
 _IN_RE = re.compile(r"in " + _NUM + r" " + _UNIT + r"(?: and a half| und eine halbe)?")
 _DAYPART_RE = re.compile(_AM_WORDS + r"|" + _PM_WORDS)
 _AM_RE = re.compile(_AM_WORDS)
@@ -87,9 +88,14 @@ def parse_duration(text: str) -> timedelta | None:
         "eineinhalb stunden": 5400, "anderthalb stunden": 5400, "a quarter of an hour": 900,
         "quarter of an hour": 900, "a quarter hour": 900, "eine viertelstunde": 900, "viertelstunde": 900,
         "eine dreiviertelstunde": 2700, "einer halben stunde": 1800, "einer viertelstunde": 900,
+        "viertel stunde": 900, "eine viertel stunde": 900, "einer viertel stunde": 900,
+        "dreiviertelstunde": 2700, "dreiviertel stunde": 2700, "drei viertel stunde": 2700,
+        "eine dreiviertel stunde": 2700, "three quarters of an hour": 2700, "half a hour": 1800,
+        "a half an hour": 1800, "quarter hour": 900, "halbe stunde lang": 1800, "einer stunde": 3600,
     }
     if t in special:
         return timedelta(seconds=special[t])
+    t = _HALF_NUMBER_RE.sub(lambda m: str(parse_half(m.group(0))), t)  # "zweieinhalb stunden" -> 2.5
     m = re.fullmatch(r"(\d+)\s*h(?:\s*(\d+)\s*m(?:in)?)?|(\d+)\s*m(?:in)?", t)
     if m:
         if m.group(3):

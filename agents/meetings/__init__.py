@@ -10,13 +10,14 @@ that joins both (``app.meetings``) sit beside and above."""
 from pathlib import Path
 
 from agents.domains import Domain
-from agents.meetings.intents import HANDLERS, INTENTS
+from agents.meetings.intents import HANDLERS, INTENTS, SAY_BACK
 
 DOMAIN = Domain(
     name="meetings",
     description="Meeting recording (start, stop, pause, resume, status) and searching meeting transcripts.",
     intents=INTENTS,
     handlers=HANDLERS,
+    say_back=SAY_BACK,
     delegate="agents.meetings.agent:media_agent",
     migrations=Path(__file__).parent / "migrations",  # its tables: db.py
     cues=(r"record", r"aufnahme", r"aufnehm", r"transcripts?", r"protokoll", r"mitschrift", r"meeting notes"),

@@ -10,7 +10,7 @@ from agents.domains import Handler
 from agents.local.handlers import reply
 from agents.local.phrases import fmt_date, tr
 from agents.local.recognizer import IntentMatch
-from agents.local.templates import Intents
+from agents.local.templates import Intents, Lang
 from agents.replies import AgentReply, ToolCallInfo
 
 INTENTS: Intents = {
@@ -48,6 +48,14 @@ INTENTS: Intents = {
                "was wurde (über|zu) {query} gesagt", "was haben wir (über|zu|zum|zur) {query} (gesagt|besprochen|beschlossen|entschieden)",
                "(wann|wo) haben wir über {query} gesprochen", "haben wir über {query} gesprochen"],
     },
+}
+
+
+SAY_BACK: dict[str, dict[Lang, str]] = {
+    "MeetingStart": {"en": "start recording the meeting", "de": "starte die Aufnahme"},
+    "MeetingStop": {"en": "stop the recording", "de": "beende die Aufnahme"},
+    "MeetingPause": {"en": "pause the recording", "de": "pausiere die Aufnahme"},
+    "MeetingResume": {"en": "resume the recording", "de": "setze die Aufnahme fort"},
 }
 
 

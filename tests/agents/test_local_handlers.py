@@ -130,3 +130,11 @@ def test_failed_approved_action_is_not_reported_as_done(assistant: Assistant, se
     done = assistant.ask("yes")
     assert done.error and "cannot reach" in done.error
     assert not done.spoken.lower().startswith("done") and "failed" in done.spoken.lower()
+
+
+def test_a_miss_without_a_model_is_one_short_sentence_in_the_users_language(assistant: Assistant) -> None:
+    for said, lang in [("wie wird das Wetter morgen", "de"), ("what's the weather like tomorrow", "en")]:
+        r = assistant.ask(said)
+        assert r.source == "fallback" and r.language == lang
+        assert r.spoken.count(".") == 1 and len(r.spoken) < 90
+        assert not any(k in r.text for k in ("[llm]", "provider", "config.toml", "personal-agent", "PA_LLM"))

@@ -85,7 +85,7 @@ def test_bad_time_in_a_slot_does_not_match_as_that_intent() -> None:
 
 def test_normalize_strips_politeness_and_punctuation() -> None:
     assert normalize("  Hey Assistant, could you please tell me the time? ") == "tell me the time"
-    assert normalize("Kannst du bitte den Timer abbrechen!") == "den timer abbrechen"
+    assert normalize("Kannst du bitte den Timer abbrechen!") == "brich den timer ab"  # the verb goes first
     assert normalize("") == ""
 
 
@@ -107,4 +107,36 @@ def test_held_apart_requests_are_routed() -> None:
     ("okay", "okay"), ("hey", "hey"),  # a yes alone stays a yes; nothing left means keep it
 ])
 def test_what_speech_recognition_hands_over_is_normalised(said: str, means: str) -> None:
+    assert normalize(said) == means
+
+
+@pytest.mark.parametrize(("said", "seconds"), [
+    ("set a timer for eleven minutes", 660), ("stell einen Timer auf zweiundzwanzig Minuten", 1320),
+    ("timer for half an hour", 1800), ("Timer auf anderthalb Stunden", 5400),
+    ("set a timer for a quarter of an hour", 900), ("stell einen Timer auf eine viertel Stunde", 900),
+    ("set a timer for two and a half hours", 9000), ("Timer für zweieinhalb Stunden", 9000),
+    ("set a timer for seventy five minutes", 4500), ("set a timer for ninety seconds", 90),
+    ("time her for five minutes", 300), ("kannst du mal einen Timer auf fünfundvierzig Sekunden stellen", 45),
+    ("Timer auf eine Dreiviertelstunde", 2700), ("set a timer for a minute and a half", 90),
+])
+def test_numbers_as_words(said: str, seconds: int) -> None:
+    m = recognize(said, NOW)
+    assert m is not None and m.intent == "SetTimer", said
+    assert m.values["duration"].total_seconds() == seconds
+
+
+@pytest.mark.parametrize(("said", "means"), [
+    ("Would you mind setting a timer for ten minutes?", "set a timer for ten minutes"),
+    ("could you please tell me the time", "tell me the time"),
+    ("I need you to check my calendar for tomorrow", "check my calendar for tomorrow"),
+    ("kannst du mal die Aufnahme starten", "starte die aufnahme"),
+    ("Könntest du mir bitte die Uhrzeit sagen?", "sag mir die uhrzeit"),
+    ("sei so nett und stell einen Timer auf 5 Minuten", "stell einen timer auf 5 minuten"),
+    ("stell bitte einen Timer auf 5 Minuten", "stell einen timer auf 5 minuten"),
+    ("whats the time", "what's the time"), ("set a time her for 5 minutes", "set a timer for 5 minutes"),
+    ("what's on my calender today", "what's on my calendar today"),
+    ("set set a timer for for five minutes", "set a timer for five minutes"),
+    ("wie spät is es", "wie spät ist es"), ("Okay... so – what time is it?", "what time is it"),
+])
+def test_politeness_and_slips_are_normalised(said: str, means: str) -> None:
     assert normalize(said) == means

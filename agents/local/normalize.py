@@ -1,0 +1,169 @@
+"""What speech recognition (or a hurried typist) hands over, made plain before the templates see it:
+punctuation, politeness ("could you", "would you mind", "kannst du mal", "bitte"), greetings and
+hesitations, German particles, doubled words and a few frequent mishearings ("time her" -> timer).
+Case is kept (slot values keep the user's capitals); ``normalize`` gives the lower-case form."""
+
+from __future__ import annotations
+
+import re
+
+# ---------------------------------------------------------------- politeness and discourse words
+
+_PREFIXES = re.compile(
+    r"(?i)^(?:(?:hey|hi|hallo|hello) (?:assistant|assistent|computer) |please |bitte |"
+    r"(?:please )?(?:would|do) you mind |would you be so kind (?:as to |and )|"
+    r"(?:can|could|would|will) you (?:please |possibly |just |maybe )*|"
+    r"(?:i need|i'd like|i would like|i want) you to |i was wondering if you could |"
+    r"is it possible to |can i ask you to |do me a favou?r and |"
+    r"(?:kannst|könntest|würdest|kann|könnten|würden) (?:du|sie) (?:bitte |mal |vielleicht |eben |kurz |schnell )*|"
+    r"(?:sei|wärst du) so (?:nett|gut|lieb) und |ich hätte gerne? (?:dass du )?|"
+    r"(?:i want to|i'd like to|i would like to|ich möchte|ich will|ich würde gerne?) (?:know )?)+"
+)
+_SUFFIXES = re.compile(
+    r"(?i)(?: (?:please|bitte|for me|für mich|thanks|thank you|thanks a lot|danke|danke schön|dankeschön|"
+    r"vielen dank|now|right now|jetzt|gerade|mal|if you can|if you could|if possible|if you don't mind|"
+    r"real quick|quickly|wenn du kannst|wenn möglich|wenn's geht|okay|ok|eigentlich|denn|überhaupt))+$"
+)
+# a greeting or a discourse word first ("hey", "okay so", "um", "sag mal", "also"). Yes/no words are
+# never dropped: they are requests of their own ("okay" alone stays a yes).
+_LEAD = re.compile(
+    r"(?i)^(?:(?:hi there|hey there|hey|hi|hello|hallo|ok|okay|so|well|alright|right|oh|ah|"
+    r"um+(?= \D)|uh+|uhm+|erm+|er|hm+|äh+m?|öh+m?|na|also|sag mal|sag einmal|du|hör mal|"
+    r"excuse me|sorry|entschuldigung|quick question|kurze frage)(?: |$))+"
+)
+# ("um" is also German for "at": only a leading "um" before a word is a hesitation)
+_HESITATION = re.compile(r"(?i)(?<!\S)(?:uh+|uhm+|erm+|äh+m?|öh+m?|hm+)(?!\S)")
+_PARTICLE = re.compile(r"(?i)(?<=\S) mal(?= \S)")
+# softeners right after the first word or two ("stell bitte einen Timer", "remind me please to ...");
+# later in the sentence they may belong to a note's text and stay
+_EARLY_SOFTENER = re.compile(r"(?i)^(\S+(?: (?:mir|me|mich|dir|uns))?) (?:bitte|please|kurz|eben|schnell|doch|just)(?= \S)")
+
+# ---------------------------------------------------------------- mishearings
+
+_SLIPS: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"(?i)\btime (?:her|a|or|ah)(?= (?:for|of|to|on|auf|für|\d))"), "timer"),
+    (re.compile(r"(?i)\btime her\b"), "timer"),
+    (re.compile(r"(?i)\b((?:set|start|make) (?:a |an |the |me a )?)time(?= (?:for|of) (?:\d|a |an |one|two|three|"
+                r"four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|half))"), r"\1timer"),
+    (re.compile(r"(?i)\b(?:timmer|tymer|taimer|timor)\b"), "timer"),
+    (re.compile(r"(?i)\bwhat s\b|\bwhats\b|\bwats\b|\bwot's\b"), "what's"),
+    (re.compile(r"(?i)\bhows\b"), "how's"),
+    (re.compile(r"(?i)\bre mind\b"), "remind"),
+    (re.compile(r"(?i)\bcalender\b|\bcalander\b"), "calendar"),
+    (re.compile(r"(?i)\bkalendar\b"), "kalender"),
+    (re.compile(r"(?i)\bwie spät is es\b"), "wie spät ist es"),
+    (re.compile(r"(?i)\bwie viel uhr is es\b"), "wie viel uhr ist es"),
+    (re.compile(r"(?i)\bwie spät ists\b"), "wie spät ist es"),
+    (re.compile(r"(?i)\b(?:ne|'ne) (?=erinnerung|notiz)"), "eine "),
+    (re.compile(r"(?i)\b'?n(?:en)? (?=timer)"), "einen "),
+]
+_DOUBLED = re.compile(r"(?i)\b([^\W\d]+)(?: \1\b)+")
+
+# ---------------------------------------------------------------- verbs
+
+# "would you mind setting a timer" -> "set a timer"
+_GERUNDS = {
+    "telling": "tell", "setting": "set", "starting": "start", "checking": "check", "reminding": "remind",
+    "reading": "read", "showing": "show", "creating": "create", "adding": "add", "cancelling": "cancel",
+    "canceling": "cancel", "stopping": "stop", "pausing": "pause", "resuming": "resume",
+    "searching": "search", "making": "make", "putting": "put", "scheduling": "schedule", "writing": "write",
+    "noting": "note", "deleting": "delete", "forgetting": "forget", "recording": "record",
+    "giving": "give", "finding": "find", "opening": "open", "listing": "list", "ending": "end",
+}
+# German verb-final requests after a modal ("kannst du einen Timer auf 5 Minuten stellen"):
+# the infinitive -> the imperative first (and a separable prefix last)
+_INFINITIVES: dict[str, tuple[str, str]] = {
+    "stellen": ("stell", ""), "starten": ("starte", ""), "setzen": ("setz", ""), "machen": ("mach", ""),
+    "sagen": ("sag", ""), "zeigen": ("zeig", ""), "nennen": ("nenn", ""), "löschen": ("lösche", ""),
+    "beenden": ("beende", ""), "stoppen": ("stoppe", ""), "erinnern": ("erinnere", ""),
+    "prüfen": ("prüfe", ""), "checken": ("check", ""), "pausieren": ("pausiere", ""),
+    "durchsuchen": ("durchsuche", ""), "notieren": ("notiere", ""), "erstellen": ("erstelle", ""),
+    "planen": ("plane", ""), "wecken": ("weck", ""), "merken": ("merk", ""), "vergessen": ("vergiss", ""),
+    "abbrechen": ("brich", "ab"), "vorlesen": ("lies", "vor"), "eintragen": ("trag", "ein"),
+    "anhalten": ("halte", "an"), "fortsetzen": ("setze", "fort"), "aufnehmen": ("nimm", "auf"),
+    "aufschreiben": ("schreib", "auf"), "anlegen": ("leg", "an"),
+}
+_PRONOUNS = ("mir ", "dir ", "mich ")
+
+
+def _verb_first(t: str) -> str:
+    """A German infinitive at the end goes first as the imperative; a leading gerund becomes the verb."""
+    words = t.split(" ")
+    first = words[0].lower()
+    if first in _GERUNDS:
+        return " ".join([_GERUNDS[first], *words[1:]])
+    last = words[-1].lower()
+    if len(words) >= 2 and last in _INFINITIVES:
+        verb, prefix = _INFINITIVES[last]
+        body = " ".join(words[:-1])
+        if verb == "merk" and body.lower().startswith("dir "):
+            body = body[4:]
+            verb = "merk dir"
+        out = f"{verb} {body}" + (f" {prefix}" if prefix else "")
+        return out
+    m = re.match(r"(?i)^(dir|mir) (merken|notieren|aufschreiben)\b ?(.*)$", t)
+    if m:
+        verb, prefix = _INFINITIVES[m.group(2).lower()]
+        return f"{verb} {m.group(1)}" + (f" {prefix}" if prefix else "") + (f" {m.group(3)}" if m.group(3) else "")
+    return t
+
+
+def _punctuation(text: str) -> str:
+    t = text.replace("’", "'").replace("`", "'").replace("…", " ")
+    t = re.sub(r"[?!;\"“”„«»()]", " ", t)
+    t = re.sub(r",", " ", t)
+    t = re.sub(r"(?<=\s)[-–—]+(?=\s)|^[-–—]+|[-–—]+$", " ", t)  # dashes between words, not in "e-mail"
+    t = re.sub(r"\.{2,}", " ", t)
+    t = re.sub(r"(?<!\d):(?!\d)", " ", t)  # a colon, but not in 15:30
+    t = re.sub(r"\.(?=\s|$)(?<!\b\d\.)(?<!\b\d\d\.)", " ", t)  # sentence dots, keep '5.' ordinals
+    t = re.sub(r"\b[eE][ -]([mM]ails?)\b", lambda m: "e" + m.group(1).lower(), t)
+    return t
+
+
+def prepare(text: str) -> str:
+    """Punctuation, politeness, hesitations and slips removed; case kept."""
+    t = _punctuation(text)
+    t = re.sub(r"\s+", " ", _HESITATION.sub(" ", t)).strip()
+    for pattern, repl in _SLIPS:
+        t = pattern.sub(repl, t)
+    t = _DOUBLED.sub(r"\1", t)
+    for _ in range(3):
+        had_modal = _PREFIXES.match(t) is not None
+        stripped = _PARTICLE.sub("", _LEAD.sub("", _PREFIXES.sub("", t))).strip()
+        t2 = _SUFFIXES.sub("", _PREFIXES.sub("", stripped or t)).strip()  # "okay" alone stays a yes
+        t2 = _EARLY_SOFTENER.sub(r"\1", t2)
+        if had_modal and t2:
+            t2 = _verb_first(t2)
+        if t2 == t:
+            break
+        t = t2 or t
+    return t
+
+
+def normalize(text: str) -> str:
+    return prepare(text).lower()
+
+
+_GERMAN_WORDS = {
+    "ich", "du", "mir", "mich", "dir", "wie", "was", "wo", "wann", "wer", "warum", "der", "die", "das", "den",
+    "dem", "ist", "sind", "und", "nicht", "ein", "eine", "einen", "mein", "meine", "bitte", "kannst", "hast",
+    "habe", "hab", "auf", "für", "mit", "von", "zu", "morgen", "heute", "wird", "wetter", "mach", "sag", "mal",
+    "gibt", "es", "noch", "schon", "auch", "im", "am", "um", "über", "einem", "einer", "welche", "welcher",
+}
+_ENGLISH_WORDS = {
+    "i", "you", "me", "my", "what", "what's", "how", "where", "when", "who", "why", "the", "is", "are", "and",
+    "not", "a", "an", "please", "can", "could", "do", "does", "have", "for", "with", "to", "of", "tomorrow",
+    "today", "will", "it", "it's", "on", "in", "at", "this", "that", "there", "about", "tell", "show",
+}
+
+
+def guess_language(text: str) -> str | None:
+    """'de' or 'en' when the words say so clearly (umlauts, common function words), else None."""
+    words = re.findall(r"[\w']+", text.lower())
+    de = sum(w in _GERMAN_WORDS or bool(re.search(r"[äöüß]", w)) for w in words)
+    en = sum(w in _ENGLISH_WORDS for w in words)
+    if de > en:
+        return "de"
+    if en > de:
+        return "en"
+    return None
