@@ -94,12 +94,16 @@ class ReplyDelta(TurnEvent):
 
 
 class SpeakingStarted(TurnEvent):
-    """The assistant began speaking the reply (``after_s``: from the finished reply to the speech being
-    handed to the client or the speaker). The user's own speech is ``audio.events.SpeechStarted``."""
+    """The assistant began speaking the reply: its first audio was handed to the client or queued for
+    the speaker. ``after_s``: from the finished reply to then (speech synthesis); ``first_audio_s``: from
+    the end of the user's speech (push-to-talk release, or the end-point hands-free) to then, the whole
+    voice turn as the user waits for it (None for a typed turn). The user's own speech is
+    ``audio.events.SpeechStarted``."""
 
     kind: Literal["speaking_started"] = "speaking_started"
     turn_id: str
     after_s: float | None = None
+    first_audio_s: float | None = None
 
 
 class SpeechStopped(TurnEvent):

@@ -40,8 +40,10 @@ class LocalConversation:
         self.core.bus.emit(TranscriptFinal(turn_id=turn_id, text=text, addressed=True))
         return await self.answer(text, turn_id)
 
-    async def answer(self, text: str, turn_id: str, stt_s: float | None = None) -> TurnReply:
-        """Answer a typed or transcribed request (``stt_s``: end of speech to the final text)."""
+    async def answer(self, text: str, turn_id: str, stt_s: float | None = None,
+                     speech_end: float | None = None) -> TurnReply:
+        """Answer a typed or transcribed request (``stt_s``: end of speech to the final text;
+        ``speech_end``: time.monotonic() at the end of speech, for SpeakingStarted.first_audio_s)."""
         core = self.core
         await self.voice.stop_speaking()
         core.set_state("thinking")
@@ -58,7 +60,7 @@ class LocalConversation:
         if stt_s is not None:
             reply.timings = {"stt": round(stt_s, 4), **reply.timings}
         core.bus.emit(ReplyDone(reply=reply))
-        await self.voice.speak_reply(reply.spoken, turn_id, reply.language)
+        await self.voice.speak_reply(reply.spoken, turn_id, reply.language, speech_end)
         return reply
 
     def _run_turn(self, text: str, turn_id: str) -> TurnReply:

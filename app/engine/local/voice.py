@@ -31,8 +31,9 @@ if TYPE_CHECKING:
     from audio.events import AudioEvent
     from audio.listener import Listener as AudioListener
 
-# the conversation port's answer: (text, turn id, seconds from the end of speech to the final text)
-Answer = Callable[[str, str, float | None], Awaitable[TurnReply]]
+# the conversation port's answer: (text, turn id, seconds from the end of speech to the final text,
+# time.monotonic() at the end of speech: push-to-talk release or the hands-free end-point)
+Answer = Callable[[str, str, float | None, float | None], Awaitable[TurnReply]]
 
 
 class LocalVoice:
@@ -48,9 +49,10 @@ class LocalVoice:
         self._speech_job: Any = None
         self._mic: Any = None
 
-    async def _answer(self, text: str, turn_id: str, stt_s: float | None = None) -> TurnReply:
+    async def _answer(self, text: str, turn_id: str, stt_s: float | None = None,
+                      speech_end: float | None = None) -> TurnReply:
         assert self.answer is not None, "the engine wires the conversation port's answer"
-        return await self.answer(text, turn_id, stt_s)
+        return await self.answer(text, turn_id, stt_s, speech_end)
 
     # -- speech in: one audio.listener.Listener per engine
 
@@ -116,7 +118,8 @@ class LocalVoice:
         self._woken_until = 0.0 if addressed else self._woken_until
         self.core.bus.emit(TranscriptFinal(turn_id=turn_id, text=text, language=ev.language, addressed=addressed))
         if addressed:
-            self.core.run_on_loop(self._answer(text, turn_id))
+            # the end of speech hands-free: when the end-pointer closed the utterance
+            self.core.run_on_loop(self._answer(text, turn_id, ev.latency_s, ev.at - ev.latency_s))
 
     async def start_listening(self) -> None:
         ok, detail = self.core.speech_in_status()
@@ -135,6 +138,7 @@ class LocalVoice:
             self._start_mic(voice)
 
     async def stop_listening(self) -> TurnReply | None:
+        released = time.monotonic()  # the end of speech: the turn's clock starts here
         voice = self._voice
         if not self.listening or voice is None:
             return None
@@ -145,20 +149,19 @@ class LocalVoice:
         self._stop_mic()
         turn_id = self._turn_id
         self.core.set_state("thinking")
-        released = time.perf_counter()
         try:
             final = await asyncio.wrap_future(voice.release())
         finally:
             if self.core.hands_free:
                 voice.set_mode("hands_free")
-        stt_s = time.perf_counter() - released
+        stt_s = time.monotonic() - released
         if final is None or not final.text.strip():
             self.core.set_state("idle")
             self.core.notice("I didn't hear anything. Hold the button while you speak.")
             return None
         text = final.text.strip()
         self.core.bus.emit(TranscriptFinal(turn_id=turn_id, text=text, language=final.language))
-        return await self._answer(text, turn_id, stt_s)
+        return await self._answer(text, turn_id, stt_s, released)
 
     def _start_mic(self, voice: VoiceInput) -> None:
         from audio.sources import MicrophoneSource
@@ -217,13 +220,20 @@ class LocalVoice:
         if voice is not None:
             voice.assistant_speaks(samples, rate, duration_s)
 
-    async def speak_reply(self, text: str, turn_id: str, language: str) -> None:
+    def _speaking_started(self, turn_id: str, asked: float, speech_end: float | None) -> None:
+        now = time.monotonic()
+        first = round(now - speech_end, 4) if speech_end is not None else None
+        self.core.bus.emit(SpeakingStarted(turn_id=turn_id, after_s=round(now - asked, 4), first_audio_s=first))
+
+    async def speak_reply(self, text: str, turn_id: str, language: str, speech_end: float | None = None) -> None:
+        """Speak a reply; ``speech_end`` (time.monotonic() at the end of the user's speech) gives
+        SpeakingStarted its ``first_audio_s``."""
         core = self.core
         if core.speech_output == "off" or not text:
             self._assistant_speaks()
             core.set_state("idle")
             return
-        asked = time.perf_counter()
+        asked = time.monotonic()
         try:
             tts = await core.thread(core.tts)
         except NotAvailable as exc:
@@ -246,8 +256,9 @@ class LocalVoice:
             core.set_state("idle")
             self._assistant_speaks(audio.samples, audio.sample_rate, audio.duration_s)  # the client plays it now
             core.bus.emit(SpeechAudioReady(turn_id=turn_id, clip=clip))
-            core.bus.emit(SpeakingStarted(turn_id=turn_id, after_s=round(time.perf_counter() - asked, 4)))
+            self._speaking_started(turn_id, asked, speech_end)
             return
+        from audio.events import AssistantSpeakingStarted
         from audio.speaker import Speaker
 
         core.set_state("speaking")
@@ -255,12 +266,15 @@ class LocalVoice:
         if voice is not None:
             voice.assistant_speaks(None, 16_000, float("inf"))  # until it stops
         try:
-            speaker = Speaker(tts, device=core.sv.settings.audio.output_device, language=lang)
+            def started(ev: AudioEvent) -> None:  # the first sentence's audio is queued to play
+                if isinstance(ev, AssistantSpeakingStarted):
+                    self._speaking_started(turn_id, asked, speech_end)
+
+            speaker = Speaker(tts, device=core.sv.settings.audio.output_device, language=lang, on_event=started)
             job = await core.thread(speaker.start, lang)
             self._speech_job = job
             job.feed(text)
             job.finish()
-            core.bus.emit(SpeakingStarted(turn_id=turn_id, after_s=round(time.perf_counter() - asked, 4)))
             await core.thread(job.wait)
         except Exception as exc:
             core.notice(f"Could not speak: {exc}", "warning")
