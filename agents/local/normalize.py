@@ -110,6 +110,7 @@ def _verb_first(t: str) -> str:
 
 def _punctuation(text: str) -> str:
     t = text.replace("’", "'").replace("`", "'").replace("…", " ")
+    t = re.sub(r"\b([ap])\.\s?m\.?(?=\s|$|[,;!?])", r"\1m", t, flags=re.IGNORECASE)  # Whisper writes "6 p.m."
     t = re.sub(r"[?!;\"“”„«»()]", " ", t)
     t = re.sub(r",", " ", t)
     t = re.sub(r"(?<=\s)[-–—]+(?=\s)|^[-–—]+|[-–—]+$", " ", t)  # dashes between words, not in "e-mail"

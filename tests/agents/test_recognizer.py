@@ -105,6 +105,7 @@ def test_held_apart_requests_are_routed() -> None:
     ("stell mal einen Timer auf 5 Minuten", "stell einen timer auf 5 minuten"),
     ("erinnere mich morgen um 9 an den Müll", "erinnere mich morgen um 9 an den müll"),  # German "um" stays
     ("okay", "okay"), ("hey", "hey"),  # a yes alone stays a yes; nothing left means keep it
+    ("Remind me to water the plants at 6 p.m.", "remind me to water the plants at 6 pm"),  # as Whisper writes it
 ])
 def test_what_speech_recognition_hands_over_is_normalised(said: str, means: str) -> None:
     assert normalize(said) == means
