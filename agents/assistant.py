@@ -28,7 +28,7 @@ from pydantic_ai.messages import ModelMessage, ModelRequest, ModelResponse, Text
 from pydantic_ai.models import Model
 from pydantic_ai.usage import RunUsage
 
-from agents.approvals import ApprovalRecord, ApprovalStore
+from agents.approvals import ApprovalError, ApprovalRecord, ApprovalStore
 from agents.deps import AssistantDeps, ServiceDeps, ServiceError
 from agents.honesty import (
     CORRECTION,
@@ -212,7 +212,8 @@ class Assistant:
 
     def _store(self, text: str, reply: AgentReply) -> None:
         self.memory.add_turn("user", text, source=reply.source, intent=reply.intent)
-        self.memory.add_turn("assistant", reply.text, source=reply.source, intent=reply.intent)
+        self.memory.add_turn("assistant", reply.text, source=reply.source, intent=reply.intent,
+                             approval_id=reply.approval.id if reply.approval is not None else None)
 
     def decide(self, approval_id: int, approve: bool) -> AgentReply:
         """A yes/no from a button in the UI (voice goes through ``ask``)."""
@@ -231,16 +232,16 @@ class Assistant:
     def _local_or_approval(self, turn: _Turn, match: IntentMatch | None, now: datetime,
                            suggested: Suggestion | None = None) -> AgentReply | None:
         if match is not None and match.intent in ("Confirm", "Reject"):
-            pending = self.approvals.pending(now)
-            if pending is None:
-                latest = self.approvals.latest()
-                if latest is not None and latest.status == "expired" and now - latest.expires_at < self.approvals.ttl:
-                    pending = latest  # answered too late: say so instead of "nothing waiting"
-            if pending is not None:
-                turn.intent("approval", match.intent, {"approval": str(pending.id)})
+            asked = self._asked_about(now)
+            if asked is not None:
+                turn.intent("approval", match.intent, {"approval": str(asked.id)})
                 deps = self.deps(match.language, turn)
                 with turn.timer.stage("approval"):
-                    return self._decide(pending, match.intent == "Confirm", match.language, match, deps)
+                    return self._decide(asked, match.intent == "Confirm", match.language, match, deps)
+            waiting = self.approvals.pending(now)
+            if waiting is not None and suggested is None:  # a yes/no binds only to what was just asked
+                turn.intent("approval", "Unbound" + match.intent, {"approval": str(waiting.id)})
+                return self._ask_again(waiting, match.language)
             if suggested is not None and match.intent == "Reject":
                 msg = dropped(match.language)
                 turn.intent("local", "Reject", {})
@@ -261,6 +262,28 @@ class Assistant:
             if not any(call is c for c in deps.tool_calls):
                 deps.events.append(ToolCalled(turn_id=turn.id, name=call.name, args=call.args))
         return reply
+
+    def _asked_about(self, now: datetime) -> ApprovalRecord | None:
+        """The request the assistant's last reply asked about, if that reply is the newest turn and the
+        request is still open (or ran out of time just now: the answer then says it expired)."""
+        last = self.memory.last_reply()
+        if last is None or last.approval_id is None:
+            return None
+        try:
+            rec = self.approvals.get(last.approval_id)
+        except ApprovalError:
+            return None
+        if rec.status == "pending" or (rec.status == "expired" and now - rec.expires_at < self.approvals.ttl):
+            return rec
+        return None
+
+    def _ask_again(self, rec: ApprovalRecord, lang: str) -> AgentReply:
+        """A yes or no came, but not right after the question (something else was said in between):
+        nothing is decided; the waiting request is asked about again, so the next yes binds to it."""
+        spoken = tr(lang, "To be sure, I'm asking again: ", "Sicherheitshalber frage ich noch einmal: ") + \
+            rec.summary + tr(lang, " Shall I?", " Soll ich?")
+        return AgentReply(spoken=spoken, text=spoken, source="approval", language=lang, approval=rec.info(),
+                          actions=[ActionInfo(name=rec.action, status="pending", summary=rec.summary)])
 
     def _model_or_error(self) -> tuple[Model | None, str | None]:
         try:

@@ -29,6 +29,7 @@ class TurnOut(BaseModel):
     text: str
     source: str
     intent: str | None
+    approval_id: int | None = None
 
 
 class FactOut(BaseModel):
@@ -82,9 +83,18 @@ class Memory:
         self.history_limit = history_limit
 
     # -- conversation
-    def add_turn(self, role: str, text: str, source: str = "", intent: str | None = None) -> None:
+    def add_turn(self, role: str, text: str, source: str = "", intent: str | None = None,
+                 approval_id: int | None = None) -> None:
+        """``approval_id``: the request an assistant's reply asked the user about."""
         with self.db.session() as s:
-            s.add(ConversationTurn(role=role, text=text[:MAX_TEXT], source=source, intent=intent))
+            s.add(ConversationTurn(role=role, text=text[:MAX_TEXT], source=source, intent=intent,
+                                   approval_id=approval_id))
+
+    def last_reply(self) -> TurnOut | None:
+        """The assistant's newest reply, if it is also the newest turn (nothing was said after it)."""
+        with self.db.session() as s:
+            row = s.scalar(select(ConversationTurn).order_by(ConversationTurn.id.desc()).limit(1))
+            return TurnOut.model_validate(row) if row is not None and row.role == "assistant" else None
 
     def recent_turns(self, limit: int | None = None) -> list[TurnOut]:
         """The last turns, oldest first (the bounded context window)."""

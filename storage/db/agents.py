@@ -23,6 +23,7 @@ class ConversationTurn(Base):
     text: Mapped[str] = mapped_column(Text)
     source: Mapped[str] = mapped_column(String(16), default="")  # local, llm, fallback
     intent: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    approval_id: Mapped[int | None] = mapped_column(Integer, nullable=True)  # the request this reply asked about
 
 
 class UserFact(Base):

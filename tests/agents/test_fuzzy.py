@@ -91,15 +91,15 @@ def test_a_suggestion_lasts_about_two_minutes(assistant: Assistant, clock: Clock
     assert assistant.ask("yes").spoken == "There's nothing waiting for your confirmation."
 
 
-def test_an_approval_waiting_wins_over_a_suggestion(assistant: Assistant) -> None:
+def test_a_yes_answers_the_question_just_asked_not_an_older_approval(assistant: Assistant) -> None:
     asked = assistant.ask("create an event dentist tomorrow at 3 pm")
     assert asked.approval is not None
     assistant._suggestion = None
     assistant.ask(ASKED_BACK)  # a suggestion made while the approval waits
-    approval = assistant.approvals.pending(NOW)
-    assert approval is not None
     done = assistant.ask("yes")
-    assert done.source == "approval" and "Dentist" in done.spoken
+    assert done.source == "local" and done.intent != "Confirm"  # the suggested request ran
+    approval = assistant.approvals.pending(NOW)
+    assert approval is not None and approval.id == asked.approval.id  # the event still waits for its own yes
 
 
 def test_a_roughly_understood_request_is_asked_back_even_with_a_model(assistant: Assistant) -> None:

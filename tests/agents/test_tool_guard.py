@@ -177,3 +177,21 @@ def test_a_check_that_fails_after_the_yes_is_reported_not_done(assistant: Assist
     done = assistant.ask("yes")
     assert done.spoken.startswith("That did not work") and mail.replies == []
     assert assistant.approvals.get(asked.approval.id).status == "failed"
+
+
+def test_a_yes_approves_only_the_request_just_announced(assistant: Assistant, services: ServiceDeps) -> None:
+    """Two requests wait; the yes right after the second approves the second only. A yes that does not
+    follow a question decides nothing: the waiting request is asked about again (#17, finding 10)."""
+    first = assistant.ask("put the dentist in my calendar tomorrow at 3 pm")
+    second = assistant.ask("put the barber in my calendar tomorrow at 5 pm")
+    assert first.approval is not None and second.approval is not None
+    done = assistant.ask("yes")
+    assert done.source == "approval" and "barber" in done.spoken.lower()
+    assert assistant.approvals.get(first.approval.id).status == "pending"
+    assistant.ask("what time is it")
+    again = assistant.ask("yes")  # not right after a question: nothing is decided, the request is re-asked
+    assert again.approval is not None and again.approval.id == first.approval.id
+    assert again.spoken.startswith("To be sure, I'm asking again:") and again.spoken.endswith("Shall I?")
+    assert assistant.approvals.get(first.approval.id).status == "pending"
+    assert assistant.ask("yes").spoken.startswith("Done") and \
+        assistant.approvals.get(first.approval.id).status == "done"
