@@ -79,8 +79,8 @@ def search_mail(ctx: RunContext[AssistantDeps], unread_only: bool = False, sende
         return [f"error: {exc}"]
     for x in found:
         ctx.deps.heard_from(f"the e-mail from {x.sender}, “{x.subject}”")
-    return [f"id={x.id} from={x.sender} date={x.date.isoformat()} "
-            + untrusted("email", f"subject: {x.subject}\n{x.snippet}") for x in found]
+    return [f"id={x.id} date={x.date.isoformat()} "
+            + untrusted("email", f"from: {x.sender}\nsubject: {x.subject}\n{x.snippet}") for x in found]
 
 
 @communication_agent.tool
@@ -94,8 +94,8 @@ def read_mail(ctx: RunContext[AssistantDeps], message_id: str) -> str:
     except ServiceError as exc:
         return f"error: {exc}"
     ctx.deps.heard_from(f"the e-mail from {msg.sender}, “{msg.subject}”")
-    return f"id={msg.id} from={msg.sender} to={', '.join(msg.to)} date={msg.date.isoformat()}\n" + untrusted(
-        "email", f"subject: {msg.subject}\n\n{msg.body}")
+    return f"id={msg.id} date={msg.date.isoformat()}\n" + untrusted(
+        "email", f"from: {msg.sender}\nto: {', '.join(msg.to)}\nsubject: {msg.subject}\n\n{msg.body}")
 
 
 @communication_agent.tool(requires_approval=True)
@@ -131,7 +131,8 @@ def recent_messages(ctx: RunContext[AssistantDeps], chat: str | None = None, lim
         return [f"error: {exc}"]
     for x in msgs:
         ctx.deps.heard_from(f"the message from {x.sender} in {x.chat}")
-    return [f"{x.date.isoformat()} {x.chat}/{x.sender}: " + untrusted("message", x.text) for x in msgs]
+    return [f"{x.date.isoformat()} " + untrusted("message", f"chat: {x.chat}\nfrom: {x.sender}\n{x.text}")
+            for x in msgs]
 
 
 @communication_agent.tool(requires_approval=True)

@@ -63,4 +63,4 @@ def search_transcripts(ctx: RunContext[AssistantDeps], query: str, limit: int = 
         return [f"error: {exc}"]
     for h in hits:
         ctx.deps.heard_from(f"the meeting transcript “{h.title}”")
-    return [f"{h.title} {h.at.isoformat()}: " + untrusted("transcript", h.text) for h in hits]
+    return [f"{h.at.isoformat()}: " + untrusted("transcript", f"meeting: {h.title}\n{h.text}") for h in hits]
