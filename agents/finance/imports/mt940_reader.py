@@ -71,7 +71,7 @@ def _items(parsed: list[list[Item | Skipped]], continues: list[bool]) -> Iterato
 def _statement(chunk: str, account: str | None, notes: list[str]) -> list[Item | Skipped]:
     if not re.search(r"^:25:", chunk, re.MULTILINE):
         raise ImportFormatError("a statement without an account (:25:)")
-    t = mt940.models.Transactions()
+    t = mt940.models.Transactions(options=mt940.Options.all())  # RC signed as a debit, ?31 as the IBAN ...
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
@@ -137,7 +137,7 @@ def _transaction(d: dict[str, Any], ref: str) -> BankTransaction:
         value_date=_day(d.get("date")),
         amount=amount.amount,
         currency=amount.currency or "EUR",
-        counterparty=name_field[:200],
+        counterparty=" ".join(name_field.split())[:200],
         counterparty_iban=iban,
         purpose=purpose,
         bank_reference=bank_ref,
