@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
-FIELDS = ("booking_date", "value_date", "amount", "debit", "credit", "currency", "counterparty",
+# counterparty: one column for both directions; payee / payer: the other party's column for money out / in
+FIELDS = ("booking_date", "value_date", "amount", "debit", "credit", "currency", "counterparty", "payee", "payer",
           "counterparty_iban", "purpose", "booking_text", "end_to_end_id", "mandate_id", "creditor_id",
           "account_iban", "status")
 
@@ -66,6 +67,7 @@ BANK_LAYOUTS: list[CsvLayout] = [
         header=["Buchungsdatum", "Wertstellung", "Status", "Zahlungspflichtige*r", "Zahlungsempfänger*in",
                 "Verwendungszweck", "IBAN", "Betrag (€)"],
         columns={"booking_date": "Buchungsdatum", "value_date": "Wertstellung", "status": "Status",
+                 "payer": "Zahlungspflichtige*r", "payee": "Zahlungsempfänger*in",
                  "purpose": "Verwendungszweck", "booking_text": "Umsatztyp", "counterparty_iban": "IBAN",
                  "amount": "Betrag (€)", "creditor_id": "Gläubiger-ID", "mandate_id": "Mandatsreferenz",
                  "end_to_end_id": "Kundenreferenz"},

@@ -148,6 +148,8 @@ def _rows(lines: list[str], header_at: int, layout: CsvLayout, account: str | No
         if fixed_account is None or in_row:
             fixed_account = resolve_account(in_row or preamble_iban, account)
         name, purpose, iban = cell("counterparty"), cell("purpose"), cell("counterparty_iban")
+        if not name:
+            name = cell("payee") if amount < 0 else cell("payer")
         if split is not None and (m := split.match(purpose)):
             parts = m.groupdict()
             name = name or (parts.get("name") or "").strip()
