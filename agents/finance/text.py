@@ -14,19 +14,23 @@ _LEGAL = re.compile(r"\b(gmbh|co|kg|ag|se|ug|ev|mbh|ohg|inc|ltd|llc|sarl|sa|sca|
 _NOISE = re.compile(r"\d+")
 
 
+def _plain(text: str) -> str:
+    t = text.casefold()
+    if t.isascii():
+        return t
+    t = unicodedata.normalize("NFKD", t.translate(_UMLAUT))
+    return "".join(c for c in t if not unicodedata.combining(c))
+
+
 def squash(text: str) -> str:
     """Lower case, umlauts spelled out, no accents, no spaces or punctuation: MT940's 27/65-character line
     wraps and a CSV's extra spaces disappear."""
-    t = unicodedata.normalize("NFKD", text.casefold().translate(_UMLAUT))
-    t = "".join(c for c in t if not unicodedata.combining(c))
-    return _NOT_WORD.sub("", t)
+    return _NOT_WORD.sub("", _plain(text))
 
 
 def words(text: str) -> str:
     """Lower case words separated by one space (umlauts spelled out): for rules a user can read."""
-    t = unicodedata.normalize("NFKD", text.casefold().translate(_UMLAUT))
-    t = "".join(c for c in t if not unicodedata.combining(c))
-    return " ".join(_NOT_WORD.split(t)).strip()
+    return " ".join(_NOT_WORD.split(_plain(text))).strip()
 
 
 def payee_key(name: str, iban: str | None = None) -> str:

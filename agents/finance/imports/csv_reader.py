@@ -6,10 +6,10 @@ and pending rows. A row it cannot read stops the import with its line number."""
 from __future__ import annotations
 
 import csv
-import io
 import re
 from collections.abc import Iterator, Sequence
 from datetime import date, datetime
+from itertools import islice
 from pathlib import Path
 
 from agents.finance.iban import is_iban, normalise_iban
@@ -50,7 +50,7 @@ def _cells(line: str, delimiter: str) -> list[str]:
 def find_layout(text: str, layouts: Sequence[CsvLayout]) -> tuple[CsvLayout, int] | None:
     """The layout whose header row is among the first lines (the best match), and that row's index."""
     best: tuple[int, CsvLayout, int] | None = None
-    for i, line in enumerate(text.splitlines()[:_HEADER_SCAN]):
+    for i, line in enumerate(text[:65536].splitlines()[:_HEADER_SCAN]):
         for layout in layouts:
             cells = set(_cells(line, layout.delimiter))
             if all(h in cells for h in layout.header):
@@ -73,7 +73,8 @@ def read(path: Path, account: str | None, layouts: Sequence[CsvLayout] = ()) -> 
     if found is None:
         raise ImportFormatError("a CSV whose header matches no known bank layout (save a profile for it)")
     layout, header_at = found
-    lines = text.splitlines()
+    lines = text.splitlines(keepends=True)  # quoted fields may hold line breaks
+    del text
     preamble_iban = _iban_in(lines[:header_at])
     return Statement(format=f"csv:{layout.name}",
                      items=_rows(lines, header_at, layout, account, preamble_iban, path.name))
@@ -110,7 +111,7 @@ def _date(text: str, formats: list[str]) -> date:
 
 def _rows(lines: list[str], header_at: int, layout: CsvLayout, account: str | None,
           preamble_iban: str | None, file_name: str) -> Iterator[Item | Skipped | NewStatement]:
-    reader = csv.reader(io.StringIO("\n".join(lines[header_at:])), delimiter=layout.delimiter)
+    reader = csv.reader(islice(lines, header_at, None), delimiter=layout.delimiter)
     header = [h.strip() for h in next(reader)]
     idx = {f: _index(header, spec) for f, spec in layout.columns.items()}
     split = re.compile(layout.split_purpose) if layout.split_purpose else None
