@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session
 
 from agents.finance.categories import Categorizer, ensure_defaults
@@ -100,7 +100,9 @@ class _Batch:
                         r["category_id"], r["category_source"] = rule.category_id, "rule"
                     fresh.append(r)
         if fresh:
-            self.s.connection().execute(insert(FinTransaction.__table__), fresh)  # Core executemany: fast
+            table = FinTransaction.__table__
+            assert isinstance(table, Table)
+            self.s.connection().execute(insert(table), fresh)  # Core executemany: fast
             self.result.new += len(fresh)
         self.rows = []
 
