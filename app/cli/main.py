@@ -31,6 +31,7 @@ FEATURE_COMMANDS = [
     "app.cli.agents",  # ask
     "app.cli.storage",
     "app.cli.meetings",
+    "app.cli.finance",
     "app.cli.server",
 ]
 for _mod in FEATURE_COMMANDS:

@@ -1,0 +1,25 @@
+"""The finance domain (banking and the ledger): ``models`` (the shared types a bank connection or a
+statement import hands over), ``settings`` (FinanceSettings), ``db`` + ``migrations/`` (the ledger's
+tables, its own Alembic branch), ``imports/`` (CAMT.053/052, MT940/MT942, German bank CSVs),
+``ledger`` (one import = one database transaction, fingerprints), ``categories`` (defaults, rules,
+learning from corrections), ``recurring`` (subscriptions), ``budgets`` and ``queries`` (what the voice
+part asks: balance, spending, top payees, subscriptions, budget left).
+
+No intents or delegate yet (later work); the FinTS connection lives in ``fints*.py``."""
+
+from pathlib import Path
+
+from agents.domains import Domain
+from agents.finance.settings import FinanceSettings
+
+DOMAIN = Domain(
+    name="finance",
+    description=("Banking: account balances, transactions and spending per category, budgets, "
+                 "subscriptions and recurring payments, statement imports, transfer drafts."),
+    settings=FinanceSettings,
+    migrations=Path(__file__).parent / "migrations",  # its tables: db.py
+    account_kinds=("bank",),
+    cues=(r"kontostand", r"balance", r"überweis", r"ueberweis", r"transfer", r"ausgegeben", r"spent",
+          r"spending", r"budget", r"abos?\b", r"abonnement", r"subscriptions?", r"umsätze", r"umsaetze",
+          r"transactions", r"girokonto", r"bank account", r"bankkonto"),
+)

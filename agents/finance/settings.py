@@ -1,0 +1,35 @@
+"""The finance domain's settings: the ``[domains.finance]`` table of config.toml."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+
+class FinanceSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    fints_product_id: str = Field(
+        "",
+        max_length=50,
+        description=(
+            "the FinTS product registration number. It must be registered with the Deutsche Kreditwirtschaft "
+            "(free, via the DK's FinTS registration form); without it banks refuse FinTS and the bank "
+            "connection says so. Statement imports (CAMT, MT940, CSV) work without it."
+        ),
+    )
+    sync_interval_min: int = Field(360, ge=0, le=7 * 24 * 60, description="0 = no scheduled sync")
+    transfer_limit_per_transfer: Decimal = Field(Decimal("1000"), ge=0, max_digits=12, decimal_places=2)
+    transfer_limit_per_day: Decimal = Field(Decimal("2000"), ge=0, max_digits=12, decimal_places=2)
+    currency: str = Field("EUR", pattern=r"^[A-Z]{3}$", description="the currency of budgets and new accounts")
+    budget_warn_percent: int = Field(80, ge=1, le=100, description="the first warning, in percent of a budget")
+    budget_alert_percent: int = Field(100, ge=1, le=1000, description="the second warning (budget used up)")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> FinanceSettings:
+        if self.transfer_limit_per_transfer > self.transfer_limit_per_day:
+            raise ValueError("transfer_limit_per_transfer is above transfer_limit_per_day")
+        if self.budget_warn_percent > self.budget_alert_percent:
+            raise ValueError("budget_warn_percent is above budget_alert_percent")
+        return self

@@ -1,0 +1,192 @@
+"""`personal-agent finance import|balance|spending|subscriptions|budget|categorize|profile`: the ledger
+from the command line. A bad input (missing file, unknown format, wrong IBAN) is one line on stderr and
+exit 1, never a traceback, and nothing is written."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+import typer
+
+from app.cli.common import fail, services
+
+cli = typer.Typer(help="Finance: import bank statements (CAMT, MT940, CSV), balances, spending, budgets.")
+profile_cli = typer.Typer(help="CSV column-mapping profiles for banks without a built-in layout.")
+budget_cli = typer.Typer(help="Monthly budgets per category.")
+cli.add_typer(profile_cli, name="profile")
+cli.add_typer(budget_cli, name="budget")
+
+
+def register(root: typer.Typer) -> None:
+    root.add_typer(cli, name="finance")
+
+
+def _money(amount: Decimal, currency: str) -> str:
+    return f"{amount:,.2f} {currency}".replace(",", "\u2009")
+
+
+@cli.command("import")
+def import_file(
+    file: Path = typer.Argument(..., help="a CAMT.053/052 XML, MT940/MT942 or bank CSV file"),
+    account: str | None = typer.Option(None, "--account", help="the IBAN, for files that do not name it"),
+) -> None:
+    """Import a statement file: idempotent (what is already known is not added again)."""
+    from agents.finance.iban import IbanError, normalise_iban
+    from agents.finance.imports import ImportFormatError, open_statement
+    from agents.finance.ledger import file_sha256, import_items
+    from agents.finance.money import AmountError
+    from agents.finance.profiles import saved_profiles
+
+    if account is not None:
+        try:
+            account = normalise_iban(account)
+        except IbanError as exc:
+            fail(f"error: {exc}")
+    if not file.is_file():
+        fail(f"error: no such file: {file}")
+    db = services().db
+    try:
+        with db.session() as s:
+            statement = open_statement(file, account, saved_profiles(s))
+            result = import_items(s, statement.items, file.name, statement.format, file_sha256(file))
+    except (ImportFormatError, AmountError, UnicodeDecodeError) as exc:
+        fail(f"error: {file.name}: {exc}; nothing imported")
+    for note in statement.notes:
+        typer.echo(f"note: {note}", err=True)
+    typer.echo(result.line())
+
+
+@cli.command("balance")
+def balance(account: str | None = typer.Option(None, "--account", help="one IBAN")) -> None:
+    """Balance per account (the bank's latest, plus later bookings; else the sum of bookings)."""
+    from agents.finance.queries import balances
+
+    with services().db.session() as s:
+        rows = balances(s, account)
+    if not rows:
+        typer.echo("no accounts yet: import a statement first (personal-agent finance import FILE)")
+    for b in rows:
+        when = f" on {b.as_of.isoformat()}" if b.as_of else ""
+        typer.echo(f"{b.iban}  {_money(b.amount, b.currency)}{when} ({b.source})")
+
+
+def _range(since: str | None, until: str | None) -> tuple[date, date]:
+    try:
+        end = date.fromisoformat(until) + timedelta(days=1) if until else date.today() + timedelta(days=1)
+        start = date.fromisoformat(since) if since else end.replace(day=1) - timedelta(days=1)
+        start = start if since else start.replace(day=1)
+    except ValueError as exc:
+        fail(f"error: not a date (YYYY-MM-DD): {exc}")
+    return start, end
+
+
+@cli.command("spending")
+def spending(
+    since: str | None = typer.Option(None, "--from", help="YYYY-MM-DD (default: start of last month)"),
+    until: str | None = typer.Option(None, "--to", help="YYYY-MM-DD, inclusive (default: today)"),
+    payees: int = typer.Option(0, "--payees", help="also list the top N payees"),
+) -> None:
+    """Spending per category in a date range."""
+    from agents.finance.queries import spending_by_category, top_payees
+
+    start, end = _range(since, until)
+    with services().db.session() as s:
+        rows = spending_by_category(s, start, end)
+        top = top_payees(s, start, end, payees) if payees else []
+    typer.echo(f"{start.isoformat()} .. {(end - timedelta(days=1)).isoformat()}")
+    for c in rows:
+        typer.echo(f"  {c.name_de} / {c.name_en}: {_money(c.amount, c.currency)} ({c.count})")
+    for p in top:
+        typer.echo(f"  payee {p.payee}: {_money(p.amount, p.currency)} ({p.count})")
+
+
+@cli.command("subscriptions")
+def subscriptions(all_recurring: bool = typer.Option(False, "--all", help="every recurring payment")) -> None:
+    """Detected subscriptions (or all recurring payments)."""
+    from agents.finance.queries import subscriptions as subs
+    from agents.finance.recurring import detect
+
+    with services().db.session() as s:
+        detect(s)
+        rows = subs(s, only_subscriptions=not all_recurring)
+    if not rows:
+        typer.echo("no subscriptions found")
+    for r in rows:
+        typer.echo(f"{r.payee}: {_money(r.amount, r.currency)} {r.period}, next {r.next_date.isoformat()}")
+
+
+@cli.command("categorize")
+def categorize(transaction_id: int, category: str) -> None:
+    """Put a booking in a category; a rule for its payee is learned."""
+    from agents.finance.categories import correct
+
+    try:
+        with services().db.session() as s:
+            rule = correct(s, transaction_id, category)
+            typer.echo(f"booking {transaction_id} -> {category}; rule: {rule.field} '{rule.pattern}'")
+    except KeyError as exc:
+        fail(f"error: {exc.args[0]}")
+
+
+@budget_cli.command("set")
+def budget_set(category: str, amount: str) -> None:
+    """Set the monthly budget of a category (e.g. `budget set Lebensmittel 400`)."""
+    from agents.finance.budgets import set_budget
+    from agents.finance.categories import ensure_defaults
+
+    try:
+        value = Decimal(amount.replace(",", "."))
+        with services().db.session() as s:
+            ensure_defaults(s)
+            set_budget(s, category, value)
+    except (InvalidOperation, KeyError, ValueError) as exc:
+        fail(f"error: {exc.args[0] if exc.args else exc}")
+    typer.echo(f"budget {category}: {value} per month")
+
+
+@budget_cli.command("show")
+def budget_show() -> None:
+    """How much is left of each budget this month."""
+    from agents.finance.budgets import status
+
+    with services().db.session() as s:
+        rows = status(s, date.today())
+    if not rows:
+        typer.echo("no budgets yet (personal-agent finance budget set CATEGORY AMOUNT)")
+    for b in rows:
+        typer.echo(f"{b.name_de}: {_money(b.left, b.currency)} left of {_money(b.limit, b.currency)} "
+                   f"({b.percent} %, {b.level})")
+
+
+@profile_cli.command("save")
+def profile_save(file: Path = typer.Argument(..., help="a JSON column mapping (see docs/finance.md)")) -> None:
+    """Save a CSV column-mapping profile for a bank without a built-in layout."""
+    from pydantic import ValidationError
+
+    from agents.finance.imports import CsvLayout
+    from agents.finance.profiles import save_profile
+
+    try:
+        layout = CsvLayout.model_validate(json.loads(file.read_text(encoding="utf-8"))).check()
+        with services().db.session() as s:
+            save_profile(s, layout)
+    except (OSError, json.JSONDecodeError, ValidationError, ValueError) as exc:
+        fail(f"error: {file.name}: {str(exc).splitlines()[0]}")
+    typer.echo(f"saved CSV profile {layout.name}")
+
+
+@profile_cli.command("list")
+def profile_list() -> None:
+    """The built-in bank layouts and the saved profiles."""
+    from agents.finance.imports import BANK_LAYOUTS
+    from agents.finance.profiles import saved_profiles
+
+    with services().db.session() as s:
+        saved = saved_profiles(s)
+    for layout in BANK_LAYOUTS:
+        typer.echo(f"{layout.name} (built in): {layout.source}")
+    for layout in saved:
+        typer.echo(f"{layout.name} (saved)")
