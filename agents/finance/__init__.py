@@ -1,0 +1,1 @@
+"""The finance domain: bank connections (FinTS), statement imports, the ledger, budgets and transfers."""
