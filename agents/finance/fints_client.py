@@ -476,7 +476,8 @@ class FintsBankService:
                 self._finish(p, "done", "; ".join(codes))
                 return self._step(p, f"the bank has executed the transfer of {_eur(p.draft.amount)} to "
                                      f"{p.draft.payee}", codes=codes)
-            if any(c.startswith("9941") for c in codes) and p.retry:  # wrong TAN: the order stays open
+            errors = {c[:4] for c in codes if c.startswith("9")} - {"9050", "9800"}
+            if errors == {"9941"} and p.retry:  # only a wrong TAN: the order stays open for another try
                 p.status = "tan_needed"
                 self._pause(client, p, NeedRetryResponse.from_data(p.retry))
                 return self._step(p, "wrong TAN: the bank refused it; enter the TAN again (too many wrong TANs "

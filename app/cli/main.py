@@ -32,6 +32,7 @@ FEATURE_COMMANDS = [
     "app.cli.storage",
     "app.cli.meetings",
     "app.cli.server",
+    "app.cli.finance",  # finance sync (and import)
 ]
 for _mod in FEATURE_COMMANDS:
     try:

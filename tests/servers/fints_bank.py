@@ -211,7 +211,7 @@ class FintsBank:
     bic: str = "FAKEDEFFXXX"
     name: str = "Fake Testbank"
     user_id: str = "test-user"
-    pin: str = "12345"
+    pin: str = "58203"
     tan_methods: tuple[str, ...] = (CHIPTAN, PUSHTAN)
     page_size: int = 200
     offer_mt940: bool = True
@@ -235,7 +235,7 @@ class FintsBank:
     transactions: int = 2400
     seed: int = 19
     lock: threading.RLock = field(default_factory=threading.RLock)
-    _fail: list[tuple[str, FailMode]] = field(default_factory=list)
+    _fail: list[tuple[str, FailMode, int]] = field(default_factory=list)
     _dialogs: dict[str, _Dialog] = field(default_factory=dict)
     _system_ids: set[str] = field(default_factory=set)
     _vop: dict[bytes, VopCheck] = field(default_factory=dict)
@@ -268,10 +268,11 @@ class FintsBank:
             self._vop.clear()
             self.wrong_pins, self.locked, self.down = 0, False, False
 
-    def fail_on(self, segment: str, mode: FailMode) -> None:
-        """Fail the next message that carries ``segment`` (e.g. "HKTAN", "HKCCS", "HKKAZ", "*" = any)."""
+    def fail_on(self, segment: str, mode: FailMode, after: int = 0) -> None:
+        """Fail the next message that carries ``segment`` (e.g. "HKTAN", "HKCCS", "HKKAZ", "*" = any),
+        after letting ``after`` such messages through (e.g. the third page of a statement)."""
         with self.lock:
-            self._fail.append((segment, mode))
+            self._fail.append((segment, mode, after))
 
     def tan_for(self, task_reference: str) -> str:
         return self.tasks[task_reference].tan
@@ -301,11 +302,16 @@ class FintsBank:
         types = [s.header.type for s in inner]
         with self.lock:
             self.requests.append(types)
-            failure = next(((s, m) for s, m in self._fail if s == "*" or s in types), None)
-            if failure is not None:
-                self._fail.remove(failure)
-                if failure[1] != "drop_after":
-                    return failure[1]
+            failure = None
+            for i, (seg, mode, after) in enumerate(self._fail):
+                if seg == "*" or seg in types:
+                    if after > 0:
+                        self._fail[i] = (seg, mode, after - 1)
+                        break
+                    failure = self._fail.pop(i)
+                    break
+            if failure is not None and failure[1] != "drop_after":
+                return failure[1]
             reply = _Reply()
             dialog_id = str(head.dialog_id) if head is not None else "0"
             pin = tan = None
@@ -564,7 +570,8 @@ class FintsBank:
             task.wrong_tans += 1
             if task.wrong_tans >= self.tan_tries:
                 task.state = "cancelled"
-                reply.segment(hktan, "9941", "TAN ungültig - Auftrag storniert")
+                reply.segment(hktan, "9941", "TAN ungültig")
+                reply.segment(hktan, "9955", "Auftrag nach zu vielen falschen TANs storniert")
             else:
                 reply.segment(hktan, "9941", "TAN ungültig")
             return
