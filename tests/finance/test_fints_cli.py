@@ -82,6 +82,8 @@ def test_finance_sync_against_the_fake_bank(fints_bank: FintsBank, finance_domai
     code, _, err = add("fake", "--username", fints_bank.user_id, "-o", f"bank_code={fints_bank.blz}", "-o",
                        f"url={fints_bank.url}", "-o", "tan_method=pushTAN", pin=fints_bank.pin)
     assert code == 0, err
+    res = runner.invoke(cli, ["accounts", "test", "fake"])
+    assert res.exit_code == 0 and "ok: FinTS login ok: 2 account(s), TAN method pushTAN 2.0" in res.stdout, res.output
     res = runner.invoke(cli, ["finance", "sync", "--account", "fake"])
     assert res.exit_code == 0, res.stderr
     expected = sum(1 for a in fints_bank.accounts for t in a.transactions
