@@ -49,6 +49,7 @@ from fints.exceptions import (
     FinTSUnsupportedOperation,
 )
 from fints.models import SEPAAccount
+from fints.types import SegmentSequence
 from pydantic import BaseModel
 
 from agents.deps import ServiceError
@@ -185,6 +186,7 @@ class _Pending:
     client: bytes = b""
     dialog: bytes = b""
     retry: bytes = b""
+    vop: bytes = b""  # the bank's payee-check segment (python-fints' saved TAN request forgets it)
     created: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
 
     def dump(self) -> bytes:
@@ -193,7 +195,7 @@ class _Pending:
             "status": self.status, "decoupled": self.decoupled, "created": self.created,
             "payee_check": self.payee_check.model_dump() if self.payee_check else None,
             "client": base64.b64encode(self.client).decode(), "dialog": base64.b64encode(self.dialog).decode(),
-            "retry": base64.b64encode(self.retry).decode()}).encode()
+            "retry": base64.b64encode(self.retry).decode(), "vop": base64.b64encode(self.vop).decode()}).encode()
 
     @classmethod
     def load(cls, raw: bytes) -> _Pending:
@@ -202,7 +204,7 @@ class _Pending:
                    status=d["status"], decoupled=d["decoupled"], created=d["created"],
                    payee_check=PayeeCheck.model_validate(d["payee_check"]) if d["payee_check"] else None,
                    client=base64.b64decode(d["client"]), dialog=base64.b64decode(d["dialog"]),
-                   retry=base64.b64decode(d["retry"]))
+                   retry=base64.b64decode(d["retry"]), vop=base64.b64decode(d.get("vop", "")))
 
 
 class _TimeoutAdapter(requests.adapters.HTTPAdapter):
@@ -411,7 +413,7 @@ class FintsBankService:
 
     def _finish(self, p: _Pending, status: StepStatus, detail: str = "") -> None:
         p.status = status
-        p.client = p.dialog = p.retry = b""
+        p.client = p.dialog = p.retry = p.vop = b""
         self._save_pending(p)
         outcome = "ok" if status == "done" else "failed"
         record_quietly(self.audit, f"bank.transfer.{status}", f"bank:{self.account}:{p.id}", outcome,  # type: ignore[arg-type]
@@ -447,7 +449,8 @@ class FintsBankService:
         client = self._client(from_data=p.client)
         retry = NeedRetryResponse.from_data(p.retry)
         if isinstance(retry, NeedTANResponse):
-            retry.decoupled = p.decoupled  # python-fints' saved data forgets it
+            retry.decoupled = p.decoupled  # python-fints' saved data forgets these two
+            retry.vop_result = SegmentSequence(p.vop).segments[0] if p.vop else None
         with client.resume_dialog(p.dialog):
             for mechanism in client._standing_dialog.auth_mechanisms:
                 mechanism.pin = client.pin
@@ -461,8 +464,9 @@ class FintsBankService:
             self._pause(client, p, result)
             return self._step(p, p.payee_check.line() + ": confirm to go on, or cancel")
         if isinstance(result, NeedTANResponse):
-            if result.vop_result is not None and p.payee_check is None:
-                p.payee_check = _payee_check(result.vop_result)
+            if result.vop_result is not None:
+                p.vop = SegmentSequence([result.vop_result]).render_bytes()
+                p.payee_check = p.payee_check or _payee_check(result.vop_result)
             p.decoupled = bool(result.decoupled)
             p.status = "decoupled_pending" if p.decoupled else "tan_needed"
             self._pause(client, p, result)

@@ -117,6 +117,7 @@ def test_transfer_with_tan_resumes_later_and_records_exactly_one(fints_bank: Fin
     later = service(fints_bank, FileStateStore(tmp_path / "fints"))  # another process, later
     done = later.send_tan(step.transfer_id, task.tan)
     assert done.status == "done", done.message
+    assert ["HKVPA", "HKTAN"] in fints_bank.requests  # the matched payee check confirmed with the TAN
     assert len(fints_bank.transfers) == 1
     t = fints_bank.transfers[0]
     assert (t.from_iban, t.payee, t.iban, t.amount, t.currency, t.purpose, t.approved_by) == \

@@ -184,6 +184,7 @@ class Task:
     polls: int = 0
     wrong_tans: int = 0
     approved: bool = False
+    vop_id: bytes | None = None  # a matched payee check: the TAN message must confirm it (HKVPA)
     state: Literal["open", "done", "cancelled"] = "open"
 
 
@@ -422,7 +423,7 @@ class FintsBank:
             else:
                 reply.segment(seg, "9120", f"Geschäftsvorfall {kind} wird nicht unterstützt")
         if hktan is not None:
-            self._tan(hktan, tan, reply)
+            self._tan(hktan, hkvpa, tan, reply)
 
     # --- business transactions ---
     def _find_account(self, seg: Any, reply: _Reply) -> FakeAccount | None:
@@ -504,6 +505,7 @@ class FintsBank:
         if transfer["debtor_iban"] != account.iban:
             reply.segment(seg, "9210", "Auftraggeberkonto stimmt nicht mit der Kontoverbindung überein")
             return
+        check: VopCheck | None = None
         if self.vop_enabled and hkvpa is None:
             if hkvpp is None:
                 reply.segment(seg, "9075", "Namensabgleich (HKVPP) erforderlich")
@@ -517,7 +519,8 @@ class FintsBank:
         ref = f"T{next(self._seq):06d}{secrets.token_hex(3).upper()}"
         decoupled = security_function == PUSHTAN
         task = Task(reference=ref, account=account, transfer=transfer, pain=bytes(seg.sepa_pain_message),
-                    tan=f"{random.SystemRandom().randint(0, 999999):06d}", decoupled=decoupled, dialog_id=dialog.id)
+                    tan=f"{random.SystemRandom().randint(0, 999999):06d}", decoupled=decoupled, dialog_id=dialog.id,
+                    vop_id=check.vop_id if check is not None else None)
         self.tasks[ref] = task
         if decoupled:
             challenge = (f"Bitte bestätigen Sie die Überweisung über {_de_amount(transfer['amount'])} EUR an "
@@ -544,10 +547,13 @@ class FintsBank:
         self._vop[vop_id] = check
         return check
 
-    def _tan(self, hktan: Any, tan: str | None, reply: _Reply) -> None:
+    def _tan(self, hktan: Any, hkvpa: Any, tan: str | None, reply: _Reply) -> None:
         task = self.tasks.get(str(hktan.task_reference or ""))
         if task is None or task.state != "open":
             reply.segment(hktan, "9210", "Auftragsreferenz unbekannt oder Auftrag bereits bearbeitet")
+            return
+        if task.vop_id is not None and (hkvpa is None or bytes(hkvpa.vop_id or b"") != task.vop_id):
+            reply.segment(hktan, "9210", "Ausführungsbestätigung zum Namensabgleich (HKVPA) fehlt")
             return
         if hktan.tan_process == "S":
             task.polls += 1
