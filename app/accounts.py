@@ -7,6 +7,7 @@ import imaplib
 import socket
 import ssl
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
@@ -16,7 +17,7 @@ from storage.audit import AuditLog
 from storage.db.engine import Database
 from storage.db.models import Account
 
-AccountKind = Literal["mail", "caldav", "smb", "s3", "llm", "whatsapp"]
+AccountKind = Literal["mail", "caldav", "smb", "s3", "llm", "whatsapp", "bank"]
 
 
 class AccountError(Exception):
@@ -49,6 +50,7 @@ class AccountService:
         self.audit = audit or AuditLog(db)
 
     def add(self, acc: AccountIn, secret: str | None) -> AccountOut:
+        acc = checked_account(acc)
         with self.db.session() as s:
             existing = s.scalar(select(Account).where(Account.kind == acc.kind, Account.name == acc.name))
             if existing is not None:
@@ -115,9 +117,25 @@ class AccountService:
         return result
 
 
+def checked_account(acc: AccountIn) -> AccountIn:
+    """The record with its kind's options checked and normalized (AccountError with one line): a bank
+    account's bank code or BIC, FinTS URL and IBAN (schwifty)."""
+    if acc.kind != "bank":
+        return acc
+    from agents.finance.bank_config import BankConfigError, bank_options
+
+    if not acc.username.strip():
+        raise AccountError("a bank account needs the online-banking user id (Anmeldename): --username")
+    try:
+        options = bank_options(acc.options)
+    except BankConfigError as exc:
+        raise AccountError(str(exc)) from None
+    return acc.model_copy(update={"options": options, "host": acc.host or urlsplit(options["url"]).hostname})
+
+
 def check_account(acc: AccountIn, secret: str | None, timeout: float = 10.0) -> CheckResult:
     """Log in to the service once. Never puts the secret into the message."""
-    if acc.kind in ("mail", "caldav", "smb") and not secret:
+    if acc.kind in ("mail", "caldav", "smb", "bank") and not secret:
         return CheckResult(ok=False, message="no secret in the keyring: run `personal-agent accounts add` again")
     try:
         if acc.kind in ("mail", "caldav", "whatsapp"):  # the communication services' own login checks
@@ -150,6 +168,10 @@ def check_account(acc: AccountIn, secret: str | None, timeout: float = 10.0) -> 
             except (ServiceError, ValueError) as exc:
                 text = str(exc).replace(secret, "***") if secret else str(exc)
                 return CheckResult(ok=False, message=text.splitlines()[0] if text else type(exc).__name__)
+        if acc.kind == "bank":  # one FinTS login (needs the product ID setting)
+            from app.wiring.finance import check_bank
+
+            return check_bank(acc, secret or "", timeout)
         if acc.kind == "smb":
             import smbclient
 

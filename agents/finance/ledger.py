@@ -6,7 +6,7 @@ before the commit, so nothing is half-written."""
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,6 +21,7 @@ from agents.finance.imports.base import NewStatement, Skipped
 from agents.finance.models import Balance, BankAccount, BankTransaction
 from agents.finance.money import to_minor
 from agents.finance.text import payee_key
+from storage.db.engine import Database
 
 _BATCH = 5000
 
@@ -159,3 +160,30 @@ def import_items(s: Session, items: Iterable[BankTransaction | Balance | Skipped
     record.new, record.known, record.skipped = result.new, result.known, result.skipped
     s.flush()
     return result
+
+
+class DbLedger:
+    """The ledger as the bank sync's sink (agents/finance/sync.py ``LedgerSink``): each call is one
+    database transaction; accounts and balances are upserts, transactions are booked as an import
+    (fingerprints: a second sync adds nothing)."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def add_accounts(self, accounts: Sequence[BankAccount]) -> int:
+        with self.db.session() as s:
+            known = {a for a in s.scalars(select(FinAccount.iban))}
+            for a in accounts:
+                upsert_account(s, a)
+            return len({a.iban for a in accounts} - known)
+
+    def add_balances(self, balances: Sequence[Balance]) -> int:
+        if not balances:
+            return 0
+        with self.db.session() as s:
+            import_items(s, balances, "fints sync", "fints")  # a balance per account and day: upserted
+            return len(balances)
+
+    def add_transactions(self, transactions: Sequence[BankTransaction]) -> int:
+        with self.db.session() as s:
+            return import_items(s, transactions, "fints sync", "fints").new

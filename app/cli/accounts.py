@@ -7,11 +7,11 @@ import sys
 
 import typer
 
-from app.accounts import AccountError, AccountIn
+from app.accounts import AccountError, AccountIn, checked_account
 from app.cli.common import fail, services
 from app.secrets import SecretStoreError
 
-cli = typer.Typer(help="Accounts for mail, calendar, storage and models. Secrets go to the keyring.")
+cli = typer.Typer(help="Accounts for mail, calendar, storage, models and banks. Secrets go to the keyring.")
 
 
 def _parse_options(options: list[str]) -> dict[str, str]:
@@ -27,7 +27,9 @@ def _parse_options(options: list[str]) -> dict[str, str]:
 @cli.command("add")
 def add(
     name: str = typer.Argument(..., help="a short name, e.g. gmx"),
-    kind: str = typer.Option("mail", help="mail | caldav | smb | s3 | llm | whatsapp"),
+    kind: str = typer.Option("mail", help="mail | caldav | smb | s3 | llm | whatsapp | bank (FinTS: --username "
+                                           "USER-ID -o bank_code=BLZ|bic=BIC -o url=https://... [-o tan_method=pushTAN] "
+                                           "[-o iban=...]; the PIN goes to the keyring)"),
     username: str = typer.Option("", help="login name"),
     host: str | None = typer.Option(None, help="server host name"),
     port: int | None = typer.Option(None, help="server port"),
@@ -41,12 +43,17 @@ def add(
                         options=_parse_options(option))
     except ValueError as exc:
         fail(f"invalid account: {str(exc).splitlines()[-1].strip()}", code=2)
+    try:
+        acc = checked_account(acc)  # e.g. a bank's BLZ/BIC, URL and IBAN, before asking for the secret
+    except AccountError as exc:
+        fail(f"invalid account: {exc}", code=2)
     secret: str | None = None
     if not no_secret:
         if password_stdin:
             secret = sys.stdin.readline().rstrip("\r\n")
         else:
-            secret = typer.prompt("Password or token", hide_input=True, confirmation_prompt=False)
+            secret = typer.prompt("PIN" if acc.kind == "bank" else "Password or token", hide_input=True,
+                                  confirmation_prompt=False)
         if not secret:
             fail("empty secret: nothing stored (use --no-secret for accounts without one)", code=2)
     try:

@@ -33,6 +33,7 @@ FEATURE_COMMANDS = [
     "app.cli.meetings",
     "app.cli.finance",
     "app.cli.server",
+    "app.cli.finance",  # finance sync (and import)
 ]
 for _mod in FEATURE_COMMANDS:
     try:

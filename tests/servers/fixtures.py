@@ -8,3 +8,4 @@ from tests.servers.smtp import smtp_server
 from tests.servers.samba import samba_server
 from tests.servers.s3 import s3_server
 from tests.servers.whatsapp import whatsapp_server
+from tests.servers.fints_bank import fints_bank, fints_bank_server

@@ -1,0 +1,87 @@
+"""Bank sync: fetch everything from a bank connection first, then hand it to the ledger in one go.
+
+The ledger is a ``LedgerSink`` (the real one lives with the ledger tables; ``MemoryLedger`` is the
+trivial one). Nothing reaches the sink unless the whole fetch succeeded: a bank that is down or refuses
+the PIN leaves the ledger untouched. A sink is expected to apply one sync atomically (one database
+transaction) and to skip what it has already (the same booking fetched again)."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Protocol
+
+from agents.finance.fints_client import BankSnapshot
+from agents.finance.models import Balance, BankAccount, BankTransaction
+
+
+class LedgerSink(Protocol):
+    """Where synced data goes; each method returns how many items were new."""
+
+    def add_accounts(self, accounts: Sequence[BankAccount]) -> int: ...
+
+    def add_balances(self, balances: Sequence[Balance]) -> int: ...
+
+    def add_transactions(self, transactions: Sequence[BankTransaction]) -> int: ...
+
+
+class BankSource(Protocol):
+    def fetch(self, start: date, end: date, iban: str | None = None) -> BankSnapshot: ...
+
+
+def fingerprint(t: BankTransaction) -> str:
+    """A stable id of a booking: the bank's reference when it gives one, else the booking's content."""
+    key = (t.iban, t.booking_date.isoformat(), f"{t.amount:.2f}", t.currency, t.bank_reference or "",
+           t.end_to_end_id or "", t.counterparty_iban or "", t.counterparty, t.purpose)
+    return hashlib.sha256("\x1f".join(key).encode()).hexdigest()[:32]
+
+
+@dataclass
+class MemoryLedger:
+    accounts: dict[str, BankAccount] = field(default_factory=dict)
+    balances: dict[tuple[str, date], Balance] = field(default_factory=dict)
+    transactions: dict[str, BankTransaction] = field(default_factory=dict)
+
+    def add_accounts(self, accounts: Sequence[BankAccount]) -> int:
+        new = sum(1 for a in accounts if a.iban not in self.accounts)
+        self.accounts.update({a.iban: a for a in accounts})
+        return new
+
+    def add_balances(self, balances: Sequence[Balance]) -> int:
+        new = sum(1 for b in balances if (b.iban, b.on) not in self.balances)
+        self.balances.update({(b.iban, b.on): b for b in balances})
+        return new
+
+    def add_transactions(self, transactions: Sequence[BankTransaction]) -> int:
+        before = len(self.transactions)
+        for t in transactions:
+            self.transactions.setdefault(fingerprint(t), t)
+        return len(self.transactions) - before
+
+
+@dataclass
+class SyncResult:
+    accounts: int
+    balances: int
+    transactions: int
+    new_transactions: int
+    seconds: float
+
+    def line(self, name: str) -> str:
+        return (f"synced bank '{name}': {self.accounts} account(s), {self.balances} balance(s), "
+                f"{self.transactions:,} transaction(s) ({self.new_transactions:,} new) in {self.seconds:.1f} s")
+
+
+def sync_bank(source: BankSource, sink: LedgerSink, start: date, end: date, iban: str | None = None) -> SyncResult:
+    """Fetch (all or nothing, ``FintsError`` on failure), then store; the counts of what was fetched and new."""
+    began = time.perf_counter()
+    snapshot = source.fetch(start, end, iban)
+    sink.add_accounts(snapshot.accounts)
+    sink.add_balances(snapshot.balances)
+    new = sink.add_transactions(snapshot.transactions)
+    return SyncResult(accounts=len(snapshot.accounts), balances=len(snapshot.balances),
+                      transactions=len(snapshot.transactions), new_transactions=new,
+                      seconds=time.perf_counter() - began)

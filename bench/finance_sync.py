@@ -1,0 +1,70 @@
+"""Benchmark: a full FinTS sync of 2,000 transactions from the fake bank (tests/servers/fints_bank.py)
+through the unmodified python-fints client: first contact (new system id, BPD/UPD), accounts, balances,
+and the statements across pages, for camt and for MT940; then a repeat sync with the saved client data.
+Prints one JSON object. Run: .venv/bin/python bench/finance_sync.py"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+import time
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from agents.finance.bank_config import FintsConfig
+from agents.finance.fints_client import FintsBankService, MemoryStateStore
+from agents.finance.sync import MemoryLedger, sync_bank
+from tests.servers.fints_bank import start_bank
+
+TRANSACTIONS, PAGE, RUNS = 2_000, 200, 3
+
+
+def run(fmt: str) -> dict[str, Any]:
+    bank, httpd = start_bank(transactions=TRANSACTIONS)
+    bank.page_size = PAGE
+    try:
+        cfg = FintsConfig(bank_code=bank.blz, url=bank.url, user_id=bank.user_id, product_id="BENCHPRODUCT",
+                          statement_format=fmt)  # type: ignore[arg-type]
+        start, end = date.today() - timedelta(days=800), date.today()
+        first: list[float] = []
+        repeat: list[float] = []
+        fetched = 0
+        for _ in range(RUNS):
+            store = MemoryStateStore()
+            t = time.perf_counter()
+            result = sync_bank(FintsBankService(cfg, bank.pin, store), MemoryLedger(), start, end)
+            first.append(time.perf_counter() - t)
+            t = time.perf_counter()
+            sync_bank(FintsBankService(cfg, bank.pin, store), MemoryLedger(), start, end)
+            repeat.append(time.perf_counter() - t)
+            fetched = result.transactions
+        messages = len(bank.requests) // RUNS
+        return {"transactions": fetched, "messages_per_sync_avg": messages // 2,
+                "first_sync_s": round(min(first), 2), "repeat_sync_s": round(min(repeat), 2),
+                "first_sync_s_max": round(max(first), 2)}
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+def main() -> None:
+    logging.getLogger("fints").setLevel(logging.ERROR)
+    out = {
+        "benchmark": "finance_fints_sync",
+        "transactions_on_bank": TRANSACTIONS + 12,
+        "page_size": PAGE,
+        "camt": run("camt"),
+        "mt940": run("mt940"),
+        "loadavg": [round(x, 2) for x in os.getloadavg()],
+        "cpus": os.cpu_count(),
+    }
+    print(json.dumps(out))
+
+
+if __name__ == "__main__":
+    main()
