@@ -503,6 +503,13 @@ class Assistant:
             deps.acted("create_event", {"title": created.title, "start": created.start}, f"created {created.uid}")
             return True, tr(lang, f"Done, \"{created.title}\" is in your calendar.",
                             f"Erledigt, „{created.title}“ steht im Kalender.")
+        if rec.action == "memory.forget":
+            ids = [int(i) for i in rec.payload.get("ids") or []]
+            deps.record_tool("memory.forget", {"topic": rec.payload.get("topic", ""), "ids": ids})
+            n = self.memory.forget_ids(ids)
+            deps.acted("forget_facts", {"topic": rec.payload.get("topic", "")}, f"deleted {n}")
+            return True, tr(lang, f"Done, {n} note{'s' if n != 1 else ''} deleted.",
+                            f"Erledigt, {n} Notiz{'en' if n != 1 else ''} gelöscht.")
         if rec.source == "llm":
             return resume_approved(rec, deps)
         raise ServiceError(f"unknown action {rec.action}")

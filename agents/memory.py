@@ -139,16 +139,25 @@ class Memory:
         scored.sort(key=lambda x: (-x[0], -x[1]))
         return [f for _, _, f in scored[:limit]]
 
-    def forget(self, topic: str) -> list[FactOut]:
-        """Delete the facts that contain every keyword of the topic; returns what was deleted."""
+    def about(self, topic: str) -> list[FactOut]:
+        """The facts that contain every keyword of the topic (what ``forget`` would delete)."""
         words = keywords(topic)
         if not words:
             return []
-        gone = [f for f in self.facts() if all(w in set(keywords(f.text)) or any(
+        return [f for f in self.facts() if all(w in set(keywords(f.text)) or any(
             h.startswith(w) for h in keywords(f.text)) for w in words)]
-        if gone:
-            with self.db.session() as s:
-                s.execute(delete(UserFact).where(UserFact.id.in_([f.id for f in gone])))
+
+    def forget_ids(self, ids: list[int]) -> int:
+        """Delete these facts; returns how many were still there."""
+        if not ids:
+            return 0
+        with self.db.session() as s:
+            return int(s.execute(delete(UserFact).where(UserFact.id.in_(ids))).rowcount or 0)  # type: ignore[attr-defined]
+
+    def forget(self, topic: str) -> list[FactOut]:
+        """Delete the facts that contain every keyword of the topic; returns what was deleted."""
+        gone = self.about(topic)
+        self.forget_ids([f.id for f in gone])
         return gone
 
     # -- reminders

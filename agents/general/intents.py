@@ -270,14 +270,19 @@ def _list_notes(m: IntentMatch, d: AssistantDeps) -> AgentReply:
 
 
 def _forget(m: IntentMatch, d: AssistantDeps) -> AgentReply:
+    """Deleting notes waits for the user's yes, like every action that cannot be undone."""
     topic = str(m.values["topic"])
-    gone = d.memory.forget(topic)
+    found = d.memory.about(topic)
     lang = m.language
-    if not gone:
+    if not found:
         return reply(m, tr(lang, f"I had nothing stored about {topic}.", f"Ich hatte nichts über {topic} gespeichert."))
-    return reply(m, tr(lang, f"Done, I forgot {len(gone)} note{'s' if len(gone) > 1 else ''} about {topic}.",
-                        f"Erledigt, ich habe {len(gone)} Notiz{'en' if len(gone) > 1 else ''} über {topic} vergessen."),
-                  "\n".join(f"- {f.text}" for f in gone))
+    shown = "; ".join(f"“{f.text}”" for f in found)
+    n = len(found)
+    summary = tr(lang, f"Delete {n} note{'s' if n > 1 else ''} about {topic}: {shown}.",
+                 f"{n} Notiz{'en' if n > 1 else ''} über {topic} löschen: {shown}.")
+    rec = d.approvals.request("memory.forget", summary, {"topic": topic, "ids": [f.id for f in found]}, d.now())
+    d.pending.append(rec)
+    return reply(m, summary + tr(lang, " Shall I?", " Soll ich?"), approval=rec.info())
 
 
 def _nothing_pending(m: IntentMatch, d: AssistantDeps) -> AgentReply:

@@ -47,7 +47,8 @@ def test_notes_persist_between_invocations_and_forget_works() -> None:
     assert runner.invoke(cli, ["ask", "remember that the spare key is under the blue pot"]).exit_code == 0
     recall = runner.invoke(cli, ["ask", "what did I say about the spare key"])
     assert "blue pot" in recall.output
-    assert "forgot 1 note" in runner.invoke(cli, ["ask", "forget the spare key"]).output
+    assert "Shall I?" in runner.invoke(cli, ["ask", "forget the spare key"]).output  # deleting waits for a yes
+    assert "1 note deleted" in runner.invoke(cli, ["ask", "yes"]).output
     assert "haven't told me" in runner.invoke(cli, ["ask", "what did I say about the spare key"]).output
 
 

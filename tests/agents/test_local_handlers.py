@@ -46,7 +46,14 @@ def test_notes_recall_and_forget(assistant: Assistant) -> None:
     assert "Erdnüsse" in assistant.ask("was weißt du über Paul").spoken
     assert "hunter2" in assistant.ask("what did I say about wifi").spoken
     assert "2 things" in assistant.ask("what are my notes").spoken
-    assert "forgot 1 note" in assistant.ask("forget the wifi password").spoken
+    asked = assistant.ask("forget the wifi password")
+    assert asked.approval is not None and asked.spoken == (
+        "Delete 1 note about the wifi password: “the wifi password is hunter2”. Shall I?")
+    assert len(assistant.memory.facts()) == 2  # nothing is deleted before the yes
+    assert assistant.ask("nein").spoken.startswith("Okay, ich mache es nicht")
+    assert len(assistant.memory.facts()) == 2
+    assistant.ask("forget the wifi password")
+    assert assistant.ask("yes").spoken == "Done, 1 note deleted."
     assert [f.text for f in assistant.memory.facts()] == ["Paul Erdnüsse nicht verträgt"]
 
 
