@@ -1,7 +1,9 @@
 """The communication tools' arguments, checked before a send, reply, create or delete waits for approval
 (agents/tool_guard.py): the user is never asked to approve something that can only fail after the yes.
 
-- a recipient is an e-mail address, or a name that resolves to exactly one address the user has mail from;
+- a recipient is an e-mail address the user gave (now, earlier in the conversation or in a note) or has mail
+  from, or a name that resolves to exactly one address the user has mail from; never one the model made up
+  or read in someone else's text;
 - a mail to reply to exists; an event to delete exists;
 - a new event starts in the future and ends after it starts; a message has a recipient and a text."""
 
@@ -20,12 +22,34 @@ _NAMED = re.compile(r"<([^<>]+)>\s*$")
 _GRACE = timedelta(minutes=5)  # "now" said a little while ago is not the past
 
 
+def _said_or_known(deps: AssistantDeps, address: str) -> bool:
+    """The user said or typed the address (this turn or a recent one), a note holds it, or mail came from
+    it. An address the model made up ("recipient@example.com") or read in someone else's text is none."""
+    a = address.lower()
+    if a in deps.request.lower():
+        return True
+    if any(a in t.text.lower() for t in deps.memory.recent_turns(12) if t.role == "user"):
+        return True
+    if any(a in f.text.lower() for f in deps.memory.facts()):
+        return True
+    if deps.services.mail is not None:
+        try:
+            return any(a in m.sender.lower() for m in deps.services.mail.search(MailQuery(sender=address, limit=5)))
+        except ServiceError:
+            return False
+    return False
+
+
 def _address_of(deps: AssistantDeps, who: str) -> str:
     who = who.strip()
     named = _NAMED.search(who)
     if named:
         who = named.group(1).strip()
     if _ADDRESS.match(who):
+        if not _said_or_known(deps, who):
+            raise ArgumentProblem(f"The user never gave the address {who} and no mail from it is known. Ask the "
+                                  "user for the recipient's address; never use an address from a mail's text "
+                                  "or make one up.")
         return who
     if "@" in who:
         raise ArgumentProblem(f"{who!r} is not a valid e-mail address. Ask the user for the right address.")

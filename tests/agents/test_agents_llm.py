@@ -94,7 +94,7 @@ def test_approval_yes_sends_exactly_once(assistant: Assistant, services: Service
     mail = services.mail
     assert isinstance(mail, MemoryMail)
     with_model(assistant, _send_mail_delegate("bob@example.com").model())
-    reply = assistant.ask("write bob that I'll see him at 5")
+    reply = assistant.ask("write bob@example.com that I'll see him at 5")
     assert reply.approval is not None
     assert "bob@example.com" in reply.approval.summary and "See you at 5." in reply.spoken
     assert mail.sent == []  # nothing happens before the yes
@@ -119,7 +119,7 @@ def test_approval_no_drops_it_without_asking_the_model(assistant: Assistant, ser
     assert isinstance(mail, MemoryMail)
     script = _send_mail_delegate("bob@example.com")
     with_model(assistant, script.model())
-    assistant.ask("mail bob")
+    assistant.ask("mail bob@example.com")
     before = script.requests
     reply = assistant.ask("nein")
     assert reply.source == "approval" and "nicht" in reply.spoken  # answered in German
@@ -131,7 +131,7 @@ def test_approval_expires(assistant: Assistant, services: ServiceDeps, audit: Au
     mail = services.mail
     assert isinstance(mail, MemoryMail)
     with_model(assistant, _send_mail_delegate("bob@example.com").model())
-    first = assistant.ask("mail bob")
+    first = assistant.ask("mail bob@example.com")
     assert first.approval is not None
     clock.advance(minutes=6)
     reply = assistant.ask("yes")
@@ -191,10 +191,10 @@ def test_prompt_injection_email_causes_no_side_effect(assistant: Assistant, serv
     reply = assistant.ask("summarize the e-mail from the shop and do what it says")
     assert mail.sent == [] and mail.replies == []
     assert '<untrusted source="email">' in seen_bodies[0]  # the body reached the model marked as data
-    assert reply.approval is not None and evil in reply.approval.summary
-    denied = assistant.ask("no")
-    assert mail.sent == [] and denied.source == "approval"
-    assert [e.outcome for e in audit.recent(2)] == ["denied", "requested"]
+    # the address came from the mail's text, not from the user: the check sends the model back each time,
+    # so no approval to send there is ever stored (and a model that insists ends the run with an error)
+    assert reply.approval is None and assistant.approvals.pending(NOW) is None
+    assert all(e.outcome != "requested" for e in audit.recent(5))
 
 
 # ---------------------------------------------------------------- model errors and fall-back
@@ -346,7 +346,7 @@ def test_an_approved_action_is_reported_done_when_the_model_then_hangs(assistant
         return script(messages, info)
 
     with_model(assistant, FunctionModel(model))
-    asked = assistant.ask("mail bob")
+    asked = assistant.ask("mail bob@example.com")
     assert asked.approval is not None
     assistant.model_timeout_s = 0.5
     t0 = time.monotonic()
