@@ -40,10 +40,11 @@ _CLAIM_DE = re.compile(
     r"|^\s*(?:erledigt|gemacht|fertig)\b",
     re.IGNORECASE | re.MULTILINE,
 )
-_ASKS = re.compile(
-    r"\b(?:shall i|should i|do you want me to|would you like me to|may i|can i go ahead|"
+_ASKS = re.compile(  # a yes/no question about doing something; "When should I remind you?" asks for a detail
+    r"(?:^|[.!?:;,]\s*|\b(?:okay|ok|so|also|gut|alright)\s+)"
+    r"(?:shall i|should i|do you want me to|would you like me to|may i|can i go ahead|"
     r"soll ich|möchtest du,? dass ich|willst du,? dass ich|darf ich)\b[^?]*\?",
-    re.IGNORECASE,
+    re.IGNORECASE | re.MULTILINE,
 )
 
 CORRECTION = (
@@ -54,9 +55,22 @@ CORRECTION = (
 )
 
 
+_DETAIL_QUESTION = re.compile(  # asks for a missing detail: "When should I remind you?", "An wen soll ich …?"
+    r"^(?:(?:okay|ok|alright|gut|also)[,.]?\s+)?(?:(?:to|for|with|an|für|mit|von|zu|um)\s+)?"
+    r"(?:what|when|where|who|whom|which|how|why|was|wann|wo|wer|wen|wem|welche[rsmn]?|wie|warum|wohin)\b[^?]*\?$",
+    re.IGNORECASE,
+)
+
+
+def _statements(text: str) -> str:
+    """The text without its questions for a missing detail (they claim nothing)."""
+    return " ".join(s for s in re.split(r"(?<=[.!?])\s+", text.strip()) if not _DETAIL_QUESTION.match(s))
+
+
 def claims_action(text: str) -> bool:
     """The text says an action was (or is being) done, or asks to confirm one."""
-    return bool(_CLAIM_EN.search(text) or _CLAIM_DE.search(text) or _ASKS.search(text))
+    said = _statements(text)
+    return bool(_CLAIM_EN.search(said) or _CLAIM_DE.search(said) or _ASKS.search(said))
 
 
 def parrots_correction(text: str) -> bool:

@@ -113,3 +113,14 @@ def test_a_tool_call_written_as_text_is_never_spoken(assistant: Assistant, raw: 
     reply = assistant.ask("could you do the thing for me please")
     assert reply.spoken.startswith("The language model gave no usable answer, so nothing was done")
     assert "{" not in reply.text
+
+
+@pytest.mark.parametrize(("text", "asks"), [
+    ("Shall I send it?", True), ("Okay, should I book it?", True), ("Soll ich das machen?", True),
+    ("Alright. Do you want me to send it now?", True),
+    ("When should I remind you?", False), ("Wann soll ich dich erinnern?", False),
+    ("What should I write to Anna?", False), ("An wen soll ich sie schicken?", False),
+])
+def test_only_a_yes_no_question_about_an_action_needs_an_approval(text: str, asks: bool) -> None:
+    """Asking for a missing detail is honest (found by the real-model eval: 'When should I remind you?')."""
+    assert claims_action(text) is asks
