@@ -7,6 +7,7 @@ Opt-in (deselected otherwise, see tests/conftest.py): ``-m llm_eval`` or ``PA_LL
 ``AGENTS_TEST_LLM_URL`` (+ ``AGENTS_TEST_LLM_MODEL``, ``AGENTS_TEST_LLM_KEY``) if set, else the local
 llama-server in ``PA_LOCAL_LLM_DIR`` (default ../llm beside the repo), started for the session.
 Knobs: PA_LLM_EVAL_FLOOR (the correct rate to reach, default 0.0), PA_LLM_EVAL_DEADLINE_S (per turn, 60),
+PA_LLM_EVAL_MODEL_TIMEOUT_S (per model run, default the deadline),
 PA_LLM_EVAL_CASES (comma-separated case ids or id prefixes), PA_LLM_EVAL_RESULTS (a JSON file for the
 per-case results)."""
 
@@ -22,6 +23,7 @@ import pytest
 from tests.agents.eval_cases import CASES
 from tests.agents.eval_harness import (
     DEADLINE_S,
+    MODEL_TIMEOUT_S,
     Servers,
     chat_template,
     find_local_llm,
@@ -45,6 +47,7 @@ KEY = os.environ.get("AGENTS_TEST_LLM_KEY")
 LLM_DIR = os.environ.get("PA_LOCAL_LLM_DIR")
 FLOOR = float(os.environ.get("PA_LLM_EVAL_FLOOR") or 0.0)
 DEADLINE = float(os.environ.get("PA_LLM_EVAL_DEADLINE_S") or DEADLINE_S)
+MODEL_TIMEOUT = float(os.environ.get("PA_LLM_EVAL_MODEL_TIMEOUT_S") or MODEL_TIMEOUT_S)
 ONLY = [x.strip() for x in (os.environ.get("PA_LLM_EVAL_CASES") or "").split(",") if x.strip()]
 RESULTS = os.environ.get("PA_LLM_EVAL_RESULTS")
 TEMPLATE = chat_template()
@@ -82,8 +85,10 @@ def test_agents_eval(eval_llm: tuple[str, str], dovecot_server: DovecotServer, s
                   flush=True)
 
     t0 = time.monotonic()
-    results = run_all(cases, servers, model_factory(url, name, KEY), tmp_path, deadline_s=DEADLINE, progress=progress)
-    summary = report(results, time.monotonic() - t0, {"model": name, "url": url, "deadline_s": DEADLINE})
+    results = run_all(cases, servers, model_factory(url, name, KEY), tmp_path, deadline_s=DEADLINE,
+                      model_timeout_s=MODEL_TIMEOUT, progress=progress)
+    summary = report(results, time.monotonic() - t0, {"model": name, "url": url, "deadline_s": DEADLINE,
+                                                                "model_timeout_s": MODEL_TIMEOUT})
     if RESULTS:
         write_results(Path(RESULTS), results, summary)
     with capsys.disabled():
