@@ -342,9 +342,14 @@ def _has(hay: str, want: str | tuple[str, ...]) -> bool:
     return any(o.lower() in hay for o in options)
 
 
+# the local handlers name their calls after the service ("mail.search"), the model's tools after the tool
+ALIASES = {"search_mail": {"mail.search"}, "calendar_events": {"calendar.events"}}
+
+
 def _call_matches(calls: list[dict[str, Any]], want: Call) -> bool:
+    names = {want.name, *ALIASES.get(want.name, set())}
     for c in calls:
-        if c["name"] != want.name and not c["name"].endswith("." + want.name):
+        if c["name"] not in names and not c["name"].endswith("." + want.name):
             continue
         args = {k: str(v).lower() for k, v in c["args"].items()}
         if all(k in args and _has(args[k], v) for k, v in want.args.items()):
