@@ -100,7 +100,8 @@ def main() -> None:
         t0 = time.monotonic()
         results = run_all(cases, srv, model_factory(url, name, os.environ.get("AGENTS_TEST_LLM_KEY")), Path(tmp),
                           deadline_s=args.deadline, model_timeout_s=args.model_timeout, progress=progress)
-        meta: dict[str, Any] = {"bench": "agents_eval", "model": name, "url": url, "deadline_s": args.deadline,
+        meta: dict[str, Any] = {"bench": "agents_eval", "model": name, "url": url, "cases_asked": len(cases),
+                                "interrupted": len(results) < len(cases), "deadline_s": args.deadline,
                                 "model_timeout_s": args.model_timeout, "cpus": os.cpu_count()}
         summary = report(results, time.monotonic() - t0, meta)
     if results_path is not None:

@@ -610,7 +610,10 @@ def run_all(cases: list[Case], servers: Servers, model: Callable[[], Model | Non
     template = migrated_template(tmp)
     out: list[CaseResult] = []
     for case in cases:
-        r = run_case(case, servers, model, tmp / case.id, template, deadline_s, model_timeout_s)
+        try:
+            r = run_case(case, servers, model, tmp / case.id, template, deadline_s, model_timeout_s)
+        except KeyboardInterrupt:  # Ctrl-C: report the cases done so far (the report says how many)
+            break
         out.append(r)
         if progress is not None:
             progress(r)
