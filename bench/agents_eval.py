@@ -16,8 +16,10 @@ import argparse
 import contextlib
 import json
 import os
+import signal
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from datetime import datetime
@@ -96,10 +98,15 @@ def main() -> None:
         what = "ok" if r.correct else "FAIL " + "; ".join(r.unsafe + r.false_claims + r.failures)
         print(f"{r.id}: {what[:200]} ({sum(t.seconds for t in r.turns):.1f} s)", file=sys.stderr, flush=True)
 
+    # Ctrl-C (SIGINT) ends the run after the current case; the cases done are reported, marked interrupted
+    # (an interrupt in the middle of a model call would be taken for a model error)
+    stop = threading.Event()
+    signal.signal(signal.SIGINT, lambda *_: (stop.set(), print("stopping after this case ...", file=sys.stderr)))
     with servers() as srv, model_url(args) as (url, name), tempfile.TemporaryDirectory(prefix="pa-eval-") as tmp:
         t0 = time.monotonic()
         results = run_all(cases, srv, model_factory(url, name, os.environ.get("AGENTS_TEST_LLM_KEY")), Path(tmp),
-                          deadline_s=args.deadline, model_timeout_s=args.model_timeout, progress=progress)
+                          deadline_s=args.deadline, model_timeout_s=args.model_timeout, progress=progress,
+                          stop=stop.is_set)
         meta: dict[str, Any] = {"bench": "agents_eval", "model": name, "url": url, "cases_asked": len(cases),
                                 "interrupted": len(results) < len(cases), "deadline_s": args.deadline,
                                 "model_timeout_s": args.model_timeout, "cpus": os.cpu_count()}

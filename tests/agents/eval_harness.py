@@ -606,14 +606,15 @@ def report(results: list[CaseResult], wall_s: float, meta: dict[str, Any]) -> di
 
 def run_all(cases: list[Case], servers: Servers, model: Callable[[], Model | None], tmp: Path,
             deadline_s: float = DEADLINE_S, model_timeout_s: float = MODEL_TIMEOUT_S,
-            progress: Callable[[CaseResult], None] | None = None) -> list[CaseResult]:
+            progress: Callable[[CaseResult], None] | None = None,
+            stop: Callable[[], bool] = lambda: False) -> list[CaseResult]:
+    """Run the cases one by one; ``stop()`` true ends the run after the current case."""
     template = migrated_template(tmp)
     out: list[CaseResult] = []
     for case in cases:
-        try:
-            r = run_case(case, servers, model, tmp / case.id, template, deadline_s, model_timeout_s)
-        except KeyboardInterrupt:  # Ctrl-C: report the cases done so far (the report says how many)
+        if stop():
             break
+        r = run_case(case, servers, model, tmp / case.id, template, deadline_s, model_timeout_s)
         out.append(r)
         if progress is not None:
             progress(r)
