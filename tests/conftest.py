@@ -55,6 +55,16 @@ def models_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return d
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The real-model eval (marker llm_eval) runs only when asked for: ``-m llm_eval`` or PA_LLM_EVAL=1."""
+    if os.environ.get("PA_LLM_EVAL") == "1" or "llm_eval" in (config.getoption("markexpr", "") or ""):
+        return
+    kept = [i for i in items if i.get_closest_marker("llm_eval") is None]
+    if len(kept) != len(items):
+        config.hook.pytest_deselected(items=[i for i in items if i.get_closest_marker("llm_eval") is not None])
+        items[:] = kept
+
+
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     from tests.servers.base import USED
 
