@@ -58,6 +58,7 @@ from agents.orchestrator import (
 )
 from agents.replies import ActionInfo, AgentReply, SentenceChunker, Source, Usage, first_sentences
 from agents.routing import pick_domain
+from agents.toolkit import situated
 from agents.turn import (
     ApprovalRequested,
     IntentRecognized,
@@ -348,7 +349,8 @@ class Assistant:
     def _ask_llm(self, turn: _Turn, model: Model) -> Generator[TurnEvent, None, AgentReply]:
         deps = self.deps(turn=turn)
         try:
-            result = orchestrator.run_sync(turn.text, deps=deps, model=model, message_history=self._history(),
+            result = orchestrator.run_sync(situated(deps, turn.text), deps=deps, model=model,
+                                           message_history=self._history(),
                                            usage_limits=ORCHESTRATOR_LIMITS, timeout=self._run_timeout(turn))
         except MODEL_ERRORS as exc:
             yield from turn.flush()
@@ -413,7 +415,8 @@ class Assistant:
         deps = self.deps(turn=turn)
         deps.delegated(name, turn.text)
         try:
-            output, history = self._delegate_output(turn, model, deps, name, turn.text, self._history(),
+            output, history = self._delegate_output(turn, model, deps, name, situated(deps, turn.text),
+                                                    self._history(),
                                                     self._run_timeout(turn))
             output = self._honest(turn, model, deps, output, history, delegate=name)
         except MODEL_ERRORS as exc:
@@ -431,7 +434,8 @@ class Assistant:
         chunker = SentenceChunker()
         spoken: list[str] = []
         try:
-            with orchestrator.run_stream_sync(turn.text, deps=deps, model=model, message_history=self._history(),
+            with orchestrator.run_stream_sync(situated(deps, turn.text), deps=deps, model=model,
+                                              message_history=self._history(),
                                               usage_limits=ORCHESTRATOR_LIMITS,
                                               timeout=self._run_timeout(turn)) as result:
                 for delta in result.stream_text(delta=True, debounce_by=None):

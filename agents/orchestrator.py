@@ -39,7 +39,7 @@ from agents.approvals import ApprovalRecord
 from agents.deps import AssistantDeps, ServiceError
 from agents.local.phrases import tr
 from agents.tool_guard import ToolGuard
-from agents.toolkit import Delegate, now_and_language
+from agents.toolkit import Delegate, situated
 from agents.untrusted import UNTRUSTED_RULE
 
 DelegateAgent = Delegate
@@ -61,7 +61,6 @@ orchestrator = Agent(
         + UNTRUSTED_RULE
     ),
 )
-orchestrator.instructions(now_and_language)
 
 
 def _mail_label(deps: AssistantDeps, message_id: str) -> str:
@@ -138,7 +137,8 @@ async def _delegate(ctx: RunContext[AssistantDeps], name: str, request: str) -> 
     # the delegate's limits count its own requests and calls (the orchestrator may run delegates side by
     # side: with one shared usage, which delegate hit the limit depended on their interleaving); its usage
     # is added to the turn's when it is done
-    result = await agent.run(request, deps=ctx.deps, usage_limits=DELEGATE_LIMITS, model=cast(Model, ctx.model))
+    result = await agent.run(situated(ctx.deps, request), deps=ctx.deps, usage_limits=DELEGATE_LIMITS,
+                             model=cast(Model, ctx.model))
     ctx.usage.incr(result.usage)
     out = result.output
     if isinstance(out, DeferredToolRequests):

@@ -22,7 +22,7 @@ from agents.orchestrator import orchestrator
 from storage.audit import AuditLog
 from tests.agents.conftest import BERLIN, NOW, Clock
 from tests.agents.fakes import MemoryCalendar, MemoryMail
-from tests.agents.scripted import Script, call, final, tool_returns
+from tests.agents.scripted import Script, call, final, tool_returns, user_prompt
 
 pytestmark = pytest.mark.unit
 
@@ -358,8 +358,9 @@ def test_an_approved_action_is_reported_done_when_the_model_then_hangs(assistant
 
 
 def test_every_agent_knows_today_and_the_users_language(assistant: Assistant) -> None:
-    """No current_time round trip for a small model: the date, time, zone and language are in the
-    instructions of the orchestrator and of the delegate."""
+    """No current_time round trip for a small model: the date, time, zone and language come with the
+    request to the orchestrator and to the delegate (not in the instructions, which stay the same from
+    call to call so that a local server reuses their processed prompt)."""
     seen: dict[str, str] = {}
 
     def delegate(messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:
@@ -369,7 +370,8 @@ def test_every_agent_knows_today_and_the_users_language(assistant: Assistant) ->
 
     def both(messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:
         role = "orchestrator" if "ask_communication" in {t.name for t in info.function_tools} else "delegate"
-        seen[role] = info.instructions or ""
+        seen[role] = user_prompt(messages)
+        seen[role + " instructions"] = info.instructions or ""
         return script(messages, info)
 
     with_model(assistant, FunctionModel(both))
@@ -380,6 +382,7 @@ def test_every_agent_knows_today_and_the_users_language(assistant: Assistant) ->
     for role in ("orchestrator", "delegate"):
         assert f"{today:%Y-%m-%d %H:%M}" in seen[role] and "Europe/Berlin" in seen[role], seen[role]
         assert "Answer in German" in seen[role]
+        assert f"{today:%H:%M}" not in seen[role + " instructions"]
 
 
 def test_a_run_that_fails_after_a_tool_ran_says_what_ran(assistant: Assistant) -> None:
