@@ -122,7 +122,7 @@ class Assistant:
     language: str = "en"
     model_factory: ModelFactory = _no_model
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
-    history_turns: int = 12
+    history_turns: int = 6  # what the model sees of the conversation (3 exchanges: a small model's prompt stays short)
     model_timeout_s: float = 30.0  # one model run (the orchestrator with its delegates)
     turn_deadline_s: float = 45.0  # the whole turn, a correction included: then it ends, whatever runs
     domain_settings: Mapping[str, BaseModel] = field(default_factory=dict)  # by domain name (app/settings.py)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Any
 
 from pydantic_ai import Agent, DeferredToolRequests, ModelRetry, RunContext
+from pydantic_ai.capabilities import PrepareTools
 from pydantic_ai.settings import ModelSettings
+from pydantic_ai.tools import ToolDefinition, ToolsPrepareFunc
 
 from agents.deps import AssistantDeps
 from agents.replies import DomainResult
@@ -48,7 +51,25 @@ def need(service: object, what: str) -> None:
         raise ModelRetry(f"No {what} is connected; tell the user it is not set up.")
 
 
-def new_delegate(name: str, instructions: str) -> Delegate:
+def tool_groups(groups: dict[str, tuple[str, frozenset[str]]]) -> ToolsPrepareFunc[AssistantDeps]:
+    """Few tools per call: ``groups`` maps a group to (a regex of its words, its tool names). When the
+    request names exactly one group ("mail", "Termin", "WhatsApp"), the model sees only that group's
+    tools; otherwise all of them. (A small model picks better from three tools than from nine, and the
+    prompt is shorter.)"""
+    compiled = {g: (re.compile(rx, re.IGNORECASE), tools) for g, (rx, tools) in groups.items()}
+
+    async def prepare(ctx: RunContext[AssistantDeps], defs: list[ToolDefinition]) -> list[ToolDefinition]:
+        request = (ctx.prompt if isinstance(ctx.prompt, str) else "").split("\n\n(Now it is")[0]
+        hits = [tools for rx, tools in compiled.values() if rx.search(request)]
+        if len(hits) != 1:
+            return defs
+        return [d for d in defs if d.name in hits[0]]
+
+    return prepare
+
+
+def new_delegate(name: str, instructions: str,
+                 prepare_tools: ToolsPrepareFunc[AssistantDeps] | None = None) -> Delegate:
     """A domain's delegate as every domain builds it: typed deps, a short spoken + screen answer (or
     plain text: small models often answer without the output tool) or the
     deferred calls that wait for approval, the output bound (today's date, zone and language come with
@@ -56,5 +77,6 @@ def new_delegate(name: str, instructions: str) -> Delegate:
     tool guard (arguments checked, repeats stopped, actions noted: agents/tool_guard.py)."""
     agent: Delegate = Agent(deps_type=AssistantDeps, output_type=[DomainResult, str, DeferredToolRequests],
                             model_settings=DELEGATE_SETTINGS, name=name, instructions=instructions,
-                            capabilities=[ToolGuard()], retries=2)
+                            capabilities=[ToolGuard(), *([PrepareTools(prepare_tools)] if prepare_tools else [])],
+                            retries=2)
     return agent

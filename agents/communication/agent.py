@@ -12,10 +12,19 @@ from pydantic_ai import RunContext
 
 from agents.deps import AssistantDeps, ServiceError
 from agents.models import MailQuery, NewEvent, OutgoingMail
-from agents.toolkit import aware, log_call, need, new_delegate
+from agents.toolkit import aware, log_call, need, new_delegate, tool_groups
 from agents.untrusted import UNTRUSTED_RULE, untrusted
 
 from . import checks as _checks  # noqa: F401  (the tools' argument checks register themselves)
+
+_GROUPS = {
+    "mail": (r"(?<![\w-])(e-?mails?|mails?|inbox|posteingang|postfach|repl(y|ies)|antwort|forward|weiterleit)",
+             frozenset({"search_mail", "read_mail", "send_mail", "reply_mail"})),
+    "calendar": (r"(?<![\w-])(calendar|kalender|termine?\b|appointments?|schedule|events?\b|meeting)",
+                 frozenset({"calendar_events", "create_event", "delete_event"})),
+    "messages": (r"(?<![\w-])(messages?\b|nachrichte?n?\b|whatsapp|sms|chat)",
+                 frozenset({"recent_messages", "send_message"})),
+}
 
 communication_agent = new_delegate(
     "communication",
@@ -24,6 +33,7 @@ communication_agent = new_delegate(
         "time zone. Sending, replying, creating and deleting need the user's approval, which the tools "
         "ask for by themselves: call them only when the user asked for exactly that. " + UNTRUSTED_RULE
     ),
+    prepare_tools=tool_groups(_GROUPS),
 )
 
 

@@ -43,3 +43,19 @@ def test_the_named_domain_answers_without_the_orchestrator(assistant: Assistant)
     seen.clear()
     assistant.ask("book me a haircut")
     assert seen[0] == "orchestrator"
+
+
+def test_a_request_about_one_kind_of_thing_sees_only_its_tools(assistant: Assistant) -> None:
+    seen: list[set[str]] = []
+
+    def model(messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:
+        seen.append({t.name for t in info.function_tools})
+        return ModelResponse(parts=[TextPart("Nothing new.")])
+
+    with_model(assistant, FunctionModel(model))
+    assistant.ask("anything in my inbox from the landlord")
+    assert seen[-1] == {"search_mail", "read_mail", "send_mail", "reply_mail"}
+    assistant.ask("schick Tom eine WhatsApp, dass ich später komme")
+    assert seen[-1] == {"recent_messages", "send_message"}
+    assistant.ask("mail Tom the appointment from my calendar")  # two kinds: every tool of the domain
+    assert len(seen[-1]) == 9

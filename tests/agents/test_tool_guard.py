@@ -111,7 +111,7 @@ def test_an_invented_mail_id_and_a_past_event_go_back_to_the_model(assistant: As
         return final(info, "I could not find that mail.")
 
     with_model(assistant, Script(delegate).model())
-    reply = assistant.ask("reply to that mail and put the dentist in")
+    reply = assistant.ask("reply to that mail and put the dentist in my calendar")
     assert reply.approval is None
     assert any("no e-mail with id '12345'" in r for r in seen)
     assert any("is in the past" in r for r in seen)
