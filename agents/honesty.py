@@ -98,9 +98,12 @@ def ran_before(actions: list[ActionInfo], lang: str) -> str:
 _RAW_CALL = re.compile(r"^\s*(?:```\w*\s*)?[\[{]\s*{?\s*\"(?:name|arguments|function|tool|tool_calls|parameters)\"", re.IGNORECASE)
 
 
+_RAW_TAG = re.compile(r"^\s*</?\s*(?:tools?|tool_calls?|tool_response|function(?:_call)?s?)\b", re.IGNORECASE)
+
+
 def raw_tool_call(text: str) -> bool:
-    """The model wrote a tool call as text (a template that does not parse them): never say it aloud."""
-    return bool(_RAW_CALL.match(text))
+    """The model wrote a tool call (or the template's tags: "<tools></tools>") as text: never say it aloud."""
+    return bool(_RAW_CALL.match(text) or _RAW_TAG.match(text))
 
 
 def no_usable_answer(lang: str) -> str:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from pydantic_ai import Agent, DeferredToolRequests, ModelRetry, RunContext
-from pydantic_ai.capabilities import PrepareTools
+from pydantic_ai.capabilities import AbstractCapability, PrepareTools
 from pydantic_ai.settings import ModelSettings
 from pydantic_ai.tools import ToolDefinition, ToolsPrepareFunc
 
@@ -68,6 +70,23 @@ def tool_groups(groups: dict[str, tuple[str, frozenset[str]]]) -> ToolsPrepareFu
     return prepare
 
 
+@dataclass
+class ToolFirst(AbstractCapability[AssistantDeps]):
+    """A delegate's first step must call one of its tools (``tool_choice="required"``; an OpenAI-compatible
+    server such as llama.cpp then constrains the reply to a tool call by grammar). A delegate is asked only
+    for what its tools do, and a small model left free answered with made-up text instead ("<tools></tools>",
+    a tool's description, "Tom wants to know what he wants to do"). Later steps are free: they answer from
+    the tools' results, or ask the user for what is missing."""
+
+    def get_model_settings(self) -> Callable[[RunContext[AssistantDeps]], ModelSettings]:
+        def settings(ctx: RunContext[AssistantDeps]) -> ModelSettings:
+            if ctx.run_step <= 1 and ctx.prompt is not None:  # a new request (not an approved run resuming)
+                return ModelSettings(tool_choice="required")
+            return ModelSettings()
+
+        return settings
+
+
 def new_delegate(name: str, instructions: str,
                  prepare_tools: ToolsPrepareFunc[AssistantDeps] | None = None) -> Delegate:
     """A domain's delegate as every domain builds it: typed deps, a short spoken + screen answer (or
@@ -77,6 +96,7 @@ def new_delegate(name: str, instructions: str,
     tool guard (arguments checked, repeats stopped, actions noted: agents/tool_guard.py)."""
     agent: Delegate = Agent(deps_type=AssistantDeps, output_type=[DomainResult, str, DeferredToolRequests],
                             model_settings=DELEGATE_SETTINGS, name=name, instructions=instructions,
-                            capabilities=[ToolGuard(), *([PrepareTools(prepare_tools)] if prepare_tools else [])],
+                            capabilities=[ToolGuard(), ToolFirst(),
+                                          *([PrepareTools(prepare_tools)] if prepare_tools else [])],
                             retries=2)
     return agent

@@ -107,7 +107,7 @@ def test_german_reply_when_nothing_was_done(assistant: Assistant) -> None:
 
 @pytest.mark.parametrize("raw", ['{"name": "set_timer", "arguments": {"seconds": 60}}',
                                  '```json\n{"name": "ask_general", "arguments": {"request": "x"}}\n```',
-                                 '[{"function": "send_mail"}]'])
+                                 '[{"function": "send_mail"}]', '<tools></tools>', '<tool_call>\n{}'])
 def test_a_tool_call_written_as_text_is_never_spoken(assistant: Assistant, raw: str) -> None:
     model = FunctionModel(lambda m, i: ModelResponse(parts=[TextPart(raw)]))
     assistant.model_factory = lambda: model

@@ -4,7 +4,7 @@ straight to its delegate, which may answer in plain text; anything else goes thr
 from __future__ import annotations
 
 import pytest
-from pydantic_ai.messages import ModelMessage, ModelResponse, TextPart
+from pydantic_ai.messages import ModelMessage, ModelResponse, TextPart, ToolCallPart
 from pydantic_ai.models.function import AgentInfo, FunctionModel
 
 from agents.assistant import Assistant
@@ -59,3 +59,18 @@ def test_a_request_about_one_kind_of_thing_sees_only_its_tools(assistant: Assist
     assert seen[-1] == {"recent_messages", "send_message"}
     assistant.ask("mail Tom the appointment from my calendar")  # two kinds: every tool of the domain
     assert len(seen[-1]) == 9
+
+
+def test_a_delegate_must_call_a_tool_first_then_may_answer(assistant: Assistant) -> None:
+    """tool_choice 'required' on the delegate's first step (a server constrains it by grammar); free after."""
+    choices: list[object] = []
+
+    def model(messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:
+        choices.append((info.model_settings or {}).get("tool_choice"))
+        if len(choices) == 1:
+            return ModelResponse(parts=[ToolCallPart("search_mail", {"sender": "Max"})])
+        return ModelResponse(parts=[TextPart("Max asks about the quarterly report.")])
+
+    with_model(assistant, FunctionModel(model))
+    reply = assistant.ask("what does the mail from Max say")
+    assert choices == ["required", None] and reply.spoken == "Max asks about the quarterly report."
