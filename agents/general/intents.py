@@ -125,8 +125,8 @@ INTENTS: Intents = {
     },
     "Forget": {
         "en": ["forget (what i said about|what i told you about|everything about|about|that) {topic}",
-               "forget {topic}", "(delete|remove) [the|my] (note|notes) (about|on|regarding) {topic}",
-               "(delete|remove) {topic} from [your] memory"],
+               "forget {topic}", "(delete|remove|erase) [the|my] (note|notes) (about|on|regarding) {topic}",
+               "(delete|remove|erase) {topic} from [your] memory"],
         "de": ["vergiss (alles über|das mit|was ich über|was ich zu|dass) {topic} [gesagt habe]", "vergiss {topic}",
                "(lösche|lösch|entferne) [die|meine] (notiz|notizen) (über|zu|zum|zur) {topic}"],
     },

@@ -178,3 +178,9 @@ def match_fuzzy(text: str, now: datetime) -> IntentMatch | None:
     values = {k: v for k, (_, _, v) in used.items()}
     return IntentMatch(intent=meta.intent, language=meta.language, text=norm, slots=slots, values=values,
                        template=sentence, confidence=round(min(confidence, 0.99), 3))
+
+
+def intent_words(intent: str) -> frozenset[str]:
+    """Every word the intent's templates use, in both languages."""
+    index = _index(tuple(domains.DOMAINS))
+    return frozenset().union(*(v for (i, _), v in index.vocab.items() if i == intent))

@@ -57,6 +57,43 @@ _SLIPS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"(?i)\b(?:ne|'ne) (?=erinnerung|notiz)"), "eine "),
     (re.compile(r"(?i)\b'?n(?:en)? (?=timer)"), "einen "),
 ]
+# colloquial, Bavarian/Austrian and typed-as-spoken German, in a sentence that is German anyway
+# ("wie spät is", "erinner mi heut", "hamma", "kannste", "des passt ned"); English words that look the
+# same ("is", "i", "des") are left alone in English sentences
+_COLLOQUIAL_DE: dict[str, str] = {
+    "is": "ist", "i": "ich", "mi": "mich", "hamma": "haben wir", "hammer": "haben wir", "heut": "heute",
+    "grad": "gerade", "haste": "hast du", "hast'e": "hast du", "kannste": "kannst du", "willste": "willst du",
+    "ned": "nicht", "net": "nicht", "nix": "nichts", "des": "das", "gibts": "gibt es", "gibt's": "gibt es",
+    "scho": "schon", "nee": "nein", "nö": "nein", "ne": "nein", "naa": "nein", "na": "nein", "jo": "ja", "joa": "ja",
+    "ja ja": "ja", "freilich": "ja", "eieruhr": "timer", "kurzzeitwecker": "timer", "countdown": "timer",
+    "hab's": "habe es", "ham": "haben", "wos": "was", "mei": "mein", "mim": "mit dem", "aufm": "auf dem",
+    "nochmal": "", "eigentlich": "", "halt": "", "geh": "", "servus": "", "grüß gott": "", "sodala": "",
+}
+_COLLOQUIAL_DE_RE = re.compile(
+    r"(?i)(?<![\w'])(" + "|".join(sorted((re.escape(k) for k in _COLLOQUIAL_DE), key=len, reverse=True)) + r")(?![\w'])")
+_COLLOQUIAL_EN: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"(?i)\bremind (?:her|a)s\b"), "reminders"),
+    (re.compile(r"(?i)\b(?:remind her|remind a)\b(?! (?:to|about|that|of)\b)"), "reminder"),
+    (re.compile(r"(?i)\b(?:egg timer|countdown|count down timer)\b"), "timer"),
+    (re.compile(r"(?i)\b(?:uh huh|uh-huh|mhm|mm-hmm|yeah yeah|yes yes)\b"), "yes"),
+    (re.compile(r"(?i)\bwanna\b"), "want to"),
+    (re.compile(r"(?i)\bgonna\b"), "going to"),
+]
+
+
+def _colloquial_en(t: str) -> str:
+    for pattern, repl in _COLLOQUIAL_EN:
+        t = pattern.sub(repl, t)
+    return t
+
+
+def _colloquial_de(t: str) -> str:
+    if guess_language(t) == "de" or re.search(r"[äöüß]", t):
+        t = _COLLOQUIAL_DE_RE.sub(lambda m: _COLLOQUIAL_DE[m.group(1).lower()], t)
+        t = re.sub(r"\s+", " ", t).strip()
+    return t
+
+
 _DOUBLED = re.compile(r"(?i)\b([^\W\d]+)(?: \1\b)+")
 
 # ---------------------------------------------------------------- verbs
@@ -123,10 +160,11 @@ def _punctuation(text: str) -> str:
 
 def prepare(text: str) -> str:
     """Punctuation, politeness, hesitations and slips removed; case kept."""
-    t = _punctuation(text)
+    t = _colloquial_en(_punctuation(text))
     t = re.sub(r"\s+", " ", _HESITATION.sub(" ", t)).strip()
     for pattern, repl in _SLIPS:
         t = pattern.sub(repl, t)
+    t = _colloquial_de(t) or t
     t = _DOUBLED.sub(r"\1", t)
     for _ in range(3):
         had_modal = _PREFIXES.match(t) is not None
@@ -150,6 +188,8 @@ _GERMAN_WORDS = {
     "dem", "ist", "sind", "und", "nicht", "ein", "eine", "einen", "mein", "meine", "bitte", "kannst", "hast",
     "habe", "hab", "auf", "für", "mit", "von", "zu", "morgen", "heute", "wird", "wetter", "mach", "sag", "mal",
     "gibt", "es", "noch", "schon", "auch", "im", "am", "um", "über", "einem", "einer", "welche", "welcher",
+    "nee", "naa", "nö", "jo", "passt", "scho", "des", "ned", "net", "mi", "heut", "grad", "hamma", "kannste",
+    "haste", "gibts", "servus", "geh", "lass", "erinner", "merk", "uhr", "timer", "aufnahme", "nein", "ja",
 }
 _ENGLISH_WORDS = {
     "i", "you", "me", "my", "what", "what's", "how", "where", "when", "who", "why", "the", "is", "are", "and",

@@ -11,11 +11,13 @@ from functools import lru_cache
 from typing import Any
 
 from agents import domains
-from agents.local.fuzzy import ROUTE, match_fuzzy
+from agents.local.classifier import NONE, classify
+from agents.local.fuzzy import ROUTE, intent_words, match_fuzzy
 from agents.local.match import IntentMatch, Recognition
+from agents.local.normalize import guess_language, prepare
 from agents.local.normalize import normalize as normalize
-from agents.local.normalize import prepare
 from agents.local.numbers import NUMBER_RE, WORDS
+from agents.local.slots import find_slots
 from agents.local.templates import Lang
 from agents.local.timeparse import (
     MONTHS,
@@ -76,6 +78,8 @@ _SLOT_RES: dict[str, str] = {
     "duration": _vocab_re(_DURATION_WORDS, False),
     "range": _vocab_re(_RANGE_WORDS, True),
     "person": r"[^\s]+(?: [^\s]+){0,3}?",
+    # an event's title never starts with whom it is for: "book me a table for tonight" is a reservation
+    "title": r"(?!(?:me|us|him|her|them|mir|uns|ihm|ihr)\b)\S.*?",
     # a stored fact asked about ("what's my {fact}"): never the calendar, mail, reminders or notes themselves
     "fact": r"(?!(?:calendar|schedule|agenda|diary|reminders?|notes?|timers?|mails?|e-?mails?|inbox|mailbox|"
             r"messages|next|first|last|upcoming|kalender|termine?|erinnerungen|notizen|posteingang|postfach|"
@@ -279,15 +283,65 @@ def match_template(text: str, now: datetime) -> IntentMatch | None:
     return None
 
 
+# the classifier's confidence (``agents.local.classifier``) to run an intent, to ask back about it, and to
+# take a yes or a no (those are never asked back: "Did you mean: yes?" helps nobody)
+CLASSIFIER_ROUTE = 0.6
+CLASSIFIER_ASK = 0.45
+CLASSIFIER_YES_NO = 0.8
+_YES_NO = {"Confirm", "Reject"}
+# verbs of requests no local intent serves; one that the guessed intent's templates never use means the
+# request is another one ("delete all my notes" is not "list my notes"): neither run nor asked back
+_FOREIGN_VERBS = re.compile(
+    r"\b(?:delete|erase|remove|send|write|reply|answer|forward|cancel|move|reschedule|book|order|call|phone|"
+    r"play|buy|translate|summari[sz]e|invite|turn|switch|open|close|"
+    r"lösch\w*|entfern\w*|schick\w*|send\w*|schreib\w*|antwort\w*|leite\w*|sag\w* ab|verschieb\w*|buch\w*|"
+    r"bestell\w*|ruf\w*|spiel\w*|kauf\w*|übersetz\w*|fass\w*|lade\w*|mach\w* (?:auf|an|aus|zu)|dreh\w*)\b")
+
+
+def match_classified(text: str, now: datetime) -> IntentMatch | None:
+    """The classifier's intent with its slots found anywhere in the utterance (``agents.local.slots``);
+    None for the class 'none', below ``CLASSIFIER_ASK``, or when a required slot is not there."""
+    norm = normalize(text)
+    if not norm:
+        return None
+    guess = classify(text)
+    if guess.intent == NONE or guess.confidence < CLASSIFIER_ASK:
+        return None
+    if guess.intent in _YES_NO and guess.confidence < CLASSIFIER_YES_NO:
+        return None
+    if _foreign_verb(guess.intent, norm):
+        return None
+    found = find_slots(guess.intent, norm, now)
+    if found is None:
+        return None
+    slots, values = found
+    lang = guess_language(norm) or ("en" if re.fullmatch(r"[a-z' ]+", norm) and guess.intent not in _YES_NO else "de")
+    return IntentMatch(intent=guess.intent, language="de" if lang == "de" else "en", text=norm, slots=slots,
+                       values=values, template="(classifier)", confidence=round(guess.confidence, 3))
+
+
+def _foreign_verb(intent: str, norm: str) -> bool:
+    used = intent_words(intent)
+    return any(not set(m.group(0).split()) <= used for m in _FOREIGN_VERBS.finditer(norm))
+
+
 def understand(text: str, now: datetime) -> Recognition:
-    """A template match; else the closest paraphrase: routed when sure enough, else a suggestion."""
+    """A template match; else a close paraphrase or the classifier's intent: routed when sure enough,
+    else a suggestion ("Did you mean …?")."""
     exact = match_template(text, now)
     if exact is not None:
         return Recognition(match=exact)
     near = match_fuzzy(text, now)
-    if near is None:
-        return Recognition()
-    return Recognition(match=near) if near.confidence >= ROUTE else Recognition(suggestion=near)
+    if near is not None and near.confidence >= ROUTE:
+        return Recognition(match=near)
+    learned = match_classified(text, now)
+    if learned is not None and learned.confidence >= CLASSIFIER_ROUTE:
+        return Recognition(match=learned)
+    if near is not None:
+        return Recognition(suggestion=near)
+    if learned is not None and learned.intent not in _YES_NO:
+        return Recognition(suggestion=learned)
+    return Recognition()
 
 
 def recognize(text: str, now: datetime) -> IntentMatch | None:

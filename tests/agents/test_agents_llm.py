@@ -320,7 +320,7 @@ def test_every_model_call_has_an_output_bound(assistant: Assistant) -> None:
         return script(messages, info)
 
     with_model(assistant, FunctionModel(both))
-    assert assistant.ask("anything special tomorrow in my agenda?").source == "llm"
+    assert assistant.ask("move the dentist in my agenda to friday").source == "llm"
     assert seen == {"orchestrator": 400, "delegate": 700}
 
 

@@ -60,7 +60,7 @@ def test_model_turn_events_come_in_the_order_they_happen(assistant: Assistant, s
         return final(info, "Tomorrow you have the dentist.")
 
     assistant.model_factory = Script(delegate).model
-    events = list(assistant.run("anything special tomorrow in my agenda?", stream=False))
+    events = list(assistant.run("move the dentist in my agenda to friday", stream=False))
     k = kinds(events)
     assert k[0] == "turn_started" and k[-1] == "reply_done"
     assert k.index("intent") < k.index("tool_call") < k.index("reply_delta")
