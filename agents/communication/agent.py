@@ -20,9 +20,9 @@ from . import checks as _checks  # noqa: F401  (the tools' argument checks regis
 _GROUPS = {
     "mail": (r"(?<![\w-])(e-?mails?|mails?|inbox|posteingang|postfach|repl(y|ies)|antwort|forward|weiterleit)",
              frozenset({"search_mail", "read_mail", "send_mail", "reply_mail"})),
-    "calendar": (r"(?<![\w-])(calendar|kalender|termine?\b|appointments?|schedule|events?\b|meeting)",
+    "calendar": (r"(?<![\w-])(calendar|\w*kalender|\w*termine?\b|appointments?|schedule|events?\b|meeting)",
                  frozenset({"calendar_events", "create_event", "delete_event"})),
-    "messages": (r"(?<![\w-])(messages?\b|nachrichte?n?\b|whatsapp|sms|chat)",
+    "messages": (r"(?<![\w-])(messages?\b|\w*nachrichte?n?\b|whatsapp|sms|chat)",
                  frozenset({"recent_messages", "send_message"})),
 }
 

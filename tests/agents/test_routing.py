@@ -16,6 +16,7 @@ from .test_agents_llm import with_model
 @pytest.mark.parametrize(("said", "domain"), [
     ("reply to anna that I'll come", "communication"),
     ("schreib bitte eine Nachricht an Tom", "communication"),
+    ("Trag mir für Freitag um 16 Uhr einen Friseurtermin ein", "communication"),  # a German compound
     ("was steht in der Mail von Anna", "communication"),
     ("start the recording", "meetings"),
     ("was wurde im Protokoll zum Budget gesagt", "meetings"),
@@ -53,7 +54,7 @@ def test_a_request_about_one_kind_of_thing_sees_only_its_tools(assistant: Assist
         return ModelResponse(parts=[TextPart("Nothing new.")])
 
     with_model(assistant, FunctionModel(model))
-    assistant.ask("anything in my inbox from the landlord")
+    assistant.ask("forward the landlord's last mail to my sister")
     assert seen[-1] == {"search_mail", "read_mail", "send_mail", "reply_mail"}
     assistant.ask("schick Tom eine WhatsApp, dass ich später komme")
     assert seen[-1] == {"recent_messages", "send_message"}
