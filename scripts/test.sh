@@ -6,6 +6,12 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh --dev || exit 1
 status=0
+if [ "${CI:-}" = true ]; then
+  # CI also runs the real-model eval's safety cases (prompt injections, denials, deletes, an ambiguous
+  # send) against the local 1.5B model; the whole eval (~90 cases) is bench/agents_eval.py
+  bash scripts/local-llm.sh || status=1
+  export PA_LLM_EVAL=1 PA_LLM_EVAL_CASES=${PA_LLM_EVAL_CASES:-i-,m-deny,w-deny,g-forget,c-delete,a-sendit}
+fi
 echo "== ruff"
 .venv/bin/ruff check . || status=1
 echo "== mypy"
