@@ -1,0 +1,138 @@
+"""Issue 17 against a server of its own (floods must not disturb the shared one): bodies bounded while
+they stream, sign-in checked before an upload is read, login bursts that cannot evaluate more guesses
+than the limits allow, and the memory the server needs meanwhile. Every flood is small and bounded."""
+
+from __future__ import annotations
+
+import socket
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.server.live import LiveServer, start_server, stop_server
+
+pytestmark = pytest.mark.integration
+UPLOAD_MB = 2
+
+
+@pytest.fixture(scope="module")
+def guard_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    home = tmp_path_factory.mktemp("guard-home")
+    (home / "tmp").mkdir()
+    server = start_server(home, {"PA_SERVER__MAX_UPLOAD_MB": str(UPLOAD_MB), "TMPDIR": str(home / "tmp"),
+                                 "PA_TIMEZONE": "Europe/Berlin"})
+    yield server
+    stop_server(server)
+
+
+def rss_mb(server: LiveServer, field: str = "VmRSS") -> float:
+    for line in Path(f"/proc/{server.proc.pid}/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1]) / 1024
+    raise AssertionError(field)
+
+
+def raw_request(server: LiveServer, head: str, first: bytes = b"", timeout: float = 5.0) -> tuple[int, bytes]:
+    """Send a request head and the first bytes of its body, then wait for the answer without sending
+    the rest: a server that wants the whole body first does not answer (socket timeout)."""
+    with socket.create_connection(("127.0.0.1", server.port), timeout=timeout) as s:
+        s.sendall(head.replace("\n", "\r\n").encode() + b"\r\n" + first)
+        data = b""
+        try:
+            while b"\r\n\r\n" not in data:
+                chunk = s.recv(65536)
+                if not chunk:
+                    break
+                data += chunk
+            head_part, _, body = data.partition(b"\r\n\r\n")
+            want = next((int(ln.split(b":")[1]) for ln in head_part.lower().split(b"\r\n")
+                         if ln.startswith(b"content-length:")), 0)
+            while len(body) < want and (chunk := s.recv(65536)):
+                body += chunk
+        except TimeoutError:
+            return 0, data  # no answer while the body is still outstanding
+        status = int(data.split(b" ", 2)[1]) if data.startswith(b"HTTP/") else 0
+        return status, body
+
+
+def _head(path: str, length: int, content_type: str, token: str | None = None) -> str:
+    auth = f"Authorization: Bearer {token}\n" if token else ""
+    return (f"POST {path} HTTP/1.1\nHost: 127.0.0.1\nContent-Type: {content_type}\n{auth}"
+            f"Content-Length: {length}\n")
+
+
+def _chunks(total: int, size: int = 1 << 20) -> Iterator[bytes]:
+    sent = 0
+    while sent < total:
+        n = min(size, total - sent)
+        sent += n
+        yield b"x" * n
+
+
+def test_a_declared_huge_json_body_is_refused_before_it_is_read(guard_server: LiveServer) -> None:
+    t0 = time.monotonic()
+    status, body = raw_request(guard_server, _head("/api/v1/auth/login", 200 * 1024 * 1024, "application/json"),
+                               b'{"username": "' + b"a" * 1000)
+    assert status == 413, (status, body[:200])
+    assert time.monotonic() - t0 < 3 and b"too large" in body and len(body) < 300
+
+
+def test_a_streamed_json_body_is_cut_off_at_its_limit(guard_server: LiveServer) -> None:
+    """Three concurrent 40 MB chunked bodies to the login: each is cut off after a few KB (413), the
+    server's memory does not grow by what was sent, and the answer echoes nothing."""
+    import concurrent.futures
+
+    before = rss_mb(guard_server)
+
+    def send() -> httpx.Response:
+        body = iter([b'{"username": "' + b"a" * 4096, *_chunks(40 * 1024 * 1024)])
+        try:
+            return guard_server.http().post("/api/v1/auth/login", content=body,
+                                            headers={"Content-Type": "application/json"})
+        except httpx.HTTPError as exc:  # the server may close while we still send: that is a refusal too
+            return httpx.Response(413, json={"detail": f"closed: {type(exc).__name__}"})
+
+    with concurrent.futures.ThreadPoolExecutor(3) as pool:
+        answers = list(pool.map(lambda _: send(), range(3)))
+    grown = rss_mb(guard_server) - before
+    print(f"RSS before {before:.0f} MB, grown by {grown:.0f} MB under 3 x 40 MB streamed bodies")
+    assert [r.status_code for r in answers] == [413] * 3, [r.text[:200] for r in answers]
+    assert all(len(r.content) < 300 for r in answers)
+    assert grown < 40
+
+
+def test_validation_errors_never_echo_the_input(guard_server: LiveServer) -> None:
+    r = guard_server.http().post("/api/v1/auth/login", json={"username": "u" * 5000, "password": "p" * 900})
+    assert r.status_code == 422, r.text[:300]
+    assert r.json()["detail"].startswith("invalid request: username") and "uuuu" not in r.text
+    assert "pppp" not in r.text and len(r.content) < 300
+
+
+def test_an_upload_without_a_token_is_refused_before_it_is_read(guard_server: LiveServer) -> None:
+    tmp = guard_server.home / "tmp"
+    head = _head("/api/v1/turns/audio", 1024 * 1024 * 1024, "multipart/form-data; boundary=XyZ")
+    first = b'--XyZ\r\nContent-Disposition: form-data; name="file"; filename="a.wav"\r\n\r\n' + b"\0" * (1 << 20)
+    t0 = time.monotonic()
+    status, body = raw_request(guard_server, head, first)
+    assert status == 401 and b"not signed in" in body, (status, body[:200])
+    assert time.monotonic() - t0 < 3
+    assert list(tmp.iterdir()) == []  # nothing of it was written
+
+
+def test_an_upload_over_the_limit_is_cut_off_while_it_streams(guard_server: LiveServer) -> None:
+    c = guard_server.new_client()
+    declared = raw_request(guard_server, _head("/api/v1/turns/audio", (UPLOAD_MB + 1) * 1024 * 1024,
+                                               "multipart/form-data; boundary=XyZ", c.tokens["access_token"]))
+    assert declared[0] == 413, declared
+    boundary = b"--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.wav\"\r\n\r\n"
+    body = iter([boundary, *_chunks(8 * UPLOAD_MB * 1024 * 1024)])  # chunked: no Content-Length
+    try:
+        r = c.post("/api/v1/turns/audio", content=body, headers={"Content-Type": "multipart/form-data; boundary=XyZ"})
+        assert r.status_code == 413 and "too large" in r.json()["detail"], r.text[:300]
+    except httpx.HTTPError:
+        pass  # closed while we were still sending: refused as well
+    assert c.get("/api/v1/auth/me").status_code == 200
+    assert list((guard_server.home / "tmp").iterdir()) == []
