@@ -35,6 +35,20 @@ class FailureLimiter:
             q.popleft()
         return q
 
+    def reserve(self, name: str, client: str) -> None:
+        """Check the limits and count this attempt as failed in one step (before the password is
+        checked), so a burst of concurrent attempts cannot pass the check together; ``succeeded``
+        takes it back. RateLimited if any of the limits is reached."""
+        now = self.clock()
+        with self._lock:
+            keys = self._limits(name, client)
+            for key, limit in keys:
+                q = self._recent(key, now)
+                if len(q) >= limit:
+                    raise RateLimited(max(1, int(q[0] + self.window_s - now) + 1))
+            for key, _limit in keys:
+                self._recent(key, now).append(now)
+
     def check(self, name: str, client: str) -> None:
         """Raise RateLimited if any of the limits is reached."""
         now = self.clock()
@@ -50,6 +64,18 @@ class FailureLimiter:
             for key, _limit in self._limits(name, client):
                 self._recent(key, now).append(now)
 
+    def release(self, name: str, client: str) -> None:
+        """Take back a reservation whose password was never checked."""
+        now = self.clock()
+        with self._lock:
+            for key, _limit in self._limits(name, client):
+                q = self._recent(key, now)
+                if q:
+                    q.pop()
+
     def succeeded(self, name: str, client: str) -> None:
+        """The attempt reserved for (name, client) worked: it is no failure anywhere, and the
+        failures of this name from this address are forgotten."""
+        self.release(name, client)
         with self._lock:
             self._failures.pop((name.lower(), client), None)

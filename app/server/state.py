@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
+from app.server.hashgate import HashGate
 from app.server.meetings import ServerMeetings
 from app.server.ratelimit import FailureLimiter
 from app.server.spaces import UserSpaces
@@ -25,6 +26,7 @@ class ServerState:
     max_upload_bytes: int
     max_text_chars: int
     meetings: ServerMeetings
+    hash_gate: HashGate
 
     @classmethod
     def build(cls, services: Services) -> ServerState:
@@ -42,4 +44,5 @@ class ServerState:
             max_upload_bytes=cfg.max_upload_mb * 1024 * 1024,
             max_text_chars=cfg.max_text_chars,
             meetings=ServerMeetings(services, users),
+            hash_gate=HashGate(slots=2),
         )

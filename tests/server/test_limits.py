@@ -22,8 +22,9 @@ UPLOAD_MB = 2
 def guard_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     home = tmp_path_factory.mktemp("guard-home")
     (home / "tmp").mkdir()
+    # the test process is this server's configured proxy: its X-Forwarded-For names the client
     server = start_server(home, {"PA_SERVER__MAX_UPLOAD_MB": str(UPLOAD_MB), "TMPDIR": str(home / "tmp"),
-                                 "PA_TIMEZONE": "Europe/Berlin"})
+                                 "PA_TIMEZONE": "Europe/Berlin", "PA_SERVER__FORWARDED_ALLOW_IPS": "127.0.0.1"})
     yield server
     stop_server(server)
 
@@ -136,3 +137,52 @@ def test_an_upload_over_the_limit_is_cut_off_while_it_streams(guard_server: Live
         pass  # closed while we were still sending: refused as well
     assert c.get("/api/v1/auth/me").status_code == 200
     assert list((guard_server.home / "tmp").iterdir()) == []
+
+
+def login_burst(server: LiveServer, attempts: list[tuple[str, str, str]]) -> list[int]:
+    """All (user name, password, client address) at once; the status of each."""
+    import asyncio
+
+    async def run() -> list[int]:
+        limits = httpx.Limits(max_connections=len(attempts))
+        async with httpx.AsyncClient(base_url=server.url, timeout=120, limits=limits) as c:
+            async def one(name: str, pw: str, addr: str) -> int:
+                r = await c.post("/api/v1/auth/login", json={"username": name, "password": pw},
+                                 headers={"X-Forwarded-For": addr})
+                return r.status_code
+            return list(await asyncio.gather(*(one(*a) for a in attempts)))
+
+    return asyncio.run(run())
+
+
+def evaluated(codes: list[int]) -> int:
+    """How many passwords the server checked: 401 (wrong) or 200; 429 means it refused to look."""
+    assert set(codes) <= {200, 401, 429}, codes
+    return sum(c in (200, 401) for c in codes)
+
+
+def test_a_login_burst_for_one_user_checks_at_most_the_limit(guard_server: LiveServer) -> None:
+    name = guard_server.add_user()
+    peak = rss_mb(guard_server, "VmHWM")
+    codes = login_burst(guard_server, [(name, f"guess-{i:03d}!", "10.2.0.1") for i in range(100)])
+    grown = rss_mb(guard_server, "VmHWM") - peak
+    print(f"one user, one address, 100 at once: {evaluated(codes)} evaluated; peak RSS +{grown:.0f} MB")
+    assert evaluated(codes) <= 5
+    assert grown < 400
+
+
+def test_a_login_burst_from_rotating_addresses_checks_at_most_the_limit(guard_server: LiveServer) -> None:
+    name = guard_server.add_user()
+    codes = login_burst(guard_server, [(name, f"guess-{i:03d}!", f"10.4.{i // 250}.{i % 250 + 1}")
+                                       for i in range(100)])
+    print(f"one user, 100 addresses at once: {evaluated(codes)} evaluated")
+    assert evaluated(codes) <= 20
+
+
+def test_a_burst_of_many_names_from_one_address_checks_at_most_the_limit(guard_server: LiveServer) -> None:
+    peak = rss_mb(guard_server, "VmHWM")
+    codes = login_burst(guard_server, [(f"nobody-{i:03d}", "guess-000!", "10.3.0.1") for i in range(200)])
+    grown = rss_mb(guard_server, "VmHWM") - peak
+    print(f"200 names, one address, at once: {evaluated(codes)} evaluated; peak RSS +{grown:.0f} MB")
+    assert evaluated(codes) <= 50
+    assert grown < 400
