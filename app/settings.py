@@ -92,8 +92,9 @@ class ServerSettings(BaseModel):
     access_token_minutes: int = Field(15, ge=1, le=1440, description="lifetime of a JWT access token")
     refresh_token_days: int = Field(30, ge=1, le=365, description="lifetime of a refresh token")
     pairing_code_minutes: int = Field(5, ge=1, le=60, description="how long a device pairing code works")
-    login_attempts: int = Field(5, ge=1, le=1000, description="failed logins per user and address ...")
-    login_window_s: int = Field(300, ge=1, le=86400, description="... within this window, then HTTP 429")
+    login_attempts: int = Field(5, ge=1, le=1000, description="failed logins per user and address before "
+                                "each next attempt has to wait (1 s, 2 s, 4 s ...: docs/DEPLOYMENT.md)")
+    login_window_s: int = Field(300, ge=1, le=86400, description="the longest of those waits, in seconds")
     max_upload_mb: int = Field(200, ge=1, le=4096, description="largest audio upload accepted")
     max_text_chars: int = Field(4000, ge=1, le=100_000, description="longest typed turn accepted")
     tls_certfile: Path | None = Field(None, description="serve HTTPS directly with this PEM certificate")

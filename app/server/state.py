@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from app.server.hashgate import HashGate
 from app.server.meetings import ServerMeetings
-from app.server.ratelimit import FailureLimiter
+from app.server.ratelimit import FailureLimiter, PairingLimiter
 from app.server.spaces import UserSpaces
 from app.server.speech import AudioStore, SpeechStages
 from app.server.tokens import TokenIssuer, signing_key
@@ -20,6 +20,7 @@ class ServerState:
     services: Services
     users: UserStore
     limiter: FailureLimiter
+    pairing_limiter: PairingLimiter
     spaces: UserSpaces
     speech: SpeechStages
     audio: AudioStore
@@ -38,6 +39,7 @@ class ServerState:
             services=services,
             users=users,
             limiter=FailureLimiter(cfg.login_attempts, cfg.login_window_s),
+            pairing_limiter=PairingLimiter(cfg.login_attempts, cfg.login_window_s),
             spaces=UserSpaces(services),
             speech=SpeechStages(services),
             audio=AudioStore(services.paths.data_dir / "server" / "audio"),

@@ -12,7 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.server.live import LiveServer, start_server, stop_server
+from tests.server.live import PASSWORD, LiveServer, start_server, stop_server
 
 pytestmark = pytest.mark.integration
 UPLOAD_MB = 2
@@ -186,3 +186,39 @@ def test_a_burst_of_many_names_from_one_address_checks_at_most_the_limit(guard_s
     print(f"200 names, one address, at once: {evaluated(codes)} evaluated; peak RSS +{grown:.0f} MB")
     assert evaluated(codes) <= 50
     assert grown < 400
+
+
+def test_an_attack_from_the_users_address_does_not_lock_the_user_out(guard_server: LiveServer) -> None:
+    bob, carol = guard_server.add_user("bob"), guard_server.add_user("carol")
+    home = "10.5.0.1"
+    http = guard_server.http()
+
+    def login(name: str, password: str = PASSWORD, addr: str = home) -> int:
+        return http.post("/api/v1/auth/login", json={"username": name, "password": password},
+                         headers={"X-Forwarded-For": addr}).status_code
+
+    assert login(bob) == 200  # bob's phone signed in from the family's address before
+    codes = login_burst(guard_server, [(f"sprayed-{i:03d}", "guess-000!", home) for i in range(50)])
+    assert evaluated(codes) == 50
+    login(carol, "guess-001!")  # the 51st failure (after its 1 s wait) ...
+    assert login(carol, "guess-002!") == 429  # ... then the spray is slowed for names not known here ...
+    assert login(bob) == 200  # ... but bob, who knows his password, gets in
+    for i in range(5):
+        assert login(bob, f"guess-{i:03d}!", "10.5.9.9") == 401
+    assert login(bob, addr="10.5.9.9") == 429  # guessing bob from elsewhere waits ...
+    assert login(bob) == 200  # ... and does not lock bob out at home
+
+
+def test_wrong_pairing_codes_do_not_block_pairing_for_the_household(guard_server: LiveServer) -> None:
+    c = guard_server.new_client()
+    code = c.post("/api/v1/pairing/codes").json()["code"]
+    http = guard_server.http()
+
+    def claim(code: str, addr: str) -> int:
+        return http.post("/api/v1/pairing/claim", json={"code": code, "device_name": "phone"},
+                         headers={"X-Forwarded-For": addr}).status_code
+
+    assert [claim("0000-0000", "10.6.0.1") for _ in range(5)] == [401] * 5
+    assert claim("0000-0001", "10.6.0.1") == 429  # that address waits now
+    assert [claim(f"0000-{i:04d}", f"10.6.1.{i + 1}") for i in range(20)] == [401] * 20
+    assert claim(code, "10.6.2.1") == 200  # the household's new phone still pairs

@@ -106,11 +106,11 @@ def claim_pairing_code(body: PairingClaim, request: Request, st: State) -> Token
     """Pair a device with a one-time code; the code then stops working."""
     addr = client_address(request)
     try:
-        st.limiter.reserve("pairing", addr)  # counted before the code is checked
+        st.pairing_limiter.reserve("pairing", addr)  # counted before the code is checked
     except RateLimited as exc:
         raise _too_many(exc) from None
     issued = st.users.claim_pairing_code(body.code, body.device_name)
     if issued is None:
         raise unauthorized("unknown, used or expired pairing code")
-    st.limiter.succeeded("pairing", addr)
+    st.pairing_limiter.succeeded("pairing", addr)
     return _tokens(issued)
