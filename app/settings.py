@@ -99,7 +99,8 @@ class ServerSettings(BaseModel):
     max_text_chars: int = Field(4000, ge=1, le=100_000, description="longest typed turn accepted")
     tls_certfile: Path | None = Field(None, description="serve HTTPS directly with this PEM certificate")
     tls_keyfile: Path | None = Field(None, description="private key of tls_certfile")
-    forwarded_allow_ips: str = Field("127.0.0.1", description="proxies whose X-Forwarded-* headers count")
+    forwarded_allow_ips: str = Field("", description="addresses of the reverse proxies whose X-Forwarded-For "
+                                     "and -Proto count (comma-separated; '*' any); empty: none")
 
 
 class GuiSettings(BaseModel):

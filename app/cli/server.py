@@ -110,7 +110,9 @@ def _serve(uvicorn: Any, app: Any, bind: str, port: int, sv: Services) -> None:
     uvicorn.run(app, host=bind, port=port, log_level=sv.settings.log_level.lower(),
                 ssl_certfile=str(cfg.tls_certfile) if cfg.tls_certfile else None,
                 ssl_keyfile=str(cfg.tls_keyfile) if cfg.tls_keyfile else None,
-                proxy_headers=True, forwarded_allow_ips=cfg.forwarded_allow_ips, server_header=False)
+                # X-Forwarded-For names the client only when a configured proxy sent it (default: none)
+                proxy_headers=bool(cfg.forwarded_allow_ips.strip()),
+                forwarded_allow_ips=cfg.forwarded_allow_ips.strip() or None, server_header=False)
 
 
 remote_cli = typer.Typer(help="Use a home server from this machine (the phone build's path).", no_args_is_help=True)

@@ -148,3 +148,19 @@ def test_revoking_devices_is_per_user(live_server: LiveServer) -> None:
     assert alice.delete(f"/api/v1/devices/{second.tokens['device_id']}").status_code == 204
     assert second.get("/api/v1/auth/me").status_code == 401
     assert alice.delete("/api/v1/devices/999999").status_code == 404
+
+
+def test_x_forwarded_for_is_not_trusted_by_default(live_server: LiveServer) -> None:
+    """No proxy is configured: a local process that rotates X-Forwarded-For is still one address to
+    the limits, and the audit log records where it really connected from."""
+    name = live_server.add_user()
+    http = live_server.http()
+    codes = [http.post("/api/v1/auth/login", json={"username": name, "password": f"guess-{i:04d}"},
+                       headers={"X-Forwarded-For": f"203.0.113.{i + 1}"}).status_code for i in range(6)]
+    assert codes == [401] * 5 + [429]
+    store = live_server._users()
+    try:
+        mine = [e for e in store.audit.recent(200, "server.sign_in") if e.target == name]
+    finally:
+        store.db.dispose()
+    assert len(mine) == 5 and all(e.detail == "from 127.0.0.1" for e in mine), [e.detail for e in mine]
