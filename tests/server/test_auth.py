@@ -7,11 +7,12 @@ import json
 import time
 from typing import Any
 
+import httpx
 import jwt
 import pytest
 from jwt.utils import base64url_decode, base64url_encode
 
-from tests.server.live import PASSWORD, LiveServer
+from tests.server.live import PASSWORD, Client, LiveServer
 
 pytestmark = pytest.mark.integration
 ALLOWED_401 = {"not signed in", "invalid token", "token expired"}
@@ -164,3 +165,36 @@ def test_x_forwarded_for_is_not_trusted_by_default(live_server: LiveServer) -> N
     finally:
         store.db.dispose()
     assert len(mine) == 5 and all(e.detail == "from 127.0.0.1" for e in mine), [e.detail for e in mine]
+
+
+@pytest.mark.parametrize("bad", [{"sub": "abc"}, {"sub": "99999999999999999999999"}, {"sub": "-1"},
+                                 {"dev": 2**70}, {"dev": -5}, {"dev": "x"}, {"sub": 7}])
+def test_a_signed_token_with_odd_ids_is_401_not_500(live_server: LiveServer, bad: dict[str, Any]) -> None:
+    """Claims the server never issues (only someone with the key could sign them) still get a 401."""
+    c = live_server.new_client()
+    http = live_server.http()
+    for typ in ("access", "refresh"):
+        claims = jwt.decode(c.tokens[f"{typ}_token"], live_server.key, algorithms=["HS256"], issuer="personal-agent")
+        token = jwt.encode({**claims, **bad}, live_server.key, algorithm="HS256")
+        if typ == "access":
+            r = http.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {token}"})
+            posted = http.post("/api/v1/turns/text", json={"text": "hi"}, headers={"Authorization": f"Bearer {token}"})
+            assert posted.status_code == 401, posted.text
+        else:
+            r = http.post("/api/v1/auth/refresh", json={"refresh_token": token})
+        assert r.status_code == 401 and r.json()["detail"] == "invalid token", (typ, r.status_code, r.text)
+
+
+def test_a_lone_surrogate_in_a_json_string_is_400_not_500(live_server: LiveServer) -> None:
+    c = live_server.new_client()
+    http = live_server.http()
+    json_headers = {"Content-Type": "application/json"}
+    cases: list[tuple[httpx.Client | Client, str, str]] = [(http, "/api/v1/auth/login", '{"username": "\\ud800", "password": "x"}'),
+             (http, "/api/v1/auth/login", '{"username": 5, "password": "\\udfff"}'),
+             (http, "/api/v1/pairing/claim", '{"code": "1234\\ud800"}'),
+             (c, "/api/v1/turns/text", '{"text": "hello \\ud83d"}')]
+    for client, path, body in cases:
+        r = client.post(path, content=body.encode(), headers=json_headers)
+        assert r.status_code == 400 and "Unicode" in r.json()["detail"], (path, r.status_code, r.text)
+    ok = c.post("/api/v1/turns/text", content=b'{"text": "what time is it \\ud83d\\ude00"}', headers=json_headers)
+    assert ok.status_code == 200  # a surrogate pair (an emoji) is fine
