@@ -205,6 +205,8 @@ def load_settings(**overrides: Any) -> Settings:
             tomllib.loads(cfg.read_text(encoding="utf-8"))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             raise ConfigError(f"config error: {cfg} is not valid TOML: {exc}") from None
+        except OSError as exc:  # a folder where the file should be, no permission ...
+            raise ConfigError(f"config error: cannot read {cfg}: {exc.strerror or exc}") from None
     try:
         settings = Settings(**overrides)
     except ValidationError as exc:
@@ -212,4 +214,16 @@ def load_settings(**overrides: Any) -> Settings:
     except ValueError as exc:  # e.g. env var with JSON that does not parse
         raise ConfigError(f"config error: {str(exc).splitlines()[0]}") from None
     domain_settings(settings)  # a bad [domains.<name>] value stops start-up like any other
+    _check_database_folder(settings.database_url)
     return settings
+
+
+def _check_database_folder(url: str | None) -> None:
+    """A SQLite file named in the settings must be in a folder that exists: a typo in the address
+    must not quietly create a tree of folders and an empty database there."""
+    if not url or not url.startswith("sqlite"):
+        return
+    path = url.split("///", 1)[-1].split("?", 1)[0]
+    if path and path != ":memory:" and not Path(path).parent.is_dir():
+        raise ConfigError(f"config error: the database folder {Path(path).parent} does not exist: "
+                          "create it, or correct the database address")

@@ -160,6 +160,7 @@ def export_(
     output: Path | None = typer.Option(None, "--output", "-o", help="file to write (default: stdout)"),
 ) -> None:
     """Export a transcript (Markdown with notes, SRT, WebVTT or JSON)."""
+    _writable(output)
     svc = _service()
     with _errors():
         text = svc.export(meeting_id, fmt)
@@ -193,6 +194,7 @@ def play(
     from audio.meeting.playback import read_audio
     from audio.wav import write_wav
 
+    _writable(output)
     svc = _service()
     with _errors():
         info = svc.get(meeting_id)
@@ -204,6 +206,12 @@ def play(
         typer.echo(f"wrote {output} ({len(audio) / 16_000:.1f} s)", err=True)
         return
     _play(audio)
+
+
+def _writable(output: Path | None) -> None:
+    """Refuse an output file in a folder that does not exist before any work is done."""
+    if output is not None and not output.parent.is_dir():
+        fail(f"cannot write {output}: the folder {output.parent} does not exist", code=2)
 
 
 def _play(audio: Any) -> None:
