@@ -11,6 +11,7 @@ from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException
 
 from app import __version__
+from app.server import logscrub
 from app.server.guard import RequestGuard, RoutePolicy, route_policy
 from app.server.routes import accounts, approvals, conversation, system, webhooks
 from app.server.routes.domains import domain_routers
@@ -31,6 +32,7 @@ def create_app(services: Services, state: ServerState | None = None) -> FastAPI:
         openapi_url="/api/openapi.json",
     )
     st = app.state.server = state or ServerState.build(services)
+    logscrub.install()  # no verify token (or other secret in a query string) in the access log
     routers = (system.router, accounts.router, conversation.router, approvals.router, *domain_routers(),
                webhooks.router)
     for r in routers:

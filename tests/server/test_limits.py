@@ -24,7 +24,8 @@ def guard_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServe
     (home / "tmp").mkdir()
     # the test process is this server's configured proxy: its X-Forwarded-For names the client
     server = start_server(home, {"PA_SERVER__MAX_UPLOAD_MB": str(UPLOAD_MB), "TMPDIR": str(home / "tmp"),
-                                 "PA_TIMEZONE": "Europe/Berlin", "PA_SERVER__FORWARDED_ALLOW_IPS": "127.0.0.1"})
+                                 "PA_TIMEZONE": "Europe/Berlin", "PA_SERVER__FORWARDED_ALLOW_IPS": "127.0.0.1",
+                                 "PA_LOG_LEVEL": "INFO"})  # the access log on, for the secrets test
     yield server
     stop_server(server)
 
@@ -222,3 +223,22 @@ def test_wrong_pairing_codes_do_not_block_pairing_for_the_household(guard_server
     assert claim("0000-0001", "10.6.0.1") == 429  # that address waits now
     assert [claim(f"0000-{i:04d}", f"10.6.1.{i + 1}") for i in range(20)] == [401] * 20
     assert claim(code, "10.6.2.1") == 200  # the household's new phone still pairs
+
+
+def test_secrets_sent_in_the_wrong_place_are_in_no_log_and_no_table(guard_server: LiveServer) -> None:
+    """A verify token in a webhook's query string and a password typed into the user-name field:
+    after the requests, no file under the server's home (logs, databases) contains either."""
+    token, password = "VerifyTok-7f3a9c1e", "Pa55word-typed-as-name-4b2d"
+    http = guard_server.http()
+    r = http.get("/api/v1/webhooks/whatsapp/wa", params={"hub.mode": "subscribe", "hub.verify_token": token,
+                                                       "hub.challenge": "12345"})
+    assert r.status_code in (403, 404) and token not in r.text
+    r = http.post("/api/v1/auth/login", json={"username": password, "password": "whatever-1"},
+                  headers={"X-Forwarded-For": "10.9.0.1"})
+    assert r.status_code == 401 and password not in r.text
+    time.sleep(0.5)  # the access log line is written after the answer
+    log = guard_server.log.read_text(errors="replace")
+    assert "/api/v1/webhooks/whatsapp/wa" in log  # the access log is on: the request is in it ...
+    found = [p for p in guard_server.home.rglob("*") if p.is_file()
+             and (token.encode() in p.read_bytes() or password.encode() in p.read_bytes())]
+    assert found == []  # ... and the secrets are nowhere

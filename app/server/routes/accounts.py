@@ -53,11 +53,18 @@ async def login(body: LoginRequest, request: Request, st: State) -> TokenRespons
         st.limiter.release(body.username, addr)
         raise HTTPException(status.HTTP_429_TOO_MANY_REQUESTS, str(exc), headers={"Retry-After": "5"}) from None
     if user is None:
-        await run_in_threadpool(st.services.audit.record, "server.sign_in", body.username[:64], "failed",
-                                f"from {addr}", actor="server")
+        await run_in_threadpool(_record_failed_sign_in, st, body.username, addr)
         raise unauthorized("wrong user name or password")
     st.limiter.succeeded(body.username, addr)
     return _tokens(await run_in_threadpool(st.users.sign_in, user, body.device_name))
+
+
+def _record_failed_sign_in(st: State, username: str, addr: str) -> None:
+    """Audit a failed sign-in under the name only if such a user exists: what was typed into the
+    name field of an unknown user may be a password (typed into the wrong field)."""
+    known = st.users.by_name(username) is not None
+    st.services.audit.record("server.sign_in", username if known else "(unknown user)", "failed",
+                             f"from {addr}", actor="server")
 
 
 @router.post("/auth/refresh", response_model=TokenResponse, responses=problems(400, 401))
