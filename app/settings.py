@@ -99,6 +99,8 @@ class ServerSettings(BaseModel):
     max_text_chars: int = Field(4000, ge=1, le=100_000, description="longest typed turn accepted")
     tls_certfile: Path | None = Field(None, description="serve HTTPS directly with this PEM certificate")
     tls_keyfile: Path | None = Field(None, description="private key of tls_certfile")
+    api_docs: bool = Field(False, description="serve the browsable API page at /api/docs (it loads Swagger UI "
+                           "from a CDN, so it is off in the offline default; /api/openapi.json is always served)")
     forwarded_allow_ips: str = Field("", description="addresses of the reverse proxies whose X-Forwarded-For "
                                      "and -Proto count (comma-separated; '*' any); empty: none")
 

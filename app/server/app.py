@@ -27,7 +27,7 @@ def create_app(services: Services, state: ServerState | None = None) -> FastAPI:
         version=__version__,
         description="REST API of the voice-first personal assistant for phones and other clients. "
         "Sign in at /api/v1/auth/login (or pair with a code), then send `Authorization: Bearer <access_token>`.",
-        docs_url="/api/docs",
+        docs_url="/api/docs" if services.settings.server.api_docs else None,  # Swagger UI comes from a CDN
         redoc_url=None,
         openapi_url="/api/openapi.json",
     )

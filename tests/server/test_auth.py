@@ -198,3 +198,10 @@ def test_a_lone_surrogate_in_a_json_string_is_400_not_500(live_server: LiveServe
         assert r.status_code == 400 and "Unicode" in r.json()["detail"], (path, r.status_code, r.text)
     ok = c.post("/api/v1/turns/text", content=b'{"text": "what time is it \\ud83d\\ude00"}', headers=json_headers)
     assert ok.status_code == 200  # a surrogate pair (an emoji) is fine
+
+
+def test_no_page_loads_anything_from_a_cdn_by_default(live_server: LiveServer) -> None:
+    http = live_server.http()
+    assert http.get("/api/docs").status_code == 404
+    assert http.get("/api/redoc").status_code == 404
+    assert http.get("/api/openapi.json").status_code == 200
