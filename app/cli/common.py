@@ -6,6 +6,7 @@ import logging
 import sqlite3
 import ssl
 import sys
+import unicodedata
 from typing import NoReturn
 
 import typer
@@ -37,6 +38,17 @@ def fail(message: str, code: int = 1) -> NoReturn:
     typer.echo(message, err=True)
     sys.stdout.flush()
     raise typer.Exit(code)
+
+
+def terminal_safe(text: str) -> str:
+    """Stored text as it may reach a terminal: control characters other than newline and tab (an
+    ESC sequence in a note could set the terminal's title or worse) are shown as \\xNN."""
+    return "".join(ch if ch in "\n\t" or unicodedata.category(ch) != "Cc" else f"\\x{ord(ch):02x}" for ch in text)
+
+
+def echo(text: str = "", err: bool = False, nl: bool = True) -> None:
+    """typer.echo for text that comes from storage, mail, transcripts or the user: terminal_safe."""
+    typer.echo(terminal_safe(text), err=err, nl=nl)
 
 
 def _first_line(exc: BaseException, limit: int = 200) -> str:

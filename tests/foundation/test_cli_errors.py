@@ -109,3 +109,21 @@ def test_accounts_add_with_a_bad_value_names_the_field(tmp_path: Path, args: tup
     res = run(tmp_path / "h", "accounts", "add", "box", *args, "--no-secret")
     line = one_line_failure(res, f"{field}:")
     assert "errors.pydantic.dev" not in line
+
+
+def test_control_characters_in_a_stored_note_do_not_reach_the_terminal(tmp_path: Path) -> None:
+    home = tmp_path / "h"
+    stored = run(home, "ask", "remember that \x1b]0;pwned\x07 the door code is 42")
+    assert stored.returncode == 0, stored.stderr[-2000:]
+    res = run(home, "ask", "what do you remember")
+    assert res.returncode == 0 and b"door code is 42" in res.stdout, res.stdout
+    assert b"\x1b" not in res.stdout and b"\x07" not in res.stdout  # shown as \\x1b, not sent raw
+
+
+def test_say_refuses_a_text_above_its_limit_in_one_line(tmp_path: Path) -> None:
+    res = subprocess.run([sys.executable, "-m", "app.cli.main", "say", "-", "-o", str(tmp_path / "x.wav")],
+                         cwd=ROOT, input=("All work and no play. " * 4400).encode(), capture_output=True, timeout=60,
+                         env={**{k: v for k, v in os.environ.items() if not k.startswith("PA_")},
+                              "PA_HOME": str(tmp_path / "h"), "PA_KEYRING_PASSWORD": "cli-errors"})
+    line = one_line_failure(res, "too long", "10,000")
+    assert "96,800" in line and not (tmp_path / "x.wav").exists()
