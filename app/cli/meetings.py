@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import signal
 import sys
 import threading
@@ -128,9 +129,27 @@ def import_(
 ) -> None:
     """Turn an existing recording into a meeting (transcript, speakers, notes, search)."""
     svc = _service()
-    with _errors():
+    with _errors(), _quiet_recorder():
         info = svc.import_file(file, title, speakers=speakers)
     _show(info, svc, transcript=False)
+
+
+@contextmanager
+def _quiet_recorder() -> Iterator[None]:
+    """The command says in one line how an import ended (and why it stopped early); the recorder's
+    own error lines would repeat it, so they show only at log level DEBUG."""
+    names = ("audio.meeting", "app.meetings")
+    if logging.getLogger().getEffectiveLevel() <= logging.DEBUG:
+        yield
+        return
+    saved = {n: logging.getLogger(n).level for n in names}
+    for n in names:
+        logging.getLogger(n).setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        for n, level in saved.items():
+            logging.getLogger(n).setLevel(level)
 
 
 @cli.command("list")
