@@ -43,7 +43,12 @@ class AppPaths:
 
     def ensure(self) -> AppPaths:
         for d in (self.config_dir, self.data_dir, self.cache_dir):
-            d.mkdir(parents=True, exist_ok=True)
+            try:
+                d.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:  # PA_HOME is a file, a read-only disk ...
+                from app.settings import ConfigError
+
+                raise ConfigError(f"cannot use the app's folder {d}: {exc.strerror or exc}") from None
         return self
 
 

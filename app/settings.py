@@ -92,13 +92,17 @@ class ServerSettings(BaseModel):
     access_token_minutes: int = Field(15, ge=1, le=1440, description="lifetime of a JWT access token")
     refresh_token_days: int = Field(30, ge=1, le=365, description="lifetime of a refresh token")
     pairing_code_minutes: int = Field(5, ge=1, le=60, description="how long a device pairing code works")
-    login_attempts: int = Field(5, ge=1, le=1000, description="failed logins per user and address ...")
-    login_window_s: int = Field(300, ge=1, le=86400, description="... within this window, then HTTP 429")
+    login_attempts: int = Field(5, ge=1, le=1000, description="failed logins per user and address before "
+                                "each next attempt has to wait (1 s, 2 s, 4 s ...: docs/DEPLOYMENT.md)")
+    login_window_s: int = Field(300, ge=1, le=86400, description="the longest of those waits, in seconds")
     max_upload_mb: int = Field(200, ge=1, le=4096, description="largest audio upload accepted")
     max_text_chars: int = Field(4000, ge=1, le=100_000, description="longest typed turn accepted")
     tls_certfile: Path | None = Field(None, description="serve HTTPS directly with this PEM certificate")
     tls_keyfile: Path | None = Field(None, description="private key of tls_certfile")
-    forwarded_allow_ips: str = Field("127.0.0.1", description="proxies whose X-Forwarded-* headers count")
+    api_docs: bool = Field(False, description="serve the browsable API page at /api/docs (it loads Swagger UI "
+                           "from a CDN, so it is off in the offline default; /api/openapi.json is always served)")
+    forwarded_allow_ips: str = Field("", description="addresses of the reverse proxies whose X-Forwarded-For "
+                                     "and -Proto count (comma-separated; '*' any); empty: none")
 
 
 class GuiSettings(BaseModel):
@@ -203,6 +207,8 @@ def load_settings(**overrides: Any) -> Settings:
             tomllib.loads(cfg.read_text(encoding="utf-8"))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             raise ConfigError(f"config error: {cfg} is not valid TOML: {exc}") from None
+        except OSError as exc:  # a folder where the file should be, no permission ...
+            raise ConfigError(f"config error: cannot read {cfg}: {exc.strerror or exc}") from None
     try:
         settings = Settings(**overrides)
     except ValidationError as exc:
@@ -210,4 +216,16 @@ def load_settings(**overrides: Any) -> Settings:
     except ValueError as exc:  # e.g. env var with JSON that does not parse
         raise ConfigError(f"config error: {str(exc).splitlines()[0]}") from None
     domain_settings(settings)  # a bad [domains.<name>] value stops start-up like any other
+    _check_database_folder(settings.database_url)
     return settings
+
+
+def _check_database_folder(url: str | None) -> None:
+    """A SQLite file named in the settings must be in a folder that exists: a typo in the address
+    must not quietly create a tree of folders and an empty database there."""
+    if not url or not url.startswith("sqlite"):
+        return
+    path = url.split("///", 1)[-1].split("?", 1)[0]
+    if path and path != ":memory:" and not Path(path).parent.is_dir():
+        raise ConfigError(f"config error: the database folder {Path(path).parent} does not exist: "
+                          "create it, or correct the database address")

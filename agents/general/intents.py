@@ -16,6 +16,7 @@ from agents.local.timeparse import When
 from agents.replies import AgentReply
 
 DEFAULT_REMINDER_HOUR = 9
+MAX_REMINDER_AHEAD = timedelta(days=3653)  # ten years
 MY_DE = "(mein|meine|meinen|meinem|meiner|meines)"
 
 INTENTS: Intents = {
@@ -208,6 +209,10 @@ def _set_reminder(m: IntentMatch, d: AssistantDeps) -> AgentReply:
         msg = tr(lang, "That time has already passed. When should I remind you?",
                  "Dieser Zeitpunkt ist schon vorbei. Wann soll ich dich erinnern?")
         return reply(m, msg, error="time in the past")
+    if at > d.now() + MAX_REMINDER_AHEAD:
+        msg = tr(lang, "That is too far ahead: I can remind you up to ten years from now.",
+                 "Das ist zu weit in der Zukunft: Ich erinnere dich höchstens zehn Jahre im Voraus.")
+        return reply(m, msg, error="time too far ahead")
     text = str(m.values["text"])
     try:
         d.memory.add_reminder(at, text)

@@ -79,8 +79,16 @@ class DayRange:
 # ---------------------------------------------------------------- durations
 
 
+MAX_DURATION = timedelta(days=36500)  # a longer duration is capped here: the handlers answer "too long"
+
+
+def _capped(seconds: float) -> timedelta:
+    return timedelta(seconds=min(seconds, MAX_DURATION.total_seconds()))
+
+
 def parse_duration(text: str) -> timedelta | None:
-    """'5 minutes', 'an hour and a half', 'eineinhalb stunden', '1h 30m', 'zehn min' -> timedelta."""
+    """'5 minutes', 'an hour and a half', 'eineinhalb stunden', '1h 30m', 'zehn min' -> timedelta
+    (at most MAX_DURATION: '99999999999 hours' is 100 years, not an overflow)."""
     t = _clean(text)
     special = {
         "half an hour": 1800, "a half hour": 1800, "half hour": 1800, "eine halbe stunde": 1800,
@@ -99,8 +107,8 @@ def parse_duration(text: str) -> timedelta | None:
     m = re.fullmatch(r"(\d+)\s*h(?:\s*(\d+)\s*m(?:in)?)?|(\d+)\s*m(?:in)?", t)
     if m:
         if m.group(3):
-            return timedelta(minutes=int(m.group(3)))
-        return timedelta(hours=int(m.group(1)), minutes=int(m.group(2) or 0))
+            return _capped(int(m.group(3)) * 60)
+        return _capped(int(m.group(1)) * 3600 + int(m.group(2) or 0) * 60)
     total = 0.0
     rest = t
     part = _DURATION_PART_RE
@@ -119,7 +127,7 @@ def parse_duration(text: str) -> timedelta | None:
         rest = re.sub(r"^(?:and|und)\s+", "", rest)
     if not found or total <= 0:
         return None
-    return timedelta(seconds=total)
+    return _capped(total)
 
 
 # ---------------------------------------------------------------- days
@@ -188,7 +196,7 @@ def _match_day(text: str, today: date) -> tuple[date, str, int] | None:
             n = parse_number(m.group("n"))
             if n is None or n != int(n):
                 continue
-            d = today + timedelta(days=int(n))
+            d = today + timedelta(days=min(int(n), MAX_DURATION.days))
         elif kind == "in_week":
             d = today + timedelta(days=7)
         elif kind in ("dmy", "mdy"):

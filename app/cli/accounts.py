@@ -6,6 +6,7 @@ import json
 import sys
 
 import typer
+from pydantic import ValidationError
 
 from app.accounts import AccountError, AccountIn, checked_account
 from app.cli.common import fail, services
@@ -22,6 +23,13 @@ def _parse_options(options: list[str]) -> dict[str, str]:
         k, v = item.split("=", 1)
         out[k.strip()] = v.strip()
     return out
+
+
+def _field_problem(exc: ValidationError) -> str:
+    """'kind: Input should be ...' for the first bad field (never the value, which may be secret)."""
+    err = exc.errors(include_url=False, include_input=False)[0]
+    where = ".".join(str(p) for p in err.get("loc", ())) or "value"
+    return f"{where}: {err.get('msg', 'invalid')}"
 
 
 @cli.command("add")
@@ -41,8 +49,10 @@ def add(
     try:
         acc = AccountIn(name=name, kind=kind, username=username, host=host, port=port,  # type: ignore[arg-type]
                         options=_parse_options(option))
+    except ValidationError as exc:
+        fail(f"invalid account: {_field_problem(exc)}", code=2)
     except ValueError as exc:
-        fail(f"invalid account: {str(exc).splitlines()[-1].strip()}", code=2)
+        fail(f"invalid account: {str(exc).splitlines()[0].strip()}", code=2)
     try:
         acc = checked_account(acc)  # e.g. a bank's BLZ/BIC, URL and IBAN, before asking for the secret
     except AccountError as exc:

@@ -7,7 +7,7 @@ import json
 
 import typer
 
-from app.cli.common import fail, services
+from app.cli.common import echo, fail, services
 
 
 def ask(
@@ -33,7 +33,7 @@ def ask(
     if as_json:
         typer.echo(json.dumps(reply.model_dump(mode="json"), ensure_ascii=False, indent=2))
     else:
-        typer.echo(reply.text)
+        echo(reply.text)  # notes, mail, calendar text: no raw control characters to the terminal
         if reply.approval is not None:
             p = reply.approval
             typer.echo(f"\n[approval #{p.id}] answer: personal-agent ask yes | personal-agent ask no")

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import logging
+import sqlite3
+import ssl
 import sys
+import unicodedata
 from typing import NoReturn
 
 import typer
+from typer import _click  # typer's own click, whose Context the group's invoke takes
+from typer.core import TyperGroup
 
 from app.services import Services, build_services
 from app.settings import ConfigError
@@ -32,3 +38,73 @@ def fail(message: str, code: int = 1) -> NoReturn:
     typer.echo(message, err=True)
     sys.stdout.flush()
     raise typer.Exit(code)
+
+
+def terminal_safe(text: str) -> str:
+    """Stored text as it may reach a terminal: control characters other than newline and tab (an
+    ESC sequence in a note could set the terminal's title or worse) are shown as \\xNN."""
+    return "".join(ch if ch in "\n\t" or unicodedata.category(ch) != "Cc" else f"\\x{ord(ch):02x}" for ch in text)
+
+
+def echo(text: str = "", err: bool = False, nl: bool = True) -> None:
+    """typer.echo for text that comes from storage, mail, transcripts or the user: terminal_safe."""
+    typer.echo(terminal_safe(text), err=err, nl=nl)
+
+
+def _first_line(exc: BaseException, limit: int = 200) -> str:
+    text = str(exc).strip().splitlines()
+    return (text[0] if text else type(exc).__name__)[:limit]
+
+
+def user_error(exc: BaseException) -> tuple[str, int] | None:
+    """The one line (and exit code) for an error a user can cause and fix; None for a bug."""
+    from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlchemyError
+
+    from app.secrets import SecretStoreError
+
+    if isinstance(exc, ConfigError):
+        return str(exc), 2
+    if isinstance(exc, SecretStoreError):
+        return str(exc), 1
+    if isinstance(exc, NoSuchModuleError):
+        return "the database address names a kind of database this app does not know", 2
+    if isinstance(exc, ArgumentError):
+        return "the database address could not be read", 2
+    if isinstance(exc, DBAPIError):
+        orig = exc.orig if exc.orig is not None else exc
+        return f"cannot use the database: {_first_line(orig)}", 1
+    if isinstance(exc, SQLAlchemyError | sqlite3.Error):
+        return f"cannot use the database: {_first_line(exc)}", 1
+    if isinstance(exc, ssl.SSLError):
+        return f"cannot use the TLS certificate or key: {exc.reason or _first_line(exc)}", 2
+    if isinstance(exc, UnicodeError):
+        return "text must be valid UTF-8 (an argument or file had bytes that are not)", 2
+    if isinstance(exc, OSError):
+        where = f"{exc.filename}: " if exc.filename else ""
+        return f"{where}{exc.strerror or _first_line(exc)}", 1
+    return None
+
+
+def _bad_argv() -> bool:
+    return any("\udc80" <= ch <= "\udcff" for arg in sys.argv[1:] for ch in arg)
+
+
+class SafeGroup(TyperGroup):
+    """The command group of the CLI: an error a user can cause ends in one line on stderr and a
+    non-zero exit, never a traceback (``user_error``); with log level DEBUG the traceback is logged."""
+
+    def invoke(self, ctx: _click.Context) -> object:
+        if _bad_argv():
+            typer.echo("arguments must be valid UTF-8", err=True)
+            raise typer.Exit(2)
+        try:
+            return super().invoke(ctx)
+        except (typer.Exit, typer.Abort, typer.exceptions.TyperException):
+            raise  # typer's own: usage errors, fail(), exits
+        except Exception as exc:
+            known = user_error(exc)
+            if known is None:
+                raise
+            logging.getLogger("app.cli").debug("command failed", exc_info=True)
+            typer.echo(known[0], err=True)
+            raise typer.Exit(known[1]) from None

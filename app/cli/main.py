@@ -12,7 +12,7 @@ import typer
 
 from app import __version__
 from app.cli import accounts
-from app.cli.common import fail, services
+from app.cli.common import SafeGroup, fail, services
 from app.settings import ConfigError, load_settings
 
 cli = typer.Typer(
@@ -21,6 +21,7 @@ cli = typer.Typer(
     no_args_is_help=False,
     add_completion=False,
     pretty_exceptions_enable=False,
+    cls=SafeGroup,
 )
 cli.add_typer(accounts.cli, name="accounts")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import signal
 import sys
 import threading
@@ -12,7 +13,7 @@ from typing import Any
 
 import typer
 
-from app.cli.common import fail, services
+from app.cli.common import echo, fail, services
 
 cli = typer.Typer(help="Meeting recording: crash-safe audio, live transcript with speakers, notes, search.")
 
@@ -40,7 +41,7 @@ def _service(recover: bool = True) -> Any:
     if recover:
         with _errors():
             for info in svc.recover_unfinished():
-                typer.echo(f"recovered unfinished meeting {info.id} ({info.title}): {info.duration_s:.1f} s, "
+                echo(f"recovered unfinished meeting {info.id} ({info.title}): {info.duration_s:.1f} s, "
                            f"state {info.state}", err=True)
     return svc
 
@@ -55,11 +56,11 @@ def _print_event(event: Any) -> None:
     kind = getattr(event, "kind", "")
     if kind == "meeting_transcript":
         s = event.segment
-        typer.echo(f"[{_clock(s.start)}] {s.speaker}: {s.text}")
+        echo(f"[{_clock(s.start)}] {s.speaker}: {s.text}")
     elif kind == "meeting_state":
-        typer.echo(f"-- {event.state} {event.detail}".rstrip(), err=True)
+        echo(f"-- {event.state} {event.detail}".rstrip(), err=True)
     elif kind in ("meeting_space_warning", "meeting_storage", "meeting_error"):
-        typer.echo(f"!! {event.model_dump_json(exclude={'at'})}", err=True)
+        echo(f"!! {event.model_dump_json(exclude={'at'})}", err=True)
     sys.stdout.flush()
 
 
@@ -80,7 +81,7 @@ def record(
         source = FileSource(input_file, speed=speed or None) if input_file else None
         svc.subscribe(_print_event)
         info = svc.start(title, source=source, speakers=speakers, origin="file" if input_file else "mic")
-        typer.echo(f"recording {info.id} started: {info.title}", err=True)
+        echo(f"recording {info.id} started: {info.title}", err=True)
         sys.stderr.flush()
 
         def _stop(*_: object) -> None:
@@ -102,22 +103,22 @@ def record(
 
 
 def _show(info: Any, svc: Any, transcript: bool = True) -> None:
-    typer.echo(f"{info.id}  {info.title}")
-    typer.echo(f"  state {info.state}, {_clock(info.duration_s)}, speakers {', '.join(info.speakers) or '-'}, "
+    echo(f"{info.id}  {info.title}")
+    echo(f"  state {info.state}, {_clock(info.duration_s)}, speakers {', '.join(info.speakers) or '-'}, "
                f"started {info.started_at.astimezone().isoformat(timespec='seconds')}")
     if info.error:
-        typer.echo(f"  error: {info.error}")
+        echo(f"  error: {info.error}")
     if info.notes:
-        typer.echo(f"\nSummary ({info.notes.method}): {info.notes.summary}")
+        echo(f"\nSummary ({info.notes.method}): {info.notes.summary}")
         for d in info.notes.decisions:
-            typer.echo(f"  decision: {d}")
+            echo(f"  decision: {d}")
         for a in info.notes.action_items:
             extra = " ".join(x for x in (f"owner={a.owner}" if a.owner else "", f"due={a.due}" if a.due else "") if x)
-            typer.echo(f"  action: {a.text} {extra}".rstrip())
+            echo(f"  action: {a.text} {extra}".rstrip())
     if transcript:
-        typer.echo("")
+        echo("")
         for s in svc.transcript(info.id):
-            typer.echo(f"[{_clock(s.start)}] {s.speaker}: {s.text}")
+            echo(f"[{_clock(s.start)}] {s.speaker}: {s.text}")
 
 
 @cli.command("import")
@@ -128,9 +129,27 @@ def import_(
 ) -> None:
     """Turn an existing recording into a meeting (transcript, speakers, notes, search)."""
     svc = _service()
-    with _errors():
+    with _errors(), _quiet_recorder():
         info = svc.import_file(file, title, speakers=speakers)
     _show(info, svc, transcript=False)
+
+
+@contextmanager
+def _quiet_recorder() -> Iterator[None]:
+    """The command says in one line how an import ended (and why it stopped early); the recorder's
+    own error lines would repeat it, so they show only at log level DEBUG."""
+    names = ("audio.meeting", "app.meetings")
+    if logging.getLogger().getEffectiveLevel() <= logging.DEBUG:
+        yield
+        return
+    saved = {n: logging.getLogger(n).level for n in names}
+    for n in names:
+        logging.getLogger(n).setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        for n, level in saved.items():
+            logging.getLogger(n).setLevel(level)
 
 
 @cli.command("list")
@@ -139,9 +158,9 @@ def list_(limit: int = typer.Option(50, min=1, max=1000)) -> None:
     svc = _service()
     rows = svc.list_meetings(limit)
     if not rows:
-        typer.echo("no meetings yet")
+        echo("no meetings yet")
     for m in rows:
-        typer.echo(f"{m.id}  {m.started_at.astimezone().strftime('%Y-%m-%d %H:%M')}  {_clock(m.duration_s):>8}  "
+        echo(f"{m.id}  {m.started_at.astimezone().strftime('%Y-%m-%d %H:%M')}  {_clock(m.duration_s):>8}  "
                    f"{m.state:<9}  {m.title}")
 
 
@@ -160,14 +179,15 @@ def export_(
     output: Path | None = typer.Option(None, "--output", "-o", help="file to write (default: stdout)"),
 ) -> None:
     """Export a transcript (Markdown with notes, SRT, WebVTT or JSON)."""
+    _writable(output)
     svc = _service()
     with _errors():
         text = svc.export(meeting_id, fmt)
     if output:
         output.write_text(text, encoding="utf-8")
-        typer.echo(f"wrote {output}", err=True)
+        echo(f"wrote {output}", err=True)
     else:
-        typer.echo(text, nl=False)
+        echo(text, nl=False)
 
 
 @cli.command("search")
@@ -176,10 +196,10 @@ def search(text: str = typer.Argument(...), limit: int = typer.Option(20, min=1,
     svc = _service()
     hits = svc.search(text, limit)
     if not hits:
-        typer.echo(f"no transcript mentions {text!r}")
+        echo(f"no transcript mentions {text!r}")
     for h in hits:
-        typer.echo(f"{h.meeting_id}  {_clock(h.start)}  {h.speaker}: {h.snippet}   ({h.title})")
-        typer.echo(f"    play: personal-agent meeting play {h.meeting_id} --at {h.start:.1f}")
+        echo(f"{h.meeting_id}  {_clock(h.start)}  {h.speaker}: {h.snippet}   ({h.title})")
+        echo(f"    play: personal-agent meeting play {h.meeting_id} --at {h.start:.1f}")
 
 
 @cli.command("play")
@@ -193,6 +213,7 @@ def play(
     from audio.meeting.playback import read_audio
     from audio.wav import write_wav
 
+    _writable(output)
     svc = _service()
     with _errors():
         info = svc.get(meeting_id)
@@ -201,9 +222,15 @@ def play(
         fail(f"meeting {info.id} has no audio at {at:.1f} s (it is {info.duration_s:.1f} s long)")
     if output:
         write_wav(output, audio, 16_000)
-        typer.echo(f"wrote {output} ({len(audio) / 16_000:.1f} s)", err=True)
+        echo(f"wrote {output} ({len(audio) / 16_000:.1f} s)", err=True)
         return
     _play(audio)
+
+
+def _writable(output: Path | None) -> None:
+    """Refuse an output file in a folder that does not exist before any work is done."""
+    if output is not None and not output.parent.is_dir():
+        fail(f"cannot write {output}: the folder {output.parent} does not exist", code=2)
 
 
 def _play(audio: Any) -> None:
@@ -232,9 +259,9 @@ def actions(meeting_id: str = typer.Argument(...)) -> None:
     tz = user_tz(s.settings.timezone)
     recs = propose_action_items(info, ApprovalStore(s.db, s.audit), datetime.now(tz), tz)
     if not recs:
-        typer.echo("no action items with a due date")
+        echo("no action items with a due date")
     for r in recs:
-        typer.echo(f"approval #{r.id}: {r.summary} (answer yes or no to the assistant)")
+        echo(f"approval #{r.id}: {r.summary} (answer yes or no to the assistant)")
 
 
 @cli.command("recover")
@@ -244,7 +271,7 @@ def recover() -> None:
     with _errors():
         done = svc.recover_unfinished()
     if not done:
-        typer.echo("nothing to recover")
+        echo("nothing to recover")
     for info in done:
-        typer.echo(f"recovered {info.id} ({info.title}): {info.duration_s:.1f} s, state {info.state}")
+        echo(f"recovered {info.id} ({info.title}): {info.duration_s:.1f} s, state {info.state}")
 

@@ -10,6 +10,10 @@ import typer
 
 from app.cli.common import fail, services
 
+# the whole WAV is made in memory before it is written (and Piper's time grows with the text):
+# 10,000 characters are about ten minutes of speech, ~60 MB of samples
+MAX_SAY_CHARS = 10_000
+
 
 def say(
     text: str = typer.Argument(..., help='text to speak; "-" reads it from standard input'),
@@ -22,7 +26,8 @@ def say(
     ),
     device: str | None = typer.Option(None, "--device", help="output device name or index"),
 ) -> None:
-    """Speak TEXT on the speaker (Ctrl+C stops), or write it to a WAV file with -o."""
+    """Speak TEXT on the speaker (Ctrl+C stops), or write it to a WAV file with -o.
+    At most 10,000 characters at once (about ten minutes of speech): split longer texts."""
     from audio.playback import PlaybackError
     from audio.speakable import make_speakable
     from audio.speaker import Speaker, render
@@ -32,6 +37,9 @@ def say(
         text = sys.stdin.read()
     if not text.strip():
         fail("say: nothing to say: the text is empty", code=2)
+    if len(text) > MAX_SAY_CHARS:
+        fail(f"say: the text is too long to speak at once: at most {MAX_SAY_CHARS:,} characters "
+             f"(this one has {len(text):,}); split it into parts", code=2)
     svc = services()
     settings = svc.settings
     lang_raw = language or settings.language

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import typer
@@ -95,6 +96,8 @@ def serve(
     bind = host or cfg.host
     if (cfg.tls_certfile is None) != (cfg.tls_keyfile is None):
         fail("config error: server.tls_certfile and server.tls_keyfile must be set together", code=2)
+    if cfg.tls_certfile is not None and cfg.tls_keyfile is not None:
+        _check_tls(cfg.tls_certfile, cfg.tls_keyfile)
     if bind not in ("127.0.0.1", "::1", "localhost") and cfg.tls_certfile is None:
         typer.echo("note: serving plain HTTP on a non-loopback address: put it behind the TLS reverse proxy "
                    "(docs/DEPLOYMENT.md) or set server.tls_certfile/tls_keyfile", err=True)
@@ -105,12 +108,29 @@ def serve(
         sv.close()  # background work (spool replay) stops, connections close
 
 
+def _check_tls(certfile: Path, keyfile: Path) -> None:
+    """Load the certificate and key now, so a missing, empty or mismatched file is one line before
+    the server starts (not a traceback from inside uvicorn)."""
+    import ssl
+
+    try:
+        ssl.create_default_context(ssl.Purpose.CLIENT_AUTH).load_cert_chain(str(certfile), str(keyfile))
+    except OSError as exc:  # ssl.SSLError is an OSError too
+        reason = getattr(exc, "reason", None) or exc.strerror or str(exc).splitlines()[0]
+        reason = {"KEY_VALUES_MISMATCH": "the key does not belong to the certificate",
+                  "PEM lib": "not a PEM certificate and key (empty or another format)",
+                  "NO_START_LINE": "not a PEM certificate and key (empty or another format)"}.get(reason, reason)
+        fail(f"cannot use the TLS certificate {certfile} with the key {keyfile}: {reason}", code=2)
+
+
 def _serve(uvicorn: Any, app: Any, bind: str, port: int, sv: Services) -> None:
     cfg = sv.settings.server
     uvicorn.run(app, host=bind, port=port, log_level=sv.settings.log_level.lower(),
                 ssl_certfile=str(cfg.tls_certfile) if cfg.tls_certfile else None,
                 ssl_keyfile=str(cfg.tls_keyfile) if cfg.tls_keyfile else None,
-                proxy_headers=True, forwarded_allow_ips=cfg.forwarded_allow_ips, server_header=False)
+                # X-Forwarded-For names the client only when a configured proxy sent it (default: none)
+                proxy_headers=bool(cfg.forwarded_allow_ips.strip()),
+                forwarded_allow_ips=cfg.forwarded_allow_ips.strip() or None, server_header=False)
 
 
 remote_cli = typer.Typer(help="Use a home server from this machine (the phone build's path).", no_args_is_help=True)

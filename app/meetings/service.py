@@ -68,6 +68,16 @@ class _Active:
     backend: Backend
 
 
+class MeetingInterrupted(MeetingError):
+    """A recording or import stopped early; the message says why and what was kept."""
+
+
+def _one_line(exc: BaseException) -> str:
+    orig = getattr(exc, "orig", None)  # SQLAlchemy: the driver's own message, without the SQL
+    lines = str(orig if orig is not None else exc).strip().splitlines()
+    return lines[0][:300] if lines else type(exc).__name__
+
+
 @dataclass
 class MeetingService:
     db: Database
@@ -88,6 +98,7 @@ class MeetingService:
         self._recognizer: Recognizer | None = None
         self._backend: Backend | None = None
         self._finished = threading.Event()
+        self.last_problem: str | None = None  # why the last recording stopped early (None: it did not)
         self.last_turns: list[SpeakerTurn] = []
         (self.data_dir / "meetings").mkdir(parents=True, exist_ok=True)
 
@@ -212,12 +223,27 @@ class MeetingService:
 
     def _finish_when_done(self, a: _Active) -> None:
         self._finished.clear()
+        self.last_problem = None
         a.recorder.wait()
+        # a recording cut short (the disk filled, the input failed) keeps what was stored: "interrupted"
+        state = "done" if a.recorder.error is None else "interrupted"
         try:
-            self._finalize(a.info, a.writer.manifest, a.recorder, a.backend, state="done")
+            self._finalize(a.info, a.writer.manifest, a.recorder, a.backend, state=state)
+            if a.recorder.error is not None:
+                self.last_problem = f"{a.recorder.error}; the {a.writer.manifest.duration_s:.0f} s stored " \
+                                    f"before are kept as meeting {a.info.id}"
         except Exception as exc:
-            log.exception("finalizing meeting %s failed", a.info.id)
-            self.store.update(a.info.id, state="failed", error=str(exc)[:2000])
+            reason = _one_line(exc)
+            log.error("finalizing meeting %s failed: %s", a.info.id, reason)
+            log.debug("finalizing meeting %s failed", a.info.id, exc_info=True)
+            first = a.recorder.error or reason
+            try:
+                self.store.update(a.info.id, state="interrupted", error=f"{first}"[:2000])
+                self.last_problem = f"{first}; what was stored is kept as meeting {a.info.id}"
+            except Exception as exc2:  # the database is on the full disk too
+                log.error("meeting %s could not be marked interrupted: %s", a.info.id, _one_line(exc2))
+                self.last_problem = f"{first}; what was stored of meeting {a.info.id} is recovered " \
+                                    "the next time the app starts"
         finally:
             with self._lock:
                 a.lock.close()
@@ -266,10 +292,14 @@ class MeetingService:
     # ------------------------------------------------------------------------------------ import
 
     def import_file(self, path: str | Path, title: str | None = None, speakers: int | None = None) -> MeetingInfo:
-        """An audio file becomes a meeting: same segments, transcript, speakers and notes as a recording."""
+        """An audio file becomes a meeting: same segments, transcript, speakers and notes as a recording.
+        MeetingInterrupted if it stopped early (e.g. the disk filled): what was stored is kept."""
         source = FileSource(path)
         self.start(title or Path(path).stem, source=source, speakers=speakers, origin="import")
-        return self.wait()
+        info = self.wait()
+        if self.last_problem is not None:
+            raise MeetingInterrupted(f"the import stopped early: {self.last_problem}")
+        return info
 
     # ---------------------------------------------------------------------------------- recovery
 

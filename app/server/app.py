@@ -5,10 +5,14 @@ from __future__ import annotations
 import logging
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException
 
 from app import __version__
+from app.server import logscrub
+from app.server.guard import RequestGuard, RoutePolicy, route_policy
 from app.server.routes import accounts, approvals, conversation, system, webhooks
 from app.server.routes.domains import domain_routers
 from app.server.state import ServerState
@@ -23,14 +27,29 @@ def create_app(services: Services, state: ServerState | None = None) -> FastAPI:
         version=__version__,
         description="REST API of the voice-first personal assistant for phones and other clients. "
         "Sign in at /api/v1/auth/login (or pair with a code), then send `Authorization: Bearer <access_token>`.",
-        docs_url="/api/docs",
+        docs_url="/api/docs" if services.settings.server.api_docs else None,  # Swagger UI comes from a CDN
         redoc_url=None,
         openapi_url="/api/openapi.json",
     )
-    app.state.server = state or ServerState.build(services)
-    for r in (system.router, accounts.router, conversation.router, approvals.router, *domain_routers(),
-              webhooks.router):
+    st = app.state.server = state or ServerState.build(services)
+    logscrub.install()  # no verify token (or other secret in a query string) in the access log
+    routers = (system.router, accounts.router, conversation.router, approvals.router, *domain_routers(),
+               webhooks.router)
+    for r in routers:
         app.include_router(r)
+
+    def policies() -> list[tuple[APIRoute, RoutePolicy]]:
+        return [(r, route_policy(r, st.max_upload_bytes, st.max_text_chars))
+                for router in routers for r in router.routes if isinstance(r, APIRoute)]
+
+    def check_token(token: str) -> None:
+        st.users.check_access(st.users.tokens.verify(token, "access"))
+
+    app.add_middleware(RequestGuard, policies=policies, check_token=check_token)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        return JSONResponse({"detail": validation_message(exc)}, status_code=422)
 
     @app.exception_handler(HTTPException)
     async def _http_error(_request: Request, exc: HTTPException) -> JSONResponse:
@@ -42,3 +61,16 @@ def create_app(services: Services, state: ServerState | None = None) -> FastAPI:
         return JSONResponse({"detail": "internal error"}, status_code=500)
 
     return app
+
+
+def validation_message(exc: RequestValidationError) -> str:
+    """One line naming the first bad field and what is wrong with it; never the input itself."""
+    errors = exc.errors()
+    if not errors:
+        return "invalid request"
+    first = errors[0]
+    where = ".".join(str(p) for p in first.get("loc", ()) if p != "body")[:80]
+    msg = str(first.get("msg", "invalid value"))[:160]
+    more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+    line = f"invalid request: {where + ': ' if where else ''}{msg}{more}"
+    return line.encode("utf-8", "replace").decode("utf-8").replace("\n", " ")

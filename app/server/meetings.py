@@ -7,6 +7,11 @@ from __future__ import annotations
 import logging
 import shutil
 import threading
+import time
+import uuid
+from collections import deque
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 from agents.meetings.models import MeetingInfo
@@ -19,6 +24,7 @@ from app.server.users import UserStore
 from app.services import Services
 from audio.meeting.capture import FileSource
 from audio.meeting.segments import MeetingError
+from audio.sources import AudioInputError
 from audio.wav import wav_writer
 
 log = logging.getLogger(__name__)
@@ -30,7 +36,21 @@ class NotYours(LookupError):
 
 
 class MeetingBusy(Exception):
-    """Another meeting is being recorded or processed right now."""
+    """The meeting is still being recorded or processed (its message names only the caller's meeting)."""
+
+
+@dataclass
+class _Job:
+    """An upload waiting for (or in) processing."""
+
+    key: str
+    user_id: int
+    path: Path
+    title: str
+    speakers: int | None
+    queued_at: datetime
+    alias: str = ""
+    error: str | None = None
 
 
 def meeting_out(info: MeetingInfo) -> MeetingOut:
@@ -47,6 +67,12 @@ class ServerMeetings:
         self.cache = services.paths.data_dir / "server" / "recordings"
         self.rendered = FileCache(self.cache)  # a rendered WAV not played for a day is deleted (made again)
         self._render_lock = threading.Lock()
+        self._queue_lock = threading.Lock()
+        self._queue: deque[_Job] = deque()  # uploads waiting for the one being processed
+        self._running: _Job | None = None
+        self._worker: threading.Thread | None = None
+        self._aliases: dict[str, str] = {}  # provisional id of a queued upload -> its meeting id
+        self._failed: dict[str, _Job] = {}  # queued uploads that could not start
 
     @property
     def service(self) -> MeetingService:
@@ -55,43 +81,117 @@ class ServerMeetings:
     def _own(self, user_id: int, meeting_id: str) -> MeetingInfo:
         if self.users.owner(KIND, meeting_id) != user_id:
             raise NotYours(meeting_id)
+        if self._pending(user_id, meeting_id) is not None:
+            raise MeetingBusy("the recording is still waiting to be processed")
+        meeting_id = self._aliases.get(meeting_id, meeting_id)
         try:
             return self.service.get(meeting_id)
         except MeetingNotFound:
             raise NotYours(meeting_id) from None
 
     def create_from_upload(self, user_id: int, path: Path, title: str | None, speakers: int | None) -> MeetingOut:
-        """Start processing an uploaded file (it is moved into the server's uploads and deleted when done).
-        AudioInputError for files without audio; MeetingBusy while another meeting is running."""
+        """Process an uploaded file (it is moved into the server's uploads and deleted when done).
+        If another recording is being processed, this one waits in line (per server, in order):
+        its provisional id answers like a meeting in state "processing" until it starts.
+        AudioInputError (its message names no server path) for files without audio."""
         self.uploads.mkdir(parents=True, exist_ok=True)
         kept = self.uploads / path.name
         shutil.move(str(path), kept)
-        try:
-            source = FileSource(kept)
-            svc = self.service
-            try:
-                info = svc.start(title or "Uploaded meeting", source=source, speakers=speakers, origin="import")
-            except MeetingError as exc:
-                raise MeetingBusy(str(exc)) from None
-        except BaseException:
-            kept.unlink(missing_ok=True)
-            raise
-        self.users.own(KIND, info.id, user_id)
-        threading.Thread(target=self._finish, args=(kept,), daemon=True, name="server-meeting-import").start()
-        return meeting_out(info)
+        job = _Job(uuid.uuid4().hex[:12], user_id, kept, (title or "").strip()[:300] or "Uploaded meeting",
+                   speakers, datetime.now(UTC))
+        with self._queue_lock:
+            if not self._queue and self._worker is None:
+                try:
+                    info = self._start(job)
+                except MeetingError:  # a recording not started here (the desktop's): wait in line
+                    info = None
+                if info is not None:
+                    self._worker = self._spawn()
+                    return meeting_out(info)
+            job.alias = f"queued-{job.key}"
+            self.users.own(KIND, job.alias, user_id)
+            self._queue.append(job)
+            if self._worker is None:
+                self._worker = self._spawn()
+            return self._queued_out(job)
 
-    def _finish(self, kept: Path) -> None:
+    def _start(self, job: _Job) -> MeetingInfo:
+        """Start one upload now; MeetingError while the service is busy with another recording."""
+        try:
+            source = FileSource(job.path)
+            info = self.service.start(job.title, source=source, speakers=job.speakers, origin="import")
+        except AudioInputError as exc:
+            job.path.unlink(missing_ok=True)
+            raise AudioInputError(str(exc).replace(str(job.path), "the upload")) from None
+        except MeetingError:
+            raise
+        except BaseException:
+            job.path.unlink(missing_ok=True)
+            raise
+        self.users.own(KIND, info.id, job.user_id)
+        self._running = job
+        return info
+
+    def _spawn(self) -> threading.Thread:
+        t = threading.Thread(target=self._work, daemon=True, name="server-meeting-import")
+        t.start()
+        return t
+
+    def _work(self) -> None:
+        """Finish the running upload, then start the next in line, until the line is empty."""
+        while True:
+            self._finish_running()
+            with self._queue_lock:
+                if not self._queue:
+                    self._worker = None
+                    return
+                job = self._queue[0]
+            try:
+                info = self._start(job)
+            except MeetingError:  # busy with a recording not started here: look again shortly
+                time.sleep(2)
+                continue
+            except Exception as exc:
+                log.warning("queued meeting upload could not start: %s", type(exc).__name__)
+                msg = str(exc) if isinstance(exc, AudioInputError) else "the upload could not be processed"
+                job.error = f"not usable audio: {msg}" if isinstance(exc, AudioInputError) else msg
+                with self._queue_lock:
+                    self._queue.popleft()
+                    self._failed[job.alias] = job
+                continue
+            with self._queue_lock:
+                self._queue.popleft()
+                self._aliases[job.alias] = info.id
+
+    def _finish_running(self) -> None:
+        job, self._running = self._running, None
+        if job is None:
+            return
         try:
             self.service.wait()
         except Exception:
             log.exception("meeting import failed")
         finally:
-            kept.unlink(missing_ok=True)
+            job.path.unlink(missing_ok=True)
+
+    def _queued_out(self, job: _Job) -> MeetingOut:
+        state = "failed" if job.error else "processing"
+        return MeetingOut(id=job.alias, title=job.title, state=state, started_at=job.queued_at,  # type: ignore[arg-type]
+                          duration_s=0.0, error=job.error)
+
+    def _pending(self, user_id: int, meeting_id: str) -> MeetingOut | None:
+        """A queued (or failed before it started) upload of this user, as a meeting."""
+        with self._queue_lock:
+            job = next((j for j in self._queue if j.alias == meeting_id), None) or self._failed.get(meeting_id)
+        if job is None or job.user_id != user_id:
+            return None
+        return self._queued_out(job)
 
     def list_for(self, user_id: int, query: str = "") -> list[MeetingOut]:
         ids = set(self.users.owned(KIND, user_id))
         words = [w for w in query.lower().split() if w]
-        out = []
+        out = [p for alias in ids if alias.startswith("queued-") and (p := self._pending(user_id, alias))
+               and all(w in p.title.lower() for w in words)]
         for info in self.service.list_meetings(limit=1000):
             if info.id not in ids:
                 continue
@@ -101,6 +201,8 @@ class ServerMeetings:
         return out
 
     def detail(self, user_id: int, meeting_id: str) -> MeetingDetail:
+        if self.users.owner(KIND, meeting_id) == user_id and (pending := self._pending(user_id, meeting_id)):
+            return MeetingDetail(**pending.model_dump(), recording_url=f"/api/v1/meetings/{meeting_id}/recording")
         info = self._own(user_id, meeting_id)
         segs = [MeetingSegment(start_s=max(0.0, s.start), end_s=max(0.0, s.end), speaker=s.speaker, text=s.text)
                 for s in self.service.transcript(info.id)]

@@ -102,7 +102,7 @@ class AudioTurnReply(BaseModel):
     audio_error: str | None = None
 
 
-MeetingState = Literal["recording", "paused", "processing", "done", "recovered", "failed"]
+MeetingState = Literal["recording", "paused", "processing", "done", "recovered", "interrupted", "failed"]
 
 
 class MeetingOut(BaseModel):

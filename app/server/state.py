@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
+from app.server.hashgate import HashGate
 from app.server.meetings import ServerMeetings
-from app.server.ratelimit import FailureLimiter
+from app.server.ratelimit import FailureLimiter, PairingLimiter
 from app.server.spaces import UserSpaces
 from app.server.speech import AudioStore, SpeechStages
 from app.server.tokens import TokenIssuer, signing_key
@@ -19,12 +20,14 @@ class ServerState:
     services: Services
     users: UserStore
     limiter: FailureLimiter
+    pairing_limiter: PairingLimiter
     spaces: UserSpaces
     speech: SpeechStages
     audio: AudioStore
     max_upload_bytes: int
     max_text_chars: int
     meetings: ServerMeetings
+    hash_gate: HashGate
 
     @classmethod
     def build(cls, services: Services) -> ServerState:
@@ -36,10 +39,12 @@ class ServerState:
             services=services,
             users=users,
             limiter=FailureLimiter(cfg.login_attempts, cfg.login_window_s),
+            pairing_limiter=PairingLimiter(cfg.login_attempts, cfg.login_window_s),
             spaces=UserSpaces(services),
             speech=SpeechStages(services),
             audio=AudioStore(services.paths.data_dir / "server" / "audio"),
             max_upload_bytes=cfg.max_upload_mb * 1024 * 1024,
             max_text_chars=cfg.max_text_chars,
             meetings=ServerMeetings(services, users),
+            hash_gate=HashGate(slots=2),
         )

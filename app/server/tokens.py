@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Literal
 
 import jwt
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, Field, ValidationError, field_validator
 
 from app.secrets import get_secret, set_secret
 
@@ -23,14 +23,26 @@ class TokenError(Exception):
     """The token is missing, malformed, tampered with, expired or of the wrong type."""
 
 
+MAX_ID = 2**31 - 1  # user and device ids: positive, and within every database's integer
+
+
 class Claims(BaseModel):
-    sub: str
+    """What a token says; anything the server would not have issued fails validation (a TokenError)."""
+
+    sub: str = Field(pattern=r"^[1-9][0-9]{0,9}$")
     typ: TokenType
-    jti: str
-    dev: int
+    jti: str = Field(min_length=1, max_length=64)
+    dev: int = Field(ge=1, le=MAX_ID, strict=True)
     iat: int
     exp: int
     iss: str
+
+    @field_validator("sub")
+    @classmethod
+    def _user_id_in_range(cls, sub: str) -> str:
+        if int(sub) > MAX_ID:
+            raise ValueError("user id out of range")
+        return sub
 
     @property
     def user_id(self) -> int:

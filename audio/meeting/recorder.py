@@ -89,6 +89,7 @@ class MeetingRecorder:
         self.skipped_s = 0.0
         self.lags: list[float] = []
         self.error: str | None = None
+        self.store_failures = 0
         self.turns: list[SpeakerTurn] = []
         self.done = threading.Event()
 
@@ -210,7 +211,9 @@ class MeetingRecorder:
             try:
                 self.on_segment(t.segment)
             except Exception as exc:
-                log.error("storing a transcript segment failed: %s", exc)
+                self.store_failures += 1
+                if self.store_failures == 1:  # once per recording, not for every sentence after it
+                    log.error("storing a transcript segment failed: %s", str(exc).splitlines()[0])
             self.on_event(TranscriptEvent(segment=t.segment, lag_s=round(t.lag_s, 3)))
 
     def _transcribe(self) -> None:

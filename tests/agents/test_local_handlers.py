@@ -40,6 +40,20 @@ def test_reminders_and_past_times(assistant: Assistant) -> None:
     assert [x.text for x in due] == ["water the plants"]
 
 
+@pytest.mark.parametrize(("text", "says"), [
+    ("set a timer for 99999999999 hours", "at most 7 days"),
+    ("stell einen timer auf 99999999999 stunden", "at most 7 days"),
+    ("timer for 99999999999h", "at most 7 days"),
+    ("remind me in 99999999999 minutes to stretch", "too far ahead"),
+    ("erinnere mich in 99999999999 minuten ans dehnen", "zu weit"),
+    ("remind me in 99999999999 days to stretch", "too far ahead"),
+])
+def test_huge_durations_get_a_spoken_answer_not_an_overflow(assistant: Assistant, text: str, says: str) -> None:
+    r = assistant.ask(text)
+    assert says in r.spoken, (text, r.spoken, r.intent)
+    assert assistant.memory.reminders() == []
+
+
 def test_notes_recall_and_forget(assistant: Assistant) -> None:
     assistant.ask("merk dir, dass Paul Erdnüsse nicht verträgt")
     assistant.ask("remember that the wifi password is hunter2")

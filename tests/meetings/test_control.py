@@ -158,3 +158,53 @@ def test_free_space_checked_before_and_during(shared_audio: Path, tiny_fs: Path,
     assert info.state == "done" and 0 < info.duration_s < 60
     manifest = svc.manifest(info.id)  # what was recorded is complete and readable
     assert manifest.finalized and manifest.duration_s == pytest.approx(info.duration_s, abs=0.01)
+
+
+@pytest.fixture
+def roomy_fs(tmp_path: Path) -> Iterator[Path]:
+    """A 100 MB tmpfs: room enough for the free-space check before a start, easy to fill after it."""
+    d = tmp_path / "roomy"
+    d.mkdir()
+    r = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=100m", "tmpfs", str(d)], capture_output=True, text=True)
+    if r.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here (needs root): {r.stderr.strip()}")
+    yield d
+    subprocess.run(["umount", "-l", str(d)], check=False)
+
+
+@pytest.mark.slow
+def test_a_disk_filling_during_import_is_one_line_and_keeps_what_was_stored(
+        shared_audio: Path, models_dir: Path, roomy_fs: Path) -> None:
+    """Issue 17, finding 8: the disk fills while `meeting import` runs (another program writes it full):
+    one line, a non-zero exit, and the meeting keeps what was stored (marked interrupted, or recovered
+    at the next start when the database could not be written either)."""
+    import os
+    import sys
+
+    home = roomy_fs / "home"
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith("PA_")}, "PA_HOME": str(home),
+           "PA_KEYRING_PASSWORD": "disk-full", "PA_STT__MODEL": str(models_dir / "whisper-base"),
+           "PA_LLM__PROVIDER": "none"}
+    cmd = [sys.executable, "-m", "app.cli.main", "meeting"]
+    root = Path(__file__).resolve().parents[2]
+    proc = subprocess.Popen([*cmd, "import", str(shared_audio / "vad_speech_60s.wav")], cwd=root, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 120
+    while not list((home / "data" / "recordings").glob("meetings/*/seg-*")):
+        assert proc.poll() is None and time.monotonic() < deadline, proc.communicate()
+        time.sleep(0.1)
+    with (roomy_fs / "filler").open("wb") as f:  # fill the disk
+        try:
+            while True:
+                f.write(b"\0" * (1 << 20))
+        except OSError:
+            pass
+    out, err = proc.communicate(timeout=300)
+    lines = [ln for ln in err.decode().splitlines() if ln.strip()]
+    assert proc.returncode == 1, (out, err)
+    assert len(lines) == 1 and "Traceback" not in err.decode(), err.decode()
+    assert "stopped early" in lines[0] and "disk full" in lines[0]
+    (roomy_fs / "filler").unlink()
+    listed = subprocess.run([*cmd, "list"], cwd=root, env=env, capture_output=True, text=True, timeout=300)
+    row = listed.stdout.splitlines()[0].split()
+    assert row[4] in ("interrupted", "recovered") and row[3] != "00:00", listed.stdout

@@ -7,11 +7,12 @@ import json
 import time
 from typing import Any
 
+import httpx
 import jwt
 import pytest
 from jwt.utils import base64url_decode, base64url_encode
 
-from tests.server.live import PASSWORD, LiveServer
+from tests.server.live import PASSWORD, Client, LiveServer
 
 pytestmark = pytest.mark.integration
 ALLOWED_401 = {"not signed in", "invalid token", "token expired"}
@@ -148,3 +149,59 @@ def test_revoking_devices_is_per_user(live_server: LiveServer) -> None:
     assert alice.delete(f"/api/v1/devices/{second.tokens['device_id']}").status_code == 204
     assert second.get("/api/v1/auth/me").status_code == 401
     assert alice.delete("/api/v1/devices/999999").status_code == 404
+
+
+def test_x_forwarded_for_is_not_trusted_by_default(live_server: LiveServer) -> None:
+    """No proxy is configured: a local process that rotates X-Forwarded-For is still one address to
+    the limits, and the audit log records where it really connected from."""
+    name = live_server.add_user()
+    http = live_server.http()
+    codes = [http.post("/api/v1/auth/login", json={"username": name, "password": f"guess-{i:04d}"},
+                       headers={"X-Forwarded-For": f"203.0.113.{i + 1}"}).status_code for i in range(6)]
+    assert codes == [401] * 5 + [429]
+    store = live_server._users()
+    try:
+        mine = [e for e in store.audit.recent(200, "server.sign_in") if e.target == name]
+    finally:
+        store.db.dispose()
+    assert len(mine) == 5 and all(e.detail == "from 127.0.0.1" for e in mine), [e.detail for e in mine]
+
+
+@pytest.mark.parametrize("bad", [{"sub": "abc"}, {"sub": "99999999999999999999999"}, {"sub": "-1"},
+                                 {"dev": 2**70}, {"dev": -5}, {"dev": "x"}, {"sub": 7}])
+def test_a_signed_token_with_odd_ids_is_401_not_500(live_server: LiveServer, bad: dict[str, Any]) -> None:
+    """Claims the server never issues (only someone with the key could sign them) still get a 401."""
+    c = live_server.new_client()
+    http = live_server.http()
+    for typ in ("access", "refresh"):
+        claims = jwt.decode(c.tokens[f"{typ}_token"], live_server.key, algorithms=["HS256"], issuer="personal-agent")
+        token = jwt.encode({**claims, **bad}, live_server.key, algorithm="HS256")
+        if typ == "access":
+            r = http.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {token}"})
+            posted = http.post("/api/v1/turns/text", json={"text": "hi"}, headers={"Authorization": f"Bearer {token}"})
+            assert posted.status_code == 401, posted.text
+        else:
+            r = http.post("/api/v1/auth/refresh", json={"refresh_token": token})
+        assert r.status_code == 401 and r.json()["detail"] == "invalid token", (typ, r.status_code, r.text)
+
+
+def test_a_lone_surrogate_in_a_json_string_is_400_not_500(live_server: LiveServer) -> None:
+    c = live_server.new_client()
+    http = live_server.http()
+    json_headers = {"Content-Type": "application/json"}
+    cases: list[tuple[httpx.Client | Client, str, str]] = [(http, "/api/v1/auth/login", '{"username": "\\ud800", "password": "x"}'),
+             (http, "/api/v1/auth/login", '{"username": 5, "password": "\\udfff"}'),
+             (http, "/api/v1/pairing/claim", '{"code": "1234\\ud800"}'),
+             (c, "/api/v1/turns/text", '{"text": "hello \\ud83d"}')]
+    for client, path, body in cases:
+        r = client.post(path, content=body.encode(), headers=json_headers)
+        assert r.status_code == 400 and "Unicode" in r.json()["detail"], (path, r.status_code, r.text)
+    ok = c.post("/api/v1/turns/text", content=b'{"text": "what time is it \\ud83d\\ude00"}', headers=json_headers)
+    assert ok.status_code == 200  # a surrogate pair (an emoji) is fine
+
+
+def test_no_page_loads_anything_from_a_cdn_by_default(live_server: LiveServer) -> None:
+    http = live_server.http()
+    assert http.get("/api/docs").status_code == 404
+    assert http.get("/api/redoc").status_code == 404
+    assert http.get("/api/openapi.json").status_code == 200

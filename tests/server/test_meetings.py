@@ -74,8 +74,31 @@ def test_bad_meeting_uploads(live_server: LiveServer, tmp_path: Path) -> None:
     with junk.open("rb") as f:
         r = c.post("/api/v1/meetings", files={"file": ("junk.mp3", f, "audio/mpeg")})
     assert r.status_code == 400 and r.json()["detail"].startswith("not usable audio") and str(tmp_path) not in r.text
+    assert str(live_server.home) not in r.text and "pa-meeting-" not in r.text, r.text  # no server path
     r = c.post("/api/v1/meetings", files={"file": ("empty.wav", b"", "audio/wav")})
     assert r.status_code == 400
     assert c.get("/api/v1/meetings").json() == []  # nothing half-made
     assert c.get("/api/v1/meetings/does-not-exist").status_code == 404
     assert c.get("/api/v1/meetings/bad id!").status_code == 422
+
+
+def test_uploads_of_two_users_neither_block_nor_leak(live_server: LiveServer, shared_audio: Path) -> None:
+    """While alice's upload is processed, bob's is accepted too (it waits in line); nothing he sees
+    names her meeting, and each sees only their own."""
+    alice, bob = live_server.new_client("alice"), live_server.new_client("bob")
+    clip = (shared_audio / "jfk.flac").read_bytes()
+    first = alice.post("/api/v1/meetings", files={"file": ("a.flac", clip, "audio/flac")},
+                       data={"title": "Alice merger plans"})
+    second = bob.post("/api/v1/meetings", files={"file": ("b.flac", clip, "audio/flac")},
+                      data={"title": "Bob standup"})
+    assert first.status_code == 202 and second.status_code == 202, second.text
+    assert "Alice" not in second.text and "merger" not in second.text
+    mine = bob.get(f"/api/v1/meetings/{second.json()['id']}")
+    assert mine.status_code == 200 and mine.json()["title"] == "Bob standup" and "Alice" not in mine.text
+    assert alice.get(f"/api/v1/meetings/{second.json()['id']}").status_code == 404
+    assert [m["title"] for m in bob.get("/api/v1/meetings").json()] == ["Bob standup"]
+    assert _wait_done(alice, first.json()["id"])["state"] == "done"
+    done = _wait_done(bob, second.json()["id"])
+    assert done["state"] == "done" and done["title"] == "Bob standup" and "country" in str(done["segments"]).lower()
+    assert [m["title"] for m in bob.get("/api/v1/meetings").json()] == ["Bob standup"]
+    assert [m["title"] for m in alice.get("/api/v1/meetings").json()] == ["Alice merger plans"]

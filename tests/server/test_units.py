@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from app.server.passwords import PasswordPolicyError, hash_password, verify_password
-from app.server.ratelimit import FailureLimiter, RateLimited
+from app.server.ratelimit import FailureLimiter, PairingLimiter, RateLimited
 from app.server.tokens import TokenError, TokenIssuer
 
 pytestmark = pytest.mark.unit
@@ -38,22 +38,60 @@ def test_tokens_expire_and_are_typed() -> None:
         TokenIssuer("short", timedelta(minutes=1), timedelta(days=1))
 
 
-def test_limiter_window_and_keys() -> None:
+def test_limiter_waits_double_after_the_free_attempts_and_a_success_clears_its_own_counter() -> None:
     now = [0.0]
     lim = FailureLimiter(3, 60, clock=lambda: now[0])
     for _ in range(3):
-        lim.check("Alice", "1.2.3.4")
-        lim.failed("alice", "1.2.3.4")
-    with pytest.raises(RateLimited) as exc:
-        lim.check("ALICE", "1.2.3.4")
-    assert 1 <= exc.value.retry_after_s <= 61
-    lim.check("alice", "5.6.7.8")  # another address: under the per-name limit still
-    lim.check("bob", "1.2.3.4")
-    now[0] = 61.0
-    lim.check("alice", "1.2.3.4")  # the window passed
-    lim.failed("bob", "9.9.9.9")
-    lim.succeeded("bob", "9.9.9.9")
-    lim.check("bob", "9.9.9.9")
+        lim.reserve("Alice", "1.2.3.4")  # counted as failed until it succeeds
+    waits = []
+    for _ in range(8):
+        with pytest.raises(RateLimited) as exc:
+            lim.reserve("ALICE", "1.2.3.4")
+        waits.append(exc.value.retry_after_s)
+        now[0] += exc.value.retry_after_s
+        lim.reserve("alice", "1.2.3.4")
+    assert waits == [1, 2, 4, 8, 16, 32, 60, 60]  # doubling, at most the longest wait
+    lim.reserve("alice", "5.6.7.8")  # another address: its own counter
+    lim.succeeded("alice", "5.6.7.8")
+    lim.reserve("bob", "1.2.3.4")
+    lim.succeeded("bob", "1.2.3.4")
+    for _ in range(3):  # the success forgot bob's failures: three free again
+        lim.reserve("bob", "1.2.3.4")
+    now[0] += 86401  # a day without failures: forgotten
+    lim.reserve("alice", "1.2.3.4")
+
+
+def test_an_attack_does_not_lock_out_a_user_who_knows_the_password() -> None:
+    now = [0.0]
+    lim = FailureLimiter(5, 300, clock=lambda: now[0])
+    lim.reserve("bob", "10.0.0.1")
+    lim.succeeded("bob", "10.0.0.1")  # bob signed in from the family's address before
+    for i in range(50):  # someone at the same address sprays names
+        lim.reserve(f"user{i}", "10.0.0.1")
+    with pytest.raises(RateLimited):
+        lim.reserve("carol", "10.0.0.1")  # the spray is slowed for names not known there
+    lim.reserve("bob", "10.0.0.1")  # bob is not
+    lim.succeeded("bob", "10.0.0.1")
+    for i in range(20):  # alice's password guessed from many addresses
+        lim.reserve("alice", f"172.16.0.{i}")
+    with pytest.raises(RateLimited):
+        lim.reserve("alice", "172.16.1.1")  # distributed guessing is slowed ...
+    lim.reserve("bob", "192.168.1.9")  # ... for alice only
+
+
+def test_pairing_failures_slow_the_guessers_and_not_a_fresh_phone() -> None:
+    now = [0.0]
+    lim = PairingLimiter(5, 300, clock=lambda: now[0])
+    for _ in range(5):
+        lim.reserve("pairing", "10.0.0.66")
+    with pytest.raises(RateLimited):
+        lim.reserve("pairing", "10.0.0.66")
+    for i in range(20):  # many addresses, one wrong code each
+        lim.reserve("pairing", f"172.16.0.{i}")
+    with pytest.raises(RateLimited):
+        lim.reserve("pairing", "172.16.0.3")  # under pressure an address that failed waits at once
+    lim.reserve("pairing", "192.168.1.20")  # the household's new phone gets its try
+    lim.succeeded("pairing", "192.168.1.20")
 
 
 def test_file_cache_deletes_only_files_unused_for_a_day(tmp_path: object) -> None:

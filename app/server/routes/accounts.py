@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Path, Request, Response, status
+from fastapi.concurrency import run_in_threadpool
 
 from app.server.auth import Me, State, client_address, problems, unauthorized
+from app.server.hashgate import HashGateBusy
 from app.server.ratelimit import RateLimited
 from app.server.schemas import (
     DeviceView,
@@ -38,20 +40,31 @@ def _too_many(exc: RateLimited) -> HTTPException:
 
 
 @router.post("/auth/login", response_model=TokenResponse, responses=problems(400, 401, 429))
-def login(body: LoginRequest, request: Request, st: State) -> TokenResponse:
+async def login(body: LoginRequest, request: Request, st: State) -> TokenResponse:
     """Sign in with name and password; a new device entry is made for this client."""
     addr = client_address(request)
     try:
-        st.limiter.check(body.username, addr)
+        st.limiter.reserve(body.username, addr)  # counted before the password is checked
     except RateLimited as exc:
         raise _too_many(exc) from None
-    user = st.users.authenticate(body.username, body.password)
+    try:
+        user = await st.hash_gate.run(st.users.authenticate, body.username, body.password)
+    except HashGateBusy as exc:
+        st.limiter.release(body.username, addr)
+        raise HTTPException(status.HTTP_429_TOO_MANY_REQUESTS, str(exc), headers={"Retry-After": "5"}) from None
     if user is None:
-        st.limiter.failed(body.username, addr)
-        st.services.audit.record("server.sign_in", body.username[:64], "failed", f"from {addr}", actor="server")
+        await run_in_threadpool(_record_failed_sign_in, st, body.username, addr)
         raise unauthorized("wrong user name or password")
     st.limiter.succeeded(body.username, addr)
-    return _tokens(st.users.sign_in(user, body.device_name))
+    return _tokens(await run_in_threadpool(st.users.sign_in, user, body.device_name))
+
+
+def _record_failed_sign_in(st: State, username: str, addr: str) -> None:
+    """Audit a failed sign-in under the name only if such a user exists: what was typed into the
+    name field of an unknown user may be a password (typed into the wrong field)."""
+    known = st.users.by_name(username) is not None
+    st.services.audit.record("server.sign_in", username if known else "(unknown user)", "failed",
+                             f"from {addr}", actor="server")
 
 
 @router.post("/auth/refresh", response_model=TokenResponse, responses=problems(400, 401))
@@ -100,11 +113,11 @@ def claim_pairing_code(body: PairingClaim, request: Request, st: State) -> Token
     """Pair a device with a one-time code; the code then stops working."""
     addr = client_address(request)
     try:
-        st.limiter.check("pairing", addr)
+        st.pairing_limiter.reserve("pairing", addr)  # counted before the code is checked
     except RateLimited as exc:
         raise _too_many(exc) from None
     issued = st.users.claim_pairing_code(body.code, body.device_name)
     if issued is None:
-        st.limiter.failed("pairing", addr)
         raise unauthorized("unknown, used or expired pairing code")
+    st.pairing_limiter.succeeded("pairing", addr)
     return _tokens(issued)
