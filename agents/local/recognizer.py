@@ -21,6 +21,7 @@ from agents.local.slots import find_slots
 from agents.local.templates import Lang
 from agents.local.timeparse import (
     MONTHS,
+    TIME_WORDS_INSIDE,
     WEEKDAYS,
     DayRange,
     When,
@@ -79,7 +80,9 @@ _SLOT_RES: dict[str, str] = {
     "range": _vocab_re(_RANGE_WORDS, True),
     "person": r"[^\s]+(?: [^\s]+){0,3}?",
     # an event's title never starts with whom it is for: "book me a table for tonight" is a reservation
-    "title": r"(?!(?:me|us|him|her|them|mir|uns|ihm|ihr)\b)\S.*?",
+    # nor holds a day or a time: then the time was not understood whole ("… next Monday from 5 to 5:30 pm")
+    "title": r"(?!(?:me|us|him|her|them|mir|uns|ihm|ihr)\b)(?:(?!" + TIME_WORDS_INSIDE + r")\S)(?:(?!"
+             + TIME_WORDS_INSIDE + r").)*?",
     # a stored fact asked about ("what's my {fact}"): never the calendar, mail, reminders or notes themselves
     "fact": r"(?!(?:calendar|schedule|agenda|diary|reminders?|notes?|timers?|mails?|e-?mails?|inbox|mailbox|"
             r"messages|next|first|last|upcoming|kalender|termine?|erinnerungen|notizen|posteingang|postfach|"

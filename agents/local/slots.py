@@ -11,7 +11,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from agents.local.timeparse import parse_day_range, parse_duration, parse_when
+from agents.local.timeparse import has_time_words, parse_day_range, parse_duration, parse_when
 
 MAX_SPAN = 7
 Slots = tuple[dict[str, str], dict[str, Any]]
@@ -74,6 +74,8 @@ def _timed_text(norm: str, now: datetime, text_slot: str) -> Slots | None:
         return None
     text = _trimmed(_without(words, span))
     if len(text.split()) < 1 or not re.search(r"[^\W\d]{3}", text):
+        return None
+    if text_slot == "title" and has_time_words(text):  # a time left in the title was not understood whole
         return None
     when = " ".join(words[span[0] : span[1]])
     return {"when": when, text_slot: text}, {"when": span[2], text_slot: text}

@@ -367,3 +367,17 @@ def parse_day_range(text: str, now: datetime) -> DayRange | None:
         return None
     start, end = _day_bounds(dm[0], now)
     return DayRange(start, end, t)
+
+
+# a day, a date or a clock time inside a text that should hold none (an event's title, a reminder's text):
+# then the time was not understood whole ("from 5 to 5:30 pm", "next Monday" left in the title)
+TIME_WORDS_INSIDE = (
+    r"(?:\b(?:mon|tues|wednes|thurs|fri|satur|sun)day\b|\b(?:montag|dienstag|mittwoch|donnerstag|freitag|samstag|"
+    r"sonntag)\b|\b(?:today|tonight|tomorrow|next|heute|morgen|übermorgen|nächste[nrms]?)\b|"
+    r"\b(?:from|von|at|um|ab|bis|to|till|until)\s+\d|\b\d{1,2}(?:[:.]\d\d)?\s*(?:am|pm|uhr|o'clock)\b)"
+)
+_TIME_INSIDE = re.compile(TIME_WORDS_INSIDE, re.IGNORECASE)
+
+
+def has_time_words(text: str) -> bool:
+    return _TIME_INSIDE.search(text) is not None

@@ -141,3 +141,11 @@ def test_numbers_as_words(said: str, seconds: int) -> None:
 ])
 def test_politeness_and_slips_are_normalised(said: str, means: str) -> None:
     assert normalize(said) == means
+
+
+@pytest.mark.parametrize("said", ["Schedule a call with the landlord next Monday from 5 to 5:30 pm",
+                                  "Block Saturday from 10 to 12 for the gym"])
+def test_an_event_whose_time_is_not_understood_whole_is_not_made_locally(said: str) -> None:
+    """Found by the real-model eval: the title took 'next Monday from 5 to' and the event went to Wed 17:30."""
+    m = recognize(said, datetime.fromisoformat(HELDOUT["now"]))
+    assert m is None or m.intent != "CreateEvent"
