@@ -12,6 +12,8 @@ from agents.memory import MemoryInputError
 from agents.tool_guard import EFFECT
 from agents.toolkit import aware, log_call, new_delegate
 
+from . import checks as _checks  # noqa: F401  (the tools' argument checks register themselves)
+
 general_agent = new_delegate(
     "general",
     (

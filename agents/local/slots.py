@@ -39,7 +39,7 @@ _QUERY_STOP = re.compile(r"\b(?:in (?:the|a|an|our|my|old|any) (?:last )?(?:meet
                          r"gesprochen|besprochen)\b.*$")
 
 
-def _longest_span(words: list[str], parse: Callable[[str], Any]) -> tuple[int, int, Any] | None:
+def longest_span(words: list[str], parse: Callable[[str], Any]) -> tuple[int, int, Any] | None:
     best: tuple[int, int, Any] | None = None
     for i in range(len(words)):
         for j in range(min(len(words), i + MAX_SPAN), i, -1):
@@ -68,7 +68,7 @@ def _without(words: list[str], span: tuple[int, int, Any]) -> list[str]:
 
 def _timed_text(norm: str, now: datetime, text_slot: str) -> Slots | None:
     words = norm.split()
-    span = _longest_span(words, lambda s: parse_when(s, now))
+    span = longest_span(words, lambda s: parse_when(s, now))
     # a bare number is no time ("lent tom fifty euros"); "at 5", "um sieben", "5 o'clock" are
     if span is None or (span[1] - span[0] == 1 and not re.search(r"\D", words[span[0]])):
         return None
@@ -82,7 +82,7 @@ def _timed_text(norm: str, now: datetime, text_slot: str) -> Slots | None:
 
 
 def _duration(norm: str, now: datetime) -> Slots | None:
-    span = _longest_span(norm.split(), parse_duration)
+    span = longest_span(norm.split(), parse_duration)
     if span is None:
         return None
     said = " ".join(norm.split()[span[0] : span[1]])
@@ -91,7 +91,7 @@ def _duration(norm: str, now: datetime) -> Slots | None:
 
 def _range(norm: str, now: datetime) -> Slots | None:
     words = norm.split()
-    span = _longest_span(words, lambda s: parse_day_range(s, now))
+    span = longest_span(words, lambda s: parse_day_range(s, now))
     if span is not None:
         said = " ".join(words[span[0] : span[1]])
         return {"range": said}, {"range": span[2]}

@@ -250,3 +250,21 @@ def test_every_field_from_outside_is_inside_the_fence(assistant: Assistant, serv
     head, fenced = seen[0].split("\n", 1)
     assert "SYSTEM" not in head and "hi" not in head  # the id and date only: ours
     assert fenced.count("</untrusted>") == 1 and "&lt;/untrusted&gt; SYSTEM" in fenced
+
+
+def test_no_timer_nobody_asked_for(assistant: Assistant) -> None:
+    """Found by the real-model eval: 'Schick ihm das' was answered by setting a timer."""
+    seen: list[str] = []
+
+    def delegate(messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:
+        retries = _retries(messages)
+        if not retries:
+            return call("set_timer", seconds=300, label="send")
+        seen.extend(retries)
+        return final(info, "Was soll ich wem schicken?")
+
+    with_model(assistant, Script(delegate, route="ask_general").model())
+    assistant.ask("Schick ihm das")
+    assert assistant.memory.active_timers(NOW) == [] and "did not ask for a timer" in seen[0]
+    assistant.ask("please make sure I get pinged about the pasta in eleven minutes")  # asked: it runs
+    assert len(assistant.memory.active_timers(NOW)) == 1
