@@ -9,7 +9,7 @@ their results word for word (no model phrases an approval's outcome)."""
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Any, cast
 
 from pydantic_ai import (
@@ -63,6 +63,12 @@ orchestrator = Agent(
 )
 
 
+def _arg(args: dict[str, Any], key: str) -> str:
+    """A tool argument as said to the user (a list joined with commas, nothing for None)."""
+    v = args.get(key)
+    return ", ".join(map(str, v)) if isinstance(v, list) else str(v or "")
+
+
 def _mail_label(deps: AssistantDeps, message_id: str) -> str:
     """Whose mail an id is, for the approval and the report ("Anna Schmidt, “Dinner tonight”")."""
     if deps.services.mail is not None:
@@ -77,9 +83,7 @@ def _mail_label(deps: AssistantDeps, message_id: str) -> str:
 def _describe(tool: str, args: dict[str, Any], lang: str, deps: AssistantDeps) -> str:
     """Exactly what a deferred tool call will do, in the user's language."""
 
-    def a(key: str) -> str:
-        v = args.get(key)
-        return ", ".join(map(str, v)) if isinstance(v, list) else str(v or "")
+    a = partial(_arg, args)
 
     if tool == "send_mail":
         cc = f" (cc {a('cc')})" if args.get("cc") else ""
@@ -178,9 +182,7 @@ def delegate_of(name: str) -> DelegateAgent:
 def _done(tool: str, args: dict[str, Any], lang: str, deps: AssistantDeps) -> str:
     """What an approved call did, once its tool reported success."""
 
-    def a(key: str) -> str:
-        v = args.get(key)
-        return ", ".join(map(str, v)) if isinstance(v, list) else str(v or "")
+    a = partial(_arg, args)
 
     if tool == "send_mail":
         return tr(lang, f"The e-mail to {a('to')} is sent.", f"Die E-Mail an {a('to')} ist verschickt.")
