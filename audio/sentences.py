@@ -293,9 +293,9 @@ class SentenceSplitter:
         return bool(re.fullmatch(r"[^\W\d_]\.", word))
 
 
-def split_sentences(text: str, language: Language = "en", max_chars: int = 300) -> list[str]:
-    """All sentences of a complete text."""
-    splitter = SentenceSplitter(language, max_chars)
+def split_sentences(text: str, language: Language = "en", max_chars: int = 300, first_clause: bool = False) -> list[str]:
+    """All sentences of a complete text (``first_clause``: the first piece ends at a clause break)."""
+    splitter = SentenceSplitter(language, max_chars, first_clause)
     return [*splitter.feed(text), *splitter.flush()]
 
 

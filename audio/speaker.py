@@ -273,12 +273,13 @@ class Speaker:
         return job.wait(timeout)
 
 
-def render(tts: PiperTts, text: str, language: Language = "en", pause_s: float = 0.0) -> SpeechAudio:
-    """The whole text as one audio clip (for files): same sentences and normalization as live speech."""
+def render(tts: PiperTts, text: str | list[str], language: Language = "en", pause_s: float = 0.0) -> SpeechAudio:
+    """The whole text (or these sentences of it) as one audio clip (for files, or for a client that
+    plays clips): same sentences and normalization as live speech."""
     rate = tts.sample_rate(language)
     parts: list[np.ndarray] = []
     gap = np.zeros(int(pause_s * rate), dtype=np.float32)
-    for sentence in split_sentences(text, language):
+    for sentence in split_sentences(text, language) if isinstance(text, str) else text:
         audio = synthesize_sentence(tts, sentence, language)
         if audio is not None:
             parts.extend([audio.samples, gap])

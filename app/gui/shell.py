@@ -75,6 +75,8 @@ class AssistantApp:
         self._recording = False
         self._playing_turn: str | None = None
         self._play_started = 0.0
+        self._started_turn: str | None = None
+        self._clip_busy = False  # a clip is loading or playing: the next one of the reply waits its turn
         self._capture_ok = True
 
     # ------------------------------------------------------------------------------ start
@@ -188,13 +190,26 @@ class AssistantApp:
             self.approvals.open_dialog(ev.approval)
         self.refresh()
         if isinstance(ev, SpeechAudioReady):
-            clip = self.model.take_clip()
-            if clip is not None:
-                await self.play_clip(clip.clip, clip.turn_id)
+            await self._next_clip()
         elif isinstance(ev, SpeechStopped) and self.player is not None and self.model.playing:
-            await self.player.pause()  # the user spoke over the reply (hands-free barge-in)
-            self.model.playing = False
+            await self._stop_clips()  # the user spoke over the reply (hands-free barge-in)
             self.refresh()
+
+    async def _next_clip(self) -> None:
+        """Play the next waiting clip unless one is loading or playing (a reply comes in clips: its first
+        clause first, then the rest)."""
+        if self._clip_busy:
+            return
+        clip = self.model.take_clip()
+        if clip is not None:
+            await self.play_clip(clip.clip, clip.turn_id)
+
+    async def _stop_clips(self) -> None:
+        self.model.pending_clips.clear()
+        self._clip_busy = False
+        if self.player is not None and self.model.playing:
+            await self.player.pause()
+        self.model.playing = False
 
     # ------------------------------------------------------------------------------ actions
 
@@ -218,9 +233,8 @@ class AssistantApp:
 
     async def stop_speaking(self) -> None:
         await self.engine.stop_speaking()
-        if self.player is not None and self.model.playing:
-            await self.player.pause()
-            self.model.playing = False
+        if self.player is not None and (self.model.playing or self._clip_busy):
+            await self._stop_clips()
             self.refresh()
 
     async def set_hands_free(self, on: bool) -> None:
@@ -299,20 +313,27 @@ class AssistantApp:
         if self.player is None:
             return
         self._playing_turn = turn_id
+        self._clip_busy = True
         import flet_audio as fa
 
         # a fresh player per clip, created with its source: it plays once the client has loaded it
         self.player = fa.Audio(src=clip.wav, on_loaded=self._on_player_loaded,
                                on_state_change=self._on_player_state)
-        self._play_started = time.monotonic()
+        if turn_id != self._started_turn:  # the reply's first clip: its speaking time starts now
+            self._started_turn, self._play_started = turn_id, time.monotonic()
 
     async def _on_player_loaded(self, e: Any) -> None:
         try:
             await e.control.play()
         except Exception as exc:
             log.warning("playback: %s", exc)
+            if e.control is self.player:
+                self._clip_busy = False
+                await self._next_clip()
 
     async def _on_player_state(self, e: Any) -> None:
+        if e.control is not self.player:
+            return  # a player of an earlier clip
         state = str(getattr(e.state, "value", e.state))
         log.info("player state: %s", state)
         if state == "playing":
@@ -321,6 +342,9 @@ class AssistantApp:
             if self.model.playing and state == "completed" and self._playing_turn:
                 self.spoken_turns[self._playing_turn] = time.monotonic() - self._play_started
             self.model.playing = False
+            if state == "completed" and self._clip_busy:
+                self._clip_busy = False
+                await self._next_clip()
         self.refresh()
 
     # ------------------------------------------------------------------------------ keys, settings

@@ -200,8 +200,12 @@ def test_hands_free_barge_in_stops_the_reply_in_the_client(models_dir: Path, sha
     async def main() -> None:
         await engine.set_hands_free(True)
         await engine.speak(long_reply)  # rendered and sent to the client, which plays it (~20 s)
-        clip = await _wait_for(events, lambda e: e.kind == "speech_audio")
-        assert clip.kind == "speech_audio" and clip.clip.duration_s > 10, clip
+        # two clips: the first clause at once (the client plays it while the rest renders), then the rest
+        first = await _wait_for(events, lambda e: e.kind == "speech_audio")
+        rest = await _wait_for(events, lambda e: e.kind == "speech_audio" and e is not first)
+        assert first.kind == rest.kind == "speech_audio"
+        assert first.clip.text == "This is a long answer that keeps going so that the user has time to interrupt it."
+        assert first.clip.duration_s + rest.clip.duration_s > 10
         assert not [e for e in events if e.kind == "speech_stopped"]
         await _push(engine, chunks, realtime=1.0)  # the user talks over it
         await _wait_for(events, lambda e: e.kind == "speech_stopped")
@@ -213,3 +217,31 @@ def test_hands_free_barge_in_stops_the_reply_in_the_client(models_dir: Path, sha
     stopped = [e for e in events if e.kind == "speech_stopped"]
     assert stopped[0].reason == "barge_in"
     assert [e.state for e in events if e.kind == "state"][-1] != "speaking"
+
+
+def test_client_reply_comes_as_first_clause_then_rest_and_stop_drops_the_rest(models_dir: Path) -> None:
+    """Speech output client: the reply's first clause is a clip of its own, sent before the rest is rendered
+    (the first audio comes sooner); a reply stopped after its first clip sends nothing more."""
+    from app.engine.local import LocalEngine
+    from app.services import build_services
+
+    engine = LocalEngine(build_services(), speech_output="client", preload=False)
+    events: list[EngineEvent] = []
+    engine.subscribe(events.append)
+    reply = "Today is Sunday, December 6, 2026. Your next event is lunch with Tom at one."
+
+    async def main() -> None:
+        await engine.speak(reply)
+        clips = [e for e in events if e.kind == "speech_audio"]
+        assert [c.clip.text for c in clips] == ["Today is Sunday,", "December 6, 2026. Your next event is lunch with Tom at one."]
+        assert 0.3 < clips[0].clip.duration_s < clips[1].clip.duration_s
+        assert [e.kind for e in events].index("speaking_started") > [e.kind for e in events].index("speech_audio")
+        del events[:]
+        task = asyncio.create_task(engine.speak(reply))
+        await _wait_for(events, lambda e: e.kind == "speech_audio", timeout=60)
+        await engine.stop_speaking()  # the user pressed stop (or the talk key) while the first clause plays
+        await task
+        assert [c.clip.text for c in events if c.kind == "speech_audio"] == ["Today is Sunday,"]
+        await engine.close()
+
+    asyncio.run(main())

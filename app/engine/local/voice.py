@@ -45,6 +45,8 @@ class LocalVoice:
         self.listening = False
         self._turn_id = ""
         self._hands_free_turn = ""
+        self._client_turn = ""  # the reply whose clips the client plays (speech output client)
+        self._stopped_turn = ""  # ... and the one the user stopped: its later clips are not sent
         self._woken_until = 0.0  # monotonic end of the window after a wake phrase said alone
         self._speech_job: Any = None
         self._mic: Any = None
@@ -242,21 +244,35 @@ class LocalVoice:
             return
         lang: Any = language if language in ("en", "de") else "en"
         if core.speech_output == "client":
+            from audio.sentences import split_sentences
             from audio.speaker import render
             from audio.tts import TtsError
             from audio.wav import wav_bytes
 
-            try:
-                audio = await core.thread(render, tts, text, lang)
-            except TtsError as exc:
-                core.notice(f"Could not speak: {exc}", "warning")
-                core.set_state("idle")
-                return
-            clip = AudioClip(wav=wav_bytes(audio.samples, audio.sample_rate), duration_s=audio.duration_s, text=text)
-            core.set_state("idle")
-            self._assistant_speaks(audio.samples, audio.sample_rate, audio.duration_s)  # the client plays it now
-            core.bus.emit(SpeechAudioReady(turn_id=turn_id, clip=clip))
-            self._speaking_started(turn_id, asked, speech_end)
+            # the first clause is its own clip, so the client starts playing while the rest renders
+            pieces = split_sentences(text, lang, first_clause=True)
+            for n, part in enumerate((pieces[:1], pieces[1:])):
+                if not part:
+                    continue
+                try:
+                    audio = await core.thread(render, tts, part, lang)
+                except TtsError as exc:
+                    core.notice(f"Could not speak: {exc}", "warning")
+                    core.set_state("idle")
+                    return
+                if n and self._stopped_turn == turn_id:
+                    return  # the user stopped the reply (or spoke over it) before its rest was ready
+                clip = AudioClip(wav=wav_bytes(audio.samples, audio.sample_rate), duration_s=audio.duration_s,
+                                 text=" ".join(part))
+                if n == 0:
+                    core.set_state("idle")
+                    self._client_turn, self._stopped_turn = turn_id, ""
+                    self._assistant_speaks(audio.samples, audio.sample_rate, audio.duration_s)  # the client plays it now
+                elif self._voice is not None:
+                    self._voice.assistant_continues(audio.samples, audio.sample_rate, audio.duration_s)
+                core.bus.emit(SpeechAudioReady(turn_id=turn_id, clip=clip))
+                if n == 0:
+                    self._speaking_started(turn_id, asked, speech_end)
             return
         from audio.events import AssistantSpeakingStarted
         from audio.speaker import Speaker
@@ -288,6 +304,7 @@ class LocalVoice:
         self.stop_speech()
 
     def stop_speech(self) -> None:
+        self._stopped_turn = self._client_turn
         job = self._speech_job
         if job is not None:
             job.stop()

@@ -83,6 +83,7 @@ class VoiceInput:
         self._released = False
         self._speaking_seq = 0
         self._speaking = False
+        self._reference: _Reference | None = None
         self._feeder = threading.Thread(target=self._run, name="voice-feed", daemon=True)
         self._feeder.start()
 
@@ -129,8 +130,17 @@ class VoiceInput:
             self.listener.handle(AssistantSpeakingStopped())
             return
         self._speaking = True
-        threading.Thread(target=self._play_reference, args=(seq, samples, rate, duration_s),
-                         name="voice-reference", daemon=True).start()
+        self._reference = ref = _Reference(rate, samples, duration_s)
+        threading.Thread(target=self._play_reference, args=(seq, ref), name="voice-reference", daemon=True).start()
+
+    def assistant_continues(self, samples: Samples | None, rate: int, duration_s: float) -> None:
+        """More of the same reply plays right after what is playing (the client queues the clip): the
+        echo guard's reference and the time until the follow-up window opens grow by it."""
+        ref = self._reference
+        if not self._speaking or ref is None or ref.rate != rate:
+            self.assistant_speaks(samples, rate, duration_s)
+            return
+        ref.extend(samples, duration_s)
 
     def assistant_stopped(self) -> None:
         """The assistant's speech was stopped early (or ended on this machine)."""
@@ -208,15 +218,33 @@ class VoiceInput:
         listener = getattr(self, "listener", None)
         return listener.mode if listener is not None else "push_to_talk"
 
-    def _play_reference(self, seq: int, samples: Samples | None, rate: int, duration_s: float) -> None:
+    def _play_reference(self, seq: int, ref: _Reference) -> None:
+        rate = ref.rate
         step = max(1, int(REFERENCE_STEP_S * rate))
         start = time.monotonic()
         i = 0
-        while seq == self._speaking_seq and time.monotonic() - start < duration_s:
+        while seq == self._speaking_seq and time.monotonic() - start < ref.duration_s:
+            samples = ref.samples  # read each step: assistant_continues may have added to it
             if samples is not None and i < len(samples):
                 self.listener.feed_reference(samples[i : i + step], rate)
                 i += step
-            time.sleep(max(0.0, start + i / rate - time.monotonic()) if samples is not None else REFERENCE_STEP_S)
+                time.sleep(max(0.0, start + i / rate - time.monotonic()))
+            else:
+                time.sleep(REFERENCE_STEP_S)
         if seq == self._speaking_seq:
             self._speaking = False
             self.listener.handle(AssistantSpeakingStopped())
+
+
+class _Reference:
+    """The assistant's speech as it plays: samples (None when unknown) and how long it lasts."""
+
+    def __init__(self, rate: int, samples: Samples | None, duration_s: float) -> None:
+        self.rate = rate
+        self.samples = samples
+        self.duration_s = duration_s
+
+    def extend(self, samples: Samples | None, duration_s: float) -> None:
+        if self.samples is not None and samples is not None:
+            self.samples = np.concatenate([self.samples, samples])
+        self.duration_s += duration_s
