@@ -6,10 +6,10 @@ import contextlib
 import imaplib
 import socket
 import ssl
-from typing import Any, Literal
+from typing import Any
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlalchemy import select
 
 from app import secrets
@@ -17,7 +17,16 @@ from storage.audit import AuditLog
 from storage.db.engine import Database
 from storage.db.models import Account
 
-AccountKind = Literal["mail", "caldav", "smb", "s3", "llm", "whatsapp", "bank"]
+APP_KINDS = ("smb", "s3", "llm")  # the app's own: storage backends and language models
+
+
+def account_kinds() -> tuple[str, ...]:
+    """Every kind an account can have: what the registered domains' clients use (their
+    ``Domain.account_kinds``: mail, caldav, whatsapp, bank ...), then the app's own."""
+    from agents.domains import domains
+
+    kinds = [k for d in domains() for k in d.account_kinds]
+    return tuple(dict.fromkeys([*kinds, *APP_KINDS]))
 
 
 class AccountError(Exception):
@@ -26,11 +35,19 @@ class AccountError(Exception):
 
 class AccountIn(BaseModel):
     name: str = Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_.@\-]+$")
-    kind: AccountKind
+    kind: str
     username: str = ""
     host: str | None = None
     port: int | None = Field(None, ge=1, le=65535)
     options: dict[str, Any] = Field(default_factory=dict)
+
+
+    @field_validator("kind")
+    @classmethod
+    def _known_kind(cls, v: str) -> str:
+        if v not in account_kinds():
+            raise ValueError(f"must be one of {', '.join(account_kinds())}")
+        return v
 
 
 class AccountOut(AccountIn):

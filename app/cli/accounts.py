@@ -8,7 +8,7 @@ import sys
 import typer
 from pydantic import ValidationError
 
-from app.accounts import AccountError, AccountIn, checked_account
+from app.accounts import AccountError, AccountIn, account_kinds, checked_account
 from app.cli.common import fail, services
 from app.secrets import SecretStoreError
 
@@ -35,7 +35,7 @@ def _field_problem(exc: ValidationError) -> str:
 @cli.command("add")
 def add(
     name: str = typer.Argument(..., help="a short name, e.g. gmx"),
-    kind: str = typer.Option("mail", help="mail | caldav | smb | s3 | llm | whatsapp | bank (FinTS: --username "
+    kind: str = typer.Option("mail", help=f"{' | '.join(account_kinds())} (FinTS: --username "
                                            "USER-ID -o bank_code=BLZ|bic=BIC -o url=https://... [-o tan_method=pushTAN] "
                                            "[-o iban=...]; the PIN goes to the keyring)"),
     username: str = typer.Option("", help="login name"),
@@ -47,7 +47,7 @@ def add(
 ) -> None:
     """Add an account; the password/token is prompted (not echoed) and stored in the keyring."""
     try:
-        acc = AccountIn(name=name, kind=kind, username=username, host=host, port=port,  # type: ignore[arg-type]
+        acc = AccountIn(name=name, kind=kind, username=username, host=host, port=port,
                         options=_parse_options(option))
     except ValidationError as exc:
         fail(f"invalid account: {_field_problem(exc)}", code=2)

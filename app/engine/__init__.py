@@ -198,7 +198,7 @@ class SettingsPatch(BaseModel):
 class AccountDraft(BaseModel):
     """A new account; the secret goes to the keyring, never into settings or the database."""
 
-    kind: Literal["mail", "caldav", "smb", "s3", "llm", "whatsapp"]
+    kind: str = Field(min_length=1, max_length=40, description="an account kind (app.accounts.account_kinds())")
     name: str = Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_.@\-]+$")
     username: str = ""
     host: str | None = None

@@ -8,13 +8,14 @@ from typing import TYPE_CHECKING, Any
 import flet as ft
 from pydantic import ValidationError
 
+from app.accounts import account_kinds
 from app.engine import AccountDraft, AccountView, EngineError, SettingsPatch, SettingsView
 from app.gui.widgets import bind, button, heading, icon_button, tagged
 
 if TYPE_CHECKING:
     from app.gui.shell import AssistantApp
 
-ACCOUNT_KINDS = ["mail", "caldav", "smb", "s3", "llm", "whatsapp"]
+ACCOUNT_KINDS = list(account_kinds())
 
 
 def _dropdown(label: str, options: list[str], value: str, ident: str) -> tuple[ft.Dropdown, ft.Semantics]:

@@ -92,3 +92,22 @@ def test_the_orchestrator_gets_its_delegate_as_a_tool(db: Database) -> None:
     assert [e.name for e in events if isinstance(e, ToolCalled)] == ["city_forecast"]
     done = events[-1]
     assert isinstance(done, ReplyDone) and done.reply.source == "llm" and "20 °C" in done.reply.text
+
+
+def test_its_account_kind_is_one_accounts_take(db: Database) -> None:
+    """Domain.account_kinds is what `accounts add --kind` (and the GUI's list) accept: the stub's own kind
+    is refused until its line is added, then stored like any other."""
+    from app.accounts import AccountIn, AccountService, account_kinds
+
+    assert "weather-station" in account_kinds() and {"mail", "caldav", "bank", "smb", "s3", "llm"} <= set(account_kinds())
+    out = AccountService(db).add(AccountIn(name="roof", kind="weather-station"), None)
+    assert (out.kind, out.name) == ("weather-station", "roof")
+
+
+def test_an_unknown_account_kind_is_refused_naming_the_kinds() -> None:
+    from pydantic import ValidationError
+
+    from app.accounts import AccountIn
+
+    with pytest.raises(ValidationError, match="must be one of mail, caldav, whatsapp"):
+        AccountIn(name="roof", kind="weather-station")

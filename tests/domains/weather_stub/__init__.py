@@ -16,4 +16,5 @@ DOMAIN = Domain(
     delegate="tests.domains.weather_stub.agent:weather_agent",
     settings=WeatherSettings,
     migrations=Path(__file__).parent / "migrations",
+    account_kinds=("weather-station",),
 )
