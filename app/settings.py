@@ -113,6 +113,8 @@ class GuiSettings(BaseModel):
     speech_output: Literal["client", "device", "off"] = Field(
         "client", description="client: the window/browser plays replies; device: this machine's speaker")
     onboarded: bool = Field(False, description="the first-run onboarding was completed")
+    show_overheard: bool = Field(False, description="hands-free: show the last speech not addressed to the "
+                                                    "assistant as one dim line (off: not shown at all)")
 
 
 class Settings(BaseSettings):

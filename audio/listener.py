@@ -23,10 +23,8 @@ import collections
 import itertools
 import logging
 import queue
-import re
 import threading
 import time
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
@@ -48,6 +46,7 @@ from audio.events import (
 from audio.frames import FRAME_SAMPLES, SAMPLE_RATE, Resampler, Samples
 from audio.stt import Decoded, Recognizer
 from audio.vad import SileroVad
+from audio.wake import strip_wake_phrase, words
 
 log = logging.getLogger(__name__)
 
@@ -99,33 +98,6 @@ class ListenerConfig(BaseModel):
         description="keep the first confidently detected language for later utterances (skips detection;"
         " leave off when the user switches languages between utterances)",
     )
-
-
-def normalize_words(text: str) -> list[str]:
-    t = unicodedata.normalize("NFKC", text).lower()
-    return re.findall(r"[\w']+", t)
-
-
-def strip_wake_phrase(text: str, wake_phrase: str) -> str | None:
-    """Text after the wake phrase when the text starts with it (tolerant of punctuation and one
-    misheard word in longer phrases), else None."""
-    wake = normalize_words(wake_phrase)
-    if not wake:
-        return text
-    raw = re.findall(r"\S+", text)
-    words = normalize_words(text)
-    if len(words) < len(wake):
-        return None
-    head = words[: len(wake)]
-    misses = sum(a != b for a, b in zip(head, wake, strict=True))
-    if misses > (1 if len(wake) >= 3 else 0):
-        return None
-    # drop as many raw tokens as hold the wake words
-    count, i = 0, 0
-    while i < len(raw) and count < len(wake):
-        count += len(normalize_words(raw[i]))
-        i += 1
-    return " ".join(raw[i:]).lstrip(" ,.!?;:")
 
 
 @dataclass
@@ -569,7 +541,7 @@ def _agreed_prefix(earlier: str, later: str) -> str | None:
     a, b = earlier.split(), later.split()
     if not a or len(b) < len(a):
         return None
-    if [normalize_words(w) for w in a] != [normalize_words(w) for w in b[: len(a)]]:
+    if [words(w) for w in a] != [words(w) for w in b[: len(a)]]:
         return None
     return " ".join(b[len(a) :])
 

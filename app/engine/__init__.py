@@ -176,6 +176,7 @@ class SettingsView(BaseModel):
     ptt_key: str = Field(" ", description="hold-to-talk key as Flet names it (' ' = space)")
     theme: Literal["system", "light", "dark"] = "system"
     onboarded: bool = False
+    show_overheard: bool = False
 
 
 class SettingsPatch(BaseModel):

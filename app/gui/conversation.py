@@ -87,6 +87,10 @@ class ConversationScreen:
         else:
             self.progress.visible = False
         self.turns.controls = [self._turn_view(t) for t in m.turns[-50:]]
+        if m.show_overheard and m.overheard and m.hands_free:
+            self.turns.controls.append(ft.Semantics(
+                content=ft.Text(f"Not for me: {m.overheard}", size=11, italic=True, max_lines=1,
+                                overflow=ft.TextOverflow.ELLIPSIS, opacity=0.5), identifier="overheard"))
         if m.notices:
             last = m.notices[-1]
             self.turns.controls.append(ft.Text(last.message, italic=True, size=12,
@@ -95,7 +99,7 @@ class ConversationScreen:
     def _turn_view(self, t: Turn) -> ft.Control:
         rows: list[ft.Control] = []
         if t.user:
-            who = "You (speaking…)" if t.interim else ("You (not addressed)" if not t.addressed else "You")
+            who = "You (speaking…)" if t.interim else "You"
             rows.append(ft.Container(
                 content=ft.Column([ft.Text(who, size=11, weight=ft.FontWeight.BOLD),
                                    ft.Semantics(content=ft.Text(t.user, italic=t.interim),

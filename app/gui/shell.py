@@ -359,6 +359,7 @@ class AssistantApp:
 
     def _apply_settings(self, view: SettingsView) -> None:
         self.ptt_key_name = view.ptt_key
+        self.model.show_overheard = view.show_overheard
         self.page.theme_mode = {"light": ft.ThemeMode.LIGHT, "dark": ft.ThemeMode.DARK}.get(view.theme,
                                                                                              ft.ThemeMode.SYSTEM)
 

@@ -117,6 +117,8 @@ class UiModel:
     meeting: MeetingView = field(default_factory=MeetingView)
     pending_clips: list[SpeechAudioReady] = field(default_factory=list)
     playing: bool = False
+    overheard: str = ""  # hands-free: the last speech not addressed to the assistant (never a turn)
+    show_overheard: bool = False
 
     @property
     def shown_state(self) -> AssistantState:
@@ -142,6 +144,10 @@ class UiModel:
             if not t.user or t.interim:
                 t.user, t.interim = ev.text, True
         elif isinstance(ev, TranscriptFinal):
+            if not ev.addressed:  # talk in the room: not a turn (at most one dim line, if asked for)
+                self.turns = [t for t in self.turns if t.id != ev.turn_id or t.reply or t.done]
+                self.overheard = ev.text
+                return
             t = self.turn(ev.turn_id)
             t.user, t.interim, t.addressed = ev.text, False, ev.addressed
         elif isinstance(ev, ReplyDelta):

@@ -140,3 +140,15 @@ def test_small_view_helpers() -> None:
                               MeetingSegment(start_s=65, end_s=66, text="No label.")])
     assert lines == ["[00:05] Speaker 2: Hi.", "[01:05] No label."]
     assert level_bar(0.5, 10) == "█████░░░░░" and level_bar(3, 4) == "████" and level_bar(-1, 2) == "░░"
+
+
+def test_speech_not_addressed_is_no_turn_only_the_last_is_kept() -> None:
+    """Hands-free: what is said in the room without the wake phrase never fills the conversation; the
+    last of it is kept for the one dim line a user may switch on."""
+    m = UiModel(hands_free=True)
+    m.apply(TranscriptInterim(turn_id="t1", text="so the meeting"))
+    m.apply(TranscriptFinal(turn_id="t1", text="So the meeting moved to Friday.", addressed=False))
+    m.apply(TranscriptFinal(turn_id="t2", text="Did you feed the cat?", addressed=False))
+    assert m.turns == [] and m.overheard == "Did you feed the cat?"
+    m.apply(TranscriptFinal(turn_id="t3", text="What time is it?"))
+    assert [t.user for t in m.turns] == ["What time is it?"]

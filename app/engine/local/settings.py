@@ -53,7 +53,7 @@ class LocalSettings:
             input_device="" if s.audio.input_device is None else str(s.audio.input_device),
             output_device="" if s.audio.output_device is None else str(s.audio.output_device),
             input_devices=ins, output_devices=outs, wake_phrase=s.stt.wake_phrase, hands_free=self.core.hands_free,
-            ptt_key=s.gui.ptt_key, theme=s.gui.theme, onboarded=s.gui.onboarded,
+            ptt_key=s.gui.ptt_key, theme=s.gui.theme, onboarded=s.gui.onboarded, show_overheard=s.gui.show_overheard,
         )
 
     async def update_settings(self, patch: SettingsPatch) -> SettingsView:
