@@ -94,6 +94,14 @@ class AudioChunk(BaseModel):
     channels: int = Field(1, ge=1, le=8)
 
 
+class HistoryTurn(BaseModel):
+    """One line of the stored conversation (what a window shows when it opens)."""
+
+    role: Literal["user", "assistant"]
+    text: str
+    at: datetime
+
+
 class AudioClip(BaseModel):
     """Audio for the client to play (speech output in web/phone mode, meeting playback): a WAV file."""
 
@@ -240,6 +248,8 @@ class SpeechAudioReady(_Event):
     kind: Literal["speech_audio"] = "speech_audio"
     turn_id: str
     clip: AudioClip
+    origin: str = Field("", description="the window/tab whose request this answers (it alone plays it); "
+                                         "empty: any")
 
 
 class ApprovalDecided(_Event):
@@ -294,8 +304,8 @@ Unsubscribe = Callable[[], None]
 class ConversationPort(Protocol):
     """Typed turns and the approvals they ask for."""
 
-    async def ask(self, text: str) -> TurnReply:
-        """A typed turn. Emits the turn's events (intent, tool calls, ReplyDelta ...), then ReplyDone;
+    async def ask(self, text: str, origin: str = "") -> TurnReply:
+        """A typed turn from the window/tab ``origin`` (its reply is spoken there only). Emits the turn's events (intent, tool calls, ReplyDelta ...), then ReplyDone;
         speaks the reply unless muted. EngineError for empty or over-long text."""
         ...
 
@@ -303,7 +313,11 @@ class ConversationPort(Protocol):
         """Actions waiting for yes/no, newest first."""
         ...
 
-    async def decide(self, approval_id: int, approve: bool) -> ApprovalOutcome:
+    async def history(self, limit: int = 50) -> list[HistoryTurn]:
+        """The stored conversation's last turns, oldest first (kept across restarts and devices)."""
+        ...
+
+    async def decide(self, approval_id: int, approve: bool, origin: str = "") -> ApprovalOutcome:
         """Approve (the action runs now) or deny (nothing happens). EngineError if unknown/decided."""
         ...
 
@@ -312,23 +326,23 @@ class ConversationPort(Protocol):
 class VoicePort(Protocol):
     """Speech in (push-to-talk, hands-free, client audio) and speech out."""
 
-    async def start_listening(self) -> None:
-        """Push-to-talk pressed: capture speech (engine microphone or pushed chunks)."""
+    async def start_listening(self, origin: str = "") -> None:
+        """Push-to-talk pressed in the window/tab ``origin``: capture speech (engine microphone or pushed chunks)."""
         ...
 
     async def stop_listening(self) -> TurnReply | None:
         """Push-to-talk released: end the utterance, transcribe, answer. None if nothing was said."""
         ...
 
-    async def set_hands_free(self, on: bool) -> None:
-        """Listen continuously for the wake phrase (NotAvailable without speech input)."""
+    async def set_hands_free(self, on: bool, origin: str = "") -> None:
+        """Listen continuously (replies are spoken in the window/tab ``origin``) for the wake phrase (NotAvailable without speech input)."""
         ...
 
     async def push_audio(self, chunk: AudioChunk) -> None:
         """Microphone audio captured by the client (browser/phone) while listening or recording."""
         ...
 
-    async def speak(self, text: str) -> None:
+    async def speak(self, text: str, origin: str = "") -> None:
         """Say a text again (e.g. a previous reply)."""
         ...
 

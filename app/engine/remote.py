@@ -35,6 +35,7 @@ from app.engine import (
     EngineEventAdapter,
     EngineInfo,
     ExportedFile,
+    HistoryTurn,
     Listener,
     MeetingHit,
     MeetingSummary,
@@ -94,6 +95,7 @@ class RemoteEngine:
         self._bus = EventBus()
         self._pcm = bytearray()
         self._format: tuple[int, int] | None = None
+        self._listen_origin = ""  # the window/tab that pressed to talk
         self._listening = False
         self._lock = threading.Lock()
 
@@ -187,7 +189,7 @@ class RemoteEngine:
 
     # ------------------------------------------------------------------ conversation
 
-    async def ask(self, text: str) -> TurnReply:
+    async def ask(self, text: str, origin: str = "") -> TurnReply:
         text = text.strip()
         if not text:
             raise EngineError("Type something to ask.")
@@ -196,7 +198,7 @@ class RemoteEngine:
         self._state("thinking")
         try:
             reply = await self._stream_turn(text)
-            await self._after_reply(reply)
+            await self._after_reply(reply, origin)
             return reply
         finally:
             self._state("idle")
@@ -232,11 +234,11 @@ class RemoteEngine:
             return done
         raise EngineError("signed out: sign in again")
 
-    async def _after_reply(self, reply: TurnReply) -> None:
+    async def _after_reply(self, reply: TurnReply, origin: str = "") -> None:
         if self.speech_output == "client" and reply.spoken:
-            await self._speak(reply.spoken, reply.turn_id, reply.language)
+            await self._speak(reply.spoken, reply.turn_id, reply.language, origin)
 
-    async def _speak(self, text: str, turn_id: str, language: str) -> None:
+    async def _speak(self, text: str, turn_id: str, language: str, origin: str = "") -> None:
         lang = language if language in ("en", "de") else "en"
         try:
             ref = (await self._send("POST", "/speech", json={"text": text[:4000], "language": lang})).json()
@@ -247,9 +249,10 @@ class RemoteEngine:
             self._bus.emit(Notice(level="warning", message=f"no speech output: {exc}"))
             return
         self._bus.emit(SpeechAudioReady(turn_id=turn_id, clip=AudioClip(wav=wav, duration_s=float(ref["duration_s"]),
-                                                                        text=text)))
+                                                                        text=text), origin=origin))
 
-    async def start_listening(self) -> None:
+    async def start_listening(self, origin: str = "") -> None:
+        self._listen_origin = origin
         with self._lock:
             self._pcm = bytearray()
             self._format = None
@@ -293,32 +296,37 @@ class RemoteEngine:
             if self.speech_output == "client" and audio:
                 wav = (await self._send("GET", audio["url"])).content
                 self._bus.emit(SpeechAudioReady(turn_id=reply.turn_id, clip=AudioClip(
-                    wav=wav, duration_s=float(audio["duration_s"]), text=reply.spoken)))
+                    wav=wav, duration_s=float(audio["duration_s"]), text=reply.spoken),
+                    origin=self._listen_origin))
             return reply
         finally:
             self._state("idle")
 
-    async def set_hands_free(self, on: bool) -> None:
+    async def set_hands_free(self, on: bool, origin: str = "") -> None:
         if on:
             raise NotAvailable("Hands-free listening runs on the desktop app only; hold to talk instead.")
 
-    async def speak(self, text: str) -> None:
+    async def speak(self, text: str, origin: str = "") -> None:
         if not text.strip():
             return
         if self.speech_output == "off":
             raise NotAvailable("Speech output is off.")
-        await self._speak(text, "say-again", "en")
+        await self._speak(text, "say-again", "en", origin)
 
     async def stop_speaking(self) -> None:
         self._state("idle")  # the client plays the clips; it stops its own player on this event
 
     # ------------------------------------------------------------------ approvals
 
+    async def history(self, limit: int = 50) -> list[HistoryTurn]:
+        data = (await self._send("GET", "/turns", params={"limit": max(1, min(limit, 200))})).json()
+        return [HistoryTurn.model_validate(t) for t in data]
+
     async def approvals(self) -> list[ApprovalView]:
         data = (await self._send("GET", "/approvals")).json()
         return [ApprovalView.model_validate(a) for a in data]
 
-    async def decide(self, approval_id: int, approve: bool) -> ApprovalOutcome:
+    async def decide(self, approval_id: int, approve: bool, origin: str = "") -> ApprovalOutcome:
         verb = "approve" if approve else "deny"
         outcome = ApprovalOutcome.model_validate(
             (await self._send("POST", f"/approvals/{int(approval_id)}/{verb}")).json())

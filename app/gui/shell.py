@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -45,7 +46,8 @@ class AssistantApp:
         self.page = page
         self.engine = engine
         self.export_dir = export_dir
-        self.model = UiModel()
+        self.origin = uuid.uuid4().hex[:12]  # this window/tab: replies to what was asked here are spoken here
+        self.model = UiModel(origin=self.origin)
         self.screen = "conversation"
         self.ptt_key_name = " "
         self.spoken_turns: dict[str, float] = {}
@@ -105,6 +107,10 @@ class AssistantApp:
         self.go("conversation")
         for a in await self.engine.approvals():
             self.model.apply(ApprovalRequested(approval=a))
+        try:
+            self.model.load_history(await self.engine.history(50))
+        except EngineError as exc:  # an older server without the history route: start empty
+            log.info("no history: %s", exc)
         self.refresh()
 
     def _make_audio(self) -> None:
@@ -215,19 +221,19 @@ class AssistantApp:
 
     async def ask(self, text: str) -> None:
         try:
-            await self.engine.ask(text)
+            await self.engine.ask(text, self.origin)
         except EngineError as exc:
             self.toast(str(exc))
 
     async def decide(self, approval_id: int, approve: bool) -> None:
         try:
-            await self.engine.decide(approval_id, approve)
+            await self.engine.decide(approval_id, approve, self.origin)
         except EngineError as exc:
             self.toast(str(exc))
 
     async def speak(self, text: str) -> None:
         try:
-            await self.engine.speak(text)
+            await self.engine.speak(text, self.origin)
         except EngineError as exc:
             self.toast(str(exc))
 
@@ -239,7 +245,7 @@ class AssistantApp:
 
     async def set_hands_free(self, on: bool) -> None:
         try:
-            await self.engine.set_hands_free(on)
+            await self.engine.set_hands_free(on, self.origin)
         except EngineError as exc:
             self.toast(str(exc))
             self.model.hands_free = False
@@ -253,7 +259,7 @@ class AssistantApp:
     async def start_listening(self) -> None:
         await self.stop_speaking()
         try:
-            await self.engine.start_listening()
+            await self.engine.start_listening(self.origin)
         except EngineError as exc:
             self.conversation.ptt.cancel()
             self.toast(str(exc))

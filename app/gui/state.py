@@ -13,6 +13,7 @@ from app.engine import (
     AssistantState,
     EngineEvent,
     EngineInfo,
+    HistoryTurn,
     MeetingSegment,
     MeetingSegmentAdded,
     MeetingUpdated,
@@ -117,6 +118,7 @@ class UiModel:
     meeting: MeetingView = field(default_factory=MeetingView)
     pending_clips: list[SpeechAudioReady] = field(default_factory=list)
     playing: bool = False
+    origin: str = ""  # this window/tab (see SpeechAudioReady.origin)
     overheard: str = ""  # hands-free: the last speech not addressed to the assistant (never a turn)
     show_overheard: bool = False
 
@@ -160,7 +162,8 @@ class UiModel:
             if ev.reply.approval is not None:
                 t.approval_id = ev.reply.approval.id
         elif isinstance(ev, SpeechAudioReady):
-            self.pending_clips.append(ev)
+            if not ev.origin or ev.origin == self.origin:  # a reply is spoken where it was asked for
+                self.pending_clips.append(ev)
         elif isinstance(ev, ApprovalRequested):
             if all(a.id != ev.approval.id for a in self.approvals):
                 self.approvals.insert(0, ev.approval)
@@ -183,6 +186,20 @@ class UiModel:
         elif isinstance(ev, Notice):
             self.notices.append(ev)
             del self.notices[:-20]
+
+    def load_history(self, history: list[HistoryTurn]) -> None:
+        """The stored conversation before this window opened: a user line and the reply after it are one
+        turn; shown above anything said since."""
+        old: list[Turn] = []
+        for i, h in enumerate(history):
+            if h.role == "user" or not old or old[-1].done:
+                old.append(Turn(id=f"history-{i}"))
+            t = old[-1]
+            if h.role == "user":
+                t.user = h.text
+            else:
+                t.reply, t.spoken, t.done = h.text, h.text, True
+        self.turns = [*old, *self.turns]
 
     def take_clip(self) -> SpeechAudioReady | None:
         return self.pending_clips.pop(0) if self.pending_clips else None

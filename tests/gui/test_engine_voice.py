@@ -231,8 +231,9 @@ def test_client_reply_comes_as_first_clause_then_rest_and_stop_drops_the_rest(mo
     reply = "Today is Sunday, December 6, 2026. Your next event is lunch with Tom at one."
 
     async def main() -> None:
-        await engine.speak(reply)
+        await engine.speak(reply, "tab-a")
         clips = [e for e in events if e.kind == "speech_audio"]
+        assert [c.origin for c in clips] == ["tab-a", "tab-a"]  # for the tab that asked only
         assert [c.clip.text for c in clips] == ["Today is Sunday,", "December 6, 2026. Your next event is lunch with Tom at one."]
         assert 0.3 < clips[0].clip.duration_s < clips[1].clip.duration_s
         assert [e.kind for e in events].index("speaking_started") > [e.kind for e in events].index("speech_audio")

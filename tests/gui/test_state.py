@@ -152,3 +152,31 @@ def test_speech_not_addressed_is_no_turn_only_the_last_is_kept() -> None:
     assert m.turns == [] and m.overheard == "Did you feed the cat?"
     m.apply(TranscriptFinal(turn_id="t3", text="What time is it?"))
     assert [t.user for t in m.turns] == ["What time is it?"]
+
+
+def test_a_reply_is_spoken_only_in_the_tab_that_asked() -> None:
+    """Two tabs on one engine (the desktop and a phone on the same web UI): each plays only the clips of
+    what it asked; a clip with no origin (an alarm, say) plays everywhere."""
+    clip = AudioClip(wav=b"RIFF", duration_s=1.0)
+    desk, phone = UiModel(origin="desk"), UiModel(origin="phone")
+    for ev in (SpeechAudioReady(turn_id="t1", clip=clip, origin="phone"),
+               SpeechAudioReady(turn_id="t2", clip=clip, origin="desk"), SpeechAudioReady(turn_id="a", clip=clip)):
+        desk.apply(ev)
+        phone.apply(ev)
+    assert [c.turn_id for c in desk.pending_clips] == ["t2", "a"]
+    assert [c.turn_id for c in phone.pending_clips] == ["t1", "a"]
+
+
+def test_a_new_window_shows_the_stored_conversation_first() -> None:
+    from app.engine import HistoryTurn
+
+    now = datetime.now(UTC)
+    m = UiModel()
+    m.apply(TranscriptFinal(turn_id="new", text="what time is it"))
+    m.load_history([HistoryTurn(role="user", text="remember the code 2580", at=now),
+                    HistoryTurn(role="assistant", text="Noted: the code 2580.", at=now),
+                    HistoryTurn(role="assistant", text="Your timer is done.", at=now),
+                    HistoryTurn(role="user", text="thanks", at=now)])
+    assert [(t.user, t.reply) for t in m.turns] == [("remember the code 2580", "Noted: the code 2580."),
+                                                    ("", "Your timer is done."), ("thanks", ""),
+                                                    ("what time is it", "")]

@@ -158,3 +158,21 @@ def test_info_and_settings(live_server: LiveServer) -> None:
     info = c.get("/api/v1/info").json()
     assert info["kind"] == "remote" and {f["name"] for f in info["features"] if f["available"]} >= {"text", "approvals"}
     assert c.get("/api/v1/settings").json()["stt_model"].endswith("whisper-base")
+
+
+def test_history_is_the_users_own_conversation_oldest_first(live_server: LiveServer) -> None:
+    """A window that opens (another device, after a restart) shows the stored conversation: the user's own,
+    never another user's; a bad limit is a 422, no token a 401."""
+    carol, dave = live_server.new_client("carol-history"), live_server.new_client("dave-history")
+    _ask(carol, "remember that the bike lock code is 2580")
+    _ask(carol, "what time is it")
+    r = carol.get("/api/v1/turns", params={"limit": 4})
+    assert r.status_code == 200, r.text
+    turns = r.json()
+    assert [t["role"] for t in turns] == ["user", "assistant", "user", "assistant"]
+    assert turns[0]["text"] == "remember that the bike lock code is 2580" and "2580" in turns[1]["text"]
+    assert turns[2]["text"] == "what time is it"
+    assert all("2580" not in t["text"] for t in dave.get("/api/v1/turns").json())
+    for bad in ("0", "201", "x"):
+        assert carol.get("/api/v1/turns", params={"limit": bad}).status_code == 422
+    assert live_server.http().get("/api/v1/turns").status_code == 401

@@ -31,6 +31,7 @@ from app.engine import (
     EngineInfo,
     ExportedFile,
     Feature,
+    HistoryTurn,
     Listener,
     MeetingHit,
     MeetingSummary,
@@ -158,30 +159,33 @@ class LocalEngine:
 
     # ------------------------------------------------------------------------------ the ports
 
-    async def ask(self, text: str) -> TurnReply:
-        return await self.conversation.ask(text)
+    async def ask(self, text: str, origin: str = "") -> TurnReply:
+        return await self.conversation.ask(text, origin)
 
     async def approvals(self) -> list[ApprovalView]:
         return await self.conversation.approvals()
 
-    async def decide(self, approval_id: int, approve: bool) -> ApprovalOutcome:
-        return await self.conversation.decide(approval_id, approve)
+    async def history(self, limit: int = 50) -> list[HistoryTurn]:
+        return await self.conversation.history(limit)
 
-    async def start_listening(self) -> None:
-        await self.voice.start_listening()
+    async def decide(self, approval_id: int, approve: bool, origin: str = "") -> ApprovalOutcome:
+        return await self.conversation.decide(approval_id, approve, origin)
+
+    async def start_listening(self, origin: str = "") -> None:
+        await self.voice.start_listening(origin)
 
     async def stop_listening(self) -> TurnReply | None:
         return await self.voice.stop_listening()
 
-    async def set_hands_free(self, on: bool) -> None:
-        await self.voice.set_hands_free(on)
+    async def set_hands_free(self, on: bool, origin: str = "") -> None:
+        await self.voice.set_hands_free(on, origin)
 
     async def push_audio(self, chunk: AudioChunk) -> None:
         if not self.meetings_port.push(chunk):  # a recording meeting takes the client's audio
             await self.voice.push_audio(chunk)
 
-    async def speak(self, text: str) -> None:
-        await self.voice.speak(text)
+    async def speak(self, text: str, origin: str = "") -> None:
+        await self.voice.speak(text, origin)
 
     async def stop_speaking(self) -> None:
         await self.voice.stop_speaking()

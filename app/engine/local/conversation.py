@@ -15,6 +15,7 @@ from app.engine import (
     ApprovalView,
     EngineError,
     EngineEvent,
+    HistoryTurn,
     TranscriptFinal,
     TurnReply,
 )
@@ -30,13 +31,14 @@ class LocalConversation:
         self.core = core
         self.voice = voice
 
-    async def ask(self, text: str) -> TurnReply:
+    async def ask(self, text: str, origin: str = "") -> TurnReply:
         text = (text or "").strip()
         if not text:
             raise EngineError("Type or say something first.")
         if len(text) > MAX_TEXT_CHARS:
             raise EngineError(f"That is too long ({len(text)} characters; at most {MAX_TEXT_CHARS}).")
         turn_id = new_turn_id()
+        self.voice.origin(turn_id, origin)
         self.core.bus.emit(TranscriptFinal(turn_id=turn_id, text=text, addressed=True))
         return await self.answer(text, turn_id)
 
@@ -81,10 +83,16 @@ class LocalConversation:
     def _pending_views(self) -> list[ApprovalView]:
         return [r.info() for r in self.core.assistant().approvals.waiting(datetime.now(UTC))]
 
+    async def history(self, limit: int = 50) -> list[HistoryTurn]:
+        from agents.memory import Memory
+
+        turns = await self.core.thread(Memory(self.core.sv.db).recent_turns, max(1, min(limit, 500)))
+        return [HistoryTurn(role="user" if t.role == "user" else "assistant", text=t.text, at=t.at) for t in turns]
+
     async def approvals(self) -> list[ApprovalView]:
         return await self.core.thread(self._pending_views)
 
-    async def decide(self, approval_id: int, approve: bool) -> ApprovalOutcome:
+    async def decide(self, approval_id: int, approve: bool, origin: str = "") -> ApprovalOutcome:
         from agents.approvals import ApprovalError
 
         core = self.core
@@ -101,5 +109,6 @@ class LocalConversation:
             status = "failed" if r.error else "done"
         outcome = ApprovalOutcome(id=approval_id, status=status, message=r.text or r.spoken)
         core.bus.emit(ApprovalDecided(outcome=outcome))
+        self.voice.origin(f"approval-{approval_id}", origin)
         await self.voice.speak_reply(r.spoken, f"approval-{approval_id}", r.language)
         return outcome

@@ -47,6 +47,8 @@ class LocalVoice:
         self._hands_free_turn = ""
         self._client_turn = ""  # the reply whose clips the client plays (speech output client)
         self._stopped_turn = ""  # ... and the one the user stopped: its later clips are not sent
+        self._origins: dict[str, str] = {}  # turn id -> the window/tab that asked (it alone plays the reply)
+        self._hands_free_origin = ""
         self._woken_until = 0.0  # monotonic end of the window after a wake phrase said alone
         self._speech_job: Any = None
         self._mic: Any = None
@@ -98,6 +100,7 @@ class LocalVoice:
             self._hands_free_turn = new_turn_id()
         elif isinstance(ev, FinalTranscript) and mode == "hands_free":
             turn_id, self._hands_free_turn = self._hands_free_turn or new_turn_id(), ""
+            self.origin(turn_id, self._hands_free_origin)
             self._hands_free_final(ev, turn_id)
         elif isinstance(ev, BargeIn) and mode == "hands_free":
             self.stop_speech()
@@ -123,7 +126,13 @@ class LocalVoice:
             # the end of speech hands-free: when the end-pointer closed the utterance
             self.core.run_on_loop(self._answer(text, turn_id, ev.latency_s, ev.at - ev.latency_s))
 
-    async def start_listening(self) -> None:
+    def origin(self, turn_id: str, origin: str) -> None:
+        """The window/tab that asked ``turn_id``: its speech clips go there only."""
+        self._origins[turn_id] = origin
+        while len(self._origins) > 200:
+            self._origins.pop(next(iter(self._origins)))
+
+    async def start_listening(self, origin: str = "") -> None:
         ok, detail = self.core.speech_in_status()
         if not ok:
             raise NotAvailable(f"speech input is not available: {detail}")
@@ -131,6 +140,7 @@ class LocalVoice:
         self.core.loop = asyncio.get_running_loop()
         voice = await self.core.thread(self._get_voice)
         self._turn_id = new_turn_id()
+        self.origin(self._turn_id, origin)
         if self.core.hands_free:
             voice.set_mode("push_to_talk")  # a press while hands-free: this utterance is push-to-talk
         voice.press()
@@ -182,8 +192,9 @@ class LocalVoice:
         if mic is not None:
             mic.stop()
 
-    async def set_hands_free(self, on: bool) -> None:
+    async def set_hands_free(self, on: bool, origin: str = "") -> None:
         if on:
+            self._hands_free_origin = origin
             ok, detail = self.core.speech_in_status()
             if not ok:
                 raise NotAvailable(f"hands-free is not available: {detail}")
@@ -210,11 +221,13 @@ class LocalVoice:
 
     # -- speech out
 
-    async def speak(self, text: str) -> None:
+    async def speak(self, text: str, origin: str = "") -> None:
         text = (text or "").strip()
         if not text:
             raise EngineError("Nothing to say.")
-        await self.speak_reply(text, uuid.uuid4().hex[:10], self.core.sv.settings.language)
+        turn_id = uuid.uuid4().hex[:10]
+        self.origin(turn_id, origin)
+        await self.speak_reply(text, turn_id, self.core.sv.settings.language)
 
     def _assistant_speaks(self, samples: Any = None, rate: int = 16_000, duration_s: float = 0.0) -> None:
         """Tell the Listener: its echo guard ignores this speech, its follow-up window opens after it."""
@@ -270,7 +283,7 @@ class LocalVoice:
                     self._assistant_speaks(audio.samples, audio.sample_rate, audio.duration_s)  # the client plays it now
                 elif self._voice is not None:
                     self._voice.assistant_continues(audio.samples, audio.sample_rate, audio.duration_s)
-                core.bus.emit(SpeechAudioReady(turn_id=turn_id, clip=clip))
+                core.bus.emit(SpeechAudioReady(turn_id=turn_id, clip=clip, origin=self._origins.get(turn_id, "")))
                 if n == 0:
                     self._speaking_started(turn_id, asked, speech_end)
             return

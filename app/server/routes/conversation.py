@@ -7,12 +7,12 @@ import logging
 from collections.abc import Iterator
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, File, Form, HTTPException, UploadFile
+from fastapi import APIRouter, File, Form, HTTPException, Query, UploadFile
 from fastapi import Path as PathParam
 from fastapi.responses import FileResponse, StreamingResponse
 
 from agents.turn import TurnError, new_turn_id
-from app.engine import TurnReply
+from app.engine import HistoryTurn, TurnReply
 from app.server.auth import Me, State, problems
 from app.server.schemas import AudioRef, AudioTurnReply, SpeakRequest, TextTurn
 from app.server.state import ServerState
@@ -37,6 +37,13 @@ def _text(body: TextTurn, st: ServerState) -> str:
 def answer(st: ServerState, user_id: int, text: str) -> TurnReply:
     """One typed or transcribed turn through the user's assistant."""
     return st.spaces.assistant(user_id).ask(text)
+
+
+@router.get("/turns", response_model=list[HistoryTurn], responses=problems(401))
+def history(me: Me, st: State, limit: Annotated[int, Query(ge=1, le=200)] = 50) -> list[HistoryTurn]:
+    """The user's conversation, its last ``limit`` turns, oldest first (what a window shows when it opens)."""
+    turns = st.spaces.assistant(me.user.id).memory.recent_turns(limit)
+    return [HistoryTurn(role="user" if t.role == "user" else "assistant", text=t.text, at=t.at) for t in turns]
 
 
 @router.post("/turns/text", response_model=TurnReply, responses=problems(400, 401))
