@@ -38,7 +38,9 @@ def test_text_turn_with_events_and_speech(live_server: LiveServer) -> None:
         eng.subscribe(events.append)
         info = await eng.info()
         assert info.kind == "remote" and info.feature("text").available
-        reply = await eng.ask("remember that the bike lock code is 1234")
+        reply = await eng.ask("remember that the bike lock code is 1234", origin="phone-tab")
+        history = await eng.history(2)  # what a window opened later shows
+        assert [(h.role, h.text) for h in history][0] == ("user", "remember that the bike lock code is 1234")
         await eng.close()
         return events, reply.text
 
@@ -48,7 +50,7 @@ def test_text_turn_with_events_and_speech(live_server: LiveServer) -> None:
     assert kinds[0] == "state" and "reply_delta" in kinds and "reply_done" in kinds and kinds[-1] == "state"
     assert kinds.index("reply_delta") < kinds.index("reply_done")
     [speech] = [e for e in events if isinstance(e, SpeechAudioReady)]
-    assert speech.clip.wav[:4] == b"RIFF" and speech.clip.duration_s > 0.5
+    assert speech.clip.wav[:4] == b"RIFF" and speech.clip.duration_s > 0.5 and speech.origin == "phone-tab"
     assert {e.turn_id for e in events if isinstance(e, ReplyDelta)} == {
         e.reply.turn_id for e in events if isinstance(e, ReplyDone)}
 
