@@ -156,6 +156,11 @@ class MeetingHit(BaseModel):
     text: str
 
 
+ExportFormat = Literal["md", "txt", "json", "srt", "vtt"]
+EXPORT_MEDIA_TYPES: dict[str, str] = {"md": "text/markdown", "txt": "text/plain", "json": "application/json",
+                                      "srt": "application/x-subrip", "vtt": "text/vtt"}
+
+
 class ExportedFile(BaseModel):
     filename: str
     media_type: str
@@ -377,7 +382,7 @@ class MeetingsPort(Protocol):
         """A stretch of a recording to play (e.g. from a search hit)."""
         ...
 
-    async def meeting_export(self, meeting_id: str, fmt: Literal["md", "txt", "json"] = "md") -> ExportedFile: ...
+    async def meeting_export(self, meeting_id: str, fmt: ExportFormat = "md") -> ExportedFile: ...
 
 
 @runtime_checkable

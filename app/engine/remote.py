@@ -22,6 +22,7 @@ import httpx
 from pydantic import BaseModel
 
 from app.engine import (
+    EXPORT_MEDIA_TYPES,
     AccountDraft,
     AccountView,
     ApprovalDecided,
@@ -35,6 +36,7 @@ from app.engine import (
     EngineEventAdapter,
     EngineInfo,
     ExportedFile,
+    ExportFormat,
     HistoryTurn,
     Listener,
     MeetingHit,
@@ -57,9 +59,6 @@ from audio.wav import pcm16_wav_bytes
 API = "/api/v1"
 MAX_TEXT_CHARS = 4000
 MAX_UTTERANCE_BYTES = 60 * 48_000 * 2 * 2  # one minute of 48 kHz stereo PCM16
-EXPORT_MEDIA = {"md": "text/markdown", "txt": "text/plain", "json": "application/json"}
-
-
 class Tokens(BaseModel):
     access_token: str
     refresh_token: str
@@ -386,10 +385,10 @@ class RemoteEngine:
         pcm = pcm[: len(pcm) - len(pcm) % frame]
         return AudioClip(wav=pcm16_wav_bytes(pcm, rate, channels), duration_s=len(pcm) / frame / rate)
 
-    async def meeting_export(self, meeting_id: str, fmt: Literal["md", "txt", "json"] = "md") -> ExportedFile:
+    async def meeting_export(self, meeting_id: str, fmt: ExportFormat = "md") -> ExportedFile:
         real = "md" if fmt == "txt" else fmt  # the Markdown transcript is plain readable text
         resp = await self._send("GET", f"/meetings/{meeting_id}/export", params={"format": real})
-        return ExportedFile(filename=f"meeting-{meeting_id}.{fmt}", media_type=EXPORT_MEDIA[fmt], content=resp.content)
+        return ExportedFile(filename=f"meeting-{meeting_id}.{fmt}", media_type=EXPORT_MEDIA_TYPES[fmt], content=resp.content)
 
     # ------------------------------------------------------------------ settings and accounts
 

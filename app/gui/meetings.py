@@ -7,13 +7,18 @@ from typing import TYPE_CHECKING, Any
 
 import flet as ft
 
-from app.engine import EngineError, MeetingHit
+from app.engine import EngineError, ExportFormat, MeetingHit
 from app.gui.panels import DomainPanel
 from app.gui.state import fmt_clock, transcript_lines
 from app.gui.widgets import bind, button, heading, icon_button, tagged
 
 if TYPE_CHECKING:
     from app.gui.shell import AssistantApp
+
+
+EXPORT_CHOICES: list[tuple[ExportFormat, str]] = [
+    ("md", "Text with notes (Markdown)"), ("srt", "Subtitles (SRT)"), ("vtt", "Subtitles (WebVTT)"),
+    ("json", "Data (JSON)")]
 
 
 class MeetingsScreen:
@@ -165,16 +170,29 @@ class MeetingsScreen:
         await self.app.play_clip(clip, None)
 
     async def _export(self, meeting_id: str) -> None:
+        """Ask which format, then hand the file to the browser (a download, also on a phone)."""
+        buttons: list[ft.Control] = [
+            button(label, bind(self._download, meeting_id, fmt), f"export-{fmt}")
+            for fmt, label in EXPORT_CHOICES]
+        dlg = ft.AlertDialog(modal=False, title="Export the transcript",
+                             content=ft.Column(buttons, tight=True, spacing=6),
+                             actions=[button("Cancel", self._close_dialog, "export-cancel")])
+        self.app.page.show_dialog(dlg)
+
+    async def _close_dialog(self, e: Any) -> None:
+        self.app.page.pop_dialog()
+
+    async def _download(self, meeting_id: str, fmt: ExportFormat) -> None:
+        self.app.page.pop_dialog()
         self.app.start_progress("export", "Exporting meeting…")
         try:
-            f = await self.app.engine.meeting_export(meeting_id, "md")
+            f = await self.app.engine.meeting_export(meeting_id, fmt)
         except EngineError as exc:
             self.app.toast(str(exc))
             return
         finally:
             self.app.end_progress("export")
-        path = self.app.save_export(f.filename, f.content)
-        self.app.toast(f"Exported to {path}")
+        self.app.toast(await self.app.download(f.filename, f.content))
 
 
 async def _show(screen: MeetingsScreen) -> None:

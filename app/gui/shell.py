@@ -78,6 +78,7 @@ class AssistantApp:
         self._playing_turn: str | None = None
         self._play_started = 0.0
         self._started_turn: str | None = None
+        self._picker: ft.FilePicker | None = None
         self._clip_busy = False  # a clip is loading or playing: the next one of the reply waits its turn
         self._capture_ok = True
 
@@ -175,6 +176,19 @@ class AssistantApp:
     def end_progress(self, task: str) -> None:
         self.model.apply(ProgressEvent(task=task, label="", done=True))
         self.refresh()
+
+    async def download(self, filename: str, content: bytes) -> str:
+        """Hand a file to the user: the browser (or phone) downloads it; a desktop window asks where to save
+        it. Only when that is not possible is it kept in the app's exports folder. Returns what happened."""
+        try:
+            if self._picker is None:
+                self._picker = ft.FilePicker()
+            await self._picker.save_file(file_name=Path(filename).name, src_bytes=content)
+            return f"Downloaded {Path(filename).name}"
+        except Exception as exc:  # no file dialog here (a desktop without one)
+            log.warning("download of %s: %s", filename, exc)
+            path = self.save_export(filename, content)
+            return f"Saved as {path.name} in the app's exports folder"
 
     def save_export(self, filename: str, content: bytes) -> Path:
         self.export_dir.mkdir(parents=True, exist_ok=True)

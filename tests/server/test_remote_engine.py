@@ -40,7 +40,7 @@ def test_text_turn_with_events_and_speech(live_server: LiveServer) -> None:
         assert info.kind == "remote" and info.feature("text").available
         reply = await eng.ask("remember that the bike lock code is 1234", origin="phone-tab")
         history = await eng.history(2)  # what a window opened later shows
-        assert [(h.role, h.text) for h in history][0] == ("user", "remember that the bike lock code is 1234")
+        assert (history[0].role, history[0].text) == ("user", "remember that the bike lock code is 1234")
         await eng.close()
         return events, reply.text
 

@@ -17,7 +17,7 @@ import asyncio
 import contextlib
 import logging
 import threading
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
 from app import __version__
 from app.engine import (
@@ -30,6 +30,7 @@ from app.engine import (
     CheckOutcome,
     EngineInfo,
     ExportedFile,
+    ExportFormat,
     Feature,
     HistoryTurn,
     Listener,
@@ -211,7 +212,7 @@ class LocalEngine:
     async def meeting_audio(self, meeting_id: str, start_s: float = 0.0, duration_s: float = 30.0) -> AudioClip:
         return await self.meetings_port.audio(meeting_id, start_s, duration_s)
 
-    async def meeting_export(self, meeting_id: str, fmt: Literal["md", "txt", "json"] = "md") -> ExportedFile:
+    async def meeting_export(self, meeting_id: str, fmt: ExportFormat = "md") -> ExportedFile:
         return await self.meetings_port.export(meeting_id, fmt)
 
     async def settings(self) -> SettingsView:

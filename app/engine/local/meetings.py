@@ -18,10 +18,12 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 
 from app.engine import (
+    EXPORT_MEDIA_TYPES,
     AudioChunk,
     AudioClip,
     EngineError,
     ExportedFile,
+    ExportFormat,
     MeetingHit,
     MeetingSegment,
     MeetingSegmentAdded,
@@ -38,8 +40,6 @@ if TYPE_CHECKING:
     from app.services import Services
 
 log = logging.getLogger(__name__)
-MEDIA_TYPES = {"md": "text/markdown", "txt": "text/plain", "json": "application/json", "srt": "application/x-subrip",
-               "vtt": "text/vtt"}
 
 
 class PushedSource:
@@ -284,7 +284,7 @@ class MeetingAdapter:
             raise EngineError(str(exc)) from None
         return AudioClip(wav=wav, duration_s=(len(wav) - 44) / 32_000)
 
-    async def export(self, meeting_id: str, fmt: Literal["md", "txt", "json"]) -> ExportedFile:
+    async def export(self, meeting_id: str, fmt: ExportFormat) -> ExportedFile:
         from agents.meetings.store import MeetingNotFound
 
         svc = self._service()
@@ -294,7 +294,7 @@ class MeetingAdapter:
         except (MeetingNotFound, ValueError) as exc:
             raise EngineError(str(exc)) from None
         stamp = datetime.now(UTC).strftime("%Y%m%d")
-        return ExportedFile(filename=f"meeting-{meeting_id or stamp}.{fmt}", media_type=MEDIA_TYPES[fmt],
+        return ExportedFile(filename=f"meeting-{meeting_id or stamp}.{fmt}", media_type=EXPORT_MEDIA_TYPES[fmt],
                             content=text.encode("utf-8"))
 
     async def close(self) -> None:

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, File, Form, HTTPException, Path, Query, UploadFile
 from fastapi.responses import FileResponse, PlainTextResponse
 
-from app.engine import MeetingHit
+from app.engine import EXPORT_MEDIA_TYPES, MeetingHit
 from app.server.auth import Me, State, problems
 from app.server.meetings import MeetingBusy, NotYours
 from app.server.schemas import MeetingDetail, MeetingOut
@@ -17,8 +17,6 @@ from audio.sources import AudioInputError
 
 router = APIRouter(prefix="/api/v1", tags=["meetings"])
 MeetingId = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
-EXPORT_TYPES = {"md": "text/markdown", "json": "application/json", "srt": "application/x-subrip",
-                "vtt": "text/vtt"}
 
 
 @router.post("/meetings", response_model=MeetingOut, status_code=202, responses=problems(400, 401, 409, 413))
@@ -65,7 +63,7 @@ def show_meeting(meeting_id: MeetingId, me: Me, st: State) -> MeetingDetail:
 
 @router.get("/meetings/{meeting_id}/export", response_model=None, responses={
     **problems(401, 404), 200: {"description": "the transcript file",
-                                "content": {t: {"schema": {"type": "string"}} for t in EXPORT_TYPES.values()}}})
+                                "content": {t: {"schema": {"type": "string"}} for t in EXPORT_MEDIA_TYPES.values()}}})
 def export_meeting(meeting_id: MeetingId, me: Me, st: State,
                    format: Literal["md", "json", "srt", "vtt"] = "md") -> PlainTextResponse:
     """The transcript (and notes) as Markdown, JSON, SRT or WebVTT."""
@@ -73,7 +71,7 @@ def export_meeting(meeting_id: MeetingId, me: Me, st: State,
         text = st.meetings.export(me.user.id, meeting_id, format)
     except NotYours:
         raise HTTPException(404, "no such meeting") from None
-    return PlainTextResponse(text, media_type=EXPORT_TYPES[format], headers={
+    return PlainTextResponse(text, media_type=EXPORT_MEDIA_TYPES[format], headers={
         "Content-Disposition": f'attachment; filename="{meeting_id}.{format}"'})
 
 
