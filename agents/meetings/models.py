@@ -91,3 +91,9 @@ class SearchHit(BaseModel):
     speaker: str
     snippet: str
     text: str
+
+
+def speaker_label(speaker: str | None) -> str:
+    """The diarizer's "S1" as people read it ("Speaker 1"); a name stays as it is."""
+    speaker = str(speaker or "")
+    return f"Speaker {speaker[1:]}" if speaker[:1] == "S" and speaker[1:].isdigit() else speaker

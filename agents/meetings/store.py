@@ -4,11 +4,12 @@ tsvector on PostgreSQL) that returns meeting, time stamp and snippet."""
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import delete, select, text
+from sqlalchemy import delete, select, text, update
 
 from agents.meetings.db import MeetingRow, MeetingSegmentRow
 from agents.meetings.models import MeetingInfo, MeetingNotes, SearchHit, SegmentLike, TranscriptLine
@@ -122,6 +123,33 @@ class MeetingStore:
             for seg in segments:
                 s.add(MeetingSegmentRow(meeting_id=meeting_id, start_s=seg.start, end_s=seg.end, speaker=seg.speaker,
                                         channel=seg.channel, language=seg.language, text=seg.text))
+
+    def rename_speaker(self, meeting_id: str, old: str, new: str) -> MeetingInfo:
+        """Every line of ``old`` becomes ``new``'s, in the transcript, the speaker list and the notes (a
+        diarizer's two labels for one person may be given one name). One transaction."""
+        new = " ".join(new.split())
+        if not new or len(new) > 60 or any(unicodedata.category(c)[0] == "C" for c in new):
+            raise ValueError("a speaker's name is 1 to 60 printable characters")
+        label = re.compile(rf"(?<!\w){re.escape(old)}(?!\w)")
+        with self.db.session() as s:
+            row = s.get(MeetingRow, meeting_id)
+            if row is None:
+                raise MeetingNotFound(f"no meeting with id {meeting_id!r}")
+            if old not in (row.speakers or []):
+                raise ValueError(f"no speaker {old!r} in this meeting")
+            s.execute(update(MeetingSegmentRow).where(MeetingSegmentRow.meeting_id == meeting_id,
+                                                      MeetingSegmentRow.speaker == old).values(speaker=new))
+            row.speakers = list(dict.fromkeys(new if x == old else x for x in row.speakers))
+            if row.notes:
+                notes = MeetingNotes.model_validate(row.notes)
+                notes.summary = label.sub(new, notes.summary)
+                notes.decisions = [label.sub(new, d) for d in notes.decisions]
+                for a in notes.action_items:
+                    a.text = label.sub(new, a.text)
+                    a.owner = new if a.owner == old else a.owner
+                row.notes = notes.model_dump(mode="json")
+            s.flush()
+            return _info(row)
 
     # ------------------------------------------------------------------------------------- search
 

@@ -136,6 +136,8 @@ class MeetingView(BaseModel):
     segments: list[MeetingSegment] = Field(default_factory=list)
     summary: str = ""
     action_items: list[str] = Field(default_factory=list)
+    decisions: list[str] = Field(default_factory=list)
+    speakers: list[str] = Field(default_factory=list)
 
 
 class MeetingSummary(BaseModel):
@@ -383,6 +385,14 @@ class MeetingsPort(Protocol):
         ...
 
     async def meeting_export(self, meeting_id: str, fmt: ExportFormat = "md") -> ExportedFile: ...
+
+    async def meeting(self, meeting_id: str) -> MeetingView:
+        """A past meeting, whole: transcript with speakers, summary, decisions and action items."""
+        ...
+
+    async def rename_speaker(self, meeting_id: str, old: str, new: str) -> MeetingView:
+        """Give a speaker label ("Speaker 1") a name, everywhere in that meeting. EngineError if bad."""
+        ...
 
 
 @runtime_checkable

@@ -40,6 +40,7 @@ from app.engine import (
     HistoryTurn,
     Listener,
     MeetingHit,
+    MeetingSegment,
     MeetingSummary,
     MeetingView,
     NotAvailable,
@@ -361,6 +362,13 @@ class RemoteEngine:
         return [MeetingSummary(id=m["id"], title=m["title"], started_at=m["started_at"], duration_s=m["duration_s"],
                                summary=m["summary"]) for m in data]
 
+    async def meeting(self, meeting_id: str) -> MeetingView:
+        return _detail_view((await self._send("GET", f"/meetings/{meeting_id}")).json())
+
+    async def rename_speaker(self, meeting_id: str, old: str, new: str) -> MeetingView:
+        data = (await self._send("POST", f"/meetings/{meeting_id}/speakers", json={"old": old, "new": new})).json()
+        return _detail_view(data)
+
     async def meeting_search(self, query: str) -> list[MeetingHit]:
         if not query.strip():
             return []
@@ -410,3 +418,13 @@ class RemoteEngine:
 
     async def remove_account(self, kind: str, name: str) -> None:
         raise NotAvailable("Accounts are managed on the home server.")
+
+
+def _detail_view(d: dict[str, Any]) -> MeetingView:
+    """The server's meeting detail as the screens show a meeting."""
+    state = d.get("state") if d.get("state") in ("recording", "paused", "processing") else "done"
+    return MeetingView(id=d["id"], title=d["title"], state=state, started_at=d["started_at"],
+                       elapsed_s=d.get("duration_s", 0.0), speakers=d.get("speakers", []),
+                       segments=[MeetingSegment.model_validate(x) for x in d.get("segments", [])],
+                       summary=d.get("summary", ""), decisions=d.get("decisions", []),
+                       action_items=d.get("action_items", []))

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 import flet as ft
 
 from app.engine import EngineError, ExportFormat, MeetingHit
+from app.gui.meeting_view import MeetingDetail
 from app.gui.panels import DomainPanel
 from app.gui.state import fmt_clock, transcript_lines
 from app.gui.widgets import bind, button, heading, icon_button, tagged
@@ -34,6 +35,7 @@ class MeetingsScreen:
         self.query = ft.TextField(label="Search past meetings", expand=True, on_submit=self._search)
         self.results = ft.Column(spacing=6, key=ft.ScrollKey("meeting-results"))  # type: ignore[call-arg]
         self.past = ft.Column(spacing=4)
+        self.detail = MeetingDetail(app, self._close_detail, self._export)
         self.start_btn = button("Start", self._start, "meeting-start", ft.Icons.FIBER_MANUAL_RECORD, filled=True)
         self.pause_btn = button("Pause", self._pause, "meeting-pause", ft.Icons.PAUSE)
         self.resume_btn = button("Resume", self._resume, "meeting-resume", ft.Icons.PLAY_ARROW)
@@ -59,6 +61,7 @@ class MeetingsScreen:
                                                                       "meeting-search")]),
             self.results,
             self.past,
+            self.detail.body,
         ], scroll=ft.ScrollMode.AUTO, expand=True)
         return self.body
 
@@ -137,9 +140,21 @@ class MeetingsScreen:
         self.past.controls = [
             ft.Row([ft.Text(f"{m.title} — {m.started_at.astimezone():%Y-%m-%d %H:%M} ({fmt_clock(m.duration_s)})",
                             expand=True),
+                    icon_button(ft.Icons.OPEN_IN_NEW, f"Open {m.title}", bind(self._open, m.id), f"open-{m.id}"),
                     icon_button(ft.Icons.DOWNLOAD, f"Export {m.title}", bind(self._export, m.id), f"export-{m.id}")])
             for m in past] or [ft.Text("No past meetings yet.")]
         self.app.refresh()
+
+    async def _open(self, meeting_id: str) -> None:
+        """The meeting's own view in place of the list (which comes back with the back arrow)."""
+        await self.detail.open(meeting_id)
+        if self.detail.body.visible:
+            self.past.visible = self.results.visible = False
+            self.app.refresh()
+
+    async def _close_detail(self) -> None:
+        self.past.visible = self.results.visible = True
+        await self.load_past()
 
     async def _search(self, e: Any) -> None:
         try:

@@ -379,6 +379,13 @@ class MeetingService:
     def search(self, query: str, limit: int = 20) -> list[SearchHit]:
         return self.store.search(query, limit)
 
+    def rename_speaker(self, ref: str, old: str, new: str) -> MeetingInfo:
+        """Name a speaker of a finished meeting (ValueError for a bad name or an unknown speaker)."""
+        info = self.store.resolve(ref)
+        if info.state in ("recording", "paused", "processing"):
+            raise ValueError("the meeting is still being recorded or transcribed")
+        return self.store.rename_speaker(info.id, old, new)
+
     def manifest(self, ref: str) -> Manifest:
         info = self.store.resolve(ref)
         m = load_manifest(self.backend, info.storage_prefix)

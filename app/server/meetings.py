@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from agents.meetings.models import MeetingInfo
+from agents.meetings.models import MeetingInfo, speaker_label
 from agents.meetings.store import MeetingNotFound
 from app.engine import MeetingHit, MeetingSegment
 from app.meetings.service import MeetingService
@@ -55,7 +55,7 @@ class _Job:
 
 def meeting_out(info: MeetingInfo) -> MeetingOut:
     return MeetingOut(id=info.id, title=info.title, state=info.state, started_at=info.started_at,  # type: ignore[arg-type]
-                      duration_s=max(0.0, info.duration_s), speakers=info.speakers,
+                      duration_s=max(0.0, info.duration_s), speakers=[speaker_label(x) for x in info.speakers],
                       summary=info.notes.summary if info.notes else "", error=info.error)
 
 
@@ -204,13 +204,18 @@ class ServerMeetings:
         if self.users.owner(KIND, meeting_id) == user_id and (pending := self._pending(user_id, meeting_id)):
             return MeetingDetail(**pending.model_dump(), recording_url=f"/api/v1/meetings/{meeting_id}/recording")
         info = self._own(user_id, meeting_id)
-        segs = [MeetingSegment(start_s=max(0.0, s.start), end_s=max(0.0, s.end), speaker=s.speaker, text=s.text)
+        segs = [MeetingSegment(start_s=max(0.0, s.start), end_s=max(0.0, s.end), speaker=speaker_label(s.speaker), text=s.text)
                 for s in self.service.transcript(info.id)]
         notes = info.notes
         return MeetingDetail(**meeting_out(info).model_dump(), segments=segs,
                              decisions=notes.decisions if notes else [],
                              action_items=[a.text for a in notes.action_items] if notes else [],
                              recording_url=f"/api/v1/meetings/{info.id}/recording")
+
+    def rename_speaker(self, user_id: int, meeting_id: str, old: str, new: str) -> None:
+        info = self._own(user_id, meeting_id)
+        stored = next((x for x in info.speakers if speaker_label(x) == old), old)
+        self.service.rename_speaker(info.id, stored, new)
 
     def export(self, user_id: int, meeting_id: str, fmt: str) -> str:
         return self.service.export(self._own(user_id, meeting_id).id, fmt)

@@ -79,6 +79,13 @@ class TextTurn(BaseModel):
     text: str = Field(min_length=1, max_length=100_000)
 
 
+class SpeakerRename(BaseModel):
+    """Give a speaker of a meeting a name ("Speaker 1" -> "Anna")."""
+
+    old: str = Field(min_length=1, max_length=60, description="the speaker as the transcript shows it now")
+    new: str = Field(min_length=1, max_length=60, description="the name to show instead")
+
+
 class SpeakRequest(BaseModel):
     text: str = Field(min_length=1, max_length=4000)
     language: Literal["en", "de"] = "en"

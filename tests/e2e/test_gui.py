@@ -268,6 +268,18 @@ def test_meeting_started_and_stopped_shows_transcript(app_env: dict[str, str], s
             click(page, "export-md")
         content = Path(got.value.path()).read_text()
         assert "Budget review" in content and "country" in content.lower(), content[:500]
+        # the meeting opens: its transcript, a speaker given a name everywhere, play from a line
+        click(page, by_prefix(page, "open-").first.get_attribute("flt-semantics-identifier") or "open-")
+        wait_text(page, "meeting-detail-line", "country", timeout=30)
+        screenshot(page, "meeting-view-390x844")
+        type_into(page, "speaker-name-0", "John")
+        click(page, "speaker-rename-0")
+        wait_text(page, "meeting-detail-line", "John: ", timeout=30)
+        page.evaluate("() => { window.__played = []; }")
+        click(page, "play-line-0")
+        assert _wait_played(page)["currentTime"] > 0.3
+        click(page, "meeting-back")
+        wait_visible(page, "Budget review", name="budget-review-back")
 
 
 PLAY_SPY = """() => {

@@ -112,3 +112,26 @@ def test_exports(db: Database) -> None:
     assert data["meeting"]["id"] == "m1" and len(data["segments"]) == 3
     with pytest.raises(ValueError, match="md, srt, vtt, json"):
         export(info, segs, "docx")
+
+
+def test_a_speaker_is_named_everywhere_in_the_meeting_and_search_still_finds_it(db: Database) -> None:
+    from agents.meetings.models import ActionItem, MeetingNotes
+
+    store = _fill(db)
+    store.update("m1", speakers=["S1", "S2"], notes=MeetingNotes(
+        summary="S1 opened; S2 decided the release.", decisions=["S2 ships on Friday"],
+        action_items=[ActionItem(text="S1 reviews the budget", owner="S1")]))
+    info = store.rename_speaker("m1", "S1", "  Anna  Schmidt ")
+    assert info.speakers == ["Anna Schmidt", "S2"]
+    assert [s.speaker for s in store.segments("m1")] == ["Anna Schmidt", "S2", "Anna Schmidt"]
+    assert [s.speaker for s in store.segments("m2")] == ["S1"]  # another meeting's S1 is someone else
+    assert info.notes is not None and info.notes.summary == "Anna Schmidt opened; S2 decided the release."
+    assert (info.notes.action_items[0].text, info.notes.action_items[0].owner) == ("Anna Schmidt reviews the budget",
+                                                                                   "Anna Schmidt")
+    assert store.rename_speaker("m1", "S2", "Anna Schmidt").speakers == ["Anna Schmidt"]  # one person, two labels
+    assert [x.start for x in store.search("release")] == [65.5]
+    for old, new in (("S9", "Bob"), ("Anna Schmidt", ""), ("Anna Schmidt", "x" * 61), ("Anna Schmidt", "a\x1bb")):
+        with pytest.raises(ValueError):
+            store.rename_speaker("m1", old, new)
+    with pytest.raises(MeetingNotFound):
+        store.rename_speaker("zzz", "S1", "Bob")

@@ -58,6 +58,21 @@ def test_meeting_from_upload_end_to_end(live_server: LiveServer, shared_audio: P
     part = alice.get(str(done["recording_url"]), headers={"Range": "bytes=44-1043"})
     assert part.status_code == 206 and part.content == rec.content[44:1044]
 
+    # a speaker gets a name, everywhere in the meeting; bad names and unknown speakers are a 400
+    speakers = done["speakers"]
+    assert speakers and all(str(s).startswith("Speaker ") for s in speakers), speakers  # type: ignore[union-attr]
+    old = str(speakers[0])  # type: ignore[index]
+    r = alice.post(f"/api/v1/meetings/{meeting_id}/speakers", json={"old": old, "new": "John F. Kennedy"})
+    assert r.status_code == 200, r.text
+    assert "John F. Kennedy" in r.json()["speakers"] and old not in r.json()["speakers"]
+    assert {s["speaker"] for s in r.json()["segments"]} >= {"John F. Kennedy"}
+    for body in ({"old": "Speaker 9", "new": "Bob"}, {"old": "John F. Kennedy", "new": "a\u001bb"}):
+        r = alice.post(f"/api/v1/meetings/{meeting_id}/speakers", json=body)
+        assert r.status_code == 400 and r.json()["detail"], r.text
+    assert alice.post(f"/api/v1/meetings/{meeting_id}/speakers", json={"old": "x"}).status_code == 422
+    r = bob.post(f"/api/v1/meetings/{meeting_id}/speakers", json={"old": "John F. Kennedy", "new": "Bob"})
+    assert r.status_code == 404 and "Inaugural" not in r.text
+
     # bob: every way in is a 404, and his lists are empty
     for path in (f"/api/v1/meetings/{meeting_id}", f"/api/v1/meetings/{meeting_id}/export",
                  f"/api/v1/meetings/{meeting_id}/recording"):

@@ -212,6 +212,12 @@ class LocalEngine:
     async def meeting_audio(self, meeting_id: str, start_s: float = 0.0, duration_s: float = 30.0) -> AudioClip:
         return await self.meetings_port.audio(meeting_id, start_s, duration_s)
 
+    async def meeting(self, meeting_id: str) -> MeetingView:
+        return await self.meetings_port.detail(meeting_id)
+
+    async def rename_speaker(self, meeting_id: str, old: str, new: str) -> MeetingView:
+        return await self.meetings_port.rename_speaker(meeting_id, old, new)
+
     async def meeting_export(self, meeting_id: str, fmt: ExportFormat = "md") -> ExportedFile:
         return await self.meetings_port.export(meeting_id, fmt)
 

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
+from agents.meetings.models import speaker_label
 from app.engine import (
     EXPORT_MEDIA_TYPES,
     AudioChunk,
@@ -91,9 +92,8 @@ def _level(rms_db: list[float]) -> float:
 
 
 def _segment(s: Any) -> MeetingSegment:
-    speaker = str(s.speaker or "")
-    label = f"Speaker {speaker[1:]}" if speaker[:1] == "S" and speaker[1:].isdigit() else speaker
-    return MeetingSegment(start_s=max(0.0, s.start), end_s=max(0.0, s.end), speaker=label, text=s.text)
+    return MeetingSegment(start_s=max(0.0, s.start), end_s=max(0.0, s.end), speaker=speaker_label(s.speaker),
+                          text=s.text)
 
 
 class MeetingAdapter:
@@ -250,6 +250,30 @@ class MeetingAdapter:
                                           summary=i.notes.summary if i.notes else ""))
         return out
 
+    async def detail(self, meeting_id: str) -> MeetingView:
+        from agents.meetings.store import MeetingNotFound
+
+        svc = self._service()
+        try:
+            info, lines = await asyncio.to_thread(lambda: (svc.get(meeting_id), svc.transcript(meeting_id)))
+        except MeetingNotFound:
+            raise EngineError("That meeting is not there (any more).") from None
+        return past_view(info, lines)
+
+    async def rename_speaker(self, meeting_id: str, old: str, new: str) -> MeetingView:
+        from agents.meetings.store import MeetingNotFound
+
+        svc = self._service()
+        try:
+            stored = (await asyncio.to_thread(svc.get, meeting_id)).speakers
+            old = next((x for x in stored if speaker_label(x) == old), old)  # "Speaker 1" is stored as "S1"
+            await asyncio.to_thread(svc.rename_speaker, meeting_id, old, new)
+        except MeetingNotFound:
+            raise EngineError("That meeting is not there (any more).") from None
+        except ValueError as exc:
+            raise EngineError(str(exc)) from None
+        return await self.detail(meeting_id)
+
     async def search(self, query: str) -> list[MeetingHit]:
         if not query.strip():
             raise EngineError("Type some words to search for.")
@@ -302,3 +326,15 @@ class MeetingAdapter:
         if self.source is not None:
             self.source.stop()
             self.source = None
+
+
+def past_view(info: Any, lines: list[Any]) -> MeetingView:
+    """A stored meeting (agents.meetings MeetingInfo and its TranscriptLines) as the screens show it."""
+    notes = info.notes
+    return MeetingView(
+        id=info.id, title=info.title,
+        state=info.state if info.state in ("recording", "paused", "processing") else "done",
+        started_at=info.started_at, elapsed_s=max(0.0, info.duration_s),
+        speakers=[speaker_label(x) for x in info.speakers], segments=[_segment(x) for x in lines],
+        summary=notes.summary if notes else "", decisions=list(notes.decisions) if notes else [],
+        action_items=[a.text for a in notes.action_items] if notes else [])

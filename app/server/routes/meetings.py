@@ -10,7 +10,7 @@ from fastapi.responses import FileResponse, PlainTextResponse
 from app.engine import EXPORT_MEDIA_TYPES, MeetingHit
 from app.server.auth import Me, State, problems
 from app.server.meetings import MeetingBusy, NotYours
-from app.server.schemas import MeetingDetail, MeetingOut
+from app.server.schemas import MeetingDetail, MeetingOut, SpeakerRename
 from app.server.uploads import save_upload
 from audio.meeting.segments import MeetingError
 from audio.sources import AudioInputError
@@ -59,6 +59,18 @@ def show_meeting(meeting_id: MeetingId, me: Me, st: State) -> MeetingDetail:
         return st.meetings.detail(me.user.id, meeting_id)
     except NotYours:
         raise HTTPException(404, "no such meeting") from None
+
+
+@router.post("/meetings/{meeting_id}/speakers", response_model=MeetingDetail, responses=problems(400, 401, 404))
+def rename_speaker(meeting_id: MeetingId, body: SpeakerRename, me: Me, st: State) -> MeetingDetail:
+    """Name a speaker everywhere in the meeting (transcript, speaker list, notes)."""
+    try:
+        st.meetings.rename_speaker(me.user.id, meeting_id, body.old, body.new)
+        return st.meetings.detail(me.user.id, meeting_id)
+    except NotYours:
+        raise HTTPException(404, "no such meeting") from None
+    except ValueError as exc:
+        raise HTTPException(400, str(exc)) from None
 
 
 @router.get("/meetings/{meeting_id}/export", response_model=None, responses={
