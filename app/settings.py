@@ -66,6 +66,15 @@ class TtsSettings(BaseModel):
     length_scale: float = Field(1.0, gt=0.2, le=3.0, description="speaking rate; >1 is slower")
 
 
+class ModelsSettings(BaseModel):
+    """The model manager (Settings -> Voices & models, `personal-agent models`)."""
+
+    source_url: str | None = Field(
+        None, description="base address of a mirror or NAS share laid out as <base>/<repo>/<path>; "
+        "empty = the public model hosts", pattern=r"^(https?|file)://")
+    catalogue: Path | None = Field(None, description="another catalogue file; empty = the bundled one")
+
+
 class StorageSettings(BaseModel):
     backend: Literal["local", "smb", "s3"] = "local"
     local_root: Path | None = Field(None, description="defaults to the data dir's recordings folder")
@@ -131,6 +140,7 @@ class Settings(BaseSettings):
     audio: AudioSettings = Field(default_factory=AudioSettings)
     stt: SttSettings = Field(default_factory=SttSettings)
     tts: TtsSettings = Field(default_factory=TtsSettings)
+    models: ModelsSettings = Field(default_factory=ModelsSettings)
     llm: LlmSettings = Field(default_factory=LlmSettings)
     storage: StorageSettings = Field(default_factory=StorageSettings)
     server: ServerSettings = Field(default_factory=ServerSettings)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app.paths import AppPaths
 from app.settings import Settings
@@ -18,6 +18,9 @@ from audio.speakable import Language
 from audio.speaker import Speaker
 from audio.stt import Recognizer, RecognizerConfig
 from audio.tts import PiperTts, VoiceConfig
+
+if TYPE_CHECKING:
+    from audio.model_manager import ModelManager
 
 
 def recognizer_config(settings: Settings, paths: AppPaths, **over: Any) -> RecognizerConfig:
@@ -134,3 +137,11 @@ class SpeechModels:
             self._rec, self._rec_key, self._rec_warm = None, None, False
         with self._voice_lock:
             self._voice, self._voice_key = None, None
+
+
+def model_manager(settings: Settings, paths: AppPaths) -> ModelManager:
+    """The model manager for ``settings.models`` (catalogue, mirror) over ``paths.models_dir``."""
+    from audio.catalogue import load_catalogue
+    from audio.model_manager import ModelManager
+
+    return ModelManager(paths.models_dir, load_catalogue(settings.models.catalogue), settings.models.source_url)
