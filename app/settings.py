@@ -71,7 +71,7 @@ class ModelsSettings(BaseModel):
 
     source_url: str | None = Field(
         None, description="base address of a mirror or NAS share laid out as <base>/<repo>/<path>; "
-        "empty = the public model hosts", pattern=r"^(https?|file)://")
+        "empty = the public model hosts", pattern=r"^https?://")
     catalogue: Path | None = Field(None, description="another catalogue file; empty = the bundled one")
 
 
