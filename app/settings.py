@@ -64,6 +64,7 @@ class TtsSettings(BaseModel):
     voice: str = Field("en_US-joe-medium", description="default Piper voice name or .onnx path")
     voices: dict[str, str] = Field(default_factory=dict, description="language code -> voice")
     length_scale: float = Field(1.0, gt=0.2, le=3.0, description="speaking rate; >1 is slower")
+    fallback: bool = Field(True, description="speak a language without a Piper voice with espeak-ng")
 
 
 class ModelsSettings(BaseModel):

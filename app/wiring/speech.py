@@ -38,10 +38,14 @@ def recognizer_config(settings: Settings, paths: AppPaths, **over: Any) -> Recog
     return RecognizerConfig(**{**fields, **over})
 
 
-def voice_config(settings: Settings) -> VoiceConfig:
-    """``settings.tts`` as the voice's config: default voice, a voice per language, speaking rate."""
+def voice_config(settings: Settings, paths: AppPaths | None = None) -> VoiceConfig:
+    """``settings.tts`` as the voice's config: default voice, a voice per language, speaking rate, the
+    voices the model manager installed (under ``paths.models_dir``) and the espeak-ng fallback."""
     tts = settings.tts
-    return VoiceConfig(default_voice=tts.voice, voices=dict(tts.voices), length_scale=tts.length_scale)
+    return VoiceConfig(
+        default_voice=tts.voice, voices=dict(tts.voices), length_scale=tts.length_scale,
+        models_dir=paths.models_dir if paths is not None else None, fallback=tts.fallback,
+    )
 
 
 class SpeechModels:
@@ -107,7 +111,7 @@ class SpeechModels:
         language's voice loads on its first use (``PiperTts.voice``), so a change of the app's
         language needs no new synthesizer."""
         with self._voice_lock:
-            cfg = voice_config(self._settings())
+            cfg = voice_config(self._settings(), self.paths)
             if self._voice is None or cfg != self._voice_key:
                 self._voice = self._make_voice(cfg)
                 self._voice_key = cfg
@@ -117,7 +121,7 @@ class SpeechModels:
         """Whether :meth:`voice` is current and ``language``'s voice (default: the app's) is loaded."""
         with self._voice_lock:
             settings = self._settings()
-            if self._voice is None or voice_config(settings) != self._voice_key:
+            if self._voice is None or voice_config(settings, self.paths) != self._voice_key:
                 return False
             return self._voice.is_loaded(language or settings.language)
 

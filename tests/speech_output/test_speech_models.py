@@ -135,12 +135,13 @@ def test_one_voice_rebuilt_only_when_the_tts_settings_change(
     slower = models.voice()
     assert slower is not voice and slower.config.length_scale == 1.3
     assert len(built.voices) == 2
-    assert not models.voice_ready("de")  # no German voice configured
+    # no German Piper voice: German is ready at once through the espeak-ng fallback, nothing to load
+    assert models.voice_ready("de") and slower.is_fallback("de")
     assert not models.voice_ready("en")  # configured, not loaded yet
 
 
 def test_rate_override_shares_the_loaded_voices() -> None:
-    tts = PiperTts(VoiceConfig(length_scale=1.0), threads=1)
+    tts = PiperTts(VoiceConfig(length_scale=1.0, fallback=False), threads=1)
     fast = tts.with_length_scale(0.8)
     assert fast.config.length_scale == 0.8 and tts.config.length_scale == 1.0
     assert fast._voices is tts._voices and fast.threads == 1

@@ -112,7 +112,7 @@ class EngineCore:
             self.bus.emit(ProgressEvent(task="tts_load", label=f"Loading voice {self.sv.settings.tts.voice}"))
             try:
                 tts = speech.voice()
-                tts.voice(self.sv.settings.language)
+                tts.prepare(self.sv.settings.language)
             except TtsError as exc:
                 self.bus.emit(ProgressEvent(task="tts_load", label=f"Voice failed: {exc}", done=True))
                 raise NotAvailable(f"speech output is not available: {exc}") from None
