@@ -37,7 +37,9 @@ class AudioSettings(BaseModel):
 class SttSettings(BaseModel):
     model: str = Field("base", description="offline model name (base, tiny.en, small) or a model folder")
     compute_type: Literal["int8", "int8_float32", "int8_float16", "float16", "float32", "default"] = "int8"
-    language: str | None = Field(None, description="ISO code like en or de; empty = auto-detect")
+    language: str | None = Field(
+        None, description="ISO code like en or de pins recognition to it; 'auto' = detect per utterance; "
+        "empty = the app's language", pattern=r"^(auto|[a-z]{2,3})$")
     beam_size: int = Field(1, ge=1, le=10)
     hotwords: list[str] = Field(default_factory=list, description="names the recognizer should expect")
     mode: Literal["push_to_talk", "hands_free", "mute"] = "push_to_talk"
@@ -240,3 +242,19 @@ def _check_database_folder(url: str | None) -> None:
     if path and path != ":memory:" and not Path(path).parent.is_dir():
         raise ConfigError(f"config error: the database folder {Path(path).parent} does not exist: "
                           "create it, or correct the database address")
+
+
+def recognition_language(settings: Settings) -> str | None:
+    """The language Whisper is pinned to: ``stt.language`` when set, else the app's language; None
+    (detect per utterance) only when ``stt.language`` is 'auto'."""
+    stt = settings.stt.language
+    if stt == "auto":
+        return None
+    return stt or settings.language
+
+
+def meeting_language(settings: Settings) -> str | None:
+    """A meeting's recognition language: ``stt.language`` when it names one; else detected (a meeting's
+    language need not be the app's; short utterances take the meeting's language so far)."""
+    stt = settings.stt.language
+    return None if stt in (None, "auto") else stt

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from app.paths import AppPaths
-from app.settings import Settings
+from app.settings import Settings, recognition_language
 from audio.events import AudioEvent
 from audio.speakable import Language
 from audio.speaker import Speaker
@@ -30,7 +30,7 @@ def recognizer_config(settings: Settings, paths: AppPaths, **over: Any) -> Recog
     fields: dict[str, Any] = {
         "model": stt.model,
         "compute_type": stt.compute_type,
-        "language": stt.language or None,
+        "language": recognition_language(settings),
         "beam_size": stt.beam_size,
         "hotwords": list(stt.hotwords),
         "models_dir": paths.models_dir,
