@@ -243,8 +243,16 @@ class ModelManager:
         if not st.installed or st.path is None:
             raise ModelError(f"{st.entry.id} is not installed")
         if st.entry.builtin:
+            split = SPLIT_MODELS.get(st.entry.id.removeprefix("whisper-")) if st.entry.kind == "whisper" else None
             files = sorted(p for p in st.path.iterdir() if p.is_file() and not p.name.startswith("."))
-            return [FileCheck(p.name, True, sha256_of(p), None, "PyPI package (checked by pip)") for p in files]
+            out = []
+            for p in files:
+                got = sha256_of(p)
+                if split is not None and p.name == "model.bin" and split.sha256:
+                    out.append(FileCheck(p.name, got == split.sha256, got, split.sha256, "kept in the project"))
+                else:
+                    out.append(FileCheck(p.name, True, got, None, "PyPI package (checked by pip)"))
+            return out
         published = {self._local_name(st.entry, f.path): f for f in st.entry.files}
         out = []
         for name, recorded in sorted(st.checksums.items()):
