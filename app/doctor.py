@@ -37,7 +37,7 @@ def _models(sv: Services) -> list[Check]:
     except (ModelError, ImportError) as exc:
         out.append(Check(name="speech model", status="fail", detail=str(exc), hint="run the README setup command"))
     try:
-        onnx, _cfg = piper_voice_files(sv.settings.tts.voice)
+        onnx, _cfg = piper_voice_files(sv.settings.tts.voice, sv.paths.models_dir)
         import onnxruntime
 
         onnxruntime.InferenceSession(str(silero_vad_path()), providers=["CPUExecutionProvider"])

@@ -63,6 +63,7 @@ def test_screen_lists_installs_with_progress_and_removes(engine: Any) -> None:
         assert screen.shown()[VOICE][0] == "installed"
         fractions = [e.fraction for e in events if isinstance(e, ProgressEvent) and e.task == f"model:{VOICE}"]
         assert len(fractions) > 10 and fractions == sorted(fractions) and fractions[-1] == 1.0
+        assert VOICE in (await engine.settings()).voices  # offered as a voice at once
         await screen._remove(VOICE)
         assert screen.message.value == f"{VOICE} removed." and not (await engine.models())[0].installed
 
