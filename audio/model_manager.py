@@ -89,7 +89,9 @@ class ModelManager:
     def status(self, entry_id: str) -> ModelStatus:
         entry = self.catalogue.get(entry_id)
         if entry.builtin:
-            return ModelStatus(entry, self._builtin_present(entry), "PyPI package", self._builtin_path(entry))
+            split = SPLIT_MODELS.get(entry.id.removeprefix("whisper-")) if entry.kind == "whisper" else None
+            sums = {"model.bin": split.sha256} if split is not None and split.sha256 else {}
+            return ModelStatus(entry, self._builtin_present(entry), "PyPI package", self._builtin_path(entry), sums)
         target = self.target(entry)
         record = target / RECORD
         if record.is_file():

