@@ -116,3 +116,15 @@ def test_doctor_marks_the_fallback(pa_home: Path) -> None:
     assert lines[1].startswith("[WARN] voice de: fallback: German is spoken by espeak-ng")
     _install_test_voice(sv.paths.models_dir)
     assert _voices_per_language(sv)[1].line() == "[OK  ] voice de: de_DE-testvoice-medium"
+
+
+def test_settings_show_the_fallback(pa_home: Path) -> None:
+    from app.engine.local import LocalEngine
+    from app.services import build_services
+
+    sv = build_services()
+    engine = LocalEngine(sv, speech_output="client", preload=False, alarms=False)
+    out = asyncio.run(engine.info()).feature("speech_out")
+    assert out.available and "German: espeak-ng (fallback)" in out.detail
+    _install_test_voice(sv.paths.models_dir)
+    assert "German: de_DE-testvoice-medium" in asyncio.run(engine.info()).feature("speech_out").detail
