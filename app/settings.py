@@ -39,7 +39,7 @@ class SttSettings(BaseModel):
     compute_type: Literal["int8", "int8_float32", "int8_float16", "float16", "float32", "default"] = "int8"
     language: str | None = Field(
         None, description="ISO code like en or de pins recognition to it; 'auto' = detect per utterance; "
-        "empty = the app's language", pattern=r"^(auto|[a-z]{2,3})$")
+        "empty = the app's language", pattern=r"^(auto|[a-z]{2,3})?$")
     beam_size: int = Field(1, ge=1, le=10)
     hotwords: list[str] = Field(default_factory=list, description="names the recognizer should expect")
     mode: Literal["push_to_talk", "hands_free", "mute"] = "push_to_talk"
