@@ -10,6 +10,7 @@ fallback, when installed) and :meth:`PiperTts.is_fallback` says so; with neither
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import threading
@@ -105,14 +106,19 @@ class VoiceConfig:
 SUGGESTED_VOICES = {"de": "de_DE-thorsten-medium", "en": "en_US-joe-medium"}
 
 
-def _preference(voice: str) -> tuple[int, str]:
-    """Installed voices in the catalogue's order (its first voice of a language is the suggested one)."""
+@functools.cache
+def _catalogue_order() -> tuple[str, ...]:
     from audio.catalogue import CatalogueError, load_catalogue
 
     try:
-        order = [e.id for e in load_catalogue().entries]
+        return tuple(e.id for e in load_catalogue().entries)
     except CatalogueError:
-        order = []
+        return ()
+
+
+def _preference(voice: str) -> tuple[int, str]:
+    """Installed voices in the catalogue's order (its first voice of a language is the suggested one)."""
+    order = _catalogue_order()
     return (order.index(voice) if voice in order else len(order), voice)
 
 
