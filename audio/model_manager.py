@@ -143,6 +143,8 @@ class ModelManager:
             raise ModelError(f"{entry.id} comes with the app (a PyPI package): nothing to download")
         if not entry.files:
             raise ModelError(f"{entry.id} has no files to download")
+        if self.status(entry.id).installed:
+            raise ModelError(f"{entry.id} is already installed (remove it first to install it again)")
         self._check_space(entry)
         staging = self.models_dir / ".downloads" / entry.id
         staging.mkdir(parents=True, exist_ok=True)

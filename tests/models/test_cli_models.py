@@ -34,6 +34,8 @@ def test_list_install_verify_remove(env: ModelHost) -> None:
     assert r.exit_code == 0, r.output
     assert f"installed {VOICE}" in r.output and "sha256" in r.output
     assert all(p.startswith("piper-voices/") for p, _ in env.log)
+    r = CliRunner().invoke(cli, ["models", "install", VOICE])
+    assert r.exit_code == 1 and "already installed" in r.output and len(r.output.strip().splitlines()) == 1
     r = CliRunner().invoke(cli, ["models", "verify", VOICE])
     assert r.exit_code == 0 and r.output.count("ok ") == 2, r.output
     r = CliRunner().invoke(cli, ["models", "list", "--language", "de"])
