@@ -37,7 +37,7 @@ def _models(sv: Services) -> list[Check]:
     except (ModelError, ImportError) as exc:
         out.append(Check(name="speech model", status="fail", detail=str(exc), hint="run the README setup command"))
     try:
-        onnx, _cfg = piper_voice_files(sv.settings.tts.voice)
+        onnx, _cfg = piper_voice_files(sv.settings.tts.voice, sv.paths.models_dir)
         import onnxruntime
 
         onnxruntime.InferenceSession(str(silero_vad_path()), providers=["CPUExecutionProvider"])
@@ -45,6 +45,30 @@ def _models(sv: Services) -> list[Check]:
         out.append(Check(name="vad (silero onnx)", status="ok", detail="loads with onnxruntime"))
     except (ModelError, ImportError) as exc:
         out.append(Check(name="voice/vad", status="fail", detail=str(exc), hint="run the README setup command"))
+    out.extend(_voices_per_language(sv))
+    return out
+
+
+def _voices_per_language(sv: Services) -> list[Check]:
+    """Which voice speaks each language: a Piper voice, the espeak-ng fallback (warn), or none (fail)."""
+    from app.wiring.speech import voice_config
+    from audio.speakable import Language
+    from audio.tts import LANGUAGE_NAMES, SUGGESTED_VOICES, NoVoiceError, PiperTts
+
+    tts = PiperTts(voice_config(sv.settings, sv.paths), threads=1)
+    out = []
+    langs: tuple[Language, ...] = ("en", "de")
+    for lang in langs:
+        name = LANGUAGE_NAMES[lang]
+        try:
+            out.append(Check(name=f"voice {lang}", status="ok", detail=tts.config.voice_for(lang)))
+        except NoVoiceError:
+            hint = f"install {SUGGESTED_VOICES[lang]} in Voices & models (personal-agent models install)"
+            if tts.is_fallback(lang):
+                out.append(Check(name=f"voice {lang}", status="warn",
+                                 detail=f"fallback: {name} is spoken by espeak-ng", hint=hint))
+            else:
+                out.append(Check(name=f"voice {lang}", status="warn", detail=f"no voice speaks {name}", hint=hint))
     return out
 
 

@@ -37,7 +37,9 @@ class AudioSettings(BaseModel):
 class SttSettings(BaseModel):
     model: str = Field("base", description="offline model name (base, tiny.en, small) or a model folder")
     compute_type: Literal["int8", "int8_float32", "int8_float16", "float16", "float32", "default"] = "int8"
-    language: str | None = Field(None, description="ISO code like en or de; empty = auto-detect")
+    language: str | None = Field(
+        None, description="ISO code like en or de pins recognition to it; 'auto' = detect per utterance; "
+        "empty = the app's language", pattern=r"^(auto|[a-z]{2,3})?$")
     beam_size: int = Field(1, ge=1, le=10)
     hotwords: list[str] = Field(default_factory=list, description="names the recognizer should expect")
     mode: Literal["push_to_talk", "hands_free", "mute"] = "push_to_talk"
@@ -64,6 +66,16 @@ class TtsSettings(BaseModel):
     voice: str = Field("en_US-joe-medium", description="default Piper voice name or .onnx path")
     voices: dict[str, str] = Field(default_factory=dict, description="language code -> voice")
     length_scale: float = Field(1.0, gt=0.2, le=3.0, description="speaking rate; >1 is slower")
+    fallback: bool = Field(True, description="speak a language without a Piper voice with espeak-ng")
+
+
+class ModelsSettings(BaseModel):
+    """The model manager (Settings -> Voices & models, `personal-agent models`)."""
+
+    source_url: str | None = Field(
+        None, description="base address of a mirror or NAS share laid out as <base>/<repo>/<path>; "
+        "empty = the public model hosts", pattern=r"^https?://")
+    catalogue: Path | None = Field(None, description="another catalogue file; empty = the bundled one")
 
 
 class StorageSettings(BaseModel):
@@ -133,6 +145,7 @@ class Settings(BaseSettings):
     audio: AudioSettings = Field(default_factory=AudioSettings)
     stt: SttSettings = Field(default_factory=SttSettings)
     tts: TtsSettings = Field(default_factory=TtsSettings)
+    models: ModelsSettings = Field(default_factory=ModelsSettings)
     llm: LlmSettings = Field(default_factory=LlmSettings)
     storage: StorageSettings = Field(default_factory=StorageSettings)
     server: ServerSettings = Field(default_factory=ServerSettings)
@@ -231,3 +244,19 @@ def _check_database_folder(url: str | None) -> None:
     if path and path != ":memory:" and not Path(path).parent.is_dir():
         raise ConfigError(f"config error: the database folder {Path(path).parent} does not exist: "
                           "create it, or correct the database address")
+
+
+def recognition_language(settings: Settings) -> str | None:
+    """The language Whisper is pinned to: ``stt.language`` when set, else the app's language; None
+    (detect per utterance) only when ``stt.language`` is 'auto'."""
+    stt = settings.stt.language
+    if stt == "auto":
+        return None
+    return stt or settings.language
+
+
+def meeting_language(settings: Settings) -> str | None:
+    """A meeting's recognition language: ``stt.language`` when it names one; else detected (a meeting's
+    language need not be the app's; short utterances take the meeting's language so far)."""
+    stt = settings.stt.language
+    return None if stt in (None, "auto") else stt

@@ -1,13 +1,16 @@
 """Piper text-to-speech: one voice per language, loaded lazily, offline.
 
-The English default is the bundled en_US-joe-medium (``audio.models.piper_voice_files``). Other
-languages need a voice the user installed (``python -m piper.download_voices de_DE-thorsten-medium``)
-and configured under ``tts.voices`` (``PA_TTS__VOICES='{"de": "/path/de_DE-thorsten-medium.onnx"}'``);
-without one, :class:`NoVoiceError` says so clearly.
+The English default is the bundled en_US-joe-medium (``audio.models.piper_voice_files``). A language's
+voice is the one configured for it (``VoiceConfig.voices``), else the default voice when it speaks the
+language, else a voice the model manager installed for it (catalogue order: de_DE-thorsten-medium
+first). Without any, :class:`PiperTts` speaks that language with espeak-ng (``audio.espeak``, the
+fallback, when installed) and :meth:`PiperTts.is_fallback` says so; with neither,
+:class:`NoVoiceError` says clearly what to install.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import threading
@@ -20,7 +23,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import numpy.typing as npt
 
-from audio.models import ModelError, piper_voice_files
+from audio import espeak
+from audio.models import ModelError, installed_voices, piper_voice_files
 from audio.speakable import Language
 from audio.wav import pcm16
 from audio.wav import write_wav as write_wav_file
@@ -81,17 +85,41 @@ class VoiceConfig:
     default_voice: str = DEFAULT_VOICE
     voices: dict[str, str] = field(default_factory=dict)
     length_scale: float = 1.0
+    models_dir: Path | None = None  # where the model manager installs voices
+    fallback: bool = True  # espeak-ng for a language without a Piper voice
 
     def voice_for(self, language: str) -> str:
         if language in self.voices:
             return self.voices[language]
         if _voice_language(self.default_voice) in (language, None):
             return self.default_voice
+        installed = [v for v in installed_voices(self.models_dir) if _voice_language(v) == language]
+        if installed:
+            return min(installed, key=_preference)
         name = LANGUAGE_NAMES.get(language, language)
         raise NoVoiceError(
-            f"no Piper voice for {name} ({language}): install one with "
-            f"'python -m piper.download_voices VOICE' and set tts.voices.{language} to its .onnx path"
+            f"no Piper voice for {name} ({language}): install one in Voices & models"
+            f" (for example {SUGGESTED_VOICES.get(language, 'a ' + name + ' voice')})"
         )
+
+
+SUGGESTED_VOICES = {"de": "de_DE-thorsten-medium", "en": "en_US-joe-medium"}
+
+
+@functools.cache
+def _catalogue_order() -> tuple[str, ...]:
+    from audio.catalogue import CatalogueError, load_catalogue
+
+    try:
+        return tuple(e.id for e in load_catalogue().entries)
+    except CatalogueError:
+        return ()
+
+
+def _preference(voice: str) -> tuple[int, str]:
+    """Installed voices in the catalogue's order (its first voice of a language is the suggested one)."""
+    order = _catalogue_order()
+    return (order.index(voice) if voice in order else len(order), voice)
 
 
 def _voice_language(voice: str) -> str | None:
@@ -124,13 +152,26 @@ class PiperTts:
         return other
 
     def is_loaded(self, language: Language = "en") -> bool:
-        """Whether ``language``'s voice is loaded (False also when there is none for it)."""
+        """Whether ``language``'s voice is loaded (the fallback counts; False when there is none)."""
         try:
             name = self.config.voice_for(language)
         except NoVoiceError:
-            return False
+            return self.is_fallback(language)
         with self._lock:
             return name in self._voices
+
+    def is_fallback(self, language: Language = "en") -> bool:
+        """Whether ``language`` is spoken by espeak-ng because no Piper voice speaks it."""
+        try:
+            self.config.voice_for(language)
+        except NoVoiceError:
+            return self.config.fallback and espeak.espeak_available()
+        return False
+
+    def prepare(self, language: Language = "en") -> None:
+        """Load ``language``'s Piper voice, or accept the espeak-ng fallback; NoVoiceError with neither."""
+        if not self.is_fallback(language):
+            self.voice(language)
 
     def voice(self, language: Language = "en") -> PiperVoice:
         name = self.config.voice_for(language)
@@ -145,7 +186,7 @@ class PiperTts:
         from piper.config import PiperConfig
 
         try:
-            onnx, cfg = piper_voice_files(name)
+            onnx, cfg = piper_voice_files(name, self.config.models_dir)
         except ModelError as exc:
             raise NoVoiceError(str(exc)) from None
         try:
@@ -165,6 +206,8 @@ class PiperTts:
         return voice
 
     def sample_rate(self, language: Language = "en") -> int:
+        if self.is_fallback(language):
+            return espeak.RATE
         return int(self.voice(language).config.sample_rate)
 
     def synthesize_stream(
@@ -173,6 +216,9 @@ class PiperTts:
         """Audio per sentence of already-speakable text (see ``audio.speakable``). With ``cancel``,
         :meth:`Cancel.cancel` ends a running synthesis within milliseconds (SynthesisCancelled)."""
         if not speakable_text.strip():
+            return
+        if self.is_fallback(language):
+            yield self._espeak(speakable_text, language, cancel)
             return
         voice = self.voice(language)
         for phonemes in voice.phonemize(speakable_text):
@@ -183,6 +229,21 @@ class PiperTts:
             peak = float(np.max(np.abs(audio))) if len(audio) else 0.0
             audio = audio / peak if peak > 1e-8 else np.zeros_like(audio)  # as Piper: normalized
             yield SpeechAudio(np.clip(audio, -1.0, 1.0).astype(np.float32), int(voice.config.sample_rate))
+
+    def _espeak(self, text: str, language: Language, cancel: Cancel | None) -> SpeechAudio:
+        if cancel is not None and cancel.cancelled:
+            raise SynthesisCancelled("synthesis stopped")
+        try:
+            samples, rate = espeak.synthesize(text, language, self.config.length_scale)
+        except espeak.EspeakError as exc:
+            raise TtsError(str(exc)) from None
+        if cancel is not None and cancel.cancelled:
+            raise SynthesisCancelled("synthesis stopped")
+        if samples.ndim > 1:
+            samples = samples.mean(axis=1)
+        peak = float(np.max(np.abs(samples))) if len(samples) else 0.0
+        samples = samples / peak if peak > 1e-8 else samples
+        return SpeechAudio(np.clip(samples, -1.0, 1.0).astype(np.float32), rate)
 
     def _run(self, voice: PiperVoice, ids: list[int], cancel: Cancel | None) -> Audio:
         """Piper's model call (as PiperVoice.phoneme_ids_to_audio) with onnxruntime RunOptions, so a

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Run one benchmark (or all) and print its JSON: scripts/bench.sh [stt|tts|intents|storage|communication|all]
+# Run one benchmark (or all) and print its JSON: scripts/bench.sh [stt|tts|intents|storage|communication|models|...|all]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -x .venv/bin/python ] || bash scripts/setup.sh --dev

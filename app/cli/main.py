@@ -34,6 +34,7 @@ FEATURE_COMMANDS = [
     "app.cli.meetings",
     "app.cli.finance",
     "app.cli.server",
+    "app.cli.models",  # models list|install|remove|verify
     "app.cli.finance",  # finance sync (and import)
 ]
 for _mod in FEATURE_COMMANDS:

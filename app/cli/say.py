@@ -53,6 +53,11 @@ def say(
     tts = svc.speech.voice()
     if rate is not None:
         tts = tts.with_length_scale(rate)
+    if tts.is_fallback(lang):
+        from audio.tts import LANGUAGE_NAMES, SUGGESTED_VOICES
+
+        typer.echo(f"no {LANGUAGE_NAMES[lang]} Piper voice installed: spoken by the fallback voice espeak-ng "
+                   f"(install {SUGGESTED_VOICES[lang]} in Voices & models for a natural voice)", err=True)
     try:
         if output is not None:
             check_wav_path(output)

@@ -13,7 +13,7 @@ from app.cli.common import fail, services
 def transcribe(
     file: Path = typer.Argument(..., help="audio file: wav, flac, mp3, ogg/opus, m4a, ..."),
     as_json: bool = typer.Option(False, "--json", help="language, segments with start/end seconds, words"),
-    language: str | None = typer.Option(None, "--language", "-l", help="ISO code (en, de); default: detect"),
+    language: str | None = typer.Option(None, "--language", "-l", help="ISO code (en, de); default: the language setting"),
     channels: bool = typer.Option(False, "--channels", help="transcribe left and right channel separately"),
 ) -> None:
     """Print the text of FILE (one line per utterance)."""
@@ -21,7 +21,7 @@ def transcribe(
     from audio.sources import AudioInputError, channel_count
 
     svc = services()
-    lang = language or None  # None: the configured language (stt.language), else detect
+    lang = language or None  # None: the configured language (stt.language, else the app's; auto: detect)
     try:
         channel_count(file)  # a missing, empty or non-audio file fails here, before the model loads
         rec = svc.speech.recognizer(warm_up=False)  # one file: the warm-up would only cost time

@@ -239,6 +239,22 @@ class CheckOutcome(BaseModel):
 # ---------------------------------------------------------------------------------------- events
 
 
+class ModelView(BaseModel):
+    """A voice or speech model of the catalogue, as Settings -> Voices & models shows it."""
+
+    id: str
+    kind: Literal["voice", "whisper"]
+    languages: list[str]
+    size_mb: float
+    quality: str
+    rtf: float = Field(description="expected seconds of work per second of speech on 2 cores")
+    speed: str = Field(description="'measured ...' or 'estimated ...'")
+    installed: bool
+    builtin: bool = Field(description="comes with the app (a PyPI package): cannot be removed")
+    source: str = ""
+    sha256: dict[str, str] = Field(default_factory=dict, description="file -> SHA-256 (published or recorded)")
+
+
 class _Event(BaseModel):
     at: datetime = Field(default_factory=lambda: datetime.now().astimezone())
 
@@ -414,6 +430,22 @@ class AccountsPort(Protocol):
 
 
 @runtime_checkable
+@runtime_checkable
+class ModelsPort(Protocol):
+    """Voices and speech models (the model manager), where the models live: the local engine has it;
+    a UI checks ``isinstance(engine, ModelsPort)``. Installing reports ``ProgressEvent(task="model:<id>")``."""
+
+    async def models(self) -> list[ModelView]: ...
+
+    async def install_model(self, model_id: str) -> ModelView:
+        """Download and verify (EngineError with one line on failure, also when cancelled)."""
+        ...
+
+    async def cancel_model_install(self, model_id: str) -> None: ...
+
+    async def remove_model(self, model_id: str) -> ModelView: ...
+
+
 class Engine(ConversationPort, VoicePort, MeetingsPort, SettingsPort, AccountsPort, Protocol):
     """What the UI can ask of the assistant: the five ports plus events and lifecycle. See the
     module docstring for the contract."""

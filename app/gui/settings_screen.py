@@ -10,6 +10,7 @@ from pydantic import ValidationError
 
 from app.accounts import account_kinds
 from app.engine import AccountDraft, AccountView, EngineError, SettingsPatch, SettingsView
+from app.gui.models_screen import ModelsScreen
 from app.gui.widgets import bind, button, heading, icon_button, tagged
 
 if TYPE_CHECKING:
@@ -39,6 +40,7 @@ class SettingsScreen:
         self.acc_secret = ft.TextField(label="Password or key", password=True, can_reveal_password=True, width=220)
         self.message = ft.Text("")
         self._fields: dict[str, Any] = {}
+        self.models = ModelsScreen(app)
 
     def build(self) -> ft.Control:
         add_form = ft.Row([
@@ -54,6 +56,7 @@ class SettingsScreen:
             ft.Divider(), heading("Accounts"),
             ft.Text("Secrets are stored in the system keyring, never in the settings file."),
             self.accounts, add_form,
+            ft.Divider(), self.models.build(),
         ], scroll=ft.ScrollMode.AUTO, expand=True)
 
     async def load(self) -> None:
@@ -65,6 +68,7 @@ class SettingsScreen:
             return
         self._fill(view)
         self._fill_accounts(accounts)
+        await self.models.load()
 
     def _fill(self, v: SettingsView) -> None:
         f: dict[str, Any] = {}

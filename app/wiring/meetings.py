@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from app.meetings.service import MeetingConfig, MeetingService
+from app.settings import meeting_language
 from audio.meeting.capture import MeetingSource, MicSource
 
 if TYPE_CHECKING:
@@ -42,6 +43,6 @@ def build_meeting_service(services: Services) -> MeetingService:
         paths.append(st.spool_dir or services.paths.data_dir / "spool")
     return MeetingService(
         db=services.db, backend_factory=backend, data_dir=services.paths.data_dir, recognizer_factory=recognizer,
-        model_factory=model, space_paths=paths, config=MeetingConfig(language=settings.stt.language or None),
+        model_factory=model, space_paths=paths, config=MeetingConfig(language=meeting_language(settings)),
         source_factory=mic, storage_kind=st.backend,
     )

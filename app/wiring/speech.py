@@ -9,15 +9,18 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app.paths import AppPaths
-from app.settings import Settings
+from app.settings import Settings, recognition_language
 from audio.events import AudioEvent
 from audio.speakable import Language
 from audio.speaker import Speaker
 from audio.stt import Recognizer, RecognizerConfig
 from audio.tts import PiperTts, VoiceConfig
+
+if TYPE_CHECKING:
+    from audio.model_manager import ModelManager
 
 
 def recognizer_config(settings: Settings, paths: AppPaths, **over: Any) -> RecognizerConfig:
@@ -27,7 +30,7 @@ def recognizer_config(settings: Settings, paths: AppPaths, **over: Any) -> Recog
     fields: dict[str, Any] = {
         "model": stt.model,
         "compute_type": stt.compute_type,
-        "language": stt.language or None,
+        "language": recognition_language(settings),
         "beam_size": stt.beam_size,
         "hotwords": list(stt.hotwords),
         "models_dir": paths.models_dir,
@@ -35,10 +38,14 @@ def recognizer_config(settings: Settings, paths: AppPaths, **over: Any) -> Recog
     return RecognizerConfig(**{**fields, **over})
 
 
-def voice_config(settings: Settings) -> VoiceConfig:
-    """``settings.tts`` as the voice's config: default voice, a voice per language, speaking rate."""
+def voice_config(settings: Settings, paths: AppPaths | None = None) -> VoiceConfig:
+    """``settings.tts`` as the voice's config: default voice, a voice per language, speaking rate, the
+    voices the model manager installed (under ``paths.models_dir``) and the espeak-ng fallback."""
     tts = settings.tts
-    return VoiceConfig(default_voice=tts.voice, voices=dict(tts.voices), length_scale=tts.length_scale)
+    return VoiceConfig(
+        default_voice=tts.voice, voices=dict(tts.voices), length_scale=tts.length_scale,
+        models_dir=paths.models_dir if paths is not None else None, fallback=tts.fallback,
+    )
 
 
 class SpeechModels:
@@ -104,7 +111,7 @@ class SpeechModels:
         language's voice loads on its first use (``PiperTts.voice``), so a change of the app's
         language needs no new synthesizer."""
         with self._voice_lock:
-            cfg = voice_config(self._settings())
+            cfg = voice_config(self._settings(), self.paths)
             if self._voice is None or cfg != self._voice_key:
                 self._voice = self._make_voice(cfg)
                 self._voice_key = cfg
@@ -114,7 +121,7 @@ class SpeechModels:
         """Whether :meth:`voice` is current and ``language``'s voice (default: the app's) is loaded."""
         with self._voice_lock:
             settings = self._settings()
-            if self._voice is None or voice_config(settings) != self._voice_key:
+            if self._voice is None or voice_config(settings, self.paths) != self._voice_key:
                 return False
             return self._voice.is_loaded(language or settings.language)
 
@@ -134,3 +141,11 @@ class SpeechModels:
             self._rec, self._rec_key, self._rec_warm = None, None, False
         with self._voice_lock:
             self._voice, self._voice_key = None, None
+
+
+def model_manager(settings: Settings, paths: AppPaths) -> ModelManager:
+    """The model manager for ``settings.models`` (catalogue, mirror) over ``paths.models_dir``."""
+    from audio.catalogue import load_catalogue
+    from audio.model_manager import ModelManager
+
+    return ModelManager(paths.models_dir, load_catalogue(settings.models.catalogue), settings.models.source_url)

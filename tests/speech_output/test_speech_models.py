@@ -85,17 +85,18 @@ def test_recognizer_is_rebuilt_only_when_its_settings_change(
     assert models.recognizer_ready()
     current["s"] = _with(current["s"], "stt", mode="hands_free", wake_phrase="hello")  # listener only
     current["s"] = _with(current["s"], "tts", length_scale=1.5)
-    current["s"] = _with(current["s"], language="de")
     assert models.recognizer() is first
-    for change in ({"model": "tiny.en"}, {"language": "de"}, {"hotwords": ["Kubernetes"]}, {"beam_size": 5}):
+    current["s"] = _with(current["s"], language="de")  # recognition is pinned to the app's language
+    assert not models.recognizer_ready() and models.recognizer().config.language == "de"
+    for change in ({"model": "tiny.en"}, {"language": "en"}, {"hotwords": ["Kubernetes"]}, {"beam_size": 5}):
         before = models.recognizer()
         current["s"] = _with(current["s"], "stt", **change)
         assert not models.recognizer_ready()
         after = models.recognizer()
         assert after is not before and models.recognizer_ready(), change
     assert built.recognizers[-1].config.model == "tiny.en"
-    assert built.recognizers[-1].config.language == "de"
-    assert len(built.recognizers) == 5
+    assert built.recognizers[-1].config.language == "en"
+    assert len(built.recognizers) == 6
 
 
 def test_a_cold_recognizer_is_warmed_when_a_caller_wants_it_warm(models: SpeechModels, built: Built) -> None:
@@ -135,12 +136,13 @@ def test_one_voice_rebuilt_only_when_the_tts_settings_change(
     slower = models.voice()
     assert slower is not voice and slower.config.length_scale == 1.3
     assert len(built.voices) == 2
-    assert not models.voice_ready("de")  # no German voice configured
+    # no German Piper voice: German is ready at once through the espeak-ng fallback, nothing to load
+    assert models.voice_ready("de") and slower.is_fallback("de")
     assert not models.voice_ready("en")  # configured, not loaded yet
 
 
 def test_rate_override_shares_the_loaded_voices() -> None:
-    tts = PiperTts(VoiceConfig(length_scale=1.0), threads=1)
+    tts = PiperTts(VoiceConfig(length_scale=1.0, fallback=False), threads=1)
     fast = tts.with_length_scale(0.8)
     assert fast.config.length_scale == 0.8 and tts.config.length_scale == 1.0
     assert fast._voices is tts._voices and fast.threads == 1

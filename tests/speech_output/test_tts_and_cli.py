@@ -21,7 +21,7 @@ pytestmark = pytest.mark.slow
 def test_voice_per_language_and_clear_error_without_one() -> None:
     cfg = VoiceConfig()
     assert cfg.voice_for("en") == "en_US-joe-medium"
-    with pytest.raises(NoVoiceError, match=r"no Piper voice for German \(de\).*tts\.voices\.de"):
+    with pytest.raises(NoVoiceError, match=r"no Piper voice for German \(de\): install one in Voices & models"):
         cfg.voice_for("de")
     onnx, _ = piper_voice_files("en_US-joe-medium")
     assert VoiceConfig(voices={"de": str(onnx)}).voice_for("de") == str(onnx)
@@ -94,7 +94,6 @@ def test_say_reads_standard_input(tmp_path: Path) -> None:
         (["Hi.", "--rate", "9", "-o", "x.wav"], 2, "--rate must be"),
         (["Hi.", "-o", "out.mp3"], 1, "must end in .wav"),
         (["Hi.", "-o", "/no/such/folder/x.wav"], 1, "output folder does not exist"),
-        (["Hallo.", "-l", "de", "-o", "x.wav"], 1, "no Piper voice for German"),
     ],
 )
 def test_say_bad_input_is_a_clear_error(args: list[str], code: int, message: str, tmp_path: Path) -> None:

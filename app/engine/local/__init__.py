@@ -37,6 +37,7 @@ from app.engine import (
     MeetingHit,
     MeetingSummary,
     MeetingView,
+    ModelView,
     NotAvailable,
     SettingsPatch,
     SettingsView,
@@ -48,6 +49,7 @@ from app.engine.local.accounts import LocalAccounts
 from app.engine.local.conversation import LocalConversation
 from app.engine.local.core import EngineCore, SpeechOutput
 from app.engine.local.meetings import MeetingAdapter
+from app.engine.local.models import LocalModels
 from app.engine.local.settings import LocalSettings
 from app.engine.local.voice import LocalVoice
 
@@ -73,6 +75,7 @@ class LocalEngine:
         self.meetings_port = MeetingAdapter(sv, self.core.bus)
         self.settings_port = LocalSettings(self.core, self.voice)
         self.accounts_port = LocalAccounts(self.core)
+        self.models_port = LocalModels(self.core)
         self.preload = preload
         self.alarms = alarms  # timers ring and reminders speak while a UI is subscribed
         self._preloaded = False
@@ -238,3 +241,17 @@ class LocalEngine:
 
     async def remove_account(self, kind: str, name: str) -> None:
         await self.accounts_port.remove_account(kind, name)
+
+    # ------------------------------------------------------------------------------ voices and models
+
+    async def models(self) -> list[ModelView]:
+        return await self.models_port.models()
+
+    async def install_model(self, model_id: str) -> ModelView:
+        return await self.models_port.install_model(model_id)
+
+    async def cancel_model_install(self, model_id: str) -> None:
+        await self.models_port.cancel_model_install(model_id)
+
+    async def remove_model(self, model_id: str) -> ModelView:
+        return await self.models_port.remove_model(model_id)

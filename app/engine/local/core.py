@@ -74,13 +74,21 @@ class EngineCore:
         return True, f"whisper {model}, offline"
 
     def speech_out_status(self) -> tuple[bool, str]:
+        from app.wiring.speech import voice_config
+        from audio.espeak import espeak_available
         from audio.models import ModelError, piper_voice_files
+        from audio.tts import NoVoiceError
 
         try:
-            piper_voice_files(self.sv.settings.tts.voice)
+            piper_voice_files(self.sv.settings.tts.voice, self.sv.paths.models_dir)
         except ModelError as exc:
             return False, str(exc)
-        return True, f"Piper voice {self.sv.settings.tts.voice}, offline"
+        cfg = voice_config(self.sv.settings, self.sv.paths)
+        try:
+            german = f"German: {cfg.voice_for('de')}"
+        except NoVoiceError:
+            german = "German: espeak-ng (fallback)" if cfg.fallback and espeak_available() else "German: no voice"
+        return True, f"Piper voice {self.sv.settings.tts.voice}, {german}, offline"
 
     def recognizer(self) -> Recognizer:
         with self._stt_lock:
@@ -112,7 +120,7 @@ class EngineCore:
             self.bus.emit(ProgressEvent(task="tts_load", label=f"Loading voice {self.sv.settings.tts.voice}"))
             try:
                 tts = speech.voice()
-                tts.voice(self.sv.settings.language)
+                tts.prepare(self.sv.settings.language)
             except TtsError as exc:
                 self.bus.emit(ProgressEvent(task="tts_load", label=f"Voice failed: {exc}", done=True))
                 raise NotAvailable(f"speech output is not available: {exc}") from None

@@ -44,8 +44,14 @@ class LocalSettings:
                     outs.append(str(d["name"]))
         except Exception as exc:  # no PortAudio / no devices: the lists stay empty
             log.info("audio devices: %s", exc)
-        voices = sorted({"en_US-joe-medium", s.tts.voice, *s.tts.voices.values()})
-        models = list(dict.fromkeys([*STT_MODELS, s.stt.model]))
+        from audio.models import installed_voices
+
+        models_dir = self.core.sv.paths.models_dir
+        installed = installed_voices(models_dir)  # what Voices & models installed is offered at once
+        voices = sorted({"en_US-joe-medium", s.tts.voice, *s.tts.voices.values(), *installed})
+        whisper = sorted(p.name for p in models_dir.glob("whisper-*")
+                         if p.name != "whisper-base" and (p / "model.bin").is_file())  # base: "base"
+        models = list(dict.fromkeys([*STT_MODELS, *whisper, s.stt.model]))
         return SettingsView(
             language=s.language, stt_model=s.stt.model, stt_models=models, llm_provider=s.llm.provider,
             llm_providers=LLM_PROVIDERS, llm_model=s.llm.model or "", voice=s.tts.voice, voices=voices,

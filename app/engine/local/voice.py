@@ -31,6 +31,15 @@ if TYPE_CHECKING:
     from audio.events import AudioEvent
     from audio.listener import Listener as AudioListener
 
+# said once per language and engine when a reply is spoken by the espeak-ng fallback (in that language)
+FALLBACK_NOTICE = {
+    "de": "Für deutsche Antworten ist noch keine deutsche Stimme installiert, deshalb spreche ich mit einer "
+    "einfachen Ersatzstimme. Eine natürliche deutsche Stimme gibt es unter Einstellungen → Stimmen & Modelle: "
+    "„de_DE-thorsten-medium“ (63 MB).",
+    "en": "No English voice is installed, so I speak with a simple stand-in voice. A natural English voice is "
+    "in Settings → Voices & models: “en_US-joe-medium”.",
+}
+
 # the conversation port's answer: (text, turn id, seconds from the end of speech to the final text,
 # time.monotonic() at the end of speech: push-to-talk release or the hands-free end-point)
 Answer = Callable[[str, str, float | None, float | None], Awaitable[TurnReply]]
@@ -52,6 +61,7 @@ class LocalVoice:
         self._woken_until = 0.0  # monotonic end of the window after a wake phrase said alone
         self._speech_job: Any = None
         self._mic: Any = None
+        self._fallback_noticed: set[str] = set()
 
     async def _answer(self, text: str, turn_id: str, stt_s: float | None = None,
                       speech_end: float | None = None) -> TurnReply:
@@ -256,6 +266,9 @@ class LocalVoice:
             core.set_state("idle")
             return
         lang: Any = language if language in ("en", "de") else "en"
+        if lang not in self._fallback_noticed and await core.thread(tts.is_fallback, lang):
+            self._fallback_noticed.add(lang)
+            core.notice(FALLBACK_NOTICE[lang], "info")
         if core.speech_output == "client":
             from audio.sentences import split_sentences
             from audio.speaker import render

@@ -1,0 +1,86 @@
+"""The catalogue of voices and speech models the model manager can install (``model_catalogue.json``
+beside this module, or another file of the same shape: a test's, a company mirror's)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, Field, ValidationError
+
+CATALOGUE_FILE = Path(__file__).with_name("model_catalogue.json")
+
+
+class CatalogueError(Exception):
+    """The catalogue file is missing, unreadable or names an unknown entry."""
+
+
+class Speed(BaseModel):
+    rtf: float = Field(description="seconds of work per second of speech on 2 CPU cores")
+    how: str = Field(description="'measured ...' or 'estimated ...'")
+
+
+class ModelFile(BaseModel):
+    repo: str
+    path: str
+    sha256: str | None = Field(None, pattern=r"^[0-9a-f]{64}$")
+    checksum_source: str = "the model host"
+    size: int | None = Field(None, ge=0, description="exact bytes when known")
+
+    @property
+    def name(self) -> str:
+        return self.path.rsplit("/", 1)[-1]
+
+
+class CatalogueEntry(BaseModel):
+    id: str = Field(pattern=r"^[A-Za-z0-9_.-]+$")
+    kind: Literal["voice", "whisper"]
+    languages: list[str]
+    size_mb: float
+    quality: str
+    license: str
+    speed: Speed
+    files: list[ModelFile] = Field(default_factory=list)
+    pypi: list[str] = Field(default_factory=list, description="shipped by these packages (nothing to download)")
+    pypi_option: list[str] = Field(
+        default_factory=list, description="may also be installed from these packages instead of the model host"
+    )
+
+    @property
+    def builtin(self) -> bool:
+        return bool(self.pypi)
+
+    def speaks(self, language: str) -> bool:
+        return language in self.languages or "multi" in self.languages
+
+
+class Catalogue(BaseModel):
+    repos: dict[str, str]
+    entries: list[CatalogueEntry]
+
+    def get(self, entry_id: str) -> CatalogueEntry:
+        for e in self.entries:
+            if e.id == entry_id:
+                return e
+        known = ", ".join(e.id for e in self.entries)
+        raise CatalogueError(f"unknown voice or model '{entry_id}'; known: {known}")
+
+    def url(self, file: ModelFile, source_url: str | None = None) -> str:
+        """The file's address: ``<source_url>/<repo>/<path>`` for a mirror, else the repo's public base."""
+        if source_url:
+            return f"{source_url.rstrip('/')}/{file.repo}/{file.path}"
+        if file.repo not in self.repos:
+            raise CatalogueError(f"the catalogue names no address for '{file.repo}'")
+        return f"{self.repos[file.repo].rstrip('/')}/{file.path}"
+
+
+def load_catalogue(path: Path | None = None) -> Catalogue:
+    path = path or CATALOGUE_FILE
+    try:
+        return Catalogue.model_validate(json.loads(Path(path).read_text(encoding="utf-8")))
+    except OSError as exc:
+        raise CatalogueError(f"cannot read the model catalogue {path}: {exc.strerror or exc}") from None
+    except (ValueError, ValidationError) as exc:
+        first = str(exc).splitlines()[0][:160]
+        raise CatalogueError(f"the model catalogue {path} is not valid: {first}") from None

@@ -1,0 +1,121 @@
+"""One file over HTTP(S) into a ``.part`` file: resumed with a Range request after a dropped
+connection (in this run or a later one), checked by SHA-256 and size, cancellable, with progress.
+
+Nothing here starts by itself: the model manager calls :func:`fetch` when the user asked for a model."""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import os
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+import httpx
+
+CHUNK = 1 << 16
+Progress = Callable[[int, int | None], None]  # (bytes so far, total bytes or None)
+
+
+class DownloadError(Exception):
+    """The file could not be fetched; the message says why (one line)."""
+
+
+class DownloadCancelled(DownloadError):
+    """The user stopped the download; the ``.part`` file stays for a later resume."""
+
+
+class ChecksumError(DownloadError):
+    """The file arrived but is not the published one; it was deleted."""
+
+
+class DiskFullError(DownloadError):
+    """No space left for the file; the partial file was deleted."""
+
+
+def sha256_of(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        while block := f.read(1 << 20):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _total(resp: httpx.Response, have: int) -> int | None:
+    if resp.status_code == 206:
+        rng = resp.headers.get("content-range", "")  # bytes a-b/total
+        tail = rng.rsplit("/", 1)[-1]
+        return int(tail) if tail.isdigit() else None
+    length = resp.headers.get("content-length")
+    return int(length) if length and length.isdigit() else None
+
+
+def _one_pass(
+    client: httpx.Client, url: str, part: Path, progress: Progress | None, cancel: threading.Event | None
+) -> None:
+    have = part.stat().st_size if part.exists() else 0
+    headers = {"Range": f"bytes={have}-"} if have else {}
+    with client.stream("GET", url, headers=headers) as resp:
+        if resp.status_code == 416 and have:  # nothing left to send: the file is complete
+            return
+        if resp.status_code not in (200, 206):
+            raise DownloadError(f"the model host answered {resp.status_code} for {url}")
+        mode = "ab" if resp.status_code == 206 else "wb"  # 200: the server ignored Range, start over
+        done = have if mode == "ab" else 0
+        total = _total(resp, have)
+        with part.open(mode) as out:
+            for block in resp.iter_bytes(CHUNK):
+                if cancel is not None and cancel.is_set():
+                    raise DownloadCancelled("download cancelled")
+                out.write(block)
+                done += len(block)
+                if progress is not None:
+                    progress(done, total)
+            out.flush()
+            os.fsync(out.fileno())
+
+
+def fetch(
+    url: str,
+    part: Path,
+    *,
+    sha256: str | None,
+    size: int | None = None,
+    progress: Progress | None = None,
+    cancel: threading.Event | None = None,
+    retries: int = 3,
+    timeout_s: float = 30.0,
+) -> str:
+    """Download ``url`` into ``part`` (appending to what is there) and return the file's SHA-256.
+
+    A dropped connection is resumed up to ``retries`` times; a checksum or size mismatch deletes the
+    file (ChecksumError); a full disk deletes it (DiskFullError); a cancel keeps it (DownloadCancelled)."""
+    part.parent.mkdir(parents=True, exist_ok=True)
+    attempts = 0
+    try:
+        with httpx.Client(timeout=timeout_s, follow_redirects=True, trust_env=False) as client:
+            while True:
+                try:
+                    _one_pass(client, url, part, progress, cancel)
+                    break
+                except (httpx.TransportError, httpx.RemoteProtocolError) as exc:
+                    attempts += 1
+                    if attempts > retries:
+                        raise DownloadError(f"the download of {url} failed: {exc or type(exc).__name__}") from None
+                    if cancel is not None and cancel.is_set():
+                        raise DownloadCancelled("download cancelled") from None
+    except OSError as exc:
+        if exc.errno == errno.ENOSPC:
+            part.unlink(missing_ok=True)
+            raise DiskFullError(f"no space left on the disk for {part.name}") from None
+        raise
+    got = part.stat().st_size
+    if size is not None and got != size:
+        part.unlink(missing_ok=True)
+        raise ChecksumError(f"{part.name} has {got} bytes, expected {size}: deleted")
+    digest = sha256_of(part)
+    if sha256 is not None and digest != sha256:
+        part.unlink(missing_ok=True)
+        raise ChecksumError(f"{part.name} does not match its published SHA-256: deleted")
+    return digest
