@@ -214,8 +214,8 @@ class FinanceScreen:
         rows: list[ft.Control] = []
         for r in subs:
             payee, detail = display.recurring_line(r, self.language)
-            rows.append(ft.Semantics(identifier="finance-subscription", content=ft.Row(
-                [ft.Text(payee, weight=ft.FontWeight.BOLD, expand=True), ft.Text(detail)], wrap=True)))
+            rows.append(ft.Semantics(identifier="finance-subscription", content=ft.Column(
+                [ft.Text(payee, weight=ft.FontWeight.BOLD), ft.Text(detail, size=12)], spacing=0)))
         self.subscriptions.controls = rows or [ft.Text("No subscriptions found.")]
 
     def _row(self, t: views.TransactionView, names: dict[str, str]) -> ft.Control:
