@@ -203,3 +203,28 @@ def test_bad_parameters_are_4xx_with_one_line(finance_server: LiveServer, path: 
 def test_unknown_category_is_empty_not_an_error(finance_server: LiveServer) -> None:
     bob = finance_server.login(BOB)
     assert bob.get("/api/v1/finance/transactions", params={"category": "yachts"}).json()["total"] == 0
+
+
+@pytest.mark.e2e
+@pytest.mark.slow
+def test_phone_client_shows_the_finance_screen_over_the_api(finance_server: LiveServer) -> None:
+    """The phone's path: `remote pair` + `remote ui` (the Flet UI on a RemoteEngine) at phone width;
+    the Finance screen reads bob's ledger through the read routes and offers no edit."""
+    from app.cli.main import cli
+    from tests.e2e.browser import browser_page, ui_process
+    from tests.e2e.gui_helpers import PHONE, ROOT, by_id, nav, screenshot, wait_text
+
+    bob = finance_server.login(BOB)
+    code = bob.post("/api/v1/pairing/codes").json()["code"]
+    res = CliRunner().invoke(cli, ["remote", "pair", finance_server.url, code, "--device-name", "phone"])
+    assert res.exit_code == 0, res.output
+    remote_ui = ui_process(lambda port: ["remote", "ui", "--port", str(port)], env={"PYTHONPATH": str(ROOT)},
+                           timeout=90)
+    with remote_ui as url, browser_page(url, *PHONE) as page:
+        wait_text(page, "status", "Idle", timeout=90)
+        nav(page, "Finance")
+        wait_text(page, "finance-balance", "€4,321.09", timeout=60)
+        wait_text(page, "finance-balance", "€500.00", timeout=10)
+        by_id(page, "finance-spend-rent").first.wait_for(timeout=30_000)
+        assert by_id(page, "finance-sync-now").count() == 0  # the phone does not start syncs
+        screenshot(page, "finance-remote-390x844")
