@@ -6,11 +6,11 @@ the correction teaches a rule, ``agents.finance.categories.correct``)."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 from sqlalchemy import ColumnElement, Select, func, or_, select
 
 from agents.finance import budgets, queries, recurring
@@ -19,7 +19,7 @@ from agents.finance.db import FinAccount, FinCategory, FinTransaction
 from agents.finance.money import from_minor
 from storage.db.engine import Database
 
-MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
+MONTH_PATTERN = r"^(19|2\d)\d\d-(0[1-9]|1[0-2])$"  # 1900-01 .. 2999-12
 UNCATEGORISED = "none"  # the category filter for bookings without one
 
 
@@ -62,6 +62,12 @@ class TransactionFilter(BaseModel):
     account: str | None = Field(None, max_length=64, description="an IBAN")
     offset: int = Field(0, ge=0, le=10_000_000)
     limit: int = Field(50, ge=1, le=200)
+
+
+    @field_validator("q", "category", "account")
+    @classmethod
+    def _no_nul(cls, v: str | None) -> str | None:
+        return v.replace("\x00", "") if v is not None else v  # PostgreSQL refuses NUL in text
 
 
 class TransactionPage(BaseModel):
@@ -170,7 +176,7 @@ def transactions(db: Database, f: TransactionFilter) -> TransactionPage:
     if f.start is not None:
         where.append(FinTransaction.booking_date >= f.start)
     if f.end is not None:
-        where.append(FinTransaction.booking_date < f.end + timedelta(days=1))
+        where.append(FinTransaction.booking_date <= f.end)
     if f.account:
         where.append(FinAccount.iban == f.account.replace(" ", "").upper())
     with db.session() as s:

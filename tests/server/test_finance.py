@@ -190,7 +190,8 @@ def test_sign_in_required(finance_server: LiveServer) -> None:
     ("transactions", {"q": "x" * 201}), ("transactions", {"category": "Robert'); DROP TABLE"}),
     ("transactions", {"offset": "99999999999999999999999"}), ("transactions/0", {}), ("transactions/abc", {}),
     ("transactions/99999999999999999999999", {}), ("spending", {"month": "2026-13"}),
-    ("spending", {"month": "Nov"}), ("budgets", {"month": "2026-1"}), ("recurring", {"all": "maybe"}),
+    ("spending", {"month": "Nov"}), ("spending", {"month": "0000-04"}), ("budgets", {"month": "2026-1"}),
+    ("recurring", {"all": "maybe"}),
 ])
 def test_bad_parameters_are_4xx_with_one_line(finance_server: LiveServer, path: str, params: dict[str, str]) -> None:
     bob = finance_server.login(BOB)
@@ -200,9 +201,11 @@ def test_bad_parameters_are_4xx_with_one_line(finance_server: LiveServer, path: 
     assert isinstance(detail, str) and "\n" not in detail and "Traceback" not in detail
 
 
-def test_unknown_category_is_empty_not_an_error(finance_server: LiveServer) -> None:
+def test_unknown_category_and_extreme_dates_are_empty_not_an_error(finance_server: LiveServer) -> None:
     bob = finance_server.login(BOB)
     assert bob.get("/api/v1/finance/transactions", params={"category": "yachts"}).json()["total"] == 0
+    r = bob.get("/api/v1/finance/transactions", params={"from": "0001-01-01", "to": "9999-12-31", "q": "a\x00b"})
+    assert r.status_code == 200 and r.json()["total"] == 0, r.text
 
 
 @pytest.mark.e2e
