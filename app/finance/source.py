@@ -45,7 +45,8 @@ _schedulers: dict[int, BankSyncScheduler] = {}
 
 
 def app_scheduler(services: Services) -> BankSyncScheduler:
-    """The desktop app's one scheduled sync (started with the first Finance screen, once per process)."""
+    """The desktop app's one scheduled sync (started when the app builds its Finance screen, once per
+    process; every browser tab of the web UI shares it)."""
     found = _schedulers.get(id(services))
     if found is None:
         found = _schedulers[id(services)] = scheduler_for(services, app_targets(services))

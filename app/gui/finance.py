@@ -32,7 +32,8 @@ LEVEL_COLORS = {"ok": ft.Colors.PRIMARY, "warning": ft.Colors.AMBER, "exceeded":
 class FinanceScreen:
     def __init__(self, app: AssistantApp) -> None:
         self.app = app
-        self.source: FinanceSource | None = None
+        # built with the app: on the desktop this starts the scheduled bank sync (app/finance/source.py)
+        self.source: FinanceSource | None = finance_source(app.engine)
         self.month = views.month_of(date.today())
         self.offset = 0
         self.categories: list[views.CategoryView] = []
@@ -111,8 +112,6 @@ class FinanceScreen:
     # ------------------------------------------------------------------ loading
 
     async def load(self) -> None:
-        if self.source is None:
-            self.source = finance_source(self.app.engine)
         if self.source is None:
             self._unavailable("Finance is not available with this connection.")
             return
