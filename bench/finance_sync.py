@@ -1,7 +1,8 @@
 """Benchmark: a full FinTS sync of 2,000 transactions from the fake bank (tests/servers/fints_bank.py)
 through the unmodified python-fints client: first contact (new system id, BPD/UPD), accounts, balances,
-and the statements across pages, for camt and for MT940; then a repeat sync with the saved client data.
-Prints one JSON object. Run: .venv/bin/python bench/finance_sync.py"""
+and the statements across pages, for camt and for MT940; then a repeat sync with the saved client data;
+then the same sync stored in a SQLite ledger (one database transaction, as the scheduled sync does:
+``ledger_store_s`` first time, ``ledger_restore_s`` again with nothing new). Prints one JSON object. Run: .venv/bin/python bench/finance_sync.py"""
 
 from __future__ import annotations
 
@@ -44,12 +45,40 @@ def run(fmt: str) -> dict[str, Any]:
             repeat.append(time.perf_counter() - t)
             fetched = result.transactions
         messages = len(bank.requests) // RUNS
-        return {"transactions": fetched, "messages_per_sync_avg": messages // 2,
+        ledger = _ledger_store(cfg, bank.pin, start, end) if fmt == "camt" else {}
+        return {**ledger, "transactions": fetched, "messages_per_sync_avg": messages // 2,
                 "first_sync_s": round(min(first), 2), "repeat_sync_s": round(min(repeat), 2),
                 "first_sync_s_max": round(max(first), 2)}
     finally:
         httpd.shutdown()
         httpd.server_close()
+
+
+def _ledger_store(cfg: FintsConfig, pin: str, start: date, end: date) -> dict[str, Any]:
+    """The scheduled sync's path: fetch, then store in the SQLite ledger in one transaction (twice)."""
+    import tempfile
+
+    from agents.domains import migration_folders
+    from agents.finance.ledger import DbLedger
+    from storage.db.engine import Database
+
+    with tempfile.TemporaryDirectory() as d:
+        db = Database(f"sqlite:///{Path(d) / 'ledger.sqlite3'}", migration_folders())
+        db.migrate()
+        times: list[float] = []
+        new: list[int] = []
+        for _ in range(2):
+            marks: dict[str, float] = {}
+
+            def step(name: str, marks: dict[str, float] = marks) -> None:
+                marks[name] = time.perf_counter()
+
+            result = sync_bank(FintsBankService(cfg, pin, MemoryStateStore()), DbLedger(db), start, end, step=step)
+            times.append(time.perf_counter() - marks["storing"])
+            new.append(result.new_transactions)
+        db.dispose()
+    return {"ledger_new": new[0], "ledger_new_again": new[1], "ledger_store_s": round(times[0], 3),
+            "ledger_restore_s": round(times[1], 3)}
 
 
 def main() -> None:

@@ -6,7 +6,8 @@ before the commit, so nothing is half-written."""
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -163,27 +164,47 @@ def import_items(s: Session, items: Iterable[BankTransaction | Balance | Skipped
 
 
 class DbLedger:
-    """The ledger as the bank sync's sink (agents/finance/sync.py ``LedgerSink``): each call is one
-    database transaction; accounts and balances are upserts, transactions are booked as an import
-    (fingerprints: a second sync adds nothing)."""
+    """The ledger as the bank sync's sink (agents/finance/sync.py ``LedgerSink``): inside ``atomic()``
+    the three calls of a sync share ONE database transaction (all stored or none); outside it each call
+    is its own. Accounts and balances are upserts, transactions are booked as an import (fingerprints:
+    a second sync adds nothing)."""
 
     def __init__(self, db: Database) -> None:
         self.db = db
+        self._session: Session | None = None
+
+    @contextmanager
+    def atomic(self) -> Iterator[Session]:
+        with self.db.session() as s:
+            self._session = s
+            try:
+                yield s
+            finally:
+                self._session = None
+
+    @contextmanager
+    def _use(self) -> Iterator[Session]:
+        if self._session is not None:
+            yield self._session
+        else:
+            with self.db.session() as s:
+                yield s
 
     def add_accounts(self, accounts: Sequence[BankAccount]) -> int:
-        with self.db.session() as s:
+        with self._use() as s:
             known = {a for a in s.scalars(select(FinAccount.iban))}
             for a in accounts:
                 upsert_account(s, a)
+            s.flush()
             return len({a.iban for a in accounts} - known)
 
     def add_balances(self, balances: Sequence[Balance]) -> int:
         if not balances:
             return 0
-        with self.db.session() as s:
+        with self._use() as s:
             import_items(s, balances, "fints sync", "fints")  # a balance per account and day: upserted
             return len(balances)
 
     def add_transactions(self, transactions: Sequence[BankTransaction]) -> int:
-        with self.db.session() as s:
+        with self._use() as s:
             return import_items(s, transactions, "fints sync", "fints").new

@@ -22,7 +22,11 @@ class FinanceSettings(BaseModel):
     fints_product_version: str = Field("0.1", max_length=5, description="the product version sent to the bank")
     sync_days: int = Field(90, ge=1, le=3650, description="how many days back `finance sync` fetches by default")
     timeout_s: float = Field(30.0, gt=0, le=600, description="time-out of one request to the bank")
-    sync_interval_min: int = Field(360, ge=0, le=7 * 24 * 60, description="0 = no scheduled sync")
+    sync_interval_min: int = Field(
+        360, ge=0, le=7 * 24 * 60,
+        description="minutes between the scheduled syncs of the bank accounts in the running app/server; 0 = none")
+    sync_first_delay_s: float = Field(
+        30.0, ge=0, le=24 * 3600, description="the first scheduled sync, seconds after the app/server started")
     transfer_limit_per_transfer: Decimal = Field(Decimal("1000"), ge=0, max_digits=12, decimal_places=2)
     transfer_limit_per_day: Decimal = Field(Decimal("2000"), ge=0, max_digits=12, decimal_places=2)
     currency: str = Field("EUR", pattern=r"^[A-Z]{3}$", description="the currency of budgets and new accounts")

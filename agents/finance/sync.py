@@ -2,14 +2,16 @@
 
 The ledger is a ``LedgerSink`` (the real one lives with the ledger tables; ``MemoryLedger`` is the
 trivial one). Nothing reaches the sink unless the whole fetch succeeded: a bank that is down or refuses
-the PIN leaves the ledger untouched. A sink is expected to apply one sync atomically (one database
-transaction) and to skip what it has already (the same booking fetched again)."""
+the PIN leaves the ledger untouched. The sink applies one sync atomically (``atomic()``: one database
+transaction for accounts, balances and bookings) and skips what it has already (the same booking
+fetched again)."""
 
 from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Protocol
@@ -26,6 +28,10 @@ class LedgerSink(Protocol):
     def add_balances(self, balances: Sequence[Balance]) -> int: ...
 
     def add_transactions(self, transactions: Sequence[BankTransaction]) -> int: ...
+
+    def atomic(self) -> AbstractContextManager[object]:
+        """The three calls of one sync inside: all stored, or (on an error) none."""
+        ...
 
 
 class BankSource(Protocol):
@@ -61,6 +67,9 @@ class MemoryLedger:
             self.transactions.setdefault(fingerprint(t), t)
         return len(self.transactions) - before
 
+    def atomic(self) -> AbstractContextManager[object]:
+        return nullcontext()
+
 
 @dataclass
 class SyncResult:
@@ -75,13 +84,20 @@ class SyncResult:
                 f"{self.transactions:,} transaction(s) ({self.new_transactions:,} new) in {self.seconds:.1f} s")
 
 
-def sync_bank(source: BankSource, sink: LedgerSink, start: date, end: date, iban: str | None = None) -> SyncResult:
-    """Fetch (all or nothing, ``FintsError`` on failure), then store; the counts of what was fetched and new."""
+def sync_bank(source: BankSource, sink: LedgerSink, start: date, end: date, iban: str | None = None,
+              step: Callable[[str], None] | None = None) -> SyncResult:
+    """Fetch (all or nothing, ``FintsError`` on failure), then store in one transaction; the counts of
+    what was fetched and new. ``step`` hears "fetching" and "storing" (a progress display)."""
     began = time.perf_counter()
+    if step is not None:
+        step("fetching")
     snapshot = source.fetch(start, end, iban)
-    sink.add_accounts(snapshot.accounts)
-    sink.add_balances(snapshot.balances)
-    new = sink.add_transactions(snapshot.transactions)
+    if step is not None:
+        step("storing")
+    with sink.atomic():
+        sink.add_accounts(snapshot.accounts)
+        sink.add_balances(snapshot.balances)
+        new = sink.add_transactions(snapshot.transactions)
     return SyncResult(accounts=len(snapshot.accounts), balances=len(snapshot.balances),
                       transactions=len(snapshot.transactions), new_transactions=new,
                       seconds=time.perf_counter() - began)

@@ -203,6 +203,7 @@ def sync(
     Everything is fetched first: a bank that is down or refuses the PIN leaves the ledger untouched."""
     from agents.deps import ServiceError
     from agents.finance.sync import sync_bank
+    from app.finance.scheduler import SyncBusy, sync_lock
     from app.wiring.finance import bank_accounts, build_bank, fints_settings, ledger_sink
 
     svc = services()
@@ -222,15 +223,19 @@ def sync(
              "-o bank_code=BLZ -o url=https://...")
     sink = ledger_sink(svc)
     failed = False
-    for name in names:
-        try:
-            bank = build_bank(svc, name)
-            typer.echo(f"fetching from bank '{name}' ({start} to {end}) ...", err=True)
-            result = sync_bank(bank, sink, start, end)
-        except ServiceError as exc:
-            typer.echo(f"bank '{name}': {exc}", err=True)
-            failed = True
-            continue
-        typer.echo(result.line(name))
+    try:
+        with sync_lock(svc.paths.data_dir):  # never beside the running app's scheduled sync
+            for name in names:
+                try:
+                    bank = build_bank(svc, name)
+                    typer.echo(f"fetching from bank '{name}' ({start} to {end}) ...", err=True)
+                    result = sync_bank(bank, sink, start, end)
+                except ServiceError as exc:
+                    typer.echo(f"bank '{name}': {exc}", err=True)
+                    failed = True
+                    continue
+                typer.echo(result.line(name))
+    except SyncBusy as exc:
+        fail(f"{exc}; try again when it is done")
     if failed:
         raise typer.Exit(1)

@@ -167,6 +167,11 @@ class RemoteEngine:
     async def _get_model(self, path: str, model: type[Any], **kw: Any) -> Any:
         return model.model_validate((await self._send("GET", path, **kw)).json())
 
+    async def get_json(self, path: str, params: dict[str, Any] | None = None) -> Any:
+        """GET an API path (e.g. ``/finance/accounts``) as the signed-in user: its JSON body (a domain
+        screen's read routes; EngineError with one line on failure)."""
+        return (await self._send("GET", path, params=params or {})).json()
+
     # ------------------------------------------------------------------ lifecycle and events
 
     async def info(self) -> EngineInfo:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -24,7 +26,16 @@ log = logging.getLogger(__name__)
 
 
 def create_app(services: Services, state: ServerState | None = None) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        st.finance_sync.start()  # the scheduled bank sync ([domains.finance] sync_interval_min; 0 = off)
+        try:
+            yield
+        finally:
+            st.finance_sync.stop()
+
     app = FastAPI(
+        lifespan=lifespan,
         title="personal-agent home server",
         version=__version__,
         description="REST API of the voice-first personal assistant for phones and other clients. "

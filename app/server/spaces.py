@@ -1,5 +1,5 @@
 """Per-user data: each server user has their own assistant database (conversation history, notes,
-reminders, timers, approvals), so one user never sees another's. SQLite: one file per user under
+reminders, timers, approvals, the finance ledger), so one user never sees another's. SQLite: one file per user under
 ``<data>/server/users/<id>/``; PostgreSQL: one schema per user (``pa_user_<id>``) in the same database.
 Connected services (calendar, mail, LLM) are the household's, shared as configured by the admin."""
 
@@ -33,8 +33,9 @@ class UserSpaces:
     def __init__(self, services: Services) -> None:
         self.services = services
         self._base: Assistant | None = None
-        self._spaces: dict[int, tuple[Database, Assistant]] = {}
-        self._lock = threading.Lock()
+        self._dbs: dict[int, Database] = {}
+        self._assistants: dict[int, Assistant] = {}
+        self._lock = threading.RLock()
 
     def _base_assistant(self) -> Assistant:
         if self._base is None:
@@ -53,21 +54,30 @@ class UserSpaces:
         db.migrate()
         return db
 
+    def database(self, user_id: int) -> Database:
+        """The user's own database (migrated on first use): their assistant's data and their ledger."""
+        with self._lock:
+            db = self._dbs.get(user_id)
+            if db is None:
+                db = self._dbs[user_id] = self._open(user_id)
+            return db
+
     def assistant(self, user_id: int) -> Assistant:
         with self._lock:
-            found = self._spaces.get(user_id)
-            if found is None:
-                db = self._open(user_id)
+            asst = self._assistants.get(user_id)
+            if asst is None:
+                db = self.database(user_id)
                 base = self._base_assistant()
                 asst = dataclasses.replace(base, memory=Memory(db), approvals=ApprovalStore(db, self.services.audit))
-                found = self._spaces[user_id] = (db, asst)
-            return found[1]
+                self._assistants[user_id] = asst
+            return asst
 
     def close(self) -> None:
         with self._lock:
-            for db, _a in self._spaces.values():
+            for db in self._dbs.values():
                 db.dispose()
-            self._spaces.clear()
+            self._dbs.clear()
+            self._assistants.clear()
 
 
 __all__ = ["UserSpaces", "user_database_url"]

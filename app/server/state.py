@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
+from app.finance.scheduler import BankSyncScheduler
+from app.server.finance_sync import server_sync
 from app.server.hashgate import HashGate
 from app.server.meetings import ServerMeetings
 from app.server.ratelimit import FailureLimiter, PairingLimiter
@@ -28,6 +30,7 @@ class ServerState:
     max_text_chars: int
     meetings: ServerMeetings
     hash_gate: HashGate
+    finance_sync: BankSyncScheduler
 
     @classmethod
     def build(cls, services: Services) -> ServerState:
@@ -35,16 +38,18 @@ class ServerState:
         tokens = TokenIssuer(signing_key(), timedelta(minutes=cfg.access_token_minutes),
                              timedelta(days=cfg.refresh_token_days))
         users = UserStore(services.db, services.audit, tokens, timedelta(minutes=cfg.pairing_code_minutes))
+        spaces = UserSpaces(services)
         return cls(
             services=services,
             users=users,
             limiter=FailureLimiter(cfg.login_attempts, cfg.login_window_s),
             pairing_limiter=PairingLimiter(cfg.login_attempts, cfg.login_window_s),
-            spaces=UserSpaces(services),
+            spaces=spaces,
             speech=SpeechStages(services),
             audio=AudioStore(services.paths.data_dir / "server" / "audio"),
             max_upload_bytes=cfg.max_upload_mb * 1024 * 1024,
             max_text_chars=cfg.max_text_chars,
             meetings=ServerMeetings(services, users),
             hash_gate=HashGate(slots=2),
+            finance_sync=server_sync(services, users, spaces),
         )

@@ -12,13 +12,13 @@ from app.server.routes.domains import domain_routers
 pytestmark = pytest.mark.unit
 
 
-def test_meetings_brings_its_panel_and_router() -> None:
-    assert [name for name, _ in domain_panels()] == ["meetings"]
+def test_meetings_and_finance_bring_their_panels_and_routers() -> None:
+    assert [name for name, _ in domain_panels()] == ["meetings", "finance"]
     paths = {getattr(r, "path", "") for router in domain_routers() for r in router.routes}
-    assert "/api/v1/meetings" in paths
+    assert "/api/v1/meetings" in paths and "/api/v1/finance/transactions" in paths
 
 
 def test_a_domain_without_app_files_adds_no_tab_and_no_route(monkeypatch: pytest.MonkeyPatch) -> None:
     before = len(domain_routers())
     monkeypatch.setattr(domains, "DOMAINS", [*domains.DOMAINS, "tests.domains.weather_stub"])
-    assert [name for name, _ in domain_panels()] == ["meetings"] and len(domain_routers()) == before
+    assert [name for name, _ in domain_panels()] == ["meetings", "finance"] and len(domain_routers()) == before

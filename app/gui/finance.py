@@ -1,0 +1,319 @@
+"""The Finance screen: accounts with balances, spending per category in a month (bars, month by
+month), budgets with progress bars, subscriptions, and the transactions with search, a category
+filter and (on the desktop) a category edit that teaches a rule; the bank sync's status line. The
+data comes from ``app.finance.source`` (the local ledger, or the home server's API on a phone); what
+each row says is ``app.finance.display`` (tested without a browser)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+import flet as ft
+
+from app.engine import EngineError
+from app.finance import display, views
+from app.finance.fmt import money, month_name
+from app.finance.source import FinanceSource, finance_source
+from app.gui.panels import DomainPanel
+from app.gui.widgets import bind, button, heading, icon_button, tagged
+
+if TYPE_CHECKING:
+    from app.gui.shell import AssistantApp
+
+log = logging.getLogger(__name__)
+PAGE_SIZE = 25
+POLL_S = 2.0
+LEVEL_COLORS = {"ok": ft.Colors.PRIMARY, "warning": ft.Colors.AMBER, "exceeded": ft.Colors.ERROR}
+
+
+class FinanceScreen:
+    def __init__(self, app: AssistantApp) -> None:
+        self.app = app
+        # built with the app: on the desktop this starts the scheduled bank sync (app/finance/source.py)
+        self.source: FinanceSource | None = finance_source(app.engine)
+        self.month = views.month_of(date.today())
+        self.offset = 0
+        self.categories: list[views.CategoryView] = []
+        self.page_data: views.TransactionPage | None = None
+        self.selected: views.TransactionView | None = None
+        self._polling = False
+        self.unavailable = ft.Text("", color=ft.Colors.ERROR, visible=False)
+        self.sync_text = ft.Text("")
+        self.sync_btn = button("Sync now", self._sync_now, "finance-sync-now", ft.Icons.SYNC)
+        self.accounts = ft.ResponsiveRow(spacing=8, run_spacing=8)
+        self.month_label = ft.Text("", size=16, weight=ft.FontWeight.BOLD)
+        self.spending_total = ft.Text("")
+        self.spending = ft.Column(spacing=6)
+        self.budgets = ft.Column(spacing=6)
+        self.subscriptions = ft.Column(spacing=4)
+        self.query = ft.TextField(label="Search bookings", hint_text="payee or purpose", expand=True,
+                                  on_submit=self._search)
+        self.category_filter = ft.Dropdown(label="Category", width=200, on_select=self._search,
+                                           options=[ft.DropdownOption(key="", text="All")])
+        self.transactions = ft.Column(spacing=2)
+        self.paging = ft.Text("")
+        self.prev_btn = icon_button(ft.Icons.NAVIGATE_BEFORE, "Newer bookings", self._newer, "finance-newer")
+        self.next_btn = icon_button(ft.Icons.NAVIGATE_NEXT, "Older bookings", self._older, "finance-older")
+        self.edit_title = ft.Text("", weight=ft.FontWeight.BOLD)
+        self.edit_category = ft.Dropdown(label="New category", width=240)
+        self.editor = ft.Container(visible=False, padding=8, border_radius=8,
+                                   border=ft.Border.all(1, ft.Colors.OUTLINE_VARIANT), content=ft.Column([
+                                       self.edit_title,
+                                       ft.Text("Bookings from this payee go there from now on."),
+                                       ft.Row([tagged(self.edit_category, "finance-edit-category"),
+                                               button("Save", self._save_category, "finance-edit-save",
+                                                      ft.Icons.CHECK, filled=True),
+                                               button("Cancel", self._cancel_edit, "finance-edit-cancel")],
+                                              wrap=True)], spacing=6))
+
+    # ------------------------------------------------------------------ layout
+
+    def build(self) -> ft.Control:
+        self.body = ft.Column([
+            ft.Row([heading("Finance"), self.sync_btn], wrap=True, alignment=ft.MainAxisAlignment.SPACE_BETWEEN),
+            ft.Semantics(content=self.sync_text, identifier="finance-sync", live_region=True),
+            self.unavailable,
+            self.accounts,
+            ft.Divider(),
+            ft.Row([icon_button(ft.Icons.CHEVRON_LEFT, "Previous month", bind(self._shift, -1), "finance-prev-month"),
+                    ft.Semantics(content=self.month_label, identifier="finance-month"),
+                    icon_button(ft.Icons.CHEVRON_RIGHT, "Next month", bind(self._shift, 1), "finance-next-month")],
+                   vertical_alignment=ft.CrossAxisAlignment.CENTER),
+            _section("Spending by category"),
+            ft.Semantics(content=self.spending_total, identifier="finance-spending-total"),
+            self.spending,
+            _section("Budgets"),
+            self.budgets,
+            _section("Subscriptions"),
+            self.subscriptions,
+            ft.Divider(),
+            _section("Transactions"),
+            ft.Row([tagged(self.query, "finance-query"),
+                    icon_button(ft.Icons.SEARCH, "Search", self._search, "finance-search")]),
+            tagged(self.category_filter, "finance-category-filter"),
+            self.editor,
+            self.transactions,
+            ft.Row([self.prev_btn, ft.Semantics(content=self.paging, identifier="finance-paging"), self.next_btn],
+                   vertical_alignment=ft.CrossAxisAlignment.CENTER),
+        ], scroll=ft.ScrollMode.AUTO, expand=True, spacing=8)
+        return self.body
+
+    def refresh(self) -> None:
+        """Called on every engine event: nothing to do (the screen loads its data when shown)."""
+
+    @property
+    def language(self) -> str:
+        info = self.app.model.info
+        return info.language if info else "en"
+
+    # ------------------------------------------------------------------ loading
+
+    async def load(self) -> None:
+        if self.source is None:
+            self._unavailable("Finance is not available with this connection.")
+            return
+        self.sync_btn.visible = self.source.can_edit
+        try:
+            self.categories = await self.source.categories()
+            accounts = await self.source.accounts()
+            await self._load_month()
+            subs = await self.source.recurring()
+            await self._load_transactions()
+            status = await self.source.sync_status()
+        except EngineError as exc:
+            self._unavailable(str(exc))
+            return
+        self.unavailable.visible = False
+        self._show_accounts(accounts)
+        self._show_subscriptions(subs)
+        self.sync_text.value = display.sync_line(status)
+        names = display.category_names(self.categories, self.language)
+        self.category_filter.options = [ft.DropdownOption(key="", text="All"),
+                                        ft.DropdownOption(key=views.UNCATEGORISED, text=names.get("", "Uncategorised")),
+                                        *(ft.DropdownOption(key=k, text=v) for k, v in names.items())]
+        self.edit_category.options = [ft.DropdownOption(key=k, text=v) for k, v in names.items()]
+        self._update()
+        if not self._polling:
+            self._polling = True
+            self.app.page.run_task(self._poll_sync)
+
+    def _unavailable(self, text: str) -> None:
+        self.unavailable.value = text
+        self.unavailable.visible = True
+        self._update()
+
+    def _update(self) -> None:
+        try:
+            self.app.page.update()
+        except Exception as exc:  # the session closed
+            log.debug("update: %s", exc)
+
+    async def _poll_sync(self) -> None:
+        """While the screen is open: the sync's progress line."""
+        try:
+            while self.app.screen == "finance" and self.source is not None:
+                await asyncio.sleep(POLL_S)
+                try:
+                    line = display.sync_line(await self.source.sync_status())
+                except EngineError:
+                    continue
+                if line != self.sync_text.value:
+                    self.sync_text.value = line
+                    self._update()
+        finally:
+            self._polling = False
+
+    async def _load_month(self) -> None:
+        assert self.source is not None
+        spending = await self.source.spending(self.month)
+        budgets = await self.source.budgets(self.month)
+        self.month_label.value = month_name(self.month, self.language)
+        self.spending_total.value = "Spent: " + display.totals(
+            [(r.amount, r.currency) for r in spending.categories], self.language)
+        bars = display.spending_bars(spending, self.language)
+        self.spending.controls = [_bar(b, "finance-spend") for b in bars] or [ft.Text("Nothing spent this month.")]
+        budget_bars = display.budget_bars(budgets, self.language)
+        self.budgets.controls = [_bar(b, "finance-budget") for b in budget_bars] or [
+            ft.Text("No budgets yet.")]
+
+    async def _load_transactions(self) -> None:
+        assert self.source is not None
+        f = views.TransactionFilter(q=(self.query.value or "").strip()[:200], offset=self.offset, limit=PAGE_SIZE,
+                                    category=self.category_filter.value or None)
+        self.page_data = await self.source.transactions(f)
+        names = display.category_names(self.categories, self.language)
+        self.transactions.controls = [self._row(t, names) for t in self.page_data.items]
+        self.paging.value = display.paging_line(self.page_data)
+        self._set_disabled(self.prev_btn, self.offset == 0)
+        self._set_disabled(self.next_btn, self.offset + PAGE_SIZE >= self.page_data.total)
+
+    @staticmethod
+    def _set_disabled(wrapper: ft.Semantics, disabled: bool) -> None:
+        if isinstance(wrapper.content, ft.IconButton):
+            wrapper.content.disabled = disabled
+
+    # ------------------------------------------------------------------ parts
+
+    def _show_accounts(self, accounts: list[views.AccountView]) -> None:
+        if not accounts:
+            self.accounts.controls = [ft.Text("No bank accounts yet: import a statement or add a bank account.",
+                                              col=12)]
+            return
+        self.accounts.controls = [ft.Card(col={"xs": 12, "md": 6, "lg": 4}, content=ft.Container(padding=12, content=(
+            ft.Column([ft.Text(display.account_title(a), size=12, selectable=True),
+                       ft.Semantics(content=ft.Text(money(a.balance, a.currency, self.language), size=22,
+                                                    weight=ft.FontWeight.BOLD), identifier="finance-balance"),
+                       ft.Text(display.account_detail(a), size=12)], spacing=4))))
+            for a in accounts]
+
+    def _show_subscriptions(self, subs: list[views.RecurringView]) -> None:
+        rows: list[ft.Control] = []
+        for r in subs:
+            payee, detail = display.recurring_line(r, self.language)
+            rows.append(ft.Semantics(identifier="finance-subscription", content=ft.Column(
+                [ft.Text(payee, weight=ft.FontWeight.BOLD), ft.Text(detail, size=12)], spacing=0)))
+        self.subscriptions.controls = rows or [ft.Text("No subscriptions found.")]
+
+    def _row(self, t: views.TransactionView, names: dict[str, str]) -> ft.Control:
+        day, who, amount, cat = display.transaction_cells(t, names, self.language)
+        color = ft.Colors.ERROR if t.amount < 0 else ft.Colors.GREEN
+        content = ft.Container(padding=ft.Padding.symmetric(vertical=4), content=ft.Row([
+            ft.Column([ft.Text(who, weight=ft.FontWeight.BOLD, max_lines=1, overflow=ft.TextOverflow.ELLIPSIS),
+                       ft.Text(f"{day} · {cat}", size=12)], spacing=0, expand=True),
+            ft.Text(amount, color=color, weight=ft.FontWeight.BOLD),
+        ]), on_click=bind(self._edit, t) if self.source is not None and self.source.can_edit else None)
+        return ft.Semantics(content=content, identifier="finance-tx", button=bool(content.on_click) or None)
+
+    # ------------------------------------------------------------------ actions
+
+    async def _shift(self, by: int) -> None:
+        self.month = views.shift_month(self.month, by)
+        try:
+            await self._load_month()
+        except EngineError as exc:
+            self.app.toast(str(exc))
+        self._update()
+
+    async def _search(self, e: Any = None) -> None:
+        self.offset = 0
+        await self._reload_transactions()
+
+    async def _newer(self, e: Any = None) -> None:
+        self.offset = max(0, self.offset - PAGE_SIZE)
+        await self._reload_transactions()
+
+    async def _older(self, e: Any = None) -> None:
+        self.offset += PAGE_SIZE
+        await self._reload_transactions()
+
+    async def _reload_transactions(self) -> None:
+        if self.source is None:
+            return
+        try:
+            await self._load_transactions()
+        except EngineError as exc:
+            self.app.toast(str(exc))
+        self._update()
+
+    async def _edit(self, t: views.TransactionView) -> None:
+        self.selected = t
+        self.edit_title.value = f"Category of “{t.counterparty or t.purpose[:40]}”"
+        self.edit_category.value = t.category
+        self.editor.visible = True
+        self._update()
+
+    async def _cancel_edit(self, e: Any = None) -> None:
+        self.selected = None
+        self.editor.visible = False
+        self._update()
+
+    async def _save_category(self, e: Any = None) -> None:
+        if self.source is None or self.selected is None or not self.edit_category.value:
+            return
+        try:
+            done = await self.source.recategorize(self.selected.id, self.edit_category.value)
+        except EngineError as exc:
+            self.app.toast(str(exc))
+            return
+        names = display.category_names(self.categories, self.language)
+        self.app.toast(f"Moved to {names.get(self.edit_category.value, self.edit_category.value)}; "
+                       f"learned the rule {done.rule}")
+        self.selected = None
+        self.editor.visible = False
+        await self._load_transactions()
+        await self._load_month()
+        self._update()
+
+    async def _sync_now(self, e: Any = None) -> None:
+        if self.source is None:
+            return
+        self.sync_text.value = "Bank sync: starting…"
+        self._update()
+        try:
+            await self.source.sync_now()
+        except EngineError as exc:
+            self.app.toast(str(exc))
+        await self.load()
+
+
+def _section(text: str) -> ft.Control:
+    return ft.Semantics(content=ft.Text(text, size=16, weight=ft.FontWeight.BOLD), header=True)
+
+
+def _bar(b: display.Bar, prefix: str) -> ft.Control:
+    return ft.Semantics(identifier=f"{prefix}-{b.key}", label=f"{b.label}: {b.amount}", content=ft.Column([
+        ft.Row([ft.Text(b.label, expand=True, max_lines=1, overflow=ft.TextOverflow.ELLIPSIS), ft.Text(b.amount)]),
+        ft.ProgressBar(value=b.fraction, bar_height=10, color=LEVEL_COLORS.get(b.level, ft.Colors.PRIMARY),
+                       border_radius=4),
+        ft.Text(b.detail, size=12),
+    ], spacing=2))
+
+
+async def _show(screen: FinanceScreen) -> None:
+    await screen.load()
+
+
+PANEL = DomainPanel(label="Finance", icon=ft.Icons.ACCOUNT_BALANCE, screen=FinanceScreen, on_show=_show)

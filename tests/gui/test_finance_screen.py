@@ -1,0 +1,180 @@
+"""The Finance screen without a browser: its view logic (app/finance/display.py) and the screen's
+control tree on a real seeded ledger (the local source), including the category edit that teaches a
+rule. The Flet page is a stand-in that records updates (controls are plain objects)."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import flet as ft
+import pytest
+
+from app.engine import EngineInfo
+from app.finance import display, views
+from app.finance.fmt import month_name
+from app.finance.scheduler import AccountSync, SyncStatus
+from tests.finance.seed import GIRO, seed_ledger
+
+pytestmark = pytest.mark.unit
+
+
+def _texts(c: object) -> list[str]:
+    out: list[str] = []
+    if isinstance(c, ft.Text) and c.value:
+        out.append(str(c.value))
+    for attr in ("content", "controls"):
+        v = getattr(c, attr, None)
+        for child in v if isinstance(v, list) else [v] if v is not None else []:
+            out += _texts(child)
+    return out
+
+
+def _spending(*rows: tuple[str, str]) -> views.MonthSpending:
+    return views.MonthSpending(month="2026-11", categories=[
+        views.SpendingRow(category=k, name_de=k.title(), name_en=k.title(), amount=Decimal(a), currency="EUR", count=2)
+        for k, a in rows])
+
+
+def test_spending_bars_scale_to_the_largest_and_speak_the_language() -> None:
+    bars = display.spending_bars(_spending(("rent", "950.00"), ("groceries", "475.00"), ("", "38.50")), "de")
+    assert [b.fraction for b in bars[:2]] == [1.0, 0.5]
+    assert bars[0].amount == "950,00\xa0€" and bars[2].label == "Ohne Kategorie" and bars[2].key == "none"
+    en = display.spending_bars(_spending(("rent", "1234.5")), "en")
+    assert en[0].amount == "€1,234.50" and en[0].detail == "2 bookings"
+    assert display.spending_bars(_spending(), "en") == []
+    assert display.totals([(Decimal("1.50"), "EUR"), (Decimal("2"), "EUR"), (Decimal("3"), "CHF")], "en") \
+        == "CHF3.00 + €3.50"
+
+
+def test_budget_bars_show_left_or_over_and_the_level() -> None:
+    def budget(spent: str, percent: int, level: str) -> views.BudgetView:
+        limit = Decimal("150.00")
+        return views.BudgetView(category="groceries", name_de="Lebensmittel", name_en="Groceries", month="2026-11",
+                                limit=limit, spent=Decimal(spent), left=limit - Decimal(spent), percent=percent,
+                                level=level, currency="EUR")  # type: ignore[arg-type]
+
+    over, near = display.budget_bars([budget("159.05", 106, "exceeded"), budget("120.00", 80, "warning")], "en")
+    assert over.fraction == 1.0 and over.level == "exceeded" and over.detail == "€9.05 over · 106 %"
+    assert near.fraction == 0.8 and near.detail == "€30.00 left · 80 %" and near.amount == "€120.00 of €150.00"
+    assert display.budget_bars([budget("159.05", 106, "exceeded")], "de")[0].label == "Lebensmittel"
+
+
+def test_sync_line_running_failed_done_off() -> None:
+    now = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
+    running = SyncStatus(interval_min=360, running=True, next_run_at=None, last_run_at=now,
+                         accounts=[AccountSync(account="giro", state="running", step="fetching")])
+    assert display.sync_line(running) == "Bank sync: 'giro' fetching…"
+    failed = running.model_copy(update={"running": False, "accounts": [AccountSync(
+        account="giro", state="failed", message="bank 'giro': the bank at fints.example.de is not reachable")]})
+    assert display.sync_line(failed) == "bank 'giro': the bank at fints.example.de is not reachable"
+    ok = running.model_copy(update={"running": False, "next_run_at": now + timedelta(hours=6), "accounts": [
+        AccountSync(account="giro", state="ok", new_transactions=3, finished_at=now)]})
+    line = display.sync_line(ok)
+    assert line.startswith("Bank synced at ") and "3 new bookings; next sync at" in line
+    off = SyncStatus(interval_min=0, running=False, next_run_at=None, last_run_at=None, accounts=[])
+    assert display.sync_line(off) == "No scheduled bank sync"
+    assert display.sync_line(None) == ""
+
+
+def test_transaction_cells_and_paging() -> None:
+    t = views.TransactionView(id=1, account=GIRO, booking_date=date(2026, 11, 3), amount=Decimal("-54.20"),
+                              currency="EUR", counterparty="", counterparty_iban=None, purpose="Einkauf",
+                              booking_text="", category=None, category_source="")
+    assert display.transaction_cells(t, {}, "de") == ("03.11.2026", "Einkauf", "-54,20\xa0€", "Ohne Kategorie")
+    page = views.TransactionPage(total=60, offset=25, limit=25, items=[t] * 25)
+    assert display.paging_line(page) == "26–50 of 60"
+    assert display.paging_line(views.TransactionPage(total=0, offset=0, limit=25, items=[])) == "No bookings match."
+
+
+class _Page:
+    """The bits of ft.Page the screen uses: update() and run_task() (tasks are not run here)."""
+
+    def __init__(self) -> None:
+        self.updates = 0
+        self.tasks: list[Any] = []
+
+    def update(self) -> None:
+        self.updates += 1
+
+    def run_task(self, fn: Any, *args: Any) -> None:
+        self.tasks.append(fn)
+
+
+class _Model:
+    def __init__(self, language: str) -> None:
+        self.info = EngineInfo(kind="local", language=language)
+
+
+class _App:
+    def __init__(self, language: str) -> None:
+        self.page = _Page()
+        self.model = _Model(language)
+        self.screen = "finance"
+        self.toasts: list[str] = []
+        self.engine = object()
+
+    def toast(self, text: str) -> None:
+        self.toasts.append(text)
+
+
+@pytest.fixture
+def screen(pa_home: Path) -> Any:
+    from app.cli.common import services
+    from app.finance.scheduler import BankSyncScheduler
+    from app.finance.source import LocalFinance
+    from app.gui.finance import FinanceScreen
+
+    sv = services()
+    sv.db.migrate()
+    seed_ledger(sv.db)
+    app = _App("de")
+    s = FinanceScreen(app)  # type: ignore[arg-type]
+    s.build()
+    s.source = LocalFinance(sv, BankSyncScheduler(sv, lambda: [], interval_s=0))
+    return s
+
+
+def test_screen_shows_the_ledger_and_the_edit_teaches_a_rule(screen: Any) -> None:
+    asyncio.run(screen.load())
+    balances = _texts(screen.accounts)
+    assert "4.321,09\xa0€" in balances and "500,00\xa0€" in balances
+    assert any(t.startswith("DE89 3704 0044 0532 0130 00") for t in balances)
+    assert screen.month_label.value == month_name(views.month_of(date.today()), "de")
+    subs = _texts(screen.subscriptions)
+    assert "Netflix International B.V." in subs and "Spotify AB" in subs
+    assert screen.paging.value.startswith("1–25 of ")
+    # last month: rent is the largest bar, groceries are over their budget
+    asyncio.run(screen._shift(-1))
+    spent = _texts(screen.spending)
+    assert spent[:2] == ["Miete", "950,00\xa0€"]
+    assert "9,05\xa0€ over · 106 %" in _texts(screen.budgets)
+    # search, then correct the trattoria's category: a rule for the payee, and its other bookings follow
+    screen.query.value = "trattoria"
+    asyncio.run(screen._search())
+    rows = screen.transactions.controls
+    assert rows and all("Trattoria Da Enzo" in _texts(r) for r in rows)
+    assert all(any(t.endswith("Ohne Kategorie") for t in _texts(r)) for r in rows)
+    asyncio.run(screen._edit(screen.page_data.items[0]))
+    assert screen.editor.visible and "Trattoria" in str(screen.edit_title.value)
+    screen.edit_category.value = "restaurants"
+    asyncio.run(screen._save_category())
+    assert screen.app.toasts[-1] == "Moved to Restaurants; learned the rule payee 'trattoria da enzo'"
+    assert not screen.editor.visible
+    assert all(any(t.endswith("Restaurants") for t in _texts(r)) for r in screen.transactions.controls)
+    screen.category_filter.value = views.UNCATEGORISED
+    screen.query.value = ""
+    asyncio.run(screen._search())
+    assert not any("Trattoria Da Enzo" in _texts(r) for r in screen.transactions.controls)
+
+
+def test_screen_on_a_phone_engine_cannot_edit() -> None:
+    from app.engine.remote import RemoteEngine
+    from app.finance.source import RemoteFinance, finance_source
+
+    remote = finance_source(RemoteEngine("http://127.0.0.1:9"))
+    assert isinstance(remote, RemoteFinance) and remote.can_edit is False
+    assert finance_source(object()) is None
