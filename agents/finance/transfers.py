@@ -224,7 +224,7 @@ def make_draft(d: AssistantDeps, payee: str, amount: Decimal | None, purpose: st
         raise TransferProblem(refusal)
     source = from_account(d, lang)
     who = resolve_payee(d, payee, said, lang)
-    return TransferDraft(from_iban=source, payee=who.name[:70], iban=who.iban, amount=amount,
+    return TransferDraft(from_iban=source, payee=who.name[:70], iban=who.iban, amount=amount.quantize(Decimal("0.01")),
                          currency=cfg.currency, purpose=purpose.strip()[:140])
 
 
