@@ -23,8 +23,8 @@ if TYPE_CHECKING:
     from agents.assistant import Assistant
     from agents.communication.calendar import CalDavCalendarService
     from agents.communication.mail import ImapMailService
-    from agents.finance.fints_client import FintsBankService
     from agents.communication.whatsapp import WhatsAppClient
+    from agents.finance.fints_client import FintsBankService
     from app.meetings.control import MeetingControlAdapter
     from app.meetings.service import MeetingService
     from app.wiring.speech import SpeechModels

@@ -14,7 +14,14 @@ from zoneinfo import ZoneInfo
 
 from agents.approvals import ApprovalStore
 from agents.assistant import Assistant
-from agents.deps import BankService, CalendarService, MailService, MeetingControl, MessagingService, ServiceDeps
+from agents.deps import (
+    BankService,
+    CalendarService,
+    MailService,
+    MeetingControl,
+    MessagingService,
+    ServiceDeps,
+)
 from agents.llm import build_model
 from agents.memory import Memory
 from app import secrets
