@@ -30,6 +30,6 @@ DOMAIN = Domain(
     migrations=Path(__file__).parent / "migrations",  # its tables: db.py
     account_kinds=("bank",),
     cues=(r"kontostand", r"balance", r"überweis", r"ueberweis", r"transfer", r"ausgegeben", r"spent",
-          r"spending", r"budget", r"abos?\b", r"abonnement", r"subscriptions?", r"umsätze", r"umsaetze",
+          r"spending", r"abos?\b", r"abonnement", r"subscriptions?", r"umsätze", r"umsaetze",
           r"transactions", r"girokonto", r"bank account", r"bankkonto"),
 )

@@ -238,7 +238,7 @@ def _transfer(m: IntentMatch, d: AssistantDeps) -> AgentReply:
     lang = m.language
     text = m.text
     amount_text = m.slots.get("amount")
-    amount = transfers.parse_amount(f"{amount_text} euro") if amount_text else transfers.parse_amount(text)
+    amount = transfers.amount_of(amount_text) if amount_text else transfers.parse_amount(text)
     payee = m.slots.get("payee", "")
     purpose = m.slots.get("purpose", "")
     if not payee:  # routed by the classifier: the parts from the whole request

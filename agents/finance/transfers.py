@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, time
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import func, select
@@ -39,10 +39,9 @@ _COUNTED = ("approved", "done", "failed")  # what counts against the day's limit
 
 _IBAN_RE = re.compile(r"\b([a-z]{2}\d{2}(?:\s?[a-z0-9]{1,4}){3,8})\b", re.IGNORECASE)
 _CURRENCY_WORDS = r"(?:euros?|eur|€|bucks)"
-_AMOUNT_RE = re.compile(
-    rf"(?:€\s?(?P<a>\d+(?:[.,]\d{{1,2}})?)|(?P<b>\d+(?:[.,]\d{{1,2}})?)\s?{_CURRENCY_WORDS}"
-    rf"(?:\s(?P<cents>\d{{1,2}})(?!\d))?|(?P<w>[a-zäöüß-]+)\s{_CURRENCY_WORDS}(?:\s(?P<wc>[a-zäöüß-]+))?)",
-    re.IGNORECASE)
+_DIGITS_RE = re.compile(rf"€\s?(?P<a>\d+(?:[.,]\d{{1,2}})?)|(?P<b>\d+(?:[.,]\d{{1,2}})?)\s?{_CURRENCY_WORDS}"
+                        rf"(?:\s(?P<cents>\d{{1,2}})(?!\d))?", re.IGNORECASE)
+_WORDS_RE = re.compile(rf"(?P<w>[a-zäöüß-]+)\s{_CURRENCY_WORDS}(?:\s(?P<wc>[a-zäöüß-]+))?", re.IGNORECASE)
 
 
 class TransferProblem(ServiceError):
@@ -61,24 +60,30 @@ class Payee:
 
 def parse_amount(text: str) -> Decimal | None:
     """"50 euros", "€12.50", "12,50 Euro", "fifty euros", "zwölf Euro fünfzig" -> Decimal; None if none."""
-    m = _AMOUNT_RE.search(text)
-    if m is None:
-        return None
-    raw = m.group("a") or m.group("b")
-    try:
-        if raw:
-            value = Decimal(raw.replace(",", "."))
-            if m.group("cents"):
-                value += Decimal(m.group("cents")) / 100
-            return value
-        whole = parse_number(m.group("w"))
-        if whole is None:
-            return None
-        value = Decimal(int(whole))
-        cents = parse_number(m.group("wc") or "") if m.group("wc") else None
-        return value + Decimal(int(cents)) / 100 if cents is not None and cents < 100 else value
-    except InvalidOperation:
-        return None
+    m = _DIGITS_RE.search(text)
+    if m is not None:
+        value = Decimal((m.group("a") or m.group("b")).replace(",", "."))
+        return value + Decimal(m.group("cents")) / 100 if m.group("cents") else value
+    for w in _WORDS_RE.finditer(text):
+        whole = parse_number(w.group("w"))
+        if whole is None or whole != int(whole):
+            continue
+        cents = parse_number(w.group("wc")) if w.group("wc") else None
+        extra = Decimal(int(cents)) / 100 if cents is not None and 0 < cents < 100 and cents == int(cents) else 0
+        return Decimal(int(whole)) + extra
+    return None
+
+
+def amount_of(text: str) -> Decimal | None:
+    """The amount an ``amount`` slot holds: "50", "12.50", "12 50" (a decimal comma after normalising),
+    "1.234" (thousands), "fifty"; None if it is not one."""
+    t = text.strip()
+    m = re.fullmatch(r"(\d{1,3}(?:[.,]\d{3})+|\d+)(?:[.,](\d{1,2})| (\d{2}))?", t)
+    if m:
+        cents = m.group(2) or m.group(3)
+        return Decimal(re.sub(r"[.,]", "", m.group(1))) + (Decimal(cents.ljust(2, "0")) / 100 if cents else 0)
+    n = parse_number(t)
+    return Decimal(int(n)) if n is not None and n == int(n) else parse_amount(f"{t} euro")
 
 
 def find_iban(text: str) -> str | None:

@@ -89,7 +89,8 @@ _SLOT_RES: dict[str, str] = {
             r"nachrichten|mails|nächste[rnms]?|erste[rnms]?|letzte[rnms]?|(?:(?:bank|account|current) )?balance|"
             r"kontostand|budgets?|subscriptions|abos|spending|ausgaben)\b)\S.*?",
     # an amount of money: digits ("12.50", "12,50") or number words ("fifty", "zwölf fünfzig")
-    "amount": r"(?:\d{1,3}(?:[.,]\d{3})*(?:[.,]\d{1,2})?|\d+(?:[.,]\d{1,2})?|" + NUMBER_RE + r")",
+    # (a decimal comma reaches the templates as a space: "12,50" -> "12 50")
+    "amount": r"(?:(?:\d{1,3}(?:[.,]\d{3})+|\d+)(?:[.,]\d{1,2}| \d{2}(?!\d))?|" + NUMBER_RE + r")",
 }
 
 
