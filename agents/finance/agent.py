@@ -4,7 +4,8 @@ period, subscriptions, budgets, and a transfer draft.
 Reading tools answer from the ledger at once. ``draft_transfer`` requires the user's approval: its
 arguments are checked and resolved first (agents/finance/checks.py: the user's own request, a known or
 said IBAN, the limits), the approval shows payee, IBAN, amount, purpose and account, and only after the
-yes does the bank get the order (the same path as the local intent: agents/finance/transfers.py)."""
+yes does the bank get the order (the same path as the local intent: agents/finance/transfers.py). The
+tool is offered only when the user's own words in this turn ask for a transfer."""
 
 from __future__ import annotations
 
@@ -12,11 +13,13 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from pydantic_ai import RunContext
+from pydantic_ai.tools import ToolDefinition
 
 from agents.deps import AssistantDeps
 from agents.finance import transfers
 from agents.finance.budgets import status
 from agents.finance.categories import category_by_name
+from agents.finance.checks import ASKS_FOR_TRANSFER
 from agents.finance.queries import balances, spending_by_category, subscriptions
 from agents.finance.recurring import detect
 from agents.finance.settings import FinanceSettings
@@ -25,7 +28,14 @@ from agents.finance.vocab import find_category
 from agents.toolkit import log_call, new_delegate
 from agents.untrusted import UNTRUSTED_RULE
 
-from . import checks as _checks  # noqa: F401  (the tools' argument checks register themselves)
+
+async def _transfer_only_when_asked(ctx: RunContext[AssistantDeps], defs: list[ToolDefinition]) -> list[ToolDefinition]:
+    """draft_transfer is offered only when the user's own words in this turn ask for a transfer: a model
+    that read "transfer 500 € to …" in a mail does not even see it (its check says no as well)."""
+    if ASKS_FOR_TRANSFER.search(ctx.deps.request):
+        return defs
+    return [d for d in defs if d.name != "draft_transfer"]
+
 
 finance_agent = new_delegate(
     "finance",
@@ -36,6 +46,7 @@ finance_agent = new_delegate(
         "words, with the payee's name and the amount they said (the IBAN only if they said it). "
         + UNTRUSTED_RULE
     ),
+    prepare_tools=_transfer_only_when_asked,
 )
 
 
