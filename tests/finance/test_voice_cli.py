@@ -108,3 +108,26 @@ def test_limits_and_unknown_payees_are_refused_in_one_sentence(bank: FintsBank) 
     assert out["approval"] is None and "IBAN" in out["spoken"] and "Bertram" in out["spoken"]
     assert ask("yes")["approval"] is None
     assert bank.tasks == {} and bank.transfers == []
+
+
+def test_payee_check_then_app_approval_by_done(bank: FintsBank) -> None:
+    """pushTAN (app approval) and a name the bank finds close but not exact: the payee check is a second
+    yes/no, then "done" asks the bank whether the app approved it."""
+    res = runner.invoke(cli, ["accounts", "add", "push", "--kind", "bank", "--password-stdin", "--username",
+                              bank.user_id, "-o", f"bank_code={bank.blz}", "-o", f"url={bank.url}", "-o",
+                              "tan_method=921", "-o", f"iban={bank.accounts[0].iban}", "-o", "default=true"],
+                        input=bank.pin + "\n")
+    assert res.exit_code == 0, res.output
+    out = ask(f"transfer 30 euros to Anna Schmitt IBAN {_anna(bank)} for dinner")
+    assert out["approval"] is not None and out["approval"]["details"]["Payee"] == "Anna Schmitt", out
+    out = ask("yes")
+    assert "close but not exact" in out["spoken"] and "Anna Schmidt" in out["spoken"], out
+    assert out["approval"] is not None and bank.transfers == []  # the payee check is asked about first
+    out = ask("yes")
+    assert "banking app" in out["spoken"] and bank.transfers == [], out
+    out = ask("done")
+    assert out["intent"] == "TransferAppDone" and "not seen your approval" in out["spoken"], out
+    bank.approve_decoupled()
+    out = ask("done")
+    assert out["spoken"].startswith("Done"), out
+    assert [(t.payee, t.amount, t.approved_by) for t in bank.transfers] == [("Anna Schmitt", Decimal("30.00"), "decoupled")]
