@@ -15,6 +15,7 @@ import pytest
 from typer.testing import CliRunner
 
 from agents.finance.spoken import say_amount
+from app.cli.common import services
 from app.cli.main import cli
 from tests.servers.fints_bank import FintsBank
 
@@ -91,6 +92,11 @@ def test_transfer_waits_for_yes_then_the_tan_and_the_bank_records_one(bank: Fint
         "Anna Schmidt", _anna(bank), Decimal("50.00"), "Concert tickets", bank.accounts[0].iban)
     out = ask(f"the TAN is {bank.last_task.tan}")  # again: nothing is sent twice
     assert out["error"] and len(bank.transfers) == 1
+    actions = [r.action for r in reversed(services().audit.recent(100))]
+    for step in ("approval.finance.transfer", "finance.transfer", "finance.transfer.started", "bank.transfer.sent",
+                 "finance.transfer.tan_sent", "bank.transfer.done"):
+        assert step in actions, (step, actions)  # every step is in the audit log
+    assert all(bank.last_task.tan not in (r.detail or "") for r in services().audit.recent(100))  # never the TAN
 
 
 def test_german_transfer_no_records_nothing(bank: FintsBank) -> None:
