@@ -13,9 +13,9 @@ FinTS connection lives in ``fints*.py``."""
 from pathlib import Path
 
 from agents.domains import Domain
+from agents.finance.actions import ACTIONS
 from agents.finance.intents import HANDLERS, INTENTS, SAY_BACK
 from agents.finance.settings import FinanceSettings
-from agents.finance.transfers import ACTION, CONFIRM_PAYEE, LLM_ACTION, run_approved, run_confirm_payee
 
 DOMAIN = Domain(
     name="finance",
@@ -25,7 +25,7 @@ DOMAIN = Domain(
     handlers=HANDLERS,
     say_back=SAY_BACK,
     delegate="agents.finance.agent:finance_agent",
-    actions={ACTION: run_approved, LLM_ACTION: run_approved, CONFIRM_PAYEE: run_confirm_payee},
+    actions=ACTIONS,
     settings=FinanceSettings,
     migrations=Path(__file__).parent / "migrations",  # its tables: db.py
     account_kinds=("bank",),

@@ -8,27 +8,23 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from decimal import Decimal
-from typing import TypeVar
-
-from sqlalchemy.orm import Session
+from typing import TYPE_CHECKING, TypeVar
 
 from agents.deps import AssistantDeps
 from agents.domains import Handler
-from agents.finance import transfers
-from agents.finance.budgets import BudgetStatus, status
-from agents.finance.categories import DEFAULT_CATEGORIES
-from agents.finance.period import find_period
-from agents.finance.queries import balances, spending_by_category, subscriptions
-from agents.finance.recurring import detect
 from agents.finance.settings import FinanceSettings
-from agents.finance.spoken import say_amount, show_amount
-from agents.finance.vocab import CATEGORY_WORDS, find_category
+from agents.finance.vocab import CATEGORY_WORDS
 from agents.local.handlers import reply
 from agents.local.numbers import parse_number
 from agents.local.phrases import fmt_date, tr
 from agents.local.recognizer import IntentMatch
 from agents.local.templates import Intents, Lang
 from agents.replies import AgentReply, ToolCallInfo
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from agents.finance.budgets import BudgetStatus
 
 T = TypeVar("T")
 EUROS = "(euros|euro|eur|€|bucks)"
@@ -116,15 +112,21 @@ def _ledger(d: AssistantDeps, read: Callable[[Session], T]) -> T:
         return read(s)
 
 
-_NAMES = {key: (de, en) for key, de, en, _ in DEFAULT_CATEGORIES}
+def _names() -> dict[str, tuple[str, str]]:
+    from agents.finance.categories import DEFAULT_CATEGORIES
+
+    return {key: (de, en) for key, de, en, _ in DEFAULT_CATEGORIES}
 
 
 def _category_name(key: str, lang: str) -> str:
-    de, en = _NAMES.get(key, (key, key))
+    de, en = _names().get(key, (key, key))
     return de if lang == "de" else en.lower()
 
 
 def _balance(m: IntentMatch, d: AssistantDeps) -> AgentReply:
+    from agents.finance.queries import balances
+    from agents.finance.spoken import say_amount, show_amount
+
     lang = m.language
     call = ToolCallInfo(name="finance.balance", args={})
     rows = _ledger(d, balances)
@@ -146,6 +148,11 @@ def _balance(m: IntentMatch, d: AssistantDeps) -> AgentReply:
 
 
 def _spending(m: IntentMatch, d: AssistantDeps) -> AgentReply:
+    from agents.finance.period import find_period
+    from agents.finance.queries import spending_by_category
+    from agents.finance.spoken import say_amount, show_amount
+    from agents.finance.vocab import find_category
+
     lang = m.language
     key = find_category(m.text)
     period = find_period(m.text, d.now().date(), lang)
@@ -159,7 +166,7 @@ def _spending(m: IntentMatch, d: AssistantDeps) -> AgentReply:
         ccy = next((r.currency for r in rows), d.domain_settings("finance", FinanceSettings).currency)
         spoken = tr(lang, f"You spent {say_amount(spent, ccy, lang)} on {name} {when}.",
                     f"Du hast {when} {say_amount(spent, ccy, lang)} für {name} ausgegeben.")
-        return reply(m, spoken, f"{_NAMES.get(key, (key, key))[0 if lang == 'de' else 1]}, {when}: "
+        return reply(m, spoken, f"{_names().get(key, (key, key))[0 if lang == 'de' else 1]}, {when}: "
                                 f"{show_amount(spent, ccy, lang)}", tool_calls=[call])
     if not rows:
         return reply(m, tr(lang, f"I see no spending {when}.", f"Ich sehe {when} keine Ausgaben."), tool_calls=[call])
@@ -178,6 +185,10 @@ _PERIOD_WORDS = {"weekly": ("a week", "pro Woche"), "monthly": ("a month", "im M
 
 
 def _subscriptions(m: IntentMatch, d: AssistantDeps) -> AgentReply:
+    from agents.finance.queries import subscriptions
+    from agents.finance.recurring import detect
+    from agents.finance.spoken import say_amount, show_amount
+
     lang = m.language
     call = ToolCallInfo(name="finance.subscriptions", args={})
 
@@ -203,6 +214,10 @@ def _subscriptions(m: IntentMatch, d: AssistantDeps) -> AgentReply:
 
 
 def _budget_left(m: IntentMatch, d: AssistantDeps) -> AgentReply:
+    from agents.finance.budgets import status
+    from agents.finance.spoken import say_amount, show_amount
+    from agents.finance.vocab import find_category
+
     lang = m.language
     cfg = d.domain_settings("finance", FinanceSettings)
     key = find_category(m.text)
@@ -235,6 +250,8 @@ _PAYEE_RE = re.compile(r"\b(?:to|an)\s+(?P<payee>.+?)(?:\s+(?:for|für|wegen|as|
 
 
 def _transfer(m: IntentMatch, d: AssistantDeps) -> AgentReply:
+    from agents.finance import transfers
+
     lang = m.language
     text = m.text
     amount_text = m.slots.get("amount")
@@ -276,6 +293,8 @@ def _said(m: IntentMatch, outcome: tuple[bool, str]) -> AgentReply:
 
 
 def _tan(m: IntentMatch, d: AssistantDeps) -> AgentReply:
+    from agents.finance import transfers
+
     tan = _tan_digits(m.slots.get("tan", ""))
     if not tan:
         return reply(m, tr(m.language, "I didn't catch the TAN. Say it again, digit by digit.",
@@ -285,10 +304,14 @@ def _tan(m: IntentMatch, d: AssistantDeps) -> AgentReply:
 
 
 def _app_done(m: IntentMatch, d: AssistantDeps) -> AgentReply:
+    from agents.finance import transfers
+
     return _said(m, transfers.app_approved(d))
 
 
 def _cancel(m: IntentMatch, d: AssistantDeps) -> AgentReply:
+    from agents.finance import transfers
+
     return _said(m, transfers.cancel(d))
 
 

@@ -21,6 +21,7 @@ from sqlalchemy import func, select
 
 from agents.approvals import ApprovalRecord
 from agents.deps import AssistantDeps, ServiceError
+from agents.finance.actions import CONFIRM_PAYEE, DRAFT_TRANSFER, TRANSFER
 from agents.finance.db import FinAccount, FinTransaction
 from agents.finance.iban import IbanError, normalise_iban
 from agents.finance.models import TransferDraft
@@ -32,9 +33,7 @@ from agents.local.phrases import tr
 from storage.audit import record_quietly
 from storage.db.agents import PendingApproval
 
-ACTION = "finance.transfer"  # a local intent's draft
-LLM_ACTION = "finance.draft_transfer"  # the delegate's draft_transfer tool
-CONFIRM_PAYEE = "finance.confirm_payee"
+ACTION, LLM_ACTION = TRANSFER, DRAFT_TRANSFER
 _COUNTED = ("approved", "done", "failed")  # what counts against the day's limit (failed may have reached the bank)
 
 _IBAN_RE = re.compile(r"\b([a-z]{2}\d{2}(?:\s?[a-z0-9]{1,4}){3,8})\b", re.IGNORECASE)
