@@ -137,3 +137,23 @@ def test_payee_check_then_app_approval_by_done(bank: FintsBank) -> None:
     out = ask("done")
     assert out["spoken"].startswith("Done"), out
     assert [(t.payee, t.amount, t.approved_by) for t in bank.transfers] == [("Anna Schmitt", Decimal("30.00"), "decoupled")]
+
+
+def test_a_dropped_connection_after_the_tan_is_never_sent_again(bank: FintsBank) -> None:
+    ask("transfer 20 euros to Anna for lunch")
+    assert "TAN" in ask("ja")["spoken"]
+    tan = bank.last_task.tan
+    bank.fail_on("HKTAN", "drop_after")  # the bank executes it, the answer never arrives
+    out = ask(f"the TAN is {tan}")
+    assert "don't know whether the bank executed" in out["spoken"] and out["error"], out
+    out = ask(f"the TAN is {tan}")  # nothing waits any more: not sent again
+    assert out["spoken"] == "No transfer is waiting for a TAN." and len(bank.transfers) == 1
+
+
+@pytest.mark.e2e
+def test_without_a_bank_connection_a_transfer_is_one_sentence() -> None:
+    out = ask("überweise Anna 50 Euro für die Konzertkarten")
+    assert out["approval"] is None and out["error"] == "transfer not drafted"
+    assert out["spoken"].startswith("Es ist keine Bankverbindung eingerichtet") and "personal-agent" not in out["spoken"]
+    res = runner.invoke(cli, ["ask", "the TAN is 123456"])
+    assert res.exit_code == 0 and "No transfer is waiting for a TAN." in res.stdout and "Traceback" not in res.output
