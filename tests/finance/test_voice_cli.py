@@ -34,10 +34,10 @@ def ask(text: str) -> dict[str, Any]:
 @pytest.fixture
 def bank(fints_bank: FintsBank, pa_home: Path) -> FintsBank:
     """A bank account for the fake bank (chipTAN, the current account as the default for transfers) and
-    the ledger synced from it (60 days)."""
+    the ledger synced from it (70 days: all of last month)."""
     cfg = pa_home / "config" / "config.toml"
     cfg.parent.mkdir(parents=True, exist_ok=True)
-    cfg.write_text(f'[domains.finance]\nfints_product_id = "{PRODUCT}"\nsync_days = 60\n'
+    cfg.write_text(f'[domains.finance]\nfints_product_id = "{PRODUCT}"\nsync_days = 70\n'
                    'transfer_limit_per_transfer = 500\ntransfer_limit_per_day = 600\n')
     main = fints_bank.accounts[0].iban
     res = runner.invoke(cli, ["accounts", "add", "fake", "--kind", "bank", "--password-stdin", "--username",
