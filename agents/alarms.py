@@ -3,13 +3,14 @@
 :func:`due_alarms` turns what has come due in the memory (timers run out, reminders reached) into
 :class:`Alarm` values, each delivered once (the memory marks them), also those that came due while the
 app was closed (``late``). :class:`AlarmClock` asks for them every second on a thread of its own and
-hands each to a callback (the engine shows and speaks it)."""
+hands each to a callback (the engine shows and speaks it); other ``sources`` (a domain's notices, such
+as the finance budget warnings: agents/finance/notices.py) are asked at the same time."""
 
 from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Literal
 
@@ -23,7 +24,7 @@ LATE_AFTER = timedelta(minutes=1)
 
 
 class Alarm(BaseModel):
-    kind: Literal["timer", "reminder"]
+    kind: Literal["timer", "reminder", "budget"]
     id: int
     due_at: datetime
     text: str  # what the assistant says
@@ -53,8 +54,9 @@ class AlarmClock:
     """Polls the memory every ``interval`` seconds on a daemon thread; ``on_alarm`` gets each alarm."""
 
     def __init__(self, memory: Memory, now: Callable[[], datetime], on_alarm: Callable[[Alarm], None],
-                 interval: float = 1.0) -> None:
+                 interval: float = 1.0, sources: Sequence[Callable[[datetime], list[Alarm]]] = ()) -> None:
         self.memory, self.now, self.on_alarm, self.interval = memory, now, on_alarm, interval
+        self.sources = list(sources)
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -65,7 +67,13 @@ class AlarmClock:
 
     def tick(self) -> list[Alarm]:
         """One look at the memory; delivers and returns what was due."""
-        alarms = due_alarms(self.memory, self.now())
+        now = self.now()
+        alarms = due_alarms(self.memory, now)
+        for source in self.sources:
+            try:
+                alarms += source(now)
+            except Exception as exc:  # a source that fails now is asked again next time
+                log.warning("alarm source: %s", exc)
         for a in alarms:
             try:
                 self.on_alarm(a)

@@ -49,7 +49,8 @@ _LABELS = {
     "to": "Recipient", "cc": "Cc", "recipient": "Recipient", "subject": "Subject", "body": "Body",
     "text": "Text", "title": "Title", "start": "Start", "end": "End", "when": "Time", "due_at": "Time",
     "location": "Location", "amount": "Amount", "currency": "Currency", "uid": "Event", "message_id": "Message",
-    "topic": "Topic", "action": "Action", "all_day": "All day",
+    "topic": "Topic", "action": "Action", "all_day": "All day", "payee": "Payee", "iban": "IBAN",
+    "bic": "BIC", "from_iban": "From account", "purpose": "Purpose", "execute_on": "Execution date",
 }
 
 
@@ -70,8 +71,9 @@ def details_of(action: str, payload: dict[str, Any]) -> dict[str, str]:
     """Label -> value for every argument of the action (none hidden)."""
     out: dict[str, str] = {"Action": action}
     args: list[dict[str, Any]] = []
-    if isinstance(payload.get("event"), dict):
-        args.append(payload["event"])
+    for key in ("event", "transfer"):  # a local action's arguments
+        if isinstance(payload.get(key), dict):
+            args.append(payload[key])
     for call in payload.get("calls") or []:
         if isinstance(call, dict) and isinstance(call.get("args"), dict):
             args.append(call["args"])

@@ -28,6 +28,7 @@ from pydantic_ai.messages import ModelMessage, ModelRequest, ModelResponse, Text
 from pydantic_ai.models import Model
 from pydantic_ai.usage import RunUsage
 
+from agents import domains
 from agents.approvals import ApprovalError, ApprovalRecord, ApprovalStore
 from agents.deps import AssistantDeps, ServiceDeps, ServiceError
 from agents.honesty import (
@@ -492,8 +493,10 @@ class Assistant:
             return AgentReply(spoken=msg, text=msg, error=detail, tool_calls=deps.tool_calls,
                               actions=deps.actions, **base)
         self.approvals.finish(rec.id, ok, result)  # the outcome is stored before anything is said
+        follow_up = deps.pending[-1] if deps.pending else None  # the next step asks again (a bank's payee check)
         return AgentReply(spoken=first_sentences(result.split("\n")[0]), text=result, tool_calls=deps.tool_calls,
-                          actions=deps.actions, error=None if ok else first_sentences(result), **base)
+                          actions=deps.actions, error=None if ok else first_sentences(result),
+                          approval=follow_up.info() if follow_up else None, **base)
 
     def _execute(self, rec: ApprovalRecord, deps: AssistantDeps) -> tuple[bool, str]:
         lang = deps.language
@@ -514,6 +517,9 @@ class Assistant:
             deps.acted("forget_facts", {"topic": rec.payload.get("topic", "")}, f"deleted {n}")
             return True, tr(lang, f"Done, {n} note{'s' if n != 1 else ''} deleted.",
                             f"Erledigt, {n} Notiz{'en' if n != 1 else ''} gelöscht.")
+        runner = domains.action_runner(rec.action)
+        if runner is not None:
+            return runner(rec, deps)
         if rec.source == "llm":
             return resume_approved(rec, deps)
         raise ServiceError(f"unknown action {rec.action}")

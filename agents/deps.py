@@ -31,6 +31,8 @@ from agents.turn import IntentRecognized, ToolCalled, TurnEvent
 
 if TYPE_CHECKING:
     from agents.approvals import ApprovalRecord, ApprovalStore
+    from agents.finance.fints_client import TransferStep
+    from agents.finance.models import TransferDraft
     from agents.memory import Memory
 
 
@@ -107,6 +109,30 @@ class MeetingControl(Protocol):
     def search_transcripts(self, query: str, limit: int = 5) -> list[TranscriptHit]: ...
 
 
+@runtime_checkable
+class BankService(Protocol):
+    """A bank connection's transfers (agents/finance/fints_client.py): each step says what the bank asks
+    next (payee check, TAN, app approval) or how it ended; a step is never sent twice."""
+
+    def default_iban(self) -> str | None:
+        """The user's account transfers go out from (None: not chosen)."""
+        ...
+
+    def start_transfer(self, draft: TransferDraft) -> TransferStep: ...
+
+    def confirm_payee(self, transfer_id: str) -> TransferStep: ...
+
+    def send_tan(self, transfer_id: str, tan: str) -> TransferStep: ...
+
+    def poll_decoupled(self, transfer_id: str) -> TransferStep: ...
+
+    def cancel_transfer(self, transfer_id: str) -> TransferStep: ...
+
+    def open_transfer(self) -> TransferStep | None:
+        """The transfer that waits for the user (payee check, TAN or app approval), if any."""
+        ...
+
+
 @dataclass
 class ServiceDeps:
     """The services the agents may use. None = not connected."""
@@ -115,6 +141,7 @@ class ServiceDeps:
     mail: MailService | None = None
     messaging: MessagingService | None = None
     meetings: MeetingControl | None = None
+    bank: BankService | None = None
 
 
 @dataclass

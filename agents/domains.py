@@ -22,12 +22,15 @@ from pydantic import BaseModel
 if TYPE_CHECKING:
     from pydantic_ai import Agent
 
+    from agents.approvals import ApprovalRecord
     from agents.deps import AssistantDeps
     from agents.local.recognizer import IntentMatch
     from agents.replies import AgentReply
 
 Lang = Literal["en", "de"]
 Handler = Callable[["IntentMatch", "AssistantDeps"], "AgentReply"]
+# runs an approved request of the domain's own (a local intent's): (it worked, what to say)
+ActionRunner = Callable[["ApprovalRecord", "AssistantDeps"], tuple[bool, str]]
 
 # The one list: module paths of the domain packages, in the order their intents are tried.
 DOMAINS: list[str] = [
@@ -54,6 +57,8 @@ class Domain:
     # domain's cues are in a request no local intent answered, its delegate gets it without the
     # orchestrator (agents/routing.py). Keep them unambiguous; none = always through the orchestrator.
     cues: tuple[str, ...] = ()
+    # approval action -> what runs it after the user's yes (requests its handlers parked themselves)
+    actions: dict[str, ActionRunner] = field(default_factory=dict)
 
     def delegate_agent(self) -> Agent[AssistantDeps, Any] | None:
         """The delegate (imported on first use: recognizing a local intent needs no pydantic-ai)."""
@@ -122,6 +127,14 @@ def handler(intent: str) -> Handler:
         if intent in d.handlers:
             return d.handlers[intent]
     raise KeyError(intent)
+
+
+def action_runner(action: str) -> ActionRunner | None:
+    """What runs an approved request of this action name, if a domain declared it."""
+    for d in domains():
+        if action in d.actions:
+            return d.actions[action]
+    return None
 
 
 def migration_folders() -> list[Path]:

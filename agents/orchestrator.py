@@ -105,6 +105,10 @@ def _describe(tool: str, args: dict[str, Any], lang: str, deps: AssistantDeps) -
         return tr(lang, f"Delete your stored notes about {a('topic')}", f"Deine Notizen über {a('topic')} löschen")
     if tool == "control_recording":
         return tr(lang, f"{a('action').capitalize()} the meeting recording", f"Meeting-Aufnahme: {a('action')}")
+    if tool == "draft_transfer" and args.get("iban") and args.get("from_iban"):  # resolved by its check
+        from agents.finance.transfers import draft_from_args, summary
+
+        return summary(draft_from_args(args), lang).rstrip(".")
     shown = ", ".join(f"{k}={v!r}" for k, v in args.items())
     return f"{tool}({shown})"
 

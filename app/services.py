@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from agents.communication.calendar import CalDavCalendarService
     from agents.communication.mail import ImapMailService
     from agents.communication.whatsapp import WhatsAppClient
+    from agents.finance.fints_client import FintsBankService
     from app.meetings.control import MeetingControlAdapter
     from app.meetings.service import MeetingService
     from app.wiring.speech import SpeechModels
@@ -105,6 +106,14 @@ class Services:
         from app.wiring.communication import build_whatsapp
 
         return build_whatsapp(self)
+
+    @cached_property
+    def bank(self) -> FintsBankService:
+        """The default bank account's FinTS connection (finance transfers); ServiceError when there is none,
+        it is incomplete or the FinTS product ID is missing (the assistant then has no bank)."""
+        from app.wiring.finance import build_bank
+
+        return build_bank(self)
 
     @cached_property
     def speech(self) -> SpeechModels:

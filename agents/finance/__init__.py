@@ -5,21 +5,31 @@ tables, its own Alembic branch), ``imports/`` (CAMT.053/052, MT940/MT942, German
 learning from corrections), ``recurring`` (subscriptions), ``budgets`` and ``queries`` (what the voice
 part asks: balance, spending, top payees, subscriptions, budget left).
 
-No intents or delegate yet (later work); the FinTS connection lives in ``fints*.py``."""
+By voice and text: ``intents`` (local EN+DE intents: balance, spending, subscriptions, budget left, a
+transfer draft and its TAN / app-approval steps), ``transfers`` (payee, limits, approval, the bank's
+steps), ``agent`` (the delegate ``ask_finance``), ``spoken`` (amounts in words and per locale). The
+FinTS connection lives in ``fints*.py``."""
 
 from pathlib import Path
 
 from agents.domains import Domain
+from agents.finance.actions import ACTIONS
+from agents.finance.intents import HANDLERS, INTENTS, SAY_BACK
 from agents.finance.settings import FinanceSettings
 
 DOMAIN = Domain(
     name="finance",
     description=("Banking: account balances, transactions and spending per category, budgets, "
                  "subscriptions and recurring payments, statement imports, transfer drafts."),
+    intents=INTENTS,
+    handlers=HANDLERS,
+    say_back=SAY_BACK,
+    delegate="agents.finance.agent:finance_agent",
+    actions=ACTIONS,
     settings=FinanceSettings,
     migrations=Path(__file__).parent / "migrations",  # its tables: db.py
     account_kinds=("bank",),
     cues=(r"kontostand", r"balance", r"überweis", r"ueberweis", r"transfer", r"ausgegeben", r"spent",
-          r"spending", r"budget", r"abos?\b", r"abonnement", r"subscriptions?", r"umsätze", r"umsaetze",
+          r"spending", r"abos?\b", r"abonnement", r"subscriptions?", r"umsätze", r"umsaetze",
           r"transactions", r"girokonto", r"bank account", r"bankkonto"),
 )

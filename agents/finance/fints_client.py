@@ -67,6 +67,8 @@ UNKNOWN = ("the transfer's outcome is unknown (the connection dropped after it w
 
 StepStatus = Literal["payee_check", "tan_needed", "decoupled_pending", "done", "failed", "unknown", "cancelled"]
 PayeeResult = Literal["match", "close_match", "no_match", "not_available", "pending"]
+_WAITING = ("payee_check", "tan_needed", "decoupled_pending")
+_OPEN = "open-transfer"
 _VOP = {"RCVC": "match", "RVMC": "close_match", "RVNM": "no_match", "RVNA": "not_available", "PDNG": "pending"}
 
 
@@ -400,6 +402,26 @@ class FintsBankService:
     # --- transfers ---------------------------------------------------------------------------------
     def _save_pending(self, p: _Pending) -> None:
         self.store.save(f"transfer-{p.id}", p.dump())
+        if p.status in _WAITING:  # the one a TAN or "done" said later continues (``open_transfer``)
+            self.store.save(_OPEN, p.id.encode())
+        elif (self.store.load(_OPEN) or b"").decode() == p.id:
+            self.store.delete(_OPEN)
+
+    def default_iban(self) -> str | None:
+        """The account transfers go out from (the bank account record's ``iban``)."""
+        return self.config.iban
+
+    def open_transfer(self) -> TransferStep | None:
+        """The newest transfer still waiting for the user (payee check, TAN, app approval), if any."""
+        ref = (self.store.load(_OPEN) or b"").decode()
+        if not ref:
+            return None
+        try:
+            step = self.transfer(ref)
+        except FintsError:
+            self.store.delete(_OPEN)
+            return None
+        return step if step.status in _WAITING else None
 
     def _load_pending(self, transfer_id: str) -> _Pending:
         raw = self.store.load(f"transfer-{transfer_id}") if re.fullmatch(r"[0-9a-f]{12}", transfer_id) else None

@@ -83,10 +83,14 @@ _SLOT_RES: dict[str, str] = {
     # nor holds a day or a time: then the time was not understood whole ("… next Monday from 5 to 5:30 pm")
     "title": r"(?!(?:me|us|him|her|them|mir|uns|ihm|ihr)\b)(?:(?!" + TIME_WORDS_INSIDE + r")\S)(?:(?!"
              + TIME_WORDS_INSIDE + r").)*?",
-    # a stored fact asked about ("what's my {fact}"): never the calendar, mail, reminders or notes themselves
+    # a stored fact asked about (never one the finance intents answer: the balance, budgets, subscriptions) ("what's my {fact}"): never the calendar, mail, reminders or notes themselves
     "fact": r"(?!(?:calendar|schedule|agenda|diary|reminders?|notes?|timers?|mails?|e-?mails?|inbox|mailbox|"
             r"messages|next|first|last|upcoming|kalender|termine?|erinnerungen|notizen|posteingang|postfach|"
-            r"nachrichten|mails|nächste[rnms]?|erste[rnms]?|letzte[rnms]?)\b)\S.*?",
+            r"nachrichten|mails|nächste[rnms]?|erste[rnms]?|letzte[rnms]?|(?:(?:bank|account|current) )?balance|"
+            r"kontostand|budgets?|subscriptions|abos|spending|ausgaben)\b)\S.*?",
+    # an amount of money: digits ("12.50", "12,50") or number words ("fifty", "zwölf fünfzig")
+    # (a decimal comma reaches the templates as a space: "12,50" -> "12 50")
+    "amount": r"(?:(?:\d{1,3}(?:[.,]\d{3})+|\d+)(?:[.,]\d{1,2}| \d{2}(?!\d))?|" + NUMBER_RE + r")",
 }
 
 

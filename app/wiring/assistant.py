@@ -1,6 +1,6 @@
 """Builds the Assistant from the app's Services: database, audit log, settings, keyring, and the
-communication / meeting services when the app provides them (attributes ``calendar``, ``mail``,
-``messaging``, ``meetings`` of Services; missing or failing ones count as not connected).
+communication / meeting / bank services when the app provides them (attributes ``calendar``, ``mail``,
+``messaging``, ``meetings``, ``bank`` of Services; missing or failing ones count as not connected).
 
 The agents layer takes plain values (``LlmSettings``, a secret getter, a time zone, ``ServiceDeps``);
 this module is where the app's settings and keyring are turned into them."""
@@ -14,7 +14,14 @@ from zoneinfo import ZoneInfo
 
 from agents.approvals import ApprovalStore
 from agents.assistant import Assistant
-from agents.deps import CalendarService, MailService, MeetingControl, MessagingService, ServiceDeps
+from agents.deps import (
+    BankService,
+    CalendarService,
+    MailService,
+    MeetingControl,
+    MessagingService,
+    ServiceDeps,
+)
 from agents.llm import build_model
 from agents.memory import Memory
 from app import secrets
@@ -51,6 +58,7 @@ def service_deps(services: Services) -> ServiceDeps:
         mail=_optional(services, "mail", MailService),
         messaging=_optional(services, "messaging", MessagingService),
         meetings=_optional(services, "meetings", MeetingControl),
+        bank=_optional(services, "bank", BankService),
     )
 
 

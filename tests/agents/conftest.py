@@ -12,6 +12,7 @@ import pytest
 from agents.approvals import ApprovalStore
 from agents.assistant import Assistant
 from agents.deps import ServiceDeps
+from agents.domains import migration_folders
 from agents.memory import Memory
 from storage.audit import AuditLog
 from storage.db.engine import Database
@@ -44,7 +45,7 @@ class Clock:
 @pytest.fixture(scope="session")
 def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("agents-db") / "template.sqlite3"
-    db = Database(f"sqlite:///{path}")
+    db = Database(f"sqlite:///{path}", migration_folders())  # every domain's tables, as the app has them
     db.migrate()
     db.dispose()
     return path

@@ -134,8 +134,8 @@ class LocalEngine:
                 log.info("preload: %s", exc)
 
     def _start_alarms(self) -> None:
-        """Timers ring and reminders speak (shown and said); those that came due while the app was
-        closed come once at start, marked late."""
+        """Timers ring, reminders and budget warnings speak (shown and said); those that came due while the
+        app was closed come once at start, marked late."""
         from agents.alarms import AlarmClock
 
         try:
@@ -143,7 +143,13 @@ class LocalEngine:
         except NotAvailable as exc:
             log.warning("no alarms: %s", exc)
             return
-        clock = AlarmClock(asst.memory, asst.clock, self._ring)
+        from agents.finance.notices import budget_source
+        from agents.finance.settings import FinanceSettings
+
+        finance = asst.domain_settings.get("finance")
+        budgets = budget_source(asst.memory.db, finance if isinstance(finance, FinanceSettings) else FinanceSettings(),
+                                asst.language)
+        clock = AlarmClock(asst.memory, asst.clock, self._ring, sources=[budgets])
         if not self._closed:
             self._alarm_clock = clock
             clock.start()

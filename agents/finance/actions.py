@@ -1,0 +1,30 @@
+"""The approval actions of the finance domain and what runs each after the user's yes (imported on first
+use: recognising a request needs none of the bank code)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from agents.approvals import ApprovalRecord
+    from agents.deps import AssistantDeps
+    from agents.domains import ActionRunner
+
+TRANSFER = "finance.transfer"  # a local intent's draft
+DRAFT_TRANSFER = "finance.draft_transfer"  # the delegate's draft_transfer tool
+CONFIRM_PAYEE = "finance.confirm_payee"  # go on after the bank's payee check
+
+
+def run_transfer(rec: ApprovalRecord, d: AssistantDeps) -> tuple[bool, str]:
+    from agents.finance.transfers import run_approved
+
+    return run_approved(rec, d)
+
+
+def run_confirm_payee(rec: ApprovalRecord, d: AssistantDeps) -> tuple[bool, str]:
+    from agents.finance.transfers import run_confirm_payee as confirm
+
+    return confirm(rec, d)
+
+
+ACTIONS: dict[str, ActionRunner] = {TRANSFER: run_transfer, DRAFT_TRANSFER: run_transfer, CONFIRM_PAYEE: run_confirm_payee}
