@@ -100,10 +100,15 @@ def _index(header: list[str], spec: str) -> int | None:
         return None
 
 
-def _date(text: str, formats: list[str]) -> date:
+def _date(text: str, formats: list[str], seen: dict[str, date]) -> date:
+    """``text`` in the first of ``formats`` that reads it; ``seen`` remembers the days already parsed
+    (a file has a few hundred distinct days and ``strptime`` is slow)."""
+    if text in seen:
+        return seen[text]
     for fmt in formats:
         try:
-            return datetime.strptime(text.strip(), fmt).date()
+            seen[text] = datetime.strptime(text.strip(), fmt).date()
+            return seen[text]
         except ValueError:
             continue
     raise ValueError(text)
@@ -116,7 +121,9 @@ def _rows(lines: list[str], header_at: int, layout: CsvLayout, account: str | No
     idx = {f: _index(header, spec) for f, spec in layout.columns.items()}
     split = re.compile(layout.split_purpose) if layout.split_purpose else None
     fixed_account: str | None = None
+    last_in_row: str | None = None
     pending = {p.casefold() for p in layout.pending}
+    days: dict[str, date] = {}
     for n, row in enumerate(reader, start=header_at + 2):
         if not any(c.strip() for c in row):
             continue
@@ -132,8 +139,8 @@ def _rows(lines: list[str], header_at: int, layout: CsvLayout, account: str | No
             yield Skipped("pending")
             continue
         try:
-            booking = _date(raw_date, layout.date_formats)
-            value = _date(cell("value_date"), layout.date_formats) if cell("value_date") else None
+            booking = _date(raw_date, layout.date_formats, days)
+            value = _date(cell("value_date"), layout.date_formats, days) if cell("value_date") else None
         except ValueError:
             raise ImportFormatError(f"{file_name} line {n}: not a date: {raw_date!r}") from None
         try:
@@ -146,7 +153,8 @@ def _rows(lines: list[str], header_at: int, layout: CsvLayout, account: str | No
         except AmountError as exc:
             raise ImportFormatError(f"{file_name} line {n}: {exc}") from None
         in_row = cell("account_iban") or None
-        if fixed_account is None or in_row:
+        if fixed_account is None or (in_row and in_row != last_in_row):
+            last_in_row = in_row
             fixed_account = resolve_account(in_row or preamble_iban, account)
         name, purpose, iban = cell("counterparty"), cell("purpose"), cell("counterparty_iban")
         if not name:
