@@ -103,14 +103,9 @@ def _items(source: str | IO[bytes], ns: str, account: str | None, notes: list[st
     booked = Decimal(0)
     try:
         wanted = [*blocks, acct_tag, bal_tag, entry_tag]  # lxml skips the rest in C
-        for event, el in etree.iterparse(source, events=("start", "end"), tag=wanted, huge_tree=True,
-                                         resolve_entities=False, no_network=True):
+        for _event, el in etree.iterparse(source, events=("end",), tag=wanted, huge_tree=True,
+                                          resolve_entities=False, no_network=True):
             tag = el.tag
-            if event == "start":
-                if tag in blocks:
-                    ref, currency, opening, closing, booked = "", "EUR", None, None, Decimal(0)
-                    yield NewStatement()
-                continue
             if tag == entry_tag:
                 item = _entry(_flat(el), ref or resolve_account(None, account), currency, pending)
                 if isinstance(item, BankTransaction) and not item.pending:
@@ -124,6 +119,7 @@ def _items(source: str | IO[bytes], ns: str, account: str | None, notes: list[st
                 ident = acct.get("/Id/IBAN") or acct.get("/Id/Othr/Id")
                 ref = resolve_account(ident or None, account)
                 currency = acct.get("/Ccy") or currency
+                yield NewStatement()  # the account comes first in a statement, before its entries
             elif tag == bal_tag:
                 bal = _flat(el)
                 kind = bal.get("/Tp/CdOrPrtry/Cd", "")
@@ -139,6 +135,7 @@ def _items(source: str | IO[bytes], ns: str, account: str | None, notes: list[st
                                  f"is not the closing balance {closing[0]}")
                 if closing is not None and ref:
                     yield Balance(iban=ref, amount=closing[0], currency=closing[2], on=closing[1])
+                ref, currency, opening, closing, booked = "", "EUR", None, None, Decimal(0)
                 el.clear()
     except etree.XMLSyntaxError as exc:
         raise ImportFormatError(f"broken XML: {exc.msg} (line {exc.lineno})") from exc

@@ -73,11 +73,18 @@ def read(path: Path, account: str | None, layouts: Sequence[CsvLayout] = ()) -> 
     if found is None:
         raise ImportFormatError("a CSV whose header matches no known bank layout (save a profile for it)")
     layout, header_at = found
-    lines = text.splitlines(keepends=True)  # quoted fields may hold line breaks
-    del text
-    preamble_iban = _iban_in(lines[:header_at])
+    preamble_iban = _iban_in(text[:65536].splitlines()[:header_at])
     return Statement(format=f"csv:{layout.name}",
-                     items=_rows(lines, header_at, layout, account, preamble_iban, path.name))
+                     items=_rows(_lines(text), header_at, layout, account, preamble_iban, path.name))
+
+
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
+
+
+def _lines(text: str) -> Iterator[str]:
+    """The lines of ``text`` with their ends, one at a time (a list of 100,000 lines would double the
+    memory); quoted fields may hold line breaks: the csv reader joins them."""
+    return (m.group() for m in _LINE.finditer(text))
 
 
 def _iban_in(lines: list[str]) -> str | None:
@@ -114,7 +121,7 @@ def _date(text: str, formats: list[str], seen: dict[str, date]) -> date:
     raise ValueError(text)
 
 
-def _rows(lines: list[str], header_at: int, layout: CsvLayout, account: str | None,
+def _rows(lines: Iterator[str], header_at: int, layout: CsvLayout, account: str | None,
           preamble_iban: str | None, file_name: str) -> Iterator[Item | Skipped | NewStatement]:
     reader = csv.reader(islice(lines, header_at, None), delimiter=layout.delimiter)
     header = [h.strip() for h in next(reader)]
