@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from agents.finance.bank_config import FintsConfig
+from agents.finance.fingerprint import transaction_fingerprint
 from agents.finance.fints_client import (
     PRODUCT_ID_MISSING,
     FileStateStore,
@@ -23,7 +24,6 @@ from agents.finance.fints_client import (
     StateStore,
 )
 from agents.finance.models import TransferDraft
-from agents.finance.fingerprint import transaction_fingerprint
 from agents.finance.sync import MemoryLedger, sync_bank
 from tests.servers.fints_bank import FintsBank
 
