@@ -180,8 +180,8 @@ def import_items(s: Session, items: Iterable[BankTransaction | Balance | Skipped
             "pending": False, "category_id": None, "category_source": "", "import_id": record.id,
         })
     batch.flush()
-    if result.new >= 10_000 and conn.dialect.name == "postgresql":
-        conn.exec_driver_sql("ANALYZE fin_transactions")  # the planner sees the new size at once
+    if result.new >= 10_000:  # the planner sees the new size at once (SQLite then reads the spending index)
+        conn.exec_driver_sql("ANALYZE fin_transactions")
     for (account_id, on), bal in balances.items():
         row = s.scalar(select(FinBalance).where(FinBalance.account_id == account_id, FinBalance.as_of == on))
         minor = to_minor(bal.amount, bal.currency)

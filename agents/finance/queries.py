@@ -77,8 +77,8 @@ def balances(s: Session, iban: str | None = None) -> list[AccountBalance]:
 
 def spending_by_category(s: Session, start: date, end: date, iban: str | None = None) -> list[CategorySpending]:
     """Money out per category for ``start <= booking date < end`` (expense categories and uncategorised
-    bookings; refunds in a category reduce it), largest first. One pass over the booking-date index
-    (``ix_fin_transactions_date_spending``); the categories are joined here."""
+    bookings; refunds in a category reduce it), largest first. One grouped query that reads the covering
+    index ``ix_fin_transactions_category_spending`` only; the categories are joined here."""
     amount = FinTransaction.amount_minor
     q = (select(FinTransaction.category_id, FinTransaction.currency, func.sum(amount),
                 func.sum(case((amount < 0, amount), else_=0)), func.count())

@@ -1,5 +1,5 @@
-"""finance perf: the spending-per-category query reads an index only (booking date, category, currency,
-amount); it replaces the plain booking-date index, which it serves as well
+"""finance perf: spending per category reads one covering index in its group order (category, currency,
+booking date, amount), which replaces the (category, booking date) index and serves its queries too
 
 Revision ID: 0012b_finperf_spending_index
 Revises: 0012_finance
@@ -18,11 +18,11 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    op.drop_index("ix_fin_transactions_date", table_name="fin_transactions")
-    op.create_index("ix_fin_transactions_date_spending", "fin_transactions",
-                    ["booking_date", "category_id", "currency", "amount_minor"])
+    op.drop_index("ix_fin_transactions_category_date", table_name="fin_transactions")
+    op.create_index("ix_fin_transactions_category_spending", "fin_transactions",
+                    ["category_id", "currency", "booking_date", "amount_minor"])
 
 
 def downgrade() -> None:
-    op.drop_index("ix_fin_transactions_date_spending", table_name="fin_transactions")
-    op.create_index("ix_fin_transactions_date", "fin_transactions", ["booking_date"])
+    op.drop_index("ix_fin_transactions_category_spending", table_name="fin_transactions")
+    op.create_index("ix_fin_transactions_category_date", "fin_transactions", ["category_id", "booking_date"])
