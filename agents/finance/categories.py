@@ -89,6 +89,11 @@ class _Compiled:
     category_id: int
     user: bool
 
+    @property
+    def needle(self) -> str:
+        """The pattern as whole words inside a text padded with spaces."""
+        return f" {self.pattern} "
+
 
 class Categorizer:
     """The rules, loaded once per import: user rules first, then IBAN before payee before purpose, and
@@ -102,18 +107,18 @@ class Categorizer:
             (_Compiled(r.id, r.field, r.pattern, r.category_id, r.source == "user") for r in rows),
             key=lambda r: (not r.user, self._ORDER.get(r.field, 9), -len(r.pattern)),
         )
+        # (field, text to look for, rule) in the order above, the padding done once per import
+        self._checks = [(r.field, r.pattern if r.field == "iban" else r.needle, r) for r in self.rules]
 
     def match(self, counterparty: str, counterparty_iban: str | None, purpose: str) -> _Compiled | None:
-        payee = f" {words(counterparty)} "
-        text = f" {words(purpose)} "
+        texts = {"payee": f" {words(counterparty)} ", "purpose": f" {words(purpose)} "}
         iban = (counterparty_iban or "").upper()
-        for r in self.rules:
-            if r.field == "iban" and iban and r.pattern == iban:
-                return r
-            if r.field == "payee" and f" {r.pattern} " in payee:
-                return r
-            if r.field == "purpose" and f" {r.pattern} " in text:
-                return r
+        for field, needle, rule in self._checks:
+            if field == "iban":
+                if iban and needle == iban:
+                    return rule
+            elif needle in texts.get(field, ""):
+                return rule
         return None
 
 

@@ -101,8 +101,9 @@ class FinTransaction(Base):
     __table_args__ = (
         UniqueConstraint("account_id", "fingerprint", "occurrence", name="uq_fin_transactions_fingerprint"),
         Index("ix_fin_transactions_account_date", "account_id", "booking_date"),
-        Index("ix_fin_transactions_category_date", "category_id", "booking_date"),
         Index("ix_fin_transactions_date", "booking_date"),
+        # spending per category reads this index only, in its group order (migration 0012b_finperf_spending_index)
+        Index("ix_fin_transactions_category_spending", "category_id", "currency", "booking_date", "amount_minor"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

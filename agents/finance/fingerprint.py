@@ -11,6 +11,8 @@ import hashlib
 from collections import Counter
 from datetime import date
 
+from agents.finance.models import BankTransaction
+from agents.finance.money import to_minor
 from agents.finance.text import squash
 
 
@@ -26,6 +28,13 @@ def fingerprint(account: str, booking_date: date, amount_minor: int, currency: s
         squash(bank_reference or ""),
     )
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
+
+
+def transaction_fingerprint(t: BankTransaction, amount_minor: int | None = None) -> str:
+    """The fingerprint of a booking from a statement or a bank sync (``amount_minor``: when the caller has it)."""
+    minor = to_minor(t.amount, t.currency) if amount_minor is None else amount_minor
+    return fingerprint(t.iban, t.booking_date, minor, t.currency, t.counterparty, t.counterparty_iban, t.purpose,
+                       t.bank_reference)
 
 
 class Occurrences:

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from schwifty import IBAN
 from schwifty.exceptions import SchwiftyException
@@ -16,6 +17,7 @@ class IbanError(ValueError):
     pass
 
 
+@lru_cache(maxsize=4096)  # a statement names the same few IBANs again and again
 def normalise_iban(text: str) -> str:
     """An IBAN as stored: upper case, no spaces; raises ``IbanError`` when it is not a valid IBAN."""
     compact = re.sub(r"\s+", "", text).upper()
@@ -33,6 +35,7 @@ def is_iban(text: str) -> bool:
     return True
 
 
+@lru_cache(maxsize=256)
 def account_ref(identification: str) -> str | None:
     """The account a statement names, as the ledger keys it: the IBAN when it is one or can be made
     from a German BLZ/account number; otherwise the id itself (a foreign bank's number); ``None`` when

@@ -8,7 +8,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Literal
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from agents.finance.db import FinAccount, FinBalance, FinCategory, FinRecurring, FinTransaction
@@ -77,27 +77,26 @@ def balances(s: Session, iban: str | None = None) -> list[AccountBalance]:
 
 def spending_by_category(s: Session, start: date, end: date, iban: str | None = None) -> list[CategorySpending]:
     """Money out per category for ``start <= booking date < end`` (expense categories and uncategorised
-    bookings; refunds in a category reduce it), largest first."""
-    q = (select(FinCategory.key, FinCategory.name_de, FinCategory.name_en, FinTransaction.currency,
-                func.sum(FinTransaction.amount_minor), func.count(FinTransaction.id))
-         .select_from(FinTransaction)
-         .outerjoin(FinCategory, FinCategory.id == FinTransaction.category_id)
+    bookings; refunds in a category reduce it), largest first. One grouped query that reads the covering
+    index ``ix_fin_transactions_category_spending`` only; the categories are joined here."""
+    amount = FinTransaction.amount_minor
+    q = (select(FinTransaction.category_id, FinTransaction.currency, func.sum(amount),
+                func.sum(case((amount < 0, amount), else_=0)), func.count())
          .where(FinTransaction.booking_date >= start, FinTransaction.booking_date < end)
-         .group_by(FinCategory.key, FinCategory.name_de, FinCategory.name_en, FinTransaction.currency))
-    q = q.where((FinCategory.kind == "expense") | (FinTransaction.category_id.is_(None)))
+         .group_by(FinTransaction.category_id, FinTransaction.currency))
     if iban:
-        q = q.join(FinAccount, FinAccount.id == FinTransaction.account_id).where(FinAccount.iban == iban)
+        q = q.where(FinTransaction.account_id == select(FinAccount.id).where(FinAccount.iban == iban).scalar_subquery())
+    categories = {c.id: c for c in s.scalars(select(FinCategory))}
     out = []
-    for key, de, en, ccy, total, count in s.execute(q).tuples():
-        spent = -int(total or 0)
-        if key is None:  # uncategorised: only what went out
-            spent = -int(s.scalar(select(func.coalesce(func.sum(FinTransaction.amount_minor), 0)).where(
-                FinTransaction.category_id.is_(None), FinTransaction.amount_minor < 0,
-                FinTransaction.currency == ccy, FinTransaction.booking_date >= start,
-                FinTransaction.booking_date < end)) or 0)
+    for category_id, ccy, total, money_out, count in s.execute(q).tuples():
+        cat = categories.get(category_id) if category_id is not None else None
+        if cat is not None and cat.kind != "expense":
+            continue
+        spent = -int((total if cat is not None else money_out) or 0)  # uncategorised: only what went out
         if spent > 0:
-            out.append(CategorySpending(key or "", de or "Ohne Kategorie", en or "Uncategorised",
-                                        from_minor(spent, ccy), ccy, int(count)))
+            out.append(CategorySpending(cat.key if cat else "", cat.name_de if cat else "Ohne Kategorie",
+                                        cat.name_en if cat else "Uncategorised", from_minor(spent, ccy), ccy,
+                                        int(count)))
     return sorted(out, key=lambda c: c.amount, reverse=True)
 
 

@@ -8,7 +8,6 @@ fetched again)."""
 
 from __future__ import annotations
 
-import hashlib
 import time
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager, nullcontext
@@ -16,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Protocol
 
+from agents.finance.fingerprint import Occurrences, transaction_fingerprint
 from agents.finance.fints_client import BankSnapshot
 from agents.finance.models import Balance, BankAccount, BankTransaction
 
@@ -38,18 +38,11 @@ class BankSource(Protocol):
     def fetch(self, start: date, end: date, iban: str | None = None) -> BankSnapshot: ...
 
 
-def fingerprint(t: BankTransaction) -> str:
-    """A stable id of a booking: the bank's reference when it gives one, else the booking's content."""
-    key = (t.iban, t.booking_date.isoformat(), f"{t.amount:.2f}", t.currency, t.bank_reference or "",
-           t.end_to_end_id or "", t.counterparty_iban or "", t.counterparty, t.purpose)
-    return hashlib.sha256("\x1f".join(key).encode()).hexdigest()[:32]
-
-
 @dataclass
 class MemoryLedger:
     accounts: dict[str, BankAccount] = field(default_factory=dict)
     balances: dict[tuple[str, date], Balance] = field(default_factory=dict)
-    transactions: dict[str, BankTransaction] = field(default_factory=dict)
+    transactions: dict[tuple[str, int], BankTransaction] = field(default_factory=dict)
 
     def add_accounts(self, accounts: Sequence[BankAccount]) -> int:
         new = sum(1 for a in accounts if a.iban not in self.accounts)
@@ -62,9 +55,12 @@ class MemoryLedger:
         return new
 
     def add_transactions(self, transactions: Sequence[BankTransaction]) -> int:
+        """Keyed as the ledger keys them: fingerprint and occurrence (``fingerprint.py``)."""
         before = len(self.transactions)
+        occurrences = Occurrences()
         for t in transactions:
-            self.transactions.setdefault(fingerprint(t), t)
+            fp = transaction_fingerprint(t)
+            self.transactions.setdefault((fp, occurrences.next(fp)), t)
         return len(self.transactions) - before
 
     def atomic(self) -> AbstractContextManager[object]:

@@ -11,7 +11,8 @@ from agents.domains import migration_folders
 from storage.db.engine import Database
 
 ROOT = Path(__file__).resolve().parents[2]
-SHARED_MT940 = ROOT.parent / "shared" / "finance" / "statements" / "mt940"
+SHARED_STATEMENTS = ROOT.parent / "shared" / "finance" / "statements"
+SHARED_MT940 = SHARED_STATEMENTS / "mt940"
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from agents.finance.bank_config import FintsConfig
+from agents.finance.fingerprint import transaction_fingerprint
 from agents.finance.fints_client import (
     PRODUCT_ID_MISSING,
     FileStateStore,
@@ -23,7 +24,7 @@ from agents.finance.fints_client import (
     StateStore,
 )
 from agents.finance.models import TransferDraft
-from agents.finance.sync import MemoryLedger, fingerprint, sync_bank
+from agents.finance.sync import MemoryLedger, sync_bank
 from tests.servers.fints_bank import FintsBank
 
 pytestmark = pytest.mark.integration
@@ -81,7 +82,7 @@ def test_statements_across_pages(fints_bank: FintsBank, fmt: str) -> None:
         assert g.mandate_id == e.mandate_id
     direct_debit = next(g for g, e in zip(got, expected, strict=True) if e.mandate_id)
     assert direct_debit.creditor_id and direct_debit.amount < 0 and direct_debit.booking_text
-    assert len({fingerprint(t) for t in got}) == len(got)
+    assert len({transaction_fingerprint(t) for t in got}) == len(got)
 
 
 def test_default_prefers_camt_and_falls_back_to_mt940(fints_bank: FintsBank) -> None:

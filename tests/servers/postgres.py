@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import os
 import pwd
@@ -36,18 +37,24 @@ def _bin_dir() -> Path | None:
     return Path(found).resolve().parent if found else None
 
 
-@pytest.fixture(scope="session")
-def postgres_server() -> Iterator[PostgresServer]:
+class PostgresUnavailable(RuntimeError):
+    """No PostgreSQL binaries, or no way to run them here."""
+
+
+@contextlib.contextmanager
+def running_postgres(user: str = "pa_test", dbname: str = "personal_agent") -> Iterator[PostgresServer]:
+    """initdb + pg_ctl in a temp dir, a database ``dbname``; stopped and removed on exit (also used by
+    bench/finance.py)."""
     bindir = _bin_dir()
     if bindir is None:
-        unavailable("PostgreSQL binaries (initdb, pg_ctl) not found: apt-get install postgresql")
+        raise PostgresUnavailable("PostgreSQL binaries (initdb, pg_ctl) not found: apt-get install postgresql")
     as_root = os.geteuid() == 0
     run_as: list[str] = []
     if as_root:  # initdb refuses to run as root: use the postgres system user
         try:
             pwd.getpwnam("postgres")
         except KeyError:
-            unavailable("running as root and there is no 'postgres' user to run the server")
+            raise PostgresUnavailable("running as root and there is no 'postgres' user to run the server") from None
         run_as = ["runuser", "-u", "postgres", "--"]
     base = Path(tempfile.mkdtemp(prefix="pa-pg-"))
     data, sock = base / "data", base / "sock"
@@ -56,7 +63,6 @@ def postgres_server() -> Iterator[PostgresServer]:
         shutil.chown(base, "postgres")
         shutil.chown(sock, "postgres")
     port = free_port()
-    user = "pa_test"
     subprocess.run([*run_as, str(bindir / "initdb"), "-D", str(data), "-U", user, "--auth=trust",
                     "-E", "UTF8", "--locale=C"], check=True, capture_output=True)
     log = base / "server.log"
@@ -68,12 +74,20 @@ def postgres_server() -> Iterator[PostgresServer]:
                    check=True, capture_output=True)
     try:
         wait_for_port(port)
-        subprocess.run([str(bindir / "createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", user, "personal_agent"],
+        subprocess.run([str(bindir / "createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", user, dbname],
                        check=True, capture_output=True)
-        server = PostgresServer(port=port, user=user, dbname="personal_agent")
-        announce("PostgreSQL", f"{bindir.parent.name} on 127.0.0.1:{port}")
-        yield server
+        yield PostgresServer(port=port, user=user, dbname=dbname)
     finally:
         subprocess.run([*run_as, str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"],
                        capture_output=True)
         shutil.rmtree(base, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    try:
+        with running_postgres() as server:
+            announce("PostgreSQL", f"{_bin_dir().parent.name} on 127.0.0.1:{server.port}")  # type: ignore[union-attr]
+            yield server
+    except PostgresUnavailable as exc:
+        unavailable(str(exc))

@@ -73,11 +73,18 @@ def read(path: Path, account: str | None, layouts: Sequence[CsvLayout] = ()) -> 
     if found is None:
         raise ImportFormatError("a CSV whose header matches no known bank layout (save a profile for it)")
     layout, header_at = found
-    lines = text.splitlines(keepends=True)  # quoted fields may hold line breaks
-    del text
-    preamble_iban = _iban_in(lines[:header_at])
+    preamble_iban = _iban_in(text[:65536].splitlines()[:header_at])
     return Statement(format=f"csv:{layout.name}",
-                     items=_rows(lines, header_at, layout, account, preamble_iban, path.name))
+                     items=_rows(_lines(text), header_at, layout, account, preamble_iban, path.name))
+
+
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
+
+
+def _lines(text: str) -> Iterator[str]:
+    """The lines of ``text`` with their ends, one at a time (a list of 100,000 lines would double the
+    memory); quoted fields may hold line breaks: the csv reader joins them."""
+    return (m.group() for m in _LINE.finditer(text))
 
 
 def _iban_in(lines: list[str]) -> str | None:
@@ -100,23 +107,30 @@ def _index(header: list[str], spec: str) -> int | None:
         return None
 
 
-def _date(text: str, formats: list[str]) -> date:
+def _date(text: str, formats: list[str], seen: dict[str, date]) -> date:
+    """``text`` in the first of ``formats`` that reads it; ``seen`` remembers the days already parsed
+    (a file has a few hundred distinct days and ``strptime`` is slow)."""
+    if text in seen:
+        return seen[text]
     for fmt in formats:
         try:
-            return datetime.strptime(text.strip(), fmt).date()
+            seen[text] = datetime.strptime(text.strip(), fmt).date()
+            return seen[text]
         except ValueError:
             continue
     raise ValueError(text)
 
 
-def _rows(lines: list[str], header_at: int, layout: CsvLayout, account: str | None,
+def _rows(lines: Iterator[str], header_at: int, layout: CsvLayout, account: str | None,
           preamble_iban: str | None, file_name: str) -> Iterator[Item | Skipped | NewStatement]:
     reader = csv.reader(islice(lines, header_at, None), delimiter=layout.delimiter)
     header = [h.strip() for h in next(reader)]
     idx = {f: _index(header, spec) for f, spec in layout.columns.items()}
     split = re.compile(layout.split_purpose) if layout.split_purpose else None
     fixed_account: str | None = None
+    last_in_row: str | None = None
     pending = {p.casefold() for p in layout.pending}
+    days: dict[str, date] = {}
     for n, row in enumerate(reader, start=header_at + 2):
         if not any(c.strip() for c in row):
             continue
@@ -132,8 +146,8 @@ def _rows(lines: list[str], header_at: int, layout: CsvLayout, account: str | No
             yield Skipped("pending")
             continue
         try:
-            booking = _date(raw_date, layout.date_formats)
-            value = _date(cell("value_date"), layout.date_formats) if cell("value_date") else None
+            booking = _date(raw_date, layout.date_formats, days)
+            value = _date(cell("value_date"), layout.date_formats, days) if cell("value_date") else None
         except ValueError:
             raise ImportFormatError(f"{file_name} line {n}: not a date: {raw_date!r}") from None
         try:
@@ -146,7 +160,8 @@ def _rows(lines: list[str], header_at: int, layout: CsvLayout, account: str | No
         except AmountError as exc:
             raise ImportFormatError(f"{file_name} line {n}: {exc}") from None
         in_row = cell("account_iban") or None
-        if fixed_account is None or in_row:
+        if fixed_account is None or (in_row and in_row != last_in_row):
+            last_in_row = in_row
             fixed_account = resolve_account(in_row or preamble_iban, account)
         name, purpose, iban = cell("counterparty"), cell("purpose"), cell("counterparty_iban")
         if not name:

@@ -87,7 +87,7 @@ def _statement(chunk: str, account: str | None, notes: list[str]) -> list[Item |
     out: list[Item | Skipped] = []
     total = Decimal(0)
     for tr in t.transactions:
-        item = _transaction(tr.data, ref)
+        item = transaction(tr.data, ref)
         total += item.amount
         out.append(item)
     opening = data.get("final_opening_balance") or data.get("intermediate_opening_balance")
@@ -118,8 +118,17 @@ def _s(v: Any) -> str:
     return str(v).strip() if v not in (None, "") else ""
 
 
-def _transaction(d: dict[str, Any], ref: str) -> BankTransaction:
-    amount = d["amount"]
+def _ref(v: Any) -> str | None:
+    text = _s(v)
+    return None if text.upper() in ("", "NONREF", "NOTPROVIDED") else text
+
+
+def transaction(d: dict[str, Any], ref: str) -> BankTransaction:
+    """One booking as the ``mt-940`` library parsed it (``Transaction.data``, from a file or from FinTS)
+    for the account ``ref``."""
+    amount = d.get("amount")
+    if amount is None or (d.get("entry_date") or d.get("date")) is None:
+        raise ImportFormatError(f"an MT940 booking without amount or date: {d.get('transaction_reference')!r}")
     name_field = _s(d.get("applicant_name"))
     iban = _s(d.get("applicant_iban")) or _s(d.get("gvc_applicant_iban")) or None
     if iban is None and name_field:
@@ -127,10 +136,7 @@ def _transaction(d: dict[str, Any], ref: str) -> BankTransaction:
     purpose = " ".join(p for p in (_s(d.get("purpose")), _s(d.get("additional_purpose"))) if p)
     if not purpose:
         purpose = _s(d.get("transaction_details")).replace("\n", " ")
-    bank_ref = _s(d.get("bank_reference")) or None
-    customer_ref = _s(d.get("customer_reference"))
-    if bank_ref is None and customer_ref and customer_ref.upper() != "NONREF":
-        bank_ref = customer_ref
+    bank_ref = _ref(d.get("bank_reference")) or _ref(d.get("customer_reference"))
     return BankTransaction(
         iban=ref,
         booking_date=_day(d.get("entry_date") or d["date"]),
@@ -141,8 +147,8 @@ def _transaction(d: dict[str, Any], ref: str) -> BankTransaction:
         counterparty_iban=iban,
         purpose=purpose,
         bank_reference=bank_ref,
-        end_to_end_id=_s(d.get("end_to_end_reference")) or None,
-        mandate_id=_s(d.get("additional_position_reference")) or None,
+        end_to_end_id=_ref(d.get("end_to_end_reference")),
+        mandate_id=_ref(d.get("additional_position_reference")),
         creditor_id=_s(d.get("applicant_creditor_id")) or None,
         booking_text=_s(d.get("posting_text"))[:200],
     )
