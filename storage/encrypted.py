@@ -170,11 +170,12 @@ def reseal(backend: SealedBackend, want: Callable[[str | None], bool],
     for i, key in enumerate(keys, 1):
         try:
             if want(backend.sealed_with(key)):
-                with tempfile.TemporaryFile() as tmp, backend.open_read(key) as r:
+                with tempfile.TemporaryFile() as tmp:
                     sealer = backend.sealer()
                     tmp.write(sealer.header)
-                    while buf := r.read(CHUNK):
-                        tmp.writelines(sealer.push(buf))
+                    with backend.open_read(key) as r:  # closed before the write: SMB refuses to
+                        while buf := r.read(CHUNK):  # replace a file that is open
+                            tmp.writelines(sealer.push(buf))
                     tmp.write(sealer.finish())
                     tmp.seek(0)
                     backend.inner.write_from(key, tmp)
