@@ -45,8 +45,9 @@ class SealingWriter(BlobWriter):
         return self._inner.sha256
 
     def _write(self, data: memoryview) -> None:
-        for seg in self._sealer.push(data):
-            self._inner.write(seg)
+        segs = self._sealer.push(data)
+        if segs:  # one write per piece: large ones are hashed on the inner writer's helper thread
+            self._inner.write(segs[0] if len(segs) == 1 else b"".join(segs))
 
     def _commit(self) -> WriteResult:
         self._inner.write(self._sealer.finish())

@@ -69,20 +69,27 @@ class Sealer:
 
     def push(self, data: bytes | bytearray | memoryview) -> list[bytes]:
         """Sealed segments that are complete now (the final one is held back until ``finish``)."""
-        self._buf += data
+        mv = memoryview(data).cast("B")
         out: list[bytes] = []
-        # a full segment is sealed only once more data follows it, so the final segment is always known
-        while len(self._buf) > SEGMENT:
-            out.append(self._seal(bytes(self._buf[:SEGMENT]), last=False))
-            del self._buf[:SEGMENT]
+        pos = 0
+        if self._buf:  # top up the segment begun by the last push
+            pos = min(SEGMENT - len(self._buf), mv.nbytes)
+            self._buf += mv[:pos]
+            if len(self._buf) < SEGMENT or pos == mv.nbytes:
+                return out  # a full segment is sealed only once more data follows: the last one is known
+            out.append(self._seal(self._buf, last=False))
+            self._buf = bytearray()
+        while mv.nbytes - pos > SEGMENT:  # whole segments straight from the caller's buffer
+            out.append(self._seal(mv[pos : pos + SEGMENT], last=False))
+            pos += SEGMENT
+        self._buf += mv[pos:]
         return out
-
     def finish(self) -> bytes:
-        seg = self._seal(bytes(self._buf), last=True)
-        self._buf.clear()
+        seg = self._seal(self._buf, last=True)
+        self._buf = bytearray()
         return seg
 
-    def _seal(self, plain: bytes, last: bool) -> bytes:
+    def _seal(self, plain: bytes | bytearray | memoryview, last: bool) -> bytes:
         seg = self._aead.encrypt(_nonce(self._prefix, self._index, last), plain, self.header)
         self._index += 1
         return seg
@@ -151,18 +158,19 @@ class OpeningReader:
 
     def read(self, size: int = -1, /) -> bytes:
         if size is None or size < 0:
-            parts = [self._out[self._pos :]]
-            self._out, self._pos = b"", 0
-            while not self._eof:
+            size = 1 << 62
+        parts: list[bytes] = []
+        want = size
+        while want > 0:
+            if self._pos >= len(self._out):
+                if self._eof:
+                    break
                 self._next()
-                parts.append(self._out)
-                self._out = b""
-            return b"".join(parts)
-        while self._pos >= len(self._out) and not self._eof:
-            self._next()
-        chunk = self._out[self._pos : self._pos + size]
-        self._pos += len(chunk)
-        return chunk
+            chunk = self._out[self._pos : self._pos + want] if self._pos or want < len(self._out) else self._out
+            self._pos += len(chunk)
+            want -= len(chunk)
+            parts.append(chunk)
+        return parts[0] if len(parts) == 1 else b"".join(parts)
 
     def readable(self) -> bool:
         return True
