@@ -179,3 +179,24 @@ def test_keys_need_the_right_kek_and_survive_a_crash_in_rotation(tmp_path: Path,
     assert all(loaded.keys[k] == v for k, v in keys.keys.items())  # old blobs stay readable
     with pytest.raises(KeyUnavailableError):
         datakeys.load(tmp_path, {"kek-1": kek}.get)
+
+
+def test_doctor_says_whether_encryption_is_on(pa_home: Path) -> None:
+    from app.doctor import _encryption
+    from app.security import encrypt_installation
+    from app.services import build_services
+    from app.settings import load_settings
+    from storage.db.engine import default_database_url
+
+    sv = build_services(load_settings())
+    (check,) = _encryption(sv)
+    assert (check.status, check.detail) == ("warn", "off")
+    sv.paths.ensure()
+    report = encrypt_installation(sv.paths.data_dir, default_database_url(sv.paths.data_dir),
+                                  LocalBackend(sv.paths.recordings_dir))
+    assert report.created_keys and report.database.startswith("none yet")
+    sv = build_services(load_settings())
+    sv.db.dispose()  # created encrypted
+    (check,) = _encryption(sv)
+    assert check.status == "ok" and "database encrypted" in check.detail
+    assert not (sv.paths.data_dir / "personal-agent.sqlite3").read_bytes().startswith(b"SQLite format 3")
