@@ -200,3 +200,24 @@ def test_doctor_says_whether_encryption_is_on(pa_home: Path) -> None:
     (check,) = _encryption(sv)
     assert check.status == "ok" and "database encrypted" in check.detail
     assert not (sv.paths.data_dir / "personal-agent.sqlite3").read_bytes().startswith(b"SQLite format 3")
+
+
+def test_the_offline_spool_holds_only_sealed_bytes(tmp_path: Path, keys: DataKeys) -> None:
+    """A NAS that is down: the recording waits in the local spool, sealed (the sealing layer sits
+    above the spool), and reads back whole."""
+    from storage.smb import SmbBackend
+    from storage.spool import Spool, SpooledBackend
+    from tests.servers.base import free_port
+
+    nas = SmbBackend("127.0.0.1", "rec", "me", "pw", port=free_port(), timeout=2)
+    b = SealedBackend(SpooledBackend(nas, Spool(tmp_path / "spool")), keys)
+    try:
+        res = b.save("meetings/m1/transcript.md", TRANSCRIPT)
+        assert res.spooled
+        assert b.load("meetings/m1/transcript.md") == TRANSCRIPT
+        files = [p for p in (tmp_path / "spool").rglob("*") if p.is_file()]
+        assert files
+        for p in files:
+            _no_plaintext(p.read_bytes(), TRANSCRIPT)
+    finally:
+        b.close()
