@@ -221,3 +221,21 @@ def test_the_offline_spool_holds_only_sealed_bytes(tmp_path: Path, keys: DataKey
             _no_plaintext(p.read_bytes(), TRANSCRIPT)
     finally:
         b.close()
+
+
+def test_an_encrypted_database_refuses_another_key_and_changes_nothing(tmp_path: Path) -> None:
+    from storage.db.engine import Database, DatabaseKeyError
+
+    url = f"sqlite:///{tmp_path / 'db.sqlite3'}"
+    db = Database(url, key=datakeys.new_key())
+    with db.engine.begin() as conn:
+        conn.exec_driver_sql("CREATE VIRTUAL TABLE t USING fts5(text)")
+        conn.exec_driver_sql("INSERT INTO t VALUES ('Pumpernickel')")
+    db.dispose()
+    before = (tmp_path / "db.sqlite3").read_bytes()
+    assert b"Pumpernickel" not in before and not before.startswith(b"SQLite format 3")
+    with pytest.raises(DatabaseKeyError, match="does not open with this installation's encryption key"):
+        Database(url, key=datakeys.new_key())
+    with pytest.raises(DatabaseKeyError, match="no key file"):
+        Database(url)
+    assert (tmp_path / "db.sqlite3").read_bytes() == before
