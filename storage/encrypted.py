@@ -45,9 +45,9 @@ class SealingWriter(BlobWriter):
         return self._inner.sha256
 
     def _write(self, data: memoryview) -> None:
-        segs = self._sealer.push(data)
-        if segs:  # one write per piece: large ones are hashed on the inner writer's helper thread
-            self._inner.write(segs[0] if len(segs) == 1 else b"".join(segs))
+        sealed = self._sealer.push(data)
+        if sealed:  # a new buffer nobody changes again: lent to the inner writer's hashing thread, no copy
+            self._inner.write_borrowed(memoryview(sealed))
 
     def _commit(self) -> WriteResult:
         self._inner.write(self._sealer.finish())
@@ -176,7 +176,7 @@ def reseal(backend: SealedBackend, want: Callable[[str | None], bool],
                     tmp.write(sealer.header)
                     with backend.open_read(key) as r:  # closed before the write: SMB refuses to
                         while buf := r.read(CHUNK):  # replace a file that is open
-                            tmp.writelines(sealer.push(buf))
+                            tmp.write(sealer.push(buf))
                     tmp.write(sealer.finish())
                     tmp.seek(0)
                     backend.inner.write_from(key, tmp)

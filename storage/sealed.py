@@ -67,23 +67,38 @@ class Sealer:
         self._buf = bytearray()
         self._index = 0
 
-    def push(self, data: bytes | bytearray | memoryview) -> list[bytes]:
-        """Sealed segments that are complete now (the final one is held back until ``finish``)."""
+    def push(self, data: bytes | bytearray | memoryview) -> bytearray:
+        """The sealed segments that are complete now, back to back in one new buffer (empty if none);
+        the final segment is held back until ``finish``. The buffer is the caller's: nothing here
+        touches it again."""
         mv = memoryview(data).cast("B")
-        out: list[bytes] = []
         pos = 0
+        head: bytearray | None = None
         if self._buf:  # top up the segment begun by the last push
             pos = min(SEGMENT - len(self._buf), mv.nbytes)
             self._buf += mv[:pos]
             if len(self._buf) < SEGMENT or pos == mv.nbytes:
-                return out  # a full segment is sealed only once more data follows: the last one is known
-            out.append(self._seal(self._buf, last=False))
-            self._buf = bytearray()
-        while mv.nbytes - pos > SEGMENT:  # whole segments straight from the caller's buffer
-            out.append(self._seal(mv[pos : pos + SEGMENT], last=False))
+                return bytearray()  # a full segment is sealed only once more data follows: the last one is known
+            head, self._buf = self._buf, bytearray()
+        # a full segment is sealed only once more data follows it, so the final segment is always known
+        n = (mv.nbytes - pos - 1) // SEGMENT if mv.nbytes - pos > SEGMENT else 0
+        out = bytearray((n + (head is not None)) * (SEGMENT + TAG))
+        view = memoryview(out)
+        at = 0
+        if head is not None:
+            self._seal_into(head, view[: SEGMENT + TAG])
+            at = SEGMENT + TAG
+        for _ in range(n):  # whole segments straight from the caller's buffer into the output
+            self._seal_into(mv[pos : pos + SEGMENT], view[at : at + SEGMENT + TAG])
             pos += SEGMENT
+            at += SEGMENT + TAG
         self._buf += mv[pos:]
         return out
+
+    def _seal_into(self, plain: bytes | bytearray | memoryview, dst: memoryview) -> None:
+        self._aead.encrypt_into(_nonce(self._prefix, self._index, False), plain, self.header, dst)
+        self._index += 1
+
     def finish(self) -> bytes:
         seg = self._seal(self._buf, last=True)
         self._buf = bytearray()
