@@ -159,7 +159,30 @@ def _storage(sv: Services) -> list[Check]:
                       hint="check the server, share/bucket and `personal-agent accounts test`")]
 
 
-CHECKS: list[Callable[[Services], list[Check]]] = [_models, _audio_devices, _database, _keyring, _accounts, _storage]
+def _encryption(sv: Services) -> list[Check]:
+    from app.security import enabled
+    from storage.db.engine import default_database_url, is_plaintext_sqlite, sqlite_path
+    from storage.errors import StorageError
+
+    if not enabled(sv.paths.data_dir):
+        return [Check(name="encryption at rest", status="warn", detail="off",
+                      hint="turn it on with `personal-agent security encrypt` (docs/SECURITY.md)")]
+    try:
+        keys = sv.data_keys
+    except StorageError as exc:  # the key is missing or wrong: one line, no key material
+        return [Check(name="encryption at rest", status="fail", detail=str(exc))]
+    assert keys is not None
+    path = sqlite_path(sv.settings.database_url or default_database_url(sv.paths.data_dir))
+    if path is not None and path.exists() and is_plaintext_sqlite(path):
+        return [Check(name="encryption at rest", status="warn", detail="on, but the database is not encrypted yet",
+                      hint="finish with `personal-agent security encrypt`")]
+    where = "PostgreSQL not covered" if path is None else "database encrypted"
+    return [Check(name="encryption at rest", status="ok", detail=f"on, key {keys.kek_id}; {where}")]
+
+
+CHECKS: list[Callable[[Services], list[Check]]] = [
+    _models, _audio_devices, _database, _keyring, _encryption, _accounts, _storage,
+]
 
 
 def run_checks(sv: Services) -> list[Check]:

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from app.meetings.control import MeetingControlAdapter
     from app.meetings.service import MeetingService
     from app.wiring.speech import SpeechModels
+    from storage.datakeys import DataKeys
 
 
 @dataclass
@@ -40,9 +41,17 @@ class Services:
         self.paths.ensure()
         from agents.domains import migration_folders
 
-        db = Database(self.settings.database_url or default_database_url(self.paths.data_dir), migration_folders())
+        db = Database(self.settings.database_url or default_database_url(self.paths.data_dir), migration_folders(),
+                      key=self.data_keys.key(self.data_keys.database) if self.data_keys else None)
         db.migrate()
         return db
+
+    @cached_property
+    def data_keys(self) -> DataKeys | None:
+        """The data keys of encryption at rest (None: off); unwrapped once with the keyring's KEK."""
+        from app.security import load_keys
+
+        return load_keys(self.paths.data_dir)
 
     @cached_property
     def audit(self) -> AuditLog:

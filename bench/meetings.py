@@ -9,8 +9,11 @@ Prints ONE JSON object:
   as the accuracy reference; ``live_wer_vs_batch`` compares the live transcript with it.
 - peak_rss_mb: peak resident memory of the process.
 Optional: ``--soak-minutes N`` adds a soak (clip every 10 min, silence between) with RSS growth.
+``--encrypt``: with encryption at rest, as an installation after ``personal-agent security encrypt``
+runs: the database a SQLCipher file, every audio segment and manifest sealed (AES-256-GCM); run the
+bench with and without it to get the cost (target: at most 10 % slower).
 
-Run: .venv/bin/python bench/meetings.py [--soak-minutes 60]"""
+Run: .venv/bin/python bench/meetings.py [--soak-minutes 60] [--encrypt]"""
 
 from __future__ import annotations
 
@@ -38,7 +41,10 @@ from audio.meeting.synthetic import RepeatingClipSource, rss_mb
 from audio.models import install_whisper_base
 from audio.sources import read_file
 from audio.stt import Recognizer, RecognizerConfig
+from storage.base import Backend
+from storage.datakeys import DataKeys
 from storage.db.engine import Database
+from storage.encrypted import SealedBackend
 from storage.local import LocalBackend
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -59,10 +65,13 @@ def _norm(t: str) -> str:
     return re.sub(r"\s+", " ", re.sub(r"[^\w\s']", " ", t.lower())).strip()
 
 
-def _service(work: Path, rec: Recognizer, name: str) -> MeetingService:
-    db = Database(f"sqlite:///{work / (name + '.sqlite3')}", migration_folders())
+def _service(work: Path, rec: Recognizer, name: str, keys: DataKeys | None = None) -> MeetingService:
+    db = Database(f"sqlite:///{work / (name + '.sqlite3')}", migration_folders(),
+                  key=keys.key(keys.database) if keys else None)
     db.migrate()
-    store = LocalBackend(work / name)
+    store: Backend = LocalBackend(work / name)
+    if keys is not None:
+        store = SealedBackend(store, keys)
     return MeetingService(db=db, backend_factory=lambda: store, data_dir=work / f"{name}-data",
                           recognizer_factory=lambda: rec, space_paths=[work], config=MeetingConfig(language="en"))
 
@@ -70,7 +79,9 @@ def _service(work: Path, rec: Recognizer, name: str) -> MeetingService:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--soak-minutes", type=float, default=0.0)
+    ap.add_argument("--encrypt", action="store_true", help="encryption at rest on (SQLCipher + sealed segments)")
     args = ap.parse_args()
+    keys = DataKeys.create("kek-bench") if args.encrypt else None
     logging.basicConfig(level=logging.WARNING)
     work = Path(tempfile.mkdtemp(prefix="pa-bench-meetings-"))
     models = Path(os.environ.get("PA_TEST_MODELS_DIR") or work / "models")
@@ -80,10 +91,11 @@ def main() -> None:
     load_s = time.perf_counter() - t
     audio_s = len(read_file(CLIP)) / 16_000
     out: dict[str, Any] = {"audio": CLIP.name, "audio_s": round(audio_s, 2), "model": "whisper base int8 beam 1",
-                           "cpu_count": os.cpu_count(), "model_load_s": round(load_s, 2)}
+                           "cpu_count": os.cpu_count(), "model_load_s": round(load_s, 2),
+                           "encrypted": args.encrypt, "load_avg_1m_at_start": round(os.getloadavg()[0], 2)}
 
     # live, real-time pace: lag and DER
-    svc = _service(work, rec, "live")
+    svc = _service(work, rec, "live", keys)
     lags: list[float] = []
     svc.subscribe(lambda e: lags.append(e.lag_s) if e.kind == "meeting_transcript" else None)
     info = svc.start("bench live", source=FileSource(CLIP, speed=1.0), origin="file")
@@ -99,7 +111,7 @@ def main() -> None:
                    "der_no_collar": der0.der, "transcript": live_text}
 
     # as fast as possible: real-time factor of the whole pipeline
-    svc2 = _service(work, rec, "fast")
+    svc2 = _service(work, rec, "fast", keys)
     events: list[MeetingEvent] = []
     svc2.subscribe(lambda e: events.append(e) if e.kind == "meeting_transcript" else None)
     t = time.perf_counter()
@@ -122,7 +134,7 @@ def main() -> None:
                     "live_wer_vs_batch": round(float(jiwer.wer(_norm(batch_text), _norm(live_text))), 3)}
 
     if args.soak_minutes > 0:
-        svc3 = _service(work, rec, "soak")
+        svc3 = _service(work, rec, "soak", keys)
         mem: list[float] = []
         svc3.subscribe(lambda e: mem.append(rss_mb()) if e.kind == "meeting_level" and int(e.audio_t * 10) % 600 == 0 else None)
         src = RepeatingClipSource(read_file(CLIP), total_s=args.soak_minutes * 60, every_s=600)
@@ -134,6 +146,7 @@ def main() -> None:
                        "rss_growth_mb": round(max(mem) - warm, 1) if mem else None,
                        "segments": len(svc3.transcript(done.id))}
 
+    out["load_avg_1m_at_end"] = round(os.getloadavg()[0], 2)
     out["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
     out["targets"] = {"rtf_max": 0.35, "lag_p95_max_s": 3.0}
     out["lag_median_s"] = round(statistics.median(lags), 3) if lags else None

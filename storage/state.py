@@ -5,12 +5,12 @@ migration runs it records the target so new writes go to both (dual-write)."""
 from __future__ import annotations
 
 import json
-import os
 from datetime import UTC, datetime
 from pathlib import Path
 
 from pydantic import BaseModel, Field
 
+from storage.local import write_file_atomic
 from storage.models import BackendKind
 
 STATE_FILE = "storage-state.json"
@@ -36,13 +36,7 @@ def load_state(data_dir: Path) -> StorageState:
 
 
 def save_state(data_dir: Path, state: StorageState) -> None:
-    data_dir.mkdir(parents=True, exist_ok=True)
-    p = state_path(data_dir)
-    tmp = p.with_suffix(".tmp")
-    tmp.write_text(json.dumps(state.model_dump(mode="json"), indent=2), encoding="utf-8")
-    with open(tmp, "rb") as fh:
-        os.fsync(fh.fileno())
-    os.replace(tmp, p)
+    write_file_atomic(state_path(data_dir), json.dumps(state.model_dump(mode="json"), indent=2).encode())
 
 
 def active_kind(configured: BackendKind, state: StorageState) -> BackendKind:

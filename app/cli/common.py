@@ -66,6 +66,13 @@ def user_error(exc: BaseException) -> tuple[str, int] | None:
         return str(exc), 2
     if isinstance(exc, SecretStoreError):
         return str(exc), 1
+    from storage.db.engine import DatabaseKeyError
+    from storage.sealed import KeyUnavailableError
+
+    if isinstance(exc, DatabaseKeyError):
+        return f"cannot use the database: {exc}", 1
+    if isinstance(exc, KeyUnavailableError):
+        return f"cannot open the encrypted data: {exc}", 1
     if isinstance(exc, NoSuchModuleError):
         return "the database address names a kind of database this app does not know", 2
     if isinstance(exc, ArgumentError):

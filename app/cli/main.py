@@ -31,6 +31,7 @@ FEATURE_COMMANDS = [
     "app.cli.say",  # say
     "app.cli.agents",  # ask
     "app.cli.storage",
+    "app.cli.security",  # security encrypt|rotate-key|status
     "app.cli.meetings",
     "app.cli.finance",
     "app.cli.server",

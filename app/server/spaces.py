@@ -50,7 +50,7 @@ class UserSpaces:
         if main.dialect == "postgresql":
             with main.engine.begin() as conn:
                 conn.execute(text(f'CREATE SCHEMA IF NOT EXISTS "pa_user_{int(user_id)}"'))
-        db = Database(url, main.migrations)
+        db = Database(url, main.migrations, key=main.key)
         db.migrate()
         return db
 

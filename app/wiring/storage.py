@@ -79,12 +79,16 @@ def primary_kind(services: Services) -> BackendKind:
 
 
 def open_backend(services: Services, kind: BackendKind | None = None) -> Backend:
-    """The backend the app writes to (or the named one). Remote backends come behind the spool."""
+    """The backend the app writes to (or the named one). Remote backends come behind the spool; with
+    encryption at rest on, everything goes through the sealing layer above both (the spool and a
+    migration's second copy hold sealed bytes only)."""
+    from app.security import seal
+
     if kind is not None:
-        return open_kind(services, kind)
+        return seal(open_kind(services, kind), services.data_keys)
     state = load_state(services.paths.data_dir)
     primary = active_kind(services.settings.storage.backend, state)
     backend = open_kind(services, primary)
     if state.dual_write_to and state.dual_write_to != primary:
-        return DualWriteBackend(backend, open_kind(services, state.dual_write_to))
-    return backend
+        backend = DualWriteBackend(backend, open_kind(services, state.dual_write_to))
+    return seal(backend, services.data_keys)

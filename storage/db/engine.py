@@ -1,4 +1,9 @@
-"""Engine and sessions. SQLite (WAL) in the user data dir by default; PostgreSQL by URL."""
+"""Engine and sessions. SQLite (WAL) in the user data dir by default; PostgreSQL by URL.
+
+With a ``key`` (encryption at rest, ``docs/SECURITY.md``) a SQLite database is opened with SQLCipher:
+every page of the file, its WAL and the full-text index is AES-256 encrypted; a database file that is
+still plaintext (from before encryption was turned on, or a conversion that did not finish) is opened
+as it is until ``encrypt_sqlite`` converts it."""
 
 from __future__ import annotations
 
@@ -15,8 +20,46 @@ def default_database_url(data_dir: Path) -> str:
     return f"sqlite:///{data_dir / 'personal-agent.sqlite3'}"
 
 
-def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+SQLITE_MAGIC = b"SQLite format 3\x00"  # the first bytes of every plaintext SQLite file
+
+
+class DatabaseKeyError(Exception):
+    """The encrypted database does not open with the key given (wrong or another installation's)."""
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The file of a SQLite URL; None for PostgreSQL or an in-memory database."""
+    if not url.startswith("sqlite"):
+        return None
+    path = url.split("///", 1)[-1].split("?", 1)[0]
+    return Path(path) if path and path != ":memory:" else None
+
+
+def is_plaintext_sqlite(path: Path) -> bool:
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(len(SQLITE_MAGIC)) == SQLITE_MAGIC
+    except OSError:
+        return False
+
+
+def _looks_encrypted(path: Path) -> bool:
+    """A non-empty file that is not plaintext SQLite (SQLCipher files look like random bytes)."""
+    try:
+        return path.stat().st_size >= 1024 and not is_plaintext_sqlite(path)
+    except OSError:
+        return False
+
+
+def key_pragma(key: bytes) -> str:
+    return f"PRAGMA key = \"x'{key.hex()}'\""  # a raw 256-bit key: no passphrase derivation
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any, key: bytes | None = None) -> None:
     cur = dbapi_conn.cursor()
+    if key is not None:
+        cur.execute(key_pragma(key))  # must come first
+        cur.execute("PRAGMA temp_store=MEMORY")  # sorts and temp indexes never reach a temp file
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.execute("PRAGMA foreign_keys=ON")
@@ -28,18 +71,48 @@ class Database:
     """One engine and a session factory; ``migrate()`` brings the schema to head. ``migrations``:
     folders of Alembic revisions besides the foundation's (the domains' own branches)."""
 
-    def __init__(self, url: str, migrations: Sequence[Path] = ()) -> None:
+    def __init__(self, url: str, migrations: Sequence[Path] = (), key: bytes | None = None) -> None:
         self.url = url
         self.migrations = tuple(migrations)
+        self.key = key
+        self.encrypted = False
         if url.startswith("sqlite"):
-            path = url.split("///", 1)[-1]
-            if path and path != ":memory:":
-                Path(path).parent.mkdir(parents=True, exist_ok=True)
-            self.engine: Engine = create_engine(url, connect_args={"check_same_thread": False})
-            event.listen(self.engine, "connect", _sqlite_pragmas)
+            path = sqlite_path(url)
+            if path is not None:
+                path.parent.mkdir(parents=True, exist_ok=True)
+            self.encrypted = key is not None and path is not None and not is_plaintext_sqlite(path)
+            if key is None and path is not None and _looks_encrypted(path):
+                raise DatabaseKeyError(
+                    f"{path.name} is not a database this app can open without a key: it is encrypted "
+                    "and the data folder has no key file (encryption-keys.json), or it is damaged"
+                )
+            args: dict[str, Any] = {"connect_args": {"check_same_thread": False}}
+            if self.encrypted:
+                import sqlcipher3.dbapi2
+
+                args["module"] = sqlcipher3.dbapi2
+            self.engine: Engine = create_engine(url, **args)
+            pragma_key = key if self.encrypted else None
+            event.listen(self.engine, "connect", lambda c, r: _sqlite_pragmas(c, r, pragma_key))
+            if self.encrypted:
+                self._check_key()
         else:
             self.engine = create_engine(url, pool_pre_ping=True)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    def _check_key(self) -> None:
+        from sqlalchemy import text
+        from sqlalchemy.exc import DatabaseError
+
+        try:
+            with self.engine.connect() as conn:
+                conn.execute(text("SELECT count(*) FROM sqlite_master")).scalar()
+        except DatabaseError:
+            self.engine.dispose()
+            raise DatabaseKeyError(
+                "the database does not open with this installation's encryption key "
+                "(restored without its key file, or with another keyring)"
+            ) from None
 
     @property
     def dialect(self) -> str:
