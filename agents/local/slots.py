@@ -35,7 +35,7 @@ _PERSON_STOP = {"in", "im", "on", "today", "heute", "gekommen", "bekommen", "gek
                 "yesterday", "gestern", "recently", "lately", "neulich", "schon", "for", "für", "to", "an"}
 _QUERY_START = re.compile(r"\b(?:for|about|regarding|nach|über|zum thema|wegen)\b")
 _QUERY_STOP = re.compile(r"\b(?:in (?:the|a|an|our|my|old|any) (?:last )?(?:meetings?|transcripts?|recordings?)|"
-                         r"im (?:letzten )?(?:meeting|protokoll)|in (?:den|der|einem|meinen) .*|gesagt|geredet|"
+                         r"(?:at |in )?(?:the |our )?last (?:meeting|call)|im (?:letzten )?(?:meeting|protokoll)|in (?:den|der|einem|meinen) .*|gesagt|geredet|"
                          r"gesprochen|besprochen)\b.*$")
 
 
@@ -93,7 +93,8 @@ def _range(norm: str, now: datetime) -> Slots | None:
     words = norm.split()
     span = longest_span(words, lambda s: parse_day_range(s, now))
     if span is not None:
-        said = " ".join(words[span[0] : span[1]])
+        start = span[0] + (words[span[0]] in ("for", "für") and span[1] - span[0] > 1)  # "for monday" is "monday"
+        said = " ".join(words[start : span[1]])
         return {"range": said}, {"range": span[2]}
     if re.search(r"\d|week|woche|month|monat|year|jahr|morgen|tomorrow|day|tag", norm):
         return None  # a day was said that is not understood: not today's calendar
