@@ -53,6 +53,9 @@ def test_every_committed_utterance_is_understood() -> None:
         ("remind me on friday next week at 8 am to run", datetime(2026, 3, 13, 8, 0)),
         ("erinnere mich heute abend um 8 an den Müll", datetime(2026, 3, 4, 20, 0)),
         ("remind me in 20 minutes to check the oven", datetime(2026, 3, 4, 11, 40)),
+        ("remind me tomorrow at twelve thirty to eat", datetime(2026, 3, 5, 12, 30)),  # clock times as words
+        ("remind me tomorrow at nine forty five to leave", datetime(2026, 3, 5, 9, 45)),
+        ("remind me to call the doctor at three pm", datetime(2026, 3, 4, 15, 0)),
     ],
 )
 def test_dates_resolve_in_the_users_time_zone(utterance: str, expected: datetime) -> None:
@@ -138,6 +141,12 @@ def test_numbers_as_words(said: str, seconds: int) -> None:
     ("what's on my calender today", "what's on my calendar today"),
     ("set set a timer for for five minutes", "set a timer for five minutes"),
     ("wie spät is es", "wie spät ist es"), ("Okay... so – what time is it?", "what time is it"),
+    # German particles, Whisper's slips, "again"
+    ("was steht denn morgen so an", "was steht morgen an"), ("halt die Aufnahme kurz an", "halt die aufnahme an"),
+    ("was ist halt los", "was ist los"), ("denk dran, dass die Oma kommt", "denk daran dass die oma kommt"),
+    ("remained me tomorrow at nine to call the bank", "remind me tomorrow at nine to call the bank"),
+    ("I wanna be reminded on Saturday at ten to buy flowers", "remind me on saturday at ten to buy flowers"),
+    ("what was the wifi password again?", "what was the wifi password"),
 ])
 def test_politeness_and_slips_are_normalised(said: str, means: str) -> None:
     assert normalize(said) == means
