@@ -70,8 +70,10 @@ _COLLOQUIAL_DE: dict[str, str] = {
     "ned": "nicht", "net": "nicht", "nix": "nichts", "des": "das", "gibts": "gibt es", "gibt's": "gibt es",
     "scho": "schon", "nee": "nein", "nö": "nein", "ne": "nein", "naa": "nein", "na": "nein", "jo": "ja", "joa": "ja",
     "ja ja": "ja", "freilich": "ja", "eieruhr": "timer", "kurzzeitwecker": "timer", "countdown": "timer",
-    "hab's": "habe es", "ham": "haben", "wos": "was", "mei": "mein", "mim": "mit dem", "aufm": "auf dem",
-    "isses": "ist es", "dran": "daran", "drauf": "darauf", "nochmal": "", "eigentlich": "", "denn": "", "geh": "", "servus": "", "grüß gott": "", "sodala": "",
+    "hab's": "habe es", "ham": "haben", "ner": "einer", "nem": "einem", "nen": "einen",
+    "biste": "bist du", "weißte": "weißt du", "machste": "machst du", "hasse": "hast du", "wos": "was", "mei": "mein", "mim": "mit dem", "aufm": "auf dem",
+    "isses": "ist es", "schaut's": "sieht es", "schauts": "sieht es",
+    "dran": "daran", "drauf": "darauf", "nochmal": "", "eigentlich": "", "denn": "", "geh": "", "servus": "", "grüß gott": "", "sodala": "",
 }
 _COLLOQUIAL_DE_RE = re.compile(
     r"(?i)(?<![\w'])(" + "|".join(sorted((re.escape(k) for k in _COLLOQUIAL_DE), key=len, reverse=True)) + r")(?![\w'])")
@@ -82,6 +84,10 @@ _COLLOQUIAL_EN: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"(?i)\b(?:uh huh|uh-huh|mhm|mm-hmm|yeah yeah|yes yes)\b"), "yes"),
     (re.compile(r"(?i)\bwanna\b"), "want to"),
     (re.compile(r"(?i)\bgonna\b"), "going to"),
+    (re.compile(r"(?i)\bgimme\b"), "give me"),
+    (re.compile(r"(?i)\blemme\b"), "let me"),
+    (re.compile(r"(?i)\bd'you\b"), "do you"),
+    (re.compile(r"(?i)\b(?:pls|plz)\b"), "please"),
 ]
 
 
@@ -101,6 +107,7 @@ def _colloquial_de(t: str) -> str:
     if guess_language(t) == "de" or re.search(r"[äöüß]", t):
         t = _COLLOQUIAL_DE_RE.sub(lambda m: _COLLOQUIAL_DE[m.group(1).lower()], t)
         t = _PARTICLES_DE.sub("", t)
+        t = re.sub(r"(?i)\bschaut\b(?=.* aus$)", "sieht", t)  # "wie schaut mein Tag aus" (Austria, Bavaria)
         t = re.sub(r"\s+", " ", t).strip()
     return t
 

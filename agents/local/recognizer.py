@@ -17,7 +17,7 @@ from agents.local.match import IntentMatch, Recognition
 from agents.local.normalize import guess_language, prepare
 from agents.local.normalize import normalize as normalize
 from agents.local.numbers import NUMBER_RE, WORDS
-from agents.local.slots import find_slots
+from agents.local.slots import NOBODY, find_slots
 from agents.local.templates import Lang
 from agents.local.timeparse import (
     MONTHS,
@@ -236,6 +236,8 @@ def _typed(name: str, raw: str, now: datetime) -> Any:
         return r
     value = raw.strip()
     value = re.sub(r"(?i)^(?:that|dass|das) ", "", value)
+    if name == "person" and value.lower() in NOBODY:
+        return None
     if name == "title":  # "book a call with Maria": the event is "call with Maria"
         value = re.sub(r"(?i)^(?:a|an|the) (?=\S)", "", value)
     return value or None

@@ -30,6 +30,8 @@ _EDGE_WORDS = {
     "kannst", "kannste", "du", "und", "zu", "zum", "zur", "vergiss", "lösch", "lösche", "löschen", "entferne",
     "über", "ich", "muss", "soll", "nicht", "vergessen", "ähm", "äh", "also", "wegen", "neuen", "neue", "neuer",
 }
+# who is nobody in particular: not a sender to look for
+NOBODY = {"anyone", "anybody", "someone", "somebody", "everyone", "jemand", "irgendwer", "irgendjemand", "wer", "alle"}
 _PERSON_START = re.compile(r"\b(?:from|von|vom)\b")
 _PERSON_STOP = {"in", "im", "on", "today", "heute", "gekommen", "bekommen", "gekriegt", "this", "diese", "da",
                 "yesterday", "gestern", "recently", "lately", "neulich", "schon", "for", "für", "to", "an"}
@@ -112,6 +114,8 @@ def _after(start: re.Pattern[str], stop: Callable[[list[str]], list[str]], slot:
 
 
 def _person_words(words: list[str]) -> list[str]:
+    if words and words[0] in NOBODY:
+        return []
     out: list[str] = []
     for w in words:
         if w in _PERSON_STOP or len(out) == 3:

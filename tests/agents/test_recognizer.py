@@ -158,3 +158,18 @@ def test_an_event_whose_time_is_not_understood_whole_is_not_made_locally(said: s
     """Found by the real-model eval: the title took 'next Monday from 5 to' and the event went to Wed 17:30."""
     m = recognize(said, datetime.fromisoformat(HELDOUT["now"]))
     assert m is None or m.intent != "CreateEvent"
+
+
+@pytest.mark.parametrize(("said", "intent", "slots"), [
+    ("did anyone email me", "UnreadMail", {}), ("hat mir jemand geschrieben", "UnreadMail", {}),  # nobody's name
+    ("wie schaut's morgen aus", "CalendarQuery", {"range": "morgen"}),  # "schaut … aus" is "sieht … aus"
+    ("erinner mich in ner stunde an die Wäsche", "SetReminder", {"when": "in einer stunde", "text": "die wäsche"}),
+    ("set a timer for a couple minutes", "SetTimer", {"duration": "a couple minutes"}),
+    ("note to self buy eggs", "AddNote", {"text": "buy eggs"}),
+    ("schedule a dentist appointment for friday at 3 pm", "CreateEvent", {"title": "dentist", "when": "friday at 3 pm"}),
+    ("book a call with Maria next Wednesday at 4 pm", "CreateEvent",
+     {"title": "call with maria", "when": "next wednesday at 4 pm"}),
+])
+def test_general_rules_learned_from_the_second_blind_set(said: str, intent: str, slots: dict[str, str]) -> None:
+    m = recognize(said, NOW)
+    assert m is not None and (m.intent, {k: v.lower() for k, v in m.slots.items()}) == (intent, slots), m
