@@ -22,7 +22,7 @@ _PREFIXES = re.compile(
 _SUFFIXES = re.compile(
     r"(?i)(?: (?:please|bitte|for me|für mich|thanks|thank you|thanks a lot|danke|danke schön|dankeschön|"
     r"vielen dank|now|right now|jetzt|gerade|mal|if you can|if you could|if possible|if you don't mind|"
-    r"real quick|quickly|wenn du kannst|wenn möglich|wenn's geht|okay|ok|eigentlich|denn|überhaupt))+$"
+    r"real quick|quickly|again|wenn du kannst|wenn möglich|wenn's geht|okay|ok|eigentlich|denn|überhaupt))+$"
 )
 # a greeting or a discourse word first ("hey", "okay so", "um", "sag mal", "also"). Yes/no words are
 # never dropped: they are requests of their own ("okay" alone stays a yes).
@@ -49,6 +49,10 @@ _SLIPS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"(?i)\bwhat s\b|\bwhats\b|\bwats\b|\bwot's\b"), "what's"),
     (re.compile(r"(?i)\bhows\b"), "how's"),
     (re.compile(r"(?i)\bre mind\b"), "remind"),
+    (re.compile(r"(?i)\b(?:remained|remand|remine) me\b"), "remind me"),  # Whisper's "remind me"
+    # "remember me at 8 pm to call grandma" (a learner's or Whisper's "remind me"), "be reminded on friday to ..."
+    (re.compile(r"(?i)\bremember me(?= (?:at|on|in|tomorrow|tonight|next|this)\b.* to \S)"), "remind me"),
+    (re.compile(r"(?i)^(?:i (?:want|need|would like|'d like) to )?(?:be|get) reminded\b"), "remind me"),
     (re.compile(r"(?i)\bcalender\b|\bcalander\b"), "calendar"),
     (re.compile(r"(?i)\bkalendar\b"), "kalender"),
     (re.compile(r"(?i)\bwie spät is es\b"), "wie spät ist es"),
@@ -66,8 +70,10 @@ _COLLOQUIAL_DE: dict[str, str] = {
     "ned": "nicht", "net": "nicht", "nix": "nichts", "des": "das", "gibts": "gibt es", "gibt's": "gibt es",
     "scho": "schon", "nee": "nein", "nö": "nein", "ne": "nein", "naa": "nein", "na": "nein", "jo": "ja", "joa": "ja",
     "ja ja": "ja", "freilich": "ja", "eieruhr": "timer", "kurzzeitwecker": "timer", "countdown": "timer",
-    "hab's": "habe es", "ham": "haben", "wos": "was", "mei": "mein", "mim": "mit dem", "aufm": "auf dem",
-    "nochmal": "", "eigentlich": "", "halt": "", "geh": "", "servus": "", "grüß gott": "", "sodala": "",
+    "hab's": "habe es", "ham": "haben", "ner": "einer", "nem": "einem", "nen": "einen",
+    "biste": "bist du", "weißte": "weißt du", "machste": "machst du", "hasse": "hast du", "wos": "was", "mei": "mein", "mim": "mit dem", "aufm": "auf dem",
+    "isses": "ist es", "schaut's": "sieht es", "schauts": "sieht es",
+    "dran": "daran", "drauf": "darauf", "nochmal": "", "eigentlich": "", "denn": "", "geh": "", "servus": "", "grüß gott": "", "sodala": "",
 }
 _COLLOQUIAL_DE_RE = re.compile(
     r"(?i)(?<![\w'])(" + "|".join(sorted((re.escape(k) for k in _COLLOQUIAL_DE), key=len, reverse=True)) + r")(?![\w'])")
@@ -78,6 +84,10 @@ _COLLOQUIAL_EN: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"(?i)\b(?:uh huh|uh-huh|mhm|mm-hmm|yeah yeah|yes yes)\b"), "yes"),
     (re.compile(r"(?i)\bwanna\b"), "want to"),
     (re.compile(r"(?i)\bgonna\b"), "going to"),
+    (re.compile(r"(?i)\bgimme\b"), "give me"),
+    (re.compile(r"(?i)\blemme\b"), "let me"),
+    (re.compile(r"(?i)\bd'you\b"), "do you"),
+    (re.compile(r"(?i)\b(?:pls|plz)\b"), "please"),
 ]
 
 
@@ -87,9 +97,17 @@ def _colloquial_en(t: str) -> str:
     return t
 
 
+# German particles that only colour a sentence: "halt" (a verb first: "halt die Aufnahme an"), "so" before the
+# last word ("was steht morgen so an"), a softener before a separable prefix ("halt die Aufnahme kurz an")
+_PARTICLES_DE = re.compile(r"(?i)(?<=\S) (?:halt(?= \S|$)|so(?= \S+$)|(?:kurz|eben|schnell)"
+                           r"(?= (?:an|ab|aus|auf|vor|fort|ein|weiter|zu|durch)$))")
+
+
 def _colloquial_de(t: str) -> str:
     if guess_language(t) == "de" or re.search(r"[äöüß]", t):
         t = _COLLOQUIAL_DE_RE.sub(lambda m: _COLLOQUIAL_DE[m.group(1).lower()], t)
+        t = _PARTICLES_DE.sub("", t)
+        t = re.sub(r"(?i)\bschaut\b(?=.* aus$)", "sieht", t)  # "wie schaut mein Tag aus" (Austria, Bavaria)
         t = re.sub(r"\s+", " ", t).strip()
     return t
 

@@ -10,7 +10,7 @@ _EN = {
     "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19,
     "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80,
     "ninety": 90, "a hundred": 100, "one hundred": 100, "hundred": 100,
-    "a couple of": 2, "a few": 3, "couple of": 2,
+    "a couple of": 2, "a few": 3, "couple of": 2, "a couple": 2,
 }
 _DE = {
     "null": 0, "ein": 1, "eine": 1, "einen": 1, "einer": 1, "eins": 1, "zwei": 2, "drei": 3,

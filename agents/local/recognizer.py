@@ -17,7 +17,7 @@ from agents.local.match import IntentMatch, Recognition
 from agents.local.normalize import guess_language, prepare
 from agents.local.normalize import normalize as normalize
 from agents.local.numbers import NUMBER_RE, WORDS
-from agents.local.slots import find_slots
+from agents.local.slots import NOBODY, find_slots
 from agents.local.templates import Lang
 from agents.local.timeparse import (
     MONTHS,
@@ -240,6 +240,10 @@ def _typed(name: str, raw: str, now: datetime) -> Any:
         return r
     value = raw.strip()
     value = re.sub(r"(?i)^(?:that|dass|das) ", "", value)
+    if name == "person" and value.lower() in NOBODY:
+        return None
+    if name == "title":  # "book a call with Maria": the event is "call with Maria"
+        value = re.sub(r"(?i)^(?:a|an|the) (?=\S)", "", value)
     return value or None
 
 
@@ -264,7 +268,7 @@ def _match(c: _Compiled, cased: str, now: datetime) -> IntentMatch | None:
                 if failed and words > 0:
                     limits[failed] = words - 1
                 break
-            slots[name] = raw.strip()
+            slots[name] = value if name == "title" else raw.strip()  # a title as it goes into the calendar
             values[name] = value
         if failed is None:
             return IntentMatch(intent=c.intent, language=c.language, text=cased.lower(), slots=slots, values=values,
@@ -315,6 +319,8 @@ def match_classified(text: str, now: datetime) -> IntentMatch | None:
     if guess.intent == NONE or guess.confidence < CLASSIFIER_ASK:
         return None
     if guess.intent in _YES_NO and guess.confidence < CLASSIFIER_YES_NO:
+        return None
+    if " " not in norm and guess.intent not in _YES_NO:  # "timer" alone: set, check or cancel? (templates know)
         return None
     if _foreign_verb(guess.intent, norm):
         return None

@@ -30,12 +30,14 @@ _EDGE_WORDS = {
     "kannst", "kannste", "du", "und", "zu", "zum", "zur", "vergiss", "lösch", "lösche", "löschen", "entferne",
     "über", "ich", "muss", "soll", "nicht", "vergessen", "ähm", "äh", "also", "wegen", "neuen", "neue", "neuer",
 }
+# who is nobody in particular: not a sender to look for
+NOBODY = {"anyone", "anybody", "someone", "somebody", "everyone", "jemand", "irgendwer", "irgendjemand", "wer", "alle"}
 _PERSON_START = re.compile(r"\b(?:from|von|vom)\b")
 _PERSON_STOP = {"in", "im", "on", "today", "heute", "gekommen", "bekommen", "gekriegt", "this", "diese", "da",
                 "yesterday", "gestern", "recently", "lately", "neulich", "schon", "for", "für", "to", "an"}
 _QUERY_START = re.compile(r"\b(?:for|about|regarding|nach|über|zum thema|wegen)\b")
 _QUERY_STOP = re.compile(r"\b(?:in (?:the|a|an|our|my|old|any) (?:last )?(?:meetings?|transcripts?|recordings?)|"
-                         r"im (?:letzten )?(?:meeting|protokoll)|in (?:den|der|einem|meinen) .*|gesagt|geredet|"
+                         r"(?:at |in )?(?:the |our )?last (?:meeting|call)|im (?:letzten )?(?:meeting|protokoll)|in (?:den|der|einem|meinen) .*|gesagt|geredet|"
                          r"gesprochen|besprochen)\b.*$")
 
 
@@ -93,7 +95,8 @@ def _range(norm: str, now: datetime) -> Slots | None:
     words = norm.split()
     span = longest_span(words, lambda s: parse_day_range(s, now))
     if span is not None:
-        said = " ".join(words[span[0] : span[1]])
+        start = span[0] + (words[span[0]] in ("for", "für") and span[1] - span[0] > 1)  # "for monday" is "monday"
+        said = " ".join(words[start : span[1]])
         return {"range": said}, {"range": span[2]}
     if re.search(r"\d|week|woche|month|monat|year|jahr|morgen|tomorrow|day|tag", norm):
         return None  # a day was said that is not understood: not today's calendar
@@ -111,6 +114,8 @@ def _after(start: re.Pattern[str], stop: Callable[[list[str]], list[str]], slot:
 
 
 def _person_words(words: list[str]) -> list[str]:
+    if words and words[0] in NOBODY:
+        return []
     out: list[str] = []
     for w in words:
         if w in _PERSON_STOP or len(out) == 3:

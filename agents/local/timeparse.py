@@ -223,9 +223,12 @@ _TIME_PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"(?:at )?(?:a )?quarter past (?P<h>" + NUMBER_RE + r")"), "q_past"),
     (re.compile(r"(?:at )?(?:a )?quarter to (?P<h>" + NUMBER_RE + r")"), "q_to"),
     (re.compile(
-        r"(?:at |um |gegen |for )?(?P<h>\d{1,2})(?:[:.](?P<mi>\d{2}))?\s*(?P<ap>a\.?m\.?|p\.?m\.?)"), "ampm"),
+        r"(?:at |um |gegen |for )?(?P<h>\d{1,2}|" + NUMBER_RE + r")(?:[:.](?P<mi>\d{2}))?\s*(?P<ap>a\.?m\.?|p\.?m\.?)"),
+        "ampm"),
     (re.compile(r"(?:at |um |gegen |for )?(?P<h>\d{1,2})[:.](?P<mi>\d{2})(?: uhr)?"), "hm"),
     (re.compile(r"(?:um |gegen )?(?P<h>\d{1,2}|" + NUMBER_RE + r") uhr(?: (?P<mi>\d{1,2}))?"), "uhr"),
+    # "at twelve thirty", "at seven oh five": an hour and its minutes as words
+    (re.compile(r"at (?P<h>" + NUMBER_RE + r") (?P<sm>(?:oh )?" + NUMBER_RE + r")(?! (?:minutes?|hours?|mins?)\b)"), "spoken"),
     (re.compile(r"(?:at |um |gegen )(?P<h>\d{1,2}|" + NUMBER_RE + r")(?: o'?clock)?"), "bare"),
     (re.compile(r"(?P<h>\d{1,2}|" + NUMBER_RE + r") o'?clock"), "bare"),
 ]
@@ -259,6 +262,13 @@ def _match_time(text: str) -> tuple[int, int, bool, int] | None:
             return h, 15, False, m.end()
         if kind == "q_to":
             return (h - 1) % 24, 45, False, m.end()
+        if kind == "spoken":
+            said = m.group("sm")
+            spoken = parse_number(said.removeprefix("oh "))
+            if (spoken is None or spoken != int(spoken) or not 1 <= h <= 12
+                    or not (10 <= spoken <= 59 or (said.startswith("oh ") and 1 <= spoken <= 9))):
+                continue
+            return h, int(spoken), False, m.end()
         mi = int(m.groupdict().get("mi") or 0)
         if mi > 59:
             continue

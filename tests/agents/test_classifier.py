@@ -19,6 +19,7 @@ from tests.agents.conftest import NOW
 pytestmark = pytest.mark.unit
 HERE = Path(__file__).parent
 TRAIN2 = json.loads((HERE / "utterances_train2.json").read_text(encoding="utf-8"))
+TRAIN3 = json.loads((HERE / "utterances_train3.json").read_text(encoding="utf-8"))
 
 
 def test_the_confidence_is_a_probability_and_high_for_a_plain_request() -> None:
@@ -78,7 +79,7 @@ def test_the_saved_model_fits_the_templates_and_examples() -> None:
 
 def test_the_examples_hold_every_committed_utterance() -> None:
     examples = {(t, i) for t, i in json.loads(EXAMPLES.read_text(encoding="utf-8"))["from_tests"]}
-    for name in ("utterances.json", "utterances_train2.json"):
+    for name in ("utterances.json", "utterances_train2.json", "utterances_train3.json"):
         cases = json.loads((HERE / name).read_text(encoding="utf-8"))["cases"]
         assert {(c[0], c[1]) for c in cases} <= examples, name
 
@@ -90,3 +91,18 @@ def test_the_blind_written_set_is_routed() -> None:
     misses = [(t, i, m.intent if (m := recognize(t, now)) else None) for t, i, _ in TRAIN2["cases"]]
     misses = [x for x in misses if x[1] != x[2]]
     assert len(misses) <= 6, misses
+
+
+def test_the_second_blind_written_set_is_routed_with_its_slots() -> None:
+    """utterances_train3.json: 375 requests written before the recognizer was run on them (87.2 % routed
+    right then, 84.3 % with the slots; docs/agents.md). Now in the training examples, so this guards the
+    floor: intent and slots as the committed set is scored, bar a question's fact (the classifier keeps the
+    whole question; the notes are searched with it)."""
+    now = datetime.fromisoformat(TRAIN3["now"]).astimezone(ZoneInfo(TRAIN3["timezone"]))
+    misses = []
+    for text, intent, slots in TRAIN3["cases"]:
+        m = recognize(text, now)
+        got = (m.intent, {k: v.lower() for k, v in m.slots.items() if k != "fact"}) if m else (None, {})
+        if got != (intent, {k: v for k, v in slots.items() if k != "fact"}):
+            misses.append((text, intent, slots, got))
+    assert not misses, misses

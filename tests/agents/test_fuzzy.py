@@ -17,7 +17,7 @@ from tests.agents.conftest import NOW, Clock
 
 pytestmark = pytest.mark.unit
 
-ASKED_BACK = "how late do we have"  # the classifier thinks GetTime, not sure enough to run it
+ASKED_BACK = "which hour is it"  # the classifier thinks GetTime, not sure enough to run it
 FUZZY_ASKED_BACK = "tell me what the time is"  # close to "tell me what time it is", not close enough to run
 
 
