@@ -29,6 +29,7 @@ class ApprovalsScreen:
         self.list = ft.Column(spacing=10, scroll=ft.ScrollMode.AUTO, expand=True)
         self.outcome = ft.Text("", italic=True)
         self._dialog: ft.AlertDialog | None = None
+        self._shown: tuple[int, ...] | None = None
 
     def build(self) -> ft.Control:
         return ft.Column([heading("Approvals"), ft.Text("Actions wait here until you approve or deny them."),
@@ -42,15 +43,21 @@ class ApprovalsScreen:
     def refresh(self) -> None:
         m = self.app.model
         self.outcome.value = m.last_outcome
-        if not m.approvals:
+        shown = tuple(a.id for a in m.approvals)
+        if shown != self._shown:  # built again only when the list changed (not on every event)
+            self._shown = shown
+            self._fill(m.approvals)
+        if self._dialog is not None and all(a.id != self._dialog.data for a in m.approvals):
+            self.close_dialog()
+
+    def _fill(self, approvals: list[ApprovalView]) -> None:
+        if not approvals:
             self.list.controls = [ft.Text("Nothing is waiting for your approval.")]
         else:
             self.list.controls = [
                 ft.Card(content=ft.Container(padding=12, content=ft.Column(
                     [approval_card_body(a), ft.Row(self.actions(a), wrap=True)], spacing=8)))
-                for a in m.approvals]
-        if self._dialog is not None and all(a.id != self._dialog.data for a in m.approvals):
-            self.close_dialog()
+                for a in approvals]
 
     def open_dialog(self, a: ApprovalView) -> None:
         self.close_dialog()

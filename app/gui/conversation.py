@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import flet as ft
 
-from app.gui.state import PushToTalk, Turn
+from app.gui.state import PushToTalk, Turn, is_phone
 from app.gui.widgets import bind, button, icon_button, tagged
 
 if TYPE_CHECKING:
@@ -17,6 +17,16 @@ STATE_COLORS = {"idle": ft.Colors.BLUE_GREY_400, "listening": ft.Colors.RED_400,
                 "speaking": ft.Colors.GREEN_500}
 
 
+PTT_HINT = "Hold to talk, or tap to start and tap again to stop."
+
+
+def ptt_hint(phone: bool, key: str) -> str:
+    """The hint under the talk button; a phone has no key to hold."""
+    if phone:
+        return PTT_HINT
+    return f"{PTT_HINT} Hold {'space' if key == ' ' else key} to talk."
+
+
 class ConversationScreen:
     def __init__(self, app: AssistantApp) -> None:
         self.app = app
@@ -24,8 +34,7 @@ class ConversationScreen:
         self._last_pointer = 0.0
         self.status = ft.Text("Idle", size=16, weight=ft.FontWeight.BOLD)
         self.status_dot = ft.Container(width=14, height=14, border_radius=7, bgcolor=STATE_COLORS["idle"])
-        self.hands_free = ft.Switch(label="Hands-free", value=False, on_change=self._on_hands_free,
-                                    tooltip="Listen for the wake phrase")
+        self.hands_free = ft.Switch(label="Hands-free", value=False, on_change=self._on_hands_free)
         self.wake_hint = ft.Text("", size=12, italic=True)
         self.progress_label = ft.Text("", size=12)
         self.progress = ft.Column([ft.ProgressBar(), self.progress_label], visible=False, spacing=2)
@@ -34,12 +43,12 @@ class ConversationScreen:
         self.mic_icon = ft.Icon(ft.Icons.MIC, size=44, color=ft.Colors.WHITE)
         self.ptt_face = ft.Container(content=self.mic_icon, width=96, height=96, border_radius=48,
                                      bgcolor=ft.Colors.BLUE_600, alignment=ft.Alignment.CENTER)
-        self.ptt_hint = ft.Text("Hold to talk, or tap to start and tap again to stop. Hold space to talk.",
-                                size=12, text_align=ft.TextAlign.CENTER)
+        self.ptt_hint = ft.Text(PTT_HINT, size=12, text_align=ft.TextAlign.CENTER)
         self.input = ft.TextField(label="Type a message", hint_text="e.g. what time is it", expand=True,
                                   on_submit=self._on_submit, on_focus=self._focus, on_blur=self._blur,
                                   shift_enter=False)
         self._typing = False
+        self._shown_turns: object = None
 
     # ------------------------------------------------------------------------------ layout
 
@@ -86,6 +95,13 @@ class ConversationScreen:
             self.progress_label.value = "; ".join(p.label for p in m.progress.values())
         else:
             self.progress.visible = False
+        # the turns are built again only when what they show changed: new controls on every event (a
+        # state change, a progress step) replaced the list's DOM while the user typed below it
+        shown = (tuple((t.id, t.user, t.interim, t.addressed, t.reply, t.spoken, t.done, self.app.spoken_turns.get(t.id))
+                       for t in m.turns[-50:]), m.notices[-1] if m.notices else None)
+        if shown == self._shown_turns:
+            return
+        self._shown_turns = shown
         self.turns.controls = [self._turn_view(t) for t in m.turns[-50:]]
         if m.notices:
             last = m.notices[-1]
@@ -115,6 +131,9 @@ class ConversationScreen:
             rows.append(ft.Semantics(content=ft.Text(f"Spoken ({self.app.spoken_turns[t.id]:.1f} s)", size=11,
                                                      italic=True), identifier="spoken"))
         return ft.Column(rows, spacing=4)
+
+    def show_for_width(self, width: float | None) -> None:
+        self.ptt_hint.value = ptt_hint(is_phone(width), self.app.ptt_key_name)
 
     def set_onboarding(self, show: bool) -> None:
         if not show:

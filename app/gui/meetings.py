@@ -33,6 +33,7 @@ class MeetingsScreen:
         self.pause_btn = button("Pause", self._pause, "meeting-pause", ft.Icons.PAUSE)
         self.resume_btn = button("Resume", self._resume, "meeting-resume", ft.Icons.PLAY_ARROW)
         self.stop_btn = button("Stop", self._stop, "meeting-stop", ft.Icons.STOP)
+        self._shown: object = None
 
     def build(self) -> ft.Control:
         meter = ft.Row([ft.Text("Input level"), ft.Semantics(content=self.level, label="Input level")])
@@ -76,8 +77,14 @@ class MeetingsScreen:
             inner = b.content
             if isinstance(inner, ft.FilledButton | ft.OutlinedButton):
                 inner.disabled = not (available and on)
+        # built again only when the text changed (the timer and the level change many times a second
+        # while recording; new controls each time replaced the DOM around the text fields)
+        shown = (transcript_lines(m.segments), m.summary, tuple(m.action_items))
+        if shown == self._shown:
+            return
+        self._shown = shown
         self.transcript.controls = [ft.Semantics(content=ft.Text(line), identifier="meeting-line")
-                                    for line in transcript_lines(m.segments)]
+                                    for line in shown[0]]
         parts: list[ft.Control] = []
         if m.summary:
             parts += [ft.Text("Summary", weight=ft.FontWeight.BOLD), ft.Text(m.summary, selectable=True)]

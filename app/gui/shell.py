@@ -126,6 +126,8 @@ class AssistantApp:
         self.rail.visible = not phone
         self.page.navigation_bar = self.bar if phone else None
         self.body.padding = 8 if phone else 16
+        self.conversation.show_for_width(width)
+        self.settings.show_for_width(width)
 
     def go(self, screen: str) -> None:
         self.screen = screen
@@ -335,6 +337,7 @@ class AssistantApp:
 
     def _apply_settings(self, view: SettingsView) -> None:
         self.ptt_key_name = view.ptt_key
+        self.conversation.show_for_width(self.page.width)
         self.page.theme_mode = {"light": ft.ThemeMode.LIGHT, "dark": ft.ThemeMode.DARK}.get(view.theme,
                                                                                              ft.ThemeMode.SYSTEM)
 
