@@ -26,11 +26,13 @@ def key_name(text: str) -> str | None:
     t = text.strip()
     if text == " " or t.lower() in ("space", "spacebar", "leertaste"):
         return " "
+    if not t:
+        return None
     if len(t) == 1 and t.isalnum():
         return t.upper()
     if _FKEY.match(t):
         return t.upper()
-    for name in NAMED_KEYS:
+    for name in NAMED_KEYS - {" "}:
         if t.lower() == name.lower() or t.lower().replace(" ", "") == name.lower().replace(" ", ""):
             return name
     return None

@@ -14,10 +14,17 @@ if TYPE_CHECKING:
     from app.gui.shell import AssistantApp
 
 
+def action_words(action: str) -> str:
+    """An action's internal name in plain words: "calendar.create_event" -> "Calendar: create event"."""
+    area, _, verb = action.rpartition(".")
+    words = verb.replace("_", " ").strip()
+    return f"{area.replace('_', ' ').capitalize()}: {words}" if area else words.capitalize()
+
+
 def approval_card_body(a: ApprovalView) -> ft.Column:
     rows: list[ft.Control] = [ft.Semantics(content=ft.Text(a.summary, size=15, weight=ft.FontWeight.W_500),
                                            identifier="approval-summary")]
-    rows += [field_row(k, v) for k, v in a.details.items()]
+    rows += [field_row(k, action_words(v) if k == "Action" else v) for k, v in a.details.items()]
     rows.append(ft.Text(f"Expires {a.expires_at.astimezone():%H:%M}. Say “yes” or “no”, or use the buttons.",
                         size=11, italic=True))
     return ft.Column(rows, spacing=4, tight=True)

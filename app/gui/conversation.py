@@ -49,6 +49,7 @@ class ConversationScreen:
                                   shift_enter=False)
         self._typing = False
         self._shown_turns: object = None
+        self._expanded: set[str] = set()  # misses whose "What I can do" is open
 
     # ------------------------------------------------------------------------------ layout
 
@@ -97,8 +98,10 @@ class ConversationScreen:
             self.progress.visible = False
         # the turns are built again only when what they show changed: new controls on every event (a
         # state change, a progress step) replaced the list's DOM while the user typed below it
-        shown = (tuple((t.id, t.user, t.interim, t.addressed, t.reply, t.spoken, t.done, self.app.spoken_turns.get(t.id))
-                       for t in m.turns[-50:]), m.notices[-1] if m.notices else None)
+        llm = bool(m.info and m.info.feature("llm").available)
+        shown = (tuple((t.id, t.user, t.interim, t.addressed, t.reply, t.spoken, t.done, t.source,
+                        self.app.spoken_turns.get(t.id), t.id in self._expanded) for t in m.turns[-50:]),
+                 m.notices[-1] if m.notices else None, llm)
         if shown == self._shown_turns:
             return
         self._shown_turns = shown
@@ -123,14 +126,39 @@ class ConversationScreen:
                             f"speak-again-{t.id}"),
                 icon_button(ft.Icons.STOP, "Stop speaking", self._stop_speaking, f"stop-speaking-{t.id}"),
             ], spacing=0)
-            rows.append(ft.Container(
-                content=ft.Column([ft.Text("Assistant", size=11, weight=ft.FontWeight.BOLD),
-                                   ft.Semantics(content=ft.Text(t.reply or "…"), identifier="assistant-text"), actions], spacing=2),
-                padding=8, border_radius=8, bgcolor=ft.Colors.with_opacity(0.08, ft.Colors.GREEN)))
+            body: list[ft.Control] = [ft.Text("Assistant", size=11, weight=ft.FontWeight.BOLD),
+                                      ft.Semantics(content=ft.Text(t.shown_reply or "…"), identifier="assistant-text")]
+            if t.miss:
+                body += self._miss_help(t)
+            rows.append(ft.Container(content=ft.Column([*body, actions], spacing=2),
+                                     padding=8, border_radius=8, bgcolor=ft.Colors.with_opacity(0.08, ft.Colors.GREEN)))
         if t.id in self.app.spoken_turns:
             rows.append(ft.Semantics(content=ft.Text(f"Spoken ({self.app.spoken_turns[t.id]:.1f} s)", size=11,
                                                      italic=True), identifier="spoken"))
         return ft.Column(rows, spacing=4)
+
+    def _miss_help(self, t: Turn) -> list[ft.Control]:
+        """Under a miss: a "What I can do" chip (what works offline, on demand) and, when no language
+        model is set up, a button to that setting."""
+        info = self.app.model.info
+        links: list[ft.Control] = []
+        if t.more:
+            links.append(button("What I can do", bind(self._toggle_more, t.id), f"what-i-can-do-{t.id}",
+                                ft.Icons.HELP_OUTLINE))
+        if not (info and info.feature("llm").available):
+            links.append(button("Set up a language model", self._open_llm_settings, f"setup-llm-{t.id}",
+                                ft.Icons.SETTINGS))
+        out: list[ft.Control] = [ft.Row(links, wrap=True, spacing=6)]
+        if t.id in self._expanded:
+            out.append(ft.Semantics(content=ft.Text(t.more, size=13), identifier="what-i-can-do-text"))
+        return out
+
+    async def _toggle_more(self, turn_id: str) -> None:
+        self._expanded ^= {turn_id}
+        self.app.refresh()
+
+    async def _open_llm_settings(self, e: Any) -> None:
+        await self.app.open_setting("llm_provider")
 
     def show_for_width(self, width: float | None) -> None:
         self.ptt_hint.value = ptt_hint(is_phone(width), self.app.ptt_key_name)

@@ -34,6 +34,7 @@ class MeetingsScreen:
         self.resume_btn = button("Resume", self._resume, "meeting-resume", ft.Icons.PLAY_ARROW)
         self.stop_btn = button("Stop", self._stop, "meeting-stop", ft.Icons.STOP)
         self._shown: object = None
+        self._past_shown: object = None
 
     def build(self) -> ft.Control:
         meter = ft.Row([ft.Text("Input level"), ft.Semantics(content=self.level, label="Input level")])
@@ -136,6 +137,10 @@ class MeetingsScreen:
         except EngineError as exc:
             self.past.controls = [ft.Text(str(exc))]
             return
+        shown = [(m.id, m.title, m.started_at, m.duration_s) for m in past]
+        if shown == self._past_shown:  # the same list: keep its controls (the screen opened again)
+            return
+        self._past_shown = shown
         self.past.controls = [
             ft.Row([ft.Text(f"{m.title} — {m.started_at.astimezone():%Y-%m-%d %H:%M} ({fmt_clock(m.duration_s)})",
                             expand=True),

@@ -53,7 +53,7 @@ class SettingsScreen:
         self._tagged = {**{key: tagged(d, f"setting-{key}", label=label) for (key, label), d
                            in zip(CHOICES, self.dropdowns.values(), strict=True)},
                         **{key: tagged(t, f"setting-{key}") for key, t in self.texts.items()}}
-        self.form = ft.Row(list(self._tagged.values()), wrap=True, spacing=12, run_spacing=12, visible=False)
+        self.form = ft.Row(list(self._tagged.values()), wrap=True, spacing=12, run_spacing=12)
         self.accounts = ft.Column(spacing=6)
         self.kind = ft.Dropdown(label="Account kind", value="mail", width=200,
                                 options=[ft.DropdownOption(key=k, text=k) for k in ACCOUNT_KINDS])
@@ -98,14 +98,19 @@ class SettingsScreen:
         for key, (options, value) in _choices(v).items():
             d = self.dropdowns[key]
             opts = list(dict.fromkeys([*options, value])) if value else options
-            d.options = [ft.DropdownOption(key=o, text=o or "(system default)") for o in opts]
+            if [o.key for o in d.options or []] != opts:  # new option controls rebuild the form's semantics
+                d.options = [ft.DropdownOption(key=o, text=o or "(system default)") for o in opts]
             d.value = value
             d.error_text = None
         for key, value in _typed(v).items():
             self.texts[key].value = value
             self.texts[key].error = None
         self.show_for_width(self.app.page.width)
-        self.form.visible = True
+
+    async def focus(self, key: str) -> None:
+        control = self.dropdowns.get(key) or self.texts.get(key)
+        if control is not None:
+            await control.focus()
 
     def show_for_width(self, width: float | None) -> None:
         """Hide what a phone cannot use (the hold-to-talk key)."""

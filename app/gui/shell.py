@@ -146,6 +146,11 @@ class AssistantApp:
         await self.settings.load()
         self.refresh()
 
+    async def open_setting(self, key: str) -> None:
+        """Go to Settings with the keyboard focus on one setting (e.g. the language model provider)."""
+        self.go("settings")
+        await self.settings.focus(key)
+
     def _nav(self, e: Any) -> None:
         self.go(self.screens[int(e.control.selected_index or 0)])
 
@@ -154,10 +159,19 @@ class AssistantApp:
         for screen in self.panels.values():
             screen.refresh()
         self.approvals.refresh()
+        self._approvals_badge(len(self.model.approvals))
         try:
             self.page.update()
         except Exception as exc:  # the session closed
             log.debug("update: %s", exc)
+
+    def _approvals_badge(self, count: int) -> None:
+        """The number of waiting approvals on the Approvals tab (none when nothing waits)."""
+        badge = str(count) if count else None
+        i = self.screens.index("approvals")
+        for dest in (self.rail.destinations[i], self.bar.destinations[i]):
+            if dest.badge != badge:
+                dest.badge = badge
 
     def toast(self, text: str) -> None:
         self.page.show_dialog(ft.SnackBar(content=ft.Text(text)))
