@@ -56,11 +56,13 @@ def test_a_miss_is_one_sentence_with_what_i_can_do_and_the_model_setting(screens
             name = page.evaluate("e => (e.getAttribute('aria-label') || '') + '|' + e.innerText", send.element_handle())
             assert name.count("Send") == 1, name  # announced once, not "Send Send"
             type_into(page, "message", "book me a flight to Rome", submit=True)
-            reply = wait_text(page, "assistant-text", "offline", timeout=60)
+            wait_text(page, "assistant-text", "offline", timeout=60)
+            chip = by_prefix(page, "what-i-can-do-").first
+            chip.wait_for(timeout=30_000)  # the reply is complete (streamed text may show first)
+            time.sleep(0.5)
+            reply = texts(page, "assistant-text")[-1]
             assert reply.count(".") <= 1 and len(reply.split()) <= 15, reply  # one short sentence
             assert not any(w in reply for w in CONFIG_WORDS), reply
-            chip = by_prefix(page, "what-i-can-do-").first
-            chip.wait_for(timeout=30_000)
             assert not texts(page, "what-i-can-do-text")
             chip.click()
             more = wait_text(page, "what-i-can-do-text", "timers", timeout=30)
