@@ -48,7 +48,7 @@ class SettingsScreen:
         # the fields are made once and filled in place: a form built again when the screen opened (or
         # after a save) replaced the field the user had just clicked, and the keys typed went nowhere
         self.dropdowns = {key: ft.Dropdown(label=label, width=260) for key, label in CHOICES}
-        self.texts = {key: ft.TextField(label=label, width=260) for key, label in TYPED}
+        self.texts = {key: ft.TextField(label=label, width=260, error_max_lines=3) for key, label in TYPED}
         # a dropdown's label is not its accessible name in Flutter web: the semantics node gets it
         self._tagged = {**{key: tagged(d, f"setting-{key}", label=label) for (key, label), d
                            in zip(CHOICES, self.dropdowns.values(), strict=True)},
