@@ -167,11 +167,12 @@ class AssistantApp:
 
     def _approvals_badge(self, count: int) -> None:
         """The number of waiting approvals on the Approvals tab (none when nothing waits)."""
-        badge = str(count) if count else None
+        # in the label (a Badge set later on a destination was not drawn here), so it is read out too
+        label = f"Approvals ({count})" if count else "Approvals"
         i = self.screens.index("approvals")
         for dest in (self.rail.destinations[i], self.bar.destinations[i]):
-            if dest.badge != badge:
-                dest.badge = badge
+            if dest.label != label:
+                dest.label = label
 
     def toast(self, text: str) -> None:
         self.page.show_dialog(ft.SnackBar(content=ft.Text(text)))
