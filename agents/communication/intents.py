@@ -120,7 +120,8 @@ def _calendar(m: IntentMatch, d: AssistantDeps) -> AgentReply:
     n = len(events)
     spoken = tr(lang, f"You have {n} event{'s' if n > 1 else ''} {label}. First: {lines[0]}.",
                 f"Du hast {n} Termin{'e' if n > 1 else ''} {label}. Zuerst: {lines[0]}.")
-    return reply(m, spoken, "\n".join(lines), tool_calls=[call])
+    # the screen lists the others: the first is in the spoken sentence ("13:00: Lunch" came twice)
+    return reply(m, spoken, "\n".join(lines[1:]), tool_calls=[call])
 
 
 def _create_event(m: IntentMatch, d: AssistantDeps) -> AgentReply:

@@ -274,7 +274,8 @@ def _recall(m: IntentMatch, d: AssistantDeps) -> AgentReply:
     if not facts:
         return reply(m, tr(lang, f"You haven't told me anything about {topic}.",
                             f"Du hast mir nichts über {topic} gesagt."))
-    return reply(m, answer(facts[0].text, lang), "\n".join(f"- {f.text}" for f in facts))
+    # the screen lists the other notes only: the first one is in the spoken sentence already
+    return reply(m, answer(facts[0].text, lang), "\n".join(f"- {f.text}" for f in facts[1:]))
 
 
 def _answer_from_notes(m: IntentMatch, d: AssistantDeps) -> AgentReply:

@@ -178,6 +178,7 @@ class SettingsView(BaseModel):
     llm_provider: str = "none"
     llm_providers: list[str] = Field(default_factory=list)
     llm_model: str = ""
+    llm_base_url: str = ""
     voice: str = ""
     voices: list[str] = Field(default_factory=list)
     storage_backend: str = "local"
@@ -201,6 +202,7 @@ class SettingsPatch(BaseModel):
     stt_model: str | None = None
     llm_provider: str | None = None
     llm_model: str | None = None
+    llm_base_url: str | None = None
     voice: str | None = None
     storage_backend: str | None = None
     input_device: str | None = None

@@ -14,10 +14,17 @@ if TYPE_CHECKING:
     from app.gui.shell import AssistantApp
 
 
+def action_words(action: str) -> str:
+    """An action's internal name in plain words: "calendar.create_event" -> "Calendar: create event"."""
+    area, _, verb = action.rpartition(".")
+    words = verb.replace("_", " ").strip()
+    return f"{area.replace('_', ' ').capitalize()}: {words}" if area else words.capitalize()
+
+
 def approval_card_body(a: ApprovalView) -> ft.Column:
     rows: list[ft.Control] = [ft.Semantics(content=ft.Text(a.summary, size=15, weight=ft.FontWeight.W_500),
                                            identifier="approval-summary")]
-    rows += [field_row(k, v) for k, v in a.details.items()]
+    rows += [field_row(k, action_words(v) if k == "Action" else v) for k, v in a.details.items()]
     rows.append(ft.Text(f"Expires {a.expires_at.astimezone():%H:%M}. Say “yes” or “no”, or use the buttons.",
                         size=11, italic=True))
     return ft.Column(rows, spacing=4, tight=True)
@@ -29,6 +36,7 @@ class ApprovalsScreen:
         self.list = ft.Column(spacing=10, scroll=ft.ScrollMode.AUTO, expand=True)
         self.outcome = ft.Text("", italic=True)
         self._dialog: ft.AlertDialog | None = None
+        self._shown: tuple[int, ...] | None = None
 
     def build(self) -> ft.Control:
         return ft.Column([heading("Approvals"), ft.Text("Actions wait here until you approve or deny them."),
@@ -42,15 +50,21 @@ class ApprovalsScreen:
     def refresh(self) -> None:
         m = self.app.model
         self.outcome.value = m.last_outcome
-        if not m.approvals:
+        shown = tuple(a.id for a in m.approvals)
+        if shown != self._shown:  # built again only when the list changed (not on every event)
+            self._shown = shown
+            self._fill(m.approvals)
+        if self._dialog is not None and all(a.id != self._dialog.data for a in m.approvals):
+            self.close_dialog()
+
+    def _fill(self, approvals: list[ApprovalView]) -> None:
+        if not approvals:
             self.list.controls = [ft.Text("Nothing is waiting for your approval.")]
         else:
             self.list.controls = [
                 ft.Card(content=ft.Container(padding=12, content=ft.Column(
                     [approval_card_body(a), ft.Row(self.actions(a), wrap=True)], spacing=8)))
-                for a in m.approvals]
-        if self._dialog is not None and all(a.id != self._dialog.data for a in m.approvals):
-            self.close_dialog()
+                for a in approvals]
 
     def open_dialog(self, a: ApprovalView) -> None:
         self.close_dialog()

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import flet as ft
 
-from app.gui.state import PushToTalk, Turn
+from app.gui.state import PushToTalk, Turn, is_phone
 from app.gui.widgets import bind, button, icon_button, tagged
 
 if TYPE_CHECKING:
@@ -17,6 +17,16 @@ STATE_COLORS = {"idle": ft.Colors.BLUE_GREY_400, "listening": ft.Colors.RED_400,
                 "speaking": ft.Colors.GREEN_500}
 
 
+PTT_HINT = "Hold to talk, or tap to start and tap again to stop."
+
+
+def ptt_hint(phone: bool, key: str) -> str:
+    """The hint under the talk button; a phone has no key to hold."""
+    if phone:
+        return PTT_HINT
+    return f"{PTT_HINT} Hold {'space' if key == ' ' else key} to talk."
+
+
 class ConversationScreen:
     def __init__(self, app: AssistantApp) -> None:
         self.app = app
@@ -24,8 +34,7 @@ class ConversationScreen:
         self._last_pointer = 0.0
         self.status = ft.Text("Idle", size=16, weight=ft.FontWeight.BOLD)
         self.status_dot = ft.Container(width=14, height=14, border_radius=7, bgcolor=STATE_COLORS["idle"])
-        self.hands_free = ft.Switch(label="Hands-free", value=False, on_change=self._on_hands_free,
-                                    tooltip="Listen for the wake phrase")
+        self.hands_free = ft.Switch(label="Hands-free", value=False, on_change=self._on_hands_free)
         self.wake_hint = ft.Text("", size=12, italic=True)
         self.progress_label = ft.Text("", size=12)
         self.progress = ft.Column([ft.ProgressBar(), self.progress_label], visible=False, spacing=2)
@@ -34,12 +43,13 @@ class ConversationScreen:
         self.mic_icon = ft.Icon(ft.Icons.MIC, size=44, color=ft.Colors.WHITE)
         self.ptt_face = ft.Container(content=self.mic_icon, width=96, height=96, border_radius=48,
                                      bgcolor=ft.Colors.BLUE_600, alignment=ft.Alignment.CENTER)
-        self.ptt_hint = ft.Text("Hold to talk, or tap to start and tap again to stop. Hold space to talk.",
-                                size=12, text_align=ft.TextAlign.CENTER)
+        self.ptt_hint = ft.Text(PTT_HINT, size=12, text_align=ft.TextAlign.CENTER)
         self.input = ft.TextField(label="Type a message", hint_text="e.g. what time is it", expand=True,
                                   on_submit=self._on_submit, on_focus=self._focus, on_blur=self._blur,
                                   shift_enter=False)
         self._typing = False
+        self._shown_turns: object = None
+        self._expanded: set[str] = set()  # misses whose "What I can do" is open
 
     # ------------------------------------------------------------------------------ layout
 
@@ -86,6 +96,15 @@ class ConversationScreen:
             self.progress_label.value = "; ".join(p.label for p in m.progress.values())
         else:
             self.progress.visible = False
+        # the turns are built again only when what they show changed: new controls on every event (a
+        # state change, a progress step) replaced the list's DOM while the user typed below it
+        llm = bool(m.info and m.info.feature("llm").available)
+        shown = (tuple((t.id, t.user, t.interim, t.addressed, t.reply, t.spoken, t.done, t.source,
+                        self.app.spoken_turns.get(t.id), t.id in self._expanded) for t in m.turns[-50:]),
+                 m.notices[-1] if m.notices else None, llm)
+        if shown == self._shown_turns:
+            return
+        self._shown_turns = shown
         self.turns.controls = [self._turn_view(t) for t in m.turns[-50:]]
         if m.show_overheard and m.overheard and m.hands_free:
             self.turns.controls.append(ft.Semantics(
@@ -111,14 +130,42 @@ class ConversationScreen:
                             f"speak-again-{t.id}"),
                 icon_button(ft.Icons.STOP, "Stop speaking", self._stop_speaking, f"stop-speaking-{t.id}"),
             ], spacing=0)
-            rows.append(ft.Container(
-                content=ft.Column([ft.Text("Assistant", size=11, weight=ft.FontWeight.BOLD),
-                                   ft.Semantics(content=ft.Text(t.reply or "…"), identifier="assistant-text"), actions], spacing=2),
-                padding=8, border_radius=8, bgcolor=ft.Colors.with_opacity(0.08, ft.Colors.GREEN)))
+            body: list[ft.Control] = [ft.Text("Assistant", size=11, weight=ft.FontWeight.BOLD),
+                                      ft.Semantics(content=ft.Text(t.shown_reply or "…"), identifier="assistant-text")]
+            if t.miss:
+                body += self._miss_help(t)
+            rows.append(ft.Container(content=ft.Column([*body, actions], spacing=2),
+                                     padding=8, border_radius=8, bgcolor=ft.Colors.with_opacity(0.08, ft.Colors.GREEN)))
         if t.id in self.app.spoken_turns:
             rows.append(ft.Semantics(content=ft.Text(f"Spoken ({self.app.spoken_turns[t.id]:.1f} s)", size=11,
                                                      italic=True), identifier="spoken"))
         return ft.Column(rows, spacing=4)
+
+    def _miss_help(self, t: Turn) -> list[ft.Control]:
+        """Under a miss: a "What I can do" chip (what works offline, on demand) and, when no language
+        model is set up, a button to that setting."""
+        info = self.app.model.info
+        links: list[ft.Control] = []
+        if t.more:
+            links.append(button("What I can do", bind(self._toggle_more, t.id), f"what-i-can-do-{t.id}",
+                                ft.Icons.HELP_OUTLINE))
+        if not (info and info.feature("llm").available):
+            links.append(button("Set up a language model", self._open_llm_settings, f"setup-llm-{t.id}",
+                                ft.Icons.SETTINGS))
+        out: list[ft.Control] = [ft.Row(links, wrap=True, spacing=6)]
+        if t.id in self._expanded:
+            out.append(ft.Semantics(content=ft.Text(t.more, size=13), identifier="what-i-can-do-text"))
+        return out
+
+    async def _toggle_more(self, turn_id: str) -> None:
+        self._expanded ^= {turn_id}
+        self.app.refresh()
+
+    async def _open_llm_settings(self, e: Any) -> None:
+        await self.app.open_setting("llm_provider")
+
+    def show_for_width(self, width: float | None) -> None:
+        self.ptt_hint.value = ptt_hint(is_phone(width), self.app.ptt_key_name)
 
     def set_onboarding(self, show: bool) -> None:
         if not show:

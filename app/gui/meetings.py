@@ -40,6 +40,8 @@ class MeetingsScreen:
         self.pause_btn = button("Pause", self._pause, "meeting-pause", ft.Icons.PAUSE)
         self.resume_btn = button("Resume", self._resume, "meeting-resume", ft.Icons.PLAY_ARROW)
         self.stop_btn = button("Stop", self._stop, "meeting-stop", ft.Icons.STOP)
+        self._shown: object = None
+        self._past_shown: object = None
 
     def build(self) -> ft.Control:
         meter = ft.Row([ft.Text("Input level"), ft.Semantics(content=self.level, label="Input level")])
@@ -84,8 +86,14 @@ class MeetingsScreen:
             inner = b.content
             if isinstance(inner, ft.FilledButton | ft.OutlinedButton):
                 inner.disabled = not (available and on)
+        # built again only when the text changed (the timer and the level change many times a second
+        # while recording; new controls each time replaced the DOM around the text fields)
+        shown = (transcript_lines(m.segments), m.summary, tuple(m.action_items))
+        if shown == self._shown:
+            return
+        self._shown = shown
         self.transcript.controls = [ft.Semantics(content=ft.Text(line), identifier="meeting-line")
-                                    for line in transcript_lines(m.segments)]
+                                    for line in shown[0]]
         parts: list[ft.Control] = []
         if m.summary:
             parts += [ft.Text("Summary", weight=ft.FontWeight.BOLD), ft.Text(m.summary, selectable=True)]
@@ -137,6 +145,10 @@ class MeetingsScreen:
         except EngineError as exc:
             self.past.controls = [ft.Text(str(exc))]
             return
+        shown = [(m.id, m.title, m.started_at, m.duration_s) for m in past]
+        if shown == self._past_shown:  # the same list: keep its controls (the screen opened again)
+            return
+        self._past_shown = shown
         self.past.controls = [
             ft.Row([ft.Text(f"{m.title} — {m.started_at.astimezone():%Y-%m-%d %H:%M} ({fmt_clock(m.duration_s)})",
                             expand=True),

@@ -10,7 +10,9 @@ from pydantic import ValidationError
 
 from app.accounts import account_kinds
 from app.engine import AccountDraft, AccountView, EngineError, SettingsPatch, SettingsView
+from app.engine.settings_rules import settings_problems
 from app.gui.models_screen import ModelsScreen
+from app.gui.state import is_phone
 from app.gui.widgets import bind, button, heading, icon_button, tagged
 
 if TYPE_CHECKING:
@@ -19,17 +21,41 @@ if TYPE_CHECKING:
 ACCOUNT_KINDS = list(account_kinds())
 
 
-def _dropdown(label: str, options: list[str], value: str, ident: str) -> tuple[ft.Dropdown, ft.Semantics]:
-    opts = list(dict.fromkeys([*options, value])) if value else options
-    d = ft.Dropdown(label=label, options=[ft.DropdownOption(key=o, text=o or "(system default)") for o in opts],
-                    value=value, width=260)
-    return d, tagged(d, ident)
+# (field, label) of the choices and of the typed settings, in the order the screen shows them
+CHOICES = [("language", "Language"), ("stt_model", "Speech recognition model"),
+           ("llm_provider", "Language model provider"), ("voice", "Voice"), ("storage_backend", "Recordings storage"),
+           ("input_device", "Microphone"), ("output_device", "Speaker"), ("theme", "Theme")]
+TYPED = [("llm_model", "Model name"), ("llm_base_url", "Model server address"), ("wake_phrase", "Wake phrase"),
+         ("ptt_key", "Hold-to-talk key")]
+DESKTOP_ONLY = {"ptt_key"}  # a phone has no keyboard to hold a key on
+
+
+def _choices(v: SettingsView) -> dict[str, tuple[list[str], str]]:
+    return {"language": (["en", "de"], v.language), "stt_model": (v.stt_models, v.stt_model),
+            "llm_provider": (v.llm_providers, v.llm_provider), "voice": (v.voices, v.voice),
+            "storage_backend": (v.storage_backends, v.storage_backend),
+            "input_device": (["", *v.input_devices], v.input_device),
+            "output_device": (["", *v.output_devices], v.output_device),
+            "theme": (["system", "light", "dark"], v.theme)}
+
+
+def _typed(v: SettingsView) -> dict[str, str]:
+    return {"llm_model": v.llm_model, "llm_base_url": v.llm_base_url, "wake_phrase": v.wake_phrase,
+            "ptt_key": "Space" if v.ptt_key == " " else v.ptt_key}
 
 
 class SettingsScreen:
     def __init__(self, app: AssistantApp) -> None:
         self.app = app
-        self.form = ft.Column(spacing=10)
+        # the fields are made once and filled in place: a form built again when the screen opened (or
+        # after a save) replaced the field the user had just clicked, and the keys typed went nowhere
+        self.dropdowns = {key: ft.Dropdown(label=label, width=260) for key, label in CHOICES}
+        self.texts = {key: ft.TextField(label=label, width=260, error_max_lines=3) for key, label in TYPED}
+        # a dropdown's label is not its accessible name in Flutter web: the semantics node gets it
+        self._tagged = {**{key: tagged(d, f"setting-{key}", label=label) for (key, label), d
+                           in zip(CHOICES, self.dropdowns.values(), strict=True)},
+                        **{key: tagged(t, f"setting-{key}") for key, t in self.texts.items()}}
+        self.form = ft.Row(list(self._tagged.values()), wrap=True, spacing=12, run_spacing=12)
         self.accounts = ft.Column(spacing=6)
         self.kind = ft.Dropdown(label="Account kind", value="mail", width=200,
                                 options=[ft.DropdownOption(key=k, text=k) for k in ACCOUNT_KINDS])
@@ -39,12 +65,13 @@ class SettingsScreen:
         self.acc_port = ft.TextField(label="Port", width=100, keyboard_type=ft.KeyboardType.NUMBER)
         self.acc_secret = ft.TextField(label="Password or key", password=True, can_reveal_password=True, width=220)
         self.message = ft.Text("")
-        self._fields: dict[str, Any] = {}
         self.models = ModelsScreen(app)
+        self.view: SettingsView | None = None
+        self._accounts_shown: list[AccountView] | None = None
 
     def build(self) -> ft.Control:
         add_form = ft.Row([
-            tagged(self.kind, "account-kind"), tagged(self.acc_name, "account-name"),
+            tagged(self.kind, "account-kind", label="Account kind"), tagged(self.acc_name, "account-name"),
             tagged(self.acc_user, "account-user"), tagged(self.acc_host, "account-host"),
             tagged(self.acc_port, "account-port"), tagged(self.acc_secret, "account-secret"),
             button("Add account", self._add_account, "account-add", ft.Icons.ADD, filled=True),
@@ -52,10 +79,10 @@ class SettingsScreen:
         return ft.Column([
             heading("Settings"), self.form,
             button("Save settings", self._save, "settings-save", ft.Icons.SAVE, filled=True),
-            ft.Semantics(content=self.message, identifier="settings-message", live_region=True),
+            ft.Semantics(content=self.message, identifier="settings-message", live_region=True, container=True),
             ft.Divider(), heading("Accounts"),
             ft.Text("Secrets are stored in the system keyring, never in the settings file."),
-            self.accounts, add_form,
+            ft.Semantics(content=self.accounts, container=True), add_form,
             ft.Divider(), self.models.build(),
         ], scroll=ft.ScrollMode.AUTO, expand=True)
 
@@ -71,31 +98,41 @@ class SettingsScreen:
         await self.models.load()
 
     def _fill(self, v: SettingsView) -> None:
-        f: dict[str, Any] = {}
-        rows: list[ft.Control] = []
-        for key, label, options, value in (
-            ("language", "Language", ["en", "de"], v.language),
-            ("stt_model", "Speech recognition model", v.stt_models, v.stt_model),
-            ("llm_provider", "Language model provider", v.llm_providers, v.llm_provider),
-            ("voice", "Voice", v.voices, v.voice),
-            ("storage_backend", "Recordings storage", v.storage_backends, v.storage_backend),
-            ("input_device", "Microphone", ["", *v.input_devices], v.input_device),
-            ("output_device", "Speaker", ["", *v.output_devices], v.output_device),
-            ("theme", "Theme", ["system", "light", "dark"], v.theme),
-        ):
-            d, wrapped = _dropdown(label, options, value, f"setting-{key}")
-            f[key] = d
-            rows.append(wrapped)
-        for key, label, value in (("llm_model", "Model name", v.llm_model),
-                                  ("wake_phrase", "Wake phrase", v.wake_phrase),
-                                  ("ptt_key", "Hold-to-talk key", "Space" if v.ptt_key == " " else v.ptt_key)):
-            t = ft.TextField(label=label, value=value, width=260)
-            f[key] = t
-            rows.append(tagged(t, f"setting-{key}"))
-        self._fields = f
-        self.form.controls = [ft.Row(rows, wrap=True, spacing=12, run_spacing=12)]
+        """Show these values and choices in the fields (the same controls, changed in place)."""
+        self.view = v
+        for key, (options, value) in _choices(v).items():
+            d = self.dropdowns[key]
+            opts = list(dict.fromkeys([*options, value])) if value else options
+            if [o.key for o in d.options or []] != opts:  # new option controls rebuild the form's semantics
+                d.options = [ft.DropdownOption(key=o, text=o or "(system default)") for o in opts]
+            d.value = value
+            d.error_text = None
+        for key, value in _typed(v).items():
+            self.texts[key].value = value
+            self.texts[key].error = None
+        self.show_for_width(self.app.page.width)
+
+    async def focus(self, key: str) -> None:
+        control = self.dropdowns.get(key) or self.texts.get(key)
+        if control is not None:
+            await control.focus()
+
+    def show_for_width(self, width: float | None) -> None:
+        """Hide what a phone cannot use (the hold-to-talk key)."""
+        for key in DESKTOP_ONLY:
+            self._tagged[key].visible = not is_phone(width)
+
+    def _mark(self, problems: dict[str, str]) -> None:
+        """Show each problem under its field (and clear the fields without one)."""
+        for key, d in self.dropdowns.items():
+            d.error_text = problems.get(key)
+        for key, t in self.texts.items():
+            t.error = problems.get(key)
 
     def _fill_accounts(self, accounts: list[AccountView]) -> None:
+        if accounts == self._accounts_shown:  # the same rows: keep the controls
+            return
+        self._accounts_shown = accounts
         if not accounts:
             self.accounts.controls = [ft.Text("No accounts yet. Everything offline works without one.")]
             return
@@ -113,13 +150,21 @@ class SettingsScreen:
         self.app.refresh()
 
     async def _save(self, e: Any) -> None:
-        values = {k: (c.value if c.value is not None else "") for k, c in self._fields.items()}
-        if values.get("ptt_key", "").strip().lower() in ("space", ""):
-            values["ptt_key"] = " "
+        values = {**{k: d.value or "" for k, d in self.dropdowns.items()},
+                  **{k: t.value or "" for k, t in self.texts.items()}}
+        if not self._tagged["ptt_key"].visible:  # a phone does not show (or change) the key
+            values.pop("ptt_key")
+        patch = SettingsPatch(**values)
+        problems = settings_problems(patch, self.view) if self.view is not None else {}
+        self._mark(problems)
+        if problems:
+            self._say("Not saved: " + ("please correct the marked field." if len(problems) == 1
+                                       else "please correct the marked fields."))
+            return
         try:
-            view = await self.app.engine.update_settings(SettingsPatch(**values))
-        except (EngineError, ValidationError) as exc:
-            self._say(f"Not saved: {exc}")
+            view = await self.app.engine.update_settings(patch)
+        except EngineError as exc:
+            self._say(str(exc))
             return
         self._fill(view)
         await self.app.settings_changed(view)

@@ -135,6 +135,8 @@ class AssistantApp:
         self.rail.visible = not phone
         self.page.navigation_bar = self.bar if phone else None
         self.body.padding = 8 if phone else 16
+        self.conversation.show_for_width(width)
+        self.settings.show_for_width(width)
 
     def go(self, screen: str) -> None:
         self.screen = screen
@@ -153,6 +155,11 @@ class AssistantApp:
         await self.settings.load()
         self.refresh()
 
+    async def open_setting(self, key: str) -> None:
+        """Go to Settings with the keyboard focus on one setting (e.g. the language model provider)."""
+        self.go("settings")
+        await self.settings.focus(key)
+
     def _nav(self, e: Any) -> None:
         self.go(self.screens[int(e.control.selected_index or 0)])
 
@@ -161,10 +168,20 @@ class AssistantApp:
         for screen in self.panels.values():
             screen.refresh()
         self.approvals.refresh()
+        self._approvals_badge(len(self.model.approvals))
         try:
             self.page.update()
         except Exception as exc:  # the session closed
             log.debug("update: %s", exc)
+
+    def _approvals_badge(self, count: int) -> None:
+        """The number of waiting approvals on the Approvals tab (none when nothing waits)."""
+        # in the label (a Badge set later on a destination was not drawn here), so it is read out too
+        label = f"Approvals ({count})" if count else "Approvals"
+        i = self.screens.index("approvals")
+        for dest in (self.rail.destinations[i], self.bar.destinations[i]):
+            if dest.label != label:
+                dest.label = label
 
     def toast(self, text: str) -> None:
         self.page.show_dialog(ft.SnackBar(content=ft.Text(text)))
@@ -380,6 +397,7 @@ class AssistantApp:
     def _apply_settings(self, view: SettingsView) -> None:
         self.ptt_key_name = view.ptt_key
         self.model.show_overheard = view.show_overheard
+        self.conversation.show_for_width(self.page.width)
         self.page.theme_mode = {"light": ft.ThemeMode.LIGHT, "dark": ft.ThemeMode.DARK}.get(view.theme,
                                                                                              ft.ThemeMode.SYSTEM)
 

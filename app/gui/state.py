@@ -32,6 +32,7 @@ PHONE_MAX_WIDTH = 600
 STATE_LABELS: dict[AssistantState, str] = {
     "idle": "Idle", "listening": "Listening…", "thinking": "Thinking…", "speaking": "Speaking…",
 }
+MODEL_LOAD_TASKS = ("stt_load", "tts_load")  # the engine's progress tasks that load a model
 Screen = Literal["conversation", "meetings", "approvals", "settings"]
 
 
@@ -56,6 +57,26 @@ class Turn:
     done: bool = False
     error: str | None = None
     approval_id: int | None = None
+    source: str = ""  # local, llm, fallback (a miss: nothing here could answer), approval, unavailable
+
+    @property
+    def miss(self) -> bool:
+        return self.source == "fallback"
+
+    @property
+    def shown_reply(self) -> str:
+        """What the turn shows as the answer: for a miss only its sentence (what works offline is behind
+        the "What I can do" chip), else the whole reply."""
+        if self.miss and self.spoken:
+            return self.spoken
+        return self.reply
+
+    @property
+    def more(self) -> str:
+        """A miss's longer part (what works offline), shown on demand."""
+        if not self.miss or not self.reply.startswith(self.spoken):
+            return ""
+        return self.reply[len(self.spoken):].strip()
 
 
 class PushToTalk:
@@ -128,6 +149,8 @@ class UiModel:
 
     @property
     def status_text(self) -> str:
+        if self.shown_state == "idle" and any(task in self.progress for task in MODEL_LOAD_TASKS):
+            return "Loading…"  # not "Idle": push-to-talk or the voice would still wait for the model
         return STATE_LABELS[self.shown_state]
 
     def turn(self, turn_id: str) -> Turn:
@@ -159,6 +182,7 @@ class UiModel:
             if not t.user:
                 t.user = ev.reply.user_text
             t.reply, t.spoken, t.done, t.error = ev.reply.text, ev.reply.spoken, True, ev.reply.error
+            t.source = ev.reply.source
             if ev.reply.approval is not None:
                 t.approval_id = ev.reply.approval.id
         elif isinstance(ev, SpeechAudioReady):

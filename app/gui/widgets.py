@@ -1,5 +1,10 @@
 """Small building blocks shared by the screens. Every interactive control gets an accessible
-label; ``tagged`` also gives it a stable semantics identifier (used by the browser tests)."""
+label; ``tagged`` also gives it a stable semantics identifier (used by the browser tests).
+
+No control here has a tooltip: with a mouse, the tooltip of the button just pressed stays up while
+the pointer rests on it, and when it goes away (the pointer moves to a text field) Flutter web
+re-parents the page's semantics tree; the field's <input> leaves the DOM and the keys typed right
+after the click go nowhere. An icon button's name is its semantics label (announced once)."""
 
 from __future__ import annotations
 
@@ -20,12 +25,12 @@ def tagged(control: ft.Control, ident: str, label: str | None = None, button: bo
 def button(text: str, on_click: Handler, ident: str, icon: ft.IconData | None = None, filled: bool = False,
            disabled: bool = False) -> ft.Semantics:
     cls = ft.FilledButton if filled else ft.OutlinedButton
-    b = cls(content=text, icon=icon, on_click=on_click, disabled=disabled, tooltip=text)
+    b = cls(content=text, icon=icon, on_click=on_click, disabled=disabled)
     return tagged(b, ident)
 
 
 def icon_button(icon: ft.IconData, label: str, on_click: Handler, ident: str) -> ft.Semantics:
-    return tagged(ft.IconButton(icon=icon, tooltip=label, on_click=on_click), ident, label)
+    return tagged(ft.IconButton(icon=icon, on_click=on_click), ident, label, button=True)
 
 
 def heading(text: str) -> ft.Semantics:

@@ -17,6 +17,7 @@ from typing import Any
 
 from tests.servers.base import free_port, unavailable, wait_for_port
 
+ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
     "--disable-component-update", "--disable-sync", "--use-fake-ui-for-media-stream",
@@ -37,7 +38,10 @@ def ui_process(args: Callable[[int], list[str]], env: dict[str, str] | None = No
     """Start `personal-agent ARGS(port)` serving a UI on a free port; yield its URL; stop it afterwards."""
     port = free_port()
     exe = str(Path(sys.executable).parent / "personal-agent")
-    proc = subprocess.Popen([exe, *args(port)], env={**os.environ, "PA_NO_BROWSER": "1", **(env or {})},
+    # this checkout's code first (an editable install may point at another checkout of the project)
+    path = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p)
+    proc = subprocess.Popen([exe, *args(port)],
+                            env={**os.environ, "PA_NO_BROWSER": "1", "PYTHONPATH": path, **(env or {})},
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
         wait_for_port(port, timeout=timeout, proc=proc)  # type: ignore[arg-type]

@@ -158,13 +158,14 @@ def nav(page: Any, name: str) -> None:
     """Go to a screen with the navigation bar (phone: tabs) or rail (desktop: buttons "Name Tab i of n")."""
     import re
 
-    tab = page.get_by_role("tab", name=name, exact=True)
+    badge = r"(?:\s*\(\d+\))?"  # a tab may carry a count ("Approvals (2)")
+    tab = page.get_by_role("tab", name=re.compile(rf"^{name}{badge}$"))
     if tab.count():
         tab.first.click()
         return
     try:
-        page.locator('flt-semantics[role="button"]').filter(has_text=re.compile(rf"^{name}\s*Tab")).first.click(
-            timeout=15_000)
+        page.locator('flt-semantics[role="button"]').filter(
+            has_text=re.compile(rf"^{name}{badge}\s*Tab")).first.click(timeout=15_000)
     except Exception:
         page.screenshot(path=str(artefacts_dir() / f"nav-failure-{name}.png"))
         raise

@@ -84,6 +84,25 @@ def test_settings_are_written_and_a_bad_value_changes_nothing(engine: Any) -> No
     assert run(engine.settings()).llm_provider == "none"
 
 
+def test_settings_that_would_break_the_app_are_refused_in_plain_words(engine: Any) -> None:
+    view = run(engine.settings())
+    assert view.stt_models and all(m in ("base", "tiny.en") for m in view.stt_models)  # installed ones only
+    assert view.voices == ["en_US-joe-medium"]  # the bundled voice; no other is installed here
+    cfg = engine.sv.paths.config_file
+    before = cfg.read_text() if cfg.exists() else ""
+    for patch, words in ((SettingsPatch(wake_phrase=" "), "wake the assistant"),
+                         (SettingsPatch(ptt_key="banana"), "Not a key"),
+                         (SettingsPatch(llm_provider="openai-compatible"), "address of your model server"),
+                         (SettingsPatch(voice="de_DE-thorsten-medium"), "voice is not installed")):
+        with pytest.raises(EngineError, match=words) as err:
+            run(engine.update_settings(patch))
+        assert not any(w in str(err.value) for w in ("pip", "python", "config", "PA_")), err.value
+    assert (cfg.read_text() if cfg.exists() else "") == before
+    saved = run(engine.update_settings(SettingsPatch(ptt_key="f8", llm_provider="openai-compatible",
+                                                     llm_base_url="http://127.0.0.1:9/v1")))
+    assert (saved.ptt_key, saved.llm_base_url) == ("F8", "http://127.0.0.1:9/v1")
+
+
 def test_accounts_add_list_remove_and_refuse_duplicates(engine: Any) -> None:
     acc = run(engine.add_account(AccountDraft(kind="mail", name="work", username="me@example.org",
                                               host="imap.example.org", port=993, secret="pw")))

@@ -180,3 +180,29 @@ def test_a_new_window_shows_the_stored_conversation_first() -> None:
     assert [(t.user, t.reply) for t in m.turns] == [("remember the code 2580", "Noted: the code 2580."),
                                                     ("", "Your timer is done."), ("thanks", ""),
                                                     ("what time is it", "")]
+
+
+def test_status_says_loading_while_a_model_loads() -> None:
+    m = UiModel()
+    m.apply(ProgressEvent(task="stt_load", label="Loading speech recognition"))
+    assert m.status_text == "Loading…"
+    m.apply(ProgressEvent(task="export", label="Exporting meeting…"))
+    m.apply(ProgressEvent(task="stt_load", label="Speech recognition ready", done=True))
+    assert m.status_text == "Idle"  # other work in progress is no model loading
+    m.apply(ProgressEvent(task="tts_load", label="Loading voice"))
+    m.apply(StateChanged(state="listening"))
+    assert m.status_text == "Listening…"
+
+
+def test_a_miss_shows_its_sentence_and_keeps_what_works_offline_for_the_chip() -> None:
+    from agents.local.handlers import help_text
+
+    m = UiModel()
+    sentence = "I can't answer that offline; no language model is connected."
+    m.apply(ReplyDone(reply=TurnReply(turn_id="t1", user_text="book a flight", spoken=sentence,
+                                      text=sentence + "\n\n" + help_text("en"), source="fallback")))
+    t = m.turns[0]
+    assert t.miss and t.shown_reply == sentence
+    assert t.more == help_text("en")
+    m.apply(ReplyDone(reply=TurnReply(turn_id="t2", spoken="It's 10.", text="It's 10:00.")))
+    assert not m.turns[1].miss and m.turns[1].shown_reply == "It's 10:00." and m.turns[1].more == ""

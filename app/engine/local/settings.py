@@ -4,18 +4,20 @@ config.toml (validated like any other; the parts that depend on a changed value 
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from typing import Any
 
 from app.engine import EngineError, SettingsPatch, SettingsView
 from app.engine.local.core import EngineCore
 from app.engine.local.voice import LocalVoice
+from app.engine.settings_rules import key_name, settings_problems
 
 log = logging.getLogger(__name__)
-STT_MODELS = ["base", "tiny.en"]
 LLM_PROVIDERS = ["none", "openai", "anthropic", "openai-compatible"]
 STORAGE_BACKENDS = ["local", "smb", "s3"]
 # the screen's field -> (config table, key)
 _WHERE = {"stt_model": ("stt", "model"), "llm_provider": ("llm", "provider"), "llm_model": ("llm", "model"),
+          "llm_base_url": ("llm", "base_url"),
           "voice": ("tts", "voice"), "storage_backend": ("storage", "backend"),
           "input_device": ("audio", "input_device"), "output_device": ("audio", "output_device"),
           "wake_phrase": ("stt", "wake_phrase"), "ptt_key": ("gui", "ptt_key"), "theme": ("gui", "theme"),
@@ -44,17 +46,12 @@ class LocalSettings:
                     outs.append(str(d["name"]))
         except Exception as exc:  # no PortAudio / no devices: the lists stay empty
             log.info("audio devices: %s", exc)
-        from audio.models import installed_voices
-
         models_dir = self.core.sv.paths.models_dir
-        installed = installed_voices(models_dir)  # what Voices & models installed is offered at once
-        voices = sorted({"en_US-joe-medium", s.tts.voice, *s.tts.voices.values(), *installed})
-        whisper = sorted(p.name for p in models_dir.glob("whisper-*")
-                         if p.name != "whisper-base" and (p / "model.bin").is_file())  # base: "base"
-        models = list(dict.fromkeys([*STT_MODELS, *whisper, s.stt.model]))
         return SettingsView(
-            language=s.language, stt_model=s.stt.model, stt_models=models, llm_provider=s.llm.provider,
-            llm_providers=LLM_PROVIDERS, llm_model=s.llm.model or "", voice=s.tts.voice, voices=voices,
+            language=s.language, stt_model=s.stt.model, stt_models=installed_stt_models(s.stt.model, models_dir),
+            llm_provider=s.llm.provider, llm_providers=LLM_PROVIDERS, llm_model=s.llm.model or "",
+            llm_base_url=s.llm.base_url or "", voice=s.tts.voice,
+            voices=installed_voices([s.tts.voice, *s.tts.voices.values()], models_dir),
             storage_backend=s.storage.backend, storage_backends=STORAGE_BACKENDS,
             input_device="" if s.audio.input_device is None else str(s.audio.input_device),
             output_device="" if s.audio.output_device is None else str(s.audio.output_device),
@@ -70,6 +67,11 @@ class LocalSettings:
         from app.settings import ConfigError, load_settings
 
         sv = self.core.sv
+        problems = settings_problems(patch, self._view())
+        if problems:
+            raise EngineError("Not saved: " + " ".join(problems.values()))
+        if patch.ptt_key is not None:
+            patch = patch.model_copy(update={"ptt_key": key_name(patch.ptt_key)})
         sections: dict[str, dict[str, Any]] = {}
         top: dict[str, Any] = {}
         for key, value in patch.model_dump(exclude_none=True).items():
@@ -77,7 +79,7 @@ class LocalSettings:
                 top["language"] = value
                 continue
             section, field = _WHERE[key]
-            if field in ("input_device", "output_device", "model") and value == "":
+            if field in ("input_device", "output_device", "model", "base_url") and value == "":
                 value = None
             sections.setdefault(section, {})[field] = value
         before = sv.settings
@@ -93,3 +95,36 @@ class LocalSettings:
         if after.llm != before.llm or after.language != before.language or after.domains != before.domains:
             self.core.forget_assistant()
         return self._view()
+
+
+def installed_stt_models(current: str, models_dir: Path | None = None) -> list[str]:
+    """The speech models that load offline here (the current one only when it does), with those the
+    model manager installed under ``models_dir``."""
+    from audio.models import whisper_tiny_en_dir
+
+    models = ["base"]  # joined from its pip packages on first use
+    if whisper_tiny_en_dir() is not None:
+        models.append("tiny.en")
+    if models_dir is not None:
+        models += sorted(p.name for p in models_dir.glob("whisper-*")
+                         if p.name != "whisper-base" and (p / "model.bin").is_file())  # base: "base"
+    if current not in models and Path(current).expanduser().is_dir():
+        models.append(current)
+    return models
+
+
+def installed_voices(configured: list[str], models_dir: Path | None = None) -> list[str]:
+    """The Piper voices whose files are here: the bundled one, those the model manager installed under
+    ``models_dir`` and configured .onnx files that exist."""
+    from audio.models import ModelError, piper_voice_files
+    from audio.models import installed_voices as managed_voices
+
+    found: list[str] = []
+    for voice in dict.fromkeys(["en_US-joe-medium", *configured, *managed_voices(models_dir)]):
+        try:
+            onnx, cfg = piper_voice_files(voice, models_dir)
+        except ModelError:
+            continue
+        if onnx.exists() and cfg.exists():
+            found.append(voice)
+    return found
