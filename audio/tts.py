@@ -21,7 +21,7 @@ import numpy as np
 import numpy.typing as npt
 
 from audio.models import ModelError, piper_voice_files
-from audio.speakable import Language
+from audio.speakable import Language, strip_controls
 from audio.wav import pcm16
 from audio.wav import write_wav as write_wav_file
 
@@ -89,8 +89,8 @@ class VoiceConfig:
             return self.default_voice
         name = LANGUAGE_NAMES.get(language, language)
         raise NoVoiceError(
-            f"no Piper voice for {name} ({language}): install one with "
-            f"'python -m piper.download_voices VOICE' and set tts.voices.{language} to its .onnx path"
+            f"no Piper voice for {name} ({language}): install one and choose it for {name} in the settings "
+            "(README, 'Speech output')"
         )
 
 
@@ -172,6 +172,7 @@ class PiperTts:
     ) -> Iterator[SpeechAudio]:
         """Audio per sentence of already-speakable text (see ``audio.speakable``). With ``cancel``,
         :meth:`Cancel.cancel` ends a running synthesis within milliseconds (SynthesisCancelled)."""
+        speakable_text = strip_controls(speakable_text)
         if not speakable_text.strip():
             return
         voice = self.voice(language)

@@ -21,7 +21,7 @@ pytestmark = pytest.mark.slow
 def test_voice_per_language_and_clear_error_without_one() -> None:
     cfg = VoiceConfig()
     assert cfg.voice_for("en") == "en_US-joe-medium"
-    with pytest.raises(NoVoiceError, match=r"no Piper voice for German \(de\).*tts\.voices\.de"):
+    with pytest.raises(NoVoiceError, match=r"no Piper voice for German \(de\): install one and choose it"):
         cfg.voice_for("de")
     onnx, _ = piper_voice_files("en_US-joe-medium")
     assert VoiceConfig(voices={"de": str(onnx)}).voice_for("de") == str(onnx)
@@ -45,6 +45,12 @@ def test_speaking_rate_changes_the_duration(piper_tts: PiperTts) -> None:
 def test_render_empty_and_emoji_only_give_no_audio(piper_tts: PiperTts) -> None:
     for text in ["", "   \n", "🎉👍🏽😀"]:
         assert render(piper_tts, text).duration_s == 0
+
+
+def test_control_characters_are_not_spoken_and_do_not_fail(piper_tts: PiperTts) -> None:
+    # a NUL reached Piper's phonemizer (ValueError: embedded null character) when a text came in raw
+    assert piper_tts.synthesize("Your\x00 timer is\x1b[2J done.").duration_s > 0.5
+    assert piper_tts.synthesize("\x00\x07").duration_s == 0
 
 
 def test_cancel_ends_a_running_synthesis(piper_tts: PiperTts) -> None:
