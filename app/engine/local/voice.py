@@ -9,7 +9,8 @@ import threading
 import time
 import uuid
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Literal
 
 from agents.turn import SpeakingStarted, new_turn_id
 from app.engine import (
@@ -24,6 +25,7 @@ from app.engine import (
     TurnReply,
 )
 from app.engine.local.core import EngineCore
+from app.engine.local.follow_up import Device, Heard, SpokenPrompt, follow_up_verdict
 from app.engine.local.voice_input import VoiceInput
 
 if TYPE_CHECKING:
@@ -46,6 +48,7 @@ class LocalVoice:
         self._turn_id = ""
         self._hands_free_turn = ""
         self._woken_until = 0.0  # monotonic end of the window after a wake phrase said alone
+        self._prompt: SpokenPrompt | None = None  # the approval question asked last (follow_up.py)
         self._speech_job: Any = None
         self._mic: Any = None
 
@@ -114,12 +117,32 @@ class LocalVoice:
             self.core.bus.emit(TranscriptFinal(turn_id=turn_id, text=stt.wake_phrase, language=ev.language))
             self.core.notice("Yes? I'm listening.")
             return
-        addressed = ev.addressed or now < self._woken_until
+        woken = now < self._woken_until
+        addressed = ev.addressed or woken
+        if addressed and getattr(ev, "follow_up", False) and not woken and not self._said_wake(text):
+            started = ev.at - ev.latency_s - max(0.0, ev.audio_end - ev.audio_start)
+            device: Literal["device", "client"] = "client" if self._voice is not None and \
+                self._voice.source == "client" else "device"
+            heard = Heard(text=text, device=device, started_at=started)
+            if follow_up_verdict(heard, self._prompt, stt.follow_up_window_s,
+                                 datetime.now().astimezone()) == "not_addressed":
+                addressed = False
+                self.core.notice(f"To answer the question, say “{stt.wake_phrase}” and then yes or no, "
+                                 "or use the buttons.")
         self._woken_until = 0.0 if addressed else self._woken_until
         self.core.bus.emit(TranscriptFinal(turn_id=turn_id, text=text, language=ev.language, addressed=addressed))
         if addressed:
             # the end of speech hands-free: when the end-pointer closed the utterance
             self.core.run_on_loop(self._answer(text, turn_id, ev.latency_s, ev.at - ev.latency_s))
+
+    def _said_wake(self, text: str) -> bool:
+        from audio.listener import strip_wake_phrase
+
+        return strip_wake_phrase(text, self.core.sv.settings.stt.wake_phrase) is not None
+
+    def _asked(self, approval_id: int | None, device: Device, ended_at: float) -> None:
+        """Note where and when the last reply finished: an approval question, or None for anything else."""
+        self._prompt = SpokenPrompt(approval_id, device, ended_at) if approval_id is not None else None
 
     async def start_listening(self) -> None:
         ok, detail = self.core.speech_in_status()
@@ -225,10 +248,12 @@ class LocalVoice:
         first = round(now - speech_end, 4) if speech_end is not None else None
         self.core.bus.emit(SpeakingStarted(turn_id=turn_id, after_s=round(now - asked, 4), first_audio_s=first))
 
-    async def speak_reply(self, text: str, turn_id: str, language: str, speech_end: float | None = None) -> None:
+    async def speak_reply(self, text: str, turn_id: str, language: str, speech_end: float | None = None,
+                          approval_id: int | None = None) -> None:
         """Speak a reply; ``speech_end`` (time.monotonic() at the end of the user's speech) gives
-        SpeakingStarted its ``first_audio_s``."""
+        SpeakingStarted its ``first_audio_s``; ``approval_id``: the reply asks about that approval."""
         core = self.core
+        self._asked(approval_id, "screen", time.monotonic())  # until it has been spoken
         if core.speech_output == "off" or not text:
             self._assistant_speaks()
             core.set_state("idle")
@@ -255,6 +280,7 @@ class LocalVoice:
             clip = AudioClip(wav=wav_bytes(audio.samples, audio.sample_rate), duration_s=audio.duration_s, text=text)
             core.set_state("idle")
             self._assistant_speaks(audio.samples, audio.sample_rate, audio.duration_s)  # the client plays it now
+            self._asked(approval_id, "client", time.monotonic() + audio.duration_s)
             core.bus.emit(SpeechAudioReady(turn_id=turn_id, clip=clip))
             self._speaking_started(turn_id, asked, speech_end)
             return
@@ -276,6 +302,7 @@ class LocalVoice:
             job.feed(text)
             job.finish()
             await core.thread(job.wait)
+            self._asked(approval_id, "device", time.monotonic())
         except Exception as exc:
             core.notice(f"Could not speak: {exc}", "warning")
         finally:
