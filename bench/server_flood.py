@@ -72,8 +72,9 @@ async def _oversized(host: str, port: int, path: str, headers: str, size: int) -
             sent += min(len(chunk), size - sent)
         line = await asyncio.wait_for(read, 60)
         status = line.split()[1].decode() if len(line.split()) > 1 else "closed"
-    except (ConnectionError, TimeoutError):
-        status = "closed" if not read.done() or not read.result() else read.result().split()[1].decode()
+    except (ConnectionError, TimeoutError):  # the server answered and closed while we were still sending
+        first = read.result() if read.done() and read.exception() is None else b""
+        status = first.split()[1].decode() if len(first.split()) > 1 else "reset by server"
     finally:
         read.cancel()
         writer.close()
