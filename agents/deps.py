@@ -44,7 +44,15 @@ class ServiceError(Exception):
 
 
 class MemoryInputError(ValueError):
-    """Bad input to the memory (empty, too long); the message is for the user."""
+    """Bad input to the memory (empty, too long); the message is for the user, in English and, where
+    given, German (``in_language``)."""
+
+    def __init__(self, message: str, german: str | None = None) -> None:
+        super().__init__(message)
+        self.german = german
+
+    def in_language(self, lang: str) -> str:
+        return self.german if lang == "de" and self.german else str(self)
 
 
 @runtime_checkable

@@ -27,9 +27,10 @@ def build_model(settings: LlmSettings, secret: SecretLookup) -> Model | None:
         return None
     if provider == "openai-compatible":
         if not settings.base_url:
-            raise LlmConfigError("llm.base_url is not set: give the server's URL, e.g. http://127.0.0.1:11434/v1")
+            raise LlmConfigError("the language model server's address is not set: give its URL, "
+                                  "e.g. http://127.0.0.1:11434/v1")
         if not settings.model:
-            raise LlmConfigError("llm.model is not set: give the model name the server serves")
+            raise LlmConfigError("the language model's name is not set: give the model name the server serves")
         from openai import AsyncOpenAI
         from pydantic_ai.models.openai import OpenAIChatModel
         from pydantic_ai.providers.openai_compatible import OpenAICompatibleProvider
@@ -43,8 +44,7 @@ def build_model(settings: LlmSettings, secret: SecretLookup) -> Model | None:
     key = secret("llm", provider)
     if not key:
         raise LlmConfigError(
-            f"no API key for {provider} in the keyring: run `personal-agent accounts add --kind llm "
-            f"--name {provider}`")
+            f"no API key for {provider} is stored: add the {provider} account with its key in the accounts")
     if provider == "openai":
         from pydantic_ai.models.openai import OpenAIChatModel
         from pydantic_ai.providers.openai import OpenAIProvider

@@ -63,12 +63,17 @@ def _aware(dt: datetime) -> datetime:
     return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
 
 
+_WHAT_DE = {"note": "Die Notiz", "reminder": "Der Text der Erinnerung"}
+
+
 def _clean_text(text: str, what: str) -> str:
     t = " ".join(text.split())
+    what_de = _WHAT_DE.get(what, "Der Text")
     if not t:
-        raise MemoryInputError(f"the {what} is empty")
+        raise MemoryInputError(f"the {what} is empty", f"{what_de} ist leer.")
     if len(t) > MAX_TEXT:
-        raise MemoryInputError(f"the {what} is too long ({len(t)} characters, at most {MAX_TEXT})")
+        raise MemoryInputError(f"the {what} is too long ({len(t)} characters, at most {MAX_TEXT})",
+                               f"{what_de} ist zu lang ({len(t)} Zeichen, höchstens {MAX_TEXT}).")
     return t
 
 
@@ -164,7 +169,7 @@ class Memory:
     def add_reminder(self, due_at: datetime, text: str) -> ReminderOut:
         t = _clean_text(text, "reminder")
         if due_at.tzinfo is None:
-            raise MemoryInputError("the reminder time has no time zone")
+            raise MemoryInputError("the reminder time has no time zone", "Die Zeit der Erinnerung hat keine Zeitzone.")
         with self.db.session() as s:
             row = Reminder(due_at=due_at.astimezone(UTC), text=t)
             s.add(row)
@@ -197,9 +202,11 @@ class Memory:
     # -- timers
     def add_timer(self, duration: timedelta, now: datetime, label: str = "") -> TimerOut:
         if duration <= timedelta(0):
-            raise MemoryInputError("a timer needs a positive duration")
+            raise MemoryInputError("a timer needs a positive duration", "Ein Timer braucht eine Dauer größer null.")
         if duration > timedelta(days=7):
-            raise MemoryInputError("a timer can run at most 7 days; use a reminder for longer")
+            raise MemoryInputError("That's too long: a timer can run at most 7 days; use a reminder for longer.",
+                                   "Das ist zu lang: Ein Timer läuft höchstens 7 Tage; für länger nimm eine "
+                                   "Erinnerung.")
         with self.db.session() as s:
             row = Timer(created_at=now.astimezone(UTC), ends_at=(now + duration).astimezone(UTC), label=label[:200])
             s.add(row)

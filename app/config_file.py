@@ -26,7 +26,7 @@ def _value(v: Any) -> str:
         return "[" + ", ".join(_value(x) for x in v) + "]"
     if isinstance(v, dict):
         return "{ " + ", ".join(f"{json.dumps(str(k))} = {_value(x)}" for k, x in v.items()) + " }"
-    raise ConfigError(f"config error: cannot store a {type(v).__name__} in config.toml")
+    raise ConfigError(f"config error: cannot store a {type(v).__name__} in the settings file")
 
 
 def dumps(data: dict[str, Any]) -> str:

@@ -48,14 +48,14 @@ def _cryptfile(paths: AppPaths) -> KeyringBackend:
     if not password:
         if not sys.stdin.isatty():
             raise SecretStoreError(
-                "no OS keyring on this machine: set PA_KEYRING_PASSWORD to unlock the encrypted "
-                f"keyring file {paths.keyring_file}"
+                "no OS keyring on this machine: the encrypted keyring file needs its master password "
+                f"({paths.keyring_file}; README, 'Secrets')"
             )
         password = getpass.getpass("Master password for the encrypted keyring: ")
     try:
         kr.keyring_key = password  # unlocks: checks the password against the file's reference entry
     except ValueError:
-        raise SecretStoreError("keyring locked: wrong master password (PA_KEYRING_PASSWORD)") from None
+        raise SecretStoreError("keyring locked: wrong master password") from None
     return kr
 
 
@@ -136,7 +136,7 @@ def get_secret(kind: str, name: str) -> str | None:
     except keyring.errors.KeyringError as exc:
         raise SecretStoreError(f"could not read from the keyring: {exc}") from None
     except ValueError:
-        raise SecretStoreError("keyring locked: wrong master password (PA_KEYRING_PASSWORD)") from None
+        raise SecretStoreError("keyring locked: wrong master password") from None
 
 
 def delete_secret(kind: str, name: str) -> bool:

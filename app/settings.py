@@ -7,6 +7,7 @@ embedded defaults below. Secrets are never settings: they live in the keyring (`
 
 from __future__ import annotations
 
+import logging
 import tomllib
 from pathlib import Path
 from typing import Any, Literal
@@ -23,6 +24,7 @@ from agents.llm_settings import LlmSettings
 from app.paths import app_paths
 
 ENV_PREFIX = "PA_"
+log = logging.getLogger(__name__)
 
 
 class ConfigError(Exception):
@@ -183,10 +185,12 @@ def _describe(err: Any) -> str:
     env = ENV_PREFIX + "__".join(str(p) for p in err.get("loc", ())).upper()
     msg = str(err.get("msg", "invalid value"))
     if err.get("type") == "extra_forbidden":
-        return f"config error: unknown key '{key}' (check spelling in config.toml or {env})"
+        log.info("config error: unknown key %s (config.toml or %s)", key, env)
+        return f"config error: unknown key '{key}' (check its spelling in the settings file or the environment)"
     value = err.get("input")
     shown = f" = {value!r}" if not isinstance(value, dict | list) else ""
-    return f"config error: {key}{shown}: {msg} (set in config.toml or {env})"
+    log.info("config error: %s (config.toml or %s)", key, env)
+    return f"config error: {key}{shown}: {msg} (in the settings file or the environment)"
 
 
 def domain_settings(settings: Settings) -> dict[str, BaseModel]:

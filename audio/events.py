@@ -65,6 +65,8 @@ class FinalTranscript(AudioEvent):
     audio_start: float = 0.0
     audio_end: float = 0.0
     addressed: bool = True
+    follow_up: bool = Field(False, description="hands-free: addressed only by the follow-up window after "
+                                                "the assistant spoke (or by interrupting it), not by the wake phrase")
     latency_s: float = 0.0
 
 

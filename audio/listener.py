@@ -516,6 +516,7 @@ class Listener:
             if text:
                 self._last_final = (ended_wall, text)  # when that utterance ended
             addressed = True
+            follow_up = self._mode == "hands_free" and u.addressed_by_follow_up
             if self._mode == "hands_free" and not u.addressed_by_follow_up:
                 rest = strip_wake_phrase(text, self.config.wake_phrase)
                 addressed = rest is not None
@@ -527,6 +528,7 @@ class Listener:
                     audio_start=ev.start_s,
                     audio_end=ev.end_s,
                     addressed=addressed,
+                    follow_up=follow_up,
                     latency_s=self.clock() - ended_wall,
                 )
             )

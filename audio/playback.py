@@ -157,12 +157,11 @@ def resolve_output_device(device: str | int | None) -> tuple[int, dict[str, Any]
         outputs = [d["name"] for d in sd.query_devices() if d["max_output_channels"] > 0]
         if not outputs:
             raise PlaybackError(
-                "no audio output device found: connect a speaker, or write the speech to a file "
-                "(personal-agent say TEXT -o out.wav)"
+                "no audio output device found: connect a speaker, or write the speech to a file"
             ) from None
         raise PlaybackError(
             f"audio output device {device!r} not usable ({exc}); available: {', '.join(outputs)} "
-            "(set audio.output_device)"
+            "(choose one in the settings)"
         ) from None
     return int(info["index"]), dict(info)
 

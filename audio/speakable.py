@@ -144,6 +144,12 @@ _FENCE = re.compile(r"```[^\n]*\n.*?(?:```|\Z)", re.S)
 _TABLE = re.compile(r"(?:^\s*\|.*\|\s*$\n?){2,}", re.M)
 
 
+def strip_controls(text: str, lang: Language = "en") -> str:
+    """Without control characters (NUL, ESC, ...; newline, tab and CR stay) and lone surrogates: they
+    are not speakable, and Piper's phonemizer fails on a NUL."""
+    return "".join(ch for ch in text if ch in "\n\t\r" or unicodedata.category(ch) not in ("Cc", "Cs"))
+
+
 def strip_code(text: str, lang: Language) -> str:
     text = _FENCE.sub(lambda m: f" {_WORDS[lang]['code']} ", text)
     text = _TABLE.sub(lambda m: f" {_WORDS[lang]['table']} ", text)
@@ -292,6 +298,12 @@ def _de_ending(text: str, start: int) -> str:
     return "" if _ARTICLE_BEFORE.search(before) else "r"
 
 
+def _month_number(lang: Language, name: str) -> int | None:
+    """1-12; None for a word re.I matched only through a Unicode case variant ('ſeptember' with a long
+    s, 'OKtober' with a Kelvin sign), which lower() does not map back."""
+    return _MONTH_INDEX[lang].get(name.lower().rstrip("."))
+
+
 def speak_dates(text: str, lang: Language) -> str:
     def iso(m: re.Match[str]) -> str:
         y, mo, d = int(m.group(1)), int(m.group(2)), int(m.group(3))
@@ -323,7 +335,9 @@ def speak_dates(text: str, lang: Language) -> str:
     if lang == "en":
 
         def month_day(m: re.Match[str]) -> str:
-            mo = _MONTH_INDEX["en"][m.group(1).lower().rstrip(".")]
+            mo = _month_number("en", m.group(1))
+            if mo is None:
+                return m.group(0)
             y = int(m.group(3)) if m.group(3) else None
             return _date_words(int(m.group(2)), mo, y, lang, "") or m.group(0)
 
@@ -335,9 +349,9 @@ def speak_dates(text: str, lang: Language) -> str:
         )
 
         def day_month(m: re.Match[str]) -> str:
-            mo = _MONTH_INDEX["en"][m.group(2).lower().rstrip(".")]
+            mo = _month_number("en", m.group(2))
             d = int(m.group(1))
-            if not 1 <= d <= 31:
+            if mo is None or not 1 <= d <= 31:
                 return m.group(0)
             s = f"the {ordinal(d, lang)} of {MONTHS['en'][mo - 1]}"
             return f"{s} {year(int(m.group(3)), lang)}" if m.group(3) else s
@@ -351,7 +365,9 @@ def speak_dates(text: str, lang: Language) -> str:
     else:
 
         def de_day_month(m: re.Match[str]) -> str:
-            mo = _MONTH_INDEX["de"][m.group(2).lower()]
+            mo = _month_number("de", m.group(2))
+            if mo is None:
+                return m.group(0)
             y = int(m.group(3)) if m.group(3) else None
             return _date_words(int(m.group(1)), mo, y, lang, _de_ending(m.string, m.start())) or m.group(0)
 
@@ -591,6 +607,7 @@ def tidy(text: str, lang: Language) -> str:
 
 
 STAGES: list[Stage] = [
+    strip_controls,
     strip_code,
     strip_markdown,
     speak_emails,

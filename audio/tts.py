@@ -25,7 +25,7 @@ import numpy.typing as npt
 
 from audio import espeak
 from audio.models import ModelError, installed_voices, piper_voice_files
-from audio.speakable import Language
+from audio.speakable import Language, strip_controls
 from audio.wav import pcm16
 from audio.wav import write_wav as write_wav_file
 
@@ -215,6 +215,7 @@ class PiperTts:
     ) -> Iterator[SpeechAudio]:
         """Audio per sentence of already-speakable text (see ``audio.speakable``). With ``cancel``,
         :meth:`Cancel.cancel` ends a running synthesis within milliseconds (SynthesisCancelled)."""
+        speakable_text = strip_controls(speakable_text)
         if not speakable_text.strip():
             return
         if self.is_fallback(language):

@@ -5,8 +5,17 @@
 - audio: 5 concurrent clients uploading a real 2.9 s recording (transcribe + answer + Piper speech),
   after one warm-up turn that loads the models.
 
-Prints ONE JSON object: p50/p95 latency (ms) and throughput (turns/s) for both.
+Prints ONE JSON object: p50/p95 latency (ms) and throughput (turns/s) for both, and the load average.
+
+``--flood``: the server under attack instead (bounded, loopback only; default login limits; the server
+set up as behind the reverse proxy, so X-Forwarded-For names the client): for ``--flood-s`` seconds
+- a login flood: wrong passwords for alice from rotating addresses and for many made-up names;
+- oversized bodies: JSON sign-ins of 64 MB and audio uploads of 256 MB without a token (413/401 early?);
+- slow clients: connections trickling their headers, and sign-ins trickling their body (slowloris);
+meanwhile alice signs in with her password every half second from her home address. Prints ONE JSON
+object: the server's peak RSS, what each attack got, alice's sign-in statuses and latency, load average.
 Usage: .venv/bin/python bench/server.py [--text-clients 50] [--text-turns 20] [--audio-clients 5] [--audio-turns 2]
+       .venv/bin/python bench/server.py --flood [--flood-s 20]
 """
 
 from __future__ import annotations
@@ -21,6 +30,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import httpx
@@ -42,14 +52,14 @@ def summary(lat_s: list[float], wall_s: float) -> dict[str, float | int]:
             "wall_s": round(wall_s, 2)}
 
 
-def start(home: Path, models: Path) -> tuple[subprocess.Popen[bytes], str]:
+def start(home: Path, models: Path, env_extra: dict[str, str] | None = None) -> tuple[subprocess.Popen[bytes], str]:
     from tests.servers.base import free_port
 
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("PA_")}
     env.update({"PA_HOME": str(home), "PA_KEYRING_PASSWORD": "bench", "PA_LOG_LEVEL": "WARNING",
                 "PA_STT__MODEL": str(models / "whisper-base"), "PA_STT__LANGUAGE": "en",
-                "PA_SERVER__LOGIN_ATTEMPTS": "1000"})
+                **(env_extra if env_extra is not None else {"PA_SERVER__LOGIN_ATTEMPTS": "1000"})})
     proc = subprocess.Popen([sys.executable, "-m", "app.cli.main", "serve", "--port", str(port)], cwd=ROOT, env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
@@ -146,11 +156,16 @@ def main() -> None:
     ap.add_argument("--text-turns", type=int, default=20)
     ap.add_argument("--audio-clients", type=int, default=5)
     ap.add_argument("--audio-turns", type=int, default=2)
+    ap.add_argument("--flood", action="store_true", help="the flood scenario instead (bench/server_flood.py)")
+    ap.add_argument("--flood-s", type=float, default=20.0)
     args = ap.parse_args()
     from audio.models import install_whisper_base
 
     models = Path(os.environ.get("PA_TEST_MODELS_DIR") or Path(tempfile.gettempdir()) / "pa-bench-models")
     install_whisper_base(models)
+    if args.flood:
+        run_flood(models, args.flood_s)
+        return
     with tempfile.TemporaryDirectory(prefix="pa-bench-server-") as tmp:
         home = Path(tmp)
         names = add_users(home, max(args.text_clients, args.audio_clients))
@@ -161,9 +176,53 @@ def main() -> None:
         finally:
             proc.terminate()
             proc.wait(20)
-    print(json.dumps({"bench": "server", "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
-                      "server": "personal-agent serve (uvicorn, 1 process, SQLite)", "text_turns_local": text,
-                      "audio_turns": audio}))
+    print(json.dumps({"bench": "server", "machine": machine(), "server": "personal-agent serve (uvicorn, 1 process, SQLite)",
+                      "text_turns_local": text, "audio_turns": audio}))
+
+
+def stop(proc: subprocess.Popen[bytes]) -> None:
+    """SIGTERM (uvicorn then waits for open connections), SIGKILL after 20 s."""
+    proc.terminate()
+    try:
+        proc.wait(20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+def machine() -> dict[str, object]:
+    return {"cpus": os.cpu_count(), "python": platform.python_version(),
+            "load_avg": [round(x, 2) for x in os.getloadavg()]}
+
+
+def run_flood(models: Path, seconds: float) -> None:
+    from server_flood import flood  # bench/ is on sys.path when this file runs as a script
+
+    with tempfile.TemporaryDirectory(prefix="pa-bench-flood-") as tmp:
+        home = Path(tmp)
+        add_users(home, 0)
+        os.environ.update({"PA_HOME": str(home), "PA_KEYRING_PASSWORD": "bench"})
+        from app.services import build_services
+
+        sv = build_services()
+        from app.server.tokens import TokenIssuer
+        from app.server.users import UserStore
+
+        UserStore(sv.db, sv.audit, TokenIssuer("x" * 32, timedelta(minutes=1), timedelta(days=1)),
+                  timedelta(minutes=5)).create_user("alice", PASSWORD)
+        sv.db.dispose()
+        # default limits; the server as behind the reverse proxy: X-Forwarded-For from loopback names the client
+        proc, url = start(home, models, {"PA_SERVER__FORWARDED_ALLOW_IPS": "127.0.0.1"})
+        at_start = machine()
+        try:
+            result = asyncio.run(flood(url, proc.pid, PASSWORD, seconds))
+            alive = proc.poll() is None and httpx.get(url + "/api/v1/health", timeout=30).status_code == 200
+        finally:
+            stop(proc)
+    print(json.dumps({"bench": "server-flood", "machine": at_start, "load_avg_end": machine()["load_avg"],
+                      "server": "personal-agent serve (uvicorn, 1 process, SQLite), default limits, "
+                                "X-Forwarded-For trusted from 127.0.0.1 (as behind the proxy)",
+                      "server_alive_after": alive, **result}))
 
 
 if __name__ == "__main__":

@@ -221,7 +221,7 @@ class S3Backend(Backend):
         max_attempts: int = 2,
     ) -> None:
         if not bucket:
-            raise StorageError("s3 backend needs a bucket (storage.s3_bucket)")
+            raise StorageError("the S3 storage needs a bucket")
         if part_size < 5 << 20:
             raise ValueError("part_size must be at least 5 MiB (an S3 rule)")
         self.bucket = bucket

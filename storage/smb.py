@@ -181,7 +181,7 @@ class SmbBackend(Backend):
         encrypt: bool | None = None,
     ) -> None:
         if not server or not share:
-            raise StorageError("smb backend needs a server and a share (storage.smb_server, storage.smb_share)")
+            raise StorageError("the SMB storage needs a server and a share")
         self.server = server
         self.share = share.strip("\\/")
         self.port = port

@@ -111,7 +111,7 @@ class WhatsAppClient:
                  contacts: dict[str, str] | None = None, audit: AuditLog | None = None,
                  account: str = "whatsapp", transport: httpx.BaseTransport | None = None) -> None:
         if not token:
-            raise ServiceError("no WhatsApp access token: run `personal-agent accounts add <name> --kind whatsapp`")
+            raise ServiceError("no WhatsApp access token is stored: add the WhatsApp account again with its token")
         self.config = config
         self._token = token
         self.inbox = inbox or WhatsAppInbox()

@@ -244,8 +244,8 @@ class FintsBankService:
     def _pin_value(self) -> str:
         pin = self._pin() if callable(self._pin) else self._pin
         if not pin:
-            raise FintsError(f"no PIN for bank account '{self.account}' in the keyring: run `personal-agent "
-                             f"accounts add {self.account} --kind bank ...` again")
+            raise FintsError(f"no PIN is stored for bank account '{self.account}': add the bank account "
+                             "again with its PIN")
         return pin
 
     def _client(self, from_data: bytes | None = None) -> FinTS3PinTanClient:

@@ -197,7 +197,7 @@ def _set_timer(m: IntentMatch, d: AssistantDeps) -> AgentReply:
     try:
         t = d.memory.add_timer(dur, d.now(), label)
     except MemoryInputError as exc:
-        return reply(m, str(exc), error=str(exc))
+        return reply(m, exc.in_language(m.language), error=str(exc))
     ends = t.ends_at.astimezone(d.tz)
     lang = m.language
     return reply(m, tr(lang, f"Timer set for {fmt_duration(dur, lang)}, it ends at {fmt_time(ends, lang)}.",
@@ -239,7 +239,7 @@ def _set_reminder(m: IntentMatch, d: AssistantDeps) -> AgentReply:
     try:
         d.memory.add_reminder(at, text)
     except MemoryInputError as exc:
-        return reply(m, str(exc), error=str(exc))
+        return reply(m, exc.in_language(m.language), error=str(exc))
     return reply(m, tr(lang, f"I'll remind you {fmt_when(at, d.now(), lang)}: {text}.",
                         f"Ich erinnere dich {fmt_when(at, d.now(), lang)}: {text}."))
 
@@ -261,7 +261,7 @@ def _add_note(m: IntentMatch, d: AssistantDeps) -> AgentReply:
     try:
         d.memory.remember(text)
     except MemoryInputError as exc:
-        return reply(m, str(exc), error=str(exc))
+        return reply(m, exc.in_language(m.language), error=str(exc))
     return reply(m, tr(m.language, f"Okay, I'll remember: {text}.", f"Okay, ich merke mir: {text}."))
 
 

@@ -19,12 +19,12 @@ def hashed_counts(norm: str) -> Counter[int]:
     padded = f" {norm} "
     for n in CHAR_NGRAMS:
         for i in range(len(padded) - n + 1):
-            counts[zlib.crc32(("c" + padded[i : i + n]).encode()) & _MASK] += 1
+            counts[zlib.crc32(("c" + padded[i : i + n]).encode("utf-8", "surrogatepass")) & _MASK] += 1
     words = norm.split()
     for i, w in enumerate(words):
-        counts[zlib.crc32(("w " + w).encode()) & _MASK] += 1
+        counts[zlib.crc32(("w " + w).encode("utf-8", "surrogatepass")) & _MASK] += 1
         if i:
-            counts[zlib.crc32(f"b {words[i - 1]} {w}".encode()) & _MASK] += 1
+            counts[zlib.crc32(f"b {words[i - 1]} {w}".encode("utf-8", "surrogatepass")) & _MASK] += 1
     return counts
 
 

@@ -105,7 +105,8 @@ _PARTICLES_DE = re.compile(r"(?i)(?<=\S) (?:halt(?= \S|$)|so(?= \S+$)|(?:kurz|eb
 
 def _colloquial_de(t: str) -> str:
     if guess_language(t) == "de" or re.search(r"[äöüß]", t):
-        t = _COLLOQUIAL_DE_RE.sub(lambda m: _COLLOQUIAL_DE[m.group(1).lower()], t)
+        # (?i) also matches ı, ſ and K (Kelvin) for i, s and k: a word that is not in the table stays
+        t = _COLLOQUIAL_DE_RE.sub(lambda m: _COLLOQUIAL_DE.get(m.group(1).lower(), m.group(1)), t)
         t = _PARTICLES_DE.sub("", t)
         t = re.sub(r"(?i)\bschaut\b(?=.* aus$)", "sieht", t)  # "wie schaut mein Tag aus" (Austria, Bavaria)
         t = re.sub(r"\s+", " ", t).strip()
@@ -157,7 +158,7 @@ def _verb_first(t: str) -> str:
         out = f"{verb} {body}" + (f" {prefix}" if prefix else "")
         return out
     m = re.match(r"(?i)^(dir|mir) (merken|notieren|aufschreiben)\b ?(.*)$", t)
-    if m:
+    if m and m.group(2).lower() in _INFINITIVES:  # not 'aufſchreiben' (long s, matched by (?i))
         verb, prefix = _INFINITIVES[m.group(2).lower()]
         return f"{verb} {m.group(1)}" + (f" {prefix}" if prefix else "") + (f" {m.group(3)}" if m.group(3) else "")
     return t

@@ -63,7 +63,7 @@ class MeetingStore:
         with self.db.session() as s:
             row = s.get(MeetingRow, meeting_id)
             if row is None:
-                raise MeetingNotFound(f"no meeting with id {meeting_id!r} (see `personal-agent meeting list`)")
+                raise MeetingNotFound(f"no meeting with id {meeting_id!r} (the list of meetings shows the ids)")
             return _info(row)
 
     def update(self, meeting_id: str, **values: Any) -> MeetingInfo:
@@ -96,7 +96,7 @@ class MeetingStore:
                 rows = list(s.scalars(select(MeetingRow).where(MeetingRow.id.like(f"{ref}%")).limit(2)))
                 if len(rows) != 1:
                     what = "no meeting" if not rows else "more than one meeting"
-                    raise MeetingNotFound(f"{what} with id {ref!r} (see `personal-agent meeting list`)")
+                    raise MeetingNotFound(f"{what} with id {ref!r} (the list of meetings shows the ids)")
                 row = rows[0]
             return _info(row)
 

@@ -95,12 +95,12 @@ def serve(
     cfg = sv.settings.server
     bind = host or cfg.host
     if (cfg.tls_certfile is None) != (cfg.tls_keyfile is None):
-        fail("config error: server.tls_certfile and server.tls_keyfile must be set together", code=2)
+        fail("config error: the server's TLS certificate and key files must be given together", code=2)
     if cfg.tls_certfile is not None and cfg.tls_keyfile is not None:
         _check_tls(cfg.tls_certfile, cfg.tls_keyfile)
     if bind not in ("127.0.0.1", "::1", "localhost") and cfg.tls_certfile is None:
         typer.echo("note: serving plain HTTP on a non-loopback address: put it behind the TLS reverse proxy "
-                   "(docs/DEPLOYMENT.md) or set server.tls_certfile/tls_keyfile", err=True)
+                   "or give the server a TLS certificate and key (docs/DEPLOYMENT.md)", err=True)
     app = create_app(sv)
     try:
         _serve(uvicorn, app, bind, port or cfg.port, sv)

@@ -17,7 +17,7 @@ async def main(page: ft.Page) -> None:
 
     page.title = "Personal Agent"
     url = ft.TextField(label="Home server address", hint_text="https://home.example:8765", width=320)
-    code = ft.TextField(label="Pairing code", hint_text="from: personal-agent server pair USER", width=320)
+    code = ft.TextField(label="Pairing code", hint_text="the code your home server shows", width=320)
     message = ft.Text("")
 
     async def connect(e: Any) -> None:

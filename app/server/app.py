@@ -17,6 +17,7 @@ from starlette.exceptions import HTTPException
 from app import __version__
 from app.server import logscrub
 from app.server.guard import RequestGuard, RoutePolicy, route_policy
+from app.server.openapi_links import add_links
 from app.server.routes import accounts, approvals, conversation, system, webhooks
 from app.server.routes.domains import domain_routers
 from app.server.state import ServerState
@@ -74,7 +75,7 @@ def create_app(services: Services, state: ServerState | None = None) -> FastAPI:
         return JSONResponse({"detail": "internal error"}, status_code=500)
 
     def openapi() -> dict[str, Any]:
-        """The generated schema, with 422 documented as what ``_invalid`` sends: one line."""
+        """The generated schema, with 422 documented as what ``_invalid`` sends (one line) and the links."""
         if app.openapi_schema is None:
             schema = get_openapi(title=app.title, version=app.version, description=app.description,
                                  routes=app.routes)
@@ -85,6 +86,7 @@ def create_app(services: Services, state: ServerState | None = None) -> FastAPI:
                     "properties": {"detail": {"type": "string", "title": "Detail",
                                               "description": "the first bad field and what is wrong with it"}}}
                 schemas.pop("ValidationError", None)
+            add_links(schema)
             app.openapi_schema = schema
         return app.openapi_schema
 

@@ -83,6 +83,11 @@ class FailureLimiter:
         failures = self._failures(key, now)
         return 0.0 if failures == 0 else max(0.0, self._counters[key].last + self.delay(failures, free) - now)
 
+    def is_known(self, name: str, client: str) -> bool:
+        """Whether ``name`` signed in from ``client`` in the last KNOWN_S seconds."""
+        with self._lock:
+            return self.clock() - self._known.get((name.lower(), client), -math.inf) <= KNOWN_S
+
     def reserve(self, name: str, client: str) -> None:
         """Count this attempt as failed unless it has to wait; RateLimited (with the wait) if it has."""
         now = self.clock()

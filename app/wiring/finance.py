@@ -54,8 +54,8 @@ def build_bank(services: Services, name: str | None = None) -> FintsBankService:
     ServiceError with one line if there is none, it is incomplete or the product ID is missing."""
     accounts = bank_accounts(services)
     if not accounts:
-        raise ServiceError("no bank account yet: personal-agent accounts add NAME --kind bank --username USER-ID "
-                           "-o bank_code=BLZ -o url=https://...")
+        raise ServiceError("no bank account yet: add one with its bank code, your online-banking user ID "
+                           "and the bank's FinTS address")
     if name is None:
         acc = next((a for a in accounts if str(a.options.get("default", "")).lower() in ("1", "true", "yes")),
                    accounts[0])

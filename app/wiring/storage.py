@@ -30,8 +30,7 @@ def _secret(kind: str, name: str) -> str:
         raise PermissionDeniedError(str(exc)) from None
     if not value:
         raise PermissionDeniedError(
-            f"no {kind} secret in the keyring for account '{name}': "
-            f"run `personal-agent accounts add {name} --kind {kind} ...`"
+            f"no {kind} secret is stored for account '{name}': add the account again with its password"
         )
     return value
 
@@ -45,7 +44,7 @@ def build_backend(services: Services, kind: BackendKind) -> Backend:
         from storage.smb import SmbBackend
 
         if not (st.smb_server and st.smb_share and st.smb_username):
-            raise StorageError("smb storage needs storage.smb_server, storage.smb_share and storage.smb_username")
+            raise StorageError("SMB storage needs a server, a share and a user name")
         return SmbBackend(
             st.smb_server, st.smb_share, st.smb_username, _secret("smb", st.smb_account), port=st.smb_port,
             prefix=st.smb_prefix, timeout=st.timeout_s,
@@ -54,7 +53,7 @@ def build_backend(services: Services, kind: BackendKind) -> Backend:
         from storage.s3 import S3Backend
 
         if not (st.s3_bucket and st.s3_access_key_id):
-            raise StorageError("s3 storage needs storage.s3_bucket and storage.s3_access_key_id")
+            raise StorageError("S3 storage needs a bucket and an access key ID")
         return S3Backend(
             st.s3_bucket, st.s3_access_key_id, _secret("s3", st.s3_account), endpoint_url=st.s3_endpoint_url,
             region=st.s3_region, prefix=st.s3_prefix, part_size=st.s3_part_size_mb << 20, timeout=st.timeout_s,

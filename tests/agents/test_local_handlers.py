@@ -41,8 +41,9 @@ def test_reminders_and_past_times(assistant: Assistant) -> None:
 
 
 @pytest.mark.parametrize(("text", "says"), [
-    ("set a timer for 99999999999 hours", "at most 7 days"),
-    ("stell einen timer auf 99999999999 stunden", "at most 7 days"),
+    ("set a timer for 99999999999 hours", "too long: a timer can run at most 7 days"),
+    ("stell einen timer auf 99999999999 stunden", "zu lang: Ein Timer läuft höchstens 7 Tage"),
+    ("stell einen Timer auf 10 Tage", "zu lang"),
     ("timer for 99999999999h", "at most 7 days"),
     ("remind me in 99999999999 minutes to stretch", "too far ahead"),
     ("erinnere mich in 99999999999 minuten ans dehnen", "zu weit"),

@@ -210,6 +210,40 @@ def test_an_attack_from_the_users_address_does_not_lock_the_user_out(guard_serve
     assert login(bob) == 200  # ... and does not lock bob out at home
 
 
+def test_the_user_signs_in_quickly_while_a_flood_fills_the_hash_queue(guard_server: LiveServer) -> None:
+    """A flood of guesses (each from its own address, so none is rate limited) fills the two Argon2
+    slots and their queue; alice, signing in from where she did before, takes her own lane."""
+    import asyncio
+
+    alice, home = guard_server.add_user("alice"), "10.7.0.1"
+    body = {"username": alice, "password": PASSWORD}
+    assert guard_server.http().post("/api/v1/auth/login", json=body,
+                                    headers={"X-Forwarded-For": home}).status_code == 200
+
+    async def run() -> tuple[int, float, float, list[int]]:
+        limits = httpx.Limits(max_connections=150)
+        async with httpx.AsyncClient(base_url=guard_server.url, timeout=300, limits=limits) as c:
+            async def guess(i: int) -> int:
+                r = await c.post("/api/v1/auth/login", json={"username": f"flood-{i:03d}", "password": "x"},
+                                 headers={"X-Forwarded-For": f"10.8.{i // 250}.{i % 250 + 1}"})
+                return r.status_code
+
+            t0 = time.monotonic()
+            flood = asyncio.gather(*(guess(i) for i in range(120)))
+            await asyncio.sleep(0.5)  # the queue is full now
+            t1 = time.monotonic()
+            r = await c.post("/api/v1/auth/login", json=body, headers={"X-Forwarded-For": home})
+            alice_s = time.monotonic() - t1
+            codes = await flood
+            return r.status_code, alice_s, time.monotonic() - t0, codes
+
+    status, alice_s, flood_s, codes = asyncio.run(run())
+    print(f"flood of 120 guesses: {flood_s:.1f} s (429 busy: {codes.count(429)}); alice signed in in {alice_s:.2f} s")
+    assert status == 200
+    assert set(codes) <= {401, 429} and codes.count(401) >= 60  # the queue really was full
+    assert alice_s < flood_s / 3
+
+
 def test_wrong_pairing_codes_do_not_block_pairing_for_the_household(guard_server: LiveServer) -> None:
     c = guard_server.new_client()
     code = c.post("/api/v1/pairing/codes").json()["code"]

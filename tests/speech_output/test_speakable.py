@@ -121,6 +121,18 @@ def test_nothing_speakable_gives_empty_text(text: str, lang: Language) -> None:
     assert make_speakable(text, lang) == ""
 
 
+@pytest.mark.parametrize("lang", ["en", "de"])
+def test_control_characters_are_dropped(lang: Language) -> None:
+    assert make_speakable("Hallo\x00 Welt\x1b\x07", lang) == "Hallo Welt"
+    assert make_speakable("\x00\x1b\x7f", lang) == ""
+
+
+def test_unicode_case_variants_of_month_names_do_not_fail() -> None:
+    # re.I matches 'ſeptember' (long s) and 'OKtober' (Kelvin sign); the month table did not have them
+    assert make_speakable("on 3 ſeptember, ſeptember 4", "en")
+    assert make_speakable("am 5. \u212aOKTOBER", "de")
+
+
 def test_long_text_is_handled_whole() -> None:
     text = "The price is $5.50 on 2024-03-15 at 10:30. " * 250  # about 10,000 characters
     out = make_speakable(text, "en")

@@ -47,6 +47,12 @@ def test_render_empty_and_emoji_only_give_no_audio(piper_tts: PiperTts) -> None:
         assert render(piper_tts, text).duration_s == 0
 
 
+def test_control_characters_are_not_spoken_and_do_not_fail(piper_tts: PiperTts) -> None:
+    # a NUL reached Piper's phonemizer (ValueError: embedded null character) when a text came in raw
+    assert piper_tts.synthesize("Your\x00 timer is\x1b[2J done.").duration_s > 0.5
+    assert piper_tts.synthesize("\x00\x07").duration_s == 0
+
+
 def test_cancel_ends_a_running_synthesis(piper_tts: PiperTts) -> None:
     cancel = Cancel()
     long_text = " ".join(["The quick brown fox jumps over the lazy dog"] * 12)

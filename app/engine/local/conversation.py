@@ -62,7 +62,8 @@ class LocalConversation:
         if stt_s is not None:
             reply.timings = {"stt": round(stt_s, 4), **reply.timings}
         core.bus.emit(ReplyDone(reply=reply))
-        await self.voice.speak_reply(reply.spoken, turn_id, reply.language, speech_end)
+        await self.voice.speak_reply(reply.spoken, turn_id, reply.language, speech_end,
+                                     reply.approval.id if reply.approval is not None else None)
         return reply
 
     def _run_turn(self, text: str, turn_id: str) -> TurnReply:

@@ -9,7 +9,8 @@ import threading
 import time
 import uuid
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Literal
 
 from agents.turn import SpeakingStarted, new_turn_id
 from app.engine import (
@@ -24,6 +25,7 @@ from app.engine import (
     TurnReply,
 )
 from app.engine.local.core import EngineCore
+from app.engine.local.follow_up import Device, Heard, SpokenPrompt, follow_up_verdict
 from app.engine.local.voice_input import VoiceInput
 
 if TYPE_CHECKING:
@@ -59,6 +61,7 @@ class LocalVoice:
         self._origins: dict[str, str] = {}  # turn id -> the window/tab that asked (it alone plays the reply)
         self._hands_free_origin = ""
         self._woken_until = 0.0  # monotonic end of the window after a wake phrase said alone
+        self._prompt: SpokenPrompt | None = None  # the approval question asked last (follow_up.py)
         self._speech_job: Any = None
         self._mic: Any = None
         self._fallback_noticed: set[str] = set()
@@ -129,7 +132,18 @@ class LocalVoice:
             self.core.bus.emit(TranscriptFinal(turn_id=turn_id, text=stt.wake_phrase, language=ev.language))
             self.core.notice("Yes? I'm listening.")
             return
-        addressed = ev.addressed or now < self._woken_until
+        woken = now < self._woken_until
+        addressed = ev.addressed or woken
+        if addressed and getattr(ev, "follow_up", False) and not woken and not self._said_wake(text):
+            started = ev.at - ev.latency_s - max(0.0, ev.audio_end - ev.audio_start)
+            device: Literal["device", "client"] = "client" if self._voice is not None and \
+                self._voice.source == "client" else "device"
+            heard = Heard(text=text, device=device, started_at=started)
+            if follow_up_verdict(heard, self._prompt, stt.follow_up_window_s,
+                                 datetime.now().astimezone()) == "not_addressed":
+                addressed = False
+                self.core.notice(f"To answer the question, say “{stt.wake_phrase}” and then yes or no, "
+                                 "or use the buttons.")
         self._woken_until = 0.0 if addressed else self._woken_until
         self.core.bus.emit(TranscriptFinal(turn_id=turn_id, text=text, language=ev.language, addressed=addressed))
         if addressed:
@@ -141,6 +155,15 @@ class LocalVoice:
         self._origins[turn_id] = origin
         while len(self._origins) > 200:
             self._origins.pop(next(iter(self._origins)))
+
+    def _said_wake(self, text: str) -> bool:
+        from audio.listener import strip_wake_phrase
+
+        return strip_wake_phrase(text, self.core.sv.settings.stt.wake_phrase) is not None
+
+    def _asked(self, approval_id: int | None, device: Device, ended_at: float) -> None:
+        """Note where and when the last reply finished: an approval question, or None for anything else."""
+        self._prompt = SpokenPrompt(approval_id, device, ended_at) if approval_id is not None else None
 
     async def start_listening(self, origin: str = "") -> None:
         ok, detail = self.core.speech_in_status()
@@ -250,10 +273,12 @@ class LocalVoice:
         first = round(now - speech_end, 4) if speech_end is not None else None
         self.core.bus.emit(SpeakingStarted(turn_id=turn_id, after_s=round(now - asked, 4), first_audio_s=first))
 
-    async def speak_reply(self, text: str, turn_id: str, language: str, speech_end: float | None = None) -> None:
+    async def speak_reply(self, text: str, turn_id: str, language: str, speech_end: float | None = None,
+                          approval_id: int | None = None) -> None:
         """Speak a reply; ``speech_end`` (time.monotonic() at the end of the user's speech) gives
-        SpeakingStarted its ``first_audio_s``."""
+        SpeakingStarted its ``first_audio_s``; ``approval_id``: the reply asks about that approval."""
         core = self.core
+        self._asked(approval_id, "screen", time.monotonic())  # until it has been spoken
         if core.speech_output == "off" or not text:
             self._assistant_speaks()
             core.set_state("idle")
@@ -277,6 +302,7 @@ class LocalVoice:
 
             # the first clause is its own clip, so the client starts playing while the rest renders
             pieces = split_sentences(text, lang, first_clause=True)
+            ends = 0.0  # when the reply will have been played (the follow-up window opens then)
             for n, part in enumerate((pieces[:1], pieces[1:])):
                 if not part:
                     continue
@@ -294,8 +320,12 @@ class LocalVoice:
                     core.set_state("idle")
                     self._client_turn, self._stopped_turn = turn_id, ""
                     self._assistant_speaks(audio.samples, audio.sample_rate, audio.duration_s)  # the client plays it now
-                elif self._voice is not None:
-                    self._voice.assistant_continues(audio.samples, audio.sample_rate, audio.duration_s)
+                    ends = time.monotonic() + audio.duration_s
+                else:
+                    if self._voice is not None:
+                        self._voice.assistant_continues(audio.samples, audio.sample_rate, audio.duration_s)
+                    ends = max(ends, time.monotonic()) + audio.duration_s  # played right after the first
+                self._asked(approval_id, "client", ends)
                 core.bus.emit(SpeechAudioReady(turn_id=turn_id, clip=clip, origin=self._origins.get(turn_id, "")))
                 if n == 0:
                     self._speaking_started(turn_id, asked, speech_end)
@@ -318,6 +348,7 @@ class LocalVoice:
             job.feed(text)
             job.finish()
             await core.thread(job.wait)
+            self._asked(approval_id, "device", time.monotonic())
         except Exception as exc:
             core.notice(f"Could not speak: {exc}", "warning")
         finally:

@@ -84,6 +84,7 @@ class VoiceInput:
         self._speaking_seq = 0
         self._speaking = False
         self._reference: _Reference | None = None
+        self.source = "device"  # what fed the latest audio: "client" (browser, phone) or "device" (the mic)
         self._feeder = threading.Thread(target=self._run, name="voice-feed", daemon=True)
         self._feeder.start()
 
@@ -166,8 +167,10 @@ class VoiceInput:
                 if kind == "close":
                     return
                 if kind == "chunk":
+                    self.source = "client"
                     self._feed(self._convert(arg))
                 elif kind == "samples":
+                    self.source = "device"
                     self._feed(arg)
                 elif kind == "press":
                     self._frames = Reframer()

@@ -48,7 +48,8 @@ async def login(body: LoginRequest, request: Request, st: State) -> TokenRespons
     except RateLimited as exc:
         raise _too_many(exc) from None
     try:
-        user = await st.hash_gate.run(st.users.authenticate, body.username, body.password)
+        user = await st.hash_gate.run(st.users.authenticate, body.username, body.password,
+                                      known=st.limiter.is_known(body.username, addr))
     except HashGateBusy as exc:
         st.limiter.release(body.username, addr)
         raise HTTPException(status.HTTP_429_TOO_MANY_REQUESTS, str(exc), headers={"Retry-After": "5"}) from None

@@ -6,6 +6,7 @@ webhook NAME`). A request that fails the check is refused and nothing is stored.
 
 from __future__ import annotations
 
+import logging
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Path, Request
@@ -21,6 +22,7 @@ from app.server.schemas import WebhookAck
 from app.wiring.communication import webhook_receiver
 from storage.db.models import Account
 
+log = logging.getLogger(__name__)
 router = APIRouter(prefix="/api/v1/webhooks", tags=["webhooks"])
 AccountName = Annotated[str, Path(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_.@\-]+$")]
 MAX_BODY = 1024 * 1024  # Meta's deliveries are a few KB
@@ -35,7 +37,9 @@ def _receiver(st: State, account: str) -> WebhookReceiver:
         inbox = WhatsAppInbox(inbox_path(st.services.paths.data_dir, account))
         return webhook_receiver(account, sink=inbox)
     except WebhookError as exc:
-        raise HTTPException(503, f"{exc}: run `personal-agent accounts webhook {account}`") from None
+        log.warning("webhook %s not usable (%s): set its secrets with `personal-agent accounts webhook %s`",
+                    account, exc, account)
+        raise HTTPException(503, f"{exc}: the webhook's secrets are not set up on the home server") from None
 
 
 @router.get("/whatsapp/{account}", response_model=None,
