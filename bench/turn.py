@@ -7,7 +7,7 @@ Prints ONE JSON object. The requests ("what time is it", "set a timer for five m
 once by the product's Piper voice, resampled to 16 kHz and led by 0.5 s of silence. Each run drives a
 ``LocalEngine`` with the default settings (Whisper base int8 with language auto-detection, the Silero
 VAD and end-pointer of the one ``audio.listener.Listener``, the offline Assistant, Piper; speech output
-``client``: the reply's audio goes to the window/browser as one clip) exactly as the web client does:
+``client``: the reply's audio goes to the window/browser as clips, its first clause first) exactly as the web client does:
 ``start_listening``, PCM16 chunks paced in real time (``--speed``), ``stop_listening`` right after the
 chunk that holds the last speech sample (the release is the end of speech), models loaded and warmed
 once. Per run, from the engine's own turn timings:
@@ -145,7 +145,7 @@ async def bench(runs: int, speed: float) -> dict[str, Any]:
     return {
         "benchmark": "turn",
         "path": "LocalEngine push-to-talk: start_listening, 16 kHz PCM16 chunks in real time, stop_listening at"
-                " the last speech sample; speech output client (one clip per reply)",
+                " the last speech sample; speech output client (the reply's first clause as one clip, then the rest)",
         "config": {"stt_model": settings.stt.model, "stt_language": settings.stt.language or "auto",
                    "compute_type": settings.stt.compute_type, "beam_size": settings.stt.beam_size,
                    "tts_voice": settings.tts.voice, "speed_x_realtime": speed, "chunk_s": CHUNK_S},
