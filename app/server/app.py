@@ -87,11 +87,23 @@ def create_app(services: Services, state: ServerState | None = None) -> FastAPI:
                                               "description": "the first bad field and what is wrong with it"}}}
                 schemas.pop("ValidationError", None)
             add_links(schema)
+            _document_body_limit(schema)
             app.openapi_schema = schema
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
     return app
+
+
+def _document_body_limit(schema: dict[str, Any]) -> None:
+    """Every operation that takes a body answers 413 when it is larger than its route's limit (the
+    RequestGuard stops reading there): say so in the schema."""
+    problem = {"application/json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+    for ops in schema.get("paths", {}).values():
+        for op in ops.values():
+            if isinstance(op, dict) and "requestBody" in op:
+                op.setdefault("responses", {}).setdefault(
+                    "413", {"description": "request body too large for this route", "content": problem})
 
 
 def validation_message(exc: RequestValidationError) -> str:

@@ -47,7 +47,7 @@ CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
           response_schema_conformance]
 EXAMPLES = 12  # per operation and generation mode, signed in
 EXAMPLES_ANONYMOUS = 4
-STATEFUL_SCENARIOS, STATEFUL_STEPS = 30, 6
+STATEFUL_SCENARIOS, STATEFUL_STEPS = 80, 6  # more operations (finance, meetings) thin out the link chains
 TOKEN_FRESH_S = 600
 SETTINGS: dict[str, Any] = {"deadline": None, "suppress_health_check": list(HealthCheck), "database": None,
                             "derandomize": True}

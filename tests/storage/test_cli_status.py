@@ -33,18 +33,18 @@ def test_default_is_local_in_the_data_dir(pa_home: Path) -> None:
 
 def test_remote_needs_settings_and_secret(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PA_STORAGE__BACKEND", "smb")
-    with pytest.raises(StorageError, match="smb_server"):
+    with pytest.raises(StorageError, match="SMB storage needs a server, a share and a user name"):
         open_backend(build_services(load_settings()))
     monkeypatch.setenv("PA_STORAGE__SMB_SERVER", "127.0.0.1")
     monkeypatch.setenv("PA_STORAGE__SMB_SHARE", "rec")
     monkeypatch.setenv("PA_STORAGE__SMB_USERNAME", "me")
-    with pytest.raises(PermissionDeniedError, match="accounts add default --kind smb"):
+    with pytest.raises(PermissionDeniedError, match="no smb secret is stored for account 'default': add the account"):
         open_backend(build_services(load_settings()))
     monkeypatch.setenv("PA_STORAGE__BACKEND", "s3")
     monkeypatch.setenv("PA_STORAGE__S3_BUCKET", "b")
     monkeypatch.setenv("PA_STORAGE__S3_ACCESS_KEY_ID", "k")
     monkeypatch.setenv("PA_STORAGE__S3_ACCOUNT", "work")
-    with pytest.raises(PermissionDeniedError, match="accounts add work --kind s3"):
+    with pytest.raises(PermissionDeniedError, match="no s3 secret is stored for account 'work': add the account"):
         open_backend(build_services(load_settings()))
 
 
