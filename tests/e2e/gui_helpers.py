@@ -77,16 +77,26 @@ def has_focus(page: Any, ident: str) -> bool:
         " return !!e && e.contains(document.activeElement); }", ident))
 
 
-def type_into(page: Any, ident: str, text: str, submit: bool = False) -> None:
-    """Click a text field, type into it like a user, check the field holds the text, then press Enter."""
-    field = by_id(page, ident).first
-    field.wait_for(timeout=30_000)
-    field.click()
-    inp = field.locator("input, textarea").first
-    if inp.count():
-        inp.fill("")
-    page.keyboard.type(text)
-    held = field_value(page, ident)
+def type_into(page: Any, ident: str, text: str, submit: bool = False, attempts: int = 3) -> None:
+    """Click a text field, type into it like a user, check the field holds the text, then press Enter.
+
+    Keys typed right after a screen opens are still lost in about 1 run of 100 (issue 18, item 1): that
+    is measured on its own by tests/e2e/test_typing.py (an expected failure until it is fixed), so here a
+    field that did not take the text is cleared and typed into again, after a pause, up to ``attempts``
+    times: the tests that use this check other features."""
+    held = None
+    for attempt in range(attempts):
+        field = by_id(page, ident).first
+        field.wait_for(timeout=30_000)
+        field.click()
+        inp = field.locator("input, textarea").first
+        if inp.count():
+            inp.fill("")
+        page.keyboard.type(text)
+        held = field_value(page, ident)
+        if held == text:
+            break
+        time.sleep(0.5 * (attempt + 1))
     assert held == text, f"[{ident}] holds {held!r} after typing {text!r} (the keyboard focus was lost)"
     if submit:
         page.keyboard.press("Enter")
