@@ -104,10 +104,13 @@ def test_settings_refuse_values_that_break_the_app(screens_app: tuple[str, Path]
         type_into(page, "setting-wake_phrase", "hey assistant")
         type_into(page, "setting-ptt_key", "F8")
         click(page, "setting-llm_provider")
+        time.sleep(1.0)  # the menu opens with an animation: a click before it settled can miss the item
         page.get_by_text("openai-compatible", exact=True).last.click(timeout=15_000)
-        time.sleep(0.5)
+        time.sleep(1.0)
         click(page, "settings-save")
-        wait_text(page, "settings-message", "Not saved", timeout=30)
+        deadline = time.monotonic() + 30  # the earlier "Not saved" is still shown: wait for the new problem
+        while "Enter the address of your model server" not in _all_text(page) and time.monotonic() < deadline:
+            time.sleep(0.3)
         assert "Enter the address of your model server" in _all_text(page)
         assert (config.read_text() if config.exists() else "") == before  # nothing was saved
         type_into(page, "setting-llm_base_url", "http://127.0.0.1:9/v1")
