@@ -89,10 +89,15 @@ def type_into(page: Any, ident: str, text: str, submit: bool = False, attempts: 
         field = by_id(page, ident).first
         field.wait_for(timeout=30_000)
         field.click()
+        # cleared with keys, as a user does: a DOM fill("") can leave Flutter's own copy of the text
+        # unchanged (the saved value was still the old one in 1 of ~3 CI runs)
+        page.keyboard.press("Control+a")
+        page.keyboard.press("Backspace")
         inp = field.locator("input, textarea").first
-        if inp.count():
+        if inp.count() and inp.input_value():
             inp.fill("")
         page.keyboard.type(text)
+        time.sleep(0.1)
         held = field_value(page, ident)
         if held == text:
             break

@@ -96,6 +96,10 @@ def test_settings_refuse_values_that_break_the_app(screens_app: tuple[str, Path]
         type_into(page, "setting-ptt_key", "banana")
         click(page, "settings-save")
         wait_text(page, "settings-message", "Not saved", timeout=30)
+        deadline = time.monotonic() + 10  # the field problems are drawn just after the message
+        while not ("Enter a few words to wake the assistant" in _all_text(page) and "Not a key" in _all_text(page)) \
+                and time.monotonic() < deadline:
+            time.sleep(0.3)
         shown = _all_text(page)
         assert "Enter a few words to wake the assistant" in shown and "Not a key" in shown, shown[-800:]
         assert not any(w in shown for w in CONFIG_WORDS if w != "python"), shown[-800:]
