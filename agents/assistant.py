@@ -15,6 +15,7 @@ Every turn is stored in the conversation history; the LLM sees a bounded window 
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import Callable, Generator, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -213,6 +214,8 @@ class Assistant:
         yield ReplyDone(reply=reply)
 
     def _store(self, text: str, reply: AgentReply) -> None:
+        if reply.intent == "TransferTan":  # the conversation kept on disk never holds a TAN
+            text = re.sub(r"\d", "•", text)
         self.memory.add_turn("user", text, source=reply.source, intent=reply.intent)
         self.memory.add_turn("assistant", reply.text, source=reply.source, intent=reply.intent,
                              approval_id=reply.approval.id if reply.approval is not None else None)
@@ -263,6 +266,7 @@ class Assistant:
         for call in reply.tool_calls:  # a handler's own calls (those through deps are noted already)
             if not any(call is c for c in deps.tool_calls):
                 deps.events.append(ToolCalled(turn_id=turn.id, name=call.name, args=call.args))
+        reply.tan_challenge = reply.tan_challenge or deps.tan_challenge
         return reply
 
     def _asked_about(self, now: datetime) -> ApprovalRecord | None:
@@ -334,7 +338,8 @@ class Assistant:
                 f"{a.name.replace('_', ' ')} ({tr(lang, 'failed', 'fehlgeschlagen') if a.status == 'failed' else 'ok'})"
                 for a in done)
         return AgentReply(spoken=spoken or text, text=text, source="llm", language=lang, actions=actions,
-                          tool_calls=deps.tool_calls, approval=pending.info() if pending else None)
+                          tool_calls=deps.tool_calls, approval=pending.info() if pending else None,
+                          tan_challenge=deps.tan_challenge)
 
     def _run_timeout(self, turn: _Turn) -> float:
         return max(1.0, min(self.model_timeout_s, turn.left(self.turn_deadline_s)))
@@ -491,12 +496,13 @@ class Assistant:
             self.approvals.finish(rec.id, False, f"error: {detail}")
             msg = tr(lang, f"That failed: {detail}", f"Das hat nicht geklappt: {detail}") + ran_before(deps.actions, lang)
             return AgentReply(spoken=msg, text=msg, error=detail, tool_calls=deps.tool_calls,
-                              actions=deps.actions, **base)
+                              actions=deps.actions, tan_challenge=deps.tan_challenge, **base)
         self.approvals.finish(rec.id, ok, result)  # the outcome is stored before anything is said
         follow_up = deps.pending[-1] if deps.pending else None  # the next step asks again (a bank's payee check)
         return AgentReply(spoken=first_sentences(result.split("\n")[0]), text=result, tool_calls=deps.tool_calls,
                           actions=deps.actions, error=None if ok else first_sentences(result),
-                          approval=follow_up.info() if follow_up else None, **base)
+                          approval=follow_up.info() if follow_up else None, tan_challenge=deps.tan_challenge,
+                          **base)
 
     def _execute(self, rec: ApprovalRecord, deps: AssistantDeps) -> tuple[bool, str]:
         lang = deps.language

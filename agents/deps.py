@@ -26,7 +26,7 @@ from agents.models import (
     SendResult,
     TranscriptHit,
 )
-from agents.replies import ActionInfo, ToolCallInfo
+from agents.replies import ActionInfo, TanChallenge, ToolCallInfo
 from agents.turn import IntentRecognized, ToolCalled, TurnEvent
 
 if TYPE_CHECKING:
@@ -171,6 +171,7 @@ class AssistantDeps:
     tool_results: dict[str, str] = field(default_factory=dict)  # tool+args -> result, this turn (agents/tool_guard.py)
     actions: list[ActionInfo] = field(default_factory=list)  # what this turn changed
     origins: list[str] = field(default_factory=list)  # where untrusted text the model read came from
+    tan_challenge: TanChallenge | None = None  # a bank asked for a TAN this turn: shown with the reply
 
     def now(self) -> datetime:
         return self.clock().astimezone(self.tz)

@@ -42,6 +42,20 @@ class ApprovalInfo(BaseModel):
     expires_at: datetime
 
 
+class TanChallenge(BaseModel):
+    """What the bank shows for a TAN, for the screen: its text and, by TAN method, a photoTAN/QR image to
+    scan with the banking app or a chipTAN flicker code to hold the TAN generator to."""
+
+    transfer_id: str
+    text: str = Field("", description="the bank's challenge text (chipTAN manual: with the start code)")
+    image_type: str | None = Field(None, description="media type of the photoTAN/QR image, e.g. image/png")
+    image_b64: str | None = Field(None, description="the image, base64")
+    flicker: list[str] = Field(default_factory=list,
+                               description="chipTAN optical: frames of five bars (clock, then four data bits), "
+                                           "'1' = light; shown in a loop, about 20 frames a second")
+    code: str | None = Field(None, description="chipTAN: the HHD code, when it could not be made a flicker code")
+
+
 class Usage(BaseModel):
     """What the language model used for one turn (zero when a local intent answered)."""
 
@@ -67,6 +81,7 @@ class AgentReply(BaseModel):
     actions: list[ActionInfo] = Field(default_factory=list,
                                       description="what this turn changed (done, failed) or wants to (pending)")
     error: str | None = Field(None, description="what went wrong (model error, service error), if anything")
+    tan_challenge: TanChallenge | None = Field(None, description="a bank asks for a TAN: what to show for it")
     usage: Usage = Field(default_factory=Usage)
     timings: dict[str, float] = Field(default_factory=dict, description="seconds per stage: stt, intent, "
                                       "approval, llm, fallback, total")

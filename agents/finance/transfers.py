@@ -27,6 +27,7 @@ from agents.finance.iban import IbanError, normalise_iban
 from agents.finance.models import TransferDraft
 from agents.finance.settings import FinanceSettings
 from agents.finance.spoken import say_amount, show_amount
+from agents.finance.tan import challenge_of
 from agents.finance.text import words
 from agents.local.numbers import parse_number
 from agents.local.phrases import tr
@@ -336,6 +337,13 @@ def said_step(d: AssistantDeps, step: Any, draft: TransferDraft | None) -> tuple
     if step.status == "tan_needed":
         challenge = f"\n{tr(lang, 'The bank says', 'Die Bank sagt')}: {step.challenge}" if step.challenge else ""
         d.acted("start_transfer", {"transfer": step.transfer_id}, "waiting for the TAN")
+        d.tan_challenge = challenge_of(step)
+        if d.tan_challenge.image_b64:
+            challenge += "\n" + tr(lang, "Scan the image on the screen with your banking app.",
+                                    "Scanne das Bild auf dem Bildschirm mit deiner Banking-App.")
+        elif d.tan_challenge.flicker:
+            challenge += "\n" + tr(lang, "Hold your TAN generator to the flickering bars on the screen.",
+                                    "Halte deinen TAN-Generator an die flackernden Balken auf dem Bildschirm.")
         return True, check + tr(lang, "The bank asks for a TAN. Tell me the TAN, for example: the TAN is 123456.",
                                 "Die Bank möchte eine TAN. Sag mir die TAN, zum Beispiel: die TAN ist 123456.") + challenge
     if step.status == "decoupled_pending":

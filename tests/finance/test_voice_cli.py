@@ -5,6 +5,7 @@ records what it executed."""
 
 from __future__ import annotations
 
+import base64
 import json
 from datetime import date, timedelta
 from decimal import Decimal
@@ -15,6 +16,7 @@ import pytest
 from typer.testing import CliRunner
 
 from agents.finance.spoken import say_amount
+from agents.memory import Memory
 from app.cli.common import services
 from app.cli.main import cli
 from tests.servers.fints_bank import FintsBank
@@ -97,6 +99,8 @@ def test_transfer_waits_for_yes_then_the_tan_and_the_bank_records_one(bank: Fint
                  "finance.transfer.tan_sent", "bank.transfer.done"):
         assert step in actions, (step, actions)  # every step is in the audit log
     assert all(bank.last_task.tan not in (r.detail or "") for r in services().audit.recent(100))  # never the TAN
+    stored = " ".join(t.text for t in Memory(services().db).recent_turns(20))
+    assert bank.last_task.tan not in stored and "the TAN is ••••••" in stored  # nor in the kept conversation
 
 
 def test_german_transfer_no_records_nothing(bank: FintsBank) -> None:
@@ -137,6 +141,46 @@ def test_payee_check_then_app_approval_by_done(bank: FintsBank) -> None:
     out = ask("done")
     assert out["spoken"].startswith("Done"), out
     assert [(t.payee, t.amount, t.approved_by) for t in bank.transfers] == [("Anna Schmitt", Decimal("30.00"), "decoupled")]
+
+
+def _flicker_hex(frames: list[str]) -> str:
+    """The data a TAN generator reads from the flicker frames (decoded here, not with python-fints): after
+    the sync frames, each half-byte is a frame with the clock bar lit and one without it, data bits LSB
+    first; the two half-bytes of each byte come low one first."""
+    assert frames[:7] == ["10000", "00000", "11111", "01111", "11111", "01111", "11111"]
+    lit = frames[7::2]
+    assert all(f[0] == "1" for f in lit) and all(f[0] == "0" for f in frames[8::2])
+    nibbles = "".join(f"{sum(int(b) << i for i, b in enumerate(f[1:])):X}" for f in lit)
+    return "".join(nibbles[i + 1] + nibbles[i] for i in range(0, len(nibbles) - 1, 2))
+
+
+@pytest.mark.parametrize(("method", "shown"), [("911", "flicker"), ("902", "image")])
+def test_chiptan_optical_and_phototan_show_the_banks_challenge(bank: FintsBank, method: str, shown: str) -> None:
+    """The bank's flicker code or photoTAN image reaches the reply (what the screen shows), exactly as the
+    bank sent it; the TAN then executes the transfer once."""
+    res = runner.invoke(cli, ["accounts", "add", f"m{method}", "--kind", "bank", "--password-stdin", "--username",
+                              bank.user_id, "-o", f"bank_code={bank.blz}", "-o", f"url={bank.url}", "-o",
+                              f"tan_method={method}", "-o", f"iban={bank.accounts[0].iban}", "-o", "default=true"],
+                        input=bank.pin + "\n")
+    assert res.exit_code == 0, res.output
+    ask("transfer 50 euros to Anna for the concert tickets")
+    out = ask("yes")
+    challenge = out["tan_challenge"]
+    assert challenge is not None and "TAN" in out["spoken"] and bank.transfers == [], out
+    sent = bank.last_task.challenge_hhduc
+    assert sent is not None
+    if shown == "flicker":
+        data = _flicker_hex(challenge["flicker"])
+        start = f"{int(bank.last_task.reference[1:7]):08d}"
+        assert start in data and "35302C3030" in data  # the start code (BCD) and "50,00" (ASCII)
+        assert challenge["image_b64"] is None and "flickering bars" in out["text"]
+    else:
+        png = base64.b64decode(challenge["image_b64"])
+        assert challenge["image_type"] == "image/png" and png.startswith(b"\x89PNG") and sent.endswith(png)
+        assert challenge["flicker"] == [] and "Scan the image" in out["text"]
+    out = ask(f"TAN {bank.last_task.tan}")
+    assert out["spoken"].startswith("Done") and out["tan_challenge"] is None, out
+    assert [(t.payee, t.amount, t.approved_by) for t in bank.transfers] == [("Anna Schmidt", Decimal("50.00"), "tan")]
 
 
 def test_a_dropped_connection_after_the_tan_is_never_sent_again(bank: FintsBank) -> None:

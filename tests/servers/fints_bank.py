@@ -41,6 +41,7 @@ import secrets
 import socket
 import threading
 import unicodedata
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -110,6 +111,9 @@ PAIN_001 = "urn:iso:std:iso:20022:tech:xsd:pain.001.001.09"
 PAIN_001_03 = "urn:iso:std:iso:20022:tech:xsd:pain.001.001.03"
 VOP_FORMAT = "sepade.pain.002.001.10.xsd"
 CHIPTAN, PUSHTAN = "912", "921"
+OPTICAL, PHOTOTAN = "911", "902"  # chipTAN optical (flicker code, HHD 1.4) and photoTAN (an image)
+TAN_METHOD_NAMES = {CHIPTAN: "chipTAN manuell", PUSHTAN: "pushTAN 2.0", OPTICAL: "chipTAN optisch",
+                    PHOTOTAN: "photoTAN"}
 TAN_REQUIRED = {"HKSPA": False, "HKSAL": False, "HKKAZ": False, "HKCAZ": False, "HKCCS": True, "HKTAB": False,
                 "HKIDN": False, "HKVPP": False, "HKVPA": False}
 
@@ -186,6 +190,7 @@ class Task:
     approved: bool = False
     vop_id: bytes | None = None  # a matched payee check: the TAN message must confirm it (HKVPA)
     state: Literal["open", "done", "cancelled"] = "open"
+    challenge_hhduc: bytes | None = field(default=None, repr=False)  # what was sent for chipTAN optical/photoTAN
 
 
 @dataclass
@@ -213,7 +218,7 @@ class FintsBank:
     name: str = "Fake Testbank"
     user_id: str = "test-user"
     pin: str = "58203"
-    tan_methods: tuple[str, ...] = (CHIPTAN, PUSHTAN)
+    tan_methods: tuple[str, ...] = (CHIPTAN, PUSHTAN, OPTICAL, PHOTOTAN)  # the first is the user's default
     page_size: int = 200
     offer_mt940: bool = True
     offer_camt: bool = True
@@ -530,7 +535,15 @@ class FintsBank:
             challenge = (f"Überweisung {_de_amount(transfer['amount'])} EUR an IBAN {transfer['iban']}: bitte "
                          f"geben Sie die TAN ein (Startcode {int(ref[1:7]):08d}).")
             reply.segment(hktan, "0030", "Auftrag empfangen - Sicherheitsfreigabe erforderlich")
-        reply.data.append(_ref(HITAN7(tan_process="4", task_reference=ref, challenge=challenge), hktan))
+        hhduc: bytes | None = None
+        if security_function == OPTICAL:  # the start code, the payee's account and the amount, as HHD 1.4
+            hhduc = hhd_code(f"{int(ref[1:7]):08d}", transfer["iban"][-10:], _de_amount(transfer["amount"])).encode()
+        elif security_function == PHOTOTAN:  # the bank's image: two-byte length, media type, length, PNG
+            png = mosaic_png(f"{ref}:{task.tan}".encode())
+            hhduc = len(b"image/png").to_bytes(2, "big") + b"image/png" + len(png).to_bytes(2, "big") + png
+        task.challenge_hhduc = hhduc
+        reply.data.append(_ref(HITAN7(tan_process="4", task_reference=ref, challenge=challenge,
+                                      challenge_hhduc=hhduc), hktan))
 
     def _payee_check(self, transfer: dict[str, Any]) -> VopCheck:
         vop_id = secrets.token_bytes(8)
@@ -602,10 +615,11 @@ class FintsBank:
     def _bpd(self) -> list[Any]:
         def method(function: str) -> TwoStepParameters7:
             decoupled = function == PUSHTAN
+            tech = {PUSHTAN: "Decoupled", PHOTOTAN: "MS1.0", OPTICAL: "HHD1.4OPT"}.get(function, "HHD1.4")
             return TwoStepParameters7(
-                security_function=function, tan_process="2", tech_id="Decoupled" if decoupled else "HHD1.4",
+                security_function=function, tan_process="2", tech_id=tech,
                 zka_id="Decoupled" if decoupled else "HHD", zka_version="1.4",
-                name="pushTAN 2.0" if decoupled else "chipTAN manuell", max_length_input=6,
+                name=TAN_METHOD_NAMES[function], max_length_input=6,
                 allowed_format=AllowedFormat.NUMERIC, text_return_value="TAN", max_length_return_value=2048,
                 multiple_tans_allowed=False, tan_time_dialog_association=TANTimeDialogAssociation.ALLOWED,
                 cancel_allowed=False, sms_charge_account_required=SMSChargeAccountRequired.MUST_NOT,
@@ -628,7 +642,7 @@ class FintsBank:
                     TransactionTanRequired(transaction=k, tan_required=v) for k, v in TAN_REQUIRED.items()])),
             HITANS7(max_number_tasks=1, min_number_signatures=1, security_class=0, parameter=ParameterTwostepTAN7(
                 onestep_method_allowed=True, multiple_tasks_allowed=False,
-                task_hash_algorithm=TaskHashAlgorithm.NONE, twostep_parameters=[method(f) for f in (CHIPTAN, PUSHTAN)])),
+                task_hash_algorithm=TaskHashAlgorithm.NONE, twostep_parameters=[method(f) for f in TAN_METHOD_NAMES])),
             HISPAS1(max_number_tasks=1, min_number_signatures=1, security_class=0, parameter=GetSEPAAccountParameter1(
                 single_account_query_allowed=True, national_account_allowed=False, structured_purpose_allowed=False,
                 supported_sepa_formats=[PAIN_001, PAIN_001_03])),
@@ -750,6 +764,32 @@ def _ascii(text: str) -> str:
 def _swift(text: str) -> str:
     """The SWIFT character set of MT940 (no umlauts, no '?' or ':' that would break the fields)."""
     return re.sub(r"[^A-Za-z0-9/\-().,'+ ]", " ", _ascii(text))
+
+
+def hhd_code(start_code: str, *data: str) -> str:
+    """A chipTAN HHD 1.4 challenge (HHD-UC, as a bank sends it for the optical method): LC, the start code
+    with its length byte (bit 7: a control byte follows; 01 = HHD 1.4), then each data element with its
+    two-digit length (ASCII)."""
+    body = f"{0x80 + len(start_code):02X}01{start_code}" + "".join(f"{len(d):02d}{d}" for d in data)
+    return f"{len(body):03d}{body}"
+
+
+def mosaic_png(seed: bytes, modules: int = 33, scale: int = 6) -> bytes:
+    """A photoTAN-like black-and-white mosaic as a grey PNG (written with zlib: no imaging library here).
+    A real photoTAN image is encrypted for the user's app; this one only has to look and travel like it."""
+    stream = b"".join(hashlib.sha256(seed + i.to_bytes(4, "big")).digest() for i in range(modules * modules // 256 + 1))
+    bits = [(stream[i // 8] >> (i % 8)) & 1 for i in range(modules * modules)]
+    rows = b""
+    for y in range(modules * scale):
+        row = bytes(0 if bits[(y // scale) * modules + x // scale] else 255 for x in range(modules * scale))
+        rows += b"\x00" + row
+    size = modules * scale
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return len(data).to_bytes(4, "big") + kind + data + zlib.crc32(kind + data).to_bytes(4, "big")
+
+    header = size.to_bytes(4, "big") * 2 + bytes([8, 0, 0, 0, 0])  # 8-bit grey, no interlace
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows, 9)) + chunk(b"IEND", b"")
 
 
 def _de_amount(amount: Decimal) -> str:
