@@ -32,6 +32,7 @@ from pydantic import BaseModel, Field, TypeAdapter
 # one event vocabulary: a turn's events and its reply are the assistant's own (agents/turn.py)
 from agents.replies import AgentReply as TurnReply
 from agents.replies import ApprovalInfo as ApprovalView
+from agents.replies import TanChallenge
 from agents.turn import (
     ApprovalRequested,
     IntentRecognized,
@@ -114,6 +115,7 @@ class ApprovalOutcome(BaseModel):
     id: int
     status: Literal["done", "failed", "denied", "expired"]
     message: str = Field(description="what happened, for the screen and for speech")
+    tan_challenge: TanChallenge | None = Field(None, description="the bank now asks for a TAN: what to show")
 
 
 class MeetingSegment(BaseModel):
@@ -431,7 +433,6 @@ class AccountsPort(Protocol):
     async def remove_account(self, kind: str, name: str) -> None: ...
 
 
-@runtime_checkable
 @runtime_checkable
 class ModelsPort(Protocol):
     """Voices and speech models (the model manager), where the models live: the local engine has it;

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 import flet as ft
 
 from app.gui.state import PushToTalk, Turn, is_phone
+from app.gui.tan_card import TanCard
 from app.gui.widgets import bind, button, icon_button, tagged
 
 if TYPE_CHECKING:
@@ -50,6 +51,7 @@ class ConversationScreen:
         self._typing = False
         self._shown_turns: object = None
         self._expanded: set[str] = set()  # misses whose "What I can do" is open
+        self._tan: TanCard | None = None  # the bank's TAN challenge, under the newest reply while it waits
 
     # ------------------------------------------------------------------------------ layout
 
@@ -100,12 +102,14 @@ class ConversationScreen:
         # state change, a progress step) replaced the list's DOM while the user typed below it
         llm = bool(m.info and m.info.feature("llm").available)
         shown = (tuple((t.id, t.user, t.interim, t.addressed, t.reply, t.spoken, t.done, t.source,
-                        self.app.spoken_turns.get(t.id), t.id in self._expanded) for t in m.turns[-50:]),
+                        self.app.spoken_turns.get(t.id), t.id in self._expanded, t.tan is not None)
+                       for t in m.turns[-50:]),
                  m.notices[-1] if m.notices else None, llm)
         if shown == self._shown_turns:
             return
         self._shown_turns = shown
         self.turns.controls = [self._turn_view(t) for t in m.turns[-50:]]
+        self._show_tan(m.turns[-1] if m.turns else None)
         if m.show_overheard and m.overheard and m.hands_free:
             self.turns.controls.append(ft.Semantics(
                 content=ft.Text(f"Not for me: {m.overheard}", size=11, italic=True, max_lines=1,
@@ -140,6 +144,20 @@ class ConversationScreen:
             rows.append(ft.Semantics(content=ft.Text(f"Spoken ({self.app.spoken_turns[t.id]:.1f} s)", size=11,
                                                      italic=True), identifier="spoken"))
         return ft.Column(rows, spacing=4)
+
+    def _show_tan(self, last: Turn | None) -> None:
+        """The TAN card stays under the newest turn while that turn waits for a TAN; any later turn (the
+        TAN sent, the transfer cancelled) takes it away."""
+        challenge = last.tan if last is not None else None
+        if self._tan is not None and (challenge is None or challenge is not self._tan.challenge):
+            self._tan.stop()
+            self._tan = None
+        if challenge is None:
+            return
+        if self._tan is None:
+            self._tan = TanCard(self.app, challenge)
+        self.turns.controls.append(self._tan.build())
+        self._tan.start()
 
     def _miss_help(self, t: Turn) -> list[ft.Control]:
         """Under a miss: a "What I can do" chip (what works offline, on demand) and, when no language

@@ -24,6 +24,7 @@ from app.engine import (
     ReplyDone,
     SpeechAudioReady,
     StateChanged,
+    TanChallenge,
     TranscriptFinal,
     TranscriptInterim,
 )
@@ -58,6 +59,7 @@ class Turn:
     error: str | None = None
     approval_id: int | None = None
     source: str = ""  # local, llm, fallback (a miss: nothing here could answer), approval, unavailable
+    tan: TanChallenge | None = None  # the bank asks for a TAN: its image or flicker code, shown under the reply
 
     @property
     def miss(self) -> bool:
@@ -183,6 +185,7 @@ class UiModel:
                 t.user = ev.reply.user_text
             t.reply, t.spoken, t.done, t.error = ev.reply.text, ev.reply.spoken, True, ev.reply.error
             t.source = ev.reply.source
+            t.tan = ev.reply.tan_challenge
             if ev.reply.approval is not None:
                 t.approval_id = ev.reply.approval.id
         elif isinstance(ev, SpeechAudioReady):
@@ -195,7 +198,7 @@ class UiModel:
             self.approvals = [a for a in self.approvals if a.id != ev.outcome.id]
             self.last_outcome = ev.outcome.message
             t = self.turn(f"approval-{ev.outcome.id}")
-            t.reply, t.spoken, t.done = ev.outcome.message, ev.outcome.message, True
+            t.reply, t.spoken, t.done, t.tan = ev.outcome.message, ev.outcome.message, True, ev.outcome.tan_challenge
         elif isinstance(ev, MeetingUpdated):
             segments = self.meeting.segments if ev.meeting.id == self.meeting.id else []
             self.meeting = ev.meeting.model_copy(update={"segments": ev.meeting.segments or segments})

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -91,3 +92,64 @@ def test_finance_screen_desktop_and_phone(finance_app: str) -> None:
     with browser_page(finance_app, *PHONE) as page:
         wait_text(page, "status", "Idle", timeout=90)
         check_finance_screen(page, "€4,321.09", "390x844")
+
+
+
+@pytest.fixture
+def bank_app(request: pytest.FixtureRequest, models_dir: Path, pa_home: Path, fints_bank: Any) -> Iterator[str]:
+    """The web UI with a connection to the fake bank by the TAN method ``request.param`` (902 photoTAN,
+    911 chipTAN optical), the ledger synced from it (Anna Schmidt's IBAN is known from her bookings)."""
+    from typer.testing import CliRunner
+
+    from app.cli.main import cli
+
+    cfg = pa_home / "config" / "config.toml"
+    cfg.parent.mkdir(parents=True, exist_ok=True)
+    cfg.write_text('[domains.finance]\nfints_product_id = "9FA6681DEC0CF3046BFC2F8A6"\nsync_days = 70\n'
+                   "sync_interval_min = 0\n")
+    runner = CliRunner()
+    res = runner.invoke(cli, ["accounts", "add", "giro", "--kind", "bank", "--password-stdin", "--username",
+                              fints_bank.user_id, "-o", f"bank_code={fints_bank.blz}", "-o", f"url={fints_bank.url}",
+                              "-o", f"tan_method={request.param}", "-o", f"iban={fints_bank.accounts[0].iban}"],
+                        input=fints_bank.pin + "\n")
+    assert res.exit_code == 0, res.output
+    res = runner.invoke(cli, ["finance", "sync", "--account", "giro"])
+    assert res.exit_code == 0, res.output
+    env = {"PA_STT__MODEL": str(models_dir / "whisper-base"), "PA_TIMEZONE": "Europe/Berlin",
+           "PYTHONPATH": str(ROOT)}
+    with web_app(env=env) as url:
+        yield url
+
+
+@pytest.mark.parametrize(("bank_app", "size", "shown"), [("902", PHONE, "tan-image"), ("911", DESKTOP, "tan-flicker")],
+                         indirect=["bank_app"], ids=["photoTAN-phone", "chipTAN-optical-desktop"])
+def test_a_transfer_shows_the_banks_tan_challenge(bank_app: str, fints_bank: Any, size: tuple[int, int],
+                                                  shown: str) -> None:
+    """Issue 19: the bank's photoTAN image (phone width) or chipTAN flicker code (desktop) is shown under
+    the reply that asks for the TAN; the TAN typed into the card executes the transfer, once."""
+    with browser_page(bank_app, *size) as page:
+        wait_text(page, "status", "Idle", timeout=90)
+        type_into(page, "message", "transfer 50 euros to Anna for the concert tickets", submit=True)
+        approve = page.locator("[flt-semantics-identifier^='approve-'][flt-semantics-identifier$='-dialog']").first
+        approve.wait_for(timeout=60_000)  # the approval card opens over the conversation
+        time.sleep(0.5)
+        approve.click()
+        wait_text(page, "assistant-text", "asks for a TAN", timeout=60)
+        el = by_id(page, shown).first
+        el.wait_for(timeout=30_000)
+        screenshot(page, f"{shown}-{size[0]}x{size[1]}")
+        if shown == "tan-flicker":  # the bars change: the code is played, not a still picture
+            box = el.bounding_box()
+            assert box is not None
+            shots = set()
+            for _ in range(8):
+                shots.add(page.screenshot(clip=box))
+                time.sleep(0.07)
+            assert len(shots) > 1, "the flicker code does not flicker"
+        type_into(page, "tan-field", fints_bank.last_task.tan)
+        by_id(page, "tan-send").first.click()
+        wait_text(page, "assistant-text", "Done: the bank has executed the transfer", timeout=60)
+        time.sleep(0.5)
+        assert by_id(page, shown).count() == 0  # the card went with the waiting
+    assert [(t.payee, t.amount, t.approved_by) for t in fints_bank.transfers] == [
+        ("Anna Schmidt", Decimal("50.00"), "tan")]

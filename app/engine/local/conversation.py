@@ -108,7 +108,7 @@ class LocalConversation:
             status = "denied"
         else:
             status = "failed" if r.error else "done"
-        outcome = ApprovalOutcome(id=approval_id, status=status, message=r.text or r.spoken)
+        outcome = ApprovalOutcome(id=approval_id, status=status, message=r.text or r.spoken, tan_challenge=r.tan_challenge)
         core.bus.emit(ApprovalDecided(outcome=outcome))
         self.voice.origin(f"approval-{approval_id}", origin)
         await self.voice.speak_reply(r.spoken, f"approval-{approval_id}", r.language)

@@ -32,7 +32,8 @@ def _decide(st: State, user_id: int, approval_id: int, approve: bool) -> Approva
     reply = asst.decide(approval_id, approve)
     status = asst.approvals.get(approval_id).status
     final = status if status in ("done", "failed", "denied", "expired") else "failed"
-    return ApprovalOutcome(id=approval_id, status=final, message=reply.spoken)  # type: ignore[arg-type]
+    return ApprovalOutcome(id=approval_id, status=final, message=reply.spoken,  # type: ignore[arg-type]
+                           tan_challenge=reply.tan_challenge)
 
 
 @router.post("/approvals/{approval_id}/approve", response_model=ApprovalOutcome, responses=problems(401, 404, 409))

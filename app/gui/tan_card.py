@@ -1,0 +1,98 @@
+"""The bank's TAN challenge under the reply that asks for it: the photoTAN image to scan, or the chipTAN
+flicker code played for the TAN generator, the bank's text, and a field to send the TAN (it goes the same
+way as "TAN 123456" said aloud)."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING, Any
+
+import flet as ft
+
+from agents.replies import TanChallenge
+from app.gui.widgets import button, tagged
+
+if TYPE_CHECKING:
+    from app.gui.shell import AssistantApp
+
+FRAME_S = 0.05  # 20 frames a second, as python-fints' terminal player: TAN generators read it at this pace
+
+
+class FlickerCode:
+    """Five bars (clock and four data bits) lit frame by frame, over and over, while it is shown."""
+
+    def __init__(self, frames: list[str]) -> None:
+        self.frames = frames
+        self.bars = [ft.Container(width=28, height=90, bgcolor=ft.Colors.BLACK) for _ in range(5)]
+        shown: list[ft.Control] = list(self.bars)
+        self.control = ft.Container(
+            content=ft.Row(shown, spacing=14, alignment=ft.MainAxisAlignment.CENTER),
+            bgcolor=ft.Colors.BLACK, padding=14, border_radius=6, width=260)
+        self.playing = False
+
+    def show(self, frame: str) -> None:
+        for bar, bit in zip(self.bars, frame, strict=True):
+            bar.bgcolor = ft.Colors.WHITE if bit == "1" else ft.Colors.BLACK
+
+    async def play(self) -> None:
+        self.playing = True
+        await asyncio.sleep(0.2)  # the bars are on the page after the update that showed them
+        while self.playing:
+            for frame in self.frames:
+                if not self.playing:
+                    return
+                self.show(frame)
+                try:
+                    self.control.update()
+                except (RuntimeError, AssertionError):  # no longer on the page
+                    self.playing = False
+                    return
+                await asyncio.sleep(FRAME_S)
+
+    def stop(self) -> None:
+        self.playing = False
+
+
+class TanCard:
+    def __init__(self, app: AssistantApp, challenge: TanChallenge) -> None:
+        self.app = app
+        self.challenge = challenge
+        self.flicker = FlickerCode(challenge.flicker) if challenge.flicker else None
+        self.tan = ft.TextField(label="TAN", width=160, keyboard_type=ft.KeyboardType.NUMBER,
+                                on_submit=self._send, max_length=12)
+
+    def build(self) -> ft.Control:
+        c = self.challenge
+        rows: list[ft.Control] = []
+        if c.image_b64:
+            rows.append(ft.Text("Scan this with your banking app:", size=13))
+            rows.append(tagged(ft.Image(src=f"data:{c.image_type or 'image/png'};base64,{c.image_b64}", width=220,
+                                        height=220, semantics_label="the bank's photoTAN image"), "tan-image"))
+        elif self.flicker is not None:
+            rows.append(ft.Text("Hold your TAN generator to the bars:", size=13))
+            rows.append(tagged(self.flicker.control, "tan-flicker", "the bank's flicker code"))
+        elif c.code:
+            rows.append(ft.Text(f"Code for your TAN generator: {c.code}", size=13, selectable=True))
+        if c.text:
+            rows.append(ft.Semantics(content=ft.Text(c.text, size=12, italic=True), identifier="tan-text"))
+        rows.append(ft.Row([tagged(self.tan, "tan-field"), button("Send TAN", self._send, "tan-send", ft.Icons.SEND)],
+                           wrap=True))
+        return ft.Container(content=ft.Column(rows, spacing=6), padding=8, border_radius=8,
+                            border=ft.Border.all(1, ft.Colors.OUTLINE))
+
+    def start(self) -> None:
+        if self.flicker is not None and not self.flicker.playing:
+            self.app.page.run_task(self.flicker.play)
+
+    def stop(self) -> None:
+        if self.flicker is not None:
+            self.flicker.stop()
+
+    async def _send(self, e: Any) -> None:
+        tan = (self.tan.value or "").strip().replace(" ", "")
+        if not tan.isdigit():
+            self.app.toast("Enter the TAN as digits.")
+            return
+        self.tan.value = ""
+        self.stop()
+        await self.app.ask(f"TAN {tan}")
