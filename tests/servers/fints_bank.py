@@ -8,8 +8,8 @@ real bank it:
 - takes base64-encoded FinTS messages by HTTP POST and answers in kind: HNHBK, HNVSK (998), HNVSD (999)
   holding the segments, HNHBS; HIRMG for the message, HIRMS per segment with the bank's return codes;
 - opens dialogs (HKIDN + HKVVB, with HKSYN: a new customer system id, HISYN), sends the BPD (HIBPA,
-  HIPINS with the GVs needing a TAN, HITANS 7 with two TAN methods: 912 chipTAN manual and 921 pushTAN
-  decoupled, HISPAS, HIKAZS, HISALS, HICAZS, HICCSS, HIVPPS) and the UPD (HIUPA, HIUPD per account),
+  HIPINS with the GVs needing a TAN, HITANS 7 with four TAN methods: 912 chipTAN manual, 921 pushTAN
+  decoupled, 911 chipTAN optical (an HHD 1.4 flicker code) and 902 photoTAN (an image), HISPAS, HIKAZS, HISALS, HICAZS, HICCSS, HIVPPS) and the UPD (HIUPA, HIUPD per account),
   3920 with the user's TAN methods, 3076 when the dialog needs no SCA; ends them (HKEND);
 - answers HKSPA (HISPA), HKSAL (HISAL 7), HKKAZ (HIKAZ 7, MT940 with German :86: fields) and HKCAZ
   (HICAZ, camt.052.001.08) across pages with a touchdown (3040 + Aufsetzpunkt);
