@@ -11,7 +11,7 @@ from __future__ import annotations
 import base64
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from app import secrets
@@ -19,7 +19,7 @@ from storage import datakeys
 from storage.base import Backend
 from storage.datakeys import DataKeys
 from storage.db.engine import sqlite_path
-from storage.db.sqlcipher import needs_encryption, rekey_sqlite
+from storage.db.sqlcipher import needs_encryption, opens_with, rekey_sqlite
 from storage.encrypted import SealedBackend, reseal
 from storage.sealed import KeyUnavailableError
 
@@ -89,12 +89,38 @@ def encrypt_installation(data_dir: Path, database_url: str, backend: Backend,
     return EncryptReport(created_keys=created, database=db, blobs_sealed=n)
 
 
-def _encrypt_database(database_url: str, keys: DataKeys, data_dir: Path) -> str:
+def _database_files(database_url: str, data_dir: Path) -> list[Path] | None:
+    """The SQLite files under the database key: the app's and the home server's per-user databases
+    (app/server/spaces.py), which share it. None: the database is not a SQLite file."""
     path = sqlite_path(database_url)
     if path is None:
+        return None
+    return [path, *sorted((data_dir / "server" / "users").glob("*/assistant.sqlite3"))]
+
+
+def finish_database_rekey(data_dir: Path, database_url: str, keys: DataKeys) -> DataKeys:
+    """Rewrite every SQLite file still under the old database key with ``keys.database_next``, then make
+    it the database key. Crash-safe and repeatable: each file is converted atomically (storage.db.sqlcipher)
+    and one the new key opens already is left alone; the key file changes only when all are done."""
+    if keys.database_next is None:
+        return keys
+    new, old = keys.key(keys.database_next), keys.key(keys.database)
+    for f in _database_files(database_url, data_dir) or []:
+        if f.is_file() and not opens_with(f, new):
+            rekey_sqlite(f, new, old)
+    kek = _kek(keys.kek_id)
+    if kek is None:
+        raise KeyUnavailableError(f"the encryption key {keys.kek_id} is not in the keyring")
+    done = replace(keys, database=keys.database_next, database_next=None)
+    datakeys.save(data_dir, done, kek)
+    return done
+
+
+def _encrypt_database(database_url: str, keys: DataKeys, data_dir: Path) -> str:
+    files = _database_files(database_url, data_dir)
+    if files is None:
         return "not SQLite (PostgreSQL: not covered)" if database_url.startswith("postgres") else "in memory"
-    # the home server's per-user databases (app/server/spaces.py) share the database key
-    files = [path, *sorted((data_dir / "server" / "users").glob("*/assistant.sqlite3"))]
+    path = files[0]
     todo = [f for f in files if needs_encryption(f)]
     for f in todo:
         rekey_sqlite(f, keys.key(keys.database), None)
@@ -109,14 +135,16 @@ class RotateReport:
     new_kek: str
     new_blob_key: str
     blobs_resealed: int
+    database_key: str = ""  # the database's data key after the rotation (new with ``reencrypt``)
 
 
 def rotate_key(data_dir: Path, backend: Backend, reencrypt: bool = False,
-               progress: Progress | None = None) -> RotateReport:
+               progress: Progress | None = None, database_url: str = "") -> RotateReport:
     """A new KEK in the keyring and every data key re-wrapped under it (the key file is replaced
     atomically); new blobs get a fresh data key. ``reencrypt``: also rewrite every blob sealed with
-    an older data key. The old KEK is removed from the keyring only after the new key file is in
-    place, so a crash at any step leaves a key file whose KEK is in the keyring."""
+    an older data key, and the SQLite database(s) of ``database_url`` with a new database key. The old
+    KEK is removed from the keyring only after the new key file is in place, so a crash at any step
+    leaves a key file whose KEK is in the keyring (and a database re-key that the next open finishes)."""
     keys = datakeys.load(data_dir, _kek)
     old_kek = keys.kek_id
     new_kek_id, new_kek = _store_new_kek()
@@ -126,4 +154,11 @@ def rotate_key(data_dir: Path, backend: Backend, reencrypt: bool = False,
     if reencrypt:
         sealed = SealedBackend(backend.inner if isinstance(backend, SealedBackend) else backend, rotated)
         n = reseal(sealed, lambda key_id: key_id != rotated.current, progress)
-    return RotateReport(old_kek=old_kek, new_kek=new_kek_id, new_blob_key=rotated.current, blobs_resealed=n)
+        if database_url and _database_files(database_url, data_dir) is not None:
+            if rotated.database_next is None:  # the new key is in the key file before any file uses it
+                rotated.database_next = datakeys.new_id("db")
+                rotated.keys[rotated.database_next] = datakeys.new_key()
+                datakeys.save(data_dir, rotated, new_kek)
+            rotated = finish_database_rekey(data_dir, database_url, rotated)
+    return RotateReport(old_kek=old_kek, new_kek=new_kek_id, new_blob_key=rotated.current, blobs_resealed=n,
+                        database_key=rotated.database)

@@ -41,8 +41,13 @@ class Services:
         self.paths.ensure()
         from agents.domains import migration_folders
 
-        db = Database(self.settings.database_url or default_database_url(self.paths.data_dir), migration_folders(),
-                      key=self.data_keys.key(self.data_keys.database) if self.data_keys else None)
+        url = self.settings.database_url or default_database_url(self.paths.data_dir)
+        keys = self.data_keys
+        if keys is not None and keys.database_next:  # a database re-key was cut off: finish it first
+            from app.security import finish_database_rekey
+
+            keys = self.__dict__["data_keys"] = finish_database_rekey(self.paths.data_dir, url, keys)
+        db = Database(url, migration_folders(), key=keys.key(keys.database) if keys else None)
         db.migrate()
         return db
 

@@ -48,6 +48,9 @@ class DataKeys:
     current: str  # seals new blobs
     database: str  # the SQLCipher key of the SQLite database(s)
     keys: dict[str, bytes] = field(default_factory=dict)
+    # a database re-key under way (``app.security``): the files are being rewritten with this key; a run
+    # that was cut off is finished before the database is opened, each file by the key that opens it
+    database_next: str | None = None
 
     def key(self, key_id: str) -> bytes:
         try:
@@ -74,7 +77,10 @@ def save(data_dir: Path, keys: DataKeys, kek: bytes) -> None:
     for key_id, key in keys.keys.items():
         nonce = secrets.token_bytes(12)
         wrapped[key_id] = base64.b64encode(nonce + aead.encrypt(nonce, key, _aad(key_id, keys.kek_id))).decode()
-    doc = {"format": FORMAT, "kek": keys.kek_id, "current": keys.current, "database": keys.database, "keys": wrapped}
+    doc: dict[str, object] = {"format": FORMAT, "kek": keys.kek_id, "current": keys.current,
+                              "database": keys.database, "keys": wrapped}
+    if keys.database_next:
+        doc["database_next"] = keys.database_next
     write_file_atomic(keys_path(data_dir), json.dumps(doc, indent=2).encode())
 
 
@@ -119,8 +125,12 @@ def load(data_dir: Path, kek_for: Callable[[str], bytes | None]) -> DataKeys:
         raise KeyUnavailableError(
             f"the encryption key {kek_id} in the keyring does not open this data's key file (wrong key)"
         ) from None
-    out = DataKeys(kek_id=kek_id, current=str(doc["current"]), database=str(doc["database"]), keys=keys)
+    nxt = doc.get("database_next")
+    out = DataKeys(kek_id=kek_id, current=str(doc["current"]), database=str(doc["database"]), keys=keys,
+                   database_next=str(nxt) if nxt else None)
     out.key(out.current), out.key(out.database)  # both must be there
+    if out.database_next:
+        out.key(out.database_next)
     return out
 
 
@@ -128,7 +138,8 @@ def rotate(data_dir: Path, keys: DataKeys, new_kek_id: str, new_kek: bytes, new_
     """Re-wrap every data key under the new KEK (already stored in the keyring by the caller) and,
     with ``new_blob_key``, start a fresh data key for new blobs (old ones stay to read old blobs).
     The key file is replaced atomically."""
-    rotated = DataKeys(kek_id=new_kek_id, current=keys.current, database=keys.database, keys=dict(keys.keys))
+    rotated = DataKeys(kek_id=new_kek_id, current=keys.current, database=keys.database, keys=dict(keys.keys),
+                       database_next=keys.database_next)
     if new_blob_key:
         rotated.current = new_id("blob")
         rotated.keys[rotated.current] = new_key()

@@ -65,13 +65,15 @@ def encrypt() -> None:
 @cli.command("rotate-key")
 def rotate_key(
     reencrypt: bool = typer.Option(
-        False, "--reencrypt", help="also rewrite every recording sealed with an older data key"),
+        False, "--reencrypt", help="also rewrite every recording sealed with an older data key, and the "
+                                   "database with a new key"),
 ) -> None:
     """Replace the key in the keyring (every data key is wrapped anew; new recordings get a new
     data key). Crash-safe: run it again after an interruption."""
     from app.security import enabled
     from app.security import rotate_key as rotate
     from app.wiring.storage import open_backend
+    from storage.db.engine import default_database_url
 
     sv = services()
     if not enabled(sv.paths.data_dir):
@@ -79,7 +81,8 @@ def rotate_key(
     with _errors("key rotation not finished (the old key still opens the data; run the command again)"):
         backend = open_backend(sv)
         try:
-            report = rotate(sv.paths.data_dir, backend, reencrypt, _ticker("recordings"))
+            report = rotate(sv.paths.data_dir, backend, reencrypt, _ticker("recordings"),
+                            database_url=sv.settings.database_url or default_database_url(sv.paths.data_dir))
         finally:
             backend.close()
         sv.__dict__.pop("data_keys", None)
@@ -87,7 +90,7 @@ def rotate_key(
     echo(f"new key {report.new_kek} in the keyring (replaces {report.old_kek}); "
          f"new recordings use data key {report.new_blob_key}")
     if reencrypt:
-        echo(f"recordings re-encrypted: {report.blobs_resealed}")
+        echo(f"recordings re-encrypted: {report.blobs_resealed}; database key now {report.database_key}")
 
 
 @cli.command("status")

@@ -61,5 +61,17 @@ def rekey_sqlite(path: Path, new_key: bytes, old_key: bytes | None) -> None:
     _fsync_dir(path.parent)
 
 
+def opens_with(path: Path, key: bytes) -> bool:
+    """Whether ``key`` opens the SQLCipher file at ``path``."""
+    import sqlcipher3.dbapi2
+
+    try:
+        conn = _connect(path, key)
+    except sqlcipher3.dbapi2.DatabaseError:
+        return False
+    conn.close()  # type: ignore[attr-defined]
+    return True
+
+
 def needs_encryption(path: Path) -> bool:
     return path.is_file() and is_plaintext_sqlite(path)

@@ -7,6 +7,7 @@ missing key ends in one line and changes nothing."""
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 import shutil
@@ -22,6 +23,7 @@ from app import secrets
 from app.security import load_keys
 from audio.meeting.models import TranscriptSegment
 from storage.db.engine import Database, default_database_url
+from storage.db.sqlcipher import opens_with
 from storage.encrypted import SealedBackend
 from storage.local import LocalBackend
 from tests.foundation.test_cli_errors import one_line_failure
@@ -91,10 +93,15 @@ def test_encrypt_search_rotate_and_restore(installation: Path, tmp_path: Path,
     assert "encrypted (SQLCipher)" in status and "unencrypted: 0" in status
     old_kek = status.split("key ", 1)[1].split(" ", 1)[0]
 
+    key_file = home / "data" / "encryption-keys.json"
+    old_db_key = json.loads(key_file.read_text())["database"]
     out = ok(run(home, "security", "rotate-key", "--reencrypt"))
     # the search recovered the meeting (it was left "recording") and wrote its manifest: sealed too
-    assert f"replaces {old_kek}" in out and re.search(r"recordings re-encrypted: [12]\n", out)
+    assert f"replaces {old_kek}" in out and re.search(r"recordings re-encrypted: [12];", out)
+    new_db_key = json.loads(key_file.read_text())["database"]
+    assert new_db_key != old_db_key and f"database key now {new_db_key}" in out  # the database re-keyed too
     assert leaks(home) == []
+    assert f"[{WORD}]" in ok(run(home, "meeting", "search", WORD))
 
     # restore: a copy of the data folder (with its encrypted keyring file) on another machine
     restored = tmp_path / "restored"
@@ -109,6 +116,8 @@ def test_encrypt_search_rotate_and_restore(installation: Path, tmp_path: Path,
     try:
         keys = load_keys(restored / "data")
         assert keys is not None
+        db_file = next((restored / "data").glob("*.sqlite3"))
+        assert opens_with(db_file, keys.key(keys.database)) and not opens_with(db_file, keys.key(old_db_key))
         assert SealedBackend(raw, keys).load("meetings/m1/seg-00000.flac") == AUDIO
     finally:
         secrets.reset_backend()
@@ -140,3 +149,49 @@ def test_wrong_or_missing_key_is_one_line_and_changes_nothing(installation: Path
     before = snapshot(no_keyfile)
     one_line_failure(run(no_keyfile, "meeting", "search", WORD), "database", "no key file")
     assert snapshot(no_keyfile) == before
+
+
+@pytest.mark.parametrize("cut", ["before_the_file", "after_the_file"])
+def test_a_database_rekey_cut_off_is_finished_on_the_next_open(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                cut: str) -> None:
+    """A rotation with --reencrypt that stopped between writing the new database key into the key file
+    and marking it done: the next open of the database finishes it, whether or not the file was
+    rewritten already; nothing is lost and no key is needed twice."""
+    from app.security import _store_new_kek, finish_database_rekey
+    from app.services import Services
+    from app.settings import load_settings
+    from storage import datakeys
+    from storage.db.sqlcipher import rekey_sqlite
+
+    home = tmp_path / "home"
+    monkeypatch.setenv("PA_HOME", str(home))
+    monkeypatch.setenv("PA_KEYRING_PASSWORD", PASSWORD)
+    secrets.reset_backend()
+    try:
+        data = home / "data"
+        data.mkdir(parents=True)
+        kek_id, kek = _store_new_kek()
+        keys = datakeys.DataKeys.create(kek_id)
+        url = default_database_url(data)
+        db = Database(url, migration_folders(), key=keys.key(keys.database))
+        db.migrate()
+        with db.engine.begin() as conn:
+            conn.exec_driver_sql("CREATE TABLE probe (text TEXT)")
+            conn.exec_driver_sql("INSERT INTO probe VALUES ('Pumpernickel')")
+        db.dispose()
+        keys.database_next = datakeys.new_id("db")
+        keys.keys[keys.database_next] = datakeys.new_key()
+        datakeys.save(data, keys, kek)  # the new key is in the key file first, then the files are rewritten
+        path = next(data.glob("*.sqlite3"))
+        if cut == "after_the_file":
+            rekey_sqlite(path, keys.key(keys.database_next), keys.key(keys.database))
+        sv = Services(load_settings())
+        with sv.db.engine.connect() as conn:
+            assert conn.exec_driver_sql("SELECT text FROM probe").scalar() == "Pumpernickel"
+        sv.db.dispose()
+        after = load_keys(data)
+        assert after is not None and after.database == keys.database_next and after.database_next is None
+        assert opens_with(path, after.key(after.database)) and not opens_with(path, keys.key(keys.database))
+        assert finish_database_rekey(data, url, after) == after  # nothing left to do
+    finally:
+        secrets.reset_backend()
