@@ -117,6 +117,10 @@ class ServerSettings(BaseModel):
                            "from a CDN, so it is off in the offline default; /api/openapi.json is always served)")
     forwarded_allow_ips: str = Field("", description="addresses of the reverse proxies whose X-Forwarded-For "
                                      "and -Proto count (comma-separated; '*' any); empty: none")
+    head_timeout_s: float = Field(10.0, ge=0.5, le=600, description="a request's line and headers must arrive "
+                                  "within this many seconds, else 408 and the connection is closed (slow clients)")
+    body_idle_s: float = Field(30.0, ge=0.5, le=3600, description="longest pause in a request body before the "
+                               "connection is closed (slow clients)")
 
 
 class GuiSettings(BaseModel):

@@ -16,6 +16,7 @@ from tests.server.live import PASSWORD, LiveServer, start_server, stop_server
 
 pytestmark = pytest.mark.integration
 UPLOAD_MB = 2
+HEAD_S, BODY_S = 2.0, 3.0  # the slow-client deadlines of this server (defaults 10 s and 30 s)
 
 
 @pytest.fixture(scope="module")
@@ -25,7 +26,8 @@ def guard_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServe
     # the test process is this server's configured proxy: its X-Forwarded-For names the client
     server = start_server(home, {"PA_SERVER__MAX_UPLOAD_MB": str(UPLOAD_MB), "TMPDIR": str(home / "tmp"),
                                  "PA_TIMEZONE": "Europe/Berlin", "PA_SERVER__FORWARDED_ALLOW_IPS": "127.0.0.1",
-                                 "PA_LOG_LEVEL": "INFO"})  # the access log on, for the secrets test
+                                 "PA_LOG_LEVEL": "INFO",  # the access log on, for the secrets test
+                                 "PA_SERVER__HEAD_TIMEOUT_S": str(HEAD_S), "PA_SERVER__BODY_IDLE_S": str(BODY_S)})
     yield server
     stop_server(server)
 
@@ -276,3 +278,45 @@ def test_secrets_sent_in_the_wrong_place_are_in_no_log_and_no_table(guard_server
     found = [p for p in guard_server.home.rglob("*") if p.is_file()
              and (token.encode() in p.read_bytes() or password.encode() in p.read_bytes())]
     assert found == []  # ... and the secrets are nowhere
+
+
+def _until_closed(s: socket.socket, limit: float) -> tuple[bytes, float]:
+    """What the server sends until it closes the connection, and after how many seconds."""
+    t0, data = time.monotonic(), b""
+    s.settimeout(limit)
+    while chunk := s.recv(4096):
+        data += chunk
+    return data, time.monotonic() - t0
+
+
+def test_slow_clients_are_closed_by_the_server_itself(guard_server: LiveServer) -> None:
+    """Slowloris and a stalled body end at the server's own deadlines (not only at a proxy's): a head
+    that trickles or never comes gets 408 and the connection closes; a body that stops is dropped; a
+    client that sends slowly but steadily is answered, and others sign in meanwhile."""
+    port = guard_server.port
+    user = guard_server.add_user("slowtest")
+    with socket.create_connection(("127.0.0.1", port)) as idle, \
+            socket.create_connection(("127.0.0.1", port)) as trickle, \
+            socket.create_connection(("127.0.0.1", port)) as stalled:
+        trickle.sendall(b"POST /api/v1/auth/login HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+        stalled.sendall(b"POST /api/v1/auth/login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                        b"Content-Length: 60\r\n\r\n{\"username\": ")
+        r = httpx.post(f"{guard_server.url}/api/v1/auth/login", json={"username": user, "password": PASSWORD},
+                       timeout=30)
+        assert r.status_code == 200  # the others are not held up
+        trickle.sendall(b"X-Still-Coming: 1\r\n")  # more of the head, never its end
+        for conn, want in ((idle, b"HTTP/1.1 408"), (trickle, b"HTTP/1.1 408"), (stalled, b"")):
+            data, took = _until_closed(conn, 30)
+            assert data.startswith(want), data
+            assert took < BODY_S + 5, took
+    # slow but steady: a piece every second, longer in all than either deadline
+    body = f'{{"username": "{user}", "password": "not-the-password-at-all"}}'.encode()
+    with socket.create_connection(("127.0.0.1", port)) as steady:
+        steady.sendall(b"POST /api/v1/auth/login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                       + f"Content-Length: {len(body)}\r\n\r\n".encode())
+        for i in range(0, len(body), 12):
+            time.sleep(1.0)
+            steady.sendall(body[i:i + 12])
+        steady.settimeout(30)
+        data = steady.recv(4096)
+    assert data.startswith(b"HTTP/1.1 401"), data[:80]
