@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import io
 import os
+import struct
 import wave
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -123,6 +124,14 @@ def read_wav(source: str | os.PathLike[str] | bytes) -> tuple[npt.NDArray[np.flo
     src: Any = io.BytesIO(source) if isinstance(source, bytes | bytearray) else str(source)
     data, rate = sf.read(src, dtype="float32", always_2d=False)
     return np.asarray(data, dtype=np.float32), int(rate)
+
+
+def pcm16_wav_header(frames: int, rate: int, channels: int = 1) -> bytes:
+    """The 44-byte header of a 16-bit PCM WAV of ``frames`` frames, for a file written front to back
+    where nothing can be patched afterwards (a sealed file)."""
+    data = frames * channels * 2
+    return struct.pack("<4sI4s4sIHHIIHH4sI", b"RIFF", 36 + data, b"WAVE", b"fmt ", 16, 1, channels, rate,
+                       rate * channels * 2, channels * 2, 16, b"data", data)
 
 
 def pcm16_wav_bytes(pcm: bytes, rate: int, channels: int = 1) -> bytes:

@@ -10,6 +10,7 @@ import threading
 import time
 import uuid
 from collections import deque
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,9 +24,11 @@ from app.server.schemas import MeetingDetail, MeetingOut
 from app.server.users import UserStore
 from app.services import Services
 from audio.meeting.capture import FileSource
+from audio.meeting.models import Manifest
 from audio.meeting.segments import MeetingError
 from audio.sources import AudioInputError
-from audio.wav import wav_writer
+from audio.wav import pcm16, pcm16_wav_header, wav_writer
+from storage.sealed_file import write_sealed_file
 
 log = logging.getLogger(__name__)
 KIND = "meeting"
@@ -66,6 +69,7 @@ class ServerMeetings:
         self.uploads = services.paths.data_dir / "server" / "uploads"
         self.cache = services.paths.data_dir / "server" / "recordings"
         self.rendered = FileCache(self.cache)  # a rendered WAV not played for a day is deleted (made again)
+        self.keys = services.data_keys  # encryption at rest on: the rendered WAV is sealed as well
         self._render_lock = threading.Lock()
         self._queue_lock = threading.Lock()
         self._queue: deque[_Job] = deque()  # uploads waiting for the one being processed
@@ -243,6 +247,23 @@ class ServerMeetings:
     def _render(self, meeting_id: str, target: Path) -> None:
         manifest = self.service.manifest(meeting_id)
         self.cache.mkdir(parents=True, exist_ok=True)
+        if self.keys is not None:
+            key_id = self.keys.current
+            write_sealed_file(target, self._pcm_wav(meeting_id, manifest), key_id, self.keys.key(key_id))
+            return
         with wav_writer(target, manifest.sample_rate, manifest.channels) as w:  # atomic: renamed when whole
             for block in self.service.audio_from(meeting_id):
                 w.write(block)
+
+    def _pcm_wav(self, meeting_id: str, manifest: Manifest) -> Iterator[bytes]:
+        """The recording as 16-bit WAV bytes, front to back: the header says the manifest's frame count
+        (a sealed file cannot be patched afterwards), so the audio is cut or padded with silence to it."""
+        total, channels = sum(s.samples for s in manifest.segments), manifest.channels
+        yield pcm16_wav_header(total, manifest.sample_rate, channels)
+        written = 0
+        for block in self.service.audio_from(meeting_id):
+            pcm = pcm16(block)[: total - written]
+            written += len(pcm)
+            yield pcm.tobytes()
+        if written < total:
+            yield bytes((total - written) * channels * 2)

@@ -11,7 +11,9 @@ from app.services import Services
 from audio.speakable import Language, make_speakable
 from audio.stt import Recognizer, Transcript
 from audio.tts import PiperTts, SpeechAudio
-from audio.wav import write_wav
+from audio.wav import wav_bytes, write_wav
+from storage.datakeys import DataKeys
+from storage.sealed_file import write_sealed_file
 
 
 class SpeechStages:
@@ -38,17 +40,24 @@ class SpeechStages:
 
 
 class AudioStore:
-    """WAV files the server made (spoken replies), by random id, under ``<data>/server/audio``."""
+    """WAV files the server made (spoken replies), by random id, under ``<data>/server/audio``; sealed
+    when encryption at rest is on (``keys``): a reply can hold what was read from a mail or the bank."""
 
-    def __init__(self, root: Path, max_age_s: float = DAY_S) -> None:
+    def __init__(self, root: Path, max_age_s: float = DAY_S, keys: DataKeys | None = None) -> None:
         self.root = root
+        self.keys = keys
         self.cache = FileCache(root, max_age_s)  # replies not fetched for a day are deleted
 
     def save(self, audio: SpeechAudio) -> tuple[str, Path]:
         self.cache.maybe_sweep()
         self.root.mkdir(parents=True, exist_ok=True)
         audio_id = uuid.uuid4().hex
-        path = write_wav(self.root / f"{audio_id}.wav", audio.samples, audio.sample_rate)
+        target = self.root / f"{audio_id}.wav"
+        if self.keys is not None:
+            path = write_sealed_file(target, [wav_bytes(audio.samples, audio.sample_rate)], self.keys.current,
+                                     self.keys.key(self.keys.current))
+        else:
+            path = write_wav(target, audio.samples, audio.sample_rate)
         return audio_id, path
 
     def path(self, audio_id: str) -> Path | None:

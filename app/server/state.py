@@ -46,7 +46,7 @@ class ServerState:
             pairing_limiter=PairingLimiter(cfg.login_attempts, cfg.login_window_s),
             spaces=spaces,
             speech=SpeechStages(services),
-            audio=AudioStore(services.paths.data_dir / "server" / "audio"),
+            audio=AudioStore(services.paths.data_dir / "server" / "audio", keys=services.data_keys),
             max_upload_bytes=cfg.max_upload_mb * 1024 * 1024,
             max_text_chars=cfg.max_text_chars,
             meetings=ServerMeetings(services, users),

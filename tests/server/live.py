@@ -94,7 +94,14 @@ class LiveServer:
         from storage.audit import AuditLog
         from storage.db.engine import Database
 
-        db = Database(self.database_url or f"sqlite:///{self.home / 'data' / 'personal-agent.sqlite3'}")
+        db_key = None
+        if (self.home / "data" / "encryption-keys.json").exists():  # encryption at rest is on here
+            from app.security import load_keys
+
+            with as_home(self.home):
+                keys = load_keys(self.home / "data")
+            db_key = keys.key(keys.database) if keys else None
+        db = Database(self.database_url or f"sqlite:///{self.home / 'data' / 'personal-agent.sqlite3'}", key=db_key)
         return UserStore(db, AuditLog(db), TokenIssuer(self.key, timedelta(minutes=15), timedelta(days=1)),
                          timedelta(minutes=5))
 

@@ -7,13 +7,14 @@ import logging
 from collections.abc import Iterator
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, File, Form, HTTPException, Query, UploadFile
+from fastapi import APIRouter, File, Form, Header, HTTPException, Query, UploadFile
 from fastapi import Path as PathParam
-from fastapi.responses import FileResponse, StreamingResponse
+from fastapi.responses import FileResponse, Response, StreamingResponse
 
 from agents.turn import TurnError, new_turn_id
 from app.engine import HistoryTurn, TurnReply
 from app.server.auth import Me, State, problems
+from app.server.ranged import file_response
 from app.server.schemas import AudioRef, AudioTurnReply, SpeakRequest, TextTurn
 from app.server.state import ServerState
 from app.server.uploads import save_upload
@@ -127,12 +128,13 @@ def speak(body: SpeakRequest, me: Me, st: State) -> AudioRef:
 @router.get("/audio/{audio_id}", response_class=FileResponse, responses={
     **problems(401, 404, 416), 200: {"content": {"audio/wav": {}}, "description": "the WAV file"},
     206: {"content": {"audio/wav": {}}, "description": "the requested byte range"}})
-def audio_file(audio_id: Annotated[str, PathParam(max_length=64)], me: Me, st: State) -> FileResponse:
+def audio_file(audio_id: Annotated[str, PathParam(max_length=64)], me: Me, st: State,
+               range_: Annotated[str | None, Header(alias="Range", include_in_schema=False)] = None) -> Response:
     """A WAV the server made for you. Supports ``Range: bytes=...`` (206 Partial Content)."""
     path = st.audio.path(audio_id)
     if path is None or st.users.owner("audio", audio_id) != me.user.id:
         raise HTTPException(404, "no such audio")
-    return FileResponse(path, media_type="audio/wav", filename=f"{audio_id}.wav",
-                        headers={"Cache-Control": "private, max-age=3600"}, content_disposition_type="inline")
+    return file_response(path, st.audio.keys, range_, "audio/wav", f"{audio_id}.wav",
+                         {"Cache-Control": "private, max-age=3600"})
 
 

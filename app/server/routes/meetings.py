@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, File, Form, HTTPException, Path, Query, UploadFile
-from fastapi.responses import FileResponse, PlainTextResponse
+from fastapi import APIRouter, File, Form, Header, HTTPException, Path, Query, UploadFile
+from fastapi.responses import FileResponse, PlainTextResponse, Response
 
 from app.engine import EXPORT_MEDIA_TYPES, MeetingHit
 from app.server.auth import Me, State, problems
 from app.server.meetings import MeetingBusy, NotYours
+from app.server.ranged import file_response
 from app.server.schemas import MeetingDetail, MeetingOut, SpeakerRename
 from app.server.uploads import save_upload
 from audio.meeting.segments import MeetingError
@@ -90,7 +91,8 @@ def export_meeting(meeting_id: MeetingId, me: Me, st: State,
 @router.get("/meetings/{meeting_id}/recording", response_class=FileResponse, responses={
     **problems(401, 404, 409, 416), 200: {"content": {"audio/wav": {}}, "description": "the recording as WAV"},
     206: {"content": {"audio/wav": {}}, "description": "the requested byte range"}})
-def meeting_recording(meeting_id: MeetingId, me: Me, st: State) -> FileResponse:
+def meeting_recording(meeting_id: MeetingId, me: Me, st: State,
+                      range_: Annotated[str | None, Header(alias="Range", include_in_schema=False)] = None) -> Response:
     """The recording as one WAV. Supports ``Range: bytes=...`` (206 Partial Content) for seeking."""
     try:
         path = st.meetings.recording(me.user.id, meeting_id)
@@ -100,4 +102,4 @@ def meeting_recording(meeting_id: MeetingId, me: Me, st: State) -> FileResponse:
         raise HTTPException(409, str(exc)) from None
     except MeetingError as exc:
         raise HTTPException(404, f"no recording: {exc}") from None
-    return FileResponse(path, media_type="audio/wav", filename=f"{meeting_id}.wav", content_disposition_type="inline")
+    return file_response(path, st.meetings.keys, range_, "audio/wav", f"{meeting_id}.wav")
