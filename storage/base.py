@@ -307,7 +307,39 @@ def sha256_of_stream(stream: Readable, chunk: int = CHUNK) -> tuple[str, int]:
     return h.hexdigest(), size
 
 
-class VerifyingReader:
+def read_exact(src: Readable, n: int) -> bytes:
+    """``n`` bytes from a stream that may return fewer per read; fewer only at its end."""
+    parts: list[bytes] = []
+    while n > 0:
+        b = src.read(n)
+        if not b:
+            break
+        parts.append(b)
+        n -= len(b)
+    return b"".join(parts)
+
+
+class InnerStream:
+    """A reader over another stream (``_raw``): closing it, or leaving its ``with``, closes that one."""
+
+    _raw: Readable
+
+    def readable(self) -> bool:
+        return True
+
+    def close(self) -> None:
+        close = getattr(self._raw, "close", None)
+        if close:
+            close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class VerifyingReader(InnerStream):
     """Wraps a stream; at end of stream checks size and SHA-256 and raises IntegrityError on a mismatch."""
 
     def __init__(self, raw: ReadStream, key: str, sha256: str | None, size: int | None) -> None:
@@ -338,17 +370,3 @@ class VerifyingReader:
             raise IntegrityError(f"{self.key}: read {self._seen} bytes, expected {self._size}")
         if self._expected and self._hash.hexdigest() != self._expected:
             raise IntegrityError(f"{self.key}: checksum mismatch (stored sha256 {self._expected[:12]}…)")
-
-    def readable(self) -> bool:
-        return True
-
-    def close(self) -> None:
-        close = getattr(self._raw, "close", None)
-        if close:
-            close()
-
-    def __enter__(self) -> VerifyingReader:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()

@@ -14,7 +14,7 @@ import tempfile
 from collections.abc import Callable
 from concurrent.futures import Future
 
-from storage.base import CHUNK, Backend, BlobWriter, ReadStream
+from storage.base import CHUNK, Backend, BlobWriter, InnerStream, ReadStream, read_exact
 from storage.datakeys import DataKeys
 from storage.errors import NotFoundError
 from storage.models import ObjectInfo, WriteResult
@@ -57,7 +57,7 @@ class SealingWriter(BlobWriter):
         self._inner.abort()
 
 
-class _PlainReader:
+class _PlainReader(InnerStream):
     """A plaintext (legacy) object: the bytes already read for the magic check, then the rest."""
 
     def __init__(self, raw: ReadStream, head: bytes) -> None:
@@ -72,29 +72,6 @@ class _PlainReader:
             out, self._head = self._head[:size], self._head[size:]
             return out
         return self._raw.read(size)
-
-    def readable(self) -> bool:
-        return True
-
-    def close(self) -> None:
-        self._raw.close()
-
-    def __enter__(self) -> _PlainReader:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-
-def _head(raw: ReadStream, n: int) -> bytes:
-    parts: list[bytes] = []
-    while n > 0:
-        b = raw.read(n)
-        if not b:
-            break
-        parts.append(b)
-        n -= len(b)
-    return b"".join(parts)
 
 
 class SealedBackend(Backend):
@@ -126,7 +103,7 @@ class SealedBackend(Backend):
     def open_read(self, key: str) -> ReadStream:
         raw = self.inner.open_read(key)
         try:
-            head = _head(raw, len(MAGIC))
+            head = read_exact(raw, len(MAGIC))
             if is_sealed(head):
                 return OpeningReader(raw, head, self.keys.key, key)
             return _PlainReader(raw, head)
@@ -136,14 +113,14 @@ class SealedBackend(Backend):
 
     def is_sealed(self, key: str) -> bool:
         with self.inner.open_read(key) as raw:
-            return is_sealed(_head(raw, len(MAGIC)))
+            return is_sealed(read_exact(raw, len(MAGIC)))
 
     def sealed_with(self, key: str) -> str | None:
         """The data key id an object is sealed with; None for a plaintext object."""
         from storage.sealed import read_header
 
         with self.inner.open_read(key) as raw:
-            head = _head(raw, len(MAGIC))
+            head = read_exact(raw, len(MAGIC))
             return read_header(raw, head)[0] if is_sealed(head) else None
 
     def delete(self, key: str) -> None:

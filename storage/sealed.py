@@ -25,7 +25,7 @@ from collections.abc import Callable
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from storage.base import Readable
+from storage.base import InnerStream, Readable, read_exact
 from storage.errors import IntegrityError
 
 MAGIC = b"PAENC\x00"
@@ -114,13 +114,13 @@ def read_header(src: Readable, first: bytes) -> tuple[str, bytes, bytes]:
     """Parse the header whose first bytes (at least ``len(MAGIC) + 2``) were already read:
     (key id, nonce prefix, header bytes)."""
     need = len(MAGIC) + 2
-    first = first + _read_exact(src, need - len(first)) if len(first) < need else first
+    first = first + read_exact(src, need - len(first)) if len(first) < need else first
     version, kid_len = first[len(MAGIC)], first[len(MAGIC) + 1]
     if version != VERSION:
         raise IntegrityError(f"sealed object of an unknown format version {version}")
     rest_len = kid_len + PREFIX
     rest = first[need:]
-    rest = rest + _read_exact(src, rest_len - len(rest))
+    rest = rest + read_exact(src, rest_len - len(rest))
     if len(rest) < rest_len:
         raise IntegrityError("sealed object cut short in its header")
     try:
@@ -131,18 +131,7 @@ def read_header(src: Readable, first: bytes) -> tuple[str, bytes, bytes]:
     return key_id, rest[kid_len:rest_len], hdr
 
 
-def _read_exact(src: Readable, n: int) -> bytes:
-    parts: list[bytes] = []
-    while n > 0:
-        b = src.read(n)
-        if not b:
-            break
-        parts.append(b)
-        n -= len(b)
-    return b"".join(parts)
-
-
-class OpeningReader:
+class OpeningReader(InnerStream):
     """A read stream over a sealed object: yields the plaintext, segment by segment, and raises
     IntegrityError if any segment was changed, reordered or the object was cut."""
 
@@ -152,7 +141,7 @@ class OpeningReader:
         key_id, self._prefix, self._header = read_header(raw, first)
         self._aead = AESGCM(key_for(key_id))
         self._index = 0
-        self._pending = _read_exact(raw, SEGMENT + TAG)
+        self._pending = read_exact(raw, SEGMENT + TAG)
         self._out = b""
         self._pos = 0
         self._eof = False
@@ -160,7 +149,7 @@ class OpeningReader:
     def _next(self) -> None:
         if len(self._pending) < TAG:
             raise IntegrityError(f"{self._name}: sealed object cut short")
-        following = _read_exact(self._raw, SEGMENT + TAG)
+        following = read_exact(self._raw, SEGMENT + TAG)
         last = not following
         try:
             self._out = self._aead.decrypt(_nonce(self._prefix, self._index, last), self._pending, self._header)
@@ -186,17 +175,3 @@ class OpeningReader:
             want -= len(chunk)
             parts.append(chunk)
         return parts[0] if len(parts) == 1 else b"".join(parts)
-
-    def readable(self) -> bool:
-        return True
-
-    def close(self) -> None:
-        close = getattr(self._raw, "close", None)
-        if close:
-            close()
-
-    def __enter__(self) -> OpeningReader:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()

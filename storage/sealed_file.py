@@ -15,6 +15,7 @@ from pathlib import Path
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from storage.base import InnerStream
 from storage.errors import IntegrityError
 from storage.sealed import MAGIC, PREFIX, SEGMENT, TAG, Sealer, _nonce, read_header
 
@@ -36,12 +37,12 @@ def write_sealed_file(path: Path, chunks: Iterable[bytes], key_id: str, key: byt
     return path
 
 
-class SealedFile:
+class SealedFile(InnerStream):
     """Random access to a sealed file's plaintext: ``size`` and ``read_range``."""
 
     def __init__(self, path: Path, key_for: Callable[[str], bytes]) -> None:
         self.name = path.name
-        self._f = open(path, "rb")  # noqa: SIM115 (closed by close())
+        self._f = self._raw = open(path, "rb")  # noqa: SIM115 (closed by close())
         try:
             first = self._f.read(len(MAGIC) + 2)
             if not first.startswith(MAGIC):
@@ -74,12 +75,3 @@ class SealedFile:
             lo = start - i * SEGMENT if i == start // SEGMENT else 0
             hi = end - i * SEGMENT + 1 if i == end // SEGMENT else len(plain)
             yield plain[lo:hi]
-
-    def close(self) -> None:
-        self._f.close()
-
-    def __enter__(self) -> SealedFile:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
