@@ -77,6 +77,7 @@ class ConversationScreen:
                                                              horizontal_alignment=ft.CrossAxisAlignment.STRETCH))
         return ft.Column([
             top,
+            self.app.timers_panel.build(),  # timers and reminders: countdowns, and the alert when one rings
             ft.Container(content=self.turns, expand=True),
             ft.Column([ptt_sem, self.ptt_hint], horizontal_alignment=ft.CrossAxisAlignment.CENTER, spacing=4),
             ft.Row([tagged(self.input, "message"), send]),
