@@ -13,6 +13,7 @@ recording instead: ``upload_meeting``), changing settings and accounts (managed 
 
 from __future__ import annotations
 
+import asyncio
 import json
 import threading
 from collections.abc import Callable
@@ -102,6 +103,7 @@ class RemoteEngine:
         self._listening = False
         self._lock = threading.Lock()
         self._timers: dict[str, TimerView] = {}  # the last list seen: what changed is reported as events
+        self._timers_lock = asyncio.Lock()
 
     # ------------------------------------------------------------------ sign-in
 
@@ -412,8 +414,9 @@ class RemoteEngine:
     async def timers(self) -> list[TimerView]:
         """The list from the server; what started, rang or was cancelled since the last look is emitted
         (the server does not push: a timers panel asks every few seconds)."""
-        views = [TimerView.model_validate(v) for v in (await self._send("GET", "/timers")).json()]
-        old, self._timers = self._timers, {v.id: v for v in views}
+        async with self._timers_lock:  # one look at a time: an older answer never follows a newer one
+            views = [TimerView.model_validate(v) for v in (await self._send("GET", "/timers")).json()]
+            old, self._timers = self._timers, {v.id: v for v in views}
         for ev in timer_changes(old, views):
             self._bus.emit(ev)
         return views

@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 import flet as ft
@@ -181,6 +181,12 @@ class TimersPanel:
         last = time.monotonic()
         while True:
             await asyncio.sleep(1.0 - (time.time() % 1.0))  # on the second, like a clock
+            session = getattr(self.app.page, "session", None)
+            if session is not None and session.connection is None:  # the tab is closed or offline
+                expires = session.expires_at
+                if expires is not None and expires <= datetime.now(UTC):
+                    return  # the session is over: so is this clock
+                continue
             due = self.tick(datetime.now().astimezone())
             try:
                 if due or time.monotonic() - last >= RELOAD_S:

@@ -26,9 +26,8 @@ class LocalTimers:
     def watch(self, now: datetime | None = None) -> list[TimerView]:
         """The list now; emits what changed since the last look (call from any thread)."""
         asst = self.core.assistant()
-        now = now or asst.clock()
-        views = board.board(asst.memory, now)
-        with self._lock:
+        with self._lock:  # read and compared as one step: the clock's thread and a UI's call both look
+            views = board.board(asst.memory, now or asst.clock())
             old, self._seen = self._seen, {v.id: v for v in views}
         for ev in timer_changes(old, views):
             self.core.bus.emit(ev)
