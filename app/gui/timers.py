@@ -167,8 +167,9 @@ class TimersPanel:
         except EngineError as exc:  # e.g. an older server without the timers routes
             log.info("timers: %s", exc)
             return
-        self.app.model.set_timers(views)
-        self.app.refresh()
+        if views != self.app.model.timers:  # nothing changed: nothing to send to the page
+            self.app.model.set_timers(views)
+            self.app.refresh()
 
     def start(self) -> None:
         """The one clock of this window's panel (once per page)."""
