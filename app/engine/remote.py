@@ -6,7 +6,9 @@ standard-library part). Tokens: give an access and refresh token (e.g. from the 
 with ``RemoteEngine.sign_in`` / pair with ``RemoteEngine.pair``; an expired access token is refreshed
 once automatically and ``on_tokens`` is called with every new pair so the app can store it. Microphone
 audio pushed while listening is sent as one WAV when push-to-talk is released; the server transcribes,
-answers and speaks.
+answers and speaks. Timers and reminders (``TimersPort``): the server does not push, so what started,
+rang or was cancelled is found and emitted as ``TimerChanged`` each time ``timers()`` is asked (the GUI's
+timers panel asks every few seconds and when a countdown runs out).
 
 Not offered remotely (``NotAvailable``): hands-free listening, recording a meeting live (upload a
 recording instead: ``upload_meeting``), changing settings and accounts (managed on the server)."""
