@@ -56,14 +56,16 @@ class TimersPanel:
         self.phone = False
         self.alert_text = ft.Text("", size=22, weight=ft.FontWeight.BOLD, color=ft.Colors.BLACK)
         self.alert_buttons = ft.Row(wrap=True, spacing=8)
-        self.alert = ft.Container(
-            visible=False, padding=12, border_radius=10, bgcolor=ft.Colors.AMBER_300,
+        box = ft.Container(
+            padding=12, border_radius=10, bgcolor=ft.Colors.AMBER_300,
             border=ft.Border.all(3, ft.Colors.DEEP_ORANGE_600),
             content=ft.Column([
                 ft.Row([ft.Icon(ft.Icons.ALARM, size=36, color=ft.Colors.DEEP_ORANGE_800),
                         ft.Semantics(content=self.alert_text, identifier="timer-alert-text", live_region=True,
                                      expand=True)], vertical_alignment=ft.CrossAxisAlignment.CENTER),
                 self.alert_buttons], spacing=8))
+        # shown and hidden as a whole (a Semantics whose content is hidden is an error on the page)
+        self.alert = ft.Semantics(content=box, identifier="timer-alert", visible=False)
         self.rows = ft.Column(spacing=2)
         self.strip = ft.Row(spacing=6, scroll=ft.ScrollMode.AUTO)
         self.list = ft.Container(visible=False, padding=ft.Padding.symmetric(horizontal=8, vertical=4),
@@ -80,7 +82,7 @@ class TimersPanel:
     def build(self) -> ft.Control:
         # its own semantics node: rows and the alert come and go above the message field
         return ft.Semantics(container=True, identifier="timers-panel",
-                            content=ft.Column([ft.Semantics(content=self.alert, identifier="timer-alert"), self.list],
+                            content=ft.Column([self.alert, self.list],
                                               spacing=6, horizontal_alignment=ft.CrossAxisAlignment.STRETCH))
 
     def show_for_width(self, width: float | None) -> None:

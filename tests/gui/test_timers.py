@@ -84,6 +84,20 @@ def test_a_ringing_timers_notice_is_the_alerts_and_goes_when_stopped() -> None:
     assert m.notices == []
 
 
+def _hidden_in_semantics(c: Any) -> list[str]:
+    """Semantics nodes whose content is hidden: Flet draws a red error box in their place."""
+    import flet as ft
+
+    out: list[str] = []
+    if isinstance(c, ft.Semantics) and c.visible is not False and (c.content is None or c.content.visible is False):
+        out.append(str(c.identifier))
+    for attr in ("content", "controls"):
+        v = getattr(c, attr, None)
+        for child in v if isinstance(v, list) else [v] if v is not None else []:
+            out += _hidden_in_semantics(child)
+    return out
+
+
 class _Page:
     def __init__(self) -> None:
         self.tasks: list[Any] = []
@@ -110,7 +124,9 @@ def test_the_panel_sets_countdowns_in_place_and_chimes_once_per_ring() -> None:
 
     app = _App()
     panel = TimersPanel(app)  # type: ignore[arg-type]
-    panel.build()
+    root = panel.build()
+    panel.refresh()
+    assert _hidden_in_semantics(root) == []  # nothing to show: no error box either (a hidden alert did draw one)
     now = datetime.now(UTC)
     app.model.set_timers([_view(1, 125.2, now=now), _view(2, 3600 * 2, now=now)])
     panel.refresh()
@@ -126,6 +142,7 @@ def test_the_panel_sets_countdowns_in_place_and_chimes_once_per_ring() -> None:
     app.model.set_timers([_view(1, -1, ringing=True, now=now), _view(2, 3600 * 2, now=now)])
     panel.refresh()
     assert panel.alert.visible and panel.alert_text.value == "Your timer of 1 seconds is done."
+    assert _hidden_in_semantics(root) == []
     assert app.page.tasks == [app.play_chime]
     panel.refresh()
     assert app.page.tasks == [app.play_chime]  # one chime per ring
