@@ -67,7 +67,7 @@ class TimersPanel:
         # shown and hidden as a whole (a Semantics whose content is hidden is an error on the page)
         self.alert = ft.Semantics(content=box, identifier="timer-alert", visible=False)
         self.rows = ft.Column(spacing=2)
-        self.strip = ft.Row(spacing=6, scroll=ft.ScrollMode.AUTO)
+        self.strip = ft.Row(spacing=6, run_spacing=4, wrap=True)  # the phone: chips, as many lines as needed
         self.list = ft.Container(visible=False, padding=ft.Padding.symmetric(horizontal=8, vertical=4),
                                  border_radius=8, bgcolor=ft.Colors.with_opacity(0.06, ft.Colors.ORANGE))
         self._countdowns: dict[str, ft.Text] = {}
