@@ -31,6 +31,7 @@ def test_local_engine_lists_snoozes_cancels_and_rings_its_timers() -> None:
     engine = LocalEngine(build_services(), speech_output="off", preload=False)
     assert isinstance(engine, TimersPort)
     events: list[TimerChanged] = []
+    stops: list[str] = []
 
     async def main() -> None:
         engine.subscribe(lambda e: events.append(e) if isinstance(e, TimerChanged) else None)  # starts the clock
@@ -56,6 +57,13 @@ def test_local_engine_lists_snoozes_cancels_and_rings_its_timers() -> None:
         with pytest.raises(EngineError):
             await engine.cancel_timer(views[1].id)  # no longer running
         assert [v.id for v in await engine.timers()] == [ringing.id]
+        await engine.ask("set a timer for 1 second")  # Stop on one that rings: it is gone, not cancelled
+        deadline = time.monotonic() + 30
+        while not (rung := [v for v in await engine.timers() if v.ringing]) and time.monotonic() < deadline:
+            await asyncio.sleep(0.2)
+        await engine.cancel_timer(rung[0].id)
+        assert [v.id for v in await engine.timers()] == [ringing.id]
+        stops.append(rung[0].id)
         await engine.close()
 
     asyncio.run(main())
@@ -64,6 +72,7 @@ def test_local_engine_lists_snoozes_cancels_and_rings_its_timers() -> None:
     assert changes[:2] == [("started", first), ("started", second)]
     assert ("rang", first) in changes and ("snoozed", first) in changes and ("cancelled", second) in changes
     assert changes.count(("rang", first)) == 1  # the alert comes once
+    assert changes[-1] == ("stopped", stops[0]) and ("rang", stops[0]) in changes
 
 
 def test_a_ringing_timers_notice_is_the_alerts_and_goes_when_stopped() -> None:
