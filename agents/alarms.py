@@ -17,7 +17,7 @@ from typing import Literal
 from pydantic import BaseModel
 
 from agents.local.phrases import fmt_duration
-from agents.memory import Memory
+from agents.memory import Memory, ReminderOut, TimerOut
 
 log = logging.getLogger(__name__)
 LATE_AFTER = timedelta(minutes=1)
@@ -31,22 +31,32 @@ class Alarm(BaseModel):
     late: bool = False  # came due while the app was not running
 
 
+def timer_text(t: TimerOut, now: datetime) -> str:
+    """What is said and shown when a timer rings ("Your timer for tea of 3 minutes is done.")."""
+    text = "Your timer"
+    if t.label:
+        text += f" for {t.label}"
+    if t.created_at:
+        text += f" of {fmt_duration(t.ends_at - t.created_at, 'en')}"
+    late = now - t.ends_at > LATE_AFTER
+    return text + (f" ran out at {t.ends_at.astimezone(now.tzinfo):%H:%M}." if late else " is done.")
+
+
+def reminder_text(r: ReminderOut, now: datetime) -> str:
+    """What is said and shown when a reminder comes due ("Reminder: call Anna")."""
+    late = now - r.due_at > LATE_AFTER
+    return f"Reminder: {r.text}" + (f" (due at {r.due_at.astimezone(now.tzinfo):%H:%M})" if late else "")
+
+
 def due_alarms(memory: Memory, now: datetime) -> list[Alarm]:
     """Everything due at ``now`` that has not been delivered, oldest first; each is delivered once."""
     out: list[Alarm] = []
     for t in memory.due_timers(now):
-        late = now - t.ends_at > LATE_AFTER
-        text = "Your timer"
-        if t.label:
-            text += f" for {t.label}"
-        if t.created_at:
-            text += f" of {fmt_duration(t.ends_at - t.created_at, 'en')}"
-        text += f" ran out at {t.ends_at.astimezone(now.tzinfo):%H:%M}." if late else " is done."
-        out.append(Alarm(kind="timer", id=t.id, due_at=t.ends_at, text=text, late=late))
+        out.append(Alarm(kind="timer", id=t.id, due_at=t.ends_at, text=timer_text(t, now),
+                         late=now - t.ends_at > LATE_AFTER))
     for r in memory.due_reminders(now):
-        late = now - r.due_at > LATE_AFTER
-        when = f" (due at {r.due_at.astimezone(now.tzinfo):%H:%M})" if late else ""
-        out.append(Alarm(kind="reminder", id=r.id, due_at=r.due_at, text=f"Reminder: {r.text}{when}", late=late))
+        out.append(Alarm(kind="reminder", id=r.id, due_at=r.due_at, text=reminder_text(r, now),
+                         late=now - r.due_at > LATE_AFTER))
     return sorted(out, key=lambda a: a.due_at)
 
 

@@ -46,6 +46,7 @@ class ReminderOut(BaseModel):
     due_at: datetime
     text: str
     done: bool
+    acknowledged: bool = False
 
 
 class TimerOut(BaseModel):
@@ -55,12 +56,20 @@ class TimerOut(BaseModel):
     label: str
     cancelled: bool
     rung: bool = False
+    acknowledged: bool = False
     created_at: datetime | None = None
 
 
 def _aware(dt: datetime) -> datetime:
     """SQLite drops the zone: values we stored are UTC."""
     return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
+
+
+def _timer_out(row: Timer) -> TimerOut:
+    out = TimerOut.model_validate(row)
+    out.ends_at = _aware(out.ends_at)
+    out.created_at = _aware(out.created_at) if out.created_at else None
+    return out
 
 
 _WHAT_DE = {"note": "Die Notiz", "reminder": "Der Text der Erinnerung"}
@@ -218,9 +227,7 @@ class Memory:
     def active_timers(self, now: datetime) -> list[TimerOut]:
         with self.db.session() as s:
             q = select(Timer).where(Timer.cancelled.is_(False)).order_by(Timer.ends_at)
-            outs = [TimerOut.model_validate(r) for r in s.scalars(q)]
-        for o in outs:
-            o.ends_at = _aware(o.ends_at)
+            outs = [_timer_out(r) for r in s.scalars(q)]
         return [o for o in outs if o.ends_at > now]
 
     def due_timers(self, now: datetime) -> list[TimerOut]:
@@ -228,12 +235,9 @@ class Memory:
         with self.db.session() as s:
             q = select(Timer).where(Timer.cancelled.is_(False), Timer.rung.is_(False)).order_by(Timer.ends_at)
             rows = [r for r in s.scalars(q) if _aware(r.ends_at) <= now]  # SQLite keeps no zone: compare here
-            outs = [TimerOut.model_validate(r) for r in rows]
+            outs = [_timer_out(r) for r in rows]
             for r in rows:
                 r.rung = True
-        for o in outs:
-            o.ends_at = _aware(o.ends_at)
-            o.created_at = _aware(o.created_at) if o.created_at else None
         return outs
 
     def cancel_timers(self, now: datetime) -> int:
@@ -244,6 +248,71 @@ class Memory:
                 if row is not None:
                     row.cancelled = True
         return len(active)
+
+    # -- what rings now, and what the user does about it (the GUI's timers panel)
+    def ringing_timers(self, now: datetime) -> list[TimerOut]:
+        """Timers that have run out and that the user has neither stopped nor cancelled, oldest first."""
+        with self.db.session() as s:
+            q = select(Timer).where(Timer.cancelled.is_(False), Timer.acknowledged.is_(False)).order_by(Timer.ends_at)
+            outs = [_timer_out(r) for r in s.scalars(q)]
+        return [o for o in outs if o.ends_at <= now]
+
+    def ringing_reminders(self, now: datetime) -> list[ReminderOut]:
+        """Reminders that came due and that the user has not stopped, oldest first."""
+        with self.db.session() as s:
+            q = select(Reminder).where(Reminder.acknowledged.is_(False)).order_by(Reminder.due_at)
+            outs = [ReminderOut.model_validate(r) for r in s.scalars(q)]
+        for o in outs:
+            o.due_at = _aware(o.due_at)
+        return [o for o in outs if o.due_at <= now]
+
+    def timer(self, timer_id: int) -> TimerOut | None:
+        with self.db.session() as s:
+            row = s.get(Timer, timer_id)
+            return _timer_out(row) if row is not None else None
+
+    def reminder(self, reminder_id: int) -> ReminderOut | None:
+        with self.db.session() as s:
+            row = s.get(Reminder, reminder_id)
+            if row is None:
+                return None
+            out = ReminderOut.model_validate(row)
+        out.due_at = _aware(out.due_at)
+        return out
+
+    def update_timer(self, timer_id: int, *, ends_at: datetime | None = None, cancelled: bool | None = None,
+                     acknowledged: bool | None = None) -> TimerOut | None:
+        """Cancel, stop (acknowledged) or snooze (a new end, to ring again) one timer; None if unknown."""
+        with self.db.session() as s:
+            row = s.get(Timer, timer_id)
+            if row is None:
+                return None
+            if ends_at is not None:
+                row.ends_at, row.rung, row.acknowledged = ends_at.astimezone(UTC), False, False
+            if cancelled is not None:
+                row.cancelled = cancelled
+            if acknowledged is not None:
+                row.acknowledged = acknowledged
+            s.flush()
+            return _timer_out(row)
+
+    def update_reminder(self, reminder_id: int, *, due_at: datetime | None = None,
+                        acknowledged: bool | None = None) -> ReminderOut | None:
+        """Stop (acknowledged, also delivered) or snooze (a new time, to come again) one reminder."""
+        with self.db.session() as s:
+            row = s.get(Reminder, reminder_id)
+            if row is None:
+                return None
+            if due_at is not None:
+                row.due_at, row.done, row.acknowledged = due_at.astimezone(UTC), False, False
+            if acknowledged:
+                row.done = True
+            if acknowledged is not None:
+                row.acknowledged = acknowledged
+            s.flush()
+            out = ReminderOut.model_validate(row)
+        out.due_at = _aware(out.due_at)
+        return out
 
     def count_turns(self) -> int:
         with self.db.session() as s:

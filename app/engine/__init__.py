@@ -240,6 +240,21 @@ class CheckOutcome(BaseModel):
     message: str
 
 
+TIMER_ID_PATTERN = r"^(timer|reminder)-[0-9]{1,9}$"
+
+
+class TimerView(BaseModel):
+    """A running timer, an upcoming reminder, or one that rings now (until the user stops or snoozes it)."""
+
+    id: str = Field(pattern=TIMER_ID_PATTERN, description="'timer-<n>' or 'reminder-<n>'")
+    kind: Literal["timer", "reminder"]
+    label: str = Field("", description="the timer's name or the reminder's text")
+    ends_at: datetime = Field(description="when it rings (or rang)")
+    started_at: datetime | None = None
+    ringing: bool = False
+    text: str = Field("", description="what the alert says (and the voice said) when it rings")
+
+
 # ---------------------------------------------------------------------------------------- events
 
 
@@ -313,10 +328,18 @@ class Notice(_Event):
     message: str
 
 
+class TimerChanged(_Event):
+    """A timer or reminder started, rang, was cancelled, snoozed (+5 min) or stopped (the alert acknowledged)."""
+
+    kind: Literal["timer"] = "timer"
+    change: Literal["started", "rang", "cancelled", "snoozed", "stopped"]
+    timer: TimerView
+
+
 EngineEvent = Annotated[
     StateChanged | TurnStarted | TranscriptInterim | TranscriptFinal | IntentRecognized | ToolCalled | ReplyDelta
     | ReplyDone | TurnError | SpeechAudioReady | SpeakingStarted | SpeechStopped | ApprovalRequested | ApprovalDecided
-    | MeetingUpdated | MeetingSegmentAdded | ProgressEvent | Notice,
+    | MeetingUpdated | MeetingSegmentAdded | ProgressEvent | Notice | TimerChanged,
     Field(discriminator="kind"),
 ]
 EngineEventAdapter: TypeAdapter[EngineEvent] = TypeAdapter(EngineEvent)
@@ -447,6 +470,25 @@ class ModelsPort(Protocol):
     async def cancel_model_install(self, model_id: str) -> None: ...
 
     async def remove_model(self, model_id: str) -> ModelView: ...
+
+
+@runtime_checkable
+class TimersPort(Protocol):
+    """Timers and reminders you can see: the local engine and the remote one have it; a UI checks
+    ``isinstance(engine, TimersPort)``. Changes arrive as :class:`TimerChanged` events. An id that is
+    not a timer or reminder of this user raises EngineError."""
+
+    async def timers(self) -> list[TimerView]:
+        """What rings now first, then the running timers and upcoming reminders, soonest first."""
+        ...
+
+    async def cancel_timer(self, timer_id: str) -> None:
+        """Cancel a running timer or reminder, or stop one that rings."""
+        ...
+
+    async def snooze_timer(self, timer_id: str, minutes: int = 5) -> TimerView:
+        """Ring again in ``minutes`` (1..120) minutes."""
+        ...
 
 
 class Engine(ConversationPort, VoicePort, MeetingsPort, SettingsPort, AccountsPort, Protocol):

@@ -6,13 +6,16 @@ standard-library part). Tokens: give an access and refresh token (e.g. from the 
 with ``RemoteEngine.sign_in`` / pair with ``RemoteEngine.pair``; an expired access token is refreshed
 once automatically and ``on_tokens`` is called with every new pair so the app can store it. Microphone
 audio pushed while listening is sent as one WAV when push-to-talk is released; the server transcribes,
-answers and speaks.
+answers and speaks. Timers and reminders (``TimersPort``): the server does not push, so what started,
+rang or was cancelled is found and emitted as ``TimerChanged`` each time ``timers()`` is asked (the GUI's
+timers panel asks every few seconds and when a countdown runs out).
 
 Not offered remotely (``NotAvailable``): hands-free listening, recording a meeting live (upload a
 recording instead: ``upload_meeting``), changing settings and accounts (managed on the server)."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import threading
 from collections.abc import Callable
@@ -49,12 +52,15 @@ from app.engine import (
     SettingsView,
     SpeechAudioReady,
     StateChanged,
+    TimerChanged,
+    TimerView,
     TranscriptFinal,
     TurnError,
     TurnReply,
     Unsubscribe,
 )
 from app.engine.bus import EventBus
+from app.engine.timer_events import timer_changes
 from audio.wav import pcm16_wav_bytes
 
 API = "/api/v1"
@@ -98,6 +104,8 @@ class RemoteEngine:
         self._listen_origin = ""  # the window/tab that pressed to talk
         self._listening = False
         self._lock = threading.Lock()
+        self._timers: dict[str, TimerView] = {}  # the last list seen: what changed is reported as events
+        self._timers_lock = asyncio.Lock()
 
     # ------------------------------------------------------------------ sign-in
 
@@ -403,6 +411,33 @@ class RemoteEngine:
         resp = await self._send("GET", f"/meetings/{meeting_id}/export", params={"format": real})
         return ExportedFile(filename=f"meeting-{meeting_id}.{fmt}", media_type=EXPORT_MEDIA_TYPES[fmt], content=resp.content)
 
+    # ------------------------------------------------------------------ timers and reminders
+
+    async def timers(self) -> list[TimerView]:
+        """The list from the server; what started, rang or was cancelled since the last look is emitted
+        (the server does not push: a timers panel asks every few seconds)."""
+        async with self._timers_lock:  # one look at a time: an older answer never follows a newer one
+            views = [TimerView.model_validate(v) for v in (await self._send("GET", "/timers")).json()]
+            old, self._timers = self._timers, {v.id: v for v in views}
+        for ev in timer_changes(old, views):
+            self._bus.emit(ev)
+        return views
+
+    async def cancel_timer(self, timer_id: str) -> None:
+        view = self._timers.get(timer_id)
+        await self._send("POST", f"/timers/{_timer_path(timer_id)}/cancel")
+        self._timers.pop(timer_id, None)
+        if view is not None:
+            self._bus.emit(TimerChanged(change="stopped" if view.ringing else "cancelled",
+                                        timer=view.model_copy(update={"ringing": False})))
+
+    async def snooze_timer(self, timer_id: str, minutes: int = 5) -> TimerView:
+        view = TimerView.model_validate((await self._send("POST", f"/timers/{_timer_path(timer_id)}/snooze",
+                                                          params={"minutes": minutes})).json())
+        self._timers[view.id] = view
+        self._bus.emit(TimerChanged(change="snoozed", timer=view))
+        return view
+
     # ------------------------------------------------------------------ settings and accounts
 
     async def settings(self) -> SettingsView:
@@ -423,6 +458,17 @@ class RemoteEngine:
 
     async def remove_account(self, kind: str, name: str) -> None:
         raise NotAvailable("Accounts are managed on the home server.")
+
+
+def _timer_path(timer_id: str) -> str:
+    """A timer id as a path segment; anything else is refused here (it would address another route)."""
+    import re
+
+    from app.engine import TIMER_ID_PATTERN
+
+    if not re.match(TIMER_ID_PATTERN, timer_id):
+        raise EngineError(f"no timer or reminder {timer_id!r}")
+    return timer_id
 
 
 def _detail_view(d: dict[str, Any]) -> MeetingView:

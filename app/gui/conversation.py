@@ -77,6 +77,7 @@ class ConversationScreen:
                                                              horizontal_alignment=ft.CrossAxisAlignment.STRETCH))
         return ft.Column([
             top,
+            self.app.timers_panel.build(),  # timers and reminders: countdowns, and the alert when one rings
             ft.Container(content=self.turns, expand=True),
             ft.Column([ptt_sem, self.ptt_hint], horizontal_alignment=ft.CrossAxisAlignment.CENTER, spacing=4),
             ft.Row([tagged(self.input, "message"), send]),
@@ -114,10 +115,14 @@ class ConversationScreen:
             self.turns.controls.append(ft.Semantics(
                 content=ft.Text(f"Not for me: {m.overheard}", size=11, italic=True, max_lines=1,
                                 overflow=ft.TextOverflow.ELLIPSIS, opacity=0.5), identifier="overheard"))
-        if m.notices:
+        if m.notices:  # the newest notice until it is dismissed (a timer's is in the timers panel's alert)
             last = m.notices[-1]
-            self.turns.controls.append(ft.Text(last.message, italic=True, size=12,
-                                               color=ft.Colors.ERROR if last.level == "error" else None))
+            self.turns.controls.append(ft.Row([
+                ft.Semantics(content=ft.Text(last.message, italic=True, size=12,
+                                             color=ft.Colors.ERROR if last.level == "error" else None),
+                             identifier="notice", expand=True),
+                icon_button(ft.Icons.CLOSE, "Dismiss", self._dismiss_notices, "notice-dismiss")],
+                vertical_alignment=ft.CrossAxisAlignment.CENTER))
 
     def _turn_view(self, t: Turn) -> ft.Control:
         rows: list[ft.Control] = []
@@ -218,6 +223,10 @@ class ConversationScreen:
         self.input.value = ""
         self.input.update()
         await self.app.ask(text)
+
+    async def _dismiss_notices(self, e: Any) -> None:
+        self.app.model.dismiss_notices()
+        self.app.refresh()
 
     async def _speak_again(self, text: str) -> None:
         await self.app.speak(text)

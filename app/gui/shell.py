@@ -22,6 +22,7 @@ from app.engine import (
     EngineError,
     EngineEvent,
     ProgressEvent,
+    ReplyDone,
     SettingsView,
     SpeechAudioReady,
     SpeechStopped,
@@ -31,6 +32,7 @@ from app.gui.conversation import ConversationScreen
 from app.gui.panels import PanelScreen, domain_panels
 from app.gui.settings_screen import SettingsScreen
 from app.gui.state import UiModel, is_phone
+from app.gui.timers import TimersPanel
 
 log = logging.getLogger(__name__)
 # the fixed tabs; each registered domain with a GUI panel (app/gui/panels.py) comes between Talk and Approvals
@@ -51,6 +53,7 @@ class AssistantApp:
         self.screen = "conversation"
         self.ptt_key_name = " "
         self.spoken_turns: dict[str, float] = {}
+        self.timers_panel = TimersPanel(self)  # on the Talk screen (built by it)
         self.conversation = ConversationScreen(self)
         panels = domain_panels()
         self.panels: dict[str, PanelScreen] = {name: p.screen(self) for name, p in panels}
@@ -104,6 +107,7 @@ class AssistantApp:
         self._apply_settings(view)
         self.conversation.set_onboarding(not view.onboarded)
         self.engine.subscribe(self._listener)
+        self.timers_panel.start()
         self._layout(page.width)
         self.go("conversation")
         for a in await self.engine.approvals():
@@ -136,6 +140,7 @@ class AssistantApp:
         self.page.navigation_bar = self.bar if phone else None
         self.body.padding = 8 if phone else 16
         self.conversation.show_for_width(width)
+        self.timers_panel.show_for_width(width)
         self.settings.show_for_width(width)
 
     def go(self, screen: str) -> None:
@@ -165,6 +170,7 @@ class AssistantApp:
 
     def refresh(self) -> None:
         self.conversation.refresh()
+        self.timers_panel.refresh()
         for screen in self.panels.values():
             screen.refresh()
         self.approvals.refresh()
@@ -226,11 +232,22 @@ class AssistantApp:
         if isinstance(ev, ApprovalRequested):
             self.approvals.open_dialog(ev.approval)
         self.refresh()
+        if isinstance(ev, ReplyDone):
+            await self.timers_panel.reload()  # the turn may have set or cancelled a timer
         if isinstance(ev, SpeechAudioReady):
             await self._next_clip()
         elif isinstance(ev, SpeechStopped) and self.player is not None and self.model.playing:
             await self._stop_clips()  # the user spoke over the reply (hands-free barge-in)
             self.refresh()
+
+    async def play_chime(self) -> None:
+        """A timer or reminder rings: the chime goes first in the queue of clips (the voice saying what
+        rang comes after it)."""
+        from audio.chime import chime_seconds, chime_wav
+
+        clip = AudioClip(wav=chime_wav(), duration_s=chime_seconds(), text="")
+        self.model.pending_clips.insert(0, SpeechAudioReady(turn_id="timer-chime", clip=clip))
+        await self._next_clip()
 
     async def _next_clip(self) -> None:
         """Play the next waiting clip unless one is loading or playing (a reply comes in clips: its first

@@ -25,6 +25,8 @@ from app.engine import (
     SpeechAudioReady,
     StateChanged,
     TanChallenge,
+    TimerChanged,
+    TimerView,
     TranscriptFinal,
     TranscriptInterim,
 )
@@ -144,6 +146,38 @@ class UiModel:
     origin: str = ""  # this window/tab (see SpeechAudioReady.origin)
     overheard: str = ""  # hands-free: the last speech not addressed to the assistant (never a turn)
     show_overheard: bool = False
+    timers: list[TimerView] = field(default_factory=list)  # the timers panel: ringing first, then soonest
+    _handled: set[str] = field(default_factory=set)  # alert texts stopped or snoozed: their notices are gone
+
+    @property
+    def ringing(self) -> list[TimerView]:
+        return [t for t in self.timers if t.ringing]
+
+    def set_timers(self, timers: list[TimerView]) -> None:
+        """The engine's list (read when the screen opens, after a turn and every few seconds)."""
+        self.timers = list(timers)
+        self._clear_notices()
+
+    def dismiss_notices(self) -> None:
+        self.notices.clear()
+
+    def _clear_notices(self) -> None:
+        """A notice about a timer or reminder that rings is the alert's (shown there, not as a line), and
+        it goes away once the alert is stopped or snoozed."""
+        ringing = {t.text for t in self.ringing}
+        self.notices = [n for n in self.notices if n.message not in ringing and n.message not in self._handled]
+
+    def _apply_timer(self, ev: TimerChanged) -> None:
+        rest = [t for t in self.timers if t.id != ev.timer.id]
+        if ev.change in ("cancelled", "stopped"):
+            self.timers = rest
+        else:
+            self.timers = sorted([*rest, ev.timer], key=lambda t: (not t.ringing, t.ends_at))
+        if ev.change in ("stopped", "snoozed", "cancelled"):
+            self._handled = {*list(self._handled)[-20:], ev.timer.text}
+        elif ev.change == "rang":
+            self._handled.discard(ev.timer.text)
+        self._clear_notices()
 
     @property
     def shown_state(self) -> AssistantState:
@@ -211,8 +245,12 @@ class UiModel:
             else:
                 self.progress[ev.task] = ev
         elif isinstance(ev, Notice):
+            if ev.message in {t.text for t in self.ringing} or ev.message in self._handled:
+                return  # the timers panel's alert shows it (or showed it, and it was stopped)
             self.notices.append(ev)
             del self.notices[:-20]
+        elif isinstance(ev, TimerChanged):
+            self._apply_timer(ev)
 
     def load_history(self, history: list[HistoryTurn]) -> None:
         """The stored conversation before this window opened: a user line and the reply after it are one

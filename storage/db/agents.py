@@ -45,6 +45,7 @@ class Reminder(Base):
     due_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
     text: Mapped[str] = mapped_column(Text)
     done: Mapped[bool] = mapped_column(Boolean, default=False)
+    acknowledged: Mapped[bool] = mapped_column(Boolean, default=False)  # rang and the user stopped it
 
 
 class Timer(Base):
@@ -56,6 +57,7 @@ class Timer(Base):
     label: Mapped[str] = mapped_column(String(200), default="")
     cancelled: Mapped[bool] = mapped_column(Boolean, default=False)
     rung: Mapped[bool] = mapped_column(Boolean, default=False)
+    acknowledged: Mapped[bool] = mapped_column(Boolean, default=False)  # rang and the user stopped it
 
 
 class PendingApproval(Base):

@@ -6,6 +6,7 @@ core (``core.py``: services, event bus, state, the heavy parts loaded once):
 - ``meetings.py``: meeting recording, search, playback, export
 - ``settings.py``: the settings screen
 - ``accounts.py``: accounts and their keyring secrets
+- ``timers.py``: timers and reminders you can see (``TimersPort``), their events
 
 Implements ``app.engine.Engine``; see that module for the contract. Heavy parts load lazily in worker
 threads (with ProgressEvents); blocking calls never run on the caller's event loop. Parts that are not
@@ -17,6 +18,7 @@ import asyncio
 import contextlib
 import logging
 import threading
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from app import __version__
@@ -42,6 +44,7 @@ from app.engine import (
     SettingsPatch,
     SettingsView,
     StateChanged,
+    TimerView,
     TurnReply,
     Unsubscribe,
 )
@@ -51,6 +54,7 @@ from app.engine.local.core import EngineCore, SpeechOutput
 from app.engine.local.meetings import MeetingAdapter
 from app.engine.local.models import LocalModels
 from app.engine.local.settings import LocalSettings
+from app.engine.local.timers import LocalTimers
 from app.engine.local.voice import LocalVoice
 
 if TYPE_CHECKING:
@@ -76,6 +80,7 @@ class LocalEngine:
         self.settings_port = LocalSettings(self.core, self.voice)
         self.accounts_port = LocalAccounts(self.core)
         self.models_port = LocalModels(self.core)
+        self.timers_port = LocalTimers(self.core)
         self.preload = preload
         self.alarms = alarms  # timers ring and reminders speak while a UI is subscribed
         self._preloaded = False
@@ -149,10 +154,16 @@ class LocalEngine:
         finance = asst.domain_settings.get("finance")
         budgets = budget_source(asst.memory.db, finance if isinstance(finance, FinanceSettings) else FinanceSettings(),
                                 asst.language)
-        clock = AlarmClock(asst.memory, asst.clock, self._ring, sources=[budgets])
+        clock = AlarmClock(asst.memory, asst.clock, self._ring, sources=[budgets, self._watch_timers])
         if not self._closed:
             self._alarm_clock = clock
             clock.start()
+
+    def _watch_timers(self, now: datetime) -> list[Alarm]:
+        """An alarm-clock source that delivers nothing itself: each second it reports the timers that
+        started, rang or were cancelled (``TimerChanged``) for the timers panel."""
+        self.timers_port.watch(now)
+        return []
 
     def _ring(self, alarm: Alarm) -> None:
         self.core.notice(alarm.text)
@@ -261,3 +272,14 @@ class LocalEngine:
 
     async def remove_model(self, model_id: str) -> ModelView:
         return await self.models_port.remove_model(model_id)
+
+    # ------------------------------------------------------------------------------ timers and reminders
+
+    async def timers(self) -> list[TimerView]:
+        return await self.timers_port.timers()
+
+    async def cancel_timer(self, timer_id: str) -> None:
+        await self.timers_port.cancel_timer(timer_id)
+
+    async def snooze_timer(self, timer_id: str, minutes: int = 5) -> TimerView:
+        return await self.timers_port.snooze_timer(timer_id, minutes)
