@@ -212,6 +212,9 @@ def check_account(acc: AccountIn, secret: str | None, timeout: float = 10.0) -> 
     except Exception as exc:
         text = str(exc).replace(secret, "***") if secret else str(exc)
         return CheckResult(ok=False, message=f"{type(exc).__name__}: {text.splitlines()[0] if text else ''}")
+    if acc.kind == "llm":
+        return CheckResult(ok=bool(secret), message="API key stored (a language model has no login to test: it is "
+                           "used at the next question that needs it)" if secret else "no API key stored")
     return CheckResult(ok=bool(secret), message="secret present (no live check for this kind)"
                        if secret else "no secret stored")
 

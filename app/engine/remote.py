@@ -38,6 +38,7 @@ from app.engine import (
     ExportedFile,
     ExportFormat,
     HistoryTurn,
+    KeyringView,
     Listener,
     MeetingHit,
     MeetingSegment,
@@ -423,6 +424,14 @@ class RemoteEngine:
 
     async def remove_account(self, kind: str, name: str) -> None:
         raise NotAvailable("Accounts are managed on the home server.")
+
+    async def keyring(self) -> KeyringView:
+        """The passwords are on the home server, whose keyring is open while it runs (it holds the
+        server's own sign-in key too): a phone never sees, sends or stores a master password."""
+        return KeyringView(state="ready", where="server")
+
+    async def open_keyring(self, password: str, create: bool = False) -> KeyringView:
+        raise NotAvailable("The passwords are kept on the home server: its password store is opened there.")
 
 
 def _detail_view(d: dict[str, Any]) -> MeetingView:
