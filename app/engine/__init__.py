@@ -223,7 +223,7 @@ class AccountDraft(BaseModel):
     username: str = ""
     host: str | None = None
     port: int | None = Field(None, ge=1, le=65535)
-    secret: str | None = Field(None, repr=False)
+    secret: str | None = Field(None, repr=False, max_length=4096)
     options: dict[str, str | int | bool] = Field(
         default_factory=dict, description="the kind's own settings: smtp_host, smtp_port, url, address, preset ...")
 

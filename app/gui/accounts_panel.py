@@ -80,7 +80,7 @@ class AccountsPanel:
         kinds = [k for k in GUI_KINDS if k in account_kinds()]
         self.kind = ft.Dropdown(label="Account kind", value="mail", width=220, on_select=self._kind_changed,
                                 options=[ft.DropdownOption(key=k, text=KIND_LABELS[k]) for k in kinds])
-        self.preset = ft.Dropdown(label="Provider", value="", width=200, on_select=self._preset_changed,
+        self.preset = ft.Dropdown(label="Provider", value="", width=240, on_select=self._preset_changed,
                                   options=[ft.DropdownOption(key="", text="Other (type the servers)"),
                                            *[ft.DropdownOption(key=k, text=p.label) for k, p in FORM_PRESETS.items()]])
         self.fields: dict[str, ft.TextField] = {
