@@ -87,11 +87,16 @@ class AccountService:
         self.audit.record("account.add", f"{acc.kind}:{acc.name}", "ok", f"user={acc.username}")
         return out
 
-    def list(self) -> list[AccountOut]:
+    def list(self, with_secrets: bool = True) -> list[AccountOut]:
+        """Every account; ``with_secrets=False`` leaves ``has_secret`` unknown (None) without touching
+        the keyring (a locked one would otherwise ask for its master password)."""
         with self.db.session() as s:
             rows = list(s.scalars(select(Account).order_by(Account.kind, Account.name)))
             outs = [AccountOut.model_validate(r) for r in rows]
         for o in outs:
+            if not with_secrets:
+                o.has_secret = None
+                continue
             try:
                 o.has_secret = secrets.has_secret(o.kind, o.name)
             except secrets.SecretStoreError:
@@ -153,7 +158,8 @@ def checked_account(acc: AccountIn) -> AccountIn:
 def check_account(acc: AccountIn, secret: str | None, timeout: float = 10.0) -> CheckResult:
     """Log in to the service once. Never puts the secret into the message."""
     if acc.kind in ("mail", "caldav", "smb", "bank") and not secret:
-        return CheckResult(ok=False, message="no secret in the keyring: run `personal-agent accounts add` again")
+        return CheckResult(ok=False, message="no password stored for this account: remove it and add it again "
+                                             "with its password")
     try:
         if acc.kind in ("mail", "caldav", "whatsapp"):  # the communication services' own login checks
             from agents.communication.calendar import CalDavCalendarService
@@ -177,8 +183,8 @@ def check_account(acc: AccountIn, secret: str | None, timeout: float = 10.0) -> 
                                                 account=acc.name)
                     return CheckResult(ok=True, message=cal.check_login())
                 if not secret:
-                    return CheckResult(ok=False, message="no token in the keyring: run `personal-agent accounts "
-                                                         "add` again")
+                    return CheckResult(ok=False, message="no access token stored for this account: remove it and "
+                                                         "add it again with its token")
                 wcfg = whatsapp_config(acc.options)
                 with WhatsAppClient(wcfg.model_copy(update={"timeout_s": timeout}), secret, account=acc.name) as wa:
                     return CheckResult(ok=True, message=wa.check_login())
@@ -206,6 +212,9 @@ def check_account(acc: AccountIn, secret: str | None, timeout: float = 10.0) -> 
     except Exception as exc:
         text = str(exc).replace(secret, "***") if secret else str(exc)
         return CheckResult(ok=False, message=f"{type(exc).__name__}: {text.splitlines()[0] if text else ''}")
+    if acc.kind == "llm":
+        return CheckResult(ok=bool(secret), message="API key stored (a language model has no login to test: it is "
+                           "used at the next question that needs it)" if secret else "no API key stored")
     return CheckResult(ok=bool(secret), message="secret present (no live check for this kind)"
                        if secret else "no secret stored")
 

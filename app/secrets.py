@@ -11,6 +11,7 @@ from __future__ import annotations
 import getpass
 import os
 import sys
+from typing import Literal
 
 import keyring
 import keyring.errors
@@ -38,12 +39,21 @@ def _is_usable(kr: KeyringBackend) -> bool:
     return type(kr).__module__.split(".")[0] != "keyrings"
 
 
-def _cryptfile(paths: AppPaths) -> KeyringBackend:
+def _open_cryptfile(paths: AppPaths, password: str) -> KeyringBackend:
+    """The encrypted keyring file opened with its master password (a missing file is created)."""
     from keyrings.cryptfile.cryptfile import CryptFileKeyring
 
     kr = CryptFileKeyring()
     paths.ensure()
     kr.file_path = str(paths.keyring_file)
+    try:
+        kr.keyring_key = password  # unlocks: checks the password against the file's reference entry
+    except ValueError:
+        raise SecretStoreError("keyring locked: wrong master password") from None
+    return kr
+
+
+def _cryptfile(paths: AppPaths) -> KeyringBackend:
     password = os.environ.get("PA_KEYRING_PASSWORD")
     if not password:
         if not sys.stdin.isatty():
@@ -52,11 +62,7 @@ def _cryptfile(paths: AppPaths) -> KeyringBackend:
                 f"({paths.keyring_file}; README, 'Secrets')"
             )
         password = getpass.getpass("Master password for the encrypted keyring: ")
-    try:
-        kr.keyring_key = password  # unlocks: checks the password against the file's reference entry
-    except ValueError:
-        raise SecretStoreError("keyring locked: wrong master password") from None
-    return kr
+    return _open_cryptfile(paths, password)
 
 
 def _stored_entries(kr: KeyringBackend) -> list[tuple[str, str]] | None:
@@ -86,6 +92,54 @@ def backend() -> KeyringBackend:
             current = keyring.get_keyring()
             _backend = current if _is_usable(current) else _cryptfile(app_paths())
     return _backend
+
+
+KeyringState = Literal["ready", "locked", "missing"]
+
+
+def keyring_state() -> KeyringState:
+    """Whether secrets can be stored and read now, without ever prompting: ``ready`` (the OS keyring,
+    a backend the user chose, or the encrypted file already unlocked in this process), ``locked`` (the
+    encrypted file exists, its master password is not known yet) or ``missing`` (no OS keyring and no
+    encrypted file yet)."""
+    if _backend is not None or os.environ.get("PYTHON_KEYRING_BACKEND") or _is_usable(keyring.get_keyring()):
+        return "ready"
+    if os.environ.get("PA_KEYRING_PASSWORD"):
+        try:
+            backend()
+            return "ready"
+        except SecretStoreError:
+            return "locked"  # the password given to the process does not open the file
+    return "locked" if app_paths().keyring_file.exists() else "missing"
+
+
+def uses_encrypted_file() -> bool:
+    """Whether the secrets are (or would be) in the app's encrypted keyring file, not an OS keyring."""
+    if _backend is not None:
+        return type(_backend).__module__.split(".")[0] == "keyrings"
+    return not (os.environ.get("PYTHON_KEYRING_BACKEND") or _is_usable(keyring.get_keyring()))
+
+
+MIN_MASTER_PASSWORD = 8
+
+
+def open_encrypted_keyring(password: str, create: bool = False) -> None:
+    """Unlock the encrypted keyring file with its master password, or (``create``) make a new one with
+    it, for this process only: the password stays in memory and is never written anywhere."""
+    global _backend
+    paths = app_paths()
+    exists = paths.keyring_file.exists()
+    if create and exists:
+        raise SecretStoreError("there is an encrypted keyring already: unlock it with its master password")
+    if not create and not exists:
+        raise SecretStoreError("there is no encrypted keyring yet: create one with a new master password")
+    if create and len(password) < MIN_MASTER_PASSWORD:
+        raise SecretStoreError(f"the master password needs at least {MIN_MASTER_PASSWORD} characters")
+    if not password.strip():
+        raise SecretStoreError("type the master password")
+    kr = _open_cryptfile(paths, password)
+    _cache.clear()
+    _backend = kr
 
 
 def reset_backend() -> None:

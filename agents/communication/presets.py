@@ -1,4 +1,4 @@
-"""Provider presets (GMX, Gmail, generic) and the mapping between account records and server configs.
+"""Provider presets (GMX, Gmail, web.de, iCloud, generic) and the mapping between account records and server configs.
 
 A mail account record (``app.accounts``, kind ``mail``) keeps the IMAP server in host/port and the
 rest in ``options``: ``security`` (ssl|starttls|plain), ``smtp_host``, ``smtp_port``,
@@ -39,6 +39,20 @@ PRESETS: dict[str, ProviderPreset] = {
         caldav_url="https://apidata.googleusercontent.com/caldav/v2/{username}/events",
         file_sent_copy=False,  # Gmail files messages sent over SMTP into "Sent Mail" itself
         note="needs an app password (Google account > Security > App passwords); Google CalDAV needs OAuth",
+    ),
+    "webde": ProviderPreset(
+        name="web.de",
+        imap=ServerEndpoint(host="imap.web.de", port=993, security="ssl"),
+        smtp=ServerEndpoint(host="smtp.web.de", port=587, security="starttls"),
+        caldav_url="https://caldav.web.de/begenda/dav/{username}/calendar",
+        note="switch on IMAP/POP3 access in WEB.DE settings; with 2-factor login use an app password",
+    ),
+    "icloud": ProviderPreset(
+        name="iCloud",
+        imap=ServerEndpoint(host="imap.mail.me.com", port=993, security="ssl"),
+        smtp=ServerEndpoint(host="smtp.mail.me.com", port=587, security="starttls"),
+        caldav_url="https://caldav.icloud.com/",
+        note="needs an app-specific password (Apple ID > Sign-In and Security)",
     ),
     "generic": ProviderPreset(
         name="Generic IMAP/SMTP",

@@ -223,7 +223,9 @@ class AccountDraft(BaseModel):
     username: str = ""
     host: str | None = None
     port: int | None = Field(None, ge=1, le=65535)
-    secret: str | None = Field(None, repr=False)
+    secret: str | None = Field(None, repr=False, max_length=4096)
+    options: dict[str, str | int | bool] = Field(
+        default_factory=dict, description="the kind's own settings: smtp_host, smtp_port, url, address, preset ...")
 
 
 class AccountView(BaseModel):
@@ -253,6 +255,18 @@ class TimerView(BaseModel):
     started_at: datetime | None = None
     ringing: bool = False
     text: str = Field("", description="what the alert says (and the voice said) when it rings")
+
+
+KeyringState = Literal["ready", "locked", "missing"]
+
+
+class KeyringView(BaseModel):
+    """Where the account passwords are kept, and whether they can be used now: ``ready``; ``locked`` (the
+    encrypted keyring needs its master password, for this session only); ``missing`` (no system keyring:
+    create the encrypted one with a new master password)."""
+
+    state: KeyringState
+    where: Literal["system", "encrypted-file", "server"] = "system"
 
 
 # ---------------------------------------------------------------------------------------- events
@@ -454,6 +468,15 @@ class AccountsPort(Protocol):
     async def test_account(self, kind: str, name: str) -> CheckOutcome: ...
 
     async def remove_account(self, kind: str, name: str) -> None: ...
+
+    async def keyring(self) -> KeyringView:
+        """Whether the passwords can be stored and read now (never prompts)."""
+        ...
+
+    async def open_keyring(self, password: str, create: bool = False) -> KeyringView:
+        """Unlock the encrypted keyring with its master password, or create it (``create``), for this
+        session only: the password is never written anywhere. EngineError in plain words."""
+        ...
 
 
 @runtime_checkable

@@ -11,7 +11,9 @@ rang or was cancelled is found and emitted as ``TimerChanged`` each time ``timer
 timers panel asks every few seconds and when a countdown runs out).
 
 Not offered remotely (``NotAvailable``): hands-free listening, recording a meeting live (upload a
-recording instead: ``upload_meeting``), changing settings and accounts (managed on the server)."""
+recording instead: ``upload_meeting``), changing settings (managed on the server). Accounts are the
+household's, on the server: listed for everyone, added, tested and removed by an admin; the server's
+keyring holds the passwords (``keyring()`` says so; a phone never handles a master password)."""
 
 from __future__ import annotations
 
@@ -20,6 +22,7 @@ import json
 import threading
 from collections.abc import Callable
 from typing import Any, Literal
+from urllib.parse import quote
 
 import httpx
 from pydantic import BaseModel
@@ -41,6 +44,7 @@ from app.engine import (
     ExportedFile,
     ExportFormat,
     HistoryTurn,
+    KeyringView,
     Listener,
     MeetingHit,
     MeetingSegment,
@@ -448,16 +452,29 @@ class RemoteEngine:
         raise NotAvailable("Settings are managed on the home server.")
 
     async def accounts(self) -> list[AccountView]:
-        raise NotAvailable("Accounts are managed on the home server.")
+        """The household's accounts on the home server (never a secret)."""
+        data = (await self._send("GET", "/connected-accounts")).json()
+        return [AccountView.model_validate(a) for a in data]
 
     async def add_account(self, draft: AccountDraft) -> AccountView:
-        raise NotAvailable("Accounts are managed on the home server.")
+        """Add one to the server (an admin only); the password goes into the server's keyring."""
+        resp = await self._send("POST", "/connected-accounts", json=draft.model_dump(mode="json"))
+        return AccountView.model_validate(resp.json())
 
     async def test_account(self, kind: str, name: str) -> CheckOutcome:
-        raise NotAvailable("Accounts are managed on the home server.")
+        resp = await self._send("POST", f"/connected-accounts/{quote(kind, safe='')}/{quote(name, safe='')}/test")
+        return CheckOutcome.model_validate(resp.json())
 
     async def remove_account(self, kind: str, name: str) -> None:
-        raise NotAvailable("Accounts are managed on the home server.")
+        await self._send("DELETE", f"/connected-accounts/{quote(kind, safe='')}/{quote(name, safe='')}")
+
+    async def keyring(self) -> KeyringView:
+        """The passwords are on the home server, whose keyring is open while it runs (it holds the
+        server's own sign-in key too): a phone never sees, sends or stores a master password."""
+        return KeyringView(state="ready", where="server")
+
+    async def open_keyring(self, password: str, create: bool = False) -> KeyringView:
+        raise NotAvailable("The passwords are kept on the home server: its password store is opened there.")
 
 
 def _timer_path(timer_id: str) -> str:

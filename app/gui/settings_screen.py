@@ -1,25 +1,21 @@
 """Settings: language, models, voice, storage, audio devices, theme, wake phrase, hold-to-talk key;
-accounts (add, test, remove; the secret goes to the keyring)."""
+accounts (``accounts_panel.py``: the password store, add, test, remove)."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
 import flet as ft
-from pydantic import ValidationError
 
-from app.accounts import account_kinds
-from app.engine import AccountDraft, AccountView, EngineError, SettingsPatch, SettingsView
+from app.engine import EngineError, SettingsPatch, SettingsView
 from app.engine.settings_rules import settings_problems
+from app.gui.accounts_panel import AccountsPanel
 from app.gui.models_screen import ModelsScreen
 from app.gui.state import is_phone
-from app.gui.widgets import bind, button, heading, icon_button, tagged
+from app.gui.widgets import button, heading, tagged
 
 if TYPE_CHECKING:
     from app.gui.shell import AssistantApp
-
-ACCOUNT_KINDS = list(account_kinds())
-
 
 # (field, label) of the choices and of the typed settings, in the order the screen shows them
 CHOICES = [("language", "Language"), ("stt_model", "Speech recognition model"),
@@ -56,45 +52,28 @@ class SettingsScreen:
                            in zip(CHOICES, self.dropdowns.values(), strict=True)},
                         **{key: tagged(t, f"setting-{key}") for key, t in self.texts.items()}}
         self.form = ft.Row(list(self._tagged.values()), wrap=True, spacing=12, run_spacing=12)
-        self.accounts = ft.Column(spacing=6)
-        self.kind = ft.Dropdown(label="Account kind", value="mail", width=200,
-                                options=[ft.DropdownOption(key=k, text=k) for k in ACCOUNT_KINDS])
-        self.acc_name = ft.TextField(label="Account name", width=200)
-        self.acc_user = ft.TextField(label="User name", width=200)
-        self.acc_host = ft.TextField(label="Server (host)", width=200)
-        self.acc_port = ft.TextField(label="Port", width=100, keyboard_type=ft.KeyboardType.NUMBER)
-        self.acc_secret = ft.TextField(label="Password or key", password=True, can_reveal_password=True, width=220)
         self.message = ft.Text("")
+        self.accounts = AccountsPanel(app, self._say)
         self.models = ModelsScreen(app)
         self.view: SettingsView | None = None
-        self._accounts_shown: list[AccountView] | None = None
 
     def build(self) -> ft.Control:
-        add_form = ft.Row([
-            tagged(self.kind, "account-kind", label="Account kind"), tagged(self.acc_name, "account-name"),
-            tagged(self.acc_user, "account-user"), tagged(self.acc_host, "account-host"),
-            tagged(self.acc_port, "account-port"), tagged(self.acc_secret, "account-secret"),
-            button("Add account", self._add_account, "account-add", ft.Icons.ADD, filled=True),
-        ], wrap=True)
         return ft.Column([
             heading("Settings"), self.form,
             button("Save settings", self._save, "settings-save", ft.Icons.SAVE, filled=True),
             ft.Semantics(content=self.message, identifier="settings-message", live_region=True, container=True),
-            ft.Divider(), heading("Accounts"),
-            ft.Text("Secrets are stored in the system keyring, never in the settings file."),
-            ft.Semantics(content=self.accounts, container=True), add_form,
+            ft.Divider(), heading("Accounts"), self.accounts.build(),
             ft.Divider(), self.models.build(),
         ], scroll=ft.ScrollMode.AUTO, expand=True)
 
     async def load(self) -> None:
         try:
             view = await self.app.engine.settings()
-            accounts = await self.app.engine.accounts()
         except EngineError as exc:
             self.message.value = str(exc)
             return
         self._fill(view)
-        self._fill_accounts(accounts)
+        await self.accounts.load()
         await self.models.load()
 
     def _fill(self, v: SettingsView) -> None:
@@ -129,22 +108,6 @@ class SettingsScreen:
         for key, t in self.texts.items():
             t.error = problems.get(key)
 
-    def _fill_accounts(self, accounts: list[AccountView]) -> None:
-        if accounts == self._accounts_shown:  # the same rows: keep the controls
-            return
-        self._accounts_shown = accounts
-        if not accounts:
-            self.accounts.controls = [ft.Text("No accounts yet. Everything offline works without one.")]
-            return
-        self.accounts.controls = [ft.Row([
-            ft.Icon(ft.Icons.KEY if a.has_secret else ft.Icons.KEY_OFF),
-            ft.Text(f"{a.kind}: {a.name}" + (f" ({a.username}@{a.host})" if a.host else ""), expand=True),
-            icon_button(ft.Icons.WIFI_TETHERING, f"Test {a.name}", bind(self._test, a),
-                        f"account-test-{a.kind}-{a.name}"),
-            icon_button(ft.Icons.DELETE, f"Remove {a.name}", bind(self._remove, a),
-                        f"account-remove-{a.kind}-{a.name}"),
-        ]) for a in accounts]
-
     def _say(self, text: str) -> None:
         self.message.value = text
         self.app.refresh()
@@ -169,49 +132,3 @@ class SettingsScreen:
         self._fill(view)
         await self.app.settings_changed(view)
         self._say("Settings saved.")
-
-    async def _add_account(self, e: Any) -> None:
-        port = (self.acc_port.value or "").strip()
-        try:
-            draft = AccountDraft(kind=self.kind.value or "mail", name=(self.acc_name.value or "").strip(),  # type: ignore[arg-type]
-                                 username=(self.acc_user.value or "").strip(),
-                                 host=(self.acc_host.value or "").strip() or None,
-                                 port=int(port) if port else None, secret=self.acc_secret.value or None)
-        except (ValidationError, ValueError) as exc:
-            self._say(f"Account not added: {_first_error(exc)}")
-            return
-        try:
-            acc = await self.app.engine.add_account(draft)
-        except EngineError as exc:
-            self._say(f"Account not added: {exc}")
-            return
-        for t in (self.acc_name, self.acc_user, self.acc_host, self.acc_port, self.acc_secret):
-            t.value = ""
-        self._fill_accounts(await self.app.engine.accounts())
-        self._say(f"Account {acc.kind}: {acc.name} added.")
-
-    async def _test(self, a: AccountView) -> None:
-        self.app.start_progress("account_test", f"Testing {a.name}…")
-        try:
-            r = await self.app.engine.test_account(a.kind, a.name)
-            self._say(("OK: " if r.ok else "Failed: ") + r.message)
-        except EngineError as exc:
-            self._say(str(exc))
-        finally:
-            self.app.end_progress("account_test")
-
-    async def _remove(self, a: AccountView) -> None:
-        try:
-            await self.app.engine.remove_account(a.kind, a.name)
-        except EngineError as exc:
-            self._say(str(exc))
-            return
-        self._fill_accounts(await self.app.engine.accounts())
-        self._say(f"Account {a.kind}: {a.name} removed.")
-
-
-def _first_error(exc: Exception) -> str:
-    if isinstance(exc, ValidationError):
-        err = exc.errors()[0]
-        return f"{'.'.join(map(str, err['loc']))}: {err['msg']}"
-    return "port must be a number" if "int" in str(exc) else str(exc)

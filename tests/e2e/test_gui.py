@@ -321,6 +321,7 @@ def test_settings_add_account_and_bad_input(app_url: str) -> None:
         type_into(page, "account-user", "me@example.org")
         type_into(page, "account-host", "imap.example.org")
         type_into(page, "account-port", "993")
+        type_into(page, "account-smtp-host", "smtp.example.org")
         type_into(page, "account-secret", "s3cret-pass")
         click(page, "account-add")
         wait_text(page, "settings-message", "added", timeout=30)

@@ -104,11 +104,12 @@ def test_settings_that_would_break_the_app_are_refused_in_plain_words(engine: An
 
 
 def test_accounts_add_list_remove_and_refuse_duplicates(engine: Any) -> None:
-    acc = run(engine.add_account(AccountDraft(kind="mail", name="work", username="me@example.org",
-                                              host="imap.example.org", port=993, secret="pw")))
+    mail = AccountDraft(kind="mail", name="work", username="me@example.org", host="imap.example.org", port=993,
+                        secret="pw", options={"smtp_host": "smtp.example.org", "address": "me@example.org"})
+    acc = run(engine.add_account(mail))
     assert acc.has_secret
     with pytest.raises(EngineError, match="exists"):
-        run(engine.add_account(AccountDraft(kind="mail", name="work", secret="other")))
+        run(engine.add_account(mail.model_copy(update={"secret": "other"})))
     assert [(a.kind, a.name) for a in run(engine.accounts())] == [("mail", "work")]
     from app import secrets
 

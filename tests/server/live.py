@@ -105,10 +105,10 @@ class LiveServer:
         return UserStore(db, AuditLog(db), TokenIssuer(self.key, timedelta(minutes=15), timedelta(days=1)),
                          timedelta(minutes=5))
 
-    def add_user(self, prefix: str = "user", password: str = PASSWORD) -> str:
+    def add_user(self, prefix: str = "user", password: str = PASSWORD, admin: bool = False) -> str:
         name = f"{prefix}-{uuid.uuid4().hex[:8]}"
         store = self._users()
-        store.create_user(name, password)
+        store.create_user(name, password, is_admin=admin)
         store.db.dispose()
         return name
 

@@ -35,6 +35,7 @@ from app.engine import (
     ExportFormat,
     Feature,
     HistoryTurn,
+    KeyringView,
     Listener,
     MeetingHit,
     MeetingSummary,
@@ -258,6 +259,12 @@ class LocalEngine:
 
     async def remove_account(self, kind: str, name: str) -> None:
         await self.accounts_port.remove_account(kind, name)
+
+    async def keyring(self) -> KeyringView:
+        return await self.accounts_port.keyring()
+
+    async def open_keyring(self, password: str, create: bool = False) -> KeyringView:
+        return await self.accounts_port.open_keyring(password, create)
 
     # ------------------------------------------------------------------------------ voices and models
 

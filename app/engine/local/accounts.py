@@ -1,17 +1,51 @@
-"""The accounts port of the local engine: list, add (the secret goes to the keyring), test, remove."""
+"""The accounts port of the local engine: list, add (the secret goes to the keyring), test, remove; and
+the keyring itself: on a machine without an OS keyring the encrypted file is created or unlocked here
+with a master password that stays in this process's memory only (``app.secrets.open_encrypted_keyring``)."""
 
 from __future__ import annotations
 
-from app.engine import AccountDraft, AccountView, CheckOutcome, EngineError
+from app.engine import AccountDraft, AccountView, CheckOutcome, EngineError, KeyringView
+from app.engine.account_rules import draft_problems
 from app.engine.local.core import EngineCore
+
+LOCKED = "The password store is locked: unlock it with your master password first."
+MISSING = "This computer has no password store yet: create one with a master password first."
+
+
+def _plain(message: str) -> str:
+    """A keyring error in plain words (it never names a setting or a command)."""
+    if "wrong master password" in message:
+        return "Wrong master password."
+    return message[:1].upper() + message[1:] + ("" if message.endswith(".") else ".")
 
 
 class LocalAccounts:
     def __init__(self, core: EngineCore) -> None:
         self.core = core
 
+    async def keyring(self) -> KeyringView:
+        from app import secrets
+
+        state = await self.core.thread(secrets.keyring_state)
+        return KeyringView(state=state, where="encrypted-file" if secrets.uses_encrypted_file() else "system")
+
+    async def open_keyring(self, password: str, create: bool = False) -> KeyringView:
+        from app import secrets
+
+        try:
+            await self.core.thread(secrets.open_encrypted_keyring, password, create)
+        except secrets.SecretStoreError as exc:
+            raise EngineError(_plain(str(exc))) from None
+        return await self.keyring()
+
+    async def _ready(self) -> None:
+        state = (await self.keyring()).state
+        if state != "ready":
+            raise EngineError(LOCKED if state == "locked" else MISSING)
+
     async def accounts(self) -> list[AccountView]:
-        rows = await self.core.thread(self.core.sv.accounts.list)
+        ready = (await self.keyring()).state == "ready"
+        rows = await self.core.thread(self.core.sv.accounts.list, ready)
         return [AccountView(kind=a.kind, name=a.name, username=a.username, host=a.host, port=a.port,
                             has_secret=a.has_secret) for a in rows]
 
@@ -19,17 +53,23 @@ class LocalAccounts:
         from app.accounts import AccountError, AccountIn
         from app.secrets import SecretStoreError
 
-        acc = AccountIn(kind=draft.kind, name=draft.name, username=draft.username, host=draft.host, port=draft.port)
+        problems = draft_problems(draft)
+        if problems:
+            raise EngineError(next(iter(problems.values())))
+        await self._ready()
+        acc = AccountIn(kind=draft.kind, name=draft.name, username=draft.username, host=draft.host, port=draft.port,
+                        options=dict(draft.options))
         try:
             out = await self.core.thread(self.core.sv.accounts.add, acc, draft.secret or None)
         except (AccountError, SecretStoreError) as exc:
-            raise EngineError(str(exc)) from None
+            raise EngineError(_plain(str(exc))) from None
         return AccountView(kind=out.kind, name=out.name, username=out.username, host=out.host, port=out.port,
                            has_secret=out.has_secret)
 
     async def test_account(self, kind: str, name: str) -> CheckOutcome:
         from app.accounts import AccountError
 
+        await self._ready()
         try:
             r = await self.core.thread(self.core.sv.accounts.test, name, kind)
         except AccountError as exc:
@@ -39,6 +79,7 @@ class LocalAccounts:
     async def remove_account(self, kind: str, name: str) -> None:
         from app.accounts import AccountError
 
+        await self._ready()
         try:
             await self.core.thread(self.core.sv.accounts.remove, name, kind)
         except AccountError as exc:

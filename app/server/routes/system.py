@@ -31,7 +31,7 @@ def info(me: Me, st: State) -> EngineInfo:
         Feature(name="llm", available=llm, detail=s.llm.provider if llm else "no language model configured"),
         Feature(name="approvals", available=True),
         Feature(name="meetings", available=True, detail="upload recordings; list, search, export, play"),
-        Feature(name="accounts", available=False, detail="managed on the server"),
+        Feature(name="accounts", available=True, detail="the household's, kept on the server (an admin changes them)"),
         Feature(name="settings", available=False, detail="managed on the server"),
     ]
     return EngineInfo(kind="remote", version=__version__, features=feats, wake_phrase=s.stt.wake_phrase,

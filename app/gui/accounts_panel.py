@@ -1,0 +1,258 @@
+"""Settings -> Accounts: where the passwords are kept (create or unlock the encrypted password store with
+a master password, for this session only), the accounts with Test and Remove (a test's result is shown
+on the account's own row), and the form to add one (mail, calendar, WhatsApp, language model, SMB, S3)
+with provider presets; a field that is missing or wrong is marked with plain words next to it.
+
+Controls are made once and changed in place (hidden or shown per kind); the rows are built again only
+when the accounts or a test result changed (see the typing rules in docs/ARCHITECTURE.md)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import flet as ft
+
+from app.accounts import account_kinds
+from app.engine import AccountView, CheckOutcome, EngineError, KeyringView
+from app.engine.account_rules import FORM_PRESETS, GUI_KINDS, KIND_FIELDS, draft_from_form, preset_values
+from app.gui.widgets import bind, button, icon_button, tagged
+
+if TYPE_CHECKING:
+    from app.gui.shell import AssistantApp
+
+KIND_LABELS = {"mail": "Mail (IMAP/SMTP)", "caldav": "Calendar (CalDAV)", "whatsapp": "WhatsApp",
+               "llm": "Language model (API key)", "smb": "Network share (SMB)", "s3": "Cloud storage (S3)"}
+SECRET_LABELS = {"llm": "API key", "whatsapp": "Access token", "s3": "Secret access key"}
+USER_LABELS = {"s3": "Access key ID", "whatsapp": "User name (optional)", "llm": "User name (optional)"}
+KEYRING_WORDS = {
+    "missing": "This computer has no system password store. Create an encrypted one for your account "
+               "passwords: choose a master password and type it twice. It is not saved anywhere: after "
+               "a restart you type it once to unlock.",
+    "locked": "Your account passwords are in an encrypted password store. Type its master password to "
+              "unlock it for this session.",
+}
+MIN_MASTER = 8
+
+
+def keyring_words(view: KeyringView) -> str:
+    if view.state != "ready":
+        return KEYRING_WORDS[view.state]
+    return {"system": "Passwords are kept in this computer's system password store.",
+            "encrypted-file": "Passwords are kept in the encrypted password store, unlocked for this session.",
+            "server": "Passwords are kept on the home server, never on this device."}[view.where]
+
+
+def master_problems(create: bool, first: str, second: str) -> dict[str, str]:
+    """What is wrong with the master password typed (field -> plain words)."""
+    if not first:
+        return {"master": "Type the master password."}
+    if create and len(first) < MIN_MASTER:
+        return {"master": f"Use at least {MIN_MASTER} characters."}
+    if create and first != second:
+        return {"master2": "The two passwords differ: type the same password twice."}
+    return {}
+
+
+def row_words(a: AccountView) -> str:
+    return f"{KIND_LABELS.get(a.kind, a.kind)}: {a.name}" + (f" ({a.username}@{a.host})" if a.host else
+                                                             f" ({a.username})" if a.username else "")
+
+
+def check_words(r: CheckOutcome) -> str:
+    return ("OK: " if r.ok else "Failed: ") + r.message
+
+
+class AccountsPanel:
+    def __init__(self, app: AssistantApp, say: Any) -> None:
+        self.app = app
+        self._say = say  # the settings screen's message line
+        self.keyring_text = ft.Text("")
+        self.master = ft.TextField(label="Master password", password=True, can_reveal_password=True, width=240)
+        self.master2 = ft.TextField(label="Master password again", password=True, can_reveal_password=True,
+                                    width=240)
+        self.keyring_button = ft.FilledButton(content="Create password store", icon=ft.Icons.LOCK_OPEN,
+                                              on_click=self._open_keyring)
+        self._keyring_tags = {"master": tagged(self.master, "keyring-password"),
+                              "master2": tagged(self.master2, "keyring-password2"),
+                              "button": tagged(self.keyring_button, "keyring-open")}
+        self.keyring_view = KeyringView(state="ready")
+        self.rows = ft.Column(spacing=6)
+        kinds = [k for k in GUI_KINDS if k in account_kinds()]
+        self.kind = ft.Dropdown(label="Account kind", value="mail", width=220, on_select=self._kind_changed,
+                                options=[ft.DropdownOption(key=k, text=KIND_LABELS[k]) for k in kinds])
+        self.preset = ft.Dropdown(label="Provider", value="", width=240, on_select=self._preset_changed,
+                                  options=[ft.DropdownOption(key="", text="Other (type the servers)"),
+                                           *[ft.DropdownOption(key=k, text=p.label) for k, p in FORM_PRESETS.items()]])
+        self.fields: dict[str, ft.TextField] = {
+            "name": ft.TextField(label="Account name", width=200),
+            "user": ft.TextField(label="User name", width=220),
+            "address": ft.TextField(label="E-mail address", width=220),
+            "host": ft.TextField(label="Mail server (IMAP)", width=220),
+            "port": ft.TextField(label="Port", width=100, keyboard_type=ft.KeyboardType.NUMBER),
+            "smtp_host": ft.TextField(label="Sending server (SMTP)", width=220),
+            "smtp_port": ft.TextField(label="SMTP port", width=100, keyboard_type=ft.KeyboardType.NUMBER),
+            "url": ft.TextField(label="Calendar address (URL)", width=360),
+            "phone_number_id": ft.TextField(label="Phone number ID", width=200),
+            "secret": ft.TextField(label="Password", password=True, can_reveal_password=True, width=220),
+        }
+        idents = {"name": "account-name", "user": "account-user", "address": "account-address",
+                  "host": "account-host", "port": "account-port", "smtp_host": "account-smtp-host",
+                  "smtp_port": "account-smtp-port", "url": "account-url", "phone_number_id": "account-phone-id",
+                  "secret": "account-secret"}
+        self._tags = {k: tagged(f, idents[k]) for k, f in self.fields.items()}
+        self._tags["preset"] = tagged(self.preset, "account-preset", label="Provider")
+        self._shown: list[AccountView] | None = None
+        self._checks: dict[tuple[str, str], CheckOutcome] = {}
+        self._checks_shown: dict[tuple[str, str], CheckOutcome] = {}
+        self._show_kind()
+
+    def build(self) -> ft.Control:
+        order = ["name", "preset", "user", "address", "host", "port", "smtp_host", "smtp_port", "url",
+                 "phone_number_id", "secret"]
+        form = ft.Row([tagged(self.kind, "account-kind", label="Account kind"), *[self._tags[k] for k in order],
+                       button("Add account", self._add, "account-add", ft.Icons.ADD, filled=True)],
+                      wrap=True, spacing=12, run_spacing=12)
+        keyring = ft.Column([
+            ft.Semantics(content=self.keyring_text, identifier="keyring-status", container=True),
+            ft.Row([self._keyring_tags["master"], self._keyring_tags["master2"], self._keyring_tags["button"]],
+                   wrap=True, spacing=12, run_spacing=12),
+        ], spacing=8)
+        return ft.Column([keyring, ft.Semantics(content=self.rows, container=True), form], spacing=12)
+
+    # ------------------------------------------------------------------ loading and showing
+
+    async def load(self) -> None:
+        try:
+            self._show_keyring(await self.app.engine.keyring())
+            self._fill(await self.app.engine.accounts())
+        except EngineError as exc:
+            self._say(str(exc))
+
+    def _show_keyring(self, view: KeyringView) -> None:
+        self.keyring_view = view
+        self.keyring_text.value = keyring_words(view)
+        needs = view.state != "ready"
+        self._keyring_tags["master"].visible = needs
+        self._keyring_tags["master2"].visible = view.state == "missing"
+        self._keyring_tags["button"].visible = needs
+        self.keyring_button.content = "Create password store" if view.state == "missing" else "Unlock"
+
+    def _fill(self, accounts: list[AccountView]) -> None:
+        if accounts == self._shown and self._checks == self._checks_shown:  # the same rows: keep the controls
+            return
+        self._shown = accounts
+        self._checks_shown = dict(self._checks)
+        if not accounts:
+            self.rows.controls = [ft.Text("No accounts yet. Everything offline works without one.")]
+            return
+        self.rows.controls = [self._row(a) for a in accounts]
+
+    def _row(self, a: AccountView) -> ft.Control:
+        check = self._checks.get((a.kind, a.name))
+        status = ft.Text(check_words(check) if check else "", size=12,
+                         color=None if check is None else ft.Colors.GREEN_800 if check.ok else ft.Colors.RED_800)
+        return ft.Column([
+            ft.Row([ft.Icon(ft.Icons.KEY if a.has_secret else ft.Icons.KEY_OFF),
+                    ft.Text(row_words(a), expand=True),
+                    icon_button(ft.Icons.WIFI_TETHERING, f"Test {a.name}", bind(self._test, a),
+                                f"account-test-{a.kind}-{a.name}"),
+                    icon_button(ft.Icons.DELETE, f"Remove {a.name}", bind(self._remove, a),
+                                f"account-remove-{a.kind}-{a.name}")]),
+            ft.Semantics(content=status, identifier=f"account-status-{a.kind}-{a.name}", container=True,
+                         live_region=True),
+        ], spacing=2)
+
+    def _show_kind(self) -> None:
+        kind = self.kind.value or "mail"
+        wanted = set(KIND_FIELDS.get(kind, ()))
+        for key in ("preset", "address", "host", "port", "smtp_host", "smtp_port", "url", "phone_number_id"):
+            self._tags[key].visible = key in wanted
+        self.fields["user"].label = USER_LABELS.get(kind, "User name")
+        self.fields["secret"].label = SECRET_LABELS.get(kind, "Password")
+        self.fields["host"].label = "Mail server (IMAP)" if kind == "mail" else "Server"
+        self.fields["url"].label = {"caldav": "Calendar address (URL)", "whatsapp": "API address (optional)",
+                                    "s3": "Endpoint URL (optional)"}.get(kind, "Address (URL)")
+        self.fields["name"].label = "Provider (openai, anthropic …)" if kind == "llm" else "Account name"
+
+    def _mark(self, problems: dict[str, str]) -> None:
+        for key, f in self.fields.items():
+            f.error = problems.get(key)
+
+    # ------------------------------------------------------------------ handlers
+
+    async def _kind_changed(self, e: Any) -> None:
+        self._show_kind()
+        self._mark({})
+        self.app.refresh()
+
+    async def _preset_changed(self, e: Any) -> None:
+        for key, value in preset_values(self.preset.value or "", self.kind.value or "mail",
+                                        (self.fields["user"].value or "").strip()).items():
+            self.fields[key].value = value
+        self.app.refresh()
+
+    async def _open_keyring(self, e: Any) -> None:
+        create = self.keyring_view.state == "missing"
+        problems = master_problems(create, self.master.value or "", self.master2.value or "")
+        self.master.error = problems.get("master")
+        self.master2.error = problems.get("master2")
+        if problems:
+            self.app.refresh()
+            return
+        try:
+            view = await self.app.engine.open_keyring(self.master.value or "", create=create)
+        except EngineError as exc:
+            self.master.error = str(exc)
+            self.app.refresh()
+            return
+        self.master.value = self.master2.value = ""
+        self._show_keyring(view)
+        self._shown = None  # whether each account has its password is known now
+        self._fill(await self.app.engine.accounts())
+        self._say("Password store created." if create else "Password store unlocked for this session.")
+
+    def _form(self) -> dict[str, str]:
+        form = {k: f.value or "" for k, f in self.fields.items() if self._tags[k].visible is not False}
+        form["preset"] = self.preset.value or ""
+        return form
+
+    async def _add(self, e: Any) -> None:
+        kind = self.kind.value or "mail"
+        draft, problems = draft_from_form(kind, self._form())
+        self._mark(problems)
+        if draft is None:
+            self._say("Account not added: " + ("please fill in the marked field." if len(problems) == 1
+                                               else "please fill in the marked fields."))
+            return
+        try:
+            acc = await self.app.engine.add_account(draft)
+        except EngineError as exc:
+            self._say(f"Account not added: {exc}")
+            return
+        for f in self.fields.values():
+            f.value = ""
+        self.preset.value = ""
+        self._fill(await self.app.engine.accounts())
+        self._say(f"Account {acc.name} added. Press Test on its row to check the login.")
+
+    async def _test(self, a: AccountView) -> None:
+        self.app.start_progress("account_test", f"Testing {a.name}…")
+        try:
+            r = await self.app.engine.test_account(a.kind, a.name)
+        except EngineError as exc:
+            r = CheckOutcome(ok=False, message=str(exc))
+        finally:
+            self.app.end_progress("account_test")
+        self._checks[(a.kind, a.name)] = r
+        self._fill(await self.app.engine.accounts())
+        self.app.refresh()
+
+    async def _remove(self, a: AccountView) -> None:
+        try:
+            await self.app.engine.remove_account(a.kind, a.name)
+        except EngineError as exc:
+            self._say(str(exc))
+            return
+        self._checks.pop((a.kind, a.name), None)
+        self._fill(await self.app.engine.accounts())
+        self._say(f"Account {a.name} removed.")
