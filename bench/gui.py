@@ -77,11 +77,16 @@ def measure_size(size: tuple[int, int], turns: int, models: Path, wav: Path) -> 
             type_into(page, "message", q)
             t = time.monotonic()
             page.keyboard.press("Enter")
-            lat.append(_wait_last(page, "assistant-text", expect) - t)
-            _wait_last(page, "status", "Idle")
+            try:
+                lat.append(_wait_last(page, "assistant-text", expect) - t)
+                _wait_last(page, "status", "Idle")
+            except TimeoutError as exc:  # counted, reported, and the next turn is tried
+                out.setdefault("typed_turn_errors", []).append(str(exc))  # type: ignore[union-attr]
+                screenshot(page, f"bench-gui-typed-{size[0]}x{size[1]}-{i}")
             time.sleep(0.3)
-        out["typed_turn_ms"] = {"p50": round(statistics.median(lat) * 1000), "max": round(max(lat) * 1000),
-                                "n": len(lat)}
+        if lat:
+            out["typed_turn_ms"] = {"p50": round(statistics.median(lat) * 1000), "max": round(max(lat) * 1000),
+                                    "n": len(lat)}
         # 2 s of lead-in, 11 s of speech, 3 s more: a browser slow to start recording on a loaded machine
         # must not cut "... for your country" off the end
         hold(page, "ptt", 2.0 + 11.0 + 3.0)
