@@ -29,6 +29,7 @@ from tests.e2e.gui_helpers import (
     type_into,
     wait_text,
 )
+from tests.servers.base import unavailable
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 # two replies per size, five characters each, no character shared (the sizes share one app and its history)
@@ -38,7 +39,7 @@ WORDS = {DESKTOP: ("東京タワー", "大阪城公園"), PHONE: ("京都御所�
 @pytest.fixture(scope="module")
 def scripts_app(tmp_path_factory: pytest.TempPathFactory, models_dir: Path) -> Iterator[str]:
     if cjk_font() is None:
-        pytest.fail("Noto Sans CJK is not installed (Debian fonts-noto-cjk, scripts/apt-runtime.txt)")
+        unavailable("Noto Sans CJK is not installed (Debian fonts-noto-cjk, scripts/apt-runtime.txt)")
     env = {"PA_HOME": str(tmp_path_factory.mktemp("scripts-home")), "PA_KEYRING_PASSWORD": "test-master-password",
            "PA_STT__MODEL": str(models_dir / "whisper-base")}
     with web_app(env=env) as url:
