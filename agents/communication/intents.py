@@ -183,7 +183,8 @@ def _mail(m: IntentMatch, d: AssistantDeps, q: MailQuery) -> AgentReply:
     else:
         spoken = tr(lang, f"You have {n} unread e-mail{'s' if n > 1 else ''}. Latest from {lines[0]}.",
                     f"Du hast {n} ungelesene Mail{'s' if n > 1 else ''}. Die neueste von {lines[0]}.")
-    return reply(m, spoken, "\n".join(lines), tool_calls=[call])
+    # the screen lists the others: the newest is in the spoken sentence (it came twice, as the calendar's did)
+    return reply(m, spoken, "\n".join(lines[1:]), tool_calls=[call])
 
 
 HANDLERS: dict[str, Handler] = {

@@ -32,9 +32,11 @@ def build_page(sv: Services, engine_factory: EngineFactory | None = None) -> Cal
         return engine
 
     async def main(page: ft.Page) -> None:
+        from app.gui.fonts import use_served_font
         from app.gui.shell import AssistantApp
 
         page.title = "Personal Agent"
+        use_served_font(page)  # Japanese, Chinese, Korean text drawn offline in a browser
         app = AssistantApp(page, get_engine(), sv.paths.data_dir / "exports")
         await app.start()
 

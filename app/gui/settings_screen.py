@@ -24,6 +24,21 @@ CHOICES = [("language", "Language"), ("stt_model", "Speech recognition model"),
 TYPED = [("llm_model", "Model name"), ("llm_base_url", "Model server address"), ("wake_phrase", "Wake phrase"),
          ("ptt_key", "Hold-to-talk key")]
 DESKTOP_ONLY = {"ptt_key"}  # a phone has no keyboard to hold a key on
+DEVICES = ("input_device", "output_device")  # this machine's sound devices: listed only where they are used
+
+
+def audio_devices_note(web: bool, mobile: bool, local_engine: bool) -> str | None:
+    """What the Microphone/Speaker choices become: None = list this machine's devices (a desktop window on
+    the local engine), else one line saying whose microphone and speaker are used. A browser or a phone
+    records and plays on its own device: the server's device list means nothing there."""
+    if mobile:
+        return "Microphone and speaker: this phone's own."
+    if web:
+        return ("Microphone and speaker: this browser's (the ones your system uses; the browser asks once "
+                "before it lets the app use the microphone).")
+    if not local_engine:
+        return "Microphone and speaker: this computer's own."
+    return None
 
 
 def _choices(v: SettingsView) -> dict[str, tuple[list[str], str]]:
@@ -54,12 +69,15 @@ class SettingsScreen:
         self.form = ft.Row(list(self._tagged.values()), wrap=True, spacing=12, run_spacing=12)
         self.message = ft.Text("")
         self.accounts = AccountsPanel(app, self._say)
+        self.devices_note = ft.Text("")
+        self._devices_tag = tagged(self.devices_note, "setting-audio-devices")
+        self._devices_tag.visible = False
         self.models = ModelsScreen(app)
         self.view: SettingsView | None = None
 
     def build(self) -> ft.Control:
         return ft.Column([
-            heading("Settings"), self.form,
+            heading("Settings"), self.form, self._devices_tag,
             button("Save settings", self._save, "settings-save", ft.Icons.SAVE, filled=True),
             ft.Semantics(content=self.message, identifier="settings-message", live_region=True, container=True),
             ft.Divider(), heading("Accounts"), self.accounts.build(),
@@ -97,9 +115,18 @@ class SettingsScreen:
             await control.focus()
 
     def show_for_width(self, width: float | None) -> None:
-        """Hide what a phone cannot use (the hold-to-talk key)."""
+        """Hide what a phone cannot use (the hold-to-talk key), and this machine's sound devices where the
+        browser's or phone's own are used."""
         for key in DESKTOP_ONLY:
             self._tagged[key].visible = not is_phone(width)
+        page = self.app.page
+        info = self.app.model.info
+        note = audio_devices_note(bool(page.web), bool(page.platform and page.platform.is_mobile()),
+                                  info is None or info.kind == "local")
+        for key in DEVICES:
+            self._tagged[key].visible = note is None
+        self.devices_note.value = note or ""
+        self._devices_tag.visible = note is not None
 
     def _mark(self, problems: dict[str, str]) -> None:
         """Show each problem under its field (and clear the fields without one)."""
@@ -117,6 +144,9 @@ class SettingsScreen:
                   **{k: t.value or "" for k, t in self.texts.items()}}
         if not self._tagged["ptt_key"].visible:  # a phone does not show (or change) the key
             values.pop("ptt_key")
+        for key in DEVICES:
+            if not self._tagged[key].visible:  # the browser's or phone's own devices: the server's stay as set
+                values.pop(key)
         patch = SettingsPatch(**values)
         problems = settings_problems(patch, self.view) if self.view is not None else {}
         self._mark(problems)

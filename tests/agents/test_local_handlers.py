@@ -99,6 +99,7 @@ def test_mail_unread_and_from_person(assistant: Assistant, services: ServiceDeps
     ]
     r = assistant.ask("do I have new mail")
     assert r.spoken == "You have 1 unread e-mail. Latest from Bob: Lunch?."
+    assert r.text.count("Lunch") == 1, r.text  # the screen does not list the spoken mail again
     assert assistant.ask("hat Anna mir geschrieben").spoken.startswith("1 Mail von Anna")
     assert assistant.ask("any emails from Carol").spoken == "No e-mails from Carol."
 

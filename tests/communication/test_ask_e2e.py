@@ -61,3 +61,25 @@ def test_schedule_lunch_needs_approval_then_exists(radicale_server: RadicaleServ
     out = _cli("ask", "yes")
     [ev] = svc.events(*week)
     assert "lunch" in ev.title.lower() and ev.start.weekday() == 4 and ev.start.hour == 13
+
+
+def test_mail_answers_name_the_newest_mail_once(dovecot_server: DovecotServer, smtp_server: SmtpServer) -> None:
+    """Issue 18: the unread answer said the newest mail and listed it again below ("Bob: Lunch?" twice)."""
+    me = dovecot_server.add_user("me")
+    now = datetime.now().astimezone()
+    for i, (sender, subject) in enumerate([("Bob Meyer <bob@example.org>", "Quarterly numbers"),
+                                           ("Anna Schmidt <anna@example.org>", "Train tickets"),
+                                           ("Anna Schmidt <anna@example.org>", "Running late")]):
+        raw = (f"From: {sender}\r\nSubject: {subject}\r\nMessage-ID: <twice-{i}@x>\r\n\r\nBody {i}\r\n").encode()
+        dovecot_server.deliver(me, raw, when=now - timedelta(hours=3 - i))  # the last one is the newest
+    _cli("accounts", "add", "mail", "--kind", "mail", "--username", me.name, "--host", "127.0.0.1", "--port",
+         str(dovecot_server.imaps_port), "-o", "security=ssl", "-o", "smtp_host=127.0.0.1", "-o",
+         f"smtp_port={smtp_server.port}", "-o", "smtp_security=starttls", "-o", f"address={me.address}", "-o",
+         f"ca_file={dovecot_server.cert.cert}", "--password-stdin", stdin=me.password + "\n")
+    unread = _cli("ask", "any unread emails")
+    assert "3 unread" in unread and "Latest from Anna Schmidt: Running late" in unread, unread
+    for subject in ("Running late", "Train tickets", "Quarterly numbers"):
+        assert unread.count(subject) == 1, unread
+    from_anna = _cli("ask", "any new mail from Anna?")
+    assert "Latest: Running late" in from_anna, from_anna
+    assert from_anna.count("Running late") == 1 and from_anna.count("Train tickets") == 1, from_anna
