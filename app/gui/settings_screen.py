@@ -67,6 +67,7 @@ class SettingsScreen:
         self.message = ft.Text("")
         self.models = ModelsScreen(app)
         self.view: SettingsView | None = None
+        self._filled: dict[str, str] = {}  # what each typed setting's field was last filled with
         self._accounts_shown: list[AccountView] | None = None
 
     def build(self) -> ft.Control:
@@ -108,7 +109,12 @@ class SettingsScreen:
             d.value = value
             d.error_text = None
         for key, value in _typed(v).items():
-            self.texts[key].value = value
+            # written only when the setting changed (first load, another device, a save that tidied
+            # it): writing the stored value again when the screen opened or after a save reached the
+            # browser while the user typed in the field, and replaced what was typed
+            if value != self._filled.get(key):
+                self._filled[key] = value
+                self.texts[key].value = value
             self.texts[key].error = None
         self.show_for_width(self.app.page.width)
 
@@ -166,6 +172,7 @@ class SettingsScreen:
         except EngineError as exc:
             self._say(str(exc))
             return
+        self._filled.update({k: values[k] for k in self.texts if k in values})  # the fields hold these
         self._fill(view)
         await self.app.settings_changed(view)
         self._say("Settings saved.")
@@ -185,8 +192,11 @@ class SettingsScreen:
         except EngineError as exc:
             self._say(f"Account not added: {exc}")
             return
-        for t in (self.acc_name, self.acc_user, self.acc_host, self.acc_port, self.acc_secret):
-            t.value = ""
+        sent = {self.acc_name: draft.name, self.acc_user: draft.username, self.acc_host: draft.host or "",
+                self.acc_port: port, self.acc_secret: draft.secret or ""}
+        for t, value in sent.items():
+            if (t.value or "").strip() == value.strip():  # not a field the user has typed in since
+                t.value = ""
         self._fill_accounts(await self.app.engine.accounts())
         self._say(f"Account {acc.kind}: {acc.name} added.")
 
