@@ -61,14 +61,19 @@ def _type_at_once(page: object, ident: str, text: str) -> str:
     return field_value(page, ident)
 
 
-# Not fully fixed (measured with the machine's load average at 20-27, three runs of this module at once):
-# before these fixes 9 of 100 runs lost keys at 1280x800 in an instrumented run (select-all typed before
-# Flutter took the field; Settings writing its stored values while the next text was typed); after them
-# 1 of 100 at 1280x800 in each of two runs, and 2 of 100 at 390x844 in one (both after Send: the
-# server, seconds late, cleared the message field while the next text was typed). A non-strict expected
-# failure, so that it reports the lost runs without failing the suite.
-RESIDUAL = pytest.mark.xfail(reason="a rare residual on a heavily loaded machine: ~1 of 100 runs loses keys when "
-                                    "the server's reply to a click lands seconds late (see the comment above)",
+# Not fixed (measured with the machine's load average at 20-27, three runs of this module at once): before
+# these fixes 9 of 100 runs lost keys at 1280x800 in an instrumented run (select-all typed before Flutter
+# took the field; Settings writing its stored values while the next text was typed). After them, at
+# 1280x800: 1 of 100 in each of two runs ('93' for '993' in the port; 'hat time is it' after Send);
+# at 390x844: 2, 12 and 24 of 100. The phone's losses are mostly account fields holding nothing: an
+# instrumented run shows the click focusing the field's <input>, then within ~10 ms the focus moving to
+# the Microphone dropdown (setting-input_device) and to <body>, where the keys go. It happens with the
+# earlier Settings code too (2 of 5 runs; 5 of 5 with the new one: too few runs to tell them apart).
+# The cause of that focus move is not found yet. A non-strict expected failure, so that it reports the
+# lost runs without failing the suite.
+RESIDUAL = pytest.mark.xfail(reason="not fixed: on a loaded machine ~1 of 100 runs at 1280x800 and 2-24 of 100 at "
+                                    "390x844 lose keys (the phone: focus moves from the clicked account field to "
+                                    "a dropdown, then <body>; see the comment above)",
                              strict=False)
 
 
