@@ -193,8 +193,8 @@ def remote_ui(port: int | None = typer.Option(None, help="port of the web UI")) 
 
     from app.engine import Engine
     from app.engine.remote import RemoteEngine, Tokens
-    from app.gui.fonts import web_assets_dir
     from app.gui.page import build_page
+    from app.gui.web import web_assets_dir
 
     sv = services()
     saved = _remote_load()
@@ -208,7 +208,7 @@ def remote_ui(port: int | None = typer.Option(None, help="port of the web UI")) 
     p = port or sv.settings.ui_port
     typer.echo(f"Personal Agent web UI (home server {saved['url']}): http://127.0.0.1:{p}/")
     ft.run(build_page(sv, engine_factory=engine), view=None, host="127.0.0.1", port=p, no_cdn=True,  # type: ignore[arg-type]
-           assets_dir=web_assets_dir())
+           assets_dir=str(web_assets_dir(sv.paths.cache_dir / "web")))
 
 
 def register(cli: typer.Typer) -> None:

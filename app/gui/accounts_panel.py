@@ -218,7 +218,8 @@ class AccountsPanel:
 
     async def _add(self, e: Any) -> None:
         kind = self.kind.value or "mail"
-        draft, problems = draft_from_form(kind, self._form())
+        sent = self._form()
+        draft, problems = draft_from_form(kind, sent)
         self._mark(problems)
         if draft is None:
             self._say("Account not added: " + ("please fill in the marked field." if len(problems) == 1
@@ -229,8 +230,9 @@ class AccountsPanel:
         except EngineError as exc:
             self._say(f"Account not added: {exc}")
             return
-        for f in self.fields.values():
-            f.value = ""
+        for k, f in self.fields.items():  # cleared only where nobody has typed since it was sent: a field
+            if (f.value or "") == sent.get(k, ""):  # written under the user's new keys would lose them
+                f.value = ""
         self.preset.value = ""
         self._fill(await self.app.engine.accounts())
         self._say(f"Account {acc.name} added. Press Test on its row to check the login.")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from typing import TYPE_CHECKING, Any
 
@@ -220,8 +221,10 @@ class ConversationScreen:
         if not text:
             self.app.toast("Type something first.")
             return
-        self.input.value = ""
-        self.input.update()
+        await asyncio.sleep(0)  # what the browser reported since the click or Enter comes in first
+        if (self.input.value or "").strip() == text:  # not when the user has typed the next message already
+            self.input.value = ""
+            self.input.update()
         await self.app.ask(text)
 
     async def _dismiss_notices(self, e: Any) -> None:

@@ -4,7 +4,7 @@ write it) is drawn offline.
 Flutter web draws a character its fonts lack by fetching a Noto font from Google's font CDN; offline
 (and with ``no_cdn`` it asks this server, which has none) the character stays an empty box. So the app
 serves Debian's Noto Sans CJK (``fonts-noto-cjk``, scripts/apt-runtime.txt) from the web server's assets
-folder and makes it the theme's font: one file with Latin, Greek, Cyrillic, kana, Han and Hangul
+folder (``app/gui/web``) and makes it the theme's font: one file with Latin, Greek, Cyrillic, kana, Han and Hangul
 (19.5 MB, fetched once per browser and then revalidated from its cache). A desktop window draws with
 the system's fonts and needs none of this."""
 
@@ -26,13 +26,6 @@ CANDIDATES = (
 def cjk_font(candidates: tuple[Path, ...] = CANDIDATES) -> Path | None:
     """The installed Noto Sans CJK file, or None."""
     return next((p for p in candidates if p.is_file()), None)
-
-
-def web_assets_dir() -> str | None:
-    """The folder the web server serves as its assets (the font's own folder: nothing is copied), or None
-    when the font is not installed."""
-    font = cjk_font()
-    return str(font.parent) if font is not None else None
 
 
 def use_served_font(page: ft.Page, font: Path | None = None) -> bool:

@@ -23,6 +23,7 @@ class ModelsScreen:
         self.bars: dict[str, ft.ProgressBar] = {}
         self.labels: dict[str, ft.Text] = {}
         self._subscribed = False
+        self._shown: list[ModelView] | None = None
 
     @property
     def port(self) -> ModelsPort | None:
@@ -51,6 +52,11 @@ class ModelsScreen:
             self.message.value = str(exc)
 
     def fill(self, models: list[ModelView]) -> None:
+        # built again only when the list changed: new rows each time Settings opened reached the browser
+        # while the user typed in a field above them, and kept its page busy when the field was clicked
+        if models == self._shown:
+            return
+        self._shown = models
         self.bars, self.labels = {}, {}
         rows: list[ft.Control] = []
         for m in models:

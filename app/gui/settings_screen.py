@@ -74,6 +74,7 @@ class SettingsScreen:
         self._devices_tag.visible = False
         self.models = ModelsScreen(app)
         self.view: SettingsView | None = None
+        self._filled: dict[str, str] = {}  # what each typed setting's field was last filled with
 
     def build(self) -> ft.Control:
         return ft.Column([
@@ -105,7 +106,12 @@ class SettingsScreen:
             d.value = value
             d.error_text = None
         for key, value in _typed(v).items():
-            self.texts[key].value = value
+            # written only when the setting changed (first load, another device, a save that tidied
+            # it): writing the stored value again when the screen opened or after a save reached the
+            # browser while the user typed in the field, and replaced what was typed
+            if value != self._filled.get(key):
+                self._filled[key] = value
+                self.texts[key].value = value
             self.texts[key].error = None
         self.show_for_width(self.app.page.width)
 
@@ -159,6 +165,7 @@ class SettingsScreen:
         except EngineError as exc:
             self._say(str(exc))
             return
+        self._filled.update({k: values[k] for k in self.texts if k in values})  # the fields hold these
         self._fill(view)
         await self.app.settings_changed(view)
         self._say("Settings saved.")

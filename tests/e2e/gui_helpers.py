@@ -80,10 +80,10 @@ def has_focus(page: Any, ident: str) -> bool:
 def type_into(page: Any, ident: str, text: str, submit: bool = False, attempts: int = 3) -> None:
     """Click a text field, type into it like a user, check the field holds the text, then press Enter.
 
-    Keys typed right after a screen opens are still lost in about 1 run of 100 (issue 18, item 1): that
-    is measured on its own by tests/e2e/test_typing.py (an expected failure until it is fixed), so here a
-    field that did not take the text is cleared and typed into again, after a pause, up to ``attempts``
-    times: the tests that use this check other features."""
+    That no key is lost is tested on its own by tests/e2e/test_typing.py (issue 18, item 1); the tests
+    that use this check other features, so a field that did not take the text (e.g. one clicked while a
+    screen was still being replaced on a loaded machine) is cleared and typed into again, after a pause,
+    up to ``attempts`` times."""
     held = None
     for attempt in range(attempts):
         field = by_id(page, ident).first

@@ -1,0 +1,37 @@
+"""What the app adds to Flet's web client: a script that keeps the keys typed into a text field right
+after it is clicked (typing_guard.js explains why), and the font that draws Japanese, Chinese and Korean
+offline (``app/gui/fonts.py``). Flet serves ``index.html`` and the rest from the app's assets folder when
+one is there; this writes Flet's own page with the script added, next to the script and the font."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+from app.gui.fonts import cjk_font
+
+SCRIPTS = ("typing_guard.js",)
+_HERE = Path(__file__).resolve().parent
+
+
+def web_assets_dir(dest: Path) -> Path:
+    """Fill ``dest`` with the web client's page (Flet's index.html, our scripts loaded before Flutter
+    starts) and the scripts; return it, to be passed to ``ft.run(assets_dir=...)``."""
+    from flet_web import get_package_web_dir
+
+    dest.mkdir(parents=True, exist_ok=True)
+    page = (Path(get_package_web_dir()) / "index.html").read_text(encoding="utf-8")
+    tags = "".join(f'<script src="{name}"></script>\n  ' for name in SCRIPTS)
+    page, found = re.subn(r'(<script src="flutter_bootstrap\.js")', lambda m: tags + m[1], page, count=1)
+    if not found:  # a Flet whose page loads Flutter differently: the scripts go first in <head>
+        page = page.replace("<head>", "<head>\n  " + tags, 1)
+    (dest / "index.html").write_text(page, encoding="utf-8")
+    for name in SCRIPTS:
+        shutil.copyfile(_HERE / name, dest / name)
+    font = cjk_font()
+    if font is not None:  # copied once (a link out of the folder is not served); 19.5 MB
+        served = dest / font.name
+        if not served.is_file() or served.stat().st_size != font.stat().st_size:
+            shutil.copyfile(font, served)
+    return dest
