@@ -6,6 +6,7 @@ Case is kept (slot values keep the user's capitals); ``normalize`` gives the low
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 # ---------------------------------------------------------------- politeness and discourse words
 
@@ -40,7 +41,7 @@ _EARLY_SOFTENER = re.compile(r"(?i)^(\S+(?: (?:mir|me|mich|dir|uns))?) (?:bitte|
 
 # ---------------------------------------------------------------- mishearings
 
-_SLIPS: list[tuple[re.Pattern[str], str]] = [
+_SLIPS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     (re.compile(r"(?i)\btime (?:her|a|or|ah)(?= (?:for|of|to|on|auf|für|\d))"), "timer"),
     (re.compile(r"(?i)\btime her\b"), "timer"),
     (re.compile(r"(?i)\b((?:set|start|make) (?:a |an |the |me a )?)time(?= (?:for|of) (?:\d|a |an |one|two|three|"
@@ -53,6 +54,10 @@ _SLIPS: list[tuple[re.Pattern[str], str]] = [
     # "remember me at 8 pm to call grandma" (a learner's or Whisper's "remind me"), "be reminded on friday to ..."
     (re.compile(r"(?i)\bremember me(?= (?:at|on|in|tomorrow|tonight|next|this)\b.* to \S)"), "remind me"),
     (re.compile(r"(?i)^(?:i (?:want|need|would like|'d like) to )?(?:be|get) reminded\b"), "remind me"),
+    # "I need a reminder at 4 to …", "ich brauche eine Erinnerung …": asking for one is setting one
+    (re.compile(r"(?i)^(?:i (?:need|want|'d like|would like)|give me|ich (?:brauche?|hätte gerne?|will)) (an?|eine) "
+                r"(?=reminder\b|erinnerung\b)"), lambda m: "set a " if m.group(1) != "eine" else "stell mir eine "),
+    (re.compile(r"(?i)\bwieviel(?=e?\b)"), "wie viel"),  # both spellings are in use; templates say "wie viel"
     (re.compile(r"(?i)\bcalender\b|\bcalander\b"), "calendar"),
     (re.compile(r"(?i)\bkalendar\b"), "kalender"),
     (re.compile(r"(?i)\bwie spät is es\b"), "wie spät ist es"),
