@@ -345,7 +345,7 @@ _PLACE = re.compile(r"\b(?:in|at|im|bei|beim)(?: (?:the|a|my|your|der|die|das|de
                     r"([^\W\d]+)")
 
 
-_NO_PLACE = {"moment", "present", "once", "all", "least", "last", "first", "augenblick", "moment", "grunde"}
+_NO_PLACE = {"moment", "present", "once", "all", "least", "last", "first", "augenblick", "grunde"}
 
 
 def _elsewhere(intent: str, norm: str) -> bool:
