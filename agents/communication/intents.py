@@ -29,7 +29,7 @@ INTENTS: Intents = {
                f"how many (unread|new) {MAIL} [do i have]", "(what's|what is|anything) new in my inbox",
                "did i get (any|new) (mail|email|emails)", "(did|has) (anyone|someone|somebody) (emailed|written|write) [me|to me]", f"[any] (unread|new) {MAIL}",
                "(take a look at|look at|look in) my (inbox|mail|mailbox)",
-               "(did|has) (anything|something) (come|come in|arrived|landed) [in|to] my (inbox|mail|mailbox)"],
+               "(did|has) (anything|something) (come|come in|arrived) [in|to] my (inbox|mailbox)"],
         "de": [f"(habe|hab) ich [neue|ungelesene] {MAIL_DE}", f"gibt es (neue|ungelesene) {MAIL_DE}",
                "(prüfe|prüf|check|checke) [meine|mein] (mails|e-mails|emails|posteingang|postfach)",
                f"(lies|zeig|zeige) [mir] [meine] (neuen|ungelesenen|letzten) {MAIL_DE} [vor]",

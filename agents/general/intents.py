@@ -124,7 +124,7 @@ INTENTS: Intents = {
     },
     "ListReminders": {
         "en": [f"{WHAT_IS} my reminders", "what are my reminders", "(show|list|read|tell) [me] [all] my reminders",
-               "(show|list|read) [me] (all|every|each) [of] [my|the] (reminders|reminder) [i have|i've got|i set]",
+               "(show|list|read) [me] (every|each) reminder [i have|i've got|i set]",
                "what reminders do i have", "do i have any reminders", "any reminders",
                "(which|what) reminders (are|do i have) [coming up|upcoming|pending|set]"],
         "de": ["welche erinnerungen (habe|hab) ich", "(zeig|zeige|lies) [mir] [alle] meine erinnerungen [vor]",
@@ -133,7 +133,7 @@ INTENTS: Intents = {
     },
     "ListNotes": {
         "en": [f"{WHAT_IS} [in] my notes", "what are my notes", "(show|list|read|tell) [me] [all] my notes",
-               "(show|list|read) [me] (all|every|each) [of] [my|the] (notes|note) [i have|i've got|you have]",
+               "(show|list|read) [me] (every|each) note [i have|i've got|you have]",
                "what (have|did) i (ask|asked|tell|told) you to remember", "what do you remember [about me]",
                "(what|which) notes (do i have|have i got|are there)",
                "(list|show) [me] everything (you've|you have) (saved|stored)", "what have you (saved|stored|noted)"],
