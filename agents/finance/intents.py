@@ -58,10 +58,12 @@ INTENTS: Intents = {
     "FinanceSubscriptions": {
         "en": ["(show|list|tell|give|read) [me] my (subscriptions|recurring payments|standing orders|direct debits)",
                "what (subscriptions|recurring payments) do i (have|pay [for])", "which subscriptions do i (have|pay [for])",
-               "what are my (subscriptions|recurring payments)", "[my] subscriptions", "do i have any subscriptions"],
+               "what are my (subscriptions|recurring payments)", "[my] subscriptions", "do i have any subscriptions",
+               "what (am i|services am i) subscribed to"],
         "de": ["welche (abos|abonnements|abonnemente) (habe|hab|zahle|bezahle) ich",
                "(zeig|zeige|liste|nenn|lies) [mir] meine (abos|abonnements|daueraufträge|wiederkehrenden zahlungen|lastschriften) [auf] [vor]",
-               "was für (abos|abonnements) (habe|hab) ich", "[meine] (abos|abonnements)", "(habe|hab) ich abos"],
+               "was für (abos|abonnements) (habe|hab) ich", "[meine] (abos|abonnements)", "(habe|hab) ich [irgendwelche] (abos|abonnements)",
+               "welche (abos|abonnements) (laufen|habe ich laufen|hab ich laufen) [gerade|noch|bei mir]"],
     },
     "FinanceBudgetLeft": {
         "en": ["how much is left (of|in|on) my {what} budget", "how much (is|do i have) left (of|in) [my|the] budget [for {what}]",
@@ -85,18 +87,19 @@ INTENTS: Intents = {
                f"(mach|mache) eine überweisung (über|von) {{amount}} {EUROS} an {{payee}} [(für|wegen|als) {{purpose}}]"],
     },
     "TransferTan": {
-        "en": ["[the|my] tan is {tan}", "tan {tan}", "here is the tan {tan}", "the tan number is {tan}"],
+        "en": ["[the|my] tan is {tan}", "tan {tan}", "here is the tan {tan}", "here's the tan {tan}", "the tan number is {tan}"],
         "de": ["[die|meine] tan (ist|lautet|heißt) {tan}", "tan {tan}", "hier ist die tan {tan}"],
     },
     "TransferAppDone": {
         "en": ["i (approved|confirmed|released) [it|the transfer|the payment] [in the app]",
                "i've (approved|confirmed|released) [it|the transfer|the payment] [in the app]",
                "(it's|it is|the transfer is) (approved|released) [in the app]", "done [in the app]", "approved in the app"],
-        "de": ["ich (habe|hab) [es|sie|die überweisung] [in der app] freigegeben", "(ist|die überweisung ist) freigegeben",
+        "de": ["[ich] (habe|hab) [es|sie|die überweisung] [in der app] (freigegeben|bestätigt)", "(ist|die überweisung ist) (freigegeben|bestätigt)",
                "[in der app] freigegeben", "erledigt [in der app]", "hab sie freigegeben"],
     },
     "TransferCancel": {
-        "en": ["cancel the (transfer|payment|bank transfer)", "stop the (transfer|payment)", "don't send the transfer"],
+        "en": ["cancel the (transfer|payment|bank transfer)", "stop (the|that) (transfer|payment)",
+               "(don't|do not) (send|make|do) (the|that) (transfer|payment)"],
         "de": ["(brich|brech) die überweisung ab", "(stoppe|stopp|storniere) die überweisung", "überweisung abbrechen"],
     },
 }

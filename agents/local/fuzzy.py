@@ -112,8 +112,8 @@ def _find_slot(words: list[str], kind: str, now: datetime) -> tuple[int, int, An
         for j in range(min(len(words), i + 6), i, -1):
             span = " ".join(words[i:j])
             value = parse_duration(span) if kind == "duration" else parse_day_range(span, now)
-            if value is not None:
-                return i, j, value
+            if value is not None:  # "on friday", "for today": the day is the slot, the preposition the sentence's
+                return (i + 1 if kind == "range" and j - i > 1 and w in ("on", "for") else i), j, value
     return None
 
 

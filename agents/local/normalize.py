@@ -6,6 +6,7 @@ Case is kept (slot values keep the user's capitals); ``normalize`` gives the low
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 # ---------------------------------------------------------------- politeness and discourse words
 
@@ -14,6 +15,7 @@ _PREFIXES = re.compile(
     r"(?:please )?(?:would|do) you mind |would you be so kind (?:as to |and )|"
     r"(?:can|could|would|will) you (?:please |possibly |just |maybe )*|"
     r"(?:i need|i'd like|i would like|i want) you to |i was wondering if you could |"
+    r"(?:any chance|do you think) you (?:could|can) |magst du (?:mal |bitte )*|"
     r"is it possible to |can i ask you to |do me a favou?r and |"
     r"(?:kannst|könntest|würdest|kann|könnten|würden) (?:du|sie) (?:bitte |mal |vielleicht |eben |kurz |schnell )*|"
     r"(?:sei|wärst du) so (?:nett|gut|lieb) und |ich hätte gerne? (?:dass du )?|"
@@ -22,14 +24,15 @@ _PREFIXES = re.compile(
 _SUFFIXES = re.compile(
     r"(?i)(?: (?:please|bitte|for me|für mich|thanks|thank you|thanks a lot|danke|danke schön|dankeschön|"
     r"vielen dank|now|right now|jetzt|gerade|mal|if you can|if you could|if possible|if you don't mind|"
-    r"real quick|quickly|again|wenn du kannst|wenn möglich|wenn's geht|okay|ok|eigentlich|denn|überhaupt))+$"
+    r"real quick|quickly|again|wenn du kannst|wenn möglich|wenn's geht|okay|ok|eigentlich|denn|überhaupt|"
+    r"by any chance|by the way|übrigens|cheers|danke dir|thanks so much|thank you so much|mate|buddy))+$"
 )
 # a greeting or a discourse word first ("hey", "okay so", "um", "sag mal", "also"). Yes/no words are
 # never dropped: they are requests of their own ("okay" alone stays a yes).
 _LEAD = re.compile(
     r"(?i)^(?:(?:hi there|hey there|hey|hi|hello|hallo|ok|okay|so|well|alright|right|oh|ah|"
     r"um+(?= \D)|uh+|uhm+|erm+|er|hm+|äh+m?|öh+m?|na|also|sag mal|sag einmal|du|hör mal|"
-    r"excuse me|sorry|entschuldigung|quick question|kurze frage)(?: |$))+"
+    r"excuse me|sorry|entschuldigung|quick question|kurze frage|quick|(?:listen|look)(?! (?:at|in|into|for|up|to|through|after|over)\b)|by the way|übrigens)(?: |$))+"
 )
 # ("um" is also German for "at": only a leading "um" before a word is a hesitation)
 _HESITATION = re.compile(r"(?i)(?<!\S)(?:uh+|uhm+|erm+|äh+m?|öh+m?|hm+)(?!\S)")
@@ -40,7 +43,7 @@ _EARLY_SOFTENER = re.compile(r"(?i)^(\S+(?: (?:mir|me|mich|dir|uns))?) (?:bitte|
 
 # ---------------------------------------------------------------- mishearings
 
-_SLIPS: list[tuple[re.Pattern[str], str]] = [
+_SLIPS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     (re.compile(r"(?i)\btime (?:her|a|or|ah)(?= (?:for|of|to|on|auf|für|\d))"), "timer"),
     (re.compile(r"(?i)\btime her\b"), "timer"),
     (re.compile(r"(?i)\b((?:set|start|make) (?:a |an |the |me a )?)time(?= (?:for|of) (?:\d|a |an |one|two|three|"
@@ -53,6 +56,10 @@ _SLIPS: list[tuple[re.Pattern[str], str]] = [
     # "remember me at 8 pm to call grandma" (a learner's or Whisper's "remind me"), "be reminded on friday to ..."
     (re.compile(r"(?i)\bremember me(?= (?:at|on|in|tomorrow|tonight|next|this)\b.* to \S)"), "remind me"),
     (re.compile(r"(?i)^(?:i (?:want|need|would like|'d like) to )?(?:be|get) reminded\b"), "remind me"),
+    # "I need a reminder at 4 to …", "ich brauche eine Erinnerung …": asking for one is setting one
+    (re.compile(r"(?i)^(?:i (?:need|want|'d like|would like)|give me|ich (?:brauche?|hätte gerne?|will)) (an?|eine) "
+                r"(?=reminder\b|erinnerung\b)"), lambda m: "set a " if m.group(1) != "eine" else "stell mir eine "),
+    (re.compile(r"(?i)\bwieviel(?=e?\b)"), "wie viel"),  # both spellings are in use; templates say "wie viel"
     (re.compile(r"(?i)\bcalender\b|\bcalander\b"), "calendar"),
     (re.compile(r"(?i)\bkalendar\b"), "kalender"),
     (re.compile(r"(?i)\bwie spät is es\b"), "wie spät ist es"),

