@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import flet as ft
@@ -53,6 +54,8 @@ class ConversationScreen:
         self._shown_turns: object = None
         self._expanded: set[str] = set()  # misses whose "What I can do" is open
         self._tan: TanCard | None = None  # the bank's TAN challenge, under the newest reply while it waits
+        self._columns: dict[str, ft.Column] = {}  # turn id -> its column (kept: see _turn_view)
+        self._parts: dict[tuple[str, str], tuple[tuple[object, ...], ft.Control]] = {}
 
     # ------------------------------------------------------------------------------ layout
 
@@ -110,7 +113,11 @@ class ConversationScreen:
         if shown == self._shown_turns:
             return
         self._shown_turns = shown
-        self.turns.controls = [self._turn_view(t) for t in m.turns[-50:]]
+        shown_turns = m.turns[-50:]
+        self.turns.controls = [self._turn_view(t, llm) for t in shown_turns]
+        keep = {t.id for t in shown_turns}
+        self._parts = {k: v for k, v in self._parts.items() if k[0] in keep}
+        self._columns = {k: v for k, v in self._columns.items() if k in keep}
         self._show_tan(m.turns[-1] if m.turns else None)
         if m.show_overheard and m.overheard and m.hands_free:
             self.turns.controls.append(ft.Semantics(
@@ -125,31 +132,53 @@ class ConversationScreen:
                 icon_button(ft.Icons.CLOSE, "Dismiss", self._dismiss_notices, "notice-dismiss")],
                 vertical_alignment=ft.CrossAxisAlignment.CENTER))
 
-    def _turn_view(self, t: Turn) -> ft.Control:
+    def _turn_view(self, t: Turn, llm: bool) -> ft.Control:
+        """A turn's column, kept across refreshes, whose parts (what you said, the reply with its buttons,
+        "Spoken") are built again only when what that part shows changed: a reply's "Spoken" line arriving
+        (or a reload under load) had replaced the reply's buttons while they were being clicked, and the
+        click went nowhere."""
         rows: list[ft.Control] = []
         if t.user:
-            who = "You (speaking…)" if t.interim else "You"
-            rows.append(ft.Container(
-                content=ft.Column([ft.Text(who, size=11, weight=ft.FontWeight.BOLD),
-                                   ft.Semantics(content=ft.Text(t.user, italic=t.interim),
-                                               identifier="you-interim" if t.interim else "you-text")], spacing=2),
-                padding=8, border_radius=8, bgcolor=ft.Colors.with_opacity(0.08, ft.Colors.BLUE)))
+            rows.append(self._part(t.id, "you", (t.user, t.interim), lambda: self._you_view(t)))
         if t.reply or t.done:
-            actions = ft.Row([
-                icon_button(ft.Icons.REPLAY, "Speak again", bind(self._speak_again, t.spoken or t.reply),
-                            f"speak-again-{t.id}"),
-                icon_button(ft.Icons.STOP, "Stop speaking", self._stop_speaking, f"stop-speaking-{t.id}"),
-            ], spacing=0)
-            body: list[ft.Control] = [ft.Text("Assistant", size=11, weight=ft.FontWeight.BOLD),
-                                      ft.Semantics(content=ft.Text(t.shown_reply or "…"), identifier="assistant-text")]
-            if t.miss:
-                body += self._miss_help(t)
-            rows.append(ft.Container(content=ft.Column([*body, actions], spacing=2),
-                                     padding=8, border_radius=8, bgcolor=ft.Colors.with_opacity(0.08, ft.Colors.GREEN)))
+            rows.append(self._part(t.id, "assistant", (t.shown_reply, t.spoken, t.reply, t.miss, t.more,
+                                                       t.id in self._expanded, llm), lambda: self._reply_view(t)))
         if t.id in self.app.spoken_turns:
-            rows.append(ft.Semantics(content=ft.Text(f"Spoken ({self.app.spoken_turns[t.id]:.1f} s)", size=11,
-                                                     italic=True), identifier="spoken"))
-        return ft.Column(rows, spacing=4)
+            secs = self.app.spoken_turns[t.id]
+            rows.append(self._part(t.id, "spoken", (secs,), lambda: ft.Semantics(
+                content=ft.Text(f"Spoken ({secs:.1f} s)", size=11, italic=True), identifier="spoken")))
+        column = self._columns.setdefault(t.id, ft.Column(spacing=4))
+        column.controls = rows
+        return column
+
+    def _part(self, turn_id: str, name: str, shows: tuple[object, ...], build: Callable[[], ft.Control]) -> ft.Control:
+        held = self._parts.get((turn_id, name))
+        if held is not None and held[0] == shows:
+            return held[1]
+        control = build()
+        self._parts[(turn_id, name)] = (shows, control)
+        return control
+
+    def _you_view(self, t: Turn) -> ft.Control:
+        who = "You (speaking…)" if t.interim else "You"
+        return ft.Container(
+            content=ft.Column([ft.Text(who, size=11, weight=ft.FontWeight.BOLD),
+                               ft.Semantics(content=ft.Text(t.user, italic=t.interim),
+                                            identifier="you-interim" if t.interim else "you-text")], spacing=2),
+            padding=8, border_radius=8, bgcolor=ft.Colors.with_opacity(0.08, ft.Colors.BLUE))
+
+    def _reply_view(self, t: Turn) -> ft.Control:
+        actions = ft.Row([
+            icon_button(ft.Icons.REPLAY, "Speak again", bind(self._speak_again, t.spoken or t.reply),
+                        f"speak-again-{t.id}"),
+            icon_button(ft.Icons.STOP, "Stop speaking", self._stop_speaking, f"stop-speaking-{t.id}"),
+        ], spacing=0)
+        body: list[ft.Control] = [ft.Text("Assistant", size=11, weight=ft.FontWeight.BOLD),
+                                  ft.Semantics(content=ft.Text(t.shown_reply or "…"), identifier="assistant-text")]
+        if t.miss:
+            body += self._miss_help(t)
+        return ft.Container(content=ft.Column([*body, actions], spacing=2),
+                            padding=8, border_radius=8, bgcolor=ft.Colors.with_opacity(0.08, ft.Colors.GREEN))
 
     def _show_tan(self, last: Turn | None) -> None:
         """The TAN card stays under the newest turn while that turn waits for a TAN; any later turn (the
