@@ -151,7 +151,9 @@ def test_free_space_checked_before_and_during(shared_audio: Path, tiny_fs: Path,
     events: list[MeetingEvent] = []
     svc.subscribe(events.append)
     svc.config.space_check_s = 0.0
-    svc.start("Fills up", source=FileSource(shared_audio / "vad_speech_60s.wav"), origin="file")
+    # paced (8x real time): read as fast as possible, a loaded machine decoded the whole minute before the
+    # stop asked for by the space check took effect (CI: duration 60.0)
+    svc.start("Fills up", source=FileSource(shared_audio / "vad_speech_60s.wav", speed=8.0), origin="file")
     info = svc.wait(timeout=60)
     warnings = [e for e in events if e.kind == "meeting_space_warning"]
     assert warnings and warnings[0].minutes_left < 10 and warnings[-1].stopping
