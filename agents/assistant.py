@@ -73,6 +73,7 @@ from agents.turn import (
     final_reply,
     new_turn_id,
 )
+from agents.worded import ToolWording
 
 log = logging.getLogger(__name__)
 ModelFactory = Callable[[], Model | None]
@@ -128,6 +129,9 @@ class Assistant:
     model_timeout_s: float = 30.0  # one model run (the orchestrator with its delegates)
     turn_deadline_s: float = 45.0  # the whole turn, a correction included: then it ends, whatever runs
     domain_settings: Mapping[str, BaseModel] = field(default_factory=dict)  # by domain name (app/settings.py)
+    # the model picks the tool and its arguments; the tools word what they found (agents/worded.py). Off:
+    # the model words every answer (better prose from a large model, slower and less exact from a small one)
+    tool_answers: bool = True
     # the request last asked back about ("Did you mean …?"): a yes within two minutes runs it
     _suggestion: Suggestion | None = field(default=None, init=False, repr=False)
 
@@ -194,7 +198,8 @@ class Assistant:
             if direct is not None:
                 reply = yield from self._ask_delegate(turn, model, direct)
             else:
-                reply = yield from (self._stream_llm(turn, model) if stream else self._ask_llm(turn, model))
+                streamed = stream and not self.tool_answers  # worded answers are there at once
+                reply = yield from (self._stream_llm(turn, model) if streamed else self._ask_llm(turn, model))
         yield from self._finish(turn, reply)
 
     def stream(self, text: str) -> Iterator[str]:
@@ -328,6 +333,8 @@ class Assistant:
         if pending is not None:  # say exactly what will be done, whatever the model wrote
             spoken = pending.summary + tr(lang, " Shall I?", " Soll ich?")
             text = output.strip() + "\n\n" + spoken if output.strip() else spoken
+        elif deps.worded:  # what the tools found, worded by them: said as a whole (a list, a mail), not cut
+            spoken, text = first_sentences(" ".join(output.split("\n")), n=8, max_chars=700), output.strip()
         else:
             spoken, text = first_sentences(output), output.strip()
         actions = list(deps.actions) + [ActionInfo(name=p.action, status="pending", summary=p.summary)
@@ -355,7 +362,7 @@ class Assistant:
     def _ask_llm(self, turn: _Turn, model: Model) -> Generator[TurnEvent, None, AgentReply]:
         deps = self.deps(turn=turn)
         try:
-            result = orchestrator.run_sync(situated(deps, turn.text), deps=deps, model=model,
+            result = orchestrator.run_sync(situated(deps, turn.text), deps=deps, model=self._worded(model, deps),
                                            message_history=self._history(),
                                            usage_limits=ORCHESTRATOR_LIMITS, timeout=self._run_timeout(turn))
         except MODEL_ERRORS as exc:
@@ -398,11 +405,16 @@ class Assistant:
             return again
         return nothing_done(deps.language)
 
+    def _worded(self, model: Model, deps: AssistantDeps) -> Model:
+        """The model, with read results worded by the tools when ``tool_answers`` (agents/worded.py)."""
+        return ToolWording(model, deps) if self.tool_answers else model
+
     def _delegate_output(self, turn: _Turn, model: Model, deps: AssistantDeps, name: str, prompt: str,
                          history: list[ModelMessage], timeout: float) -> tuple[str, list[ModelMessage]]:
         """Run a domain's delegate on ``prompt``: its answer (spoken, then the screen text), or "" when it
         asked for an action (parked as a pending approval)."""
-        result = delegate_of(name).run_sync(prompt, deps=deps, model=model, message_history=history,
+        result = delegate_of(name).run_sync(prompt, deps=deps, model=self._worded(model, deps),
+                                            message_history=history,
                                             usage_limits=DELEGATE_LIMITS, timeout=timeout)
         turn.count(result.usage)
         out = result.output

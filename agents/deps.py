@@ -172,6 +172,8 @@ class AssistantDeps:
     actions: list[ActionInfo] = field(default_factory=list)  # what this turn changed
     origins: list[str] = field(default_factory=list)  # where untrusted text the model read came from
     tan_challenge: TanChallenge | None = None  # a bank asked for a TAN this turn: shown with the reply
+    answers: dict[str, str] = field(default_factory=dict)  # tool call id -> its result worded for the user
+    worded: bool = False  # the reply is the tools' own wording (agents/worded.py), not the model's
 
     def now(self) -> datetime:
         return self.clock().astimezone(self.tz)
@@ -192,6 +194,12 @@ class AssistantDeps:
         status = "failed" if result.lstrip().lower().startswith("error") else "done"
         shown = ", ".join(f"{k}={v}" for k, v in args.items() if v not in (None, "", []))
         self.actions.append(ActionInfo(name=name, status=status, summary=shown[:300]))
+
+    def answer(self, tool_call_id: str | None, text: str) -> None:
+        """A tool's result as the user hears and reads it (in the user's language). When every tool of a
+        step gave one, the reply is these words, not a model's (agents/worded.py)."""
+        if tool_call_id:
+            self.answers[tool_call_id] = text
 
     def heard_from(self, origin: str) -> None:
         """The model was shown text from someone else (an e-mail, a message, a transcript): any action

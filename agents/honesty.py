@@ -62,9 +62,14 @@ _DETAIL_QUESTION = re.compile(  # asks for a missing detail: "When should I remi
 )
 
 
+_QUOTE = re.compile(r"“[^”]*”|„[^“”]*[“”]|\"[^\"]*\"")  # someone else's words, quoted (agents/worded.py)
+
+
 def _statements(text: str) -> str:
-    """The text without its questions for a missing detail (they claim nothing)."""
-    return " ".join(s for s in re.split(r"(?<=[.!?])\s+", text.strip()) if not _DETAIL_QUESTION.match(s))
+    """The text without quotes (someone else's words: a mail read out claims nothing of the assistant's)
+    and without its questions for a missing detail (they claim nothing)."""
+    own = _QUOTE.sub("“…”", text.strip())
+    return " ".join(s for s in re.split(r"(?<=[.!?])\s+", own) if not _DETAIL_QUESTION.match(s))
 
 
 def claims_action(text: str) -> bool:

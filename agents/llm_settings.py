@@ -14,6 +14,9 @@ class LlmSettings(BaseModel):
     model: str | None = None
     base_url: str | None = Field(None, description="for openai-compatible servers, e.g. http://127.0.0.1:8080/v1")
     timeout_s: float = Field(30.0, gt=0, le=600)
+    answers: Literal["tools", "model"] = Field(
+        "tools", description="who words what the tools found: the tools (one model call a turn; right for small "
+                             "local models) or the model (better prose from a large model, one more call)")
 
     @field_validator("base_url")
     @classmethod

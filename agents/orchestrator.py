@@ -100,7 +100,8 @@ def _describe(tool: str, args: dict[str, Any], lang: str, deps: AssistantDeps) -
         return tr(lang, f"Create the event \"{a('title')}\" from {a('start')} to {a('end')}",
                   f"Den Termin „{a('title')}“ von {a('start')} bis {a('end')} anlegen")
     if tool == "delete_event":
-        return tr(lang, f"Delete the calendar event {a('uid')}", f"Den Termin {a('uid')} löschen")
+        what = a("title") or a("uid")
+        return tr(lang, f"Delete the calendar event {what}", f"Den Termin {what} löschen")
     if tool == "forget_facts":
         return tr(lang, f"Delete your stored notes about {a('topic')}", f"Deine Notizen über {a('topic')} löschen")
     if tool == "control_recording":
@@ -153,9 +154,13 @@ async def _delegate(ctx: RunContext[AssistantDeps], name: str, request: str) -> 
         if out.calls:
             return "error: the specialist asked for an external result, which is not supported"
         rec = park(ctx.deps, name, out, result.all_messages())
+        ctx.deps.answer(ctx.tool_call_id, "")  # the reply says what waits for the yes (agents/assistant.py)
         return (f"WAITING FOR THE USER'S APPROVAL (request #{rec.id}): {rec.summary} "
                 "Tell the user exactly this and ask for yes or no. Nothing has been done yet.")
-    return out if isinstance(out, str) else f"{out.spoken}\n{out.text}"
+    said = out if isinstance(out, str) else (out.text if out.text.strip().startswith(out.spoken.strip())
+                                            else f"{out.spoken}\n{out.text}")
+    ctx.deps.answer(ctx.tool_call_id, said)  # the delegate's answer is the reply (agents/worded.py)
+    return said
 
 
 def _delegation_tool(domain: domains.Domain) -> Tool[AssistantDeps]:

@@ -83,9 +83,12 @@ def main() -> None:
     ap.add_argument("--cases", default="", help="comma-separated case ids or id prefixes (default: all)")
     ap.add_argument("--deadline", type=float, default=DEADLINE_S, help="seconds per turn (wall time)")
     ap.add_argument("--model-timeout", type=float, default=MODEL_TIMEOUT_S, help="seconds per model run")
+    ap.add_argument("--answers", choices=("tools", "model"), default=os.environ.get("PA_LLM_EVAL_ANSWERS", "tools"),
+                    help="who words what the tools found (the design compared: agents/worded.py)")
     ap.add_argument("--results", type=Path, help="write the per-case results (JSON) to this file")
     ap.add_argument("--save", action="store_true", help="--results bench/results/agents_eval-<time>.json")
     args = ap.parse_args()
+    os.environ["PA_LLM_EVAL_ANSWERS"] = args.answers
     only = [x.strip() for x in args.cases.split(",") if x.strip()]
     cases = [c for c in CASES if not only or any(c.id == o or c.id.startswith(o) for o in only)]
     if not cases:
@@ -109,7 +112,8 @@ def main() -> None:
                           stop=stop.is_set)
         meta: dict[str, Any] = {"bench": "agents_eval", "model": name, "url": url, "cases_asked": len(cases),
                                 "interrupted": len(results) < len(cases), "deadline_s": args.deadline,
-                                "model_timeout_s": args.model_timeout, "cpus": os.cpu_count()}
+                                "model_timeout_s": args.model_timeout, "cpus": os.cpu_count(),
+                                "answers": args.answers}
         summary = report(results, time.monotonic() - t0, meta)
     if results_path is not None:
         write_results(results_path, results, summary)

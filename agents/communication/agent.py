@@ -6,7 +6,7 @@ the assistant asks the user first. Mail and message text reach the model as untr
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from pydantic_ai import RunContext
 
@@ -16,6 +16,7 @@ from agents.toolkit import aware, log_call, need, new_delegate, tool_groups
 from agents.untrusted import UNTRUSTED_RULE, untrusted
 
 from . import checks as _checks  # noqa: F401  (the tools' argument checks register themselves)
+from . import wording
 
 _GROUPS = {
     "mail": (r"(?<![\w-])(e-?mails?|mails?|inbox|posteingang|postfach|repl(y|ies)|antwort|forward|weiterleit)",
@@ -49,6 +50,7 @@ def calendar_events(ctx: RunContext[AssistantDeps], start: datetime, end: dateti
         return [f"error: {exc}"]
     for e in events:
         ctx.deps.heard_from(f"the calendar entry “{e.title}”")
+    ctx.deps.answer(ctx.tool_call_id, wording.events(events, aware(ctx, start), aware(ctx, end), ctx.deps))
     return [f"{e.start.astimezone(ctx.deps.tz).isoformat()} – {e.end.astimezone(ctx.deps.tz).isoformat()}: "
             + untrusted("calendar", e.title + (f" @ {e.location}" if e.location else "")) for e in events]
 
@@ -66,12 +68,14 @@ def create_event(ctx: RunContext[AssistantDeps], title: str, start: datetime, en
 
 
 @communication_agent.tool(requires_approval=True)
-def delete_event(ctx: RunContext[AssistantDeps], uid: str) -> str:
-    """Delete the calendar event with this uid (needs the user's approval)."""
+def delete_event(ctx: RunContext[AssistantDeps], title: str | None = None, day: date | None = None,
+                 uid: str | None = None) -> str:
+    """Delete a calendar event (needs the user's approval): the one with words of `title` (on `day`, if
+    given), or the event with `uid` from calendar_events."""
     need(ctx.deps.services.calendar, "calendar")
     assert ctx.deps.services.calendar is not None
     log_call(ctx, "delete_event", uid=uid)
-    ctx.deps.services.calendar.delete_event(uid)
+    ctx.deps.services.calendar.delete_event(str(uid))
     return "deleted"
 
 
@@ -89,6 +93,7 @@ def search_mail(ctx: RunContext[AssistantDeps], unread_only: bool = False, sende
         return [f"error: {exc}"]
     for x in found:
         ctx.deps.heard_from(f"the e-mail from {x.sender}, “{x.subject}”")
+    ctx.deps.answer(ctx.tool_call_id, wording.mails(found, ctx.deps))
     return [f"id={x.id} date={x.date.isoformat()} "
             + untrusted("email", f"from: {x.sender}\nsubject: {x.subject}\n{x.snippet}") for x in found]
 
@@ -104,6 +109,7 @@ def read_mail(ctx: RunContext[AssistantDeps], message_id: str) -> str:
     except ServiceError as exc:
         return f"error: {exc}"
     ctx.deps.heard_from(f"the e-mail from {msg.sender}, “{msg.subject}”")
+    ctx.deps.answer(ctx.tool_call_id, wording.mail(msg, ctx.deps))
     return f"id={msg.id} date={msg.date.isoformat()}\n" + untrusted(
         "email", f"from: {msg.sender}\nto: {', '.join(msg.to)}\nsubject: {msg.subject}\n\n{msg.body}")
 
@@ -120,12 +126,14 @@ def send_mail(ctx: RunContext[AssistantDeps], to: list[str], subject: str, body:
 
 
 @communication_agent.tool(requires_approval=True)
-def reply_mail(ctx: RunContext[AssistantDeps], message_id: str, body: str) -> str:
-    """Reply to the sender of an e-mail (needs the user's approval)."""
+def reply_mail(ctx: RunContext[AssistantDeps], body: str, sender: str | None = None, about: str | None = None,
+               message_id: str | None = None) -> str:
+    """Reply to an e-mail (needs the user's approval): the newest mail from `sender` (a name or address)
+    about `about` (words of its subject or text), or the mail with `message_id` from search_mail."""
     need(ctx.deps.services.mail, "mail account")
     assert ctx.deps.services.mail is not None
     log_call(ctx, "reply_mail", message_id=message_id)
-    res = ctx.deps.services.mail.reply(message_id, body)
+    res = ctx.deps.services.mail.reply(str(message_id), body)
     return "sent" if res.ok else f"error: {res.detail}"
 
 
@@ -141,6 +149,7 @@ def recent_messages(ctx: RunContext[AssistantDeps], chat: str | None = None, lim
         return [f"error: {exc}"]
     for x in msgs:
         ctx.deps.heard_from(f"the message from {x.sender} in {x.chat}")
+    ctx.deps.answer(ctx.tool_call_id, wording.chats(msgs, ctx.deps))
     return [f"{x.date.isoformat()} " + untrusted("message", f"chat: {x.chat}\nfrom: {x.sender}\n{x.text}")
             for x in msgs]
 

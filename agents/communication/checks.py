@@ -10,11 +10,11 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from agents.deps import AssistantDeps, ServiceError
-from agents.models import MailQuery
+from agents.models import CalendarEvent, MailQuery
 from agents.tool_guard import ArgumentProblem, checks
 
 _ADDRESS = re.compile(r"^[^@\s<>(),;:\"]+@[^@\s<>(),;:\"]+\.[A-Za-z]{2,}$")
@@ -84,18 +84,45 @@ def check_send_mail(deps: AssistantDeps, args: dict[str, Any]) -> dict[str, Any]
     return {**args, "to": to, "cc": _addresses(deps, args.get("cc") or []) or None}
 
 
+def _mail_to_answer(deps: AssistantDeps, args: dict[str, Any]) -> str:
+    """The id of the mail a reply answers: the id given, else the newest mail from the sender (about the
+    words given; the words are dropped when no mail has them)."""
+    mail = deps.services.mail
+    assert mail is not None
+    given = str(args.get("message_id") or "").strip()
+    if given:
+        try:
+            return mail.get(given).id
+        except ServiceError:
+            pass  # not an id: a small model passes the sender's name here too
+    sender = str(args.get("sender") or "").strip() or (given if given and not given.isdigit() else "")
+    about = str(args.get("about") or "").strip() or None
+    if not sender and not about:
+        if given:
+            raise ArgumentProblem(f"There is no e-mail with id {given!r}. Give the sender's name (sender) and words "
+                                  "of its subject (about) instead; never make up an id.")
+        raise ArgumentProblem("Say whose e-mail to answer: give the sender's name (sender) and words of its subject "
+                              "(about), or ask the user which e-mail.")
+    try:
+        found = mail.search(MailQuery(sender=sender or None, text=about, limit=5))
+        if not found and about and sender:
+            found = mail.search(MailQuery(sender=sender, limit=5))
+    except ServiceError as exc:
+        raise ArgumentProblem(f"The mailbox could not be searched ({exc}).") from exc
+    if not found:
+        who = f" from {sender}" if sender else ""
+        raise ArgumentProblem(f"There is no e-mail{who}{' about ' + about if about else ''}. Ask the user which "
+                              "e-mail to answer; never make up an id.")
+    return found[0].id
+
+
 @checks("reply_mail")
 def check_reply_mail(deps: AssistantDeps, args: dict[str, Any]) -> dict[str, Any]:
     if deps.services.mail is None:
         return args  # the tool says that no mail account is connected
-    try:
-        deps.services.mail.get(str(args.get("message_id", "")))
-    except ServiceError as exc:
-        raise ArgumentProblem(f"There is no e-mail with id {args.get('message_id')!r} ({exc}). Find the right "
-                              "one with search_mail first; never make up an id.") from exc
     if not str(args.get("body") or "").strip():
         raise ArgumentProblem("The reply has no text. Ask the user what it should say.")
-    return args
+    return {"message_id": _mail_to_answer(deps, args), "body": args["body"]}
 
 
 def _aware(deps: AssistantDeps, value: Any) -> datetime | None:
@@ -120,19 +147,42 @@ def check_create_event(deps: AssistantDeps, args: dict[str, Any]) -> dict[str, A
 
 @checks("delete_event")
 def check_delete_event(deps: AssistantDeps, args: dict[str, Any]) -> dict[str, Any]:
+    """The event exists: the uid given, else the one event whose title has the words given (on the day given)."""
     cal = deps.services.calendar
     if cal is None:
         return args
-    uid = str(args.get("uid", ""))
+    uid = str(args.get("uid") or "").strip()
     now = deps.now()
     try:
-        known = {e.uid for e in cal.events(now - timedelta(days=366), now + timedelta(days=3 * 366))}
+        known = cal.events(now - timedelta(days=1), now + timedelta(days=366))
     except ServiceError:
         return args  # cannot check: the delete itself will say what is wrong
-    if uid not in known:
-        raise ArgumentProblem(f"There is no event with uid {uid!r}. Find it with calendar_events first; never "
-                              "make up a uid.")
-    return args
+    by_uid = [e for e in known if uid and e.uid == uid]
+    if by_uid:
+        return _chosen(by_uid[0], deps)
+    words = str(args.get("title") or "").strip() or uid
+    day = args.get("day")
+    hits = [e for e in known if (not words or _title_has(e.title, words))
+            and (not isinstance(day, date) or e.start.astimezone(deps.tz).date() == day)]
+    if not words and not isinstance(day, date):
+        raise ArgumentProblem("Say which event to delete (words of its title, its day), or ask the user.")
+    if len(hits) == 1:
+        return _chosen(hits[0], deps)
+    if not hits:
+        raise ArgumentProblem(f"No event matches {words!r}{' on ' + str(day) if day else ''}. Ask the user which "
+                              "event; never make up a uid.")
+    listed = "; ".join(f"{e.title} {e.start.astimezone(deps.tz):%Y-%m-%d %H:%M}" for e in hits[:5])
+    raise ArgumentProblem(f"Several events match ({listed}). Ask the user which one.")
+
+
+def _chosen(event: CalendarEvent, deps: AssistantDeps) -> dict[str, Any]:
+    """The event to delete, as the approval shows it (title and start) and the tool deletes it (uid)."""
+    return {"uid": event.uid, "title": f"{event.title} ({event.start.astimezone(deps.tz):%Y-%m-%d %H:%M})"}
+
+
+def _title_has(title: str, words: str) -> bool:
+    t = title.lower()
+    return all(w in t for w in re.findall(r"\w+", words.lower()) if len(w) > 2) or words.lower() in t
 
 
 @checks("send_message")

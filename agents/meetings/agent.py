@@ -5,8 +5,10 @@ from __future__ import annotations
 from pydantic_ai import RunContext
 
 from agents.deps import AssistantDeps, ServiceError
+from agents.local.phrases import fmt_date, tr
 from agents.toolkit import log_call, need, new_delegate
 from agents.untrusted import UNTRUSTED_RULE, untrusted
+from agents.worded import quoted
 
 media_agent = new_delegate(
     "media",
@@ -24,6 +26,11 @@ def recording_status(ctx: RunContext[AssistantDeps]) -> str:
     assert ctx.deps.services.meetings is not None
     log_call(ctx, "recording_status")
     st = ctx.deps.services.meetings.status()
+    lang, title = ctx.deps.language, f" ({st.title})" if st.title else ""
+    said = {"recording": tr(lang, f"A meeting is being recorded{title}.", f"Ein Meeting wird aufgenommen{title}."),
+            "paused": tr(lang, f"The recording is paused{title}.", f"Die Aufnahme ist pausiert{title}.")}
+    ctx.deps.answer(ctx.tool_call_id, said.get(st.state, tr(lang, "No meeting is being recorded.",
+                                                            "Es wird kein Meeting aufgenommen.")))
     return f"{st.state} {st.title or ''}".strip()
 
 
@@ -63,4 +70,10 @@ def search_transcripts(ctx: RunContext[AssistantDeps], query: str, limit: int = 
         return [f"error: {exc}"]
     for h in hits:
         ctx.deps.heard_from(f"the meeting transcript “{h.title}”")
+    lang = ctx.deps.language
+    ctx.deps.answer(ctx.tool_call_id, "\n".join(
+        tr(lang, f"In “{h.title}” ({fmt_date(h.at.astimezone(ctx.deps.tz).date(), lang)}): {quoted(h.text, lang, 400)}",
+           f"In „{h.title}“ ({fmt_date(h.at.astimezone(ctx.deps.tz).date(), lang)}): {quoted(h.text, lang, 400)}")
+        for h in hits) or tr(lang, f"The transcripts say nothing about {query}.",
+                             f"In den Mitschriften steht nichts zu {query}."))
     return [f"{h.at.isoformat()}: " + untrusted("transcript", f"meeting: {h.title}\n{h.text}") for h in hits]

@@ -76,5 +76,6 @@ def build_assistant(services: Services) -> Assistant:
         language=settings.language,
         model_factory=model,
         model_timeout_s=settings.llm.timeout_s,
+        tool_answers=settings.llm.answers == "tools",
         domain_settings=domain_settings(settings),
     )

@@ -221,7 +221,8 @@ class World:
             memory=self.memory, approvals=ApprovalStore(self.db, AuditLog(self.db)),
             services=ServiceDeps(calendar=self.calendar, mail=self.mail, messaging=self.messaging,
                                  meetings=MeetingControlAdapter(self.meetings)),
-            tz=BERLIN, language=lang, model_factory=model, model_timeout_s=model_timeout_s, clock=lambda: NOW)
+            tz=BERLIN, language=lang, model_factory=model, model_timeout_s=model_timeout_s, clock=lambda: NOW,
+            tool_answers=os.environ.get("PA_LLM_EVAL_ANSWERS", "tools") != "model")
 
     def state(self) -> State:
         smtp = self.servers.smtp

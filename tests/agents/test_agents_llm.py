@@ -27,8 +27,11 @@ from tests.agents.scripted import Script, call, final, tool_returns, user_prompt
 pytestmark = pytest.mark.unit
 
 
-def with_model(assistant: Assistant, model: FunctionModel | TestModel) -> Assistant:
+def with_model(assistant: Assistant, model: FunctionModel | TestModel, tool_answers: bool = True) -> Assistant:
+    """The assistant with this model; ``tool_answers=False``: the model words the answers from the tools'
+    results (several steps per turn), as a large model does; else the tools word them (agents/worded.py)."""
     assistant.model_factory = lambda: model
+    assistant.tool_answers = tool_answers
     return assistant
 
 
@@ -187,7 +190,7 @@ def test_prompt_injection_email_causes_no_side_effect(assistant: Assistant, serv
         # a model that obeys the injected text
         return call("send_mail", to=[evil], subject="Fwd: all mail", body="forwarding everything")
 
-    with_model(assistant, Script(gullible).model())
+    with_model(assistant, Script(gullible).model(), tool_answers=False)
     reply = assistant.ask("summarize the e-mail from the shop and do what it says")
     assert mail.sent == [] and mail.replies == []
     assert '<untrusted source="email">' in seen_bodies[0]  # the body reached the model marked as data
@@ -279,7 +282,7 @@ def test_openai_compatible_model_is_built_from_the_url() -> None:
 def test_replies_stream_sentence_by_sentence(assistant: Assistant) -> None:
     from tests.agents.scripted import streaming_model
 
-    with_model(assistant, streaming_model(["It is ", "sunny today. Take ", "a hat! And", " water."]))
+    with_model(assistant, streaming_model(["It is ", "sunny today. Take ", "a hat! And", " water."]), tool_answers=False)
     got = list(assistant.stream("how is the weather"))
     assert got == ["It is sunny today.", "Take a hat!", "And water."]
     assert assistant.memory.recent_turns(2)[-1].text == "It is sunny today. Take a hat! And water."
@@ -392,7 +395,7 @@ def test_a_run_that_fails_after_a_tool_ran_says_what_ran(assistant: Assistant) -
             return call("set_reminder", due_at=(NOW + timedelta(days=1)).isoformat(), text="water the plants")
         raise pai_exc.ModelHTTPError(500, "qwen", "boom")
 
-    with_model(assistant, Script(delegate, route="ask_general").model())
+    with_model(assistant, Script(delegate, route="ask_general").model(), tool_answers=False)
     reply = assistant.ask("please make sure I water the plants tomorrow")
     assert reply.source == "fallback" and [c.name for c in reply.tool_calls] == ["set_reminder"]
     assert "returned an error" in reply.spoken and "Before that, this ran: set reminder (due_at=2026-03-05 11:20:00+01:00, text=water the plants)." in reply.spoken

@@ -72,6 +72,6 @@ def test_a_delegate_must_call_a_tool_first_then_may_answer(assistant: Assistant)
             return ModelResponse(parts=[ToolCallPart("search_mail", {"sender": "Max"})])
         return ModelResponse(parts=[TextPart("Max asks about the quarterly report.")])
 
-    with_model(assistant, FunctionModel(model))
+    with_model(assistant, FunctionModel(model), tool_answers=False)
     reply = assistant.ask("what does the mail from Max say")
     assert choices == ["required", None] and reply.spoken == "Max asks about the quarterly report."

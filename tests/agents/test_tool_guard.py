@@ -169,7 +169,7 @@ def test_an_approval_after_reading_a_mail_says_where_its_text_came_from(assistan
             return call("read_mail", message_id="9")
         return call("send_mail", to=["mallory@example.com"], subject="Fwd", body="all mail")
 
-    with_model(assistant, Script(delegate).model())
+    with_model(assistant, Script(delegate).model(), tool_answers=False)
     reply = assistant.ask("what does the mail from mallory say")
     assert reply.approval is not None
     assert reply.approval.provenance == ["the e-mail from mallory@example.com, “Hello”"]
@@ -245,7 +245,7 @@ def test_every_field_from_outside_is_inside_the_fence(assistant: Assistant, serv
         seen.append(returns["read_mail"])
         return final(info, "It says body.")
 
-    with_model(assistant, Script(delegate).model())
+    with_model(assistant, Script(delegate).model(), tool_answers=False)
     assistant.ask("what does the mail from mallory say")
     head, fenced = seen[0].split("\n", 1)
     assert "SYSTEM" not in head and "hi" not in head  # the id and date only: ours

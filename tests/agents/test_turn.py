@@ -74,6 +74,7 @@ def test_model_turn_events_come_in_the_order_they_happen(assistant: Assistant, s
 
 def test_streamed_model_turn_has_the_whole_reply_at_the_end(assistant: Assistant) -> None:
     assistant.model_factory = lambda: streaming_model(["It is ", "sunny today. Take ", "a hat!"])
+    assistant.tool_answers = False  # the model words the answer (streamed sentence by sentence)
     events = list(assistant.run("how is the weather"))
     assert [e.text for e in events if e.kind == "reply_delta"] == ["It is sunny today. ", "Take a hat! "]  # type: ignore[attr-defined]
     reply = done(events).reply

@@ -4,7 +4,6 @@ Dovecot/SMTP servers and the local WhatsApp Cloud API server. Nothing is sent be
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from contextlib import closing
 
@@ -48,16 +47,9 @@ def ask(*words: str, stdin: str | None = None) -> str:
 
 
 def reply_to_anna(messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:
-    """The communication delegate: find Anna's latest mail, reply to it, report."""
-    done = tool_returns(messages)
-    if "reply_mail" in done:
-        return final(info, "I replied to Anna that you'll be late." if done["reply_mail"].startswith("sent")
-                     else f"The reply failed: {done['reply_mail']}")
-    if "search_mail" in done:
-        found = re.search(r"id=(\S+)", done["search_mail"])
-        assert found, done["search_mail"]
-        return call("reply_mail", message_id=found.group(1), body="Sorry, I'll be late - see you soon.")
-    return call("search_mail", sender="Anna", limit=1)
+    """The communication delegate in one call: reply to the newest mail from Anna (the check finds it)."""
+    assert "reply_mail" not in tool_returns(messages)  # nothing runs before the yes
+    return call("reply_mail", sender="Anna", body="Sorry, I'll be late - see you soon.")
 
 
 def test_reply_to_anna_that_ill_be_late(monkeypatch: pytest.MonkeyPatch, dovecot_server: DovecotServer,
@@ -76,7 +68,7 @@ def test_reply_to_anna_that_ill_be_late(monkeypatch: pytest.MonkeyPatch, dovecot
         return ImapMailService(mail_config(dovecot_server, smtp_server, user), user.password)
 
     out = ask("ask", "reply to Anna that I'll be late")
-    assert "[approval #" in out and "I'll be late" in out, out
+    assert "[approval #" in out and "I'll be late" in out and "Anna Schmidt, “Dinner tonight”" in out, out
     assert smtp_server.messages_to(anna.address) == []  # nothing before the yes
     with closing(mailbox(me)) as mine, closing(mailbox(anna)) as annas:
         assert mine.search(MailQuery(folder="Sent")) == [] and annas.search(MailQuery()) == []

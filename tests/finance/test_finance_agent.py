@@ -162,7 +162,8 @@ def test_a_mail_asking_for_a_transfer_yields_nothing(db: Database, fints_bank: F
 
     assistant = Assistant(memory=base.memory, approvals=base.approvals,
                           services=ServiceDeps(bank=base.services.bank, mail=mail), tz=UTC,
-                          model_factory=lambda: FunctionModel(script), domain_settings=base.settings)
+                          model_factory=lambda: FunctionModel(script), domain_settings=base.settings,
+                          tool_answers=False)
     reply = assistant.ask("check what Bob wants from me and take care of it")
     assert reply.approval is None and assistant.approvals.pending(datetime.now(UTC)) is None, reply
     assert offered and all("draft_transfer" not in tools for tools in offered)  # not even offered to the model
