@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from pydantic_ai import Agent, DeferredToolRequests, ModelRetry, RunContext
@@ -25,8 +25,9 @@ DELEGATE_SETTINGS = ModelSettings(max_tokens=700)
 
 
 def situated(deps: AssistantDeps, request: str) -> str:
-    """The request with today's date and time, the user's time zone and language after it, so that a
-    small model needs no round trip to learn them (and dates no year it made up).
+    """The request with today's date and time, the dates of the next seven days ("Fri 2026-03-06": a
+    small model counting weekdays got "Friday" wrong), the user's time zone and language after it, so
+    that a small model needs no round trip to learn them (and dates no year it made up).
 
     They go with the request, not into the instructions: the instructions and the tool list then stay
     the same from one request to the next, and a local server (llama.cpp) reuses their processed prompt
@@ -35,8 +36,9 @@ def situated(deps: AssistantDeps, request: str) -> str:
     now = deps.now()
     lang = "German" if deps.language == "de" else "English"
     zone = str(getattr(deps.tz, "key", "") or now.tzname() or now.strftime("%z"))
+    week = ", ".join(f"{d:%a} {d:%Y-%m-%d}" for d in (now + timedelta(days=i) for i in range(1, 8)))
     return (f"{request}\n\n(Now it is {now:%A, %Y-%m-%d %H:%M} in my time zone, {zone}; times I say are in "
-            f"that zone. Answer in {lang}.)")
+            f"that zone. The next days: {week}. Answer in {lang}.)")
 
 
 def log_call(ctx: RunContext[AssistantDeps], name: str, **args: Any) -> None:
