@@ -21,6 +21,7 @@ HERE = Path(__file__).parent
 TRAIN2 = json.loads((HERE / "utterances_train2.json").read_text(encoding="utf-8"))
 TRAIN3 = json.loads((HERE / "utterances_train3.json").read_text(encoding="utf-8"))
 TRAIN4 = json.loads((HERE / "utterances_train4.json").read_text(encoding="utf-8"))
+TRAIN5 = json.loads((HERE / "utterances_train5.json").read_text(encoding="utf-8"))
 
 
 def test_the_confidence_is_a_probability_and_high_for_a_plain_request() -> None:
@@ -80,7 +81,8 @@ def test_the_saved_model_fits_the_templates_and_examples() -> None:
 
 def test_the_examples_hold_every_committed_utterance() -> None:
     examples = {(t, i) for t, i in json.loads(EXAMPLES.read_text(encoding="utf-8"))["from_tests"]}
-    for name in ("utterances.json", "utterances_train2.json", "utterances_train3.json", "utterances_train4.json"):
+    for name in ("utterances.json", "utterances_train2.json", "utterances_train3.json", "utterances_train4.json",
+                 "utterances_train5.json"):
         cases = json.loads((HERE / name).read_text(encoding="utf-8"))["cases"]
         assert {(c[0], c[1]) for c in cases} <= examples, name
 
@@ -123,6 +125,16 @@ def test_the_third_blind_written_set_is_routed_with_its_slots() -> None:
         if got != (intent, {k: v for k, v in slots.items() if k not in ignored}) and text not in KNOWN_MISSES_TRAIN4:
             misses.append((text, intent, slots, got))
     assert not misses, misses
+
+
+def test_the_fourth_blind_written_set_is_routed() -> None:
+    """utterances_train5.json: 191 requests (EN+DE, all domains, ASR-style) written before the recognizer ran
+    on them: 142 = 74.3 % routed right then (note questions count as misses here: the assistant answers them
+    from the notes it holds, which this set has none of). In the training examples now: a floor."""
+    now = datetime.fromisoformat(TRAIN5["now"]).astimezone(ZoneInfo(TRAIN5["timezone"]))
+    misses = [(t, i, m.intent if (m := recognize(t, now)) else None) for t, i, _ in TRAIN5["cases"]]
+    misses = [x for x in misses if x[1] != x[2]]
+    assert len(misses) <= 6, misses
 
 
 # misses of utterances_train4.json left as they are (a fix would only have made the one sentence pass)
