@@ -27,7 +27,7 @@ NS = {
     "cbc": "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2",
 }
 # the libraries log what they skip; the reader says it in its own one line instead
-for _name in ("facturx", "pypdf"):
+for _name in ("factur-x", "facturx", "pypdf"):
     logging.getLogger(_name).setLevel(logging.CRITICAL + 1)
 
 
