@@ -20,7 +20,7 @@ from agents.finance.settings import FinanceSettings
 DOMAIN = Domain(
     name="finance",
     description=("Banking: account balances, transactions and spending per category, budgets, "
-                 "subscriptions and recurring payments, statement imports, transfer drafts."),
+                 "subscriptions and recurring payments, statement imports, transfer drafts, open (unpaid) e-invoices."),
     intents=INTENTS,
     handlers=HANDLERS,
     say_back=SAY_BACK,
