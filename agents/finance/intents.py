@@ -100,6 +100,14 @@ INTENTS: Intents = {
                "gibt es [noch] (offene|unbezahlte) rechnungen", "(habe|hab) ich alle rechnungen bezahlt",
                "welche rechnungen stehen noch aus", "was für rechnungen sind [noch] offen"],
     },
+    "FinancePayInvoice": {
+        "en": ["pay [this|that|the|my] (invoice|bill)", "pay the (invoice|bill) (from|of|by) {payee}",
+               "pay [the|my] {payee} (invoice|bill)", "(settle|pay off) [this|that|the] (invoice|bill) [(from|of) {payee}]",
+               "make a (transfer|payment) for the (invoice|bill) [(from|of) {payee}]"],
+        "de": ["(bezahle|bezahl|zahle|zahl|begleiche) [diese|die|meine] rechnung",
+               "(bezahle|bezahl|zahle|zahl|begleiche) die rechnung (von|vom|der|des) {payee}",
+               "(bezahle|bezahl|zahle|zahl) die {payee} rechnung", "überweise [das geld] für die rechnung [(von|vom) {payee}]"],
+    },
     "TransferTan": {
         "en": ["[the|my] tan is {tan}", "tan {tan}", "here is the tan {tan}", "here's the tan {tan}", "the tan number is {tan}"],
         "de": ["[die|meine] tan (ist|lautet|heißt) {tan}", "tan {tan}", "hier ist die tan {tan}"],
@@ -294,6 +302,22 @@ def _open_invoices(m: IntentMatch, d: AssistantDeps) -> AgentReply:
     return reply(m, spoken, "\n".join(shown(r) for r in rows), tool_calls=[call])
 
 
+def _pay_invoice(m: IntentMatch, d: AssistantDeps) -> AgentReply:
+    from agents.finance import transfers
+    from agents.finance.invoices import pay
+
+    lang = m.language
+    try:
+        inv = pay.choose(d, m.text, lang)
+        draft = pay.draft_for(d, inv, lang)
+    except transfers.TransferProblem as exc:
+        return reply(m, str(exc), error="transfer not drafted")
+    rec = transfers.request_transfer(d, draft, lang)
+    spoken = transfers.summary(draft, lang, spoken=True) + tr(lang, " Shall I?", " Soll ich?")
+    return reply(m, spoken, rec.summary, approval=rec.info(),
+                 tool_calls=[ToolCallInfo(name="finance.pay_invoice", args={"invoice": str(inv.id)})])
+
+
 _PAYEE_RE = re.compile(r"\b(?:to|an)\s+(?P<payee>.+?)(?:\s+(?:for|für|wegen|as|als)\s+(?P<purpose>.+))?$")
 
 
@@ -365,6 +389,7 @@ def _cancel(m: IntentMatch, d: AssistantDeps) -> AgentReply:
 
 HANDLERS: dict[str, Handler] = {
     "FinanceBalance": _balance, "FinanceSpending": _spending, "FinanceSubscriptions": _subscriptions,
-    "FinanceBudgetLeft": _budget_left, "FinanceOpenInvoices": _open_invoices, "FinanceTransfer": _transfer,
+    "FinanceBudgetLeft": _budget_left, "FinanceOpenInvoices": _open_invoices,
+    "FinancePayInvoice": _pay_invoice, "FinanceTransfer": _transfer,
     "TransferTan": _tan, "TransferAppDone": _app_done, "TransferCancel": _cancel,
 }
