@@ -210,3 +210,14 @@ def test_open_invoices_and_refusals_in_process(db: Database, tmp_path: Path) -> 
     assert [(r.seller, str(r.amount), r.due_date.isoformat() if r.due_date else None) for r in rows] == [
         ("Verkehrsbetriebe GmbH", "9.00", "2018-10-03"), ("Physiotherapeutin", "380.00", "2018-11-21")]
     assert len(backend.list("")) == 2
+
+
+def test_missing_path_and_no_rule_set(pa_home: Path, tmp_path: Path) -> None:
+    one_error_line(run(pa_home, "import", str(tmp_path / "nope.pdf")), "no such file or folder")
+    env = {**os.environ, "PA_HOME": str(pa_home), "PYTHONPATH": str(ROOT)}  # no rule set installed
+    res = subprocess.run([sys.executable, "-m", "app.cli.main", "finance", "invoice", "import",
+                          str(INVOICES / "ubl" / "EN16931_OEPNV.ubl.xml")], capture_output=True, text=True,
+                         timeout=300, env=env, cwd=str(ROOT))
+    assert res.returncode == 0 and "imported: invoice E2018092011804" in res.stdout
+    assert res.stderr.strip().startswith("note: the EN16931 business rules are not installed here")
+    assert "PA_" not in res.stderr and "invoice_rules_dir" not in res.stderr  # no setting names to the user
