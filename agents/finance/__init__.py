@@ -8,7 +8,7 @@ part asks: balance, spending, top payees, subscriptions, budget left).
 By voice and text: ``intents`` (local EN+DE intents: balance, spending, subscriptions, budget left, a
 transfer draft and its TAN / app-approval steps), ``transfers`` (payee, limits, approval, the bank's
 steps), ``agent`` (the delegate ``ask_finance``), ``spoken`` (amounts in words and per locale). The
-FinTS connection lives in ``fints*.py``."""
+FinTS connection lives in ``fints*.py``; e-invoices (read, check, import, pay, marked paid) in ``invoices/``."""
 
 from pathlib import Path
 
@@ -20,7 +20,7 @@ from agents.finance.settings import FinanceSettings
 DOMAIN = Domain(
     name="finance",
     description=("Banking: account balances, transactions and spending per category, budgets, "
-                 "subscriptions and recurring payments, statement imports, transfer drafts."),
+                 "subscriptions and recurring payments, statement imports, transfer drafts, open (unpaid) e-invoices."),
     intents=INTENTS,
     handlers=HANDLERS,
     say_back=SAY_BACK,

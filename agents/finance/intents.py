@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from agents.finance.budgets import BudgetStatus
+    from agents.finance.invoices.store import OpenInvoice
 
 T = TypeVar("T")
 EUROS = "(euros|euro|eur|€|bucks)"
@@ -86,6 +87,27 @@ INTENTS: Intents = {
                f"(zahle|zahl|bezahle|bezahl) {{payee}} {{amount}} {EUROS} [(für|wegen|als) {{purpose}}]",
                f"(mach|mache) eine überweisung (über|von) {{amount}} {EUROS} an {{payee}} [(für|wegen|als) {{purpose}}]"],
     },
+    "FinanceOpenInvoices": {
+        "en": ["do i have [any] (unpaid|open|outstanding) (invoices|bills) [left]",
+               "(show|list|tell|give|read) [me] [my|the] (unpaid|open|outstanding) (invoices|bills)",
+               "(which|what) (invoices|bills) (are|do i have) [still] (open|unpaid|outstanding|due|left to pay)",
+               "(which|what) (invoices|bills) do i [still] (have|need) to pay", "[my] (unpaid|open|outstanding) (invoices|bills)",
+               "are there [any] (unpaid|open|outstanding) (invoices|bills)", "(which|what) (invoices|bills) are [still] due [soon]",
+               "have i paid all [my] (invoices|bills)", "any (unpaid|open|outstanding) (invoices|bills)"],
+        "de": ["welche rechnungen sind [noch] (offen|unbezahlt|fällig|zu zahlen|nicht bezahlt)",
+               "(habe|hab) ich [noch] (offene|unbezahlte) rechnungen", "(zeig|zeige|nenn|liste) [mir] [meine|die] (offenen|unbezahlten) rechnungen",
+               "[meine] (offenen|unbezahlten) rechnungen", "welche rechnungen (muss|sollte) ich [noch] (bezahlen|zahlen|begleichen)",
+               "gibt es [noch] (offene|unbezahlte) rechnungen", "(habe|hab) ich alle rechnungen bezahlt",
+               "welche rechnungen stehen noch aus", "was für rechnungen sind [noch] offen"],
+    },
+    "FinancePayInvoice": {
+        "en": ["pay [this|that|the|my] (invoice|bill)", "pay the (invoice|bill) (from|of|by) {payee}",
+               "pay [the|my] {payee} (invoice|bill)", "(settle|pay off) [this|that|the] (invoice|bill) [(from|of) {payee}]",
+               "make a (transfer|payment) for the (invoice|bill) [(from|of) {payee}]"],
+        "de": ["(bezahle|bezahl|zahle|zahl|begleiche) [diese|die|meine] rechnung",
+               "(bezahle|bezahl|zahle|zahl|begleiche) die rechnung (von|vom|der|des) {payee}",
+               "(bezahle|bezahl|zahle|zahl) die {payee} rechnung", "überweise [das geld] für die rechnung [(von|vom) {payee}]"],
+    },
     "TransferTan": {
         "en": ["[the|my] tan is {tan}", "tan {tan}", "here is the tan {tan}", "here's the tan {tan}", "the tan number is {tan}"],
         "de": ["[die|meine] tan (ist|lautet|heißt) {tan}", "tan {tan}", "hier ist die tan {tan}"],
@@ -107,6 +129,7 @@ INTENTS: Intents = {
 SAY_BACK: dict[str, dict[Lang, str]] = {
     "FinanceBalance": {"en": "what's my balance", "de": "wie ist mein Kontostand"},
     "FinanceSubscriptions": {"en": "show my subscriptions", "de": "welche Abos habe ich"},
+    "FinanceOpenInvoices": {"en": "do I have unpaid invoices", "de": "welche Rechnungen sind noch offen"},
 }
 
 
@@ -249,6 +272,52 @@ def _budget_left(m: IntentMatch, d: AssistantDeps) -> AgentReply:
     return reply(m, spoken, "\n".join(lines), tool_calls=[call])
 
 
+def _open_invoices(m: IntentMatch, d: AssistantDeps) -> AgentReply:
+    from agents.finance.invoices.store import open_invoices
+    from agents.finance.spoken import say_amount, show_amount
+
+    lang = m.language
+    call = ToolCallInfo(name="finance.open_invoices", args={})
+    rows = _ledger(d, open_invoices)
+    if not rows:
+        return reply(m, tr(lang, "You have no open invoices.", "Du hast keine offenen Rechnungen."), tool_calls=[call])
+    totals: dict[str, Decimal] = {}
+    for r in rows:
+        totals[r.currency] = totals.get(r.currency, Decimal(0)) + r.amount
+    total = ", ".join(say_amount(a, c, lang) for c, a in totals.items())
+    n = len(rows)
+    first = rows[0]
+    spoken = tr(lang, f"You have {n} open invoice{'s' if n != 1 else ''}, {total} in total.",
+                f"Du hast {n} offene Rechnung{'en' if n != 1 else ''}, zusammen {total}.")
+    if first.due_date is not None:
+        when = fmt_date(first.due_date, lang, year=first.due_date.year != d.now().year)
+        spoken += tr(lang, f" The next is due on {when}: {first.seller}, {say_amount(first.amount, first.currency, lang)}.",
+                     f" Als Nächstes ist am {when} fällig: {first.seller}, {say_amount(first.amount, first.currency, lang)}.")
+
+    def shown(r: OpenInvoice) -> str:
+        due = (tr(lang, "due ", "fällig am ") + fmt_date(r.due_date, lang, year=True)) if r.due_date else \
+            tr(lang, "no due date", "ohne Fälligkeit")
+        return f"{r.seller}, {tr(lang, 'invoice', 'Rechnung')} {r.number}: {show_amount(r.amount, r.currency, lang)}, {due}"
+
+    return reply(m, spoken, "\n".join(shown(r) for r in rows), tool_calls=[call])
+
+
+def _pay_invoice(m: IntentMatch, d: AssistantDeps) -> AgentReply:
+    from agents.finance import transfers
+    from agents.finance.invoices import pay
+
+    lang = m.language
+    try:
+        inv = pay.choose(d, m.text, lang)
+        draft = pay.draft_for(d, inv, lang)
+    except transfers.TransferProblem as exc:
+        return reply(m, str(exc), error="transfer not drafted")
+    rec = transfers.request_transfer(d, draft, lang)
+    spoken = transfers.summary(draft, lang, spoken=True) + tr(lang, " Shall I?", " Soll ich?")
+    return reply(m, spoken, rec.summary, approval=rec.info(),
+                 tool_calls=[ToolCallInfo(name="finance.pay_invoice", args={"invoice": str(inv.id)})])
+
+
 _PAYEE_RE = re.compile(r"\b(?:to|an)\s+(?P<payee>.+?)(?:\s+(?:for|für|wegen|as|als)\s+(?P<purpose>.+))?$")
 
 
@@ -320,6 +389,7 @@ def _cancel(m: IntentMatch, d: AssistantDeps) -> AgentReply:
 
 HANDLERS: dict[str, Handler] = {
     "FinanceBalance": _balance, "FinanceSpending": _spending, "FinanceSubscriptions": _subscriptions,
-    "FinanceBudgetLeft": _budget_left, "FinanceTransfer": _transfer, "TransferTan": _tan,
-    "TransferAppDone": _app_done, "TransferCancel": _cancel,
+    "FinanceBudgetLeft": _budget_left, "FinanceOpenInvoices": _open_invoices,
+    "FinancePayInvoice": _pay_invoice, "FinanceTransfer": _transfer,
+    "TransferTan": _tan, "TransferAppDone": _app_done, "TransferCancel": _cancel,
 }

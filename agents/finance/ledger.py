@@ -192,6 +192,10 @@ def import_items(s: Session, items: Iterable[BankTransaction | Balance | Skipped
             row.amount_minor, row.source = minor, fmt[:16]
     record.new, record.known, record.skipped = result.new, result.known, result.skipped
     s.flush()
+    if result.new:
+        from agents.finance.invoices.settle import settle_invoices
+
+        settle_invoices(s)  # an open invoice these bookings pay is marked paid (same transaction)
     return result
 
 

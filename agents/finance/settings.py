@@ -32,6 +32,12 @@ class FinanceSettings(BaseModel):
     currency: str = Field("EUR", pattern=r"^[A-Z]{3}$", description="the currency of budgets and new accounts")
     budget_warn_percent: int = Field(80, ge=1, le=100, description="the first warning, in percent of a budget")
     budget_alert_percent: int = Field(100, ge=1, le=1000, description="the second warning (budget used up)")
+    invoice_rules_dir: str = Field(
+        "", max_length=1000,
+        description=("the folder holding the EN16931 validation rules compiled to XSLT (EN16931-CII-validation.xslt, "
+                     "EN16931-UBL-validation.xslt); empty: finance/en16931-validation in the data folder. Without "
+                     "them invoices are checked against the schema and our own sums only"))
+    invoice_max_mb: int = Field(20, ge=1, le=500, description="the largest e-invoice file read, in MB")
 
     @model_validator(mode="after")
     def _ordered(self) -> FinanceSettings:

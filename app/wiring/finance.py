@@ -7,6 +7,7 @@ in the data dir: the client's bank/user parameters and pending transfers, never 
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from agents.deps import ServiceError
@@ -28,6 +29,12 @@ log = logging.getLogger(__name__)
 def fints_settings(settings: Settings) -> FinanceSettings:
     """The ``[domains.finance]`` settings (validated when the settings were loaded)."""
     return FinanceSettings.model_validate(settings.domains.get("finance", {}))
+
+
+def invoice_rules_dir(services: Services) -> Path:
+    """Where the EN16931 rules (XSLT) are: the setting, else ``finance/en16931-validation`` in the data folder."""
+    configured = fints_settings(services.settings).invoice_rules_dir
+    return Path(configured).expanduser() if configured else services.paths.data_dir / "finance" / "en16931-validation"
 
 
 def bank_accounts(services: Services) -> list[AccountOut]:
