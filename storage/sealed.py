@@ -24,9 +24,7 @@ Objects that do not start with MAGIC are plaintext from before encryption was tu
 from __future__ import annotations
 
 import struct
-from collections import deque
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
 from cryptography.exceptions import InvalidTag
@@ -43,7 +41,6 @@ SEGMENT = SEGMENTS[VERSION]
 TAG = 16
 PREFIX = 7
 MAX_KEY_ID = 64
-OPEN_AHEAD = 2  # segments of a large object decrypted ahead of the reader, on as many helper threads
 
 
 class KeyUnavailableError(IntegrityError):
@@ -177,10 +174,8 @@ class SegmentOpener:
 class OpeningReader(InnerStream):
     """A read stream over a sealed object: yields the plaintext, segment by segment, and raises
     IntegrityError if any segment was changed, reordered or the object was cut (before it hands
-    out anything of that segment). An object of more than one segment takes its segments from
-    ``storage.blocks`` (mapped from a local file, or read ahead on a helper thread) and decrypts
-    the next ``OPEN_AHEAD`` of them on helper threads while the caller uses this one (AES-GCM
-    releases the GIL, so on two cores they run at once)."""
+    out anything of that segment). From the second segment on, segments come from ``storage.blocks``:
+    mapped (a local file) or read ahead on a helper thread while this one is decrypted."""
 
     def __init__(self, raw: Readable, first: bytes, key_for: Callable[[str], bytes], name: str) -> None:
         self._raw = raw
@@ -188,57 +183,30 @@ class OpeningReader(InnerStream):
         self._opener = SegmentOpener(hdr, key_for(hdr.key_id), name)
         self._sealed_size = hdr.segment + TAG
         self._index = 0
-        self._pending: memoryview | bytes | None = read_exact(raw, self._sealed_size)
-        self._first_block = self._pending  # read here, not from the blocks: never given back to them
+        self._pending: memoryview | bytes = read_exact(raw, self._sealed_size)
         self._ahead: Blocks | None = None
-        self._pool: ThreadPoolExecutor | None = None
-        self._jobs: deque[tuple[Future[bytes], memoryview | bytes, bool]] = deque()
         self._out = b""
         self._pos = 0
         self._eof = False
 
-    def _take(self) -> tuple[memoryview | bytes, int, bool]:
-        """The next sealed segment to open, its index, and whether it is the last."""
-        seg = self._pending
-        assert seg is not None
-        if len(seg) < self._sealed_size:
-            following: memoryview | bytes = b""  # a short segment: the stream has ended
-        else:
-            if self._ahead is None:
-                self._ahead = blocks_of(self._raw, self._sealed_size)
-            following = self._ahead.next()
-        last = not following
-        self._pending = None if last else following
-        self._index += 1
-        return seg, self._index - 1, last
-
-    def _submit(self) -> None:
-        assert self._pool is not None
-        while self._pending is not None and len(self._jobs) < OPEN_AHEAD:
-            seg, index, last = self._take()
-            self._jobs.append((self._pool.submit(self._opener.open, index, seg, last), seg, last))
+    def _following(self) -> memoryview | bytes:
+        if len(self._pending) < self._sealed_size:
+            return b""  # the segment in hand was a short one: the stream has ended
+        if self._ahead is None:
+            self._ahead = blocks_of(self._raw, self._sealed_size)
+        return self._ahead.next()
 
     def _next(self) -> None:
-        if self._pool is None and not self._jobs:
-            seg, index, last = self._take()
-            if (last and index == 0) or OPEN_AHEAD == 0:  # a one-segment object: no helper threads
-                try:
-                    self._out, self._eof, self._pos = self._opener.open(index, seg, last), last, 0
-                finally:
-                    if self._ahead is not None and seg is not self._first_block:
-                        self._ahead.release(seg)
-                return
-            self._pool = ThreadPoolExecutor(max_workers=OPEN_AHEAD, thread_name_prefix="storage-open")
-            self._jobs.append((self._pool.submit(self._opener.open, index, seg, last), seg, last))
-        self._submit()
-        fut, seg, last = self._jobs.popleft()
+        following = self._following()
+        last = not following
         try:
-            self._out = fut.result()
+            self._out = self._opener.open(self._index, self._pending, last)
         finally:
-            if self._ahead is not None and seg is not self._first_block:
-                self._ahead.release(seg)
-        self._submit()  # the next ones are opened while the caller uses this one
+            if self._ahead is not None and self._index > 0:  # the first segment was read here, not ahead
+                self._ahead.release(self._pending)
+            self._pending = following
         self._pos = 0
+        self._index += 1
         self._eof = last
 
     def read(self, size: int = -1, /) -> bytes:
@@ -258,10 +226,6 @@ class OpeningReader(InnerStream):
         return parts[0] if len(parts) == 1 else b"".join(parts)
 
     def close(self) -> None:
-        if self._pool is not None:  # no helper may still read a block when it is given back
-            self._pool.shutdown(wait=True, cancel_futures=True)
-            self._pool = None
-        self._jobs.clear()
         if self._ahead is not None:
             self._ahead.close()
             self._ahead = None
