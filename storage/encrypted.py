@@ -14,11 +14,12 @@ import tempfile
 from collections.abc import Callable
 from concurrent.futures import Future
 
-from storage.base import CHUNK, Backend, BlobWriter, InnerStream, ReadStream, read_exact
+from storage.base import CHUNK, HASH_AHEAD, Backend, BlobWriter, InnerStream, Readable, ReadStream, read_exact
+from storage.blocks import blocks_of
 from storage.datakeys import DataKeys
 from storage.errors import NotFoundError
 from storage.models import ObjectInfo, WriteResult
-from storage.sealed import MAGIC, PREFIX, OpeningReader, Sealer, is_sealed
+from storage.sealed import MAGIC, PREFIX, TAG, OpeningReader, Sealer, is_sealed, read_header
 
 
 class SealingWriter(BlobWriter):
@@ -49,8 +50,40 @@ class SealingWriter(BlobWriter):
         if sealed:  # a new buffer nobody changes again: lent to the inner writer's hashing thread, no copy
             self._inner.write_borrowed(memoryview(sealed))
 
+    def seal_from(self, src: Readable) -> None:
+        """Seal all of ``src``, segment by segment (``storage.blocks``: a file is mapped, another
+        stream read ahead on a helper thread), each straight from there into one of a few reused
+        output buffers, which the inner writer hashes on its own thread. No allocation or copy per
+        segment; memory stays at a few segments."""
+        if self.size or self._done:
+            raise ValueError(f"writer for {self.key!r}: seal_from must be the only write")
+        seg = self._sealer.segment
+        first = read_exact(src, seg)
+        ahead = blocks_of(src, seg) if len(first) == seg else None
+        ring = [bytearray(seg + TAG) for _ in range(HASH_AHEAD + 2)]
+        busy: list[Future[None] | None] = [None] * len(ring)
+        i = 0
+        cur: memoryview | bytes = first
+        try:
+            while cur:
+                nxt = ahead.next() if ahead is not None and len(cur) == seg else b""
+                if (f := busy[i]) is not None:
+                    f.result()  # the hashing thread is done with this buffer
+                out = memoryview(ring[i])[: len(cur) + TAG]
+                self._sealer.seal_into(cur, not nxt, out)
+                self.size += len(cur)
+                if ahead is not None and cur is not first:
+                    ahead.release(cur)
+                busy[i] = self._inner.write_borrowed(out)
+                i = (i + 1) % len(ring)
+                cur = nxt
+        finally:
+            if ahead is not None:
+                ahead.close()
+
     def _commit(self) -> WriteResult:
-        self._inner.write(self._sealer.finish())
+        if not self._sealer.finished:
+            self._inner.write(self._sealer.finish())
         return self._inner.close()
 
     def _abort(self) -> None:
@@ -91,7 +124,7 @@ class SealedBackend(Backend):
         """A sealer for one new object: the current data key, a fresh random nonce prefix."""
         return Sealer(self.keys.current, self.keys.key(self.keys.current), secrets.token_bytes(PREFIX))
 
-    def open_write(self, key: str) -> BlobWriter:
+    def open_write(self, key: str) -> SealingWriter:
         sealer = self.sealer()
         inner = self.inner.open_write(key)
         try:
@@ -99,6 +132,13 @@ class SealedBackend(Backend):
         except BaseException:
             inner.abort()
             raise
+
+    def write_from(self, key: str, src: Readable, chunk: int | None = None) -> WriteResult:
+        """Stream a readable into ``key``, sealed (``SealingWriter.seal_from``)."""
+        with self.open_write(key) as w:
+            w.seal_from(src)
+        assert w.result is not None
+        return w.result
 
     def open_read(self, key: str) -> ReadStream:
         raw = self.inner.open_read(key)
@@ -117,11 +157,9 @@ class SealedBackend(Backend):
 
     def sealed_with(self, key: str) -> str | None:
         """The data key id an object is sealed with; None for a plaintext object."""
-        from storage.sealed import read_header
-
         with self.inner.open_read(key) as raw:
             head = read_exact(raw, len(MAGIC))
-            return read_header(raw, head)[0] if is_sealed(head) else None
+            return read_header(raw, head).key_id if is_sealed(head) else None
 
     def delete(self, key: str) -> None:
         self.inner.delete(key)

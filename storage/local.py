@@ -25,7 +25,7 @@ COPY_CHUNK = 8 << 20  # bytes per copy_file_range call (and per hashing step)
 MAP_AHEAD = 128  # mapped windows (1 GiB) the hashing may lag behind the in-kernel copy
 
 
-def _regular_file(src: object) -> int | None:
+def regular_file_fd(src: object) -> int | None:
     """The descriptor of ``src`` if it is a seekable regular file, else None."""
     try:
         fd = src.fileno()  # type: ignore[attr-defined]
@@ -189,7 +189,7 @@ class LocalBackend(Backend):
     def write_from(self, key: str, src: Readable, chunk: int | None = None) -> WriteResult:
         """A regular file is copied inside the kernel (see ``LocalWriter.copy_range``); anything else
         streams through the generic loop."""
-        fd = _regular_file(src)
+        fd = regular_file_fd(src)
         if fd is None:
             return super().write_from(key, src, chunk)
         start = src.tell()  # type: ignore[attr-defined]

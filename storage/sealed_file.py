@@ -1,10 +1,11 @@
 """A sealed file read from any offset: caches that are served in byte ranges (a spoken reply, a meeting
 rendered to one WAV) stay encrypted on disk when encryption at rest is on.
 
-The sealed format (``storage.sealed``) has segments of a fixed plaintext size, so the segment that
-holds a plaintext offset is known without reading the ones before it; each is authenticated on its
-own (its index and whether it is the last are in its nonce), so a range read still detects a changed,
-moved or cut file."""
+The sealed format (``storage.sealed``) has segments of a fixed plaintext size (1 MiB; 64 KiB in files
+of format version 1), so the segment that holds a plaintext offset is known without reading the ones
+before it; each is authenticated on its own (its index and whether it is the last are in its nonce),
+so a range read still detects a changed, moved or cut file. A range costs at most one segment more
+than it covers on each side: decrypting 1 MiB takes ~0.1 ms."""
 
 from __future__ import annotations
 
@@ -12,12 +13,9 @@ import secrets
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-
 from storage.base import InnerStream
 from storage.errors import IntegrityError
-from storage.sealed import MAGIC, PREFIX, SEGMENT, TAG, Sealer, _nonce, read_header
+from storage.sealed import MAGIC, PREFIX, TAG, Sealer, SegmentOpener, read_header
 
 
 def write_sealed_file(path: Path, chunks: Iterable[bytes], key_id: str, key: bytes) -> Path:
@@ -47,10 +45,11 @@ class SealedFile(InnerStream):
             first = self._f.read(len(MAGIC) + 2)
             if not first.startswith(MAGIC):
                 raise IntegrityError(f"{self.name}: not a sealed file")
-            key_id, self._prefix, self._header = read_header(self._f, first)
-            self._aead = AESGCM(key_for(key_id))
-            body = path.stat().st_size - len(self._header)
-            self._segments = max(1, -(-body // (SEGMENT + TAG)))
+            hdr = read_header(self._f, first)
+            self._opener = SegmentOpener(hdr, key_for(hdr.key_id), self.name)
+            self._hdr_len, self._seg = len(hdr.raw), hdr.segment
+            body = path.stat().st_size - self._hdr_len
+            self._segments = max(1, -(-body // (self._seg + TAG)))
             self.size = body - self._segments * TAG
             if self.size < 0:
                 raise IntegrityError(f"{self.name}: sealed file cut short")
@@ -59,19 +58,16 @@ class SealedFile(InnerStream):
             raise
 
     def _segment(self, i: int) -> bytes:
-        self._f.seek(len(self._header) + i * (SEGMENT + TAG))
-        sealed = self._f.read(SEGMENT + TAG)
-        try:
-            return self._aead.decrypt(_nonce(self._prefix, i, i == self._segments - 1), sealed, self._header)
-        except InvalidTag:
-            raise IntegrityError(f"{self.name}: sealed file damaged, cut or reordered") from None
+        self._f.seek(self._hdr_len + i * (self._seg + TAG))
+        return self._opener.open(i, self._f.read(self._seg + TAG), i == self._segments - 1)
 
     def read_range(self, start: int, end: int) -> Iterator[bytes]:
         """The plaintext bytes ``start`` to ``end`` (inclusive), a segment's worth at a time."""
         if not 0 <= start <= end < self.size:
             raise ValueError(f"range {start}-{end} outside 0-{self.size - 1}")
-        for i in range(start // SEGMENT, end // SEGMENT + 1):
+        seg = self._seg
+        for i in range(start // seg, end // seg + 1):
             plain = self._segment(i)
-            lo = start - i * SEGMENT if i == start // SEGMENT else 0
-            hi = end - i * SEGMENT + 1 if i == end // SEGMENT else len(plain)
-            yield plain[lo:hi]
+            lo = start - i * seg if i == start // seg else 0
+            hi = end - i * seg + 1 if i == end // seg else len(plain)
+            yield plain if (lo, hi) == (0, len(plain)) else plain[lo:hi]

@@ -21,6 +21,7 @@ from app.engine import MeetingHit, MeetingSegment
 from app.meetings.service import MeetingService
 from app.server.file_cache import FileCache
 from app.server.schemas import MeetingDetail, MeetingOut
+from app.server.uploads import Upload
 from app.server.users import UserStore
 from app.services import Services
 from audio.meeting.capture import FileSource
@@ -48,7 +49,7 @@ class _Job:
 
     key: str
     user_id: int
-    path: Path
+    upload: Upload  # an unnamed temp file: nothing of it stays on disk after a crash
     title: str
     speakers: int | None
     queued_at: datetime
@@ -66,7 +67,9 @@ class ServerMeetings:
     def __init__(self, services: Services, users: UserStore) -> None:
         self.services = services
         self.users = users
-        self.uploads = services.paths.data_dir / "server" / "uploads"
+        # older versions kept queued uploads here as named files, which a crash left behind in plaintext;
+        # the queue lives in memory, so nothing here is still wanted at start
+        shutil.rmtree(services.paths.data_dir / "server" / "uploads", ignore_errors=True)
         self.cache = services.paths.data_dir / "server" / "recordings"
         self.rendered = FileCache(self.cache)  # a rendered WAV not played for a day is deleted (made again)
         self.keys = services.data_keys  # encryption at rest on: the rendered WAV is sealed as well
@@ -93,15 +96,12 @@ class ServerMeetings:
         except MeetingNotFound:
             raise NotYours(meeting_id) from None
 
-    def create_from_upload(self, user_id: int, path: Path, title: str | None, speakers: int | None) -> MeetingOut:
-        """Process an uploaded file (it is moved into the server's uploads and deleted when done).
+    def create_from_upload(self, user_id: int, upload: Upload, title: str | None, speakers: int | None) -> MeetingOut:
+        """Process an uploaded file (taken over: closed, so freed, once processed or refused).
         If another recording is being processed, this one waits in line (per server, in order):
         its provisional id answers like a meeting in state "processing" until it starts.
         AudioInputError (its message names no server path) for files without audio."""
-        self.uploads.mkdir(parents=True, exist_ok=True)
-        kept = self.uploads / path.name
-        shutil.move(str(path), kept)
-        job = _Job(uuid.uuid4().hex[:12], user_id, kept, (title or "").strip()[:300] or "Uploaded meeting",
+        job = _Job(uuid.uuid4().hex[:12], user_id, upload, (title or "").strip()[:300] or "Uploaded meeting",
                    speakers, datetime.now(UTC))
         with self._queue_lock:
             if not self._queue and self._worker is None:
@@ -122,15 +122,15 @@ class ServerMeetings:
     def _start(self, job: _Job) -> MeetingInfo:
         """Start one upload now; MeetingError while the service is busy with another recording."""
         try:
-            source = FileSource(job.path)
+            source = FileSource(job.upload.path)
             info = self.service.start(job.title, source=source, speakers=job.speakers, origin="import")
         except AudioInputError as exc:
-            job.path.unlink(missing_ok=True)
-            raise AudioInputError(str(exc).replace(str(job.path), "the upload")) from None
+            job.upload.close()
+            raise AudioInputError(str(exc).replace(str(job.upload.path), "the upload")) from None
         except MeetingError:
             raise
         except BaseException:
-            job.path.unlink(missing_ok=True)
+            job.upload.close()
             raise
         self.users.own(KIND, info.id, job.user_id)
         self._running = job
@@ -176,7 +176,7 @@ class ServerMeetings:
         except Exception:
             log.exception("meeting import failed")
         finally:
-            job.path.unlink(missing_ok=True)
+            job.upload.close()
 
     def _queued_out(self, job: _Job) -> MeetingOut:
         state = "failed" if job.error else "processing"

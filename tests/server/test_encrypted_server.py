@@ -37,7 +37,7 @@ def _served_like_a_file(c: Client, url: str) -> bytes:
     assert full.status_code == 200 and full.content[:4] == b"RIFF" and full.headers["accept-ranges"] == "bytes"
     assert int(full.headers["content-length"]) == len(full.content)
     n = len(full.content)
-    part = c.get(url, headers={"Range": "bytes=100-70099"})  # across a 64 KiB segment's end
+    part = c.get(url, headers={"Range": "bytes=100-70099"})  # 64 KiB segments (format 1) ended there
     assert part.status_code == 206 and part.content == full.content[100:70100]
     assert part.headers["content-range"] == f"bytes 100-70099/{n}"
     tail = c.get(url, headers={"Range": "bytes=-10"})

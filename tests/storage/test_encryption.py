@@ -6,19 +6,23 @@ survive a crash in the middle of a rotation."""
 
 from __future__ import annotations
 
+import hashlib
 import io
 import os
+import shutil
+import threading
 from pathlib import Path
 
 import pytest
 
-from storage import datakeys
+from storage import datakeys, sealed
 from storage.base import Backend
 from storage.datakeys import DataKeys
 from storage.encrypted import SealedBackend, reseal
 from storage.errors import IntegrityError
 from storage.local import LocalBackend
-from storage.sealed import MAGIC, SEGMENT, TAG, KeyUnavailableError
+from storage.sealed import MAGIC, SEGMENT, TAG, KeyUnavailableError, OpeningReader
+from storage.sealed_file import SealedFile
 
 pytestmark = pytest.mark.unit
 
@@ -239,3 +243,130 @@ def test_an_encrypted_database_refuses_another_key_and_changes_nothing(tmp_path:
     with pytest.raises(DatabaseKeyError, match="no key file"):
         Database(url)
     assert (tmp_path / "db.sqlite3").read_bytes() == before
+
+
+# -- format version 2 (1 MiB segments) and files of version 1 (64 KiB) ----------------------------------
+
+V1_FILE = Path(__file__).parent / "data" / "sealed_v1.bin"  # written by the version-1 code (git 385dfca)
+
+
+def _v1_keys() -> DataKeys:  # the data key the version-1 file was sealed with
+    return DataKeys(kek_id="kek-v1", current="blob-v1test", database="db-v1", keys={"blob-v1test": bytes(range(32))})
+
+V1_PLAIN = hashlib.shake_256(b"pa-sealed-v1").digest(2 * (64 << 10) + 100)
+
+
+def test_new_objects_are_version_2_with_1_mib_segments(tmp_path: Path, keys: DataKeys) -> None:
+    b = SealedBackend(LocalBackend(tmp_path), keys)
+    b.save("x", os.urandom(SEGMENT + 1))
+    raw = (tmp_path / "x").read_bytes()
+    assert SEGMENT == 1 << 20 and raw[len(MAGIC)] == 2
+    assert len(raw) == len(sealed.header(keys.current, bytes(7))) + SEGMENT + 1 + 2 * TAG
+
+
+def test_a_version_1_file_from_before_still_opens(tmp_path: Path) -> None:
+    shutil.copy(V1_FILE, tmp_path / "old.bin")
+    keys = _v1_keys()
+    b = SealedBackend(LocalBackend(tmp_path), keys)
+    assert b.load("old.bin") == V1_PLAIN
+    with b.open_read("old.bin") as r:  # small reads across the 64 KiB borders
+        assert b"".join(iter(lambda: r.read(7000), b"")) == V1_PLAIN
+    with SealedFile(tmp_path / "old.bin", keys.key) as f:  # a server cache written before: ranges
+        assert f.size == len(V1_PLAIN)
+        assert b"".join(f.read_range(65000, 70000)) == V1_PLAIN[65000:70001]
+    assert b.sealed_with("old.bin") == "blob-v1test"
+    keys.keys["blob-new"] = datakeys.new_key()  # a rotation with --reencrypt: resealed as version 2
+    keys.current = "blob-new"
+    assert reseal(b, lambda key_id: key_id != keys.current) == 1
+    assert (tmp_path / "old.bin").read_bytes()[len(MAGIC)] == 2 and b.sealed_with("old.bin") == "blob-new"
+    assert b.load("old.bin") == V1_PLAIN
+
+
+@pytest.mark.parametrize("how", ["cut_at_segment", "cut_inside", "reordered", "dropped", "bit_flip"])
+def test_a_changed_version_1_file_is_refused(tmp_path: Path, how: str) -> None:
+    raw = V1_FILE.read_bytes()
+    seg, hdr = (64 << 10) + TAG, len(raw) - 2 * ((64 << 10) + TAG) - (100 + TAG)
+    segs = [raw[hdr : hdr + seg], raw[hdr + seg : hdr + 2 * seg], raw[hdr + 2 * seg :]]
+    changed = {"cut_at_segment": raw[: hdr + 2 * seg], "cut_inside": raw[:-5],
+               "reordered": raw[:hdr] + segs[1] + segs[0] + segs[2], "dropped": raw[:hdr] + segs[0] + segs[2],
+               "bit_flip": raw[: hdr + 70000] + bytes([raw[hdr + 70000] ^ 1]) + raw[hdr + 70001 :]}[how]
+    (tmp_path / "old.bin").write_bytes(changed)
+    with pytest.raises(IntegrityError):
+        SealedBackend(LocalBackend(tmp_path), _v1_keys()).load("old.bin")
+
+
+class _NoReadinto:
+    """A stream with only ``read`` (as some network bodies are), in small pieces."""
+
+    def __init__(self, data: bytes) -> None:
+        self._f = io.BytesIO(data)
+
+    def read(self, size: int = -1, /) -> bytes:
+        return self._f.read(min(size, 100_000) if size >= 0 else 100_000)
+
+
+@pytest.mark.parametrize("source", ["file", "bytesio", "read_only"])
+@pytest.mark.parametrize("size", [0, 5, SEGMENT, 2 * SEGMENT, 4 * SEGMENT + 3])
+def test_write_from_any_source_round_trips(tmp_path: Path, keys: DataKeys, source: str, size: int) -> None:
+    """``write_from`` seals a file from a mapping and any other stream read ahead on a helper thread;
+    reading back maps the stored file (local) or reads it ahead (a stream without a file behind it)."""
+    data = os.urandom(size)
+    (tmp_path / "src.bin").write_bytes(data)
+    b = SealedBackend(LocalBackend(tmp_path / "store"), keys)
+    if source == "file":
+        with open(tmp_path / "src.bin", "rb") as fh:
+            fh.read(0)
+            res = b.write_from("x", fh)
+            assert fh.tell() == size  # read to its end, as the plain write_from leaves it
+    else:
+        res = b.write_from("x", io.BytesIO(data) if source == "bytesio" else _NoReadinto(data))  # type: ignore[arg-type]
+    assert b.load("x") == data
+    assert res.sha256 == hashlib.sha256((tmp_path / "store" / "x").read_bytes()).hexdigest()
+    raw = (tmp_path / "store" / "x").read_bytes()
+    assert OpeningReader(_NoReadinto(raw), b"", keys.key, "x").read() == data  # type: ignore[arg-type]
+    assert not [t for t in threading.enumerate() if t.name == "storage-prefetch"]  # every helper stopped
+
+
+@pytest.mark.parametrize("how", ["cut_at_segment", "cut_inside", "reordered", "dropped", "bit_flip"])
+def test_a_stream_read_ahead_refuses_changes_too(keys: DataKeys, tmp_path: Path, how: str) -> None:
+    """The read-ahead path (no file behind the stream) detects the same changes as the mapped one,
+    and hands out no plaintext of a segment that fails."""
+    b = SealedBackend(LocalBackend(tmp_path), keys)
+    b.save("x", os.urandom(3 * SEGMENT + 17))
+    changed = _tampered((tmp_path / "x").read_bytes(), how)
+    r = OpeningReader(_NoReadinto(changed), b"", keys.key, "x")  # type: ignore[arg-type]
+    got = bytearray()
+    with pytest.raises(IntegrityError):
+        while buf := r.read(SEGMENT):
+            got += buf
+    r.close()
+    assert len(got) % SEGMENT == 0 and len(got) < 3 * SEGMENT + 17  # whole verified segments only
+
+
+def test_ranges_of_a_sealed_file_decrypt_only_their_segments(tmp_path: Path, keys: DataKeys,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """A byte range (HTTP Range on audio) opens only the 1 MiB segments it covers; a swapped segment
+    fails the range that covers it."""
+    from storage.sealed_file import write_sealed_file
+
+    data = os.urandom(3 * SEGMENT + 500)
+    path = write_sealed_file(tmp_path / "a.wav", [data[:1000], data[1000:]], keys.current, keys.key(keys.current))
+    opened: list[int] = []
+    real_open = sealed.SegmentOpener.open
+
+    def counting(self: sealed.SegmentOpener, index: int, blob: bytes, last: bool) -> bytes:
+        opened.append(index)
+        return real_open(self, index, blob, last)
+
+    monkeypatch.setattr(sealed.SegmentOpener, "open", counting)
+    with SealedFile(path, keys.key) as f:
+        assert f.size == len(data)
+        for start, end in [(0, 0), (SEGMENT - 10, SEGMENT + 10), (2 * SEGMENT + 7, len(data) - 1), (0, len(data) - 1)]:
+            opened.clear()
+            assert b"".join(f.read_range(start, end)) == data[start : end + 1]
+            assert opened == list(range(start // SEGMENT, end // SEGMENT + 1))
+    raw = path.read_bytes()
+    hdr, seg = len(raw) - 3 * (SEGMENT + TAG) - (500 + TAG), SEGMENT + TAG
+    path.write_bytes(raw[:hdr] + raw[hdr + seg : hdr + 2 * seg] + raw[hdr : hdr + seg] + raw[hdr + 2 * seg :])
+    with SealedFile(path, keys.key) as f, pytest.raises(IntegrityError):
+        b"".join(f.read_range(10, 20))

@@ -91,14 +91,15 @@ def audio_turn(
     language: Annotated[Literal["en", "de"] | None, Form(description="skip language detection")] = None,
 ) -> AudioTurnReply:
     """Say something: the upload is transcribed, answered, and the reply is spoken into a WAV."""
-    path = save_upload(file, st.max_upload_bytes, "pa-upload-", "an audio file")
+    upload = save_upload(file, st.max_upload_bytes, "pa-upload-", "an audio file")
     try:
         try:
-            heard = st.speech.transcribe(path, language)
+            heard = st.speech.transcribe(upload.path, language)
         except AudioInputError as exc:
-            raise HTTPException(400, f"not usable audio: {str(exc).replace(str(path), file.filename or 'upload')}") from None
+            msg = str(exc).replace(str(upload.path), file.filename or "upload")
+            raise HTTPException(400, f"not usable audio: {msg}") from None
     finally:
-        path.unlink(missing_ok=True)
+        upload.close()
     reply = answer(st, me.user.id, heard.text) if heard.text.strip() else _nothing_heard(st, me.user.id)
     audio: AudioRef | None = None
     audio_error: str | None = None

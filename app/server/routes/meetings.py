@@ -30,15 +30,13 @@ def create_meeting(
 ) -> MeetingOut:
     """Upload a recording; it is transcribed with speakers and summarised. Poll ``GET /meetings/{id}``
     until ``state`` is "done" (or "failed")."""
-    path = save_upload(file, st.max_upload_bytes, "pa-meeting-", "a recording")
-    try:
-        return st.meetings.create_from_upload(me.user.id, path, title, speakers)
+    upload = save_upload(file, st.max_upload_bytes, "pa-meeting-", "a recording")
+    try:  # the meetings take the upload over: they close it once it is processed or refused
+        return st.meetings.create_from_upload(me.user.id, upload, title, speakers)
     except AudioInputError as exc:
-        raise HTTPException(400, f"not usable audio: {str(exc).replace(str(path), file.filename or 'upload')}") from None
+        raise HTTPException(400, f"not usable audio: {str(exc).replace(str(upload.path), file.filename or 'upload')}") from None
     except MeetingBusy as exc:
         raise HTTPException(409, f"{exc}; try again when it is done") from None
-    finally:
-        path.unlink(missing_ok=True)
 
 
 @router.get("/meetings", response_model=list[MeetingOut], responses=problems(401))
