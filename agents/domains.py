@@ -38,6 +38,7 @@ DOMAINS: list[str] = [
     "agents.meetings",
     "agents.communication",
     "agents.finance",
+    "agents.social",
 ]
 
 
