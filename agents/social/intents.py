@@ -51,9 +51,9 @@ INTENTS: Intents = {
                "(fass|fasse) meine (timeline|zeitleiste) zusammen", "lies [mir] meine (timeline|zeitleiste) vor"],
     },
     "SocialPost": {
-        "en": [f"post (to|on) {NET} {{text}}", f"post {{text}} (to|on) {NET}", f"(toot|tweet) {{text}}",
+        "en": [f"post [this|that] (to|on) {NET} {{text}}", f"post {{text}} (to|on) {NET}", f"(toot|tweet) {{text}}",
                "skeet {text}", f"share {{text}} on {NET}", f"publish {{text}} on {NET}"],
-        "de": [f"poste (auf|bei|in) {NET_DE} {{text}}", f"poste {{text}} (auf|bei|in) {NET_DE}",
+        "de": [f"poste [das|dies] (auf|bei|in) {NET_DE} {{text}}", f"poste {{text}} (auf|bei|in) {NET_DE}",
                f"(veröffentliche|teile) {{text}} auf {NET_DE}", f"(schreib|schreibe) auf {NET_DE} {{text}}"],
     },
     "SocialReply": {
@@ -79,7 +79,8 @@ _NET_WORDS = re.compile(r"\b(mastodon|bluesky)\b", re.IGNORECASE)
 _QUOTES = "\"'„“”‚‘’«»"
 # the words around a post's text in the user's own request (its case and punctuation kept)
 _TEXT_AFTER = re.compile(
-    r"(?is)\b(?:post|toot|tweet|skeet|poste|schreib|schreibe)\b\s+(?:(?:to|on|auf|bei|in)\s+)?"
+    r"(?is)\b(?:post|toot|tweet|skeet|poste|schreib|schreibe)\b\s+(?:(?:this|that|das|dies)\s+)?"
+    r"(?:(?:to|on|auf|bei|in)\s+)?"
     r"(?:(?:mastodon|bluesky)(?:\s+(?:and|und)\s+(?:mastodon|bluesky))?\s*[:,]?\s*)?(?P<text>.+)$")
 _TEXT_BEFORE = re.compile(
     r"(?is)\b(?:post|share|publish|poste|veröffentliche|teile)\s+(?P<text>.+?)\s+(?:to|on|auf|bei|in)\s+"
