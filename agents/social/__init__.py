@@ -21,5 +21,7 @@ DOMAIN = Domain(
     settings=SocialSettings,
     migrations=None,
     account_kinds=("mastodon", "bluesky"),
-    cues=(r"mastodon", r"bluesky", r"toot", r"skeet", r"mentions", r"erwähnungen"),
+    cues=(r"mastodon", r"bluesky", r"toot", r"skeet", r"mentions", r"erwähnung", r"timeline", r"zeitleiste",
+          r"feed\b"),
+    fuzzy_needs_cue=True,
 )

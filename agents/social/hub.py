@@ -45,7 +45,7 @@ def rank(posts: Iterable[Post], top: int = 5) -> list[Post]:
 
 
 def make_draft(text: str, networks: list[Network], visibility: Visibility = "public", cw: str = "",
-               language: str = "en", reply_to: dict[str, str] | None = None,
+               language: str = "en", reply_to: dict[Network, str] | None = None,
                now: datetime | None = None) -> Draft:
     """A draft with its parts per network (a numbered thread where the text is over the limit) and a fresh
     idempotency key: what the approval shows is exactly what is sent."""

@@ -51,7 +51,7 @@ INTENTS: Intents = {
                "(fass|fasse) meine (timeline|zeitleiste) zusammen", "lies [mir] meine (timeline|zeitleiste) vor"],
     },
     "SocialPost": {
-        "en": [f"post [this|that] (to|on) {NET} {{text}}", f"post {{text}} (to|on) {NET}", f"(toot|tweet) {{text}}",
+        "en": [f"post [this|that] (to|on) {NET} {{text}}", f"post {{text}} (to|on) {NET}", "(toot|tweet) {text}",
                "skeet {text}", f"share {{text}} on {NET}", f"publish {{text}} on {NET}"],
         "de": [f"poste [das|dies] (auf|bei|in) {NET_DE} {{text}}", f"poste {{text}} (auf|bei|in) {NET_DE}",
                f"(veröffentliche|teile) {{text}} auf {NET_DE}", f"(schreib|schreibe) auf {NET_DE} {{text}}"],

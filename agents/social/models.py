@@ -55,11 +55,11 @@ class Draft(BaseModel):
 
     networks: list[Network] = Field(min_length=1)
     text: str = Field(min_length=1)
-    parts: dict[str, list[str]] = Field(default_factory=dict)  # network -> the posts in order (a thread)
+    parts: dict[Network, list[str]] = Field(default_factory=dict)  # network -> the posts in order (a thread)
     visibility: Visibility = "public"
     cw: str = ""
     language: str = "en"
-    reply_to: dict[str, str] = Field(default_factory=dict)  # network -> id of the post answered
+    reply_to: dict[Network, str] = Field(default_factory=dict)  # network -> id of the post answered
     key: str = ""  # idempotency key (Mastodon's Idempotency-Key; Bluesky's record keys derive from it)
     created_us: int = 0  # when it was drafted (µs since 1970): the Bluesky record keys (TIDs) start there
 
