@@ -17,11 +17,11 @@ DOMAIN = Domain(
     intents=INTENTS,
     handlers=HANDLERS,
     say_back=SAY_BACK,
+    delegate="agents.social.agent:social_agent",
     actions=ACTIONS,
     settings=SocialSettings,
     migrations=None,
     account_kinds=("mastodon", "bluesky"),
-    cues=(r"mastodon", r"bluesky", r"toot", r"skeet", r"mentions", r"erwähnung", r"timeline", r"zeitleiste",
-          r"feed\b"),
+    cues=(r"mastodon", r"bluesky", r"toot", r"skeet", r"mentions", r"erwähnung", r"timeline", r"zeitleiste"),
     fuzzy_needs_cue=True,
 )

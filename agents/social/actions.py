@@ -12,8 +12,8 @@ if TYPE_CHECKING:
     from agents.deps import AssistantDeps
     from agents.domains import ActionRunner
 
-POST = "social.post"
-DELETE = "social.delete"
+POST = "social.publish"  # a local intent's draft ("social.post" is the delegate's tool)
+DELETE = "social.delete_last"
 
 
 def run_post(rec: ApprovalRecord, d: AssistantDeps) -> tuple[bool, str]:

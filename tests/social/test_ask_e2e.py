@@ -67,7 +67,7 @@ def test_post_waits_for_yes_and_exists_once(mastodon_server: MastodonServer) -> 
     add_mastodon(mastodon_server)
     text = f"hello from my assistant {uuid.uuid4().hex[:6]}"
     out = json.loads(cli("ask", "--json", f"post '{text}' to Mastodon"))
-    assert out["intent"] == "SocialPost" and out["approval"]["action"] == "social.post"
+    assert out["intent"] == "SocialPost" and out["approval"]["action"] == "social.publish"
     assert f'"{text}"' in out["spoken"] and "public" in out["spoken"] and "language en" in out["spoken"]
     assert out["spoken"].endswith("Shall I?")
     assert mine(mastodon_server, text) == []  # nothing before the yes
