@@ -336,13 +336,18 @@ def _handler(server: BlueskyServer) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
-@pytest.fixture(scope="session")
-def bluesky_server() -> Iterator[BlueskyServer]:
+def start_bluesky() -> tuple[BlueskyServer, ThreadingHTTPServer]:
+    """The XRPC server in a thread on a free loopback port; ``httpd.shutdown()`` stops it."""
     server = BlueskyServer(host="127.0.0.1", port=free_port())
     httpd = ThreadingHTTPServer((server.host, server.port), _handler(server))
     httpd.daemon_threads = True
-    thread = threading.Thread(target=httpd.serve_forever, name="bluesky-xrpc", daemon=True)
-    thread.start()
+    threading.Thread(target=httpd.serve_forever, name="bluesky-xrpc", daemon=True).start()
+    return server, httpd
+
+
+@pytest.fixture(scope="session")
+def bluesky_server() -> Iterator[BlueskyServer]:
+    server, httpd = start_bluesky()
     announce("Bluesky PDS XRPC (local stand-in)", f"{server.base_url}/xrpc")
     try:
         yield server

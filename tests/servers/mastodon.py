@@ -72,23 +72,31 @@ class MastodonServer:
         return [dict(s) for s in c.account_statuses(c.account_verify_credentials()["id"], limit=40)]
 
 
-@pytest.fixture(scope="session")
-def mastodon_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MastodonServer]:
+def start_mastodon(folder: Path) -> MastodonServer:
+    """mastodon-mock in its own process group on a free port (its config and log in ``folder``)."""
     binary = shutil.which("mastodon_mock") or str(Path(sys.executable).with_name("mastodon_mock"))
     if not Path(binary).exists():
         unavailable("the mastodon-mock package is not installed (pip install mastodon-mock)")
     port = free_port()
-    folder = tmp_path_factory.mktemp("mastodon")
     cfg = folder / "mastodon_mock.toml"
     cfg.write_text(_CONFIG.format(port=port, **USERS))
-    log = (folder / "server.log").open("wb")
-    proc = subprocess.Popen([binary, "serve", "--config", str(cfg), "--host", "127.0.0.1", "--port", str(port),
-                             "--in-memory", "--log-level", "warning"], stdout=log, stderr=subprocess.STDOUT,
-                            start_new_session=True, cwd=folder)
+    with (folder / "server.log").open("wb") as log:
+        proc = subprocess.Popen([binary, "serve", "--config", str(cfg), "--host", "127.0.0.1", "--port", str(port),
+                                 "--in-memory", "--log-level", "warning"], stdout=log, stderr=subprocess.STDOUT,
+                                start_new_session=True, cwd=folder)
     try:
         wait_for_port(port, timeout=60, proc=proc)
-        announce("Mastodon API (mastodon-mock)", f"http://127.0.0.1:{port}")
-        yield MastodonServer(port=port, proc=proc)
-    finally:
+    except Exception:
         stop_process_group(proc)
-        log.close()
+        raise
+    return MastodonServer(port=port, proc=proc)
+
+
+@pytest.fixture(scope="session")
+def mastodon_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MastodonServer]:
+    server = start_mastodon(tmp_path_factory.mktemp("mastodon"))
+    announce("Mastodon API (mastodon-mock)", server.base_url)
+    try:
+        yield server
+    finally:
+        stop_process_group(server.proc)
