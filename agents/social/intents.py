@@ -22,6 +22,9 @@ from agents.social.settings import SocialSettings
 from agents.social.text import spoken_post
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
+    from agents.approvals import ApprovalRecord, ApprovalStore
     from agents.deps import SocialService
 
 NET = "(mastodon|bluesky|mastodon and bluesky|bluesky and mastodon)"
@@ -188,13 +191,20 @@ def draft_summary(draft: Draft, lang: str) -> str:
               f"{what} auf {nets}{thread} ({draft.visibility}{cw}, Sprache {draft.language}): „{draft.text}“.")
 
 
-def request_post(m: IntentMatch, d: AssistantDeps, draft: Draft) -> AgentReply:
-    summary = draft_summary(draft, m.language)
+def park_post(approvals: ApprovalStore, draft: Draft, lang: str, now: datetime,
+              provenance: list[str] | None = None) -> ApprovalRecord:
+    """The draft as a pending approval (what it shows: networks, text, visibility, CW, language, thread
+    sizes); after the yes ``actions.run_post`` publishes exactly this draft."""
     shown = {"networks": [NETWORK_NAMES[n] for n in draft.networks], "text": draft.text,
              "visibility": draft.visibility, "content_warning": draft.cw or None, "language": draft.language,
              "thread": {NETWORK_NAMES[n]: len(p) for n, p in draft.parts.items() if len(p) > 1} or None}
-    rec = d.approvals.request(POST, summary, {"post": shown, "draft": draft.model_dump(mode="json"),
-                                              "provenance": list(d.origins)}, d.now())
+    return approvals.request(POST, draft_summary(draft, lang), {"post": shown, "draft": draft.model_dump(mode="json"),
+                                                                "provenance": list(provenance or [])}, now)
+
+
+def request_post(m: IntentMatch, d: AssistantDeps, draft: Draft) -> AgentReply:
+    summary = draft_summary(draft, m.language)
+    rec = park_post(d.approvals, draft, m.language, d.now(), d.origins)
     d.pending.append(rec)
     return reply(m, summary + tr(m.language, " Shall I?", " Soll ich?"), approval=rec.info(),
                  tool_calls=[ToolCallInfo(name="social.draft", args={"networks": draft.networks})])
