@@ -122,3 +122,21 @@ def test_a_mention_asking_to_delete_posts_does_nothing(mastodon_server: Mastodon
     assert cli("ask", "yes").strip()  # nothing was asked: a yes approves nothing
     assert len(mine(mastodon_server, keep)) == 1
     assert mine(mastodon_server, "I quit") == []
+
+
+def test_reply_to_the_last_mention_and_delete_the_last_post(bluesky_server: BlueskyServer) -> None:
+    add_bluesky(bluesky_server)
+    marker = uuid.uuid4().hex[:6]
+    asked = bluesky_server.post_as("bob.example.com", f"@me.example.com coffee later? {marker}",
+                                   mention="me.example.com")
+    out = json.loads(cli("ask", "--json", f"reply to my last mention on Bluesky: Sure, at 3! {marker}"))
+    assert out["intent"] == "SocialReply" and out["approval"] and f'"Sure, at 3! {marker}"' in out["spoken"]
+    assert "Reply on Bluesky" in out["spoken"]
+    assert "Posted on Bluesky." in cli("ask", "yes")
+    [mine] = [r for r in bluesky_server.posts_of("me.example.com") if r.value["text"] == f"Sure, at 3! {marker}"]
+    assert mine.value["reply"]["parent"]["uri"] == asked.uri
+    gone = json.loads(cli("ask", "--json", "delete my last post on Bluesky"))
+    assert gone["intent"] == "SocialDeleteLast" and gone["approval"] and f"Sure, at 3! {marker}" in gone["spoken"]
+    assert mine.uri in bluesky_server.records  # not before the yes
+    assert "Deleted your post on Bluesky." in cli("ask", "ja" if gone["language"] == "de" else "yes")
+    assert mine.uri not in bluesky_server.records
