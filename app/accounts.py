@@ -144,8 +144,7 @@ def checked_account(acc: AccountIn) -> AccountIn:
     account's bank code or BIC, FinTS URL and IBAN (schwifty); a Mastodon or Bluesky account's server address
     and handle."""
     if acc.kind in ("mastodon", "bluesky"):
-        from agents.social.bluesky_client import bluesky_config
-        from agents.social.mastodon_client import mastodon_config
+        from agents.social.config import bluesky_config, mastodon_config
 
         try:
             (mastodon_config if acc.kind == "mastodon" else bluesky_config)(acc.username, acc.host, acc.port,

@@ -15,9 +15,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from agents.social.bluesky_client import BlueskyClient, BlueskyConfig
+from agents.social.bluesky_client import BlueskyClient
+from agents.social.config import BlueskyConfig, MastodonConfig
 from agents.social.hub import make_draft, rank
-from agents.social.mastodon_client import MastodonClient, MastodonConfig
+from agents.social.mastodon_client import MastodonClient
 from agents.social.models import Post
 from tests.servers.base import stop_process_group
 from tests.servers.bluesky import start_bluesky

@@ -22,9 +22,9 @@ from atproto_client.exceptions import (
     UnauthorizedError,
 )
 from atproto_client.utils import TextBuilder
-from pydantic import BaseModel
 
 from agents.deps import ServiceError
+from agents.social.config import BlueskyConfig
 from agents.social.models import Draft, Notice, Post, Published, Uncertain
 from agents.social.text import HANDLE, URL
 
@@ -32,23 +32,6 @@ _KINDS = {"mention": "mention", "reply": "reply", "repost": "boost", "like": "li
           "quote": "quote"}
 _B32 = "234567abcdefghijklmnopqrstuvwxyz"
 POST = "app.bsky.feed.post"
-
-
-class BlueskyConfig(BaseModel):
-    base_url: str = "https://bsky.social"  # the account's PDS
-    handle: str
-    timeout_s: float = 15.0
-    retries: int = 3
-    max_wait_s: float = 30.0
-
-
-def bluesky_config(username: str, host: str | None, port: int | None, options: dict[str, Any]) -> BlueskyConfig:
-    handle = username.strip().lstrip("@")
-    if not handle:
-        raise ValueError("a Bluesky account needs its handle (for example you.bsky.social)")
-    base = str(options.get("base_url") or "").strip() or (
-        f"https://{host}" + (f":{port}" if port else "") if host else "https://bsky.social")
-    return BlueskyConfig(base_url=base.rstrip("/"), handle=handle)
 
 
 def tid(micros: int, clock_id: int) -> str:

@@ -22,31 +22,14 @@ from mastodon.errors import (
     MastodonServerError,
     MastodonUnauthorizedError,
 )
-from pydantic import BaseModel
 
 from agents.communication.mime import html_to_text
 from agents.deps import ServiceError
+from agents.social.config import MastodonConfig
 from agents.social.models import Draft, Notice, Post, Published, Uncertain
 
 _KINDS = {"mention": "mention", "reblog": "boost", "favourite": "like", "follow": "follow", "quote": "quote"}
 _VISIBILITY = {"public": "public", "unlisted": "unlisted", "followers": "private", "direct": "direct"}
-
-
-class MastodonConfig(BaseModel):
-    base_url: str  # https://mastodon.social (or a local server)
-    timeout_s: float = 15.0
-    retries: int = 3  # attempts per post on 5xx / 429 / network errors
-    max_wait_s: float = 30.0  # the longest Retry-After honoured before giving up
-
-
-def mastodon_config(username: str, host: str | None, port: int | None, options: dict[str, Any]) -> MastodonConfig:
-    """From an account record: ``options.base_url``, else ``https://<host>[:port]`` (ValueError if neither)."""
-    base = str(options.get("base_url") or "").strip()
-    if not base and host:
-        base = f"https://{host}" + (f":{port}" if port else "")
-    if not base:
-        raise ValueError("a Mastodon account needs its server address (for example https://mastodon.social)")
-    return MastodonConfig(base_url=base.rstrip("/"))
 
 
 def _text(status: dict[str, Any]) -> str:

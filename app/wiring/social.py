@@ -9,9 +9,8 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from agents.social.bluesky_client import BlueskyClient, bluesky_config
+from agents.social.config import bluesky_config, mastodon_config
 from agents.social.hub import NetworkClient, SocialHub
-from agents.social.mastodon_client import MastodonClient, mastodon_config
 from agents.social.models import Network
 from app import secrets
 
@@ -29,12 +28,17 @@ def _default(accounts: list[AccountOut]) -> AccountOut:
 
 
 def network_client(acc: AccountIn, secret: str, timeout_s: float | None = None) -> NetworkClient:
-    """The client of one account record (ValueError with one line when the record is incomplete)."""
+    """The client of one account record (ValueError with one line when the record is incomplete). The client
+    libraries are imported here, only for a network that has an account."""
     if acc.kind == "mastodon":
+        from agents.social.mastodon_client import MastodonClient
+
         mcfg = mastodon_config(acc.username, acc.host, acc.port, acc.options)
         if timeout_s is not None:
             mcfg = mcfg.model_copy(update={"timeout_s": timeout_s})
         return MastodonClient(mcfg, secret, account=acc.name)
+    from agents.social.bluesky_client import BlueskyClient
+
     bcfg = bluesky_config(acc.username, acc.host, acc.port, acc.options)
     if timeout_s is not None:
         bcfg = bcfg.model_copy(update={"timeout_s": timeout_s})

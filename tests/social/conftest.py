@@ -6,8 +6,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from agents.social.bluesky_client import BlueskyClient, BlueskyConfig
-from agents.social.mastodon_client import MastodonClient, MastodonConfig
+from agents.social.bluesky_client import BlueskyClient
+from agents.social.config import BlueskyConfig, MastodonConfig
+from agents.social.mastodon_client import MastodonClient
 from tests.servers.bluesky import BlueskyServer
 from tests.servers.mastodon import MastodonServer
 

@@ -9,7 +9,8 @@ import uuid
 import pytest
 
 from agents.deps import ServiceError
-from agents.social.bluesky_client import BlueskyClient, BlueskyConfig, tid
+from agents.social.bluesky_client import BlueskyClient, tid
+from agents.social.config import BlueskyConfig
 from agents.social.hub import make_draft
 from tests.servers.bluesky import BlueskyServer
 

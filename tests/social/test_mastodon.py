@@ -26,7 +26,7 @@ def draft(text: str, **kw: object) -> Draft:
 
 def test_login_check(mastodon: MastodonClient, mastodon_server: MastodonServer) -> None:
     assert "@me" in mastodon.check_login()
-    from agents.social.mastodon_client import MastodonConfig
+    from agents.social.config import MastodonConfig
 
     bad = MastodonClient(MastodonConfig(base_url=mastodon_server.base_url), "not-a-token")
     with pytest.raises(ServiceError, match="refused the access token") as err:
