@@ -218,6 +218,9 @@ def _post(m: IntentMatch, d: AssistantDeps) -> AgentReply:
     if not text:
         return reply(m, tr(m.language, "What shall I post?", "Was soll ich posten?"))
     nets = networks_named(d.request or m.text, hub.networks)
+    missing = [n for n in nets if n not in hub.networks]
+    if missing:
+        return no_service(m, f"{_names(missing, 'en')} account", f"{_names(missing, 'de')}-Konto")
     cfg = d.domain_settings("social", SocialSettings)
     draft = make_draft(text, nets, visibility=cfg.visibility, language=m.language, now=d.now())
     return request_post(m, d, draft)

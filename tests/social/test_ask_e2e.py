@@ -140,3 +140,23 @@ def test_reply_to_the_last_mention_and_delete_the_last_post(bluesky_server: Blue
     assert mine.uri in bluesky_server.records  # not before the yes
     assert "Deleted your post on Bluesky." in cli("ask", "ja" if gone["language"] == "de" else "yes")
     assert mine.uri not in bluesky_server.records
+
+
+def test_an_ambiguous_post_is_not_sent_again(mastodon_server: MastodonServer) -> None:
+    add_mastodon(mastodon_server)
+    text = f"through a broken server {uuid.uuid4().hex[:6]}"
+    assert "Shall I?" in cli("ask", f"post to Mastodon: {text}")
+    mastodon_server.fault("/api/v1/statuses", {"type": "status", "status": 502}, count=3)
+    try:
+        said = cli("ask", "yes")
+    finally:
+        mastodon_server.clear_faults()
+    assert "did not answer clearly" in said and "will not send it again" in said
+    cli("ask", "yes")  # nothing is waiting: the failed post is not retried by a second yes
+    assert mine(mastodon_server, text) == []
+
+
+def test_a_network_without_an_account_is_said_before_any_approval(mastodon_server: MastodonServer) -> None:
+    add_mastodon(mastodon_server)
+    out = json.loads(cli("ask", "--json", "post to Bluesky: nobody will read this"))
+    assert out["approval"] is None and "No Bluesky account is connected" in out["spoken"]
