@@ -93,7 +93,7 @@ async def digest(me: Me, st: State, network: NetworkQuery = None,
     return rank(posts, size)
 
 
-@router.post("/drafts", response_model=DraftOut, status_code=201, responses=problems(401, 409, 422))
+@router.post("/drafts", response_model=DraftOut, status_code=201, responses=problems(400, 401, 409, 422))
 def draft(body: DraftIn, me: Me, st: State) -> DraftOut:
     """Park a post for the user's yes (approve it with the approvals API): nothing is sent here."""
     hub = _hub(st)
