@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from agents.finance.fints_client import TransferStep
     from agents.finance.models import TransferDraft
     from agents.memory import Memory
+    from agents.social.models import Draft, Network, Notice, Post, Published
 
 
 S = TypeVar("S", bound=BaseModel)
@@ -141,6 +142,25 @@ class BankService(Protocol):
         ...
 
 
+@runtime_checkable
+class SocialService(Protocol):
+    """The user's social networks (agents/social/hub.py): read mentions and timelines, publish an approved
+    draft (never twice: each network's idempotency), delete a post."""
+
+    @property
+    def networks(self) -> list[Network]: ...
+
+    def mentions(self, networks: list[Network] | None = None, limit: int = 20) -> list[Notice]: ...
+
+    def timeline(self, networks: list[Network] | None = None, limit: int = 40) -> list[Post]: ...
+
+    def own_posts(self, network: Network, limit: int = 5) -> list[Post]: ...
+
+    def publish(self, draft: Draft) -> list[Published]: ...
+
+    def delete(self, network: Network, post_id: str) -> None: ...
+
+
 @dataclass
 class ServiceDeps:
     """The services the agents may use. None = not connected."""
@@ -150,6 +170,7 @@ class ServiceDeps:
     messaging: MessagingService | None = None
     meetings: MeetingControl | None = None
     bank: BankService | None = None
+    social: SocialService | None = None
 
 
 @dataclass

@@ -38,6 +38,7 @@ DOMAINS: list[str] = [
     "agents.meetings",
     "agents.communication",
     "agents.finance",
+    "agents.social",
 ]
 
 
@@ -57,6 +58,9 @@ class Domain:
     # domain's cues are in a request no local intent answered, its delegate gets it without the
     # orchestrator (agents/routing.py). Keep them unambiguous; none = always through the orchestrator.
     cues: tuple[str, ...] = ()
+    # close paraphrases of its templates (agents/local/fuzzy.py) count only when the request has one of its
+    # cues: a domain whose templates name a service ("… auf Bluesky") is not guessed from "was gibt es neues"
+    fuzzy_needs_cue: bool = False
     # approval action -> what runs it after the user's yes (requests its handlers parked themselves)
     actions: dict[str, ActionRunner] = field(default_factory=dict)
 

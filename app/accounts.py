@@ -141,7 +141,17 @@ class AccountService:
 
 def checked_account(acc: AccountIn) -> AccountIn:
     """The record with its kind's options checked and normalized (AccountError with one line): a bank
-    account's bank code or BIC, FinTS URL and IBAN (schwifty)."""
+    account's bank code or BIC, FinTS URL and IBAN (schwifty); a Mastodon or Bluesky account's server address
+    and handle."""
+    if acc.kind in ("mastodon", "bluesky"):
+        from agents.social.config import bluesky_config, mastodon_config
+
+        try:
+            (mastodon_config if acc.kind == "mastodon" else bluesky_config)(acc.username, acc.host, acc.port,
+                                                                             acc.options)
+        except ValueError as exc:
+            raise AccountError(str(exc)) from None
+        return acc
     if acc.kind != "bank":
         return acc
     from agents.finance.bank_config import BankConfigError, bank_options
@@ -191,6 +201,10 @@ def check_account(acc: AccountIn, secret: str | None, timeout: float = 10.0) -> 
             except (ServiceError, ValueError) as exc:
                 text = str(exc).replace(secret, "***") if secret else str(exc)
                 return CheckResult(ok=False, message=text.splitlines()[0] if text else type(exc).__name__)
+        if acc.kind in ("mastodon", "bluesky"):  # one login to the network
+            from app.wiring.social import check_social
+
+            return check_social(acc, secret, timeout)
         if acc.kind == "bank":  # one FinTS login (needs the product ID setting)
             from app.wiring.finance import check_bank
 

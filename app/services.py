@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from agents.communication.mail import ImapMailService
     from agents.communication.whatsapp import WhatsAppClient
     from agents.finance.fints_client import FintsBankService
+    from agents.social.hub import SocialHub
     from app.meetings.control import MeetingControlAdapter
     from app.meetings.service import MeetingService
     from app.wiring.speech import SpeechModels
@@ -120,6 +121,13 @@ class Services:
         from app.wiring.communication import build_whatsapp
 
         return build_whatsapp(self)
+
+    @cached_property
+    def social(self) -> SocialHub | None:
+        """The Mastodon and Bluesky accounts as one service; None = no social account (social)."""
+        from app.wiring.social import build_social
+
+        return build_social(self)
 
     @cached_property
     def bank(self) -> FintsBankService:

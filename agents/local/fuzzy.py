@@ -68,6 +68,7 @@ class _Index:
     sorted_sentences: list[str]  # words in order of the alphabet (a word order of its own is no miss)
     meta: list[_Sentence]
     vocab: dict[tuple[str, Lang], frozenset[str]]
+    cues: dict[str, re.Pattern[str]]  # intent -> its domain's cues, for domains with ``fuzzy_needs_cue``
 
 
 def _eligible(sentence: str) -> bool:
@@ -89,8 +90,10 @@ def _index(registry: tuple[str, ...]) -> _Index:
                     s = normalize(raw)
                     if len(s.split()) >= 2 and s not in seen:
                         seen[s] = _Sentence(intent, lang, slots_of(s))
+    cues = {intent: re.compile(r"(?<![\w-])(?:" + "|".join(d.cues) + ")", re.IGNORECASE)
+            for d in domains.domains(registry) if d.fuzzy_needs_cue and d.cues for intent in d.intents}
     return _Index(list(seen), [_sorted(s) for s in seen], list(seen.values()),
-                  {k: frozenset(v) for k, v in vocab.items()})
+                  {k: frozenset(v) for k, v in vocab.items()}, cues)
 
 
 def _sorted(sentence: str) -> str:
@@ -164,6 +167,9 @@ def match_fuzzy(text: str, now: datetime) -> IntentMatch | None:
         for _, score, i in candidates:
             meta, sentence = index.meta[i], index.sentences[i]
             if meta.slots != wanted:  # every slot heard must have its place, and every place a slot
+                continue
+            cue = index.cues.get(meta.intent)
+            if cue is not None and not cue.search(norm):  # its domain is guessed only when named
                 continue
             unknown = _unknown_words(q, meta.intent, meta.language, index)
             confidence = score / 100 - UNKNOWN_WORD_PENALTY * len(unknown)

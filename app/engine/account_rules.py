@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from agents.communication.presets import PRESETS
 from app.engine import AccountDraft
 
-GUI_KINDS = ("mail", "caldav", "whatsapp", "llm", "smb", "s3")  # a bank account is added on the Finance side
+GUI_KINDS = ("mail", "caldav", "whatsapp", "mastodon", "bluesky", "llm", "smb", "s3")  # a bank account is added on the Finance side
 NAME_RE = re.compile(r"^[A-Za-z0-9_.@\-]+$")
 STARTTLS_PORTS = {"imap": (143,), "smtp": (587, 25)}
 # the form's fields of each kind, in the order shown (name, user and password are always shown)
@@ -22,6 +22,8 @@ KIND_FIELDS: dict[str, tuple[str, ...]] = {
     "mail": ("preset", "address", "host", "port", "smtp_host", "smtp_port"),
     "caldav": ("preset", "url"),
     "whatsapp": ("phone_number_id", "url"),
+    "mastodon": ("url",),
+    "bluesky": ("url",),
     "llm": (),
     "smb": ("host", "port"),
     "s3": ("url",),
@@ -99,6 +101,8 @@ def draft_from_form(kind: str, form: dict[str, str]) -> tuple[AccountDraft | Non
         options = {"phone_number_id": f.get("phone_number_id", "")}
         if f.get("url"):
             options["base_url"] = f["url"]
+    elif kind in ("mastodon", "bluesky") and f.get("url"):
+        options = {"base_url": f["url"]}
     elif kind == "s3" and f.get("url"):
         options = {"endpoint_url": f["url"]}
     if f.get("preset") in FORM_PRESETS and kind in ("mail", "caldav"):
@@ -145,7 +149,15 @@ def draft_problems(d: AccountDraft) -> dict[str, str]:
         p["phone_number_id"] = "Enter the phone number ID from the WhatsApp Manager."
     if d.kind == "whatsapp" and o.get("base_url") and not re.match(r"^https?://\S+$", str(o["base_url"])):
         p["url"] = "The address starts with https:// (or http://)."
+    if d.kind == "mastodon" and not o.get("base_url"):
+        p["url"] = "Enter your Mastodon server's address, e.g. https://mastodon.social."
+    if d.kind == "bluesky" and not d.username:
+        p["user"] = "Enter your handle, e.g. you.bsky.social."
+    if d.kind in ("mastodon", "bluesky") and o.get("base_url") and not re.match(r"^https?://\S+$", str(o["base_url"])):
+        p["url"] = "The address starts with https:// (or http://)."
     if not d.secret:
-        p["secret"] = {"llm": "Enter the API key.", "whatsapp": "Enter the access token."}.get(
+        p["secret"] = {"llm": "Enter the API key.", "whatsapp": "Enter the access token.",
+                       "mastodon": "Enter the access token (Preferences, Development, New application).",
+                       "bluesky": "Enter an app password (Settings, Privacy and security, App passwords)."}.get(
             d.kind, "Enter the password (an app password where your provider asks for one).")
     return p

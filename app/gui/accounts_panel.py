@@ -21,9 +21,12 @@ if TYPE_CHECKING:
     from app.gui.shell import AssistantApp
 
 KIND_LABELS = {"mail": "Mail (IMAP/SMTP)", "caldav": "Calendar (CalDAV)", "whatsapp": "WhatsApp",
+               "mastodon": "Mastodon", "bluesky": "Bluesky",
                "llm": "Language model (API key)", "smb": "Network share (SMB)", "s3": "Cloud storage (S3)"}
-SECRET_LABELS = {"llm": "API key", "whatsapp": "Access token", "s3": "Secret access key"}
-USER_LABELS = {"s3": "Access key ID", "whatsapp": "User name (optional)", "llm": "User name (optional)"}
+SECRET_LABELS = {"llm": "API key", "whatsapp": "Access token", "s3": "Secret access key", "mastodon": "Access token",
+                 "bluesky": "App password"}
+USER_LABELS = {"s3": "Access key ID", "whatsapp": "User name (optional)", "llm": "User name (optional)",
+               "mastodon": "User name (optional)", "bluesky": "Handle (you.bsky.social)"}
 KEYRING_WORDS = {
     "missing": "This computer has no system password store. Create an encrypted one for your account "
                "passwords: choose a master password and type it twice. It is not saved anywhere: after "
@@ -171,7 +174,8 @@ class AccountsPanel:
         self.fields["secret"].label = SECRET_LABELS.get(kind, "Password")
         self.fields["host"].label = "Mail server (IMAP)" if kind == "mail" else "Server"
         self.fields["url"].label = {"caldav": "Calendar address (URL)", "whatsapp": "API address (optional)",
-                                    "s3": "Endpoint URL (optional)"}.get(kind, "Address (URL)")
+                                    "s3": "Endpoint URL (optional)", "mastodon": "Server address (https://…)",
+                                    "bluesky": "Server (optional: bsky.social)"}.get(kind, "Address (URL)")
         self.fields["name"].label = "Provider (openai, anthropic …)" if kind == "llm" else "Account name"
 
     def _mark(self, problems: dict[str, str]) -> None:

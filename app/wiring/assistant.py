@@ -21,6 +21,7 @@ from agents.deps import (
     MeetingControl,
     MessagingService,
     ServiceDeps,
+    SocialService,
 )
 from agents.llm import build_model
 from agents.memory import Memory
@@ -59,6 +60,7 @@ def service_deps(services: Services) -> ServiceDeps:
         messaging=_optional(services, "messaging", MessagingService),
         meetings=_optional(services, "meetings", MeetingControl),
         bank=_optional(services, "bank", BankService),
+        social=_optional(services, "social", SocialService),
     )
 
 

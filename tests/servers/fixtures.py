@@ -9,3 +9,5 @@ from tests.servers.samba import samba_server
 from tests.servers.s3 import s3_server
 from tests.servers.whatsapp import whatsapp_server
 from tests.servers.fints_bank import fints_bank, fints_bank_server
+from tests.servers.mastodon import mastodon_server
+from tests.servers.bluesky import bluesky_server

@@ -1,0 +1,88 @@
+"""Social media over the API, against a real `personal-agent serve` with Mastodon (mastodon-mock) and
+Bluesky (the local XRPC server) accounts: mentions and the digest read, a draft is only an approval
+(previewed per network with grapheme counts) and posts once after approve; bad input is a 4xx."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from typer.testing import CliRunner
+
+from tests.server.live import LiveServer, as_home, start_server, stop_server
+from tests.servers.bluesky import BlueskyServer
+from tests.servers.mastodon import MastodonServer
+
+pytestmark = [pytest.mark.integration]
+
+
+@pytest.fixture(scope="module")
+def social_server(tmp_path_factory: pytest.TempPathFactory, mastodon_server: MastodonServer,
+                  bluesky_server: BlueskyServer) -> Iterator[LiveServer]:
+    home = tmp_path_factory.mktemp("social-server")
+    me = bluesky_server.user("me.example.com")
+    with as_home(home):
+        from app.cli.main import cli
+
+        for args, secret in (
+                (["accounts", "add", "mast", "--kind", "mastodon", "-o", f"base_url={mastodon_server.base_url}"],
+                 mastodon_server.token()),
+                (["accounts", "add", "sky", "--kind", "bluesky", "--username", me.handle,
+                  "-o", f"base_url={bluesky_server.base_url}"], me.password)):
+            res = CliRunner().invoke(cli, [*args, "--password-stdin"], input=secret + "\n")
+            assert res.exit_code == 0, res.output
+    server = start_server(home)
+    yield server
+    stop_server(server)
+
+
+def test_read_mentions_and_digest(social_server: LiveServer, mastodon_server: MastodonServer,
+                                  bluesky_server: BlueskyServer) -> None:
+    marker = uuid.uuid4().hex[:6]
+    mastodon_server.client("bob").status_post(f"@me hello from the API test {marker}")
+    bluesky_server.post_as("carol.example.com", f"Digest me {marker}")
+    c = social_server.new_client("social")
+    assert c.get("/api/v1/social/networks").json() == {"networks": ["mastodon", "bluesky"]}
+    got = c.get("/api/v1/social/mentions", params={"network": "mastodon"})
+    assert got.status_code == 200 and any(marker in n["post"]["text"] for n in got.json())
+    top = c.get("/api/v1/social/digest", params={"network": "bluesky", "top": 3})
+    assert top.status_code == 200 and 1 <= len(top.json()) <= 3
+    assert c.get("/api/v1/social/digest", params={"network": "myspace"}).status_code == 422
+    assert c.get("/api/v1/social/digest", params={"top": 0}).status_code == 422
+
+
+def test_draft_waits_for_approve_and_posts_once(social_server: LiveServer, mastodon_server: MastodonServer) -> None:
+    c = social_server.new_client("social")
+    text = f"From the phone {uuid.uuid4().hex[:6]}. " + "A longer sentence follows here. " * 20
+    r = c.post("/api/v1/social/drafts", json={"text": text, "networks": ["mastodon", "bluesky"],
+                                               "visibility": "unlisted", "language": "en"})
+    assert r.status_code == 201, r.text
+    out = r.json()
+    assert len(out["parts"]["mastodon"]) == 2 and len(out["parts"]["bluesky"]) == 3
+    assert all(p["graphemes"] <= 300 for p in out["parts"]["bluesky"])
+    assert out["limits"] == {"mastodon": 500, "bluesky": 300}
+    marker = text.split(".")[0]
+    assert not [s for s in mastodon_server.statuses() if marker in str(s["content"])]
+    done = c.post(f"/api/v1/approvals/{out['approval_id']}/approve")
+    assert done.status_code == 200, done.text
+
+    def thread() -> list[str]:
+        statuses = mastodon_server.statuses()
+        first = [str(s["id"]) for s in statuses if marker in str(s["content"])]
+        return first + [str(s["id"]) for s in statuses if str(s["in_reply_to_id"]) in first]
+
+    assert len(thread()) == 2
+    again = c.post(f"/api/v1/approvals/{out['approval_id']}/approve")
+    assert again.status_code == 409
+    assert len(thread()) == 2
+
+
+def test_bad_drafts_are_4xx(social_server: LiveServer) -> None:
+    c = social_server.new_client("social")
+    for body in ({"text": "", "networks": ["mastodon"]}, {"text": "x", "networks": []},
+                 {"text": "x", "networks": ["twitter"]}, {"text": "x", "networks": ["mastodon"], "language": "english"},
+                 {"text": "x" * 5001, "networks": ["mastodon"]}):
+        r = c.post("/api/v1/social/drafts", json=body)
+        assert r.status_code == 422, (body, r.text)
+    assert social_server.http().get("/api/v1/social/mentions").status_code == 401
