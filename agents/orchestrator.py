@@ -21,6 +21,7 @@ from pydantic_ai import (
     Tool,
     ToolDenied,
 )
+from pydantic_ai.exceptions import UnexpectedModelBehavior, UsageLimitExceeded
 from pydantic_ai.messages import (
     ModelMessage,
     ModelMessagesTypeAdapter,
@@ -37,6 +38,7 @@ from pydantic_ai.usage import UsageLimits
 from agents import domains
 from agents.approvals import ApprovalRecord
 from agents.deps import AssistantDeps, ServiceError
+from agents.llm import model_error_message
 from agents.local.phrases import tr
 from agents.tool_guard import ToolGuard
 from agents.toolkit import Delegate, situated
@@ -146,8 +148,13 @@ async def _delegate(ctx: RunContext[AssistantDeps], name: str, request: str) -> 
     # the delegate's limits count its own requests and calls (the orchestrator may run delegates side by
     # side: with one shared usage, which delegate hit the limit depended on their interleaving); its usage
     # is added to the turn's when it is done
-    result = await agent.run(situated(ctx.deps, request), deps=ctx.deps, usage_limits=DELEGATE_LIMITS,
-                             model=cast(Model, ctx.model))
+    try:
+        result = await agent.run(situated(ctx.deps, request), deps=ctx.deps, usage_limits=DELEGATE_LIMITS,
+                                 model=cast(Model, ctx.model))
+    except (UnexpectedModelBehavior, UsageLimitExceeded) as exc:  # this delegate gave up: the others' work stands
+        said = model_error_message(exc, ctx.deps.language)
+        ctx.deps.answer(ctx.tool_call_id, said)
+        return f"error: the {name} specialist failed: {said}"
     ctx.usage.incr(result.usage)
     out = result.output
     if isinstance(out, DeferredToolRequests):
