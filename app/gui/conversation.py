@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -21,8 +20,6 @@ STATE_COLORS = {"idle": ft.Colors.BLUE_GREY_400, "listening": ft.Colors.RED_400,
                 "speaking": ft.Colors.GREEN_500}
 
 
-log = logging.getLogger(__name__)
-CATCH_UP_S = 10.0  # how long a send waits for the browser to report what came before it
 PTT_HINT = "Hold to talk, or tap to start and tap again to stop."
 
 
@@ -54,7 +51,6 @@ class ConversationScreen:
                                   on_submit=self._on_submit, on_focus=self._focus, on_blur=self._blur,
                                   shift_enter=False)
         self._typing = False
-        self._focused = 0  # how often the message field got the keyboard focus
         self._shown_turns: object = None
         self._expanded: set[str] = set()  # misses whose "What I can do" is open
         self._tan: TanCard | None = None  # the bank's TAN challenge, under the newest reply while it waits
@@ -245,7 +241,6 @@ class ConversationScreen:
 
     def _focus(self, e: Any) -> None:
         self._typing = True
-        self._focused += 1
 
     def _blur(self, e: Any) -> None:
         self._typing = False
@@ -255,22 +250,11 @@ class ConversationScreen:
         if not text:
             self.app.toast("Type something first.")
             return
-        self.app.page.run_task(self._clear_sent, text, self._focused)
-        await self.app.ask(text)
-
-    async def _clear_sent(self, text: str, focused: int) -> None:
-        """Empty the field after a send, unless the user has started the next message: on a loaded machine
-        the send reached the server a second or more after the click, with the next message's first keys
-        still on their way; cleared then, the field lost them ('at time is it'). One round trip to the
-        browser first brings in everything it reported before (keys typed, the field clicked again)."""
-        try:
-            await asyncio.wait_for(self.app.page.get_device_info(), CATCH_UP_S)
-        except Exception as exc:  # no answer: the text stays rather than risk the user's next keys
-            log.debug("message field not cleared: %s", exc)
-            return
-        if (self.input.value or "").strip() == text and self._focused == focused:
+        await asyncio.sleep(0)  # what the browser reported since the click or Enter comes in first
+        if (self.input.value or "").strip() == text:  # not when the user has typed the next message already
             self.input.value = ""
             self.input.update()
+        await self.app.ask(text)
 
     async def _dismiss_notices(self, e: Any) -> None:
         self.app.model.dismiss_notices()

@@ -73,7 +73,10 @@ def _type_at_once(page: object, ident: str, text: str) -> str:
 # keeps such a press from the framework. The 1280x800 ones ('93' for '993', 'hat time is it'): the first
 # letter typed after Flutter started listening but before the held select-all was typed in, which then
 # selected it ('3cret' for 's3cret' in an instrumented run); the typing guard now holds those keys too.
-# After both: 0 of 100 at each size (see the docs for the runs under load).
+# After both, three runs of this module at once (load 23-26): 0 of 100 at 390x844 on the account fields;
+# the message field after Send still lost keys (1280x800: 3 of 100 in one run; 390x844: 1 of 100 in two),
+# the clearing after a send reaching the browser late. Three more runs at once (load 12-21, earlier code
+# of the send kept): 0 of 100 at each size in each run. Not fixed: that send race (see docs/ARCHITECTURE.md).
 
 
 # 100 runs with a screen change each: 5-8 minutes per size on a quiet machine, over 15 under load 24
@@ -135,17 +138,3 @@ def test_keys_typed_before_flutter_takes_the_field_are_kept(typing_app: str) -> 
     assert not lost, f"{len(lost)} of {len(BUSY_FIELDS) * 4} runs lost keystrokes: " + "; ".join(lost)
     assert guard, "the typing guard held no key: the page was not busy enough to test it"
 
-
-def test_a_sent_message_leaves_the_field(typing_app: str) -> None:
-    """The field is emptied after a send when nothing was typed since (the check that keeps the next
-    message's first keys waits one round trip to the browser before it clears)."""
-    with browser_page(typing_app, *DESKTOP) as page:
-        wait_text(page, "status", "", timeout=180)
-        nav(page, "Talk")
-        held = _type_at_once(page, "message", "what time is it")
-        assert held == "what time is it"
-        by_id(page, "send").first.click()
-        deadline = time.monotonic() + 60
-        while field_value(page, "message") and time.monotonic() < deadline:
-            time.sleep(0.2)
-        assert field_value(page, "message") == "", "the sent message stayed in the field"
