@@ -75,8 +75,9 @@ def _type_at_once(page: object, ident: str, text: str) -> str:
 # selected it ('3cret' for 's3cret' in an instrumented run); the typing guard now holds those keys too.
 # After both, three runs of this module at once (load 23-26): 0 of 100 at 390x844 on the account fields;
 # the message field after Send still lost keys (1280x800: 3 of 100 in one run; 390x844: 1 of 100 in two),
-# the clearing after a send reaching the browser late. Three more runs at once (load 12-21, earlier code
-# of the send kept): 0 of 100 at each size in each run. Not fixed: that send race (see docs/ARCHITECTURE.md).
+# the clearing after a send reaching the browser late. Three more runs at once (load 12-21) gave 0 of 100 at
+# each size in each run, but with a send that (by mistake) never cleared the field: they do not measure
+# that race. Not fixed: the send race (see docs/ARCHITECTURE.md).
 
 
 # 100 runs with a screen change each: 5-8 minutes per size on a quiet machine, over 15 under load 24
