@@ -8,9 +8,11 @@ the DOM and the rest of the typing went nowhere ("B" of "Budget review"). After 
 100 still lost keys on a loaded machine: the keys typed before Flutter took the clicked <input> over
 as its editing element (select-all went to the still empty element: "Budget reviewBudget review"),
 and Settings wrote the stored values into its fields again when it opened or saved, which reached the
-browser while the next text was typed ("hey assistanttant"). app/gui/web/typing_guard.js holds the
-first keys until Flutter listens; Settings writes a field only when its setting changed; a residual
-remains (see RESIDUAL)."""
+browser while the next text was typed ("hey assistanttant"); and on the phone a field below the fold,
+scrolled into view by the click, lost the focus to the control the canvas still showed under the
+pointer. app/gui/web/typing_guard.js holds the first keys until Flutter listens; Settings writes a
+field only when its setting changed; app/gui/web/click_guard.js keeps a press on a field in a list the
+browser has just scrolled from Flutter's pointer handling (the measured numbers are above the test)."""
 
 from __future__ import annotations
 
@@ -61,31 +63,33 @@ def _type_at_once(page: object, ident: str, text: str) -> str:
     return field_value(page, ident)
 
 
-# Not fixed (measured with the machine's load average at 20-27, three runs of this module at once): before
-# these fixes 9 of 100 runs lost keys at 1280x800 in an instrumented run (select-all typed before Flutter
-# took the field; Settings writing its stored values while the next text was typed). After them, at
-# 1280x800: 1 of 100 in each of two runs ('93' for '993' in the port; 'hat time is it' after Send);
-# at 390x844: 2, 12 and 24 of 100. The phone's losses are mostly account fields holding nothing: an
-# instrumented run shows the click focusing the field's <input>, then within ~10 ms the focus moving to
-# the Microphone dropdown (setting-input_device) and to <body>, where the keys go. It happens with the
-# earlier Settings code too (2 of 5 runs; 5 of 5 with the new one: too few runs to tell them apart).
-# The cause of that focus move is not found yet. A non-strict expected failure, so that it reports the
-# lost runs without failing the suite.
-RESIDUAL = pytest.mark.xfail(reason="not fixed: on a loaded machine ~1 of 100 runs at 1280x800 and 2-24 of 100 at "
-                                    "390x844 lose keys (the phone: focus moves from the clicked account field to "
-                                    "a dropdown, then <body>; see the comment above)",
-                             strict=False)
+# Measured (three runs of this module at once, the machine's load average given with the numbers): before
+# the guards 9 of 100 runs lost keys at 1280x800; with the typing guard and Settings writing a field only
+# on a change, 1 of 100 still did at 1280x800 and 2, 12 and 24 of 100 at 390x844 (load 20-27). The phone's
+# losses: Playwright scrolls a field below the fold into view by scrolling Flutter's semantics copy of the
+# list; the click came before the canvas had followed, Flutter handed it to the framework at its screen
+# position, where the Theme (earlier: Microphone) dropdown still was, and that took the focus and lost it
+# to <body> (instrumented: 26 of 50 account-field runs at 390x844 lost every key). app/gui/web/click_guard.js
+# keeps such a press from the framework. The 1280x800 ones ('93' for '993', 'hat time is it'): the first
+# letter typed after Flutter started listening but before the held select-all was typed in, which then
+# selected it ('3cret' for 's3cret' in an instrumented run); the typing guard now holds those keys too.
+# After both, three runs of this module at once (load 23-26): 0 of 100 at 390x844 on the account fields;
+# the message field after Send still lost keys (1280x800: 3 of 100 in one run; 390x844: 1 of 100 in two),
+# the clearing after a send reaching the browser late. Three more runs at once (load 12-21) gave 0 of 100 at
+# each size in each run, but with a send that (by mistake) never cleared the field: they do not measure
+# that race. Not fixed: the send race (see docs/ARCHITECTURE.md).
 
 
-@pytest.mark.parametrize("size", [pytest.param(DESKTOP, marks=RESIDUAL), pytest.param(PHONE, marks=RESIDUAL)],
-                         ids=["1280x800", "390x844"])
+# 100 runs with a screen change each: 5-8 minutes per size on a quiet machine, over 15 under load 24
+@pytest.mark.timeout(3600)
+@pytest.mark.parametrize("size", [DESKTOP, PHONE], ids=["1280x800", "390x844"])
 def test_every_text_field_keeps_every_keystroke(typing_app: str, size: tuple[int, int]) -> None:
     lost: list[str] = []
     with browser_page(typing_app, *size) as page:
-        wait_text(page, "status", "")
+        wait_text(page, "status", "", timeout=180)
         for screen, field, button, text in FIELDS:
             nav(page, screen)
-            by_id(page, field).first.wait_for(timeout=30_000)
+            by_id(page, field).first.wait_for(timeout=120_000)  # a screen took over 30 s to come under load 24
             for run in range(RUNS):
                 if run % 2:  # press the screen's button first (a tooltip under the pointer, a message)
                     by_id(page, button).first.click()
@@ -99,10 +103,12 @@ def test_every_text_field_keeps_every_keystroke(typing_app: str, size: tuple[int
                 held = _type_at_once(page, field, text)
                 if held != text:
                     lost.append(f"{field} run {run + 1}: {held!r}")
+        kept = page.evaluate("() => window.__clickGuard && window.__clickGuard.kept")
         for screen, name in SCREENSHOTS.items():
             nav(page, screen)
             screenshot(page, f"typing-{name}-{size[0]}x{size[1]}")
-    print(f"{size[0]}x{size[1]}: {len(lost)} of {len(FIELDS) * RUNS} runs lost keystrokes")
+    print(f"{size[0]}x{size[1]}: {len(lost)} of {len(FIELDS) * RUNS} runs lost keystrokes "
+          f"({kept} presses kept from Flutter by the click guard)")
     assert not lost, f"{len(lost)} of {len(FIELDS) * RUNS} runs lost keystrokes: " + "; ".join(lost)
 
 
@@ -110,13 +116,11 @@ BUSY_FRAME_MS = 250  # every frame of the page comes this late: Flutter takes a 
 BUSY_FIELDS = [f for f in FIELDS if f[1] in ("meeting-title", "account-name", "setting-wake_phrase")]
 
 
-@pytest.mark.xfail(reason="the guard holds most early keys (without it 4 of 12 runs lost keys, with it 1 of 12: the "
-                          "first letter once, likely a second write of the field's text by Flutter after it "
-                          "starts listening)", strict=False)
 def test_keys_typed_before_flutter_takes_the_field_are_kept(typing_app: str) -> None:
     """A busy page, made so on purpose: the keys typed after the click but before Flutter listens to the
     field are held by the page's typing guard and typed in then. Without the guard 4 of 12 runs lost keys
-    here (select-all went to the still empty element: "Budget reviewBudget review")."""
+    here (select-all went to the still empty element: "Budget reviewBudget review"); with it 1 of 12 until it
+    also held the keys typed between Flutter listening and the release of the held ones."""
     lost: list[str] = []
     with browser_page(typing_app, *DESKTOP) as page:
         wait_text(page, "status", "", timeout=180)
@@ -134,3 +138,4 @@ def test_keys_typed_before_flutter_takes_the_field_are_kept(typing_app: str) -> 
         guard = page.evaluate("() => window.__typingGuard && window.__typingGuard.held")
     assert not lost, f"{len(lost)} of {len(BUSY_FIELDS) * 4} runs lost keystrokes: " + "; ".join(lost)
     assert guard, "the typing guard held no key: the page was not busy enough to test it"
+

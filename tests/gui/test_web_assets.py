@@ -1,4 +1,4 @@
-"""The web client's page: Flet's own index.html with the typing guard loaded before Flutter starts."""
+"""The web client's page: Flet's own index.html with the typing and click guards loaded before Flutter starts."""
 
 from __future__ import annotations
 
@@ -12,11 +12,13 @@ from app.gui.web import SCRIPTS, web_assets_dir
 pytestmark = pytest.mark.unit
 
 
-def test_the_page_loads_the_typing_guard_before_flutter(tmp_path: Path) -> None:
+def test_the_page_loads_the_guards_before_flutter(tmp_path: Path) -> None:
     d = web_assets_dir(tmp_path / "web")
     page = (d / "index.html").read_text(encoding="utf-8")
-    assert '<script src="typing_guard.js"></script>' in page
-    assert page.index("typing_guard.js") < page.index("flutter_bootstrap.js")
+    assert set(SCRIPTS) == {"typing_guard.js", "click_guard.js"}
+    for name in SCRIPTS:
+        assert f'<script src="{name}"></script>' in page
+        assert page.index(name) < page.index("flutter_bootstrap.js")
     assert "var flet" in page  # Flet's page (its config is patched in at serve time), not our own
     for name in SCRIPTS:
         assert (d / name).read_text(encoding="utf-8") == (Path(app.gui.web.__file__).parent / name).read_text(encoding="utf-8")
@@ -25,4 +27,4 @@ def test_the_page_loads_the_typing_guard_before_flutter(tmp_path: Path) -> None:
 def test_writing_it_again_gives_the_same_page(tmp_path: Path) -> None:
     first = (web_assets_dir(tmp_path / "web") / "index.html").read_text(encoding="utf-8")
     assert (web_assets_dir(tmp_path / "web") / "index.html").read_text(encoding="utf-8") == first
-    assert first.count("typing_guard.js") == 1
+    assert all(first.count(name) == 1 for name in SCRIPTS)

@@ -10,7 +10,8 @@
 // the new text was added to the old one.
 //
 // This script holds the keys that edit text (characters, Backspace, Delete, select-all) while the
-// focused field is not yet Flutter's, and types them into the field once Flutter listens to it.
+// focused field is not yet Flutter's, and types them into the field once Flutter listens to it (in
+// the order typed: keys that come between Flutter listening and the release are held too).
 (() => {
   "use strict";
   const HOLD_LIMIT_MS = 3000; // never hold keys longer than this (Flutter did not take the field)
@@ -62,7 +63,10 @@
 
   addListener.call(window, "keydown", (e) => {
     const field = document.activeElement;
-    if (!isField(field) || listened.has(field)) return;
+    // once Flutter listens, keys still go to the guard until the held ones are typed in: a key that
+    // passed them (Flutter listened, the release was not done yet) was typed first and then replaced
+    // by a held select-all ("3cret" for "s3cret")
+    if (!isField(field) || (listened.has(field) && !held.has(field))) return;
     const kind = editKind(e);
     if (kind === null) return;
     e.preventDefault();
