@@ -69,6 +69,18 @@ def _address_of(deps: AssistantDeps, who: str) -> str:
                           "Ask the user for the e-mail address; do not invent one.")
 
 
+_CHAT = re.compile(r"(?<![\w-])(whats\s?app|messages?|nachrichte?n?|sms|chat|text(ed)?)\b", re.IGNORECASE)
+_MAIL = re.compile(r"(?<![\w-])(e-?mails?|mails?|inbox|posteingang|postfach|@)", re.IGNORECASE)
+
+
+def _not_a_chat(deps: AssistantDeps) -> None:
+    """The user asked about an instant message, not an e-mail ("reply to Tom's message", "schreib ihm per
+    WhatsApp"): a mail would go the wrong way, however right its text."""
+    said = deps.request
+    if _CHAT.search(said) and not _MAIL.search(said):
+        raise ArgumentProblem("The user means an instant message (WhatsApp), not an e-mail: use send_message.")
+
+
 def _addresses(deps: AssistantDeps, value: Any) -> list[str]:
     items = value if isinstance(value, list) else [value]
     return [_address_of(deps, str(v)) for v in items if str(v).strip()]
@@ -76,6 +88,7 @@ def _addresses(deps: AssistantDeps, value: Any) -> list[str]:
 
 @checks("send_mail")
 def check_send_mail(deps: AssistantDeps, args: dict[str, Any]) -> dict[str, Any]:
+    _not_a_chat(deps)
     to = _addresses(deps, args.get("to") or [])
     if not to:
         raise ArgumentProblem("The e-mail has no recipient. Ask the user whom to send it to.")
@@ -120,6 +133,7 @@ def _mail_to_answer(deps: AssistantDeps, args: dict[str, Any]) -> str:
 def check_reply_mail(deps: AssistantDeps, args: dict[str, Any]) -> dict[str, Any]:
     if deps.services.mail is None:
         return args  # the tool says that no mail account is connected
+    _not_a_chat(deps)
     if not str(args.get("body") or "").strip():
         raise ArgumentProblem("The reply has no text. Ask the user what it should say.")
     return {"message_id": _mail_to_answer(deps, args), "body": args["body"]}

@@ -38,6 +38,10 @@ def _info(row: MeetingRow) -> MeetingInfo:
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
+# words that say little about what was said (a question's frame), left out when no passage has every word
+_COMMON = frozenset(["what", "when", "where", "which", "there", "their", "they", "them", "that", "this", "these", "those", "with", "about", "from", "have", "were", "been", "said", "says", "talk", "talked", "meeting", "meetings", "recording", "recordings", "transcript", "transcripts", "decide", "decided", "anything", "something", "über", "wurde", "wurden", "haben", "hatte", "sagt", "sagte", "gesagt", "dass", "denn", "eine", "einer", "einem", "einen", "dem", "den", "der", "die", "das", "beim", "besprechung", "meeting", "sitzung", "aufnahme", "gesprochen", "beschlossen"])
+
+
 def fts_words(query: str) -> list[str]:
     """The words of a user query (punctuation and operators dropped, so any text is a valid query)."""
     return _WORD.findall(query.lower())[:12]
@@ -154,12 +158,21 @@ class MeetingStore:
     # ------------------------------------------------------------------------------------- search
 
     def search(self, query: str, limit: int = 20) -> list[SearchHit]:
+        """Passages with every word of the query, best first; when none has them all, passages with any of
+        its key words ("the marketing budget in the budget meeting": marketing, budget), the most first."""
         words = fts_words(query)
+        hits = self._search(words, limit, any_word=False)
+        keys = list(dict.fromkeys(w for w in words if len(w) > 3 and w not in _COMMON))
+        if not hits and keys and keys != words:
+            hits = self._search(keys, limit, any_word=True)
+        return hits
+
+    def _search(self, words: list[str], limit: int, any_word: bool) -> list[SearchHit]:
         if not words:
             return []
         limit = max(1, min(limit, 200))
         if self.db.dialect == "sqlite":
-            match = " ".join('"' + w.replace('"', "") + '"' for w in words)
+            match = (" OR " if any_word else " ").join('"' + w.replace('"', "") + '"' for w in words)
             sql = text(
                 "SELECT s.meeting_id, m.title, m.started_at, s.start_s, s.speaker, s.text, "
                 "snippet(meeting_segments_fts, 0, '[', ']', '…', 12) AS snip "
@@ -173,10 +186,10 @@ class MeetingStore:
                 "SELECT s.meeting_id, m.title, m.started_at, s.start_s, s.speaker, s.text, "
                 "ts_headline('simple', s.text, q, 'StartSel=[, StopSel=], MaxWords=18, MinWords=6') AS snip "
                 "FROM meeting_segments s JOIN meetings m ON m.id = s.meeting_id, "
-                "plainto_tsquery('simple', :q) q WHERE to_tsvector('simple', s.text) @@ q "
+                f"{'to_tsquery' if any_word else 'plainto_tsquery'}('simple', :q) q WHERE to_tsvector('simple', s.text) @@ q "
                 "ORDER BY ts_rank(to_tsvector('simple', s.text), q) DESC, s.start_s LIMIT :n"
             )
-            params = {"q": " ".join(words), "n": limit}
+            params = {"q": (" | " if any_word else " ").join(words), "n": limit}
         else:  # any other database: plain substring match
             sql = text(
                 "SELECT s.meeting_id, m.title, m.started_at, s.start_s, s.speaker, s.text, s.text AS snip "

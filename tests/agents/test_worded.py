@@ -181,3 +181,22 @@ def test_a_model_that_words_the_answer_is_still_possible(assistant: Assistant, s
 
     with_model(assistant, Script(delegate).model(), tool_answers=False)
     assert assistant.ask("what does Tom want").spoken == "Tom asks about lunch on Thursday."
+
+
+def test_a_reply_to_a_chat_message_is_no_email(assistant: Assistant, services: ServiceDeps) -> None:
+    """"Reply to Tom's message" meant WhatsApp; a small model picked reply_mail to Tom's last mail (eval w-tom-en)."""
+    _mail(services).messages.append(MailMessage(id="1", sender="Tom Becker <tom@example.net>", subject="Lunch",
+                                                date=NOW, body="Lunch Thursday?"))
+    retries: list[str] = []
+
+    def delegate(messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:
+        problems = _retries(messages)
+        if problems:
+            retries.extend(problems)
+            return call("send_message", to="Tom", text="yes, I'll be at training at 7")
+        return call("reply_mail", sender="Tom", body="yes, I'll be at training at 7")
+
+    with_model(assistant, Script(delegate).model())
+    reply = assistant.ask("Reply to Tom's message: yes, I'll be at training at 7")
+    assert any("instant message" in r for r in retries)
+    assert reply.approval is not None and reply.approval.action == "communication.send_message"

@@ -46,6 +46,9 @@ def _check(store: MeetingStore) -> None:
     assert [x.start for x in store.search("budget review")] == [1.0]
     assert [x.meeting_id for x in store.search("Größe")] == ["m1"]
     assert store.search("nonexistentword") == []
+    # a question: no passage has all its words; its key words find the passage (most of them first)
+    assert [x.start for x in store.search("what did we decide about the release in the meeting")] == [65.5]
+    assert [x.start for x in store.search("Was wurde über die Größe des Büros gesagt?")] == [3601.0]
     for q in ODD:  # never an SQL or FTS syntax error
         assert isinstance(store.search(q), list)
     assert store.search("   ") == []
