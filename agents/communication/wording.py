@@ -13,6 +13,11 @@ from agents.worded import quoted
 _LISTED = 6  # items read out by name; the rest are counted
 
 
+def _more(n: int, lang: str) -> list[str]:
+    """The line that counts what was not read out (none when all was)."""
+    return [tr(lang, f"And {n} more.", f"Und {n} weitere.")] if n > 0 else []
+
+
 def _who(sender: str, name: str | None = None) -> str:
     if name:
         return name
@@ -35,9 +40,7 @@ def events(found: list[CalendarEvent], start: datetime, end: datetime, deps: Ass
                 else f"{fmt_date(a.date(), lang)}, {fmt_time(a, lang)}–{fmt_time(b, lang)}")
         where = f" ({ev.location})" if ev.location else ""
         lines.append(f"{when}: {quoted(ev.title, lang, 200)}{where}")
-    more = len(found) - len(lines)
-    tail = tr(lang, f" And {more} more.", f" Und {more} weitere.") if more > 0 else ""
-    return "\n".join(lines) + tail
+    return "\n".join(lines + _more(len(found) - len(lines), lang))
 
 
 def mails(found: list[MailSummary], deps: AssistantDeps) -> str:
@@ -55,9 +58,7 @@ def mails(found: list[MailSummary], deps: AssistantDeps) -> str:
         return "\n".join(full)
     head = tr(lang, f"{len(found)} e-mails:", f"{len(found)} E-Mails:")
     lines = [_line(m, deps) for m in found[:_LISTED]]
-    more = len(found) - len(lines)
-    tail = [tr(lang, f"And {more} more.", f"Und {more} weitere.")] if more > 0 else []
-    return "\n".join([head, *lines, *tail])
+    return "\n".join([head, *lines, *_more(len(found) - len(lines), lang)])
 
 
 def _line(m: MailSummary, deps: AssistantDeps) -> str:
@@ -85,6 +86,4 @@ def chats(found: list[ChatMessage], deps: AssistantDeps) -> str:
         at = x.date.astimezone(deps.tz)
         chat = f" ({x.chat})" if x.chat and x.chat != x.sender else ""
         lines.append(f"{x.sender}{chat}, {fmt_time(at, lang)}: {quoted(x.text, lang, 300)}")
-    more = len(found) - len(lines)
-    tail = [tr(lang, f"And {more} more.", f"Und {more} weitere.")] if more > 0 else []
-    return "\n".join(lines + tail)
+    return "\n".join(lines + _more(len(found) - len(lines), lang))

@@ -39,7 +39,12 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 
 
 # words that say little about what was said (a question's frame), left out when no passage has every word
-_COMMON = frozenset(["what", "when", "where", "which", "there", "their", "they", "them", "that", "this", "these", "those", "with", "about", "from", "have", "were", "been", "said", "says", "talk", "talked", "meeting", "meetings", "recording", "recordings", "transcript", "transcripts", "decide", "decided", "anything", "something", "über", "wurde", "wurden", "haben", "hatte", "sagt", "sagte", "gesagt", "dass", "denn", "eine", "einer", "einem", "einen", "dem", "den", "der", "die", "das", "beim", "besprechung", "meeting", "sitzung", "aufnahme", "gesprochen", "beschlossen"])
+_COMMON = frozenset(["what", "when", "where", "which", "there", "their", "they", "them", "that", "this", "these",
+    "those", "with", "about", "from", "have", "were", "been", "said", "says", "talk", "talked", "meeting",
+    "meetings", "recording", "recordings", "transcript", "transcripts", "decide", "decided", "anything", "something",
+    "über", "wurde", "wurden", "haben", "hatte", "sagt", "sagte", "gesagt", "dass", "denn", "eine", "einer", "einem",
+    "einen", "dem", "den", "der", "die", "das", "beim", "besprechung", "sitzung", "aufnahme", "gesprochen",
+    "beschlossen"])
 
 
 def fts_words(query: str) -> list[str]:
