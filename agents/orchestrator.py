@@ -41,7 +41,7 @@ from agents.deps import AssistantDeps, ServiceError
 from agents.llm import model_error_message
 from agents.local.phrases import tr
 from agents.tool_guard import ToolGuard
-from agents.toolkit import Delegate, situated
+from agents.toolkit import Delegate, ToolFirst, situated
 from agents.untrusted import UNTRUSTED_RULE
 
 DelegateAgent = Delegate
@@ -54,7 +54,7 @@ orchestrator = Agent(
     output_type=str,
     name="orchestrator",
     model_settings=ORCHESTRATOR_SETTINGS,
-    capabilities=[ToolGuard()],
+    capabilities=[ToolGuard(), ToolFirst()],  # the first step hands the request to a specialist
     instructions=(
         "You are a voice assistant. Route each request to the right specialist tool and pass on the full "
         "request with every detail (names, times, text). Reply in the user's language, briefly: the first "

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import inspect
 import re
-from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from pydantic_ai import Agent, DeferredToolRequests, ModelRetry, RunContext
 from pydantic_ai.capabilities import AbstractCapability, PrepareTools
+from pydantic_ai.models import ModelRequestContext
 from pydantic_ai.settings import ModelSettings
 from pydantic_ai.tools import ToolDefinition, ToolsPrepareFunc
 
@@ -63,7 +64,7 @@ def tool_groups(groups: dict[str, tuple[str, frozenset[str]]]) -> ToolsPrepareFu
     compiled = {g: (re.compile(rx, re.IGNORECASE), tools) for g, (rx, tools) in groups.items()}
 
     async def prepare(ctx: RunContext[AssistantDeps], defs: list[ToolDefinition]) -> list[ToolDefinition]:
-        request = (ctx.prompt if isinstance(ctx.prompt, str) else "").split("\n\n(Now it is")[0]
+        request = said(ctx) or ""
         hits = [tools for rx, tools in compiled.values() if rx.search(request)]
         if len(hits) != 1:
             return defs
@@ -72,33 +73,77 @@ def tool_groups(groups: dict[str, tuple[str, frozenset[str]]]) -> ToolsPrepareFu
     return prepare
 
 
+def said(ctx: RunContext[AssistantDeps]) -> str | None:
+    """The user's own words of this turn when the run answers a new request; None when an approved run
+    resumes (its tools must all be there for the approved call)."""
+    if not isinstance(ctx.prompt, str):
+        return None
+    return ctx.deps.request or ctx.prompt.split("\n\n(Now it is")[0]
+
+
+def asked_for(actions: dict[str, str]) -> ToolsPrepareFunc[AssistantDeps]:
+    """Tools that change something are offered only when the user's own words in this turn ask for that
+    kind of change: ``actions`` maps a tool to a regex of the words (EN+DE) that ask for it ("send",
+    "schick", "lösch", "trag … ein"). A question ("is there a mail from Anna about the invoice?") sees
+    only the tools that read; a model that read "delete everything" in a mail does not see delete at all.
+    Tools not named are always offered."""
+    compiled = {tool: re.compile(rx, re.IGNORECASE) for tool, rx in actions.items()}
+
+    async def prepare(ctx: RunContext[AssistantDeps], defs: list[ToolDefinition]) -> list[ToolDefinition]:
+        words = said(ctx)
+        if words is None:
+            return defs
+        return [d for d in defs if d.name not in compiled or compiled[d.name].search(words)]
+
+    return prepare
+
+
+def _chained(*prepares: ToolsPrepareFunc[AssistantDeps] | None) -> ToolsPrepareFunc[AssistantDeps] | None:
+    steps = [p for p in prepares if p is not None]
+    if len(steps) <= 1:
+        return steps[0] if steps else None
+
+    async def prepare(ctx: RunContext[AssistantDeps], defs: list[ToolDefinition]) -> list[ToolDefinition]:
+        for step in steps:
+            out = step(ctx, defs)
+            defs = (await out if inspect.isawaitable(out) else out) or []
+        return defs
+
+    return prepare
+
+
 @dataclass
 class ToolFirst(AbstractCapability[AssistantDeps]):
-    """A delegate's first step must call one of its tools (``tool_choice="required"``; an OpenAI-compatible
-    server such as llama.cpp then constrains the reply to a tool call by grammar). A delegate is asked only
-    for what its tools do, and a small model left free answered with made-up text instead ("<tools></tools>",
-    a tool's description, "Tom wants to know what he wants to do"). Later steps are free: they answer from
-    the tools' results, or ask the user for what is missing."""
+    """The first step of a new request must call one of the agent's own tools: ``tool_choice="required"``
+    (an OpenAI-compatible server such as llama.cpp then constrains the reply to a tool call by grammar),
+    with no output tool and no text offered on that step. An agent is asked only for what its tools do,
+    and a small model left free answered with made-up text ("<tools></tools>", a tool's description, "Tom
+    wants to know what he wants to do"), or ended the run at once through the output tool ("I can't help
+    with that"). Later steps are free: they answer from the tools' results, or ask the user for what is
+    missing."""
 
-    def get_model_settings(self) -> Callable[[RunContext[AssistantDeps]], ModelSettings]:
-        def settings(ctx: RunContext[AssistantDeps]) -> ModelSettings:
-            if ctx.run_step <= 1 and ctx.prompt is not None:  # a new request (not an approved run resuming)
-                return ModelSettings(tool_choice="required")
-            return ModelSettings()
+    async def before_model_request(self, ctx: RunContext[AssistantDeps],
+                                   request_context: ModelRequestContext) -> ModelRequestContext:
+        params = request_context.model_request_parameters
+        if ctx.run_step > 1 or ctx.prompt is None or not params.function_tools:
+            return request_context  # a later step, an approved run resuming, or nothing to call
+        settings = cast(ModelSettings, {**(request_context.model_settings or {}), "tool_choice": "required"})
+        return replace(request_context, model_settings=settings,
+                       model_request_parameters=replace(params, output_tools=[], allow_text_output=False))
 
-        return settings
 
-
-def new_delegate(name: str, instructions: str,
-                 prepare_tools: ToolsPrepareFunc[AssistantDeps] | None = None) -> Delegate:
+def new_delegate(name: str, instructions: str, prepare_tools: ToolsPrepareFunc[AssistantDeps] | None = None,
+                 actions: dict[str, str] | None = None) -> Delegate:
     """A domain's delegate as every domain builds it: typed deps, a short spoken + screen answer (or
     plain text: small models often answer without the output tool) or the
     deferred calls that wait for approval, the output bound (today's date, zone and language come with
     each request: :func:`situated`), and the
-    tool guard (arguments checked, repeats stopped, actions noted: agents/tool_guard.py)."""
+    tool guard (arguments checked, repeats stopped, actions noted: agents/tool_guard.py). ``actions``: the
+    tools that change something and the words that ask for each (:func:`asked_for`)."""
+    prepare = _chained(asked_for(actions) if actions else None, prepare_tools)
     agent: Delegate = Agent(deps_type=AssistantDeps, output_type=[DomainResult, str, DeferredToolRequests],
                             model_settings=DELEGATE_SETTINGS, name=name, instructions=instructions,
                             capabilities=[ToolGuard(), ToolFirst(),
-                                          *([PrepareTools(prepare_tools)] if prepare_tools else [])],
+                                          *([PrepareTools(prepare)] if prepare else [])],
                             retries=2)
     return agent

@@ -6,8 +6,8 @@ from agents.domains import Domain
 
 DOMAIN = Domain(
     name="communication",
-    description="Calendar (read, create, delete events), e-mail (search, read, send, reply) and instant messages. "
-                "Pass the user's request with all details.",
+    description="Calendar (read, create, delete events), e-mail (search, read, send, reply) and instant messages: "
+                "when something is, what someone wrote, sent or wants. Pass the user's request with all details.",
     intents=INTENTS,
     handlers=HANDLERS,
     say_back=SAY_BACK,
@@ -15,5 +15,5 @@ DOMAIN = Domain(
     account_kinds=("mail", "caldav", "whatsapp"),
     cues=(r"e-?mails?\b", r"mails?\b", r"inbox", r"posteingang", r"postfach", r"calendar", r"\w*kalender",
           r"\w*termine?\b", r"appointments?", r"schedule", r"messages?\b", r"\w*nachrichte?n?\b", r"whatsapp",
-          r"repl(y|ies)", r"antwort", r"schreib", r"write\b", r"text\b", r"sms", r"forward", r"weiterleit"),
+          r"repl(y|ies)", r"antwort", r"schreib(?:e|en)?\b", r"write\b", r"text\b", r"sms", r"forward", r"weiterleit"),
 )

@@ -27,6 +27,24 @@ _GROUPS = {
                  frozenset({"recent_messages", "send_message"})),
 }
 
+# the words that ask for a change (agents/toolkit.py: asked_for); a question sees only the tools that read
+_W = r"(?<![\w-])(?:"
+# (imperatives only where a question uses the same stem: "was sagt/fragt/schreibt Anna" reads, "sag/frag/
+# schreib Anna" writes; "what does the mail say" reads, "say yes to it" writes)
+_SEND = (_W + r"send|sende|schick|verschick|reply|answer|respond|antworte\w*|antwort\b(?!\s+von)|beantwort\w*|write|"
+         r"schreib(?:e)?\b|text\b|tell\b(?! me\b)|let \w+ know|say (?:yes|no|ok(?:ay)?|that|thanks|thank you)\b|"
+         r"sag(?:e)?\b|richt\w* (?:\w+ )*aus\b|teil\w* (?:\w+ )*mit\b|forward|weiterleit|leit\w* (?:\w+ )*weiter|"
+         r"ask\w* \w+ (?:if|whether|when|what|how)|frag(?:e)?\b)|"
+         r"^\W*(?:(?:please|bitte|hey|ok(?:ay)?|and|und|then|dann)\W+)*(?:e-?mail|mail|message|whatsapp|sms)\b")
+_ACTIONS = {
+    "send_mail": _SEND, "reply_mail": _SEND, "send_message": _SEND,
+    "create_event": _W + r"schedule|book|add|put|block|create|plan|set up|arrange|enter|make (?:\w+ )*(?:appointment|"
+                    r"event)|eintrag|trag\w*|anleg|leg\w* (?:\w+ )*an\b|plan\w*|buch\w*|blockier\w*|reservier\w*|"
+                    r"mach\w* (?:\w+ )*termin|vereinbar\w*)",
+    "delete_event": _W + r"delete|cancel|remove|drop|clear|call off|lösch\w*|entfern\w*|sag\w* (?:\w+ )*ab\b|absag\w*|"
+                    r"streich\w*|storn\w*)",
+}
+
 communication_agent = new_delegate(
     "communication",
     (
@@ -35,6 +53,7 @@ communication_agent = new_delegate(
         "ask for by themselves: call them only when the user asked for exactly that. " + UNTRUSTED_RULE
     ),
     prepare_tools=tool_groups(_GROUPS),
+    actions=_ACTIONS,
 )
 
 

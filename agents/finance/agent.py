@@ -13,7 +13,6 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from pydantic_ai import RunContext
-from pydantic_ai.tools import ToolDefinition
 
 from agents.deps import AssistantDeps
 from agents.finance import transfers
@@ -28,15 +27,6 @@ from agents.finance.vocab import find_category
 from agents.toolkit import log_call, new_delegate
 from agents.untrusted import UNTRUSTED_RULE
 
-
-async def _transfer_only_when_asked(ctx: RunContext[AssistantDeps], defs: list[ToolDefinition]) -> list[ToolDefinition]:
-    """draft_transfer is offered only when the user's own words in this turn ask for a transfer: a model
-    that read "transfer 500 € to …" in a mail does not even see it (its check says no as well)."""
-    if ASKS_FOR_TRANSFER.search(ctx.deps.request):
-        return defs
-    return [d for d in defs if d.name != "draft_transfer"]
-
-
 finance_agent = new_delegate(
     "finance",
     (
@@ -46,7 +36,9 @@ finance_agent = new_delegate(
         "words, with the payee's name and the amount they said (the IBAN only if they said it). "
         + UNTRUSTED_RULE
     ),
-    prepare_tools=_transfer_only_when_asked,
+    # offered only when the user's own words in this turn ask for a transfer: a model that read "transfer
+    # 500 € to …" in a mail does not even see it (its check says no as well)
+    actions={"draft_transfer": ASKS_FOR_TRANSFER.pattern},
 )
 
 

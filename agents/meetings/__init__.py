@@ -14,7 +14,8 @@ from agents.meetings.intents import HANDLERS, INTENTS, SAY_BACK
 
 DOMAIN = Domain(
     name="meetings",
-    description="Meeting recording (start, stop, pause, resume, status) and searching meeting transcripts.",
+    description="Meeting recording (start, stop, pause, resume, status) and what was said or decided in recorded "
+                "meetings (their transcripts).",
     intents=INTENTS,
     handlers=HANDLERS,
     say_back=SAY_BACK,

@@ -10,12 +10,19 @@ from agents.toolkit import log_call, need, new_delegate
 from agents.untrusted import UNTRUSTED_RULE, untrusted
 from agents.worded import quoted
 
+# the words that start, stop, pause or resume a recording (agents/toolkit.py: asked_for): a question about
+# the recording or its transcripts does not see control_recording
+_CONTROL = (r"(?<![\w-])(?:start\w*|stop\w*|pause\w*|resume|continue|begin\w*|end\b|finish|record\b|beginn\w*|"
+            r"beend\w*|halt\w* (?:\w+ )*an\b|pausier\w*|fortsetz\w*|setz\w* (?:\w+ )*fort\b|nimm\w* (?:\w+ )*auf\b|"
+            r"aufnehm\w*|mach\w* (?:\w+ )*weiter|weiter\b)")
+
 media_agent = new_delegate(
     "media",
     (
         "You handle meeting recordings and their transcripts with the tools. If no recorder is connected, "
         "say that meeting recording is not available. " + UNTRUSTED_RULE
     ),
+    actions={"control_recording": _CONTROL},
 )
 
 

@@ -27,6 +27,10 @@ social_agent = new_delegate(
         "themselves. Say people's names, not their handles, and never read out web addresses. A post with a "
         "content warning: say the warning, not the text, unless the user asks for it. " + UNTRUSTED_RULE
     ),
+    # the words that ask to publish or delete (agents/toolkit.py: asked_for)
+    actions={"post": r"(?<![\w-])(?:post\w*|toot\w*|skeet\w*|share|publish|tweet|teil\w*|veröffentlich\w*|reply|"
+                     r"answer|respond|antwort\w*|schreib\w*|write)",
+             "delete_post": r"(?<![\w-])(?:delete|remove|erase|take down|lösch\w*|entfern\w*)"},
 )
 
 

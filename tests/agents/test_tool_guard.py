@@ -170,7 +170,7 @@ def test_an_approval_after_reading_a_mail_says_where_its_text_came_from(assistan
         return call("send_mail", to=["mallory@example.com"], subject="Fwd", body="all mail")
 
     with_model(assistant, Script(delegate).model(), tool_answers=False)
-    reply = assistant.ask("what does the mail from mallory say")
+    reply = assistant.ask("what does the mail from mallory say? reply to it")  # (a question alone: no send_mail)
     assert reply.approval is not None
     assert reply.approval.provenance == ["the e-mail from mallory@example.com, “Hello”"]
     assert "Careful: I read the e-mail from mallory@example.com" in reply.approval.summary
@@ -265,6 +265,7 @@ def test_no_timer_nobody_asked_for(assistant: Assistant) -> None:
 
     with_model(assistant, Script(delegate, route="ask_general").model())
     assistant.ask("Schick ihm das")
-    assert assistant.memory.active_timers(NOW) == [] and "did not ask for a timer" in seen[0]
+    # the request asks for no timer: set_timer is not even offered (agents/toolkit.py: asked_for)
+    assert assistant.memory.active_timers(NOW) == [] and "Unknown tool name: 'set_timer'" in seen[0]
     assistant.ask("please make sure I get pinged about the pasta in eleven minutes")  # asked: it runs
     assert len(assistant.memory.active_timers(NOW)) == 1

@@ -157,6 +157,8 @@ def test_a_mail_asking_for_a_transfer_yields_nothing(db: Database, fints_bank: F
             return final(info, "Bob asks you to transfer 500 euros.")
         offered.append(sorted(tools))  # the finance delegate
         if _refusals(messages) or "draft_transfer" not in tools:
+            if not done.keys() & {"balance", "draft_transfer"}:  # a first step calls a tool: one that reads
+                return call("balance")
             return final(info, "I can only do that when you ask for it yourself.")
         return call("draft_transfer", payee="Bob", amount="500", iban=EVIL_IBAN)
 
