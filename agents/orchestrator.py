@@ -65,6 +65,15 @@ orchestrator = Agent(
 )
 
 
+@orchestrator.tool
+def chat(ctx: RunContext[AssistantDeps], answer: str) -> str:
+    """Answer small talk or a general-knowledge question yourself, in the user's language. Never for
+    anything about the user's own things (mail, calendar, messages, meetings, money, notes, reminders,
+    timers, posts): a specialist has those."""
+    ctx.deps.answer(ctx.tool_call_id, answer.strip())
+    return answer
+
+
 def _arg(args: dict[str, Any], key: str) -> str:
     """A tool argument as said to the user (a list joined with commas, nothing for None)."""
     v = args.get(key)

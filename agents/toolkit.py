@@ -132,6 +132,15 @@ class ToolFirst(AbstractCapability[AssistantDeps]):
                        model_request_parameters=replace(params, output_tools=[], allow_text_output=False))
 
 
+def ask_user(ctx: RunContext[AssistantDeps], question: str) -> str:
+    """Ask the user for what the request leaves open (who, which one, what to write, which day) instead
+    of guessing it. Only for what a tool needs; never to ask whether to do something (the tools that act
+    ask for the user's yes by themselves)."""
+    log_call(ctx, "ask_user", question=question)
+    ctx.deps.answer(ctx.tool_call_id, question.strip())
+    return f"asked the user: {question.strip()}"
+
+
 def new_delegate(name: str, instructions: str, prepare_tools: ToolsPrepareFunc[AssistantDeps] | None = None,
                  actions: dict[str, str] | None = None) -> Delegate:
     """A domain's delegate as every domain builds it: typed deps, a short spoken + screen answer (or
@@ -146,4 +155,5 @@ def new_delegate(name: str, instructions: str, prepare_tools: ToolsPrepareFunc[A
                             capabilities=[ToolGuard(), ToolFirst(),
                                           *([PrepareTools(prepare)] if prepare else [])],
                             retries=2)
+    agent.tool(ask_user)  # a first step must call a tool: asking back is one (not a made-up argument)
     return agent
