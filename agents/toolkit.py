@@ -62,13 +62,14 @@ def tool_groups(groups: dict[str, tuple[str, frozenset[str]]]) -> ToolsPrepareFu
     tools; otherwise all of them. (A small model picks better from three tools than from nine, and the
     prompt is shorter.)"""
     compiled = {g: (re.compile(rx, re.IGNORECASE), tools) for g, (rx, tools) in groups.items()}
+    grouped = frozenset().union(*(tools for _, tools in groups.values()))
 
     async def prepare(ctx: RunContext[AssistantDeps], defs: list[ToolDefinition]) -> list[ToolDefinition]:
         request = said(ctx) or ""
         hits = [tools for rx, tools in compiled.values() if rx.search(request)]
         if len(hits) != 1:
             return defs
-        return [d for d in defs if d.name in hits[0]]
+        return [d for d in defs if d.name in hits[0] or d.name not in grouped]  # (ask_user stays)
 
     return prepare
 

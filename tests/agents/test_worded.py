@@ -200,3 +200,33 @@ def test_a_reply_to_a_chat_message_is_no_email(assistant: Assistant, services: S
     reply = assistant.ask("Reply to Tom's message: yes, I'll be at training at 7")
     assert any("instant message" in r for r in retries)
     assert reply.approval is not None and reply.approval.action == "communication.send_message"
+
+
+def test_a_delegate_asks_back_instead_of_making_up_what_to_write(assistant: Assistant, services: ServiceDeps) -> None:
+    """A first step must call a tool; asking the user is one: "send an email to Tom" with no text gets a
+    question, not a mail the model wrote itself. One model call, nothing waits for a yes."""
+    asked: list[int] = []
+
+    def delegate(messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:
+        asked.append(1)
+        return call("ask_user", question="What should the e-mail to Tom say?")
+
+    with_model(assistant, FunctionModel(delegate))
+    reply = assistant.ask("send an email to Tom")
+    assert reply.spoken == "What should the e-mail to Tom say?" and reply.approval is None
+    assert asked == [1] and _mail(services).sent == [] and assistant.approvals.pending(NOW) is None
+
+
+def test_small_talk_is_answered_by_the_orchestrator_in_one_call(assistant: Assistant) -> None:
+    """The orchestrator's first step is a tool call too: a specialist, or ``chat`` for what needs none of
+    the user's things. Its answer is the reply; no second model call words it again."""
+    steps: list[set[str]] = []
+
+    def model(messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:
+        steps.append({t.name for t in info.function_tools})
+        return call("chat", answer="Paris is the capital of France.")
+
+    with_model(assistant, FunctionModel(model))
+    reply = assistant.ask("what's the capital of france")
+    assert reply.source == "llm" and reply.spoken == "Paris is the capital of France."
+    assert len(steps) == 1 and "ask_communication" in steps[0] and "chat" in steps[0]
