@@ -1,5 +1,6 @@
 """One file over HTTP(S) into a ``.part`` file: resumed with a Range request after a dropped
-connection (in this run or a later one), checked by SHA-256 and size, cancellable, with progress.
+connection (in this run or a later one), checked by size and by the published SHA-256 or MD5 (Piper's
+voice list publishes MD5 only), cancellable, with progress.
 
 Nothing here starts by itself: the model manager calls :func:`fetch` when the user asked for a model."""
 
@@ -32,6 +33,16 @@ class ChecksumError(DownloadError):
 
 class DiskFullError(DownloadError):
     """No space left for the file; the partial file was deleted."""
+
+
+def digests_of(path: Path) -> tuple[str, str]:
+    """(SHA-256, MD5) of the file, read once."""
+    sha, md5 = hashlib.sha256(), hashlib.md5(usedforsecurity=False)
+    with path.open("rb") as f:
+        while block := f.read(1 << 20):
+            sha.update(block)
+            md5.update(block)
+    return sha.hexdigest(), md5.hexdigest()
 
 
 def sha256_of(path: Path) -> str:
@@ -81,6 +92,7 @@ def fetch(
     part: Path,
     *,
     sha256: str | None,
+    md5: str | None = None,
     size: int | None = None,
     progress: Progress | None = None,
     cancel: threading.Event | None = None,
@@ -89,7 +101,7 @@ def fetch(
 ) -> str:
     """Download ``url`` into ``part`` (appending to what is there) and return the file's SHA-256.
 
-    A dropped connection is resumed up to ``retries`` times; a checksum or size mismatch deletes the
+    A dropped connection is resumed up to ``retries`` times; a size, SHA-256 or MD5 mismatch deletes the
     file (ChecksumError); a full disk deletes it (DiskFullError); a cancel keeps it (DownloadCancelled)."""
     part.parent.mkdir(parents=True, exist_ok=True)
     attempts = 0
@@ -114,8 +126,11 @@ def fetch(
     if size is not None and got != size:
         part.unlink(missing_ok=True)
         raise ChecksumError(f"{part.name} has {got} bytes, expected {size}: deleted")
-    digest = sha256_of(part)
+    digest, md5_digest = digests_of(part)
     if sha256 is not None and digest != sha256:
         part.unlink(missing_ok=True)
         raise ChecksumError(f"{part.name} does not match its published SHA-256: deleted")
+    if md5 is not None and md5_digest != md5:
+        part.unlink(missing_ok=True)
+        raise ChecksumError(f"{part.name} does not match its published MD5: deleted")
     return digest

@@ -285,7 +285,7 @@ class ModelView(BaseModel):
     installed: bool
     builtin: bool = Field(description="comes with the app (a PyPI package): cannot be removed")
     source: str = ""
-    sha256: dict[str, str] = Field(default_factory=dict, description="file -> SHA-256 (published or recorded)")
+    sha256: dict[str, str] = Field(default_factory=dict, description="file -> SHA-256 (recorded or published) or md5:<published MD5>")
 
 
 class _Event(BaseModel):
