@@ -340,6 +340,10 @@ class Notice(_Event):
     kind: Literal["notice"] = "notice"
     level: Literal["info", "warning", "error"] = "info"
     message: str
+    # an offer the UI shows as a button beside the notice: open Settings -> Voices & models at model_id
+    action: Literal["install_model"] | None = None
+    model_id: str = ""
+    action_label: str = Field("", description="the button's text, in the notice's language")
 
 
 class TimerChanged(_Event):
