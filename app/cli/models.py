@@ -73,11 +73,13 @@ def list_models(
 
     t = Table(show_lines=False)
     t.add_column("id", no_wrap=True)
-    for col in ("kind", "lang", "MB", "RTF", "installed", "checksum"):
+    for col in ("kind", "lang", "MB", "RTF", "installed"):
         t.add_column(col)
+    t.add_column("checksum", no_wrap=True, min_width=13)
     for st in selected:
         e, sums = st.entry, _checksums(st)
-        shown = ", ".join(f"{k} {v[:10]}…" for k, v in sums.items()) if sums else "at first install"
+        # the main file's (the model or the voice; all of them in --json and in verify), short
+        shown = f"{next(iter(sums.values()))[:12]}…" if sums else "at first install"
         t.add_row(e.id, e.kind, ",".join(e.languages), f"{e.size_mb:.0f}",
                   f"{e.speed.rtf:.2f}{'' if e.speed.how.startswith('measured') else ' est.'}",
                   f"yes ({st.source})" if st.installed else "no", shown)
