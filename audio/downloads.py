@@ -35,22 +35,23 @@ class DiskFullError(DownloadError):
     """No space left for the file; the partial file was deleted."""
 
 
-def digests_of(path: Path) -> tuple[str, str]:
-    """(SHA-256, MD5) of the file, read once."""
-    sha, md5 = hashlib.sha256(), hashlib.md5(usedforsecurity=False)
+def _hashes(path: Path, *names: str) -> list[str]:
+    hs = [hashlib.new(n, usedforsecurity=False) if n == "md5" else hashlib.new(n) for n in names]
     with path.open("rb") as f:
         while block := f.read(1 << 20):
-            sha.update(block)
-            md5.update(block)
-    return sha.hexdigest(), md5.hexdigest()
+            for h in hs:
+                h.update(block)
+    return [h.hexdigest() for h in hs]
+
+
+def digests_of(path: Path) -> tuple[str, str]:
+    """(SHA-256, MD5) of the file, read once."""
+    sha, md5 = _hashes(path, "sha256", "md5")
+    return sha, md5
 
 
 def sha256_of(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        while block := f.read(1 << 20):
-            h.update(block)
-    return h.hexdigest()
+    return _hashes(path, "sha256")[0]
 
 
 def _total(resp: httpx.Response, have: int) -> int | None:

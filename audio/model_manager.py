@@ -3,10 +3,10 @@
 A download goes to ``<models>/.downloads/<id>/`` (``.part`` files resume after a dropped connection or
 a cancel), every file is checked by size and by its published checksum (SHA-256, or MD5 where the source
 publishes only that, as Piper's voice list does; a file with neither gets its SHA-256 recorded at first
-install, and every installed file's SHA-256 is recorded for ``verify``) and only a complete, verified set is moved into place with one rename: a voice to
-``<models>/voices/<id>/``, a Whisper model to ``<models>/<id>/``. Models that PyPI packages carry
-(Whisper base, en_US-joe-medium) need no download; Whisper small may also come from PyPI
-(:meth:`ModelManager.install_from_pypi`, only when the user asks)."""
+install, and every installed file's SHA-256 is recorded for ``verify``) and only a complete, verified
+set is moved into place with one rename: a voice to ``<models>/voices/<id>/``, a Whisper model to
+``<models>/<id>/``. Models that PyPI packages carry (Whisper base, en_US-joe-medium) need no download;
+Whisper small may also come from PyPI (:meth:`ModelManager.install_from_pypi`, only when the user asks)."""
 
 from __future__ import annotations
 
