@@ -121,17 +121,18 @@ def fetch(
     except OSError as exc:
         if exc.errno == errno.ENOSPC:
             part.unlink(missing_ok=True)
-            raise DiskFullError(f"no space left on the disk for {part.name}") from None
+            raise DiskFullError(f"no space left on the disk for {part.name.removesuffix('.part')}") from None
         raise
     got = part.stat().st_size
+    name = part.name.removesuffix(".part")
     if size is not None and got != size:
         part.unlink(missing_ok=True)
-        raise ChecksumError(f"{part.name} has {got} bytes, expected {size}: deleted")
+        raise ChecksumError(f"{name} has {got} bytes, expected {size}: deleted")
     digest, md5_digest = digests_of(part)
     if sha256 is not None and digest != sha256:
         part.unlink(missing_ok=True)
-        raise ChecksumError(f"{part.name} does not match its published SHA-256: deleted")
+        raise ChecksumError(f"{name} does not match its published SHA-256: deleted")
     if md5 is not None and md5_digest != md5:
         part.unlink(missing_ok=True)
-        raise ChecksumError(f"{part.name} does not match its published MD5: deleted")
+        raise ChecksumError(f"{name} does not match its published MD5: deleted")
     return digest
