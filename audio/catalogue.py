@@ -25,12 +25,21 @@ class ModelFile(BaseModel):
     repo: str
     path: str
     sha256: str | None = Field(None, pattern=r"^[0-9a-f]{64}$")
-    checksum_source: str = "the model host"
+    md5: str | None = Field(None, pattern=r"^[0-9a-f]{32}$", description="where the source publishes MD5 only")
+    checksum_source: str | None = Field(None, description="where the checksum is published (else the repo's)")
     size: int | None = Field(None, ge=0, description="exact bytes when known")
 
     @property
     def name(self) -> str:
         return self.path.rsplit("/", 1)[-1]
+
+    @property
+    def published(self) -> str | None:
+        """The published checksum as shown to the user: ``<sha256>`` or ``md5:<md5>``; None: recorded at
+        first install."""
+        if self.sha256:
+            return self.sha256
+        return f"md5:{self.md5}" if self.md5 else None
 
 
 class CatalogueEntry(BaseModel):
@@ -57,7 +66,15 @@ class CatalogueEntry(BaseModel):
 
 class Catalogue(BaseModel):
     repos: dict[str, str]
+    checksums_from: dict[str, str] = Field(
+        default_factory=dict,
+        description="repo (or 'default') -> where its files' published checksums come from",
+    )
     entries: list[CatalogueEntry]
+
+    def checksum_source(self, file: ModelFile) -> str:
+        return (file.checksum_source or self.checksums_from.get(file.repo)
+                or self.checksums_from.get("default", "the model host"))
 
     def get(self, entry_id: str) -> CatalogueEntry:
         for e in self.entries:

@@ -1,5 +1,6 @@
 """One file over HTTP(S) into a ``.part`` file: resumed with a Range request after a dropped
-connection (in this run or a later one), checked by SHA-256 and size, cancellable, with progress.
+connection (in this run or a later one), checked by size and by the published SHA-256 or MD5 (Piper's
+voice list publishes MD5 only), cancellable, with progress.
 
 Nothing here starts by itself: the model manager calls :func:`fetch` when the user asked for a model."""
 
@@ -34,12 +35,23 @@ class DiskFullError(DownloadError):
     """No space left for the file; the partial file was deleted."""
 
 
-def sha256_of(path: Path) -> str:
-    h = hashlib.sha256()
+def _hashes(path: Path, *names: str) -> list[str]:
+    hs = [hashlib.new(n, usedforsecurity=False) if n == "md5" else hashlib.new(n) for n in names]
     with path.open("rb") as f:
         while block := f.read(1 << 20):
-            h.update(block)
-    return h.hexdigest()
+            for h in hs:
+                h.update(block)
+    return [h.hexdigest() for h in hs]
+
+
+def digests_of(path: Path) -> tuple[str, str]:
+    """(SHA-256, MD5) of the file, read once."""
+    sha, md5 = _hashes(path, "sha256", "md5")
+    return sha, md5
+
+
+def sha256_of(path: Path) -> str:
+    return _hashes(path, "sha256")[0]
 
 
 def _total(resp: httpx.Response, have: int) -> int | None:
@@ -81,6 +93,7 @@ def fetch(
     part: Path,
     *,
     sha256: str | None,
+    md5: str | None = None,
     size: int | None = None,
     progress: Progress | None = None,
     cancel: threading.Event | None = None,
@@ -89,7 +102,7 @@ def fetch(
 ) -> str:
     """Download ``url`` into ``part`` (appending to what is there) and return the file's SHA-256.
 
-    A dropped connection is resumed up to ``retries`` times; a checksum or size mismatch deletes the
+    A dropped connection is resumed up to ``retries`` times; a size, SHA-256 or MD5 mismatch deletes the
     file (ChecksumError); a full disk deletes it (DiskFullError); a cancel keeps it (DownloadCancelled)."""
     part.parent.mkdir(parents=True, exist_ok=True)
     attempts = 0
@@ -108,14 +121,18 @@ def fetch(
     except OSError as exc:
         if exc.errno == errno.ENOSPC:
             part.unlink(missing_ok=True)
-            raise DiskFullError(f"no space left on the disk for {part.name}") from None
+            raise DiskFullError(f"no space left on the disk for {part.name.removesuffix('.part')}") from None
         raise
     got = part.stat().st_size
+    name = part.name.removesuffix(".part")
     if size is not None and got != size:
         part.unlink(missing_ok=True)
-        raise ChecksumError(f"{part.name} has {got} bytes, expected {size}: deleted")
-    digest = sha256_of(part)
+        raise ChecksumError(f"{name} has {got} bytes, expected {size}: deleted")
+    digest, md5_digest = digests_of(part)
     if sha256 is not None and digest != sha256:
         part.unlink(missing_ok=True)
-        raise ChecksumError(f"{part.name} does not match its published SHA-256: deleted")
+        raise ChecksumError(f"{name} does not match its published SHA-256: deleted")
+    if md5 is not None and md5_digest != md5:
+        part.unlink(missing_ok=True)
+        raise ChecksumError(f"{name} does not match its published MD5: deleted")
     return digest

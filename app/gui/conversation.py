@@ -129,6 +129,8 @@ class ConversationScreen:
                 ft.Semantics(content=ft.Text(last.message, italic=True, size=12,
                                              color=ft.Colors.ERROR if last.level == "error" else None),
                              identifier="notice", expand=True),
+                *([button(last.action_label, bind(self._open_model, last.model_id), "notice-action",
+                          ft.Icons.DOWNLOAD)] if last.action == "install_model" else []),
                 icon_button(ft.Icons.CLOSE, "Dismiss", self._dismiss_notices, "notice-dismiss")],
                 vertical_alignment=ft.CrossAxisAlignment.CENTER))
 
@@ -216,6 +218,9 @@ class ConversationScreen:
 
     async def _open_llm_settings(self, e: Any) -> None:
         await self.app.open_setting("llm_provider")
+
+    async def _open_model(self, model_id: str) -> None:
+        await self.app.open_setting(f"model:{model_id}")
 
     def show_for_width(self, width: float | None) -> None:
         self.ptt_hint.value = ptt_hint(is_phone(width), self.app.ptt_key_name)

@@ -4,6 +4,7 @@ a phone talking to the home server is told so."""
 
 from __future__ import annotations
 
+import contextlib
 from typing import TYPE_CHECKING, Any
 
 import flet as ft
@@ -22,6 +23,7 @@ class ModelsScreen:
         self.message = ft.Text("")
         self.bars: dict[str, ft.ProgressBar] = {}
         self.labels: dict[str, ft.Text] = {}
+        self.installs: dict[str, ft.Semantics] = {}  # id -> its Install button (not installed ones)
         self._subscribed = False
         self._shown: list[ModelView] | None = None
 
@@ -57,7 +59,7 @@ class ModelsScreen:
         if models == self._shown:
             return
         self._shown = models
-        self.bars, self.labels = {}, {}
+        self.bars, self.labels, self.installs = {}, {}, {}
         rows: list[ft.Control] = []
         for m in models:
             speed = f"{m.rtf:.2f}× real time ({'measured' if m.speed.startswith('measured') else 'estimated'})"
@@ -67,8 +69,10 @@ class ModelsScreen:
                 action = (ft.Text("built in") if m.builtin else
                           button("Remove", bind(self._remove, m.id), f"model-remove-{m.id}", ft.Icons.DELETE))
             else:
+                self.installs[m.id] = button("Install", bind(self._install, m.id), f"model-install-{m.id}",
+                                             ft.Icons.DOWNLOAD)
                 action = ft.Row([
-                    button("Install", bind(self._install, m.id), f"model-install-{m.id}", ft.Icons.DOWNLOAD),
+                    self.installs[m.id],
                     button("Cancel", bind(self._cancel, m.id), f"model-cancel-{m.id}", ft.Icons.CLOSE),
                 ])
             bar = ft.ProgressBar(value=0, width=220, visible=False)
@@ -80,6 +84,15 @@ class ModelsScreen:
                 action,
             ])))
         self.rows.controls = rows
+
+    async def focus(self, model_id: str) -> None:
+        """The keyboard focus on the entry's Install button (a notice's offer opened Settings here)."""
+        await self.load()
+        self.app.refresh()  # the rows on the page before the focus moves there
+        install = self.installs.get(model_id)
+        if install is not None and isinstance(install.content, ft.OutlinedButton):
+            with contextlib.suppress(RuntimeError):  # not on a page (yet): Settings still shows the entry
+                await install.content.focus()
 
     def on_event(self, e: EngineEvent) -> None:
         if not isinstance(e, ProgressEvent) or not e.task.startswith("model:"):

@@ -116,6 +116,9 @@ class SettingsScreen:
         self.show_for_width(self.app.page.width)
 
     async def focus(self, key: str) -> None:
+        if key.startswith("model:"):  # a voice or model in Voices & models (its Install button)
+            await self.models.focus(key.removeprefix("model:"))
+            return
         control = self.dropdowns.get(key) or self.texts.get(key)
         if control is not None:
             await control.focus()

@@ -47,14 +47,16 @@ def host(host_root: Path) -> Iterator[ModelHost]:
         yield h
 
 
-def write_catalogue(path: Path, base: str, voice_sha: str, voice_mb: float = 63) -> Path:
+def write_catalogue(path: Path, base: str, voice_sha: str, voice_mb: float = 63,
+                    voice_files: list[dict[str, object]] | None = None) -> Path:
+    """The test catalogue; ``voice_files`` replaces the voice's file list (e.g. with published MD5s)."""
     data = {
         "repos": {"piper-voices": f"{base}/piper-voices", "faster-whisper-testbase": f"{base}/faster-whisper-testbase"},
         "entries": [
             {"id": VOICE, "kind": "voice", "languages": ["de"], "size_mb": voice_mb, "quality": "medium",
              "license": "CC0", "speed": {"rtf": 0.04, "how": "measured"},
-             "files": [{"repo": "piper-voices", "path": VOICE_ONNX, "sha256": voice_sha},
-                       {"repo": "piper-voices", "path": VOICE_ONNX + ".json", "sha256": None}]},
+             "files": voice_files or [{"repo": "piper-voices", "path": VOICE_ONNX, "sha256": voice_sha},
+                                      {"repo": "piper-voices", "path": VOICE_ONNX + ".json", "sha256": None}]},
             {"id": WHISPER, "kind": "whisper", "languages": ["multi"], "size_mb": 145, "quality": "base",
              "license": "MIT", "speed": {"rtf": 0.13, "how": "measured"},
              "files": [{"repo": "faster-whisper-testbase", "path": "model.bin", "sha256": WHISPER_BASE_SHA256},

@@ -78,3 +78,28 @@ def test_bad_catalogue_and_bad_mirror_setting(tmp_path: Path, monkeypatch: pytes
     monkeypatch.setenv("PA_MODELS__SOURCE_URL", "nas-without-scheme")
     r = CliRunner().invoke(cli, ["models", "list"])
     assert r.exit_code == 2 and "Traceback" not in r.output, r.output
+
+
+def test_corrupt_download_is_one_line_and_nothing_is_installed(env: ModelHost) -> None:
+    from tests.models.conftest import VOICE_ONNX
+    from tests.servers.model_host import Fault
+
+    env.faults[f"piper-voices/{VOICE_ONNX}"] = Fault(corrupt_at=2048)
+    r = CliRunner().invoke(cli, ["models", "install", VOICE])
+    assert r.exit_code == 1 and len(r.output.strip().splitlines()) == 1, r.output
+    assert "published SHA-256" in r.output and "Traceback" not in r.output
+    rows = {row["id"]: row for row in json.loads(CliRunner().invoke(cli, ["models", "list", "--json"]).output)}
+    assert not rows[VOICE]["installed"]
+
+
+def test_list_shows_the_published_checksums(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("PA_MODELS__CATALOGUE", raising=False)  # the committed catalogue
+    r = CliRunner().invoke(cli, ["models", "list", "--json", "--language", "de"])
+    assert r.exit_code == 0, r.output
+    rows = {row["id"]: row for row in json.loads(r.output)}
+    thorsten = rows["de_DE-thorsten-medium"]["checksums"]
+    assert thorsten["de_DE-thorsten-medium.onnx"] == "md5:a129b00fb3078df43c96bab6c94535c0"
+    small = rows["whisper-small"]["checksums"]["model.bin"]
+    assert small == "3e305921506d8872816023e4c273e75d2419fb89b24da97b4fe7bce14170d671"
+    r = CliRunner().invoke(cli, ["models", "list", "--kind", "voice"])
+    assert r.exit_code == 0 and "md5:a129b00f" in r.output, r.output  # shortened in the table

@@ -58,6 +58,8 @@ def test_screen_lists_installs_with_progress_and_removes(engine: Any) -> None:
         await screen.load()
         shown = " ".join(_texts(screen.build()))
         assert VOICE in shown and "de, 63 MB" in shown and "built in" in shown  # joe comes with the app
+        assert VOICE in screen.installs and "en_US-joe-medium" not in screen.installs
+        await screen.focus(VOICE)  # a notice's offer: no page here, so nothing to focus, and no error
         await screen._install(VOICE)
         assert screen.message.value == f"{VOICE} installed."
         assert screen.shown()[VOICE][0] == "installed"

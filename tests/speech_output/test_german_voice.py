@@ -97,8 +97,14 @@ def test_engine_says_once_in_german_that_a_fallback_speaks(pa_home: Path) -> Non
         await engine.voice.speak_reply("See you later.", "t3", "en")
 
     asyncio.run(two_replies())
-    notices = [e.message for e in events if e.kind == "notice"]
-    assert len(notices) == 1 and "keine deutsche Stimme" in notices[0] and "Stimmen & Modelle" in notices[0]
+    notices = [e for e in events if e.kind == "notice"]
+    assert len(notices) == 1 and "keine deutsche Stimme" in notices[0].message
+    assert "Stimmen & Modelle" in notices[0].message
+    # the offer beside it: the German voice of the catalogue, the button's text in German
+    assert (notices[0].action, notices[0].model_id) == ("install_model", "de_DE-thorsten-medium")
+    assert notices[0].action_label == "Deutsche Stimme installieren"
+    for n in notices:  # no shell command, no setting's key in what the user reads
+        assert not any(w in n.message for w in ("python", "pip ", "PA_", "personal-agent", "tts."))
     clips = [e.clip for e in events if e.kind == "speech_audio"]
     assert len(clips) == 3
     for clip in clips:

@@ -45,8 +45,14 @@ class EngineCore:
         self.state = state
         self.bus.emit(StateChanged(state=state, hands_free=self.hands_free))
 
-    def notice(self, message: str, level: Literal["info", "warning", "error"] = "info") -> None:
-        self.bus.emit(Notice(level=level, message=message))
+    def notice(self, message: str, level: Literal["info", "warning", "error"] = "info",
+               offer_model: tuple[str, str] | None = None) -> None:
+        """``offer_model``: (catalogue id, button text): the UI offers to install that voice or model."""
+        if offer_model is None:
+            self.bus.emit(Notice(level=level, message=message))
+        else:
+            self.bus.emit(Notice(level=level, message=message, action="install_model",
+                                 model_id=offer_model[0], action_label=offer_model[1]))
 
     @staticmethod
     async def thread(fn: Callable[..., T], *args: Any) -> T:

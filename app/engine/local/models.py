@@ -101,7 +101,7 @@ class LocalModels:
 
 def _view(st: ModelStatus) -> ModelView:
     e = st.entry
-    sums = st.checksums or {f.name: f.sha256 for f in e.files if f.sha256}
+    sums = st.shown_checksums()
     return ModelView(id=e.id, kind=e.kind, languages=e.languages, size_mb=e.size_mb, quality=e.quality,
                      rtf=e.speed.rtf, speed=e.speed.how, installed=st.installed, builtin=e.builtin,
                      source=st.source, sha256=sums)

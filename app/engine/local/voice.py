@@ -41,6 +41,11 @@ FALLBACK_NOTICE = {
     "en": "No English voice is installed, so I speak with a simple stand-in voice. A natural English voice is "
     "in Settings → Voices & models: “en_US-joe-medium”.",
 }
+# ... with the voice it offers to install (the notice's button: Settings -> Voices & models at that voice)
+FALLBACK_OFFER = {
+    "de": ("de_DE-thorsten-medium", "Deutsche Stimme installieren"),
+    "en": ("en_US-joe-medium", "Install an English voice"),
+}
 
 # the conversation port's answer: (text, turn id, seconds from the end of speech to the final text,
 # time.monotonic() at the end of speech: push-to-talk release or the hands-free end-point)
@@ -293,7 +298,7 @@ class LocalVoice:
         lang: Any = language if language in ("en", "de") else "en"
         if lang not in self._fallback_noticed and await core.thread(tts.is_fallback, lang):
             self._fallback_noticed.add(lang)
-            core.notice(FALLBACK_NOTICE[lang], "info")
+            core.notice(FALLBACK_NOTICE[lang], "info", offer_model=FALLBACK_OFFER[lang])
         if core.speech_output == "client":
             from audio.sentences import split_sentences
             from audio.speaker import render
