@@ -3,9 +3,10 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 
-from agents.deps import AssistantDeps, ServiceError
+from agents.deps import AssistantDeps, MailService, ServiceError
 from agents.domains import Handler
 from agents.local.handlers import no_service, reply
 from agents.local.phrases import fmt_date, fmt_time, fmt_when, tr
@@ -14,6 +15,8 @@ from agents.local.templates import WHAT_IS, Intents, Lang
 from agents.local.timeparse import DayRange, When
 from agents.models import MailQuery, MailSummary, NewEvent
 from agents.replies import AgentReply, ToolCallInfo
+
+from . import wording
 
 MAIL = "(mail|mails|email|emails|e-mail|e-mails|messages)"
 MAIL_DE = "(mails|e-mails|emails|mail|e-mail|nachrichten|post)"
@@ -163,6 +166,14 @@ def _mail_from(m: IntentMatch, d: AssistantDeps) -> AgentReply:
     return _mail(m, d, MailQuery(sender=str(m.values["person"]), limit=20))
 
 
+def _newest_text(mail: MailService, newest: MailSummary, d: AssistantDeps) -> str:
+    """The newest mail read out with its text; its subject alone when it cannot be fetched now."""
+    try:
+        return wording.mail(mail.get(newest.id), d)
+    except ServiceError:
+        return f"{newest.subject}."
+
+
 def _mail(m: IntentMatch, d: AssistantDeps, q: MailQuery) -> AgentReply:
     mail = d.services.mail
     lang = m.language
@@ -181,9 +192,10 @@ def _mail(m: IntentMatch, d: AssistantDeps, q: MailQuery) -> AgentReply:
         return reply(m, msg, tool_calls=[call])
     lines = _mail_lines(mails, lang)
     n = len(mails)
-    if who:
-        spoken = tr(lang, f"{n} e-mail{'s' if n > 1 else ''} from {who}. Latest: {mails[0].subject}.",
-                    f"{n} Mail{'s' if n > 1 else ''} von {who}. Die neueste: {mails[0].subject}.")
+    if who:  # "what did Lena write": the newest is read out (quoted: someone else's text), the others listed
+        newest = _newest_text(mail, mails[0], replace(d, language=lang))
+        spoken = tr(lang, f"{n} e-mail{'s' if n > 1 else ''} from {who}. Latest: {newest}",
+                    f"{n} Mail{'s' if n > 1 else ''} von {who}. Die neueste: {newest}")
     else:
         spoken = tr(lang, f"You have {n} unread e-mail{'s' if n > 1 else ''}. Latest from {lines[0]}.",
                     f"Du hast {n} ungelesene Mail{'s' if n > 1 else ''}. Die neueste von {lines[0]}.")

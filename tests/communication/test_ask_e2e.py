@@ -81,5 +81,6 @@ def test_mail_answers_name_the_newest_mail_once(dovecot_server: DovecotServer, s
     for subject in ("Running late", "Train tickets", "Quarterly numbers"):
         assert unread.count(subject) == 1, unread
     from_anna = _cli("ask", "any new mail from Anna?")
-    assert "Latest: Running late" in from_anna, from_anna
+    # the newest is read out with its text (quoted), the other one listed
+    assert "Latest: Anna Schmidt wrote on" in from_anna and "“Running late”: “Body 2”" in from_anna, from_anna
     assert from_anna.count("Running late") == 1 and from_anna.count("Train tickets") == 1, from_anna
