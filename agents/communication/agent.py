@@ -6,7 +6,7 @@ the assistant asks the user first. Mail and message text reach the model as untr
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from pydantic_ai import RunContext
 
@@ -17,6 +17,9 @@ from agents.untrusted import UNTRUSTED_RULE, untrusted
 
 from . import checks as _checks  # noqa: F401  (the tools' argument checks register themselves)
 from . import wording
+from .checks import title_has
+
+SEARCH_DAYS = 120  # how far ahead an event named by words is looked for
 
 _GROUPS = {
     "mail": (r"(?<![\w-])(e-?mails?|mails?|inbox|posteingang|postfach|repl(y|ies)|antwort|forward|weiterleit)",
@@ -58,18 +61,29 @@ communication_agent = new_delegate(
 
 
 @communication_agent.tool
-def calendar_events(ctx: RunContext[AssistantDeps], start: datetime, end: datetime) -> list[str]:
-    """Calendar events between start and end (user's local time if no offset), one line each."""
+def calendar_events(ctx: RunContext[AssistantDeps], start: datetime | None = None, end: datetime | None = None,
+                    text: str | None = None) -> list[str]:
+    """Calendar events between start and end (user's local time if no offset), one line each. `text`: only
+    events with these words in their title or place, found anywhere in the next months ("when is the
+    parents' evening": text="parents' evening", no dates needed)."""
     need(ctx.deps.services.calendar, "calendar")
     assert ctx.deps.services.calendar is not None
-    log_call(ctx, "calendar_events", start=start, end=end)
+    now = ctx.deps.now()
+    s = aware(ctx, start) if start else now.replace(hour=0, minute=0, second=0, microsecond=0)
+    e = aware(ctx, end) if end else s + timedelta(days=1)
+    words = (text or "").strip()
+    if words:  # a named event is looked for beyond the range the model guessed
+        s, e = min(s, now - timedelta(days=1)), max(e, now + timedelta(days=SEARCH_DAYS))
+    log_call(ctx, "calendar_events", start=s, end=e, **({"text": words} if words else {}))
     try:
-        events = ctx.deps.services.calendar.events(aware(ctx, start), aware(ctx, end))
+        events = ctx.deps.services.calendar.events(s, e)
     except ServiceError as exc:
         return [f"error: {exc}"]
-    for e in events:
-        ctx.deps.heard_from(f"the calendar entry “{e.title}”")
-    ctx.deps.answer(ctx.tool_call_id, wording.events(events, aware(ctx, start), aware(ctx, end), ctx.deps))
+    if words:
+        events = [x for x in events if title_has(f"{x.title} {x.location or ''}", words)]
+    for x in events:
+        ctx.deps.heard_from(f"the calendar entry “{x.title}”")
+    ctx.deps.answer(ctx.tool_call_id, wording.events(events, s, e, ctx.deps, words))
     return [f"{e.start.astimezone(ctx.deps.tz).isoformat()} – {e.end.astimezone(ctx.deps.tz).isoformat()}: "
             + untrusted("calendar", e.title + (f" @ {e.location}" if e.location else "")) for e in events]
 

@@ -176,7 +176,7 @@ def check_delete_event(deps: AssistantDeps, args: dict[str, Any]) -> dict[str, A
         return _chosen(by_uid[0], deps)
     words = str(args.get("title") or "").strip() or uid
     day = args.get("day")
-    hits = [e for e in known if (not words or _title_has(e.title, words))
+    hits = [e for e in known if (not words or title_has(e.title, words))
             and (not isinstance(day, date) or e.start.astimezone(deps.tz).date() == day)]
     if not words and not isinstance(day, date):
         raise ArgumentProblem("Say which event to delete (words of its title, its day), or ask the user.")
@@ -194,7 +194,8 @@ def _chosen(event: CalendarEvent, deps: AssistantDeps) -> dict[str, Any]:
     return {"uid": event.uid, "title": f"{event.title} ({event.start.astimezone(deps.tz):%Y-%m-%d %H:%M})"}
 
 
-def _title_has(title: str, words: str) -> bool:
+def title_has(title: str, words: str) -> bool:
+    """Every word of three letters or more is in the title (or the words are, as they were said)."""
     t = title.lower()
     return all(w in t for w in re.findall(r"\w+", words.lower()) if len(w) > 2) or words.lower() in t
 

@@ -24,9 +24,14 @@ def _who(sender: str, name: str | None = None) -> str:
     return sender.split("<")[0].strip().strip('"') or sender
 
 
-def events(found: list[CalendarEvent], start: datetime, end: datetime, deps: AssistantDeps) -> str:
+def events(found: list[CalendarEvent], start: datetime, end: datetime, deps: AssistantDeps, words: str = "") -> str:
+    """The events found, or what was looked for and where (``words``: of a title searched for)."""
     lang, tz = deps.language, deps.tz
     s, e = start.astimezone(tz), end.astimezone(tz)
+    if not found and words:
+        return tr(lang, f"I found no event {quoted(words, lang, 80)} in your calendar up to {fmt_date(e.date(), lang)}.",
+                  f"Ich habe bis {fmt_date(e.date(), lang)} keinen Termin {quoted(words, lang, 80)} in deinem Kalender "
+                  "gefunden.")
     if not found:
         if s.date() == e.date() or (e - s).total_seconds() <= 86_400:
             return tr(lang, f"Nothing is in your calendar on {fmt_date(s.date(), lang)}.",

@@ -230,3 +230,22 @@ def test_small_talk_is_answered_by_the_orchestrator_in_one_call(assistant: Assis
     reply = assistant.ask("what's the capital of france")
     assert reply.source == "llm" and reply.spoken == "Paris is the capital of France."
     assert len(steps) == 1 and "ask_communication" in steps[0] and "chat" in steps[0]
+
+
+def test_when_is_a_named_event_is_found_by_its_words(assistant: Assistant, services: ServiceDeps) -> None:
+    """"Wann ist der Elternabend?": the model gives the words, no dates; the next months are searched."""
+    _calendar(services).items.append(CalendarEvent(uid="e1", title="Elternabend 3b", start=NOW + timedelta(days=12),
+                                                   end=NOW + timedelta(days=12, hours=2)))
+    words: list[str] = []
+
+    def delegate(messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:
+        return call("calendar_events", text=words[-1])
+
+    with_model(assistant, FunctionModel(delegate))
+    assistant.language = "de"
+    words.append("Elternabend")
+    reply = assistant.ask("Wann ist der Elternabend im Kalender?")
+    assert "„Elternabend 3b“" in reply.text and "16. März" in reply.text, reply.text
+    words.append("Sommerfest")
+    reply = assistant.ask("Wann ist das Sommerfest im Kalender?")
+    assert "keinen Termin „Sommerfest“" in reply.text, reply.text
