@@ -13,11 +13,10 @@ from agents.tool_guard import EFFECT
 from agents.toolkit import aware, log_call, new_delegate
 
 from . import checks as _checks  # noqa: F401  (the tools' argument checks register themselves)
+from .checks import ASKS_FOR
 
 # the words that ask to set or store something (agents/toolkit.py: asked_for)
 _W = r"(?<![\w-])(?:"
-_NUDGE = (r"ping\w*|nudge|alert me|notify me|make sure i|don't let me forget|tell me when|let me know when|"
-          r"sorg\w* dafür|denk\w* (?:\w+ )*dran|vergiss nicht|sag\w* mir (?:\w+ )*bescheid|gib mir (?:\w+ )*bescheid)")
 general_agent = new_delegate(
     "general",
     (
@@ -25,8 +24,7 @@ general_agent = new_delegate(
         "answer in the user's language with a short spoken sentence and a fuller screen text."
     ),
     actions={
-        "set_timer": _W + r"timer|wecker|countdown|alarm|weck\w*|wake|" + _NUDGE,
-        "set_reminder": _W + r"remind\w*|erinner\w*|" + _NUDGE,
+        **{tool: _W + words + ")" for tool, words in ASKS_FOR.items()},  # agents/general/checks.py
         "remember_fact": _W + r"remember|note|notier\w*|merk\w*|save|speicher\w*|keep in mind|write down|"
                          r"schreib\w* (?:\w+ )*auf\b)",
         "forget_facts": _W + r"forget|delete|remove|erase|vergiss|vergessen|lösch\w*|entfern\w*)",

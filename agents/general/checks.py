@@ -15,11 +15,15 @@ from agents.local.slots import longest_span
 from agents.local.timeparse import parse_duration, parse_when
 from agents.tool_guard import ArgumentProblem, checks
 
-_WORDS = {
-    "set_timer": re.compile(r"timer|countdown|eieruhr|wecker|alarm|stoppuhr|ping|klingel", re.IGNORECASE),
-    "set_reminder": re.compile(r"remind|erinner|forget|vergess|vergiss|make sure|sorg|denk an|don't let me",
-                               re.IGNORECASE),
+# the words that ask for a timer or a reminder: the agent offers the tool only when one is said
+# (agents/toolkit.py: asked_for), and the check below says no to a call without them or a duration/time
+_NUDGE = r"ping|nudge|alert me|notify me|make sure|sorg\w* dafür|denk\w* (?:\w+ )*dran|denk an|don't let me|klingel"
+ASKS_FOR = {
+    "set_timer": r"timer|countdown|eieruhr|wecker|alarm|stoppuhr|weck\w*|wake|" + _NUDGE,
+    "set_reminder": r"remind|erinner|forget|vergess|vergiss|tell me when|let me know when|"
+                    r"sag\w* mir (?:\w+ )*bescheid|gib mir (?:\w+ )*bescheid|" + _NUDGE,
 }
+_WORDS = {tool: re.compile(rx, re.IGNORECASE) for tool, rx in ASKS_FOR.items()}
 _WHAT = {"set_timer": "a timer", "set_reminder": "a reminder"}
 
 
@@ -44,4 +48,16 @@ def _asked_for(tool: str) -> Any:
 
 
 for _tool in _WORDS:
-    checks(_tool)(_asked_for(_tool))
+    if _tool != "set_reminder":
+        checks(_tool)(_asked_for(_tool))
+
+
+@checks("set_reminder")
+def check_set_reminder(deps: AssistantDeps, args: dict[str, Any]) -> dict[str, Any]:
+    """Asked for, and at the time the user said when the local parser reads one in the request ("in two
+    hours", "tomorrow at 8"): a small model's date arithmetic put "in two hours" two days later."""
+    args = _asked_for("set_reminder")(deps, args)
+    found = longest_span(prepare(deps.request).lower().split(), lambda s: parse_when(s, deps.now()))
+    if found is not None and found[2].has_time:
+        return {**args, "due_at": found[2].at}
+    return args

@@ -21,5 +21,8 @@ DOMAIN = Domain(
     say_back=SAY_BACK,
     delegate="agents.meetings.agent:media_agent",
     migrations=Path(__file__).parent / "migrations",  # its tables: db.py
-    cues=(r"record", r"aufnahme", r"aufnehm", r"transcripts?", r"protokoll", r"mitschrift", r"meeting notes"),
+    cues=(r"record", r"aufnahme", r"aufnehm", r"transcripts?", r"protokoll", r"mitschrift", r"meeting notes",
+          # what was said in a meeting ("in the budget meeting", "laut dem Meeting"), not when one is
+          r"(?:in|im|from|aus|laut|according to|during|während) (?:the |a |our |my |dem |der |einem |unserem |"
+          r"unserer )?(?:last |letzten )?(?:\w+ )?(?:meetings?|besprechung|sitzung|projekttreffen)\b"),
 )

@@ -20,6 +20,9 @@ from .test_agents_llm import with_model
     ("was steht in der Mail von Anna", "communication"),
     ("start the recording", "meetings"),
     ("was wurde im Protokoll zum Budget gesagt", "meetings"),
+    ("what did we decide in the last team meeting", "meetings"),
+    ("Wer hat laut Besprechung die Folien übernommen?", "meetings"),
+    ("is there a meeting tomorrow", None),  # when a meeting is: the calendar, through the orchestrator
     ("please make sure you remind me to call mom later", "general"),
     ("merk dir meinen Code 1234", "general"),
     ("what is on my calendar and set a timer", None),  # two domains: the orchestrator decides

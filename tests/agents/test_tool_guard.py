@@ -269,3 +269,16 @@ def test_no_timer_nobody_asked_for(assistant: Assistant) -> None:
     assert assistant.memory.active_timers(NOW) == [] and "Unknown tool name: 'set_timer'" in seen[0]
     assistant.ask("please make sure I get pinged about the pasta in eleven minutes")  # asked: it runs
     assert len(assistant.memory.active_timers(NOW)) == 1
+
+
+def test_a_reminder_is_set_at_the_time_the_user_said(assistant: Assistant) -> None:
+    """Found by the real-model eval: "In two hours, remind me to take my medicine" was set two days later
+    (the model's date arithmetic). The time the user said, as the local parser reads it, wins."""
+
+    def delegate(messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:
+        return call("set_reminder", due_at=(NOW + timedelta(days=2)).isoformat(), text="take my medicine")
+
+    with_model(assistant, Script(delegate, route="ask_general").model())
+    assert assistant.ask("In two hours, remind me to take my medicine").source == "llm"
+    [r] = assistant.memory.reminders()
+    assert r.due_at == NOW + timedelta(hours=2) and r.text == "take my medicine"
