@@ -26,7 +26,7 @@ _GROUPS = {
              frozenset({"search_mail", "read_mail", "send_mail", "reply_mail"})),
     "calendar": (r"(?<![\w-])(calendar|\w*kalender|\w*termine?\b|appointments?|schedule|events?\b|meeting)",
                  frozenset({"calendar_events", "create_event", "delete_event"})),
-    "messages": (r"(?<![\w-])(messages?\b|\w*nachrichte?n?\b|whatsapp|sms|chat)",
+    "messages": (r"(?<![\w-])(messages?\b|\w*nachrichte?n?\b|whatsapp|sms|chat|text\b|texte\b)",
                  frozenset({"recent_messages", "send_message"})),
 }
 

@@ -55,9 +55,12 @@ for _tool in _WORDS:
 @checks("set_reminder")
 def check_set_reminder(deps: AssistantDeps, args: dict[str, Any]) -> dict[str, Any]:
     """Asked for, and at the time the user said when the local parser reads one in the request ("in two
-    hours", "tomorrow at 8"): a small model's date arithmetic put "in two hours" two days later."""
+    hours", "tomorrow at 8"): a small model's date arithmetic put "in two hours" two days later. A request
+    with no time at all ("remind me later") is asked back, not given a made-up one."""
     args = _asked_for("set_reminder")(deps, args)
     found = longest_span(prepare(deps.request).lower().split(), lambda s: parse_when(s, deps.now()))
+    if found is None and deps.request:  # "remind me later": when is the user's to say, not the model's
+        raise ArgumentProblem("The user said no time for the reminder: ask them when (ask_user); never pick one.")
     if found is not None and found[2].has_time:
         return {**args, "due_at": found[2].at}
     return args

@@ -282,3 +282,20 @@ def test_a_reminder_is_set_at_the_time_the_user_said(assistant: Assistant) -> No
     assert assistant.ask("In two hours, remind me to take my medicine").source == "llm"
     [r] = assistant.memory.reminders()
     assert r.due_at == NOW + timedelta(hours=2) and r.text == "take my medicine"
+
+
+def test_a_reminder_with_no_time_said_is_asked_back(assistant: Assistant) -> None:
+    """"Erinnere mich später daran": no time was said, so none is made up; the model is told to ask."""
+    seen: list[str] = []
+
+    def delegate(messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:
+        retries = _retries(messages)
+        if not retries:
+            return call("set_reminder", due_at=(NOW + timedelta(hours=3)).isoformat(), text="daran")
+        seen.extend(retries)
+        return call("ask_user", question="Wann soll ich dich erinnern?")
+
+    with_model(assistant, Script(delegate, route="ask_general").model())
+    reply = assistant.ask("Erinnere mich später daran")
+    assert assistant.memory.reminders() == [] and "ask them when" in seen[0]
+    assert reply.spoken == "Wann soll ich dich erinnern?"
