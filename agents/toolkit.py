@@ -94,7 +94,10 @@ def asked_for(actions: dict[str, str]) -> ToolsPrepareFunc[AssistantDeps]:
         words = said(ctx)
         if words is None:
             return defs
-        return [d for d in defs if d.name not in compiled or compiled[d.name].search(words)]
+        # the tools that read first, always in the same order, then those this request asks for: the prompt's
+        # tool list then starts the same from one request to the next, and a local server reuses its cache
+        return ([d for d in defs if d.name not in compiled]
+                + [d for d in defs if d.name in compiled and compiled[d.name].search(words)])
 
     return prepare
 
