@@ -73,6 +73,7 @@ from agents.turn import (
     final_reply,
     new_turn_id,
 )
+from agents.warmup import warm_up
 from agents.worded import ToolWording
 
 log = logging.getLogger(__name__)
@@ -295,6 +296,12 @@ class Assistant:
             rec.summary + tr(lang, " Shall I?", " Soll ich?")
         return AgentReply(spoken=spoken, text=spoken, source="approval", language=lang, approval=rec.info(),
                           actions=[ActionInfo(name=rec.action, status="pending", summary=rec.summary)])
+
+    def warm_up(self) -> int:
+        """Have the model server read each agent's prompt once, in the background of a long-running app
+        (agents/warmup.py); how many agents it read, 0 with no model."""
+        model, _ = self._model_or_error()
+        return 0 if model is None else warm_up(model, self.deps())
 
     def _model_or_error(self) -> tuple[Model | None, str | None]:
         try:

@@ -610,9 +610,15 @@ def run_all(cases: list[Case], servers: Servers, model: Callable[[], Model | Non
             deadline_s: float = DEADLINE_S, model_timeout_s: float = MODEL_TIMEOUT_S,
             progress: Callable[[CaseResult], None] | None = None,
             stop: Callable[[], bool] = lambda: False) -> list[CaseResult]:
-    """Run the cases one by one; ``stop()`` true ends the run after the current case."""
+    """Run the cases one by one; ``stop()`` true ends the run after the current case. First the model
+    server reads each agent's prompt once, as the app has it do after start (agents/warmup.py): the cases
+    are timed as requests to a running app, not to one just started."""
     template = migrated_template(tmp)
     out: list[CaseResult] = []
+    if cases:
+        warm = World(servers, seed_of(cases[0]), tmp / "warm-up", template, model, model_timeout_s, cases[0].lang)
+        with override_allow_model_requests(True):
+            warm.assistant.warm_up()
     for case in cases:
         if stop():
             break

@@ -138,6 +138,10 @@ class LocalEngine:
                 load()
             except Exception as exc:  # reported again, clearly, when the feature is used
                 log.info("preload: %s", exc)
+        try:  # last: a local model server reads each agent's prompt once (agents/warmup.py)
+            self.core.assistant().warm_up()
+        except Exception as exc:
+            log.info("model warm-up: %s", exc)
 
     def _start_alarms(self) -> None:
         """Timers ring, reminders and budget warnings speak (shown and said); those that came due while the
