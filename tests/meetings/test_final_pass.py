@@ -83,9 +83,21 @@ def _text(svc: MeetingService, meeting_id: str) -> str:
 
 def test_final_pass_replaces_the_live_text_when_done(shared_audio: Path, jfk_mono: Path, gated: tuple[
         MeetingService, Gate, list[MeetingEvent]]) -> None:
+    from types import SimpleNamespace
+
+    from app.engine import MeetingUpdated
+    from app.engine.bus import EventBus
+    from app.engine.local.meetings import MeetingAdapter
+
     svc, gate, events = gated
+    bus = EventBus()
+    views: list[MeetingUpdated] = []
+    bus.subscribe(lambda e: views.append(e) if isinstance(e, MeetingUpdated) else None)
+    adapter = MeetingAdapter(SimpleNamespace(meeting_service=svc), bus)  # type: ignore[arg-type]
+    svc.subscribe(adapter._on_event)  # as the engine's start() does
     ref = _jfk_reference(shared_audio)
     info = svc.start("JFK", source=FileSource(jfk_mono), origin="import")
+    adapter._view.id = info.id
     done = svc.wait(timeout=300)
     assert done.state == "done"
     assert gate.reached.wait(60)
@@ -103,6 +115,8 @@ def test_final_pass_replaces_the_live_text_when_done(shared_audio: Path, jfk_mon
     phases = [e.phase for e in events if e.kind == "meeting_final_pass"]
     assert phases == ["started", "done"]
     assert svc.last_final_pass is not None and svc.last_final_pass["live_text"] == live
+    # the app's meeting view shows the replaced text
+    assert views and " ".join(s.text for s in views[-1].meeting.segments) == final
 
 
 def test_an_interrupted_final_pass_keeps_the_live_text(jfk_mono: Path, gated: tuple[
