@@ -15,10 +15,14 @@ Whisper base (bundled) always; Whisper small too when it is installed in the mod
 
 from __future__ import annotations
 
+import json
 import os
+import sys
 import time
 from pathlib import Path
 from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a script (scripts/bench.sh all)
 
 import numpy as np
 
@@ -170,3 +174,9 @@ def run(models_dir: Path, app_models_dir: Path, skip_roundtrip: bool = False) ->
         )
     result["load_avg_end"] = [round(x, 2) for x in os.getloadavg()]
     return result
+
+
+if __name__ == "__main__":  # the same as bench/stt.py --lang de
+    from app.paths import app_paths
+
+    print(json.dumps(run(Path(os.environ.get("PA_TEST_MODELS_DIR", "/tmp/pa-bench-models")), app_paths().models_dir)))
