@@ -55,6 +55,11 @@ class SttSettings(BaseModel):
         " (else after trailing_silence_ms); 0 = off",
     )
     follow_up_window_s: float = Field(8.0, ge=0, le=120)
+    meeting_final_model: str = Field(
+        "auto",
+        description="after a meeting's Stop, transcribe it again with this larger model and replace the live"
+        " text when done: 'auto' = small when installed, else off; 'off'; or a model name or folder",
+    )
 
     @field_validator("early_end_ms")
     @classmethod

@@ -13,7 +13,12 @@ Optional: ``--soak-minutes N`` adds a soak (clip every 10 min, silence between) 
 runs: the database a SQLCipher file, every audio segment and manifest sealed (AES-256-GCM); run the
 bench with and without it to get the cost (target: at most 10 % slower).
 
-Run: .venv/bin/python bench/meetings.py [--soak-minutes 60] [--encrypt]"""
+``--final-pass``: instead, the final re-transcription after Stop (``stt.meeting_final_model``): jfk.flac
+(mono, known reference) and the meeting file recorded with Whisper base live, then transcribed again with
+Whisper small when installed, else with base as a stand-in (said in the output: then no gain is expected);
+WER live vs final, the pass's wall time and real-time factor.
+
+Run: .venv/bin/python bench/meetings.py [--soak-minutes 60] [--encrypt] [--final-pass]"""
 
 from __future__ import annotations
 
@@ -76,16 +81,75 @@ def _service(work: Path, rec: Recognizer, name: str, keys: DataKeys | None = Non
                           recognizer_factory=lambda: rec, space_paths=[work], config=MeetingConfig(language="en"))
 
 
+def final_pass_bench(models: Path) -> dict[str, Any]:
+    """Live transcript (base) vs the final pass (small when installed, else base) on jfk and the meeting."""
+    from audio.wav import write_wav
+    from bench.stt_common import wer
+    from bench.stt_german import installed_model
+
+    load0 = os.getloadavg()
+    small = installed_model("small", [models, _app_models()])
+    final_model = small or str(models / "whisper-base")
+    live_rec = Recognizer(RecognizerConfig(models_dir=models, language="en"))
+    t = time.perf_counter()
+    final_rec = Recognizer(RecognizerConfig(model=final_model, models_dir=models, language="en", warm_up=False))
+    load_s = time.perf_counter() - t
+    ref = {c["file"]: c.get("reference") for c in json.loads((AUDIO / "manifest.json").read_text())["clips"]}
+    out: dict[str, Any] = {
+        "machine": {"cpus": os.cpu_count(), "load_avg_start": [round(x, 2) for x in load0]},
+        "live_model": "whisper base int8, beam 1",
+        "final_model": "whisper small int8" if small else "whisper base int8 (stand-in: small is not installed)",
+        "small": "installed" if small else "not installed",
+        "final_model_load_s": round(load_s, 3),
+    }
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        jfk = write_wav(work / "jfk_mono.wav", read_file(AUDIO / "jfk.flac"), 16_000)
+        for name, path, reference in (("jfk", jfk, ref["jfk.flac"]), ("meeting", CLIP, None)):
+            svc = _service(work, live_rec, name)
+            svc.final_recognizer_factory = lambda: final_rec
+            svc.start(name, source=FileSource(path), origin="import")
+            info = svc.wait(timeout=600)
+            if not svc.wait_final_pass(1200) or svc.last_final_pass is None:
+                out[name] = {"error": "the final pass did not finish"}
+                continue
+            fp = svc.last_final_pass
+            live, final = str(fp["live_text"]), str(fp["final_text"])
+            row: dict[str, Any] = {"audio_s": info.duration_s, "pass_s": fp["seconds"],
+                                   "pass_rtf": round(float(fp["seconds"]) / max(0.1, info.duration_s), 3),  # type: ignore[arg-type]
+                                   "words_changed_vs_live": wer(live, final), "live_text": live, "final_text": final}
+            if reference:
+                row.update(wer_live=wer(reference, live), wer_final=wer(reference, final),
+                           wer_gain=round(wer(reference, live) - wer(reference, final), 4))
+            else:
+                row["note"] = "no reference transcript: only the change and the time are measured"
+            out[name] = row
+            svc.close()
+            svc.db.dispose()
+    out["load_avg_end"] = [round(x, 2) for x in os.getloadavg()]
+    return out
+
+
+def _app_models() -> Path:
+    from app.paths import app_paths
+
+    return app_paths().models_dir
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--soak-minutes", type=float, default=0.0)
     ap.add_argument("--encrypt", action="store_true", help="encryption at rest on (SQLCipher + sealed segments)")
+    ap.add_argument("--final-pass", action="store_true", help="measure only the final pass after Stop")
     args = ap.parse_args()
     keys = DataKeys.create("kek-bench") if args.encrypt else None
     logging.basicConfig(level=logging.WARNING)
     work = Path(tempfile.mkdtemp(prefix="pa-bench-meetings-"))
     models = Path(os.environ.get("PA_TEST_MODELS_DIR") or work / "models")
     install_whisper_base(models)
+    if args.final_pass:
+        print(json.dumps(final_pass_bench(models)))
+        return
     t = time.perf_counter()
     rec = Recognizer(RecognizerConfig(models_dir=models, language="en", compute_type="int8"))
     load_s = time.perf_counter() - t

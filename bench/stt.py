@@ -1,4 +1,5 @@
-"""Speech-input benchmark: `.venv/bin/python bench/stt.py [--repeat N] [--skip-realtimestt]`.
+"""Speech-input benchmark: `.venv/bin/python bench/stt.py [--repeat N] [--skip-realtimestt]`;
+`--lang de` measures German recognition instead (bench/stt_german.py: WER, latency, round trips).
 
 Feeds each reference clip in real time (32 ms frames, 0.5 s silence before, 1.5 s after) and prints ONE
 JSON object: end-of-speech → final-text latency (p50, p95), real-time factor and WER per clip for
@@ -275,7 +276,15 @@ def main() -> None:
     ap.add_argument("--commit-after-s", type=float, default=None, help="ListenerConfig.commit_after_s")
     ap.add_argument("--interim-every-s", type=float, default=None, help="ListenerConfig.interim_every_s")
     ap.add_argument("--models-dir", default=os.environ.get("PA_TEST_MODELS_DIR", "/tmp/pa-bench-models"))
+    ap.add_argument("--lang", choices=("en", "de"), default="en", help="de: German recognition (bench/stt_german.py)")
+    ap.add_argument("--skip-roundtrip", action="store_true", help="--lang de: without the TTS round trips")
     args = ap.parse_args()
+    if args.lang == "de":
+        from app.paths import app_paths
+        from bench.stt_german import run as run_german
+
+        print(json.dumps(run_german(Path(args.models_dir), app_paths().models_dir, args.skip_roundtrip)))
+        return
 
     from audio.endpointing import EndpointConfig
     from audio.listener import ListenerConfig

@@ -99,7 +99,21 @@ def record(
         finally:
             signal.signal(signal.SIGTERM, old)
         info = svc.stop() if svc.active is not None else svc.get(info.id)
-    _show(info, svc, transcript=False)
+    _show(_after_final_pass(svc, info), svc, transcript=False)
+
+
+def _after_final_pass(svc: Any, info: Any) -> Any:
+    """Wait for the final transcription with the larger speech model, if one runs (Ctrl+C stops it and
+    keeps the live transcript); the meeting as it is then."""
+    if svc.wait_final_pass(0.5):
+        return svc.get(info.id)
+    echo("improving the transcript with the larger speech model (Ctrl+C keeps the live transcript) ...", err=True)
+    try:
+        svc.wait_final_pass()
+    except KeyboardInterrupt:
+        svc.stop_final_pass(timeout=60)
+        echo("stopped: the live transcript is kept", err=True)
+    return svc.get(info.id)
 
 
 def _show(info: Any, svc: Any, transcript: bool = True) -> None:
@@ -131,7 +145,7 @@ def import_(
     svc = _service()
     with _errors(), _quiet_recorder():
         info = svc.import_file(file, title, speakers=speakers)
-    _show(info, svc, transcript=False)
+    _show(_after_final_pass(svc, info), svc, transcript=False)
 
 
 @contextmanager

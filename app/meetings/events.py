@@ -22,6 +22,17 @@ class NotesEvent(AudioEvent):
     notes: MeetingNotes
 
 
+class FinalPassEvent(AudioEvent):
+    """The final transcription after Stop (a larger model): started, done (the transcript was replaced),
+    stopped or failed (the live transcript stays)."""
+
+    kind: Literal["meeting_final_pass"] = "meeting_final_pass"
+    meeting_id: str
+    phase: Literal["started", "done", "stopped", "failed"]
+    seconds: float | None = None
+
+
 MeetingEvent = (
-    LevelEvent | TranscriptEvent | StateEvent | SpaceWarning | StorageNotice | NotesEvent | ErrorEvent
+    LevelEvent | TranscriptEvent | StateEvent | SpaceWarning | StorageNotice | NotesEvent | FinalPassEvent
+    | ErrorEvent
 )

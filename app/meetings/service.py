@@ -24,10 +24,11 @@ from agents.meetings.export import export
 from agents.meetings.models import MeetingInfo, MeetingNotes, SearchHit, SegmentLike, TranscriptLine
 from agents.meetings.notes import make_notes
 from agents.meetings.store import MeetingStore
-from app.meetings.events import MeetingEvent, NotesEvent
+from app.meetings.events import FinalPassEvent, MeetingEvent, NotesEvent
 from audio.meeting.capture import Block, FileSource, MeetingSource
 from audio.meeting.der import parse_rttm, to_rttm
 from audio.meeting.diarization import DiarizerConfig
+from audio.meeting.final_pass import FinalPassCancelled, retranscribe
 from audio.meeting.live import LiveTranscriber
 from audio.meeting.models import Manifest, SpeakerTurn, StateEvent, TranscriptSegment
 from audio.meeting.playback import iter_audio, load_manifest, rebuild_manifest
@@ -89,6 +90,8 @@ class MeetingService:
     config: MeetingConfig = field(default_factory=MeetingConfig)
     source_factory: Callable[[], MeetingSource] | None = None
     storage_kind: str = "local"
+    # the larger model of the final pass after Stop (None from the factory, or no factory: no final pass)
+    final_recognizer_factory: Callable[[], Recognizer | None] | None = None
 
     def __post_init__(self) -> None:
         self.store = MeetingStore(self.db)
@@ -100,6 +103,12 @@ class MeetingService:
         self._finished = threading.Event()
         self.last_problem: str | None = None  # why the last recording stopped early (None: it did not)
         self.last_turns: list[SpeakerTurn] = []
+        self._final_recognizer: Recognizer | None = None
+        self._final_idle = threading.Event()  # set while no final pass runs
+        self._final_idle.set()
+        self._final_cancel = threading.Event()
+        self._final_meeting: str | None = None
+        self.last_final_pass: dict[str, object] | None = None  # what the last final pass did (for the bench)
         (self.data_dir / "meetings").mkdir(parents=True, exist_ok=True)
 
     # ------------------------------------------------------------------------------ shared parts
@@ -116,6 +125,13 @@ class MeetingService:
         if self._recognizer is None:
             self._recognizer = self.recognizer_factory()
         return self._recognizer
+
+    def final_recognizer(self) -> Recognizer | None:
+        if not self.config.transcribe or self.final_recognizer_factory is None:
+            return None
+        if self._final_recognizer is None:
+            self._final_recognizer = self.final_recognizer_factory()
+        return self._final_recognizer
 
     def subscribe(self, callback: EventCallback) -> Callable[[], None]:
         """Live events (level, transcript, state, warnings, notes). Returns the unsubscribe function."""
@@ -146,6 +162,8 @@ class MeetingService:
         with self._lock:
             if self._active is not None:
                 raise MeetingError(f"a meeting is already being recorded: {self._active.info.title}")
+            # a new recording has the cores: the last meeting's final pass stops (its live transcript stays)
+            self.stop_final_pass()
             if source is None:
                 if self.source_factory is None:
                     raise MeetingError("no audio input is configured for meeting recording")
@@ -224,11 +242,13 @@ class MeetingService:
     def _finish_when_done(self, a: _Active) -> None:
         self._finished.clear()
         self.last_problem = None
+        finalized = False
         a.recorder.wait()
         # a recording cut short (the disk filled, the input failed) keeps what was stored: "interrupted"
         state = "done" if a.recorder.error is None else "interrupted"
         try:
             self._finalize(a.info, a.writer.manifest, a.recorder, a.backend, state=state)
+            finalized = state == "done"
             if a.recorder.error is not None:
                 self.last_problem = f"{a.recorder.error}; the {a.writer.manifest.duration_s:.0f} s stored " \
                                     f"before are kept as meeting {a.info.id}"
@@ -248,8 +268,56 @@ class MeetingService:
             with self._lock:
                 a.lock.close()
                 self._lock_path(a.info.id).unlink(missing_ok=True)
+                final = finalized and a.recorder.transcriber is not None and self.final_recognizer_factory is not None
+                if final:
+                    self._final_idle.clear()  # before stop() returns: wait_final_pass() sees it running
+                    self._final_cancel.clear()
+                    self._final_meeting = a.info.id
                 self._active = None
             self._finished.set()
+        if final:
+            self._final_pass(a.info, a.writer.manifest, a.backend, a.recorder.turns)
+
+    def _final_pass(self, info: MeetingInfo, manifest: Manifest, backend: Backend, turns: list[SpeakerTurn]) -> None:
+        """Transcribe the stored recording again with the larger model and replace the live transcript
+        with it in one transaction; until then, and if this fails or is stopped, the live one stays."""
+        try:
+            rec = self.final_recognizer()
+            if rec is None:
+                return
+            self._emit(FinalPassEvent(meeting_id=info.id, phase="started"))
+            done = retranscribe(rec, iter_audio(backend, manifest), manifest.channels, self.config.language, turns,
+                                self._final_cancel)
+            live = self.store.segments(info.id)
+            self.store.replace_segments(info.id, done.segments)
+            final = self.store.segments(info.id)
+            speakers = sorted({s.speaker for s in final} | {t.speaker for t in turns})
+            notes = make_notes(final, datetime.now().astimezone(), self._model())
+            self.store.update(info.id, speakers=speakers, notes=notes)
+            self.last_final_pass = {"meeting_id": info.id, "seconds": round(done.seconds, 3),
+                                    "audio_s": round(done.audio_s, 2), "live_text": " ".join(s.text for s in live),
+                                    "final_text": " ".join(s.text for s in final)}
+            self._emit(NotesEvent(notes=notes))
+            self._emit(FinalPassEvent(meeting_id=info.id, phase="done", seconds=round(done.seconds, 2)))
+        except FinalPassCancelled:
+            log.info("final transcription of meeting %s stopped; the live transcript is kept", info.id)
+            self._emit(FinalPassEvent(meeting_id=info.id, phase="stopped"))
+        except Exception as exc:
+            log.error("final transcription of meeting %s failed: %s; the live transcript is kept",
+                      info.id, _one_line(exc))
+            self._emit(FinalPassEvent(meeting_id=info.id, phase="failed"))
+        finally:
+            self._final_meeting = None
+            self._final_idle.set()
+
+    def wait_final_pass(self, timeout: float | None = None) -> bool:
+        """Until no final pass runs (True), or False after ``timeout``."""
+        return self._final_idle.wait(timeout)
+
+    def stop_final_pass(self, timeout: float | None = None) -> bool:
+        """Stop a running final pass (the live transcript stays); True once none runs."""
+        self._final_cancel.set()
+        return self._final_idle.wait(timeout)
 
     def _finalize(self, info: MeetingInfo, manifest: Manifest, recorder: MeetingRecorder | None,
                   backend: Backend, state: str, segments: Sequence[SegmentLike] | None = None,
@@ -382,7 +450,7 @@ class MeetingService:
     def rename_speaker(self, ref: str, old: str, new: str) -> MeetingInfo:
         """Name a speaker of a finished meeting (ValueError for a bad name or an unknown speaker)."""
         info = self.store.resolve(ref)
-        if info.state in ("recording", "paused", "processing"):
+        if info.state in ("recording", "paused", "processing") or info.id == self._final_meeting:
             raise ValueError("the meeting is still being recorded or transcribed")
         return self.store.rename_speaker(info.id, old, new)
 
@@ -411,3 +479,4 @@ class MeetingService:
         if self._active is not None:
             with contextlib.suppress(MeetingError):
                 self.stop(timeout=60)
+        self.stop_final_pass(timeout=60)

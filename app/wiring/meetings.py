@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from app.meetings.service import MeetingConfig, MeetingService
-from app.settings import meeting_language
+from app.settings import Settings, meeting_language
 from audio.meeting.capture import MeetingSource, MicSource
 
 if TYPE_CHECKING:
@@ -15,6 +16,8 @@ if TYPE_CHECKING:
     from app.services import Services
     from audio.stt import Recognizer
     from storage.base import Backend
+
+log = logging.getLogger(__name__)
 
 
 def build_meeting_service(services: Services) -> MeetingService:
@@ -25,6 +28,9 @@ def build_meeting_service(services: Services) -> MeetingService:
 
     def recognizer() -> Recognizer:
         return services.speech.recognizer()  # the process's one recognizer, shared with speech input
+
+    def final_recognizer() -> Recognizer | None:
+        return final_pass_recognizer(settings, services.paths.models_dir)
 
     def model() -> Model | None:
         from agents.llm import build_model
@@ -44,5 +50,37 @@ def build_meeting_service(services: Services) -> MeetingService:
     return MeetingService(
         db=services.db, backend_factory=backend, data_dir=services.paths.data_dir, recognizer_factory=recognizer,
         model_factory=model, space_paths=paths, config=MeetingConfig(language=meeting_language(settings)),
-        source_factory=mic, storage_kind=st.backend,
+        source_factory=mic, storage_kind=st.backend, final_recognizer_factory=final_recognizer,
     )
+
+
+def final_pass_model(settings: Settings, models_dir: Path) -> str | None:
+    """The folder of the meeting final pass's model: ``stt.meeting_final_model`` ('auto' = small when
+    installed), None when off, not installed, or the same model as the live transcript's."""
+    from audio.models import ModelError, resolve_whisper_model
+
+    name = settings.stt.meeting_final_model.strip()
+    if name.lower() in ("", "off", "none"):
+        return None
+    wanted = "small" if name.lower() == "auto" else name
+    try:
+        path = resolve_whisper_model(wanted, models_dir)
+        live = resolve_whisper_model(settings.stt.model, models_dir)
+    except ModelError as exc:
+        if name.lower() != "auto":
+            log.warning("no final meeting transcription: %s", exc)
+        return None
+    return None if Path(path).resolve() == Path(live).resolve() else path
+
+
+def final_pass_recognizer(settings: Settings, models_dir: Path) -> Recognizer | None:
+    """The larger recognizer of the meeting final pass (None: no final pass)."""
+    from audio.stt import Recognizer, RecognizerConfig
+
+    path = final_pass_model(settings, models_dir)
+    if path is None:
+        return None
+    stt = settings.stt
+    return Recognizer(RecognizerConfig(model=path, compute_type=stt.compute_type, language=meeting_language(settings),
+                                       beam_size=stt.beam_size, hotwords=list(stt.hotwords), models_dir=models_dir,
+                                       warm_up=False))

@@ -63,7 +63,10 @@ class LiveTranscriber:
         diarizer: DiarizerConfig | None = None,
         endpoint: EndpointConfig | None = None,
         transcribe_after: float = -1.0,
+        diarize: bool = True,
     ) -> None:
+        """``diarize=False``: no diarizer for mono input (every segment is S1; the caller labels it,
+        e.g. a final pass with the recording's speaker turns)."""
         self.recognizer = recognizer
         self.transcribe_after = transcribe_after  # recovery: utterances before this are already in the store
         self.channels = channels
@@ -71,7 +74,7 @@ class LiveTranscriber:
         self._chans = [
             _Channel(c, SileroVad(), EndPointer(endpoint or MEETING_ENDPOINT)) for c in range(channels)
         ]
-        self.diarizer = Diarizer(diarizer or DiarizerConfig()) if channels == 1 else None
+        self.diarizer = Diarizer(diarizer or DiarizerConfig()) if channels == 1 and diarize else None
         self._walls: collections.deque[tuple[float, float]] = collections.deque(maxlen=4096)
         self.audio_s = 0.0
         self.decode_s = 0.0

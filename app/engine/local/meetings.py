@@ -146,6 +146,10 @@ class MeetingAdapter:
             self._view.summary = ev.notes.summary
             self._view.action_items = [a.text for a in ev.notes.action_items]
             self._emit_view()
+        elif kind == "meeting_final_pass" and ev.phase == "done" and ev.meeting_id == self._view.id:
+            # the larger model's transcript replaced the live one: show it
+            self._view.segments = [_segment(s) for s in self._service().transcript(ev.meeting_id)]
+            self._emit_view()
         elif kind in ("meeting_error", "meeting_space_warning", "meeting_storage"):
             msg = getattr(ev, "message", None) or getattr(ev, "detail", None) or f"low disk space: {ev.free_mb:.0f} MB"
             self.bus.emit(Notice(level="warning", message=f"Meeting: {msg}"))
