@@ -121,6 +121,10 @@ class ServerSettings(BaseModel):
                                   "within this many seconds, else 408 and the connection is closed (slow clients)")
     body_idle_s: float = Field(30.0, ge=0.5, le=3600, description="longest pause in a request body before the "
                                "connection is closed (slow clients)")
+    metrics_port: int = Field(0, ge=0, le=65535, description="serve Prometheus metrics at /metrics on this port "
+                              "(its own listener, no sign-in); 0: off (docs/DEPLOYMENT.md)")
+    metrics_host: str = Field("127.0.0.1", description="address of the metrics listener: keep it local, or a "
+                              "private address only the Prometheus server reaches")
 
 
 class GuiSettings(BaseModel):
