@@ -127,6 +127,19 @@ class ServerSettings(BaseModel):
                               "private address only the Prometheus server reaches")
 
 
+class BackupSettings(BaseModel):
+    """Where ``personal-agent backup create`` puts its sealed snapshots, and how many it keeps."""
+
+    backend: Literal["local", "smb", "s3"] | None = Field(
+        None, description="local, smb or s3 (the [storage] settings and account of that kind); empty: the "
+        "recordings backend")
+    prefix: str = Field("backups", description="folder (key prefix) of the backups on an SMB or S3 backend")
+    local_dir: Path | None = Field(None, description="folder of the backups on the local backend; empty: "
+                                   "'backups' in the data folder (put it on another disk)")
+    keep: int = Field(7, ge=1, le=1000, description="how many backups to keep: older ones are deleted after a new "
+                      "one is complete")
+
+
 class GuiSettings(BaseModel):
     """The app window / web UI (issue 9)."""
 
@@ -159,6 +172,7 @@ class Settings(BaseSettings):
     llm: LlmSettings = Field(default_factory=LlmSettings)
     storage: StorageSettings = Field(default_factory=StorageSettings)
     server: ServerSettings = Field(default_factory=ServerSettings)
+    backup: BackupSettings = Field(default_factory=BackupSettings)
     gui: GuiSettings = Field(default_factory=GuiSettings)
     domains: dict[str, dict[str, Any]] = Field(
         default_factory=dict, description="one table per domain, [domains.<name>], checked by the domain's model")

@@ -32,6 +32,7 @@ FEATURE_COMMANDS = [
     "app.cli.agents",  # ask
     "app.cli.storage",
     "app.cli.security",  # security encrypt|rotate-key|status
+    "app.cli.backup",  # backup create|list|verify|restore|key
     "app.cli.meetings",
     "app.cli.finance",
     "app.cli.server",
