@@ -133,7 +133,7 @@ class BackupSettings(BaseModel):
     backend: Literal["local", "smb", "s3"] | None = Field(
         None, description="local, smb or s3 (the [storage] settings and account of that kind); empty: the "
         "recordings backend")
-    prefix: str = Field("backups", description="folder (key prefix) of the backups on an SMB or S3 backend")
+    prefix: str = Field("backups", description="folder (key prefix) of the backups in the S3 bucket or SMB share, in place of the recordings' prefix")
     local_dir: Path | None = Field(None, description="folder of the backups on the local backend; empty: "
                                    "'backups' in the data folder (put it on another disk)")
     keep: int = Field(7, ge=1, le=1000, description="how many backups to keep: older ones are deleted after a new "

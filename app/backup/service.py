@@ -91,23 +91,18 @@ def _key_for(given: str | None) -> Callable[[str], bytes]:
 
 
 def target(sv: Services) -> Backend:
-    """The backend and prefix backups go to (settings ``[backup]``)."""
+    """The backend backups go to (settings ``[backup]``): the ``[storage]`` settings and account of
+    its kind with the backup prefix in place of the recordings' (so a recordings migration or listing
+    never meets them); local: its own folder."""
     from app.wiring.storage import build_backend
-    from storage.encrypted import SealedBackend
 
     cfg = sv.settings.backup
     kind = cfg.backend or sv.settings.storage.backend
     if kind == "local":
         return LocalBackend(cfg.local_dir or sv.paths.data_dir / "backups")
-    backend = build_backend(sv, kind)
-    assert not isinstance(backend, SealedBackend)  # a raw backend: the archive is sealed already
-    return backend
-
-
-def _prefix(sv: Services, backend: Backend) -> str:
-    if isinstance(backend, LocalBackend):
-        return ""
-    return sv.settings.backup.prefix.strip("/") + "/"
+    prefix = cfg.prefix.strip("/")
+    st = sv.settings.storage.model_copy(update={"s3_prefix": prefix, "smb_prefix": prefix})
+    return build_backend(sv, kind, st)
 
 
 def _source(sv: Services) -> Source:
@@ -131,7 +126,6 @@ def create(sv: Services, keep: int | None = None) -> tuple[Manifest, list[str]]:
     assert made is not None
     key_id, key = made
     backend = target(sv)
-    prefix = _prefix(sv, backend)
     now = datetime.now(UTC)
     backup_id = f"{now:%Y%m%dT%H%M%SZ}-{pysecrets.token_hex(3)}"
     src = _source(sv)
@@ -147,8 +141,8 @@ def create(sv: Services, keep: int | None = None) -> tuple[Manifest, list[str]]:
         manifest.archive_sha256 = file_sha256(sealed)
         manifest.archive_size = sealed.stat().st_size
         with sealed.open("rb") as fh:
-            backend.write_from(prefix + backup_id + SUFFIX, fh)
-        backend.save(prefix + backup_id + MANIFEST, manifest.model_dump_json(indent=2).encode())
+            backend.write_from(backup_id + SUFFIX, fh)
+        backend.save(backup_id + MANIFEST, manifest.model_dump_json(indent=2).encode())
     deleted = retain(sv, backend, keep or sv.settings.backup.keep)
     return manifest, deleted
 
@@ -156,11 +150,9 @@ def create(sv: Services, keep: int | None = None) -> tuple[Manifest, list[str]]:
 def list_backups(sv: Services, backend: Backend | None = None) -> list[Manifest]:
     """Complete backups, oldest first."""
     backend = backend or target(sv)
-    prefix = _prefix(sv, backend)
     out = []
-    for key in backend.list(prefix):
-        name = key[len(prefix):]
-        if name.endswith(MANIFEST) and ID.match(name[: -len(MANIFEST)]):
+    for key in backend.list():
+        if key.endswith(MANIFEST) and ID.match(key[: -len(MANIFEST)]):
             try:
                 out.append(Manifest.model_validate_json(backend.load(key)))
             except (ValueError, StorageError):
@@ -170,12 +162,11 @@ def list_backups(sv: Services, backend: Backend | None = None) -> list[Manifest]
 
 def retain(sv: Services, backend: Backend, keep: int) -> list[str]:
     """Delete the oldest backups beyond ``keep`` (archive first, then its manifest)."""
-    prefix = _prefix(sv, backend)
     old = list_backups(sv, backend)[:-keep] if keep > 0 else []
     for m in old:
         for suffix in (SUFFIX, MANIFEST):
             with contextlib.suppress(NotFoundError):
-                backend.delete(prefix + m.id + suffix)
+                backend.delete(m.id + suffix)
     return [m.id for m in old]
 
 
@@ -183,7 +174,7 @@ def _manifest(sv: Services, backend: Backend, backup_id: str) -> Manifest:
     if not ID.match(backup_id):
         raise BackupError(f"no backup named {backup_id[:40]!r} (`personal-agent backup list` shows them)")
     try:
-        return Manifest.model_validate_json(backend.load(_prefix(sv, backend) + backup_id + MANIFEST))
+        return Manifest.model_validate_json(backend.load(backup_id + MANIFEST))
     except NotFoundError:
         raise BackupError(f"no backup named {backup_id} at {backend.location}") from None
     except ValueError:
@@ -197,7 +188,7 @@ def _open(sv: Services, backup_id: str, key: str | None, dest: Path) -> Manifest
     archive = dest.parent / f"{dest.name}.archive"
     try:
         with archive.open("wb") as fh:
-            digest = backend.read_into(_prefix(sv, backend) + backup_id + SUFFIX, fh)
+            digest = backend.read_into(backup_id + SUFFIX, fh)
     except NotFoundError:
         raise BackupError(f"backup {backup_id} is incomplete: its archive is missing") from None
     if manifest.archive_sha256 and digest != manifest.archive_sha256:

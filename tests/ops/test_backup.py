@@ -21,14 +21,16 @@ from pathlib import Path
 import pytest
 
 from tests.server.live import KEYRING_PASSWORD, ROOT, as_home, start_server, stop_server
+from tests.servers.postgres import PostgresServer
 from tests.servers.s3 import S3Server
 
 STATEMENT = ROOT.parent / "shared" / "finance" / "statements" / "mt940" / "betterplace_sepa_mt9401.sta"
 
 
-def cli(home: Path, *args: str, stdin: str | None = None, timeout: float = 600) -> subprocess.CompletedProcess[str]:
+def cli(home: Path, *args: str, stdin: str | None = None, timeout: float = 600,
+        env_extra: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PA_")}
-    env.update({"PA_HOME": str(home), "PA_KEYRING_PASSWORD": KEYRING_PASSWORD})
+    env.update({"PA_HOME": str(home), "PA_KEYRING_PASSWORD": KEYRING_PASSWORD, **(env_extra or {})})
     return subprocess.run([sys.executable, "-m", "app.cli.main", *args], cwd=ROOT, env=env, input=stdin,
                           capture_output=True, text=True, timeout=timeout)
 
@@ -273,3 +275,75 @@ def test_retention_keeps_the_newest(local_home: Path) -> None:
     assert ids[0] not in listed and ids[1] in listed and ids[2] in listed
     assert sorted(p.name for p in (local_home / "data" / "backups").iterdir()) == sorted(
         f"{i}{s}" for i in ids[1:] for s in (".json", ".pabackup"))
+
+
+def test_encrypted_installation_restored_on_a_new_machine_with_the_key(tmp_path: Path) -> None:
+    """Encryption at rest on (SQLCipher database, key file, KEK in the keyring): the backup holds them
+    sealed; on a new machine the backup key and the keyring's password bring it all back."""
+    home, store = tmp_path / "home", tmp_path / "backups-disk"
+    config = f'[backup]\nlocal_dir = "{store}"\n'
+    (home / "config").mkdir(parents=True)
+    (home / "config" / "config.toml").write_text(config, encoding="utf-8")
+    assert cli(home, "finance", "import", str(STATEMENT)).returncode == 0
+    encrypted = cli(home, "security", "encrypt")
+    assert encrypted.returncode == 0, encrypted.stderr
+    balance = cli(home, "finance", "balance")
+    assert balance.returncode == 0, balance.stderr
+    assert not (home / "data" / "personal-agent.sqlite3").read_bytes().startswith(b"SQLite format 3")
+    made = cli(home, "backup", "create")
+    assert made.returncode == 0, made.stderr
+    backup_id = made.stdout.split()[1].rstrip(":")
+    backup_key = cli(home, "backup", "key").stdout.strip()
+    keys = sha(home / "data" / "encryption-keys.json")
+
+    shutil.rmtree(home)
+    (home / "config").mkdir(parents=True)
+    (home / "config" / "config.toml").write_text(config, encoding="utf-8")
+    assert "no backup key" in cli(home, "backup", "restore", backup_id, "--yes").stderr  # the new keyring lacks it
+    restored = cli(home, "backup", "restore", backup_id, "--yes", "--key-stdin", stdin=backup_key + "\n")
+    assert restored.returncode == 0, restored.stderr
+    assert sha(home / "data" / "encryption-keys.json") == keys
+    again = cli(home, "finance", "balance")
+    assert again.returncode == 0, again.stderr
+    assert again.stdout == balance.stdout
+
+
+def test_postgresql_backup_with_pg_dump_and_restore(tmp_path: Path, postgres_server: PostgresServer) -> None:
+    from sqlalchemy import create_engine, text
+
+    admin = create_engine(postgres_server.url, isolation_level="AUTOCOMMIT")
+
+    def fresh() -> None:
+        with admin.connect() as conn:
+            conn.execute(text("DROP DATABASE IF EXISTS pa_backup_test WITH (FORCE)"))
+            conn.execute(text("CREATE DATABASE pa_backup_test"))
+
+    fresh()
+    url = postgres_server.url.rsplit("/", 1)[0] + "/pa_backup_test"
+    env = {"PA_DATABASE_URL": url}
+    home = tmp_path / "home"
+    assert cli(home, "finance", "import", str(STATEMENT), env_extra=env).returncode == 0
+    added = cli(home, "server", "add-user", "anna", "--password-stdin", stdin="correct horse battery\n", env_extra=env)
+    assert added.returncode == 0, added.stderr
+
+    def content() -> dict[str, str]:
+        eng = create_engine(url)
+        try:
+            with eng.connect() as conn:
+                tables = [r[0] for r in conn.execute(text(
+                    "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1"))]
+                return {t: hashlib.sha256("\n".join(sorted(repr(tuple(r)) for r in conn.execute(
+                    text(f'SELECT * FROM public."{t}"')))).encode()).hexdigest() for t in tables}
+        finally:
+            eng.dispose()
+
+    before = content()
+    assert len(before) > 5
+    made = cli(home, "backup", "create", env_extra=env)
+    assert made.returncode == 0, made.stderr
+    backup_id = made.stdout.split()[1].rstrip(":")
+    fresh()  # the database is lost
+    restored = cli(home, "backup", "restore", backup_id, "--yes", env_extra=env)
+    assert restored.returncode == 0, restored.stderr
+    assert content() == before
+    admin.dispose()
