@@ -92,7 +92,7 @@ def test_backup_to_s3_while_serving_then_restore_on_a_wiped_home(
                 "-o", "url=http://127.0.0.1:9/cal", "--password-stdin", stdin="cal-secret\n")
     assert added.returncode == 0, added.stderr
 
-    server = start_server(home)
+    server = start_server(home, timeout=300)  # a loaded machine starts it slowly
     try:
         anna = server.new_client("anna")
         bob = server.new_client("bob")
@@ -172,7 +172,7 @@ def test_backup_to_s3_while_serving_then_restore_on_a_wiped_home(
     assert bob_turns_before <= _count_turns(restored_bob) <= bob_turns_after  # one moment during the talk
 
     # the restored installation works: sign-in, conversation, meeting and its recording on S3, ledger, account
-    server = start_server(home)
+    server = start_server(home, timeout=300)  # a loaded machine starts it slowly
     try:
         anna = server.login(anna.username)
         history = [t["text"] for t in anna.get("/api/v1/turns").json()]
