@@ -16,6 +16,6 @@ def metrics_server(tmp_path_factory: pytest.TempPathFactory, models_dir: Path) -
     port = free_port()
     server = start_server(tmp_path_factory.mktemp("ops-server"), {
         "PA_STT__MODEL": str(models_dir / "whisper-base"), "PA_TIMEZONE": "Europe/Berlin",
-        "PA_SERVER__METRICS_PORT": str(port)})
+        "PA_SERVER__METRICS_PORT": str(port)}, timeout=300)  # a loaded machine starts it slowly
     yield server, port
     stop_server(server)
