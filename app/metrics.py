@@ -96,7 +96,8 @@ def observe_reply(reply: AgentReply) -> None:
     for stage, seconds in reply.timings.items():
         if seconds >= 0:
             STAGE_SECONDS.labels(stage).observe(seconds)
-    called = [c.name for c in reply.tool_calls] + [a.name for a in reply.actions if a.status != "pending"]
+    tools = [c.name for c in reply.tool_calls]
+    called = tools + [a.name for a in reply.actions if a.status != "pending" and a.name not in tools]
     for name in called:
         service = service_of(name)
         if service is not None:

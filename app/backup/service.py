@@ -219,11 +219,12 @@ def restore(sv: Services, backup_id: str, key: str | None = None) -> Manifest:
         manifest = _open(sv, backup_id, key, staging)
         plan = [(e.name, target_of(e.name, sv.paths, url)) for e in manifest.files]
         sv.close()
-        for name, dst in plan:
+        for name, dst in plan:  # the PostgreSQL dump first: one transaction, so a failure replaces nothing
             if dst is None:
                 pg_restore(url, staging / name)
-                continue
-            _replace(staging / name, dst)
+        for name, dst in plan:
+            if dst is not None:
+                _replace(staging / name, dst)
     secrets.reset_backend()  # the keyring file may be another now
     return manifest
 

@@ -140,5 +140,7 @@ def target_of(name: str, paths: AppPaths, database_url: str) -> Path | None:
             raise SnapshotError("this backup holds a SQLite database, but the app is set up for PostgreSQL")
         return path
     if name == "database/main.pgdump":
+        if sqlite_path(database_url) is not None:
+            raise SnapshotError("this backup holds a PostgreSQL database, but the app is set up for SQLite")
         return None
     raise SnapshotError(f"the backup holds an unexpected file {name[:80]!r}")

@@ -43,3 +43,38 @@ def test_the_listener_is_not_the_api(metrics_server: tuple[LiveServer, int]) -> 
     """/metrics is on its own local port: the API port does not serve it."""
     server, _port = metrics_server
     assert server.http().get("/metrics").status_code == 404
+
+
+def test_a_reply_and_the_audit_log_are_counted(pa_home: object) -> None:
+    from agents.replies import ActionInfo, AgentReply, ToolCallInfo
+    from app.metrics import REGISTRY, observe_reply, service_of
+    from app.services import build_services
+
+    def value(name: str, **labels: str) -> float:
+        return REGISTRY.get_sample_value(name, labels) or 0.0
+
+    assert (service_of("calendar.events"), service_of("send_mail"), service_of("finance.pay_invoice"),
+            service_of("social.draft"), service_of("set_timer")) == ("calendar", "mail", "bank", "social", None)
+    before = (value("pa_turns_total", source="llm", outcome="error"), value("pa_service_calls_total", service="mail"),
+              value("pa_service_errors_total", service="mail", kind="send_mail"),
+              value("pa_turn_stage_seconds_count", stage="llm"))
+    observe_reply(AgentReply(spoken="x", text="x", source="llm", error="the mail server refused",
+                             tool_calls=[ToolCallInfo(name="mail.search")],
+                             actions=[ActionInfo(name="send_mail", status="failed")], timings={"llm": 1.5}))
+    after = (value("pa_turns_total", source="llm", outcome="error"), value("pa_service_calls_total", service="mail"),
+             value("pa_service_errors_total", service="mail", kind="send_mail"),
+             value("pa_turn_stage_seconds_count", stage="llm"))
+    assert [a - b for a, b in zip(after, before, strict=True)] == [1, 2, 1, 1]
+
+    sv = build_services()
+    try:
+        counts = {o: value("pa_approvals_total", outcome=o) for o in ("requested", "approved", "denied", "expired")}
+        for outcome in ("requested", "approved", "requested", "denied", "expired"):
+            sv.audit.record("approval.send_mail", "to anna", outcome)  # type: ignore[arg-type]
+        fails = value("pa_login_failures_total")
+        sv.audit.record("server.sign_in", "anna", "failed", actor="server")
+        assert {o: value("pa_approvals_total", outcome=o) - n for o, n in counts.items()} == {
+            "requested": 2, "approved": 1, "denied": 1, "expired": 1}
+        assert value("pa_login_failures_total") == fails + 1
+    finally:
+        sv.close()
