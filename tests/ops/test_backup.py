@@ -23,6 +23,7 @@ import pytest
 from tests.server.live import KEYRING_PASSWORD, ROOT, as_home, start_server, stop_server
 from tests.servers.postgres import PostgresServer
 from tests.servers.s3 import S3Server
+from tests.servers.samba import SambaServer
 
 STATEMENT = ROOT.parent / "shared" / "finance" / "statements" / "mt940" / "betterplace_sepa_mt9401.sta"
 
@@ -347,3 +348,34 @@ def test_postgresql_backup_with_pg_dump_and_restore(tmp_path: Path, postgres_ser
     assert restored.returncode == 0, restored.stderr
     assert content() == before
     admin.dispose()
+
+
+def test_backup_to_smb(pa_home: Path, samba_server: SambaServer) -> None:
+    """The same commands with the backups on a NAS share (Samba), the recordings staying local."""
+    prefix = f"ops-{uuid.uuid4().hex[:8]}/backups"
+    (pa_home / "config").mkdir(parents=True, exist_ok=True)
+    (pa_home / "config" / "config.toml").write_text(f"""[storage]
+smb_server = "{samba_server.host}"
+smb_port = {samba_server.port}
+smb_share = "{samba_server.share}"
+smb_username = "{samba_server.username}"
+
+[backup]
+backend = "smb"
+prefix = "{prefix}"
+""", encoding="utf-8")
+    with as_home(pa_home):
+        from app import secrets
+
+        secrets.set_secret("smb", "default", samba_server.password)
+    assert cli(pa_home, "finance", "import", str(STATEMENT)).returncode == 0
+    made = cli(pa_home, "backup", "create")
+    assert made.returncode == 0, made.stderr
+    backup_id = made.stdout.split()[1].rstrip(":")
+    assert backup_id in cli(pa_home, "backup", "list").stdout
+    verified = cli(pa_home, "backup", "verify", backup_id)
+    assert verified.returncode == 0 and "all checksums match" in verified.stdout, verified.stderr
+    before = table_digests(pa_home / "data" / "personal-agent.sqlite3")
+    (pa_home / "data" / "personal-agent.sqlite3").unlink()
+    assert cli(pa_home, "backup", "restore", backup_id, "--yes").returncode == 0
+    assert table_digests(pa_home / "data" / "personal-agent.sqlite3") == before
