@@ -92,7 +92,7 @@ def _audio_devices(sv: Services) -> list[Check]:
     ]
 
 
-def _database(sv: Services) -> list[Check]:
+def database_check(sv: Services) -> list[Check]:
     try:
         from sqlalchemy import text
 
@@ -129,7 +129,7 @@ def _accounts(sv: Services) -> list[Check]:
     return out
 
 
-def _storage(sv: Services) -> list[Check]:
+def storage_check(sv: Services) -> list[Check]:
     st = sv.settings.storage
     if st.backend == "local":
         root = st.local_root or sv.paths.recordings_dir
@@ -181,7 +181,7 @@ def _encryption(sv: Services) -> list[Check]:
 
 
 CHECKS: list[Callable[[Services], list[Check]]] = [
-    _models, _audio_devices, _database, _keyring, _encryption, _accounts, _storage,
+    _models, _audio_devices, database_check, _keyring, _encryption, _accounts, storage_check,
 ]
 
 

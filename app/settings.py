@@ -126,6 +126,23 @@ class ServerSettings(BaseModel):
                                   "within this many seconds, else 408 and the connection is closed (slow clients)")
     body_idle_s: float = Field(30.0, ge=0.5, le=3600, description="longest pause in a request body before the "
                                "connection is closed (slow clients)")
+    metrics_port: int = Field(0, ge=0, le=65535, description="serve Prometheus metrics at /metrics on this port "
+                              "(its own listener, no sign-in); 0: off (docs/DEPLOYMENT.md)")
+    metrics_host: str = Field("127.0.0.1", description="address of the metrics listener: keep it local, or a "
+                              "private address only the Prometheus server reaches")
+
+
+class BackupSettings(BaseModel):
+    """Where ``personal-agent backup create`` puts its sealed snapshots, and how many it keeps."""
+
+    backend: Literal["local", "smb", "s3"] | None = Field(
+        None, description="local, smb or s3 (the [storage] settings and account of that kind); empty: the "
+        "recordings backend")
+    prefix: str = Field("backups", description="folder (key prefix) of the backups in the S3 bucket or SMB share, in place of the recordings' prefix")
+    local_dir: Path | None = Field(None, description="folder of the backups on the local backend; empty: "
+                                   "'backups' in the data folder (put it on another disk)")
+    keep: int = Field(7, ge=1, le=1000, description="how many backups to keep: older ones are deleted after a new "
+                      "one is complete")
 
 
 class GuiSettings(BaseModel):
@@ -160,6 +177,7 @@ class Settings(BaseSettings):
     llm: LlmSettings = Field(default_factory=LlmSettings)
     storage: StorageSettings = Field(default_factory=StorageSettings)
     server: ServerSettings = Field(default_factory=ServerSettings)
+    backup: BackupSettings = Field(default_factory=BackupSettings)
     gui: GuiSettings = Field(default_factory=GuiSettings)
     domains: dict[str, dict[str, Any]] = Field(
         default_factory=dict, description="one table per domain, [domains.<name>], checked by the domain's model")

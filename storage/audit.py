@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from datetime import datetime
 from typing import Literal
 
@@ -28,6 +29,11 @@ def scrub(text: str) -> str:
     for pat in _SECRET_PATTERNS:
         text = pat.sub("[redacted]", text)
     return text
+
+
+# Called with (action, outcome) after each record is written: the app's metrics count approvals and
+# failed sign-ins here, the one place every sensitive operation passes. A failing listener is logged.
+listeners: list[Callable[[str, str], None]] = []
 
 
 class AuditRecord(BaseModel):
@@ -55,7 +61,13 @@ class AuditLog:
         with self.db.session() as s:
             s.add(entry)
             s.flush()
-            return AuditRecord.model_validate(entry)
+            rec = AuditRecord.model_validate(entry)
+        for listener in listeners:
+            try:
+                listener(action, outcome)
+            except Exception:
+                logging.getLogger(__name__).exception("audit listener failed")
+        return rec
 
     def recent(self, limit: int = 50, action: str | None = None) -> list[AuditRecord]:
         with self.db.session() as s:

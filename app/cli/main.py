@@ -32,6 +32,7 @@ FEATURE_COMMANDS = [
     "app.cli.agents",  # ask
     "app.cli.storage",
     "app.cli.security",  # security encrypt|rotate-key|status
+    "app.cli.backup",  # backup create|list|verify|restore|key
     "app.cli.meetings",
     "app.cli.finance",
     "app.cli.server",
@@ -72,13 +73,19 @@ def main(
 
 
 @cli.command()
-def doctor() -> None:
+def doctor(as_json: bool = typer.Option(False, "--json", help="print the checks as JSON")) -> None:
     """Check models, audio devices, database, accounts and storage; exit 1 on a failure."""
+    import json
+
     from app.doctor import run_checks
 
     results = run_checks(services())
-    for r in results:
-        typer.echo(r.line())
+    if as_json:
+        ok = not any(r.status == "fail" for r in results)
+        typer.echo(json.dumps({"ok": ok, "checks": [r.model_dump() for r in results]}, indent=2))
+    else:
+        for r in results:
+            typer.echo(r.line())
     if any(r.status == "fail" for r in results):
         raise typer.Exit(1)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -102,10 +103,25 @@ def serve(
         typer.echo("note: serving plain HTTP on a non-loopback address: put it behind the TLS reverse proxy "
                    "or give the server a TLS certificate and key (docs/DEPLOYMENT.md)", err=True)
     app = create_app(sv)
+    stop_metrics = _start_metrics(sv)
     try:
         _serve(uvicorn, app, bind, port or cfg.port, sv)
     finally:
+        stop_metrics()
         sv.close()  # background work (spool replay) stops, connections close
+
+
+def _start_metrics(sv: Services) -> Callable[[], None]:
+    """The metrics listener on its own port (server.metrics_port; 0: none)."""
+    cfg = sv.settings.server
+    if not cfg.metrics_port:
+        return lambda: None
+    from app.metrics import serve_metrics
+
+    try:
+        return serve_metrics(sv, cfg.metrics_host, cfg.metrics_port)
+    except OSError as exc:
+        fail(f"cannot serve metrics on {cfg.metrics_host}:{cfg.metrics_port}: {exc.strerror or exc}", code=2)
 
 
 def _check_tls(certfile: Path, keyfile: Path) -> None:

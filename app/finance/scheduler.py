@@ -21,6 +21,7 @@ from pydantic import BaseModel, Field
 from agents.deps import ServiceError
 from agents.finance.ledger import DbLedger
 from agents.finance.sync import sync_bank
+from app.metrics import observe_bank_sync
 from storage.db.engine import Database
 
 if TYPE_CHECKING:
@@ -155,15 +156,18 @@ class BankSyncScheduler:
                     bank = build_bank(self.services, t.account)
                     result = sync_bank(bank, DbLedger(t.ledger), start, end, step=self._stepper(t))
                 except ServiceError as exc:
+                    observe_bank_sync(ok=False)
                     done.append(self._set(t, state="failed", step="", message=f"bank '{t.account}': {exc}",
                                           finished_at=datetime.now(UTC)))
                     continue
                 except Exception as exc:  # a database error: the transaction was rolled back
                     log.exception("bank sync of %s", t.account)
+                    observe_bank_sync(ok=False)
                     done.append(self._set(t, state="failed", step="", finished_at=datetime.now(UTC),
                                           message=f"bank '{t.account}': could not store the bookings "
                                                   f"({type(exc).__name__}); nothing was written"))
                     continue
+                observe_bank_sync(ok=True)
                 done.append(self._set(t, state="ok", step="", message=result.line(t.account),
                                       new_transactions=result.new_transactions, finished_at=datetime.now(UTC)))
         finally:

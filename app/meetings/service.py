@@ -25,12 +25,13 @@ from agents.meetings.models import MeetingInfo, MeetingNotes, SearchHit, Segment
 from agents.meetings.notes import make_notes
 from agents.meetings.store import MeetingStore
 from app.meetings.events import FinalPassEvent, MeetingEvent, NotesEvent
+from app.metrics import MEETING_LAG, MEETING_SECONDS
 from audio.meeting.capture import Block, FileSource, MeetingSource
 from audio.meeting.der import parse_rttm, to_rttm
 from audio.meeting.diarization import DiarizerConfig
 from audio.meeting.final_pass import FinalPassCancelled, retranscribe
 from audio.meeting.live import LiveTranscriber
-from audio.meeting.models import Manifest, SpeakerTurn, StateEvent, TranscriptSegment
+from audio.meeting.models import Manifest, SpeakerTurn, StateEvent, TranscriptEvent, TranscriptSegment
 from audio.meeting.playback import iter_audio, load_manifest, rebuild_manifest
 from audio.meeting.recorder import MeetingRecorder
 from audio.meeting.segments import MeetingError, SegmentWriter, SpaceMonitor
@@ -139,6 +140,8 @@ class MeetingService:
         return lambda: self._listeners.remove(callback) if callback in self._listeners else None
 
     def _emit(self, event: MeetingEvent) -> None:
+        if isinstance(event, TranscriptEvent):
+            MEETING_LAG.observe(event.lag_s)
         for cb in list(self._listeners):
             try:
                 cb(event)
@@ -344,6 +347,7 @@ class MeetingService:
             speakers = sorted({t.speaker for t in turns} | set(speakers))
         notes = make_notes(final, datetime.now().astimezone(), self._model())
         error = recorder.error if recorder is not None else None
+        MEETING_SECONDS.inc(max(0.0, manifest.duration_s))
         out = self.store.update(info.id, state=state, ended_at=manifest.ended_at, duration_s=round(manifest.duration_s, 2),
                                 speakers=speakers, notes=notes, error=error)
         self._emit(NotesEvent(notes=notes))

@@ -15,6 +15,7 @@ from sqlalchemy.engine import make_url
 from agents.approvals import ApprovalStore
 from agents.assistant import Assistant
 from agents.memory import Memory
+from app.metrics import observed
 from app.services import Services
 from storage.db.engine import Database
 
@@ -68,7 +69,8 @@ class UserSpaces:
             if asst is None:
                 db = self.database(user_id)
                 base = self._base_assistant()
-                asst = dataclasses.replace(base, memory=Memory(db), approvals=ApprovalStore(db, self.services.audit))
+                asst = observed(dataclasses.replace(base, memory=Memory(db),
+                                                    approvals=ApprovalStore(db, self.services.audit)))
                 self._assistants[user_id] = asst
             return asst
 

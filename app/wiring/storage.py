@@ -21,6 +21,7 @@ from storage.state import active_kind, load_state
 
 if TYPE_CHECKING:
     from app.services import Services
+    from app.settings import StorageSettings
 
 
 def _secret(kind: str, name: str) -> str:
@@ -35,9 +36,10 @@ def _secret(kind: str, name: str) -> str:
     return value
 
 
-def build_backend(services: Services, kind: BackendKind) -> Backend:
-    """The raw backend of ``kind`` as configured (no spool, no dual-write)."""
-    st = services.settings.storage
+def build_backend(services: Services, kind: BackendKind, settings: StorageSettings | None = None) -> Backend:
+    """The raw backend of ``kind`` as configured (no spool, no dual-write); ``settings`` in place of
+    ``[storage]`` (the backups use it with their own prefix)."""
+    st = settings or services.settings.storage
     if kind == "local":
         return LocalBackend(st.local_root or services.paths.recordings_dir)
     if kind == "smb":

@@ -11,3 +11,4 @@ from tests.servers.whatsapp import whatsapp_server
 from tests.servers.fints_bank import fints_bank, fints_bank_server
 from tests.servers.mastodon import mastodon_server
 from tests.servers.bluesky import bluesky_server
+from tests.servers.prometheus import prometheus_factory

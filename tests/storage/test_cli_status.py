@@ -71,7 +71,7 @@ def test_unreachable_nas_spools_and_status_shows_it(pa_home: Path, monkeypatch: 
     res = subprocess.run([EXE, "storage", "replay"], capture_output=True, text=True, timeout=120,
                          env={**os.environ, **env})
     assert res.returncode == 1 and "smb: sent 0, 1 still pending" in res.stdout
-    from app.doctor import _storage
+    from app.doctor import storage_check as _storage
 
     (check,) = _storage(sv)
     assert check.status == "fail" and "Unreachable" in check.detail

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Path, Request, Response, status
 from fastapi.concurrency import run_in_threadpool
 
+from app.metrics import RATE_LIMITED
 from app.server.auth import Me, State, client_address, problems, unauthorized
 from app.server.hashgate import HashGateBusy
 from app.server.ratelimit import RateLimited
@@ -35,7 +36,8 @@ def _tokens(t: IssuedTokens) -> TokenResponse:
                          device_id=t.device_id, user=_user(t.user))
 
 
-def _too_many(exc: RateLimited) -> HTTPException:
+def _too_many(exc: RateLimited, what: str) -> HTTPException:
+    RATE_LIMITED.labels(what).inc()
     return HTTPException(status.HTTP_429_TOO_MANY_REQUESTS, str(exc), headers={"Retry-After": str(exc.retry_after_s)})
 
 
@@ -46,12 +48,13 @@ async def login(body: LoginRequest, request: Request, st: State) -> TokenRespons
     try:
         st.limiter.reserve(body.username, addr)  # counted before the password is checked
     except RateLimited as exc:
-        raise _too_many(exc) from None
+        raise _too_many(exc, "sign_in") from None
     try:
         user = await st.hash_gate.run(st.users.authenticate, body.username, body.password,
                                       known=st.limiter.is_known(body.username, addr))
     except HashGateBusy as exc:
         st.limiter.release(body.username, addr)
+        RATE_LIMITED.labels("sign_in").inc()
         raise HTTPException(status.HTTP_429_TOO_MANY_REQUESTS, str(exc), headers={"Retry-After": "5"}) from None
     if user is None:
         await run_in_threadpool(_record_failed_sign_in, st, body.username, addr)
@@ -116,7 +119,7 @@ def claim_pairing_code(body: PairingClaim, request: Request, st: State) -> Token
     try:
         st.pairing_limiter.reserve("pairing", addr)  # counted before the code is checked
     except RateLimited as exc:
-        raise _too_many(exc) from None
+        raise _too_many(exc, "pairing") from None
     issued = st.users.claim_pairing_code(body.code, body.device_name)
     if issued is None:
         raise unauthorized("unknown, used or expired pairing code")

@@ -4,6 +4,7 @@ and downloads of the server's WAV files with HTTP range requests."""
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterator
 from typing import Annotated, Literal
 
@@ -13,6 +14,7 @@ from fastapi.responses import FileResponse, Response, StreamingResponse
 
 from agents.turn import TurnError, new_turn_id
 from app.engine import HistoryTurn, TurnReply
+from app.metrics import STAGE_SECONDS
 from app.server.auth import Me, State, problems
 from app.server.ranged import file_response
 from app.server.schemas import AudioRef, AudioTurnReply, SpeakRequest, TextTurn
@@ -77,7 +79,9 @@ def text_turn_stream(body: TextTurn, me: Me, st: State) -> StreamingResponse:
 
 
 def _speak(st: ServerState, user_id: int, text: str, language: str) -> AudioRef:
+    started = time.monotonic()
     audio = st.speech.synthesize(text, language)
+    STAGE_SECONDS.labels("tts").observe(time.monotonic() - started)
     audio_id, _path = st.audio.save(audio)
     st.users.own("audio", audio_id, user_id)
     return AudioRef(id=audio_id, url=f"/api/v1/audio/{audio_id}", duration_s=round(audio.duration_s, 3))
@@ -94,7 +98,9 @@ def audio_turn(
     upload = save_upload(file, st.max_upload_bytes, "pa-upload-", "an audio file")
     try:
         try:
+            started = time.monotonic()
             heard = st.speech.transcribe(upload.path, language)
+            STAGE_SECONDS.labels("stt").observe(time.monotonic() - started)
         except AudioInputError as exc:
             msg = str(exc).replace(str(upload.path), file.filename or "upload")
             raise HTTPException(400, f"not usable audio: {msg}") from None

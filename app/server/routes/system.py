@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 
 from app import __version__
 from app.engine import EngineInfo, Feature, SettingsView
+from app.health import Readiness, readiness
 from app.server.auth import Me, State, problems
 from app.server.schemas import Health
 
@@ -16,6 +17,23 @@ router = APIRouter(prefix="/api/v1", tags=["system"])
 def health() -> Health:
     """Liveness for load balancers and the Docker health check (no sign-in; says nothing private)."""
     return Health(version=__version__)
+
+
+@router.get("/health/live", response_model=Health)
+def live() -> Health:
+    """Liveness: the process answers (no sign-in). A failing probe means: restart it."""
+    return Health(version=__version__)
+
+
+@router.get("/health/ready", response_model=Readiness, responses={
+    503: {"model": Readiness, "description": "a part is not ready: the body says which"}})
+def ready(st: State, response: Response) -> Readiness:
+    """Readiness: database, storage backend and speech models (no sign-in; ok/fail per part, nothing
+    private). 503 while a part fails: send no traffic, but do not restart for it."""
+    out = readiness(st.services)
+    if out.status != "ready":
+        response.status_code = 503
+    return out
 
 
 @router.get("/info", response_model=EngineInfo, responses=problems(401))

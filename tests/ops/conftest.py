@@ -1,0 +1,21 @@
+"""A live home server with its metrics listener on a free loopback port (one per session)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.server.live import LiveServer, start_server, stop_server
+from tests.servers.base import free_port
+
+
+@pytest.fixture(scope="session")
+def metrics_server(tmp_path_factory: pytest.TempPathFactory, models_dir: Path) -> Iterator[tuple[LiveServer, int]]:
+    port = free_port()
+    server = start_server(tmp_path_factory.mktemp("ops-server"), {
+        "PA_STT__MODEL": str(models_dir / "whisper-base"), "PA_TIMEZONE": "Europe/Berlin",
+        "PA_SERVER__METRICS_PORT": str(port)}, timeout=300)  # a loaded machine starts it slowly
+    yield server, port
+    stop_server(server)
