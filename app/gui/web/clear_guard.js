@@ -7,7 +7,7 @@
 // keys were gone (1-3 of 100 runs typed right after Send at 1280x800 under load 24).
 //
 // Whether an emptying is stale is decided here, in the browser, which knows what was typed when: the
-// user's last action (a press anywhere, Enter, Space outside a text field: a send is one of them) and
+// user's last action (a press or click anywhere, Enter, Space outside a text field: a send is one) and
 // each field's last edit. When Flutter writes "" into a field that holds text typed after the last
 // action, the server asked for it before that text was typed: the write (and the caret move that
 // comes with it) is dropped, and an "input" event makes Flutter read the field again, so Flutter, the
@@ -16,7 +16,7 @@
 (() => {
   "use strict";
   const edited = new WeakMap(); // field -> when the user last changed its text
-  let acted = 0; // when the user last acted (a press, Enter, Space outside a text field)
+  let acted = 0; // when the user last acted (a press or click, Enter, Space outside a text field)
   let dropping = null; // the field whose emptying was just dropped (its caret move goes too)
   const stats = (window.__clearGuard = { kept: 0 }); // for tests
 
@@ -51,6 +51,7 @@
 
   const act = () => { acted = performance.now(); };
   window.addEventListener("pointerdown", act, true);
+  window.addEventListener("click", act, true); // also a screen reader's activation, which has no press
   window.addEventListener("keydown", (e) => {
     if (e.key === "Enter" || (e.key === " " && !isField(document.activeElement))) act();
   }, true);
