@@ -78,8 +78,8 @@ def _type_at_once(page: object, ident: str, text: str) -> str:
 # After both, three runs of this module at once (load 23-26): 0 of 100 at 390x844 on the account fields;
 # the message field after Send still lost keys (1280x800: 3 of 100 in one run; 390x844: 1 of 100 in two),
 # the emptying after a send reaching the browser late. app/gui/web/clear_guard.js now drops an emptying that
-# comes after the user typed again: one run of this module before it (load about 10) lost 0 of 100 at each
-# size; three runs at once with it (load 18-25) lost 0 of 100 at each size in each run. The race is forced
+# comes after the user typed again: one run of this module before it (load 1-21) lost 0 of 100 at each
+# size; three runs at once with it (load 8-25, mostly 20+) lost 0 of 100 at each size in each run. The race is forced
 # by the test below (every server message 1.5 s late): 5 of 6 runs lost keys without the guard, 0 with it.
 # Still open there under load 20+: a server that handles Send after the next keys reached it sends those
 # first keys ("wh") as the message (see docs/ARCHITECTURE.md).
