@@ -41,7 +41,7 @@ def _run(sv: Services, main: Any, web: bool, port: int | None) -> None:
     from app.gui.web import web_assets_dir
 
     p = port or sv.settings.ui_port
-    assets = web_assets_dir(sv.paths.cache_dir / "web")  # Flet's page with our typing and click guards
+    assets = web_assets_dir(sv.paths.cache_dir / "web")  # Flet's page with our typing, click and clear guards
     print(f"Personal Agent web UI: http://127.0.0.1:{p}/", flush=True)
     ft.run(main, view=ft.AppView.WEB_BROWSER if not os.environ.get("PA_NO_BROWSER") else None,  # type: ignore[arg-type]
            host="127.0.0.1", port=p, no_cdn=True, assets_dir=str(assets))

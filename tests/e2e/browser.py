@@ -60,7 +60,9 @@ def web_app(extra_args: list[str] | None = None, env: dict[str, str] | None = No
 
 
 @contextmanager
-def browser_page(url: str, width: int = 1100, height: int = 800, extra_args: list[str] | None = None) -> Iterator[Any]:
+def browser_page(url: str, width: int = 1100, height: int = 800, extra_args: list[str] | None = None,
+                 init_script: str | None = None) -> Iterator[Any]:
+    """A page of the web UI with semantics on; ``init_script`` runs in it before the page's own scripts."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
@@ -68,6 +70,8 @@ def browser_page(url: str, width: int = 1100, height: int = 800, extra_args: lis
                                      headless=True)
         try:
             page = browser.new_page(viewport={"width": width, "height": height})
+            if init_script:
+                page.add_init_script(init_script)
             page.goto(url)
             page.wait_for_selector("flt-semantics-placeholder, flt-glass-pane", state="attached", timeout=60_000)
             deadline = time.monotonic() + 30

@@ -1,9 +1,10 @@
-"""What the app adds to Flet's web client: scripts that keep the keys typed into a text field right
-after it is clicked (typing_guard.js: keys typed before Flutter listens to the field; click_guard.js: a
-click into a list the browser has just scrolled focuses the field clicked; each explains why), and the
-font that draws Japanese, Chinese and Korean offline (``app/gui/fonts.py``). Flet serves ``index.html``
-and the rest from the app's assets folder when one is there; this writes Flet's own page with the
-scripts added, next to the scripts and the font."""
+"""What the app adds to Flet's web client: scripts that keep the keys typed into a text field
+(typing_guard.js: keys typed before Flutter listens to a field just clicked; click_guard.js: a click
+into a list the browser has just scrolled focuses the field clicked; clear_guard.js: the server's
+emptying of a field after a send, reaching the browser late, leaves the keys typed since; each
+explains why), and the font that draws Japanese, Chinese and Korean offline (``app/gui/fonts.py``).
+Flet serves ``index.html`` and the rest from the app's assets folder when one is there; this writes
+Flet's own page with the scripts added, next to the scripts and the font."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from pathlib import Path
 
 from app.gui.fonts import cjk_font
 
-SCRIPTS = ("typing_guard.js", "click_guard.js")
+SCRIPTS = ("typing_guard.js", "click_guard.js", "clear_guard.js")
 _HERE = Path(__file__).resolve().parent
 
 
