@@ -131,7 +131,7 @@ class FinanceScreen:
         self.unavailable.visible = False
         self._show_accounts(accounts)
         self._show_subscriptions(subs)
-        self.sync_text.value = display.sync_line(status)
+        self.sync_text.value = display.sync_line(status, language=self.language)
         names = display.category_names(self.categories, self.language)
         self.category_filter.options = [ft.DropdownOption(key="", text=t("finance.all")),
                                         ft.DropdownOption(key=views.UNCATEGORISED,
@@ -160,7 +160,7 @@ class FinanceScreen:
             while self.app.screen == "finance" and self.source is not None:
                 await asyncio.sleep(POLL_S)
                 try:
-                    line = display.sync_line(await self.source.sync_status())
+                    line = display.sync_line(await self.source.sync_status(), language=self.language)
                 except EngineError:
                     continue
                 if line != self.sync_text.value:
@@ -189,7 +189,7 @@ class FinanceScreen:
         self.page_data = await self.source.transactions(f)
         names = display.category_names(self.categories, self.language)
         self.transactions.controls = [self._row(t, names) for t in self.page_data.items]
-        self.paging.value = display.paging_line(self.page_data)
+        self.paging.value = display.paging_line(self.page_data, self.language)
         self._set_disabled(self.prev_btn, self.offset == 0)
         self._set_disabled(self.next_btn, self.offset + PAGE_SIZE >= self.page_data.total)
 
@@ -208,7 +208,7 @@ class FinanceScreen:
             ft.Column([ft.Text(display.account_title(a), size=12, selectable=True),
                        ft.Semantics(content=ft.Text(money(a.balance, a.currency, self.language), size=22,
                                                     weight=ft.FontWeight.BOLD), identifier="finance-balance"),
-                       ft.Text(display.account_detail(a), size=12)], spacing=4))))
+                       ft.Text(display.account_detail(a, self.language), size=12)], spacing=4))))
             for a in accounts]
 
     def _show_subscriptions(self, subs: list[views.RecurringView]) -> None:
