@@ -54,7 +54,7 @@ def audio_devices_note(web: bool, mobile: bool, local_engine: bool) -> str | Non
 
 
 def _choices(v: SettingsView) -> dict[str, tuple[list[str], str]]:
-    return {"language": (["en", "de"], v.language), "stt_model": (v.stt_models, v.stt_model),
+    return {"language": (["auto", "en", "de"], v.language), "stt_model": (v.stt_models, v.stt_model),
             "llm_provider": (v.llm_providers, v.llm_provider), "voice": (v.voices, v.voice),
             "storage_backend": (v.storage_backends, v.storage_backend),
             "input_device": (["", *v.input_devices], v.input_device),

@@ -76,6 +76,28 @@ def test_the_language_setting_picks_the_catalogue(monkeypatch: pytest.MonkeyPatc
     assert strings.t("nav.settings") == "Settings"
 
 
+def test_auto_is_the_system_language_and_a_new_language_builds_the_screens_again(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from app.gui.settings_screen import option_text
+    from app.gui.shell import AssistantApp
+    from app.settings import Settings
+
+    monkeypatch.setenv("LANGUAGE", "de_DE")
+    assert Settings(language="auto").language == "de"  # type: ignore[arg-type]
+    monkeypatch.setenv("LANGUAGE", "en_GB")
+    assert Settings(language="auto").language == "en"  # type: ignore[arg-type]
+    set_language("en")
+    app = AssistantApp(_Page(), _Engine(), tmp_path)  # type: ignore[arg-type]
+    talk, old_settings = app.conversation, app.settings
+    assert [d.label for d in app.rail.destinations][-1] == "Settings"
+    assert app._use_language("de") is True
+    assert app.conversation is not talk and app.settings is not old_settings  # built again
+    assert app.rail.destinations[0].label == "Sprechen"
+    assert [d.label for d in app.bar.destinations][-1] == "Einstellungen"
+    assert app._use_language("de") is False  # the same language: nothing is built again
+    assert option_text("language", "auto") == "Wie das System" and option_text("theme", "dark") == "Dunkel"
+
+
 # ------------------------------------------------------------------------------ no strings in the screens
 
 # calls whose (first or named) string argument is shown to the user
