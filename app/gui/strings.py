@@ -32,7 +32,7 @@ GUI = Catalogue({
     "talk.ptt_hint": ("Hold to talk, or tap to start and tap again to stop.",
                       "Zum Sprechen gedrückt halten, oder tippen zum Starten und erneut tippen zum Beenden."),
     "talk.ptt_key_hint": ("Hold {key} to talk.", "{key} gedrückt halten zum Sprechen."),
-    "talk.key_space": ("space", "die Leertaste"),
+    "talk.key_space": ("space", "Leertaste"),
     "talk.hands_free": ("Hands-free", "Freihändig"),
     "talk.hands_free_wake": ("Hands-free (say “{wake}”)", "Freihändig (sag „{wake}“)"),
     "talk.default_wake": ("hey assistant", "hey assistant"),
