@@ -58,6 +58,7 @@ from agents.orchestrator import (
     park,
     resume_approved,
 )
+from agents.phrasebook import phrase
 from agents.replies import ActionInfo, AgentReply, SentenceChunker, Source, Usage, first_sentences
 from agents.routing import pick_domain
 from agents.toolkit import situated
@@ -293,7 +294,7 @@ class Assistant:
         """A yes or no came, but not right after the question (something else was said in between):
         nothing is decided; the waiting request is asked about again, so the next yes binds to it."""
         spoken = tr(lang, "To be sure, I'm asking again: ", "Sicherheitshalber frage ich noch einmal: ") + \
-            rec.summary + tr(lang, " Shall I?", " Soll ich?")
+            rec.summary + phrase("approval.question", lang)
         return AgentReply(spoken=spoken, text=spoken, source="approval", language=lang, approval=rec.info(),
                           actions=[ActionInfo(name=rec.action, status="pending", summary=rec.summary)])
 
@@ -338,7 +339,7 @@ class Assistant:
         lang = deps.language
         pending = deps.pending[-1] if deps.pending else None
         if pending is not None:  # say exactly what will be done, whatever the model wrote
-            spoken = pending.summary + tr(lang, " Shall I?", " Soll ich?")
+            spoken = pending.summary + phrase("approval.question", lang)
             text = output.strip() + "\n\n" + spoken if output.strip() else spoken
         elif deps.worded:  # what the tools found, worded by them: said as a whole (a list, a mail), not cut
             spoken, text = first_sentences(" ".join(output.split("\n")), n=8, max_chars=700), output.strip()
@@ -500,12 +501,11 @@ class Assistant:
         if rec.status != "pending" or rec.expires_at <= now:
             if rec.status == "pending":
                 self.approvals.expire_old(now)
-            msg = tr(lang, "That request has expired; nothing was done. Please ask again.",
-                     "Die Anfrage ist abgelaufen; es wurde nichts gemacht. Bitte frag noch einmal.")
+            msg = phrase("approval.expired", lang)
             return AgentReply(spoken=msg, text=msg, error="approval expired", **base)
         rec = self.approvals.decide(rec.id, approve, now)
         if not approve:
-            msg = tr(lang, "Okay, I won't do it.", "Okay, ich mache es nicht.")
+            msg = phrase("approval.declined", lang)
             return AgentReply(spoken=msg, text=f"{msg} ({rec.summary})", **base)
         deps = deps or self.deps(lang)
         try:
@@ -513,7 +513,7 @@ class Assistant:
         except (ServiceError, AgentRunError) as exc:  # the service failed (or the run broke) while acting
             detail = str(exc) if isinstance(exc, ServiceError) else type(exc).__name__
             self.approvals.finish(rec.id, False, f"error: {detail}")
-            msg = tr(lang, f"That failed: {detail}", f"Das hat nicht geklappt: {detail}") + ran_before(deps.actions, lang)
+            msg = phrase("error.failed", lang, detail=detail) + ran_before(deps.actions, lang)
             return AgentReply(spoken=msg, text=msg, error=detail, tool_calls=deps.tool_calls,
                               actions=deps.actions, tan_challenge=deps.tan_challenge, **base)
         self.approvals.finish(rec.id, ok, result)  # the outcome is stored before anything is said
@@ -533,15 +533,13 @@ class Assistant:
             deps.record_tool("calendar.create_event", rec.payload["event"])
             created = cal.create_event(event)
             deps.acted("create_event", {"title": created.title, "start": created.start}, f"created {created.uid}")
-            return True, tr(lang, f"Done, \"{created.title}\" is in your calendar.",
-                            f"Erledigt, „{created.title}“ steht im Kalender.")
+            return True, phrase("done.calendar_event", lang, title=created.title)
         if rec.action == "memory.forget":
             ids = [int(i) for i in rec.payload.get("ids") or []]
             deps.record_tool("memory.forget", {"topic": rec.payload.get("topic", ""), "ids": ids})
             n = self.memory.forget_ids(ids)
             deps.acted("forget_facts", {"topic": rec.payload.get("topic", "")}, f"deleted {n}")
-            return True, tr(lang, f"Done, {n} note{'s' if n != 1 else ''} deleted.",
-                            f"Erledigt, {n} Notiz{'en' if n != 1 else ''} gelöscht.")
+            return True, phrase("done.notes_deleted_one" if n == 1 else "done.notes_deleted_many", lang, count=n)
         runner = domains.action_runner(rec.action)
         if runner is not None:
             return runner(rec, deps)

@@ -40,6 +40,7 @@ from agents.approvals import ApprovalRecord
 from agents.deps import AssistantDeps, ServiceError
 from agents.llm import model_error_message
 from agents.local.phrases import tr
+from agents.phrasebook import phrase
 from agents.tool_guard import ToolGuard
 from agents.toolkit import Delegate, ToolFirst, situated
 from agents.untrusted import UNTRUSTED_RULE
@@ -224,7 +225,7 @@ def _done(tool: str, args: dict[str, Any], lang: str, deps: AssistantDeps) -> st
         return tr(lang, f"Your notes about {a('topic')} are deleted.", f"Deine Notizen über {a('topic')} sind gelöscht.")
     if tool == "control_recording":
         return tr(lang, f"Recording: {a('action')}.", f"Aufnahme: {a('action')}.")
-    return tr(lang, f"Done: {tool.replace('_', ' ')}.", f"Erledigt: {tool.replace('_', ' ')}.")
+    return phrase("done.tool", lang, tool=tool.replace("_", " "))
 
 
 def _report(calls: list[dict[str, Any]], deps: AssistantDeps) -> FunctionModel:

@@ -167,7 +167,8 @@ class Settings(BaseSettings):
 
     database_url: str | None = Field(None, description="SQLAlchemy URL; empty = SQLite in the data dir")
     timezone: str | None = Field(None, description="IANA zone like Europe/Berlin; empty = system zone")
-    language: Literal["en", "de"] = "en"
+    language: Literal["en", "de"] = Field(
+        "en", description='the app\'s language: "en", "de", or "auto" (the system locale\'s: German or else English)')
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     ui_port: int = Field(8550, ge=1, le=65535)
     audio: AudioSettings = Field(default_factory=AudioSettings)
@@ -181,6 +182,16 @@ class Settings(BaseSettings):
     gui: GuiSettings = Field(default_factory=GuiSettings)
     domains: dict[str, dict[str, Any]] = Field(
         default_factory=dict, description="one table per domain, [domains.<name>], checked by the domain's model")
+
+    @field_validator("language", mode="before")
+    @classmethod
+    def _auto_language(cls, v: Any) -> Any:
+        """ "auto" (or empty) is the system locale's language, resolved when the settings are loaded."""
+        if v in ("auto", "", None):
+            from agents.i18n import system_language
+
+            return system_language()
+        return v
 
     @field_validator("timezone")
     @classmethod

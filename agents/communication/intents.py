@@ -14,6 +14,7 @@ from agents.local.recognizer import IntentMatch
 from agents.local.templates import WHAT_IS, Intents, Lang
 from agents.local.timeparse import DayRange, When
 from agents.models import MailQuery, MailSummary, NewEvent
+from agents.phrasebook import phrase
 from agents.replies import AgentReply, ToolCallInfo
 
 from . import wording
@@ -150,7 +151,7 @@ def _create_event(m: IntentMatch, d: AssistantDeps) -> AgentReply:
                  f"Den Termin „{title}“ {what} in deinen Kalender eintragen.")
     rec = d.approvals.request("calendar.create_event", summary, {"event": event.model_dump(mode="json")}, d.now())
     d.pending.append(rec)
-    spoken = summary + tr(lang, " Shall I?", " Soll ich?")
+    spoken = summary + phrase("approval.question", lang)
     return reply(m, spoken, approval=rec.info())
 
 

@@ -19,6 +19,7 @@ from agents.local.numbers import parse_number
 from agents.local.phrases import fmt_date, tr
 from agents.local.recognizer import IntentMatch
 from agents.local.templates import Intents, Lang
+from agents.phrasebook import phrase
 from agents.replies import AgentReply, ToolCallInfo
 
 if TYPE_CHECKING:
@@ -313,7 +314,7 @@ def _pay_invoice(m: IntentMatch, d: AssistantDeps) -> AgentReply:
     except transfers.TransferProblem as exc:
         return reply(m, str(exc), error="transfer not drafted")
     rec = transfers.request_transfer(d, draft, lang)
-    spoken = transfers.summary(draft, lang, spoken=True) + tr(lang, " Shall I?", " Soll ich?")
+    spoken = transfers.summary(draft, lang, spoken=True) + phrase("approval.question", lang)
     return reply(m, spoken, rec.summary, approval=rec.info(),
                  tool_calls=[ToolCallInfo(name="finance.pay_invoice", args={"invoice": str(inv.id)})])
 
@@ -344,7 +345,7 @@ def _transfer(m: IntentMatch, d: AssistantDeps) -> AgentReply:
     except transfers.TransferProblem as exc:
         return reply(m, str(exc), error="transfer not drafted")
     rec = transfers.request_transfer(d, draft, lang)
-    spoken = transfers.summary(draft, lang, spoken=True) + tr(lang, " Shall I?", " Soll ich?")
+    spoken = transfers.summary(draft, lang, spoken=True) + phrase("approval.question", lang)
     return reply(m, spoken, rec.summary, approval=rec.info())
 
 

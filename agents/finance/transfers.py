@@ -31,6 +31,7 @@ from agents.finance.tan import challenge_of
 from agents.finance.text import words
 from agents.local.numbers import parse_number
 from agents.local.phrases import tr
+from agents.phrasebook import phrase
 from storage.audit import record_quietly
 from storage.db.agents import PendingApproval
 
@@ -333,7 +334,7 @@ def said_step(d: AssistantDeps, step: Any, draft: TransferDraft | None) -> tuple
         rec = d.approvals.request(CONFIRM_PAYEE, check + tr(lang, "Send the transfer anyway?", "Trotzdem überweisen?"),
                                   {"transfer_id": step.transfer_id}, d.now())
         d.pending.append(rec)
-        return True, check + tr(lang, "Shall I go on with the transfer?", "Soll ich mit der Überweisung weitermachen?")
+        return True, check + phrase("approval.go_on_transfer", lang)
     if step.status == "tan_needed":
         challenge = f"\n{tr(lang, 'The bank says', 'Die Bank sagt')}: {step.challenge}" if step.challenge else ""
         d.acted("start_transfer", {"transfer": step.transfer_id}, "waiting for the TAN")

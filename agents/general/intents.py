@@ -13,6 +13,7 @@ from agents.local.phrases import fmt_date, fmt_duration, fmt_time, fmt_when, tr
 from agents.local.recognizer import IntentMatch
 from agents.local.templates import WHAT_IS, Intents, Lang
 from agents.local.timeparse import When
+from agents.phrasebook import phrase
 from agents.replies import AgentReply
 
 DEFAULT_REMINDER_HOUR = 9
@@ -322,7 +323,7 @@ def _forget(m: IntentMatch, d: AssistantDeps) -> AgentReply:
                  f"{n} Notiz{'en' if n > 1 else ''} über {topic} löschen: {shown}.")
     rec = d.approvals.request("memory.forget", summary, {"topic": topic, "ids": [f.id for f in found]}, d.now())
     d.pending.append(rec)
-    return reply(m, summary + tr(lang, " Shall I?", " Soll ich?"), approval=rec.info())
+    return reply(m, summary + phrase("approval.question", lang), approval=rec.info())
 
 
 def _nothing_pending(m: IntentMatch, d: AssistantDeps) -> AgentReply:

@@ -14,6 +14,7 @@ from agents.local.handlers import no_service, reply
 from agents.local.phrases import tr
 from agents.local.recognizer import IntentMatch
 from agents.local.templates import Intents, Lang
+from agents.phrasebook import phrase
 from agents.replies import AgentReply, ToolCallInfo
 from agents.social.actions import DELETE, POST
 from agents.social.hub import make_draft, rank
@@ -206,7 +207,7 @@ def request_post(m: IntentMatch, d: AssistantDeps, draft: Draft) -> AgentReply:
     summary = draft_summary(draft, m.language)
     rec = park_post(d.approvals, draft, m.language, d.now(), d.origins)
     d.pending.append(rec)
-    return reply(m, summary + tr(m.language, " Shall I?", " Soll ich?"), approval=rec.info(),
+    return reply(m, summary + phrase("approval.question", m.language), approval=rec.info(),
                  tool_calls=[ToolCallInfo(name="social.draft", args={"networks": draft.networks})])
 
 
@@ -269,7 +270,7 @@ def _delete_last(m: IntentMatch, d: AssistantDeps) -> AgentReply:
     rec = d.approvals.request(DELETE, summary, {"post": {"network": NETWORK_NAMES[network], "text": post.text},
                                                 "target": {"network": network, "id": post.id}}, d.now())
     d.pending.append(rec)
-    return reply(m, summary + tr(lang, " Shall I?", " Soll ich?"), approval=rec.info())
+    return reply(m, summary + phrase("approval.question", lang), approval=rec.info())
 
 
 HANDLERS: dict[str, Handler] = {

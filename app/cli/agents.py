@@ -18,6 +18,7 @@ def ask(
 ) -> None:
     """Ask the assistant; prints the reply (answer a pending approval with "yes" / "no")."""
     from agents.approvals import ApprovalError
+    from agents.phrasebook import phrase
 
     utterance = " ".join(text or []).strip()
     if not utterance and approve is None and deny is None:
@@ -36,7 +37,7 @@ def ask(
         echo(reply.text)  # notes, mail, calendar text: no raw control characters to the terminal
         if reply.approval is not None:
             p = reply.approval
-            typer.echo(f"\n[approval #{p.id}] answer: personal-agent ask yes | personal-agent ask no")
+            typer.echo("\n" + phrase("approval.cli_hint", reply.language, id=p.id))
 
 
 def register(cli: typer.Typer) -> None:

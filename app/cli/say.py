@@ -9,6 +9,7 @@ from typing import Literal
 import typer
 
 from app.cli.common import fail, services
+from app.finance.fmt import locale_of
 
 # the whole WAV is made in memory before it is written (and Piper's time grows with the text):
 # 10,000 characters are about ten minutes of speech, ~60 MB of samples
@@ -28,6 +29,8 @@ def say(
 ) -> None:
     """Speak TEXT on the speaker (Ctrl+C stops), or write it to a WAV file with -o.
     At most 10,000 characters at once (about ten minutes of speech): split longer texts."""
+    from agents.i18n import resolve_language
+    from agents.phrasebook import phrase
     from audio.playback import PlaybackError
     from audio.speakable import make_speakable
     from audio.speaker import Speaker, render
@@ -35,35 +38,36 @@ def say(
 
     if text == "-":
         text = sys.stdin.read()
-    if not text.strip():
-        fail("say: nothing to say: the text is empty", code=2)
-    if len(text) > MAX_SAY_CHARS:
-        fail(f"say: the text is too long to speak at once: at most {MAX_SAY_CHARS:,} characters "
-             f"(this one has {len(text):,}); split it into parts", code=2)
     svc = services()
     settings = svc.settings
     lang_raw = language or settings.language
+    said = resolve_language(lang_raw)  # the lines below in the language spoken (else the app's)
+    if not text.strip():
+        fail(phrase("say.empty", said), code=2)
+    if len(text) > MAX_SAY_CHARS:
+        fail(phrase("say.too_long", said, limit=_count(MAX_SAY_CHARS, said), length=_count(len(text), said)), code=2)
     if lang_raw not in ("en", "de"):
-        fail(f"say: language '{lang_raw}' is not supported (en, de)", code=2)
+        fail(phrase("say.unsupported", resolve_language(settings.language), language=lang_raw), code=2)
     lang: Literal["en", "de"] = "de" if lang_raw == "de" else "en"
     if not make_speakable(text, lang):
-        fail("say: nothing to say: the text has no words to speak (only emoji or symbols)", code=2)
+        fail(phrase("say.no_words", lang), code=2)
     if rate is not None and not 0.2 < rate <= 3.0:
-        fail("say: --rate must be above 0.2 and at most 3.0", code=2)
+        fail(phrase("say.rate", lang), code=2)
     tts = svc.speech.voice()
     if rate is not None:
         tts = tts.with_length_scale(rate)
     if tts.is_fallback(lang):
-        from audio.tts import LANGUAGE_NAMES, SUGGESTED_VOICES
+        from audio.tts import SUGGESTED_VOICES
 
-        typer.echo(f"no {LANGUAGE_NAMES[lang]} Piper voice installed: spoken by the fallback voice espeak-ng "
-                   f"(install {SUGGESTED_VOICES[lang]} in Voices & models for a natural voice)", err=True)
+        typer.echo(phrase("say.fallback", lang, language=phrase(f"language.{lang}", lang),
+                          voice=SUGGESTED_VOICES[lang]), err=True)
     try:
         if output is not None:
             check_wav_path(output)
             audio = render(tts, text, lang)
             path = write_wav(output, audio)
-            typer.echo(f"wrote {path} ({audio.duration_s:.1f} s, {audio.sample_rate} Hz)")
+            typer.echo(phrase("say.wrote", lang, path=path, seconds=_decimal(audio.duration_s, lang),
+                              rate=audio.sample_rate))
             return
         out_device: str | int | None = settings.audio.output_device
         if device is not None:
@@ -77,14 +81,29 @@ def say(
             job.stop("stop")
             report = job.wait(5)
     except (TtsError, PlaybackError) as exc:
-        fail(f"say: {exc}")
+        fail(phrase("say.failed", lang, detail=exc))
     if report.error:
-        fail(f"say: {report.error}")
+        fail(phrase("say.failed", lang, detail=report.error))
     played = sum(s.frames_played for s in report.segments) / report.sample_rate
     if report.interrupted:
-        typer.echo(f"stopped after {played:.1f} s; spoken: {report.spoken_text}")
+        typer.echo(phrase("say.stopped", lang, seconds=_decimal(played, lang), text=report.spoken_text))
     else:
-        typer.echo(f"spoke {len(report.segments)} sentence(s), {played:.1f} s on {report.device}")
+        typer.echo(phrase("say.spoke", lang, count=len(report.segments), seconds=_decimal(played, lang),
+                          device=report.device))
+
+
+def _decimal(value: float, lang: str) -> str:
+    """1.5 / 1,5 (Babel)."""
+    from babel.numbers import format_decimal
+
+    return str(format_decimal(round(value, 1), format="0.0", locale=locale_of(lang)))
+
+
+def _count(value: int, lang: str) -> str:
+    """10,000 / 10.000 (Babel)."""
+    from babel.numbers import format_decimal
+
+    return str(format_decimal(value, locale=locale_of(lang)))
 
 
 def register(cli: typer.Typer) -> None:

@@ -15,54 +15,55 @@ import flet as ft
 from app.accounts import account_kinds
 from app.engine import AccountView, CheckOutcome, EngineError, KeyringView
 from app.engine.account_rules import FORM_PRESETS, GUI_KINDS, KIND_FIELDS, draft_from_form, preset_values
+from app.gui.strings import GUI, t
 from app.gui.widgets import bind, button, icon_button, tagged
 
 if TYPE_CHECKING:
     from app.gui.shell import AssistantApp
 
-KIND_LABELS = {"mail": "Mail (IMAP/SMTP)", "caldav": "Calendar (CalDAV)", "whatsapp": "WhatsApp",
-               "mastodon": "Mastodon", "bluesky": "Bluesky",
-               "llm": "Language model (API key)", "smb": "Network share (SMB)", "s3": "Cloud storage (S3)"}
-SECRET_LABELS = {"llm": "API key", "whatsapp": "Access token", "s3": "Secret access key", "mastodon": "Access token",
-                 "bluesky": "App password"}
-USER_LABELS = {"s3": "Access key ID", "whatsapp": "User name (optional)", "llm": "User name (optional)",
-               "mastodon": "User name (optional)", "bluesky": "Handle (you.bsky.social)"}
-KEYRING_WORDS = {
-    "missing": "This computer has no system password store. Create an encrypted one for your account "
-               "passwords: choose a master password and type it twice. It is not saved anywhere: after "
-               "a restart you type it once to unlock.",
-    "locked": "Your account passwords are in an encrypted password store. Type its master password to "
-              "unlock it for this session.",
-}
+# the labels that depend on the account's kind (catalogue keys: app/gui/strings.py)
+SECRET_LABELS = {"llm": "accounts.api_key", "whatsapp": "accounts.access_token", "s3": "accounts.secret_access_key",
+                 "mastodon": "accounts.access_token", "bluesky": "accounts.app_password"}
+USER_LABELS = {"s3": "accounts.access_key_id", "whatsapp": "accounts.user_optional", "llm": "accounts.user_optional",
+               "mastodon": "accounts.user_optional", "bluesky": "accounts.handle"}
+URL_LABELS = {"caldav": "accounts.calendar_url", "whatsapp": "accounts.api_url", "s3": "accounts.endpoint_url",
+              "mastodon": "accounts.mastodon_url", "bluesky": "accounts.bluesky_url"}
+KEYRING_WORDS = {"missing": "accounts.keyring_missing", "locked": "accounts.keyring_locked"}
+WHERE_WORDS = {"system": "accounts.keyring_system", "encrypted-file": "accounts.keyring_file",
+               "server": "accounts.keyring_server"}
 MIN_MASTER = 8
+
+
+def kind_label(kind: str) -> str:
+    """An account kind in words: "Mail (IMAP/SMTP)"; a kind the catalogue does not know, as named."""
+    key = f"accounts.kind_{kind}"
+    return t(key) if key in GUI else kind
 
 
 def keyring_words(view: KeyringView) -> str:
     if view.state != "ready":
-        return KEYRING_WORDS[view.state]
-    return {"system": "Passwords are kept in this computer's system password store.",
-            "encrypted-file": "Passwords are kept in the encrypted password store, unlocked for this session.",
-            "server": "Passwords are kept on the home server, never on this device."}[view.where]
+        return t(KEYRING_WORDS[view.state])
+    return t(WHERE_WORDS[view.where])
 
 
 def master_problems(create: bool, first: str, second: str) -> dict[str, str]:
     """What is wrong with the master password typed (field -> plain words)."""
     if not first:
-        return {"master": "Type the master password."}
+        return {"master": t("accounts.type_master")}
     if create and len(first) < MIN_MASTER:
-        return {"master": f"Use at least {MIN_MASTER} characters."}
+        return {"master": t("accounts.master_short", count=MIN_MASTER)}
     if create and first != second:
-        return {"master2": "The two passwords differ: type the same password twice."}
+        return {"master2": t("accounts.master_differ")}
     return {}
 
 
 def row_words(a: AccountView) -> str:
-    return f"{KIND_LABELS.get(a.kind, a.kind)}: {a.name}" + (f" ({a.username}@{a.host})" if a.host else
-                                                             f" ({a.username})" if a.username else "")
+    return f"{kind_label(a.kind)}: {a.name}" + (f" ({a.username}@{a.host})" if a.host else
+                                                f" ({a.username})" if a.username else "")
 
 
 def check_words(r: CheckOutcome) -> str:
-    return ("OK: " if r.ok else "Failed: ") + r.message
+    return t("accounts.check_ok" if r.ok else "accounts.check_failed", message=r.message)
 
 
 class AccountsPanel:
@@ -70,10 +71,10 @@ class AccountsPanel:
         self.app = app
         self._say = say  # the settings screen's message line
         self.keyring_text = ft.Text("")
-        self.master = ft.TextField(label="Master password", password=True, can_reveal_password=True, width=240)
-        self.master2 = ft.TextField(label="Master password again", password=True, can_reveal_password=True,
+        self.master = ft.TextField(label=t("accounts.master"), password=True, can_reveal_password=True, width=240)
+        self.master2 = ft.TextField(label=t("accounts.master_again"), password=True, can_reveal_password=True,
                                     width=240)
-        self.keyring_button = ft.FilledButton(content="Create password store", icon=ft.Icons.LOCK_OPEN,
+        self.keyring_button = ft.FilledButton(content=t("accounts.create_store"), icon=ft.Icons.LOCK_OPEN,
                                               on_click=self._open_keyring)
         self._keyring_tags = {"master": tagged(self.master, "keyring-password"),
                               "master2": tagged(self.master2, "keyring-password2"),
@@ -81,29 +82,29 @@ class AccountsPanel:
         self.keyring_view = KeyringView(state="ready")
         self.rows = ft.Column(spacing=6)
         kinds = [k for k in GUI_KINDS if k in account_kinds()]
-        self.kind = ft.Dropdown(label="Account kind", value="mail", width=220, on_select=self._kind_changed,
-                                options=[ft.DropdownOption(key=k, text=KIND_LABELS[k]) for k in kinds])
-        self.preset = ft.Dropdown(label="Provider", value="", width=240, on_select=self._preset_changed,
-                                  options=[ft.DropdownOption(key="", text="Other (type the servers)"),
+        self.kind = ft.Dropdown(label=t("accounts.kind"), value="mail", width=220, on_select=self._kind_changed,
+                                options=[ft.DropdownOption(key=k, text=kind_label(k)) for k in kinds])
+        self.preset = ft.Dropdown(label=t("accounts.provider"), value="", width=240, on_select=self._preset_changed,
+                                  options=[ft.DropdownOption(key="", text=t("accounts.other_provider")),
                                            *[ft.DropdownOption(key=k, text=p.label) for k, p in FORM_PRESETS.items()]])
         self.fields: dict[str, ft.TextField] = {
-            "name": ft.TextField(label="Account name", width=200),
-            "user": ft.TextField(label="User name", width=220),
-            "address": ft.TextField(label="E-mail address", width=220),
-            "host": ft.TextField(label="Mail server (IMAP)", width=220),
-            "port": ft.TextField(label="Port", width=100, keyboard_type=ft.KeyboardType.NUMBER),
-            "smtp_host": ft.TextField(label="Sending server (SMTP)", width=220),
-            "smtp_port": ft.TextField(label="SMTP port", width=100, keyboard_type=ft.KeyboardType.NUMBER),
-            "url": ft.TextField(label="Calendar address (URL)", width=360),
-            "phone_number_id": ft.TextField(label="Phone number ID", width=200),
-            "secret": ft.TextField(label="Password", password=True, can_reveal_password=True, width=220),
+            "name": ft.TextField(label=t("accounts.name"), width=200),
+            "user": ft.TextField(label=t("accounts.user"), width=220),
+            "address": ft.TextField(label=t("accounts.address"), width=220),
+            "host": ft.TextField(label=t("accounts.imap_host"), width=220),
+            "port": ft.TextField(label=t("accounts.port"), width=100, keyboard_type=ft.KeyboardType.NUMBER),
+            "smtp_host": ft.TextField(label=t("accounts.smtp_host"), width=220),
+            "smtp_port": ft.TextField(label=t("accounts.smtp_port"), width=100, keyboard_type=ft.KeyboardType.NUMBER),
+            "url": ft.TextField(label=t("accounts.calendar_url"), width=360),
+            "phone_number_id": ft.TextField(label=t("accounts.phone_number_id"), width=200),
+            "secret": ft.TextField(label=t("accounts.password"), password=True, can_reveal_password=True, width=220),
         }
         idents = {"name": "account-name", "user": "account-user", "address": "account-address",
                   "host": "account-host", "port": "account-port", "smtp_host": "account-smtp-host",
                   "smtp_port": "account-smtp-port", "url": "account-url", "phone_number_id": "account-phone-id",
                   "secret": "account-secret"}
         self._tags = {k: tagged(f, idents[k]) for k, f in self.fields.items()}
-        self._tags["preset"] = tagged(self.preset, "account-preset", label="Provider")
+        self._tags["preset"] = tagged(self.preset, "account-preset", label=t("accounts.provider"))
         self._shown: list[AccountView] | None = None
         self._checks: dict[tuple[str, str], CheckOutcome] = {}
         self._checks_shown: dict[tuple[str, str], CheckOutcome] = {}
@@ -112,8 +113,8 @@ class AccountsPanel:
     def build(self) -> ft.Control:
         order = ["name", "preset", "user", "address", "host", "port", "smtp_host", "smtp_port", "url",
                  "phone_number_id", "secret"]
-        form = ft.Row([tagged(self.kind, "account-kind", label="Account kind"), *[self._tags[k] for k in order],
-                       button("Add account", self._add, "account-add", ft.Icons.ADD, filled=True)],
+        form = ft.Row([tagged(self.kind, "account-kind", label=t("accounts.kind")), *[self._tags[k] for k in order],
+                       button(t("accounts.add"), self._add, "account-add", ft.Icons.ADD, filled=True)],
                       wrap=True, spacing=12, run_spacing=12)
         keyring = ft.Column([
             ft.Semantics(content=self.keyring_text, identifier="keyring-status", container=True),
@@ -138,7 +139,7 @@ class AccountsPanel:
         self._keyring_tags["master"].visible = needs
         self._keyring_tags["master2"].visible = view.state == "missing"
         self._keyring_tags["button"].visible = needs
-        self.keyring_button.content = "Create password store" if view.state == "missing" else "Unlock"
+        self.keyring_button.content = t("accounts.create_store") if view.state == "missing" else t("accounts.unlock")
 
     def _fill(self, accounts: list[AccountView]) -> None:
         if accounts == self._shown and self._checks == self._checks_shown:  # the same rows: keep the controls
@@ -146,7 +147,7 @@ class AccountsPanel:
         self._shown = accounts
         self._checks_shown = dict(self._checks)
         if not accounts:
-            self.rows.controls = [ft.Text("No accounts yet. Everything offline works without one.")]
+            self.rows.controls = [ft.Text(t("accounts.none"))]
             return
         self.rows.controls = [self._row(a) for a in accounts]
 
@@ -157,9 +158,9 @@ class AccountsPanel:
         return ft.Column([
             ft.Row([ft.Icon(ft.Icons.KEY if a.has_secret else ft.Icons.KEY_OFF),
                     ft.Text(row_words(a), expand=True),
-                    icon_button(ft.Icons.WIFI_TETHERING, f"Test {a.name}", bind(self._test, a),
+                    icon_button(ft.Icons.WIFI_TETHERING, t("accounts.test", name=a.name), bind(self._test, a),
                                 f"account-test-{a.kind}-{a.name}"),
-                    icon_button(ft.Icons.DELETE, f"Remove {a.name}", bind(self._remove, a),
+                    icon_button(ft.Icons.DELETE, t("accounts.remove", name=a.name), bind(self._remove, a),
                                 f"account-remove-{a.kind}-{a.name}")]),
             ft.Semantics(content=status, identifier=f"account-status-{a.kind}-{a.name}", container=True,
                          live_region=True),
@@ -170,13 +171,11 @@ class AccountsPanel:
         wanted = set(KIND_FIELDS.get(kind, ()))
         for key in ("preset", "address", "host", "port", "smtp_host", "smtp_port", "url", "phone_number_id"):
             self._tags[key].visible = key in wanted
-        self.fields["user"].label = USER_LABELS.get(kind, "User name")
-        self.fields["secret"].label = SECRET_LABELS.get(kind, "Password")
-        self.fields["host"].label = "Mail server (IMAP)" if kind == "mail" else "Server"
-        self.fields["url"].label = {"caldav": "Calendar address (URL)", "whatsapp": "API address (optional)",
-                                    "s3": "Endpoint URL (optional)", "mastodon": "Server address (https://…)",
-                                    "bluesky": "Server (optional: bsky.social)"}.get(kind, "Address (URL)")
-        self.fields["name"].label = "Provider (openai, anthropic …)" if kind == "llm" else "Account name"
+        self.fields["user"].label = t(USER_LABELS.get(kind, "accounts.user"))
+        self.fields["secret"].label = t(SECRET_LABELS.get(kind, "accounts.password"))
+        self.fields["host"].label = t("accounts.imap_host" if kind == "mail" else "accounts.server")
+        self.fields["url"].label = t(URL_LABELS.get(kind, "accounts.url"))
+        self.fields["name"].label = t("accounts.llm_name" if kind == "llm" else "accounts.name")
 
     def _mark(self, problems: dict[str, str]) -> None:
         for key, f in self.fields.items():
@@ -213,7 +212,7 @@ class AccountsPanel:
         self._show_keyring(view)
         self._shown = None  # whether each account has its password is known now
         self._fill(await self.app.engine.accounts())
-        self._say("Password store created." if create else "Password store unlocked for this session.")
+        self._say(t("accounts.store_created") if create else t("accounts.store_unlocked"))
 
     def _form(self) -> dict[str, str]:
         form = {k: f.value or "" for k, f in self.fields.items() if self._tags[k].visible is not False}
@@ -226,23 +225,22 @@ class AccountsPanel:
         draft, problems = draft_from_form(kind, sent)
         self._mark(problems)
         if draft is None:
-            self._say("Account not added: " + ("please fill in the marked field." if len(problems) == 1
-                                               else "please fill in the marked fields."))
+            self._say(t("accounts.not_added_one") if len(problems) == 1 else t("accounts.not_added_many"))
             return
         try:
             acc = await self.app.engine.add_account(draft)
         except EngineError as exc:
-            self._say(f"Account not added: {exc}")
+            self._say(t("accounts.not_added", reason=exc))
             return
         for k, f in self.fields.items():  # cleared only where nobody has typed since it was sent: a field
             if (f.value or "") == sent.get(k, ""):  # written under the user's new keys would lose them
                 f.value = ""
         self.preset.value = ""
         self._fill(await self.app.engine.accounts())
-        self._say(f"Account {acc.name} added. Press Test on its row to check the login.")
+        self._say(t("accounts.added", name=acc.name))
 
     async def _test(self, a: AccountView) -> None:
-        self.app.start_progress("account_test", f"Testing {a.name}…")
+        self.app.start_progress("account_test", t("accounts.testing", name=a.name))
         try:
             r = await self.app.engine.test_account(a.kind, a.name)
         except EngineError as exc:
@@ -261,4 +259,4 @@ class AccountsPanel:
             return
         self._checks.pop((a.kind, a.name), None)
         self._fill(await self.app.engine.accounts())
-        self._say(f"Account {a.name} removed.")
+        self._say(t("accounts.removed", name=a.name))

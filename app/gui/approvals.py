@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING
 import flet as ft
 
 from app.engine import ApprovalView
+from app.gui.formats import clock_time
+from app.gui.strings import t
 from app.gui.widgets import bind, button, field_row, heading
 
 if TYPE_CHECKING:
@@ -25,8 +27,7 @@ def approval_card_body(a: ApprovalView) -> ft.Column:
     rows: list[ft.Control] = [ft.Semantics(content=ft.Text(a.summary, size=15, weight=ft.FontWeight.W_500),
                                            identifier="approval-summary")]
     rows += [field_row(k, action_words(v) if k == "Action" else v) for k, v in a.details.items()]
-    rows.append(ft.Text(f"Expires {a.expires_at.astimezone():%H:%M}. Say “yes” or “no”, or use the buttons.",
-                        size=11, italic=True))
+    rows.append(ft.Text(t("approvals.expires", time=clock_time(a.expires_at)), size=11, italic=True))
     return ft.Column(rows, spacing=4, tight=True)
 
 
@@ -39,13 +40,13 @@ class ApprovalsScreen:
         self._shown: tuple[int, ...] | None = None
 
     def build(self) -> ft.Control:
-        return ft.Column([heading("Approvals"), ft.Text("Actions wait here until you approve or deny them."),
+        return ft.Column([heading(t("approvals.title")), ft.Text(t("approvals.intro")),
                           self.outcome, self.list], expand=True)
 
     def actions(self, a: ApprovalView, suffix: str = "") -> list[ft.Control]:
-        return [button("Approve", bind(self._decide, a.id, True), f"approve-{a.id}{suffix}",
+        return [button(t("approvals.approve"), bind(self._decide, a.id, True), f"approve-{a.id}{suffix}",
                        ft.Icons.CHECK, filled=True),
-                button("Deny", bind(self._decide, a.id, False), f"deny-{a.id}{suffix}", ft.Icons.CLOSE)]
+                button(t("approvals.deny"), bind(self._decide, a.id, False), f"deny-{a.id}{suffix}", ft.Icons.CLOSE)]
 
     def refresh(self) -> None:
         m = self.app.model
@@ -59,7 +60,7 @@ class ApprovalsScreen:
 
     def _fill(self, approvals: list[ApprovalView]) -> None:
         if not approvals:
-            self.list.controls = [ft.Text("Nothing is waiting for your approval.")]
+            self.list.controls = [ft.Text(t("approvals.none"))]
         else:
             self.list.controls = [
                 ft.Card(content=ft.Container(padding=12, content=ft.Column(
@@ -68,9 +69,9 @@ class ApprovalsScreen:
 
     def open_dialog(self, a: ApprovalView) -> None:
         self.close_dialog()
-        dlg = ft.AlertDialog(modal=False, title="Approve this action?", content=approval_card_body(a),
+        dlg = ft.AlertDialog(modal=False, title=t("approvals.dialog_title"), content=approval_card_body(a),
                              actions=[*self.actions(a, "-dialog"),
-                                      button("Later", self._later, f"later-{a.id}-dialog", ft.Icons.SCHEDULE)],
+                                      button(t("approvals.later"), self._later, f"later-{a.id}-dialog", ft.Icons.SCHEDULE)],
                              data=a.id, on_dismiss=self._dismissed)
         self._dialog = dlg
         self.app.page.show_dialog(dlg)

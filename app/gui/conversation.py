@@ -9,7 +9,9 @@ from typing import TYPE_CHECKING, Any
 
 import flet as ft
 
+from app.gui.formats import decimal
 from app.gui.state import PushToTalk, Turn, is_phone
+from app.gui.strings import t
 from app.gui.tan_card import TanCard
 from app.gui.widgets import bind, button, icon_button, tagged
 
@@ -20,14 +22,11 @@ STATE_COLORS = {"idle": ft.Colors.BLUE_GREY_400, "listening": ft.Colors.RED_400,
                 "speaking": ft.Colors.GREEN_500}
 
 
-PTT_HINT = "Hold to talk, or tap to start and tap again to stop."
-
-
 def ptt_hint(phone: bool, key: str) -> str:
     """The hint under the talk button; a phone has no key to hold."""
     if phone:
-        return PTT_HINT
-    return f"{PTT_HINT} Hold {'space' if key == ' ' else key} to talk."
+        return t("talk.ptt_hint")
+    return f"{t('talk.ptt_hint')} {t('talk.ptt_key_hint', key=t('talk.key_space') if key == ' ' else key)}"
 
 
 class ConversationScreen:
@@ -35,9 +34,9 @@ class ConversationScreen:
         self.app = app
         self.ptt = PushToTalk()
         self._last_pointer = 0.0
-        self.status = ft.Text("Idle", size=16, weight=ft.FontWeight.BOLD)
+        self.status = ft.Text(t("state.idle"), size=16, weight=ft.FontWeight.BOLD)
         self.status_dot = ft.Container(width=14, height=14, border_radius=7, bgcolor=STATE_COLORS["idle"])
-        self.hands_free = ft.Switch(label="Hands-free", value=False, on_change=self._on_hands_free)
+        self.hands_free = ft.Switch(label=t("talk.hands_free"), value=False, on_change=self._on_hands_free)
         self.wake_hint = ft.Text("", size=12, italic=True)
         self.progress_label = ft.Text("", size=12)
         self.progress = ft.Column([ft.ProgressBar(), self.progress_label], visible=False, spacing=2)
@@ -46,8 +45,8 @@ class ConversationScreen:
         self.mic_icon = ft.Icon(ft.Icons.MIC, size=44, color=ft.Colors.WHITE)
         self.ptt_face = ft.Container(content=self.mic_icon, width=96, height=96, border_radius=48,
                                      bgcolor=ft.Colors.BLUE_600, alignment=ft.Alignment.CENTER)
-        self.ptt_hint = ft.Text(PTT_HINT, size=12, text_align=ft.TextAlign.CENTER)
-        self.input = ft.TextField(label="Type a message", hint_text="e.g. what time is it", expand=True,
+        self.ptt_hint = ft.Text(t("talk.ptt_hint"), size=12, text_align=ft.TextAlign.CENTER)
+        self.input = ft.TextField(label=t("talk.message"), hint_text=t("talk.message_hint"), expand=True,
                                   on_submit=self._on_submit, on_focus=self._focus, on_blur=self._blur,
                                   shift_enter=False)
         self._typing = False
@@ -68,9 +67,9 @@ class ConversationScreen:
             on_tap=self._tap,
             mouse_cursor=ft.MouseCursor.CLICK,
         )
-        ptt_sem = ft.Semantics(content=ptt, identifier="ptt", label="Push to talk", button=True,
+        ptt_sem = ft.Semantics(content=ptt, identifier="ptt", label=t("talk.push_to_talk"), button=True,
                                on_tap=self._tap)
-        send = icon_button(ft.Icons.SEND, "Send", self._on_submit, "send")
+        send = icon_button(ft.Icons.SEND, t("talk.send"), self._on_submit, "send")
         header = ft.Row([ft.Row([self.status_dot, ft.Semantics(content=self.status, identifier="status",
                                                                live_region=True)], width=160),
                          tagged(self.hands_free, "hands-free")], vertical_alignment=ft.CrossAxisAlignment.CENTER, wrap=True)
@@ -95,9 +94,9 @@ class ConversationScreen:
         self.ptt_face.bgcolor = ft.Colors.RED_600 if state == "listening" else ft.Colors.BLUE_600
         self.mic_icon.icon = ft.Icons.MIC if state != "listening" else ft.Icons.GRAPHIC_EQ
         self.hands_free.value = m.hands_free
-        wake = m.info.wake_phrase if m.info else "hey assistant"
-        self.hands_free.label = f"Hands-free (say “{wake}”)"
-        self.wake_hint.value = f"Listening for “{wake}”…" if m.hands_free else ""
+        wake = m.info.wake_phrase if m.info else t("talk.default_wake")
+        self.hands_free.label = t("talk.hands_free_wake", wake=wake)
+        self.wake_hint.value = t("talk.listening_for", wake=wake) if m.hands_free else ""
         if m.progress:
             self.progress.visible = True
             self.progress_label.value = "; ".join(p.label for p in m.progress.values())
@@ -121,7 +120,7 @@ class ConversationScreen:
         self._show_tan(m.turns[-1] if m.turns else None)
         if m.show_overheard and m.overheard and m.hands_free:
             self.turns.controls.append(ft.Semantics(
-                content=ft.Text(f"Not for me: {m.overheard}", size=11, italic=True, max_lines=1,
+                content=ft.Text(t("talk.not_for_me", text=m.overheard), size=11, italic=True, max_lines=1,
                                 overflow=ft.TextOverflow.ELLIPSIS, opacity=0.5), identifier="overheard"))
         if m.notices:  # the newest notice until it is dismissed (a timer's is in the timers panel's alert)
             last = m.notices[-1]
@@ -131,25 +130,25 @@ class ConversationScreen:
                              identifier="notice", expand=True),
                 *([button(last.action_label, bind(self._open_model, last.model_id), "notice-action",
                           ft.Icons.DOWNLOAD)] if last.action == "install_model" else []),
-                icon_button(ft.Icons.CLOSE, "Dismiss", self._dismiss_notices, "notice-dismiss")],
+                icon_button(ft.Icons.CLOSE, t("talk.dismiss"), self._dismiss_notices, "notice-dismiss")],
                 vertical_alignment=ft.CrossAxisAlignment.CENTER))
 
-    def _turn_view(self, t: Turn, llm: bool) -> ft.Control:
+    def _turn_view(self, turn: Turn, llm: bool) -> ft.Control:
         """A turn's column, kept across refreshes, whose parts (what you said, the reply with its buttons,
         "Spoken") are built again only when what that part shows changed: a reply's "Spoken" line arriving
         (or a reload under load) had replaced the reply's buttons while they were being clicked, and the
         click went nowhere."""
         rows: list[ft.Control] = []
-        if t.user:
-            rows.append(self._part(t.id, "you", (t.user, t.interim), lambda: self._you_view(t)))
-        if t.reply or t.done:
-            rows.append(self._part(t.id, "assistant", (t.shown_reply, t.spoken, t.reply, t.miss, t.more,
-                                                       t.id in self._expanded, llm), lambda: self._reply_view(t)))
-        if t.id in self.app.spoken_turns:
-            secs = self.app.spoken_turns[t.id]
-            rows.append(self._part(t.id, "spoken", (secs,), lambda: ft.Semantics(
-                content=ft.Text(f"Spoken ({secs:.1f} s)", size=11, italic=True), identifier="spoken")))
-        column = self._columns.setdefault(t.id, ft.Column(spacing=4))
+        if turn.user:
+            rows.append(self._part(turn.id, "you", (turn.user, turn.interim), lambda: self._you_view(turn)))
+        if turn.reply or turn.done:
+            rows.append(self._part(turn.id, "assistant", (turn.shown_reply, turn.spoken, turn.reply, turn.miss, turn.more,
+                                                       turn.id in self._expanded, llm), lambda: self._reply_view(turn)))
+        if turn.id in self.app.spoken_turns:
+            secs = self.app.spoken_turns[turn.id]
+            rows.append(self._part(turn.id, "spoken", (secs,), lambda: ft.Semantics(
+                content=ft.Text(t("talk.spoken", seconds=decimal(secs)), size=11, italic=True), identifier="spoken")))
+        column = self._columns.setdefault(turn.id, ft.Column(spacing=4))
         column.controls = rows
         return column
 
@@ -161,24 +160,24 @@ class ConversationScreen:
         self._parts[(turn_id, name)] = (shows, control)
         return control
 
-    def _you_view(self, t: Turn) -> ft.Control:
-        who = "You (speaking…)" if t.interim else "You"
+    def _you_view(self, turn: Turn) -> ft.Control:
+        who = t("talk.you_speaking") if turn.interim else t("talk.you")
         return ft.Container(
             content=ft.Column([ft.Text(who, size=11, weight=ft.FontWeight.BOLD),
-                               ft.Semantics(content=ft.Text(t.user, italic=t.interim),
-                                            identifier="you-interim" if t.interim else "you-text")], spacing=2),
+                               ft.Semantics(content=ft.Text(turn.user, italic=turn.interim),
+                                            identifier="you-interim" if turn.interim else "you-text")], spacing=2),
             padding=8, border_radius=8, bgcolor=ft.Colors.with_opacity(0.08, ft.Colors.BLUE))
 
-    def _reply_view(self, t: Turn) -> ft.Control:
+    def _reply_view(self, turn: Turn) -> ft.Control:
         actions = ft.Row([
-            icon_button(ft.Icons.REPLAY, "Speak again", bind(self._speak_again, t.spoken or t.reply),
-                        f"speak-again-{t.id}"),
-            icon_button(ft.Icons.STOP, "Stop speaking", self._stop_speaking, f"stop-speaking-{t.id}"),
+            icon_button(ft.Icons.REPLAY, t("talk.speak_again"), bind(self._speak_again, turn.spoken or turn.reply),
+                        f"speak-again-{turn.id}"),
+            icon_button(ft.Icons.STOP, t("talk.stop_speaking"), self._stop_speaking, f"stop-speaking-{turn.id}"),
         ], spacing=0)
-        body: list[ft.Control] = [ft.Text("Assistant", size=11, weight=ft.FontWeight.BOLD),
-                                  ft.Semantics(content=ft.Text(t.shown_reply or "…"), identifier="assistant-text")]
-        if t.miss:
-            body += self._miss_help(t)
+        body: list[ft.Control] = [ft.Text(t("talk.assistant"), size=11, weight=ft.FontWeight.BOLD),
+                                  ft.Semantics(content=ft.Text(turn.shown_reply or "…"), identifier="assistant-text")]
+        if turn.miss:
+            body += self._miss_help(turn)
         return ft.Container(content=ft.Column([*body, actions], spacing=2),
                             padding=8, border_radius=8, bgcolor=ft.Colors.with_opacity(0.08, ft.Colors.GREEN))
 
@@ -196,20 +195,20 @@ class ConversationScreen:
         self.turns.controls.append(self._tan.build())
         self._tan.start()
 
-    def _miss_help(self, t: Turn) -> list[ft.Control]:
+    def _miss_help(self, turn: Turn) -> list[ft.Control]:
         """Under a miss: a "What I can do" chip (what works offline, on demand) and, when no language
         model is set up, a button to that setting."""
         info = self.app.model.info
         links: list[ft.Control] = []
-        if t.more:
-            links.append(button("What I can do", bind(self._toggle_more, t.id), f"what-i-can-do-{t.id}",
+        if turn.more:
+            links.append(button(t("talk.what_i_can_do"), bind(self._toggle_more, turn.id), f"what-i-can-do-{turn.id}",
                                 ft.Icons.HELP_OUTLINE))
         if not (info and info.feature("llm").available):
-            links.append(button("Set up a language model", self._open_llm_settings, f"setup-llm-{t.id}",
+            links.append(button(t("talk.setup_llm"), self._open_llm_settings, f"setup-llm-{turn.id}",
                                 ft.Icons.SETTINGS))
         out: list[ft.Control] = [ft.Row(links, wrap=True, spacing=6)]
-        if t.id in self._expanded:
-            out.append(ft.Semantics(content=ft.Text(t.more, size=13), identifier="what-i-can-do-text"))
+        if turn.id in self._expanded:
+            out.append(ft.Semantics(content=ft.Text(turn.more, size=13), identifier="what-i-can-do-text"))
         return out
 
     async def _toggle_more(self, turn_id: str) -> None:
@@ -230,12 +229,11 @@ class ConversationScreen:
             self.onboarding.visible = False
             return
         self.onboarding.content = ft.Card(content=ft.Container(padding=12, content=ft.Column([
-            ft.Text("Welcome to Personal Agent", size=18, weight=ft.FontWeight.BOLD),
-            ft.Text("Everything on this screen works offline: speech recognition, the voice, timers, "
-                    "reminders, notes. Try “what time is it” or “set a timer for 5 minutes”."),
-            ft.Text("Mail, calendar and a language model are optional: add them under Settings."),
-            ft.Row([button("Got it", self._onboarded, "onboarding-done", filled=True),
-                    button("Open settings", lambda e: self.app.go("settings"), "onboarding-settings")], wrap=True),
+            ft.Text(t("talk.welcome"), size=18, weight=ft.FontWeight.BOLD),
+            ft.Text(t("talk.welcome_offline")),
+            ft.Text(t("talk.welcome_optional")),
+            ft.Row([button(t("talk.got_it"), self._onboarded, "onboarding-done", filled=True),
+                    button(t("talk.open_settings"), lambda e: self.app.go("settings"), "onboarding-settings")], wrap=True),
         ])))
         self.onboarding.visible = True
 
@@ -253,7 +251,7 @@ class ConversationScreen:
     async def _on_submit(self, e: Any) -> None:
         text = (self.input.value or "").strip()
         if not text:
-            self.app.toast("Type something first.")
+            self.app.toast(t("talk.type_first"))
             return
         await asyncio.sleep(0)  # what the browser reported since the click or Enter comes in first
         if (self.input.value or "").strip() == text:  # not when the user has typed the next message already

@@ -13,11 +13,13 @@ from typing import TYPE_CHECKING, Any
 
 import flet as ft
 
+from agents.i18n import resolve_language
 from app.engine import EngineError
 from app.finance import display, views
 from app.finance.fmt import money, month_name
 from app.finance.source import FinanceSource, finance_source
 from app.gui.panels import DomainPanel
+from app.gui.strings import t
 from app.gui.widgets import bind, button, heading, icon_button, tagged
 
 if TYPE_CHECKING:
@@ -42,57 +44,57 @@ class FinanceScreen:
         self._polling = False
         self.unavailable = ft.Text("", color=ft.Colors.ERROR, visible=False)
         self.sync_text = ft.Text("")
-        self.sync_btn = button("Sync now", self._sync_now, "finance-sync-now", ft.Icons.SYNC)
+        self.sync_btn = button(t("finance.sync_now"), self._sync_now, "finance-sync-now", ft.Icons.SYNC)
         self.accounts = ft.ResponsiveRow(spacing=8, run_spacing=8)
         self.month_label = ft.Text("", size=16, weight=ft.FontWeight.BOLD)
         self.spending_total = ft.Text("")
         self.spending = ft.Column(spacing=6)
         self.budgets = ft.Column(spacing=6)
         self.subscriptions = ft.Column(spacing=4)
-        self.query = ft.TextField(label="Search bookings", hint_text="payee or purpose", expand=True,
+        self.query = ft.TextField(label=t("finance.search_bookings"), hint_text=t("finance.search_hint"), expand=True,
                                   on_submit=self._search)
-        self.category_filter = ft.Dropdown(label="Category", width=200, on_select=self._search,
-                                           options=[ft.DropdownOption(key="", text="All")])
+        self.category_filter = ft.Dropdown(label=t("finance.category"), width=200, on_select=self._search,
+                                           options=[ft.DropdownOption(key="", text=t("finance.all"))])
         self.transactions = ft.Column(spacing=2)
         self.paging = ft.Text("")
-        self.prev_btn = icon_button(ft.Icons.NAVIGATE_BEFORE, "Newer bookings", self._newer, "finance-newer")
-        self.next_btn = icon_button(ft.Icons.NAVIGATE_NEXT, "Older bookings", self._older, "finance-older")
+        self.prev_btn = icon_button(ft.Icons.NAVIGATE_BEFORE, t("finance.newer"), self._newer, "finance-newer")
+        self.next_btn = icon_button(ft.Icons.NAVIGATE_NEXT, t("finance.older"), self._older, "finance-older")
         self.edit_title = ft.Text("", weight=ft.FontWeight.BOLD)
-        self.edit_category = ft.Dropdown(label="New category", width=240)
+        self.edit_category = ft.Dropdown(label=t("finance.new_category"), width=240)
         self.editor = ft.Container(visible=False, padding=8, border_radius=8,
                                    border=ft.Border.all(1, ft.Colors.OUTLINE_VARIANT), content=ft.Column([
                                        self.edit_title,
-                                       ft.Text("Bookings from this payee go there from now on."),
+                                       ft.Text(t("finance.rule_hint")),
                                        ft.Row([tagged(self.edit_category, "finance-edit-category"),
-                                               button("Save", self._save_category, "finance-edit-save",
+                                               button(t("finance.save"), self._save_category, "finance-edit-save",
                                                       ft.Icons.CHECK, filled=True),
-                                               button("Cancel", self._cancel_edit, "finance-edit-cancel")],
+                                               button(t("finance.cancel"), self._cancel_edit, "finance-edit-cancel")],
                                               wrap=True)], spacing=6))
 
     # ------------------------------------------------------------------ layout
 
     def build(self) -> ft.Control:
         self.body = ft.Column([
-            ft.Row([heading("Finance"), self.sync_btn], wrap=True, alignment=ft.MainAxisAlignment.SPACE_BETWEEN),
+            ft.Row([heading(t("finance.title")), self.sync_btn], wrap=True, alignment=ft.MainAxisAlignment.SPACE_BETWEEN),
             ft.Semantics(content=self.sync_text, identifier="finance-sync", live_region=True),
             self.unavailable,
             self.accounts,
             ft.Divider(),
-            ft.Row([icon_button(ft.Icons.CHEVRON_LEFT, "Previous month", bind(self._shift, -1), "finance-prev-month"),
+            ft.Row([icon_button(ft.Icons.CHEVRON_LEFT, t("finance.prev_month"), bind(self._shift, -1), "finance-prev-month"),
                     ft.Semantics(content=self.month_label, identifier="finance-month"),
-                    icon_button(ft.Icons.CHEVRON_RIGHT, "Next month", bind(self._shift, 1), "finance-next-month")],
+                    icon_button(ft.Icons.CHEVRON_RIGHT, t("finance.next_month"), bind(self._shift, 1), "finance-next-month")],
                    vertical_alignment=ft.CrossAxisAlignment.CENTER),
-            _section("Spending by category"),
+            _section(t("finance.spending")),
             ft.Semantics(content=self.spending_total, identifier="finance-spending-total"),
             self.spending,
-            _section("Budgets"),
+            _section(t("finance.budgets")),
             self.budgets,
-            _section("Subscriptions"),
+            _section(t("finance.subscriptions")),
             self.subscriptions,
             ft.Divider(),
-            _section("Transactions"),
+            _section(t("finance.transactions")),
             ft.Row([tagged(self.query, "finance-query"),
-                    icon_button(ft.Icons.SEARCH, "Search", self._search, "finance-search")]),
+                    icon_button(ft.Icons.SEARCH, t("finance.search"), self._search, "finance-search")]),
             tagged(self.category_filter, "finance-category-filter"),
             self.editor,
             self.transactions,
@@ -107,13 +109,13 @@ class FinanceScreen:
     @property
     def language(self) -> str:
         info = self.app.model.info
-        return info.language if info else "en"
+        return resolve_language(info.language) if info else "en"
 
     # ------------------------------------------------------------------ loading
 
     async def load(self) -> None:
         if self.source is None:
-            self._unavailable("Finance is not available with this connection.")
+            self._unavailable(t("finance.unavailable"))
             return
         self.sync_btn.visible = self.source.can_edit
         try:
@@ -129,10 +131,11 @@ class FinanceScreen:
         self.unavailable.visible = False
         self._show_accounts(accounts)
         self._show_subscriptions(subs)
-        self.sync_text.value = display.sync_line(status)
+        self.sync_text.value = display.sync_line(status, language=self.language)
         names = display.category_names(self.categories, self.language)
-        self.category_filter.options = [ft.DropdownOption(key="", text="All"),
-                                        ft.DropdownOption(key=views.UNCATEGORISED, text=names.get("", "Uncategorised")),
+        self.category_filter.options = [ft.DropdownOption(key="", text=t("finance.all")),
+                                        ft.DropdownOption(key=views.UNCATEGORISED,
+                                                          text=names.get("", t("finance.uncategorised"))),
                                         *(ft.DropdownOption(key=k, text=v) for k, v in names.items())]
         self.edit_category.options = [ft.DropdownOption(key=k, text=v) for k, v in names.items()]
         self._update()
@@ -157,7 +160,7 @@ class FinanceScreen:
             while self.app.screen == "finance" and self.source is not None:
                 await asyncio.sleep(POLL_S)
                 try:
-                    line = display.sync_line(await self.source.sync_status())
+                    line = display.sync_line(await self.source.sync_status(), language=self.language)
                 except EngineError:
                     continue
                 if line != self.sync_text.value:
@@ -171,13 +174,13 @@ class FinanceScreen:
         spending = await self.source.spending(self.month)
         budgets = await self.source.budgets(self.month)
         self.month_label.value = month_name(self.month, self.language)
-        self.spending_total.value = "Spent: " + display.totals(
-            [(r.amount, r.currency) for r in spending.categories], self.language)
+        self.spending_total.value = t("finance.spent", total=display.totals(
+            [(r.amount, r.currency) for r in spending.categories], self.language))
         bars = display.spending_bars(spending, self.language)
-        self.spending.controls = [_bar(b, "finance-spend") for b in bars] or [ft.Text("Nothing spent this month.")]
+        self.spending.controls = [_bar(b, "finance-spend") for b in bars] or [ft.Text(t("finance.nothing_spent"))]
         budget_bars = display.budget_bars(budgets, self.language)
         self.budgets.controls = [_bar(b, "finance-budget") for b in budget_bars] or [
-            ft.Text("No budgets yet.")]
+            ft.Text(t("finance.no_budgets"))]
 
     async def _load_transactions(self) -> None:
         assert self.source is not None
@@ -186,7 +189,7 @@ class FinanceScreen:
         self.page_data = await self.source.transactions(f)
         names = display.category_names(self.categories, self.language)
         self.transactions.controls = [self._row(t, names) for t in self.page_data.items]
-        self.paging.value = display.paging_line(self.page_data)
+        self.paging.value = display.paging_line(self.page_data, self.language)
         self._set_disabled(self.prev_btn, self.offset == 0)
         self._set_disabled(self.next_btn, self.offset + PAGE_SIZE >= self.page_data.total)
 
@@ -199,14 +202,13 @@ class FinanceScreen:
 
     def _show_accounts(self, accounts: list[views.AccountView]) -> None:
         if not accounts:
-            self.accounts.controls = [ft.Text("No bank accounts yet: import a statement or add a bank account.",
-                                              col=12)]
+            self.accounts.controls = [ft.Text(t("finance.no_accounts"), col=12)]
             return
         self.accounts.controls = [ft.Card(col={"xs": 12, "md": 6, "lg": 4}, content=ft.Container(padding=12, content=(
             ft.Column([ft.Text(display.account_title(a), size=12, selectable=True),
                        ft.Semantics(content=ft.Text(money(a.balance, a.currency, self.language), size=22,
                                                     weight=ft.FontWeight.BOLD), identifier="finance-balance"),
-                       ft.Text(display.account_detail(a), size=12)], spacing=4))))
+                       ft.Text(display.account_detail(a, self.language), size=12)], spacing=4))))
             for a in accounts]
 
     def _show_subscriptions(self, subs: list[views.RecurringView]) -> None:
@@ -215,16 +217,16 @@ class FinanceScreen:
             payee, detail = display.recurring_line(r, self.language)
             rows.append(ft.Semantics(identifier="finance-subscription", content=ft.Column(
                 [ft.Text(payee, weight=ft.FontWeight.BOLD), ft.Text(detail, size=12)], spacing=0)))
-        self.subscriptions.controls = rows or [ft.Text("No subscriptions found.")]
+        self.subscriptions.controls = rows or [ft.Text(t("finance.no_subscriptions"))]
 
-    def _row(self, t: views.TransactionView, names: dict[str, str]) -> ft.Control:
-        day, who, amount, cat = display.transaction_cells(t, names, self.language)
-        color = ft.Colors.ERROR if t.amount < 0 else ft.Colors.GREEN
+    def _row(self, tx: views.TransactionView, names: dict[str, str]) -> ft.Control:
+        day, who, amount, cat = display.transaction_cells(tx, names, self.language)
+        color = ft.Colors.ERROR if tx.amount < 0 else ft.Colors.GREEN
         content = ft.Container(padding=ft.Padding.symmetric(vertical=4), content=ft.Row([
             ft.Column([ft.Text(who, weight=ft.FontWeight.BOLD, max_lines=1, overflow=ft.TextOverflow.ELLIPSIS),
                        ft.Text(f"{day} · {cat}", size=12)], spacing=0, expand=True),
             ft.Text(amount, color=color, weight=ft.FontWeight.BOLD),
-        ]), on_click=bind(self._edit, t) if self.source is not None and self.source.can_edit else None)
+        ]), on_click=bind(self._edit, tx) if self.source is not None and self.source.can_edit else None)
         return ft.Semantics(content=content, identifier="finance-tx", button=bool(content.on_click) or None)
 
     # ------------------------------------------------------------------ actions
@@ -258,10 +260,10 @@ class FinanceScreen:
             self.app.toast(str(exc))
         self._update()
 
-    async def _edit(self, t: views.TransactionView) -> None:
-        self.selected = t
-        self.edit_title.value = f"Category of “{t.counterparty or t.purpose[:40]}”"
-        self.edit_category.value = t.category
+    async def _edit(self, tx: views.TransactionView) -> None:
+        self.selected = tx
+        self.edit_title.value = t("finance.category_of", what=tx.counterparty or tx.purpose[:40])
+        self.edit_category.value = tx.category
         self.editor.visible = True
         self._update()
 
@@ -279,8 +281,8 @@ class FinanceScreen:
             self.app.toast(str(exc))
             return
         names = display.category_names(self.categories, self.language)
-        self.app.toast(f"Moved to {names.get(self.edit_category.value, self.edit_category.value)}; "
-                       f"learned the rule {done.rule}")
+        self.app.toast(t("finance.moved", category=names.get(self.edit_category.value, self.edit_category.value),
+                         rule=done.rule))
         self.selected = None
         self.editor.visible = False
         await self._load_transactions()
@@ -290,7 +292,7 @@ class FinanceScreen:
     async def _sync_now(self, e: Any = None) -> None:
         if self.source is None:
             return
-        self.sync_text.value = "Bank sync: starting…"
+        self.sync_text.value = t("finance.sync_starting")
         self._update()
         try:
             await self.source.sync_now()
@@ -316,4 +318,4 @@ async def _show(screen: FinanceScreen) -> None:
     await screen.load()
 
 
-PANEL = DomainPanel(label="Finance", icon=ft.Icons.ACCOUNT_BALANCE, screen=FinanceScreen, on_show=_show)
+PANEL = DomainPanel(label="nav.finance", icon=ft.Icons.ACCOUNT_BALANCE, screen=FinanceScreen, on_show=_show)

@@ -9,7 +9,9 @@ from typing import TYPE_CHECKING, Any
 import flet as ft
 
 from app.engine import EngineError, MeetingSegment, MeetingView
+from app.gui.formats import date_time
 from app.gui.state import fmt_clock
+from app.gui.strings import t
 from app.gui.widgets import bind, button, heading, icon_button, tagged
 
 if TYPE_CHECKING:
@@ -43,34 +45,34 @@ class MeetingDetail:
     def _build(self) -> None:
         m = self.view
         assert m is not None and m.id is not None
-        when = f"{m.started_at.astimezone():%Y-%m-%d %H:%M}" if m.started_at else ""
-        self.names = {s: ft.TextField(value=s, label=f"Name of {s}", dense=True, expand=True) for s in m.speakers}
+        when = date_time(m.started_at) if m.started_at else ""
+        self.names = {s: ft.TextField(value=s, label=t("meetings.name_of", speaker=s), dense=True, expand=True) for s in m.speakers}
         rows: list[ft.Control] = [
-            ft.Row([icon_button(ft.Icons.ARROW_BACK, "Back to the list", self._back_click, "meeting-back"),
-                    ft.Semantics(content=heading(m.title or "Meeting"), identifier="meeting-detail-title"),
-                    icon_button(ft.Icons.DOWNLOAD, "Export", bind(self._export, m.id), f"export-{m.id}")],
+            ft.Row([icon_button(ft.Icons.ARROW_BACK, t("meetings.back"), self._back_click, "meeting-back"),
+                    ft.Semantics(content=heading(m.title or t("meetings.title")), identifier="meeting-detail-title"),
+                    icon_button(ft.Icons.DOWNLOAD, t("meetings.export"), bind(self._export, m.id), f"export-{m.id}")],
                    wrap=True),
             ft.Text(f"{when} · {fmt_clock(m.elapsed_s)}", size=12),
         ]
         if m.summary:
-            rows += [ft.Text("Summary", weight=ft.FontWeight.BOLD),
+            rows += [ft.Text(t("meetings.summary"), weight=ft.FontWeight.BOLD),
                      ft.Semantics(content=ft.Text(m.summary), identifier="meeting-detail-summary")]
-        for title, items, ident in (("Decisions", m.decisions, "meeting-decision"),
-                                    ("Action items", m.action_items, "meeting-action")):
+        for title, items, ident in ((t("meetings.decisions"), m.decisions, "meeting-decision"),
+                                    (t("meetings.action_items"), m.action_items, "meeting-action")):
             if items:
                 rows.append(ft.Text(title, weight=ft.FontWeight.BOLD))
                 rows += [ft.Semantics(content=ft.Text(f"• {x}"), identifier=ident) for x in items]
         if m.speakers:
-            rows.append(ft.Text("Speakers", weight=ft.FontWeight.BOLD))
+            rows.append(ft.Text(t("meetings.speakers"), weight=ft.FontWeight.BOLD))
             for i, (label, field) in enumerate(self.names.items()):
                 rows.append(ft.Row([tagged(field, f"speaker-name-{i}"),
-                                    button("Rename", bind(self._rename, label), f"speaker-rename-{i}")]))
-        rows.append(ft.Text("Transcript", weight=ft.FontWeight.BOLD))
-        rows += [ft.Row([icon_button(ft.Icons.PLAY_ARROW, f"Play from {fmt_clock(s.start_s)}",
+                                    button(t("meetings.rename"), bind(self._rename, label), f"speaker-rename-{i}")]))
+        rows.append(ft.Text(t("meetings.transcript"), weight=ft.FontWeight.BOLD))
+        rows += [ft.Row([icon_button(ft.Icons.PLAY_ARROW, t("meetings.play_from", offset=fmt_clock(s.start_s)),
                                      bind(self._play, s.start_s), f"play-line-{n}"),
                          ft.Semantics(content=ft.Text(line_text(s), expand=True), identifier="meeting-detail-line")],
                         vertical_alignment=ft.CrossAxisAlignment.START)
-                 for n, s in enumerate(m.segments)] or [ft.Text("No transcript.")]
+                 for n, s in enumerate(m.segments)] or [ft.Text(t("meetings.no_transcript"))]
         self.body.controls = rows
         self.body.visible = True
 
@@ -83,7 +85,7 @@ class MeetingDetail:
             return
         new = (self.names[label].value or "").strip()
         if not new or new == label:
-            self.app.toast("Type the speaker's name first.")
+            self.app.toast(t("meetings.type_name"))
             return
         try:
             self.view = await self.app.engine.rename_speaker(self.view.id, label, new)
@@ -91,7 +93,7 @@ class MeetingDetail:
             self.app.toast(str(exc))
             return
         self._build()
-        self.app.toast(f"{label} is now {new}.")
+        self.app.toast(t("meetings.renamed", old=label, new=new))
         self.app.refresh()
 
     async def _play(self, start_s: float) -> None:

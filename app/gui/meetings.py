@@ -8,58 +8,62 @@ from typing import TYPE_CHECKING, Any
 import flet as ft
 
 from app.engine import EngineError, ExportFormat, MeetingHit
+from app.gui.formats import date_time
 from app.gui.meeting_view import MeetingDetail
 from app.gui.panels import DomainPanel
 from app.gui.state import fmt_clock, transcript_lines
+from app.gui.strings import t
 from app.gui.widgets import bind, button, heading, icon_button, tagged
 
 if TYPE_CHECKING:
     from app.gui.shell import AssistantApp
 
 
-EXPORT_CHOICES: list[tuple[ExportFormat, str]] = [
-    ("md", "Text with notes (Markdown)"), ("srt", "Subtitles (SRT)"), ("vtt", "Subtitles (WebVTT)"),
-    ("json", "Data (JSON)")]
+EXPORT_CHOICES: list[ExportFormat] = ["md", "srt", "vtt", "json"]  # labelled "meetings.export_<format>"
+STATE_WORDS = {"idle": "meetings.state_idle", "recording": "meetings.state_recording",
+               "paused": "meetings.state_paused", "processing": "meetings.state_processing",
+               "done": "meetings.state_done"}
 
 
 class MeetingsScreen:
     def __init__(self, app: AssistantApp) -> None:
         self.app = app
         self.unavailable = ft.Text("", color=ft.Colors.ERROR, visible=False)
-        self.title = ft.TextField(label="Meeting title", hint_text="optional", expand=True)
+        self.title = ft.TextField(label=t("meetings.meeting_title"), hint_text=t("meetings.optional"), expand=True)
         self.timer = ft.Text("00:00", size=32, weight=ft.FontWeight.BOLD)
-        self.state = ft.Text("Not recording")
+        self.state = ft.Text(t("meetings.state_idle"))
         self.level = ft.ProgressBar(value=0, width=220, bar_height=10)
         self.transcript = ft.ListView(height=220, spacing=4, auto_scroll=True)
         self.summary = ft.Column(spacing=4)
-        self.query = ft.TextField(label="Search past meetings", expand=True, on_submit=self._search)
+        self.query = ft.TextField(label=t("meetings.search_past"), expand=True, on_submit=self._search)
         self.results = ft.Column(spacing=6, key=ft.ScrollKey("meeting-results"))  # type: ignore[call-arg]
         self.past = ft.Column(spacing=4)
         self.detail = MeetingDetail(app, self._close_detail, self._export)
-        self.start_btn = button("Start", self._start, "meeting-start", ft.Icons.FIBER_MANUAL_RECORD, filled=True)
-        self.pause_btn = button("Pause", self._pause, "meeting-pause", ft.Icons.PAUSE)
-        self.resume_btn = button("Resume", self._resume, "meeting-resume", ft.Icons.PLAY_ARROW)
-        self.stop_btn = button("Stop", self._stop, "meeting-stop", ft.Icons.STOP)
+        self.start_btn = button(t("meetings.start"), self._start, "meeting-start", ft.Icons.FIBER_MANUAL_RECORD, filled=True)
+        self.pause_btn = button(t("meetings.pause"), self._pause, "meeting-pause", ft.Icons.PAUSE)
+        self.resume_btn = button(t("meetings.resume"), self._resume, "meeting-resume", ft.Icons.PLAY_ARROW)
+        self.stop_btn = button(t("meetings.stop"), self._stop, "meeting-stop", ft.Icons.STOP)
         self._shown: object = None
         self._past_shown: object = None
 
     def build(self) -> ft.Control:
-        meter = ft.Row([ft.Text("Input level"), ft.Semantics(content=self.level, label="Input level")])
+        meter = ft.Row([ft.Text(t("meetings.input_level")),
+                        ft.Semantics(content=self.level, label=t("meetings.input_level"))])
         self.body = ft.Column([
-            heading("Meeting"), self.unavailable,
+            heading(t("meetings.title")), self.unavailable,
             ft.Row([tagged(self.title, "meeting-title")]),
-            ft.Row([ft.Semantics(content=self.timer, identifier="meeting-timer", label="Elapsed time"),
+            ft.Row([ft.Semantics(content=self.timer, identifier="meeting-timer", label=t("meetings.elapsed")),
                     ft.Semantics(content=self.state, identifier="meeting-state", live_region=True)],
                    wrap=True, vertical_alignment=ft.CrossAxisAlignment.CENTER),
             meter,
             ft.Row([self.start_btn, self.pause_btn, self.resume_btn, self.stop_btn], wrap=True),
-            ft.Text("Live transcript", weight=ft.FontWeight.BOLD),
+            ft.Text(t("meetings.live"), weight=ft.FontWeight.BOLD),
             ft.Container(content=self.transcript, border=ft.Border.all(1, ft.Colors.OUTLINE_VARIANT),
                          border_radius=8, padding=6),
             self.summary,
             ft.Divider(),
-            heading("Past meetings"),
-            ft.Row([tagged(self.query, "meeting-query"), icon_button(ft.Icons.SEARCH, "Search", self._search,
+            heading(t("meetings.past")),
+            ft.Row([tagged(self.query, "meeting-query"), icon_button(ft.Icons.SEARCH, t("meetings.search"), self._search,
                                                                       "meeting-search")]),
             self.results,
             self.past,
@@ -73,12 +77,11 @@ class MeetingsScreen:
         feature = info.feature("meetings") if info else None
         available = bool(feature and feature.available)
         self.unavailable.visible = not available
-        self.unavailable.value = f"Not available: {feature.detail}" if feature and not available else ""
+        self.unavailable.value = t("meetings.unavailable", detail=feature.detail) if feature and not available else ""
         self.timer.value = fmt_clock(m.elapsed_s)
-        self.state.value = {"idle": "Not recording", "recording": "Recording", "paused": "Paused",
-                            "processing": "Transcribing…", "done": "Finished"}[m.state]
+        self.state.value = t(STATE_WORDS[m.state])
         if m.state == "recording" and m.waiting_for_audio:
-            self.state.value = "Waiting for the microphone…"
+            self.state.value = t("meetings.waiting_mic")
         self.level.value = m.level
         rec = m.state in ("recording", "paused")
         for b, on in ((self.start_btn, not rec), (self.pause_btn, m.state == "recording"),
@@ -96,9 +99,9 @@ class MeetingsScreen:
                                     for line in shown[0]]
         parts: list[ft.Control] = []
         if m.summary:
-            parts += [ft.Text("Summary", weight=ft.FontWeight.BOLD), ft.Text(m.summary, selectable=True)]
+            parts += [ft.Text(t("meetings.summary"), weight=ft.FontWeight.BOLD), ft.Text(m.summary, selectable=True)]
         if m.action_items:
-            parts += [ft.Text("Action items", weight=ft.FontWeight.BOLD),
+            parts += [ft.Text(t("meetings.action_items"), weight=ft.FontWeight.BOLD),
                       *[ft.Text("• " + a, selectable=True) for a in m.action_items]]
         self.summary.controls = parts
 
@@ -109,7 +112,7 @@ class MeetingsScreen:
             self.app.toast(str(exc))
 
     async def _start(self, e: Any) -> None:
-        self.app.start_progress("meeting_start", "Starting the recording (loading speech recognition)…")
+        self.app.start_progress("meeting_start", t("meetings.starting"))
         try:
             await self.app.engine.meeting_start(self.title.value or "")
         except EngineError as exc:
@@ -127,7 +130,7 @@ class MeetingsScreen:
 
     async def _stop(self, e: Any) -> None:
         await self.app.stop_capture()
-        self.app.start_progress("meeting_stop", "Finishing the transcript…")
+        self.app.start_progress("meeting_stop", t("meetings.finishing"))
         try:
             view = await self.app.engine.meeting_stop()
         except EngineError as exc:
@@ -150,11 +153,12 @@ class MeetingsScreen:
             return
         self._past_shown = shown
         self.past.controls = [
-            ft.Row([ft.Text(f"{m.title} — {m.started_at.astimezone():%Y-%m-%d %H:%M} ({fmt_clock(m.duration_s)})",
-                            expand=True),
-                    icon_button(ft.Icons.OPEN_IN_NEW, f"Open {m.title}", bind(self._open, m.id), f"open-{m.id}"),
-                    icon_button(ft.Icons.DOWNLOAD, f"Export {m.title}", bind(self._export, m.id), f"export-{m.id}")])
-            for m in past] or [ft.Text("No past meetings yet.")]
+            ft.Row([ft.Text(f"{m.title} — {date_time(m.started_at)} ({fmt_clock(m.duration_s)})", expand=True),
+                    icon_button(ft.Icons.OPEN_IN_NEW, t("meetings.open", title=m.title), bind(self._open, m.id),
+                                f"open-{m.id}"),
+                    icon_button(ft.Icons.DOWNLOAD, t("meetings.export_named", title=m.title), bind(self._export, m.id),
+                                f"export-{m.id}")])
+            for m in past] or [ft.Text(t("meetings.none"))]
         self.app.refresh()
 
     async def _open(self, meeting_id: str) -> None:
@@ -174,18 +178,18 @@ class MeetingsScreen:
         except EngineError as exc:
             self.app.toast(str(exc))
             return
-        self.results.controls = [self._hit(h) for h in hits] or [ft.Text("No matches.")]
+        self.results.controls = [self._hit(h) for h in hits] or [ft.Text(t("meetings.no_matches"))]
         self.results.update()
         # on a phone the results start below the fold: bring them into view
         await self.body.scroll_to(scroll_key="meeting-results", duration=200)
 
     def _hit(self, h: MeetingHit) -> ft.Control:
         return ft.Row([
-            ft.Column([ft.Text(f"{h.title} — {h.at.astimezone():%Y-%m-%d %H:%M} at {fmt_clock(h.start_s)}",
+            ft.Column([ft.Text(t("meetings.hit_at", title=h.title, when=date_time(h.at), offset=fmt_clock(h.start_s)),
                                weight=ft.FontWeight.BOLD),
                        ft.Semantics(content=ft.Text(h.text), identifier="meeting-hit")], expand=True, spacing=2),
-            icon_button(ft.Icons.PLAY_ARROW, "Play from here", bind(self._play, h), f"play-{h.meeting_id}"),
-            icon_button(ft.Icons.DOWNLOAD, "Export", bind(self._export, h.meeting_id), f"export-{h.meeting_id}"),
+            icon_button(ft.Icons.PLAY_ARROW, t("meetings.play_here"), bind(self._play, h), f"play-{h.meeting_id}"),
+            icon_button(ft.Icons.DOWNLOAD, t("meetings.export"), bind(self._export, h.meeting_id), f"export-{h.meeting_id}"),
         ])
 
     async def _play(self, h: MeetingHit) -> None:
@@ -199,11 +203,11 @@ class MeetingsScreen:
     async def _export(self, meeting_id: str) -> None:
         """Ask which format, then hand the file to the browser (a download, also on a phone)."""
         buttons: list[ft.Control] = [
-            button(label, bind(self._download, meeting_id, fmt), f"export-{fmt}")
-            for fmt, label in EXPORT_CHOICES]
-        dlg = ft.AlertDialog(modal=False, title="Export the transcript",
+            button(t(f"meetings.export_{fmt}"), bind(self._download, meeting_id, fmt), f"export-{fmt}")
+            for fmt in EXPORT_CHOICES]
+        dlg = ft.AlertDialog(modal=False, title=t("meetings.export_title"),
                              content=ft.Column(buttons, tight=True, spacing=6),
-                             actions=[button("Cancel", self._close_dialog, "export-cancel")])
+                             actions=[button(t("meetings.cancel"), self._close_dialog, "export-cancel")])
         self.app.page.show_dialog(dlg)
 
     async def _close_dialog(self, e: Any) -> None:
@@ -211,7 +215,7 @@ class MeetingsScreen:
 
     async def _download(self, meeting_id: str, fmt: ExportFormat) -> None:
         self.app.page.pop_dialog()
-        self.app.start_progress("export", "Exporting meeting…")
+        self.app.start_progress("export", t("meetings.exporting"))
         try:
             f = await self.app.engine.meeting_export(meeting_id, fmt)
         except EngineError as exc:
@@ -226,4 +230,4 @@ async def _show(screen: MeetingsScreen) -> None:
     await screen.load_past()
 
 
-PANEL = DomainPanel(label="Meetings", icon=ft.Icons.GROUPS, screen=MeetingsScreen, on_show=_show)
+PANEL = DomainPanel(label="nav.meetings", icon=ft.Icons.GROUPS, screen=MeetingsScreen, on_show=_show)

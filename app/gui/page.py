@@ -34,8 +34,9 @@ def build_page(sv: Services, engine_factory: EngineFactory | None = None) -> Cal
     async def main(page: ft.Page) -> None:
         from app.gui.fonts import use_served_font
         from app.gui.shell import AssistantApp
+        from app.gui.strings import t
 
-        page.title = "Personal Agent"
+        page.title = t("app.title")
         use_served_font(page)  # Japanese, Chinese, Korean text drawn offline in a browser
         app = AssistantApp(page, get_engine(), sv.paths.data_dir / "exports")
         await app.start()

@@ -13,11 +13,13 @@ from app.engine import EngineError
 
 async def main(page: ft.Page) -> None:
     from app.gui.shell import AssistantApp
+    from app.gui.strings import set_language, t
     from app.gui.widgets import button, tagged
 
-    page.title = "Personal Agent"
-    url = ft.TextField(label="Home server address", hint_text="https://home.example:8765", width=320)
-    code = ft.TextField(label="Pairing code", hint_text="the code your home server shows", width=320)
+    set_language("auto")  # the phone's own language until the home server's setting is known
+    page.title = t("app.title")
+    url = ft.TextField(label=t("phone.server"), hint_text=t("phone.server_hint"), width=320)
+    code = ft.TextField(label=t("phone.code"), hint_text=t("phone.code_hint"), width=320)
     message = ft.Text("")
 
     async def connect(e: Any) -> None:
@@ -26,17 +28,17 @@ async def main(page: ft.Page) -> None:
         try:
             engine = await RemoteEngine.pair((url.value or "").strip(), (code.value or "").strip())
         except (EngineError, ValueError, OSError) as exc:
-            message.value = f"Could not connect: {exc}"
+            message.value = t("phone.failed", reason=exc)
             page.update()
             return
         page.controls.clear()
         await AssistantApp(page, engine, export_dir=_export_dir()).start()
 
     page.add(ft.Column([
-        ft.Text("Connect to your home server", size=20, weight=ft.FontWeight.BOLD),
-        ft.Text("Speech recognition and the voice run on the home server; this phone records and plays."),
+        ft.Text(t("phone.title"), size=20, weight=ft.FontWeight.BOLD),
+        ft.Text(t("phone.intro")),
         tagged(url, "server-url"), tagged(code, "pairing-code"),
-        button("Connect", connect, "connect", ft.Icons.LINK, filled=True), message,
+        button(t("phone.connect"), connect, "connect", ft.Icons.LINK, filled=True), message,
     ], spacing=12))
 
 

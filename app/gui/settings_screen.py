@@ -12,17 +12,30 @@ from app.engine.settings_rules import settings_problems
 from app.gui.accounts_panel import AccountsPanel
 from app.gui.models_screen import ModelsScreen
 from app.gui.state import is_phone
+from app.gui.strings import t
 from app.gui.widgets import button, heading, tagged
 
 if TYPE_CHECKING:
     from app.gui.shell import AssistantApp
 
-# (field, label) of the choices and of the typed settings, in the order the screen shows them
-CHOICES = [("language", "Language"), ("stt_model", "Speech recognition model"),
-           ("llm_provider", "Language model provider"), ("voice", "Voice"), ("storage_backend", "Recordings storage"),
-           ("input_device", "Microphone"), ("output_device", "Speaker"), ("theme", "Theme")]
-TYPED = [("llm_model", "Model name"), ("llm_base_url", "Model server address"), ("wake_phrase", "Wake phrase"),
-         ("ptt_key", "Hold-to-talk key")]
+# the choices and the typed settings, in the order the screen shows them (each labelled by its catalogue
+# key "settings.<field>": app/gui/strings.py)
+CHOICES = ["language", "stt_model", "llm_provider", "voice", "storage_backend", "input_device", "output_device",
+           "theme"]
+TYPED = ["llm_model", "llm_base_url", "wake_phrase", "ptt_key"]
+# the options shown in words (catalogue keys); the others (models, voices, devices) are names
+OPTION_WORDS = {"language": {"auto": "settings.lang_auto", "en": "settings.lang_en", "de": "settings.lang_de"},
+                "theme": {"system": "settings.theme_system", "light": "settings.theme_light",
+                          "dark": "settings.theme_dark"}}
+
+
+def option_text(field: str, option: str) -> str:
+    """What a choice shows for one option: words for languages and themes, "(system default)" for no
+    device, else the option's own name."""
+    words = OPTION_WORDS.get(field, {}).get(option)
+    if words is not None:
+        return t(words)
+    return option or t("settings.system_default")
 DESKTOP_ONLY = {"ptt_key"}  # a phone has no keyboard to hold a key on
 DEVICES = ("input_device", "output_device")  # this machine's sound devices: listed only where they are used
 
@@ -32,17 +45,16 @@ def audio_devices_note(web: bool, mobile: bool, local_engine: bool) -> str | Non
     the local engine), else one line saying whose microphone and speaker are used. A browser or a phone
     records and plays on its own device: the server's device list means nothing there."""
     if mobile:
-        return "Microphone and speaker: this phone's own."
+        return t("settings.devices_phone")
     if web:
-        return ("Microphone and speaker: this browser's (the ones your system uses; the browser asks once "
-                "before it lets the app use the microphone).")
+        return t("settings.devices_browser")
     if not local_engine:
-        return "Microphone and speaker: this computer's own."
+        return t("settings.devices_computer")
     return None
 
 
 def _choices(v: SettingsView) -> dict[str, tuple[list[str], str]]:
-    return {"language": (["en", "de"], v.language), "stt_model": (v.stt_models, v.stt_model),
+    return {"language": (["auto", "en", "de"], v.language), "stt_model": (v.stt_models, v.stt_model),
             "llm_provider": (v.llm_providers, v.llm_provider), "voice": (v.voices, v.voice),
             "storage_backend": (v.storage_backends, v.storage_backend),
             "input_device": (["", *v.input_devices], v.input_device),
@@ -60,11 +72,11 @@ class SettingsScreen:
         self.app = app
         # the fields are made once and filled in place: a form built again when the screen opened (or
         # after a save) replaced the field the user had just clicked, and the keys typed went nowhere
-        self.dropdowns = {key: ft.Dropdown(label=label, width=260) for key, label in CHOICES}
-        self.texts = {key: ft.TextField(label=label, width=260, error_max_lines=3) for key, label in TYPED}
+        self.dropdowns = {key: ft.Dropdown(label=t(f"settings.{key}"), width=260) for key in CHOICES}
+        self.texts = {key: ft.TextField(label=t(f"settings.{key}"), width=260, error_max_lines=3) for key in TYPED}
         # a dropdown's label is not its accessible name in Flutter web: the semantics node gets it
-        self._tagged = {**{key: tagged(d, f"setting-{key}", label=label) for (key, label), d
-                           in zip(CHOICES, self.dropdowns.values(), strict=True)},
+        self._tagged = {**{key: tagged(d, f"setting-{key}", label=t(f"settings.{key}"))
+                           for key, d in self.dropdowns.items()},
                         **{key: tagged(t, f"setting-{key}") for key, t in self.texts.items()}}
         self.form = ft.Row(list(self._tagged.values()), wrap=True, spacing=12, run_spacing=12)
         self.message = ft.Text("")
@@ -78,10 +90,10 @@ class SettingsScreen:
 
     def build(self) -> ft.Control:
         return ft.Column([
-            heading("Settings"), self.form, self._devices_tag,
-            button("Save settings", self._save, "settings-save", ft.Icons.SAVE, filled=True),
+            heading(t("settings.title")), self.form, self._devices_tag,
+            button(t("settings.save"), self._save, "settings-save", ft.Icons.SAVE, filled=True),
             ft.Semantics(content=self.message, identifier="settings-message", live_region=True, container=True),
-            ft.Divider(), heading("Accounts"), self.accounts.build(),
+            ft.Divider(), heading(t("settings.accounts")), self.accounts.build(),
             ft.Divider(), self.models.build(),
         ], scroll=ft.ScrollMode.AUTO, expand=True)
 
@@ -102,7 +114,7 @@ class SettingsScreen:
             d = self.dropdowns[key]
             opts = list(dict.fromkeys([*options, value])) if value else options
             if [o.key for o in d.options or []] != opts:  # new option controls rebuild the form's semantics
-                d.options = [ft.DropdownOption(key=o, text=o or "(system default)") for o in opts]
+                d.options = [ft.DropdownOption(key=o, text=option_text(key, o)) for o in opts]
             d.value = value
             d.error_text = None
         for key, value in _typed(v).items():
@@ -141,8 +153,8 @@ class SettingsScreen:
         """Show each problem under its field (and clear the fields without one)."""
         for key, d in self.dropdowns.items():
             d.error_text = problems.get(key)
-        for key, t in self.texts.items():
-            t.error = problems.get(key)
+        for key, field in self.texts.items():
+            field.error = problems.get(key)
 
     def _say(self, text: str) -> None:
         self.message.value = text
@@ -160,8 +172,7 @@ class SettingsScreen:
         problems = settings_problems(patch, self.view) if self.view is not None else {}
         self._mark(problems)
         if problems:
-            self._say("Not saved: " + ("please correct the marked field." if len(problems) == 1
-                                       else "please correct the marked fields."))
+            self._say(t("settings.not_saved_one") if len(problems) == 1 else t("settings.not_saved_many"))
             return
         try:
             view = await self.app.engine.update_settings(patch)
@@ -171,4 +182,4 @@ class SettingsScreen:
         self._filled.update({k: values[k] for k in self.texts if k in values})  # the fields hold these
         self._fill(view)
         await self.app.settings_changed(view)
-        self._say("Settings saved.")
+        self._say(t("settings.saved"))

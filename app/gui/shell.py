@@ -32,12 +32,14 @@ from app.gui.conversation import ConversationScreen
 from app.gui.panels import PanelScreen, domain_panels
 from app.gui.settings_screen import SettingsScreen
 from app.gui.state import UiModel, is_phone
+from app.gui.strings import label, language, set_language, t
 from app.gui.timers import TimersPanel
 
 log = logging.getLogger(__name__)
-# the fixed tabs; each registered domain with a GUI panel (app/gui/panels.py) comes between Talk and Approvals
-FIRST_NAV = [("conversation", "Talk", ft.Icons.MIC)]
-LAST_NAV = [("approvals", "Approvals", ft.Icons.TASK_ALT), ("settings", "Settings", ft.Icons.SETTINGS)]
+# the fixed tabs (their labels are catalogue keys: app/gui/strings.py); each registered domain with a GUI
+# panel (app/gui/panels.py) comes between Talk and Approvals
+FIRST_NAV = [("conversation", "nav.talk", ft.Icons.MIC)]
+LAST_NAV = [("approvals", "nav.approvals", ft.Icons.TASK_ALT), ("settings", "nav.settings", ft.Icons.SETTINGS)]
 # flet-audio-recorder on web delivers 44.1 kHz stereo whatever is asked: ask for exactly that
 CAPTURE_RATE, CAPTURE_CHANNELS = 44_100, 2
 STOP_CAPTURE_WAIT_S = 0.3
@@ -54,27 +56,13 @@ class AssistantApp:
         self.ptt_key_name = " "
         self.spoken_turns: dict[str, float] = {}
         self.timers_panel = TimersPanel(self)  # on the Talk screen (built by it)
-        self.conversation = ConversationScreen(self)
-        panels = domain_panels()
-        self.panels: dict[str, PanelScreen] = {name: p.screen(self) for name, p in panels}
-        self._on_show = {name: p.on_show for name, p in panels if p.on_show is not None}
-        self.approvals = ApprovalsScreen(self)
-        self.settings = SettingsScreen(self)
-        NAV = [*FIRST_NAV, *((name, p.label, p.icon) for name, p in panels), *LAST_NAV]
-        self.screens = [name for name, _, _ in NAV]
-        self._views = {"conversation": self.conversation.build(),
-                       **{name: screen.build() for name, screen in self.panels.items()},
-                       "approvals": self.approvals.build(), "settings": self.settings.build()}
         self.body = ft.Container(expand=True, padding=12)
-        self.rail = ft.NavigationRail(
-            selected_index=0, label_type=ft.NavigationRailLabelType.ALL, on_change=self._nav,
-            destinations=[ft.NavigationRailDestination(icon=i, label=t) for _, t, i in NAV])
-        self.bar = ft.NavigationBar(
-            selected_index=0, on_change=self._nav,
-            # no tooltips on the tabs (the label is under each icon): with a mouse, the tooltip of the tab
-            # just clicked stayed up, and when it went away Flutter web re-parented the page's semantics
-            # tree, so a text field clicked next lost the keyboard focus while typing
-            destinations=[ft.NavigationBarDestination(icon=i, label=t, tooltip="") for _, t, i in NAV])
+        self.rail = ft.NavigationRail(selected_index=0, label_type=ft.NavigationRailLabelType.ALL, on_change=self._nav)
+        # no tooltips on the tabs (the label is under each icon): with a mouse, the tooltip of the tab
+        # just clicked stayed up, and when it went away Flutter web re-parented the page's semantics
+        # tree, so a text field clicked next lost the keyboard focus while typing
+        self.bar = ft.NavigationBar(selected_index=0, on_change=self._nav)
+        self._build_screens()
         self.recorder: Any = None
         self.player: Any = None
         self._recording = False
@@ -85,13 +73,42 @@ class AssistantApp:
         self._clip_busy = False  # a clip is loading or playing: the next one of the reply waits its turn
         self._capture_ok = True
 
+    def _build_screens(self) -> None:
+        """The screens and the tabs, in the GUI's current language (built again when it changes)."""
+        self.conversation = ConversationScreen(self)
+        panels = domain_panels()
+        self.panels: dict[str, PanelScreen] = {name: p.screen(self) for name, p in panels}
+        self._on_show = {name: p.on_show for name, p in panels if p.on_show is not None}
+        self.approvals = ApprovalsScreen(self)
+        self.settings = SettingsScreen(self)
+        nav = [*FIRST_NAV, *((name, p.label, p.icon) for name, p in panels), *LAST_NAV]
+        self.screens = [name for name, _, _ in nav]
+        self._views = {"conversation": self.conversation.build(),
+                       **{name: screen.build() for name, screen in self.panels.items()},
+                       "approvals": self.approvals.build(), "settings": self.settings.build()}
+        self.rail.destinations = [ft.NavigationRailDestination(icon=i, label=label(k)) for _, k, i in nav]
+        self.bar.destinations = [ft.NavigationBarDestination(icon=i, label=label(k), tooltip="") for _, k, i in nav]
+        self.timers_panel.rebuild()
+        self._views_language = language()
+
+    def _use_language(self, setting: str | None) -> bool:
+        """Show the GUI in this language setting's language ("auto": the system's); the screens are built
+        again when that changed it (True)."""
+        set_language(setting)
+        if language() == self._views_language:
+            return False
+        self._build_screens()
+        if self.page.appbar is not None:
+            self.page.appbar = ft.AppBar(title=ft.Text(t("app.title"), weight=ft.FontWeight.BOLD), center_title=False)
+        return True
+
     # ------------------------------------------------------------------------------ start
 
     async def start(self) -> None:
         page = self.page
-        page.title = "Personal Agent"
+        page.title = t("app.title")
         page.padding = 0
-        page.appbar = ft.AppBar(title=ft.Text("Personal Agent", weight=ft.FontWeight.BOLD), center_title=False)
+        page.appbar = ft.AppBar(title=ft.Text(t("app.title"), weight=ft.FontWeight.BOLD), center_title=False)
         page.on_resize = self._on_resize
         self._make_audio()
         keys = ft.KeyboardListener(content=self.body, autofocus=True, on_key_down=self._key_down,
@@ -100,6 +117,7 @@ class AssistantApp:
                            expand=True, spacing=0, vertical_alignment=ft.CrossAxisAlignment.STRETCH)
         page.add(ft.SafeArea(content=self.root, expand=True))
         self.model.info = await self.engine.info()
+        self._use_language(self.model.info.language)
         try:
             view = await self.engine.settings()
         except EngineError:  # e.g. a remote engine whose settings live on the server
@@ -183,7 +201,7 @@ class AssistantApp:
     def _approvals_badge(self, count: int) -> None:
         """The number of waiting approvals on the Approvals tab (none when nothing waits)."""
         # in the label (a Badge set later on a destination was not drawn here), so it is read out too
-        label = f"Approvals ({count})" if count else "Approvals"
+        label = t("nav.approvals_waiting", count=count) if count else t("nav.approvals")
         i = self.screens.index("approvals")
         for dest in (self.rail.destinations[i], self.bar.destinations[i]):
             if dest.label != label:
@@ -207,11 +225,11 @@ class AssistantApp:
             if self._picker is None:
                 self._picker = ft.FilePicker()
             await self._picker.save_file(file_name=Path(filename).name, src_bytes=content)
-            return f"Downloaded {Path(filename).name}"
+            return t("shell.downloaded", name=Path(filename).name)
         except Exception as exc:  # no file dialog here (a desktop without one)
             log.warning("download of %s: %s", filename, exc)
             path = self.save_export(filename, content)
-            return f"Saved as {path.name} in the app's exports folder"
+            return t("shell.saved_export", name=path.name)
 
     def save_export(self, filename: str, content: bytes) -> Path:
         self.export_dir.mkdir(parents=True, exist_ok=True)
@@ -339,7 +357,7 @@ class AssistantApp:
             log.warning("microphone: %s", exc)
             self._recording = False
         if not self._recording:
-            self.toast("The microphone could not be opened (permission denied or no device).")
+            self.toast(t("shell.no_microphone"))
 
     async def stop_capture(self) -> None:
         if self.recorder is None or not self._recording:
@@ -419,8 +437,13 @@ class AssistantApp:
                                                                                              ft.ThemeMode.SYSTEM)
 
     async def settings_changed(self, view: SettingsView) -> None:
+        """Saved in Settings: applied; a new language builds the screens again (Settings stays open)."""
         self._apply_settings(view)
         self.model.info = await self.engine.info()
+        if self._use_language(self.model.info.language):
+            self._layout(self.page.width)
+            self.go("settings")
+            self.settings.message.value = t("settings.saved")
         self.refresh()
 
     async def mark_onboarded(self) -> None:

@@ -30,10 +30,11 @@ from app.engine import (
     TranscriptFinal,
     TranscriptInterim,
 )
+from app.gui.strings import t
 
 PHONE_MAX_WIDTH = 600
-STATE_LABELS: dict[AssistantState, str] = {
-    "idle": "Idle", "listening": "Listening…", "thinking": "Thinking…", "speaking": "Speaking…",
+STATE_LABELS: dict[AssistantState, str] = {  # catalogue keys (app/gui/strings.py)
+    "idle": "state.idle", "listening": "state.listening", "thinking": "state.thinking", "speaking": "state.speaking",
 }
 MODEL_LOAD_TASKS = ("stt_load", "tts_load")  # the engine's progress tasks that load a model
 Screen = Literal["conversation", "meetings", "approvals", "settings"]
@@ -186,16 +187,16 @@ class UiModel:
     @property
     def status_text(self) -> str:
         if self.shown_state == "idle" and any(task in self.progress for task in MODEL_LOAD_TASKS):
-            return "Loading…"  # not "Idle": push-to-talk or the voice would still wait for the model
-        return STATE_LABELS[self.shown_state]
+            return t("state.loading")  # not "Idle": push-to-talk or the voice would still wait for the model
+        return t(STATE_LABELS[self.shown_state])
 
     def turn(self, turn_id: str) -> Turn:
-        for t in reversed(self.turns):
-            if t.id == turn_id:
-                return t
-        t = Turn(id=turn_id)
-        self.turns.append(t)
-        return t
+        for turn in reversed(self.turns):
+            if turn.id == turn_id:
+                return turn
+        new = Turn(id=turn_id)
+        self.turns.append(new)
+        return new
 
     def apply(self, ev: EngineEvent) -> None:
         if isinstance(ev, StateChanged):

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 import flet as ft
 
 from agents.replies import TanChallenge
+from app.gui.strings import t
 from app.gui.widgets import button, tagged
 
 if TYPE_CHECKING:
@@ -58,24 +59,24 @@ class TanCard:
         self.app = app
         self.challenge = challenge
         self.flicker = FlickerCode(challenge.flicker) if challenge.flicker else None
-        self.tan = ft.TextField(label="TAN", width=160, keyboard_type=ft.KeyboardType.NUMBER,
+        self.tan = ft.TextField(label=t("tan.field"), width=160, keyboard_type=ft.KeyboardType.NUMBER,
                                 on_submit=self._send, max_length=12)
 
     def build(self) -> ft.Control:
         c = self.challenge
         rows: list[ft.Control] = []
         if c.image_b64:
-            rows.append(ft.Text("Scan this with your banking app:", size=13))
+            rows.append(ft.Text(t("tan.scan"), size=13))
             rows.append(tagged(ft.Image(src=f"data:{c.image_type or 'image/png'};base64,{c.image_b64}", width=220,
-                                        height=220, semantics_label="the bank's photoTAN image"), "tan-image"))
+                                        height=220, semantics_label=t("tan.photo")), "tan-image"))
         elif self.flicker is not None:
-            rows.append(ft.Text("Hold your TAN generator to the bars:", size=13))
-            rows.append(tagged(self.flicker.control, "tan-flicker", "the bank's flicker code"))
+            rows.append(ft.Text(t("tan.hold_generator"), size=13))
+            rows.append(tagged(self.flicker.control, "tan-flicker", t("tan.flicker")))
         elif c.code:
-            rows.append(ft.Text(f"Code for your TAN generator: {c.code}", size=13, selectable=True))
+            rows.append(ft.Text(t("tan.code", code=c.code), size=13, selectable=True))
         if c.text:
             rows.append(ft.Semantics(content=ft.Text(c.text, size=12, italic=True), identifier="tan-text"))
-        rows.append(ft.Row([tagged(self.tan, "tan-field"), button("Send TAN", self._send, "tan-send", ft.Icons.SEND)],
+        rows.append(ft.Row([tagged(self.tan, "tan-field"), button(t("tan.send"), self._send, "tan-send", ft.Icons.SEND)],
                            wrap=True))
         return ft.Container(content=ft.Column(rows, spacing=6), padding=8, border_radius=8,
                             border=ft.Border.all(1, ft.Colors.OUTLINE))
@@ -91,7 +92,7 @@ class TanCard:
     async def _send(self, e: Any) -> None:
         tan = (self.tan.value or "").strip().replace(" ", "")
         if not tan.isdigit():
-            self.app.toast("Enter the TAN as digits.")
+            self.app.toast(t("tan.digits"))
             return
         self.tan.value = ""
         self.stop()

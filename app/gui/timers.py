@@ -23,6 +23,7 @@ import flet as ft
 
 from app.engine import EngineError, TimersPort, TimerView
 from app.gui.state import fmt_clock, is_phone
+from app.gui.strings import t
 from app.gui.widgets import bind, button, icon_button
 
 if TYPE_CHECKING:
@@ -36,18 +37,18 @@ SNOOZE_MIN = 5
 def remaining(view: TimerView, now: datetime) -> str:
     """The countdown as shown: mm:ss (h:mm:ss from an hour), "now" once it rings."""
     if view.ringing:
-        return "now"
+        return t("timers.now")
     return fmt_clock((view.ends_at - now).total_seconds() + 0.999)  # 2.4 s left shows 00:03 (ceil)
 
 
 def title(view: TimerView) -> str:
     if view.kind == "reminder":
         return view.label
-    return f"Timer: {view.label}" if view.label else "Timer"
+    return t("timers.timer_named", label=view.label) if view.label else t("timers.timer")
 
 
 def alert_title(view: TimerView) -> str:
-    return view.text or (f"Reminder: {view.label}" if view.kind == "reminder" else "Your timer is done.")
+    return view.text or (t("timers.reminder", label=view.label) if view.kind == "reminder" else t("timers.done"))
 
 
 class TimersPanel:
@@ -110,11 +111,11 @@ class TimersPanel:
         first = ringing[0] if ringing else None
         self.alert.visible = first is not None
         if first is not None:
-            more = f"  (+{len(ringing) - 1} more)" if len(ringing) > 1 else ""
+            more = t("timers.more_ringing", count=len(ringing) - 1) if len(ringing) > 1 else ""
             self.alert_text.value = alert_title(first) + more
             self.alert_buttons.controls = [
-                button("Stop", bind(self.cancel, first.id), "timer-alert-stop", ft.Icons.ALARM_OFF, filled=True),
-                button(f"Snooze {SNOOZE_MIN} min", bind(self.snooze, first.id), "timer-alert-snooze",
+                button(t("timers.stop"), bind(self.cancel, first.id), "timer-alert-stop", ft.Icons.ALARM_OFF, filled=True),
+                button(t("timers.snooze", minutes=SNOOZE_MIN), bind(self.snooze, first.id), "timer-alert-snooze",
                        ft.Icons.SNOOZE)]
         running = [t for t in timers if not t.ringing]
         self._countdowns = {t.id: ft.Text("", size=16 if self.phone else 18, weight=ft.FontWeight.BOLD,
@@ -125,19 +126,19 @@ class TimersPanel:
             self.strip.controls = items
             self.list.content = self.strip
         else:
-            self.rows.controls = [ft.Text("Timers and reminders", size=12, weight=ft.FontWeight.BOLD), *items]
+            self.rows.controls = [ft.Text(t("timers.heading"), size=12, weight=ft.FontWeight.BOLD), *items]
             self.list.content = self.rows
 
-    def _item(self, t: TimerView) -> ft.Control:
-        icon = ft.Icon(ft.Icons.TIMER if t.kind == "timer" else ft.Icons.NOTIFICATIONS, size=18)
-        countdown = ft.Semantics(content=self._countdowns[t.id], identifier=f"timer-countdown-{t.id}")
-        cancel = icon_button(ft.Icons.CLOSE, f"Cancel {title(t)}", bind(self.cancel, t.id), f"timer-cancel-{t.id}")
-        snooze = icon_button(ft.Icons.MORE_TIME, f"{SNOOZE_MIN} more minutes for {title(t)}",
-                             bind(self.snooze, t.id), f"timer-snooze-{t.id}")
-        name = ft.Semantics(content=ft.Text(title(t), size=13 if self.phone else 14, max_lines=1,
+    def _item(self, timer: TimerView) -> ft.Control:
+        icon = ft.Icon(ft.Icons.TIMER if timer.kind == "timer" else ft.Icons.NOTIFICATIONS, size=18)
+        countdown = ft.Semantics(content=self._countdowns[timer.id], identifier=f"timer-countdown-{timer.id}")
+        cancel = icon_button(ft.Icons.CLOSE, t("timers.cancel", title=title(timer)), bind(self.cancel, timer.id), f"timer-cancel-{timer.id}")
+        snooze = icon_button(ft.Icons.MORE_TIME, t("timers.more_minutes", minutes=SNOOZE_MIN, title=title(timer)),
+                             bind(self.snooze, timer.id), f"timer-snooze-{timer.id}")
+        name = ft.Semantics(content=ft.Text(title(timer), size=13 if self.phone else 14, max_lines=1,
                                             overflow=ft.TextOverflow.ELLIPSIS,
                                             width=90 if self.phone else None, expand=not self.phone),
-                            identifier=f"timer-label-{t.id}", expand=not self.phone)
+                            identifier=f"timer-label-{timer.id}", expand=not self.phone)
         row = ft.Row([icon, name, countdown, snooze, cancel], spacing=2 if self.phone else 6,
                      vertical_alignment=ft.CrossAxisAlignment.CENTER, tight=self.phone)
         if self.phone:
@@ -145,17 +146,21 @@ class TimersPanel:
                                 bgcolor=ft.Colors.with_opacity(0.10, ft.Colors.ORANGE))
         return row
 
+    def rebuild(self) -> None:
+        """Build the rows and the alert again at the next refresh (the language changed)."""
+        self._shown = None
+
     def tick(self, now: datetime) -> bool:
         """Set each countdown; True when one reached zero (the engine says whether it rings)."""
         due = False
-        for t in self.app.model.timers:
-            text = self._countdowns.get(t.id)
+        for timer in self.app.model.timers:
+            text = self._countdowns.get(timer.id)
             if text is None:
                 continue
-            value = remaining(t, now)
+            value = remaining(timer, now)
             if text.value != value:
                 text.value = value
-            due = due or t.ends_at <= now
+            due = due or timer.ends_at <= now
         return due
 
     # ------------------------------------------------------------------------------ engine

@@ -146,12 +146,12 @@ def test_screen_shows_the_ledger_and_the_edit_teaches_a_rule(screen: Any) -> Non
     assert screen.month_label.value == month_name(views.month_of(date.today()), "de")
     subs = _texts(screen.subscriptions)
     assert "Netflix International B.V." in subs and "Spotify AB" in subs
-    assert screen.paging.value.startswith("1–25 of ")
+    assert screen.paging.value.startswith("1–25 von ")  # the screen is in German
     # last month: rent is the largest bar, groceries are over their budget
     asyncio.run(screen._shift(-1))
     spent = _texts(screen.spending)
     assert spent[:2] == ["Miete", "950,00\xa0€"]
-    assert "9,05\xa0€ over · 106 %" in _texts(screen.budgets)
+    assert "9,05\xa0€ drüber · 106 %" in _texts(screen.budgets)
     # search, then correct the trattoria's category: a rule for the payee, and its other bookings follow
     screen.query.value = "trattoria"
     asyncio.run(screen._search())

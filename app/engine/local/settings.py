@@ -48,7 +48,7 @@ class LocalSettings:
             log.info("audio devices: %s", exc)
         models_dir = self.core.sv.paths.models_dir
         return SettingsView(
-            language=s.language, stt_model=s.stt.model, stt_models=installed_stt_models(s.stt.model, models_dir),
+            language=_language_choice(self.core.sv.paths.config_file, s.language), stt_model=s.stt.model, stt_models=installed_stt_models(s.stt.model, models_dir),
             llm_provider=s.llm.provider, llm_providers=LLM_PROVIDERS, llm_model=s.llm.model or "",
             llm_base_url=s.llm.base_url or "", voice=s.tts.voice,
             voices=installed_voices([s.tts.voice, *s.tts.voices.values()], models_dir),
@@ -95,6 +95,18 @@ class LocalSettings:
         if after.llm != before.llm or after.language != before.language or after.domains != before.domains:
             self.core.forget_assistant()
         return self._view()
+
+
+def _language_choice(config: Path, language: str) -> str:
+    """What the language setting is set to: "auto" when the file says so (the settings hold the language
+    it stands for), else the language."""
+    from app import config_file
+
+    try:
+        raw = config_file.read(config).get("language") if config.exists() else None
+    except Exception:  # an unreadable file was reported when the settings were loaded
+        raw = None
+    return "auto" if raw == "auto" else language
 
 
 def installed_stt_models(current: str, models_dir: Path | None = None) -> list[str]:

@@ -12,6 +12,8 @@ from fastapi import APIRouter, File, Form, Header, HTTPException, Query, UploadF
 from fastapi import Path as PathParam
 from fastapi.responses import FileResponse, Response, StreamingResponse
 
+from agents.local.normalize import guess_language
+from agents.phrasebook import phrase
 from agents.turn import TurnError, new_turn_id
 from app.engine import HistoryTurn, TurnReply
 from app.metrics import STAGE_SECONDS
@@ -72,7 +74,8 @@ def text_turn_stream(body: TextTurn, me: Me, st: State) -> StreamingResponse:
                 yield (ev.model_dump_json() + "\n").encode()
         except Exception as exc:  # the status line is sent already: report it in the stream
             log.exception("streamed turn failed")
-            failed = TurnError(turn_id=turn_id, message=f"Sorry, that failed ({type(exc).__name__}).")
+            said = guess_language(text) or st.services.settings.language  # the language of the request
+            failed = TurnError(turn_id=turn_id, message=phrase("error.turn_failed", said, detail=type(exc).__name__))
             yield (failed.model_dump_json() + "\n").encode()
 
     return StreamingResponse(events(), media_type=NDJSON)
