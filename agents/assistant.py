@@ -143,7 +143,8 @@ class Assistant:
         return AssistantDeps(services=self.services, memory=self.memory, approvals=self.approvals, tz=self.tz,
                              clock=self.clock, language=language or self.language, settings=self.domain_settings,
                              events=turn.pending_events if turn is not None else [],
-                             turn_id=turn.id if turn is not None else "", request=turn.text if turn is not None else "")
+                             turn_id=turn.id if turn is not None else "", request=turn.text if turn is not None else "",
+                             one_call=self.tool_answers)
 
     def ask(self, text: str, turn_id: str | None = None) -> AgentReply:
         """Answer one utterance (typed or transcribed): the final reply of :meth:`run`."""

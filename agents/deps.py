@@ -195,6 +195,7 @@ class AssistantDeps:
     tan_challenge: TanChallenge | None = None  # a bank asked for a TAN this turn: shown with the reply
     answers: dict[str, str] = field(default_factory=dict)  # tool call id -> its result worded for the user
     worded: bool = False  # the reply is the tools' own wording (agents/worded.py), not the model's
+    one_call: bool = False  # the model makes one call a turn (tools word the answer): agents/toolkit.py asked_for
 
     def now(self) -> datetime:
         return self.clock().astimezone(self.tz)

@@ -87,19 +87,48 @@ def asked_for(actions: dict[str, str]) -> ToolsPrepareFunc[AssistantDeps]:
     kind of change: ``actions`` maps a tool to a regex of the words (EN+DE) that ask for it ("send",
     "schick", "lösch", "trag … ein"). A question ("is there a mail from Anna about the invoice?") sees
     only the tools that read; a model that read "delete everything" in a mail does not see delete at all.
-    Tools not named are always offered."""
+    A request that asks for a change also gets ``ask_user``; when the model makes one call a turn
+    (``deps.one_call``: the tools word the answer) it sees only the tools for that change and ``ask_user``
+    (the real-model eval: "Schedule a call with the landlord …" became a calendar search, which ended the
+    turn)."""
     compiled = {tool: re.compile(rx, re.IGNORECASE) for tool, rx in actions.items()}
 
     async def prepare(ctx: RunContext[AssistantDeps], defs: list[ToolDefinition]) -> list[ToolDefinition]:
         words = said(ctx)
         if words is None:
             return defs
+        asks = requests_in(words)
+        acting = [d for d in defs if d.name in compiled and any(compiled[d.name].search(s) for s in asks)]
+        reading = [d for d in defs if d.name not in compiled and d.name != ASK_USER]
+        if not acting:  # a question: it is answered by reading (the 1.5B model asked the question back)
+            return reading
+        asking = [d for d in defs if d.name == ASK_USER]
+        if ctx.deps.one_call:  # one call a turn: a read would end it, so the change asked for, or a question
+            return acting + asking
         # the tools that read first, always in the same order, then those this request asks for: the prompt's
         # tool list then starts the same from one request to the next, and a local server reuses its cache
-        return ([d for d in defs if d.name not in compiled]
-                + [d for d in defs if d.name in compiled and compiled[d.name].search(words)])
+        return reading + asking + acting
 
     return prepare
+
+
+# a sentence that asks something ("Did Lena send me anything?", "Hat Tom geantwortet?") asks for no change,
+# unless it is a polite request ("Can you send …?", "Kannst du … eintragen?")
+_QUESTION = re.compile(r"^\W*(?:did|does|do|has|have|is|are|was|were|what|when|where|who|whom|which|why|how|any|"
+                       r"hat|hatte|haben|ist|sind|war|gibt|gab|was|wann|wo|wer|wen|wem|welche\w*|warum|wieso|wie)\b",
+                       re.IGNORECASE)
+_POLITE = re.compile(r"\b(?:can|could|would|will) you\b|\b(?:kannst|könntest|würdest|wirst|magst) du\b|"
+                     r"\b(?:können|könnten|würden) sie\b", re.IGNORECASE)
+
+
+def requests_in(text: str) -> list[str]:
+    """The sentences of what the user said that ask for something to be done (not questions)."""
+    out = []
+    for m in re.finditer(r"[^.?!;]+[.?!;]*", text):
+        s = m.group(0).strip()
+        if s and (_POLITE.search(s) or not (_QUESTION.match(s) or s.endswith("?"))):
+            out.append(s)
+    return out
 
 
 def _chained(*prepares: ToolsPrepareFunc[AssistantDeps] | None) -> ToolsPrepareFunc[AssistantDeps] | None:
@@ -134,6 +163,9 @@ class ToolFirst(AbstractCapability[AssistantDeps]):
         settings = cast(ModelSettings, {**(request_context.model_settings or {}), "tool_choice": "required"})
         return replace(request_context, model_settings=settings,
                        model_request_parameters=replace(params, output_tools=[], allow_text_output=False))
+
+
+ASK_USER = "ask_user"
 
 
 def ask_user(ctx: RunContext[AssistantDeps], question: str) -> str:

@@ -34,11 +34,12 @@ _GROUPS = {
 _W = r"(?<![\w-])(?:"
 # (imperatives only where a question uses the same stem: "was sagt/fragt/schreibt Anna" reads, "sag/frag/
 # schreib Anna" writes; "what does the mail say" reads, "say yes to it" writes)
-_SEND = (_W + r"send|sende|schick|verschick|reply|answer|respond|antworte\w*|antwort\b(?!\s+von)|beantwort\w*|write|"
-         r"schreib(?:e)?\b|text\b|tell\b(?! me\b)|let \w+ know|say (?:yes|no|ok(?:ay)?|that|thanks|thank you)\b|"
+_SEND = (_W + r"send|sende|schick|verschick|reply|answer|respond|antworte\w*|antwort\b(?!\s+von)|beantwort\w*|"
+         r"(?:write|text) (?:to|back|an?)\b|(?:write|text) \w+ (?:that|saying|back)\b|"
+         r"schreib(?:e)?\b|tell\b(?! me\b)|let \w+ know|say (?:yes|no|ok(?:ay)?|that|thanks|thank you)\b|"
          r"sag(?:e)?\b|richt\w* (?:\w+ )*aus\b|teil\w* (?:\w+ )*mit\b|forward|weiterleit|leit\w* (?:\w+ )*weiter|"
          r"ask\w* \w+ (?:if|whether|when|what|how)|frag(?:e)?\b)|"
-         r"^\W*(?:(?:please|bitte|hey|ok(?:ay)?|and|und|then|dann)\W+)*(?:e-?mail|mail|message|whatsapp|sms)\b")
+         r"^\W*(?:(?:please|bitte|hey|ok(?:ay)?|and|und|then|dann)\W+)*(?:e-?mail|mail|message|whatsapp|sms|write|text)\b")
 _ACTIONS = {
     "send_mail": _SEND, "reply_mail": _SEND, "send_message": _SEND,
     "create_event": _W + r"schedule|book|add|put|block|create|plan|set up|arrange|enter|make (?:\w+ )*(?:appointment|"
