@@ -23,6 +23,7 @@ Delegate = Agent[AssistantDeps, DomainResult | str | DeferredToolRequests]
 # every model call is bounded: a delegate answers with a short spoken and a screen text (the orchestrator's
 # own bound is in agents/orchestrator.py); a model that runs on is cut there, not after minutes
 DELEGATE_SETTINGS = ModelSettings(max_tokens=700)
+FIRST_STEP_TOKENS = 256  # a first step's one tool call (agents/toolkit.py: ToolFirst)
 
 
 def situated(deps: AssistantDeps, request: str) -> str:
@@ -160,7 +161,12 @@ class ToolFirst(AbstractCapability[AssistantDeps]):
         params = request_context.model_request_parameters
         if ctx.run_step > 1 or ctx.prompt is None or not params.function_tools:
             return request_context  # a later step, an approved run resuming, or nothing to call
-        settings = cast(ModelSettings, {**(request_context.model_settings or {}), "tool_choice": "required"})
+        # a tool call and its arguments fit in FIRST_STEP_TOKENS: a small model that runs on inside the grammar
+        # is cut there (and fails in seconds) rather than at the turn's deadline
+        bound = min(int((request_context.model_settings or {}).get("max_tokens") or FIRST_STEP_TOKENS),
+                    FIRST_STEP_TOKENS)
+        settings = cast(ModelSettings, {**(request_context.model_settings or {}), "tool_choice": "required",
+                                        "max_tokens": bound})
         return replace(request_context, model_settings=settings,
                        model_request_parameters=replace(params, output_tools=[], allow_text_output=False))
 

@@ -19,6 +19,7 @@ from agents.llm import LlmConfigError, build_model
 from agents.llm_settings import LlmSettings
 from agents.models import CalendarEvent, MailMessage
 from agents.orchestrator import orchestrator
+from agents.toolkit import FIRST_STEP_TOKENS
 from storage.audit import AuditLog
 from tests.agents.conftest import BERLIN, NOW, Clock
 from tests.agents.fakes import MemoryCalendar, MemoryMail
@@ -310,7 +311,8 @@ def test_history_is_bounded_and_sent_to_the_model(assistant: Assistant) -> None:
 
 
 def test_every_model_call_has_an_output_bound(assistant: Assistant) -> None:
-    seen: dict[str, object] = {}
+    """A first step (one tool call) is bounded to FIRST_STEP_TOKENS; a later step to its agent's bound."""
+    seen: dict[str, list[object]] = {"orchestrator": [], "delegate": []}
 
     def delegate(messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:
         if "calendar_events" not in tool_returns(messages):  # a delegate's first step calls a tool
@@ -322,12 +324,12 @@ def test_every_model_call_has_an_output_bound(assistant: Assistant) -> None:
 
     def both(messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:
         role = "orchestrator" if "ask_communication" in {t.name for t in info.function_tools} else "delegate"
-        seen[role] = (info.model_settings or {}).get("max_tokens")
+        seen[role].append((info.model_settings or {}).get("max_tokens"))
         return script(messages, info)
 
-    with_model(assistant, FunctionModel(both))
+    with_model(assistant, FunctionModel(both), tool_answers=False)
     assert assistant.ask("move the dentist in my agenda to friday").source == "llm"
-    assert seen == {"orchestrator": 400, "delegate": 700}
+    assert seen == {"orchestrator": [FIRST_STEP_TOKENS, 400], "delegate": [FIRST_STEP_TOKENS, 700]}
 
 
 def test_an_approved_action_is_reported_done_when_the_model_then_hangs(assistant: Assistant,
