@@ -48,7 +48,7 @@ from agents.untrusted import UNTRUSTED_RULE
 DelegateAgent = Delegate
 DELEGATE_LIMITS = UsageLimits(request_limit=6, tool_calls_limit=10, output_tokens_limit=2_000)
 ORCHESTRATOR_LIMITS = UsageLimits(request_limit=12, tool_calls_limit=20, output_tokens_limit=4_000)
-ORCHESTRATOR_SETTINGS = ModelSettings(max_tokens=400)  # the reply is spoken: a few sentences
+ORCHESTRATOR_SETTINGS = ModelSettings(max_tokens=400, temperature=0.0)  # spoken: a few sentences; greedy
 
 orchestrator = Agent(
     deps_type=AssistantDeps,

@@ -22,7 +22,9 @@ Delegate = Agent[AssistantDeps, DomainResult | str | DeferredToolRequests]
 
 # every model call is bounded: a delegate answers with a short spoken and a screen text (the orchestrator's
 # own bound is in agents/orchestrator.py); a model that runs on is cut there, not after minutes
-DELEGATE_SETTINGS = ModelSettings(max_tokens=700)
+# temperature 0: the same request picks the same tool (a server's default sampling, 0.8 in llama-server, made
+# the real-model eval differ from run to run on the same code)
+DELEGATE_SETTINGS = ModelSettings(max_tokens=700, temperature=0.0)
 FIRST_STEP_TOKENS = 256  # a first step's one tool call (agents/toolkit.py: ToolFirst)
 
 
