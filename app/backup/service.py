@@ -48,7 +48,7 @@ def _parse_code(code: str) -> tuple[str, bytes]:
     except (ValueError, UnicodeEncodeError):
         key = b""
     if not key_id.startswith("backup-") or len(key) != 32:
-        raise BackupError("that is not a backup key (it looks like backup-…:…, as `personal-agent backup key` shows it)")
+        raise BackupError("that is not a backup key (a backup key looks like backup-…:…)")
     return key_id, key
 
 
@@ -172,7 +172,7 @@ def retain(sv: Services, backend: Backend, keep: int) -> list[str]:
 
 def _manifest(sv: Services, backend: Backend, backup_id: str) -> Manifest:
     if not ID.match(backup_id):
-        raise BackupError(f"no backup named {backup_id[:40]!r} (`personal-agent backup list` shows them)")
+        raise BackupError(f"no backup named {backup_id[:40]!r} (the list of backups shows their names)")
     try:
         return Manifest.model_validate_json(backend.load(backup_id + MANIFEST))
     except NotFoundError:
