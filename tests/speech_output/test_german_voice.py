@@ -69,8 +69,9 @@ def test_say_german_writes_speech_and_plays_it(tmp_path: Path, virtual_output: J
     assert rate == 22_050 and len(samples) / rate > 3 and _rms(samples) > 0.05
     r = CliRunner().invoke(cli, ["say", "Hallo, hier spricht die Ersatzstimme.", "-l", "de",
                                  "--device", str(virtual_output.device_index())])
-    assert r.exit_code == 0 and "spoke 2 sentence(s)" in r.output and "on system" in r.output, r.output
-    assert "fallback voice" in r.output  # said, not hidden
+    # German text: the CLI answers in German too (agents/phrasebook.py)
+    assert r.exit_code == 0 and "2 Satz/Sätze gesprochen" in r.output and "auf system" in r.output, r.output
+    assert "Ersatzstimme espeak-ng" in r.output  # said, not hidden
 
 
 def test_the_app_picks_up_a_voice_installed_in_its_data_dir(pa_home: Path) -> None:
