@@ -176,7 +176,13 @@ def nav(page: Any, name: str) -> None:
     badge = r"(?:\s*\(\d+\))?"  # a tab may carry a count ("Approvals (2)")
     tab = page.get_by_role("tab", name=re.compile(rf"^{name}{badge}$"))
     if tab.count():
-        tab.first.click()
+        try:
+            tab.first.click(timeout=20_000)
+        except Exception:  # covered, e.g. by an approval's dialog that opened with the page: set it aside
+            later = page.locator('flt-semantics[flt-semantics-identifier^="later-"]')
+            if later.count():
+                later.first.click(timeout=10_000)
+            tab.first.click(timeout=20_000)
         return
     try:
         page.locator('flt-semantics[role="button"]').filter(
