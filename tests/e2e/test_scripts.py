@@ -84,6 +84,11 @@ def test_japanese_reply_is_drawn_offline(scripts_app: str, size: tuple[int, int]
             wait_text(page, "you-text", words, timeout=30)  # the typed Japanese is shown in the user's turn too
             crops.append(_gray(page, words, f"japanese-reply-{i}-{tag}"))
         screenshot(page, f"japanese-{tag}")
+        # the page's own record of what it loaded: the font may have been fetched before the listener was
+        # attached (the phone's page opens on the desktop run's Japanese turns and draws them at once)
+        font_responses += page.evaluate(
+            "() => performance.getEntriesByType('resource').filter(e => e.name.includes('NotoSansCJK'))"
+            ".map(e => [e.name, e.responseStatus || 0])")
     first, second = crops
     assert first.min() < 128 and second.min() < 128, "a reply was not drawn at all"
     h, w = min(first.shape[0], second.shape[0]), min(first.shape[1], second.shape[1])
@@ -93,3 +98,5 @@ def test_japanese_reply_is_drawn_offline(scripts_app: str, size: tuple[int, int]
     assert differs > 1.0, f"{WORDS[size]} look the same ({differs:.2f}): empty boxes, no font"
     assert any(status == 200 and url.startswith("http://127.0.0.1:") for url, status in font_responses), \
         f"the CJK font did not come from the app: {font_responses}"
+    assert all(url.startswith("http://127.0.0.1:") for url, _ in font_responses), \
+        f"a CJK font came from elsewhere: {font_responses}"
