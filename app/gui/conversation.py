@@ -48,8 +48,12 @@ class ConversationScreen:
         self.ptt_hint = ft.Text(t("talk.ptt_hint"), size=12, text_align=ft.TextAlign.CENTER)
         self.input = ft.TextField(label=t("talk.message"), hint_text=t("talk.message_hint"), expand=True,
                                   on_submit=self._on_submit, on_focus=self._focus, on_blur=self._blur,
-                                  shift_enter=False)
+                                  on_change=self._on_change, shift_enter=False)
         self._typing = False
+        # what the field held as of the last change event handled: Flet applies the browser's value patches
+        # the moment they arrive but runs handlers later, in arrival order, so on a loaded server
+        # ``input.value`` may already hold the next message's first keys when Send's handler runs
+        self._typed: str | None = None
         self._shown_turns: object = None
         self._expanded: set[str] = set()  # misses whose "What I can do" is open
         self._tan: TanCard | None = None  # the bank's TAN challenge, under the newest reply while it waits
@@ -248,8 +252,22 @@ class ConversationScreen:
     def _blur(self, e: Any) -> None:
         self._typing = False
 
+    def _on_change(self, e: Any) -> None:
+        if isinstance(e.data, str):
+            self._typed = e.data
+
+    def _sent_text(self, e: Any) -> str:
+        """The text as the browser had it when Send or Enter was pressed: Enter's event carries it; a click
+        does not, and the change events that came before it have been handled before it (arrival order)."""
+        if isinstance(e.data, str):
+            return e.data
+        return self._typed if self._typed is not None else (self.input.value or "")
+
     async def _on_submit(self, e: Any) -> None:
-        text = (self.input.value or "").strip()
+        typed = self._sent_text(e)
+        text = typed.strip()
+        if self._typed == typed:
+            self._typed = ""  # sent: the next change event brings the next message
         if not text:
             self.app.toast(t("talk.type_first"))
             return

@@ -81,8 +81,18 @@ def _type_at_once(page: object, ident: str, text: str) -> str:
 # comes after the user typed again: one run of this module before it (load 1-21) lost 0 of 100 at each
 # size; three runs at once with it (load 8-25, mostly 20+) lost 0 of 100 at each size in each run. The race is forced
 # by the test below (every server message 1.5 s late): 5 of 6 runs lost keys without the guard, 0 with it.
-# Still open there under load 20+: a server that handles Send after the next keys reached it sends those
-# first keys ("wh") as the message (see docs/ARCHITECTURE.md).
+# A server that handles Send after the next keys reached it sent those first keys ("wh") as the message
+# (load 20+); app/gui/conversation.py now sends what the field held when pressed (the last test below).
+
+
+def _press(page: object, ident: str) -> None:
+    """Click a button; one that stays hidden (the fresh-clone CI: the phone's account-add, below the fold in a
+    list under load 20+, was 'not visible' for 30 s) is activated as a screen reader does, on its node."""
+    button = by_id(page, ident).first
+    try:
+        button.click(timeout=15_000)
+    except Exception:
+        button.dispatch_event("click")
 
 
 # 100 runs with a screen change each: 5-8 minutes per size on a quiet machine, over 15 under load 24
@@ -97,7 +107,7 @@ def test_every_text_field_keeps_every_keystroke(typing_app: str, size: tuple[int
             by_id(page, field).first.wait_for(timeout=120_000)  # a screen took over 30 s to come under load 24
             for run in range(RUNS):
                 if run % 2:  # press the screen's button first (a tooltip under the pointer, a message)
-                    by_id(page, button).first.click()
+                    _press(page, button)
                     time.sleep(0.5)
                 else:  # open the screen and click the field at once
                     nav(page, "Approvals")
@@ -211,6 +221,53 @@ def test_keys_typed_before_a_late_emptying_after_send_are_kept(typing_app: str) 
             time.sleep(0.3)
     assert not lost, f"{len(lost)} of {LATE_RUNS} runs lost the keys typed after Send: " + "; ".join(lost)
     assert kept, "the clear guard kept no field: the emptying did not come late enough to test it"
-    if not (shown and shown[-1] == last):  # the field kept every key; what Send read is the open defect
-        pytest.xfail(f"open (#18): on a loaded server Send read its lagging copy of the field, which already held the "
-                     f"next message's first keys: sent {shown[-1:]!r}, not {last!r}")
+    assert shown and shown[-1] == last, f"Send sent {shown[-1:]!r}, not {last!r}"
+
+
+# in the page before its own scripts: while window.__holdOutgoing is set, what the page sends to the server
+# waits; window.__flushOutgoing() sends it all at once, in order (a server busy for a moment gets a burst)
+HOLD_OUTGOING = """(() => {
+  const queue = []; window.__holdOutgoing = false;
+  const send = WebSocket.prototype.send;
+  WebSocket.prototype.send = function (data) {
+    if (window.__holdOutgoing) { queue.push([this, data]); return; }
+    return send.call(this, data);
+  };
+  window.__flushOutgoing = () => {
+    window.__holdOutgoing = false;
+    const n = queue.length;
+    while (queue.length) { const [ws, data] = queue.shift(); send.call(ws, data); }
+    return n;
+  };
+})();"""
+BURST_TEXTS = [("what time is it", "what is the date today"), ("what is the date today", "what time is it in Tokyo")]
+
+
+def test_send_sends_what_the_field_held_when_pressed(typing_app: str) -> None:
+    """A busy server, made so on purpose: Send is pressed and the next message typed at once, and the server
+    gets the press and the next keys in one burst. Flet applies the field's new value as it arrives and runs
+    the press's handler after, so Send read the next message's keys ("what is the date today" was sent for
+    "what time is it", every run here before the fix); now it sends the text the field held when pressed
+    (app/gui/conversation.py: the change events, handled in arrival order, say what that was)."""
+    with browser_page(typing_app, *DESKTOP, init_script=HOLD_OUTGOING) as page:
+        wait_text(page, "status", "", timeout=180)
+        nav(page, "Talk")
+        by_id(page, "message").first.wait_for(timeout=120_000)
+        sent: list[tuple[str, list[str]]] = []
+        for first, following in BURST_TEXTS:
+            if field_value(page, "message") != first:
+                _type_at_once(page, "message", first)
+            time.sleep(1.0)  # the server has the first text
+            page.evaluate("() => { window.__holdOutgoing = true; }")
+            by_id(page, "send").first.click()
+            _type_at_once(page, "message", following)
+            held = page.evaluate("() => window.__flushOutgoing()")
+            assert held >= 2, f"the press and the keys were not held back ({held} messages): the race was not made"
+            deadline = time.monotonic() + 60
+            shown: list[str] = []
+            while time.monotonic() < deadline and first not in (shown := texts(page, "you-text"))[-1:]:
+                time.sleep(0.3)
+            sent.append((first, shown[-1:]))
+            assert field_value(page, "message") == following, "the keys typed after Send were not kept"
+    wrong = [f"{want!r} sent as {got!r}" for want, got in sent if got != [want]]
+    assert not wrong, "Send sent the field's later text: " + "; ".join(wrong)
