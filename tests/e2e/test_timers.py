@@ -90,3 +90,43 @@ def test_timer_counts_down_rings_snoozes_and_cancels(size: tuple[int, int], mode
         page.wait_for_selector("flt-semantics-placeholder", state="attached", timeout=60_000)
         page.locator("flt-semantics-placeholder").dispatch_event("click")
         _wait_countdowns(page, lambda c: set(c) == {short_id}, "the snoozed timer after a reload")
+
+
+# in the page before its own scripts: a browser where the user allowed notifications and looks at another
+# window (the page is not in front); what would be shown is recorded, with the permission asked
+NOTIFY_ALLOWED_ELSEWHERE = """(() => {
+  const shown = []; window.__notified = shown;
+  class Recorded {
+    constructor(title, options) { this.title = title; this.body = (options || {}).body; shown.push([title, this.body]); }
+    close() {}
+    static requestPermission() { window.__permissionAsked = true; return Promise.resolve("granted"); }
+  }
+  Recorded.permission = "granted";
+  window.Notification = Recorded;
+  document.hasFocus = () => false;
+})();"""
+
+
+def test_a_ringing_timer_is_a_browser_notification_when_the_page_is_not_in_front(models_dir: Path) -> None:
+    """Item 5's "a browser notification where allowed": the alert, when the page is not in front, is also a
+    notification (app/gui/web/notifications.js); none was shown before it."""
+    env = {"PA_STT__MODEL": str(models_dir / "whisper-base"), "PA_TIMEZONE": "Europe/Berlin"}
+    with web_app(env=env) as url, browser_page(url, *DESKTOP, init_script=NOTIFY_ALLOWED_ELSEWHERE) as page:
+        wait_text(page, "status", "")
+        type_into(page, "message", "set a timer for 2 seconds", submit=True)
+        wait_text(page, "timer-alert-text", "timer of 2 seconds", timeout=90)
+        deadline = time.monotonic() + 10
+        shown: list[list[str]] = []
+        while time.monotonic() < deadline and not shown:
+            shown = page.evaluate("() => window.__notified")
+            time.sleep(0.2)
+        assert shown and "timer of 2 seconds" in shown[0][1], f"no notification for the ringing timer: {shown}"
+        assert len(shown) == 1, f"one alert, one notification: {shown}"
+        click(page, "timer-alert-stop")
+        type_into(page, "message", "set a timer for 1 second", submit=True)
+        wait_text(page, "timer-alert-text", "timer of 1 second", timeout=90)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and len(shown) < 2:
+            shown = page.evaluate("() => window.__notified")
+            time.sleep(0.2)
+        assert len(shown) == 2 and "timer of 1 second" in shown[1][1], f"the next alert notifies again: {shown}"

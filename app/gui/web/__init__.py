@@ -2,7 +2,8 @@
 (typing_guard.js: keys typed before Flutter listens to a field just clicked; click_guard.js: a click
 into a list the browser has just scrolled focuses the field clicked; clear_guard.js: the server's
 emptying of a field after a send, reaching the browser late, leaves the keys typed since; each
-explains why), and the font that draws Japanese, Chinese and Korean offline (``app/gui/fonts.py``).
+explains why), notifications.js (a ringing timer or reminder as a browser notification when the page
+is not in front), and the font that draws Japanese, Chinese and Korean offline (``app/gui/fonts.py``).
 Flet serves ``index.html`` and the rest from the app's assets folder when one is there; this writes
 Flet's own page with the scripts added, next to the scripts and the font."""
 
@@ -14,7 +15,7 @@ from pathlib import Path
 
 from app.gui.fonts import cjk_font
 
-SCRIPTS = ("typing_guard.js", "click_guard.js", "clear_guard.js")
+SCRIPTS = ("typing_guard.js", "click_guard.js", "clear_guard.js", "notifications.js")
 _HERE = Path(__file__).resolve().parent
 
 
