@@ -6,6 +6,7 @@ tokens, per domain and language, the commonest failure kinds, os.getloadavg()).
 Run:  .venv/bin/python bench/agents_eval.py                       # the local llama-server (../llm)
       .venv/bin/python bench/agents_eval.py --url http://host:8080/v1 --model NAME
       .venv/bin/python bench/agents_eval.py --cases m-,c-lunch-en --save   # a subset; per-case results
+      .venv/bin/python bench/agents_eval.py --set heldout   # the held-apart cases (never tuned on); --set all: both
 The model: --url (or AGENTS_TEST_LLM_URL; --model / AGENTS_TEST_LLM_MODEL, key AGENTS_TEST_LLM_KEY), else
 llama-server from --llm-dir (PA_LOCAL_LLM_DIR, default ../llm beside the repo) with the chat template
 ../shared/llm/qwen25-barejson-v3.jinja (PA_LLM_CHAT_TEMPLATE)."""
@@ -30,6 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from tests.agents.eval_cases import CASES  # noqa: E402
+from tests.agents.eval_cases_heldout import HELDOUT  # noqa: E402
 from tests.agents.eval_harness import (  # noqa: E402
     DEADLINE_S,
     MODEL_TIMEOUT_S,
@@ -80,6 +82,8 @@ def main() -> None:
     ap.add_argument("--url", default=os.environ.get("AGENTS_TEST_LLM_URL"), help="an OpenAI-compatible /v1 URL")
     ap.add_argument("--model", default=os.environ.get("AGENTS_TEST_LLM_MODEL", ""))
     ap.add_argument("--llm-dir", default=os.environ.get("PA_LOCAL_LLM_DIR"))
+    ap.add_argument("--set", choices=("main", "heldout", "all"), default="main",
+                    help="the main cases, the held-apart ones (tests/agents/eval_cases_heldout.py) or both")
     ap.add_argument("--cases", default="", help="comma-separated case ids or id prefixes (default: all)")
     ap.add_argument("--deadline", type=float, default=DEADLINE_S, help="seconds per turn (wall time)")
     ap.add_argument("--model-timeout", type=float, default=MODEL_TIMEOUT_S, help="seconds per model run")
@@ -90,7 +94,8 @@ def main() -> None:
     args = ap.parse_args()
     os.environ["PA_LLM_EVAL_ANSWERS"] = args.answers
     only = [x.strip() for x in args.cases.split(",") if x.strip()]
-    cases = [c for c in CASES if not only or any(c.id == o or c.id.startswith(o) for o in only)]
+    pool = {"main": CASES, "heldout": HELDOUT, "all": CASES + HELDOUT}[args.set]
+    cases = [c for c in pool if not only or any(c.id == o or c.id.startswith(o) for o in only)]
     if not cases:
         sys.exit(f"no case matches {args.cases}")
     results_path: Path | None = args.results
@@ -113,8 +118,14 @@ def main() -> None:
         meta: dict[str, Any] = {"bench": "agents_eval", "model": name, "url": url, "cases_asked": len(cases),
                                 "interrupted": len(results) < len(cases), "deadline_s": args.deadline,
                                 "model_timeout_s": args.model_timeout, "cpus": os.cpu_count(),
-                                "answers": args.answers}
+                                "answers": args.answers, "set": args.set}
         summary = report(results, time.monotonic() - t0, meta)
+        if args.set == "all":  # each set's figures apart: the held-apart ones are the measure not tuned on
+            held = {c.id for c in HELDOUT}
+            for name_, part in (("main", [r for r in results if r.id not in held]),
+                                ("heldout", [r for r in results if r.id in held])):
+                summary[f"set_{name_}"] = report(part, sum(sum(t.seconds for t in r.turns) for r in part),
+                                                 {**meta, "set": name_})
     if results_path is not None:
         write_results(results_path, results, summary)
         summary["results_file"] = str(results_path)
