@@ -49,7 +49,7 @@ INTENTS: Intents = {
                "(anything|something) from {person} in my (inbox|mail|mailbox)",
                "did i (get|receive) (anything|something|mail|any mail|an email|an e-mail|any emails) from {person}"],
         "de": [f"(habe|hab) ich [neue|eine] {MAIL_DE} von {{person}}", f"gibt es [neue] {MAIL_DE} von {{person}}",
-               "hat [mir] {person} [mir] (geschrieben|gemailt|eine mail geschickt|eine e-mail geschickt)",
+               "hat [mir] {person} [mir] (geschrieben|gemailt|eine mail geschickt|eine e-mail geschickt|eine mail geschrieben|eine e-mail geschrieben)",
                f"(zeig|zeige|lies|finde) [mir] [die|meine] [neuen|letzten] {MAIL_DE} von {{person}} [vor]",
                f"{MAIL_DE} von {{person}}", "was hat {person} [mir] geschrieben", "(kam|ist) (was|etwas) (von|vom) {person} [gekommen|da]",
                f"(habe|hab) ich [neue|eine] {MAIL_DE} vom {{person}}", f"{MAIL_DE} vom {{person}}"],

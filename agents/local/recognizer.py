@@ -230,6 +230,23 @@ def compile_all() -> int:
 # ---------------------------------------------------------------- recognition
 
 
+# words no name holds: a person slot with one of them took the rest of the sentence ("Anna mir auf WhatsApp")
+_NAME_WORDS = frozenset({"mir", "mich", "me", "auf", "on", "via", "per", "eine", "einen", "ein",
+                         "mail", "e-mail", "email", "mails", "whatsapp", "sms", "nachricht",
+                         "message", "heute", "today", "gestern", "yesterday", "schon", "already", "noch", "was", "etwas",
+                         "anything", "something"})
+
+# names of channels: a request naming one the intent's templates never use is about that channel, not this
+# intent's ("hat Anna mir auf WhatsApp geschrieben" is not a question about mail)
+_CHANNELS = re.compile(r"\b(?:whatsapp|sms|signal|telegram|threema|chat|mastodon|bluesky|toot|"
+                       r"e-?mails?|mails?|kalender|calendar)\b")
+
+
+def _other_channel(intent: str, norm: str) -> bool:
+    used = intent_words(intent)
+    return any(m.group(0) not in used for m in _CHANNELS.finditer(norm))
+
+
 def _typed(name: str, raw: str, now: datetime) -> Any:
     """The typed value of a slot, or None if the words do not mean what the slot needs."""
     if name == "when":
@@ -243,7 +260,7 @@ def _typed(name: str, raw: str, now: datetime) -> Any:
         return r
     value = raw.strip()
     value = re.sub(r"(?i)^(?:that|dass|das) ", "", value)
-    if name == "person" and value.lower() in NOBODY:
+    if name == "person" and (value.lower() in NOBODY or not _NAME_WORDS.isdisjoint(value.lower().split())):
         return None
     if name == "title":  # "book a call with Maria": the event is "call with Maria"
         value = re.sub(r"(?i)^(?:a|an|the) (?=\S)", "", value)
@@ -292,7 +309,7 @@ def match_template(text: str, now: datetime) -> IntentMatch | None:
         if not c.may_match(norm):
             continue
         found = _match(c, cased, now)
-        if found is not None:
+        if found is not None and not _other_channel(found.intent, norm):
             return found
     return None
 
@@ -328,7 +345,7 @@ def match_classified(text: str, now: datetime) -> IntentMatch | None:
         return None
     if " " not in norm and guess.intent not in _YES_NO:  # "timer" alone: set, check or cancel? (templates know)
         return None
-    if _foreign_verb(guess.intent, norm) or _elsewhere(guess.intent, norm):
+    if _foreign_verb(guess.intent, norm) or _elsewhere(guess.intent, norm) or _other_channel(guess.intent, norm):
         return None
     found = find_slots(guess.intent, norm, now)
     if found is None:

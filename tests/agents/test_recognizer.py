@@ -173,3 +173,20 @@ def test_an_event_whose_time_is_not_understood_whole_is_not_made_locally(said: s
 def test_general_rules_learned_from_the_second_blind_set(said: str, intent: str, slots: dict[str, str]) -> None:
     m = recognize(said, NOW)
     assert m is not None and (m.intent, {k: v.lower() for k, v in m.slots.items()}) == (intent, slots), m
+
+
+@pytest.mark.parametrize("text", ["Hat Anna mir auf WhatsApp geschrieben?", "did Tom message me on WhatsApp?",
+                                  "Any new WhatsApp messages?", "hat mir jemand per SMS geschrieben",
+                                  "what's new on Mastodon"])
+def test_a_request_about_another_channel_is_not_a_mail_intent(text: str) -> None:
+    """The eval's w-anna-de: "auf WhatsApp" went to the mail intent, with "Anna mir auf WhatsApp" as the
+    sender; a channel the intent's templates never name makes the request someone else's."""
+    from agents.local.recognizer import understand
+
+    got = understand(text, NOW)
+    assert not any(m is not None and m.intent in ("MailFrom", "UnreadMail") for m in (got.match, got.suggestion)), got
+
+
+def test_a_sender_is_a_name_not_the_rest_of_the_sentence() -> None:
+    match = recognize("Hat Anna mir eine Mail geschrieben?", NOW)
+    assert match is not None and match.intent == "MailFrom" and match.slots["person"] == "Anna", match
