@@ -1,8 +1,11 @@
 """Local intents of the communication domain (EN+DE): the calendar for a day or week, a new event
-(waits for the user's yes), unread mail and mail from a person. Templates first, then handlers."""
+(waits for the user's yes), unread mail and mail from a person (with that person's chat messages when the
+request names no channel), and chat messages (WhatsApp): the newest, or a person's. Templates first, then
+handlers."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from datetime import datetime, timedelta
 
@@ -13,7 +16,7 @@ from agents.local.phrases import fmt_date, fmt_time, fmt_when, tr
 from agents.local.recognizer import IntentMatch
 from agents.local.templates import WHAT_IS, Intents, Lang
 from agents.local.timeparse import DayRange, When
-from agents.models import MailQuery, MailSummary, NewEvent
+from agents.models import ChatMessage, MailQuery, MailSummary, NewEvent
 from agents.phrasebook import phrase
 from agents.replies import AgentReply, ToolCallInfo
 
@@ -24,7 +27,11 @@ MAIL_DE = "(mails|e-mails|emails|mail|e-mail|nachrichten|post)"
 CAL = "(calendar|schedule|agenda|diary)"
 EVENT = "(event|appointment|meeting|entry|calendar entry|calendar event)"
 EVENT_DE = "(termin|eintrag|kalendereintrag|meeting|ereignis|besprechung|treffen)"
+CHATS = "(whatsapp|whatsapps|whatsapp messages|whatsapp message|chat messages|chats)"
+CHATS_DE = "(whatsapp|whatsapps|whatsapp-nachrichten|whatsapp nachrichten|whatsapp-nachricht|chat-nachrichten|chats)"
 DEFAULT_EVENT_LENGTH = timedelta(hours=1)
+# a request that names mail asks about mail only; "what did Tom write" asks about mail and chats
+_NAMES_MAIL = re.compile(r"\b(?:e-?mails?|mails?|gemailt|e-?mailed|post|inbox|posteingang|postfach)\b")
 
 INTENTS: Intents = {
     "UnreadMail": {
@@ -53,6 +60,27 @@ INTENTS: Intents = {
                f"(zeig|zeige|lies|finde) [mir] [die|meine] [neuen|letzten] {MAIL_DE} von {{person}} [vor]",
                f"{MAIL_DE} von {{person}}", "was hat {person} [mir] geschrieben", "(kam|ist) (was|etwas) (von|vom) {person} [gekommen|da]",
                f"(habe|hab) ich [neue|eine] {MAIL_DE} vom {{person}}", f"{MAIL_DE} vom {{person}}"],
+    },
+    "NewChats": {
+        "en": [f"[do] i have [any] (new|unread) {CHATS}", f"(any|are there any) [new|unread] {CHATS}",
+               f"(check|read|show|give) [me] my [new|latest] {CHATS}", "(what's|what is|anything) new on whatsapp",
+               f"did i get (any|new) {CHATS}", "(did|has) (anyone|someone|somebody) (message|messaged|texted|written|write) "
+               "[me|to me] (on|via) whatsapp"],
+        "de": [f"(habe|hab) ich [neue|ungelesene] {CHATS_DE}", f"gibt es [neue|ungelesene] {CHATS_DE}",
+               f"(lies|zeig|zeige|prüf|prüfe|check) [mir] [meine] [neuen|letzten] {CHATS_DE} [vor]",
+               "hat [mir] (jemand|irgendwer|wer) [mir] (auf|per|über) whatsapp "
+               "geschrieben"],
+    },
+    "ChatsFrom": {
+        "en": ["(did|has) {person} (message|messaged|text|texted|write|written|wrote) [me|to me] (on|via) whatsapp",
+               "(did|has) {person} (texted|whatsapped) [me]", f"[any] [new] {CHATS} from {{person}}",
+               f"[do] i have [any] [new] {CHATS} from {{person}}",
+               "what did {person} (write|send) [me] (on|via) whatsapp", f"(read|show|give) [me] [the] {CHATS} from {{person}}"],
+        "de": ["hat [mir] {person} [mir] (auf|per|über) whatsapp geschrieben",
+               "hat [mir] {person} [mir] (eine whatsapp|eine whatsapp-nachricht|eine nachricht auf whatsapp) (geschickt|geschrieben)",
+               f"[neue] {CHATS_DE} von {{person}}", f"(habe|hab) ich [neue|eine] {CHATS_DE} von {{person}}",
+               "was hat {person} [mir] (auf|per|über) whatsapp geschrieben",
+               f"(lies|zeig|zeige) [mir] [die] {CHATS_DE} von {{person}} [vor]"],
     },
     "CreateEvent": {
         "en": [f"(create|add|make|schedule|put|book|set up|plan) [an|a|the|new] [new] {EVENT} [(called|named|titled|for|about)] {{title}} {{when}} [for {{duration}}]",
@@ -164,7 +192,54 @@ def _unread(m: IntentMatch, d: AssistantDeps) -> AgentReply:
 
 
 def _mail_from(m: IntentMatch, d: AssistantDeps) -> AgentReply:
-    return _mail(m, d, MailQuery(sender=str(m.values["person"]), limit=20))
+    person = str(m.values["person"])
+    if _NAMES_MAIL.search(m.text) or d.services.messaging is None:
+        return _mail(m, d, MailQuery(sender=person, limit=20))
+    if d.services.mail is None:
+        return _chats(m, d, person)
+    mail, chats = _mail(m, d, MailQuery(sender=person, limit=20)), _chats(m, d, person, quiet=True)
+    if not chats.spoken:
+        return mail
+    return mail.model_copy(update={"spoken": f"{mail.spoken} {chats.spoken}",
+                                   "text": "\n".join(x for x in (mail.text, chats.text) if x),
+                                   "tool_calls": [*mail.tool_calls, *chats.tool_calls]})
+
+
+def _new_chats(m: IntentMatch, d: AssistantDeps) -> AgentReply:
+    return _chats(m, d, None)
+
+
+def _chats_from(m: IntentMatch, d: AssistantDeps) -> AgentReply:
+    return _chats(m, d, str(m.values["person"]))
+
+
+def _chats(m: IntentMatch, d: AssistantDeps, person: str | None, quiet: bool = False) -> AgentReply:
+    """The newest chat messages (all, or one person's) read out; ``quiet``: nothing said when there are none
+    (beside a person's mail)."""
+    lang = m.language
+    messaging = d.services.messaging
+    if messaging is None:
+        return no_service(m, "messaging account", "Messenger-Konto")
+    call = ToolCallInfo(name="messages.recent", args={"chat": person} if person else {})
+    try:
+        found: list[ChatMessage] = messaging.recent(person, 10)
+    except ServiceError as exc:
+        return reply(m, tr(lang, f"I couldn't read your messages: {exc}", f"Ich konnte deine Nachrichten nicht lesen: {exc}"),
+                     error=str(exc), tool_calls=[call])
+    if not found:
+        if quiet:
+            return reply(m, "", tool_calls=[call])
+        return reply(m, tr(lang, f"No WhatsApp messages from {person}." if person else "No WhatsApp messages.",
+                           f"Keine WhatsApp-Nachrichten von {person}." if person else "Keine WhatsApp-Nachrichten."),
+                     tool_calls=[call])
+    for x in found:
+        d.heard_from(f"the message from {x.sender} in {x.chat}")
+    shown = wording.chats(found[:3], replace(d, language=lang))
+    n = len(found)
+    head = (tr(lang, f"On WhatsApp, {n} message{'s' if n > 1 else ''} from {person}:",
+               f"Auf WhatsApp {n} Nachricht{'en' if n > 1 else ''} von {person}:") if person
+            else tr(lang, "Your newest WhatsApp messages:", "Deine neuesten WhatsApp-Nachrichten:"))
+    return reply(m, f"{head} {shown}", tool_calls=[call])
 
 
 def _newest_text(mail: MailService, newest: MailSummary, d: AssistantDeps) -> str:
@@ -206,4 +281,5 @@ def _mail(m: IntentMatch, d: AssistantDeps, q: MailQuery) -> AgentReply:
 
 HANDLERS: dict[str, Handler] = {
     "CalendarQuery": _calendar, "CreateEvent": _create_event, "UnreadMail": _unread, "MailFrom": _mail_from,
+    "NewChats": _new_chats, "ChatsFrom": _chats_from,
 }

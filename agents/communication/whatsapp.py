@@ -166,8 +166,8 @@ class WhatsAppClient:
                                         "number; nothing was sent", "input")
                 number = found.pop() if found else self.inbox.wa_id_for(name)
         if number is None:
-            raise WhatsAppError(f"I don't know a WhatsApp number for '{name}': add it to the account's contacts "
-                                "(-o contacts='Name=+49...') or give the number; nothing was sent", "input")
+            raise WhatsAppError(f"I don't know a WhatsApp number for '{name}' (no contact of that name and no "
+                                "message from them yet): give the number; nothing was sent", "input")
         number = number.strip()
         wa_id = digits(number)
         if number.startswith("00"):

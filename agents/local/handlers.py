@@ -28,13 +28,14 @@ def help_text(lang: str, connect_hint: bool = True) -> str:
         lang,
         "Offline I can tell the time and date, set timers and reminders, remember notes and "
         "recall or forget them, read your calendar for a day or week and add events, check unread mail "
-        "and mail from a person, control meeting recording, and tell your bank balance, spending, budgets and "
+        "and mail from a person, read your WhatsApp messages, control meeting recording, and tell your bank balance, spending, budgets and "
         "subscriptions and draft bank transfers, and read your Mastodon and Bluesky mentions and timeline and "
         "draft posts. For anything else, connect a language "
         "model in the settings.",
         "Offline kann ich Uhrzeit und Datum sagen, Timer und Erinnerungen stellen, Notizen merken, "
         "wiederfinden und vergessen, deinen Kalender für einen Tag oder eine Woche vorlesen und Termine "
-        "eintragen, ungelesene Mails und Mails von einer Person prüfen, die Meeting-Aufnahme steuern und "
+        "eintragen, ungelesene Mails und Mails von einer Person prüfen, WhatsApp-Nachrichten vorlesen, "
+        "die Meeting-Aufnahme steuern und "
         "Kontostand, Ausgaben, Budgets und Abos nennen, Überweisungen vorbereiten und deine Erwähnungen und "
         "Timeline auf Mastodon und Bluesky vorlesen und Beiträge vorbereiten. "
         "Für alles andere verbinde in den Einstellungen ein Sprachmodell.",

@@ -2,7 +2,14 @@
 world (eval_cases.WORLD) — not the agents' rules, tools or prompts — in the way people talk (fillers,
 "hey so", short German commands). Never tune on them: no rule, template, prompt or tool description may be
 changed because of one of these cases; a change they reveal is made from a case of the main set or not at
-all. `bench/agents_eval.py --set heldout` runs them; the report gives both sets' figures apart."""
+all. `bench/agents_eval.py --set heldout` runs them; the report gives both sets' figures apart.
+
+Written before: the local chat intents (NewChats, ChatsFrom in agents/communication/intents.py), added the
+same day from the main set's w-new-en, w-tom-de and w-anna-de. Two held-apart requests fall under them
+(h-wa-tom-en; h-wa-context-en's first turn); their templates are general phrasings. h-wa-context-en's first
+turn, "Any new WhatsApp messages?", is word for word the main set's w-new-en, which is among the committed
+utterances the recognizer is trained with: that turn is not held apart (its second turn, "tell her no problem",
+is); no other held-apart request is among them."""
 
 from __future__ import annotations
 

@@ -366,3 +366,42 @@ def test_build_from_account_record_and_keyring(wa: WhatsAppServer) -> None:
     assert messaging.inbox.path is not None and messaging.inbox.path.parent == services.paths.data_dir / "whatsapp"
     audit = [(e.action, e.outcome) for e in services.audit.recent(5)]
     assert ("whatsapp.send", "ok") in audit
+
+
+# --- asked for by voice: the local chat intents ---------------------------------------------------
+@pytest.mark.integration
+def test_chat_messages_are_read_out_locally(wa: WhatsAppServer, tmp_path: Path) -> None:
+    """"Hat Anna mir auf WhatsApp geschrieben?" went to the mail intent (the eval's w-anna-de); now the chat
+    intents read the inbox the webhook fills, and "was hat Tom mir geschrieben" (no channel named) reads his
+    chat messages too."""
+    from zoneinfo import ZoneInfo
+
+    from agents.approvals import ApprovalStore
+    from agents.assistant import Assistant
+    from agents.deps import ServiceDeps
+    from agents.domains import migration_folders
+    from agents.memory import Memory
+    from storage.audit import AuditLog
+    from storage.db.engine import Database
+
+    inbox = WhatsAppInbox(tmp_path / "inbox.jsonl")
+    now = int(time.time())
+    inbox.ingest(parse_webhook(message_webhook(wa, ANNA, "Anna Schmidt", "I'm running 10 minutes late", now - 3600)))
+    inbox.ingest(parse_webhook(message_webhook(wa, "4915112345678", "Tom", "Kommst du heute zum Training?", now - 60)))
+    db = Database(f"sqlite:///{tmp_path / 'db.sqlite3'}", migration_folders())
+    db.migrate()
+    with client(wa, inbox=inbox) as c:
+        audit = AuditLog(db)
+        assistant = Assistant(memory=Memory(db), approvals=ApprovalStore(db, audit), services=ServiceDeps(messaging=c),
+                              tz=ZoneInfo("Europe/Berlin"))
+        anna = assistant.ask("Hat Anna mir auf WhatsApp geschrieben?")
+        assert anna.source == "local" and anna.intent == "ChatsFrom", anna
+        assert "10 minutes late" in anna.spoken and "Training" not in anna.spoken and anna.language == "de"
+        news = assistant.ask("any new WhatsApp messages?")
+        assert news.intent == "NewChats" and news.spoken.index("Training") < news.spoken.index("10 minutes"), news
+        tom = assistant.ask("was hat Tom mir geschrieben")  # no mail account: his chat messages
+        assert tom.intent == "MailFrom" and "Training" in tom.spoken, tom
+        nobody = assistant.ask("any whatsapp messages from Lena")
+        assert nobody.spoken == "No WhatsApp messages from Lena.", nobody
+    assert not wa.requests  # reading the inbox sends nothing
+    db.dispose()
