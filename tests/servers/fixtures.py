@@ -12,3 +12,4 @@ from tests.servers.fints_bank import fints_bank, fints_bank_server
 from tests.servers.mastodon import mastodon_server
 from tests.servers.bluesky import bluesky_server
 from tests.servers.prometheus import prometheus_factory
+from tests.servers.oauth import oauth_server
