@@ -18,11 +18,13 @@ from zoneinfo import ZoneInfo
 from agents.communication import whatsapp_webhook
 from agents.communication.calendar import CalDavCalendarService
 from agents.communication.mail import ImapMailService
+from agents.communication.oauth import OAuthFailure
 from agents.communication.presets import PresetError, calendar_config, mail_config
 from agents.communication.whatsapp import WhatsAppClient, inbox_path, parse_contacts, whatsapp_config
 from agents.communication.whatsapp_inbox import WhatsAppInbox
 from agents.communication.whatsapp_webhook import WebhookReceiver
 from app import secrets
+from app.wiring import oauth
 
 if TYPE_CHECKING:
     from app.accounts import AccountOut
@@ -68,6 +70,13 @@ def build_mail(services: Services) -> ImapMailService | None:
     if got is None:
         return None
     acc, secret, cfg = got
+    if oauth.is_oauth(acc):  # the keyring secret is the refresh token; IMAP/SMTP log in with XOAUTH2
+        try:
+            session = oauth.session_for(services.settings, acc, secret)
+        except OAuthFailure as exc:
+            log.warning("mail account '%s' cannot sign in: %s", acc.name, exc)
+            return None
+        return ImapMailService(cfg, "", services.audit, account=acc.name, oauth=session)
     return ImapMailService(cfg, secret, services.audit, account=acc.name)
 
 

@@ -72,7 +72,7 @@ def test_denied_consent_and_a_wrong_verifier_store_nothing(oauth: OAuthServer) -
     # the server itself refuses a code redeemed with another verifier (PKCE)
     redirect = "http://127.0.0.1:9/callback"
     with client.http(redirect_uri=redirect, code_challenge_method="S256") as http:
-        url, state = http.create_authorization_url(client.authorize_url, code_verifier="a" * 64, state="s")
+        url, _state = http.create_authorization_url(client.authorize_url, code_verifier="a" * 64, state="s")
     with httpx.Client(trust_env=False, timeout=30) as browser:
         fields = dict(httpx.URL(url).params)
         page = browser.post(oauth.endpoint("login"), data={**fields, "username": "bob@example.test",

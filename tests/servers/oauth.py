@@ -120,17 +120,8 @@ class OAuthServer:
         return self._issue(Grant(secrets.token_hex(8), username, client_id, scope), with_refresh=True)
 
     def browse_sign_in(self, authorize_url: str, username: str, password: str, decision: str = "allow") -> int:
-        """What a user does in the browser, over plain HTTP: open the authorization URL, fill in the login
-        form, answer the consent page, follow the redirect to the client's loopback listener. Returns the
-        listener's status code. (The Playwright test drives the same pages in Chromium.)"""
-        with httpx.Client(timeout=30, trust_env=False) as http:
-            page = http.get(authorize_url).raise_for_status().text
-            fields = _form_fields(page)
-            page = http.post(self.endpoint("login"), data={**fields, "username": username,
-                                                            "password": password}).raise_for_status().text
-            consent = http.post(self.endpoint("consent"), data={**_form_fields(page), "decision": decision})
-            assert consent.status_code == 302, consent.text
-            return http.get(consent.headers["location"]).status_code
+        """What a user does in the browser, over plain HTTP (``browse``)."""
+        return browse(authorize_url, username, password, decision)
 
     def approve_device(self, user_code: str, username: str, password: str, decision: str = "allow") -> None:
         """The user enters the device code on the verification page and allows (or denies) it."""
@@ -165,6 +156,20 @@ class OAuthServer:
                 self.tokens[refresh] = Token(grant, now + 90 * 86400, "refresh")
                 out["refresh_token"] = refresh
         return out
+
+
+def browse(authorize_url: str, username: str, password: str, decision: str = "allow") -> int:
+    """Open the authorization URL, fill in the login form, answer the consent page, follow the redirect to
+    the client's loopback listener; the listener's status code. (The Playwright test drives the same pages
+    in Chromium.)"""
+    base = authorize_url.split("/authorize", 1)[0]
+    with httpx.Client(timeout=30, trust_env=False) as http:
+        page = http.get(authorize_url).raise_for_status().text
+        page = http.post(f"{base}/login", data={**_form_fields(page), "username": username,
+                                                 "password": password}).raise_for_status().text
+        consent = http.post(f"{base}/consent", data={**_form_fields(page), "decision": decision})
+        assert consent.status_code == 302, consent.text
+        return http.get(consent.headers["location"]).status_code
 
 
 def _form_fields(page: str) -> dict[str, str]:
@@ -398,3 +403,4 @@ def oauth_server() -> Iterator[OAuthServer]:
     finally:
         httpd.should_exit = True
         thread.join(10)
+
