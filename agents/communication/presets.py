@@ -22,6 +22,7 @@ class ProviderPreset(BaseModel):
     smtp: ServerEndpoint
     caldav_url: str | None = None
     file_sent_copy: bool = True
+    oauth_only: bool = False  # the provider refuses passwords: only its sign-in (docs/oauth.md) works
     note: str = ""
 
 
@@ -47,6 +48,7 @@ PRESETS: dict[str, ProviderPreset] = {
         imap=ServerEndpoint(host="outlook.office365.com", port=993, security="ssl"),
         smtp=ServerEndpoint(host="smtp.office365.com", port=587, security="starttls"),
         file_sent_copy=False,  # Exchange Online files mail sent over SMTP into Sent Items itself
+        oauth_only=True,
         note="sign in with Microsoft (--oauth --provider microsoft): passwords are refused for IMAP/SMTP; "
              "the organisation's admin must allow IMAP and authenticated SMTP for the mailbox",
     ),
@@ -55,6 +57,7 @@ PRESETS: dict[str, ProviderPreset] = {
         imap=ServerEndpoint(host="outlook.office365.com", port=993, security="ssl"),
         smtp=ServerEndpoint(host="smtp-mail.outlook.com", port=587, security="starttls"),
         file_sent_copy=False,
+        oauth_only=True,
         note="sign in with Microsoft (--oauth --provider microsoft): passwords are refused for IMAP/SMTP",
     ),
     "webde": ProviderPreset(

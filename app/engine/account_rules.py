@@ -42,10 +42,11 @@ class FormPreset:
     url: str
 
 
-# the presets the form offers: the communication domain's (GMX, Gmail, web.de, iCloud)
+# the presets the form offers: the communication domain's (GMX, Gmail, web.de, iCloud); not the ones that
+# take only a sign-in (Microsoft: the form has no sign-in yet, the command line has)
 FORM_PRESETS: dict[str, FormPreset] = {
     key: FormPreset(key, p.name, p.imap.host, p.imap.port, p.smtp.host, p.smtp.port, p.caldav_url or "")
-    for key, p in PRESETS.items() if key != "generic"
+    for key, p in PRESETS.items() if key != "generic" and not p.oauth_only
 }
 
 
