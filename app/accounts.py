@@ -203,6 +203,8 @@ def check_account(acc: AccountIn, secret: str | None, timeout: float = 10.0) -> 
                         return CheckResult(ok=True, message=mail.check_login())
                     finally:
                         mail.close()
+                if acc.kind == "caldav" and oauth_account(acc):  # the token first, then the calendar with it
+                    return _check_oauth_calendar(acc, secret or "", timeout)
                 if acc.kind == "caldav":
                     ccfg = calendar_config(acc.username, acc.host, acc.port, acc.options)
                     cal = CalDavCalendarService(ccfg.model_copy(update={"timeout_s": timeout}), secret or "",
@@ -275,17 +277,12 @@ def _check_oauth_mail(acc: AccountIn, refresh_token: str, timeout: float) -> Che
     """A token refresh (its state: valid until, refresh ok, scopes; never a token), then IMAP and SMTP with
     XOAUTH2. A fresh session, so the check really asks the provider."""
     from agents.communication.mail import ImapMailService
-    from agents.communication.oauth import OAuthFailure
     from agents.communication.presets import mail_config
     from agents.deps import ServiceError
-    from app.settings import load_settings
-    from app.wiring.oauth import session_for
 
-    try:
-        session = session_for(load_settings(), acc, refresh_token, shared=False, timeout_s=timeout)
-        session.access_token()
-    except OAuthFailure as exc:
-        return CheckResult(ok=False, message=str(exc))
+    session = _signed_in(acc, refresh_token, timeout)
+    if isinstance(session, CheckResult):
+        return session
     state = session.state().describe()
     mcfg = mail_config(acc.username, acc.host, acc.port, acc.options)
     mail = ImapMailService(mcfg.model_copy(update={"timeout_s": timeout}), "", account=acc.name, oauth=session)
@@ -295,6 +292,35 @@ def _check_oauth_mail(acc: AccountIn, refresh_token: str, timeout: float) -> Che
         return CheckResult(ok=False, message=f"{state}; {str(exc).splitlines()[0]}")
     finally:
         mail.close()
+
+
+def _signed_in(acc: AccountIn, refresh_token: str, timeout: float) -> Any:
+    """A fresh token session (so the check really asks the provider) with one refresh done; a
+    ``CheckResult`` instead when the refresh fails."""
+    from agents.communication.oauth import OAuthFailure
+    from app.settings import load_settings
+    from app.wiring.oauth import session_for
+
+    try:
+        session = session_for(load_settings(), acc, refresh_token, shared=False, timeout_s=timeout)
+        session.access_token()
+    except OAuthFailure as exc:
+        return CheckResult(ok=False, message=str(exc))
+    return session
+
+
+def _check_oauth_calendar(acc: AccountIn, refresh_token: str, timeout: float) -> CheckResult:
+    from agents.deps import ServiceError
+    from app.wiring.communication import signed_in_calendar
+
+    session = _signed_in(acc, refresh_token, timeout)
+    if isinstance(session, CheckResult):
+        return session
+    state = session.state().describe()
+    try:
+        return CheckResult(ok=True, message=f"{state}; {signed_in_calendar(acc, session, timeout_s=timeout).check_login()}")
+    except (ServiceError, ValueError) as exc:
+        return CheckResult(ok=False, message=f"{state}; {str(exc).splitlines()[0]}")
 
 
 def _check_imap(acc: AccountIn, secret: str, timeout: float) -> CheckResult:

@@ -126,11 +126,13 @@ def _add_signed_in(name: str, kind: str, username: str, host: str | None, port: 
         fail("--provider and --device-code belong to a sign-in: add --oauth", code=2)
     if not provider or provider.lower() not in PROVIDERS:
         fail(f"--oauth needs --provider {' or '.join(PROVIDERS)}", code=2)
-    if kind != "mail":
-        fail(f"sign-in (--oauth) is for mail accounts so far, not {kind}", code=2)
+    if kind not in ("mail", "caldav"):
+        fail(f"sign-in (--oauth) is for mail and caldav (calendar) accounts, not {kind}", code=2)
     if not username.strip():
-        fail("--username is needed: the mailbox's address, e.g. you@example.com", code=2)
-    options = {"preset": PROVIDERS[provider.lower()].mail_preset, "address": username, **options,
+        fail("--username is needed: the account's address, e.g. you@example.com", code=2)
+    preset = {"preset": PROVIDERS[provider.lower()].mail_preset} if kind == "mail" or provider.lower() == "google" \
+        else {}
+    options = {**preset, **({"address": username} if kind == "mail" else {}), **options,
                "auth": "oauth2", "provider": provider.lower()}
     try:
         acc = checked_account(AccountIn(name=name, kind=kind, username=username, host=host, port=port,

@@ -13,3 +13,5 @@ from tests.servers.mastodon import mastodon_server
 from tests.servers.bluesky import bluesky_server
 from tests.servers.prometheus import prometheus_factory
 from tests.servers.oauth import oauth_server
+from tests.servers.bearer_proxy import bearer_caldav
+from tests.servers.graph_calendar import graph_calendar
