@@ -6,22 +6,17 @@ import json
 import os
 import sys
 import webbrowser
+from typing import TYPE_CHECKING
 
 import typer
 from pydantic import ValidationError
 
-from agents.communication.oauth import (
-    DeviceCode,
-    OAuthClient,
-    OAuthFailure,
-    Tokens,
-    sign_in_browser,
-    sign_in_device,
-)
 from app.accounts import AccountError, AccountIn, account_kinds, checked_account
 from app.cli.common import fail, services
 from app.secrets import SecretStoreError, set_secret
-from app.wiring.oauth import CLIENT_SECRET_KIND, account_client, forget_session, is_oauth
+
+if TYPE_CHECKING:  # the sign-in code is imported when a sign-in runs: it pulls in the communication domain
+    from agents.communication.oauth import DeviceCode, OAuthClient, Tokens
 
 cli = typer.Typer(help="Accounts for mail, calendar, storage, models and banks. Secrets go to the keyring.")
 
@@ -99,6 +94,8 @@ def _headless() -> bool:
 
 def _sign_in(client: OAuthClient, device_code: bool) -> Tokens:
     """The browser sign-in (PKCE, loopback redirect) or, headless, the device code; one line on failure."""
+    from agents.communication.oauth import OAuthFailure, sign_in_browser, sign_in_device
+
     def show(code: DeviceCode) -> None:
         typer.echo(f"To sign in, open {code.verification_uri} on any device and enter the code {code.user_code} "
                    f"(valid for {code.expires_in // 60} minutes).")
@@ -120,7 +117,8 @@ def _add_signed_in(name: str, kind: str, username: str, host: str | None, port: 
                    options: dict[str, str], oauth: bool, provider: str | None, device_code: bool) -> None:
     """``accounts add --oauth``: the record is checked, then the user signs in; the refresh token goes to
     the keyring, the granted scopes to the record."""
-    from agents.communication.oauth import PROVIDERS
+    from agents.communication.oauth import PROVIDERS, OAuthFailure
+    from app.wiring.oauth import account_client
 
     if not oauth:
         fail("--provider and --device-code belong to a sign-in: add --oauth", code=2)
@@ -168,6 +166,9 @@ def signin(
     device_code: bool = typer.Option(False, "--device-code", help="sign in on another device with a code"),
 ) -> None:
     """Sign in again (an account whose sign-in was withdrawn or expired); the new sign-in replaces the old."""
+    from agents.communication.oauth import OAuthFailure
+    from app.wiring.oauth import account_client, forget_session, is_oauth
+
     sv = services()
     try:
         acc = sv.accounts.get(name, kind)
@@ -194,6 +195,8 @@ def client_secret(
     stdin: bool = typer.Option(False, "--stdin", help="read it from standard input"),
 ) -> None:
     """Keep the client secret of your Google Desktop app client in the keyring (Microsoft needs none)."""
+    from app.wiring.oauth import CLIENT_SECRET_KIND
+
     if provider.lower() != "google":
         fail("only Google issues a client secret to desktop apps: give google", code=2)
     value = sys.stdin.readline().strip() if stdin else typer.prompt("Client secret", hide_input=True).strip()
