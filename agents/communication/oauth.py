@@ -327,10 +327,12 @@ class OAuthSession:
     the server rotates in is handed to ``save_refresh``."""
 
     def __init__(self, client: OAuthClient, refresh_token: str, save_refresh: Callable[[str], None] | None = None,
-                 account: str = "account", clock: Callable[[], float] = time.time) -> None:
+                 account: str = "account", clock: Callable[[], float] = time.time,
+                 load_refresh: Callable[[], str | None] | None = None) -> None:
         self.client = client
         self._refresh_token = refresh_token
         self._save_refresh = save_refresh
+        self._load_refresh = load_refresh  # the stored refresh token: a new sign-in elsewhere ends "sign in again"
         self.account = account
         self._clock = clock
         self._tokens: Tokens | None = None
@@ -349,11 +351,20 @@ class OAuthSession:
         refused it), else a refreshed one. ``SignInRequired`` once the grant is gone, without asking again."""
         with self._lock:
             if self._sign_in_required:
-                raise SignInRequired(self._sign_in_required)
+                stored = self._load_refresh() if self._load_refresh is not None else None
+                if not stored or stored == self._refresh_token:
+                    raise SignInRequired(self._sign_in_required)
+                self._renew(stored)
             if force or self._tokens is None or self._expiring(self._tokens):
                 self._refresh()
             assert self._tokens is not None
             return self._tokens.access_token
+
+    def _renew(self, refresh_token: str) -> None:
+        self._refresh_token = refresh_token
+        self._sign_in_required = None
+        self._tokens = None
+        self._refresh_ok = None
 
     def _refresh(self) -> None:
         what = f"the sign-in of '{self.account}'"

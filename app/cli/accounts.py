@@ -94,21 +94,20 @@ def _headless() -> bool:
 
 def _sign_in(client: OAuthClient, device_code: bool) -> Tokens:
     """The browser sign-in (PKCE, loopback redirect) or, headless, the device code; one line on failure."""
-    from agents.communication.oauth import OAuthFailure, sign_in_browser, sign_in_device
+    from agents.communication.oauth import OAuthFailure
+    from app.wiring.oauth import sign_in
 
     def show(code: DeviceCode) -> None:
         typer.echo(f"To sign in, open {code.verification_uri} on any device and enter the code {code.user_code} "
                    f"(valid for {code.expires_in // 60} minutes).")
 
     def open_browser(url: str) -> None:
+        typer.echo(f"Signing in with {client.provider.title()} in your browser …")
         if not webbrowser.open(url):
             typer.echo(f"Open this address in a browser to sign in: {url}")
 
     try:
-        if device_code or _headless():
-            return sign_in_device(client, show)
-        typer.echo(f"Signing in with {client.provider.title()} in your browser …")
-        return sign_in_browser(client, open_browser)
+        return sign_in(client, device_code or _headless(), show, open_browser)
     except OAuthFailure as exc:
         fail(str(exc))
 
@@ -118,23 +117,18 @@ def _add_signed_in(name: str, kind: str, username: str, host: str | None, port: 
     """``accounts add --oauth``: the record is checked, then the user signs in; the refresh token goes to
     the keyring, the granted scopes to the record."""
     from agents.communication.oauth import PROVIDERS, OAuthFailure
-    from app.wiring.oauth import account_client
+    from app.wiring.oauth import account_client, sign_in_record
 
     if not oauth:
         fail("--provider and --device-code belong to a sign-in: add --oauth", code=2)
     if not provider or provider.lower() not in PROVIDERS:
         fail(f"--oauth needs --provider {' or '.join(PROVIDERS)}", code=2)
-    if kind not in ("mail", "caldav"):
-        fail(f"sign-in (--oauth) is for mail and caldav (calendar) accounts, not {kind}", code=2)
     if not username.strip():
         fail("--username is needed: the account's address, e.g. you@example.com", code=2)
-    preset = {"preset": PROVIDERS[provider.lower()].mail_preset} if kind == "mail" or provider.lower() == "google" \
-        else {}
-    options = {**preset, **({"address": username} if kind == "mail" else {}), **options,
-               "auth": "oauth2", "provider": provider.lower()}
     try:
-        acc = checked_account(AccountIn(name=name, kind=kind, username=username, host=host, port=port,
-                                        options=options))
+        acc = checked_account(sign_in_record(kind, name, username, provider, host, port, options))
+    except OAuthFailure as exc:
+        fail(f"invalid account: {exc}", code=2)
     except ValidationError as exc:
         fail(f"invalid account: {_field_problem(exc)}", code=2)
     except (AccountError, ValueError) as exc:

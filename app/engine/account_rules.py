@@ -117,6 +117,18 @@ def draft_from_form(kind: str, form: dict[str, str]) -> tuple[AccountDraft | Non
     return AccountDraft.model_validate(draft.model_dump()), {}
 
 
+def sign_in_draft(kind: str, form: dict[str, str]) -> tuple[AccountDraft | None, dict[str, str]]:
+    """An account that signs in with a provider: only its name and address are typed (the provider's
+    preset gives the servers; no password)."""
+    f = {k: (v or "").strip() for k, v in form.items()}
+    draft = AccountDraft.model_construct(kind=kind, name=f.get("name", ""), username=f.get("user", ""),
+                                         host=None, port=None, secret=None, options={})
+    problems = {k: v for k, v in draft_problems(draft).items() if k in ("name", "user", "kind")}
+    if problems:
+        return None, problems
+    return AccountDraft.model_validate(draft.model_dump()), {}
+
+
 def draft_problems(d: AccountDraft) -> dict[str, str]:
     """What is missing or wrong in a new account, by the form's field names, in plain words."""
     p: dict[str, str] = {}

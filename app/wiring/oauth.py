@@ -10,9 +10,20 @@ keyring entry ``oauth-client/google``."""
 from __future__ import annotations
 
 import threading
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
-from agents.communication.oauth import PROVIDERS, OAuthClient, OAuthFailure, OAuthSession, Purpose
+from agents.communication.oauth import (
+    PROVIDERS,
+    DeviceCode,
+    OAuthClient,
+    OAuthFailure,
+    OAuthSession,
+    Purpose,
+    Tokens,
+    sign_in_browser,
+    sign_in_device,
+)
 from app import secrets
 
 if TYPE_CHECKING:
@@ -53,16 +64,45 @@ def account_client(settings: Settings, acc: AccountIn, timeout_s: float = 20.0) 
 def session_for(settings: Settings, acc: AccountIn, refresh_token: str, *, shared: bool = True,
                 timeout_s: float = 20.0) -> OAuthSession:
     """The token session of an OAuth account; ``shared``: one per account in this process (the services
-    and the GUI use the same access token); a rotated refresh token goes back to the keyring."""
+    and the GUI use the same access token); a rotated refresh token goes back to the keyring, and a new
+    sign-in's refresh token (``accounts signin``, the GUI) is read from there once the old grant is gone."""
     key = (acc.kind, acc.name)
     with _lock:
-        if shared and key in _sessions and not _sessions[key].needs_sign_in:
+        if shared and key in _sessions:
             return _sessions[key]
         session = OAuthSession(account_client(settings, acc, timeout_s), refresh_token,
-                               lambda token: secrets.set_secret(acc.kind, acc.name, token), account=acc.name)
+                               lambda token: secrets.set_secret(acc.kind, acc.name, token), account=acc.name,
+                               load_refresh=lambda: secrets.get_secret(acc.kind, acc.name))
         if shared:
             _sessions[key] = session
         return session
+
+
+def sign_in_record(kind: str, name: str, username: str, provider: str, host: str | None = None,
+                   port: int | None = None, options: dict[str, Any] | None = None) -> AccountIn:
+    """The checked record of an account that signs in with ``provider`` (its refresh token will be the
+    secret). ``OAuthFailure`` with one line for what does not fit; pydantic's ValidationError for a bad field."""
+    from app.accounts import AccountIn
+
+    name_lc = provider.lower()
+    if name_lc not in PROVIDERS:
+        raise OAuthFailure(f"unknown sign-in provider '{provider}': choose one of {' or '.join(PROVIDERS)}")
+    if kind not in _PURPOSE or kind == "graph":
+        raise OAuthFailure(f"sign-in is for mail and caldav (calendar) accounts, not {kind}")
+    if not username.strip():
+        raise OAuthFailure("the account's address is needed, e.g. you@example.com")
+    preset = {"preset": PROVIDERS[name_lc].mail_preset} if kind == "mail" or name_lc == "google" else {}
+    merged = {**preset, **({"address": username} if kind == "mail" else {}), **(options or {}),
+              "auth": "oauth2", "provider": name_lc}
+    return AccountIn(name=name, kind=kind, username=username, host=host, port=port, options=merged)
+
+
+def sign_in(client: OAuthClient, device_code: bool, show_code: Callable[[DeviceCode], Any],
+            open_browser: Callable[[str], Any]) -> Tokens:
+    """The browser sign-in (PKCE, loopback redirect) or the device code (``device_code``)."""
+    if device_code:
+        return sign_in_device(client, show_code)
+    return sign_in_browser(client, open_browser)
 
 
 def forget_session(acc: AccountIn) -> None:
