@@ -52,7 +52,7 @@ def test_bad_sign_in_input_is_one_line_and_exit_2(monkeypatch: pytest.MonkeyPatc
     assert "--oauth" in _one_line(res := run(*base, "--provider", "google")) and res.exit_code == 2
     res = run(*base, "--oauth", "--provider", "google")  # no app registered with Google
     assert "client id" in _one_line(res) and res.exit_code == 2 and "PA_" not in res.stderr
-    res = run("accounts", "add", "box", "--kind", "smb", "--oauth", "--provider", "microsoft")
+    res = run("accounts", "add", "box", "--kind", "smb", "--oauth", "--provider", "microsoft", "--username", "me")
     assert "mail and caldav" in _one_line(res) and res.exit_code == 2
     res = run("accounts", "signin", "nobody")
     assert "no account" in _one_line(res) and res.exit_code == 2
