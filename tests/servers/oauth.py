@@ -28,7 +28,7 @@ import secrets
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode, urlsplit
@@ -383,8 +383,8 @@ def build_app(server: OAuthServer) -> FastAPI:
     return app
 
 
-@pytest.fixture(scope="session")
-def oauth_server() -> Iterator[OAuthServer]:
+def start_oauth_server() -> tuple[OAuthServer, Callable[[], None]]:
+    """The server on a free loopback port, running in a thread; and the function that stops it."""
     try:
         import uvicorn
     except ImportError:
@@ -396,11 +396,20 @@ def oauth_server() -> Iterator[OAuthServer]:
     thread = threading.Thread(target=httpd.run, name="oauth-server", daemon=True)
     thread.start()
     wait_for_port(server.port, timeout=30)
+
+    def stop() -> None:
+        httpd.should_exit = True
+        thread.join(10)
+
+    return server, stop
+
+
+@pytest.fixture(scope="session")
+def oauth_server() -> Iterator[OAuthServer]:
+    server, stop = start_oauth_server()
     announce("OAuth 2.0 server (local)", f"{server.issuer} (auth code + PKCE, device code, refresh, "
                                          "revocation, introspection)")
     try:
         yield server
     finally:
-        httpd.should_exit = True
-        thread.join(10)
-
+        stop()
