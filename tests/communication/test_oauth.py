@@ -113,7 +113,8 @@ def test_refresh_before_expiry_rotation_and_revocation_without_a_loop(oauth: OAu
     oauth.rotate_refresh = True
     grant = oauth.grant_tokens("eve@example.test", client.client_id, " ".join(client.scopes))
     saved: list[str] = []
-    session = OAuthSession(client, grant["refresh_token"], saved.append, account="work")
+    session = OAuthSession(client, grant["refresh_token"], saved.append, account="work",
+                           load_refresh=lambda: saved[-1] if saved else grant["refresh_token"])  # "the keyring"
     first = session.access_token()
     assert session.access_token() == first and session.refreshes == 1  # held while valid
     deadline = time.monotonic() + 10
@@ -134,6 +135,10 @@ def test_refresh_before_expiry_rotation_and_revocation_without_a_loop(oauth: OAu
         session.access_token()
     assert sum(oauth.token_requests.values()) == before + 1  # the second call did not ask again
     assert session.needs_sign_in and "sign in again" in session.state().describe()
+    # a new sign-in elsewhere (the command line, the GUI) puts a new refresh token into the keyring: the
+    # running session takes it up at its next use, no restart
+    saved.append(oauth.grant_tokens("eve@example.test", client.client_id, " ".join(client.scopes))["refresh_token"])
+    assert oauth.active(session.access_token()) is not None and not session.needs_sign_in
 
 
 @dataclass
