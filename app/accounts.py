@@ -117,6 +117,8 @@ class AccountService:
 
     def remove(self, name: str, kind: str | None = None) -> AccountOut:
         acc = self.get(name, kind)
+        if oauth_account(acc):  # withdraw the grant at the provider too, where it has an endpoint for that
+            _revoke_quietly(acc)
         with self.db.session() as s:
             row = s.get(Account, acc.id)
             if row is not None:
@@ -124,6 +126,16 @@ class AccountService:
         secrets.delete_secret(acc.kind, acc.name)
         self.audit.record("account.remove", f"{acc.kind}:{acc.name}", "ok")
         return acc
+
+    def replace_secret(self, acc: AccountOut, secret: str, options: dict[str, Any] | None = None) -> None:
+        """A new secret (a new sign-in's refresh token) and, with it, changed options."""
+        secrets.set_secret(acc.kind, acc.name, secret)
+        if options:
+            with self.db.session() as s:
+                row = s.get(Account, acc.id)
+                if row is not None:
+                    row.options = {**row.options, **options}
+        self.audit.record("account.signin", f"{acc.kind}:{acc.name}", "ok")
 
     def secret(self, acc: AccountIn) -> str | None:
         return secrets.get_secret(acc.kind, acc.name)
@@ -167,6 +179,8 @@ def checked_account(acc: AccountIn) -> AccountIn:
 
 def check_account(acc: AccountIn, secret: str | None, timeout: float = 10.0) -> CheckResult:
     """Log in to the service once. Never puts the secret into the message."""
+    if acc.kind in ("mail", "caldav") and not secret and oauth_account(acc):
+        return CheckResult(ok=False, message="not signed in: sign in again")
     if acc.kind in ("mail", "caldav", "smb", "bank") and not secret:
         return CheckResult(ok=False, message="no password stored for this account: remove it and add it again "
                                              "with its password")
@@ -179,6 +193,8 @@ def check_account(acc: AccountIn, secret: str | None, timeout: float = 10.0) -> 
             from agents.deps import ServiceError
 
             try:
+                if acc.kind == "mail" and oauth_account(acc):  # the token first, then IMAP and SMTP with it
+                    return _check_oauth_mail(acc, secret or "", timeout)
                 if acc.kind == "mail":  # IMAP and SMTP
                     mcfg = mail_config(acc.username, acc.host, acc.port, acc.options)
                     mail = ImapMailService(mcfg.model_copy(update={"timeout_s": timeout}), secret or "",
@@ -187,6 +203,8 @@ def check_account(acc: AccountIn, secret: str | None, timeout: float = 10.0) -> 
                         return CheckResult(ok=True, message=mail.check_login())
                     finally:
                         mail.close()
+                if acc.kind == "caldav" and oauth_account(acc):  # the token first, then the calendar with it
+                    return _check_oauth_calendar(acc, secret or "", timeout)
                 if acc.kind == "caldav":
                     ccfg = calendar_config(acc.username, acc.host, acc.port, acc.options)
                     cal = CalDavCalendarService(ccfg.model_copy(update={"timeout_s": timeout}), secret or "",
@@ -231,6 +249,78 @@ def check_account(acc: AccountIn, secret: str | None, timeout: float = 10.0) -> 
                            "used at the next question that needs it)" if secret else "no API key stored")
     return CheckResult(ok=bool(secret), message="secret present (no live check for this kind)"
                        if secret else "no secret stored")
+
+
+def _revoke_quietly(acc: AccountIn) -> None:
+    import logging
+
+    from agents.communication.oauth import OAuthFailure, revoke
+    from app.settings import ConfigError, load_settings
+    from app.wiring.oauth import account_client, forget_session
+
+    forget_session(acc)
+    try:
+        refresh = secrets.get_secret(acc.kind, acc.name)
+        if refresh:
+            revoke(account_client(load_settings(), acc, timeout_s=10), refresh)
+    except (OAuthFailure, ConfigError, secrets.SecretStoreError) as exc:
+        logging.getLogger(__name__).info("the sign-in of '%s' was not withdrawn at the provider: %s", acc.name, exc)
+
+
+def oauth_account(acc: AccountIn) -> bool:
+    from app.wiring.oauth import is_oauth
+
+    return is_oauth(acc)
+
+
+def _check_oauth_mail(acc: AccountIn, refresh_token: str, timeout: float) -> CheckResult:
+    """A token refresh (its state: valid until, refresh ok, scopes; never a token), then IMAP and SMTP with
+    XOAUTH2. A fresh session, so the check really asks the provider."""
+    from agents.communication.mail import ImapMailService
+    from agents.communication.presets import mail_config
+    from agents.deps import ServiceError
+
+    session = _signed_in(acc, refresh_token, timeout)
+    if isinstance(session, CheckResult):
+        return session
+    state = session.state().describe()
+    mcfg = mail_config(acc.username, acc.host, acc.port, acc.options)
+    mail = ImapMailService(mcfg.model_copy(update={"timeout_s": timeout}), "", account=acc.name, oauth=session)
+    try:
+        return CheckResult(ok=True, message=f"{state}; {mail.check_login()}")
+    except ServiceError as exc:
+        return CheckResult(ok=False, message=f"{state}; {str(exc).splitlines()[0]}")
+    finally:
+        mail.close()
+
+
+def _signed_in(acc: AccountIn, refresh_token: str, timeout: float) -> Any:
+    """A fresh token session (so the check really asks the provider) with one refresh done; a
+    ``CheckResult`` instead when the refresh fails."""
+    from agents.communication.oauth import OAuthFailure
+    from app.settings import load_settings
+    from app.wiring.oauth import session_for
+
+    try:
+        session = session_for(load_settings(), acc, refresh_token, shared=False, timeout_s=timeout)
+        session.access_token()
+    except OAuthFailure as exc:
+        return CheckResult(ok=False, message=str(exc))
+    return session
+
+
+def _check_oauth_calendar(acc: AccountIn, refresh_token: str, timeout: float) -> CheckResult:
+    from agents.deps import ServiceError
+    from app.wiring.communication import signed_in_calendar
+
+    session = _signed_in(acc, refresh_token, timeout)
+    if isinstance(session, CheckResult):
+        return session
+    state = session.state().describe()
+    try:
+        return CheckResult(ok=True, message=f"{state}; {signed_in_calendar(acc, session, timeout_s=timeout).check_login()}")
+    except (ServiceError, ValueError) as exc:
+        return CheckResult(ok=False, message=f"{state}; {str(exc).splitlines()[0]}")
 
 
 def _check_imap(acc: AccountIn, secret: str, timeout: float) -> CheckResult:

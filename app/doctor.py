@@ -124,8 +124,9 @@ def _accounts(sv: Services) -> list[Check]:
         out.append(Check(name="accounts", status="ok", detail="none configured (offline features only)"))
     for a in accounts:
         res = sv.accounts.test(a.name, a.kind, timeout=5)
+        again = not res.ok and "sign in again" in res.message  # a withdrawn or expired sign-in
         out.append(Check(name=f"account {a.kind}:{a.name}", status="ok" if res.ok else "fail", detail=res.message,
-                         hint="personal-agent accounts test " + a.name))
+                         hint=f"personal-agent accounts {'signin' if again else 'test'} {a.name}"))
     return out
 
 

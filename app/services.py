@@ -22,6 +22,7 @@ log = logging.getLogger(__name__)
 if TYPE_CHECKING:
     from agents.assistant import Assistant
     from agents.communication.calendar import CalDavCalendarService
+    from agents.communication.graph_calendar import GraphCalendarService
     from agents.communication.mail import ImapMailService
     from agents.communication.whatsapp import WhatsAppClient
     from agents.finance.fints_client import FintsBankService
@@ -109,8 +110,9 @@ class Services:
         return build_mail(self)
 
     @cached_property
-    def calendar(self) -> CalDavCalendarService | None:
-        """The default CalDAV account's calendar service; None = no calendar account (communication)."""
+    def calendar(self) -> CalDavCalendarService | GraphCalendarService | None:
+        """The default calendar account's service (CalDAV, or Microsoft Graph for a Microsoft sign-in);
+        None = no calendar account (communication)."""
         from app.wiring.communication import build_calendar
 
         return build_calendar(self)

@@ -145,6 +145,19 @@ class BackupSettings(BaseModel):
                       "one is complete")
 
 
+class OAuthSettings(BaseModel):
+    """The apps registered with Google and Microsoft for the sign-in of mail and calendar accounts
+    (docs/oauth.md says how to register one). Google's client secret goes to the keyring, not here."""
+
+    google_client_id: str = Field("", max_length=300, description="the OAuth client id of your Google Cloud "
+                                  "project's Desktop app client (….apps.googleusercontent.com)")
+    microsoft_client_id: str = Field("", max_length=100, description="the Application (client) ID of your "
+                                     "app registration in Microsoft Entra")
+    microsoft_tenant: str = Field("common", pattern=r"^[A-Za-z0-9.\-]+$", max_length=100,
+                                  description="common (work and personal accounts), organizations, consumers, "
+                                  "or your directory's tenant id or domain")
+
+
 class GuiSettings(BaseModel):
     """The app window / web UI (issue 9)."""
 
@@ -180,6 +193,7 @@ class Settings(BaseSettings):
     server: ServerSettings = Field(default_factory=ServerSettings)
     backup: BackupSettings = Field(default_factory=BackupSettings)
     gui: GuiSettings = Field(default_factory=GuiSettings)
+    oauth: OAuthSettings = Field(default_factory=OAuthSettings)
     domains: dict[str, dict[str, Any]] = Field(
         default_factory=dict, description="one table per domain, [domains.<name>], checked by the domain's model")
 

@@ -19,6 +19,7 @@ from icalendar import Calendar as ICalendar
 from icalendar import Event as IEvent
 
 from agents.communication.models import BusySlot, CalendarInfo, CalendarServerConfig, FreeSlot
+from agents.communication.oauth import OAuthSession
 from agents.deps import ServiceError
 from agents.models import CalendarEvent, NewEvent
 from storage.audit import AuditLog, record_quietly
@@ -36,11 +37,68 @@ def _local_tz(tz: tzinfo | None) -> tzinfo:
     return tz or datetime.now().astimezone().tzinfo or datetime.now().astimezone().tzinfo  # type: ignore[return-value]
 
 
-class CalDavCalendarService:
+class FreeTime:
+    """Busy and free time from ``events`` (shared by the CalDAV and the Graph calendar)."""
+
+    tz: tzinfo
+
+    def events(self, start: datetime, end: datetime, calendar: str | None = None) -> list[CalendarEvent]:
+        raise NotImplementedError
+
+    def _aware(self, value: datetime) -> datetime:
+        return value.replace(tzinfo=self.tz) if value.tzinfo is None else value
+
+    def busy(self, start: datetime, end: datetime) -> list[BusySlot]:
+        """Merged busy intervals in [start, end) (all-day events count as busy)."""
+        slots: list[BusySlot] = []
+        for ev in self.events(start, end):
+            s, e = max(ev.start, start), min(ev.end, end)
+            if slots and s <= slots[-1].end:
+                slots[-1].end = max(slots[-1].end, e)
+                slots[-1].title = None
+            else:
+                slots.append(BusySlot(start=s, end=e, title=ev.title))
+        return slots
+
+    def free_slots(self, start: datetime, end: datetime, minutes: int = 60) -> list[FreeSlot]:
+        start, end = self._aware(start), self._aware(end)
+        free: list[FreeSlot] = []
+        cursor = start
+        for b in self.busy(start, end):
+            if b.start - cursor >= timedelta(minutes=minutes):
+                free.append(FreeSlot(start=cursor, end=b.start))
+            cursor = max(cursor, b.end)
+        if end - cursor >= timedelta(minutes=minutes):
+            free.append(FreeSlot(start=cursor, end=end))
+        return free
+
+    def find_free_slot(self, day: date, part: DayPart = "afternoon", minutes: int = 60) -> FreeSlot | None:
+        """The first free stretch of ``minutes`` in that part of the day ("a free hour on Thursday afternoon")."""
+        a, b = DAY_PARTS[part]
+        slots = self.free_slots(datetime.combine(day, a, self.tz), datetime.combine(day, b, self.tz), minutes)
+        if not slots:
+            return None
+        return FreeSlot(start=slots[0].start, end=slots[0].start + timedelta(minutes=minutes))
+
+
+class BearerAuth:
+    """``Authorization: Bearer <access token>`` on every request (niquests' auth hook), the token from an
+    ``OAuthSession`` (refreshed by it before expiry)."""
+
+    def __init__(self, session: OAuthSession) -> None:
+        self.session = session
+
+    def __call__(self, request: Any) -> Any:
+        request.headers["Authorization"] = f"Bearer {self.session.access_token()}"
+        return request
+
+
+class CalDavCalendarService(FreeTime):
     def __init__(self, config: CalendarServerConfig, password: str, tz: tzinfo | None = None,
-                 audit: AuditLog | None = None, account: str = "caldav") -> None:
+                 audit: AuditLog | None = None, account: str = "caldav", oauth: OAuthSession | None = None) -> None:
         self.config = config
         self._password = password
+        self.oauth = oauth  # set: every request carries its bearer token (Google's CalDAV)
         self.tz = _local_tz(tz)
         self.audit = audit
         self.account = account
@@ -51,13 +109,17 @@ class CalDavCalendarService:
     def _connect(self) -> Any:
         from caldav.davclient import DAVClient
 
+        if self.oauth is not None:
+            return DAVClient(url=self.config.url, auth=BearerAuth(self.oauth),  # type: ignore[arg-type]
+                             timeout=int(self.config.timeout_s), ssl_verify_cert=self.config.ca_file or True)
         return DAVClient(url=self.config.url, username=self.config.username, password=self._password,
                          timeout=int(self.config.timeout_s), ssl_verify_cert=self.config.ca_file or True)
 
     def _run(self, op: Callable[[], T], what: str, retry: bool = True) -> T:
         from caldav.lib import error as caldav_error
 
-        for attempt in (1, 2):
+        refreshed = False
+        for attempt in (1, 2, 3):
             try:
                 if self._client is None:
                     self._client = self._connect()
@@ -65,6 +127,13 @@ class CalDavCalendarService:
             except ServiceError:
                 raise
             except caldav_error.AuthorizationError:
+                if self.oauth is not None and not refreshed:  # a withdrawn access token: refresh once
+                    refreshed = True
+                    self.oauth.access_token(force=True)
+                    continue
+                if self.oauth is not None:
+                    raise ServiceError(f"{what}: the calendar server refused the sign-in of "
+                                       f"'{self.config.username}' with a fresh token") from None
                 raise ServiceError(f"{what}: the calendar server refused the login of "
                                    f"'{self.config.username}' (wrong password?)") from None
             except caldav_error.NotFoundError as exc:
@@ -73,7 +142,7 @@ class CalDavCalendarService:
                 raise ServiceError(f"{what}: the calendar server said {_first_line(exc)}") from None
             except Exception as exc:  # transport errors (requests/niquests/httpx flavours), time-outs
                 self._client, self._cals = None, None
-                if attempt == 2 or not retry:
+                if attempt >= 2 or not retry:
                     raise ServiceError(f"{what}: cannot reach the calendar server {self.config.url} "
                                        f"({_transport_reason(exc)})") from None
                 log.warning("CalDAV %s failed (%s); reconnecting once", what, exc)
@@ -140,9 +209,6 @@ class CalDavCalendarService:
         if isinstance(value, datetime):
             return value.replace(tzinfo=self.tz) if value.tzinfo is None else value.astimezone(self.tz)
         return datetime.combine(value, time(0), tzinfo=self.tz)
-
-    def _aware(self, value: datetime) -> datetime:
-        return value.replace(tzinfo=self.tz) if value.tzinfo is None else value
 
     # --- changes ----------------------------------------------------------------------------------
     def create_event(self, event: NewEvent) -> CalendarEvent:
@@ -230,39 +296,6 @@ class CalDavCalendarService:
 
         self._run(op, "deleting the event", retry=False)
         self._audit("calendar.delete", uid, "ok")
-
-    # --- free time --------------------------------------------------------------------------------
-    def busy(self, start: datetime, end: datetime) -> list[BusySlot]:
-        """Merged busy intervals in [start, end) (all-day events count as busy)."""
-        slots: list[BusySlot] = []
-        for ev in self.events(start, end):
-            s, e = max(ev.start, start), min(ev.end, end)
-            if slots and s <= slots[-1].end:
-                slots[-1].end = max(slots[-1].end, e)
-                slots[-1].title = None
-            else:
-                slots.append(BusySlot(start=s, end=e, title=ev.title))
-        return slots
-
-    def free_slots(self, start: datetime, end: datetime, minutes: int = 60) -> list[FreeSlot]:
-        start, end = self._aware(start), self._aware(end)
-        free: list[FreeSlot] = []
-        cursor = start
-        for b in self.busy(start, end):
-            if b.start - cursor >= timedelta(minutes=minutes):
-                free.append(FreeSlot(start=cursor, end=b.start))
-            cursor = max(cursor, b.end)
-        if end - cursor >= timedelta(minutes=minutes):
-            free.append(FreeSlot(start=cursor, end=end))
-        return free
-
-    def find_free_slot(self, day: date, part: DayPart = "afternoon", minutes: int = 60) -> FreeSlot | None:
-        """The first free stretch of ``minutes`` in that part of the day ("a free hour on Thursday afternoon")."""
-        a, b = DAY_PARTS[part]
-        slots = self.free_slots(datetime.combine(day, a, self.tz), datetime.combine(day, b, self.tz), minutes)
-        if not slots:
-            return None
-        return FreeSlot(start=slots[0].start, end=slots[0].start + timedelta(minutes=minutes))
 
     def check_login(self) -> str:
         cals = self.calendars()

@@ -45,6 +45,7 @@ from agents.communication.models import (
     ParsedMail,
     ThreadSummary,
 )
+from agents.communication.oauth import OAuthSession, xoauth2
 from agents.deps import ServiceError
 from agents.models import MailMessage, MailQuery, MailSummary, OutgoingMail, SendResult
 from storage.audit import AuditLog, record_quietly
@@ -83,9 +84,10 @@ class ImapMailService:
     """Mail of one account. Thread-safe (one lock around the shared IMAP connection)."""
 
     def __init__(self, config: MailServerConfig, password: str, audit: AuditLog | None = None,
-                 account: str = "mail") -> None:
+                 account: str = "mail", oauth: OAuthSession | None = None) -> None:
         self.config = config
         self._password = password
+        self.oauth = oauth  # set: IMAP and SMTP log in with SASL XOAUTH2 and its access token
         self.audit = audit
         self.account = account
         self._conn: imapclient.IMAPClient | None = None
@@ -107,7 +109,13 @@ class ImapMailService:
         try:
             if ep.security == "starttls":
                 conn.starttls(ctx)
-            conn.login(self.config.username, self._password)
+            if self.oauth is not None:
+                self._imap_oauth_login(conn)
+            else:
+                conn.login(self.config.username, self._password)
+        except ServiceError:
+            _close_quietly(conn)
+            raise
         except LoginError as exc:
             _close_quietly(conn)
             raise ServiceError(f"the mail server {self._where()} refused the login of "
@@ -117,6 +125,38 @@ class ImapMailService:
             _close_quietly(conn)
             raise ServiceError(f"mail server {self._where()}: {_reason(exc)}") from None
         return conn
+
+    def _imap_oauth_login(self, conn: imapclient.IMAPClient) -> None:
+        """XOAUTH2 with the held access token; refused once: a refreshed token, once (a token the
+        provider withdrew before its expiry)."""
+        assert self.oauth is not None
+        try:
+            conn.oauth2_login(self.config.username, self.oauth.access_token())
+        except LoginError:
+            log.info("the IMAP server refused the access token of '%s'; refreshing it once", self.account)
+            try:
+                conn.oauth2_login(self.config.username, self.oauth.access_token(force=True))
+            except LoginError:
+                raise ServiceError(f"the mail server {self._where()} refused the sign-in of "
+                                   f"'{self.config.username}' with a fresh token: check that the account "
+                                   "allows IMAP and that its sign-in grants mail access") from None
+
+    def _smtp_login(self, conn: smtplib.SMTP) -> None:
+        """AUTH XOAUTH2 (refreshed once when refused) or a password login."""
+        if self.oauth is None:
+            conn.login(self.config.username, self._password)
+            return
+        conn.ehlo_or_helo_if_needed()
+        for force in (False, True):
+            initial = xoauth2(self.config.username, self.oauth.access_token(force=force))
+            try:
+                conn.auth("XOAUTH2", lambda challenge=None, r=initial: r if challenge is None else "",
+                          initial_response_ok=True)
+                return
+            except smtplib.SMTPAuthenticationError:
+                if force:
+                    raise
+                log.info("the SMTP server refused the access token of '%s'; refreshing it once", self.account)
 
     def _run(self, op: Callable[[imapclient.IMAPClient], T], what: str) -> T:
         """Run ``op`` on the shared connection; on a dropped connection reconnect once and retry."""
@@ -404,7 +444,7 @@ class ImapMailService:
                 conn = smtplib.SMTP(ep.host, ep.port, timeout=self.config.timeout_s)
                 if ep.security == "starttls":
                     conn.starttls(context=ctx)
-            conn.login(self.config.username, self._password)
+            self._smtp_login(conn)
             code, resp = conn.mail(self.config.address)
             if code != 250:
                 raise ServiceError(f"SMTP {where} refused the sender: {code} {_text(resp)}; nothing was sent")
@@ -447,7 +487,7 @@ class ImapMailService:
             with conn:
                 if ep.security == "starttls":
                     conn.starttls(context=_tls_context(self.config.ca_file))
-                conn.login(self.config.username, self._password)
+                self._smtp_login(conn)
         except smtplib.SMTPAuthenticationError as exc:
             raise ServiceError(f"SMTP {ep.host}:{ep.port} refused the login: {exc.smtp_code}") from None
         except (smtplib.SMTPException, OSError) as exc:

@@ -3,8 +3,9 @@
 A mail account record (``app.accounts``, kind ``mail``) keeps the IMAP server in host/port and the
 rest in ``options``: ``security`` (ssl|starttls|plain), ``smtp_host``, ``smtp_port``,
 ``smtp_security``, ``address``, ``display_name``, ``ca_file``, ``preset``. A calendar record (kind
-``caldav``) keeps ``options.url``. GMX and Gmail need an app password (2-factor accounts) and, for
-GMX, "IMAP/POP3 access" switched on in the web settings."""
+``caldav``) keeps ``options.url``. GMX needs an app password (2-factor accounts) and "IMAP/POP3 access"
+switched on in the web settings; Gmail takes an app password or the Google sign-in (OAuth 2.0,
+``options.auth = "oauth2"``), Microsoft 365 and Outlook.com only the Microsoft sign-in (docs/oauth.md)."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ class ProviderPreset(BaseModel):
     smtp: ServerEndpoint
     caldav_url: str | None = None
     file_sent_copy: bool = True
+    oauth_only: bool = False  # the provider refuses passwords: only its sign-in (docs/oauth.md) works
     note: str = ""
 
 
@@ -38,7 +40,25 @@ PRESETS: dict[str, ProviderPreset] = {
         smtp=ServerEndpoint(host="smtp.gmail.com", port=465, security="ssl"),
         caldav_url="https://apidata.googleusercontent.com/caldav/v2/{username}/events",
         file_sent_copy=False,  # Gmail files messages sent over SMTP into "Sent Mail" itself
-        note="needs an app password (Google account > Security > App passwords); Google CalDAV needs OAuth",
+        note="sign in with Google (--oauth --provider google) or use an app password (Google account > "
+             "Security > App passwords); Google CalDAV needs the sign-in",
+    ),
+    "microsoft": ProviderPreset(
+        name="Microsoft 365",
+        imap=ServerEndpoint(host="outlook.office365.com", port=993, security="ssl"),
+        smtp=ServerEndpoint(host="smtp.office365.com", port=587, security="starttls"),
+        file_sent_copy=False,  # Exchange Online files mail sent over SMTP into Sent Items itself
+        oauth_only=True,
+        note="sign in with Microsoft (--oauth --provider microsoft): passwords are refused for IMAP/SMTP; "
+             "the organisation's admin must allow IMAP and authenticated SMTP for the mailbox",
+    ),
+    "outlook": ProviderPreset(
+        name="Outlook.com",
+        imap=ServerEndpoint(host="outlook.office365.com", port=993, security="ssl"),
+        smtp=ServerEndpoint(host="smtp-mail.outlook.com", port=587, security="starttls"),
+        file_sent_copy=False,
+        oauth_only=True,
+        note="sign in with Microsoft (--oauth --provider microsoft): passwords are refused for IMAP/SMTP",
     ),
     "webde": ProviderPreset(
         name="web.de",

@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
+import webbrowser
+from typing import TYPE_CHECKING
 
 import typer
 from pydantic import ValidationError
 
 from app.accounts import AccountError, AccountIn, account_kinds, checked_account
 from app.cli.common import fail, services
-from app.secrets import SecretStoreError
+from app.secrets import SecretStoreError, set_secret
+
+if TYPE_CHECKING:  # the sign-in code is imported when a sign-in runs: it pulls in the communication domain
+    from agents.communication.oauth import DeviceCode, OAuthClient, Tokens
 
 cli = typer.Typer(help="Accounts for mail, calendar, storage, models and banks. Secrets go to the keyring.")
 
@@ -44,8 +50,16 @@ def add(
     option: list[str] = typer.Option([], "--option", "-o", help="extra key=value (repeatable)"),
     password_stdin: bool = typer.Option(False, help="read the secret from standard input"),
     no_secret: bool = typer.Option(False, help="store no secret"),
+    oauth: bool = typer.Option(False, "--oauth", help="sign in with the provider (OAuth 2.0) instead of a "
+                               "password: the browser opens; mail with --provider google|microsoft"),
+    provider: str | None = typer.Option(None, help="google | microsoft (with --oauth)"),
+    device_code: bool = typer.Option(False, "--device-code", help="with --oauth: sign in on another device "
+                                     "with a code (the default when this machine has no display)"),
 ) -> None:
     """Add an account; the password/token is prompted (not echoed) and stored in the keyring."""
+    if oauth or provider or device_code:
+        _add_signed_in(name, kind, username, host, port, _parse_options(option), oauth, provider, device_code)
+        return
     try:
         acc = AccountIn(name=name, kind=kind, username=username, host=host, port=port,
                         options=_parse_options(option))
@@ -71,6 +85,122 @@ def add(
     except (AccountError, SecretStoreError) as exc:
         fail(str(exc))
     typer.echo(f"added {out.kind} account '{out.name}' (secret in keyring: {'yes' if out.has_secret else 'no'})")
+
+
+def _headless() -> bool:
+    return sys.platform.startswith("linux") and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
+                                                     or os.environ.get("BROWSER"))
+
+
+def _sign_in(client: OAuthClient, device_code: bool) -> Tokens:
+    """The browser sign-in (PKCE, loopback redirect) or, headless, the device code; one line on failure."""
+    from agents.communication.oauth import OAuthFailure
+    from app.wiring.oauth import sign_in
+
+    def show(code: DeviceCode) -> None:
+        typer.echo(f"To sign in, open {code.verification_uri} on any device and enter the code {code.user_code} "
+                   f"(valid for {code.expires_in // 60} minutes).")
+
+    def open_browser(url: str) -> None:
+        typer.echo(f"Signing in with {client.provider.title()} in your browser …")
+        if not webbrowser.open(url):
+            typer.echo(f"Open this address in a browser to sign in: {url}")
+
+    try:
+        return sign_in(client, device_code or _headless(), show, open_browser)
+    except OAuthFailure as exc:
+        fail(str(exc))
+
+
+def _add_signed_in(name: str, kind: str, username: str, host: str | None, port: int | None,
+                   options: dict[str, str], oauth: bool, provider: str | None, device_code: bool) -> None:
+    """``accounts add --oauth``: the record is checked, then the user signs in; the refresh token goes to
+    the keyring, the granted scopes to the record."""
+    from agents.communication.oauth import PROVIDERS, OAuthFailure
+    from app.wiring.oauth import account_client, sign_in_record
+
+    if not oauth:
+        fail("--provider and --device-code belong to a sign-in: add --oauth", code=2)
+    if not provider or provider.lower() not in PROVIDERS:
+        fail(f"--oauth needs --provider {' or '.join(PROVIDERS)}", code=2)
+    if not username.strip():
+        fail("--username is needed: the account's address, e.g. you@example.com", code=2)
+    try:
+        acc = checked_account(sign_in_record(kind, name, username, provider, host, port, options))
+    except OAuthFailure as exc:
+        fail(f"invalid account: {exc}", code=2)
+    except ValidationError as exc:
+        fail(f"invalid account: {_field_problem(exc)}", code=2)
+    except (AccountError, ValueError) as exc:
+        fail(f"invalid account: {str(exc).splitlines()[0].strip()}", code=2)
+    sv = services()
+    try:
+        sv.accounts.get(acc.name, acc.kind)
+        fail(f"a {acc.kind} account named '{acc.name}' exists already", code=2)
+    except AccountError:
+        pass
+    try:
+        client = account_client(sv.settings, acc)
+    except OAuthFailure as exc:
+        fail(str(exc), code=2)
+    tokens = _sign_in(client, device_code)
+    acc.options["scopes"] = " ".join(tokens.scopes)
+    try:
+        out = sv.accounts.add(acc, tokens.refresh_token)
+    except (AccountError, SecretStoreError) as exc:
+        fail(str(exc))
+    typer.echo(f"added {out.kind} account '{out.name}': signed in with {client.provider.title()}, "
+               f"access granted: {acc.options['scopes']} (the sign-in is kept in the keyring)")
+
+
+@cli.command("signin")
+def signin(
+    name: str = typer.Argument(..., help="the account to sign in again"),
+    kind: str | None = typer.Option(None, help="needed if two accounts share a name"),
+    device_code: bool = typer.Option(False, "--device-code", help="sign in on another device with a code"),
+) -> None:
+    """Sign in again (an account whose sign-in was withdrawn or expired); the new sign-in replaces the old."""
+    from agents.communication.oauth import OAuthFailure
+    from app.wiring.oauth import account_client, forget_session, is_oauth
+
+    sv = services()
+    try:
+        acc = sv.accounts.get(name, kind)
+    except AccountError as exc:
+        fail(str(exc), code=2)
+    if not is_oauth(acc):
+        fail(f"'{name}' signs in with a password, not with a provider", code=2)
+    try:
+        client = account_client(sv.settings, acc)
+    except OAuthFailure as exc:
+        fail(str(exc), code=2)
+    tokens = _sign_in(client, device_code)
+    try:
+        sv.accounts.replace_secret(acc, tokens.refresh_token or "", {"scopes": " ".join(tokens.scopes)})
+    except SecretStoreError as exc:
+        fail(str(exc))
+    forget_session(acc)
+    typer.echo(f"signed in again: '{acc.name}' works again")
+
+
+@cli.command("client-secret")
+def client_secret(
+    provider: str = typer.Argument(..., help="google"),
+    stdin: bool = typer.Option(False, "--stdin", help="read it from standard input"),
+) -> None:
+    """Keep the client secret of your Google Desktop app client in the keyring (Microsoft needs none)."""
+    from app.wiring.oauth import CLIENT_SECRET_KIND
+
+    if provider.lower() != "google":
+        fail("only Google issues a client secret to desktop apps: give google", code=2)
+    value = sys.stdin.readline().strip() if stdin else typer.prompt("Client secret", hide_input=True).strip()
+    if not value:
+        fail("empty client secret: nothing stored", code=2)
+    try:
+        set_secret(CLIENT_SECRET_KIND, "google", value)
+    except SecretStoreError as exc:
+        fail(str(exc))
+    typer.echo("Google client secret stored in the keyring")
 
 
 @cli.command("list")

@@ -484,6 +484,22 @@ class AccountsPort(Protocol):
 
 
 @runtime_checkable
+class SignInPort(Protocol):
+    """Accounts that sign in with Google or Microsoft (OAuth 2.0) in the system browser of the machine the
+    engine runs on: the local engine has it (a phone on the home server has not); a UI checks
+    ``isinstance(engine, SignInPort)``. EngineError in plain words."""
+
+    async def sign_in_account(self, draft: AccountDraft, provider: str) -> AccountView:
+        """Open the provider's sign-in page; after the user's consent the account is added (its refresh
+        token in the keyring; ``draft.secret`` is not used)."""
+        ...
+
+    async def sign_in_again(self, kind: str, name: str) -> AccountView:
+        """A new sign-in for an account whose sign-in was withdrawn or expired."""
+        ...
+
+
+@runtime_checkable
 class ModelsPort(Protocol):
     """Voices and speech models (the model manager), where the models live: the local engine has it;
     a UI checks ``isinstance(engine, ModelsPort)``. Installing reports ``ProgressEvent(task="model:<id>")``."""

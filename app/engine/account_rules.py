@@ -42,10 +42,11 @@ class FormPreset:
     url: str
 
 
-# the presets the form offers: the communication domain's (GMX, Gmail, web.de, iCloud)
+# the presets the form offers: the communication domain's (GMX, Gmail, web.de, iCloud); not the ones that
+# take only a sign-in (Microsoft: the form has no sign-in yet, the command line has)
 FORM_PRESETS: dict[str, FormPreset] = {
     key: FormPreset(key, p.name, p.imap.host, p.imap.port, p.smtp.host, p.smtp.port, p.caldav_url or "")
-    for key, p in PRESETS.items() if key != "generic"
+    for key, p in PRESETS.items() if key != "generic" and not p.oauth_only
 }
 
 
@@ -111,6 +112,18 @@ def draft_from_form(kind: str, form: dict[str, str]) -> tuple[AccountDraft | Non
                                          port=ports.get("port"), secret=f["secret"] or None,
                                          options={k: v for k, v in options.items() if v != ""})
     problems = {**draft_problems(draft), **problems}
+    if problems:
+        return None, problems
+    return AccountDraft.model_validate(draft.model_dump()), {}
+
+
+def sign_in_draft(kind: str, form: dict[str, str]) -> tuple[AccountDraft | None, dict[str, str]]:
+    """An account that signs in with a provider: only its name and address are typed (the provider's
+    preset gives the servers; no password)."""
+    f = {k: (v or "").strip() for k, v in form.items()}
+    draft = AccountDraft.model_construct(kind=kind, name=f.get("name", ""), username=f.get("user", ""),
+                                         host=None, port=None, secret=None, options={})
+    problems = {k: v for k, v in draft_problems(draft).items() if k in ("name", "user", "kind")}
     if problems:
         return None, problems
     return AccountDraft.model_validate(draft.model_dump()), {}

@@ -13,8 +13,15 @@ from typing import TYPE_CHECKING, Any
 import flet as ft
 
 from app.accounts import account_kinds
-from app.engine import AccountView, CheckOutcome, EngineError, KeyringView
-from app.engine.account_rules import FORM_PRESETS, GUI_KINDS, KIND_FIELDS, draft_from_form, preset_values
+from app.engine import AccountView, CheckOutcome, EngineError, KeyringView, SignInPort
+from app.engine.account_rules import (
+    FORM_PRESETS,
+    GUI_KINDS,
+    KIND_FIELDS,
+    draft_from_form,
+    preset_values,
+    sign_in_draft,
+)
 from app.gui.strings import GUI, t
 from app.gui.widgets import bind, button, icon_button, tagged
 
@@ -108,13 +115,20 @@ class AccountsPanel:
         self._shown: list[AccountView] | None = None
         self._checks: dict[tuple[str, str], CheckOutcome] = {}
         self._checks_shown: dict[tuple[str, str], CheckOutcome] = {}
+        # Google and Microsoft: the provider's sign-in in the browser instead of a password (where the engine
+        # runs the browser: not on a phone)
+        self.sign_in_row = ft.Row([
+            button(t("accounts.sign_in_google"), bind(self._sign_in, "google"), "account-signin-google", ft.Icons.LOGIN),
+            button(t("accounts.sign_in_microsoft"), bind(self._sign_in, "microsoft"), "account-signin-microsoft",
+                   ft.Icons.LOGIN)], spacing=12, wrap=True)
         self._show_kind()
 
     def build(self) -> ft.Control:
         order = ["name", "preset", "user", "address", "host", "port", "smtp_host", "smtp_port", "url",
                  "phone_number_id", "secret"]
         form = ft.Row([tagged(self.kind, "account-kind", label=t("accounts.kind")), *[self._tags[k] for k in order],
-                       button(t("accounts.add"), self._add, "account-add", ft.Icons.ADD, filled=True)],
+                       button(t("accounts.add"), self._add, "account-add", ft.Icons.ADD, filled=True),
+                       self.sign_in_row],
                       wrap=True, spacing=12, run_spacing=12)
         keyring = ft.Column([
             ft.Semantics(content=self.keyring_text, identifier="keyring-status", container=True),
@@ -155,9 +169,13 @@ class AccountsPanel:
         check = self._checks.get((a.kind, a.name))
         status = ft.Text(check_words(check) if check else "", size=12,
                          color=None if check is None else ft.Colors.GREEN_800 if check.ok else ft.Colors.RED_800)
+        again = [icon_button(ft.Icons.LOGIN, t("accounts.sign_in_again", name=a.name), bind(self._sign_in_again, a),
+                             f"account-signin-again-{a.kind}-{a.name}")] \
+            if check is not None and not check.ok and "sign in again" in check.message \
+            and isinstance(self.app.engine, SignInPort) else []
         return ft.Column([
             ft.Row([ft.Icon(ft.Icons.KEY if a.has_secret else ft.Icons.KEY_OFF),
-                    ft.Text(row_words(a), expand=True),
+                    ft.Text(row_words(a), expand=True), *again,
                     icon_button(ft.Icons.WIFI_TETHERING, t("accounts.test", name=a.name), bind(self._test, a),
                                 f"account-test-{a.kind}-{a.name}"),
                     icon_button(ft.Icons.DELETE, t("accounts.remove", name=a.name), bind(self._remove, a),
@@ -176,6 +194,7 @@ class AccountsPanel:
         self.fields["host"].label = t("accounts.imap_host" if kind == "mail" else "accounts.server")
         self.fields["url"].label = t(URL_LABELS.get(kind, "accounts.url"))
         self.fields["name"].label = t("accounts.llm_name" if kind == "llm" else "accounts.name")
+        self.sign_in_row.visible = kind in ("mail", "caldav") and isinstance(self.app.engine, SignInPort)
 
     def _mark(self, problems: dict[str, str]) -> None:
         for key, f in self.fields.items():
@@ -238,6 +257,43 @@ class AccountsPanel:
         self.preset.value = ""
         self._fill(await self.app.engine.accounts())
         self._say(t("accounts.added", name=acc.name))
+
+    async def _sign_in(self, provider: str) -> None:
+        engine = self.app.engine
+        kind = self.kind.value or "mail"
+        draft, problems = sign_in_draft(kind, self._form())
+        self._mark(problems)
+        if draft is None or not isinstance(engine, SignInPort):
+            self._say(t("accounts.not_added_one") if len(problems) == 1 else t("accounts.not_added_many"))
+            return
+        self.app.start_progress("account_signin", t("accounts.signing_in"))
+        try:
+            acc = await engine.sign_in_account(draft, provider)
+        except EngineError as exc:
+            self._say(t("accounts.not_signed_in", reason=exc))
+            return
+        finally:
+            self.app.end_progress("account_signin")
+        for key in ("name", "user"):
+            self.fields[key].value = ""
+        self._fill(await engine.accounts())
+        self._say(t("accounts.signed_in", name=acc.name))
+
+    async def _sign_in_again(self, a: AccountView) -> None:
+        engine = self.app.engine
+        if not isinstance(engine, SignInPort):
+            return
+        self.app.start_progress("account_signin", t("accounts.signing_in"))
+        try:
+            await engine.sign_in_again(a.kind, a.name)
+        except EngineError as exc:
+            self._say(t("accounts.not_signed_in", reason=exc))
+            return
+        finally:
+            self.app.end_progress("account_signin")
+        self._checks.pop((a.kind, a.name), None)
+        self._fill(await engine.accounts())
+        self._say(t("accounts.signed_in_again", name=a.name))
 
     async def _test(self, a: AccountView) -> None:
         self.app.start_progress("account_test", t("accounts.testing", name=a.name))

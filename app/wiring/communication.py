@@ -17,16 +17,20 @@ from zoneinfo import ZoneInfo
 
 from agents.communication import whatsapp_webhook
 from agents.communication.calendar import CalDavCalendarService
+from agents.communication.graph_calendar import GRAPH_URL, GraphCalendarService
 from agents.communication.mail import ImapMailService
+from agents.communication.oauth import OAuthFailure, OAuthSession
 from agents.communication.presets import PresetError, calendar_config, mail_config
 from agents.communication.whatsapp import WhatsAppClient, inbox_path, parse_contacts, whatsapp_config
 from agents.communication.whatsapp_inbox import WhatsAppInbox
 from agents.communication.whatsapp_webhook import WebhookReceiver
 from app import secrets
+from app.wiring import oauth
 
 if TYPE_CHECKING:
-    from app.accounts import AccountOut
+    from app.accounts import AccountIn, AccountOut
     from app.services import Services
+    from storage.audit import AuditLog
 
 log = logging.getLogger(__name__)
 C = TypeVar("C")
@@ -68,17 +72,48 @@ def build_mail(services: Services) -> ImapMailService | None:
     if got is None:
         return None
     acc, secret, cfg = got
+    if oauth.is_oauth(acc):  # the keyring secret is the refresh token; IMAP/SMTP log in with XOAUTH2
+        try:
+            session = oauth.session_for(services.settings, acc, secret)
+        except OAuthFailure as exc:
+            log.warning("mail account '%s' cannot sign in: %s", acc.name, exc)
+            return None
+        return ImapMailService(cfg, "", services.audit, account=acc.name, oauth=session)
     return ImapMailService(cfg, secret, services.audit, account=acc.name)
 
 
-def build_calendar(services: Services) -> CalDavCalendarService | None:
+def build_calendar(services: Services) -> CalDavCalendarService | GraphCalendarService | None:
+    tz: tzinfo | None = ZoneInfo(services.settings.timezone) if services.settings.timezone else \
+        datetime.now().astimezone().tzinfo
+    picked = _pick(services, "caldav")
+    if picked is not None and oauth.is_oauth(picked[0]):
+        return _signed_in_calendar(services, *picked, tz)
     got = _configured(services, "caldav", calendar_config)
     if got is None:
         return None
     acc, secret, cfg = got
-    tz: tzinfo | None = ZoneInfo(services.settings.timezone) if services.settings.timezone else \
-        datetime.now().astimezone().tzinfo
     return CalDavCalendarService(cfg, secret, tz=tz, audit=services.audit, account=acc.name)
+
+
+def _signed_in_calendar(services: Services, acc: AccountOut, refresh_token: str,
+                        tz: tzinfo | None) -> CalDavCalendarService | GraphCalendarService | None:
+    """Microsoft: Graph; Google: its CalDAV with the bearer token. None (logged) if it cannot sign in."""
+    try:
+        session = oauth.session_for(services.settings, acc, refresh_token)
+        return signed_in_calendar(acc, session, tz, services.audit)
+    except (OAuthFailure, PresetError, ValueError) as exc:
+        log.warning("calendar account '%s' cannot sign in: %s", acc.name, exc)
+        return None
+
+
+def signed_in_calendar(acc: AccountIn, session: OAuthSession, tz: tzinfo | None = None, audit: AuditLog | None = None,
+                       timeout_s: float = 20.0) -> CalDavCalendarService | GraphCalendarService:
+    if str(acc.options.get("provider")) == "microsoft":
+        return GraphCalendarService(session, str(acc.options.get("graph_url") or GRAPH_URL), tz=tz, audit=audit,
+                                    account=acc.name, timeout_s=timeout_s)
+    cfg = calendar_config(acc.username, acc.host, acc.port, acc.options)
+    return CalDavCalendarService(cfg.model_copy(update={"timeout_s": timeout_s}), "", tz=tz, audit=audit,
+                                 account=acc.name, oauth=session)
 
 
 def build_whatsapp(services: Services) -> WhatsAppClient | None:

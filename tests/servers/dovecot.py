@@ -62,6 +62,7 @@ mail_fsync = never
 imap_max_line_length = 65536
 passdb {{
   driver = passwd-file
+  mechanisms = plain login
   args = scheme=PLAIN username_format=%u {root}/passwd.d/%u
 }}
 userdb {{
@@ -95,6 +96,7 @@ service anvil {{
 service stats {{
   chroot =
 }}
+!include_try {root}/conf.d/*.conf
 """
 
 
@@ -130,6 +132,10 @@ class DovecotServer:
     @property
     def config(self) -> Path:
         return self.root / "dovecot.conf"
+
+    @property
+    def doveadm(self) -> str:
+        return shutil.which("doveadm") or "/usr/bin/doveadm"
 
     def add_user(self, prefix: str = "user", password: str | None = None) -> MailUser:
         """A new user with an empty mailbox (INBOX and the special folders)."""
@@ -168,8 +174,33 @@ class DovecotServer:
 
     def kick(self, user: MailUser) -> None:
         """Drop the user's open IMAP connections (as a server restart would)."""
-        subprocess.run([self.binary.replace("dovecot", "doveadm"), "-c", str(self.config), "kick", user.name],
+        subprocess.run([self.doveadm, "-c", str(self.config), "kick", user.name],
                        capture_output=True, check=False)
+
+    def enable_oauth2(self, introspection_url: str) -> None:
+        """Also accept SASL XOAUTH2 and OAUTHBEARER: an ``oauth2`` passdb that asks ``introspection_url``
+        (RFC 7662, POST ``token=...``) and takes the login only when the token is active and its
+        ``username`` is the user's. Added to the running server with ``doveadm reload``; idempotent."""
+        conf = self.root / "conf.d" / "oauth2.conf"
+        if conf.exists():
+            return
+        ext = self.root / "dovecot-oauth2.conf.ext"
+        ext.write_text(f"introspection_mode = post\nintrospection_url = {introspection_url}\n"
+                       "username_attribute = username\nactive_attribute = active\nactive_value = true\n"
+                       "scope = \n", encoding="utf-8")
+        ext.chmod(0o644)
+        conf.write_text("auth_mechanisms = plain login xoauth2 oauthbearer\n"
+                        f"passdb {{\n  driver = oauth2\n  mechanisms = xoauth2 oauthbearer\n  args = {ext}\n}}\n",
+                        encoding="utf-8")
+        conf.chmod(0o644)
+        subprocess.run([self.doveadm, "-c", str(self.config), "reload"], capture_output=True, check=True, timeout=30)
+        deadline = time.monotonic() + 30  # the reload restarts the auth process: wait until a login answers
+        while time.monotonic() < deadline:
+            try:
+                wait_for_port(self.imap_port, timeout=5)
+                return
+            except TimeoutError:
+                continue
 
     def _chown_tree(self, path: Path) -> None:
         if os.geteuid() != 0:
@@ -209,7 +240,7 @@ def start_dovecot() -> DovecotServer:
     internal_user, internal_group, login_user, uid, gid = _accounts()
     root = Path(tempfile.mkdtemp(prefix="pa-dovecot-"))
     root.chmod(0o755)  # the mail user must traverse into home/
-    for d in ("run", "state", "home", "passwd.d"):
+    for d in ("run", "state", "home", "passwd.d", "conf.d"):
         (root / d).mkdir()
     dh = Path("/usr/share/dovecot/dh.pem")
     folders = "\n".join(

@@ -12,3 +12,6 @@ from tests.servers.fints_bank import fints_bank, fints_bank_server
 from tests.servers.mastodon import mastodon_server
 from tests.servers.bluesky import bluesky_server
 from tests.servers.prometheus import prometheus_factory
+from tests.servers.oauth import oauth_server
+from tests.servers.bearer_proxy import bearer_caldav
+from tests.servers.graph_calendar import graph_calendar

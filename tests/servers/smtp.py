@@ -9,6 +9,8 @@ connection) to test that a client never files a half-sent mail."""
 
 from __future__ import annotations
 
+import asyncio
+import base64
 import logging
 import threading
 import warnings
@@ -17,6 +19,7 @@ from dataclasses import dataclass, field
 from email.utils import formatdate
 from typing import Any, Literal
 
+import httpx
 import pytest
 
 from tests.servers.base import announce, free_port, unavailable
@@ -43,6 +46,13 @@ class SmtpServer:
     relayed: list[Envelope] = field(default_factory=list)
     fail_next: Literal["tempfail", "drop"] | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)
+    oauth_introspection_url: str | None = None  # set: AUTH XOAUTH2 is checked against it (enable_oauth2)
+    oauth_logins: list[str] = field(default_factory=list)
+
+    def enable_oauth2(self, introspection_url: str) -> None:
+        """Accept AUTH XOAUTH2 too: the bearer token must be active at ``introspection_url`` (RFC 7662)
+        for the user named in the initial response."""
+        self.oauth_introspection_url = introspection_url
 
     def messages_to(self, address: str) -> list[Envelope]:
         with self.lock:
@@ -52,6 +62,30 @@ class SmtpServer:
 class _Handler:
     def __init__(self, server: SmtpServer) -> None:
         self.server = server
+
+    async def auth_XOAUTH2(self, smtp: Any, args: list[str]) -> Any:
+        """SASL XOAUTH2 (``user=<u>^Aauth=Bearer <token>^A^A``, base64), checked by introspection."""
+        from aiosmtpd.smtp import MISSING, AuthResult, LoginPassword
+
+        url = self.server.oauth_introspection_url
+        if url is None:
+            return AuthResult(success=False, handled=False)
+        if len(args) > 1:  # args: mechanism, initial response
+            raw = base64.b64decode(args[1], validate=False)
+        else:
+            got = await smtp.challenge_auth("", encode_to_b64=False)
+            if got is MISSING:
+                return AuthResult(success=False, handled=False)
+            raw = got
+        fields = dict(p.split("=", 1) for p in raw.decode(errors="replace").split("\x01") if "=" in p)
+        user, token = fields.get("user", ""), fields.get("auth", "").removeprefix("Bearer ").strip()
+        reply = await asyncio.to_thread(httpx.post, url, data={"token": token}, timeout=10)
+        info = reply.json() if reply.status_code == 200 else {}
+        ok = bool(info.get("active")) and info.get("username") == user
+        if ok:
+            with self.server.lock:
+                self.server.oauth_logins.append(user)
+        return AuthResult(success=ok, handled=False, auth_data=LoginPassword(login=user.encode(), password=b""))
 
     async def handle_RCPT(self, smtp: Any, session: Any, envelope: Any, address: str,
                           rcpt_options: list[str]) -> str:

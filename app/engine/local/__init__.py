@@ -267,6 +267,12 @@ class LocalEngine:
     async def keyring(self) -> KeyringView:
         return await self.accounts_port.keyring()
 
+    async def sign_in_account(self, draft: AccountDraft, provider: str) -> AccountView:
+        return await self.accounts_port.sign_in_account(draft, provider)
+
+    async def sign_in_again(self, kind: str, name: str) -> AccountView:
+        return await self.accounts_port.sign_in_again(kind, name)
+
     async def open_keyring(self, password: str, create: bool = False) -> KeyringView:
         return await self.accounts_port.open_keyring(password, create)
 

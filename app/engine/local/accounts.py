@@ -4,6 +4,8 @@ with a master password that stays in this process's memory only (``app.secrets.o
 
 from __future__ import annotations
 
+from typing import Any
+
 from app.engine import AccountDraft, AccountView, CheckOutcome, EngineError, KeyringView
 from app.engine.account_rules import draft_problems
 from app.engine.local.core import EngineCore
@@ -65,6 +67,58 @@ class LocalAccounts:
             raise EngineError(_plain(str(exc))) from None
         return AccountView(kind=out.kind, name=out.name, username=out.username, host=out.host, port=out.port,
                            has_secret=out.has_secret)
+
+    async def sign_in_account(self, draft: AccountDraft, provider: str) -> AccountView:
+        """The browser sign-in (PKCE, loopback redirect), then the account with its refresh token."""
+        from pydantic import ValidationError
+
+        from agents.communication.oauth import OAuthFailure
+        from app.accounts import AccountError
+        from app.secrets import SecretStoreError
+        from app.wiring.oauth import account_client, sign_in_record
+
+        await self._ready()
+        try:
+            acc = sign_in_record(draft.kind, draft.name, draft.username, provider, draft.host, draft.port,
+                                 dict(draft.options))
+            client = account_client(self.core.sv.settings, acc)
+            tokens = await self.core.thread(self._browser_sign_in, client)
+            acc.options["scopes"] = " ".join(tokens.scopes)
+            out = await self.core.thread(self.core.sv.accounts.add, acc, tokens.refresh_token)
+        except (OAuthFailure, AccountError, SecretStoreError) as exc:
+            raise EngineError(_plain(str(exc))) from None
+        except ValidationError as exc:
+            raise EngineError(_plain(str(exc.errors(include_url=False, include_input=False)[0]["msg"]))) from None
+        return AccountView(kind=out.kind, name=out.name, username=out.username, host=out.host, port=out.port,
+                           has_secret=out.has_secret)
+
+    async def sign_in_again(self, kind: str, name: str) -> AccountView:
+        from agents.communication.oauth import OAuthFailure
+        from app.accounts import AccountError
+        from app.secrets import SecretStoreError
+        from app.wiring.oauth import account_client, forget_session, is_oauth
+
+        await self._ready()
+        try:
+            acc = await self.core.thread(self.core.sv.accounts.get, name, kind)
+            if not is_oauth(acc):
+                raise EngineError(f"{name} signs in with a password, not with a provider.")
+            tokens = await self.core.thread(self._browser_sign_in, account_client(self.core.sv.settings, acc))
+            await self.core.thread(self.core.sv.accounts.replace_secret, acc, tokens.refresh_token or "",
+                                   {"scopes": " ".join(tokens.scopes)})
+        except (OAuthFailure, AccountError, SecretStoreError) as exc:
+            raise EngineError(_plain(str(exc))) from None
+        forget_session(acc)  # a running service's session takes the new grant from the keyring itself
+        return AccountView(kind=acc.kind, name=acc.name, username=acc.username, host=acc.host, port=acc.port,
+                           has_secret=True)
+
+    @staticmethod
+    def _browser_sign_in(client: Any) -> Any:
+        import webbrowser
+
+        from app.wiring.oauth import sign_in
+
+        return sign_in(client, False, lambda code: None, webbrowser.open)
 
     async def test_account(self, kind: str, name: str) -> CheckOutcome:
         from app.accounts import AccountError
