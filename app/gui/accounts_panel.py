@@ -15,7 +15,7 @@ import flet as ft
 from app.accounts import account_kinds
 from app.engine import AccountView, CheckOutcome, EngineError, KeyringView
 from app.engine.account_rules import FORM_PRESETS, GUI_KINDS, KIND_FIELDS, draft_from_form, preset_values
-from app.gui.strings import GUI, t
+from app.gui.strings import GUI, language, t
 from app.gui.widgets import bind, button, icon_button, tagged
 
 if TYPE_CHECKING:
@@ -222,7 +222,7 @@ class AccountsPanel:
     async def _add(self, e: Any) -> None:
         kind = self.kind.value or "mail"
         sent = self._form()
-        draft, problems = draft_from_form(kind, sent)
+        draft, problems = draft_from_form(kind, sent, language())
         self._mark(problems)
         if draft is None:
             self._say(t("accounts.not_added_one") if len(problems) == 1 else t("accounts.not_added_many"))
