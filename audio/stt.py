@@ -39,6 +39,7 @@ WARM_UP_WINDOW_S = 12.0  # the warm-up's first encoder pass (see Recognizer.warm
 # a while, and the encoder pass that follows at once ran ~60 ms slower (0.27 s instead of 0.21 s for a
 # 4.7 s window; measured). The products here are tiny, so one thread loses nothing.
 BLAS_THREADS = 1
+MAX_TEXT_TOKENS = 448  # Whisper's decoder positions (prompt and output together)
 
 
 class RecognizerConfig(BaseModel):
@@ -111,6 +112,19 @@ def trim_repeat(text: str) -> str:
         if len(tail) >= 2 and norm[: len(tail)] == tail[: len(norm[: len(tail)])] and norm[0] == tail[0]:
             return " ".join(words[:i])
     return text
+
+
+def generate_limits(prompt_tokens: int, budget: int) -> tuple[int, int]:
+    """``max_length`` to pass to CTranslate2's Whisper ``generate`` for at most ``budget`` new tokens after a
+    prompt of ``prompt_tokens``, and how many new tokens that call may really write.
+
+    CTranslate2 (whisper.cc, as OpenAI's reference decoder) lets a call write at most
+    ``min(max_length // 2, max_length - prompt)`` tokens: asked for ``prompt + budget`` it stopped at about
+    half the budget. English speech needs ~2.3 tokens a second and fitted in that half of 7 a second;
+    German needs ~4.6 (longer words in more pieces), so a long German sentence lost its last words ("... mit
+    der Software und ein Geschen") and, as the decode did not reach the asked budget, nothing noticed."""
+    max_length = min(MAX_TEXT_TOKENS, max(2 * budget, prompt_tokens + budget))
+    return max_length, min(max_length // 2, max_length - prompt_tokens)
 
 
 def limit_blas_threads() -> None:
@@ -247,11 +261,12 @@ class Recognizer:
                 prompt = [tok.sot_prev, *tok.encode(" " + context)[-(223 // 2 - 1) :]]
             prompt += [*tok.sot_sequence, tok.no_timestamps]
             budget = int(7 * secs) + 12
+            max_length, limit = generate_limits(len(prompt), budget)
             r = self.model.model.generate(
                 enc,
                 [prompt],
                 beam_size=self.config.beam_size,
-                max_length=min(448, len(prompt) + budget),
+                max_length=max_length,
                 return_scores=True,
                 return_no_speech_prob=True,
                 suppress_blank=True,
@@ -263,7 +278,7 @@ class Recognizer:
         nsp = float(r.no_speech_prob)
         if nsp > 0.6 and avg < -1.0:
             text = ""
-        elif len(ids) >= budget - 1 or _looks_degenerate(text):
+        elif len(ids) >= limit - 1 or _looks_degenerate(text):
             log.debug("fast decode looked degenerate (%r); using the 30 s window", text[:80])
             return self._decode_standard(audio, language, previous_text, t0)
         return Decoded(
