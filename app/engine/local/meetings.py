@@ -126,8 +126,8 @@ class MeetingAdapter:
         try:
             import app.meetings.service  # noqa: F401
         except ModuleNotFoundError as exc:
-            return False, f"meeting recording is not installed here ({exc.name})"
-        return True, "records and transcribes offline"
+            return False, self._say("feature.meetings_missing", name=exc.name)
+        return True, self._say("feature.meetings_ok")
 
     # ------------------------------------------------------------------------------ live events
 
