@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 import time
@@ -39,6 +40,12 @@ WARM_UP_WINDOW_S = 12.0  # the warm-up's first encoder pass (see Recognizer.warm
 # a while, and the encoder pass that follows at once ran ~60 ms slower (0.27 s instead of 0.21 s for a
 # 4.7 s window; measured). The products here are tiny, so one thread loses nothing.
 BLAS_THREADS = 1
+MAX_TEXT_TOKENS = 448  # Whisper's decoder positions (prompt and output together)
+# languages whose fast decode asks CTranslate2 for prompt + budget, so it writes at most about half the
+# budget (see writable): English needs ~2.3 tokens a second of speech (jfk), which fits, and a loop stops
+# there early, as before. Others need more (German ~4.6) and get the whole budget in one pass: going on
+# from a prefix afterwards decodes the prefix again (~2x the time of one pass on a German sentence).
+HALF_BUDGET_LANGUAGES = frozenset({"en"})
 
 
 class RecognizerConfig(BaseModel):
@@ -111,6 +118,24 @@ def trim_repeat(text: str) -> str:
         if len(tail) >= 2 and norm[: len(tail)] == tail[: len(norm[: len(tail)])] and norm[0] == tail[0]:
             return " ".join(words[:i])
     return text
+
+
+def writable(prompt_tokens: int, max_length: int) -> int:
+    """How many tokens CTranslate2's Whisper ``generate`` writes at most after a prompt of ``prompt_tokens``
+    when given ``max_length``: ``min(max_length // 2, max_length - prompt)`` (whisper.cc, as OpenAI's
+    reference decoder), not ``max_length - prompt``. The fast path's first pass asks ``prompt + budget``
+    and so may write about half its budget (7 tokens a second): room for English (~2.3 tokens a second
+    of speech), not for German (~4.6: longer words in more pieces), whose long sentences stopped there
+    mid-word ("... mit der Software und ein Geschen"). :meth:`Recognizer.decode` asks for the whole
+    budget in languages other than English, and goes on from its words when a decode stopped at the cap."""
+    return max(0, min(max_length // 2, max_length - prompt_tokens))
+
+
+def continuation_length(prompt_tokens: int, budget: int) -> int:
+    """The ``max_length`` that lets a decode write ``budget`` tokens in all after a prompt of
+    ``prompt_tokens`` (at most Whisper's 448 positions). Tokens given after the prompt as a prefix (the
+    words of a decode that goes on) count in them: CTranslate2 forces them and then writes the rest."""
+    return min(MAX_TEXT_TOKENS, max(2 * budget, prompt_tokens + budget))
 
 
 def limit_blas_threads() -> None:
@@ -247,17 +272,35 @@ class Recognizer:
                 prompt = [tok.sot_prev, *tok.encode(" " + context)[-(223 // 2 - 1) :]]
             prompt += [*tok.sot_sequence, tok.no_timestamps]
             budget = int(7 * secs) + 12
-            r = self.model.model.generate(
+            generate = functools.partial(
+                self.model.model.generate,
                 enc,
-                [prompt],
                 beam_size=self.config.beam_size,
-                max_length=min(448, len(prompt) + budget),
                 return_scores=True,
                 return_no_speech_prob=True,
                 suppress_blank=True,
                 suppress_tokens=get_suppressed_tokens(tok, (-1,)),
-            )[0]
-        ids = [i for i in r.sequences_ids[0] if i < tok.eot]
+            )
+            max_length = (
+                min(MAX_TEXT_TOKENS, len(prompt) + budget)
+                if language in HALF_BUDGET_LANGUAGES
+                else continuation_length(len(prompt), budget)
+            )
+            r = generate([prompt], max_length=max_length)[0]
+            ids = [i for i in r.sequences_ids[0] if i < tok.eot]
+            first = tok.decode(ids).strip()
+            if (
+                len(ids) >= writable(len(prompt), max_length) - 1
+                and len(ids) < budget - 1
+                and trim_repeat(first) == first
+                and not _looks_degenerate(first)
+            ):
+                # stopped by CTranslate2's cap, not at the end of the speech, and no loop: go on from the
+                # words so far (they are the prefix; the encoder pass is reused) up to the whole budget
+                prefix = [*prompt, *ids]
+                more = generate([prefix], max_length=continuation_length(len(prompt), budget))[0]
+                out = [i for i in more.sequences_ids[0] if i < tok.eot]
+                ids = out if out[: len(ids)] == ids else [*ids, *out]  # the result holds the prefix
         text = trim_repeat(tok.decode(ids).strip())
         avg = float(r.scores[0]) * len(ids) / (len(ids) + 1) if r.scores else 0.0
         nsp = float(r.no_speech_prob)

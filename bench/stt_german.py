@@ -10,6 +10,9 @@
    voice the app uses (an installed German Piper voice, else the espeak-ng fallback: then marked as a
    synthetic-voice round trip) and recognized with the language pinned to "de"; WER in spoken form
    (numbers written out by audio.speakable on both sides).
+3. The live path: the German part fed in real time to this project's Listener (push-to-talk, released
+   0.2 s after the speech; hands-free), language pinned to "de": WER of its final text and the latency
+   from the end of speech (release or end-point) to that text.
 Whisper base (bundled) always; Whisper small too when it is installed in the models folder.
 """
 
@@ -117,6 +120,25 @@ def roundtrips(rec: Any, models_dir: Path) -> dict[str, Any]:
     }
 
 
+def live(rec: Any, part: np.ndarray) -> dict[str, Any]:
+    """The German part through the Listener as it would come from a microphone (bench/stt.py's runner)."""
+    from bench.stt import run_listener
+    from bench.stt_common import LEAD_S, TAIL_S, last_voice_s
+
+    clip = {
+        "reference": reference_text(),
+        "padded": np.concatenate([np.zeros(int(LEAD_S * RATE), np.float32), part.astype(np.float32),
+                                  np.zeros(int(TAIL_S * RATE), np.float32)]),
+        "speech_end_s": LEAD_S + last_voice_s(part),
+    }
+    pinned = rec.config.language
+    rec.config.language = "de"
+    try:
+        return {mode: run_listener(rec, clip, mode) for mode in ("push_to_talk", "hands_free")}
+    finally:
+        rec.config.language = pinned
+
+
 def installed_model(name: str, dirs: list[Path]) -> str | None:
     """The folder of Whisper ``name`` when installed in one of ``dirs`` (never installs, never joins)."""
     for d in dirs:
@@ -163,6 +185,8 @@ def run(models_dir: Path, app_models_dir: Path, skip_roundtrip: bool = False) ->
                 "pinned_de": transcribe_part(rec, part, "de", words),
                 "auto": transcribe_part(rec, part, None, words),
             }
+        if name == "base":
+            out["live_listener"] = live(rec, part)
         if name == "base" and not skip_roundtrip:
             out["roundtrip"] = roundtrips(rec, app_models_dir)
         result[name] = out

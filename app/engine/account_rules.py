@@ -1,5 +1,6 @@
 """What a new account needs, in plain words next to the field (the Settings screen marks the field; the
-engine refuses the same draft for every client), and the form's provider presets.
+engine refuses the same draft for every client), in the app's language (agents/phrasebook.py), and the
+form's provider presets.
 
 The form's fields: ``name``, ``user``, ``secret``, ``host`` + ``port`` (IMAP, or the server of the
 other kinds), ``smtp_host`` + ``smtp_port``, ``address`` (mail), ``url`` (CalDAV; the API address of
@@ -12,6 +13,7 @@ import re
 from dataclasses import dataclass
 
 from agents.communication.presets import PRESETS
+from agents.phrasebook import phrase
 from app.engine import AccountDraft
 
 GUI_KINDS = ("mail", "caldav", "whatsapp", "mastodon", "bluesky", "llm", "smb", "s3")  # a bank account is added on the Finance side
@@ -75,7 +77,7 @@ def _port(value: str) -> int | None:
     return int(value)
 
 
-def draft_from_form(kind: str, form: dict[str, str]) -> tuple[AccountDraft | None, dict[str, str]]:
+def draft_from_form(kind: str, form: dict[str, str], lang: str = "en") -> tuple[AccountDraft | None, dict[str, str]]:
     """The account the form describes, or the problems to show next to its fields (field -> words)."""
     f = {k: (v or "").strip() for k, v in form.items()}
     f["secret"] = form.get("secret") or ""  # a password keeps its spaces
@@ -85,7 +87,7 @@ def draft_from_form(kind: str, form: dict[str, str]) -> tuple[AccountDraft | Non
         try:
             ports[key] = _port(f.get(key, ""))
         except ValueError:
-            problems[key] = "A port is a number from 1 to 65535."
+            problems[key] = phrase("account.port", lang)
     user = f.get("user", "")
     options: dict[str, str | int | bool] = {}
     host: str | None = f.get("host") or None
@@ -111,66 +113,65 @@ def draft_from_form(kind: str, form: dict[str, str]) -> tuple[AccountDraft | Non
     draft = AccountDraft.model_construct(kind=kind, name=f.get("name", ""), username=user, host=host,
                                          port=ports.get("port"), secret=f["secret"] or None,
                                          options={k: v for k, v in options.items() if v != ""})
-    problems = {**draft_problems(draft), **problems}
+    problems = {**draft_problems(draft, lang), **problems}
     if problems:
         return None, problems
     return AccountDraft.model_validate(draft.model_dump()), {}
 
 
-def sign_in_draft(kind: str, form: dict[str, str]) -> tuple[AccountDraft | None, dict[str, str]]:
+def sign_in_draft(kind: str, form: dict[str, str], lang: str = "en") -> tuple[AccountDraft | None, dict[str, str]]:
     """An account that signs in with a provider: only its name and address are typed (the provider's
     preset gives the servers; no password)."""
     f = {k: (v or "").strip() for k, v in form.items()}
     draft = AccountDraft.model_construct(kind=kind, name=f.get("name", ""), username=f.get("user", ""),
                                          host=None, port=None, secret=None, options={})
-    problems = {k: v for k, v in draft_problems(draft).items() if k in ("name", "user", "kind")}
+    problems = {k: v for k, v in draft_problems(draft, lang).items() if k in ("name", "user", "kind")}
     if problems:
         return None, problems
     return AccountDraft.model_validate(draft.model_dump()), {}
 
 
-def draft_problems(d: AccountDraft) -> dict[str, str]:
-    """What is missing or wrong in a new account, by the form's field names, in plain words."""
+def draft_problems(d: AccountDraft, lang: str = "en") -> dict[str, str]:
+    """What is missing or wrong in a new account, by the form's field names, in plain words (in ``lang``)."""
     p: dict[str, str] = {}
     o = d.options
     if not d.name:
-        p["name"] = "Give the account a short name, e.g. work."
+        p["name"] = phrase("account.name_missing", lang)
     elif not NAME_RE.match(d.name) or len(d.name) > 100:
-        p["name"] = "Use letters, digits, dots, dashes or @ only, no spaces."
+        p["name"] = phrase("account.name_chars", lang)
     if d.kind not in GUI_KINDS:
-        p["kind"] = "Choose what kind of account this is."
+        p["kind"] = phrase("account.kind", lang)
         return p
     if d.kind == "llm" and d.name and d.name not in LLM_PROVIDERS:
-        p["name"] = f"Name it after the model provider: {', '.join(LLM_PROVIDERS)}."
+        p["name"] = phrase("account.llm_name", lang, providers=", ".join(LLM_PROVIDERS))
     if d.kind in ("mail", "caldav", "smb", "s3") and not d.username:
-        p["user"] = "Enter the user name you sign in with."
+        p["user"] = phrase("account.user", lang)
     if d.kind in ("mail", "smb") and not d.host:
-        p["host"] = "Enter the mail server (IMAP), e.g. imap.example.com." if d.kind == "mail" \
-            else "Enter the server's name or address."
+        p["host"] = phrase("account.host_mail", lang) if d.kind == "mail" \
+            else phrase("account.host_server", lang)
     if d.kind == "mail":
         if not o.get("smtp_host"):
-            p["smtp_host"] = "Enter the server for sending mail (SMTP), e.g. smtp.example.com."
+            p["smtp_host"] = phrase("account.smtp_host", lang)
         if "@" not in str(o.get("address") or d.username):
-            p["address"] = "Enter your e-mail address."
+            p["address"] = phrase("account.address", lang)
     if d.kind == "caldav":
         url = str(o.get("url") or "")
         if not url:
-            p["url"] = "Enter the calendar address (CalDAV URL) or choose your provider."
+            p["url"] = phrase("account.caldav_url", lang)
         elif not re.match(r"^https?://[^\s/]+", url):
-            p["url"] = "The calendar address starts with https:// (or http://)."
+            p["url"] = phrase("account.caldav_scheme", lang)
     if d.kind == "whatsapp" and not o.get("phone_number_id"):
-        p["phone_number_id"] = "Enter the phone number ID from the WhatsApp Manager."
+        p["phone_number_id"] = phrase("account.phone_number_id", lang)
     if d.kind == "whatsapp" and o.get("base_url") and not re.match(r"^https?://\S+$", str(o["base_url"])):
-        p["url"] = "The address starts with https:// (or http://)."
+        p["url"] = phrase("account.url_scheme", lang)
     if d.kind == "mastodon" and not o.get("base_url"):
-        p["url"] = "Enter your Mastodon server's address, e.g. https://mastodon.social."
+        p["url"] = phrase("account.mastodon_url", lang)
     if d.kind == "bluesky" and not d.username:
-        p["user"] = "Enter your handle, e.g. you.bsky.social."
+        p["user"] = phrase("account.bluesky_handle", lang)
     if d.kind in ("mastodon", "bluesky") and o.get("base_url") and not re.match(r"^https?://\S+$", str(o["base_url"])):
-        p["url"] = "The address starts with https:// (or http://)."
+        p["url"] = phrase("account.url_scheme", lang)
     if not d.secret:
-        p["secret"] = {"llm": "Enter the API key.", "whatsapp": "Enter the access token.",
-                       "mastodon": "Enter the access token (Preferences, Development, New application).",
-                       "bluesky": "Enter an app password (Settings, Privacy and security, App passwords)."}.get(
-            d.kind, "Enter the password (an app password where your provider asks for one).")
+        key = {"llm": "account.secret_llm", "whatsapp": "account.secret_token", "mastodon": "account.secret_mastodon",
+               "bluesky": "account.secret_bluesky"}.get(d.kind, "account.secret_password")
+        p["secret"] = phrase(key, lang)
     return p

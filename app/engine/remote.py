@@ -27,6 +27,7 @@ from urllib.parse import quote
 import httpx
 from pydantic import BaseModel
 
+from agents.phrasebook import phrase
 from app.engine import (
     EXPORT_MEDIA_TYPES,
     AccountDraft,
@@ -110,6 +111,10 @@ class RemoteEngine:
         self._lock = threading.Lock()
         self._timers: dict[str, TimerView] = {}  # the last list seen: what changed is reported as events
         self._timers_lock = asyncio.Lock()
+        self.language = "en"  # the server's language (its info): what this engine says is in it
+
+    def _say(self, key: str, /, **values: object) -> str:
+        return phrase(key, self.language, **values)
 
     # ------------------------------------------------------------------ sign-in
 
@@ -151,9 +156,9 @@ class RemoteEngine:
             try:
                 resp = await self._http.request(method, url, headers=headers, **kw)
             except httpx.TimeoutException:
-                raise EngineError(f"the server at {self.base_url} did not answer in time") from None
+                raise EngineError(self._say("remote.timeout", url=self.base_url)) from None
             except httpx.HTTPError as exc:
-                raise EngineError(f"cannot reach the server at {self.base_url}: {type(exc).__name__}") from None
+                raise EngineError(self._say("remote.unreachable", url=self.base_url, error=type(exc).__name__)) from None
             if resp.status_code == 401 and auth and attempt == 0 and self._tokens.refresh_token:
                 await self._refresh()
                 kw["headers"] = {k: v for k, v in headers.items() if k != "Authorization"}
@@ -161,19 +166,19 @@ class RemoteEngine:
             if resp.status_code in ok:
                 return resp
             if resp.status_code == 401:
-                raise EngineError("signed out: sign in again" if auth else _detail(resp))
+                raise EngineError(self._say("remote.signed_out") if auth else _detail(resp))
             if resp.status_code >= 500:
-                raise EngineError(f"the server failed ({resp.status_code}); try again later")
+                raise EngineError(self._say("remote.server_failed", status=resp.status_code))
             raise EngineError(_detail(resp))
-        raise EngineError("signed out: sign in again")
+        raise EngineError(self._say("remote.signed_out"))
 
     async def _refresh(self) -> None:
         try:
             resp = await self._http.post(API + "/auth/refresh", json={"refresh_token": self._tokens.refresh_token})
         except httpx.HTTPError as exc:
-            raise EngineError(f"cannot reach the server at {self.base_url}: {type(exc).__name__}") from None
+            raise EngineError(self._say("remote.unreachable", url=self.base_url, error=type(exc).__name__)) from None
         if resp.status_code != 200:
-            raise EngineError("signed out: sign in again")
+            raise EngineError(self._say("remote.signed_out"))
         await self._take_tokens(resp)
 
     async def _get_model(self, path: str, model: type[Any], **kw: Any) -> Any:
@@ -188,10 +193,11 @@ class RemoteEngine:
 
     async def info(self) -> EngineInfo:
         info: EngineInfo = await self._get_model("/info", EngineInfo)
+        self.language = info.language
         if self.speech_output == "off":
             for f in info.features:
                 if f.name == "speech_out":
-                    f.available, f.detail = False, "speech output is off"
+                    f.available, f.detail = False, self._say("feature.speech_off")
         return info
 
     def subscribe(self, listener: Listener) -> Unsubscribe:
@@ -209,9 +215,9 @@ class RemoteEngine:
     async def ask(self, text: str, origin: str = "") -> TurnReply:
         text = text.strip()
         if not text:
-            raise EngineError("Type something to ask.")
+            raise EngineError(self._say("remote.ask_empty"))
         if len(text) > MAX_TEXT_CHARS:
-            raise EngineError(f"That is too long: at most {MAX_TEXT_CHARS} characters.")
+            raise EngineError(self._say("remote.too_long", limit=MAX_TEXT_CHARS))
         self._state("thinking")
         try:
             reply = await self._stream_turn(text)
@@ -232,7 +238,7 @@ class RemoteEngine:
                     if resp.status_code != 200:
                         await resp.aread()
                         if resp.status_code == 401:
-                            raise EngineError("signed out: sign in again")
+                            raise EngineError(self._say("remote.signed_out"))
                         raise EngineError(_detail(resp))
                     done: TurnReply | None = None
                     async for line in resp.aiter_lines():
@@ -245,11 +251,11 @@ class RemoteEngine:
                         if isinstance(event, ReplyDone):
                             done = event.reply
             except httpx.HTTPError as exc:
-                raise EngineError(f"cannot reach the server at {self.base_url}: {type(exc).__name__}") from None
+                raise EngineError(self._say("remote.unreachable", url=self.base_url, error=type(exc).__name__)) from None
             if done is None:
-                raise EngineError("the reply was cut off; try again")
+                raise EngineError(self._say("remote.cut_off"))
             return done
-        raise EngineError("signed out: sign in again")
+        raise EngineError(self._say("remote.signed_out"))
 
     async def _after_reply(self, reply: TurnReply, origin: str = "") -> None:
         if self.speech_output == "client" and reply.spoken:
@@ -284,9 +290,9 @@ class RemoteEngine:
             if self._format is None:
                 self._format = fmt
             elif fmt != self._format:
-                raise EngineError("the microphone format changed while listening; press again")
+                raise EngineError(self._say("remote.format_changed"))
             if len(chunk.pcm16) % (2 * chunk.channels):
-                raise EngineError("audio chunk is not whole PCM16 frames")
+                raise EngineError(self._say("remote.not_pcm16"))
             if len(self._pcm) + len(chunk.pcm16) <= MAX_UTTERANCE_BYTES:
                 self._pcm += chunk.pcm16
 
@@ -321,13 +327,13 @@ class RemoteEngine:
 
     async def set_hands_free(self, on: bool, origin: str = "") -> None:
         if on:
-            raise NotAvailable("Hands-free listening runs on the desktop app only; hold to talk instead.")
+            raise NotAvailable(self._say("remote.hands_free"))
 
     async def speak(self, text: str, origin: str = "") -> None:
         if not text.strip():
             return
         if self.speech_output == "off":
-            raise NotAvailable("Speech output is off.")
+            raise NotAvailable(self._say("remote.speech_off"))
         await self._speak(text, "say-again", "en", origin)
 
     async def stop_speaking(self) -> None:
@@ -353,7 +359,7 @@ class RemoteEngine:
     # ------------------------------------------------------------------ meetings
 
     async def _no_live_meeting(self) -> MeetingView:
-        raise NotAvailable("Live meeting recording runs on the desktop app; upload a recording instead.")
+        raise NotAvailable(self._say("remote.live_meeting"))
 
     async def meeting_start(self, title: str = "") -> MeetingView:
         return await self._no_live_meeting()
@@ -397,7 +403,7 @@ class RemoteEngine:
         path = f"/meetings/{meeting_id}/recording"
         head = (await self._send("GET", path, headers={"Range": "bytes=0-43"})).content
         if len(head) < 44 or head[:4] != b"RIFF":
-            raise EngineError("the recording is not a WAV file")
+            raise EngineError(self._say("remote.not_wav"))
         channels = int.from_bytes(head[22:24], "little")
         rate = int.from_bytes(head[24:28], "little")
         frame = 2 * channels
@@ -429,14 +435,14 @@ class RemoteEngine:
 
     async def cancel_timer(self, timer_id: str) -> None:
         view = self._timers.get(timer_id)
-        await self._send("POST", f"/timers/{_timer_path(timer_id)}/cancel")
+        await self._send("POST", f"/timers/{_timer_path(timer_id, self.language)}/cancel")
         self._timers.pop(timer_id, None)
         if view is not None:
             self._bus.emit(TimerChanged(change="stopped" if view.ringing else "cancelled",
                                         timer=view.model_copy(update={"ringing": False})))
 
     async def snooze_timer(self, timer_id: str, minutes: int = 5) -> TimerView:
-        view = TimerView.model_validate((await self._send("POST", f"/timers/{_timer_path(timer_id)}/snooze",
+        view = TimerView.model_validate((await self._send("POST", f"/timers/{_timer_path(timer_id, self.language)}/snooze",
                                                           params={"minutes": minutes})).json())
         self._timers[view.id] = view
         self._bus.emit(TimerChanged(change="snoozed", timer=view))
@@ -449,7 +455,7 @@ class RemoteEngine:
         return view
 
     async def update_settings(self, patch: SettingsPatch) -> SettingsView:
-        raise NotAvailable("Settings are managed on the home server.")
+        raise NotAvailable(self._say("remote.settings"))
 
     async def accounts(self) -> list[AccountView]:
         """The household's accounts on the home server (never a secret)."""
@@ -474,17 +480,17 @@ class RemoteEngine:
         return KeyringView(state="ready", where="server")
 
     async def open_keyring(self, password: str, create: bool = False) -> KeyringView:
-        raise NotAvailable("The passwords are kept on the home server: its password store is opened there.")
+        raise NotAvailable(self._say("remote.keyring"))
 
 
-def _timer_path(timer_id: str) -> str:
+def _timer_path(timer_id: str, language: str) -> str:
     """A timer id as a path segment; anything else is refused here (it would address another route)."""
     import re
 
     from app.engine import TIMER_ID_PATTERN
 
     if not re.match(TIMER_ID_PATTERN, timer_id):
-        raise EngineError(f"no timer or reminder {timer_id!r}")
+        raise EngineError(phrase("remote.no_timer", language, id=repr(timer_id)))
     return timer_id
 
 

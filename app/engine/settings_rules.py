@@ -2,12 +2,14 @@
 it saves (to mark the field) and by the engine when it saves (whoever sends the change).
 
 The choices a value must come from (installed speech models, installed voices) are the ones the
-engine offers in its SettingsView."""
+engine offers in its SettingsView. The words are in the app's language (agents/phrasebook.py: the engine
+says them to every client, the screen shows the same)."""
 
 from __future__ import annotations
 
 import re
 
+from agents.phrasebook import phrase
 from app.engine import SettingsPatch, SettingsView
 
 # keys a hold-to-talk key may be, as Flet names them (plus single letters, digits and F1-F24)
@@ -38,21 +40,22 @@ def key_name(text: str) -> str | None:
     return None
 
 
-def settings_problems(patch: SettingsPatch, view: SettingsView) -> dict[str, str]:
-    """field -> what is wrong with its new value and what to do instead (empty: nothing is wrong)."""
+def settings_problems(patch: SettingsPatch, view: SettingsView, lang: str = "en") -> dict[str, str]:
+    """field -> what is wrong with its new value and what to do instead, in ``lang`` (empty: nothing is
+    wrong)."""
     problems: dict[str, str] = {}
     if patch.stt_model is not None and patch.stt_model != view.stt_model and patch.stt_model not in view.stt_models:
-        problems["stt_model"] = "This speech model is not installed. Choose one from the list."
+        problems["stt_model"] = phrase("settings.stt_model_missing", lang)
     if patch.voice is not None and patch.voice != view.voice and patch.voice not in view.voices:
-        problems["voice"] = "This voice is not installed. Choose one from the list."
+        problems["voice"] = phrase("settings.voice_missing", lang)
     if patch.wake_phrase is not None and not patch.wake_phrase.strip():
-        problems["wake_phrase"] = "Enter a few words to wake the assistant, for example “hey assistant”."
+        problems["wake_phrase"] = phrase("settings.wake_empty", lang)
     if patch.ptt_key is not None and key_name(patch.ptt_key) is None:
-        problems["ptt_key"] = "Not a key. Enter one key, for example Space, F8 or a letter."
+        problems["ptt_key"] = phrase("settings.ptt_not_key", lang)
     provider = patch.llm_provider if patch.llm_provider is not None else view.llm_provider
     url = patch.llm_base_url if patch.llm_base_url is not None else view.llm_base_url
     if provider == "openai-compatible" and not (url or "").strip():
-        problems["llm_base_url"] = "Enter the address of your model server, for example http://127.0.0.1:8080/v1."
+        problems["llm_base_url"] = phrase("settings.llm_url_missing", lang)
     elif url and url.strip() and not _URL.match(url.strip()):
-        problems["llm_base_url"] = "Enter an address that starts with http:// or https://."
+        problems["llm_base_url"] = phrase("settings.llm_url_scheme", lang)
     return problems

@@ -116,8 +116,9 @@ def sync_line(status: SyncStatus | None, now: datetime | None = None, language: 
     running = [a for a in status.accounts if a.state == "running"]
     if running:
         a = running[0]
+        step = f"finance.sync_step_{a.step}"  # the scheduler's step names, in words of the language
         return GUI.text("finance.sync_running", language, account=a.account,
-                        step=a.step or GUI.text("finance.sync_running_step", language))
+                        step=GUI.text(step if step in GUI else "finance.sync_running_step", language))
     failed = [a for a in status.accounts if a.state == "failed"]
     if failed:
         return failed[0].message

@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from pydantic import TypeAdapter
 
+from agents.i18n import resolve_language
+from agents.phrasebook import phrase
 from app.engine import EngineError
 from app.finance import views
 from app.finance.scheduler import BankSyncScheduler, SyncBusy, SyncStatus, app_targets, scheduler_for
@@ -98,8 +100,8 @@ class LocalFinance:
     async def sync_now(self) -> None:
         try:
             await asyncio.to_thread(self.scheduler.run_once)
-        except SyncBusy as exc:
-            raise EngineError(f"{exc}; try again when it is done") from None
+        except SyncBusy:
+            raise EngineError(phrase("finance.sync_busy", resolve_language(self.services.settings.language))) from None
 
 
 class RemoteFinance:
@@ -143,10 +145,10 @@ class RemoteFinance:
         return found
 
     async def recategorize(self, transaction_id: int, category: str) -> views.Recategorized:
-        raise EngineError("categories are changed in the desktop app")
+        raise EngineError(phrase("remote.finance_categories", self.engine.language))
 
     async def sync_now(self) -> None:
-        raise EngineError("the home server syncs the bank on its own schedule")
+        raise EngineError(phrase("remote.finance_sync", self.engine.language))
 
 
 def finance_source(engine: object) -> FinanceSource | None:

@@ -22,7 +22,7 @@ from app.engine.account_rules import (
     preset_values,
     sign_in_draft,
 )
-from app.gui.strings import GUI, t
+from app.gui.strings import GUI, language, t
 from app.gui.widgets import bind, button, icon_button, tagged
 
 if TYPE_CHECKING:
@@ -241,7 +241,7 @@ class AccountsPanel:
     async def _add(self, e: Any) -> None:
         kind = self.kind.value or "mail"
         sent = self._form()
-        draft, problems = draft_from_form(kind, sent)
+        draft, problems = draft_from_form(kind, sent, language())
         self._mark(problems)
         if draft is None:
             self._say(t("accounts.not_added_one") if len(problems) == 1 else t("accounts.not_added_many"))
@@ -261,7 +261,7 @@ class AccountsPanel:
     async def _sign_in(self, provider: str) -> None:
         engine = self.app.engine
         kind = self.kind.value or "mail"
-        draft, problems = sign_in_draft(kind, self._form())
+        draft, problems = sign_in_draft(kind, self._form(), language())
         self._mark(problems)
         if draft is None or not isinstance(engine, SignInPort):
             self._say(t("accounts.not_added_one") if len(problems) == 1 else t("accounts.not_added_many"))

@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING, Any
 import flet as ft
 
 from app.engine import EngineError, EngineEvent, ModelsPort, ModelView, ProgressEvent
+from app.gui.formats import decimal
+from app.gui.strings import t
 from app.gui.widgets import bind, button, heading
 
 if TYPE_CHECKING:
@@ -34,8 +36,8 @@ class ModelsScreen:
 
     def build(self) -> ft.Control:
         return ft.Column([
-            heading("Voices & models"),
-            ft.Text("Downloads start only when you press Install; each file is checked before use."),
+            heading(t("models.title")),
+            ft.Text(t("models.intro")),
             self.rows,
             ft.Semantics(content=self.message, identifier="models-message", live_region=True),
         ], spacing=8)
@@ -43,7 +45,7 @@ class ModelsScreen:
     async def load(self) -> None:
         port = self.port
         if port is None:
-            self.rows.controls = [ft.Text("Voices and models are managed on the machine the assistant runs on.")]
+            self.rows.controls = [ft.Text(t("models.elsewhere"))]
             return
         if not self._subscribed:
             self._subscribed = True
@@ -62,21 +64,22 @@ class ModelsScreen:
         self.bars, self.labels, self.installs = {}, {}, {}
         rows: list[ft.Control] = []
         for m in models:
-            speed = f"{m.rtf:.2f}× real time ({'measured' if m.speed.startswith('measured') else 'estimated'})"
-            info = f"{m.kind}, {'/'.join(m.languages)}, {m.size_mb:.0f} MB, {speed}"
+            how = "models.measured" if m.speed.startswith("measured") else "models.estimated"
+            info = t("models.info", kind=t(f"models.kind_{m.kind}"), languages="/".join(m.languages),
+                     size=decimal(m.size_mb, 0), speed=t(how, rtf=decimal(m.rtf, 2)))
             action: ft.Control
             if m.installed:
-                action = (ft.Text("built in") if m.builtin else
-                          button("Remove", bind(self._remove, m.id), f"model-remove-{m.id}", ft.Icons.DELETE))
+                action = (ft.Text(t("models.builtin")) if m.builtin else
+                          button(t("models.remove"), bind(self._remove, m.id), f"model-remove-{m.id}", ft.Icons.DELETE))
             else:
-                self.installs[m.id] = button("Install", bind(self._install, m.id), f"model-install-{m.id}",
+                self.installs[m.id] = button(t("models.install"), bind(self._install, m.id), f"model-install-{m.id}",
                                              ft.Icons.DOWNLOAD)
                 action = ft.Row([
                     self.installs[m.id],
-                    button("Cancel", bind(self._cancel, m.id), f"model-cancel-{m.id}", ft.Icons.CLOSE),
+                    button(t("models.cancel"), bind(self._cancel, m.id), f"model-cancel-{m.id}", ft.Icons.CLOSE),
                 ])
             bar = ft.ProgressBar(value=0, width=220, visible=False)
-            label = ft.Text("installed" if m.installed else "", size=12)
+            label = ft.Text(t("models.installed") if m.installed else "", size=12)
             self.bars[m.id], self.labels[m.id] = bar, label
             rows.append(ft.Semantics(identifier=f"model-{m.id}", content=ft.Row([
                 ft.Column([ft.Text(m.id, weight=ft.FontWeight.BOLD), ft.Text(info, size=12), label, bar],
@@ -114,14 +117,14 @@ class ModelsScreen:
         port = self.port
         if port is None:
             return
-        self._say(f"Installing {model_id} …")
+        self._say(t("models.installing", model=model_id))
         try:
             await port.install_model(model_id)
         except EngineError as exc:
             self._say(str(exc))
             return
         self.fill(await port.models())
-        self._say(f"{model_id} installed.")
+        self._say(t("models.installed_one", model=model_id))
 
     async def _cancel(self, model_id: str) -> None:
         if self.port is not None:
@@ -137,7 +140,7 @@ class ModelsScreen:
             self._say(str(exc))
             return
         self.fill(await port.models())
-        self._say(f"{model_id} removed.")
+        self._say(t("models.removed_one", model=model_id))
 
     def shown(self) -> dict[str, Any]:
         """What each row shows (for tests): id -> (installed label, progress value, bar visible)."""

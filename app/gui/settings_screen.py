@@ -12,7 +12,7 @@ from app.engine.settings_rules import settings_problems
 from app.gui.accounts_panel import AccountsPanel
 from app.gui.models_screen import ModelsScreen
 from app.gui.state import is_phone
-from app.gui.strings import t
+from app.gui.strings import language, t
 from app.gui.widgets import button, heading, tagged
 
 if TYPE_CHECKING:
@@ -169,7 +169,7 @@ class SettingsScreen:
             if not self._tagged[key].visible:  # the browser's or phone's own devices: the server's stay as set
                 values.pop(key)
         patch = SettingsPatch(**values)
-        problems = settings_problems(patch, self.view) if self.view is not None else {}
+        problems = settings_problems(patch, self.view, language()) if self.view is not None else {}
         self._mark(problems)
         if problems:
             self._say(t("settings.not_saved_one") if len(problems) == 1 else t("settings.not_saved_many"))

@@ -249,6 +249,9 @@ GUI = Catalogue({
     "finance.paging": ("{first}–{last} of {total}", "{first}–{last} von {total}"),
     "finance.sync_running": ("Bank sync: '{account}' {step}…", "Bankabgleich: '{account}' {step}…"),
     "finance.sync_running_step": ("running", "läuft"),
+    "finance.sync_step_connecting": ("connecting", "verbindet"),
+    "finance.sync_step_fetching": ("fetching", "holt Umsätze"),
+    "finance.sync_step_storing": ("storing", "speichert"),
     "finance.synced_one": ("Bank synced at {time}: {count} new booking",
                            "Bank abgeglichen um {time}: {count} neue Buchung"),
     "finance.synced_many": ("Bank synced at {time}: {count} new bookings",
@@ -326,6 +329,26 @@ GUI = Catalogue({
     "timers.heading": ("Timers and reminders", "Timer und Erinnerungen"),
     "timers.cancel": ("Cancel {title}", "{title} abbrechen"),
     "timers.more_minutes": ("{minutes} more minutes for {title}", "{minutes} Minuten mehr für {title}"),
+    # Settings -> Voices & models (app/gui/models_screen.py)
+    "models.title": ("Voices & models", "Stimmen & Modelle"),
+    "models.intro": ("Downloads start only when you press Install; each file is checked before use.",
+                     "Downloads starten erst, wenn du auf Installieren drückst; jede Datei wird vor der Nutzung "
+                     "geprüft."),
+    "models.elsewhere": ("Voices and models are managed on the machine the assistant runs on.",
+                         "Stimmen und Modelle werden auf dem Rechner verwaltet, auf dem der Assistent läuft."),
+    "models.kind_voice": ("voice", "Stimme"),
+    "models.kind_whisper": ("speech recognition", "Spracherkennung"),
+    "models.info": ("{kind}, {languages}, {size} MB, {speed}", "{kind}, {languages}, {size} MB, {speed}"),
+    "models.measured": ("{rtf}× real time (measured)", "{rtf}× Echtzeit (gemessen)"),
+    "models.estimated": ("{rtf}× real time (estimated)", "{rtf}× Echtzeit (geschätzt)"),
+    "models.builtin": ("built in", "eingebaut"),
+    "models.installed": ("installed", "installiert"),
+    "models.install": ("Install", "Installieren"),
+    "models.cancel": ("Cancel", "Abbrechen"),
+    "models.remove": ("Remove", "Entfernen"),
+    "models.installing": ("Installing {model} …", "Installiere {model} …"),
+    "models.installed_one": ("{model} installed.", "{model} installiert."),
+    "models.removed_one": ("{model} removed.", "{model} entfernt."),
     # the phone's pairing page
     "phone.server": ("Home server address", "Adresse des Heimservers"),
     "phone.server_hint": ("https://home.example:8765", "https://home.example:8765"),
@@ -339,7 +362,7 @@ GUI = Catalogue({
 }, same=frozenset({
     "app.title", "talk.default_wake", "accounts.kind_mail", "accounts.kind_whatsapp", "accounts.kind_mastodon",
     "accounts.kind_bluesky", "accounts.server", "accounts.port", "accounts.check_ok", "finance.budgets",
-    "tan.field", "timers.timer", "timers.timer_named", "phone.server_hint",
+    "tan.field", "timers.timer", "models.info", "timers.timer_named", "phone.server_hint",
 }))
 
 _language: Language = "en"

@@ -68,6 +68,7 @@ def test_sync_line_running_failed_done_off() -> None:
     running = SyncStatus(interval_min=360, running=True, next_run_at=None, last_run_at=now,
                          accounts=[AccountSync(account="giro", state="running", step="fetching")])
     assert display.sync_line(running) == "Bank sync: 'giro' fetching…"
+    assert display.sync_line(running, language="de") == "Bankabgleich: 'giro' holt Umsätze…"  # the step in German
     failed = running.model_copy(update={"running": False, "accounts": [AccountSync(
         account="giro", state="failed", message="bank 'giro': the bank at fints.example.de is not reachable")]})
     assert display.sync_line(failed) == "bank 'giro': the bank at fints.example.de is not reachable"

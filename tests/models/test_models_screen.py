@@ -79,7 +79,7 @@ def test_cancel_through_the_port(engine: Any, host: ModelHost) -> None:
         task = asyncio.create_task(engine.install_model(VOICE))
         await asyncio.sleep(0.5)
         await engine.cancel_model_install(VOICE)
-        with pytest.raises(EngineError, match="cancelled; install again to resume"):
+        with pytest.raises(EngineError, match="cancelled; install it again to resume"):
             await task
         assert not (await engine.models())[0].installed
         with pytest.raises(EngineError, match="unknown voice or model"):

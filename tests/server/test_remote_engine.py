@@ -116,7 +116,7 @@ def test_approvals_refresh_and_errors(live_server: LiveServer) -> None:
         await eng.close()
         with pytest.raises(EngineError, match="wrong user name or password"):
             await RemoteEngine.sign_in(live_server.url, name, "not the password")
-        with pytest.raises(EngineError, match="cannot reach"):
+        with pytest.raises(EngineError, match="Cannot reach"):
             await RemoteEngine.sign_in("http://127.0.0.1:9", name, PASSWORD)
 
     asyncio.run(run())

@@ -105,14 +105,14 @@ class LocalEngine:
         out_on = core.speech_output != "off"
         return EngineInfo(kind="local", version=__version__, wake_phrase=s.stt.wake_phrase, language=s.language,
                           features=[
-                              Feature(name="text", available=True, detail="local commands work offline"),
+                              Feature(name="text", available=True, detail=core.say("feature.text")),
                               Feature(name="speech_in", available=stt_ok, detail=stt_detail),
                               Feature(name="speech_out", available=tts_ok and out_on,
-                                      detail=tts_detail if out_on else "speech output is off"),
-                              Feature(name="hands_free", available=stt_ok, detail="wake phrase: " + s.stt.wake_phrase),
+                                      detail=tts_detail if out_on else core.say("feature.speech_off")),
+                              Feature(name="hands_free", available=stt_ok, detail=core.say("feature.wake", wake=s.stt.wake_phrase)),
                               Feature(name="llm", available=llm_ok,
                                       detail=f"{s.llm.provider} {s.llm.model or ''}".strip() if llm_ok else
-                                      "no language model configured: local commands only (offline)"),
+                                      core.say("feature.no_llm")),
                               Feature(name="approvals", available=True),
                               Feature(name="meetings", available=m_ok, detail=m_detail),
                               Feature(name="accounts", available=True),

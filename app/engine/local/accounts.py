@@ -6,18 +6,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from agents.phrasebook import phrase
 from app.engine import AccountDraft, AccountView, CheckOutcome, EngineError, KeyringView
 from app.engine.account_rules import draft_problems
 from app.engine.local.core import EngineCore
 
-LOCKED = "The password store is locked: unlock it with your master password first."
-MISSING = "This computer has no password store yet: create one with a master password first."
 
-
-def _plain(message: str) -> str:
+def _plain(message: str, lang: str) -> str:
     """A keyring error in plain words (it never names a setting or a command)."""
     if "wrong master password" in message:
-        return "Wrong master password."
+        return phrase("account.wrong_master", lang)
     return message[:1].upper() + message[1:] + ("" if message.endswith(".") else ".")
 
 
@@ -37,13 +35,13 @@ class LocalAccounts:
         try:
             await self.core.thread(secrets.open_encrypted_keyring, password, create)
         except secrets.SecretStoreError as exc:
-            raise EngineError(_plain(str(exc))) from None
+            raise EngineError(_plain(str(exc), self.core.lang)) from None
         return await self.keyring()
 
     async def _ready(self) -> None:
         state = (await self.keyring()).state
         if state != "ready":
-            raise EngineError(LOCKED if state == "locked" else MISSING)
+            raise EngineError(self.core.say("account.store_locked" if state == "locked" else "account.store_missing"))
 
     async def accounts(self) -> list[AccountView]:
         ready = (await self.keyring()).state == "ready"
@@ -55,7 +53,7 @@ class LocalAccounts:
         from app.accounts import AccountError, AccountIn
         from app.secrets import SecretStoreError
 
-        problems = draft_problems(draft)
+        problems = draft_problems(draft, self.core.lang)
         if problems:
             raise EngineError(next(iter(problems.values())))
         await self._ready()
@@ -64,7 +62,7 @@ class LocalAccounts:
         try:
             out = await self.core.thread(self.core.sv.accounts.add, acc, draft.secret or None)
         except (AccountError, SecretStoreError) as exc:
-            raise EngineError(_plain(str(exc))) from None
+            raise EngineError(_plain(str(exc), self.core.lang)) from None
         return AccountView(kind=out.kind, name=out.name, username=out.username, host=out.host, port=out.port,
                            has_secret=out.has_secret)
 
@@ -86,9 +84,9 @@ class LocalAccounts:
             acc.options["scopes"] = " ".join(tokens.scopes)
             out = await self.core.thread(self.core.sv.accounts.add, acc, tokens.refresh_token)
         except (OAuthFailure, AccountError, SecretStoreError) as exc:
-            raise EngineError(_plain(str(exc))) from None
+            raise EngineError(_plain(str(exc), self.core.lang)) from None
         except ValidationError as exc:
-            raise EngineError(_plain(str(exc.errors(include_url=False, include_input=False)[0]["msg"]))) from None
+            raise EngineError(_plain(str(exc.errors(include_url=False, include_input=False)[0]["msg"]), self.core.lang)) from None
         return AccountView(kind=out.kind, name=out.name, username=out.username, host=out.host, port=out.port,
                            has_secret=out.has_secret)
 
@@ -107,7 +105,7 @@ class LocalAccounts:
             await self.core.thread(self.core.sv.accounts.replace_secret, acc, tokens.refresh_token or "",
                                    {"scopes": " ".join(tokens.scopes)})
         except (OAuthFailure, AccountError, SecretStoreError) as exc:
-            raise EngineError(_plain(str(exc))) from None
+            raise EngineError(_plain(str(exc), self.core.lang)) from None
         forget_session(acc)  # a running service's session takes the new grant from the keyring itself
         return AccountView(kind=acc.kind, name=acc.name, username=acc.username, host=acc.host, port=acc.port,
                            has_secret=True)

@@ -34,9 +34,9 @@ class LocalConversation:
     async def ask(self, text: str, origin: str = "") -> TurnReply:
         text = (text or "").strip()
         if not text:
-            raise EngineError("Type or say something first.")
+            raise EngineError(self.core.say("engine.type_first"))
         if len(text) > MAX_TEXT_CHARS:
-            raise EngineError(f"That is too long ({len(text)} characters; at most {MAX_TEXT_CHARS}).")
+            raise EngineError(self.core.say("engine.too_long", length=len(text), limit=MAX_TEXT_CHARS))
         turn_id = new_turn_id()
         self.voice.origin(turn_id, origin)
         self.core.bus.emit(TranscriptFinal(turn_id=turn_id, text=text, addressed=True))

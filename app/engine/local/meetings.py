@@ -17,7 +17,9 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
+from agents.i18n import resolve_language
 from agents.meetings.models import speaker_label
+from agents.phrasebook import phrase
 from app.engine import (
     EXPORT_MEDIA_TYPES,
     AudioChunk,
@@ -106,22 +108,26 @@ class MeetingAdapter:
         self._unsub: Any = None
         self._ticker_stop = threading.Event()
 
+    def _say(self, key: str, /, **values: object) -> str:
+        """The phrasebook's ``key`` in the app's language."""
+        return phrase(key, resolve_language(self.sv.settings.language), **values)
+
     # ------------------------------------------------------------------------------ availability
 
     def _service(self) -> Any:
         try:
             return self.sv.meeting_service
         except (AttributeError, ModuleNotFoundError) as exc:
-            raise NotAvailable(f"meeting recording is not installed here ({exc})") from None
+            raise NotAvailable(self._say("meeting.not_installed", detail=exc)) from None
         except Exception as exc:  # a service that cannot start counts as missing, with its reason
-            raise NotAvailable(f"meeting recording is not available: {exc}") from None
+            raise NotAvailable(self._say("meeting.unavailable", detail=exc)) from None
 
     def status(self) -> tuple[bool, str]:
         try:
             import app.meetings.service  # noqa: F401
         except ModuleNotFoundError as exc:
-            return False, f"meeting recording is not installed here ({exc.name})"
-        return True, "records and transcribes offline"
+            return False, self._say("feature.meetings_missing", name=exc.name)
+        return True, self._say("feature.meetings_ok")
 
     # ------------------------------------------------------------------------------ live events
 
@@ -151,8 +157,9 @@ class MeetingAdapter:
             self._view.segments = [_segment(s) for s in self._service().transcript(ev.meeting_id)]
             self._emit_view()
         elif kind in ("meeting_error", "meeting_space_warning", "meeting_storage"):
-            msg = getattr(ev, "message", None) or getattr(ev, "detail", None) or f"low disk space: {ev.free_mb:.0f} MB"
-            self.bus.emit(Notice(level="warning", message=f"Meeting: {msg}"))
+            msg = getattr(ev, "message", None) or getattr(ev, "detail", None) or \
+                self._say("meeting.low_disk", free=f"{ev.free_mb:.0f}")
+            self.bus.emit(Notice(level="warning", message=self._say("meeting.notice", detail=msg)))
 
     def push(self, chunk: AudioChunk) -> bool:
         """Audio from the client while a meeting records; False when no meeting takes it."""
@@ -178,7 +185,7 @@ class MeetingAdapter:
         try:
             info = await asyncio.to_thread(svc.start, title or None, source)
         except (MeetingError, AudioInputError, OSError) as exc:
-            raise EngineError(f"The meeting could not start: {exc}") from None
+            raise EngineError(self._say("meeting.could_not_start", detail=exc)) from None
         self.source = source
         self._view = MeetingView(id=info.id, title=info.title, state="recording", started_at=info.started_at,
                                  waiting_for_audio=source is not None)
@@ -261,7 +268,7 @@ class MeetingAdapter:
         try:
             info, lines = await asyncio.to_thread(lambda: (svc.get(meeting_id), svc.transcript(meeting_id)))
         except MeetingNotFound:
-            raise EngineError("That meeting is not there (any more).") from None
+            raise EngineError(self._say("meeting.gone")) from None
         return past_view(info, lines)
 
     async def rename_speaker(self, meeting_id: str, old: str, new: str) -> MeetingView:
@@ -273,14 +280,14 @@ class MeetingAdapter:
             old = next((x for x in stored if speaker_label(x) == old), old)  # "Speaker 1" is stored as "S1"
             await asyncio.to_thread(svc.rename_speaker, meeting_id, old, new)
         except MeetingNotFound:
-            raise EngineError("That meeting is not there (any more).") from None
+            raise EngineError(self._say("meeting.gone")) from None
         except ValueError as exc:
             raise EngineError(str(exc)) from None
         return await self.detail(meeting_id)
 
     async def search(self, query: str) -> list[MeetingHit]:
         if not query.strip():
-            raise EngineError("Type some words to search for.")
+            raise EngineError(self._say("meeting.search_empty"))
         svc = self._service()
         hits = await asyncio.to_thread(svc.search, query, 20)
         return [MeetingHit(meeting_id=h.meeting_id, title=h.title, at=h.started_at, start_s=h.start,
@@ -292,7 +299,7 @@ class MeetingAdapter:
         from audio.wav import wav_bytes
 
         if start_s < 0 or not 0 < duration_s <= 600:
-            raise EngineError("start must be ≥ 0 and the duration between 0 and 600 seconds")
+            raise EngineError(self._say("meeting.clip_range"))
         svc = self._service()
 
         def collect() -> bytes:

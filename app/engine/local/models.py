@@ -45,7 +45,7 @@ class LocalModels:
     async def install_model(self, model_id: str) -> ModelView:
         with self._lock:
             if model_id in self._cancels:
-                raise EngineError(f"{model_id} is already being installed")
+                raise EngineError(self.core.say("models.already_installing", model=model_id))
             cancel = self._cancels[model_id] = threading.Event()
         try:
             return await self.core.thread(self._install, model_id, cancel)
@@ -60,24 +60,25 @@ class LocalModels:
         from audio.models import ModelError
 
         task = f"model:{model_id}"
-        bus = self.core.bus
+        bus, say = self.core.bus, self.core.say
         last = [-1.0]
 
         def progress(p: InstallProgress) -> None:
             fraction = (p.index - 1 + (p.done / p.total if p.total else 0)) / p.count
             if fraction - last[0] >= 0.01 or p.done == p.total:  # at most ~100 events per install
                 last[0] = fraction
-                bus.emit(ProgressEvent(task=task, label=f"{model_id}: {p.file}", fraction=min(1.0, fraction)))
+                bus.emit(ProgressEvent(task=task, label=say("models.progress_file", model=model_id, file=p.file),
+                                       fraction=min(1.0, fraction)))
 
         try:
             st = self._manager().install(model_id, progress=progress, cancel=cancel)
         except DownloadCancelled:
-            bus.emit(ProgressEvent(task=task, label=f"{model_id}: cancelled", done=True))
-            raise EngineError(f"install of {model_id} cancelled; install again to resume") from None
+            bus.emit(ProgressEvent(task=task, label=say("models.progress_cancelled", model=model_id), done=True))
+            raise EngineError(say("models.cancelled", model=model_id)) from None
         except (DownloadError, ModelError, CatalogueError) as exc:
-            bus.emit(ProgressEvent(task=task, label=f"{model_id}: {exc}", done=True))
+            bus.emit(ProgressEvent(task=task, label=say("models.progress_failed", model=model_id, detail=exc), done=True))
             raise EngineError(str(exc)) from None
-        bus.emit(ProgressEvent(task=task, label=f"{model_id} installed", fraction=1.0, done=True))
+        bus.emit(ProgressEvent(task=task, label=say("models.progress_installed", model=model_id), fraction=1.0, done=True))
         return _view(st)
 
     async def cancel_model_install(self, model_id: str) -> None:

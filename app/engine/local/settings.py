@@ -67,9 +67,9 @@ class LocalSettings:
         from app.settings import ConfigError, load_settings
 
         sv = self.core.sv
-        problems = settings_problems(patch, self._view())
+        problems = settings_problems(patch, self._view(), self.core.lang)
         if problems:
-            raise EngineError("Not saved: " + " ".join(problems.values()))
+            raise EngineError(self.core.say("settings.not_saved", reasons=" ".join(problems.values())))
         if patch.ptt_key is not None:
             patch = patch.model_copy(update={"ptt_key": key_name(patch.ptt_key)})
         sections: dict[str, dict[str, Any]] = {}

@@ -12,6 +12,7 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal
 
+from agents.phrasebook import phrase
 from agents.turn import SpeakingStarted, new_turn_id
 from app.engine import (
     AudioChunk,
@@ -34,18 +35,10 @@ if TYPE_CHECKING:
     from audio.listener import Listener as AudioListener
 
 # said once per language and engine when a reply is spoken by the espeak-ng fallback (in that language)
-FALLBACK_NOTICE = {
-    "de": "Für deutsche Antworten ist noch keine deutsche Stimme installiert, deshalb spreche ich mit einer "
-    "einfachen Ersatzstimme. Eine natürliche deutsche Stimme gibt es unter Einstellungen → Stimmen & Modelle: "
-    "„de_DE-thorsten-medium“ (63 MB).",
-    "en": "No English voice is installed, so I speak with a simple stand-in voice. A natural English voice is "
-    "in Settings → Voices & models: “en_US-joe-medium”.",
-}
+FALLBACK_NOTICE = {lang: phrase("engine.fallback_voice", lang) for lang in ("en", "de")}
 # ... with the voice it offers to install (the notice's button: Settings -> Voices & models at that voice)
-FALLBACK_OFFER = {
-    "de": ("de_DE-thorsten-medium", "Deutsche Stimme installieren"),
-    "en": ("en_US-joe-medium", "Install an English voice"),
-}
+FALLBACK_OFFER = {lang: (voice, phrase("engine.install_voice", lang))
+                  for lang, voice in (("en", "en_US-joe-medium"), ("de", "de_DE-thorsten-medium"))}
 
 # the conversation port's answer: (text, turn id, seconds from the end of speech to the final text,
 # time.monotonic() at the end of speech: push-to-talk release or the hands-free end-point)
@@ -135,7 +128,7 @@ class LocalVoice:
             # inside the follow-up window, is the request
             self._woken_until = now + stt.follow_up_window_s
             self.core.bus.emit(TranscriptFinal(turn_id=turn_id, text=stt.wake_phrase, language=ev.language))
-            self.core.notice("Yes? I'm listening.")
+            self.core.notice(self.core.say("engine.listening"))
             return
         woken = now < self._woken_until
         addressed = ev.addressed or woken
@@ -147,8 +140,7 @@ class LocalVoice:
             if follow_up_verdict(heard, self._prompt, stt.follow_up_window_s,
                                  datetime.now().astimezone()) == "not_addressed":
                 addressed = False
-                self.core.notice(f"To answer the question, say “{stt.wake_phrase}” and then yes or no, "
-                                 "or use the buttons.")
+                self.core.notice(self.core.say("engine.answer_with_wake", wake=stt.wake_phrase))
         self._woken_until = 0.0 if addressed else self._woken_until
         self.core.bus.emit(TranscriptFinal(turn_id=turn_id, text=text, language=ev.language, addressed=addressed))
         if addressed:
@@ -173,7 +165,7 @@ class LocalVoice:
     async def start_listening(self, origin: str = "") -> None:
         ok, detail = self.core.speech_in_status()
         if not ok:
-            raise NotAvailable(f"speech input is not available: {detail}")
+            raise NotAvailable(self.core.say("engine.stt_unavailable", detail=detail))
         await self.stop_speaking()
         self.core.loop = asyncio.get_running_loop()
         voice = await self.core.thread(self._get_voice)
@@ -207,7 +199,7 @@ class LocalVoice:
         stt_s = time.monotonic() - released
         if final is None or not final.text.strip():
             self.core.set_state("idle")
-            self.core.notice("I didn't hear anything. Hold the button while you speak.")
+            self.core.notice(self.core.say("engine.heard_nothing"))
             return None
         text = final.text.strip()
         self.core.bus.emit(TranscriptFinal(turn_id=turn_id, text=text, language=final.language))
@@ -235,7 +227,7 @@ class LocalVoice:
             self._hands_free_origin = origin
             ok, detail = self.core.speech_in_status()
             if not ok:
-                raise NotAvailable(f"hands-free is not available: {detail}")
+                raise NotAvailable(self.core.say("engine.hands_free_unavailable", detail=detail))
             self.core.loop = asyncio.get_running_loop()
             voice = await self.core.thread(self._get_voice)
             voice.set_mode("hands_free")
@@ -262,7 +254,7 @@ class LocalVoice:
     async def speak(self, text: str, origin: str = "") -> None:
         text = (text or "").strip()
         if not text:
-            raise EngineError("Nothing to say.")
+            raise EngineError(self.core.say("engine.nothing_to_say"))
         turn_id = uuid.uuid4().hex[:10]
         self.origin(turn_id, origin)
         await self.speak_reply(text, turn_id, self.core.sv.settings.language)
@@ -314,7 +306,7 @@ class LocalVoice:
                 try:
                     audio = await core.thread(render, tts, part, lang)
                 except TtsError as exc:
-                    core.notice(f"Could not speak: {exc}", "warning")
+                    core.notice(core.say("engine.could_not_speak", detail=exc), "warning")
                     core.set_state("idle")
                     return
                 if n and self._stopped_turn == turn_id:
@@ -355,7 +347,7 @@ class LocalVoice:
             await core.thread(job.wait)
             self._asked(approval_id, "device", time.monotonic())
         except Exception as exc:
-            core.notice(f"Could not speak: {exc}", "warning")
+            core.notice(core.say("engine.could_not_speak", detail=exc), "warning")
         finally:
             self._speech_job = None
             if voice is not None:

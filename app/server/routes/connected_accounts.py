@@ -37,7 +37,7 @@ def list_accounts(me: Me, st: State) -> list[AccountView]:
 async def add_account(draft: AccountDraft, me: Me, st: State) -> AccountView:
     """Add an account; its password or key goes into the server's keyring only."""
     _admin(me)
-    found = draft_problems(draft)
+    found = draft_problems(draft, st.services.settings.language)
     if found:
         raise HTTPException(400, next(iter(found.values())))
     acc = AccountIn(kind=draft.kind, name=draft.name, username=draft.username, host=draft.host, port=draft.port,
