@@ -29,6 +29,7 @@ from storage.audit import scrub
 
 request_id: ContextVar[str | None] = ContextVar("pa_request_id", default=None)
 LOG_FILE = "personal-agent.log"
+_levels_set: set[str] = set()
 _OURS = "_pa_handler"  # marks the handlers this module installed (set up again: replaced, not added)
 
 
@@ -104,19 +105,25 @@ def _stderr_is_terminal() -> bool:
         return False
 
 
-def setup_logging(settings: Settings, data_dir: Path, stderr: bool = True) -> Path | None:
-    """Configure the root logger from the settings (again on every call: the handlers of an earlier call
-    are replaced); returns the log file, or None when there is none. ``stderr``: add the stderr handler
-    unless another one is there already (a test runner's capture, an embedding host)."""
-    cfg = settings.logs
+def remove_handlers() -> None:
+    """Take the handlers of :func:`setup_logging` off the root logger again (closing the file)."""
     root = logging.getLogger()
     for h in [h for h in root.handlers if getattr(h, _OURS, False)]:
         root.removeHandler(h)
         h.close()
+
+
+def setup_logging(settings: Settings, data_dir: Path, stderr: bool | None = None) -> Path | None:
+    """Configure the root logger from the settings (again on every call: the handlers of an earlier call
+    are replaced); returns the log file, or None when there is none. ``stderr``: None adds the stderr
+    handler unless another one is there already (a test runner's capture, an embedding host)."""
+    cfg = settings.logs
+    root = logging.getLogger()
+    remove_handlers()
     root.setLevel(settings.log_level)
     context = ContextFilter()
     handlers: list[logging.Handler] = []
-    if stderr and not root.handlers:
+    if stderr or (stderr is None and not root.handlers):
         console = logging.StreamHandler()
         use_json = cfg.format == "json" or (cfg.format == "auto" and not _stderr_is_terminal())
         console.setFormatter(JsonFormatter() if use_json else TextFormatter())
@@ -139,6 +146,9 @@ def setup_logging(settings: Settings, data_dir: Path, stderr: bool = True) -> Pa
         h.addFilter(context)
         root.addHandler(h)
     logging.getLogger("alembic").setLevel(logging.WARNING)
+    for name in _levels_set - cfg.levels.keys():  # set by an earlier call, not any more
+        logging.getLogger(name).setLevel(logging.NOTSET)
     for name, level in cfg.levels.items():
         logging.getLogger(name).setLevel(level)
+        _levels_set.add(name)
     return path

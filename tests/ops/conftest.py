@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,6 +17,9 @@ def metrics_server(tmp_path_factory: pytest.TempPathFactory, models_dir: Path) -
     port = free_port()
     server = start_server(tmp_path_factory.mktemp("ops-server"), {
         "PA_STT__MODEL": str(models_dir / "whisper-base"), "PA_TIMEZONE": "Europe/Berlin",
-        "PA_SERVER__METRICS_PORT": str(port)}, timeout=300)  # a loaded machine starts it slowly
+        "PA_SERVER__METRICS_PORT": str(port),
+        # test_logs: the access log and the app's own debug lines are on, to show no secret is in them
+        "PA_LOGS__LEVELS": json.dumps({"uvicorn.access": "INFO", "app": "DEBUG", "agents": "DEBUG",
+                                       "storage": "DEBUG"})}, timeout=300)  # a loaded machine starts it slowly
     yield server, port
     stop_server(server)
