@@ -1,10 +1,12 @@
 """Traces: the home server, run in this process on a loopback port with OpenTelemetry's in-memory span
 exporter behind the app's own pipeline (app/tracing.py: scrubbing, sampling, instrumentation). Each
 turn is one trace (the client's httpx span, the server span, the turn span and a span per stage, the
-database statements under it); no span carries what the user said, a password or a token."""
+database statements under it); no span carries what the user said, a password or a token. And the
+live server process with an OTLP endpoint set sends its spans over OTLP/HTTP (tests/servers/otlp.py)."""
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from collections.abc import Iterator
@@ -18,7 +20,9 @@ from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import SpanKind
 
+from tests.server.live import LiveServer
 from tests.servers.base import free_port
+from tests.servers.otlp import SERVER_KIND, OtlpReceiver, ReceivedSpan
 
 PASSWORD = "Trace-pass-8d1f2c"
 TEXTS = ("what time is it", "set a timer for 7 minutes", "tell me something about the Roman aqueducts")
@@ -135,15 +139,61 @@ def test_one_trace_per_turn_with_a_span_per_stage(traced_server: TracedServer) -
 
 
 def test_traces_are_off_by_default(pa_home: Path) -> None:
-    from opentelemetry import trace
+    """A fresh process with the default settings: no tracer provider, the turn's spans are no-ops."""
+    import subprocess
+    import sys
 
-    from agents.turn import StageTimer
-    from app.settings import load_settings
-    from app.tracing import enabled, setup_tracing
+    code = ("from app.settings import load_settings; from app.tracing import setup_tracing; "
+            "from opentelemetry import trace; from agents.turn import StageTimer, TRACER_NAME; "
+            "on = setup_tracing(load_settings().traces); "
+            "span = trace.get_tracer(TRACER_NAME).start_span('turn'); "
+            "print(on, type(trace.get_tracer_provider()).__name__, span.is_recording())")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                         cwd=Path(__file__).resolve().parents[2])
+    assert out.stdout.split() == ["False", "ProxyTracerProvider", "False"], out.stderr[-2000:]
 
-    settings = load_settings()
-    assert settings.traces.otlp_endpoint is None
-    assert setup_tracing(settings.traces) is enabled()
-    if not enabled():  # another test left no provider on: the turn's spans go nowhere
-        with StageTimer().stage("intent"):
-            assert not trace.get_current_span().is_recording()
+
+def test_the_live_server_sends_its_traces_over_otlp(metrics_server: tuple[LiveServer, int],
+                                                    otlp_receiver: OtlpReceiver, shared_audio: Path) -> None:
+    """``[traces] otlp_endpoint`` set: the server process exports over OTLP/HTTP (protobuf); its request
+    span carries the request id, the typed turn's stages and the audio turn's stt and tts are spans of
+    the request's trace, and the log line of the request names the same trace."""
+    server, _ = metrics_server
+    client = server.new_client("otlp")
+    r = client.post("/api/v1/turns/text", json={"text": "what time is it"},
+                    headers={"X-Request-ID": "otlp-text-1"})
+    assert r.status_code == 200, r.text
+    with (shared_audio / "timit_ldc93s1.wav").open("rb") as f:
+        spoken = client.post("/api/v1/turns/audio", files={"file": ("speech.wav", f, "audio/wav")},
+                             data={"language": "en"}, headers={"X-Request-ID": "otlp-audio-1"})
+    assert spoken.status_code == 200, spoken.text
+
+    def request_span(rid: str) -> ReceivedSpan:
+        return otlp_receiver.wait_for(lambda s: s.kind == SERVER_KIND and s.attributes.get("pa.request_id") == rid)
+
+    text_req = request_span("otlp-text-1")
+    assert text_req.service == "pa-ops-test" and text_req.attributes.get("http.route") == "/api/v1/turns/text"
+    turn = otlp_receiver.wait_for(lambda s: s.name == "turn" and s.parent_span_id == text_req.span_id)
+    assert turn.attributes["pa.turn_id"] == r.json()["turn_id"] and turn.trace_id == text_req.trace_id
+    stages = {s.name for s in otlp_receiver.spans if s.parent_span_id == turn.span_id and s.name.startswith("turn.")}
+    assert any(s.parent_span_id == turn.span_id and s.attributes.get("db.system") for s in otlp_receiver.spans)
+    assert stages == {f"turn.{k}" for k in r.json()["timings"] if k != "total"}
+
+    audio_req = request_span("otlp-audio-1")
+    in_trace = {s.name for s in otlp_receiver.spans if s.trace_id == audio_req.trace_id}
+    assert {"turn", "turn.stt", "turn.tts", "turn.intent"} <= in_trace, in_trace
+    heard = spoken.json()["transcript"]
+    words = [w for w in heard.split() if len(w) > 4]
+    everything = "\n".join(f"{s.name} {s.attributes}" for s in otlp_receiver.spans)
+    assert words and not [w for w in words if w in everything]  # what was said is in no span
+    assert client.tokens["access_token"] not in everything
+
+    log_file = server.home / "data" / "logs" / "personal-agent.log"
+    deadline = time.monotonic() + 30
+    while True:
+        lines = [json.loads(x) for x in log_file.read_text(encoding="utf-8").splitlines() if x.strip()]
+        line = next((x for x in lines if x.get("request_id") == "otlp-text-1"), None)
+        if line is not None or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    assert line is not None and line["trace_id"] == text_req.trace_id  # from a log line to its trace
