@@ -135,8 +135,8 @@ def setup_logging(settings: Settings, data_dir: Path, stderr: bool | None = None
             path = log_dir(data_dir) / LOG_FILE
             file = logging.handlers.RotatingFileHandler(path, maxBytes=cfg.file_max_mb * 1024 * 1024,
                                                         backupCount=cfg.file_backups, encoding="utf-8", delay=True)
-        except OSError as exc:  # a read-only data folder: log to stderr only
-            logging.getLogger(__name__).warning("no log file in %s: %s", data_dir, exc.strerror or exc)
+        except OSError as exc:  # a read-only data folder: log to stderr only (what uses the folder says why)
+            logging.getLogger(__name__).debug("no log file in %s: %s", data_dir, exc.strerror or exc)
             path = None
         else:
             file.setFormatter(JsonFormatter())
