@@ -31,12 +31,20 @@ _SECRET_VALUE = re.compile(
     r"(?i)(?<![\w.\-])(" + _SECRET_NAME + r"[\"']?\s*[:=]\s*)(?!\[redacted\])(\"(?:[^\"\\]|\\.)*\"|'[^']*'|[^\s&,;\"'}\])]+)")
 
 
+_NAME_HINTS = ("pass", "secret", "token", "key", "signature", "authorization", "credential", "pwd", "pin", "tan",
+               "code")  # a line with none of these has no named secret: the slow pattern is skipped (log lines)
+
+
 def scrub(text: str) -> str:
     """Remove anything that looks like a credential from a free-text detail, a log line or a URL."""
     for pat in _SECRET_PATTERNS:
         text = pat.sub("[redacted]", text)
-    text = _URL_PASSWORD.sub(r"\1[redacted]@", text)
-    return _SECRET_VALUE.sub(r"\1[redacted]", text)
+    if "://" in text:
+        text = _URL_PASSWORD.sub(r"\1[redacted]@", text)
+    low = text.lower()
+    if any(h in low for h in _NAME_HINTS):
+        text = _SECRET_VALUE.sub(r"\1[redacted]", text)
+    return text
 
 
 # Called with (action, outcome) after each record is written: the app's metrics count approvals and
