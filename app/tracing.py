@@ -13,6 +13,7 @@ a password in a URL)."""
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from collections.abc import Sequence
 from contextlib import AbstractContextManager
@@ -21,7 +22,7 @@ from typing import Any
 from opentelemetry import trace
 from opentelemetry.context import Context
 from opentelemetry.sdk.resources import Resource
-from opentelemetry.sdk.trace import ReadableSpan, Span, SpanProcessor, TracerProvider
+from opentelemetry.sdk.trace import Event, ReadableSpan, Span, SpanProcessor, TracerProvider
 from opentelemetry.sdk.trace.export import (
     BatchSpanProcessor,
     SimpleSpanProcessor,
@@ -29,6 +30,7 @@ from opentelemetry.sdk.trace.export import (
     SpanExportResult,
 )
 from opentelemetry.sdk.trace.sampling import ParentBased, TraceIdRatioBased
+from opentelemetry.trace import Status
 from opentelemetry.util.types import Attributes
 
 from app.settings import TraceSettings
@@ -55,10 +57,17 @@ class ScrubbedExporter(SpanExporter):
         return self.inner.force_flush(timeout_millis)
 
 
+_TYPE_NAME = re.compile(r"[A-Za-z_][\w.]{0,99}")  # a status that names only the exception's type stays
+_CONTENT_KEYS = frozenset({"exception.message", "exception.stacktrace"})  # may quote what was sent: dropped
+
+
 def _clean(attrs: Attributes) -> tuple[dict[str, Any], bool]:
     out: dict[str, Any] = {}
     changed = False
     for key, value in (attrs or {}).items():
+        if key in _CONTENT_KEYS:
+            changed = True
+            continue
         if isinstance(value, str):
             new: Any = scrub(value)
         elif isinstance(value, tuple | list) and any(isinstance(v, str) for v in value):
@@ -71,20 +80,23 @@ def _clean(attrs: Attributes) -> tuple[dict[str, Any], bool]:
 
 
 def _scrubbed(span: ReadableSpan) -> ReadableSpan:
+    """The span as it may leave the process: string attributes scrubbed, an exception's message and
+    stack trace dropped (its type stays), a status description that quotes more than a type dropped."""
     attrs, changed = _clean(span.attributes)
     events = []
     for ev in span.events:
         ev_attrs, ev_changed = _clean(ev.attributes)
         changed = changed or ev_changed
         events.append((ev, ev_attrs))
+    status = span.status
+    if status.description and not _TYPE_NAME.fullmatch(status.description):
+        status, changed = Status(status.status_code), True
     if not changed:
         return span
-    from opentelemetry.sdk.trace import Event
-
     return ReadableSpan(
         name=span.name, context=span.context, parent=span.parent, resource=span.resource, attributes=attrs,
         events=[Event(ev.name, a, ev.timestamp) for ev, a in events], links=span.links, kind=span.kind,
-        status=span.status, start_time=span.start_time, end_time=span.end_time,
+        status=status, start_time=span.start_time, end_time=span.end_time,
         instrumentation_scope=span.instrumentation_scope)
 
 

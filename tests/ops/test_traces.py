@@ -197,3 +197,27 @@ def test_the_live_server_sends_its_traces_over_otlp(metrics_server: tuple[LiveSe
             break
         time.sleep(0.2)
     assert line is not None and line["trace_id"] == text_req.trace_id  # from a log line to its trace
+
+
+def test_an_exception_leaves_only_its_type() -> None:
+    """What the exporter sends of a failed span: the exception's type, not its message or stack trace
+    (they may quote the request), and string attributes scrubbed."""
+    from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+    from opentelemetry.trace import Status, StatusCode
+
+    from app.tracing import ScrubbedExporter
+
+    memory = InMemorySpanExporter()
+    provider = TracerProvider()
+    provider.add_span_processor(SimpleSpanProcessor(ScrubbedExporter(memory)))
+    with provider.get_tracer("test").start_as_current_span("failing") as span:
+        span.set_attribute("http.url", "http://127.0.0.1/x?access_token=Tok-3e7f&page=2")
+        span.record_exception(ValueError("remind me to call Anna, password=Pw-9a1c"))
+        span.set_status(Status(StatusCode.ERROR, "ValueError: remind me to call Anna"))
+    out = memory.get_finished_spans()[0]
+    assert out.attributes["http.url"] == "http://127.0.0.1/x?access_token=[redacted]&page=2"
+    assert dict(out.events[0].attributes or {}) == {"exception.type": "ValueError",
+                                                    "exception.escaped": "False"}
+    assert out.status.status_code == StatusCode.ERROR and out.status.description is None
+    provider.shutdown()
