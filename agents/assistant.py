@@ -74,6 +74,7 @@ from agents.turn import (
     final_reply,
     new_turn_id,
 )
+from agents.turn_context import in_turn
 from agents.warmup import warm_up
 from agents.worded import ToolWording
 
@@ -154,8 +155,12 @@ class Assistant:
         """One turn as typed events: TurnStarted, IntentRecognized, ToolCalled..., ApprovalRequested,
         ReplyDelta..., then ReplyDone with the final reply (its source, tool calls, approval, usage and
         timings per stage). ``stream``: the model's reply comes sentence by sentence as it is written
-        (local answers come at once either way)."""
+        (local answers come at once either way). The turn's id and trace span are current while it
+        runs (agents/turn_context.py: log lines and spans of what it calls belong to it)."""
         turn = _Turn(turn_id or new_turn_id(), text.strip())
+        yield from in_turn(turn.id, self._run(turn, stream))
+
+    def _run(self, turn: _Turn, stream: bool) -> Iterator[TurnEvent]:
         yield TurnStarted(turn_id=turn.id, text=turn.text)
         if not turn.text:
             lang = self.language

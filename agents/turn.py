@@ -19,11 +19,14 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Any, Literal
 
+from opentelemetry import trace
+from opentelemetry.trace import Status, StatusCode
 from pydantic import BaseModel, Field
 
 from agents.replies import AgentReply, ApprovalInfo, Source
 
 Stage = Literal["stt", "intent", "approval", "llm", "fallback", "tts", "total"]
+TRACER_NAME = "personal_agent.turn"  # the turn's spans (agents/turn_context.py; app/tracing.py installs them)
 
 
 def new_turn_id() -> str:
@@ -129,7 +132,8 @@ class TurnError(TurnEvent):
 
 
 class StageTimer:
-    """Wall time per stage of one turn, in seconds (a stage entered twice adds up)."""
+    """Wall time per stage of one turn, in seconds (a stage entered twice adds up). Each stage is also
+    a span ``turn.<stage>`` under the turn's span (a no-op unless the app traces: app/tracing.py)."""
 
     def __init__(self) -> None:
         self.started = time.perf_counter()
@@ -138,10 +142,17 @@ class StageTimer:
     @contextmanager
     def stage(self, name: Stage) -> Iterator[None]:
         t0 = time.perf_counter()
+        # started, not made current: a stage may span a yield of the turn's generator (agents/turn_context.py)
+        span = trace.get_tracer(TRACER_NAME).start_span(f"turn.{name}", attributes={"pa.stage": name})
         try:
             yield
+        except BaseException as exc:
+            if not isinstance(exc, GeneratorExit):
+                span.set_status(Status(StatusCode.ERROR, type(exc).__name__))
+            raise
         finally:
             self.add(name, time.perf_counter() - t0)
+            span.end()
 
     def add(self, name: Stage, seconds: float) -> None:
         self.timings[name] = round(self.timings.get(name, 0.0) + seconds, 6)

@@ -158,6 +158,34 @@ class OAuthSettings(BaseModel):
                                   "or your directory's tenant id or domain")
 
 
+LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
+
+
+class LogSettings(BaseModel):
+    """Where log lines go and how detailed they are (the root level is ``log_level``)."""
+
+    levels: dict[str, LogLevel] = Field(
+        default_factory=dict, description="level per module (logger name -> level), e.g. app.server = DEBUG, "
+        "uvicorn.access = WARNING; the rest follows log_level")
+    format: Literal["auto", "json", "text"] = Field(
+        "auto", description="lines on stderr: auto = JSON lines when stderr is not a terminal (a service, a "
+        "container), readable lines on one; json; text")
+    file: bool = Field(True, description="also write JSON lines to logs/personal-agent.log in the data folder")
+    file_max_mb: int = Field(10, ge=1, le=10_000, description="size at which the log file is rotated")
+    file_backups: int = Field(5, ge=0, le=100, description="rotated log files kept (personal-agent.log.1 ...)")
+
+
+class TraceSettings(BaseModel):
+    """OpenTelemetry traces: off unless an OTLP endpoint is given."""
+
+    otlp_endpoint: str | None = Field(
+        None, description="OTLP/HTTP traces address of a collector, e.g. http://127.0.0.1:4318/v1/traces; "
+        "empty: no traces", pattern=r"^https?://")
+    service_name: str = Field("personal-agent", min_length=1, max_length=100,
+                              description="service.name of the spans (tell several servers apart)")
+    sample_ratio: float = Field(1.0, ge=0.0, le=1.0, description="share of traces kept (1.0: every turn)")
+
+
 class GuiSettings(BaseModel):
     """The app window / web UI (issue 9)."""
 
@@ -182,7 +210,7 @@ class Settings(BaseSettings):
     timezone: str | None = Field(None, description="IANA zone like Europe/Berlin; empty = system zone")
     language: Literal["en", "de"] = Field(
         "en", description='the app\'s language: "en", "de", or "auto" (the system locale\'s: German or else English)')
-    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_level: LogLevel = "INFO"
     ui_port: int = Field(8550, ge=1, le=65535)
     audio: AudioSettings = Field(default_factory=AudioSettings)
     stt: SttSettings = Field(default_factory=SttSettings)
@@ -194,6 +222,8 @@ class Settings(BaseSettings):
     backup: BackupSettings = Field(default_factory=BackupSettings)
     gui: GuiSettings = Field(default_factory=GuiSettings)
     oauth: OAuthSettings = Field(default_factory=OAuthSettings)
+    logs: LogSettings = Field(default_factory=LogSettings)
+    traces: TraceSettings = Field(default_factory=TraceSettings)
     domains: dict[str, dict[str, Any]] = Field(
         default_factory=dict, description="one table per domain, [domains.<name>], checked by the domain's model")
 

@@ -19,15 +19,31 @@ Outcome = Literal["ok", "failed", "approved", "denied", "expired", "requested"]
 
 _SECRET_PATTERNS = [
     re.compile(r"(?i)\b(authorization\s*[:=]\s*)?(bearer|basic)\s+[a-z0-9._\-+/=]+"),
-    re.compile(r"(?i)\b(password|passwd|pwd|secret|token|api[_-]?key|authorization)\b\s*[:=]\s*\S+"),
     re.compile(r"\bsk-[A-Za-z0-9_\-]{8,}"),
+    re.compile(r"\beyJ[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]*"),  # a JWT (sign-in tokens)
 ]
+_URL_PASSWORD = re.compile(r"(?i)(\b[a-z][a-z0-9+.\-]*://[^/\s:@]+:)[^@\s/]+@")  # scheme://user:password@host
+# a value whose name says it is secret, as key=value, key: value, "key": "value" or a query parameter
+# (?key=value&...): the name stays, the value goes. Short names (pin, tan, code, key) count only whole.
+_SECRET_NAME = (r"(?:[\w.\-]*(?:password|passwd|secret|token|api[_\-]?key|access[_\-]?key|private[_\-]?key"
+                r"|signature|authorization|credential)[\w.\-]*|pwd|pin|tan|code|key)")
+_SECRET_VALUE = re.compile(
+    r"(?i)(?<![\w.\-])(" + _SECRET_NAME + r"[\"']?\s*[:=]\s*)(?!\[redacted\])(\"(?:[^\"\\]|\\.)*\"|'[^']*'|[^\s&,;\"'}\])]+)")
+
+
+_NAME_HINTS = ("pass", "secret", "token", "key", "signature", "authorization", "credential", "pwd", "pin", "tan",
+               "code")  # a line with none of these has no named secret: the slow pattern is skipped (log lines)
 
 
 def scrub(text: str) -> str:
-    """Remove anything that looks like a credential from a free-text detail."""
+    """Remove anything that looks like a credential from a free-text detail, a log line or a URL."""
     for pat in _SECRET_PATTERNS:
         text = pat.sub("[redacted]", text)
+    if "://" in text:
+        text = _URL_PASSWORD.sub(r"\1[redacted]@", text)
+    low = text.lower()
+    if any(h in low for h in _NAME_HINTS):
+        text = _SECRET_VALUE.sub(r"\1[redacted]", text)
     return text
 
 

@@ -15,7 +15,7 @@ from app.paths import AppPaths
 from storage.db.engine import key_pragma, sqlite_path
 
 SQLITE_SIDE = ("-wal", "-shm", "-journal")
-SKIPPED_DIRS = ("models", "recordings", "spool", "backups", "migrations")  # rebuilt, on a backend, or big
+SKIPPED_DIRS = ("models", "recordings", "spool", "backups", "migrations", "logs")  # rebuilt, on a backend, big, or logs
 
 
 class SnapshotError(Exception):

@@ -6,7 +6,6 @@ otherwise the web UI on 127.0.0.1 with its URL printed."""
 from __future__ import annotations
 
 import importlib
-import logging
 
 import typer
 
@@ -64,8 +63,12 @@ def main(
         settings = load_settings()
     except ConfigError as exc:
         fail(str(exc), code=2)
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("alembic").setLevel(logging.WARNING)
+    from app.logs import setup_logging
+    from app.paths import app_paths
+    from app.tracing import setup_tracing
+
+    setup_logging(settings, app_paths().data_dir)  # JSON lines off a terminal, a rotated file, no secrets
+    setup_tracing(settings.traces)  # off unless an OTLP endpoint is set; before the database opens
     if ctx.invoked_subcommand is None:
         from app.launch import launch
 

@@ -143,7 +143,8 @@ def _serve(uvicorn: Any, app: Any, bind: str, port: int, sv: Services) -> None:
     from app.server.slow_clients import DeadlineH11Protocol
 
     cfg = sv.settings.server
-    uvicorn.run(app, host=bind, port=port, log_level=sv.settings.log_level.lower(),
+    # log_config=None: uvicorn's loggers go through the app's handlers (app/logs.py: JSON, scrubbed, the file)
+    uvicorn.run(app, host=bind, port=port, log_config=None, log_level=None,
                 ssl_certfile=str(cfg.tls_certfile) if cfg.tls_certfile else None,
                 ssl_keyfile=str(cfg.tls_keyfile) if cfg.tls_keyfile else None,
                 # X-Forwarded-For names the client only when a configured proxy sent it (default: none)

@@ -14,10 +14,11 @@ from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException
 
-from app import __version__
+from app import __version__, tracing
 from app.server import logscrub
 from app.server.guard import RequestGuard, RoutePolicy, route_policy
 from app.server.openapi_links import add_links
+from app.server.request_id import RequestIdMiddleware
 from app.server.routes import accounts, approvals, connected_accounts, conversation, system, timers, webhooks
 from app.server.routes.domains import domain_routers
 from app.server.state import ServerState
@@ -60,6 +61,8 @@ def create_app(services: Services, state: ServerState | None = None) -> FastAPI:
         st.users.check_access(st.users.tokens.verify(token, "access"))
 
     app.add_middleware(RequestGuard, policies=policies, check_token=check_token)
+    app.add_middleware(RequestIdMiddleware)  # outermost: the guard's answers and the access log have the id
+    tracing.instrument_app(app)  # a server span per request when traces are on (off by default)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:

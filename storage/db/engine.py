@@ -86,7 +86,9 @@ class Database:
                     f"{path.name} is not a database this app can open without a key: it is encrypted "
                     "and the data folder has no key file (encryption-keys.json), or it is damaged"
                 )
-            args: dict[str, Any] = {"connect_args": {"check_same_thread": False}}
+            # hide_parameters: a statement's values (a user's words, token hashes) never reach a log line or
+            # an error message, whatever level sqlalchemy.engine is set to
+            args: dict[str, Any] = {"connect_args": {"check_same_thread": False}, "hide_parameters": True}
             if self.encrypted:
                 import sqlcipher3.dbapi2
 
@@ -97,7 +99,7 @@ class Database:
             if self.encrypted:
                 self._check_key()
         else:
-            self.engine = create_engine(url, pool_pre_ping=True)
+            self.engine = create_engine(url, pool_pre_ping=True, hide_parameters=True)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     def _check_key(self) -> None:

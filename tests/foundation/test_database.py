@@ -70,3 +70,15 @@ def test_scrub_removes_secrets() -> None:
     text = scrub("login password: s3cr3t api_key=sk-abcdefghijkl Authorization: Bearer xyz.abc")
     for secret in ("s3cr3t", "sk-abcdefghijkl", "xyz.abc"):
         assert secret not in text
+
+
+@pytest.mark.unit
+def test_scrub_knows_json_query_strings_jwts_and_url_passwords() -> None:
+    jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl"
+    text = scrub('{"username": "anna", "password": "two words", "refresh_token": "r3fr3sh"} '
+                 "GET /x?hub.verify_token=V3rify&code=12345678&page=2 "
+                 f"token {jwt} postgresql+psycopg://anna:Db-Pass@db/pa pin: 4711 status_code=200")
+    for secret in ("two words", "r3fr3sh", "V3rify", "12345678", jwt, "Db-Pass", "4711"):
+        assert secret not in text
+    for kept in ('"username": "anna"', "page=2", "status_code=200", '"password": [redacted]', "@db/pa"):
+        assert kept in text

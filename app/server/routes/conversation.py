@@ -22,6 +22,7 @@ from app.server.ranged import file_response
 from app.server.schemas import AudioRef, AudioTurnReply, SpeakRequest, TextTurn
 from app.server.state import ServerState
 from app.server.uploads import save_upload
+from app.tracing import stage_span
 from audio.sources import AudioInputError
 from audio.tts import TtsError
 
@@ -83,7 +84,8 @@ def text_turn_stream(body: TextTurn, me: Me, st: State) -> StreamingResponse:
 
 def _speak(st: ServerState, user_id: int, text: str, language: str) -> AudioRef:
     started = time.monotonic()
-    audio = st.speech.synthesize(text, language)
+    with stage_span("tts"):
+        audio = st.speech.synthesize(text, language)
     STAGE_SECONDS.labels("tts").observe(time.monotonic() - started)
     audio_id, _path = st.audio.save(audio)
     st.users.own("audio", audio_id, user_id)
@@ -102,7 +104,8 @@ def audio_turn(
     try:
         try:
             started = time.monotonic()
-            heard = st.speech.transcribe(upload.path, language)
+            with stage_span("stt"):
+                heard = st.speech.transcribe(upload.path, language)
             STAGE_SECONDS.labels("stt").observe(time.monotonic() - started)
         except AudioInputError as exc:
             msg = str(exc).replace(str(upload.path), file.filename or "upload")
