@@ -19,7 +19,7 @@ from pydantic_ai import Agent
 from pydantic_ai.settings import ModelSettings
 from pydantic_ai.usage import UsageLimits
 
-from agents.meetings.models import ActionItem, MeetingNotes, SegmentLike
+from agents.meetings.models import ActionItem, MeetingNotes, SegmentLike, speaker_label
 
 if TYPE_CHECKING:
     from pydantic_ai.models import Model
@@ -105,7 +105,7 @@ def extractive_notes(segs: Sequence[SegmentLike], now: datetime, max_sentences: 
 
 
 def transcript_text(segs: Sequence[SegmentLike]) -> str:
-    return "\n".join(f"[{fmt_clock(s.start)}] {s.speaker}: {s.text}" for s in segs)
+    return "\n".join(f"[{fmt_clock(s.start)}] {speaker_label(s.speaker)}: {s.text}" for s in segs)
 
 
 def fmt_clock(t: float) -> str:

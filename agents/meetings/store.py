@@ -12,7 +12,14 @@ from typing import Any
 from sqlalchemy import delete, select, text, update
 
 from agents.meetings.db import MeetingRow, MeetingSegmentRow
-from agents.meetings.models import MeetingInfo, MeetingNotes, SearchHit, SegmentLike, TranscriptLine
+from agents.meetings.models import (
+    MeetingInfo,
+    MeetingNotes,
+    SearchHit,
+    SegmentLike,
+    TranscriptLine,
+    speaker_label,
+)
 from storage.db.engine import Database
 
 
@@ -208,5 +215,5 @@ class MeetingStore:
         for r in rows:
             started = r[2] if isinstance(r[2], datetime) else datetime.fromisoformat(str(r[2]))
             out.append(SearchHit(meeting_id=r[0], title=r[1], started_at=_aware(started) or started,
-                                 start=float(r[3]), speaker=r[4], text=r[5], snippet=r[6]))
+                                 start=float(r[3]), speaker=speaker_label(r[4]), text=r[5], snippet=r[6]))
         return out
