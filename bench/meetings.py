@@ -186,6 +186,41 @@ def diarization_bench(cache: Path, cfg: DiarizerConfig | None = None) -> dict[st
             "wall_s": round(time.perf_counter() - t0, 1)}
 
 
+def profile_bench() -> dict[str, Any]:
+    """Voice profiles: each shared voice enrolled from the first half of its speech (as a meeting would),
+    tested on three 3 s pieces of the held-apart second half: identified (the right name), missed (no
+    name) or confused (a wrong name); and open-set: the same pieces with their own profile removed must
+    get no name (false accepts)."""
+    from agents.meetings.voices import best_match
+    from audio.meeting.voice_encoder import shared_encoder
+    from bench.meeting_set import voices
+
+    enc = shared_encoder()
+    pool = voices()
+    profiles = [(v.name, enc.embed_audio(v.first)) for v in pool]
+    right = missed = wrong = false_accept = tests = 0
+    scores_same: list[float] = []
+    for v in pool:
+        n = len(v.second)
+        piece = min(n, 3 * 16_000)
+        for at in (0, max(0, (n - piece) // 2), max(0, n - piece)):
+            vec = enc.embed_audio(v.second[at: at + piece])
+            tests += 1
+            got = best_match(vec, profiles)
+            scores_same.append(float(vec @ dict(profiles)[v.name]))
+            if got is None:
+                missed += 1
+            elif got[0] == v.name:
+                right += 1
+            else:
+                wrong += 1
+            if best_match(vec, [p for p in profiles if p[0] != v.name]) is not None:
+                false_accept += 1
+    return {"voices": len(pool), "tests": tests, "identified": right, "missed": missed, "confused": wrong,
+            "accuracy": round(right / tests, 3), "open_set_false_accepts": false_accept,
+            "same_voice_score_median": round(statistics.median(scores_same), 3)}
+
+
 def _app_models() -> Path:
     from app.paths import app_paths
 
@@ -198,15 +233,23 @@ def main() -> None:
     ap.add_argument("--encrypt", action="store_true", help="encryption at rest on (SQLCipher + sealed segments)")
     ap.add_argument("--final-pass", action="store_true", help="measure only the final pass after Stop")
     ap.add_argument("--diarization", action="store_true", help="only the speaker evaluation (DER, speaker count)")
+    ap.add_argument("--notes", action="store_true", help="only the offline notes evaluation")
     ap.add_argument("--mfcc-only", action="store_true", help="speakers without the voice encoder (the old floor)")
     args = ap.parse_args()
     keys = DataKeys.create("kek-bench") if args.encrypt else None
     logging.basicConfig(level=logging.WARNING)
     work = Path(tempfile.mkdtemp(prefix="pa-bench-meetings-"))
+    from bench.meeting_notes_eval import notes_bench
+
+    if args.notes:
+        print(json.dumps({"notes": notes_bench()}))
+        return
     if args.diarization:
         load0 = os.getloadavg()[0]
         out0 = {"load_avg_1m_at_start": round(load0, 2), "cpu_count": os.cpu_count(),
                 "diarization": diarization_bench(work / "set", DiarizerConfig(voices=not args.mfcc_only))}
+        if not args.mfcc_only:
+            out0["profiles"] = profile_bench()
         out0["load_avg_1m_at_end"] = round(os.getloadavg()[0], 2)
         print(json.dumps(out0))
         return
@@ -263,6 +306,8 @@ def main() -> None:
                     "live_wer_vs_batch": round(float(jiwer.wer(_norm(batch_text), _norm(live_text))), 3)}
 
     out["diarization"] = diarization_bench(work / "set")
+    out["profiles"] = profile_bench()
+    out["notes"] = notes_bench()
 
     if args.soak_minutes > 0:
         svc3 = _service(work, rec, "soak", keys)

@@ -31,6 +31,17 @@ def _vec(data: bytes) -> Vector:
     return np.frombuffer(data, "<f4").astype(np.float32)
 
 
+def best_match(vector: Vector, profiles: list[tuple[str, Vector]], threshold: float = MATCH_THRESHOLD,
+               margin: float = MATCH_MARGIN) -> tuple[str, float] | None:
+    """The profile ``vector`` is: cosine >= threshold and at least ``margin`` above the next one."""
+    if not profiles:
+        return None
+    scores = sorted(((float(_unit(vector) @ _unit(p)), name) for name, p in profiles), reverse=True)
+    best, name = scores[0]
+    second = scores[1][0] if len(scores) > 1 else -1.0
+    return (name, round(best, 4)) if best >= threshold and best - second >= margin else None
+
+
 @dataclass
 class Match:
     speaker: str
@@ -99,11 +110,9 @@ class VoiceProfiles:
             return []
         cands: list[Match] = []
         for spk, (vec, _n) in voices.items():
-            scores = sorted(((float(_unit(vec) @ p), name) for name, p in profiles), reverse=True)
-            best, name = scores[0]
-            second = scores[1][0] if len(scores) > 1 else -1.0
-            if best >= threshold and best - second >= margin:
-                cands.append(Match(spk, name, round(best, 4)))
+            got = best_match(vec, profiles, threshold, margin)
+            if got is not None:
+                cands.append(Match(spk, *got))
         out: list[Match] = []
         for m in sorted(cands, key=lambda m: -m.score):
             if all(m.profile != o.profile and m.speaker != o.speaker for o in out):

@@ -179,6 +179,9 @@ class SpeakerEncoder:
     """The GE2E encoder: mel windows in, unit speaker vectors out. Thread-safe (read-only weights)."""
 
     def __init__(self, path: Path | None = None) -> None:
+        from audio.stt import limit_blas_threads
+
+        limit_blas_threads()  # the LSTM's small matrix products: spinning BLAS threads cost 10x the CPU
         p = path or weights_path()
         if p is None:
             raise EncoderUnavailable("the speaker-encoder weights (package Resemblyzer) are not installed")
