@@ -32,9 +32,8 @@ def test_the_voice_encoder_is_installed_and_used() -> None:
     assert tr.diarizer is not None and tr.diarizer.has_voices
 
 
-@pytest.mark.parametrize("clip", ["jfk.flac", "vad_speech_60s.wav"])
-def test_one_voice_is_one_speaker(shared_audio: Path, clip: str) -> None:
-    turns, _ = diarize(shared_audio / clip)
+def test_one_voice_is_one_speaker(shared_audio: Path) -> None:
+    turns, _ = diarize(shared_audio / "jfk.flac")  # more single voices: bench/meetings.py --diarization
     assert turns and {t.speaker for t in turns} == {"S1"}, turns
 
 

@@ -54,3 +54,23 @@ def test_a_named_voice_is_named_in_the_next_meeting(shared_audio: Path, make_ser
     assert svc.forget_voice("Anna's") == "Anna" and svc.voice_profiles() == []
     third = svc.import_file(shared_audio / MEETING, "Wednesday")
     assert third.speakers == ["S1", "S2"]  # forgotten: no longer recognised
+
+
+def test_cli_voice_commands_say_one_clear_line(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith("PA_")}, "PA_HOME": str(tmp_path),
+           "PA_KEYRING_PASSWORD": "voices-cli", "PA_LLM__PROVIDER": "none"}
+    root = Path(__file__).resolve().parents[2]
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "app.cli.main", "meeting", *args], cwd=root, env=env,
+                              capture_output=True, text=True, timeout=300)
+
+    for args, says in ((("forget-voice", "Anna"), "no voice profile called 'Anna'"),
+                       (("name", "nosuchmeeting", "2", "Anna"), "no meeting with id 'nosuchmeeting'")):
+        r = run(*args)
+        lines = [ln for ln in (r.stdout + r.stderr).splitlines() if ln.strip()]
+        assert r.returncode != 0 and len(lines) == 1 and says in lines[0] and "Traceback" not in r.stderr, r
