@@ -115,7 +115,9 @@ class MeetingControl(Protocol):
 
     def status(self) -> MeetingStatus: ...
 
-    def search_transcripts(self, query: str, limit: int = 5) -> list[TranscriptHit]: ...
+    def search_transcripts(self, query: str, limit: int = 5, speaker: str | None = None) -> list[TranscriptHit]:
+        """Passages matching ``query``; with ``speaker`` ("Anna", "Speaker 2") only what they said."""
+        ...
 
 
 @runtime_checkable

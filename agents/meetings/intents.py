@@ -45,11 +45,13 @@ INTENTS: Intents = {
                "what was said about {query} [in the meeting|in the last meeting|in meetings|in a meeting]",
                "(find|look for) {query} in [the|my] (transcripts|meetings|recordings)",
                "(when|where) did we ((talk|speak) about|discuss|mention) {query}", "did we ((talk|speak) about|discuss|mention) {query} [in a meeting|in the meeting]",
-               "what did we (say|discuss|decide) about {query} [in the meeting|in the last meeting|last meeting|at the last meeting]"],
+               "what did we (say|discuss|decide) about {query} [in the meeting|in the last meeting|last meeting|at the last meeting]",
+               "what did {person} (say|said|tell us) about {query} [in the meeting|in the last meeting|in meetings]"],
         "de": ["(durchsuche|durchsuch) [die|meine] (transkripte|meetings|aufnahmen|besprechungen) nach {query}",
                "(suche|such) in [den|meinen] (transkripten|meetings|aufnahmen|besprechungen) nach {query}",
                "was wurde (über|zu|zum thema) {query} (gesagt|besprochen)", "was haben wir (über|zu|zum|zur) {query} (gesagt|besprochen|beschlossen|entschieden)",
-               "(wann|wo) haben wir über {query} (gesprochen|geredet|diskutiert)", "haben wir über {query} (gesprochen|geredet|diskutiert)"],
+               "(wann|wo) haben wir über {query} (gesprochen|geredet|diskutiert)", "haben wir über {query} (gesprochen|geredet|diskutiert)",
+               "was hat {person} (über|zu|zum|zur) {query} gesagt"],
     },
 }
 
@@ -72,8 +74,13 @@ def _meeting(m: IntentMatch, d: AssistantDeps) -> AgentReply:
     try:
         if m.intent == "SearchTranscripts":
             query = str(m.values["query"])
-            hits = mc.search_transcripts(query, limit=5)
-            call = ToolCallInfo(name="meetings.search_transcripts", args={"query": query})
+            person = str(m.values["person"]) if m.values.get("person") else None
+            hits = mc.search_transcripts(query, limit=5, speaker=person)
+            call = ToolCallInfo(name="meetings.search_transcripts",
+                                args={"query": query, **({"speaker": person} if person else {})})
+            if not hits and person:
+                return reply(m, tr(lang, f"{person} said nothing about {query} in the transcripts.",
+                                    f"{person} hat in den Transkripten nichts zu {query} gesagt."), tool_calls=[call])
             if not hits:
                 return reply(m, tr(lang, f"Nothing about {query} in the transcripts.",
                                     f"In den Transkripten steht nichts zu {query}."), tool_calls=[call])

@@ -56,10 +56,11 @@ class MeetingControlAdapter:
     def status(self) -> MeetingStatus:
         return self._status()
 
-    def search_transcripts(self, query: str, limit: int = 5) -> list[TranscriptHit]:
+    def search_transcripts(self, query: str, limit: int = 5, speaker: str | None = None) -> list[TranscriptHit]:
         try:
-            hits = self.service.search(query, limit)
+            hits = self.service.search(query, limit, speaker)
         except (MeetingNotFound, MeetingError) as exc:
             raise ServiceError(str(exc)) from None
-        return [TranscriptHit(recording_id=h.meeting_id, title=h.title, at=h.started_at, text=h.text, offset_s=h.start)
+        return [TranscriptHit(recording_id=h.meeting_id, title=h.title, at=h.started_at, text=h.text, offset_s=h.start,
+                              speaker=h.speaker)
                 for h in hits]

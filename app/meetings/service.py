@@ -473,8 +473,9 @@ class MeetingService:
         info = self.store.resolve(ref)
         return export(info, self.store.segments(info.id), fmt)
 
-    def search(self, query: str, limit: int = 20) -> list[SearchHit]:
-        return self.store.search(query, limit)
+    def search(self, query: str, limit: int = 20, speaker: str | None = None) -> list[SearchHit]:
+        """Passages matching ``query``; with ``speaker`` (a name or "Speaker 2") only theirs."""
+        return self.store.search(query, limit, speaker)
 
     def rename_speaker(self, ref: str, old: str, new: str) -> MeetingInfo:
         """Name a speaker of a finished meeting (ValueError for a bad name or an unknown speaker)."""

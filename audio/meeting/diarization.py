@@ -4,14 +4,16 @@ Method: MFCC statistics (mean and standard deviation of c1..c19 over 1.5 s windo
 speech frames only, as the VAD says) are standardised, length-normalised and clustered with k-means
 (several seeds, the lowest inertia wins). The number of speakers is ``num_speakers`` when the user
 gives it; otherwise k runs from ``min_speakers`` (2: it is a meeting) to ``max_speakers`` and a larger
-k wins only if its cosine silhouette beats the smaller one's by ``k_margin``. Counting speakers from
-MFCC statistics alone is the weak part of this method (a single voice with varied prosody also
-splits); giving the number of participants removes that error. Each 10 ms speech frame
+k wins only if its cosine silhouette beats the smaller one's by ``k_margin``. MFCC statistics alone
+split a single voice by what is said, so when the GE2E speaker encoder is installed
+(``audio.meeting.voice_encoder``) one voice vector per second of speech (1.6 s windows) is kept and
+clusters whose vectors are one voice merge (see :meth:`Diarizer._merge_same_voices`): one voice comes out
+as one speaker. A number of participants the user gives is taken as it is. Each 10 ms speech frame
 takes the label most windows covering it voted for; turns shorter than ``min_turn_s`` merge into their
 neighbours.
 
-Memory is constant per window (38 floats every 0.25 s of speech, ~2 MB per hour) plus one bit per
-10 ms for the speech mask; audio is not kept. It runs live: :meth:`Diarizer.label_for` gives a
+Memory is constant per window (38 floats every 0.25 s of speech, ~2 MB per hour; 256 floats per voice
+vector, ~4 MB per hour) plus one byte per 10 ms for the speech mask; audio is not kept. It runs live: :meth:`Diarizer.label_for` gives a
 provisional speaker for an utterance; :meth:`Diarizer.turns` the final result after stop."""
 
 from __future__ import annotations

@@ -111,5 +111,6 @@ class MemoryMeetings:
     def status(self) -> MeetingStatus:
         return self._status()
 
-    def search_transcripts(self, query: str, limit: int = 5) -> list[TranscriptHit]:
-        return [h for h in self.hits if query.lower() in h.text.lower()][:limit]
+    def search_transcripts(self, query: str, limit: int = 5, speaker: str | None = None) -> list[TranscriptHit]:
+        return [h for h in self.hits if query.lower() in h.text.lower()
+                and (speaker is None or h.speaker.lower() == speaker.lower())][:limit]

@@ -44,6 +44,8 @@ def _check(store: MeetingStore) -> None:
     assert "[release]" in h.snippet.lower() or "[Release]" in h.snippet
     assert h.started_at == datetime(2026, 1, 5, 9, tzinfo=UTC)
     assert [x.start for x in store.search("budget review")] == [1.0]
+    assert [x.start for x in store.search("release", speaker="Speaker 2")] == [65.5]  # by speaker, every dialect
+    assert store.search("release", speaker="Speaker 1") == []
     assert [x.meeting_id for x in store.search("Größe")] == ["m1"]
     assert store.search("nonexistentword") == []
     # a question: no passage has all its words; its key words find the passage (most of them first)
@@ -138,3 +140,15 @@ def test_a_speaker_is_named_everywhere_in_the_meeting_and_search_still_finds_it(
             store.rename_speaker("m1", old, new)
     with pytest.raises(MeetingNotFound):
         store.rename_speaker("zzz", "S1", "Bob")
+
+
+def test_search_by_speaker(db: Database) -> None:
+    """ "what did Anna say about the release": only that speaker's passages."""
+    store = _fill(db)
+    assert [h.start for h in store.search("release", speaker="Speaker 2")] == [65.5]
+    assert store.search("release", speaker="Speaker 1") == []
+    store.update("m1", speakers=["S1", "S2"])
+    store.rename_speaker("m1", "S2", "Anna")
+    hits = store.search("the release", speaker="anna")
+    assert [(h.start, h.speaker) for h in hits] == [(65.5, "Anna")]
+    assert store.search("release", speaker="Ben") == []
