@@ -119,6 +119,11 @@ class MeetingControl(Protocol):
         """Passages matching ``query``; with ``speaker`` ("Anna", "Speaker 2") only what they said."""
         ...
 
+    def name_speaker(self, number: int, name: str) -> str:
+        """Speaker ``number`` of the last finished meeting is ``name`` (their voice is kept as a profile);
+        returns the meeting's title. ServiceError when there is no such meeting or speaker."""
+        ...
+
 
 @runtime_checkable
 class BankService(Protocol):

@@ -128,6 +128,9 @@ def test_meetings_with_recorder(assistant: Assistant, services: ServiceDeps) -> 
     assert "needs a cut" in anna.text and "approved" not in anna.text  # only what Anna said
     ben = assistant.ask("was hat Ben über das Budget gesagt")
     assert ben.spoken.startswith("Ben hat in den Transkripten nichts")
+    named = assistant.ask("the second speaker was Anna")
+    assert mc.named == {2: "Anna"} and named.spoken.startswith("Speaker 2 in Weekly is now Anna")
+    assert assistant.ask("Sprecher 3 ist Ben").error == "the last meeting has no speaker 3" and mc.named == {2: "Anna"}
 
 
 def test_services_not_connected_answer_honestly(assistant: Assistant) -> None:

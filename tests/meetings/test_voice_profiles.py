@@ -35,7 +35,9 @@ def test_a_named_voice_is_named_in_the_next_meeting(shared_audio: Path, make_ser
     first = svc.import_file(shared_audio / MEETING, "Monday")
     assert first.speakers == ["S1", "S2"]
     assert {v.speaker for v in svc.speaker_voices(first.id)} == {"S1", "S2"}
-    svc.rename_speaker(first.id, "S2", "Anna")
+    from app.meetings.control import MeetingControlAdapter
+
+    assert MeetingControlAdapter(svc).name_speaker(2, "Anna") == "Monday"  # "the second speaker was Anna"
     assert svc.voice_profiles() == ["Anna"]
 
     second = svc.import_file(shared_audio / MEETING, "Tuesday")
