@@ -115,7 +115,14 @@ class MeetingControl(Protocol):
 
     def status(self) -> MeetingStatus: ...
 
-    def search_transcripts(self, query: str, limit: int = 5) -> list[TranscriptHit]: ...
+    def search_transcripts(self, query: str, limit: int = 5, speaker: str | None = None) -> list[TranscriptHit]:
+        """Passages matching ``query``; with ``speaker`` ("Anna", "Speaker 2") only what they said."""
+        ...
+
+    def name_speaker(self, number: int, name: str) -> str:
+        """Speaker ``number`` of the last finished meeting is ``name`` (their voice is kept as a profile);
+        returns the meeting's title. ServiceError when there is no such meeting or speaker."""
+        ...
 
 
 @runtime_checkable

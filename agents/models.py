@@ -112,3 +112,4 @@ class TranscriptHit(BaseModel):
     at: datetime
     text: str
     offset_s: float | None = None
+    speaker: str = ""

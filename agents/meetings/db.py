@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, DateTime, Float, ForeignKey, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.db.models import Base, utcnow
@@ -44,3 +44,31 @@ class MeetingSegmentRow(Base):
     channel: Mapped[int | None] = mapped_column(Integer, nullable=True)
     language: Mapped[str | None] = mapped_column(String(8), nullable=True)
     text: Mapped[str] = mapped_column(Text)
+
+
+class VoiceProfileRow(Base):
+    """A named voice: the mean speaker vector of what was heard of them (256 float32, unit length).
+    In the main database, so it is encrypted with the other data when encryption at rest is on."""
+
+    __tablename__ = "voice_profiles"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(60), unique=True)
+    vector: Mapped[bytes] = mapped_column(LargeBinary)
+    samples: Mapped[int] = mapped_column(Integer, default=0)  # voice windows averaged into it
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class MeetingVoiceRow(Base):
+    """A meeting's speaker and their voice vector, with the profile it matched and the match score."""
+
+    __tablename__ = "meeting_voices"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    meeting_id: Mapped[str] = mapped_column(String(32), ForeignKey("meetings.id", ondelete="CASCADE"), index=True)
+    speaker: Mapped[str] = mapped_column(String(60))
+    vector: Mapped[bytes] = mapped_column(LargeBinary)
+    samples: Mapped[int] = mapped_column(Integer, default=0)
+    profile: Mapped[str | None] = mapped_column(String(60), nullable=True)
+    score: Mapped[float | None] = mapped_column(Float, nullable=True)

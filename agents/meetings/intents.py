@@ -40,16 +40,23 @@ INTENTS: Intents = {
         "de": ["(setze|setz) [die] aufnahme fort", "aufnahme fortsetzen", "(nimm|nehme) wieder auf",
                "weiter aufnehmen", "(mach|mache) [mit der] aufnahme weiter", "weiter mit der aufnahme"],
     },
+    "NameSpeaker": {
+        "en": ["speaker {which} (is|was) {person}", "the {which} speaker (is|was) {person}",
+               "(call|name) speaker {which} {person}"],
+        "de": ["(sprecher|sprecherin) {which} (ist|war) {person}", "(der|die) {which} (sprecher|sprecherin) (ist|war) {person}"],
+    },
     "SearchTranscripts": {
         "en": ["(search|check) [in] [the|my] (transcripts|meetings|recordings|meeting notes) (for|about) {query}",
                "what was said about {query} [in the meeting|in the last meeting|in meetings|in a meeting]",
                "(find|look for) {query} in [the|my] (transcripts|meetings|recordings)",
                "(when|where) did we ((talk|speak) about|discuss|mention) {query}", "did we ((talk|speak) about|discuss|mention) {query} [in a meeting|in the meeting]",
-               "what did we (say|discuss|decide) about {query} [in the meeting|in the last meeting|last meeting|at the last meeting]"],
+               "what did we (say|discuss|decide) about {query} [in the meeting|in the last meeting|last meeting|at the last meeting]",
+               "what did {person} (say|said|tell us) about {query} [in the meeting|in the last meeting|in meetings]"],
         "de": ["(durchsuche|durchsuch) [die|meine] (transkripte|meetings|aufnahmen|besprechungen) nach {query}",
                "(suche|such) in [den|meinen] (transkripten|meetings|aufnahmen|besprechungen) nach {query}",
                "was wurde (über|zu|zum thema) {query} (gesagt|besprochen)", "was haben wir (über|zu|zum|zur) {query} (gesagt|besprochen|beschlossen|entschieden)",
-               "(wann|wo) haben wir über {query} (gesprochen|geredet|diskutiert)", "haben wir über {query} (gesprochen|geredet|diskutiert)"],
+               "(wann|wo) haben wir über {query} (gesprochen|geredet|diskutiert)", "haben wir über {query} (gesprochen|geredet|diskutiert)",
+               "was hat {person} (über|zu|zum|zur) {query} gesagt"],
     },
 }
 
@@ -62,6 +69,35 @@ SAY_BACK: dict[str, dict[Lang, str]] = {
 }
 
 
+ORDINALS = {"one": 1, "first": 1, "two": 2, "second": 2, "three": 3, "third": 3, "four": 4, "fourth": 4,
+            "five": 5, "fifth": 5, "six": 6, "sixth": 6, "eins": 1, "erste": 1, "erster": 1, "zwei": 2, "zweite": 2,
+            "zweiter": 2, "drei": 3, "dritte": 3, "dritter": 3, "vier": 4, "vierte": 4, "vierter": 4, "fünf": 5,
+            "fünfte": 5, "fünfter": 5, "sechs": 6, "sechste": 6, "sechster": 6}
+
+
+def speaker_number(which: str) -> int | None:
+    """ "2", "two", "second", "zweite", "2." -> 2."""
+    w = which.strip().lower().rstrip(".")
+    if w.isdigit():
+        return int(w) if 0 < int(w) < 100 else None
+    return ORDINALS.get(w)
+
+
+def _name_speaker(m: IntentMatch, d: AssistantDeps) -> AgentReply:
+    mc, lang = d.services.meetings, m.language
+    assert mc is not None
+    number = speaker_number(str(m.values.get("which", "")))
+    name = str(m.values.get("person", "")).strip()
+    if number is None or not name:
+        return reply(m, tr(lang, "Which speaker, by number? For example: speaker 2 is Anna.",
+                           "Welcher Sprecher, mit Nummer? Zum Beispiel: Sprecher 2 ist Anna."), error="no speaker number")
+    title = mc.name_speaker(number, name)
+    call = ToolCallInfo(name="meetings.name_speaker", args={"speaker": str(number), "name": name})
+    return reply(m, tr(lang, f"Speaker {number} in {title} is now {name}; I'll recognise the voice in later meetings.",
+                       f"Sprecher {number} in {title} ist jetzt {name}; die Stimme erkenne ich in späteren Besprechungen."),
+                 tool_calls=[call])
+
+
 def _meeting(m: IntentMatch, d: AssistantDeps) -> AgentReply:
     mc = d.services.meetings
     lang = m.language
@@ -70,10 +106,17 @@ def _meeting(m: IntentMatch, d: AssistantDeps) -> AgentReply:
                  "Meeting-Aufnahme ist in dieser Installation noch nicht verfügbar.")
         return reply(m, msg, error="meeting recording not available")
     try:
+        if m.intent == "NameSpeaker":
+            return _name_speaker(m, d)
         if m.intent == "SearchTranscripts":
             query = str(m.values["query"])
-            hits = mc.search_transcripts(query, limit=5)
-            call = ToolCallInfo(name="meetings.search_transcripts", args={"query": query})
+            person = str(m.values["person"]) if m.values.get("person") else None
+            hits = mc.search_transcripts(query, limit=5, speaker=person)
+            call = ToolCallInfo(name="meetings.search_transcripts",
+                                args={"query": query, **({"speaker": person} if person else {})})
+            if not hits and person:
+                return reply(m, tr(lang, f"{person} said nothing about {query} in the transcripts.",
+                                    f"{person} hat in den Transkripten nichts zu {query} gesagt."), tool_calls=[call])
             if not hits:
                 return reply(m, tr(lang, f"Nothing about {query} in the transcripts.",
                                     f"In den Transkripten steht nichts zu {query}."), tool_calls=[call])

@@ -1,8 +1,8 @@
 """After stop: summary, decisions and action items (owner, due date).
 
 With a language model configured, a pydantic-ai agent writes :class:`MeetingNotes` (typed output); if it
-is not configured or fails, the offline extractive method does: the most representative sentences
-(content-word frequency) form the summary, decisions and action items are found by EN/DE cue phrases,
+is not configured or fails, the offline extractive method does: the summary is the sentences most central to the meeting (TF-IDF
+similarity to the others) that also cover what the others did not (maximal marginal relevance), decisions and action items are found by EN/DE cue phrases,
 the owner is the named person or the speaker who committed ("I'll ..."), the due date comes from the
 app's EN/DE time parser."""
 
@@ -10,16 +10,16 @@ from __future__ import annotations
 
 import logging
 import re
-from collections import Counter
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+import numpy as np
 from pydantic_ai import Agent
 from pydantic_ai.settings import ModelSettings
 from pydantic_ai.usage import UsageLimits
 
-from agents.meetings.models import ActionItem, MeetingNotes, SegmentLike
+from agents.meetings.models import ActionItem, MeetingNotes, SegmentLike, speaker_label
 
 if TYPE_CHECKING:
     from pydantic_ai.models import Model
@@ -49,19 +49,33 @@ STOP = set(
 )
 DECISION = re.compile(
     r"\b(we (have )?(decided|agreed|will go with|are going with|settled on)|decision is|let'?s go with|agreed on|"
-    r"wir haben (beschlossen|entschieden)|beschlossen|entschieden|wir nehmen)\b", re.I)
+    r"we'?ll go with|we go with|"
+    r"wir haben (beschlossen|entschieden)|beschlossen|entschieden|wir nehmen|wir machen|machen wir|"
+    r"wir einigen uns|einigen uns|haben uns geeinigt|wir bleiben bei)\b", re.I)
+# someone commits ("I'll", "ich kümmere mich"): the owner is the speaker
+SELF = (r"i'?ll|i will|i'm going to|i am going to|i can take|i'll take|ich werde|ich mache|ich kümmere mich|"
+        r"ich übernehme|übernehme ich|ich schreibe|ich schicke|ich erstelle|ich bestelle|ich kläre|ich rufe")
+SELF_CMD = re.compile(rf"\b({SELF})\b", re.I)
 ACTION = re.compile(
-    r"\b(i'?ll|i will|i'm going to|you will|you'?ll|can you|could you|please|needs? to|action item|todo|"
-    r"to-do|follow up|ich werde|ich mache|kannst du|bitte|muss bis|bis (morgen|montag|dienstag|mittwoch|"
-    r"donnerstag|freitag|nächste))\b", re.I)
-NAME_CMD = re.compile(r"^([A-Z][a-z]+),?\s+(will|can you|could you|please|you)\b")
-DUE = re.compile(r"\b(?:by|until|before|due|bis)\s+((?:next |the |nächste[nr]? )?[\w.]+(?: \w+)?)", re.I)
+    rf"\b({SELF}|you will|you'?ll|can you|could you|please|action item|todo|to-do|follow up|"
+    r"kannst du|könntest du|bitte|muss bis|übernimmt|kümmert sich|macht bis|will \w+|"
+    r"bis (morgen|montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag|nächste|zum|ende))\b", re.I)
+# a named owner: "Maria, can you ...", "Tom, please ...", "Maria will ...", "Lisa übernimmt ..."
+NAME_CMD = re.compile(r"^([A-ZÄÖÜ][a-zäöüß]+),?\s+(will|can you|could you|please|you|kannst du|könntest du|bitte|"
+                      r"übernimmt|kümmert sich|macht|schreibt|schickt|bestellt)\b")
+NOT_NAMES = {"I", "We", "You", "They", "The", "This", "That", "Then", "So", "And", "But", "Okay", "Ok", "Sure",
+             "Someone", "Everyone", "Ich", "Wir", "Du", "Sie", "Er", "Die", "Der", "Das", "Dann", "Gut", "Also"}
+DUE = re.compile(r"\b(?:by|until|till|before|due|bis|spätestens)\s+(?:zum\s+|zur\s+|the\s+)?"
+                 r"((?:next |nächste[nr]? )?[\w.]+(?: \w+)?)", re.I)
+WEEKDAYS = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "montag", "dienstag",
+            "mittwoch", "donnerstag", "freitag", "samstag", "sonntag"}
 
 
 def _sentences(segs: Sequence[SegmentLike]) -> list[tuple[str, SegmentLike]]:
     out: list[tuple[str, SegmentLike]] = []
     for s in segs:
-        for part in re.split(r"(?<=[.!?])\s+", s.text.strip()):
+        # a full stop after a number is a German ordinal ("bis zum 30. November"), not a sentence end
+        for part in re.split(r"(?<=[^\d\s][.!?])\s+|(?<=[!?])\s+", s.text.strip()):
             if len(part.split()) >= 3:
                 out.append((part.strip(), s))
     return out
@@ -73,12 +87,73 @@ def _due(sentence: str, now: datetime) -> datetime | None:
     m = DUE.search(sentence)
     if not m:
         return None
-    words = m.group(1).split()
+    words = m.group(1).rstrip(".,;!?").split()
     for n in (len(words), 1):
-        when = parse_when(" ".join(words[:n]), now)
+        when = parse_when(" ".join(words[:n]).rstrip(".,"), now)
         if when is not None:
-            return when.at
+            at = when.at
+            if at.date() <= now.date() and words[0].lower() in WEEKDAYS:
+                at = at + timedelta(days=7)  # "by Monday" said on a Monday: next Monday
+            return at
     return None
+
+
+def _owner(sentence: str, seg: SegmentLike) -> str | None:
+    m = NAME_CMD.match(sentence)
+    if m and m.group(1) not in NOT_NAMES:
+        return m.group(1)
+    named = re.search(r"\b([A-ZÄÖÜ][a-zäöüß]+) (will|is going to|übernimmt|kümmert sich|macht|schreibt|schickt)\b",
+                      sentence)
+    if named and named.group(1) not in NOT_NAMES:
+        return named.group(1)
+    return seg.speaker if SELF_CMD.search(sentence) else None
+
+
+def _vectors(words: list[list[str]]) -> tuple[np.ndarray, np.ndarray]:
+    """TF-IDF rows (unit length) of the sentences' content words, and each word's IDF."""
+    vocab: dict[str, int] = {}
+    for ws in words:
+        for w in ws:
+            vocab.setdefault(w, len(vocab))
+    m = np.zeros((len(words), max(1, len(vocab))))
+    for i, ws in enumerate(words):
+        for w in ws:
+            m[i, vocab[w]] += 1.0
+    idf = np.log(1.0 + len(words) / np.maximum(1.0, (m > 0).sum(0)))
+    m = m * idf
+    norms = np.linalg.norm(m, axis=1, keepdims=True)
+    return m / np.maximum(norms, 1e-9), idf
+
+
+def summary_sentences(words: list[list[str]], n: int) -> list[int]:
+    """Indices of ``n`` sentences that stand for the meeting: central (similar to many others) and
+    covering (words not yet picked), not repeating one another (maximal marginal relevance)."""
+    if not words:
+        return []
+    vec, idf = _vectors(words)
+    sim = vec @ vec.T
+    np.fill_diagonal(sim, 0.0)
+    central = sim.sum(1) / max(1, len(words) - 1)
+    central = central / max(float(central.max()), 1e-9)
+    present = vec > 0
+    weight = present * idf
+    covered = np.zeros(vec.shape[1], bool)
+    chosen: list[int] = []
+    for _ in range(min(n, len(words))):
+        best, best_i = -1e9, -1
+        for i in range(len(words)):
+            if i in chosen or len(words[i]) < 3:
+                continue
+            gain = float(weight[i][~covered].sum()) / max(float(weight.sum(1).max()), 1e-9)
+            redundant = max((float(sim[i, j]) for j in chosen), default=0.0)
+            score = central[i] + 0.5 * gain - 0.8 * redundant
+            if score > best:
+                best, best_i = score, i
+        if best_i < 0:
+            break
+        chosen.append(best_i)
+        covered |= present[best_i]
+    return sorted(chosen)
 
 
 def extractive_notes(segs: Sequence[SegmentLike], now: datetime, max_sentences: int = 5) -> MeetingNotes:
@@ -86,26 +161,20 @@ def extractive_notes(segs: Sequence[SegmentLike], now: datetime, max_sentences: 
     if not sents:
         return MeetingNotes(summary="Nothing was said that could be transcribed.", method="extractive")
     words = [[w for w in re.findall(r"\w+", s.lower()) if w not in STOP and len(w) > 2] for s, _ in sents]
-    freq = Counter(w for ws in words for w in ws)
-    top = max(freq.values()) if freq else 1
-    scores = [sum(freq[w] / top for w in ws) / (len(ws) ** 0.5 + 1) for ws in words]
-    n = max(1, min(max_sentences, len(sents) // 4 + 1))
-    chosen = sorted(sorted(range(len(sents)), key=lambda i: -scores[i])[:n])
-    summary = " ".join(sents[i][0] for i in chosen)
+    n = max(1, min(max_sentences, -(-len(sents) // 4)))
+    summary = " ".join(sents[i][0] for i in summary_sentences(words, n))
     decisions = [s for s, _ in sents if DECISION.search(s)]
     items: list[ActionItem] = []
     for s, seg in sents:
-        if not ACTION.search(s):
+        if not ACTION.search(s) or s in decisions:
             continue
-        m = NAME_CMD.match(s)
-        owner = m.group(1) if m else (seg.speaker if re.search(r"\b(i'?ll|i will|i'm going to|ich werde|ich mache)\b", s, re.I) else None)
         due = _due(s, now)
-        items.append(ActionItem(text=s, owner=owner, due=due.date() if due else None, at_s=seg.start))
+        items.append(ActionItem(text=s, owner=_owner(s, seg), due=due.date() if due else None, at_s=seg.start))
     return MeetingNotes(summary=summary, decisions=decisions[:20], action_items=items[:30], method="extractive")
 
 
 def transcript_text(segs: Sequence[SegmentLike]) -> str:
-    return "\n".join(f"[{fmt_clock(s.start)}] {s.speaker}: {s.text}" for s in segs)
+    return "\n".join(f"[{fmt_clock(s.start)}] {speaker_label(s.speaker)}: {s.text}" for s in segs)
 
 
 def fmt_clock(t: float) -> str:

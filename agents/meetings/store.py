@@ -12,7 +12,14 @@ from typing import Any
 from sqlalchemy import delete, select, text, update
 
 from agents.meetings.db import MeetingRow, MeetingSegmentRow
-from agents.meetings.models import MeetingInfo, MeetingNotes, SearchHit, SegmentLike, TranscriptLine
+from agents.meetings.models import (
+    MeetingInfo,
+    MeetingNotes,
+    SearchHit,
+    SegmentLike,
+    TranscriptLine,
+    speaker_label,
+)
 from storage.db.engine import Database
 
 
@@ -45,6 +52,15 @@ _COMMON = frozenset(["what", "when", "where", "which", "there", "their", "they",
     "über", "wurde", "wurden", "haben", "hatte", "sagt", "sagte", "gesagt", "dass", "denn", "eine", "einer", "einem",
     "einen", "dem", "den", "der", "die", "das", "beim", "besprechung", "sitzung", "aufnahme", "gesprochen",
     "beschlossen"])
+
+
+def _stored_speaker(speaker: str | None) -> str | None:
+    """How a speaker is stored, lower case: "Speaker 2" / "speaker 2" -> "s2", a name as it is."""
+    if not speaker or not speaker.strip():
+        return None
+    s = " ".join(speaker.split()).casefold()
+    m = re.fullmatch(r"(?:speaker|sprecher(?:in)?) (\d+)", s)
+    return f"s{m.group(1)}" if m else s
 
 
 def fts_words(query: str) -> list[str]:
@@ -162,27 +178,30 @@ class MeetingStore:
 
     # ------------------------------------------------------------------------------------- search
 
-    def search(self, query: str, limit: int = 20) -> list[SearchHit]:
+    def search(self, query: str, limit: int = 20, speaker: str | None = None) -> list[SearchHit]:
         """Passages with every word of the query, best first; when none has them all, passages with any of
-        its key words ("the marketing budget in the budget meeting": marketing, budget), the most first."""
+        its key words ("the marketing budget in the budget meeting": marketing, budget), the most first.
+        ``speaker`` (a name, "Speaker 2" or "S2"; case ignored): only what that speaker said."""
         words = fts_words(query)
-        hits = self._search(words, limit, any_word=False)
+        who = _stored_speaker(speaker)
+        hits = self._search(words, limit, any_word=False, speaker=who)
         keys = list(dict.fromkeys(w for w in words if len(w) > 3 and w not in _COMMON))
         if not hits and keys and keys != words:
-            hits = self._search(keys, limit, any_word=True)
+            hits = self._search(keys, limit, any_word=True, speaker=who)
         return hits
 
-    def _search(self, words: list[str], limit: int, any_word: bool) -> list[SearchHit]:
+    def _search(self, words: list[str], limit: int, any_word: bool, speaker: str | None = None) -> list[SearchHit]:
         if not words:
             return []
         limit = max(1, min(limit, 200))
+        who = " AND lower(s.speaker) = :who" if speaker else ""
         if self.db.dialect == "sqlite":
             match = (" OR " if any_word else " ").join('"' + w.replace('"', "") + '"' for w in words)
             sql = text(
                 "SELECT s.meeting_id, m.title, m.started_at, s.start_s, s.speaker, s.text, "
                 "snippet(meeting_segments_fts, 0, '[', ']', '…', 12) AS snip "
                 "FROM meeting_segments_fts JOIN meeting_segments s ON s.id = meeting_segments_fts.rowid "
-                "JOIN meetings m ON m.id = s.meeting_id WHERE meeting_segments_fts MATCH :q "
+                f"JOIN meetings m ON m.id = s.meeting_id WHERE meeting_segments_fts MATCH :q{who} "
                 "ORDER BY bm25(meeting_segments_fts), s.start_s LIMIT :n"
             )
             params: dict[str, Any] = {"q": match, "n": limit}
@@ -191,7 +210,7 @@ class MeetingStore:
                 "SELECT s.meeting_id, m.title, m.started_at, s.start_s, s.speaker, s.text, "
                 "ts_headline('simple', s.text, q, 'StartSel=[, StopSel=], MaxWords=18, MinWords=6') AS snip "
                 "FROM meeting_segments s JOIN meetings m ON m.id = s.meeting_id, "
-                f"{'to_tsquery' if any_word else 'plainto_tsquery'}('simple', :q) q WHERE to_tsvector('simple', s.text) @@ q "
+                f"{'to_tsquery' if any_word else 'plainto_tsquery'}('simple', :q) q WHERE to_tsvector('simple', s.text) @@ q{who} "
                 "ORDER BY ts_rank(to_tsvector('simple', s.text), q) DESC, s.start_s LIMIT :n"
             )
             params = {"q": (" | " if any_word else " ").join(words), "n": limit}
@@ -199,14 +218,16 @@ class MeetingStore:
             sql = text(
                 "SELECT s.meeting_id, m.title, m.started_at, s.start_s, s.speaker, s.text, s.text AS snip "
                 "FROM meeting_segments s JOIN meetings m ON m.id = s.meeting_id "
-                "WHERE lower(s.text) LIKE :q ORDER BY s.start_s LIMIT :n"
+                f"WHERE lower(s.text) LIKE :q{who} ORDER BY s.start_s LIMIT :n"
             )
             params = {"q": f"%{' '.join(words)}%", "n": limit}
+        if speaker:
+            params["who"] = speaker
         with self.db.session() as s:
             rows = s.execute(sql, params).all()
         out: list[SearchHit] = []
         for r in rows:
             started = r[2] if isinstance(r[2], datetime) else datetime.fromisoformat(str(r[2]))
             out.append(SearchHit(meeting_id=r[0], title=r[1], started_at=_aware(started) or started,
-                                 start=float(r[3]), speaker=r[4], text=r[5], snippet=r[6]))
+                                 start=float(r[3]), speaker=speaker_label(r[4]), text=r[5], snippet=r[6]))
         return out

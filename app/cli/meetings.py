@@ -46,6 +46,12 @@ def _service(recover: bool = True) -> Any:
     return svc
 
 
+def _speakers(speakers: list[str]) -> str:
+    from agents.meetings.models import speaker_label
+
+    return ", ".join(speaker_label(x) for x in speakers) or "-"
+
+
 def _clock(t: float) -> str:
     from agents.meetings.notes import fmt_clock
 
@@ -118,7 +124,7 @@ def _after_final_pass(svc: Any, info: Any) -> Any:
 
 def _show(info: Any, svc: Any, transcript: bool = True) -> None:
     echo(f"{info.id}  {info.title}")
-    echo(f"  state {info.state}, {_clock(info.duration_s)}, speakers {', '.join(info.speakers) or '-'}, "
+    echo(f"  state {info.state}, {_clock(info.duration_s)}, speakers {_speakers(info.speakers)}, "
                f"started {info.started_at.astimezone().isoformat(timespec='seconds')}")
     if info.error:
         echo(f"  error: {info.error}")
@@ -131,8 +137,10 @@ def _show(info: Any, svc: Any, transcript: bool = True) -> None:
             echo(f"  action: {a.text} {extra}".rstrip())
     if transcript:
         echo("")
+        from agents.meetings.models import speaker_label
+
         for s in svc.transcript(info.id):
-            echo(f"[{_clock(s.start)}] {s.speaker}: {s.text}")
+            echo(f"[{_clock(s.start)}] {speaker_label(s.speaker)}: {s.text}")
 
 
 @cli.command("import")
@@ -212,7 +220,7 @@ def search(text: str = typer.Argument(...), limit: int = typer.Option(20, min=1,
     if not hits:
         echo(f"no transcript mentions {text!r}")
     for h in hits:
-        echo(f"{h.meeting_id}  {_clock(h.start)}  {h.speaker}: {h.snippet}   ({h.title})")
+        echo(f"{h.meeting_id}  {_clock(h.start)}  {h.speaker}: {h.snippet}   ({h.title})")  # a name or "Speaker 2"
         echo(f"    play: personal-agent meeting play {h.meeting_id} --at {h.start:.1f}")
 
 
@@ -276,6 +284,43 @@ def actions(meeting_id: str = typer.Argument(...)) -> None:
         echo("no action items with a due date")
     for r in recs:
         echo(f"approval #{r.id}: {r.summary} (answer yes or no to the assistant)")
+
+
+@cli.command("name")
+def name_speaker(
+    meeting_id: str = typer.Argument(...),
+    speaker: str = typer.Argument(..., help='the speaker as shown ("Speaker 2") or their number (2)'),
+    name: str = typer.Argument(..., help="who it is; their voice is kept and recognised in later meetings"),
+) -> None:
+    """Name a speaker everywhere in a meeting; the voice becomes a voice profile."""
+    from agents.meetings.models import speaker_label
+
+    svc = _service()
+    with _errors():
+        info = svc.get(meeting_id)
+        wanted = f"Speaker {speaker}" if speaker.strip().isdigit() else speaker.strip()
+        old = next((x for x in info.speakers if speaker_label(x) == wanted or x == wanted), None)
+        if old is None:
+            shown = ", ".join(speaker_label(x) for x in info.speakers) or "none"
+            fail(f"meeting {info.id} has no speaker {speaker!r} (its speakers: {shown})", code=2)
+        done = svc.rename_speaker(info.id, old, name)
+    echo(f"{speaker_label(old)} is now {' '.join(name.split())}; speakers: {', '.join(speaker_label(x) for x in done.speakers)}")
+
+
+@cli.command("voices")
+def voices() -> None:
+    """The voice profiles: people whose voice is recognised in new meetings."""
+    names = _service(recover=False).voice_profiles()
+    echo("\n".join(names) if names else "no voice profiles yet (name a speaker of a meeting to make one)")
+
+
+@cli.command("forget-voice")
+def forget_voice(name: str = typer.Argument(...)) -> None:
+    """Delete someone's voice profile (meetings keep the names they show)."""
+    gone = _service(recover=False).forget_voice(name)
+    if gone is None:
+        fail(f"no voice profile called {name!r}", code=2)
+    echo(f"deleted the voice profile of {gone}")
 
 
 @cli.command("recover")

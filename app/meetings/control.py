@@ -56,10 +56,25 @@ class MeetingControlAdapter:
     def status(self) -> MeetingStatus:
         return self._status()
 
-    def search_transcripts(self, query: str, limit: int = 5) -> list[TranscriptHit]:
+    def name_speaker(self, number: int, name: str) -> str:
+        last = next((m for m in self.service.list_meetings(20) if m.state in ("done", "recovered", "interrupted")),
+                    None)
+        if last is None:
+            raise ServiceError("there is no finished meeting yet")
+        label = f"S{number}"
+        if label not in last.speakers:
+            raise ServiceError(f"the last meeting ({last.title}) has no speaker {number}")
         try:
-            hits = self.service.search(query, limit)
+            self.service.rename_speaker(last.id, label, name)
+        except ValueError as exc:
+            raise ServiceError(str(exc)) from None
+        return last.title
+
+    def search_transcripts(self, query: str, limit: int = 5, speaker: str | None = None) -> list[TranscriptHit]:
+        try:
+            hits = self.service.search(query, limit, speaker)
         except (MeetingNotFound, MeetingError) as exc:
             raise ServiceError(str(exc)) from None
-        return [TranscriptHit(recording_id=h.meeting_id, title=h.title, at=h.started_at, text=h.text, offset_s=h.start)
+        return [TranscriptHit(recording_id=h.meeting_id, title=h.title, at=h.started_at, text=h.text, offset_s=h.start,
+                              speaker=h.speaker)
                 for h in hits]

@@ -20,10 +20,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
+import numpy as np
+
 from agents.meetings.export import export
 from agents.meetings.models import MeetingInfo, MeetingNotes, SearchHit, SegmentLike, TranscriptLine
 from agents.meetings.notes import make_notes
 from agents.meetings.store import MeetingStore
+from agents.meetings.voices import MeetingVoice, VoiceProfiles
 from app.meetings.events import FinalPassEvent, MeetingEvent, NotesEvent
 from app.metrics import MEETING_LAG, MEETING_SECONDS
 from audio.meeting.capture import Block, FileSource, MeetingSource
@@ -96,6 +99,7 @@ class MeetingService:
 
     def __post_init__(self) -> None:
         self.store = MeetingStore(self.db)
+        self.voices = VoiceProfiles(self.db)
         self._active: _Active | None = None
         self._listeners: list[EventCallback] = []
         self._lock = threading.RLock()
@@ -332,6 +336,9 @@ class MeetingService:
         SegmentWriter(backend, info.storage_prefix, manifest).write_manifest()
         if recorder is not None and recorder.transcriber is not None:
             segments = recorder.transcriber.relabel(recorder.turns)
+            diarizer = recorder.transcriber.diarizer
+            if diarizer is not None and diarizer.has_voices:
+                self._name_known_voices(info.id, diarizer.voiceprints(recorder.turns), recorder.turns, segments)
         turns = recorder.turns if recorder is not None else (turns_override or [])
         self.last_turns = turns
         if turns:
@@ -353,6 +360,24 @@ class MeetingService:
         self._emit(NotesEvent(notes=notes))
         self._emit(StateEvent(meeting_id=info.id, state=state))  # type: ignore[arg-type]
         return out
+
+    def _name_known_voices(self, meeting_id: str, prints: dict[str, tuple[np.ndarray, int]],
+                           turns: list[SpeakerTurn], segments: Sequence[TranscriptSegment]) -> None:
+        """Speakers whose voice matches a profile get its name (turns and segments in place); every speaker's
+        vector is kept with the meeting, with the match score, so a name given later can learn the voice."""
+        try:
+            matches = {m.speaker: m for m in self.voices.match(prints)}
+        except Exception as exc:  # a profile problem must not cost the meeting
+            log.warning("voice profiles not matched: %s", _one_line(exc))
+            matches = {}
+        names = {spk: m.profile for spk, m in matches.items()}
+        for t in turns:
+            t.speaker = names.get(t.speaker, t.speaker)
+        for seg in segments:
+            seg.speaker = names.get(seg.speaker, seg.speaker)
+        self.voices.save_meeting(meeting_id, [
+            MeetingVoice(names.get(spk, spk), vec, n, matches[spk].profile if spk in matches else None,
+                         matches[spk].score if spk in matches else None) for spk, (vec, n) in prints.items()])
 
     def _model(self) -> Model | None:
         try:
@@ -448,15 +473,30 @@ class MeetingService:
         info = self.store.resolve(ref)
         return export(info, self.store.segments(info.id), fmt)
 
-    def search(self, query: str, limit: int = 20) -> list[SearchHit]:
-        return self.store.search(query, limit)
+    def search(self, query: str, limit: int = 20, speaker: str | None = None) -> list[SearchHit]:
+        """Passages matching ``query``; with ``speaker`` (a name or "Speaker 2") only theirs."""
+        return self.store.search(query, limit, speaker)
 
     def rename_speaker(self, ref: str, old: str, new: str) -> MeetingInfo:
         """Name a speaker of a finished meeting (ValueError for a bad name or an unknown speaker)."""
         info = self.store.resolve(ref)
         if info.state in ("recording", "paused", "processing") or info.id == self._final_meeting:
             raise ValueError("the meeting is still being recorded or transcribed")
-        return self.store.rename_speaker(info.id, old, new)
+        out = self.store.rename_speaker(info.id, old, new)
+        self.voices.name_speaker(info.id, old, " ".join(new.split()))  # the voice is learnt under that name
+        return out
+
+    def voice_profiles(self) -> list[str]:
+        return self.voices.names()
+
+    def forget_voice(self, name: str) -> str | None:
+        """Delete a voice profile (meetings keep the names they show); the name deleted, None if unknown."""
+        return self.voices.forget(name)
+
+    def speaker_voices(self, ref: str) -> list[MeetingVoice]:
+        """A meeting's speakers with the profile each matched and the score (None: named by the user or
+        not matched)."""
+        return self.voices.of_meeting(self.store.resolve(ref).id)
 
     def manifest(self, ref: str) -> Manifest:
         info = self.store.resolve(ref)

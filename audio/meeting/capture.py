@@ -1,7 +1,8 @@
 """Capture stage: sources of 16 kHz float32 blocks shaped (samples, channels).
 
 - :class:`FileSource` decodes any file PyAV reads (mono or stereo kept as is; more channels are mixed to
-  stereo), either as fast as the consumer takes it or paced at ``speed`` x real time, so a file can stand
+  stereo; a stereo file whose two channels carry the same signal, like a mono recording saved as stereo,
+  is read as mono: one voice must not become two channel speakers), either as fast as the consumer takes it or paced at ``speed`` x real time, so a file can stand
   in for a live microphone (tests, benchmarks, the crash test).
 - :class:`MicSource` wraps :class:`audio.sources.MicrophoneSource` (mono, survives device loss)."""
 
@@ -18,9 +19,22 @@ import numpy.typing as npt
 
 from audio.events import AudioEvent
 from audio.frames import SAMPLE_RATE
-from audio.sources import AudioInputError, MicrophoneSource, _open_container
+from audio.sources import AudioInputError, MicrophoneSource, _open_container, read_file
 
 Block = npt.NDArray[np.float32]  # shape (samples, channels)
+SAME_SIGNAL = 0.98  # channels this correlated (over the first PROBE_S seconds) are one signal
+PROBE_S = 20.0
+
+
+def same_signal(path: Path) -> bool:
+    """True when a stereo file's two channels carry (almost) the same signal: a mono recording."""
+    left, right = read_file(path, 0, PROBE_S), read_file(path, 1, PROBE_S)
+    n = min(len(left), len(right))
+    if n == 0:
+        return True
+    a, b = left[:n] - left[:n].mean(), right[:n] - right[:n].mean()
+    den = float(np.sqrt((a * a).sum() * (b * b).sum()))
+    return den < 1e-12 or float((a * b).sum()) / den >= SAME_SIGNAL
 
 
 class MeetingSource(Protocol):
@@ -42,7 +56,7 @@ class FileSource:
             n = int(c.streams.audio[0].channels or 1)
         finally:
             c.close()
-        self.channels = 1 if n == 1 else 2
+        self.channels = 1 if n == 1 or same_signal(self.path) else 2
         self.speed = speed
         self.live = speed is not None
         self.block = max(1, int(block_s * SAMPLE_RATE))

@@ -4,20 +4,23 @@ Method: MFCC statistics (mean and standard deviation of c1..c19 over 1.5 s windo
 speech frames only, as the VAD says) are standardised, length-normalised and clustered with k-means
 (several seeds, the lowest inertia wins). The number of speakers is ``num_speakers`` when the user
 gives it; otherwise k runs from ``min_speakers`` (2: it is a meeting) to ``max_speakers`` and a larger
-k wins only if its cosine silhouette beats the smaller one's by ``k_margin``. Counting speakers from
-MFCC statistics alone is the weak part of this method (a single voice with varied prosody also
-splits); giving the number of participants removes that error. Each 10 ms speech frame
+k wins only if its cosine silhouette beats the smaller one's by ``k_margin``. MFCC statistics alone
+split a single voice by what is said, so when the GE2E speaker encoder is installed
+(``audio.meeting.voice_encoder``) one voice vector per second of speech (1.6 s windows) is kept and
+clusters whose vectors are one voice merge (see :meth:`Diarizer._merge_same_voices`): one voice comes out
+as one speaker. A number of participants the user gives is taken as it is. Each 10 ms speech frame
 takes the label most windows covering it voted for; turns shorter than ``min_turn_s`` merge into their
 neighbours.
 
-Memory is constant per window (38 floats every 0.25 s of speech, ~2 MB per hour) plus one bit per
-10 ms for the speech mask; audio is not kept. It runs live: :meth:`Diarizer.label_for` gives a
+Memory is constant per window (38 floats every 0.25 s of speech, ~2 MB per hour; 256 floats per voice
+vector, ~4 MB per hour) plus one byte per 10 ms for the speech mask; audio is not kept. It runs live: :meth:`Diarizer.label_for` gives a
 provisional speaker for an utterance; :meth:`Diarizer.turns` the final result after stop."""
 
 from __future__ import annotations
 
 import collections
 import itertools
+import logging
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -26,7 +29,17 @@ import numpy.typing as npt
 from audio.frames import SAMPLE_RATE, Samples
 from audio.meeting.features import HOP, N_MFCC, MfccStream
 from audio.meeting.models import SpeakerTurn
+from audio.meeting.voice_encoder import (
+    N_MELS,
+    PARTIAL_ROWS,
+    EncoderUnavailable,
+    MelPowerStream,
+    SpeakerEncoder,
+    level,
+    shared_encoder,
+)
 
+log = logging.getLogger(__name__)
 ROW_S = HOP / SAMPLE_RATE  # 10 ms per MFCC row
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float32]
@@ -43,6 +56,43 @@ class DiarizerConfig:
     min_turn_s: float = 0.3
     speech_threshold: float = 0.5
     seeds: int = 6
+    # voice vectors (the GE2E encoder, when installed): one per voice_hop_s of speech, for the speaker count
+    # (clusters of one voice merge) and for voice profiles
+    voices: bool = True
+    voice_hop_s: float = 1.0
+    voice_batch: int = 8
+    same_voice: float = 0.89  # clusters whose mean voice vectors are this similar are one speaker
+    same_voice_ratio: float = 0.93  # ... or whose vectors are this similar across as within (see below)
+
+
+def _unit(v: FloatArray) -> FloatArray:
+    return (v / max(float(np.linalg.norm(v)), 1e-9)).astype(np.float32)
+
+
+def _mean_pair_sim(a: FloatArray, b: FloatArray | None = None) -> float:
+    """Mean cosine of the pairs of unit vectors within ``a`` (b None) or between ``a`` and ``b``."""
+    if b is not None:
+        return float((a @ b.T).mean())
+    n = len(a)
+    return float(((a @ a.T).sum() - n) / (n * (n - 1))) if n > 1 else 1.0
+
+
+def _voice_likeness(a: FloatArray, b: FloatArray, cfg: DiarizerConfig) -> float:
+    """>= 1 when the vectors ``a`` and ``b`` are one voice by either test; the larger, the surer."""
+    cos = float(_unit(a.mean(0)) @ _unit(b.mean(0)))
+    within = max(1e-6, _mean_pair_sim(a) * _mean_pair_sim(b))
+    ratio = _mean_pair_sim(a, b) / within ** 0.5
+    return max(cos / cfg.same_voice, ratio / cfg.same_voice_ratio)
+
+
+def _voice_encoder(wanted: bool) -> SpeakerEncoder | None:
+    if not wanted:
+        return None
+    try:
+        return shared_encoder()
+    except EncoderUnavailable as exc:
+        log.info("no voice vectors: %s", exc)
+        return None
 
 
 def _standardize(e: FloatArray) -> FloatArray:
@@ -134,6 +184,18 @@ class Diarizer:
         self._since_hop = 0
         self._labels: IntArray = np.zeros(0, np.int64)
         self._labelled = 0
+        self._encoder = _voice_encoder(c.voices)
+        self._mel = MelPowerStream()
+        self._mel_rows: collections.deque[FloatArray] = collections.deque(maxlen=PARTIAL_ROWS)
+        self._mel_flags: collections.deque[bool] = collections.deque(maxlen=PARTIAL_ROWS)
+        self._voice_hop = round(c.voice_hop_s / ROW_S)
+        self._since_voice = 0
+        self._voice_rows = 0
+        self._pending: list[FloatArray] = []
+        self._pending_starts: list[int] = []
+        self._vectors: list[FloatArray] = []  # unit voice vectors, one per voice window
+        self._vector_starts: list[int] = []  # first row of each
+        self._merge: dict[int, int] = {}
 
     @property
     def rows(self) -> int:
@@ -145,6 +207,8 @@ class Diarizer:
 
     def push(self, frame: Samples, speech_prob: float) -> None:
         is_speech = speech_prob >= self.config.speech_threshold
+        if self._encoder is not None:
+            self._push_voice(frame, is_speech)
         if not is_speech:  # no features needed: only the speech mask and the window clock move on
             for _ in range(self._mfcc.skip(frame)):
                 self._rows.append(self._zero)
@@ -174,12 +238,101 @@ class Diarizer:
         self._emb.append(np.concatenate([m.mean(0), m.std(0)]).astype(np.float32))
         self._starts.append(self.rows - self._win)
 
+    # ------------------------------------------------------------------------------ voice vectors
+
+    def _push_voice(self, frame: Samples, is_speech: bool) -> None:
+        if not is_speech:
+            rows: list[FloatArray] = [np.zeros(N_MELS + 1, np.float32)] * self._mel.skip(frame)
+        else:
+            mel, power = self._mel.push(frame)
+            rows = list(np.concatenate([mel, power[:, None]], axis=1))
+        for row in rows:
+            self._mel_rows.append(row)
+            self._mel_flags.append(is_speech)
+            self._voice_rows += 1
+            self._since_voice += 1
+            if self._since_voice >= self._voice_hop and len(self._mel_rows) == PARTIAL_ROWS:
+                flags = np.array(self._mel_flags, bool)
+                if flags.sum() >= PARTIAL_ROWS // 2:
+                    self._since_voice = 0
+                    m = np.array(self._mel_rows, np.float32)[flags]
+                    mel = level(m[:, :N_MELS], m[:, N_MELS])
+                    self._pending.append(np.pad(mel, ((PARTIAL_ROWS - len(mel), 0), (0, 0))))
+                    self._pending_starts.append(self._voice_rows - PARTIAL_ROWS)
+                    if len(self._pending) >= self.config.voice_batch:
+                        self._embed_pending()
+
+    def _embed_pending(self) -> None:
+        if self._encoder is None or not self._pending:
+            return
+        self._vectors.extend(self._encoder.embed(np.stack(self._pending)))
+        self._vector_starts.extend(self._pending_starts)
+        self._pending.clear()
+        self._pending_starts.clear()
+
+    @property
+    def has_voices(self) -> bool:
+        return self._encoder is not None
+
+    @property
+    def features(self) -> str:
+        """What the speakers are told apart by (for reports)."""
+        return "MFCC statistics + GE2E voice vectors" if self._encoder is not None else "MFCC statistics"
+
+    def _vector_labels(self, labels: IntArray) -> IntArray:
+        """The cluster most feature windows centred inside each voice window belong to (-1: none)."""
+        out = np.full(len(self._vectors), -1, np.int64)
+        centers = np.array(self._starts[: len(labels)]) + self._win // 2
+        for i, s in enumerate(self._vector_starts):
+            inside = labels[(centers >= s) & (centers < s + PARTIAL_ROWS)]
+            if len(inside):
+                out[i] = int(np.bincount(inside).argmax())
+        return out
+
+    def _merge_same_voices(self, labels: IntArray) -> dict[int, int]:
+        """Clusters of one voice become one speaker (MFCC statistics split a voice by what is said; voice
+        vectors do not). Two clusters are one voice when their mean vectors are at least ``same_voice``
+        similar, or when their vectors are about as similar across the two as within each
+        (``same_voice_ratio``: this catches short clusters, whose mean of a few vectors is noisy). The most
+        alike pair merges first, then the rest are compared again."""
+        self._embed_pending()
+        if self.config.num_speakers is not None or not self._vectors:
+            return {}
+        vecs = np.array(self._vectors, np.float32)
+        vec_labels = self._vector_labels(labels)
+        merge: dict[int, int] = {}
+        while True:
+            best: tuple[float, int, int] | None = None
+            for a, b in itertools.combinations(sorted(set(vec_labels.tolist()) - {-1}), 2):
+                score = _voice_likeness(vecs[vec_labels == a], vecs[vec_labels == b], self.config)
+                if score >= 1.0 and (best is None or score > best[0]):
+                    best = (score, a, b)
+            if best is None:
+                return merge
+            _, a, b = best
+            vec_labels[vec_labels == b] = a
+            merge = {k: (a if v == b else v) for k, v in merge.items()}
+            merge[b] = a
+
+    def voiceprints(self, turns: list[SpeakerTurn]) -> dict[str, tuple[FloatArray, int]]:
+        """Per speaker of ``turns``: the mean unit voice vector of the windows mostly in their turns and how
+        many windows it averages (empty without the encoder)."""
+        self._embed_pending()
+        by: dict[str, list[FloatArray]] = {}
+        for s, v in zip(self._vector_starts, self._vectors, strict=True):
+            spk = speaker_of(turns, s * ROW_S, (s + PARTIAL_ROWS) * ROW_S, "")
+            if spk:
+                by.setdefault(spk, []).append(v)
+        return {spk: (_unit(np.mean(vs, axis=0)), len(vs)) for spk, vs in by.items()}
+
     # --------------------------------------------------------------------------------- clustering
 
     def _refresh(self, force: bool = False) -> IntArray:
         n = len(self._emb)
         if force or (n - self._labelled >= max(16, self._labelled // 10)):
-            self._labels = cluster(np.array(self._emb, np.float32), self.config) if n else np.zeros(0, np.int64)
+            labels = cluster(np.array(self._emb, np.float32), self.config) if n else np.zeros(0, np.int64)
+            merge = self._merge_same_voices(labels)
+            self._labels = np.array([merge.get(x, x) for x in labels.tolist()], np.int64) if merge else labels
             self._labelled = n
         return self._labels
 

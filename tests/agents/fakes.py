@@ -86,6 +86,7 @@ class MemoryMeetings:
         self.state = "idle"
         self.title: str | None = None
         self.hits = list(hits or [])
+        self.named: dict[int, str] = {}
 
     def _status(self) -> MeetingStatus:
         return MeetingStatus(state=self.state, title=self.title)
@@ -111,5 +112,12 @@ class MemoryMeetings:
     def status(self) -> MeetingStatus:
         return self._status()
 
-    def search_transcripts(self, query: str, limit: int = 5) -> list[TranscriptHit]:
-        return [h for h in self.hits if query.lower() in h.text.lower()][:limit]
+    def name_speaker(self, number: int, name: str) -> str:
+        if number > 2:
+            raise ServiceError(f"the last meeting has no speaker {number}")
+        self.named[number] = name
+        return "Weekly"
+
+    def search_transcripts(self, query: str, limit: int = 5, speaker: str | None = None) -> list[TranscriptHit]:
+        return [h for h in self.hits if query.lower() in h.text.lower()
+                and (speaker is None or h.speaker.lower() == speaker.lower())][:limit]

@@ -122,6 +122,15 @@ def test_meetings_with_recorder(assistant: Assistant, services: ServiceDeps) -> 
     assert assistant.ask("stop recording").spoken == "Recording stopped." and mc.state == "idle"
     found = assistant.ask("search the transcripts for budget")
     assert "Weekly" in found.text and "approved" in found.text
+    mc.hits.append(TranscriptHit(recording_id="r1", title="Weekly", at=NOW, text="the budget needs a cut",
+                                 speaker="Anna"))
+    anna = assistant.ask("what did Anna say about the budget")
+    assert "needs a cut" in anna.text and "approved" not in anna.text  # only what Anna said
+    ben = assistant.ask("was hat Ben über das Budget gesagt")
+    assert ben.spoken.startswith("Ben hat in den Transkripten nichts")
+    named = assistant.ask("the second speaker was Anna")
+    assert mc.named == {2: "Anna"} and named.spoken.startswith("Speaker 2 in Weekly is now Anna")
+    assert assistant.ask("Sprecher 3 ist Ben").error == "the last meeting has no speaker 3" and mc.named == {2: "Anna"}
 
 
 def test_services_not_connected_answer_honestly(assistant: Assistant) -> None:

@@ -40,10 +40,12 @@ def _check(store: MeetingStore) -> None:
     hits = store.search("release")
     assert len(hits) == 1
     h = hits[0]
-    assert (h.meeting_id, h.title, h.start, h.speaker) == ("m1", "Planning", 65.5, "S2")
+    assert (h.meeting_id, h.title, h.start, h.speaker) == ("m1", "Planning", 65.5, "Speaker 2")  # as people read it
     assert "[release]" in h.snippet.lower() or "[Release]" in h.snippet
     assert h.started_at == datetime(2026, 1, 5, 9, tzinfo=UTC)
     assert [x.start for x in store.search("budget review")] == [1.0]
+    assert [x.start for x in store.search("release", speaker="Speaker 2")] == [65.5]  # by speaker, every dialect
+    assert store.search("release", speaker="Speaker 1") == []
     assert [x.meeting_id for x in store.search("Größe")] == ["m1"]
     assert store.search("nonexistentword") == []
     # a question: no passage has all its words; its key words find the passage (most of them first)
@@ -104,11 +106,11 @@ def test_exports(db: Database) -> None:
     info = store.get("m1")
     segs = store.segments("m1")
     srt = export(info, segs, "srt")
-    assert "2\n00:01:05,500 --> 00:01:10,000\nS2: We decided" in srt
+    assert "2\n00:01:05,500 --> 00:01:10,000\nSpeaker 2: We decided" in srt  # labels as people read them
     vtt = export(info, segs, "vtt")
-    assert vtt.startswith("WEBVTT") and "01:00:01.000 --> 01:00:05.000\n<v S1>Über" in vtt
+    assert vtt.startswith("WEBVTT") and "01:00:01.000 --> 01:00:05.000\n<v Speaker 1>Über" in vtt
     md = export(info, segs, "md")
-    assert md.startswith("# Planning") and "**[01:05] S2:** We decided" in md
+    assert md.startswith("# Planning") and "**[01:05] Speaker 2:** We decided" in md
     import json
 
     data = json.loads(export(info, segs, "json"))
@@ -138,3 +140,15 @@ def test_a_speaker_is_named_everywhere_in_the_meeting_and_search_still_finds_it(
             store.rename_speaker("m1", old, new)
     with pytest.raises(MeetingNotFound):
         store.rename_speaker("zzz", "S1", "Bob")
+
+
+def test_search_by_speaker(db: Database) -> None:
+    """ "what did Anna say about the release": only that speaker's passages."""
+    store = _fill(db)
+    assert [h.start for h in store.search("release", speaker="Speaker 2")] == [65.5]
+    assert store.search("release", speaker="Speaker 1") == []
+    store.update("m1", speakers=["S1", "S2"])
+    store.rename_speaker("m1", "S2", "Anna")
+    hits = store.search("the release", speaker="anna")
+    assert [(h.start, h.speaker) for h in hits] == [(65.5, "Anna")]
+    assert store.search("release", speaker="Ben") == []
