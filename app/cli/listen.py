@@ -9,7 +9,6 @@ import logging
 import os
 import signal
 import sys
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import typer
@@ -80,6 +79,7 @@ async def _run(key: str, as_json: bool, tray: bool) -> None:
     from app.engine.local import LocalEngine
     from app.listen.hotkey import GlobalHotkey, session_kind
     from app.listen.service import DesktopListener
+    from app.listen.tray import Tray
 
     sv = services()
     engine = LocalEngine(sv, speech_output="device", preload=False)
@@ -93,7 +93,7 @@ async def _run(key: str, as_json: bool, tray: bool) -> None:
     except NotAvailable as exc:
         await engine.close()
         fail(f"cannot listen: {exc}")
-    stop_tray = _start_tray(listener) if tray else None
+    stop_tray = Tray(listener, sv.settings.language, key).start() if tray else None
     hotkey = GlobalHotkey(key, listener.key_down, listener.key_up)
     await asyncio.to_thread(hotkey.start)
     where = "" if session_kind() != "wayland" else " (Wayland: only while an X11 window has the focus)"
@@ -111,10 +111,6 @@ def _ready(listener: DesktopListener, line: str, as_json: bool) -> None:
     import time
 
     _say(json.dumps({"kind": "ready", "text": line, "t": time.monotonic()}) if as_json else line)
-
-
-def _start_tray(listener: DesktopListener) -> Callable[[], None] | None:
-    return None
 
 
 def register(cli: typer.Typer) -> None:

@@ -49,7 +49,8 @@ class DesktopListener:
         self._tasks: set[asyncio.Task[None]] = set()
         self._write_lock = threading.Lock()
         self._last_state: ListenState | None = None
-        engine.core.microphone = True
+        engine.core.microphone = True  # push-to-talk opens this machine's microphone
+        engine.meetings_port.capture = "device"  # ... and so does a meeting
 
     # -- state (the tray shows it; the microphone is open exactly while it is "listening" or "recording")
 
@@ -74,15 +75,16 @@ class DesktopListener:
 
     # -- start, run, stop
 
-    async def prepare(self) -> None:
-        """Load the assistant, the voice and speech recognition now, so the first press answers fast."""
+    async def prepare(self, load: bool = True) -> None:
+        """Subscribe to the engine on this loop; ``load``: load the assistant, the voice and speech
+        recognition now, so the first press answers fast."""
         self.loop = asyncio.get_running_loop()
         self.stopped = asyncio.Event()
         core = self.engine.core
         core.loop = self.loop
         self.engine.subscribe(self._on_event)
-        for load in (core.assistant, core.tts, core.recognizer, self.engine.voice.prepare):
-            await core.thread(load)
+        for part in (core.assistant, core.tts, core.recognizer, self.engine.voice.prepare) if load else ():
+            await core.thread(part)
 
     async def wait(self) -> None:
         assert self.stopped is not None, "prepare() first"
