@@ -19,5 +19,8 @@ TRAY = Catalogue({
     "quit": ("Quit", "Beenden"),
     "approve": ("Approve", "Zustimmen"),
     "deny": ("Deny", "Ablehnen"),
+    "autostart.name": ("Personal assistant (listener)", "Persönlicher Assistent (Zuhörer)"),
+    "autostart.comment": ("Hold the push-to-talk key in any program to talk to the assistant",
+                          "In jedem Programm die Sprechtaste halten und mit dem Assistenten sprechen"),
     "approval.title": ("Waiting for your yes: {summary}", "Wartet auf dein Ja: {summary}"),
 })
