@@ -78,6 +78,7 @@ async def _run(key: str, as_json: bool, tray: bool) -> None:
     from app.engine import NotAvailable
     from app.engine.local import LocalEngine
     from app.listen.hotkey import GlobalHotkey, session_kind
+    from app.listen.notify import DesktopNotifier
     from app.listen.service import DesktopListener
     from app.listen.tray import Tray
 
@@ -94,6 +95,9 @@ async def _run(key: str, as_json: bool, tray: bool) -> None:
         await engine.close()
         fail(f"cannot listen: {exc}")
     stop_tray = Tray(listener, sv.settings.language, key).start() if tray else None
+    notifier = DesktopNotifier(sv.settings.language, listener.decide)
+    if await asyncio.to_thread(notifier.connect):
+        listener.alert = notifier.notify
     hotkey = GlobalHotkey(key, listener.key_down, listener.key_up)
     await asyncio.to_thread(hotkey.start)
     where = "" if session_kind() != "wayland" else " (Wayland: only while an X11 window has the focus)"
@@ -102,6 +106,7 @@ async def _run(key: str, as_json: bool, tray: bool) -> None:
         await listener.wait()
     finally:
         hotkey.stop()
+        notifier.close()
         if stop_tray is not None:
             stop_tray()
 

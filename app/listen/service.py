@@ -28,7 +28,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 ListenState = Literal["idle", "listening", "thinking", "speaking", "muted", "recording"]
-Alert = Callable[[str, str, int | None], None]  # (title, body, approval id or None): a desktop notification
+# (title, body, approval id or None) -> shown: a desktop notification (notify.py); not shown: a line
+Alert = Callable[[str, str, int | None], bool]
 
 
 class DesktopListener:
@@ -207,10 +208,17 @@ class DesktopListener:
         self._notify(ev)
 
     def _notify(self, ev: EngineEvent) -> None:
-        alert = self.alert
-        if alert is None:
-            return
         if isinstance(ev, TimerChanged) and ev.change == "rang":
-            alert(ev.timer.label or ev.timer.kind, ev.timer.text, None)
+            title, body, approval = ev.timer.label or ev.timer.kind, ev.timer.text, None
         elif isinstance(ev, ApprovalRequested):
-            alert(ev.approval.summary, ev.approval.action, ev.approval.id)
+            title, body, approval = ev.approval.summary, ev.approval.action, ev.approval.id
+        else:
+            return
+        alert = self.alert
+        if alert is not None and alert(title, body, approval):
+            return
+        from app.listen.strings import TRAY
+
+        language = self.engine.sv.settings.language
+        self._line(TRAY.text("approval.title", language, summary=title) if approval is not None
+                   else f"{title}: {body}" if body and body != title else title)
