@@ -1,5 +1,6 @@
 """The chime of a timer or reminder that rings: three soft bell tones (A5, C#6, E6) with a quick decay,
-about a second, as 16-bit WAV bytes made with numpy on first use (``audio/wav.py`` writes them)."""
+about a second, as 16-bit WAV bytes made with numpy on first use (``audio/wav.py`` writes them); and the
+push-to-talk cues of the desktop listener (``cue_samples``): two short tones, rising or falling."""
 
 from __future__ import annotations
 
@@ -41,4 +42,5 @@ def cue_samples(opening: bool) -> tuple[Any, int]:
     t = np.arange(int(CUE_NOTE_S * RATE), dtype=np.float32) / RATE
     envelope = np.minimum(1.0, t / 0.004) * np.minimum(1.0, (CUE_NOTE_S - t) / 0.012)  # no clicks
     notes = [0.3 * envelope * np.sin(2 * np.pi * f * t) for f in (CUE_HZ if opening else CUE_HZ[::-1])]
-    return np.concatenate(notes).astype(np.float32), RATE
+    tail = np.zeros(int(0.04 * RATE), dtype=np.float32)  # the stream may drop its last block on close
+    return np.concatenate([*notes, tail]).astype(np.float32), RATE

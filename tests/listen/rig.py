@@ -6,19 +6,24 @@ clock: the device clock the stop latency is measured on)."""
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
 import queue
 import shutil
 import subprocess
+import sys
 import threading
 import time
 import uuid
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from tests.servers.base import unavailable
 
+ROOT = Path(__file__).resolve().parents[2]
 JACK_RATE = 48_000
 TOOLS = {"Xvfb": "xvfb", "xdotool": "xdotool", "xlogo": "x11-apps", "jackd": "jackd2", "jack_lsp": "jackd2"}
 
@@ -148,14 +153,26 @@ class JackRig:
         self._play = samples.astype(np.float32)
 
     def now(self) -> int:
-        return int(self.client.frame_time)
+        """The device's frame clock now: the end of the last period it processed (under load the dummy
+        driver's periods come late, and JACK's own estimate of the current frame runs ahead of them)."""
+        blocks = self.heard
+        if not blocks:
+            return int(self.client.frame_time)
+        t, b = blocks[-1]
+        return int(t) + len(b)
 
     def recording(self, since: int = 0) -> tuple[int, np.ndarray]:
-        """(frame time of the first sample, the ear's samples) from frame ``since`` on."""
+        """(frame time of the first sample, the ear's samples) from frame ``since`` on, each period placed
+        at its own frame time: under load the dummy driver's periods come late and its frame clock jumps
+        (the frames it skipped stay silent here), so the periods are not simply one after the other."""
         blocks = [(t, b) for t, b in list(self.heard) if t + len(b) > since]
         if not blocks:
             return since, np.zeros(0, np.float32)
-        return blocks[0][0], np.concatenate([b for _, b in blocks])
+        start = blocks[0][0]
+        out = np.zeros(max(t + len(b) for t, b in blocks) - start, np.float32)
+        for t, b in blocks:
+            out[t - start : t - start + len(b)] = b
+        return start, out
 
     def stop(self) -> None:
         self._new_ports.put(None)
@@ -190,5 +207,47 @@ def voice_band(samples: np.ndarray) -> np.ndarray:
     return band_rms(samples, 80, 900)
 
 
+def voice_onset(samples: np.ndarray, level: float, windows: int = 3) -> int | None:
+    """The first sample of the first ``windows`` 10 ms windows in a row whose voice band is above
+    ``level`` (a click, such as a stream cut off, is one window)."""
+    loud = voice_band(samples) > level
+    for i in range(len(loud) - windows + 1):
+        if loud[i : i + windows].all():
+            return i * JACK_RATE // 100
+    return None
+
+
 def cue_band(samples: np.ndarray) -> np.ndarray:
     return band_rms(samples, 1450, 2200)
+
+
+class ListenProcess:
+    """`personal-agent listen --json --no-tray` as its own process; its events as they come."""
+
+    def __init__(self, env: dict[str, str], rig: JackRig | None = None) -> None:
+        self.proc = subprocess.Popen([sys.executable, "-m", "app.cli.main", "listen", "--json", "--no-tray"],
+                                     cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.events: list[dict[str, Any]] = []
+        self.stderr: list[str] = []
+        self.rig = rig
+        threading.Thread(target=self._read, daemon=True).start()
+        threading.Thread(target=self._read_err, daemon=True).start()
+
+    def _read(self) -> None:
+        assert self.proc.stdout is not None
+        for line in self.proc.stdout:
+            with contextlib.suppress(json.JSONDecodeError):
+                self.events.append(json.loads(line))
+
+    def _read_err(self) -> None:
+        assert self.proc.stderr is not None
+        self.stderr.extend(self.proc.stderr)
+
+    def event(self, kind: str, after: int = 0, **match: Any) -> dict[str, Any] | None:
+        for e in self.events[after:]:
+            if e.get("kind") == kind and all(e.get(k) == v for k, v in match.items()):
+                return e
+        return None
+
+    def why(self) -> str:
+        return f"events: {[(e.get('kind'), e.get('state') or e.get('message') or e.get('text')) for e in self.events]}; wired: {self.rig.wired if self.rig else None}; stderr: {''.join(self.stderr)[-1500:]}"

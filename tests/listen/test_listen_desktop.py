@@ -6,12 +6,9 @@ reply stops it (measured on JACK's frame clock, the device clock); a second `lis
 
 from __future__ import annotations
 
-import contextlib
-import json
 import os
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -20,7 +17,16 @@ from typing import Any
 import numpy as np
 import pytest
 
-from tests.listen.rig import JACK_RATE, JackRig, Xvfb, cue_band, require_tools, voice_band
+from tests.listen.rig import (
+    JACK_RATE,
+    JackRig,
+    ListenProcess,
+    Xvfb,
+    cue_band,
+    require_tools,
+    voice_band,
+    voice_onset,
+)
 from tests.speech_input.conftest import wer
 from tests.speech_input.test_microphone_jack import _read_48k
 
@@ -53,36 +59,6 @@ def _wait(cond: Callable[[], Any], timeout: float, what: str, why: Callable[[], 
     raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}: {why()}")
 
 
-class ListenProcess:
-    def __init__(self, env: dict[str, str]) -> None:
-        self.proc = subprocess.Popen([sys.executable, "-m", "app.cli.main", "listen", "--json", "--no-tray"],
-                                     cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        self.events: list[dict[str, Any]] = []
-        self.stderr: list[str] = []
-        self.rig: JackRig | None = None
-        threading.Thread(target=self._read, daemon=True).start()
-        threading.Thread(target=self._read_err, daemon=True).start()
-
-    def _read(self) -> None:
-        assert self.proc.stdout is not None
-        for line in self.proc.stdout:
-            with contextlib.suppress(json.JSONDecodeError):
-                self.events.append(json.loads(line))
-
-    def _read_err(self) -> None:
-        assert self.proc.stderr is not None
-        self.stderr.extend(self.proc.stderr)
-
-    def event(self, kind: str, after: int = 0, **match: Any) -> dict[str, Any] | None:
-        for e in self.events[after:]:
-            if e.get("kind") == kind and all(e.get(k) == v for k, v in match.items()):
-                return e
-        return None
-
-    def why(self) -> str:
-        return f"events: {[(e.get('kind'), e.get('state') or e.get('message') or e.get('text')) for e in self.events]}; wired: {self.rig.wired if self.rig else None}; stderr: {''.join(self.stderr)[-1500:]}"
-
-
 def _xdotool(env: dict[str, str], *args: str) -> str:
     return subprocess.run(["xdotool", *args], env=env, capture_output=True, text=True, timeout=20, check=True).stdout
 
@@ -95,8 +71,7 @@ def test_listen_hotkey_turn_and_barge_in(desktop: tuple[Xvfb, JackRig], models_d
            "PA_AUDIO__INPUT_DEVICE": "system", "PA_AUDIO__OUTPUT_DEVICE": "system"}
     env.pop("WAYLAND_DISPLAY", None)
     other = subprocess.Popen(["xlogo"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    listen = ListenProcess(env)
-    listen.rig = rig
+    listen = ListenProcess(env, rig)
     try:
         wid = _xdotool(env, "search", "--sync", "--class", "xlogo").split()[0]
         _xdotool(env, "windowfocus", "--sync", wid)
@@ -133,8 +108,8 @@ def test_listen_hotkey_turn_and_barge_in(desktop: tuple[Xvfb, JackRig], models_d
         # the reply is heard on the speaker port (its voice band, after the closing cue)
         def voice_since(frame: int) -> int | None:
             start, heard = rig.recording(frame)
-            loud = np.nonzero(voice_band(heard) > SPEECH_LEVEL)[0]
-            return start + int(loud[0]) * JACK_RATE // 100 if len(loud) else None
+            onset = voice_onset(heard, SPEECH_LEVEL)
+            return None if onset is None else start + onset
 
         reply_at = _wait(lambda: voice_since(released), 30, "the reply's audio on the speaker port")
         _, around_press = rig.recording(released - JACK_RATE)
@@ -142,19 +117,31 @@ def test_listen_hotkey_turn_and_barge_in(desktop: tuple[Xvfb, JackRig], models_d
 
         # press during the reply: it stops (barge-in), measured on the device clock
         _wait(lambda: rig.now() - reply_at > JACK_RATE * 0.4, 10, "0.4 s of the reply")
+
+        def speaking_now() -> bool:  # the last 60 ms were voice: the press lands in a word, not a pause
+            _, recent = rig.recording(rig.now() - JACK_RATE * 6 // 100)
+            band = voice_band(recent[-JACK_RATE * 6 // 100 :])
+            return len(band) == 6 and bool((band > SPEECH_LEVEL).all())
+
+        end = time.monotonic() + 10
+        while not speaking_now() and time.monotonic() < end:
+            time.sleep(0.003)
         pressed = rig.now()
         _xdotool(env, "keydown", KEY)
         time.sleep(1.0)
         _xdotool(env, "keyup", KEY)
-        start, heard = rig.recording(pressed)
+        start, heard = rig.recording(pressed - JACK_RATE // 2)
         voiced = voice_band(heard) > SPEECH_LEVEL
-        # the reply must have been playing at the press, and no voice may follow its stop
-        assert voiced[:5].any(), "the reply was not playing when the key was pressed"
+        at_press = (pressed - start) * 100 // JACK_RATE  # the 10 ms window of the press
+        # the reply was playing (voice in the half second before the press); none may follow its stop
+        assert voiced[:at_press].any(), "the reply was not playing when the key was pressed"
         last = int(np.nonzero(voiced)[0][-1])
-        stop_s = (start + (last + 1) * JACK_RATE // 100 - pressed) / JACK_RATE
+        stop_s = max(0.0, (start + (last + 1) * JACK_RATE // 100 - pressed) / JACK_RATE)
         print(f"\nbarge-in: the reply stopped {stop_s * 1000:.0f} ms after the key press (device clock); "
               f"load {os.getloadavg()[0]:.1f}")
-        assert stop_s < 0.3, f"the reply went on for {stop_s:.3f} s after the key press"
+        # the aim is 100 ms; measured here 14-82 ms at load 12-19 on 2 cores (one 110 ms): the bound
+        # leaves room for a loaded CI machine and still fails a reply that plays on
+        assert stop_s < 0.25, f"the reply went on for {stop_s:.3f} s after the key press"
         _wait(lambda: listen.event("state", n, state="idle") and listen.events[-1].get("state") != "listening",
               30, "the listener to settle")
     finally:
