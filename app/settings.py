@@ -164,8 +164,6 @@ class ListenSettings(BaseModel):
                         description="push-to-talk key held in any program: a key name like ctrl_r, alt_r, f13, "
                         "scroll_lock, pause, or one character")
     sounds: bool = Field(True, description="a short tone when the microphone opens and closes")
-    hands_free: bool = Field(False, description="listen for the wake phrase all the time (off: only while the "
-                             "key is held)")
 
 
 class Settings(BaseSettings):

@@ -81,7 +81,7 @@ def one_run(listen: Any, rig: Any, env: dict[str, str], text: str, intent: str,
 
     def voiced_at() -> int | None:
         start, heard = rig.recording(released_frame)
-        onset = voice_onset(heard, SPEECH_LEVEL)
+        onset = voice_onset(heard, SPEECH_LEVEL, windows=5)  # 50 ms of voice: not a click
         return None if onset is None else start + onset
 
     first = _wait(voiced_at, 10)

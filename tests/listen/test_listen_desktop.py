@@ -154,3 +154,18 @@ def test_listen_hotkey_turn_and_barge_in(desktop: tuple[Xvfb, JackRig], models_d
         other.terminate()
         other.wait(10)
     assert code == 0, f"exit code {code}; {listen.why()}"
+
+
+def test_bad_key_and_no_desktop_are_one_line(desktop: tuple[Xvfb, JackRig], tmp_path: Path) -> None:
+    x, _ = desktop
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "PA_HOME": str(tmp_path / "home")}
+    env.pop("WAYLAND_DISPLAY", None)
+    env.pop("DISPLAY", None)
+    run = [sys.executable, "-m", "app.cli.main", "listen", "--no-tray"]
+    p = subprocess.run(run, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert p.returncode == 2 and p.stderr == ("no keyboard to watch: the listener needs a desktop session "
+                                              "(no display found)\n"), p.stderr
+    p = subprocess.run([*run, "--key", "hyper_space"], cwd=ROOT, env={**env, "DISPLAY": x.display},
+                       capture_output=True, text=True, timeout=120)
+    assert p.returncode == 2 and p.stderr.count("\n") == 1 and "unknown push-to-talk key 'hyper_space'" in p.stderr, \
+        p.stderr
