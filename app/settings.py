@@ -198,6 +198,15 @@ class GuiSettings(BaseModel):
                                                     "assistant as one dim line (off: not shown at all)")
 
 
+class ListenSettings(BaseModel):
+    """The background desktop listener (`personal-agent listen`, docs/listen.md)."""
+
+    hotkey: str = Field("ctrl_r", min_length=1, max_length=20,
+                        description="push-to-talk key held in any program: a key name like ctrl_r, alt_r, f13, "
+                        "scroll_lock, pause, or one character")
+    sounds: bool = Field(True, description="a short tone when the microphone opens and closes")
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix=ENV_PREFIX,
@@ -224,6 +233,7 @@ class Settings(BaseSettings):
     oauth: OAuthSettings = Field(default_factory=OAuthSettings)
     logs: LogSettings = Field(default_factory=LogSettings)
     traces: TraceSettings = Field(default_factory=TraceSettings)
+    listen: ListenSettings = Field(default_factory=ListenSettings)
     domains: dict[str, dict[str, Any]] = Field(
         default_factory=dict, description="one table per domain, [domains.<name>], checked by the domain's model")
 

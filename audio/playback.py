@@ -22,6 +22,7 @@ import numpy as np
 from pydantic import BaseModel, computed_field
 
 from audio.events import AudioEvent, BargeIn, StopSpeaking
+from audio.stream_lock import stream_guard
 from audio.tts import Audio, SpeechAudio
 
 StopReason = Literal["finished", "barge_in", "stop", "error"]
@@ -233,17 +234,18 @@ class AudioPlayer:
             )
             self._played_thread.start()
         try:
-            self._stream = sd.OutputStream(
-                samplerate=rate,
-                blocksize=self.blocksize,
-                device=index,
-                channels=1,
-                dtype="float32",
-                latency=self.latency,
-                callback=self._callback,
-                finished_callback=self._finished,
-            )
-            self._stream.start()
+            with stream_guard():
+                self._stream = sd.OutputStream(
+                    samplerate=rate,
+                    blocksize=self.blocksize,
+                    device=index,
+                    channels=1,
+                    dtype="float32",
+                    latency=self.latency,
+                    callback=self._callback,
+                    finished_callback=self._finished,
+                )
+                self._stream.start()
             self.open_s = time.monotonic() - t0
         except sd.PortAudioError as exc:
             raise PlaybackError(
@@ -304,7 +306,7 @@ class AudioPlayer:
     def close(self) -> None:
         stream, self._stream = self._stream, None
         if stream is not None:
-            with contextlib.suppress(Exception):
+            with stream_guard(), contextlib.suppress(Exception):
                 stream.abort(ignore_errors=True)
                 stream.close(ignore_errors=True)
 

@@ -23,6 +23,7 @@ import numpy as np
 
 from audio.events import AudioEvent, DeviceLost, DeviceRestored
 from audio.frames import FRAME_SAMPLES, SAMPLE_RATE, Reframer, Samples
+from audio.stream_lock import stream_guard
 
 log = logging.getLogger(__name__)
 
@@ -238,16 +239,17 @@ class MicrophoneSource:
             if not self._stop.is_set():
                 self._q.put(AudioInputError(f"input device {self.device!r} stopped"))
 
-        self._stream = self._factory(
-            device=idx,
-            channels=1,
-            samplerate=rate,
-            dtype="float32",
-            blocksize=blocksize,
-            callback=callback,
-            finished_callback=finished,
-        )
-        self._stream.start()
+        with stream_guard():
+            self._stream = self._factory(
+                device=idx,
+                channels=1,
+                samplerate=rate,
+                dtype="float32",
+                blocksize=blocksize,
+                callback=callback,
+                finished_callback=finished,
+            )
+            self._stream.start()
         return rate
 
     def _close(self) -> None:
@@ -256,11 +258,12 @@ class MicrophoneSource:
             return
 
         def close() -> None:
-            for op in (s.stop, s.close):
-                try:
-                    op()
-                except Exception as exc:
-                    log.debug("closing input stream: %s", exc)
+            with stream_guard():
+                for op in (s.stop, s.close):
+                    try:
+                        op()
+                    except Exception as exc:
+                        log.debug("closing input stream: %s", exc)
 
         # a stream whose device or sound server died can block in stop() for good: never wait long
         t = threading.Thread(target=close, name="mic-close", daemon=True)

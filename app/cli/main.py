@@ -36,6 +36,7 @@ FEATURE_COMMANDS = [
     "app.cli.finance",
     "app.cli.server",
     "app.cli.models",  # models list|install|remove|verify
+    "app.cli.listen",  # listen (the background desktop listener)
     "app.cli.finance",  # finance sync (and import)
 ]
 for _mod in FEATURE_COMMANDS:

@@ -35,6 +35,7 @@ class EngineCore:
         self.bus = EventBus()
         self.state: AssistantState = "idle"
         self.hands_free = False
+        self.microphone = False  # True: push-to-talk opens this machine's microphone whatever the GUI's output
         self.loop: asyncio.AbstractEventLoop | None = None
         self._assistant = assistant
         self._assistant_lock = threading.Lock()

@@ -84,6 +84,10 @@ class LocalVoice:
                     self._voice.set_mode("hands_free")
             return self._voice
 
+    def prepare(self) -> None:
+        """Build the Listener now (speech recognition, VAD), so the first press does not wait for it."""
+        self._get_voice()
+
     def _make_listener(self, on_event: Callable[[AudioEvent], None]) -> AudioListener:
         from audio.endpointing import EndpointConfig
         from audio.listener import Listener as SpeechListener
@@ -176,7 +180,8 @@ class LocalVoice:
         voice.press()
         self.listening = True
         self.core.set_state("listening")
-        if self.core.speech_output == "device" and self.core.sv.settings.gui.speech_output == "device":
+        if self.core.microphone or (self.core.speech_output == "device"
+                                    and self.core.sv.settings.gui.speech_output == "device"):
             self._start_mic(voice)
 
     async def stop_listening(self) -> TurnReply | None:

@@ -1,0 +1,122 @@
+"""`personal-agent listen`: the assistant in the background on the desktop, a global push-to-talk key, a
+tray icon; `--install-autostart` / `--remove-autostart` start it on login (docs/listen.md)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import signal
+import sys
+from typing import TYPE_CHECKING
+
+import typer
+
+from app.cli.common import fail, services
+
+if TYPE_CHECKING:
+    from app.listen.service import DesktopListener
+
+
+def _say(line: str) -> None:
+    typer.echo(line)
+    sys.stdout.flush()
+
+
+def listen(
+    key: str | None = typer.Option(None, "--key", help="the push-to-talk key (default: the listen setting, "
+                                   "Right Ctrl); e.g. ctrl_r, f13, scroll_lock"),
+    as_json: bool = typer.Option(False, "--json", help="print each event as one JSON object per line"),
+    tray: bool = typer.Option(True, "--tray/--no-tray", help="show the tray icon"),
+    install_autostart: bool = typer.Option(False, "--install-autostart", help="start the listener when you log in"),
+    remove_autostart: bool = typer.Option(False, "--remove-autostart", help="do not start it on login any more"),
+    systemd: bool = typer.Option(False, "--systemd", help="with --install/--remove-autostart on Linux: a systemd "
+                                 "user unit instead of the desktop's autostart entry"),
+) -> None:
+    """Listen in the background: hold the push-to-talk key in any program, speak, release, hear the answer."""
+    if install_autostart or remove_autostart:
+        from app.listen.autostart import AutostartError, install, remove
+
+        try:
+            lines = install(systemd=systemd) if install_autostart else remove(systemd=systemd)
+        except AutostartError as exc:
+            fail(str(exc))
+        for line in lines:
+            _say(line)
+        return
+    from app.listen.hotkey import GlobalHotkey, HotkeyError
+    from app.listen.instance import AlreadyRunning, SingleInstance
+
+    sv = services()
+    settings = sv.settings.listen
+    if key:
+        settings = settings.model_copy(update={"hotkey": key})
+    instance = SingleInstance(sv.paths.cache_dir)
+    try:
+        instance.acquire()
+    except AlreadyRunning as exc:
+        fail(str(exc))
+    try:
+        try:
+            hotkey_probe = GlobalHotkey(settings.hotkey, lambda: None, lambda: None)
+        except HotkeyError as exc:
+            fail(str(exc), code=2)
+        del hotkey_probe
+        asyncio.run(_run(settings.hotkey, as_json, tray))
+    finally:
+        instance.release()
+    # everything is closed: leave without Python's exit handlers, in which PortAudio's JACK back-end
+    # asserts on the ports of streams it already closed (an abort, exit code -6, on every quit)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    logging.shutdown()
+    os._exit(0)
+
+
+async def _run(key: str, as_json: bool, tray: bool) -> None:
+    from app.engine import NotAvailable
+    from app.engine.local import LocalEngine
+    from app.listen.hotkey import GlobalHotkey, session_kind
+    from app.listen.notify import DesktopNotifier
+    from app.listen.service import DesktopListener
+    from app.listen.tray import Tray
+
+    sv = services()
+    engine = LocalEngine(sv, speech_output="device", preload=False)
+    listener = DesktopListener(engine, sv.settings.listen, _say, as_json=as_json)
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):  # Windows: Ctrl+C ends asyncio.run
+            loop.add_signal_handler(sig, listener.quit)
+    try:
+        await listener.prepare()
+    except NotAvailable as exc:
+        await engine.close()
+        fail(f"cannot listen: {exc}")
+    stop_tray = Tray(listener, sv.settings.language, key).start() if tray else None
+    notifier = DesktopNotifier(sv.settings.language, listener.decide)
+    if await asyncio.to_thread(notifier.connect):
+        listener.alert = notifier.notify
+    hotkey = GlobalHotkey(key, listener.key_down, listener.key_up)
+    await asyncio.to_thread(hotkey.start)
+    where = "" if session_kind() != "wayland" else " (Wayland: only while an X11 window has the focus)"
+    _ready(listener, f"ready: hold {key} to talk{where}", as_json)
+    try:
+        await listener.wait()
+    finally:
+        hotkey.stop()
+        notifier.close()
+        if stop_tray is not None:
+            stop_tray()
+
+
+def _ready(listener: DesktopListener, line: str, as_json: bool) -> None:
+    import json
+    import time
+
+    _say(json.dumps({"kind": "ready", "text": line, "t": time.monotonic()}) if as_json else line)
+
+
+def register(cli: typer.Typer) -> None:
+    cli.command("listen")(listen)

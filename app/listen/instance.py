@@ -1,0 +1,42 @@
+"""One background listener per user: it holds a lock file in the app's cache folder while it runs, so a
+second ``personal-agent listen`` (which would open the microphone twice) is refused with one line."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from filelock import FileLock, Timeout
+
+
+class AlreadyRunning(Exception):
+    """Another listener of this user runs; the message says which process."""
+
+
+class SingleInstance:
+    def __init__(self, folder: Path) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        self.lock_file = folder / "listen.lock"
+        self.pid_file = folder / "listen.pid"
+        self._lock = FileLock(self.lock_file)
+
+    def acquire(self) -> SingleInstance:
+        try:
+            self._lock.acquire(timeout=0)
+        except Timeout:
+            pid = self.running_pid()
+            who = f" (process {pid})" if pid else ""
+            raise AlreadyRunning(f"the listener is already running{who}: only one can use the microphone") from None
+        self.pid_file.write_text(str(os.getpid()))
+        return self
+
+    def running_pid(self) -> int | None:
+        try:
+            return int(self.pid_file.read_text().strip())
+        except (OSError, ValueError):
+            return None
+
+    def release(self) -> None:
+        if self._lock.is_locked:
+            self.pid_file.unlink(missing_ok=True)
+            self._lock.release()

@@ -1,0 +1,224 @@
+"""The background desktop listener: the local engine's voice port (the GUI's Listener, turn and events)
+driven by the global push-to-talk key.
+
+Key down: a rising tone, the reply that is playing stops (barge-in) and the microphone opens; key up: a
+falling tone, the microphone closes, the request is transcribed and answered, the reply is spoken on
+this machine's speaker. The microphone is open only while the key is held (or while a meeting records,
+which the tray shows); muted, the key does nothing. Events go to ``write`` as lines: a person's
+transcript (``you: …``, ``assistant: …``) or, with ``as_json``, each engine event as one JSON object.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import threading
+import time
+from collections.abc import Callable, Coroutine
+from typing import TYPE_CHECKING, Any, Literal
+
+from agents.turn import ApprovalRequested, ReplyDone, TranscriptFinal, TurnError
+from app.engine import EngineError, EngineEvent, MeetingUpdated, Notice, StateChanged, TimerChanged
+from app.listen.cues import play_cue
+
+if TYPE_CHECKING:
+    from app.engine.local import LocalEngine
+    from app.settings import ListenSettings
+
+log = logging.getLogger(__name__)
+ListenState = Literal["idle", "listening", "thinking", "speaking", "muted", "recording"]
+# (title, body, approval id or None) -> shown: a desktop notification (notify.py); not shown: a line
+Alert = Callable[[str, str, int | None], bool]
+
+
+class DesktopListener:
+    def __init__(self, engine: LocalEngine, config: ListenSettings, write: Callable[[str], None],
+                 as_json: bool = False) -> None:
+        self.engine = engine
+        self.config = config
+        self.write = write
+        self.as_json = as_json
+        self.muted = False
+        self.recording = False
+        self.engine_state = "idle"
+        self.state_listeners: list[Callable[[ListenState], None]] = []
+        self.alert: Alert | None = None
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self.stopped: asyncio.Event | None = None
+        self._press: asyncio.Task[bool] | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._write_lock = threading.Lock()
+        self._last_state: ListenState | None = None
+        engine.core.microphone = True  # push-to-talk opens this machine's microphone
+        engine.meetings_port.capture = "device"  # ... and so does a meeting
+
+    # -- state (the tray shows it; the microphone is open exactly while it is "listening" or "recording")
+
+    @property
+    def state(self) -> ListenState:
+        if self.engine_state in ("listening", "thinking", "speaking"):
+            return self.engine_state  # type: ignore[return-value]
+        if self.recording:
+            return "recording"
+        return "muted" if self.muted else "idle"
+
+    def _state_changed(self) -> None:
+        state = self.state
+        if state == self._last_state:
+            return
+        self._last_state = state
+        for listener in list(self.state_listeners):
+            try:
+                listener(state)
+            except Exception:
+                log.exception("state listener failed")
+
+    # -- start, run, stop
+
+    async def prepare(self, load: bool = True) -> None:
+        """Subscribe to the engine on this loop; ``load``: load the assistant, the voice and speech
+        recognition now, so the first press answers fast."""
+        self.loop = asyncio.get_running_loop()
+        self.stopped = asyncio.Event()
+        core = self.engine.core
+        core.loop = self.loop
+        self.engine.subscribe(self._on_event)
+        for part in (core.assistant, core.tts, core.recognizer, self.engine.voice.prepare) if load else ():
+            await core.thread(part)
+
+    async def wait(self) -> None:
+        assert self.stopped is not None, "prepare() first"
+        await self.stopped.wait()
+        for task in list(self._tasks):
+            task.cancel()
+        await self.engine.close()
+
+    def quit(self) -> None:
+        """From any thread (the tray's menu, a signal)."""
+        if self.loop is not None and self.stopped is not None:
+            self.loop.call_soon_threadsafe(self.stopped.set)
+
+    # -- the key (called on the hotkey's thread)
+
+    def key_down(self) -> None:
+        if self.loop is not None:
+            self.loop.call_soon_threadsafe(self._down)
+
+    def key_up(self) -> None:
+        if self.loop is not None:
+            self.loop.call_soon_threadsafe(self._up)
+
+    def _spawn(self, coro: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
+        task = asyncio.ensure_future(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return task
+
+    def _down(self) -> None:
+        if self.muted or self._press is not None:
+            return
+        if self.config.sounds:
+            play_cue(True, self.engine.sv.settings.audio.output_device)
+        self._press = asyncio.ensure_future(self._start())
+
+    async def _start(self) -> bool:
+        try:
+            await self.engine.start_listening(origin="listen")  # stops a reply that is playing first
+            return True
+        except EngineError as exc:
+            self._line(f"cannot listen: {exc}")
+            return False
+
+    def _up(self) -> None:
+        press, self._press = self._press, None
+        if press is None:
+            return
+        if self.config.sounds:
+            play_cue(False, self.engine.sv.settings.audio.output_device)
+        self._spawn(self._finish(press))
+
+    async def _finish(self, press: asyncio.Task[bool]) -> None:
+        if not await press:
+            return
+        try:
+            await self.engine.stop_listening()
+        except EngineError as exc:
+            self._line(f"cannot answer: {exc}")
+
+    # -- the tray's actions (any thread)
+
+    def set_muted(self, muted: bool) -> None:
+        self.muted = muted
+        self._state_changed()
+
+    def toggle_meeting(self) -> None:
+        if self.loop is None:
+            return
+        asyncio.run_coroutine_threadsafe(self._toggle_meeting(), self.loop)
+
+    async def _toggle_meeting(self) -> None:
+        try:
+            if self.recording:
+                await self.engine.meeting_stop()
+                self.recording = False
+            else:
+                await self.engine.meeting_start()
+                self.recording = True
+        except EngineError as exc:
+            self._line(f"meeting: {exc}")
+        self._state_changed()
+
+    def decide(self, approval_id: int, approve: bool) -> None:
+        """A notification's Approve or Deny."""
+        if self.loop is not None:
+            asyncio.run_coroutine_threadsafe(self.engine.decide(approval_id, approve, origin="listen"), self.loop)
+
+    # -- events
+
+    def _line(self, text: str) -> None:
+        from app.cli.common import terminal_safe
+
+        with self._write_lock:
+            self.write(terminal_safe(text) if not self.as_json else json.dumps({"kind": "line", "text": text}))
+
+    def _on_event(self, ev: EngineEvent) -> None:
+        if isinstance(ev, StateChanged):
+            self.engine_state = ev.state
+            self._state_changed()
+        elif isinstance(ev, MeetingUpdated):
+            recording = ev.meeting.state in ("recording", "paused")
+            if recording != self.recording:
+                self.recording = recording
+                self._state_changed()
+        if self.as_json:
+            if ev.kind != "speech_audio":
+                data = ev.model_dump(mode="json")
+                data["t"] = time.monotonic()  # this process's clock: benches compare it with the key
+                with self._write_lock:
+                    self.write(json.dumps(data, ensure_ascii=False))
+        elif isinstance(ev, TranscriptFinal):
+            self._line(f"you: {ev.text}")
+        elif isinstance(ev, ReplyDone):
+            self._line(f"assistant: {ev.reply.text}")
+        elif isinstance(ev, TurnError):
+            self._line(f"error: {ev.message}")
+        elif isinstance(ev, Notice) and ev.level != "info":
+            self._line(ev.message)
+        self._notify(ev)
+
+    def _notify(self, ev: EngineEvent) -> None:
+        if isinstance(ev, TimerChanged) and ev.change == "rang":
+            title, body, approval = ev.timer.label or ev.timer.kind, ev.timer.text, None
+        elif isinstance(ev, ApprovalRequested):
+            title, body, approval = ev.approval.summary, ev.approval.action, ev.approval.id
+        else:
+            return
+        alert = self.alert
+        if alert is not None and alert(title, body, approval):
+            return
+        from app.listen.strings import TRAY
+
+        language = self.engine.sv.settings.language
+        self._line(TRAY.text("approval.title", language, summary=title) if approval is not None
+                   else f"{title}: {body}" if body and body != title else title)

@@ -1,0 +1,26 @@
+"""Every text of the tray icon, its menu and the desktop notifications, in English and German."""
+
+from __future__ import annotations
+
+from agents.i18n import Catalogue
+
+TRAY = Catalogue({
+    "title": ("Personal assistant: {state}", "Persönlicher Assistent: {state}"),
+    "state.idle": ("ready (hold {key} to talk)", "bereit ({key} gedrückt halten zum Sprechen)"),
+    "state.listening": ("listening: the microphone is on", "hört zu: das Mikrofon ist an"),
+    "state.thinking": ("thinking", "denkt nach"),
+    "state.speaking": ("speaking", "spricht"),
+    "state.muted": ("muted: the key does nothing", "stumm: die Taste tut nichts"),
+    "state.recording": ("recording a meeting: the microphone is on", "nimmt ein Meeting auf: das Mikrofon ist an"),
+    "mute": ("Mute", "Stumm"),
+    "meeting.start": ("Start meeting recording", "Meeting-Aufnahme starten"),
+    "meeting.stop": ("Stop meeting recording", "Meeting-Aufnahme beenden"),
+    "open": ("Open the app", "App öffnen"),
+    "quit": ("Quit", "Beenden"),
+    "approve": ("Approve", "Zustimmen"),
+    "deny": ("Deny", "Ablehnen"),
+    "autostart.name": ("Personal assistant (listener)", "Persönlicher Assistent (Zuhörer)"),
+    "autostart.comment": ("Hold the push-to-talk key in any program to talk to the assistant",
+                          "In jedem Programm die Sprechtaste halten und mit dem Assistenten sprechen"),
+    "approval.title": ("Waiting for your yes: {summary}", "Wartet auf dein Ja: {summary}"),
+})
