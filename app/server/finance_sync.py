@@ -40,5 +40,7 @@ def server_sync(services: Services, users: UserStore, spaces: UserSpaces) -> Ban
     # replicas on one database: each scheduled run is claimed for most of an interval, so one process syncs
     period = timedelta(seconds=scheduler.interval_s * 0.9)
     holder = f"{socket.gethostname()} pid {os.getpid()}"
-    scheduler.claim = lambda: claim_lease(services.db, "bank-sync", holder, period)
+    # with no bank account there is nothing to claim: the database is not written (a backup's snapshot
+    # of an idle server stays the same)
+    scheduler.claim = lambda: not targets() or claim_lease(services.db, "bank-sync", holder, period)
     return scheduler
