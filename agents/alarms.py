@@ -2,7 +2,8 @@
 
 :func:`due_alarms` turns what has come due in the memory (timers run out, reminders reached) into
 :class:`Alarm` values, each delivered once (the memory marks them), also those that came due while the
-app was closed (``late``). :class:`AlarmClock` asks for them every second on a thread of its own and
+app was closed (``late``); each is claimed in the database, so with several processes on one database
+exactly one delivers it. :class:`AlarmClock` asks for them every second on a thread of its own and
 hands each to a callback (the engine shows and speaks it); other ``sources`` (a domain's notices, such
 as the finance budget warnings: agents/finance/notices.py) are asked at the same time."""
 
@@ -29,6 +30,7 @@ class Alarm(BaseModel):
     due_at: datetime
     text: str  # what the assistant says
     late: bool = False  # came due while the app was not running
+    owner: int | None = None  # whose it is where one clock serves many (the home server's user id)
 
 
 def timer_text(t: TimerOut, now: datetime) -> str:
@@ -61,9 +63,10 @@ def due_alarms(memory: Memory, now: datetime) -> list[Alarm]:
 
 
 class AlarmClock:
-    """Polls the memory every ``interval`` seconds on a daemon thread; ``on_alarm`` gets each alarm."""
+    """Polls the memory every ``interval`` seconds on a daemon thread; ``on_alarm`` gets each alarm.
+    Without a memory only the ``sources`` are asked (the home server's sweep over its users' memories)."""
 
-    def __init__(self, memory: Memory, now: Callable[[], datetime], on_alarm: Callable[[Alarm], None],
+    def __init__(self, memory: Memory | None, now: Callable[[], datetime], on_alarm: Callable[[Alarm], None],
                  interval: float = 1.0, sources: Sequence[Callable[[datetime], list[Alarm]]] = ()) -> None:
         self.memory, self.now, self.on_alarm, self.interval = memory, now, on_alarm, interval
         self.sources = list(sources)
@@ -78,7 +81,7 @@ class AlarmClock:
     def tick(self) -> list[Alarm]:
         """One look at the memory; delivers and returns what was due."""
         now = self.now()
-        alarms = due_alarms(self.memory, now)
+        alarms = due_alarms(self.memory, now) if self.memory is not None else []
         for source in self.sources:
             try:
                 alarms += source(now)

@@ -7,7 +7,8 @@ import re
 from datetime import UTC, datetime, timedelta
 
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy import delete, func, select
+from sqlalchemy import Update, delete, func, select, update
+from sqlalchemy.orm import Session
 
 from agents.deps import MemoryInputError
 from storage.db.agents import ConversationTurn, Reminder, Timer, UserFact
@@ -70,6 +71,12 @@ def _timer_out(row: Timer) -> TimerOut:
     out.ends_at = _aware(out.ends_at)
     out.created_at = _aware(out.created_at) if out.created_at else None
     return out
+
+
+def _claim(s: Session, stmt: Update) -> bool:
+    """Run a conditional update (set a flag where it is still unset); True if this call set it."""
+    res = s.execute(stmt.execution_options(synchronize_session=False))
+    return bool(getattr(res, "rowcount", 0))
 
 
 _WHAT_DE = {"note": "Die Notiz", "reminder": "Der Text der Erinnerung"}
@@ -198,15 +205,21 @@ class Memory:
         return outs
 
     def due_reminders(self, now: datetime) -> list[ReminderOut]:
-        """Reminders that are due and not yet delivered; marks them done."""
-        due = [r for r in self.reminders() if r.due_at <= now]
-        if due:
-            with self.db.session() as s:
-                for r in due:
-                    row = s.get(Reminder, r.id)
-                    if row is not None:
-                        row.done = True
-        return due
+        """Reminders that are due and not yet delivered; marks them done. Each is claimed once, also with
+        several processes on one database (home-server replicas on PostgreSQL): a row another process is
+        claiming is skipped (``FOR UPDATE SKIP LOCKED``) and only the update that finds it still not done
+        returns it, so exactly one caller delivers it."""
+        out: list[ReminderOut] = []
+        with self.db.session() as s:
+            q = (select(Reminder).where(Reminder.done.is_(False), Reminder.due_at <= now.astimezone(UTC))
+                 .order_by(Reminder.due_at).with_for_update(skip_locked=True))
+            for row in list(s.scalars(q)):
+                if _claim(s, update(Reminder).where(Reminder.id == row.id, Reminder.done.is_(False))
+                          .values(done=True)):
+                    r = ReminderOut.model_validate(row)
+                    r.due_at, r.done = _aware(r.due_at), True
+                    out.append(r)
+        return out
 
     # -- timers
     def add_timer(self, duration: timedelta, now: datetime, label: str = "") -> TimerOut:
@@ -231,14 +244,18 @@ class Memory:
         return [o for o in outs if o.ends_at > now]
 
     def due_timers(self, now: datetime) -> list[TimerOut]:
-        """Timers that have run out and not yet rung (nor been cancelled); marks them rung."""
+        """Timers that have run out and not yet rung (nor been cancelled); marks them rung. Claimed once
+        across processes, as ``due_reminders``."""
+        out: list[TimerOut] = []
         with self.db.session() as s:
-            q = select(Timer).where(Timer.cancelled.is_(False), Timer.rung.is_(False)).order_by(Timer.ends_at)
-            rows = [r for r in s.scalars(q) if _aware(r.ends_at) <= now]  # SQLite keeps no zone: compare here
-            outs = [_timer_out(r) for r in rows]
-            for r in rows:
-                r.rung = True
-        return outs
+            q = (select(Timer).where(Timer.cancelled.is_(False), Timer.rung.is_(False),
+                                     Timer.ends_at <= now.astimezone(UTC))
+                 .order_by(Timer.ends_at).with_for_update(skip_locked=True))
+            for row in list(s.scalars(q)):
+                if _claim(s, update(Timer).where(Timer.id == row.id, Timer.rung.is_(False),
+                                                 Timer.cancelled.is_(False)).values(rung=True)):
+                    out.append(_timer_out(row).model_copy(update={"rung": True}))
+        return out
 
     def cancel_timers(self, now: datetime) -> int:
         active = self.active_timers(now)

@@ -130,6 +130,9 @@ class ServerSettings(BaseModel):
                               "(its own listener, no sign-in); 0: off (docs/DEPLOYMENT.md)")
     metrics_host: str = Field("127.0.0.1", description="address of the metrics listener: keep it local, or a "
                               "private address only the Prometheus server reaches")
+    alarm_sweep_s: float = Field(5.0, ge=0, le=3600, description="seconds between the server's looks for "
+                                 "reminders and timers that came due (each is delivered once, by one server "
+                                 "process); 0: off")
 
 
 class BackupSettings(BaseModel):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 from collections.abc import Callable
@@ -140,18 +141,25 @@ def _check_tls(certfile: Path, keyfile: Path) -> None:
 
 
 def _serve(uvicorn: Any, app: Any, bind: str, port: int, sv: Services) -> None:
+    from app.server.service_notify import NotifyingServer
     from app.server.slow_clients import DeadlineH11Protocol
 
     cfg = sv.settings.server
     # log_config=None: uvicorn's loggers go through the app's handlers (app/logs.py: JSON, scrubbed, the file)
-    uvicorn.run(app, host=bind, port=port, log_config=None, log_level=None,
-                ssl_certfile=str(cfg.tls_certfile) if cfg.tls_certfile else None,
-                ssl_keyfile=str(cfg.tls_keyfile) if cfg.tls_keyfile else None,
-                # X-Forwarded-For names the client only when a configured proxy sent it (default: none)
-                proxy_headers=bool(cfg.forwarded_allow_ips.strip()),
-                forwarded_allow_ips=cfg.forwarded_allow_ips.strip() or None, server_header=False,
-                # slow clients (slowloris, a stalled body) are closed here too, not only by a proxy
-                http=DeadlineH11Protocol.configured(cfg.head_timeout_s, cfg.body_idle_s))
+    config = uvicorn.Config(app, host=bind, port=port, log_config=None, log_level=None,
+                            ssl_certfile=str(cfg.tls_certfile) if cfg.tls_certfile else None,
+                            ssl_keyfile=str(cfg.tls_keyfile) if cfg.tls_keyfile else None,
+                            # X-Forwarded-For names the client only when a configured proxy sent it (default: none)
+                            proxy_headers=bool(cfg.forwarded_allow_ips.strip()),
+                            forwarded_allow_ips=cfg.forwarded_allow_ips.strip() or None, server_header=False,
+                            # slow clients (slowloris, a stalled body) are closed here too, not only by a proxy
+                            http=DeadlineH11Protocol.configured(cfg.head_timeout_s, cfg.body_idle_s))
+    # uvicorn.run's one-process path, with a server that tells systemd it is ready and pings its watchdog
+    server = NotifyingServer(config)
+    with contextlib.suppress(KeyboardInterrupt):
+        server.run()
+    if not server.started:
+        raise SystemExit(3)  # uvicorn's start-up failure code (it has logged why)
 
 
 remote_cli = typer.Typer(help="Use a home server from this machine (the phone build's path).", no_args_is_help=True)

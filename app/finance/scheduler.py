@@ -95,6 +95,9 @@ class BankSyncScheduler:
         self._next: datetime | None = None
         self._last: datetime | None = None
         self.runs = 0
+        # the home server's claim of each scheduled run in the database (several server processes on one
+        # database: one of them syncs); None: every scheduled run syncs (the desktop app)
+        self.claim: Callable[[], bool] | None = None
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -115,7 +118,10 @@ class BankSyncScheduler:
         wait = self.first_delay_s
         while not self._stop.wait(wait):
             try:
-                self.run_once()
+                if self.claim is not None and not self.claim():
+                    log.info("scheduled bank sync left to another server process (it holds this run)")
+                else:
+                    self.run_once()
             except SyncBusy:
                 log.info("scheduled bank sync skipped: another sync is running")
             except Exception:  # never let the thread die; the status says what failed per account

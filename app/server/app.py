@@ -31,9 +31,11 @@ def create_app(services: Services, state: ServerState | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         st.finance_sync.start()  # the scheduled bank sync ([domains.finance] sync_interval_min; 0 = off)
+        st.alarms.start()  # reminders and timers that come due, each delivered once (server.alarm_sweep_s)
         try:
             yield
         finally:
+            st.alarms.stop()
             st.finance_sync.stop()
 
     app = FastAPI(

@@ -6,11 +6,15 @@ An account naming a user that does not exist is skipped with a note in the log."
 from __future__ import annotations
 
 import logging
+import os
+import socket
+from datetime import timedelta
 
 from app.finance.scheduler import BankSyncScheduler, SyncTarget, scheduler_for
 from app.server.spaces import UserSpaces
 from app.server.users import UserStore
 from app.services import Services
+from storage.db.leases import claim_lease
 
 log = logging.getLogger(__name__)
 
@@ -32,4 +36,11 @@ def server_sync(services: Services, users: UserStore, spaces: UserSpaces) -> Ban
             out.append(SyncTarget(acc.name, spaces.database(user.id), user.username))
         return out
 
-    return scheduler_for(services, targets)
+    scheduler = scheduler_for(services, targets)
+    # replicas on one database: each scheduled run is claimed for most of an interval, so one process syncs
+    period = timedelta(seconds=scheduler.interval_s * 0.9)
+    holder = f"{socket.gethostname()} pid {os.getpid()}"
+    # with no bank account there is nothing to claim: the database is not written (a backup's snapshot
+    # of an idle server stays the same)
+    scheduler.claim = lambda: not targets() or claim_lease(services.db, "bank-sync", holder, period)
+    return scheduler

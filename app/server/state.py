@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from app.finance.scheduler import BankSyncScheduler
+from app.server.alarms import ServerAlarms, server_alarms
 from app.server.finance_sync import server_sync
 from app.server.hashgate import HashGate
 from app.server.meetings import ServerMeetings
@@ -31,6 +32,7 @@ class ServerState:
     meetings: ServerMeetings
     hash_gate: HashGate
     finance_sync: BankSyncScheduler
+    alarms: ServerAlarms
 
     @classmethod
     def build(cls, services: Services) -> ServerState:
@@ -52,4 +54,5 @@ class ServerState:
             meetings=ServerMeetings(services, users),
             hash_gate=HashGate(slots=2),
             finance_sync=server_sync(services, users, spaces),
+            alarms=server_alarms(users, spaces, services.audit, cfg.alarm_sweep_s, services.settings.timezone),
         )

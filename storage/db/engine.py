@@ -7,12 +7,15 @@ as it is until ``encrypt_sqlite`` converts it."""
 
 from __future__ import annotations
 
+import re
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 
@@ -67,6 +70,40 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any, key: bytes | None = None) -> 
     cur.close()
 
 
+_SCHEMA = re.compile(r"-csearch_path=([A-Za-z_][A-Za-z0-9_]*)")
+_shared: dict[str, Engine] = {}
+_shared_lock = threading.Lock()
+
+
+def _schema_of(url: str) -> tuple[str, str | None]:
+    """A PostgreSQL URL whose only option is ``-csearch_path=<schema>`` (a home-server user's database,
+    app/server/spaces.py): the URL without it, and the schema; else the URL as it is and None."""
+    u = make_url(url)
+    m = _SCHEMA.fullmatch(str(u.query.get("options", "")))
+    if m is None:
+        return url, None
+    return u.difference_update_query(["options"]).render_as_string(hide_password=False), m.group(1)
+
+
+def _shared_engine(base_url: str) -> Engine:
+    """One connection pool per PostgreSQL database for all the schemas in it: a pool per schema (per
+    server user) held a connection per user, and 100 users took all of PostgreSQL's default 100."""
+    with _shared_lock:
+        engine = _shared.get(base_url)
+        if engine is None:
+            engine = _shared[base_url] = create_engine(base_url, pool_pre_ping=True, hide_parameters=True, pool_size=10,
+                                                       max_overflow=20, pool_timeout=60)
+        return engine
+
+
+def _use_schema(schema: str) -> Any:
+    def on_connect(conn: Connection) -> None:
+        conn.exec_driver_sql(f'SET search_path TO "{schema}"')
+        conn.commit()  # kept for the connection's use; the next user of the pooled connection sets its own
+
+    return on_connect
+
+
 class Database:
     """One engine and a session factory; ``migrate()`` brings the schema to head. ``migrations``:
     folders of Alembic revisions besides the foundation's (the domains' own branches)."""
@@ -99,7 +136,13 @@ class Database:
             if self.encrypted:
                 self._check_key()
         else:
-            self.engine = create_engine(url, pool_pre_ping=True, hide_parameters=True)
+            base, schema = _schema_of(url)
+            self._pooled_with_others = schema is not None
+            if schema is None:
+                self.engine = create_engine(url, pool_pre_ping=True, hide_parameters=True)
+            else:  # an engine of its own (its listener) on the pool shared by the database's schemas
+                self.engine = _shared_engine(base).execution_options()
+                event.listen(self.engine, "engine_connect", _use_schema(schema))
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     def _check_key(self) -> None:
@@ -143,4 +186,5 @@ class Database:
         downgrade(self.engine, revision, self.migrations)
 
     def dispose(self) -> None:
-        self.engine.dispose()
+        if not getattr(self, "_pooled_with_others", False):  # a shared pool stays for the other schemas
+            self.engine.dispose()

@@ -1,6 +1,7 @@
 """Tables of home-server mode: users (argon2 password hashes), paired devices, refresh tokens
 (stored by id only, for rotation and revocation), one-time pairing codes (stored as SHA-256) and
-ownership of server-made objects such as reply audio and uploaded meetings."""
+ownership of server-made objects such as reply audio and uploaded meetings, and the leases of its scheduled
+jobs (one server process runs each)."""
 
 from __future__ import annotations
 
@@ -73,3 +74,14 @@ class ServerObject(Base):
     key: Mapped[str] = mapped_column(String(128))
     user_id: Mapped[int] = mapped_column(ForeignKey("server_users.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class ServerJobLease(Base):
+    """Who runs a scheduled job of the server (the bank sync) until when: with several server processes on
+    one database the one whose claim succeeds runs it (storage/db/leases.py)."""
+
+    __tablename__ = "server_job_leases"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(100), default="")
+    until: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+import yaml
 
 from tests.server.live import PASSWORD, LiveServer, start_server, stop_server
 from tests.servers.base import free_port, require_binary, unavailable, wait_for_port
@@ -41,8 +42,25 @@ def test_compose_file_passes_compose_config() -> None:
         unavailable("neither 'docker compose' nor 'docker-compose' (apt-get install docker-compose)")
     res = subprocess.run(cmd, cwd=DEPLOY, capture_output=True, text=True)
     assert res.returncode == 0, res.stdout + res.stderr
-    text = (DEPLOY / "docker-compose.yml").read_text()
-    assert {"app:", "db:", "proxy:"} <= {ln.strip() for ln in text.splitlines()}
+    # the stack as compose resolved it (anchors merged, defaults filled in)
+    res = subprocess.run(cmd[:-1], cwd=DEPLOY, capture_output=True, text=True)
+    assert res.returncode == 0, res.stderr
+    stack = yaml.safe_load(res.stdout)
+    app, db, proxy = (stack["services"][n] for n in ("app", "db", "proxy"))
+    assert "ports" not in app and "ports" not in db  # only the proxy is published
+    assert sorted(p["target"] if isinstance(p, dict) else int(str(p).split(":")[-1]) for p in proxy["ports"]) == [80, 443]
+    assert stack["networks"]["backend"]["internal"] is True and set(db["networks"]) == {"backend"}
+    assert "backend" not in proxy["networks"]  # the proxy cannot reach the database
+    assert app["depends_on"]["db"]["condition"] == "service_healthy"
+    assert proxy["depends_on"]["app"]["condition"] == "service_healthy"
+    assert "/api/v1/health/ready" in " ".join(app["healthcheck"]["test"])
+    assert {"pa_keyring_password", "postgres_password"} <= {
+        x if isinstance(x, str) else x["source"] for x in app["secrets"]}
+    assert app["read_only"] is True and app["cap_drop"] == ["ALL"]
+    for svc in (app, db, proxy):
+        assert "no-new-privileges:true" in svc["security_opt"]
+    assert "./certs:/etc/nginx/certs:ro" in (DEPLOY / "docker-compose.yml").read_text()
+    assert "listen 443 ssl" in (DEPLOY / "nginx.conf").read_text()
 
 
 @pytest.fixture
