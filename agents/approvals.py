@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from agents.replies import ApprovalInfo
 from storage.audit import AuditLog
@@ -23,6 +23,10 @@ Status = Literal["pending", "approved", "denied", "expired", "done", "failed"]
 
 class ApprovalError(Exception):
     """Unknown approval id or one that was already decided."""
+
+
+class AlreadyDecided(ApprovalError):
+    """Decided meanwhile by another device or server process: this decision did nothing."""
 
 
 class ApprovalRecord(BaseModel):
@@ -163,13 +167,18 @@ class ApprovalStore:
         """Record the user's decision. Past its time, the request expires instead (and is not run)."""
         self.expire_old(now)
         with self.db.session() as s:
-            row = s.get(PendingApproval, approval_id)
+            # one conditional update: of two decisions at once (two devices, two server processes) one wins,
+            # the other finds it decided; a read-then-write let both win and the action ran twice
+            res = s.execute(update(PendingApproval)
+                            .where(PendingApproval.id == approval_id, PendingApproval.status == "pending")
+                            .values(status="approved" if approve else "denied", decided_at=now.astimezone(UTC))
+                            .execution_options(synchronize_session=False))
+            won = bool(getattr(res, "rowcount", 0))
+            row = s.get(PendingApproval, approval_id, populate_existing=True)
             if row is None:
                 raise ApprovalError(f"no approval #{approval_id}")
-            if row.status != "pending":
-                raise ApprovalError(f"approval #{approval_id} is already {row.status}")
-            row.status = "approved" if approve else "denied"
-            row.decided_at = now.astimezone(UTC)
+            if not won:
+                raise AlreadyDecided(f"approval #{approval_id} is already {row.status}")
             rec = _record(row)
         self.audit.record(f"approval.{rec.action}", rec.summary, "approved" if approve else "denied",
                           f"approval #{rec.id}", actor=actor)

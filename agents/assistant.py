@@ -30,7 +30,7 @@ from pydantic_ai.models import Model
 from pydantic_ai.usage import RunUsage
 
 from agents import domains
-from agents.approvals import ApprovalError, ApprovalRecord, ApprovalStore
+from agents.approvals import AlreadyDecided, ApprovalError, ApprovalRecord, ApprovalStore
 from agents.deps import AssistantDeps, ServiceDeps, ServiceError
 from agents.honesty import (
     CORRECTION,
@@ -504,12 +504,19 @@ class Assistant:
         now = self.clock().astimezone(self.tz)
         base: dict[str, Any] = {"source": "approval", "language": lang,
                                 "intent": match.intent if match else ("Confirm" if approve else "Reject")}
+        if rec.status not in ("pending", "expired"):  # decided meanwhile (another device or server process)
+            msg = phrase("approval.already", lang)
+            return AgentReply(spoken=msg, text=msg, error="approval already decided", **base)
         if rec.status != "pending" or rec.expires_at <= now:
             if rec.status == "pending":
                 self.approvals.expire_old(now)
             msg = phrase("approval.expired", lang)
             return AgentReply(spoken=msg, text=msg, error="approval expired", **base)
-        rec = self.approvals.decide(rec.id, approve, now)
+        try:
+            rec = self.approvals.decide(rec.id, approve, now)
+        except AlreadyDecided:
+            msg = phrase("approval.already", lang)
+            return AgentReply(spoken=msg, text=msg, error="approval already decided", **base)
         if not approve:
             msg = phrase("approval.declined", lang)
             return AgentReply(spoken=msg, text=f"{msg} ({rec.summary})", **base)

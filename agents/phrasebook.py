@@ -15,6 +15,8 @@ PHRASES = Catalogue({
     "approval.expired": ("That request has expired; nothing was done. Please ask again.",
                          "Die Anfrage ist abgelaufen; es wurde nichts gemacht. Bitte frag noch einmal."),
     "approval.declined": ("Okay, I won't do it.", "Okay, ich mache es nicht."),
+    "approval.already": ("That was already answered (on another device?); nothing more was done.",
+                         "Das wurde schon beantwortet (auf einem anderen Gerät?); sonst wurde nichts getan."),
     "approval.cli_hint": ("[approval #{id}] answer: personal-agent ask yes | personal-agent ask no",
                           "[Freigabe #{id}] antworten: personal-agent ask ja | personal-agent ask nein"),
     # confirmations of what ran

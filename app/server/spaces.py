@@ -19,6 +19,8 @@ from app.metrics import observed
 from app.services import Services
 from storage.db.engine import Database
 
+_SPACES_LOCK = 0x5041  # the advisory-lock class of the user spaces' schemas ("PA")
+
 
 def user_database_url(main_url: str, data_dir: Path, user_id: int) -> str:
     url = make_url(main_url)
@@ -48,11 +50,24 @@ class UserSpaces:
     def _open(self, user_id: int) -> Database:
         main = self.services.db
         url = user_database_url(main.url, self.services.paths.data_dir, user_id)
-        if main.dialect == "postgresql":
-            with main.engine.begin() as conn:
-                conn.execute(text(f'CREATE SCHEMA IF NOT EXISTS "pa_user_{int(user_id)}"'))
-        db = Database(url, main.migrations, key=main.key)
-        db.migrate()
+        if main.dialect != "postgresql":
+            db = Database(url, main.migrations, key=main.key)
+            db.migrate()
+            return db
+        # several server processes on one PostgreSQL (and each one's alarm sweep) may open a new user's schema
+        # at once: the schema and its migration are made under a lock per user, held by this session, so one
+        # process makes them and the others find them made (two at once failed with a duplicate alembic_version)
+        with main.engine.connect() as held:
+            held.execute(text("SELECT pg_advisory_lock(:space, :user)"), {"space": _SPACES_LOCK, "user": int(user_id)})
+            try:
+                with main.engine.begin() as conn:
+                    conn.execute(text(f'CREATE SCHEMA IF NOT EXISTS "pa_user_{int(user_id)}"'))
+                db = Database(url, main.migrations, key=main.key)
+                db.migrate()
+            finally:
+                held.execute(text("SELECT pg_advisory_unlock(:space, :user)"),
+                             {"space": _SPACES_LOCK, "user": int(user_id)})
+                held.commit()
         return db
 
     def database(self, user_id: int) -> Database:

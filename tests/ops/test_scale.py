@@ -5,6 +5,7 @@ every 0.2 s and claims what came due with FOR UPDATE SKIP LOCKED and a condition
 
 from __future__ import annotations
 
+import threading
 import time
 import uuid
 from collections import Counter
@@ -114,3 +115,37 @@ def test_each_reminder_and_timer_fires_once_between_two_processes(
     assert set(got) == expected, f"not delivered: {sorted(expected - set(got))[:5]}"
     assert twice == [], f"delivered more than once: {twice[:5]}"
     print(f"\n{len(expected)} alarms, delivered once each; by process: {dict(holders)}")
+
+
+def test_an_approval_answered_at_both_processes_at_once_runs_once(two_servers: tuple[LiveServer, LiveServer]) -> None:
+    """Yes pressed on two devices at once, each reaching another server process: one decision runs the action,
+    the others are told it was decided (409). Before the conditional update in ``ApprovalStore.decide`` every
+    process read "pending" and ran it."""
+    from storage.audit import AuditLog
+    from storage.db.engine import Database
+
+    a, b = two_servers
+    assert a.database_url is not None
+    user = a.new_client("approve")
+    assert user.post("/api/v1/turns/text", json={"text": "remember that my locker code is 4711"}).status_code == 200
+    asked = user.post("/api/v1/turns/text", json={"text": "forget my locker code"}).json()
+    assert asked.get("approval"), asked
+    aid = asked["approval"]["id"]
+    start = threading.Barrier(8)
+    codes: list[int] = []
+
+    def press(server: LiveServer) -> None:
+        with server.http() as h:
+            start.wait(30)
+            codes.append(h.post(f"/api/v1/approvals/{aid}/approve", headers=user.headers).status_code)
+
+    threads = [threading.Thread(target=press, args=(s,)) for s in (a, b) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    assert sorted(codes) == [200] + [409] * 7, codes
+    main = Database(a.database_url)  # the server's audit log (every user's approvals)
+    decided = [r for r in AuditLog(main).recent(limit=2000) if r.detail == f"approval #{aid}"]
+    main.dispose()
+    assert [r.outcome for r in decided] == ["approved"], decided

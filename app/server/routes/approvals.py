@@ -30,6 +30,8 @@ def _decide(st: State, user_id: int, approval_id: int, approve: bool) -> Approva
     if rec.status != "pending":
         raise HTTPException(409, f"approval #{approval_id} is already {rec.status}")
     reply = asst.decide(approval_id, approve)
+    if reply.error == "approval already decided":  # another device or server process decided it meanwhile
+        raise HTTPException(409, f"approval #{approval_id} was decided meanwhile")
     status = asst.approvals.get(approval_id).status
     final = status if status in ("done", "failed", "denied", "expired") else "failed"
     return ApprovalOutcome(id=approval_id, status=final, message=reply.spoken,  # type: ignore[arg-type]
