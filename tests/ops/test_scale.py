@@ -13,10 +13,12 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import httpx
 import pytest
 from sqlalchemy import create_engine, text
 
 from tests.server.live import LiveServer, as_home, start_server, stop_server
+from tests.servers.nginx import nginx_proxy
 from tests.servers.postgres import PostgresServer
 from tests.servers.s3 import S3Server
 
@@ -117,10 +119,12 @@ def test_each_reminder_and_timer_fires_once_between_two_processes(
     print(f"\n{len(expected)} alarms, delivered once each; by process: {dict(holders)}")
 
 
-def test_an_approval_answered_at_both_processes_at_once_runs_once(two_servers: tuple[LiveServer, LiveServer]) -> None:
-    """Yes pressed on two devices at once, each reaching another server process: one decision runs the action,
-    the others are told it was decided (409). Before the conditional update in ``ApprovalStore.decide`` every
-    process read "pending" and ran it."""
+def test_an_approval_answered_at_both_processes_at_once_runs_once(two_servers: tuple[LiveServer, LiveServer],
+                                                                   tmp_path: Path) -> None:
+    """Behind the shipped nginx config (deploy/nginx.conf, the real nginx, both processes as its upstreams):
+    yes pressed on eight devices at once, nginx spreading them over both processes: one decision runs the
+    action, the others are told it was decided (409). Before the conditional update in
+    ``ApprovalStore.decide`` four of eight presses ran it."""
     from storage.audit import AuditLog
     from storage.db.engine import Database
 
@@ -133,18 +137,21 @@ def test_an_approval_answered_at_both_processes_at_once_runs_once(two_servers: t
     aid = asked["approval"]["id"]
     start = threading.Barrier(8)
     codes: list[int] = []
+    with nginx_proxy([a.port, b.port], tmp_path) as proxy:
 
-    def press(server: LiveServer) -> None:
-        with server.http() as h:
-            start.wait(30)
-            codes.append(h.post(f"/api/v1/approvals/{aid}/approve", headers=user.headers).status_code)
+        def press() -> None:
+            with httpx.Client(base_url=proxy.https, verify=str(proxy.ca), timeout=120) as h:
+                start.wait(30)
+                codes.append(h.post(f"/api/v1/approvals/{aid}/approve", headers=user.headers).status_code)
 
-    threads = [threading.Thread(target=press, args=(s,)) for s in (a, b) for _ in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(120)
+        threads = [threading.Thread(target=press) for _ in range(8)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(180)
+        served = Counter(line.split()[0] for line in proxy.access_log.read_text().splitlines() if "/approve" in line)
     assert sorted(codes) == [200] + [409] * 7, codes
+    assert set(served) == {f"127.0.0.1:{a.port}", f"127.0.0.1:{b.port}"}, served  # both processes answered
     main = Database(a.database_url)  # the server's audit log (every user's approvals)
     decided = [r for r in AuditLog(main).recent(limit=2000) if r.detail == f"approval #{aid}"]
     main.dispose()

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -17,7 +16,8 @@ import pytest
 import yaml
 
 from tests.server.live import PASSWORD, LiveServer, start_server, stop_server
-from tests.servers.base import free_port, require_binary, unavailable, wait_for_port
+from tests.servers.base import unavailable
+from tests.servers.nginx import nginx_proxy as nginx_in_front
 from tests.servers.tls_cert import self_signed_cert
 
 DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
@@ -65,32 +65,8 @@ def test_compose_file_passes_compose_config() -> None:
 
 @pytest.fixture
 def nginx_proxy(live_server: LiveServer, tmp_path: Path) -> Iterator[tuple[str, str, Path]]:
-    nginx = require_binary("nginx", "/usr/sbin/nginx", hint="apt-get install nginx-light")
-    cert = self_signed_cert()
-    https_port, http_port = free_port(), free_port()
-    conf = (DEPLOY / "nginx.conf").read_text()
-    conf = conf.replace("server app:8765;", f"server 127.0.0.1:{live_server.port};")
-    conf = conf.replace("/etc/nginx/certs/fullchain.pem", str(cert.cert)).replace("/etc/nginx/certs/privkey.pem",
-                                                                                   str(cert.key))
-    conf = re.sub(r"\n\s*listen \[::\]:\d+[^;]*;", "", conf)
-    conf = conf.replace("listen 443 ssl", f"listen 127.0.0.1:{https_port} ssl").replace(
-        "listen 80;", f"listen 127.0.0.1:{http_port};")
-    conf = conf.replace("pid /tmp/nginx.pid;", f"pid {tmp_path}/nginx.pid;")
-    conf = conf.replace("access_log /dev/stdout;", f"access_log {tmp_path}/access.log;").replace(
-        "error_log /dev/stderr warn;", f"error_log {tmp_path}/error.log warn;")
-    conf = conf.replace("http {", f"http {{\n    client_body_temp_path {tmp_path}/body;\n"
-                                  f"    proxy_temp_path {tmp_path}/proxy;", 1)
-    (tmp_path / "nginx.conf").write_text(conf)
-    args = [nginx, "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf"), "-e", str(tmp_path / "error.log")]
-    check = subprocess.run([*args, "-t"], capture_output=True, text=True)
-    assert check.returncode == 0, check.stderr
-    proc = subprocess.Popen([*args, "-g", "daemon off;"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        wait_for_port(https_port, proc=proc)  # type: ignore[arg-type]
-        yield f"https://127.0.0.1:{https_port}", f"http://127.0.0.1:{http_port}", cert.cert
-    finally:
-        proc.terminate()
-        proc.wait(10)
+    with nginx_in_front([live_server.port], tmp_path) as proxy:
+        yield proxy.https, proxy.http, proxy.ca
 
 
 @pytest.mark.integration
