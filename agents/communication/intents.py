@@ -91,7 +91,7 @@ INTENTS: Intents = {
                "(schedule|book|plan) {title} {when} [for {duration}]"],
         "de": [f"(erstelle|erstell|lege|leg|mach|mache|plane|plan|trage|trag) [mir] [einen|ein|eine|den|neuen|einen neuen] {EVENT_DE} [an] [(namens|mit dem titel|für|zum thema)] {{title}} {{when}} [für {{duration}}] [an|ein]",
                f"(erstelle|erstell|lege|leg|mach|mache|plane|plan|trage|trag) [mir] [einen|ein|eine|den|neuen|einen neuen] {EVENT_DE} {{when}} [an] [(namens|mit dem titel|für|zum thema)] {{title}} [an|ein]",
-               "(trag|trage|setz|setze) [mir] [für] {when} {title} [in den kalender|in meinen kalender] ein",
+               "(trag|trage|setz|setze) [mir] [für] {when} [für {duration}] {title} [in den kalender|in meinen kalender] ein",
                "(trag|trage|setz|setze) [mir] {title} {when} [in den kalender|in meinen kalender] ein",
                "(plane|plan) {title} {when} [für {duration}]",
                "(schreib|schreibe|trag|trage|setz|setze) [mir] (in den|in meinen) kalender [für] {when} {title}",

@@ -184,9 +184,55 @@ def _punctuation(text: str) -> str:
     return t
 
 
+# "from 5 to 5:30 pm", "von 10 bis 12 Uhr": a span of clock times is said as its start and length, which the
+# templates' {when} and {duration} read ("at 5:00 pm for 30 minutes", "um 10:00 uhr für 120 minuten")
+_SPAN_EN = re.compile(r"(?i)\bfrom (\d{1,2})(?:[:.](\d{2}))?(?: ?(am|pm))? (?:to|till|until|-) (\d{1,2})(?:[:.](\d{2}))?"
+                      r"(?: ?(am|pm))?\b")
+_SPAN_DE = re.compile(r"(?i)\bvon (\d{1,2})(?:[:.](\d{2}))?(?: uhr)? bis (\d{1,2})(?:[:.](\d{2}))?( uhr)?\b")
+
+
+def _span_minutes(h1: int, m1: int, mer1: str | None, h2: int, m2: int, mer2: str | None,
+                  wrap: bool = True) -> tuple[int, int] | None:
+    """Start (minutes after midnight) and length; None when the span is not a plausible one (over 12 hours,
+    backwards). ``wrap``: an end before the start with no half of the day said is read 12 hours later
+    ("from 11 to 1"); not in German, where the clock goes to 24."""
+    if h1 > 23 or h2 > 23 or m1 > 59 or m2 > 59:
+        return None
+    mer1 = mer1 or (mer2 if mer2 and (h1 % 12) * 60 + m1 <= (h2 % 12) * 60 + m2 else None)
+    start = (h1 % 12 + (12 if mer1 == "pm" else 0)) * 60 + m1 if mer1 else h1 * 60 + m1
+    end = (h2 % 12 + (12 if mer2 == "pm" else 0)) * 60 + m2 if mer2 else h2 * 60 + m2
+    if end <= start and not (mer1 or mer2) and wrap:
+        end += 12 * 60
+    length = end - start
+    return (start, length) if 0 < length <= 12 * 60 else None
+
+
+def _spans(t: str) -> str:
+    def en(m: re.Match[str]) -> str:
+        got = _span_minutes(int(m[1]), int(m[2] or 0), (m[3] or "").lower() or None, int(m[4]), int(m[5] or 0),
+                            (m[6] or "").lower() or None)
+        if got is None:
+            return m[0]
+        start, length = got
+        mer = m[3] or m[6]
+        clock = f"{start // 60 % 12 or 12}:{start % 60:02d} {'pm' if start >= 12 * 60 else 'am'}" if mer \
+            else f"{start // 60}:{start % 60:02d}"
+        return f"at {clock} for {length} minutes"
+
+    def de(m: re.Match[str]) -> str:
+        got = _span_minutes(int(m[1]), int(m[2] or 0), None, int(m[3]), int(m[4] or 0), None, wrap=False)
+        if got is None:
+            return m[0]
+        start, length = got
+        return f"um {start // 60}:{start % 60:02d} uhr für {length} minuten"
+
+    return _SPAN_DE.sub(de, _SPAN_EN.sub(en, t))
+
+
 def prepare(text: str) -> str:
-    """Punctuation, politeness, hesitations and slips removed; case kept."""
-    t = _colloquial_en(_punctuation(text))
+    """Punctuation, politeness, hesitations and slips removed; spans of clock times as start and length;
+    case kept."""
+    t = _spans(_colloquial_en(_punctuation(text)))
     t = re.sub(r"\s+", " ", _HESITATION.sub(" ", t)).strip()
     for pattern, repl in _SLIPS:
         t = pattern.sub(repl, t)

@@ -75,7 +75,7 @@ def test_a_request_about_one_kind_of_thing_sees_only_its_tools(assistant: Assist
     with_model(assistant, FunctionModel(model))  # one call a turn (the tools word the answer): the change asked for
     assistant.ask("Lösch den Termin Project Review am Freitag")
     assert seen[-1] == {"delete_event", "ask_user"}
-    assistant.ask("Schedule a call with the landlord next Monday from 5 to 5:30 pm")
+    assistant.ask("Schedule a call with the landlord next Monday at 5 pm for half an hour, the usual room")
     assert seen[-1] == {"create_event", "ask_user"}
 
 
