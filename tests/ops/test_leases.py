@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import create_engine, text
 
 from app.finance.scheduler import BankSyncScheduler
 from storage.db.engine import Database
@@ -25,12 +24,7 @@ PERIOD = timedelta(minutes=54)
 
 @pytest.fixture(scope="module")
 def pg_url(postgres_server: PostgresServer) -> Iterator[str]:
-    admin = create_engine(postgres_server.url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text("DROP DATABASE IF EXISTS pa_lease_test"))
-        conn.execute(text("CREATE DATABASE pa_lease_test"))
-    admin.dispose()
-    url = postgres_server.url.rsplit("/", 1)[0] + "/pa_lease_test"
+    url = postgres_server.fresh_database("pa_lease_test")
     db = Database(url)
     db.migrate()
     db.dispose()

@@ -15,7 +15,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-from sqlalchemy import create_engine, text
 
 from tests.server.live import LiveServer, as_home, start_server, stop_server
 from tests.servers.nginx import nginx_proxy
@@ -29,11 +28,7 @@ DB = "pa_scale_test"
 @pytest.fixture(scope="module")
 def two_servers(tmp_path_factory: pytest.TempPathFactory, models_dir: Path, postgres_server: PostgresServer,
                 s3_server: S3Server) -> Iterator[tuple[LiveServer, LiveServer]]:
-    admin = create_engine(postgres_server.url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f"DROP DATABASE IF EXISTS {DB}"))
-        conn.execute(text(f"CREATE DATABASE {DB}"))
-    admin.dispose()
+    database_url = postgres_server.fresh_database(DB)
     home = tmp_path_factory.mktemp("scale-home")
     (home / "config").mkdir(parents=True)
     (home / "config" / "config.toml").write_text(f"""timezone = "Europe/Berlin"
@@ -49,7 +44,7 @@ s3_prefix = "scale-{uuid.uuid4().hex[:8]}"
         from app import secrets
 
         secrets.set_secret("s3", "default", s3_server.secret_key)
-    env = {"PA_DATABASE_URL": postgres_server.url.rsplit("/", 1)[0] + f"/{DB}",
+    env = {"PA_DATABASE_URL": database_url,
            "PA_STT__MODEL": str(models_dir / "whisper-base"), "PA_SERVER__ALARM_SWEEP_S": "0.2"}
     first = start_server(home, env, timeout=300)
     try:

@@ -19,12 +19,7 @@ pytestmark = pytest.mark.integration
 @pytest.fixture(scope="module")
 def pg_server(tmp_path_factory: pytest.TempPathFactory, models_dir: Path,
               postgres_server: PostgresServer) -> Iterator[LiveServer]:
-    admin = create_engine(postgres_server.url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text("DROP DATABASE IF EXISTS pa_server_test"))
-        conn.execute(text("CREATE DATABASE pa_server_test"))
-    admin.dispose()
-    url = postgres_server.url.rsplit("/", 1)[0] + "/pa_server_test"
+    url = postgres_server.fresh_database("pa_server_test")
     server = start_server(tmp_path_factory.mktemp("pg-home"), {**_server_env(models_dir), "PA_DATABASE_URL": url})
     yield server
     stop_server(server)

@@ -28,6 +28,17 @@ class PostgresServer:
     def url(self) -> str:
         return f"postgresql+psycopg://{self.user}@127.0.0.1:{self.port}/{self.dbname}"
 
+    def fresh_database(self, name: str) -> str:
+        """A new, empty database ``name`` on this server (dropped first if a run left it); its URL."""
+        from sqlalchemy import create_engine, text
+
+        admin = create_engine(self.url, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        admin.dispose()
+        return self.url.rsplit("/", 1)[0] + f"/{name}"
+
 
 def _bin_dir() -> Path | None:
     for d in sorted(glob.glob("/usr/lib/postgresql/*/bin"), reverse=True):
