@@ -243,8 +243,8 @@ _CHANNELS = re.compile(r"\b(?:whatsapp|sms|signal|telegram|threema|chat|mastodon
 
 
 def _other_channel(intent: str, norm: str) -> bool:
-    used = intent_words(intent)
-    return any(m.group(0) not in used for m in _CHANNELS.finditer(norm))
+    named = {m.group(0) for m in _CHANNELS.finditer(norm)}
+    return bool(named) and not named <= intent_words(intent)  # the vocabulary only when a channel is named
 
 
 def _typed(name: str, raw: str, now: datetime) -> Any:
