@@ -367,6 +367,8 @@ class Assistant:
 
     def _model_failed(self, turn: _Turn, exc: BaseException, deps: AssistantDeps) -> AgentReply:
         log.warning("model failed: %r", exc)
+        if deps.pending:  # a request was parked before the model failed: it waits for the yes, so ask about it
+            return self._llm_reply("", deps)
         error = model_error_message(exc, self.language)
         error += ran_before(deps.actions, self.language)  # never leave what already changed unmentioned
         reply = self._fallback(turn.text, error, connected=True)

@@ -40,6 +40,22 @@ _CLAIM_DE = re.compile(
     r"|^\s*(?:erledigt|gemacht|fertig)\b",
     re.IGNORECASE | re.MULTILINE,
 )
+_CLAIM_BARE = re.compile(  # a sentence that starts with what was done ("Sent the e-mail to Jörg.", "Gelöscht.")
+    r"^(?:(?:okay|ok|sure|alright|gut|alles klar)[,!.]?\s+)?"
+    r"(?:sent|created|added|scheduled|booked|deleted|removed|cancell?ed|forwarded|saved|replied|posted|paid|"
+    r"transferred|texted|messaged|e-?mailed|noted|"
+    r"gesendet|gesandt|geschickt|verschickt|erstellt|angelegt|eingetragen|gelöscht|entfernt|abgesagt|"
+    r"weitergeleitet|gespeichert|notiert|gepostet|bezahlt|überwiesen|beantwortet)\b"
+    # "The e-mail to Jörg is sent", "Die Nachricht an Anna wurde verschickt"
+    r"|\b(?:e-?mail|mail|message|nachricht|reply|antwort)\s+(?:to|an)\s+[^.!?]{1,60}?\s+"
+    r"(?:is|has been|was|ist|wurde)\s+(?:now\s+|jetzt\s+)?"
+    r"(?:sent|delivered|on its way|gesendet|verschickt|geschickt|unterwegs)\b"
+    # German puts the participle last: "E-Mail an Jörg gesendet.", "Termin am Montag eingetragen!"
+    r"|^(?:die |der |den |eine |ein )?(?:e-?mail|mail|nachricht|antwort|termin|erinnerung|timer|wecker|notiz)\b"
+    r"[^.!?]{0,60}\s(?:gesendet|verschickt|geschickt|erstellt|angelegt|eingetragen|gelöscht|gestellt|gespeichert)"
+    r"\s*[.!]?$",
+    re.IGNORECASE,
+)
 _ASKS = re.compile(  # a yes/no question about doing something; "When should I remind you?" asks for a detail
     r"(?:^|[.!?:;,]\s*|\b(?:okay|ok|so|also|gut|alright)\s+)"
     r"(?:shall i|should i|do you want me to|would you like me to|may i|can i go ahead|"
@@ -69,13 +85,18 @@ def _statements(text: str) -> str:
     """The text without quotes (someone else's words: a mail read out claims nothing of the assistant's)
     and without its questions for a missing detail (they claim nothing)."""
     own = _QUOTE.sub("“…”", text.strip())
-    return " ".join(s for s in re.split(r"(?<=[.!?])\s+", own) if not _DETAIL_QUESTION.match(s))
+    return " ".join(s for s in _sentences(own) if not _DETAIL_QUESTION.match(s))
+
+
+def _sentences(text: str) -> list[str]:
+    return [s.strip() for s in re.split(r"(?<=[.!?])\s+|\n+", text) if s.strip()]
 
 
 def claims_action(text: str) -> bool:
     """The text says an action was (or is being) done, or asks to confirm one."""
     said = _statements(text)
-    return bool(_CLAIM_EN.search(said) or _CLAIM_DE.search(said) or _ASKS.search(said))
+    return bool(_CLAIM_EN.search(said) or _CLAIM_DE.search(said) or _ASKS.search(said)
+                or any(_CLAIM_BARE.search(s) for s in _sentences(said)))
 
 
 def parrots_correction(text: str) -> bool:

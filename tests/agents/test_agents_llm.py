@@ -325,6 +325,7 @@ def test_every_model_call_has_an_output_bound(assistant: Assistant) -> None:
     def both(messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:
         role = "orchestrator" if "ask_communication" in {t.name for t in info.function_tools} else "delegate"
         seen[role].append((info.model_settings or {}).get("max_tokens"))
+        print("RET", tool_returns(messages))
         return script(messages, info)
 
     with_model(assistant, FunctionModel(both), tool_answers=False)
@@ -351,6 +352,7 @@ def test_an_approved_action_is_reported_done_when_the_model_then_hangs(assistant
     async def model(messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:
         if "send_mail" in tool_returns(messages):
             await asyncio.sleep(30)  # the summary after the approved send runs on (a model that never stops)
+        print("RET", tool_returns(messages))
         return script(messages, info)
 
     with_model(assistant, FunctionModel(model))
@@ -383,6 +385,7 @@ def test_every_agent_knows_today_and_the_users_language(assistant: Assistant) ->
         role = "orchestrator" if "ask_communication" in {t.name for t in info.function_tools} else "delegate"
         seen[role] = user_prompt(messages)
         seen[role + " instructions"] = info.instructions or ""
+        print("RET", tool_returns(messages))
         return script(messages, info)
 
     with_model(assistant, FunctionModel(both))
@@ -408,3 +411,26 @@ def test_a_run_that_fails_after_a_tool_ran_says_what_ran(assistant: Assistant) -
     assert reply.source == "fallback" and [c.name for c in reply.tool_calls] == ["set_reminder"]
     assert "returned an error" in reply.spoken and "Before that, this ran: set reminder (due_at=2026-03-05 11:20:00+01:00, text=water the plants)." in reply.spoken
     assert [r.text for r in assistant.memory.reminders()] == ["water the plants"]
+
+
+def test_a_request_parked_before_the_model_timed_out_is_asked_about(assistant: Assistant,
+                                                                     services: ServiceDeps) -> None:
+    """The delegate asked to send a mail (parked for approval), then the orchestrator's next step timed out
+    (the model words the answers): the reply asks about exactly that request, which is pending in the
+    store, so a following "nein" declines it instead of meeting an approval nobody was asked about."""
+    mail = services.mail
+    assert isinstance(mail, MemoryMail)
+    script = _send_mail_delegate("joerg@example.com")
+
+    def model(messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:
+        if "ask_communication" in {t.name for t in info.function_tools} and "ask_communication" in tool_returns(messages):
+            raise TimeoutError("the model took too long")
+        return script(messages, info)
+
+    with_model(assistant, FunctionModel(model), tool_answers=False)
+    reply = assistant.ask("Schreib joerg@example.com eine Mail, dass ich das Protokoll gelesen habe")
+    assert reply.approval is not None and "joerg@example.com" in reply.spoken and reply.error is None
+    assert reply.spoken.endswith(("Shall I?", "Soll ich?")) and mail.sent == []
+    no = assistant.ask("nein")
+    assert no.source == "approval" and no.approval is None and mail.sent == []
+    assert assistant.approvals.pending(NOW) is None

@@ -25,12 +25,17 @@ CLAIMS = [
     # said by the real 1.5B model with no tool call (this session's check)
     "Sure! Please let me know the details, and I'll call the dentist right away.",
     "Okay, I'll let Anna know that I'll come later.", "Okay, ich schreibe Anna, dass du später kommst.",
+    # a scripted delegate's answer after the mail tool refused (no "I": not caught before)
+    "Sent the e-mail to joerg@example.com.", "Okay, scheduled for Monday at 10.", "Gelöscht.",
+    "The e-mail to Anna is sent.", "Die Nachricht an Tom wurde verschickt.", "E-Mail an Jörg gesendet.",
 ]
 ANSWERS = [
     "It's 11:20.", "You have 2 events tomorrow: dentist at 10, lunch at 12.", "The capital of France is Paris.",
     "Why did the cat go to the doctor? Because it had a toothache!", "I don't have access to your calendar.",
     "Morgen hast du keine Termine.", "Ich kann dir leider nicht sagen, wie das Wetter wird.",
     "Timers ring even when the app is closed.",
+    "Anna sent you a mail yesterday at 5: „Sent from my phone“.", "The last mail from Tom was sent on Monday.",
+    "Started at 10, the meeting ran for an hour.",
 ]
 
 
