@@ -14,6 +14,7 @@ from sqlalchemy import select, update
 
 from agents.replies import ApprovalInfo
 from storage.audit import AuditLog
+from storage.bilingual import Bilingual
 from storage.db.agents import PendingApproval
 from storage.db.engine import Database
 
@@ -21,7 +22,7 @@ DEFAULT_TTL = timedelta(minutes=5)
 Status = Literal["pending", "approved", "denied", "expired", "done", "failed"]
 
 
-class ApprovalError(Exception):
+class ApprovalError(Bilingual):
     """Unknown approval id or one that was already decided."""
 
 
@@ -160,7 +161,7 @@ class ApprovalStore:
         with self.db.session() as s:
             row = s.get(PendingApproval, approval_id)
             if row is None:
-                raise ApprovalError(f"no approval #{approval_id}")
+                raise ApprovalError(f"no approval #{approval_id}", de=f"keine Freigabe #{approval_id}")
             return _record(row)
 
     def decide(self, approval_id: int, approve: bool, now: datetime, actor: str = "user") -> ApprovalRecord:
@@ -176,7 +177,7 @@ class ApprovalStore:
             won = bool(getattr(res, "rowcount", 0))
             row = s.get(PendingApproval, approval_id, populate_existing=True)
             if row is None:
-                raise ApprovalError(f"no approval #{approval_id}")
+                raise ApprovalError(f"no approval #{approval_id}", de=f"keine Freigabe #{approval_id}")
             if not won:
                 raise AlreadyDecided(f"approval #{approval_id} is already {row.status}")
             rec = _record(row)
@@ -189,7 +190,7 @@ class ApprovalStore:
         with self.db.session() as s:
             row = s.get(PendingApproval, approval_id)
             if row is None:
-                raise ApprovalError(f"no approval #{approval_id}")
+                raise ApprovalError(f"no approval #{approval_id}", de=f"keine Freigabe #{approval_id}")
             row.status = "done" if ok else "failed"
             row.result = result[:4000]
             rec = _record(row)

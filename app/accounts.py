@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from app import secrets
 from storage.audit import AuditLog
+from storage.bilingual import Bilingual
 from storage.db.engine import Database
 from storage.db.models import Account
 
@@ -29,8 +30,8 @@ def account_kinds() -> tuple[str, ...]:
     return tuple(dict.fromkeys([*kinds, *APP_KINDS]))
 
 
-class AccountError(Exception):
-    pass
+class AccountError(Bilingual):
+    """An account cannot be added, found or checked; one line (English and German)."""
 
 
 class AccountIn(BaseModel):
@@ -71,7 +72,8 @@ class AccountService:
         with self.db.session() as s:
             existing = s.scalar(select(Account).where(Account.kind == acc.kind, Account.name == acc.name))
             if existing is not None:
-                raise AccountError(f"a {acc.kind} account named '{acc.name}' exists already")
+                raise AccountError(f"a {acc.kind} account named '{acc.name}' exists already",
+                                   de=f"ein {acc.kind}-Konto namens '{acc.name}' gibt es schon")
             row = Account(**acc.model_dump())
             s.add(row)
             s.flush()
@@ -110,9 +112,10 @@ class AccountService:
                 q = q.where(Account.kind == kind)
             rows = list(s.scalars(q))
             if not rows:
-                raise AccountError(f"no account named '{name}'")
+                raise AccountError(f"no account named '{name}'", de=f"kein Konto namens '{name}'")
             if len(rows) > 1:
-                raise AccountError(f"several accounts are named '{name}': give --kind")
+                raise AccountError(f"several accounts are named '{name}': give --kind",
+                                   de=f"mehrere Konten heißen '{name}': gib --kind an")
             return AccountOut.model_validate(rows[0])
 
     def remove(self, name: str, kind: str | None = None) -> AccountOut:
@@ -169,7 +172,8 @@ def checked_account(acc: AccountIn) -> AccountIn:
     from agents.finance.bank_config import BankConfigError, bank_options
 
     if not acc.username.strip():
-        raise AccountError("a bank account needs the online-banking user id (Anmeldename): --username")
+        raise AccountError("a bank account needs the online-banking user id (Anmeldename): --username",
+                           de="ein Bankkonto braucht den Anmeldenamen fürs Onlinebanking: --username")
     try:
         options = bank_options(acc.options)
     except BankConfigError as exc:

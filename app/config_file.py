@@ -10,7 +10,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from app.settings import ConfigError, Settings, _describe
+from app.settings import ConfigError, Settings, bad_setting
 
 Scalar = str | int | float | bool
 
@@ -26,7 +26,9 @@ def _value(v: Any) -> str:
         return "[" + ", ".join(_value(x) for x in v) + "]"
     if isinstance(v, dict):
         return "{ " + ", ".join(f"{json.dumps(str(k))} = {_value(x)}" for k, x in v.items()) + " }"
-    raise ConfigError(f"config error: cannot store a {type(v).__name__} in the settings file")
+    kind = type(v).__name__
+    raise ConfigError(f"config error: cannot store a {kind} in the settings file",
+                      de=f"Einstellungsfehler: ein {kind} kann nicht in der Einstellungsdatei stehen")
 
 
 def dumps(data: dict[str, Any]) -> str:
@@ -47,7 +49,8 @@ def read(path: Path) -> dict[str, Any]:
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"config error: {path} is not valid TOML: {exc}") from None
+        raise ConfigError(f"config error: {path} is not valid TOML: {exc}",
+                          de=f"Einstellungsfehler: {path} ist kein gültiges TOML: {exc}") from None
 
 
 def update(path: Path, changes: dict[str, dict[str, Any] | Scalar]) -> dict[str, Any]:
@@ -73,7 +76,7 @@ def update(path: Path, changes: dict[str, dict[str, Any] | Scalar]) -> dict[str,
     try:
         Settings.model_validate(data)
     except ValidationError as exc:
-        raise ConfigError(_describe(exc.errors()[0])) from None
+        raise bad_setting(exc.errors()[0]) from None
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".partial")
     tmp.write_text(dumps(data), encoding="utf-8")

@@ -48,7 +48,9 @@ class AppPaths:
             except OSError as exc:  # PA_HOME is a file, a read-only disk ...
                 from app.settings import ConfigError
 
-                raise ConfigError(f"cannot use the app's folder {d}: {exc.strerror or exc}") from None
+                why = exc.strerror or exc
+                raise ConfigError(f"cannot use the app's folder {d}: {why}",
+                                  de=f"der Ordner der App {d} ist nicht nutzbar: {why}") from None
         return self
 
 

@@ -22,12 +22,13 @@ from pydantic_settings import (
 
 from agents.llm_settings import LlmSettings
 from app.paths import app_paths
+from storage.bilingual import Bilingual
 
 ENV_PREFIX = "PA_"
 log = logging.getLogger(__name__)
 
 
-class ConfigError(Exception):
+class ConfigError(Bilingual):
     """A setting has a bad value. The message is one line that names the key."""
 
 
@@ -275,17 +276,26 @@ class Settings(BaseSettings):
         return (init_settings, env_settings, toml)
 
 
-def _describe(err: Any) -> str:
+def bad_setting(err: Any) -> ConfigError:
+    """The error for one of pydantic's validation errors: one line, in English and German."""
+    en, de = _describe(err)
+    return ConfigError(en, de=de)
+
+
+def _describe(err: Any) -> tuple[str, str]:
     key = ".".join(str(p) for p in err.get("loc", ()))
     env = ENV_PREFIX + "__".join(str(p) for p in err.get("loc", ())).upper()
     msg = str(err.get("msg", "invalid value"))
     if err.get("type") == "extra_forbidden":
         log.info("config error: unknown key %s (config.toml or %s)", key, env)
-        return f"config error: unknown key '{key}' (check its spelling in the settings file or the environment)"
+        return (f"config error: unknown key '{key}' (check its spelling in the settings file or the environment)",
+                f"Einstellungsfehler: unbekannter Schlüssel '{key}' (prüf die Schreibweise in der Einstellungsdatei "
+                "oder der Umgebung)")
     value = err.get("input")
     shown = f" = {value!r}" if not isinstance(value, dict | list) else ""
     log.info("config error: %s (config.toml or %s)", key, env)
-    return f"config error: {key}{shown}: {msg} (in the settings file or the environment)"
+    return (f"config error: {key}{shown}: {msg} (in the settings file or the environment)",
+            f"Einstellungsfehler: {key}{shown}: {msg} (in der Einstellungsdatei oder der Umgebung)")
 
 
 def domain_settings(settings: Settings) -> dict[str, BaseModel]:
@@ -297,19 +307,19 @@ def domain_settings(settings: Settings) -> dict[str, BaseModel]:
     known = {d.name for d in domains()}
     for name in settings.domains:
         if name not in known:
-            raise ConfigError(_describe({"loc": ("domains", name), "type": "extra_forbidden"}))
+            raise bad_setting({"loc": ("domains", name), "type": "extra_forbidden"})
     for d in domains():
         raw = settings.domains.get(d.name, {})
         if d.settings is None:
             if raw:
-                raise ConfigError(_describe({"loc": ("domains", d.name), "type": "extra_forbidden"}))
+                raise bad_setting({"loc": ("domains", d.name), "type": "extra_forbidden"})
             continue
         try:
             out[d.name] = d.settings.model_validate(raw)
         except ValidationError as exc:
             err: dict[str, Any] = dict(exc.errors()[0])
             err["loc"] = ("domains", d.name, *tuple(err.get("loc") or ()))
-            raise ConfigError(_describe(err)) from None
+            raise bad_setting(err) from None
     return out
 
 
@@ -320,15 +330,19 @@ def load_settings(**overrides: Any) -> Settings:
         try:
             tomllib.loads(cfg.read_text(encoding="utf-8"))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-            raise ConfigError(f"config error: {cfg} is not valid TOML: {exc}") from None
+            raise ConfigError(f"config error: {cfg} is not valid TOML: {exc}",
+                              de=f"Einstellungsfehler: {cfg} ist kein gültiges TOML: {exc}") from None
         except OSError as exc:  # a folder where the file should be, no permission ...
-            raise ConfigError(f"config error: cannot read {cfg}: {exc.strerror or exc}") from None
+            why = exc.strerror or exc
+            raise ConfigError(f"config error: cannot read {cfg}: {why}",
+                              de=f"Einstellungsfehler: {cfg} kann nicht gelesen werden: {why}") from None
     try:
         settings = Settings(**overrides)
     except ValidationError as exc:
-        raise ConfigError(_describe(exc.errors()[0])) from None
+        raise bad_setting(exc.errors()[0]) from None
     except ValueError as exc:  # e.g. env var with JSON that does not parse
-        raise ConfigError(f"config error: {str(exc).splitlines()[0]}") from None
+        first = str(exc).splitlines()[0]
+        raise ConfigError(f"config error: {first}", de=f"Einstellungsfehler: {first}") from None
     domain_settings(settings)  # a bad [domains.<name>] value stops start-up like any other
     _check_database_folder(settings.database_url)
     return settings
@@ -341,8 +355,11 @@ def _check_database_folder(url: str | None) -> None:
         return
     path = url.split("///", 1)[-1].split("?", 1)[0]
     if path and path != ":memory:" and not Path(path).parent.is_dir():
-        raise ConfigError(f"config error: the database folder {Path(path).parent} does not exist: "
-                          "create it, or correct the database address")
+        folder = Path(path).parent
+        raise ConfigError(f"config error: the database folder {folder} does not exist: "
+                          "create it, or correct the database address",
+                          de=f"Einstellungsfehler: der Datenbankordner {folder} existiert nicht: leg ihn an oder "
+                             "korrigier die Datenbankadresse")
 
 
 def recognition_language(settings: Settings) -> str | None:

@@ -11,17 +11,18 @@ from typing import Literal
 from agents.alarms import reminder_text, timer_text
 from agents.memory import Memory, ReminderOut, TimerOut
 from app.engine import TIMER_ID_PATTERN, TimerView
+from storage.bilingual import Bilingual
 
 SNOOZE_MINUTES = 5
 MAX_SNOOZE_MINUTES = 120
 REMINDERS_AHEAD = timedelta(days=1)  # reminders further off are listed by "what are my reminders", not here
 
 
-class TimerError(ValueError):
+class TimerError(Bilingual, ValueError):
     """No such timer or reminder (``status`` 404), or it is no longer running (409). One line for the user."""
 
-    def __init__(self, message: str, status: int = 404) -> None:
-        super().__init__(message)
+    def __init__(self, message: str, status: int = 404, *, de: str | None = None) -> None:
+        super().__init__(message, de=de)
         self.status = status
 
 
@@ -47,7 +48,7 @@ def board(memory: Memory, now: datetime) -> list[TimerView]:
 
 def _parse(timer_id: str) -> tuple[Literal["timer", "reminder"], int]:
     if not re.match(TIMER_ID_PATTERN, timer_id or ""):
-        raise TimerError(f"no timer or reminder {timer_id!r}")
+        raise TimerError(f"no timer or reminder {timer_id!r}", de=f"kein Timer und keine Erinnerung {timer_id!r}")
     kind, _, num = timer_id.partition("-")
     return ("timer" if kind == "timer" else "reminder"), int(num)
 
@@ -57,15 +58,15 @@ def _find(memory: Memory, timer_id: str, now: datetime) -> TimerView:
     if kind == "timer":
         t = memory.timer(num)
         if t is None:
-            raise TimerError(f"no timer {timer_id!r}")
+            raise TimerError(f"no timer {timer_id!r}", de=f"kein Timer {timer_id!r}")
         if t.cancelled or t.acknowledged:
-            raise TimerError("That timer is no longer running.", 409)
+            raise TimerError("That timer is no longer running.", 409, de="Dieser Timer läuft nicht mehr.")
         return _timer_view(t, now)
     r = memory.reminder(num)
     if r is None:
-        raise TimerError(f"no reminder {timer_id!r}")
+        raise TimerError(f"no reminder {timer_id!r}", de=f"keine Erinnerung {timer_id!r}")
     if r.acknowledged or (r.done and r.due_at > now):
-        raise TimerError("That reminder is no longer pending.", 409)
+        raise TimerError("That reminder is no longer pending.", 409, de="Diese Erinnerung steht nicht mehr an.")
     return _reminder_view(r, now)
 
 
@@ -83,7 +84,8 @@ def cancel(memory: Memory, timer_id: str, now: datetime) -> tuple[Literal["cance
 def snooze(memory: Memory, timer_id: str, now: datetime, minutes: int = SNOOZE_MINUTES) -> TimerView:
     """Ring again ``minutes`` later: from now for one that rings, from its end for one still running."""
     if not 1 <= minutes <= MAX_SNOOZE_MINUTES:
-        raise TimerError(f"snooze for 1 to {MAX_SNOOZE_MINUTES} minutes", 422)
+        raise TimerError(f"snooze for 1 to {MAX_SNOOZE_MINUTES} minutes", 422,
+                         de=f"schlummern geht für 1 bis {MAX_SNOOZE_MINUTES} Minuten")
     view = _find(memory, timer_id, now)
     until = (now if view.ringing else view.ends_at) + timedelta(minutes=minutes)
     kind, num = _parse(timer_id)

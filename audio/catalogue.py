@@ -9,10 +9,12 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, ValidationError
 
+from storage.bilingual import Bilingual
+
 CATALOGUE_FILE = Path(__file__).with_name("model_catalogue.json")
 
 
-class CatalogueError(Exception):
+class CatalogueError(Bilingual):
     """The catalogue file is missing, unreadable or names an unknown entry."""
 
 
@@ -81,14 +83,16 @@ class Catalogue(BaseModel):
             if e.id == entry_id:
                 return e
         known = ", ".join(e.id for e in self.entries)
-        raise CatalogueError(f"unknown voice or model '{entry_id}'; known: {known}")
+        raise CatalogueError(f"unknown voice or model '{entry_id}'; known: {known}",
+                             de=f"unbekannte Stimme oder unbekanntes Modell '{entry_id}'; bekannt: {known}")
 
     def url(self, file: ModelFile, source_url: str | None = None) -> str:
         """The file's address: ``<source_url>/<repo>/<path>`` for a mirror, else the repo's public base."""
         if source_url:
             return f"{source_url.rstrip('/')}/{file.repo}/{file.path}"
         if file.repo not in self.repos:
-            raise CatalogueError(f"the catalogue names no address for '{file.repo}'")
+            raise CatalogueError(f"the catalogue names no address for '{file.repo}'",
+                                 de=f"der Katalog nennt keine Adresse für '{file.repo}'")
         return f"{self.repos[file.repo].rstrip('/')}/{file.path}"
 
 
@@ -97,7 +101,10 @@ def load_catalogue(path: Path | None = None) -> Catalogue:
     try:
         return Catalogue.model_validate(json.loads(Path(path).read_text(encoding="utf-8")))
     except OSError as exc:
-        raise CatalogueError(f"cannot read the model catalogue {path}: {exc.strerror or exc}") from None
+        why = exc.strerror or exc
+        raise CatalogueError(f"cannot read the model catalogue {path}: {why}",
+                             de=f"der Modellkatalog {path} kann nicht gelesen werden: {why}") from None
     except (ValueError, ValidationError) as exc:
         first = str(exc).splitlines()[0][:160]
-        raise CatalogueError(f"the model catalogue {path} is not valid: {first}") from None
+        raise CatalogueError(f"the model catalogue {path} is not valid: {first}",
+                             de=f"der Modellkatalog {path} ist ungültig: {first}") from None

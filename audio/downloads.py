@@ -15,11 +15,13 @@ from pathlib import Path
 
 import httpx
 
+from storage.bilingual import Bilingual
+
 CHUNK = 1 << 16
 Progress = Callable[[int, int | None], None]  # (bytes so far, total bytes or None)
 
 
-class DownloadError(Exception):
+class DownloadError(Bilingual):
     """The file could not be fetched; the message says why (one line)."""
 
 
@@ -72,7 +74,8 @@ def _one_pass(
         if resp.status_code == 416 and have:  # nothing left to send: the file is complete
             return
         if resp.status_code not in (200, 206):
-            raise DownloadError(f"the model host answered {resp.status_code} for {url}")
+            raise DownloadError(f"the model host answered {resp.status_code} for {url}",
+                                de=f"der Modellserver antwortete {resp.status_code} für {url}")
         mode = "ab" if resp.status_code == 206 else "wb"  # 200: the server ignored Range, start over
         done = have if mode == "ab" else 0
         total = _total(resp, have)
@@ -115,7 +118,9 @@ def fetch(
                 except (httpx.TransportError, httpx.RemoteProtocolError) as exc:
                     attempts += 1
                     if attempts > retries:
-                        raise DownloadError(f"the download of {url} failed: {exc or type(exc).__name__}") from None
+                        why = exc or type(exc).__name__
+                        raise DownloadError(f"the download of {url} failed: {why}",
+                                            de=f"der Download von {url} ist fehlgeschlagen: {why}") from None
                     if cancel is not None and cancel.is_set():
                         raise DownloadCancelled("download cancelled") from None
     except OSError as exc:

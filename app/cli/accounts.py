@@ -12,7 +12,7 @@ import typer
 from pydantic import ValidationError
 
 from app.accounts import AccountError, AccountIn, account_kinds, checked_account
-from app.cli.common import fail, services
+from app.cli.common import fail, said_line, services
 from app.secrets import SecretStoreError, set_secret
 
 if TYPE_CHECKING:  # the sign-in code is imported when a sign-in runs: it pulls in the communication domain
@@ -83,7 +83,7 @@ def add(
     try:
         out = services().accounts.add(acc, secret)
     except (AccountError, SecretStoreError) as exc:
-        fail(str(exc))
+        fail(said_line(exc))
     typer.echo(f"added {out.kind} account '{out.name}' (secret in keyring: {'yes' if out.has_secret else 'no'})")
 
 
@@ -109,7 +109,7 @@ def _sign_in(client: OAuthClient, device_code: bool) -> Tokens:
     try:
         return sign_in(client, device_code or _headless(), show, open_browser)
     except OAuthFailure as exc:
-        fail(str(exc))
+        fail(said_line(exc))
 
 
 def _add_signed_in(name: str, kind: str, username: str, host: str | None, port: int | None,
@@ -142,13 +142,13 @@ def _add_signed_in(name: str, kind: str, username: str, host: str | None, port: 
     try:
         client = account_client(sv.settings, acc)
     except OAuthFailure as exc:
-        fail(str(exc), code=2)
+        fail(said_line(exc), code=2)
     tokens = _sign_in(client, device_code)
     acc.options["scopes"] = " ".join(tokens.scopes)
     try:
         out = sv.accounts.add(acc, tokens.refresh_token)
     except (AccountError, SecretStoreError) as exc:
-        fail(str(exc))
+        fail(said_line(exc))
     typer.echo(f"added {out.kind} account '{out.name}': signed in with {client.provider.title()}, "
                f"access granted: {acc.options['scopes']} (the sign-in is kept in the keyring)")
 
@@ -167,18 +167,18 @@ def signin(
     try:
         acc = sv.accounts.get(name, kind)
     except AccountError as exc:
-        fail(str(exc), code=2)
+        fail(said_line(exc), code=2)
     if not is_oauth(acc):
         fail(f"'{name}' signs in with a password, not with a provider", code=2)
     try:
         client = account_client(sv.settings, acc)
     except OAuthFailure as exc:
-        fail(str(exc), code=2)
+        fail(said_line(exc), code=2)
     tokens = _sign_in(client, device_code)
     try:
         sv.accounts.replace_secret(acc, tokens.refresh_token or "", {"scopes": " ".join(tokens.scopes)})
     except SecretStoreError as exc:
-        fail(str(exc))
+        fail(said_line(exc))
     forget_session(acc)
     typer.echo(f"signed in again: '{acc.name}' works again")
 
@@ -199,7 +199,7 @@ def client_secret(
     try:
         set_secret(CLIENT_SECRET_KIND, "google", value)
     except SecretStoreError as exc:
-        fail(str(exc))
+        fail(said_line(exc))
     typer.echo("Google client secret stored in the keyring")
 
 
@@ -227,7 +227,7 @@ def remove(name: str, kind: str | None = typer.Option(None, help="needed if two 
     try:
         acc = services().accounts.remove(name, kind)
     except AccountError as exc:
-        fail(str(exc))
+        fail(said_line(exc))
     typer.echo(f"removed {acc.kind} account '{acc.name}'")
 
 
@@ -237,7 +237,7 @@ def test(name: str, kind: str | None = typer.Option(None), timeout: float = 10.0
     try:
         res = services().accounts.test(name, kind, timeout)
     except AccountError as exc:
-        fail(str(exc))
+        fail(said_line(exc))
     typer.echo(("ok: " if res.ok else "fail: ") + res.message)
     if not res.ok:
         raise typer.Exit(1)
@@ -268,6 +268,6 @@ def webhook(
     try:
         store_webhook_secrets(name, app_secret, verify_token)
     except (WebhookError, SecretStoreError) as exc:
-        fail(str(exc), code=2)
+        fail(said_line(exc), code=2)
     typer.echo(f"webhook secrets of whatsapp account '{name}' stored in the keyring; "
                f"webhook URL: https://<your server>/api/v1/webhooks/whatsapp/{name}")

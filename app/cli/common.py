@@ -13,8 +13,10 @@ import typer
 from typer import _click  # typer's own click, whose Context the group's invoke takes
 from typer.core import TyperGroup
 
+from agents.i18n import Language, resolve_language
 from app.services import Services, build_services
 from app.settings import ConfigError
+from storage.bilingual import said
 
 _services: Services | None = None
 
@@ -25,8 +27,23 @@ def services() -> Services:
         try:
             _services = build_services()
         except ConfigError as exc:
-            fail(str(exc), code=2)
+            fail(said(exc, cli_language()), code=2)
     return _services
+
+
+def cli_language() -> Language:
+    """The language of the CLI's lines: the app's language setting, or (before the settings could be
+    read) the environment's and the system locale's."""
+    import os
+
+    if _services is not None:
+        return resolve_language(_services.settings.language)
+    return resolve_language(os.environ.get("PA_LANGUAGE"))
+
+
+def said_line(exc: BaseException) -> str:
+    """An error's one line in the CLI's language (German where the error has a German text)."""
+    return said(exc, cli_language())
 
 
 def reset() -> None:
@@ -63,7 +80,7 @@ def user_error(exc: BaseException) -> tuple[str, int] | None:
     from app.secrets import SecretStoreError
 
     if isinstance(exc, ConfigError):
-        return str(exc), 2
+        return said_line(exc), 2
     if isinstance(exc, SecretStoreError):
         return str(exc), 1
     from storage.db.engine import DatabaseKeyError

@@ -11,7 +11,7 @@ import typer
 
 from app import __version__
 from app.cli import accounts
-from app.cli.common import SafeGroup, fail, services
+from app.cli.common import SafeGroup, fail, said_line, services
 from app.settings import ConfigError, load_settings
 
 cli = typer.Typer(
@@ -63,7 +63,7 @@ def main(
     try:
         settings = load_settings()
     except ConfigError as exc:
-        fail(str(exc), code=2)
+        fail(said_line(exc), code=2)
     from app.logs import setup_logging
     from app.paths import app_paths
     from app.tracing import setup_tracing

@@ -168,12 +168,15 @@ class MeetingService:
               origin: str = "mic") -> MeetingInfo:
         with self._lock:
             if self._active is not None:
-                raise MeetingError(f"a meeting is already being recorded: {self._active.info.title}")
+                title = self._active.info.title
+                raise MeetingError(f"a meeting is already being recorded: {title}",
+                                   de=f"es wird schon eine Besprechung aufgenommen: {title}")
             # a new recording has the cores: the last meeting's final pass stops (its live transcript stays)
             self.stop_final_pass()
             if source is None:
                 if self.source_factory is None:
-                    raise MeetingError("no audio input is configured for meeting recording")
+                    raise MeetingError("no audio input is configured for meeting recording",
+                                       de="für Besprechungsaufnahmen ist kein Audioeingang eingerichtet")
                 source = self.source_factory()
             space = SpaceMonitor(self.space_paths or [self.data_dir], reserve_mb=self.config.reserve_mb,
                                  warn_minutes=self.config.warn_minutes)
@@ -232,9 +235,9 @@ class MeetingService:
         """Until the current recording ends (a file source ends by itself) and is finalized."""
         a = self._active
         if a is None:
-            raise MeetingError("no meeting is being recorded")
+            raise MeetingError("no meeting is being recorded", de="es wird keine Besprechung aufgenommen")
         if not a.recorder.wait(timeout):
-            raise MeetingError("the recording did not finish in time")
+            raise MeetingError("the recording did not finish in time", de="die Aufnahme wurde nicht rechtzeitig fertig")
         self._finished.wait(timeout)
         return self.store.get(a.info.id)
 
@@ -243,7 +246,7 @@ class MeetingService:
 
     def _require_active(self) -> _Active:
         if self._active is None:
-            raise MeetingError("no meeting is being recorded")
+            raise MeetingError("no meeting is being recorded", de="es wird keine Besprechung aufgenommen")
         return self._active
 
     def _finish_when_done(self, a: _Active) -> None:
@@ -502,7 +505,8 @@ class MeetingService:
         info = self.store.resolve(ref)
         m = load_manifest(self.backend, info.storage_prefix)
         if m is None:
-            raise MeetingError(f"meeting {info.id} has no audio manifest in {self.backend.location}")
+            raise MeetingError(f"meeting {info.id} has no audio manifest in {self.backend.location}",
+                               de=f"zur Besprechung {info.id} gibt es unter {self.backend.location} kein Audioverzeichnis")
         return m
 
     def speaker_turns(self, ref: str) -> list[SpeakerTurn]:

@@ -18,12 +18,13 @@ import soundfile as sf
 from audio.meeting.capture import Block
 from audio.meeting.models import Manifest, RecorderEvent, SegmentInfo, SpaceWarning, StorageNotice
 from storage.base import Backend
+from storage.bilingual import Bilingual
 from storage.errors import StorageError
 
 log = logging.getLogger(__name__)
 
 
-class MeetingError(Exception):
+class MeetingError(Bilingual):
     """A meeting cannot start or continue; the message says why and what to do."""
 
 
@@ -74,8 +75,10 @@ class SpaceMonitor:
         if free < need:
             raise MeetingError(
                 f"not enough free space at {path}: {free:.0f} MB free, a recording needs at least {need:.0f} MB "
-                f"({minutes:.0f} min plus a {self.reserve_mb:.0f} MB reserve); free some space or choose other storage"
-            )
+                f"({minutes:.0f} min plus a {self.reserve_mb:.0f} MB reserve); free some space or choose other storage",
+                de=f"nicht genug freier Platz unter {path}: {free:.0f} MB frei, eine Aufnahme braucht mindestens "
+                   f"{need:.0f} MB ({minutes:.0f} min plus {self.reserve_mb:.0f} MB Reserve); mach Platz frei oder "
+                   "wähl einen anderen Speicher")
 
     def check(self) -> SpaceWarning | None:
         free, path = self.free_mb()
@@ -148,7 +151,8 @@ class SegmentWriter:
 
                     self.on_event(ErrorEvent(message=f"cannot store audio segment {key}: {exc}; retrying"))
                 if attempt >= 20:
-                    raise MeetingError(f"cannot store audio at {self.backend.location}: {exc}") from exc
+                    raise MeetingError(f"cannot store audio at {self.backend.location}: {exc}",
+                                       de=f"Audio kann unter {self.backend.location} nicht gespeichert werden: {exc}") from exc
                 time.sleep(self.retry_s)
         self.bytes_written += len(payload)
         start = m.duration_s

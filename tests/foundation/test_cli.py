@@ -145,3 +145,14 @@ def test_doctor_fails_on_missing_voice() -> None:
     res = run("doctor", env={"PA_TTS__VOICE": "/nonexistent/de_DE-thorsten.onnx"})
     assert res.returncode == 1
     assert "[FAIL]" in res.stdout and "de_DE-thorsten" in res.stdout
+
+
+@pytest.mark.unit
+def test_cli_errors_are_said_in_german_when_the_app_speaks_german(pa_home: Path) -> None:
+    """The errors raised below the CLI carry a German text (storage/bilingual.py): a German app says them."""
+    res = run("doctor", env={"PA_LANGUAGE": "de", "PA_TIMEZONE": "Mars/Olympus"})
+    assert res.returncode == 2 and res.stderr.startswith("Einstellungsfehler: timezone"), res.stderr
+    res = run("accounts", "test", "nope", env={"PA_LANGUAGE": "de"})
+    assert res.returncode == 1 and res.stderr.strip() == "kein Konto namens 'nope'", res.stderr
+    res = run("accounts", "test", "nope", env={"PA_LANGUAGE": "en"})
+    assert res.stderr.strip() == "no account named 'nope'", res.stderr

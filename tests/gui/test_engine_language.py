@@ -88,3 +88,24 @@ def test_the_german_engine_refuses_in_german(german_engine: Any) -> None:
     info = asyncio.run(german_engine.info())  # what each feature's status says
     assert info.feature("text").detail == "lokale Befehle gehen offline"
     assert info.feature("llm").detail == "kein Sprachmodell eingerichtet: nur lokale Befehle (offline)"
+
+
+def test_errors_from_below_the_engine_are_said_in_german(german_engine: Any) -> None:
+    """Timers, the model catalogue and the approvals raise their errors in both languages (storage/bilingual.py);
+    the German engine passes on the German one."""
+    async def run() -> list[str]:
+        said = []
+        for call in (german_engine.cancel_timer("nope"), german_engine.install_model("no-such-voice"),
+                     german_engine.remove_model("whisper-base"), german_engine.remove_model("no-such-voice"),
+                     german_engine.decide(424242, True)):
+            with pytest.raises(EngineError) as err:
+                await call
+            said.append(str(err.value))
+        return said
+
+    said = asyncio.run(run())
+    assert said[0] == "kein Timer und keine Erinnerung 'nope'"
+    assert said[1].startswith("unbekannte Stimme oder unbekanntes Modell 'no-such-voice'; bekannt: ")
+    assert said[2] == "whisper-base gehört zur App und kann nicht entfernt werden"
+    assert said[3].startswith("unbekannte Stimme oder unbekanntes Modell 'no-such-voice'")  # was a traceback
+    assert said[4] == "keine Freigabe #424242"

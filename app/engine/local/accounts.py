@@ -10,6 +10,7 @@ from agents.phrasebook import phrase
 from app.engine import AccountDraft, AccountView, CheckOutcome, EngineError, KeyringView
 from app.engine.account_rules import draft_problems
 from app.engine.local.core import EngineCore
+from storage.bilingual import said
 
 
 def _plain(message: str, lang: str) -> str:
@@ -125,7 +126,7 @@ class LocalAccounts:
         try:
             r = await self.core.thread(self.core.sv.accounts.test, name, kind)
         except AccountError as exc:
-            raise EngineError(str(exc)) from None
+            raise EngineError(said(exc, self.core.lang)) from None
         return CheckOutcome(ok=r.ok, message=r.message)
 
     async def remove_account(self, kind: str, name: str) -> None:
@@ -135,4 +136,4 @@ class LocalAccounts:
         try:
             await self.core.thread(self.core.sv.accounts.remove, name, kind)
         except AccountError as exc:
-            raise EngineError(str(exc)) from None
+            raise EngineError(said(exc, self.core.lang)) from None

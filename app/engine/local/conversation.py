@@ -21,6 +21,7 @@ from app.engine import (
 )
 from app.engine.local.core import EngineCore
 from app.engine.local.voice import LocalVoice
+from storage.bilingual import said
 
 log = logging.getLogger(__name__)
 MAX_TEXT_CHARS = 4000
@@ -101,7 +102,7 @@ class LocalConversation:
         try:
             r = await core.thread(assistant.decide, approval_id, approve)
         except ApprovalError as exc:
-            raise EngineError(str(exc)) from None
+            raise EngineError(said(exc, self.core.lang)) from None
         if r.error == "approval expired":
             status: Literal["done", "failed", "denied", "expired"] = "expired"
         elif not approve:

@@ -37,6 +37,7 @@ from app.engine import (
     Notice,
 )
 from app.engine.local.voice_input import _ToSixteenK
+from storage.bilingual import said
 
 if TYPE_CHECKING:
     from app.engine.bus import EventBus
@@ -211,7 +212,7 @@ class MeetingAdapter:
         try:
             info = await asyncio.to_thread(getattr(svc, name))
         except MeetingError as exc:
-            raise EngineError(str(exc)) from None
+            raise EngineError(said(exc, resolve_language(self.sv.settings.language))) from None
         self._view.state = "paused" if info.state == "paused" else "recording"
         self._emit_view()
         return self._view.model_copy(deep=True)
@@ -238,7 +239,7 @@ class MeetingAdapter:
             info = await asyncio.to_thread(svc.stop, 300.0)
             segs = await asyncio.to_thread(svc.transcript, info.id)
         except MeetingError as exc:
-            raise EngineError(str(exc)) from None
+            raise EngineError(said(exc, resolve_language(self.sv.settings.language))) from None
         notes = info.notes
         self._view = MeetingView(id=info.id, title=info.title, state="done", started_at=info.started_at,
                                  elapsed_s=info.duration_s, segments=[_segment(s) for s in segs],
@@ -282,7 +283,7 @@ class MeetingAdapter:
         except MeetingNotFound:
             raise EngineError(self._say("meeting.gone")) from None
         except ValueError as exc:
-            raise EngineError(str(exc)) from None
+            raise EngineError(said(exc, resolve_language(self.sv.settings.language))) from None
         return await self.detail(meeting_id)
 
     async def search(self, query: str) -> list[MeetingHit]:
@@ -316,7 +317,7 @@ class MeetingAdapter:
         try:
             wav = await asyncio.to_thread(collect)
         except (MeetingNotFound, MeetingError) as exc:
-            raise EngineError(str(exc)) from None
+            raise EngineError(said(exc, resolve_language(self.sv.settings.language))) from None
         return AudioClip(wav=wav, duration_s=(len(wav) - 44) / 32_000)
 
     async def export(self, meeting_id: str, fmt: ExportFormat) -> ExportedFile:
@@ -327,7 +328,7 @@ class MeetingAdapter:
         try:
             text = await asyncio.to_thread(svc.export, meeting_id, real)
         except (MeetingNotFound, ValueError) as exc:
-            raise EngineError(str(exc)) from None
+            raise EngineError(said(exc, resolve_language(self.sv.settings.language))) from None
         stamp = datetime.now(UTC).strftime("%Y%m%d")
         return ExportedFile(filename=f"meeting-{meeting_id or stamp}.{fmt}", media_type=EXPORT_MEDIA_TYPES[fmt],
                             content=text.encode("utf-8"))

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from app.engine import EngineError, ModelView, ProgressEvent
 from app.engine.local.core import EngineCore
+from storage.bilingual import said
 
 if TYPE_CHECKING:
     from audio.model_manager import ModelManager, ModelStatus
@@ -26,7 +27,7 @@ class LocalModels:
         try:
             return model_manager(self.core.sv.settings, self.core.sv.paths)
         except CatalogueError as exc:
-            raise EngineError(str(exc)) from None
+            raise EngineError(said(exc, self.core.lang)) from None
 
     def _views(self) -> list[ModelView]:
         return [_view(st) for st in self._manager().statuses()]
@@ -37,7 +38,7 @@ class LocalModels:
         try:
             return _view(self._manager().status(model_id))
         except CatalogueError as exc:
-            raise EngineError(str(exc)) from None
+            raise EngineError(said(exc, self.core.lang)) from None
 
     async def models(self) -> list[ModelView]:
         return await self.core.thread(self._views)
@@ -77,7 +78,7 @@ class LocalModels:
             raise EngineError(say("models.cancelled", model=model_id)) from None
         except (DownloadError, ModelError, CatalogueError) as exc:
             bus.emit(ProgressEvent(task=task, label=say("models.progress_failed", model=model_id, detail=exc), done=True))
-            raise EngineError(str(exc)) from None
+            raise EngineError(said(exc, self.core.lang)) from None
         bus.emit(ProgressEvent(task=task, label=say("models.progress_installed", model=model_id), fraction=1.0, done=True))
         return _view(st)
 
@@ -88,13 +89,14 @@ class LocalModels:
             cancel.set()
 
     async def remove_model(self, model_id: str) -> ModelView:
+        from audio.catalogue import CatalogueError
         from audio.models import ModelError
 
         def remove() -> ModelView:
             try:
                 self._manager().remove(model_id)
-            except ModelError as exc:
-                raise EngineError(str(exc)) from None
+            except (ModelError, CatalogueError) as exc:  # not installed, built in, or not in the catalogue
+                raise EngineError(said(exc, self.core.lang)) from None
             return self._view_of(model_id)
 
         return await self.core.thread(remove)

@@ -11,6 +11,7 @@ from app.engine import EngineError, SettingsPatch, SettingsView
 from app.engine.local.core import EngineCore
 from app.engine.local.voice import LocalVoice
 from app.engine.settings_rules import key_name, settings_problems
+from storage.bilingual import said
 
 log = logging.getLogger(__name__)
 LLM_PROVIDERS = ["none", "openai", "anthropic", "openai-compatible"]
@@ -87,7 +88,7 @@ class LocalSettings:
             config_file.update(sv.paths.config_file, {**top, **sections})
             sv.settings = load_settings()
         except ConfigError as exc:
-            raise EngineError(str(exc)) from None
+            raise EngineError(said(exc, self.core.lang)) from None
         after = sv.settings
         # the recognizer and the voice follow their settings by themselves (Services.speech); the
         # Listener is made again with a new recognizer when next needed

@@ -12,6 +12,7 @@ from app import timers as board
 from app.engine import EngineError, TimerChanged, TimerView
 from app.engine.local.core import EngineCore
 from app.engine.timer_events import timer_changes
+from storage.bilingual import said
 
 
 class LocalTimers:
@@ -45,7 +46,7 @@ class LocalTimers:
             try:
                 change, view = board.cancel(self.core.assistant().memory, timer_id, self._now())
             except board.TimerError as exc:
-                raise EngineError(str(exc)) from None
+                raise EngineError(said(exc, self.core.lang)) from None
             self._forget(timer_id)
             self.core.bus.emit(TimerChanged(change=change, timer=view))
 
@@ -56,7 +57,7 @@ class LocalTimers:
             try:
                 view = board.snooze(self.core.assistant().memory, timer_id, self._now(), minutes)
             except board.TimerError as exc:
-                raise EngineError(str(exc)) from None
+                raise EngineError(said(exc, self.core.lang)) from None
             with self._lock:
                 self._seen[view.id] = view
             self.core.bus.emit(TimerChanged(change="snoozed", timer=view))
