@@ -157,10 +157,10 @@ def _send_notes(m: IntentMatch, d: AssistantDeps) -> AgentReply:
     summary = tr(lang, f"Send the notes of {meeting.title} to {', '.join(to)}.",
                  f"Die Notizen von {meeting.title} an {', '.join(to)} senden.")
     if missing:
-        summary += tr(lang, f" I know no address of {missing_en}: they are not in it; to include them, send the "
-                            "notes yourself or name their address in a mail.",
-                      f" Von {missing_de} kenne ich keine Adresse: sie bekommen nichts; schick die Notizen dann "
-                      "selbst oder nenne ihre Adresse in einer Mail.")
+        summary += tr(lang, f" I know no address of {missing_en} (no mail from them in the inbox), so the mail "
+                            "does not go to them.",
+                      f" Von {missing_de} kenne ich keine Adresse (keine Mail von ihnen im Postfach), die Mail "
+                      "geht nicht an sie.")
     rec = d.approvals.request(SEND_NOTES, summary, {"meeting": meeting.id, "mail": mail.model_dump(mode="json")}, d.now())
     d.pending.append(rec)
     return reply(m, summary + phrase("approval.question", lang), mail.body, approval=rec.info())
