@@ -259,12 +259,14 @@ class AuthorizationRequest:
     redirect_uri: str = ""
 
 
-def authorization_request(client: OAuthClient, redirect_uri: str) -> AuthorizationRequest:
-    """The provider's sign-in URL with PKCE (S256) and a fresh state, for ``redirect_uri``."""
-    verifier = generate_token(64)
+def authorization_request(client: OAuthClient, redirect_uri: str, state: str | None = None,
+                          verifier: str | None = None) -> AuthorizationRequest:
+    """The provider's sign-in URL with PKCE (S256) for ``redirect_uri``: a fresh state and verifier unless
+    given (the home server derives the verifier from the state, so that it stores no secret)."""
+    verifier = verifier or generate_token(64)
     with client.http(redirect_uri=redirect_uri, code_challenge_method="S256") as http_client:
         url, state = http_client.create_authorization_url(client.authorize_url, code_verifier=verifier,
-                                                          state=secrets.token_urlsafe(24),
+                                                          state=state or secrets.token_urlsafe(24),
                                                           **dict(client.extra_authorize_params))
     return AuthorizationRequest(url=url, state=state, verifier=verifier, redirect_uri=redirect_uri)
 

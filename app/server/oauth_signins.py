@@ -1,109 +1,114 @@
 """Sign-ins with Google or Microsoft started from a phone and finished on the home server.
 
-The phone asks the server to start one (``start``): the server builds the provider's authorization URL
-(authorization code + PKCE S256, the redirect to the server's own callback route) and keeps the PKCE
-verifier and a random ``state`` here, in this process's memory, for ten minutes. The phone opens the URL
-in its browser; the provider sends the browser back to the callback with the code and the state
-(``finish``): a state this store does not hold (wrong, expired, or used once already) is refused and
-nothing is stored; else the code is exchanged for tokens, the refresh token goes into the server's keyring
-(the account added, or its grant replaced for "sign in again") and the state is gone for good. The phone
-reads the outcome by the sign-in's id (``outcome``), only as the user who started it.
-
-One server process holds a sign-in: with several worker processes the callback must reach the one that
-started it (the server runs one process; docs/oauth.md)."""
+The phone asks the server to start one (``SignInStore.add``): the server makes a random ``state`` and
+builds the provider's authorization URL (authorization code + PKCE S256, the redirect to the server's own
+callback route); the PKCE verifier is derived from the state with the server's key (``verifier_for``),
+so nothing secret is stored: the row (``storage.db.server.ServerOAuthSignIn``) keeps the state's SHA-256,
+the account's record (no secret), who started it, until when it waits (ten minutes). The phone opens the
+URL in its browser; the provider sends the browser back to the callback with the code and the state
+(``take``): one conditional update claims a waiting, unexpired sign-in of that state hash, so a state
+answers once, in whichever server process the callback reaches; a wrong, expired or used state is
+refused and nothing is stored. The phone reads the outcome by the sign-in's id, only as the user who
+started it (``outcome``)."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import secrets
-import threading
-import time
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from agents.communication.oauth import AuthorizationRequest, OAuthClient, OAuthFailure, exchange_code
+from sqlalchemy import delete, select, update
 
-if TYPE_CHECKING:
-    from app.accounts import AccountIn
+from storage.db.engine import Database
+from storage.db.server import ServerOAuthSignIn
 
-LIFETIME_S = 600.0
-MAX_PER_USER = 5  # sign-ins waiting at once per user: older ones are dropped
-KEEP_DONE_S = 600.0  # how long the outcome of a finished sign-in can be read
-
-Status = Literal["waiting", "done", "failed"]
+LIFETIME = timedelta(minutes=10)
+KEEP_FINISHED = timedelta(minutes=10)  # how long the outcome of a finished sign-in can be read
 
 
 class UnknownSignIn(Exception):
     """The callback's state belongs to no waiting sign-in (wrong, expired or already used)."""
 
 
-@dataclass
-class PendingSignIn:
+@dataclass(frozen=True)
+class SignInRow:
     id: str
     user_id: int
     username: str
-    request: AuthorizationRequest = field(repr=False)
-    client: OAuthClient = field(repr=False)
-    record: AccountIn
+    record: dict[str, Any]
     again: bool
-    expires_at: float
-    status: Status = "waiting"
-    message: str = ""
+    redirect_uri: str
+    status: str
+    message: str
+
+
+def _hash(state: str) -> str:
+    return hashlib.sha256(state.encode()).hexdigest()
+
+
+def _row(r: ServerOAuthSignIn) -> SignInRow:
+    return SignInRow(id=r.id, user_id=r.user_id, username=r.username, record=dict(r.record), again=r.again,
+                     redirect_uri=r.redirect_uri, status=r.status, message=r.message)
+
+
+def verifier_for(key: str, state: str) -> str:
+    """The PKCE verifier of a sign-in: HMAC-SHA256 of its state with the server's key (43 characters of
+    base64url, as RFC 7636 asks); every server process with the key derives the same one."""
+    mac = hmac.new(key.encode(), b"oauth-pkce:" + state.encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(mac).rstrip(b"=").decode()
 
 
 class SignInStore:
-    """The waiting and finished sign-ins of this server process. Thread-safe."""
+    def __init__(self, db: Database) -> None:
+        self.db = db
 
-    def __init__(self) -> None:
-        self._by_state: dict[str, PendingSignIn] = {}
-        self._by_id: dict[str, PendingSignIn] = {}
-        self._lock = threading.Lock()
+    def add(self, user_id: int, username: str, record: dict[str, Any], again: bool, redirect_uri: str) -> tuple[str, str]:
+        """A waiting sign-in: its id (the phone asks by it) and its state (goes into the authorization URL)."""
+        now = datetime.now(UTC)
+        state, sign_in_id = secrets.token_urlsafe(24), secrets.token_urlsafe(12)
+        with self.db.session() as s:
+            s.execute(delete(ServerOAuthSignIn).where(ServerOAuthSignIn.expires_at < now - KEEP_FINISHED))
+            s.add(ServerOAuthSignIn(id=sign_in_id, state_hash=_hash(state), user_id=user_id, username=username[:100],
+                                    record=record, again=again, redirect_uri=redirect_uri, status="waiting",
+                                    message="", expires_at=now + LIFETIME))
+        return sign_in_id, state
 
-    def _sweep(self, now: float) -> None:
-        for state, p in list(self._by_state.items()):
-            if p.expires_at <= now:
-                del self._by_state[state]
-                p.status, p.message = "failed", "the sign-in took too long: nothing was stored"
-        for sid, p in list(self._by_id.items()):
-            if p.expires_at + KEEP_DONE_S <= now:
-                del self._by_id[sid]
+    def take(self, state: str) -> SignInRow:
+        """Claim the waiting sign-in of this state (``UnknownSignIn`` for a wrong, expired or used one)."""
+        now = datetime.now(UTC)
+        h = _hash(state)
+        with self.db.session() as s:
+            res = s.execute(update(ServerOAuthSignIn)
+                            .where(ServerOAuthSignIn.state_hash == h, ServerOAuthSignIn.status == "waiting",
+                                   ServerOAuthSignIn.expires_at > now)
+                            .values(status="answered").execution_options(synchronize_session=False))
+            row = s.scalar(select(ServerOAuthSignIn).where(ServerOAuthSignIn.state_hash == h)) \
+                if getattr(res, "rowcount", 0) == 1 else None
+            if row is None:
+                raise UnknownSignIn("this sign-in answer belongs to no waiting sign-in (it was used already, has "
+                                    "expired or is not from this server): nothing was stored")
+            return _row(row)
 
-    def add(self, user_id: int, username: str, client: OAuthClient, request: AuthorizationRequest,
-            record: AccountIn, again: bool) -> PendingSignIn:
-        now = time.time()
-        p = PendingSignIn(id=secrets.token_urlsafe(12), user_id=user_id, username=username, request=request,
-                          client=client, record=record, again=again, expires_at=now + LIFETIME_S)
-        with self._lock:
-            self._sweep(now)
-            mine = sorted((q for q in self._by_state.values() if q.user_id == user_id), key=lambda q: q.expires_at)
-            for old in mine[: max(0, len(mine) - MAX_PER_USER + 1)]:
-                del self._by_state[old.request.state]
-                old.status, old.message = "failed", "a newer sign-in was started: nothing was stored"
-            self._by_state[request.state] = p
-            self._by_id[p.id] = p
-        return p
+    def finish(self, sign_in_id: str, ok: bool, message: str = "") -> None:
+        with self.db.session() as s:
+            s.execute(update(ServerOAuthSignIn).where(ServerOAuthSignIn.id == sign_in_id)
+                      .values(status="done" if ok else "failed", message=message[:400])
+                      .execution_options(synchronize_session=False))
 
-    def take(self, state: str) -> PendingSignIn:
-        """The waiting sign-in of this state, removed: a state answers once (``UnknownSignIn`` else)."""
-        with self._lock:
-            self._sweep(time.time())
-            p = self._by_state.pop(state, None)
-        if p is None:
-            raise UnknownSignIn("this sign-in answer belongs to no waiting sign-in (it was used already, has "
-                                "expired or is not from this server): nothing was stored")
-        return p
-
-    def outcome(self, sign_in_id: str, user_id: int) -> PendingSignIn | None:
-        """A sign-in of this user (None for another user's or an unknown id)."""
-        with self._lock:
-            self._sweep(time.time())
-            p = self._by_id.get(sign_in_id)
-        return p if p is not None and p.user_id == user_id else None
-
-
-def tokens_for(p: PendingSignIn, code: str) -> tuple[str, tuple[str, ...]]:
-    """The refresh token and the granted scopes for the provider's code (``OAuthFailure`` in one line)."""
-    if not code:
-        raise OAuthFailure("the sign-in answer has no code: nothing was stored")
-    tokens = exchange_code(p.client, p.request, code)
-    assert tokens.refresh_token is not None  # exchange_code refuses an answer without one
-    return tokens.refresh_token, tokens.scopes
+    def outcome(self, sign_in_id: str, user_id: int) -> SignInRow | None:
+        """A sign-in of this user (None for another user's or an unknown id); one whose time ran out
+        unanswered is "failed"."""
+        with self.db.session() as s:
+            row = s.get(ServerOAuthSignIn, sign_in_id)
+            if row is None or row.user_id != user_id:
+                return None
+            out = _row(row)
+            expires = row.expires_at if row.expires_at.tzinfo else row.expires_at.replace(tzinfo=UTC)
+        if out.status == "waiting" and expires <= datetime.now(UTC):
+            return SignInRow(**{**out.__dict__, "status": "failed",
+                                "message": "The sign-in took too long: nothing was stored."})
+        return out

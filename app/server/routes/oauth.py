@@ -14,18 +14,22 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field, ValidationError
 
-from agents.communication.oauth import OAuthFailure, authorization_request
+from agents.communication.oauth import (
+    AuthorizationRequest,
+    OAuthFailure,
+    authorization_request,
+    exchange_code,
+)
 from agents.local.phrases import tr
 from app.accounts import AccountError, AccountIn
 from app.engine import AccountDraft, AccountView
 from app.secrets import SecretStoreError
 from app.server.auth import Me, State, problems
-from app.server.oauth_signins import LIFETIME_S, PendingSignIn, SignInStore, UnknownSignIn, tokens_for
+from app.server.oauth_signins import LIFETIME, SignInRow, SignInStore, UnknownSignIn, verifier_for
 from app.server.state import ServerState
 
 router = APIRouter(prefix="/api/v1/oauth", tags=["connected accounts"])
 CALLBACK = "/api/v1/oauth/callback"
-_STORE = "oauth_sign_ins"
 
 
 class SignInStart(BaseModel):
@@ -50,12 +54,8 @@ class SignInOutcome(BaseModel):
     account: AccountView | None = None
 
 
-def _store(request: Request) -> SignInStore:
-    store: SignInStore | None = getattr(request.app.state, _STORE, None)
-    if store is None:
-        store = SignInStore()
-        setattr(request.app.state, _STORE, store)
-    return store
+def _store(st: ServerState) -> SignInStore:
+    return SignInStore(st.services.db)
 
 
 def _admin(me: Me) -> None:
@@ -72,16 +72,22 @@ def _plain(message: str) -> str:
     return message[:1].upper() + message[1:] + ("" if message.endswith(".") else ".")
 
 
-async def _start(request: Request, me: Me, st: ServerState, acc: AccountIn, again: bool) -> SignInStarted:
+def _begin(st: ServerState, me: Me, acc: AccountIn, again: bool, redirect_uri: str) -> SignInStarted:
+    """The provider's client for the account, a stored waiting sign-in, its authorization URL."""
+    from app.server.tokens import signing_key
     from app.wiring.oauth import account_client
 
+    client = account_client(st.services.settings, acc)
+    sign_in_id, state = _store(st).add(me.user.id, me.user.username, acc.model_dump(mode="json"), again, redirect_uri)
+    auth = authorization_request(client, redirect_uri, state=state, verifier=verifier_for(signing_key(), state))
+    return SignInStarted(id=sign_in_id, authorize_url=auth.url, expires_in_s=int(LIFETIME.total_seconds()))
+
+
+async def _start(request: Request, me: Me, st: ServerState, acc: AccountIn, again: bool) -> SignInStarted:
     try:
-        client = await run_in_threadpool(account_client, st.services.settings, acc)
-        auth = await run_in_threadpool(authorization_request, client, _redirect_uri(st, request))
+        return await run_in_threadpool(_begin, st, me, acc, again, _redirect_uri(st, request))
     except OAuthFailure as exc:
         raise HTTPException(400, _plain(str(exc))) from None
-    p = _store(request).add(me.user.id, me.user.username, client, auth, acc, again)
-    return SignInStarted(id=p.id, authorize_url=auth.url, expires_in_s=int(LIFETIME_S))
 
 
 @router.post("/sign-ins", response_model=SignInStarted, status_code=201, responses=problems(400, 401, 403, 409))
@@ -123,17 +129,18 @@ async def start_sign_in_again(body: SignInAgain, request: Request, me: Me, st: S
 
 
 @router.get("/sign-ins/{sign_in_id}", response_model=SignInOutcome, responses=problems(401, 404))
-def sign_in_outcome(sign_in_id: Annotated[str, Path(min_length=1, max_length=40)], request: Request,
-                    me: Me) -> SignInOutcome:
+def sign_in_outcome(sign_in_id: Annotated[str, Path(min_length=1, max_length=40)], me: Me,
+                    st: State) -> SignInOutcome:
     """Waiting, done (with the account) or failed (with the reason in one sentence)."""
-    p = _store(request).outcome(sign_in_id, me.user.id)
+    p = _store(st).outcome(sign_in_id, me.user.id)
     if p is None:
         raise HTTPException(404, "no such sign-in")
     account = None
     if p.status == "done":
-        r = p.record
+        r = AccountIn.model_validate(p.record)
         account = AccountView(kind=r.kind, name=r.name, username=r.username, host=r.host, port=r.port, has_secret=True)
-    return SignInOutcome(status=p.status, message=p.message, account=account)
+    status = p.status if p.status in ("done", "failed") else "waiting"  # "answered": the tokens are being fetched
+    return SignInOutcome(status=status, message=p.message, account=account)
 
 
 def _page(lang: str, ok: bool, detail: str = "") -> str:
@@ -147,46 +154,56 @@ def _page(lang: str, ok: bool, detail: str = "") -> str:
             f"{more}</body></html>")
 
 
-def _store_tokens(st: ServerState, p: PendingSignIn, code: str) -> None:
+def _store_tokens(st: ServerState, p: SignInRow, state: str, code: str) -> None:
     """Exchange the code and keep the refresh token in the keyring (the account added or its grant
     replaced). Raises OAuthFailure, AccountError or SecretStoreError with nothing stored."""
-    from app.wiring.oauth import forget_session
+    from app.server.tokens import signing_key
+    from app.wiring.oauth import account_client, forget_session
 
-    refresh, scopes = tokens_for(p, code)
-    acc = p.record
+    if not code:
+        raise OAuthFailure("the sign-in answer has no code: nothing was stored")
+    acc = AccountIn.model_validate(p.record)
+    client = account_client(st.services.settings, acc)
+    auth = AuthorizationRequest(url="", state=state, verifier=verifier_for(signing_key(), state),
+                                redirect_uri=p.redirect_uri)
+    tokens = exchange_code(client, auth, code)
+    refresh, scopes = tokens.refresh_token or "", " ".join(tokens.scopes)
     if p.again:
         current = st.services.accounts.get(acc.name, acc.kind)
-        st.services.accounts.replace_secret(current, refresh, {"scopes": " ".join(scopes)})
+        st.services.accounts.replace_secret(current, refresh, {"scopes": scopes})
         forget_session(acc)  # a running service's session takes the new grant from the keyring
     else:
-        acc.options["scopes"] = " ".join(scopes)
+        acc.options["scopes"] = scopes
         st.services.accounts.add(acc, refresh)
     st.services.audit.record("server.oauth_sign_in", f"{acc.kind}:{acc.name}", "ok", f"by {p.username}",
                              actor="server")
 
 
 @router.get(CALLBACK.removeprefix("/api/v1/oauth"), response_class=HTMLResponse, responses=problems(400))
-async def callback(request: Request, st: State,
+async def callback(st: State,
                    state: Annotated[str, Query(max_length=200)] = "",
                    code: Annotated[str, Query(max_length=4000)] = "",
                    error: Annotated[str, Query(max_length=200)] = "") -> HTMLResponse:
     """Where the provider sends the browser back (no sign-in of ours: the ``state`` ties it to the sign-in
     a user started). A state that waits for nothing (wrong, expired, used): 400, nothing stored."""
     lang = st.services.settings.language
+    store = _store(st)
     try:
-        p = _store(request).take(state)
+        p = await run_in_threadpool(store.take, state)
     except UnknownSignIn as exc:
         return HTMLResponse(_page(lang, False, _plain(str(exc))), 400)
     if error:
-        p.status, p.message = "failed", f"The sign-in was not completed ({error[:60]}): nothing was stored."
+        await run_in_threadpool(store.finish, p.id, False,
+                                f"The sign-in was not completed ({error[:60]}): nothing was stored.")
         return HTMLResponse(_page(lang, False), 400)
     try:
-        await run_in_threadpool(_store_tokens, st, p, code)
+        await run_in_threadpool(_store_tokens, st, p, state, code)
     except (OAuthFailure, AccountError) as exc:
-        p.status, p.message = "failed", _plain(str(exc))
-        return HTMLResponse(_page(lang, False, p.message), 400)
+        await run_in_threadpool(store.finish, p.id, False, _plain(str(exc)))
+        return HTMLResponse(_page(lang, False, _plain(str(exc))), 400)
     except SecretStoreError:
-        p.status, p.message = "failed", "The server's password store cannot be used now: nothing was stored."
-        return HTMLResponse(_page(lang, False, p.message), 409)
-    p.status = "done"
+        message = "The server's password store cannot be used now: nothing was stored."
+        await run_in_threadpool(store.finish, p.id, False, message)
+        return HTMLResponse(_page(lang, False, message), 409)
+    await run_in_threadpool(store.finish, p.id, True)
     return HTMLResponse(_page(lang, True))
