@@ -7,7 +7,7 @@ Google's device flow does not grant mail access). Why and how to register the re
 from __future__ import annotations
 
 import html
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
@@ -179,7 +179,15 @@ def _store_tokens(st: ServerState, p: SignInRow, state: str, code: str) -> None:
                              actor="server")
 
 
-@router.get(CALLBACK.removeprefix("/api/v1/oauth"), response_class=HTMLResponse, responses=problems(400))
+_HTML = {"text/html": {"schema": {"type": "string"}}}
+_PAGE_ANSWERS: dict[int | str, dict[str, Any]] = {
+    400: {"description": "the answer belongs to no waiting sign-in, or the provider refused: a page saying nothing "
+                         "was stored", "content": _HTML},
+    409: {"description": "the server's password store cannot be used now: a page saying nothing was stored",
+          "content": _HTML}}
+
+
+@router.get(CALLBACK.removeprefix("/api/v1/oauth"), response_class=HTMLResponse, responses=_PAGE_ANSWERS)
 async def callback(st: State,
                    state: Annotated[str, Query(max_length=200)] = "",
                    code: Annotated[str, Query(max_length=4000)] = "",
