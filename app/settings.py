@@ -160,6 +160,10 @@ class OAuthSettings(BaseModel):
     microsoft_tenant: str = Field("common", pattern=r"^[A-Za-z0-9.\-]+$", max_length=100,
                                   description="common (work and personal accounts), organizations, consumers, "
                                   "or your directory's tenant id or domain")
+    redirect_base: str = Field("", max_length=300, pattern=r"^(https?://[^\s/?#]+/?)?$",
+                               description="the home server's address as a phone's browser reaches it (e.g. "
+                               "https://home.example.org); a phone's sign-in returns to <it>/api/v1/oauth/callback, "
+                               "the redirect URI registered with the provider; empty: the address the phone used")
 
 
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]

@@ -6,6 +6,8 @@ says why not msal / google-auth-oauthlib).
 - ``OAuthClient``: one provider's endpoints plus the app's client id (a setting; the caller passes it).
 - ``sign_in_browser``: authorization code + PKCE (S256) with a loopback redirect on 127.0.0.1 (RFC 8252);
   the system browser opens through ``open_browser`` (``webbrowser.open`` by default).
+- ``authorization_request`` / ``exchange_code``: the same code + PKCE flow in two steps, for a redirect to
+  the home server's callback route (a phone signs in through the server: ``app.server.oauth_signins``).
 - ``sign_in_device``: the device authorization grant (RFC 8628) for a machine without a browser.
 - ``OAuthSession``: holds the access token in memory only; refreshes it shortly before it expires and once
   when a server refuses it (``access_token(force=True)``); a refresh token it is given again (rotation) goes
@@ -242,6 +244,42 @@ def sign_in_browser(client: OAuthClient, open_browser: Callable[[str], Any] = we
     finally:
         httpd.shutdown()
         httpd.server_close()
+    return _with_refresh(Tokens.from_response(token, client.scopes))
+
+
+@dataclass(frozen=True)
+class AuthorizationRequest:
+    """A started authorization-code sign-in whose redirect goes elsewhere (the home server's callback
+    route): the URL for the user's browser, the ``state`` that ties the answer to it, the PKCE verifier
+    (kept by the caller until the answer comes, never shown)."""
+
+    url: str
+    state: str
+    verifier: str = field(repr=False)
+    redirect_uri: str = ""
+
+
+def authorization_request(client: OAuthClient, redirect_uri: str, state: str | None = None,
+                          verifier: str | None = None) -> AuthorizationRequest:
+    """The provider's sign-in URL with PKCE (S256) for ``redirect_uri``: a fresh state and verifier unless
+    given (the home server derives the verifier from the state, so that it stores no secret)."""
+    verifier = verifier or generate_token(64)
+    with client.http(redirect_uri=redirect_uri, code_challenge_method="S256") as http_client:
+        url, state = http_client.create_authorization_url(client.authorize_url, code_verifier=verifier,
+                                                          state=state or secrets.token_urlsafe(24),
+                                                          **dict(client.extra_authorize_params))
+    return AuthorizationRequest(url=url, state=state, verifier=verifier, redirect_uri=redirect_uri)
+
+
+def exchange_code(client: OAuthClient, request: AuthorizationRequest, code: str) -> Tokens:
+    """The tokens for the code the provider sent to ``request.redirect_uri`` (``OAuthFailure`` in one line,
+    also when no refresh token came)."""
+    with client.http(redirect_uri=request.redirect_uri, code_challenge_method="S256") as http_client:
+        try:
+            token = http_client.fetch_token(client.token_url, grant_type="authorization_code", code=code,
+                                            code_verifier=request.verifier, redirect_uri=request.redirect_uri)
+        except Exception as exc:
+            raise _failure(exc, "the sign-in failed") from None
     return _with_refresh(Tokens.from_response(token, client.scopes))
 
 

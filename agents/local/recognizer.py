@@ -94,6 +94,9 @@ _SLOT_RES: dict[str, str] = {
     # an amount of money: digits ("12.50", "12,50") or number words ("fifty", "zwölf fünfzig")
     # (a decimal comma reaches the templates as a space: "12,50" -> "12 50")
     "amount": r"(?:(?:\d{1,3}(?:[.,]\d{3})+|\d+)(?:[.,]\d{1,2}| \d{2}(?!\d))?|" + NUMBER_RE + r")",
+    # a note's topic is never someone's voice: "forget Anna's voice" deletes a voice profile (meetings)
+    "topic": r"(?!.*(?:'s|s)? (?:voice|stimme|stimmprofil)(?: profile)?$)(?!(?:die |the )?(?:voice|stimme|stimmprofil)"
+             r"(?: profile)? (?:of|von) )\S.*?",
 }
 
 

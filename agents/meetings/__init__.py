@@ -2,7 +2,7 @@
 recording, search the transcripts), ``agent`` (the pydantic-ai delegate with the meeting tools, on
 the agents' ``MeetingControl`` Protocol), ``models`` (transcript lines, notes, meetings, search hits),
 ``db`` + ``migrations/`` (its tables, its own Alembic branch), ``store`` (database, full-text search), ``notes`` (summary, decisions, action items), ``actions``
-(action items -> pending calendar approvals) and ``export`` (md/srt/vtt/json).
+(action items -> pending calendar approvals) and ``export`` (md/srt/vtt/json), ``after`` ("send the notes to everyone", "forget Anna's voice": drafts for approval and what runs after the yes).
 
 Nothing here imports ``audio`` or ``app``: the recording itself (``audio.meeting``) and the service
 that joins both (``app.meetings``) sit beside and above."""
@@ -10,6 +10,7 @@ that joins both (``app.meetings``) sit beside and above."""
 from pathlib import Path
 
 from agents.domains import Domain
+from agents.meetings.after import ACTIONS
 from agents.meetings.intents import HANDLERS, INTENTS, SAY_BACK
 
 DOMAIN = Domain(
@@ -19,6 +20,7 @@ DOMAIN = Domain(
     intents=INTENTS,
     handlers=HANDLERS,
     say_back=SAY_BACK,
+    actions=ACTIONS,  # after the user's yes: the notes mail, a voice profile deleted (after.py)
     delegate="agents.meetings.agent:media_agent",
     migrations=Path(__file__).parent / "migrations",  # its tables: db.py
     cues=(r"record", r"aufnahme", r"aufnehm", r"transcripts?", r"protokoll", r"mitschrift", r"meeting notes",

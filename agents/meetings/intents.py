@@ -11,6 +11,17 @@ from agents.local.handlers import reply
 from agents.local.phrases import fmt_date, tr
 from agents.local.recognizer import IntentMatch
 from agents.local.templates import Intents, Lang
+from agents.meetings.after import (
+    FORGET_VOICE,
+    SEND_NOTES,
+    NotesSource,
+    VoiceProfiles,
+    address_of,
+    named_speakers,
+    notes_text,
+)
+from agents.models import OutgoingMail
+from agents.phrasebook import phrase
 from agents.replies import AgentReply, ToolCallInfo
 
 INTENTS: Intents = {
@@ -58,6 +69,19 @@ INTENTS: Intents = {
                "(wann|wo) haben wir über {query} (gesprochen|geredet|diskutiert)", "haben wir über {query} (gesprochen|geredet|diskutiert)",
                "was hat {person} (über|zu|zum|zur) {query} gesagt"],
     },
+    "SendMeetingNotes": {
+        "en": ["(send|mail|email|e-mail) [the|my|our] [meeting] (notes|minutes|meeting notes) to (everyone|everybody|all|the participants|all participants|all attendees|the attendees)",
+               "(send|mail|email|e-mail) (everyone|everybody|all participants|the participants|all attendees) the [meeting] (notes|minutes)"],
+        "de": ["(schick|schicke|sende|send|maile) [die|das|unsere] (notizen|mitschrift|protokoll|besprechungsnotizen|meetingnotizen) an alle [teilnehmer|teilnehmerinnen|beteiligten|anwesenden]",
+               "(schick|schicke|sende|send|maile) [die|das|unsere] (notizen|mitschrift|protokoll) an (die teilnehmer|die teilnehmerinnen|die beteiligten|jeden)",
+               "(schick|schicke|sende|send|maile) allen [teilnehmern|beteiligten] (die notizen|die mitschrift|das protokoll)"],
+    },
+    "ForgetVoice": {
+        "en": ["(forget|delete|remove|erase) {person}'s voice [profile]", "(forget|delete|remove|erase) {person} voice [profile]",
+               "(forget|delete|remove|erase) the voice [profile] of {person}"],
+        "de": ["(vergiss|lösche|lösch|entferne) {person} (stimme|stimmprofil)",
+               "(vergiss|lösche|lösch|entferne) (die stimme|das stimmprofil) von {person}"],
+    },
 }
 
 
@@ -98,6 +122,69 @@ def _name_speaker(m: IntentMatch, d: AssistantDeps) -> AgentReply:
                  tool_calls=[call])
 
 
+def _send_notes(m: IntentMatch, d: AssistantDeps) -> AgentReply:
+    """A mail with the last meeting's notes to its named speakers whose address is known, for approval;
+    the names without an address are said, never guessed."""
+    lang, mc = m.language, d.services.meetings
+    if not isinstance(mc, NotesSource):
+        return reply(m, tr(lang, "Sending meeting notes is not available here.",
+                           "Besprechungsnotizen verschicken geht hier nicht."), error="no notes source")
+    meeting = mc.last_finished()
+    if meeting is None:
+        return reply(m, tr(lang, "There is no finished meeting yet.", "Es gibt noch keine beendete Besprechung."),
+                     error="no finished meeting")
+    people = named_speakers(meeting.speakers)
+    if not people:
+        return reply(m, tr(lang, f"The speakers of {meeting.title} have no names yet, so I don't know whom to send the "
+                                 "notes to. Name them first, for example: speaker 2 is Anna.",
+                           f"Die Sprecher in {meeting.title} haben noch keine Namen, also weiß ich nicht, an wen die "
+                           "Notizen gehen. Benenne sie zuerst, zum Beispiel: Sprecher 2 ist Anna."),
+                     error="no named speakers")
+    if d.services.mail is None:
+        return reply(m, tr(lang, "No mail account is connected, so I cannot send the notes.",
+                           "Kein Mailkonto verbunden, daher kann ich die Notizen nicht senden."), error="no mail account")
+    found = {p: address_of(d.services.mail, p) for p in people}
+    to = list(dict.fromkeys(a for a in found.values() if a))
+    missing = [p for p, a in found.items() if a is None]
+    missing_en, missing_de = " and ".join(missing), " und ".join(missing)
+    if not to:
+        return reply(m, tr(lang, f"I know no e-mail address of {missing_en}: no mail from them is in your inbox. "
+                                 "Nothing was sent.",
+                           f"Ich kenne keine E-Mail-Adresse von {missing_de}: keine Mail von ihnen ist im Postfach. "
+                           "Nichts wurde gesendet."), error="no known address")
+    subject = tr(lang, f"Notes: {meeting.title}", f"Notizen: {meeting.title}")
+    mail = OutgoingMail(to=to, subject=subject, body=notes_text(meeting, lang))
+    summary = tr(lang, f"Send the notes of {meeting.title} to {', '.join(to)}.",
+                 f"Die Notizen von {meeting.title} an {', '.join(to)} senden.")
+    if missing:
+        summary += tr(lang, f" I know no address of {missing_en} (no mail from them in the inbox), so the mail "
+                            "does not go to them.",
+                      f" Von {missing_de} kenne ich keine Adresse (keine Mail von ihnen im Postfach), die Mail "
+                      "geht nicht an sie.")
+    rec = d.approvals.request(SEND_NOTES, summary, {"meeting": meeting.id, "mail": mail.model_dump(mode="json")}, d.now())
+    d.pending.append(rec)
+    return reply(m, summary + phrase("approval.question", lang), mail.body, approval=rec.info())
+
+
+def _forget_voice(m: IntentMatch, d: AssistantDeps) -> AgentReply:
+    """Deleting a voice profile waits for the user's yes; "Annas Stimme" finds Anna."""
+    lang, mc = m.language, d.services.meetings
+    said = " ".join(str(m.values.get("person", "")).split()).strip()
+    if not isinstance(mc, VoiceProfiles):
+        return reply(m, tr(lang, "Voice profiles are not available here.", "Stimmprofile gibt es hier nicht."),
+                     error="no voice profiles")
+    known = {p.lower(): p for p in mc.voice_profiles()}
+    low = said.lower()
+    name = known.get(low) or known.get(low.removesuffix("'s")) or known.get(low.removesuffix("s"))
+    if name is None:
+        return reply(m, tr(lang, f"I have no voice profile of {said}.", f"Ich habe kein Stimmprofil von {said}."))
+    summary = tr(lang, f"Delete the voice profile of {name}; later meetings will no longer name {name} by voice.",
+                 f"Das Stimmprofil von {name} löschen; spätere Besprechungen erkennen {name} dann nicht mehr an der Stimme.")
+    rec = d.approvals.request(FORGET_VOICE, summary, {"name": name}, d.now())
+    d.pending.append(rec)
+    return reply(m, summary + phrase("approval.question", lang), approval=rec.info())
+
+
 def _meeting(m: IntentMatch, d: AssistantDeps) -> AgentReply:
     mc = d.services.meetings
     lang = m.language
@@ -108,6 +195,10 @@ def _meeting(m: IntentMatch, d: AssistantDeps) -> AgentReply:
     try:
         if m.intent == "NameSpeaker":
             return _name_speaker(m, d)
+        if m.intent == "SendMeetingNotes":
+            return _send_notes(m, d)
+        if m.intent == "ForgetVoice":
+            return _forget_voice(m, d)
         if m.intent == "SearchTranscripts":
             query = str(m.values["query"])
             person = str(m.values["person"]) if m.values.get("person") else None

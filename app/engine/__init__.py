@@ -485,9 +485,10 @@ class AccountsPort(Protocol):
 
 @runtime_checkable
 class SignInPort(Protocol):
-    """Accounts that sign in with Google or Microsoft (OAuth 2.0) in the system browser of the machine the
-    engine runs on: the local engine has it (a phone on the home server has not); a UI checks
-    ``isinstance(engine, SignInPort)``. EngineError in plain words."""
+    """Accounts that sign in with Google or Microsoft (OAuth 2.0): the local engine opens the provider's
+    page in the system browser of its machine (a loopback redirect); the remote engine has the home server
+    start the sign-in, opens the page in the phone's browser and the provider returns to the server; a UI
+    checks ``isinstance(engine, SignInPort)``. EngineError in plain words."""
 
     async def sign_in_account(self, draft: AccountDraft, provider: str) -> AccountView:
         """Open the provider's sign-in page; after the user's consent the account is added (its refresh

@@ -13,13 +13,16 @@ timers panel asks every few seconds and when a countdown runs out).
 Not offered remotely (``NotAvailable``): hands-free listening, recording a meeting live (upload a
 recording instead: ``upload_meeting``), changing settings (managed on the server). Accounts are the
 household's, on the server: listed for everyone, added, tested and removed by an admin; the server's
-keyring holds the passwords (``keyring()`` says so; a phone never handles a master password)."""
+keyring holds the passwords (``keyring()`` says so; a phone never handles a master password). Sign-in
+with Google or Microsoft (``SignInPort``): the server starts it, the phone's browser shows the provider's
+page (``open_url``), the provider returns to the server (``app.server.routes.oauth``)."""
 
 from __future__ import annotations
 
 import asyncio
 import json
 import threading
+import webbrowser
 from collections.abc import Callable
 from typing import Any, Literal
 from urllib.parse import quote
@@ -112,6 +115,9 @@ class RemoteEngine:
         self._timers: dict[str, TimerView] = {}  # the last list seen: what changed is reported as events
         self._timers_lock = asyncio.Lock()
         self.language = "en"  # the server's language (its info): what this engine says is in it
+        # SignInPort: where the provider's sign-in page opens (the GUI sets the page's own launcher)
+        self.open_url: Callable[[str], Any] = webbrowser.open
+        self.sign_in_poll_s = 1.0
 
     def _say(self, key: str, /, **values: object) -> str:
         return phrase(key, self.language, **values)
@@ -473,6 +479,36 @@ class RemoteEngine:
 
     async def remove_account(self, kind: str, name: str) -> None:
         await self._send("DELETE", f"/connected-accounts/{quote(kind, safe='')}/{quote(name, safe='')}")
+
+    # ------------------------------------------------------------------ sign-in with Google or Microsoft (SignInPort)
+
+    async def sign_in_account(self, draft: AccountDraft, provider: str) -> AccountView:
+        """Sign a new account in through the home server (an admin only): the server starts the
+        sign-in, the provider's page opens with ``open_url`` (the phone's browser), the provider sends the
+        browser back to the server, which keeps the refresh token in its keyring; this waits for that."""
+        body = {"provider": provider, "draft": draft.model_dump(mode="json", exclude={"secret"})}
+        return await self._finish_sign_in((await self._send("POST", "/oauth/sign-ins", json=body)).json())
+
+    async def sign_in_again(self, kind: str, name: str) -> AccountView:
+        started = await self._send("POST", "/oauth/sign-ins/again", json={"kind": kind, "name": name})
+        return await self._finish_sign_in(started.json())
+
+    async def _finish_sign_in(self, started: dict[str, Any]) -> AccountView:
+        opened = self.open_url(str(started["authorize_url"]))
+        if asyncio.iscoroutine(opened):
+            await opened
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + float(started.get("expires_in_s", 600))
+        path = f"/oauth/sign-ins/{quote(str(started['id']), safe='')}"
+        while loop.time() < deadline:
+            await asyncio.sleep(self.sign_in_poll_s)
+            out = (await self._send("GET", path)).json()
+            if out.get("status") == "done" and out.get("account"):
+                return AccountView.model_validate(out["account"])
+            if out.get("status") == "failed":
+                raise EngineError(str(out.get("message") or "The sign-in did not complete: nothing was stored."))
+        raise EngineError("Die Anmeldung wurde nicht rechtzeitig abgeschlossen: nichts wurde gespeichert."
+                          if self.language == "de" else "The sign-in was not completed in time: nothing was stored.")
 
     async def keyring(self) -> KeyringView:
         """The passwords are on the home server, whose keyring is open while it runs (it holds the

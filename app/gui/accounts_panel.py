@@ -266,6 +266,7 @@ class AccountsPanel:
         if draft is None or not isinstance(engine, SignInPort):
             self._say(t("accounts.not_added_one") if len(problems) == 1 else t("accounts.not_added_many"))
             return
+        _open_here(engine)
         self.app.start_progress("account_signin", t("accounts.signing_in"))
         try:
             acc = await engine.sign_in_account(draft, provider)
@@ -283,6 +284,7 @@ class AccountsPanel:
         engine = self.app.engine
         if not isinstance(engine, SignInPort):
             return
+        _open_here(engine)
         self.app.start_progress("account_signin", t("accounts.signing_in"))
         try:
             await engine.sign_in_again(a.kind, a.name)
@@ -316,3 +318,12 @@ class AccountsPanel:
         self._checks.pop((a.kind, a.name), None)
         self._fill(await self.app.engine.accounts())
         self._say(t("accounts.removed", name=a.name))
+
+
+def _open_here(engine: object) -> None:
+    """A phone's sign-in (the remote engine) opens the provider's page in the browser of the device that
+    shows this screen, not on the home server."""
+    from app.engine.remote import RemoteEngine
+
+    if isinstance(engine, RemoteEngine):
+        engine.open_url = lambda url: ft.UrlLauncher().launch_url(url)

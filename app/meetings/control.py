@@ -6,6 +6,7 @@ boundary models."""
 from __future__ import annotations
 
 from agents.deps import ServiceError
+from agents.meetings.after import FinishedMeeting
 from agents.meetings.store import MeetingNotFound
 from agents.models import MeetingStatus, TranscriptHit
 from app.meetings.service import MeetingService
@@ -69,6 +70,21 @@ class MeetingControlAdapter:
         except ValueError as exc:
             raise ServiceError(str(exc)) from None
         return last.title
+
+    def last_finished(self) -> FinishedMeeting | None:
+        """The newest finished meeting with its notes ("send the notes to everyone")."""
+        last = next((m for m in self.service.list_meetings(20) if m.state in ("done", "recovered", "interrupted")),
+                    None)
+        if last is None:
+            return None
+        return FinishedMeeting(id=last.id, title=last.title, started_at=last.started_at, speakers=list(last.speakers),
+                               notes=last.notes)
+
+    def voice_profiles(self) -> list[str]:
+        return self.service.voice_profiles()
+
+    def forget_voice(self, name: str) -> str | None:
+        return self.service.forget_voice(name)
 
     def search_transcripts(self, query: str, limit: int = 5, speaker: str | None = None) -> list[TranscriptHit]:
         try:

@@ -20,6 +20,7 @@ from app.server.guard import RequestGuard, RoutePolicy, route_policy
 from app.server.openapi_links import add_links
 from app.server.request_id import RequestIdMiddleware
 from app.server.routes import accounts, approvals, connected_accounts, conversation, system, timers, webhooks
+from app.server.routes import oauth as oauth_routes
 from app.server.routes.domains import domain_routers
 from app.server.state import ServerState
 from app.services import Services
@@ -51,7 +52,7 @@ def create_app(services: Services, state: ServerState | None = None) -> FastAPI:
     st = app.state.server = state or ServerState.build(services)
     logscrub.install()  # no verify token (or other secret in a query string) in the access log
     routers = (system.router, accounts.router, conversation.router, approvals.router, timers.router,
-               *domain_routers(), webhooks.router, connected_accounts.router)
+               *domain_routers(), webhooks.router, connected_accounts.router, oauth_routes.router)
     for r in routers:
         app.include_router(r)
 

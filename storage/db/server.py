@@ -1,11 +1,12 @@
 """Tables of home-server mode: users (argon2 password hashes), paired devices, refresh tokens
 (stored by id only, for rotation and revocation), one-time pairing codes (stored as SHA-256) and
-ownership of server-made objects such as reply audio and uploaded meetings, and the leases of its scheduled
-jobs (one server process runs each)."""
+ownership of server-made objects such as reply audio and uploaded meetings, the leases of its scheduled
+jobs (one server process runs each), and the sign-ins with Google or Microsoft that phones started."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
@@ -85,3 +86,23 @@ class ServerJobLease(Base):
     name: Mapped[str] = mapped_column(String(64), primary_key=True)
     holder: Mapped[str] = mapped_column(String(100), default="")
     until: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ServerOAuthSignIn(Base):
+    """A sign-in with Google or Microsoft a phone started (app/server/oauth_signins.py): waiting for the
+    provider's answer at the callback, then done or failed; any server process on the database can take
+    the answer, once. Nothing secret: only the state's hash is kept, the PKCE verifier is derived from the
+    state with the server's key, the account's record holds no secret."""
+
+    __tablename__ = "server_oauth_sign_ins"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    state_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(Integer)
+    username: Mapped[str] = mapped_column(String(100), default="")
+    record: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    again: Mapped[bool] = mapped_column(Boolean, default=False)
+    redirect_uri: Mapped[str] = mapped_column(String(400))
+    status: Mapped[str] = mapped_column(String(10), default="waiting")
+    message: Mapped[str] = mapped_column(String(400), default="")
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

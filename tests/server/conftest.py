@@ -10,6 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from tests.server.live import LiveServer, as_home, start_server, stop_server
+from tests.servers.oauth import OAuthServer
 from tests.servers.radicale import RadicaleServer
 
 WA_ACCOUNT, WA_APP_SECRET, WA_VERIFY_TOKEN = "wa", "meta-app-secret", "my-verify-token"
@@ -21,7 +22,7 @@ def _server_env(models_dir: Path) -> dict[str, str]:
 
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory: pytest.TempPathFactory, models_dir: Path,
-                radicale_server: RadicaleServer) -> Iterator[LiveServer]:
+                radicale_server: RadicaleServer, oauth_server: OAuthServer) -> Iterator[LiveServer]:
     home = tmp_path_factory.mktemp("server-home")
     cal_user = radicale_server.add_user()
     radicale_server.seed_calendar(cal_user, "personal", [], display_name="Personal")
@@ -40,7 +41,9 @@ def live_server(tmp_path_factory: pytest.TempPathFactory, models_dir: Path,
         res = CliRunner().invoke(cli, ["accounts", "webhook", WA_ACCOUNT, "--secrets-stdin"],
                                  input=f"{WA_APP_SECRET}\n{WA_VERIFY_TOKEN}\n")
         assert res.exit_code == 0, res.output
-    server = start_server(home, _server_env(models_dir))
+    # the app registered for Microsoft sign-in is the local OAuth server's client (a phone signs in through it)
+    env = {**_server_env(models_dir), "PA_OAUTH__MICROSOFT_CLIENT_ID": oauth_server.add_client()}
+    server = start_server(home, env)
     server.calendar = (radicale_server.url, cal_user.name, cal_user.password)
     yield server
     stop_server(server)
