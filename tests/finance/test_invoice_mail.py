@@ -120,7 +120,8 @@ def test_invoice_in_mail_is_filed_paid_after_yes_and_marked_paid_on_sync(
     again = ask("any unread emails")  # each mail is looked at once: nothing filed or proposed twice
     assert again["approval"] is None and "filed" not in again["spoken"] and len(_open_invoices()) == 1, again
 
-    out = ask("pay the invoice from Elektron")  # asked again after something else was said
+    # asked again after something else was said, as the Finance screen's Pay button asks
+    out = ask("pay the invoice from ELEKTRON Industrieservice GmbH, number 181301674")
     assert out["approval"] is not None and out["intent"] == "FinancePayInvoice", out
     out = ask("yes")
     assert "could not check the name" in out["spoken"] and bank.transfers == [], out  # the fake bank's payee check
