@@ -102,7 +102,13 @@ def looks_like_invoice(pdf: bytes) -> bool:
 
 
 def _who(m: MailSummary) -> str:
+    """The sender as the reply names it (someone else's text: one line, short)."""
     return " ".join((m.sender_name or m.sender).split())[:80]
+
+
+def _shown(name: str) -> str:
+    """An attachment's file name as the reply names it (someone else's text: one line, short)."""
+    return " ".join(name.split())[:80] or "?"
 
 
 class InvoiceInbox:
@@ -157,9 +163,11 @@ class InvoiceInbox:
     def _file(self, d: AssistantDeps, m: MailSummary, name: str, data: bytes) -> tuple[Imported | None, str]:
         """One attachment filed (the sentence that says so) or not (the one sentence why)."""
         lang, who, cfg = d.language, _who(m), self.config
+        stored_name, name = name, _shown(name)
         try:
             with d.memory.db.session() as s:
-                done = import_data(s, self._backend(), name, data, cfg.rules_dir, cfg.currency, cfg.max_bytes)
+                done = import_data(s, self._backend(), stored_name, data, cfg.rules_dir, cfg.currency,
+                                   cfg.max_bytes)
         except NoInvoiceData:
             if looks_like_invoice(data):
                 return None, tr(lang, f"The e-mail from {who} has a PDF, {name}, that looks like an invoice but "
