@@ -11,6 +11,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from email.message import EmailMessage
 from io import BytesIO
+from pathlib import Path
 
 import pytest
 from imapclient import IMAPClient
@@ -37,6 +38,18 @@ def _plain_pdf() -> bytes:
 
     w = PdfWriter()
     w.add_blank_page(width=595, height=842)
+    out = BytesIO()
+    w.write(out)
+    return out.getvalue()
+
+
+def _without_xml(pdf: Path) -> bytes:
+    """The pages of a real invoice PDF without its embedded XML: an invoice only a person (or OCR) can read."""
+    from pypdf import PdfReader, PdfWriter
+
+    w = PdfWriter()
+    for page in PdfReader(BytesIO(pdf.read_bytes())).pages:
+        w.add_page(page)
     out = BytesIO()
     w.write(out)
     return out.getvalue()
@@ -98,7 +111,8 @@ def test_invoice_in_mail_is_filed_paid_after_yes_and_marked_paid_on_sync(
                                        ("Flyer.pdf", _plain_pdf(), "application/pdf")]))
     _append(dovecot_server, me, _mail("Adresse <bill@adresse.example>", "Rechnung",
                                       [("EN16931_ElektronischeAdresse.pdf", FAILS_A_RULE.read_bytes(),
-                                        "application/pdf")]))
+                                        "application/pdf"),
+                                       ("Scan.pdf", _without_xml(ELEKTRON), "application/pdf")]))
 
     out = ask("any unread emails")
     spoken = out["spoken"]
@@ -108,6 +122,8 @@ def test_invoice_in_mail_is_filed_paid_after_yes_and_marked_paid_on_sync(
     assert "The attachment Flyer.pdf of the e-mail from Elektron Abrechnung is not an invoice: nothing filed." in spoken
     assert ("I did not file the invoice EN16931_ElektronischeAdresse.pdf from the e-mail from Adresse: the invoice "
             "fails 1 rule (BR-CL-25)") in spoken
+    assert ("The e-mail from Adresse has a PDF, Scan.pdf, that looks like an invoice but carries no e-invoice "
+            "data, so I did not file it.") in spoken
     assert spoken.endswith("Shall I?") and out["approval"] is not None, spoken
     details = out["approval"]["details"]
     assert (details["IBAN"], details["Amount"], details["Payee"]) == ("DE91100000000123456789", "300.00",
