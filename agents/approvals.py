@@ -76,7 +76,7 @@ def details_of(action: str, payload: dict[str, Any]) -> dict[str, str]:
     """Label -> value for every argument of the action (none hidden)."""
     out: dict[str, str] = {"Action": action}
     args: list[dict[str, Any]] = []
-    for key in ("event", "transfer"):  # a local action's arguments
+    for key in ("event", "transfer", "reminder"):  # a local action's arguments
         if isinstance(payload.get(key), dict):
             args.append(payload[key])
     for call in payload.get("calls") or []:

@@ -168,6 +168,15 @@ class SocialService(Protocol):
     def delete(self, network: Network, post_id: str) -> None: ...
 
 
+@runtime_checkable
+class MailReadHook(Protocol):
+    """Something another domain does with the mail just read (agents/finance/invoices/inbox.py: invoice
+    attachments filed as open invoices). Returns sentences for the reply in ``d.language``; a proposal it
+    makes is parked as a pending approval (``d.pending``). Never raises for a bad attachment."""
+
+    def mail_read(self, d: AssistantDeps, mails: list[MailSummary]) -> list[str]: ...
+
+
 @dataclass
 class ServiceDeps:
     """The services the agents may use. None = not connected."""
@@ -178,6 +187,7 @@ class ServiceDeps:
     meetings: MeetingControl | None = None
     bank: BankService | None = None
     social: SocialService | None = None
+    mail_read: list[MailReadHook] = field(default_factory=list)  # run after mail is read (cross-domain)
 
 
 @dataclass

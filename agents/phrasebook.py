@@ -217,6 +217,9 @@ PHRASES = Catalogue({
                                   "Kategorien werden in der Desktop-App geändert."),
     "remote.finance_sync": ("The home server syncs the bank on its own schedule.",
                             "Der Heimserver gleicht die Bank nach seinem eigenen Zeitplan ab."),
+    "remote.finance_invoices": ("Invoices are imported on the machine the assistant runs on, not from the phone.",
+                                "Rechnungen werden auf dem Rechner importiert, auf dem der Assistent läuft, nicht "
+                                "vom Telefon aus."),
     "remote.no_timer": ("There is no timer or reminder {id}.", "Es gibt keinen Timer und keine Erinnerung {id}."),
 }, same=frozenset({"say.failed", "models.progress_file", "models.progress_failed"}))
 

@@ -275,8 +275,22 @@ def _mail(m: IntentMatch, d: AssistantDeps, q: MailQuery) -> AgentReply:
     else:
         spoken = tr(lang, f"You have {n} unread e-mail{'s' if n > 1 else ''}. Latest from {lines[0]}.",
                     f"Du hast {n} ungelesene Mail{'s' if n > 1 else ''}. Die neueste von {lines[0]}.")
+    found, calls = _after_read(replace(d, language=lang), mails)
+    if found:
+        spoken = f"{spoken} {' '.join(found)}"
+    approval = d.pending[-1].info() if d.pending else None
     # the screen lists the others: the newest is in the spoken sentence (it came twice, as the calendar's did)
-    return reply(m, spoken, "\n".join(lines[1:]), tool_calls=[call])
+    return reply(m, spoken, "\n".join(lines[1:]), tool_calls=[call, *calls], approval=approval)
+
+
+def _after_read(d: AssistantDeps, mails: list[MailSummary]) -> tuple[list[str], list[ToolCallInfo]]:
+    """What other domains do with the mail just read (the finance domain files invoice attachments and
+    proposes their payment): their sentences, and the tools they ran."""
+    before = len(d.tool_calls)
+    said: list[str] = []
+    for hook in d.services.mail_read:
+        said.extend(hook.mail_read(d, mails))
+    return said, d.tool_calls[before:]
 
 
 HANDLERS: dict[str, Handler] = {

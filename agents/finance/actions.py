@@ -13,6 +13,8 @@ if TYPE_CHECKING:
 TRANSFER = "finance.transfer"  # a local intent's draft
 DRAFT_TRANSFER = "finance.draft_transfer"  # the delegate's draft_transfer tool
 CONFIRM_PAYEE = "finance.confirm_payee"  # go on after the bank's payee check
+SCHEDULED_TRANSFER = "finance.scheduled_transfer"  # an invoice paid on its due date (invoices/schedule.py)
+INVOICE_REMINDER = "finance.invoice_reminder"  # the reminder the day before a scheduled payment
 
 
 def run_transfer(rec: ApprovalRecord, d: AssistantDeps) -> tuple[bool, str]:
@@ -27,4 +29,17 @@ def run_confirm_payee(rec: ApprovalRecord, d: AssistantDeps) -> tuple[bool, str]
     return confirm(rec, d)
 
 
-ACTIONS: dict[str, ActionRunner] = {TRANSFER: run_transfer, DRAFT_TRANSFER: run_transfer, CONFIRM_PAYEE: run_confirm_payee}
+def run_scheduled_transfer(rec: ApprovalRecord, d: AssistantDeps) -> tuple[bool, str]:
+    from agents.finance.invoices.schedule import run_scheduled
+
+    return run_scheduled(rec, d)
+
+
+def run_invoice_reminder(rec: ApprovalRecord, d: AssistantDeps) -> tuple[bool, str]:
+    from agents.finance.invoices.schedule import run_reminder
+
+    return run_reminder(rec, d)
+
+
+ACTIONS: dict[str, ActionRunner] = {TRANSFER: run_transfer, DRAFT_TRANSFER: run_transfer, CONFIRM_PAYEE: run_confirm_payee,
+                                    SCHEDULED_TRANSFER: run_scheduled_transfer, INVOICE_REMINDER: run_invoice_reminder}

@@ -122,6 +122,7 @@ class BankSyncScheduler:
                     log.info("scheduled bank sync left to another server process (it holds this run)")
                 else:
                     self.run_once()
+                    self.pay_due()
             except SyncBusy:
                 log.info("scheduled bank sync skipped: another sync is running")
             except Exception:  # never let the thread die; the status says what failed per account
@@ -181,6 +182,20 @@ class BankSyncScheduler:
                 self._running = False
                 self.runs += 1
         return done
+
+    def pay_due(self) -> list[str]:
+        """Transfers approved for a day that has come (an invoice paid on its due date) go to the bank, once;
+        what the bank asks next rings as a reminder (agents/finance/invoices/schedule.py). The app's own
+        ledger only: a server user's scheduled payments are not sent by the server (yet)."""
+        if not any(t.user == "" for t in self.targets()):
+            return []
+        from agents.finance.invoices.schedule import execute_due
+
+        d = self.services.assistant.deps()
+        said = execute_due(d, d.now().date())
+        for line in said:
+            log.info("scheduled transfer sent: %s", line.split("\n")[0][:120])
+        return said
 
     def _stepper(self, t: SyncTarget) -> Callable[[str], None]:
         def step(name: str) -> None:

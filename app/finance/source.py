@@ -13,7 +13,7 @@ from pydantic import TypeAdapter
 from agents.i18n import resolve_language
 from agents.phrasebook import phrase
 from app.engine import EngineError
-from app.finance import views
+from app.finance import invoice_views, views
 from app.finance.scheduler import BankSyncScheduler, SyncBusy, SyncStatus, app_targets, scheduler_for
 
 if TYPE_CHECKING:
@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
 class FinanceSource(Protocol):
     can_edit: bool
+    can_import: bool  # e-invoices are imported here (the phone's API has no import)
 
     async def accounts(self) -> list[views.AccountView]: ...
 
@@ -42,6 +43,10 @@ class FinanceSource(Protocol):
 
     async def sync_now(self) -> None: ...
 
+    async def open_invoices(self) -> list[invoice_views.InvoiceRow]: ...
+
+    async def import_invoice(self, name: str, data: bytes) -> invoice_views.Checked: ...
+
 
 _schedulers: dict[int, BankSyncScheduler] = {}
 
@@ -58,6 +63,7 @@ def app_scheduler(services: Services) -> BankSyncScheduler:
 
 class LocalFinance:
     can_edit = True
+    can_import = True
 
     def __init__(self, services: Services, scheduler: BankSyncScheduler | None = None) -> None:
         self.services = services
@@ -103,9 +109,16 @@ class LocalFinance:
         except SyncBusy:
             raise EngineError(phrase("finance.sync_busy", resolve_language(self.services.settings.language))) from None
 
+    async def open_invoices(self) -> list[invoice_views.InvoiceRow]:
+        return await asyncio.to_thread(invoice_views.open_invoices, self.db)
+
+    async def import_invoice(self, name: str, data: bytes) -> invoice_views.Checked:
+        return await asyncio.to_thread(invoice_views.import_file, self.services, name, data)
+
 
 class RemoteFinance:
     can_edit = False
+    can_import = False
 
     def __init__(self, engine: RemoteEngine) -> None:
         self.engine = engine
@@ -149,6 +162,12 @@ class RemoteFinance:
 
     async def sync_now(self) -> None:
         raise EngineError(phrase("remote.finance_sync", self.engine.language))
+
+    async def open_invoices(self) -> list[invoice_views.InvoiceRow]:
+        return []  # the server's finance API has no invoices yet: the phone shows no invoice section
+
+    async def import_invoice(self, name: str, data: bytes) -> invoice_views.Checked:
+        raise EngineError(phrase("remote.finance_invoices", self.engine.language))
 
 
 def finance_source(engine: object) -> FinanceSource | None:

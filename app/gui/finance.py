@@ -9,13 +9,14 @@ from __future__ import annotations
 import asyncio
 import logging
 from datetime import date
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import flet as ft
 
 from agents.i18n import resolve_language
 from app.engine import EngineError
-from app.finance import display, views
+from app.finance import display, invoice_views, views
 from app.finance.fmt import money, month_name
 from app.finance.source import FinanceSource, finance_source
 from app.gui.panels import DomainPanel
@@ -56,6 +57,15 @@ class FinanceScreen:
         self.category_filter = ft.Dropdown(label=t("finance.category"), width=200, on_select=self._search,
                                            options=[ft.DropdownOption(key="", text=t("finance.all"))])
         self.transactions = ft.Column(spacing=2)
+        self.invoice_result = ft.Column(spacing=2, visible=False)
+        self.invoices = ft.Column(spacing=4)
+        self._picker: ft.FilePicker | None = None
+        self.invoice_section = ft.Column([
+            ft.Row([_section(t("finance.invoices")),
+                    button(t("finance.invoice_import"), self._pick_invoice, "finance-invoice-import",
+                           ft.Icons.UPLOAD_FILE)], wrap=True, alignment=ft.MainAxisAlignment.SPACE_BETWEEN),
+            ft.Semantics(content=self.invoice_result, identifier="finance-invoice-result", live_region=True),
+            self.invoices], spacing=6)
         self.paging = ft.Text("")
         self.prev_btn = icon_button(ft.Icons.NAVIGATE_BEFORE, t("finance.newer"), self._newer, "finance-newer")
         self.next_btn = icon_button(ft.Icons.NAVIGATE_NEXT, t("finance.older"), self._older, "finance-older")
@@ -92,6 +102,8 @@ class FinanceScreen:
             _section(t("finance.subscriptions")),
             self.subscriptions,
             ft.Divider(),
+            self.invoice_section,
+            ft.Divider(),
             _section(t("finance.transactions")),
             ft.Row([tagged(self.query, "finance-query"),
                     icon_button(ft.Icons.SEARCH, t("finance.search"), self._search, "finance-search")]),
@@ -118,6 +130,7 @@ class FinanceScreen:
             self._unavailable(t("finance.unavailable"))
             return
         self.sync_btn.visible = self.source.can_edit
+        self.invoice_section.visible = self.source.can_import
         try:
             self.categories = await self.source.categories()
             accounts = await self.source.accounts()
@@ -125,10 +138,12 @@ class FinanceScreen:
             subs = await self.source.recurring()
             await self._load_transactions()
             status = await self.source.sync_status()
+            invoices = await self.source.open_invoices()
         except EngineError as exc:
             self._unavailable(str(exc))
             return
         self.unavailable.visible = False
+        self._show_invoices(invoices)
         self._show_accounts(accounts)
         self._show_subscriptions(subs)
         self.sync_text.value = display.sync_line(status, language=self.language)
@@ -219,6 +234,34 @@ class FinanceScreen:
                 [ft.Text(payee, weight=ft.FontWeight.BOLD), ft.Text(detail, size=12)], spacing=0)))
         self.subscriptions.controls = rows or [ft.Text(t("finance.no_subscriptions"))]
 
+    def _show_invoices(self, rows: list[invoice_views.InvoiceRow]) -> None:
+        lang = self.language
+        out: list[ft.Control] = []
+        for r in rows:
+            due = t("finance.invoice_due", date=r.due_date.isoformat()) if r.due_date else t("finance.invoice_no_due")
+            line = t("finance.invoice_line", number=r.number, amount=money(r.amount, r.currency, lang), due=due)
+            pay: ft.Control = (ft.Text(t("finance.invoice_direct_debit"), size=12) if r.direct_debit else
+                               button(t("finance.pay"), bind(self._pay, r), "finance-invoice-pay", ft.Icons.PAYMENTS))
+            out.append(ft.Semantics(identifier="finance-invoice", content=ft.Row([
+                ft.Column([ft.Text(r.seller, weight=ft.FontWeight.BOLD), ft.Text(line, size=12)], spacing=0,
+                          expand=True), pay], vertical_alignment=ft.CrossAxisAlignment.CENTER)))
+        self.invoices.controls = out or [ft.Text(t("finance.no_open_invoices"))]
+
+    def _show_checked(self, c: invoice_views.Checked) -> None:
+        """What the import read and checked: the fields, and the failed rules in plain words."""
+        de = self.language == "de"
+        head = (t("finance.invoice_imported", name=c.name) if c.imported
+                else t("finance.invoice_not_imported", name=c.name, reason=c.reason))
+        rows: list[ft.Control] = [ft.Text(head, weight=ft.FontWeight.BOLD,
+                                          color=None if c.imported else ft.Colors.ERROR)]
+        rows += [ft.Text(f"{t('finance.field_' + k)}: {v}", size=12, selectable=True) for k, v in c.fields]
+        rows += [ft.Text(f"{rule}: {text_de if de else text_en}", size=12, color=ft.Colors.ERROR)
+                 for rule, text_en, text_de in c.problems]
+        if c.warnings:
+            rows.append(ft.Text(t("finance.invoice_warnings", rules=", ".join(c.warnings)), size=12))
+        self.invoice_result.controls = rows
+        self.invoice_result.visible = True
+
     def _row(self, tx: views.TransactionView, names: dict[str, str]) -> ft.Control:
         day, who, amount, cat = display.transaction_cells(tx, names, self.language)
         color = ft.Colors.ERROR if tx.amount < 0 else ft.Colors.GREEN
@@ -288,6 +331,40 @@ class FinanceScreen:
         await self._load_transactions()
         await self._load_month()
         self._update()
+
+    async def _pick_invoice(self, e: Any = None) -> None:
+        """A file dialog (on the desktop) or the browser's upload; the file's bytes come to the app."""
+        if self.source is None or not self.source.can_import:
+            return
+        if self._picker is None:
+            self._picker = ft.FilePicker()
+        try:
+            files = await self._picker.pick_files(allowed_extensions=["pdf", "xml"], with_data=True)
+        except Exception as exc:  # no file dialog here
+            log.warning("invoice file dialog: %s", exc)
+            self.app.toast(str(exc))
+            return
+        for f in files or []:
+            data = f.bytes if f.bytes is not None else (Path(f.path).read_bytes() if f.path else None)
+            if data is not None:
+                await self.import_invoice(f.name, data)
+
+    async def import_invoice(self, name: str, data: bytes) -> None:
+        """Import one file's bytes and show what was read and checked; the open invoices again."""
+        if self.source is None:
+            return
+        try:
+            checked = await self.source.import_invoice(name, data)
+            self._show_checked(checked)
+            self._show_invoices(await self.source.open_invoices())
+        except EngineError as exc:
+            self.app.toast(str(exc))
+        self._update()
+
+    async def _pay(self, row: invoice_views.InvoiceRow) -> None:
+        """Pay: the assistant drafts the transfer and asks (the approval card); nothing is sent before the yes."""
+        self.app.go("conversation")
+        await self.app.ask(t("finance.pay_request", seller=row.seller, number=row.number))
 
     async def _sync_now(self, e: Any = None) -> None:
         if self.source is None:

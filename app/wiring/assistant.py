@@ -17,12 +17,14 @@ from agents.assistant import Assistant
 from agents.deps import (
     BankService,
     CalendarService,
+    MailReadHook,
     MailService,
     MeetingControl,
     MessagingService,
     ServiceDeps,
     SocialService,
 )
+from agents.domains import domains
 from agents.llm import build_model
 from agents.memory import Memory
 from app import secrets
@@ -61,7 +63,20 @@ def service_deps(services: Services) -> ServiceDeps:
         meetings=_optional(services, "meetings", MeetingControl),
         bank=_optional(services, "bank", BankService),
         social=_optional(services, "social", SocialService),
+        mail_read=_mail_read_hooks(services),
     )
+
+
+def _mail_read_hooks(services: Services) -> list[MailReadHook]:
+    """What runs after mail is read: invoice attachments filed by the finance domain (when it is on)."""
+    if "finance" not in {d.name for d in domains()}:
+        return []
+    from agents.finance.invoices.inbox import InboxConfig, InvoiceInbox
+    from app.wiring.finance import fints_settings, invoice_rules_dir
+
+    cfg = fints_settings(services.settings)
+    return [InvoiceInbox(lambda: services.storage, InboxConfig(invoice_rules_dir(services), cfg.currency,
+                                                               cfg.invoice_max_mb << 20))]
 
 
 def build_assistant(services: Services) -> Assistant:

@@ -179,3 +179,60 @@ def test_screen_on_a_phone_engine_cannot_edit() -> None:
     remote = finance_source(RemoteEngine("http://127.0.0.1:9"))
     assert isinstance(remote, RemoteFinance) and remote.can_edit is False
     assert finance_source(object()) is None
+
+
+class _PayingApp(_App):
+    def __init__(self, language: str) -> None:
+        super().__init__(language)
+        self.asked: list[str] = []
+        self.went: list[str] = []
+
+    def go(self, screen: str) -> None:
+        self.went.append(screen)
+
+    async def ask(self, text: str) -> None:
+        self.asked.append(text)
+
+
+def test_invoice_import_shows_the_checked_fields_the_failed_rules_and_the_open_list(
+        pa_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from app.cli.common import services
+    from app.finance import invoice_views
+    from app.finance.scheduler import BankSyncScheduler
+    from app.finance.source import LocalFinance
+    from app.gui.finance import FinanceScreen
+    from tests.finance.invoice_files import INVOICES, RULES
+
+    monkeypatch.setenv("PA_DOMAINS__FINANCE__INVOICE_RULES_DIR", str(RULES))
+    monkeypatch.setattr("app.gui.strings._language", "de")  # the GUI's language is the process's
+    sv = services()
+    sv.db.migrate()
+    app = _PayingApp("de")
+    s = FinanceScreen(app)  # type: ignore[arg-type]
+    s.build()
+    s.source = LocalFinance(sv, BankSyncScheduler(sv, lambda: [], interval_s=0))
+    asyncio.run(s.load())
+    assert s.invoice_section.visible and _texts(s.invoices) == ["Keine offenen Rechnungen."]
+
+    asyncio.run(s.import_invoice("EN16931_Elektron.pdf", (INVOICES / "fx" / "EN16931_Elektron.pdf").read_bytes()))
+    shown = _texts(s.invoice_result)
+    assert shown[0] == "EN16931_Elektron.pdf: als offene Rechnung abgelegt."
+    assert "Verkäufer: ELEKTRON Industrieservice GmbH" in shown and "Zu zahlen: 300.00 EUR" in shown
+    assert "IBAN: DE91100000000123456789" in shown
+    [row] = s.invoices.controls
+    assert _texts(row) == ["ELEKTRON Industrieservice GmbH", "Rechnung 181301674 · 300,00\xa0€ · ohne Fälligkeit"]
+    assert "finance-invoice-pay" in repr(row)  # its Pay button
+
+    bad = INVOICES / "fx" / "EN16931_ElektronischeAdresse.pdf"
+    asyncio.run(s.import_invoice(bad.name, bad.read_bytes()))
+    shown = _texts(s.invoice_result)
+    assert shown[0].startswith("EN16931_ElektronischeAdresse.pdf: nicht importiert. the invoice fails 1 rule")
+    assert any(x.startswith("BR-CL-25: ") for x in shown), shown  # the failed rule in plain (German) words
+    asyncio.run(s.import_invoice("notes.pdf", b"%PDF-1.4 truncated"))
+    assert _texts(s.invoice_result)[0].startswith("notes.pdf: nicht importiert.")
+    assert len(s.invoices.controls) == 1  # nothing else was filed
+
+    [open_row] = invoice_views.open_invoices(sv.db)
+    asyncio.run(s._pay(open_row))  # the assistant drafts the transfer and asks: the approval card
+    assert app.went == ["conversation"]
+    assert app.asked == ["bezahle die Rechnung von ELEKTRON Industrieservice GmbH, Nummer 181301674"]

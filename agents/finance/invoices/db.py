@@ -86,3 +86,35 @@ class FinInvoiceVat(Base):
     rate: Mapped[str | None] = mapped_column(String(12), nullable=True)
     basis_minor: Mapped[int] = mapped_column(BigInteger)
     vat_minor: Mapped[int] = mapped_column(BigInteger)
+
+
+class FinInvoiceMail(Base):
+    """A received mail checked for invoice attachments (migration ``0012d_finance_invoice_mail``): looked at
+    once. ``mail_key`` is a SHA-256 of the mail's id, sender and date; ``outcome``: filed, refused, none."""
+
+    __tablename__ = "fin_invoice_mails"
+    __table_args__ = (UniqueConstraint("mail_key", name="uq_fin_invoice_mails_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    mail_key: Mapped[str] = mapped_column(String(64))
+    outcome: Mapped[str] = mapped_column(String(12))
+    invoice_id: Mapped[int | None] = mapped_column(ForeignKey("fin_invoices.id", ondelete="SET NULL"), nullable=True)
+    checked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class FinScheduledTransfer(Base):
+    """A transfer the user approved for a later day (an invoice paid on its due date): sent to the bank on
+    that day by the finance scheduler. ``draft``: the TransferDraft as JSON; ``status``: scheduled, started
+    (handed to the bank), failed, cancelled."""
+
+    __tablename__ = "fin_scheduled_transfers"
+    __table_args__ = (Index("ix_fin_scheduled_transfers_status_day", "status", "execute_on"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    approval_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    invoice_id: Mapped[int | None] = mapped_column(ForeignKey("fin_invoices.id", ondelete="SET NULL"), nullable=True)
+    draft: Mapped[str] = mapped_column(Text)
+    execute_on: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(12), default="scheduled")
+    result: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

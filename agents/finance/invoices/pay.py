@@ -15,6 +15,9 @@ from agents.local.phrases import tr
 def pick(rows: list[OpenInvoice], said: str) -> list[OpenInvoice]:
     """The open invoices the request names (a seller word or the invoice number), else all of them."""
     text = squash(said)
+    by_number = [r for r in rows if len(squash(r.number)) >= 4 and squash(r.number) in text]
+    if by_number:  # the invoice number names one for sure (seller words such as "GmbH" name many)
+        return by_number
     named = [r for r in rows if (len(squash(r.number)) >= 4 and squash(r.number) in text)
              or any(len(w) >= 4 and w in text for w in (squash(x) for x in words(r.seller).split()))]
     return named or rows

@@ -78,12 +78,23 @@ def import_invoice(s: Session, backend: Backend, path: Path, rules_dir: Path | N
                    max_bytes: int = MAX_BYTES, today: date | None = None) -> Imported:
     """One file -> one open invoice (committed), or ``InvoiceError`` and nothing stored."""
     size = path.stat().st_size
+    _check_size(size, max_bytes)
+    return import_data(s, backend, path.name, path.read_bytes(), rules_dir, currency, max_bytes)
+
+
+def _check_size(size: int, max_bytes: int) -> None:
     if size > max_bytes:
         raise InvoiceRefused(f"the file is {size / (1 << 20):.0f} MB; an e-invoice file may be at most "
                              f"{max_bytes >> 20} MB (a scan is not read here)")
     if size == 0:
         raise InvoiceRefused("the file is empty")
-    data = path.read_bytes()
+
+
+def import_data(s: Session, backend: Backend, name: str, data: bytes, rules_dir: Path | None,
+                currency: str = "EUR", max_bytes: int = MAX_BYTES) -> Imported:
+    """One file's bytes (``name``: what it was called, e.g. a mail attachment) -> one open invoice
+    (committed), or ``InvoiceError`` and nothing stored."""
+    _check_size(len(data), max_bytes)
     inv, _xml, container, result = read_checked(data, rules_dir)
     if inv.credit_note:
         raise InvoiceRefused(f"invoice {inv.number} is a credit note ({inv.totals.due:.2f} {inv.currency} back to "
@@ -97,13 +108,13 @@ def import_invoice(s: Session, backend: Backend, path: Path, rules_dir: Path | N
         raise InvoiceRefused(f"invoice {inv.number} from {inv.seller.name} is already imported "
                              f"(from {known.file_name}): not imported again")
     sha = hashlib.sha256(data).hexdigest()
-    key = _storage_key(inv, sha, path.name)
+    key = _storage_key(inv, sha, name)
     existed = backend.exists(key)
     stored = backend.save(key, data)
     try:
         if stored.sha256 != sha:
             raise InvoiceError("the stored copy of the file differs from the file: not imported")
-        row = _row(inv, key_seller, container, path.name, key, sha, result)
+        row = _row(inv, key_seller, container, name, key, sha, result)
         s.add(row)
         s.flush()
         _children(s, row.id, inv)
