@@ -1,0 +1,142 @@
+"""Where the Social screen gets its data and where its Post goes. On the desktop (a local engine): the app's
+social hub (``Services.social``), read in a worker thread; a post becomes a pending approval in the app's
+approval store, so the same approval card runs it after the yes (``agents.social.actions.run_post``). On a
+phone (a remote engine): the home server's routes (``/api/v1/social/...``); its draft is the server's
+approval, approved with the approvals API. Nothing is published by a draft."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, Protocol
+
+from pydantic import TypeAdapter
+
+from agents.deps import ServiceError
+from agents.social.models import Network, Notice, Post, Visibility
+from app.engine import ApprovalView, EngineError
+
+if TYPE_CHECKING:
+    from agents.social.hub import SocialHub
+    from app.engine.remote import RemoteEngine
+    from app.services import Services
+
+MENTIONS = 20
+
+
+class SocialSource(Protocol):
+    async def networks(self) -> list[Network]: ...
+
+    async def mentions(self) -> list[Notice]: ...
+
+    async def digest(self) -> list[Post]: ...
+
+    async def draft(self, text: str, networks: list[Network], visibility: Visibility, cw: str,
+                    language: str) -> ApprovalView:
+        """Park the post for the user's yes: the approval to show (nothing is sent)."""
+        ...
+
+
+class LocalSocial:
+    def __init__(self, services: Services) -> None:
+        self.services = services
+
+    async def _hub(self) -> SocialHub | None:
+        return await asyncio.to_thread(lambda: self.services.social)
+
+    async def networks(self) -> list[Network]:
+        hub = await self._hub()
+        return hub.networks if hub is not None else []
+
+    async def mentions(self) -> list[Notice]:
+        hub = await self._hub()
+        if hub is None:
+            return []
+        try:
+            return await asyncio.to_thread(hub.mentions, None, MENTIONS)
+        except ServiceError as exc:
+            raise EngineError(str(exc)) from None
+
+    def _digest_size(self) -> int:
+        from agents.social.settings import SocialSettings
+
+        return SocialSettings.model_validate(self.services.settings.domains.get("social", {})).digest_size
+
+    async def digest(self) -> list[Post]:
+        from agents.social.hub import rank
+
+        hub = await self._hub()
+        if hub is None:
+            return []
+        try:
+            posts = await asyncio.to_thread(hub.timeline, None)
+        except ServiceError as exc:
+            raise EngineError(str(exc)) from None
+        return rank(posts, self._digest_size())
+
+    async def draft(self, text: str, networks: list[Network], visibility: Visibility, cw: str,
+                    language: str) -> ApprovalView:
+        return await asyncio.to_thread(self._park, text, networks, visibility, cw, language)
+
+    def _park(self, text: str, networks: list[Network], visibility: Visibility, cw: str,
+              language: str) -> ApprovalView:
+        from agents.approvals import ApprovalStore
+        from agents.social.hub import make_draft
+        from agents.social.intents import park_post
+
+        hub = self.services.social
+        missing = [n for n in networks if hub is None or n not in hub.networks]
+        if missing or not networks:
+            raise EngineError(_no_account(missing or ["mastodon"], language))
+        d = make_draft(text, list(dict.fromkeys(networks)), visibility=visibility, cw=cw, language=language)
+        store = ApprovalStore(self.services.db, self.services.audit)
+        return park_post(store, d, language, datetime.now(UTC)).info()
+
+
+class RemoteSocial:
+    def __init__(self, engine: RemoteEngine) -> None:
+        self.engine = engine
+
+    async def networks(self) -> list[Network]:
+        found: list[Network] = TypeAdapter(list[str]).validate_python(
+            (await self.engine.get_json("/social/networks"))["networks"])  # type: ignore[assignment]
+        return found
+
+    async def mentions(self) -> list[Notice]:
+        if not await self.networks():
+            return []
+        found: list[Notice] = TypeAdapter(list[Notice]).validate_python(await self.engine.get_json("/social/mentions"))
+        return found
+
+    async def digest(self) -> list[Post]:
+        if not await self.networks():
+            return []
+        found: list[Post] = TypeAdapter(list[Post]).validate_python(await self.engine.get_json("/social/digest"))
+        return found
+
+    async def draft(self, text: str, networks: list[Network], visibility: Visibility, cw: str,
+                    language: str) -> ApprovalView:
+        body: dict[str, Any] = {"text": text, "networks": networks, "visibility": visibility,
+                                "content_warning": cw, "language": language}
+        made = await self.engine.post_json("/social/drafts", body)
+        for a in await self.engine.approvals():
+            if a.id == made["approval_id"]:
+                return a
+        raise EngineError(made.get("summary", ""))
+
+
+def _no_account(networks: list[Network], language: str) -> str:
+    from agents.social.models import NETWORK_NAMES
+    from app.gui.strings import GUI
+
+    return GUI.text("social.no_account", language, networks=" / ".join(NETWORK_NAMES[n] for n in networks))
+
+
+def social_source(engine: object) -> SocialSource | None:
+    """The source for this engine: remote (a phone) or local (the desktop app); None if neither."""
+    from app.engine.remote import RemoteEngine
+
+    if isinstance(engine, RemoteEngine):
+        return RemoteSocial(engine)
+    services = getattr(engine, "sv", None)
+    return LocalSocial(services) if services is not None else None
