@@ -29,7 +29,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 VISIBILITIES: tuple[Visibility, ...] = ("public", "unlisted", "followers", "direct")
 LANGUAGES = ("en", "de")
-MAX_TEXT = 5000
+MAX_TEXT = 5000  # as the home server's draft route takes (a thread of 10+ posts)
+MAX_CW = 500
 
 
 class SocialScreen:
@@ -41,14 +42,14 @@ class SocialScreen:
         self.unavailable = ft.Text("", color=ft.Colors.ERROR, visible=False)
         self.accounts_line = ft.Text("")
         self.text = ft.TextField(label=t("social.text"), hint_text=t("social.text_hint"), multiline=True, min_lines=3,
-                                 max_lines=10, max_length=MAX_TEXT, on_change=self._changed)
+                                 max_lines=10, on_change=self._changed)
         self.checks: dict[Network, ft.Checkbox] = {
             n: ft.Checkbox(label=NETWORK_NAMES[n], value=False, disabled=True, on_change=self._changed)
             for n in NETWORKS}
         self.visibility = ft.Dropdown(label=t("social.visibility"), width=200, value="public",
                                       options=[ft.DropdownOption(key=v, text=t(f"social.visibility_{v}"))
                                                for v in VISIBILITIES])
-        self.cw = ft.TextField(label=t("social.cw"), hint_text=t("social.cw_hint"), max_length=500, expand=True)
+        self.cw = ft.TextField(label=t("social.cw"), hint_text=t("social.cw_hint"), expand=True)
         self.lang = ft.Dropdown(label=t("social.language"), width=160, value=language() if language() in LANGUAGES
                                 else "en", options=[ft.DropdownOption(key=code, text=t(f"social.language_{code}"))
                                                     for code in LANGUAGES])
@@ -174,9 +175,8 @@ class SocialScreen:
                                 color=ft.Colors.ERROR if p.over and len(p.parts) > 1 else None),
                 identifier=f"social-count-{p.network}", live_region=True)]
             for i, part in enumerate(p.parts):
-                rows.append(ft.Semantics(identifier=f"social-part-{p.network}", container=True, content=ft.Column([
-                    ft.Text(compose.part_label(p, i, lang), size=12, italic=True),
-                    ft.Text(part.text, selectable=True)], spacing=2)))
+                rows.append(ft.Text(compose.part_label(p, i, lang), size=12, italic=True))
+                rows.append(ft.Semantics(identifier=f"social-part-{p.network}", content=ft.Text(part.text)))
             cards.append(ft.Card(content=ft.Container(padding=10, content=ft.Column(rows, spacing=6))))
         self.preview.controls = cards
         btn = self.post_btn.content
@@ -225,9 +225,13 @@ class SocialScreen:
         networks = self.chosen()
         if self.source is None or not text or not networks or self.pending is not None:
             return
+        cw = (self.cw.value or "").strip()
+        if len(text) > MAX_TEXT or len(cw) > MAX_CW:
+            self.app.toast(t("social.too_long", limit=MAX_TEXT, cw_limit=MAX_CW))
+            return
         try:
             view = await self.source.draft(text, networks, self.visibility.value or "public",  # type: ignore[arg-type]
-                                           (self.cw.value or "").strip(), self.lang.value or "en")
+                                           cw, self.lang.value or "en")
         except EngineError as exc:
             self.app.toast(str(exc))
             return

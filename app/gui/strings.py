@@ -392,6 +392,8 @@ GUI = Catalogue({
     "social.post": ("Post…", "Posten…"),
     "social.waiting": ("Waiting for your yes: nothing is posted before you approve it.",
                        "Wartet auf dein Ja: vor deiner Freigabe wird nichts gepostet."),
+    "social.too_long": ("Too long: a post takes up to {limit} characters, a content warning up to {cw_limit}.",
+                        "Zu lang: ein Beitrag darf bis zu {limit} Zeichen haben, eine Inhaltswarnung bis zu {cw_limit}."),
     "social.mentions": ("Mentions and replies", "Erwähnungen und Antworten"),
     "social.no_mentions": ("No mentions.", "Keine Erwähnungen."),
     "social.digest": ("Most discussed in your timeline", "Meistdiskutiert in deiner Timeline"),
