@@ -54,6 +54,23 @@ class SocialScreen:
                                 else "en", options=[ft.DropdownOption(key=code, text=t(f"social.language_{code}"))
                                                     for code in LANGUAGES])
         self.preview = ft.Column(spacing=8)
+        # Mastodon's sign-in (shown while no Mastodon account is connected)
+        self.server = ft.TextField(label=t("social.mastodon_server"), hint_text=t("social.mastodon_server_hint"),
+                                   expand=True, on_submit=self._sign_in)
+        self.auth_url = ft.Text("", selectable=True, size=12)
+        self.code = ft.TextField(label=t("social.code"), password=True, expand=True, on_submit=self._finish)
+        self.code_step = ft.Column([
+            ft.Text(t("social.sign_in_open")),
+            ft.Semantics(content=self.auth_url, identifier="social-mastodon-url"),
+            button(t("social.open_page"), self._open_page, "social-mastodon-open", ft.Icons.OPEN_IN_BROWSER),
+            ft.Row([tagged(self.code, "social-mastodon-code"),
+                    button(t("social.finish_sign_in"), self._finish, "social-mastodon-finish", ft.Icons.CHECK,
+                           filled=True)])], spacing=6, visible=False)
+        self.sign_in_box = ft.Column([
+            _section(t("social.sign_in_title")),
+            ft.Row([tagged(self.server, "social-mastodon-server"),
+                    button(t("social.sign_in"), self._sign_in, "social-mastodon-sign-in", ft.Icons.LOGIN)]),
+            self.code_step], spacing=6, visible=False)
         self.post_btn = button(t("social.post"), self._post, "social-post", ft.Icons.SEND, filled=True, disabled=True)
         self.status = ft.Text("", italic=True)
         self.mentions = ft.Column(spacing=8)
@@ -69,6 +86,7 @@ class SocialScreen:
             self.unavailable,
             ft.Semantics(content=self.accounts_line, identifier="social-accounts"),
             button(t("social.manage_accounts"), self._accounts, "social-manage-accounts", ft.Icons.MANAGE_ACCOUNTS),
+            self.sign_in_box,
             ft.Divider(),
             _section(t("social.compose")),
             tagged(self.text, "social-text"),
@@ -156,6 +174,7 @@ class SocialScreen:
                                                                                 for n in self.connected))
         else:
             self.accounts_line.value = t("social.no_accounts")
+        self.sign_in_box.visible = "mastodon" not in self.connected
         for n, c in self.checks.items():
             usable = n in self.connected
             if c.disabled == usable:  # first load, or an account came or went: checked when usable
@@ -219,6 +238,44 @@ class SocialScreen:
 
     async def _accounts(self, e: Any = None) -> None:
         self.app.go("settings")
+
+    async def _sign_in(self, e: Any = None) -> None:
+        """Mastodon's sign-in, step 1: the app registered on the server, the page where the user allows it."""
+        server = (self.server.value or "").strip()
+        if self.source is None or not server:
+            return
+        try:
+            url = await self.source.mastodon_start(server, self.language)
+        except EngineError as exc:
+            self.app.toast(str(exc))
+            return
+        self.auth_url.value = url
+        self.code_step.visible = True
+        self._update()
+        await self._open_page()
+
+    async def _open_page(self, e: Any = None) -> None:
+        if self.auth_url.value:
+            try:
+                await ft.UrlLauncher().launch_url(self.auth_url.value)
+            except Exception as exc:  # no browser here: the address is shown to copy
+                log.info("could not open the sign-in page: %s", exc)
+
+    async def _finish(self, e: Any = None) -> None:
+        """Step 2: the code the server showed; the token goes to the keyring, the account is connected."""
+        code = (self.code.value or "").strip()
+        if self.source is None or not code:
+            return
+        try:
+            name = await self.source.mastodon_finish(code, self.language)
+        except EngineError as exc:
+            self.app.toast(str(exc))
+            return
+        self.code.value = ""
+        self.auth_url.value = ""
+        self.code_step.visible = False
+        self.app.toast(t("social.signed_in", name=name))
+        await self.load()
 
     async def _post(self, e: Any = None) -> None:
         text = (self.text.value or "").strip()

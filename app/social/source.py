@@ -7,8 +7,9 @@ approval, approved with the approvals API. Nothing is published by a draft."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from pydantic import TypeAdapter
 
@@ -18,10 +19,12 @@ from app.engine import ApprovalView, EngineError
 
 if TYPE_CHECKING:
     from agents.social.hub import SocialHub
+    from agents.social.mastodon_login import MastodonApp
     from app.engine.remote import RemoteEngine
     from app.services import Services
 
 MENTIONS = 20
+T = TypeVar("T")
 
 
 class SocialSource(Protocol):
@@ -36,10 +39,19 @@ class SocialSource(Protocol):
         """Park the post for the user's yes: the approval to show (nothing is sent)."""
         ...
 
+    async def mastodon_start(self, server: str, language: str) -> str:
+        """Mastodon's sign-in: this app registered on ``server``; the address where the user allows it."""
+        ...
+
+    async def mastodon_finish(self, code: str, language: str) -> str:
+        """The code the server showed exchanged for a token (into the keyring) and the account added: its name."""
+        ...
+
 
 class LocalSocial:
     def __init__(self, services: Services) -> None:
         self.services = services
+        self._app: MastodonApp | None = None  # the sign-in under way (registered, waiting for its code)
 
     async def _hub(self) -> SocialHub | None:
         return await asyncio.to_thread(lambda: self.services.social)
@@ -92,6 +104,42 @@ class LocalSocial:
         store = ApprovalStore(self.services.db, self.services.audit)
         return park_post(store, d, language, datetime.now(UTC)).info()
 
+    async def mastodon_start(self, server: str, language: str) -> str:
+        from agents.social.mastodon_login import authorize_url, register_app
+
+        def start() -> str:
+            app = register_app(server)
+            url = authorize_url(app)
+            self._app = app
+            return url
+
+        return await _signing_in(start, language)
+
+    async def mastodon_finish(self, code: str, language: str) -> str:
+        app = self._app
+        if app is None:
+            raise EngineError(_say("social.sign_in_first", language))
+        return await _signing_in(lambda: self._add_mastodon(app, code), language)
+
+    def _add_mastodon(self, app: MastodonApp, code: str) -> str:
+        from urllib.parse import urlsplit
+
+        from agents.social.mastodon_login import exchange_code
+        from app.accounts import AccountError, AccountIn
+
+        token = exchange_code(app, code)
+        taken = {a.name for a in self.services.accounts.list(with_secrets=False)}
+        host = urlsplit(app.base_url).hostname or "mastodon"
+        name = next(n for n in (host, *(f"{host}-{i}" for i in range(2, 100))) if n not in taken)
+        try:
+            self.services.accounts.add(AccountIn(name=name, kind="mastodon", options={"base_url": app.base_url}),
+                                       token)
+        except AccountError as exc:
+            raise EngineError(str(exc)) from None
+        self._app = None
+        self.services.__dict__.pop("social", None)  # the hub is built again with the new account
+        return name
+
 
 class RemoteSocial:
     def __init__(self, engine: RemoteEngine) -> None:
@@ -124,12 +172,31 @@ class RemoteSocial:
                 return a
         raise EngineError(made.get("summary", ""))
 
+    async def mastodon_start(self, server: str, language: str) -> str:
+        raise EngineError(_say("social.sign_in_on_server", language))
+
+    async def mastodon_finish(self, code: str, language: str) -> str:
+        raise EngineError(_say("social.sign_in_on_server", language))
+
+
+async def _signing_in(fn: Callable[[], T], language: str) -> T:
+    """A sign-in step in a worker thread; its failure as one line."""
+    try:
+        return await asyncio.to_thread(fn)
+    except (ServiceError, ValueError) as exc:
+        raise EngineError(_say("social.not_signed_in", language, reason=str(exc).splitlines()[0])) from None
+
+
+def _say(key: str, language: str, **values: object) -> str:
+    from app.gui.strings import GUI
+
+    return GUI.text(key, language, **values)
+
 
 def _no_account(networks: list[Network], language: str) -> str:
     from agents.social.models import NETWORK_NAMES
-    from app.gui.strings import GUI
 
-    return GUI.text("social.no_account", language, networks=" / ".join(NETWORK_NAMES[n] for n in networks))
+    return _say("social.no_account", language, networks=" / ".join(NETWORK_NAMES[n] for n in networks))
 
 
 def social_source(engine: object) -> SocialSource | None:

@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 from app.engine import ApprovalView, EngineInfo
 from app.gui.state import UiModel
 from app.social import compose
-from tests.servers.mastodon import MastodonServer
+from tests.servers.mastodon import MastodonServer, authorize_in_browser
 
 pytestmark = pytest.mark.unit
 
@@ -168,3 +168,39 @@ def test_without_an_account_the_screen_says_so_and_drafts_nothing(pa_home: Path)
         asyncio.run(s.source.draft("hallo", ["mastodon"], "public", "", "de"))
     assert isinstance(social_source(RemoteEngine("http://127.0.0.1:9")), RemoteSocial)
     assert social_source(object()) is None
+
+
+def test_mastodon_sign_in_from_the_screen_connects_the_account(pa_home: Path, mastodon_server: MastodonServer) -> None:
+    """No Mastodon account: the screen's sign-in registers the app, shows the authorize address, takes the code
+    the server showed there; the token goes to the keyring and the screen shows the account connected."""
+    from app.cli.common import services
+    from app.gui.social import SocialScreen
+    from app.social.source import LocalSocial
+
+    sv = services()
+    sv.db.migrate()
+    s = SocialScreen(_App("en"))  # type: ignore[arg-type]
+    s.build()
+    s.source = LocalSocial(sv)
+    asyncio.run(s.load())
+    assert s.sign_in_box.visible and not s.code_step.visible
+    s.code.value = "mockcode_me"
+    asyncio.run(s._finish())  # a code before the sign-in started: refused, nothing stored
+    assert s.app.toasts[-1] == "Start the sign-in first: the code belongs to it." and sv.accounts.list() == []
+    s.server.value = "http://mastodon.example.org"
+    asyncio.run(s._sign_in())
+    assert s.app.toasts[-1].startswith("Not signed in: the Mastodon server's address must start with https://")
+    s.server.value = mastodon_server.base_url
+    asyncio.run(s._sign_in())
+    url = str(s.auth_url.value)
+    assert s.code_step.visible and url.startswith(f"{mastodon_server.base_url}/oauth/authorize?client_id=")
+    s.code.value = "mockcode_nobody"
+    asyncio.run(s._finish())
+    assert s.app.toasts[-1].startswith("Not signed in: the Mastodon server did not accept the authorization code")
+    s.code.value = authorize_in_browser(url)
+    asyncio.run(s._finish())
+    assert s.app.toasts[-1] == "Signed in: Mastodon account 127.0.0.1 added."
+    assert s.accounts_line.value == "Connected: Mastodon" and not s.sign_in_box.visible
+    (acc,) = sv.accounts.list()
+    assert acc.kind == "mastodon" and acc.has_secret and sv.social is not None
+    assert sv.social.client("mastodon").check_login().startswith("Mastodon login ok: @me")

@@ -6,15 +6,12 @@ typed in, the token lands in the keyring and works; a wrong code or a bad addres
 
 from __future__ import annotations
 
-import re
-from html import unescape
 from pathlib import Path
 
-import httpx
 import pytest
 from typer.testing import CliRunner
 
-from tests.servers.mastodon import MastodonServer
+from tests.servers.mastodon import MastodonServer, authorize_in_browser
 
 pytestmark = [pytest.mark.integration]
 
@@ -38,15 +35,7 @@ class Browser:
 
     def open(self, url: str, *args: object, **kw: object) -> bool:
         self.opened.append(url)
-        page = httpx.get(url, timeout=10)
-        page.raise_for_status()
-        form = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', page.text))
-        assert form["redirect_uri"] == "urn:ietf:wg:oauth:2.0:oob" and "read write" in unescape(form["scope"])
-        base = url.split("/oauth/")[0]
-        shown = httpx.post(f"{base}/oauth/authorize", data={**form, "username": self.user}, timeout=10)
-        found = re.search(r"Authorization code: (\S+?)<", shown.text)
-        assert found, shown.text
-        self.codes.append(found.group(1))
+        self.codes.append(authorize_in_browser(url, self.user))
         return True
 
     def typed(self, *args: object, **kw: object) -> str:
@@ -70,7 +59,7 @@ def test_sign_in_registers_the_app_and_keeps_only_the_token(browser: Browser, ma
     assert "signed in: added mastodon account 'mast'" in out
     (url,) = browser.opened
     assert url.startswith(f"{mastodon_server.base_url}/oauth/authorize?") and url in out
-    assert "client_id=" in url and "client_secret" not in url
+    assert "client_id=" in url and "client_secret" not in url and "scope=read+write" in url
     assert cli("accounts", "test", "mast").startswith("ok: Mastodon login ok: @me")
     from app.accounts import AccountOut
     from app.cli.common import services
