@@ -424,6 +424,7 @@ GUI = Catalogue({
     "app.title", "talk.default_wake", "accounts.kind_mail", "accounts.kind_whatsapp", "accounts.kind_mastodon",
     "accounts.kind_bluesky", "accounts.server", "accounts.port", "accounts.check_ok", "finance.budgets",
     "tan.field", "timers.timer", "models.info", "timers.timer_named", "phone.server_hint",
+    "social.mastodon_server_hint",
     "social.one_post",
 }))
 
