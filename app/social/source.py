@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 from pydantic import TypeAdapter
 
 from agents.deps import ServiceError
-from agents.social.models import Network, Notice, Post, Visibility
+from agents.social.models import NETWORKS, Network, Notice, Post, Visibility
 from app.engine import ApprovalView, EngineError
 
 if TYPE_CHECKING:
@@ -54,7 +54,17 @@ class LocalSocial:
         self._app: MastodonApp | None = None  # the sign-in under way (registered, waiting for its code)
 
     async def _hub(self) -> SocialHub | None:
-        return await asyncio.to_thread(lambda: self.services.social)
+        return await asyncio.to_thread(self._current_hub)
+
+    def _current_hub(self) -> SocialHub | None:
+        """The app's social service, built again when the Mastodon / Bluesky accounts changed since (added or
+        removed in Settings while the app runs): the assistant's approvals use the same one."""
+        kinds = {a.kind for a in self.services.accounts.list(with_secrets=False) if a.kind in NETWORKS}
+        hub = self.services.social
+        if set(hub.networks if hub is not None else []) != kinds:
+            self.services.__dict__.pop("social", None)
+            hub = self.services.social
+        return hub
 
     async def networks(self) -> list[Network]:
         hub = await self._hub()
@@ -96,7 +106,7 @@ class LocalSocial:
         from agents.social.hub import make_draft
         from agents.social.intents import park_post
 
-        hub = self.services.social
+        hub = self._current_hub()
         missing = [n for n in networks if hub is None or n not in hub.networks]
         if missing or not networks:
             raise EngineError(_no_account(missing or ["mastodon"], language))

@@ -145,6 +145,7 @@ def test_screen_reads_and_post_only_parks_an_approval(screen: Any, mastodon_serv
 
 
 def test_without_an_account_the_screen_says_so_and_drafts_nothing(pa_home: Path) -> None:
+    from app.accounts import AccountIn
     from app.cli.common import services
     from app.engine import EngineError
     from app.engine.remote import RemoteEngine
@@ -166,6 +167,12 @@ def test_without_an_account_the_screen_says_so_and_drafts_nothing(pa_home: Path)
     assert all(c.disabled for c in s.checks.values())
     with pytest.raises(EngineError, match="Kein Mastodon-Konto verbunden"):
         asyncio.run(s.source.draft("hallo", ["mastodon"], "public", "", "de"))
+    # an account added in Settings while the app runs: the screen's next load connects it (its server is
+    # not reachable here: the screen says so in one line)
+    sv.accounts.add(AccountIn(name="mast", kind="mastodon", options={"base_url": "http://127.0.0.1:9"}), "token-xyz")
+    asyncio.run(s.load())
+    assert s.accounts_line.value == "Connected: Mastodon" and s.checks["mastodon"].value is True
+    assert s.unavailable.visible and "cannot reach the Mastodon server" in str(s.unavailable.value)
     assert isinstance(social_source(RemoteEngine("http://127.0.0.1:9")), RemoteSocial)
     assert social_source(object()) is None
 
