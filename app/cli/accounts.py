@@ -55,8 +55,16 @@ def add(
     provider: str | None = typer.Option(None, help="google | microsoft (with --oauth)"),
     device_code: bool = typer.Option(False, "--device-code", help="with --oauth: sign in on another device "
                                      "with a code (the default when this machine has no display)"),
+    server: str | None = typer.Option(None, "--server", help="Mastodon/Bluesky: the server's address, e.g. "
+                                      "https://mastodon.social (the same as -o base_url=...)"),
 ) -> None:
-    """Add an account; the password/token is prompted (not echoed) and stored in the keyring."""
+    """Add an account; the password/token is prompted (not echoed) and stored in the keyring. Mastodon without
+    --password-stdin: signs in in the browser (the app is registered on the server; its code is asked for)."""
+    if server:
+        option = [*option, f"base_url={server}"]
+    if kind == "mastodon" and not password_stdin and not no_secret and not provider and not device_code:
+        _add_mastodon_signed_in(name, username, host, port, _parse_options(option))
+        return
     if oauth or provider or device_code:
         _add_signed_in(name, kind, username, host, port, _parse_options(option), oauth, provider, device_code)
         return
@@ -85,6 +93,44 @@ def add(
     except (AccountError, SecretStoreError) as exc:
         fail(said_line(exc))
     typer.echo(f"added {out.kind} account '{out.name}' (secret in keyring: {'yes' if out.has_secret else 'no'})")
+
+
+def _add_mastodon_signed_in(name: str, username: str, host: str | None, port: int | None,
+                            options: dict[str, str]) -> None:
+    """``accounts add NAME --kind mastodon --server URL``: this app registered on the server, the authorize
+    address opened (or printed), the code the server shows there exchanged for a token, the token into the
+    keyring. Nothing is stored when any step fails."""
+    from agents.deps import ServiceError
+    from agents.social.config import mastodon_config
+    from agents.social.mastodon_login import authorize_url, exchange_code, register_app
+
+    try:
+        acc = checked_account(AccountIn(name=name, kind="mastodon", username=username, host=host, port=port,
+                                        options=options))
+        base = mastodon_config(acc.username, acc.host, acc.port, acc.options).base_url
+        app = register_app(base)
+        url = authorize_url(app)
+    except ValidationError as exc:
+        fail(f"invalid account: {_field_problem(exc)}", code=2)
+    except (AccountError, ValueError) as exc:
+        fail(f"invalid account: {str(exc).splitlines()[0].strip()}", code=2)
+    except ServiceError as exc:
+        fail(f"not signed in: {exc}")
+    typer.echo(f"Open this address in a browser, sign in to {app.base_url} and allow access:\n{url}")
+    if not _headless():
+        webbrowser.open(url)
+    code = typer.prompt("Authorization code shown by the server", hide_input=True).strip()
+    try:
+        token = exchange_code(app, code)
+        out = services().accounts.add(acc.model_copy(update={"options": {**acc.options, "base_url": app.base_url}}),
+                                      token)
+    except ValueError as exc:
+        fail(f"not signed in: {exc}", code=2)
+    except ServiceError as exc:
+        fail(f"not signed in: {exc}")
+    except (AccountError, SecretStoreError) as exc:
+        fail(str(exc))
+    typer.echo(f"signed in: added mastodon account '{out.name}' (access token in the keyring)")
 
 
 def _headless() -> bool:

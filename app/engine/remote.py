@@ -195,6 +195,10 @@ class RemoteEngine:
         screen's read routes; EngineError with one line on failure)."""
         return (await self._send("GET", path, params=params or {})).json()
 
+    async def post_json(self, path: str, body: dict[str, Any]) -> Any:
+        """POST a JSON body to an API path (e.g. ``/social/drafts``) as the signed-in user: its JSON answer."""
+        return (await self._send("POST", path, json=body)).json()
+
     # ------------------------------------------------------------------ lifecycle and events
 
     async def info(self) -> EngineInfo:

@@ -141,6 +141,7 @@ class UiModel:
     progress: dict[str, ProgressEvent] = field(default_factory=dict)
     approvals: list[ApprovalView] = field(default_factory=list)
     last_outcome: str = ""
+    last_status: str = ""  # the last decided approval's status (done, failed, denied, expired)
     meeting: MeetingView = field(default_factory=MeetingView)
     pending_clips: list[SpeechAudioReady] = field(default_factory=list)
     playing: bool = False
@@ -232,6 +233,7 @@ class UiModel:
         elif isinstance(ev, ApprovalDecided):
             self.approvals = [a for a in self.approvals if a.id != ev.outcome.id]
             self.last_outcome = ev.outcome.message
+            self.last_status = ev.outcome.status
             t = self.turn(f"approval-{ev.outcome.id}")
             t.reply, t.spoken, t.done, t.tan = ev.outcome.message, ev.outcome.message, True, ev.outcome.tan_challenge
         elif isinstance(ev, MeetingUpdated):

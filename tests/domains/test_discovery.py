@@ -13,12 +13,14 @@ pytestmark = pytest.mark.unit
 
 
 def test_meetings_and_finance_bring_their_panels_and_routers() -> None:
-    assert [name for name, _ in domain_panels()] == ["meetings", "finance"]
+    assert [name for name, _ in domain_panels()] == ["meetings", "finance", "social"]
     paths = {getattr(r, "path", "") for router in domain_routers() for r in router.routes}
     assert "/api/v1/meetings" in paths and "/api/v1/finance/transactions" in paths
+    assert "/api/v1/social/drafts" in paths
 
 
 def test_a_domain_without_app_files_adds_no_tab_and_no_route(monkeypatch: pytest.MonkeyPatch) -> None:
     before = len(domain_routers())
     monkeypatch.setattr(domains, "DOMAINS", [*domains.DOMAINS, "tests.domains.weather_stub"])
-    assert [name for name, _ in domain_panels()] == ["meetings", "finance"] and len(domain_routers()) == before
+    assert [name for name, _ in domain_panels()] == ["meetings", "finance", "social"] \
+        and len(domain_routers()) == before

@@ -310,6 +310,17 @@ async def _render(lang: str, tmp_path: Path) -> tuple[Any, list[str]]:
     models._say(strings.t("models.installing", model="de_DE-thorsten-medium"))
     # Finance: no ledger with this engine: the screen says so
     await app.panels["finance"].load()  # type: ignore[attr-defined]
+    # Social: no social media with this engine (the screen says so); a draft over the limits, a post with a CW
+    from agents.social.models import Post
+
+    social: Any = app.panels["social"]
+    await social.load()
+    social.connected = ["mastodon", "bluesky"]
+    social._show_accounts()
+    social.text.value = "Zorbex. " * 45
+    social._show_preview()
+    social.digest.controls = [social._post_card(Post(network="bluesky", id="p1", author="Zorbex", handle="zorbex",
+                                                     text="Zorbex", cw="Zorbex", replies=2), "social-digest-post")]
     app.refresh()
     for name in app.screens:
         app.go(name)

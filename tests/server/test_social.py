@@ -86,3 +86,35 @@ def test_bad_drafts_are_4xx(social_server: LiveServer) -> None:
         r = c.post("/api/v1/social/drafts", json=body)
         assert r.status_code == 422, (body, r.text)
     assert social_server.http().get("/api/v1/social/mentions").status_code == 401
+
+
+def test_the_phone_screens_source_reads_drafts_and_posts_once(social_server: LiveServer,
+                                                              mastodon_server: MastodonServer) -> None:
+    """The Social screen on a phone (app/social/source.py ``RemoteSocial`` over a RemoteEngine): the same
+    reads, a draft that is the server's approval, and the approval card's yes posting once."""
+    import asyncio
+
+    from app.engine.remote import RemoteEngine
+    from app.social.source import RemoteSocial, social_source
+    from tests.server.live import PASSWORD
+
+    name = social_server.add_user("phone")
+    marker = uuid.uuid4().hex[:6]
+    mastodon_server.client("carol").status_post(f"@me see you at the phone test {marker}")
+
+    async def run() -> None:
+        eng = await RemoteEngine.sign_in(social_server.url, name, PASSWORD, speech_output="off")
+        source = social_source(eng)
+        assert isinstance(source, RemoteSocial)
+        assert await source.networks() == ["mastodon", "bluesky"]
+        assert any(m.post is not None and marker in m.post.text for m in await source.mentions())
+        assert await source.digest()
+        view = await source.draft(f"Posted from the phone screen {marker}", ["mastodon"], "unlisted", "", "en")
+        assert view.action == "social.publish" and "unlisted" in view.summary
+        assert [a.id for a in await eng.approvals()] == [view.id]
+        outcome = await eng.decide(view.id, True)
+        assert outcome.status == "done" and "Posted on Mastodon" in outcome.message
+        await eng.close()
+
+    asyncio.run(run())
+    assert len([s for s in mastodon_server.statuses() if f"Posted from the phone screen {marker}" in s["content"]]) == 1

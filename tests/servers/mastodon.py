@@ -100,3 +100,19 @@ def mastodon_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Mastod
         yield server
     finally:
         stop_process_group(server.proc)
+
+
+def authorize_in_browser(url: str, user: str = "me") -> str:
+    """What the user does on the server's authorize page: allow access as ``user`` (mastodon-mock's account
+    picker for the out-of-band redirect) and read the code the page shows."""
+    import re
+    from html import unescape
+
+    page = httpx.get(url, timeout=10)
+    page.raise_for_status()
+    form = {k: unescape(v) for k, v in re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', page.text)}
+    assert form["redirect_uri"] == "urn:ietf:wg:oauth:2.0:oob", form
+    shown = httpx.post(f"{url.split('/oauth/')[0]}/oauth/authorize", data={**form, "username": user}, timeout=10)
+    found = re.search(r"Authorization code: (\S+?)<", shown.text)
+    assert found, shown.text
+    return found.group(1)
