@@ -5,12 +5,14 @@ language writes them (Babel)."""
 
 from __future__ import annotations
 
+import logging
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
 from agents.finance.invoices.outgoing import UNITS, InvoiceInputError, NewInvoice
 
+logging.getLogger("fontTools").setLevel(logging.WARNING)  # its font subsetting logs every step at INFO
 FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/dejavu"),
              Path("/usr/local/share/fonts/dejavu"), Path("/Library/Fonts"), Path("C:/Windows/Fonts"))
 _LABELS = {
@@ -116,11 +118,12 @@ def render_pdf(inv: NewInvoice) -> bytes:
     pdf.set_font("DejaVu", "", 10)
     pdf.ln(6)
     for note in inv.notes:
-        pdf.multi_cell(0, 5, note, new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(0, 5, note, align="L", new_x="LMARGIN", new_y="NEXT")
         pdf.ln(2)
     bic = f" (BIC {s.bic})" if s.bic else ""
     pdf.multi_cell(0, 5, t["pay"].format(amount=_money(inv.gross, cur, lang), due=_date(inv.due_date, lang),
-                                         iban=s.iban, bic=bic, number=inv.number), new_x="LMARGIN", new_y="NEXT")
+                                         iban=s.iban, bic=bic, number=inv.number), align="L", new_x="LMARGIN",
+                   new_y="NEXT")
     pdf.ln(8)
     pdf.set_font("DejaVu", "", 8)
     ids = " · ".join(x for x in ((f"{t['vat_id']} {s.vat_id}" if s.vat_id else ""),
