@@ -13,6 +13,8 @@ if TYPE_CHECKING:
 TRANSFER = "finance.transfer"  # a local intent's draft
 DRAFT_TRANSFER = "finance.draft_transfer"  # the delegate's draft_transfer tool
 CONFIRM_PAYEE = "finance.confirm_payee"  # go on after the bank's payee check
+CREATE_INVOICE = "finance.create_invoice"  # an invoice the user creates (agents/finance/invoices/issue_actions.py)
+SEND_INVOICE = "finance.send_invoice"  # mail it with its files to the customer
 
 
 def run_transfer(rec: ApprovalRecord, d: AssistantDeps) -> tuple[bool, str]:
@@ -27,4 +29,17 @@ def run_confirm_payee(rec: ApprovalRecord, d: AssistantDeps) -> tuple[bool, str]
     return confirm(rec, d)
 
 
-ACTIONS: dict[str, ActionRunner] = {TRANSFER: run_transfer, DRAFT_TRANSFER: run_transfer, CONFIRM_PAYEE: run_confirm_payee}
+def run_create_invoice(rec: ApprovalRecord, d: AssistantDeps) -> tuple[bool, str]:
+    from agents.finance.invoices.issue_actions import run_create
+
+    return run_create(rec, d)
+
+
+def run_send_invoice(rec: ApprovalRecord, d: AssistantDeps) -> tuple[bool, str]:
+    from agents.finance.invoices.issue_actions import run_send
+
+    return run_send(rec, d)
+
+
+ACTIONS: dict[str, ActionRunner] = {TRANSFER: run_transfer, DRAFT_TRANSFER: run_transfer, CONFIRM_PAYEE: run_confirm_payee,
+                                    CREATE_INVOICE: run_create_invoice, SEND_INVOICE: run_send_invoice}
