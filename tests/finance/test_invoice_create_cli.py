@@ -1,4 +1,5 @@
-"""`personal-agent finance customer add|list` and `finance invoice create` through the real command: the
+"""`personal-agent finance customer add|list` and `finance invoice create` (the real command; bad input in
+process through the same command object): the
 created Factur-X PDF and XRechnung XML are written and stored; bad input (negative hours, an unknown
 customer, missing seller details, a VAT rate that is not German) is one line on stderr, exit 1, and nothing
 is created."""
@@ -13,13 +14,16 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
 from agents.finance.invoices.read import read_bytes
+from app.cli.main import cli
 from tests.finance.conftest import ROOT
 from tests.finance.invoice_files import RULES
 from tests.finance.test_invoice_import import one_error_line
 
 pytestmark = pytest.mark.unit
+runner = CliRunner()
 N1 = f"{date.today().year}-0001"  # the first number of the year the test runs in
 SELLER_ENV = {"SELLER_NAME": "Anna Beispiel", "SELLER_STREET": "Hauptstraße 1", "SELLER_POSTCODE": "10115",
               "SELLER_CITY": "Berlin", "SELLER_EMAIL": "anna@example.org", "SELLER_PHONE": "+49 30 1234567",
@@ -63,20 +67,42 @@ def test_create_an_invoice_from_the_command_line(home: Path, tmp_path: Path) -> 
     assert any(p.name == pdf.name for p in home.rglob("*.pdf") if "issued" in str(p))  # stored through the backend
 
 
+@pytest.fixture
+def in_process(pa_home: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The same command in this process (a new process costs seconds on a loaded machine)."""
+    monkeypatch.setenv("PA_DOMAINS__FINANCE__INVOICE_RULES_DIR", str(RULES))
+    for k, v in SELLER_ENV.items():
+        monkeypatch.setenv(f"PA_DOMAINS__FINANCE__{k}", v)
+    assert runner.invoke(cli, ["finance", "customer", "add", "Müller GmbH"]).exit_code == 0
+    return pa_home
+
+
+def invoke(*args: str) -> subprocess.CompletedProcess[str]:
+    res = runner.invoke(cli, ["finance", "invoice", "create", *args])
+    return subprocess.CompletedProcess(args, res.exit_code, res.stdout, res.stderr)
+
+
 @pytest.mark.parametrize(("case", "args", "words"), [
     ("negative hours", ["--hours", "-8", "--rate", "95"], "quantity must be more than 0"),
     ("unknown customer", ["--customer", "Meier AG", "--hours", "8", "--rate", "95"], "no customer named 'Meier AG'"),
     ("a foreign VAT rate", ["--hours", "8", "--rate", "95", "--vat", "16"], "19 or 7"),
+    ("a VAT rate that is no number", ["--hours", "8", "--rate", "95", "--vat", "lots"], "19, 7 or none"),
+    ("an item without a price", ["--item", "Beratung:8"], "DESCRIPTION:QUANTITY:PRICE"),
 ])
-def test_bad_input_is_one_line(home: Path, case: str, args: list[str], words: str) -> None:
-    before = stored(home)
+def test_bad_input_is_one_line(in_process: Path, case: str, args: list[str], words: str) -> None:
     full = args if "--customer" in args else ["--customer", "Müller", *args]
-    line = one_error_line(run(home, "invoice", "create", *full), words, "no invoice created")
+    line = one_error_line(invoke(*full), words, "no invoice created")
     assert "Traceback" not in line
-    assert stored(home) == before
+    assert stored(in_process) == []
 
 
-def test_missing_seller_details_are_one_line(home: Path) -> None:
-    line = one_error_line(run(home, "invoice", "create", "--customer", "Müller", "--hours", "8", "--rate", "95",
-                              seller=False), "seller details are incomplete", "your name", "your IBAN")
+def test_missing_seller_details_are_one_line(in_process: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for k in SELLER_ENV:
+        monkeypatch.delenv(f"PA_DOMAINS__FINANCE__{k}")
+    from app.cli import common
+
+    common.reset()  # the settings are read again
+    line = one_error_line(invoke("--customer", "Müller", "--hours", "8", "--rate", "95"),
+                          "seller details are incomplete", "your name", "your IBAN")
     assert "SELLER" not in line and "seller_" not in line
+    assert stored(in_process) == []
