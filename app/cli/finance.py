@@ -5,6 +5,7 @@ exit 1, never a traceback, and nothing is written."""
 from __future__ import annotations
 
 import json
+import sys
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -387,7 +388,8 @@ def _items(item: list[str], description: str | None, hours: str | None, rate: st
 
 @invoice_cli.command("create")
 def invoice_create(
-    customer: str = typer.Option(..., "--customer", help="a customer from the customer list"),
+    customer: str | None = typer.Option(None, "--customer", help="a customer from the customer list (asked for "
+                                                                 "on a terminal when left out)"),
     item: list[str] = typer.Option([], "--item", help="DESCRIPTION:QUANTITY:PRICE[:UNIT], units HUR (default), "
                                                       "DAY, C62 (pieces); repeatable"),
     description: str | None = typer.Option(None, "--description", help="what the hours were for"),
@@ -412,6 +414,15 @@ def invoice_create(
 
     if lang not in ("en", "de"):
         fail(f"error: the language is en or de, not {lang!r}; no invoice created")
+    if customer is None or (not item and hours is None and rate is None):
+        if not sys.stdin.isatty():
+            fail("error: name the customer (--customer) and the work (--hours and --rate, or --item); "
+                 "no invoice created")
+        customer = customer or typer.prompt("Customer")
+        if not item and hours is None and rate is None:
+            description = description or typer.prompt("Description", default="Consulting")
+            hours = typer.prompt("Hours")
+            rate = typer.prompt("Hourly rate (net)")
     if out is not None and not out.is_dir():
         fail(f"error: no such folder: {out}; no invoice created")
     items = _items(item, description, hours, rate)
@@ -432,7 +443,7 @@ def invoice_create(
             done = create_invoice(s, svc.storage, seller, customer, items, percent, lang,  # type: ignore[arg-type]  # checked above
                                   invoice_rules_dir(svc), _date.today(), cfg.invoice_payment_days, reference)
     except InvoiceInputError as exc:
-        fail(f"error: {exc}; no invoice created")
+        fail(f"error: {exc}" + ("" if "no invoice was created" in str(exc) else "; no invoice created"))
     except (InvoiceError, OSError, StorageError) as exc:
         fail(f"error: {exc}; no invoice created")
     typer.echo(done.line())

@@ -41,8 +41,9 @@ SELLER = dict(seller_name="Anna Beispiel", seller_street="Hauptstraße 1", selle
               seller_tax_number="30/123/45678")
 
 
-def seller(small: bool = False) -> Seller:
-    return seller_from(FinanceSettings.model_validate({**SELLER, "seller_small_business": small}))
+def seller(small: bool = False, vat_id: bool = True) -> Seller:
+    details = {**SELLER, "seller_small_business": small, **({} if vat_id else {"seller_vat_id": ""})}
+    return seller_from(FinanceSettings.model_validate(details))
 
 
 @pytest.fixture
@@ -58,6 +59,17 @@ def mueller(db: Database) -> None:
 
 
 CASES = [("en", Decimal(19)), ("de", Decimal(19)), ("en", Decimal(7)), ("en", None), ("de", None)]
+
+
+def test_a_small_business_with_a_tax_number_only_passes_the_rules(db: Database, blobs: LocalBackend,
+                                                                   mueller: None) -> None:
+    """BR-CO-26: without a VAT id the tax number is the seller's identifier (BT-29)."""
+    with db.session() as s:
+        done = create_invoice(s, blobs, seller(small=True, vat_id=False), "Müller",
+                              (Item("Beratung", Decimal(8), Decimal(95)),), None, "de", RULES, TODAY)
+    assert done.rules_checked and done.invoice.gross == Decimal("760.00")
+    root = etree.fromstring(done.xml)
+    assert root.xpath("string(//ram:SellerTradeParty/ram:ID)", namespaces=NS) == "30/123/45678"
 
 
 @pytest.mark.parametrize(("lang", "rate"), CASES, ids=[f"{lang}-{rate or 'par19'}" for lang, rate in CASES])

@@ -88,6 +88,7 @@ def invoke(*args: str) -> subprocess.CompletedProcess[str]:
     ("a foreign VAT rate", ["--hours", "8", "--rate", "95", "--vat", "16"], "19 or 7"),
     ("a VAT rate that is no number", ["--hours", "8", "--rate", "95", "--vat", "lots"], "19, 7 or none"),
     ("an item without a price", ["--item", "Beratung:8"], "DESCRIPTION:QUANTITY:PRICE"),
+    ("no work named, and no terminal to ask on", [], "name the customer (--customer) and the work"),
 ])
 def test_bad_input_is_one_line(in_process: Path, case: str, args: list[str], words: str) -> None:
     full = args if "--customer" in args else ["--customer", "Müller", *args]

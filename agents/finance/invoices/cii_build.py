@@ -45,6 +45,8 @@ def build_cii(inv: NewInvoice, flavour: Flavour = "facturx") -> bytes:
         agreement.buyer_reference = reference or inv.number
     s, c = inv.seller, inv.customer
     seller = agreement.seller
+    if not s.vat_id:  # BR-CO-26 wants BT-29, BT-30 or BT-31: without a VAT id the tax number identifies the seller
+        seller.id = s.tax_number
     seller.name = s.name
     seller.address.line_one = s.street
     seller.address.postcode = s.postcode
