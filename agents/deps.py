@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar, runtime_checkable
 
 from pydantic import BaseModel
@@ -35,6 +36,7 @@ if TYPE_CHECKING:
     from agents.finance.models import TransferDraft
     from agents.memory import Memory
     from agents.social.models import Draft, Network, Notice, Post, Published
+    from storage.base import Backend
 
 
 S = TypeVar("S", bound=BaseModel)
@@ -188,6 +190,8 @@ class ServiceDeps:
     bank: BankService | None = None
     social: SocialService | None = None
     mail_read: list[MailReadHook] = field(default_factory=list)  # run after mail is read (cross-domain)
+    files: Callable[[], Backend] | None = None  # the storage adapter (created invoices are kept there)
+    invoice_rules: Path | None = None  # the EN16931 rules (XSLT) every created invoice is checked against
 
 
 @dataclass

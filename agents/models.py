@@ -73,12 +73,21 @@ class MailMessage(MailSummary):
     body: str = ""
 
 
+class MailAttachment(BaseModel):
+    """A file sent with a mail (e.g. a created invoice)."""
+
+    filename: str
+    content_type: str = "application/octet-stream"
+    data: bytes
+
+
 class OutgoingMail(BaseModel):
     to: list[str] = Field(min_length=1)
     cc: list[str] = Field(default_factory=list)
     subject: str = Field(max_length=998)
     body: str
     in_reply_to: str | None = Field(None, description="id of the message this answers")
+    attachments: list[MailAttachment] = Field(default_factory=list)
 
 
 class SendResult(BaseModel):

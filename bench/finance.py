@@ -11,7 +11,10 @@
   ../shared/finance/en16931-validation, our sums) of each real file in ../shared/finance/invoices, 3 rounds,
   p50 per PDF and per XML file (the first, cold file apart: it compiles the rules); and 1,000 invoices
   (made from a real one with new numbers: 750 CII/UBL XML, 250 Factur-X PDF) imported from a folder by
-  ``personal-agent finance invoice import DIR`` in a fresh process: seconds and peak memory."""
+  ``personal-agent finance invoice import DIR`` in a fresh process: seconds and peak memory.
+- invoice creation (``--only create``): a new invoice with the next number, its Factur-X PDF/A-3 and
+  XRechnung XML built, both read back and checked (XSD, the EN16931 rules, our sums), stored and filed:
+  p50 / p95 of 20 (the first, cold one apart), half with 19 % VAT and half under § 19 UStG."""
 
 from __future__ import annotations
 
@@ -237,11 +240,50 @@ def invoice_folder(d: Path) -> dict[str, Any]:
             "exit": out.returncode}
 
 
+def invoice_create_p50(d: Path, n: int = 20) -> dict[str, Any]:
+    """Create ``n`` invoices into a SQLite ledger and local storage (agents/finance/invoices/create.py)."""
+    from agents.domains import migration_folders
+    from agents.finance.invoices.create import create_invoice
+    from agents.finance.invoices.customers import add_customer
+    from agents.finance.invoices.outgoing import Item
+    from agents.finance.invoices.seller import seller_from
+    from agents.finance.settings import FinanceSettings
+    from storage.db.engine import Database
+    from storage.local import LocalBackend
+
+    rules = SHARED_FINANCE / "en16931-validation"
+    db = Database(f"sqlite:///{d / 'create.sqlite3'}", migration_folders())
+    db.migrate()
+    backend = LocalBackend(d / "created")
+    details = {"seller_name": "Anna Beispiel", "seller_street": "Hauptstraße 1", "seller_postcode": "10115",
+               "seller_city": "Berlin", "seller_email": "anna@example.org", "seller_phone": "+49 30 1234567",
+               "seller_iban": IBAN, "seller_vat_id": "DE123456789", "seller_tax_number": "30/123/45678"}
+    sellers = [seller_from(FinanceSettings.model_validate({**details, "seller_small_business": small}))
+               for small in (False, True)]
+    with db.session() as s:
+        add_customer(s, "Müller GmbH", "Marktplatz 5", "80331", "München", email="buchhaltung@mueller.example")
+    items = (Item("Beratung", Decimal(8), Decimal(95)), Item("Reisekosten", Decimal(1), Decimal("40.35"), "C62"))
+    times: list[float] = []
+    for i in range(n + 1):
+        small = i % 2 == 1
+        t = time.perf_counter()
+        with db.session() as s:
+            create_invoice(s, backend, sellers[small], "Müller", items, None if small else Decimal(19),
+                           "de" if i % 4 < 2 else "en", rules, date(2026, 12, 6))
+        times.append(time.perf_counter() - t)
+    db.dispose()
+    warm = times[1:]
+    return {"invoices": n, "cold_first_ms": round(times[0] * 1000, 1),
+            "p50_ms": round(statistics.median(warm) * 1000, 1),
+            "p95_ms": round(statistics.quantiles(warm, n=20)[-1] * 1000, 1)}
+
+
 def invoices(result: dict[str, Any]) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         d = Path(tmp)
         result["invoice_per_file"] = invoice_p50(d)
         result["invoice_folder_1000"] = invoice_folder(d)
+        result["invoice_create"] = invoice_create_p50(d)
 
 
 def main() -> None:
@@ -249,10 +291,16 @@ def main() -> None:
     ap.add_argument("--database-url", default=os.environ.get("PA_BENCH_POSTGRES_URL"),
                     help="a PostgreSQL (SQLAlchemy URL, an empty database) instead of a temporary cluster")
     ap.add_argument("--no-postgres", action="store_true", help="SQLite only")
-    ap.add_argument("--only", choices=["invoices"], help="run only this part")
+    ap.add_argument("--only", choices=["invoices", "create"], help="run only this part")
     args = ap.parse_args()
     result: dict[str, Any] = {"benchmark": "finance", "transactions": N, "cpus": os.cpu_count(),
                               "loadavg": [round(x, 2) for x in os.getloadavg()]}
+    if args.only == "create":
+        with tempfile.TemporaryDirectory() as tmp:
+            result["invoice_create"] = invoice_create_p50(Path(tmp))
+        result["loadavg_after"] = [round(x, 2) for x in os.getloadavg()]
+        print(json.dumps(result))
+        return
     if args.only == "invoices":
         invoices(result)
         result["loadavg_after"] = [round(x, 2) for x in os.getloadavg()]

@@ -385,7 +385,7 @@ class ImapMailService:
             in_reply_to = original.message_id
             refs = [*original.references, *([original.message_id] if original.message_id else [])]
         return DraftMail(to=mail.to, cc=mail.cc, subject=mail.subject, body=mail.body, in_reply_to=in_reply_to,
-                         references=refs)
+                         references=refs, attachments=mail.attachments)
 
     def draft_reply(self, message_id: str, body: str) -> DraftMail:
         return draft_reply(parse_message(self.get_raw(message_id)), body)

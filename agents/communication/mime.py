@@ -304,4 +304,7 @@ def build_message(draft: DraftMail, sender: str, sender_name: str | None = None,
     if draft.references:
         msg["References"] = " ".join(draft.references)
     msg.set_content(draft.body)
+    for a in draft.attachments:
+        maintype, _, subtype = a.content_type.partition("/")
+        msg.add_attachment(a.data, maintype=maintype, subtype=subtype or "octet-stream", filename=a.filename)
     return msg

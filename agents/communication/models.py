@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from agents.models import MailMessage
+from agents.models import MailAttachment, MailMessage
 
 Security = Literal["ssl", "starttls", "plain"]
 
@@ -112,10 +112,12 @@ class DraftMail(BaseModel):
     body: str
     in_reply_to: str | None = None
     references: list[str] = Field(default_factory=list)
+    attachments: list[MailAttachment] = Field(default_factory=list)
 
     def preview(self) -> str:
         cc = f"\nCc: {', '.join(self.cc)}" if self.cc else ""
-        return f"To: {', '.join(self.to)}{cc}\nSubject: {self.subject}\n\n{self.body}"
+        files = f"\nAttached: {', '.join(a.filename for a in self.attachments)}" if self.attachments else ""
+        return f"To: {', '.join(self.to)}{cc}\nSubject: {self.subject}{files}\n\n{self.body}"
 
 
 class CalendarInfo(BaseModel):

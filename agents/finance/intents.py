@@ -109,6 +109,23 @@ INTENTS: Intents = {
                "(bezahle|bezahl|zahle|zahl|begleiche) die rechnung (von|vom|der|des) {payee}",
                "(bezahle|bezahl|zahle|zahl) die {payee} rechnung", "überweise [das geld] für die rechnung [(von|vom) {payee}]"],
     },
+    "FinanceCreateInvoice": {
+        "en": ["(create|write|make|prepare|issue) [an|a|the] invoice (to|for) {customer} (for|over) {hours} hours [of] "
+               "{item} at {rate} (euros|euro|eur) [(an|per|a) hour]",
+               "(create|write|make|prepare|issue) [an|a|the] invoice (to|for) {customer} (for|over) {hours} hours at "
+               "{rate} (euros|euro|eur) [(an|per|a) hour]"],
+        "de": ["(erstelle|erstell|schreibe|schreib|mache|mach) [eine|die] rechnung (an|für) {customer} (über|für) "
+               "{hours} stunden {item} (zu|für|à|a|je) {rate} euro [(pro|die|je) stunde]",
+               "(erstelle|erstell|schreibe|schreib|mache|mach) [eine|die] rechnung (an|für) {customer} (über|für) "
+               "{hours} stunden (zu|für|à|a|je) {rate} euro [(pro|die|je) stunde]"],
+    },
+    "FinanceSendInvoice": {
+        "en": ["send [the|my] invoice (number|no) {invoice}", "send [the|my] invoice {invoice} to the customer",
+               "(mail|email) [the|my] invoice {invoice}", "send the invoice to {customer} by (mail|email)"],
+        "de": ["(sende|schicke|schick|versende|verschicke) [die] rechnung (nummer|nr) {invoice}",
+               "(sende|schicke|schick|versende|verschicke) [die] rechnung {invoice} an den kunden",
+               "(sende|schicke|schick|versende|verschicke) die rechnung an {customer} per (mail|email|e-mail)"],
+    },
     "TransferTan": {
         "en": ["[the|my] tan is {tan}", "tan {tan}", "here is the tan {tan}", "here's the tan {tan}", "the tan number is {tan}"],
         "de": ["[die|meine] tan (ist|lautet|heißt) {tan}", "tan {tan}", "hier ist die tan {tan}"],
@@ -388,9 +405,47 @@ def _cancel(m: IntentMatch, d: AssistantDeps) -> AgentReply:
     return _said(m, transfers.cancel(d))
 
 
+def _create_invoice(m: IntentMatch, d: AssistantDeps) -> AgentReply:
+    from agents.finance.invoices.issue_actions import request_create
+    from agents.finance.invoices.outgoing import InvoiceInputError, Item
+
+    lang = m.language
+    hours, rate = parse_number(m.slots.get("hours", "")), parse_number(m.slots.get("rate", ""))
+    if hours is None or rate is None:
+        return reply(m, tr(lang, "I didn't catch the hours and the hourly rate. Say for example: create an invoice "
+                                 "to Müller for 8 hours consulting at 95 euros.",
+                           "Ich habe Stunden und Stundensatz nicht verstanden. Sag zum Beispiel: erstelle eine "
+                           "Rechnung an Müller über 8 Stunden Beratung zu 95 Euro."), error="no hours or rate")
+    item = (m.slots.get("item") or tr(lang, "consulting", "Beratung")).strip()
+    item = re.sub(r"^(?:of|for|für)\s+", "", item)
+    item = item[:1].upper() + item[1:]
+    try:
+        rec = request_create(d, m.slots.get("customer", ""), (Item(item, Decimal(str(hours)), Decimal(str(rate))),),
+                             lang)
+    except InvoiceInputError as exc:
+        text = exc.in_language(lang)
+        return reply(m, text[:1].upper() + text[1:] + ".", error="invoice not drafted")
+    return reply(m, rec.summary + phrase("approval.question", lang), approval=rec.info(),
+                 tool_calls=[ToolCallInfo(name="finance.draft_invoice", args={"customer": m.slots.get("customer", "")})])
+
+
+def _send_invoice(m: IntentMatch, d: AssistantDeps) -> AgentReply:
+    from agents.finance.invoices.issue_actions import request_send
+    from agents.finance.invoices.outgoing import InvoiceInputError
+
+    lang = m.language
+    try:
+        rec = request_send(d, m.text, lang)
+    except InvoiceInputError as exc:
+        return reply(m, exc.in_language(lang), error="invoice not sent")
+    return reply(m, rec.summary + phrase("approval.question", lang), approval=rec.info(),
+                 tool_calls=[ToolCallInfo(name="finance.draft_invoice_mail", args={"invoice": rec.payload["mail"]["invoice"]})])
+
+
 HANDLERS: dict[str, Handler] = {
     "FinanceBalance": _balance, "FinanceSpending": _spending, "FinanceSubscriptions": _subscriptions,
     "FinanceBudgetLeft": _budget_left, "FinanceOpenInvoices": _open_invoices,
     "FinancePayInvoice": _pay_invoice, "FinanceTransfer": _transfer,
     "TransferTan": _tan, "TransferAppDone": _app_done, "TransferCancel": _cancel,
+    "FinanceCreateInvoice": _create_invoice, "FinanceSendInvoice": _send_invoice,
 }

@@ -38,6 +38,22 @@ class FinanceSettings(BaseModel):
                      "EN16931-UBL-validation.xslt); empty: finance/en16931-validation in the data folder. Without "
                      "them invoices are checked against the schema and our own sums only"))
     invoice_max_mb: int = Field(20, ge=1, le=500, description="the largest e-invoice file read, in MB")
+    # the user's own details as the seller of the invoices they create (agents/finance/invoices/seller.py)
+    seller_name: str = Field("", max_length=200, description="your name or business name on invoices you create")
+    seller_street: str = Field("", max_length=200, description="street and house number on your invoices")
+    seller_postcode: str = Field("", max_length=20, description="postcode on your invoices")
+    seller_city: str = Field("", max_length=100, description="city on your invoices")
+    seller_country: str = Field("DE", pattern=r"^[A-Z]{2}$", description="country code on your invoices")
+    seller_email: str = Field("", max_length=200, description="your e-mail address on invoices")
+    seller_phone: str = Field("", max_length=50, description="your phone number on invoices")
+    seller_iban: str = Field("", max_length=34, description="the account your customers pay to")
+    seller_bic: str = Field("", max_length=11, description="its BIC (optional)")
+    seller_vat_id: str = Field("", max_length=20, description="your VAT id (USt-IdNr.)")
+    seller_tax_number: str = Field("", max_length=30, description="your tax number (Steuernummer)")
+    seller_small_business: bool = Field(
+        False, description="small business under section 19 UStG: invoices without VAT, with the note")
+    invoice_payment_days: int = Field(14, ge=0, le=365, description="days until an invoice you create is due")
+    invoice_vat_percent: int = Field(19, description="the VAT rate of the invoices you create: 19 or 7")
 
     @model_validator(mode="after")
     def _ordered(self) -> FinanceSettings:
@@ -45,4 +61,6 @@ class FinanceSettings(BaseModel):
             raise ValueError("transfer_limit_per_transfer is above transfer_limit_per_day")
         if self.budget_warn_percent > self.budget_alert_percent:
             raise ValueError("budget_warn_percent is above budget_alert_percent")
+        if self.invoice_vat_percent not in (19, 7):
+            raise ValueError("invoice_vat_percent must be 19 or 7")
         return self

@@ -5,19 +5,26 @@ exit 1, never a traceback, and nothing is written."""
 from __future__ import annotations
 
 import json
+import sys
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from app.cli.common import fail, services
 
+if TYPE_CHECKING:
+    from agents.finance.invoices.outgoing import Item
+
 cli = typer.Typer(help="Finance: import bank statements (CAMT, MT940, CSV), balances, spending, budgets.")
 profile_cli = typer.Typer(help="CSV column-mapping profiles for banks without a built-in layout.")
 budget_cli = typer.Typer(help="Monthly budgets per category.")
 cli.add_typer(profile_cli, name="profile")
-invoice_cli = typer.Typer(help="E-invoices (Factur-X/ZUGFeRD PDF, CII and UBL/XRechnung XML): import, list.")
+invoice_cli = typer.Typer(help="E-invoices (Factur-X/ZUGFeRD PDF, CII and UBL/XRechnung XML): import, list, create.")
+customer_cli = typer.Typer(help="Your customers, for the invoices you create.")
+cli.add_typer(customer_cli, name="customer")
 cli.add_typer(budget_cli, name="budget")
 cli.add_typer(invoice_cli, name="invoice")
 
@@ -314,3 +321,137 @@ def invoice_list() -> None:
         pay = "direct debit" if r.direct_debit else (r.iban or "no IBAN")
         typer.echo(f"#{r.id} {r.seller}, invoice {r.number}: {_money(r.amount, r.currency)}, {due}, {pay}"
                    + (f", reference {r.reference}" if r.reference else ""))
+
+
+# -- creating invoices (agents/finance/invoices/create.py) ------------------------------------------
+
+@customer_cli.command("add")
+def customer_add(
+    name: str = typer.Argument(..., help="the customer's name, e.g. 'Müller GmbH'"),
+    street: str = typer.Option("", "--street"), postcode: str = typer.Option("", "--postcode"),
+    city: str = typer.Option("", "--city"), country: str = typer.Option("DE", "--country", help="two letters"),
+    email: str = typer.Option("", "--email", help="where invoices are sent"),
+    vat_id: str = typer.Option("", "--vat-id", help="the customer's VAT id, if any"),
+    reference: str = typer.Option("", "--reference", help="a Leitweg-ID or the customer's own reference"),
+) -> None:
+    """Add a customer to the customer list."""
+    from agents.finance.invoices.customers import add_customer
+    from agents.finance.invoices.outgoing import InvoiceInputError
+
+    try:
+        with services().db.session() as s:
+            c = add_customer(s, name, street, postcode, city, country, email, vat_id, reference)
+    except InvoiceInputError as exc:
+        fail(f"error: {exc}; nothing saved")
+    typer.echo(f"added customer #{c.id} {c.name}")
+
+
+@customer_cli.command("list")
+def customer_list() -> None:
+    """The customer list."""
+    from agents.finance.invoices.customers import list_customers
+
+    with services().db.session() as s:
+        rows = list_customers(s)
+    if not rows:
+        typer.echo("no customers yet")
+    for c in rows:
+        where = ", ".join(x for x in (c.street, f"{c.postcode} {c.city}".strip(), c.country) if x)
+        extra = "".join(f", {x}" for x in (c.email, c.vat_id and f"VAT id {c.vat_id}",
+                                          c.buyer_reference and f"reference {c.buyer_reference}") if x)
+        typer.echo(f"#{c.id} {c.name} ({where}){extra}")
+
+
+def _items(item: list[str], description: str | None, hours: str | None, rate: str | None) -> tuple[Item, ...]:
+    """The items from ``--item "DESCRIPTION:QUANTITY:PRICE[:UNIT]"`` and/or ``--description/--hours/--rate``."""
+    from agents.finance.invoices.outgoing import Item
+
+    def number(text: str, what: str) -> Decimal:
+        try:
+            return Decimal(text.strip().replace(",", "."))
+        except InvalidOperation:
+            fail(f"error: {what} {text!r} is not a number; no invoice created")
+
+    out = []
+    for raw in item:
+        parts = raw.split(":")
+        if len(parts) not in (3, 4):
+            fail(f"error: an item is DESCRIPTION:QUANTITY:PRICE[:UNIT], not {raw!r}; no invoice created")
+        out.append(Item(parts[0].strip(), number(parts[1], "the quantity"), number(parts[2], "the price"),
+                        parts[3].strip().upper() if len(parts) == 4 else "HUR"))
+    if hours is not None or rate is not None:
+        if hours is None or rate is None:
+            fail("error: give both the hours and the hourly rate; no invoice created")
+        out.append(Item(description or "Consulting", number(hours, "the hours"), number(rate, "the hourly rate")))
+    return tuple(out)
+
+
+@invoice_cli.command("create")
+def invoice_create(
+    customer: str | None = typer.Option(None, "--customer", help="a customer from the customer list (asked for "
+                                                                 "on a terminal when left out)"),
+    item: list[str] = typer.Option([], "--item", help="DESCRIPTION:QUANTITY:PRICE[:UNIT], units HUR (default), "
+                                                      "DAY, C62 (pieces); repeatable"),
+    description: str | None = typer.Option(None, "--description", help="what the hours were for"),
+    hours: str | None = typer.Option(None, "--hours", help="hours worked (with --rate)"),
+    rate: str | None = typer.Option(None, "--rate", help="net price per hour"),
+    vat: str = typer.Option("default", "--vat", help="19, 7, or none (small business, section 19 UStG); default: "
+                                                     "your finance settings"),
+    lang: str = typer.Option("en", "--lang", help="the invoice's language: en or de"),
+    reference: str = typer.Option("", "--reference", help="the buyer's reference or Leitweg-ID for this invoice"),
+    out: Path | None = typer.Option(None, "--out", help="also write the PDF and the XRechnung XML into this folder"),
+) -> None:
+    """Create an invoice: a Factur-X PDF/A-3 and an XRechnung XML with the next number of the year, both
+    checked like imported invoices, stored through the storage backend."""
+    from datetime import date as _date
+
+    from agents.finance.invoices.create import create_invoice
+    from agents.finance.invoices.outgoing import InvoiceInputError
+    from agents.finance.invoices.read import InvoiceError
+    from agents.finance.invoices.seller import seller_from
+    from app.wiring.finance import fints_settings, invoice_rules_dir
+    from storage.errors import StorageError
+
+    if lang not in ("en", "de"):
+        fail(f"error: the language is en or de, not {lang!r}; no invoice created")
+    if customer is None or (not item and hours is None and rate is None):
+        if not sys.stdin.isatty():
+            fail("error: name the customer (--customer) and the work (--hours and --rate, or --item); "
+                 "no invoice created")
+        customer = customer or typer.prompt("Customer")
+        if not item and hours is None and rate is None:
+            description = description or typer.prompt("Description", default="Consulting")
+            hours = typer.prompt("Hours")
+            rate = typer.prompt("Hourly rate (net)")
+    if out is not None and not out.is_dir():
+        fail(f"error: no such folder: {out}; no invoice created")
+    items = _items(item, description, hours, rate)
+    svc = services()
+    cfg = fints_settings(svc.settings)
+    try:
+        seller = seller_from(cfg)
+        chosen = vat.strip().lower()
+        if chosen == "default":
+            percent = None if seller.small_business else Decimal(cfg.invoice_vat_percent)
+        elif chosen in ("none", "0", "19ustg", "kleinunternehmer"):
+            percent = None
+        elif chosen.rstrip("%").isdigit():
+            percent = Decimal(chosen.rstrip("%"))
+        else:
+            fail(f"error: the VAT rate is 19, 7 or none, not {vat!r}; no invoice created")
+        with svc.db.session() as s:
+            done = create_invoice(s, svc.storage, seller, customer, items, percent, lang,  # type: ignore[arg-type]  # checked above
+                                  invoice_rules_dir(svc), _date.today(), cfg.invoice_payment_days, reference)
+    except InvoiceInputError as exc:
+        fail(f"error: {exc}" + ("" if "no invoice was created" in str(exc) else "; no invoice created"))
+    except (InvoiceError, OSError, StorageError) as exc:
+        fail(f"error: {exc}; no invoice created")
+    typer.echo(done.line())
+    if out is not None:
+        number = done.invoice.number
+        (out / f"{number}.pdf").write_bytes(done.pdf)
+        (out / f"{number}-xrechnung.xml").write_bytes(done.xml)
+        typer.echo(f"written: {out / f'{number}.pdf'}, {out / f'{number}-xrechnung.xml'}")
+    if not done.rules_checked:
+        typer.echo("note: the EN16931 business rules are not installed here: checked the schema and the sums only "
+                   "(docs/finance.md, E-invoices)", err=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, tzinfo
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
@@ -64,6 +65,8 @@ def service_deps(services: Services) -> ServiceDeps:
         bank=_optional(services, "bank", BankService),
         social=_optional(services, "social", SocialService),
         mail_read=_mail_read_hooks(services),
+        files=lambda: services.storage,
+        invoice_rules=_rules_dir(services),
     )
 
 
@@ -77,6 +80,16 @@ def _mail_read_hooks(services: Services) -> list[MailReadHook]:
     cfg = fints_settings(services.settings)
     return [InvoiceInbox(lambda: services.storage, InboxConfig(invoice_rules_dir(services), cfg.currency,
                                                                cfg.invoice_max_mb << 20))]
+
+
+def _rules_dir(services: Services) -> Path | None:
+    from app.wiring.finance import invoice_rules_dir
+
+    try:
+        return invoice_rules_dir(services)
+    except Exception as exc:  # settings without a data folder: created invoices are checked without the rules
+        log.info("invoice rules not available: %s", exc)
+        return None
 
 
 def build_assistant(services: Services) -> Assistant:
