@@ -87,6 +87,7 @@ def parse_date(text: str, today: date | None = None) -> date | None:
     """The first plausible date (not after ``today``, not before 2000); day first when it is ambiguous
     (German and British order), month first only when the first number cannot be a month's day order."""
     limit = today or date.today()
+    text = text.lower()
     found: list[tuple[int, date]] = []
     for m in _D_ISO.finditer(text):
         if (d := _valid(int(m[1]), int(m[2]), int(m[3]))) is not None:

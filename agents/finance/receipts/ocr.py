@@ -4,6 +4,7 @@ with Poppler's ``pdftoppm`` and read by Tesseract. No network, no model download
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import tempfile
@@ -41,7 +42,8 @@ def ocr_image(path: Path) -> str:
     """Tesseract on one image file (page segmentation 4: one column of lines of varying size, as a receipt)."""
     try:
         done = subprocess.run([_tool("tesseract"), str(path), "stdout", "-l", LANGUAGES, "--psm", "4"],
-                              capture_output=True, timeout=TIMEOUT_S, check=False)
+                              capture_output=True, timeout=TIMEOUT_S, check=False,
+                              env={**os.environ, "OMP_THREAD_LIMIT": "1"})  # one page: threads only contend
     except subprocess.TimeoutExpired as exc:
         raise OcrError(f"reading the image took longer than {TIMEOUT_S} s") from exc
     if done.returncode != 0:
