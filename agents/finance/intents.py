@@ -394,3 +394,9 @@ HANDLERS: dict[str, Handler] = {
     "FinancePayInvoice": _pay_invoice, "FinanceTransfer": _transfer,
     "TransferTan": _tan, "TransferAppDone": _app_done, "TransferCancel": _cancel,
 }
+
+# the tax folder by voice (agents/finance/tax/voice.py): first, before FinanceSpending's broader templates
+from agents.finance.tax.voice import TAX_HANDLERS, TAX_INTENTS  # noqa: E402
+
+INTENTS = {**TAX_INTENTS, **INTENTS}
+HANDLERS.update(TAX_HANDLERS)

@@ -12,17 +12,23 @@ class TaxCategory:
     en: str
     form: str  # where it goes in the return
     labour: bool = False  # § 35a: only the labour share (Arbeitskosten) counts
+    say_de: str = ""  # the name spoken (no paragraph signs), when it differs
+    say_en: str = ""
+
+    def spoken(self, lang: str) -> str:
+        return (self.say_de or self.de) if lang == "de" else (self.say_en or self.en.lower())
 
 
 CATEGORIES: list[TaxCategory] = [
     TaxCategory("work_expenses", "Werbungskosten", "Work expenses", "Anlage N"),
     TaxCategory("provision", "Vorsorgeaufwand", "Insurance and pension contributions", "Anlage Vorsorgeaufwand"),
     TaxCategory("special", "Sonderausgaben", "Special expenses (donations, church tax, childcare)",
-                "Anlage Sonderausgaben"),
+                "Anlage Sonderausgaben", say_en="special expenses"),
     TaxCategory("household", "Haushaltsnahe Dienstleistungen (§ 35a Abs. 2 EStG)", "Household services (§ 35a (2))",
-                "Anlage Haushaltsnahe Aufwendungen", labour=True),
+                "Anlage Haushaltsnahe Aufwendungen", labour=True, say_de="haushaltsnahe Dienstleistungen",
+                say_en="household services"),
     TaxCategory("craftsmen", "Handwerkerleistungen (§ 35a Abs. 3 EStG)", "Craftsmen's services (§ 35a (3))",
-                "Anlage Haushaltsnahe Aufwendungen", labour=True),
+                "Anlage Haushaltsnahe Aufwendungen", labour=True, say_de="Handwerker", say_en="craftsmen"),
     TaxCategory("capital", "Kapitalerträge", "Capital income", "Anlage KAP"),
 ]
 BY_KEY = {c.key: c for c in CATEGORIES}
