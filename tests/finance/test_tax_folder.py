@@ -120,7 +120,7 @@ def test_a_correction_sticks_for_the_payees_next_booking(db: Database, tmp_path:
         correct(s, "transaction", fee, category_key("none"), "")  # out of the folder, no rule
     assert rule == "gartenbau gruen"
     with db.session() as s:
-        import_items(s, [_tx(date(2026, 11, 2), "-75.00", "GARTENBAU GRÜN", "Laub")], "test2", "test")
+        import_items(s, [_tx(date(2026, 11, 2), "-75.00", "GARTENBAU GRÜN GmbH", "Laub")], "test2", "test")
         folder = build_folder(s, 2026)
     garden_items = [i for i in folder.items if "Gartenbau" in i.description or "GARTENBAU" in i.description]
     assert [i.category for i in garden_items] == ["household", "household"]

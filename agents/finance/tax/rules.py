@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from agents.finance.tax.categories import BY_KEY, NONE
 from agents.finance.tax.db import FinTaxAssignment, FinTaxRule
-from agents.finance.text import words
+from agents.finance.text import payee_key, words
 from storage.db.models import utcnow
 
 # shipped rules: text (``words`` form, matched on word boundaries) -> category; the user's rules win
@@ -70,7 +70,7 @@ def correct(s: Session, kind: str, item_id: int, category: str, payee: str) -> s
         s.add(FinTaxAssignment(kind=kind, item_id=item_id, category=category))
     else:
         a.category, a.updated_at = category, utcnow()
-    pattern = words(payee)[:200]
+    pattern = payee_key(payee)  # words without legal form and numbers: "Elektro Meier GmbH" -> "elektro meier"
     if pattern:
         rule = s.scalar(select(FinTaxRule).where(FinTaxRule.pattern == pattern))
         if rule is None:
