@@ -194,3 +194,19 @@ def test_the_command_adds_a_receipt_and_refuses_a_bad_file_in_one_line(tmp_path:
     res = run(home, "add", str(bad))
     lines = [ln for ln in res.stderr.splitlines() if ln.strip()]
     assert res.returncode == 1 and len(lines) == 1 and "not a JPEG, PNG or PDF" in lines[0], res.stderr
+
+
+def test_a_receipt_added_before_the_bank_sync_is_matched_by_the_import(db: Database) -> None:
+    from agents.finance.receipts.match import match_open
+
+    with db.session() as s:
+        s.add(FinReceipt(vendor="Baumarkt Hellweg", amount_minor=4999, currency="EUR", receipt_date=date(2026, 10, 1),
+                         media="jpeg", text="", file_name="a.jpg", file_key="k/a.jpg", file_sha256="a" * 64))
+        s.add(FinReceipt(vendor="Baumarkt Hellweg", amount_minor=4999, currency="EUR", receipt_date=date(2026, 10, 2),
+                         media="jpeg", text="", file_name="b.jpg", file_key="k/b.jpg", file_sha256="b" * 64))
+        s.commit()
+    _ledger_with_booking(db, "-49.99", date(2026, 10, 2), "Hellweg")  # the import matches (ledger.import_items)
+    with db.session() as s:
+        assert match_open(s) == 0  # nothing left: one booking pays one receipt, never two
+        matched = s.scalars(select(FinReceipt).where(FinReceipt.transaction_id.is_not(None))).all()
+        assert [r.file_name for r in matched] == ["b.jpg"]  # the same day before the day before

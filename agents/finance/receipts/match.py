@@ -16,9 +16,10 @@ DAYS_BEFORE = 1
 DAYS_AFTER = 7
 
 
-def find_booking(s: Session, receipt: FinReceipt) -> FinTransaction | None:
+def candidates(s: Session, receipt: FinReceipt) -> list[FinTransaction]:
+    """The bookings that may have paid the receipt, the closest day first."""
     if receipt.amount_minor is None or receipt.receipt_date is None:
-        return None
+        return []
     day = receipt.receipt_date
     taken = select(FinReceipt.transaction_id).where(FinReceipt.transaction_id.is_not(None),
                                                     FinReceipt.id != receipt.id)
@@ -27,16 +28,28 @@ def find_booking(s: Session, receipt: FinReceipt) -> FinTransaction | None:
         FinTransaction.booking_date >= day - timedelta(days=DAYS_BEFORE),
         FinTransaction.booking_date <= day + timedelta(days=DAYS_AFTER),
         FinTransaction.id.not_in(taken))).all()
-    return min(rows, key=lambda t: (abs((t.booking_date - day).days), t.id), default=None)
+    return sorted(rows, key=lambda t: (abs((t.booking_date - day).days), t.id))
+
+
+def find_booking(s: Session, receipt: FinReceipt) -> FinTransaction | None:
+    found = candidates(s, receipt)
+    return found[0] if found else None
 
 
 def match_open(s: Session) -> int:
-    """Match every receipt that has no booking yet (after a bank sync or import); returns how many matched."""
-    n = 0
+    """Match every receipt that has no booking yet (after a bank sync or import), the closest pairs first, one
+    booking per receipt; returns how many matched."""
+    pairs: list[tuple[int, int, FinReceipt, FinTransaction]] = []
     for r in s.scalars(select(FinReceipt).where(FinReceipt.transaction_id.is_(None))).all():
-        t = find_booking(s, r)
-        if t is not None:
-            r.transaction_id = t.id
-            s.flush()
-            n += 1
-    return n
+        pairs += [(abs((t.booking_date - r.receipt_date).days) if r.receipt_date else 0, r.id, r, t)
+                  for t in candidates(s, r)]
+    used_r: set[int] = set()
+    used_t: set[int] = set()
+    for _days, _id, r, t in sorted(pairs, key=lambda p: (p[0], p[1], p[3].id)):
+        if r.id in used_r or t.id in used_t:
+            continue
+        r.transaction_id = t.id
+        used_r.add(r.id)
+        used_t.add(t.id)
+    s.flush()
+    return len(used_r)
