@@ -141,7 +141,10 @@ def tax_export(
     for sm in folder.sums():
         c = BY_KEY[sm.key]
         extra = f", labour share {sm.labour:.2f} EUR" if c.labour else ""
-        typer.echo(f"{c.de} ({c.form}): {sm.count} items, {sm.total:.2f} EUR{extra}")
+        if sm.missing_labour:
+            extra += f" ({sm.missing_labour} without an invoice or receipt that names it)"
+        items = "item" if sm.count == 1 else "items"
+        typer.echo(f"{c.de} ({c.form}): {sm.count} {items}, {sm.total:.2f} EUR{extra}")
     if not folder.items:
         typer.echo(f"no items for the tax return found in {year}")
     for why in done.left_out:
