@@ -50,3 +50,22 @@ def test_craftsmen_this_year_by_voice_en_and_de() -> None:
     assert de["intent"] == "FinanceTaxSpending" and de["language"] == "de"
     assert de["spoken"].startswith("Du hast dieses Jahr zweihundertfünfzig Euro für Handwerker ausgegeben (1 Posten)."), de
     assert "Malermeister Krause" in de["text"] and "Elektro Schulz" not in de["text"]
+
+
+def test_the_last_receipt_by_voice_en_and_de() -> None:
+    from agents.finance.receipts.db import FinReceipt
+
+    none = ask("how much was my last receipt")
+    assert none["intent"] == "FinanceLastReceipt" and none["spoken"] == "You have no receipts yet."
+    year = date.today().year
+    with services().db.session() as s:
+        for i, (day, minor) in enumerate(((date(year, 1, 2), 1999), (date(year, 1, 3), 368))):
+            s.add(FinReceipt(vendor="REWE Markt GmbH", amount_minor=minor, currency="EUR", receipt_date=day,
+                             media="jpeg", text="", file_name=f"{i}.jpg", file_key=f"k/{i}.jpg", file_sha256=str(i) * 64))
+        s.commit()
+    en = ask("how much was my last receipt")
+    assert en["spoken"].startswith("Your last receipt on ") and en["spoken"].endswith(
+        "is from REWE Markt GmbH: three euros sixty-eight."), en
+    de = ask("wie viel war mein letzter Kassenbon")
+    assert de["intent"] == "FinanceLastReceipt" and de["language"] == "de"
+    assert de["spoken"].startswith("Dein letzter Beleg vom ") and "drei Euro achtundsechzig" in de["spoken"], de

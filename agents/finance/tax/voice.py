@@ -46,6 +46,13 @@ TAX_INTENTS: Intents = {
                f"(zeig|zeige) [mir] [meinen|den] steuerordner [für] [{_YEAR_DE}]",
                f"wie viel kann ich [{_YEAR_DE}] für {_THING_DE} [von der steuer] absetzen"],
     },
+    "FinanceLastReceipt": {
+        "en": ["how much was my last receipt", "what was my last receipt", "(show|read|tell) [me] my last receipt",
+               "what did my last receipt (say|come to|cost)", "how much was the last receipt"],
+        "de": ["wie viel war (mein letzter|auf meinem letzten) (beleg|kassenbon|bon|quittung)",
+               "was war mein letzter (beleg|kassenbon|bon)", "(zeig|zeige|lies) [mir] meinen letzten (beleg|kassenbon|bon)",
+               "wie hoch war mein letzter (beleg|kassenbon|bon)"],
+    },
 }
 _LAST_YEAR = re.compile(r"\b(last year|letztes jahr|letzten jahr|vergangenes jahr|vergangenen jahr)\b")
 _A_YEAR = re.compile(r"\b(20\d\d)\b")
@@ -110,4 +117,28 @@ def _tax_spending(m: IntentMatch, d: AssistantDeps) -> AgentReply:
     return reply(m, spoken, "\n".join(lines), tool_calls=[call])
 
 
-TAX_HANDLERS: dict[str, Handler] = {"FinanceTaxSpending": _tax_spending}
+def _last_receipt(m: IntentMatch, d: AssistantDeps) -> AgentReply:
+    from agents.finance.receipts.store import receipts
+    from agents.finance.spoken import say_amount, show_amount
+    from agents.local.phrases import fmt_date
+
+    lang = m.language
+    call = ToolCallInfo(name="finance.last_receipt", args={})
+    with d.memory.db.session() as s:
+        rows = receipts(s)
+    if not rows:
+        return reply(m, tr(lang, "You have no receipts yet.", "Du hast noch keine Belege."), tool_calls=[call])
+    r = rows[0]
+    shop = r.vendor or tr(lang, "an unknown shop", "einem unbekannten Geschäft")
+    when = fmt_date(r.day, lang, year=r.day.year != d.now().year) if r.day else ""
+    if r.amount is None:
+        spoken = tr(lang, f"On your last receipt, from {shop}, I found no amount.",
+                    f"Auf deinem letzten Beleg, von {shop}, habe ich keinen Betrag gefunden.")
+        return reply(m, spoken, tool_calls=[call])
+    on_en, on_de = (f" on {when}", f" vom {when}") if when else ("", "")
+    spoken = tr(lang, f"Your last receipt{on_en} is from {shop}: {say_amount(r.amount, r.currency, lang)}.",
+                f"Dein letzter Beleg{on_de} ist von {shop}: {say_amount(r.amount, r.currency, lang)}.")
+    return reply(m, spoken, f"{shop}: {show_amount(r.amount, r.currency, lang)}", tool_calls=[call])
+
+
+TAX_HANDLERS: dict[str, Handler] = {"FinanceTaxSpending": _tax_spending, "FinanceLastReceipt": _last_receipt}
