@@ -449,3 +449,9 @@ HANDLERS: dict[str, Handler] = {
     "TransferTan": _tan, "TransferAppDone": _app_done, "TransferCancel": _cancel,
     "FinanceCreateInvoice": _create_invoice, "FinanceSendInvoice": _send_invoice,
 }
+
+# the tax folder by voice (agents/finance/tax/voice.py): first, before FinanceSpending's broader templates
+from agents.finance.tax.voice import TAX_HANDLERS, TAX_INTENTS  # noqa: E402
+
+INTENTS = {**TAX_INTENTS, **INTENTS}
+HANDLERS.update(TAX_HANDLERS)

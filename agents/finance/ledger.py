@@ -196,6 +196,9 @@ def import_items(s: Session, items: Iterable[BankTransaction | Balance | Skipped
         from agents.finance.invoices.settle import settle_invoices
 
         settle_invoices(s)  # an open invoice these bookings pay is marked paid (same transaction)
+        from agents.finance.receipts.match import match_open
+
+        match_open(s)  # a receipt added before its booking arrived is matched now (same transaction)
     return result
 
 

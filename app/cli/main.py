@@ -38,6 +38,7 @@ FEATURE_COMMANDS = [
     "app.cli.models",  # models list|install|remove|verify
     "app.cli.listen",  # listen (the background desktop listener)
     "app.cli.finance",  # finance sync (and import)
+    "app.cli.finance_tax",  # finance receipt add|list, tax-category, tax-export (after app.cli.finance)
 ]
 for _mod in FEATURE_COMMANDS:
     try:
