@@ -215,6 +215,10 @@ def _post(m: IntentMatch, d: AssistantDeps) -> AgentReply:
     hub = _hub(d)
     if hub is None:
         return no_service(m, "social media account", "Social-Media-Konto")
+    from agents.social.schedule_intents import SCHEDULE_HANDLERS, scheduled_time
+
+    if scheduled_time(d.request or m.text, d.now()) is not None:  # "... to Mastodon tomorrow at 9": later
+        return SCHEDULE_HANDLERS["SocialSchedule"](m, d)
     text = post_text(d.request or m.text, str(m.slots.get("text", "")))
     if not text:
         return reply(m, tr(m.language, "What shall I post?", "Was soll ich posten?"))

@@ -144,8 +144,8 @@ class LocalEngine:
             log.info("model warm-up: %s", exc)
 
     def _start_alarms(self) -> None:
-        """Timers ring, reminders and budget warnings speak (shown and said); those that came due while the
-        app was closed come once at start, marked late."""
+        """Timers ring, reminders and budget warnings speak (shown and said), scheduled social posts go out
+        and say how it went; those that came due while the app was closed come once at start, marked late."""
         from agents.alarms import AlarmClock
 
         try:
@@ -159,7 +159,12 @@ class LocalEngine:
         finance = asst.domain_settings.get("finance")
         budgets = budget_source(asst.memory.db, finance if isinstance(finance, FinanceSettings) else FinanceSettings(),
                                 asst.language)
-        clock = AlarmClock(asst.memory, asst.clock, self._ring, sources=[budgets, self._watch_timers])
+        from agents.social.scheduled import publish_due
+
+        def social_posts(now: datetime) -> list[Alarm]:  # scheduled posts that came due, each sent once
+            return publish_due(asst.memory.db, self.core.sv.social, now)
+
+        clock = AlarmClock(asst.memory, asst.clock, self._ring, sources=[budgets, social_posts, self._watch_timers])
         if not self._closed:
             self._alarm_clock = clock
             clock.start()
