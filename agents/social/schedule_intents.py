@@ -18,6 +18,7 @@ from agents.local.templates import Intents
 from agents.local.timeparse import When, parse_when
 from agents.phrasebook import phrase
 from agents.replies import AgentReply, ToolCallInfo
+from agents.social.attachments import attached_now
 from agents.social.hub import make_draft
 from agents.social.intents import NET, NET_DE, draft_summary, networks_named, post_text
 from agents.social.models import Draft
@@ -150,7 +151,7 @@ def _schedule(m: IntentMatch, d: AssistantDeps) -> AgentReply:
     if missing:
         return no_service(m, f"{' and '.join(missing)} account", f"{' und '.join(missing)}-Konto")
     cfg = d.domain_settings("social", SocialSettings)
-    draft = make_draft(text, nets, visibility=cfg.visibility, language=lang, now=now)
+    draft = make_draft(text, nets, visibility=cfg.visibility, language=lang, now=now, media=attached_now())
     summary = schedule_summary(draft, at, now, lang)
     rec = d.approvals.request(SCHEDULE, summary, {
         "post": {"networks": draft.networks, "text": draft.text, "visibility": draft.visibility,
