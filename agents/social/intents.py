@@ -223,6 +223,11 @@ def _post(m: IntentMatch, d: AssistantDeps) -> AgentReply:
 
     if scheduled_time(d.request or m.text, d.now()) is not None:  # "... to Mastodon tomorrow at 9": later
         return SCHEDULE_HANDLERS["SocialSchedule"](m, d)
+    from agents.social.meeting_post import ASKS_FOR_MEETING_SUMMARY, MEETING_HANDLERS
+
+    quoted = re.search(r"[\"„“”«»‚‘]|(?:^|\s)'", d.request or m.text)  # the user's own words in quotes: post those
+    if ASKS_FOR_MEETING_SUMMARY.search(d.request or m.text) and not quoted:
+        return MEETING_HANDLERS["SocialMeetingSummary"](m, d)  # the meeting's summary, not these words
     text = post_text(d.request or m.text, str(m.slots.get("text", "")))
     if not text:
         return reply(m, tr(m.language, "What shall I post?", "Was soll ich posten?"))
