@@ -16,8 +16,9 @@ from tests.social.test_ask_e2e import add_bluesky, add_mastodon, cli
 pytestmark = [pytest.mark.e2e, pytest.mark.integration]
 
 
-def test_boost_on_mastodon_waits_for_yes(mastodon_server: MastodonServer) -> None:
+def test_boost_and_like_wait_for_yes(mastodon_server: MastodonServer, bluesky_server: BlueskyServer) -> None:
     add_mastodon(mastodon_server)
+    add_bluesky(bluesky_server)
     text = f"Worth sharing {uuid.uuid4().hex[:6]}"
     status = mastodon_server.client("bob").status_post(text)
     out = json.loads(cli("ask", "--json", "boost Bob's last post on Mastodon"))
@@ -30,10 +31,6 @@ def test_boost_on_mastodon_waits_for_yes(mastodon_server: MastodonServer) -> Non
     assert json.loads(cli("ask", "--json", "like Bob's last post on Mastodon"))["approval"]
     assert "Liked Bob Baker's post on Mastodon." in cli("ask", "yes")
     assert bob.status(status["id"])["favourites_count"] == 1
-
-
-def test_like_and_a_no_on_bluesky(bluesky_server: BlueskyServer) -> None:
-    add_bluesky(bluesky_server)
     post = bluesky_server.post_as("carol.example.com", f"Sunny day {uuid.uuid4().hex[:6]}")
     out = json.loads(cli("ask", "--json", "booste den letzten Beitrag von Carol auf Bluesky"))
     assert out["approval"] and out["spoken"].startswith("Den Beitrag von Carol Chen auf Bluesky boosten: „Sunny")

@@ -50,6 +50,15 @@ def test_scheduled_post_waits_for_its_time_and_goes_out_once(mastodon_server: Ma
     [done] = scheduled(db, include_done=True)
     assert done.state == "sent" and done.result.startswith("mastodon: posted ")
     assert "No posts are scheduled." in cli("ask", "which posts are scheduled")
+    assert "Shall I?" in cli("ask", "post to Mastodon tomorrow at 9: never scheduled")
+    cli("ask", "no")  # a no keeps nothing
+    assert scheduled(db) == []
+    out = json.loads(cli("ask", "--json", "post 'too late' to Mastodon today at 0:01"))
+    assert out["approval"] is None and "has already passed: nothing was scheduled." in out["spoken"]
+    now_text = f"lunch at 12 was great {uuid.uuid4().hex[:4]}"  # a time inside the quoted text: posted now
+    now = json.loads(cli("ask", "--json", f"post '{now_text}' to Mastodon"))
+    assert now["approval"]["action"] == "social.publish"
+    cli("ask", "no")
 
 
 def test_german_schedule_to_both_networks_and_cancel(mastodon_server: MastodonServer,
@@ -73,52 +82,36 @@ def test_german_schedule_to_both_networks_and_cancel(mastodon_server: MastodonSe
     assert not [r for r in bluesky_server.posts_of("me.example.com") if r.value["text"] == text]
 
 
-def test_no_keeps_nothing_and_a_past_time_is_refused(mastodon_server: MastodonServer) -> None:
-    add_mastodon(mastodon_server)
-    assert "Shall I?" in cli("ask", "post to Mastodon tomorrow at 9: never scheduled")
-    cli("ask", "no")
-    db, _ = _app()
-    assert scheduled(db) == []
-    out = json.loads(cli("ask", "--json", "post 'too late' to Mastodon today at 0:01"))
-    assert out["approval"] is None and "has already passed: nothing was scheduled." in out["spoken"]
-    now_text = f"lunch at 12 was great {uuid.uuid4().hex[:4]}"  # a time inside the quoted text: posted now
-    now = json.loads(cli("ask", "--json", f"post '{now_text}' to Mastodon"))
-    assert now["approval"]["action"] == "social.publish"
-    cli("ask", "no")
-
-
 def test_a_failed_or_cut_off_post_is_marked_and_never_sent_again(mastodon_server: MastodonServer) -> None:
-    add_mastodon(mastodon_server)
-    db, hub = _app()
-    texts = [f"refused {uuid.uuid4().hex[:6]}", f"cut off {uuid.uuid4().hex[:6]}"]
-    for t in texts:
-        cli("ask", f"post '{t}' to Mastodon tomorrow at 9")
-        cli("ask", "yes")
-    first, _ = scheduled(db)
-    mastodon_server.fault("/api/v1/statuses", {"type": "status", "status": 422}, count=1)
-    try:
-        [refused] = publish_due(db, hub, first.due_at + timedelta(seconds=1))[:1]
-    finally:
-        mastodon_server.clear_faults()
-    assert "was not posted on Mastodon" in refused.text and "will not be tried again" in refused.text
-    # the second was claimed by the run above too (same time) and sent; make a third cut off mid-sending
-    cut = f"cut off for real {uuid.uuid4().hex[:6]}"
-    cli("ask", f"post '{cut}' to Mastodon tomorrow at 10")
-    cli("ask", "yes")
     from sqlalchemy import update
 
     from agents.social.db import SocialScheduledPost
+    from agents.social.hub import make_draft
+    from agents.social.scheduled import schedule
 
-    [waiting] = scheduled(db)
-    claimed = waiting.due_at
-    with db.session() as s:
-        s.execute(update(SocialScheduledPost).where(SocialScheduledPost.id == waiting.id)
-                  .values(state="sending", claimed_at=claimed))  # a process was killed after its claim
-    assert publish_due(db, hub, claimed + STALE_AFTER / 2) == []  # maybe still sending
-    [told] = publish_due(db, hub, claimed + STALE_AFTER + timedelta(seconds=1))
+    add_mastodon(mastodon_server)
+    db, hub = _app()
+    at = datetime.now(UTC) + timedelta(days=1)
+    texts = [f"refused {uuid.uuid4().hex[:6]}", f"sent {uuid.uuid4().hex[:6]}", f"cut off {uuid.uuid4().hex[:6]}"]
+    for i, t in enumerate(texts):
+        schedule(db, make_draft(t, ["mastodon"]), at + timedelta(hours=i), f"Post: {t}", "en")
+    first, second, cut = scheduled(db)
+    mastodon_server.fault("/api/v1/statuses", {"type": "status", "status": 422}, count=1)
+    try:
+        [refused] = publish_due(db, hub, first.due_at + timedelta(seconds=1))
+    finally:
+        mastodon_server.clear_faults()
+    assert "was not posted on Mastodon" in refused.text and "will not be tried again" in refused.text
+    [sent] = publish_due(db, hub, second.due_at + timedelta(seconds=1))
+    assert "went out on Mastodon" in sent.text
+    with db.session() as s:  # a process was killed after its claim
+        s.execute(update(SocialScheduledPost).where(SocialScheduledPost.id == cut.id)
+                  .values(state="sending", claimed_at=cut.due_at))
+    assert publish_due(db, hub, cut.due_at + STALE_AFTER / 2) == []  # maybe still being sent
+    [told] = publish_due(db, hub, cut.due_at + STALE_AFTER + timedelta(seconds=1))
     assert "may or may not have gone out" in told.text and "will not send it again" in told.text
-    assert publish_due(db, hub, claimed + 2 * STALE_AFTER) == []
+    assert publish_due(db, hub, cut.due_at + 2 * STALE_AFTER) == []
     states = {p.text: p.state for p in scheduled(db, include_done=True)}
-    assert states[texts[0]] == "failed" and states[texts[1]] == "sent" and states[cut] == "unclear"
-    assert mine(mastodon_server, texts[0]) == [] and mine(mastodon_server, cut) == []
+    assert states == {texts[0]: "failed", texts[1]: "sent", texts[2]: "unclear"}
+    assert mine(mastodon_server, texts[0]) == [] and mine(mastodon_server, texts[2]) == []
     assert len(mine(mastodon_server, texts[1])) == 1
