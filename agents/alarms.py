@@ -25,7 +25,7 @@ LATE_AFTER = timedelta(minutes=1)
 
 
 class Alarm(BaseModel):
-    kind: Literal["timer", "reminder", "budget"]
+    kind: Literal["timer", "reminder", "budget", "social"]
     id: int
     due_at: datetime
     text: str  # what the assistant says

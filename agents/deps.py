@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from agents.finance.fints_client import TransferStep
     from agents.finance.models import TransferDraft
     from agents.memory import Memory
-    from agents.social.models import Draft, Network, Notice, Post, Published
+    from agents.social.models import Draft, Network, Notice, Post, Published, Reaction
     from storage.base import Backend
 
 
@@ -168,6 +168,8 @@ class SocialService(Protocol):
     def publish(self, draft: Draft) -> list[Published]: ...
 
     def delete(self, network: Network, post_id: str) -> None: ...
+
+    def react(self, kind: Reaction, post: Post) -> str: ...
 
 
 @runtime_checkable

@@ -25,7 +25,7 @@ from atproto_client.utils import TextBuilder
 
 from agents.deps import ServiceError
 from agents.social.config import BlueskyConfig
-from agents.social.models import Draft, Notice, Post, Published, Uncertain
+from agents.social.models import Draft, Notice, Post, Published, Reaction, Uncertain
 from agents.social.text import HANDLE, URL
 
 _KINDS = {"mention": "mention", "reply": "reply", "repost": "boost", "like": "like", "follow": "follow",
@@ -216,6 +216,24 @@ class BlueskyClient:
             raise Uncertain(str(self._fail(exc))) from None
         return rec.uri, rec.cid or ""
 
+    def _images(self, draft: Draft) -> models.AppBskyEmbedImages.Main | None:
+        """The draft's images uploaded as blobs (uploadBlob), each with its alt text, for the first post."""
+        if not draft.media:
+            return None
+        images = []
+        for m in draft.media:
+            try:
+                with open(m.path, "rb") as f:
+                    data = f.read()
+            except OSError as exc:
+                raise ServiceError(f"the image was not taken: {exc}") from None
+            try:
+                blob = self.client.upload_blob(data).blob
+            except AtProtocolError as exc:
+                raise self._fail(exc) from None
+            images.append(models.AppBskyEmbedImages.Image(alt=m.alt, image=blob))
+        return models.AppBskyEmbedImages.Main(images=images)
+
     def publish(self, draft: Draft, parts: list[str]) -> Published:
         done = Published(network="bluesky")
         try:
@@ -223,12 +241,14 @@ class BlueskyClient:
             root = parent = None
             if draft.reply_to.get("bluesky"):
                 root, parent = self._ref(draft.reply_to["bluesky"])
+            embed = self._images(draft)
             for i, part in enumerate(parts):
                 tb = self.facets(part)
                 reply = models.AppBskyFeedPost.ReplyRef(root=root, parent=parent) if root and parent else None
                 record = models.AppBskyFeedPost.Record(
                     created_at=self.client.get_current_time_iso(), text=tb.build_text(),
-                    facets=tb.build_facets() or None, langs=[draft.language], reply=reply)
+                    facets=tb.build_facets() or None, langs=[draft.language], reply=reply,
+                    embed=embed if i == 0 else None)
                 uri, cid = self._create(did, record, part_rkey(draft, i))
                 ref = models.ComAtprotoRepoStrongRef.Main(uri=uri, cid=cid)
                 root = root or ref
@@ -238,6 +258,25 @@ class BlueskyClient:
         except ServiceError as exc:
             done.ok, done.error, done.ambiguous = False, str(exc), isinstance(exc, Uncertain)
         return done
+
+    def react(self, kind: Reaction, post: Post) -> str:
+        """Repost or like someone's post (one try: a lost answer is not retried, so never two). The new
+        record's URI."""
+        did = self.login()
+        if not post.cid:
+            raise ServiceError(f"that post has no reference to answer on Bluesky ({self.account})")
+        subject = models.ComAtprotoRepoStrongRef.Main(uri=post.id, cid=post.cid)
+        at = self.client.get_current_time_iso()
+        try:
+            if kind == "boost":
+                res = self.client.app.bsky.feed.repost.create(
+                    did, models.AppBskyFeedRepost.Record(created_at=at, subject=subject))
+            else:
+                res = self.client.app.bsky.feed.like.create(did, models.AppBskyFeedLike.Record(created_at=at,
+                                                                                                subject=subject))
+        except AtProtocolError as exc:
+            raise self._fail(exc) from None
+        return str(res.uri)
 
     def delete(self, uri: str) -> None:
         self.login()

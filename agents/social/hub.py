@@ -10,7 +10,17 @@ from datetime import UTC, datetime
 from typing import Protocol
 
 from agents.deps import ServiceError
-from agents.social.models import LIMITS, Draft, Network, Notice, Post, Published, Visibility
+from agents.social.models import (
+    LIMITS,
+    Draft,
+    MediaFile,
+    Network,
+    Notice,
+    Post,
+    Published,
+    Reaction,
+    Visibility,
+)
 from agents.social.text import split_thread
 
 
@@ -29,6 +39,8 @@ class NetworkClient(Protocol):
 
     def delete(self, post_id: str) -> None: ...
 
+    def react(self, kind: Reaction, post: Post) -> str: ...
+
 
 def rank(posts: Iterable[Post], top: int = 5) -> list[Post]:
     """The digest offline: the posts most replied to and boosted (replies count double: a conversation),
@@ -46,14 +58,14 @@ def rank(posts: Iterable[Post], top: int = 5) -> list[Post]:
 
 def make_draft(text: str, networks: list[Network], visibility: Visibility = "public", cw: str = "",
                language: str = "en", reply_to: dict[Network, str] | None = None,
-               now: datetime | None = None) -> Draft:
+               now: datetime | None = None, media: list[MediaFile] | None = None) -> Draft:
     """A draft with its parts per network (a numbered thread where the text is over the limit) and a fresh
     idempotency key: what the approval shows is exactly what is sent."""
     at = now or datetime.now(UTC)
     return Draft(networks=networks, text=text.strip(), visibility=visibility, cw=cw.strip(), language=language,
                  reply_to=dict(reply_to or {}), key=uuid.uuid4().hex,
                  created_us=int(at.timestamp() * 1_000_000),
-                 parts={n: split_thread(text, LIMITS[n]) for n in networks})
+                 parts={n: split_thread(text, LIMITS[n]) for n in networks}, media=list(media or []))
 
 
 class SocialHub:
@@ -99,3 +111,7 @@ class SocialHub:
 
     def delete(self, network: Network, post_id: str) -> None:
         self.client(network).delete(post_id)
+
+    def react(self, kind: Reaction, post: Post) -> str:
+        """Boost or like one post on its own network (ServiceError when that fails)."""
+        return self.client(post.network).react(kind, post)

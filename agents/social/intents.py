@@ -6,6 +6,7 @@ a post."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from agents.deps import AssistantDeps, ServiceError
@@ -188,6 +189,8 @@ def draft_summary(draft: Draft, lang: str) -> str:
         if threads else ""
     cw = tr(lang, f", content warning \"{draft.cw}\"", f", Inhaltswarnung „{draft.cw}“") if draft.cw else ""
     what = tr(lang, "Reply", "Antwort") if draft.reply_to else tr(lang, "Post", "Beitrag")
+    for img in draft.media:  # each image with its alt text, as it will be described
+        cw += tr(lang, f", image with alt text \"{img.alt}\"", f", Bild mit Alternativtext „{img.alt}“")
     return tr(lang, f"{what} on {nets}{thread} ({draft.visibility}{cw}, language {draft.language}): \"{draft.text}\".",
               f"{what} auf {nets}{thread} ({draft.visibility}{cw}, Sprache {draft.language}): „{draft.text}“.")
 
@@ -198,7 +201,8 @@ def park_post(approvals: ApprovalStore, draft: Draft, lang: str, now: datetime,
     sizes); after the yes ``actions.run_post`` publishes exactly this draft."""
     shown = {"networks": [NETWORK_NAMES[n] for n in draft.networks], "text": draft.text,
              "visibility": draft.visibility, "content_warning": draft.cw or None, "language": draft.language,
-             "thread": {NETWORK_NAMES[n]: len(p) for n, p in draft.parts.items() if len(p) > 1} or None}
+             "thread": {NETWORK_NAMES[n]: len(p) for n, p in draft.parts.items() if len(p) > 1} or None,
+             "images": [{"file": Path(m.path).name, "alt": m.alt} for m in draft.media] or None}
     return approvals.request(POST, draft_summary(draft, lang), {"post": shown, "draft": draft.model_dump(mode="json"),
                                                                 "provenance": list(provenance or [])}, now)
 
@@ -215,6 +219,15 @@ def _post(m: IntentMatch, d: AssistantDeps) -> AgentReply:
     hub = _hub(d)
     if hub is None:
         return no_service(m, "social media account", "Social-Media-Konto")
+    from agents.social.schedule_intents import SCHEDULE_HANDLERS, scheduled_time
+
+    if scheduled_time(d.request or m.text, d.now()) is not None:  # "... to Mastodon tomorrow at 9": later
+        return SCHEDULE_HANDLERS["SocialSchedule"](m, d)
+    from agents.social.meeting_post import ASKS_FOR_MEETING_SUMMARY, MEETING_HANDLERS
+
+    quoted = re.search(r"[\"„“”«»‚‘]|(?:^|\s)'", d.request or m.text)  # the user's own words in quotes: post those
+    if ASKS_FOR_MEETING_SUMMARY.search(d.request or m.text) and not quoted:
+        return MEETING_HANDLERS["SocialMeetingSummary"](m, d)  # the meeting's summary, not these words
     text = post_text(d.request or m.text, str(m.slots.get("text", "")))
     if not text:
         return reply(m, tr(m.language, "What shall I post?", "Was soll ich posten?"))
@@ -223,7 +236,9 @@ def _post(m: IntentMatch, d: AssistantDeps) -> AgentReply:
     if missing:
         return no_service(m, f"{_names(missing, 'en')} account", f"{_names(missing, 'de')}-Konto")
     cfg = d.domain_settings("social", SocialSettings)
-    draft = make_draft(text, nets, visibility=cfg.visibility, language=m.language, now=d.now())
+    from agents.social.attachments import attached_now
+
+    draft = make_draft(text, nets, visibility=cfg.visibility, language=m.language, now=d.now(), media=attached_now())
     return request_post(m, d, draft)
 
 

@@ -26,7 +26,7 @@ from mastodon.errors import (
 from agents.communication.mime import html_to_text
 from agents.deps import ServiceError
 from agents.social.config import MastodonConfig
-from agents.social.models import Draft, Notice, Post, Published, Uncertain
+from agents.social.models import Draft, Notice, Post, Published, Reaction, Uncertain
 
 _KINDS = {"mention": "mention", "reblog": "boost", "favourite": "like", "follow": "follow", "quote": "quote"}
 _VISIBILITY = {"public": "public", "unlisted": "unlisted", "followers": "private", "direct": "direct"}
@@ -139,11 +139,18 @@ class MastodonClient:
         """The parts as one status or a thread (each answering the one before)."""
         done = Published(network="mastodon")
         reply_to = draft.reply_to.get("mastodon")
+        try:  # the images first (each with its description): nothing is posted when one is refused
+            media = [str(self.api.media_post(m.path, mime_type=m.mime, description=m.alt)["id"]) for m in draft.media]
+        except (MastodonError, OSError) as exc:
+            done.ok = False
+            done.error = f"the image was not taken: {exc}" if isinstance(exc, OSError) else str(self._fail(exc))
+            return done
         for i, part in enumerate(parts):
             try:
                 s = self._status_post(f"{draft.key}-{i}", status=part, in_reply_to_id=reply_to,
                                       visibility=_VISIBILITY[draft.visibility], spoiler_text=draft.cw or None,
-                                      sensitive=bool(draft.cw), language=draft.language)
+                                      sensitive=bool(draft.cw), language=draft.language,
+                                      media_ids=(media or None) if i == 0 else None)
             except ServiceError as exc:
                 done.ok, done.error = False, str(exc)
                 done.ambiguous = isinstance(exc, Uncertain)
@@ -152,6 +159,17 @@ class MastodonClient:
             done.ids.append(reply_to)
             done.urls.append(str(s.get("url") or ""))
         return done
+
+    def react(self, kind: Reaction, post: Post) -> str:
+        """Boost (reblog) or like (favourite) someone's post; the server keeps one of each per user, so
+        asking twice is still one. The id of the boost, or of the post liked."""
+        try:
+            s = self.api.status_reblog(post.id) if kind == "boost" else self.api.status_favourite(post.id)
+        except MastodonNotFoundError:
+            raise ServiceError(f"that post is not on Mastodon ({self.account}) any more") from None
+        except MastodonError as exc:
+            raise self._fail(exc) from None
+        return str(s.get("id") or post.id)
 
     def delete(self, post_id: str) -> None:
         try:

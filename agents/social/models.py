@@ -13,6 +13,7 @@ from agents.deps import ServiceError
 Network = Literal["mastodon", "bluesky"]
 NETWORKS: tuple[Network, ...] = ("mastodon", "bluesky")
 Visibility = Literal["public", "unlisted", "followers", "direct"]
+Reaction = Literal["boost", "like"]  # Mastodon: reblog / favourite; Bluesky: repost / like
 # what a network counts as one post at most (graphemes): longer texts become a numbered thread
 LIMITS: dict[Network, int] = {"mastodon": 500, "bluesky": 300}
 NETWORK_NAMES: dict[Network, str] = {"mastodon": "Mastodon", "bluesky": "Bluesky"}
@@ -48,6 +49,14 @@ class Notice(BaseModel):
     created_at: datetime | None = None
 
 
+class MediaFile(BaseModel):
+    """An image to attach, with the words a screen reader says for it (required: asked for when missing)."""
+
+    path: str  # a file on this machine, read when the post goes out
+    alt: str = Field(min_length=1, max_length=1500)
+    mime: str = "image/jpeg"
+
+
 class Draft(BaseModel):
     """What the user approves, exactly: the text (split into ``parts`` when over a network's limit), where
     it goes, visibility, content warning, language, the post it answers, and the key that makes a retry
@@ -62,6 +71,7 @@ class Draft(BaseModel):
     reply_to: dict[Network, str] = Field(default_factory=dict)  # network -> id of the post answered
     key: str = ""  # idempotency key (Mastodon's Idempotency-Key; Bluesky's record keys derive from it)
     created_us: int = 0  # when it was drafted (µs since 1970): the Bluesky record keys (TIDs) start there
+    media: list[MediaFile] = Field(default_factory=list, max_length=4)  # images on the first post
 
 
 class Published(BaseModel):

@@ -13,3 +13,5 @@ class SocialSettings(BaseModel):
     visibility: Literal["public", "unlisted", "followers", "direct"] = "public"  # of a post when none is said
     digest_size: int = Field(5, ge=1, le=20)  # posts read from the timeline digest
     mentions_read: int = Field(5, ge=1, le=20)  # mentions read aloud at most
+    # people (names or handles) whose new mentions the running app announces; empty: none announced
+    announce_mentions_from: list[str] = Field(default_factory=list, max_length=200)

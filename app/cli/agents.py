@@ -1,13 +1,20 @@
 """`personal-agent ask "text" [--json]`: one request to the assistant, answered offline by the local
-intents, or by the configured language model."""
+intents, or by the configured language model. ``--image`` (with ``--alt``) attaches pictures to a social
+media post drafted by the request."""
 
 from __future__ import annotations
 
 import json
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from app.cli.common import echo, fail, services
+
+if TYPE_CHECKING:
+    from agents.social.models import MediaFile
 
 
 def ask(
@@ -15,6 +22,8 @@ def ask(
     as_json: bool = typer.Option(False, "--json", help="print the reply with intent, tool calls and any pending approval"),
     approve: int | None = typer.Option(None, "--approve", help="approve the pending request with this id"),
     deny: int | None = typer.Option(None, "--deny", help="deny the pending request with this id"),
+    image: list[Path] | None = typer.Option(None, "--image", help="an image for a social media post (up to 4)"),
+    alt: list[str] | None = typer.Option(None, "--alt", help="the alt text of each --image, in the same order"),
 ) -> None:
     """Ask the assistant; prints the reply (answer a pending approval with "yes" / "no")."""
     from agents.approvals import ApprovalError
@@ -23,12 +32,16 @@ def ask(
     utterance = " ".join(text or []).strip()
     if not utterance and approve is None and deny is None:
         fail("nothing to ask: give the request as text, e.g. personal-agent ask \"what time is it\"", code=2)
+    media = _images(image or [], alt or [])
     assistant = services().assistant
     try:
         if approve is not None or deny is not None:
             reply = assistant.decide(approve if approve is not None else deny or 0, approve is not None)
         else:
-            reply = assistant.ask(utterance)
+            from agents.social.attachments import attached
+
+            with attached(media):
+                reply = assistant.ask(utterance)
     except ApprovalError as exc:
         fail(str(exc), code=2)
     if as_json:
@@ -38,6 +51,26 @@ def ask(
         if reply.approval is not None:
             p = reply.approval
             typer.echo("\n" + phrase("approval.cli_hint", reply.language, id=p.id))
+
+
+def _images(paths: list[Path], alts: list[str]) -> list[MediaFile]:
+    """Each image checked, with its alt text (asked for on a terminal when missing; else one line, exit 2)."""
+    from agents.social.attachments import AttachmentError, image
+
+    if len(paths) > 4:
+        fail("a post takes at most 4 images", code=2)
+    if len(alts) > len(paths):
+        fail("there are more alt texts than images", code=2)
+    out = []
+    for i, p in enumerate(paths):
+        text = alts[i] if i < len(alts) else ""
+        if not text.strip() and sys.stdin.isatty():
+            text = typer.prompt(f"Alt text for {p.name} (what it shows, for people who cannot see it)")
+        try:
+            out.append(image(p, text))
+        except AttachmentError as exc:
+            fail(str(exc), code=2)
+    return out
 
 
 def register(cli: typer.Typer) -> None:

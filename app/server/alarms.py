@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Callable, Sequence
 from datetime import datetime, tzinfo
 from zoneinfo import ZoneInfo
 
@@ -17,9 +18,12 @@ from agents.memory import Memory
 from app.server.spaces import UserSpaces
 from app.server.users import UserStore
 from storage.audit import AuditLog
+from storage.db.engine import Database
 
 log = logging.getLogger(__name__)
 FIRED = "alarm.fired"
+# what else comes due in a user's database at each sweep (scheduled social posts: agents/social/scheduled.py)
+UserSource = Callable[[Database, datetime], list[Alarm]]
 
 
 def alarm_target(alarm: Alarm) -> str:
@@ -31,8 +35,9 @@ class ServerAlarms:
     """One alarm clock for all users of this server process (a daemon thread)."""
 
     def __init__(self, users: UserStore, spaces: UserSpaces, audit: AuditLog, interval: float,
-                 tz: tzinfo | None = None) -> None:
+                 tz: tzinfo | None = None, user_sources: Sequence[UserSource] = ()) -> None:
         self.users, self.spaces, self.audit, self.interval = users, spaces, audit, interval
+        self.user_sources = list(user_sources)
         self.tz = tz
         self.holder = f"pid {os.getpid()}"
         self._clock = AlarmClock(None, self.now, self.deliver, interval=interval, sources=[self.due])
@@ -47,8 +52,14 @@ class ServerAlarms:
             if user.disabled:
                 continue
             try:
-                memory = Memory(self.spaces.database(user.id))
-                out += [a.model_copy(update={"owner": user.id}) for a in due_alarms(memory, now)]
+                db = self.spaces.database(user.id)
+                found = due_alarms(Memory(db), now)
+                for source in self.user_sources:
+                    try:
+                        found += source(db, now)
+                    except Exception as exc:  # a source failing now is asked again at the next sweep
+                        log.warning("alarm source of user %d: %s", user.id, exc)
+                out += [a.model_copy(update={"owner": user.id}) for a in found]
             except Exception as exc:  # one user's database failing must not stop the others' alarms
                 log.warning("alarms of user %d: %s", user.id, exc)
         return out
@@ -66,5 +77,5 @@ class ServerAlarms:
 
 
 def server_alarms(users: UserStore, spaces: UserSpaces, audit: AuditLog, interval: float,
-                  timezone: str | None) -> ServerAlarms:
-    return ServerAlarms(users, spaces, audit, interval, ZoneInfo(timezone) if timezone else None)
+                  timezone: str | None, user_sources: Sequence[UserSource] = ()) -> ServerAlarms:
+    return ServerAlarms(users, spaces, audit, interval, ZoneInfo(timezone) if timezone else None, user_sources)

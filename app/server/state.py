@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
+from agents.alarms import Alarm
 from app.finance.scheduler import BankSyncScheduler
-from app.server.alarms import ServerAlarms, server_alarms
+from app.server.alarms import ServerAlarms, UserSource, server_alarms
 from app.server.finance_sync import server_sync
 from app.server.hashgate import HashGate
 from app.server.meetings import ServerMeetings
@@ -16,6 +17,18 @@ from app.server.speech import AudioStore, SpeechStages
 from app.server.tokens import TokenIssuer, signing_key
 from app.server.users import UserStore
 from app.services import Services
+from storage.db.engine import Database
+
+
+def social_posts(services: Services) -> UserSource:
+    """Each user's scheduled social posts that came due, sent once through the household's accounts."""
+
+    def source(db: Database, now: datetime) -> list[Alarm]:
+        from agents.social.scheduled import publish_due
+
+        return publish_due(db, services.social, now)
+
+    return source
 
 
 @dataclass
@@ -54,5 +67,6 @@ class ServerState:
             meetings=ServerMeetings(services, users),
             hash_gate=HashGate(slots=2),
             finance_sync=server_sync(services, users, spaces),
-            alarms=server_alarms(users, spaces, services.audit, cfg.alarm_sweep_s, services.settings.timezone),
+            alarms=server_alarms(users, spaces, services.audit, cfg.alarm_sweep_s, services.settings.timezone,
+                                 user_sources=[social_posts(services)]),
         )

@@ -6,7 +6,7 @@ Why not a real PDS: ``@atproto/dev-env`` needs Node >= 22 (this machine has 20) 
 Endpoints, with the lexicons' request and response shapes: ``com.atproto.server.createSession`` and
 ``refreshSession`` (JWTs with ``exp``, so the ``atproto`` client refreshes when due; the refresh token
 rotates), ``com.atproto.identity.resolveHandle``, ``com.atproto.repo.createRecord`` /
-``deleteRecord`` / ``getRecord`` / ``uploadBlob``, ``app.bsky.feed.getTimeline`` / ``getAuthorFeed`` /
+``deleteRecord`` / ``getRecord`` / ``uploadBlob`` (createRecord: posts, likes and reposts), ``app.bsky.feed.getTimeline`` / ``getAuthorFeed`` /
 ``getPosts`` and ``app.bsky.notification.listNotifications``. Records are validated with the ``atproto``
 package's lexicon models (strict string formats: DIDs, AT-URIs, CIDs, datetimes, languages) plus the
 post lexicon's ``maxGraphemes: 300`` and facet byte ranges; CIDs are real (dag-cbor, sha-256).
@@ -38,6 +38,8 @@ from tests.servers.base import announce, free_port
 
 Failure = Literal["rate_limit", "stored_then_500", "unavailable"]
 POST = "app.bsky.feed.post"
+LIKE = "app.bsky.feed.like"
+REPOST = "app.bsky.feed.repost"
 
 
 def cid_of(value: Any, codec: int = 0x71) -> str:
@@ -84,6 +86,7 @@ class BlueskyServer:
     secret: str = field(default_factory=lambda: uuid.uuid4().hex)
     access_ttl_s: int = 7200
     records: dict[str, Stored] = field(default_factory=dict)  # uri -> record (posts only)
+    reactions: dict[str, Stored] = field(default_factory=dict)  # uri -> like or repost record
     notifications: list[dict[str, Any]] = field(default_factory=list)
     blobs: dict[str, bytes] = field(default_factory=dict)
     refresh_tokens: set[str] = field(default_factory=set)
@@ -165,6 +168,33 @@ class BlueskyServer:
         self.records[uri] = rec
         self._notify(u, rec)
         return rec
+
+    def store_reaction(self, u: User, collection: str, record: dict[str, Any]) -> Stored:
+        """A like or repost, validated with its lexicon model; its subject must exist."""
+        from atproto_client import models
+        from atproto_client.models.utils import get_or_create
+        from pydantic import ValidationError
+
+        model = models.AppBskyFeedLike.Record if collection == LIKE else models.AppBskyFeedRepost.Record
+        if record.get("$type") != collection:
+            raise XrpcError(400, "InvalidRecord", f"Invalid $type: expected {collection}")
+        try:
+            get_or_create(record, model, strict=True, strict_string_format=True)
+        except (ValidationError, Exception) as exc:
+            raise XrpcError(400, "InvalidRecord", f"Invalid {collection} record: {str(exc)[:300]}") from None
+        subject = (record.get("subject") or {}).get("uri")
+        if subject not in self.records:
+            raise XrpcError(400, "InvalidRecord", "the subject does not exist")
+        rkey = f"3r{next(self._seq):011d}"
+        rec = Stored(uri=f"at://{u.did}/{collection}/{rkey}", cid=cid_of(record), did=u.did, rkey=rkey,
+                     value=record, indexed_at=now_iso())
+        self.reactions[rec.uri] = rec
+        return rec
+
+    def reactions_on(self, uri: str, collection: str) -> list[Stored]:
+        """The likes or reposts (``LIKE`` / ``REPOST``) of one post."""
+        return [r for r in self.reactions.values()
+                if r.uri.split("/")[-2] == collection and (r.value.get("subject") or {}).get("uri") == uri]
 
     def _notify(self, author: User, rec: Stored) -> None:
         told: set[str] = set()
@@ -259,6 +289,9 @@ class BlueskyServer:
         if nsid == "com.atproto.repo.createRecord":
             if data.get("repo") not in (me.did, me.handle):
                 raise XrpcError(401, "InvalidToken", "Token does not match the repo")
+            if data.get("collection") in (LIKE, REPOST):
+                rec = self.store_reaction(me, str(data.get("collection")), data.get("record") or {})
+                return {"uri": rec.uri, "cid": rec.cid, "validationStatus": "valid"}
             if data.get("collection") != POST:
                 raise XrpcError(400, "InvalidRequest", "collection not supported here")
             rec = self.store_post(me, data.get("record") or {}, data.get("rkey"))

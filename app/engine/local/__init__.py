@@ -144,8 +144,8 @@ class LocalEngine:
             log.info("model warm-up: %s", exc)
 
     def _start_alarms(self) -> None:
-        """Timers ring, reminders and budget warnings speak (shown and said); those that came due while the
-        app was closed come once at start, marked late."""
+        """Timers ring, reminders and budget warnings speak (shown and said), scheduled social posts go out
+        and say how it went, new mentions from the people named in the social settings are announced; those that came due while the app was closed come once at start, marked late."""
         from agents.alarms import AlarmClock
 
         try:
@@ -159,7 +159,19 @@ class LocalEngine:
         finance = asst.domain_settings.get("finance")
         budgets = budget_source(asst.memory.db, finance if isinstance(finance, FinanceSettings) else FinanceSettings(),
                                 asst.language)
-        clock = AlarmClock(asst.memory, asst.clock, self._ring, sources=[budgets, self._watch_timers])
+        from agents.social.scheduled import publish_due
+
+        def social_posts(now: datetime) -> list[Alarm]:  # scheduled posts that came due, each sent once
+            return publish_due(asst.memory.db, self.core.sv.social, now)
+
+        from agents.social.mention_notices import mention_source
+        from agents.social.settings import SocialSettings
+
+        social = asst.domain_settings.get("social")
+        people = social.announce_mentions_from if isinstance(social, SocialSettings) else []
+        mentions = mention_source(lambda: self.core.sv.social, people, asst.language)
+        clock = AlarmClock(asst.memory, asst.clock, self._ring,
+                           sources=[budgets, social_posts, mentions, self._watch_timers])
         if not self._closed:
             self._alarm_clock = clock
             clock.start()

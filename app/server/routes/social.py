@@ -1,7 +1,7 @@
 """Social media for the phone: the household's connected Mastodon / Bluesky accounts (read: mentions, the
 timeline digest) and drafts. A draft is never published here: ``POST /drafts`` parks it as the user's
 approval (its preview: the parts per network with their grapheme counts) and the approvals API's
-approve runs it, once. Bad input is a 4xx; a network that fails answers 502 with one line."""
+approve runs it, once; ``/scheduled`` parks a post for later the same way, lists and cancels them. Bad input is a 4xx; a network that fails answers 502 with one line."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from agents.deps import ServiceError
 from agents.social.hub import SocialHub, make_draft, rank
 from agents.social.intents import park_post
 from agents.social.models import LIMITS, Network, Notice, Post, Visibility
+from agents.social.scheduled import ScheduledPost, cancel, scheduled
 from agents.social.settings import SocialSettings
 from agents.social.text import graphemes
 from app.server.auth import Me, State, problems
@@ -105,3 +106,51 @@ def draft(body: DraftIn, me: Me, st: State) -> DraftOut:
     rec = park_post(st.spaces.assistant(me.user.id).approvals, d, body.language, datetime.now(UTC))
     return DraftOut(approval_id=rec.id, summary=rec.summary, limits={n: LIMITS[n] for n in d.networks},
                     parts={n: [PartView(text=p, graphemes=graphemes(p)) for p in ps] for n, ps in d.parts.items()})
+
+
+class ScheduleIn(DraftIn):
+    at: datetime = Field(description="when it goes out (with a time zone offset)")
+
+
+class ScheduledOut(BaseModel):
+    approval_id: int
+    summary: str
+
+
+@router.post("/scheduled", response_model=ScheduledOut, status_code=201, responses=problems(400, 401, 409, 422))
+def schedule_post(body: ScheduleIn, me: Me, st: State) -> ScheduledOut:
+    """Park a scheduled post for the user's yes (approve it with the approvals API): after the yes it waits
+    in the user's database and goes out once at its time; nothing is sent here."""
+    from agents.social.schedule_intents import SCHEDULE, schedule_summary
+
+    hub = _hub(st)
+    missing = [n for n in body.networks if n not in hub.networks]
+    if missing:
+        raise HTTPException(409, f"no {', '.join(missing)} account is connected")
+    if body.at.tzinfo is None:
+        raise HTTPException(422, "the time needs its time zone offset (for example 2026-12-07T09:00:00+01:00)")
+    now = datetime.now(UTC)
+    if body.at <= now:
+        raise HTTPException(422, "that time has already passed")
+    d = make_draft(body.text, list(dict.fromkeys(body.networks)), visibility=body.visibility,
+                   cw=body.content_warning, language=body.language)
+    summary = schedule_summary(d, body.at, now.astimezone(body.at.tzinfo), body.language)
+    rec = st.spaces.assistant(me.user.id).approvals.request(SCHEDULE, summary, {
+        "post": {"networks": d.networks, "text": d.text, "visibility": d.visibility, "language": d.language,
+                 "at": body.at.isoformat()},
+        "draft": d.model_dump(mode="json"), "at": body.at.isoformat(), "provenance": []}, now)
+    return ScheduledOut(approval_id=rec.id, summary=rec.summary)
+
+
+@router.get("/scheduled", response_model=list[ScheduledPost], responses=problems(401))
+def scheduled_posts(me: Me, st: State, done: Annotated[bool, Query(
+        description="also what was sent, failed, unclear or cancelled")] = False) -> list[ScheduledPost]:
+    """The user's scheduled posts by time: waiting ones (with ``done`` also the rest, with what happened)."""
+    return scheduled(st.spaces.database(me.user.id), include_done=done)
+
+
+@router.delete("/scheduled/{post_id}", status_code=204, responses=problems(401, 404))
+def cancel_scheduled(post_id: int, me: Me, st: State) -> None:
+    """Cancel a waiting post (404 when none of that id is still waiting: sent, being sent or cancelled)."""
+    if not cancel(st.spaces.database(me.user.id), post_id):
+        raise HTTPException(404, "no scheduled post of that id is waiting")
