@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from datetime import datetime, time, timedelta
 
+from agents.approvals import ApprovalRecord, ApprovalStore
 from agents.deps import AssistantDeps
 from agents.domains import Handler
 from agents.local.handlers import no_service, reply
@@ -123,6 +124,34 @@ def schedule_summary(draft: Draft, at: datetime, now: datetime, lang: str) -> st
         + draft_summary(draft, lang)
 
 
+def refused_time(at: datetime, now: datetime, lang: str) -> str | None:
+    """Why a post cannot be scheduled for ``at`` (passed, or more than a year away); None when it can."""
+    if at <= now:
+        return tr(lang, f"{fmt_when(at, now, lang)} has already passed: nothing was scheduled.",
+                  f"{fmt_when(at, now, lang)} ist schon vorbei: nichts wurde geplant.")
+    if at - now > timedelta(days=365):
+        return tr(lang, "That is more than a year away: nothing was scheduled.",
+                  "Das ist mehr als ein Jahr entfernt: nichts wurde geplant.")
+    return None
+
+
+def park_schedule(approvals: ApprovalStore, draft: Draft, at: datetime, now: datetime, lang: str,
+                  provenance: list[str] | None = None) -> ApprovalRecord:
+    """The scheduled post as a pending approval (voice, the Social screen and the API alike): after the yes it
+    waits in the user's database (``schedule_actions.run_schedule``)."""
+    summary = schedule_summary(draft, at, now, lang)
+    return approvals.request(SCHEDULE, summary, {
+        "post": {"networks": draft.networks, "text": draft.text, "visibility": draft.visibility,
+                 "language": draft.language, "at": at.isoformat()},
+        "draft": draft.model_dump(mode="json"), "at": at.isoformat(), "provenance": list(provenance or [])}, now)
+
+
+def time_in_words(text: str, now: datetime) -> datetime | None:
+    """A time said on its own ("tomorrow at 9", "morgen um 9", "Friday"; a day alone is 09:00), or None."""
+    when = parse_when(text, now)
+    return due_time(when) if when is not None else None
+
+
 def _schedule(m: IntentMatch, d: AssistantDeps) -> AgentReply:
     hub = d.services.social
     lang = m.language
@@ -136,12 +165,9 @@ def _schedule(m: IntentMatch, d: AssistantDeps) -> AgentReply:
                            "Wann soll ich es posten? Sag einen Tag und eine Uhrzeit."))
     when, rest = found
     at = due_time(when)
-    if at <= now:
-        return reply(m, tr(lang, f"{fmt_when(at, now, lang)} has already passed: nothing was scheduled.",
-                           f"{fmt_when(at, now, lang)} ist schon vorbei: nichts wurde geplant."))
-    if at - now > timedelta(days=365):
-        return reply(m, tr(lang, "That is more than a year away: nothing was scheduled.",
-                           "Das ist mehr als ein Jahr entfernt: nichts wurde geplant."))
+    refused = refused_time(at, now, lang)
+    if refused:
+        return reply(m, refused)
     rest = _SCHEDULE_VERB.sub("post on", rest)  # "schedule for Mastodon: ..." is said as a post
     text = post_text(rest, str(m.slots.get("text", "")))
     if not text or text.lower().strip(" .:!") in ("this", "that", "das", "dies"):
@@ -152,13 +178,9 @@ def _schedule(m: IntentMatch, d: AssistantDeps) -> AgentReply:
         return no_service(m, f"{' and '.join(missing)} account", f"{' und '.join(missing)}-Konto")
     cfg = d.domain_settings("social", SocialSettings)
     draft = make_draft(text, nets, visibility=cfg.visibility, language=lang, now=now, media=attached_now())
-    summary = schedule_summary(draft, at, now, lang)
-    rec = d.approvals.request(SCHEDULE, summary, {
-        "post": {"networks": draft.networks, "text": draft.text, "visibility": draft.visibility,
-                 "language": draft.language, "at": at.isoformat()},
-        "draft": draft.model_dump(mode="json"), "at": at.isoformat(), "provenance": list(d.origins)}, now)
+    rec = park_schedule(d.approvals, draft, at, now, lang, list(d.origins))
     d.pending.append(rec)
-    return reply(m, summary + phrase("approval.question", lang), approval=rec.info(),
+    return reply(m, rec.summary + phrase("approval.question", lang), approval=rec.info(),
                  tool_calls=[ToolCallInfo(name="social.schedule", args={"networks": nets, "at": at.isoformat()})])
 
 

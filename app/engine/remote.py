@@ -199,6 +199,10 @@ class RemoteEngine:
         """POST a JSON body to an API path (e.g. ``/social/drafts``) as the signed-in user: its JSON answer."""
         return (await self._send("POST", path, json=body)).json()
 
+    async def delete_path(self, path: str) -> None:
+        """DELETE an API path (e.g. ``/social/scheduled/3``) as the signed-in user (EngineError on a refusal)."""
+        await self._send("DELETE", path)
+
     # ------------------------------------------------------------------ lifecycle and events
 
     async def info(self) -> EngineInfo:

@@ -9,12 +9,15 @@ is ``app.social.compose`` (tested without a browser)."""
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import flet as ft
 
 from agents.i18n import resolve_language
+from agents.local.phrases import fmt_when
 from agents.social.models import NETWORK_NAMES, NETWORKS, Network, Notice, Post, Visibility
+from agents.social.scheduled import ScheduledPost
 from agents.turn import ApprovalRequested
 from app.engine import EngineError
 from app.gui.panels import DomainPanel
@@ -53,7 +56,11 @@ class SocialScreen:
         self.lang = ft.Dropdown(label=t("social.language"), width=160, value=language() if language() in LANGUAGES
                                 else "en", options=[ft.DropdownOption(key=code, text=t(f"social.language_{code}"))
                                                     for code in LANGUAGES])
+        self.when = ft.TextField(label=t("social.when"), hint_text=t("social.when_hint"), expand=True,
+                                 on_change=self._changed)
+        self.when_line = ft.Text("", size=12)
         self.preview = ft.Column(spacing=8)
+        self.scheduled = ft.Column(spacing=8)
         # Mastodon's sign-in (shown while no Mastodon account is connected)
         self.server = ft.TextField(label=t("social.mastodon_server"), hint_text=t("social.mastodon_server_hint"),
                                    expand=True, on_submit=self._sign_in)
@@ -93,9 +100,14 @@ class SocialScreen:
             ft.Row([tagged(c, f"social-net-{n}") for n, c in self.checks.items()], wrap=True),
             ft.Row([tagged(self.visibility, "social-visibility"), tagged(self.lang, "social-language")], wrap=True),
             ft.Row([tagged(self.cw, "social-cw")]),
+            ft.Row([tagged(self.when, "social-when")]),
+            ft.Semantics(content=self.when_line, identifier="social-when-line", live_region=True),
             ft.Semantics(content=self.preview, identifier="social-preview", container=True),
             self.post_btn,
             ft.Semantics(content=self.status, identifier="social-status", live_region=True),
+            ft.Divider(),
+            _section(t("social.scheduled")),
+            self.scheduled,
             ft.Divider(),
             _section(t("social.mentions")),
             self.mentions,
@@ -109,10 +121,12 @@ class SocialScreen:
         if self.pending is not None and all(a.id != self.pending for a in self.app.model.approvals):
             self.pending = None
             self.status.value = self.app.model.last_outcome
-            if self.app.model.last_status == "done":  # published: the form is empty for the next post
+            if self.app.model.last_status == "done":  # published or scheduled: the form is empty for the next post
                 self.text.value = ""
                 self.cw.value = ""
+                self.when.value = ""
             self._show_preview()
+            self.app.page.run_task(self._load_scheduled)
 
     @property
     def language(self) -> str:
@@ -139,6 +153,7 @@ class SocialScreen:
     async def _load_posts(self) -> None:
         if self.source is None:
             return
+        await self._load_scheduled()
         if not self.connected:
             self.mentions.controls = [ft.Text(t("social.no_mentions"))]
             self.digest.controls = [ft.Text(t("social.no_posts"))]
@@ -153,6 +168,17 @@ class SocialScreen:
         self.mentions.controls = [self._notice(m) for m in mentions] or [ft.Text(t("social.no_mentions"))]
         self.digest.controls = [self._post_card(p, "social-digest-post") for p in posts] or [
             ft.Text(t("social.no_posts"))]
+        self._update()
+
+    async def _load_scheduled(self) -> None:
+        if self.source is None:
+            return
+        try:
+            waiting = await self.source.scheduled()
+        except EngineError as exc:
+            self._unavailable(str(exc))
+            return
+        self.scheduled.controls = [self._scheduled_card(p) for p in waiting] or [ft.Text(t("social.no_scheduled"))]
         self._update()
 
     def _unavailable(self, text: str) -> None:
@@ -198,9 +224,37 @@ class SocialScreen:
                 rows.append(ft.Semantics(identifier=f"social-part-{p.network}", content=ft.Text(part.text)))
             cards.append(ft.Card(content=ft.Container(padding=10, content=ft.Column(rows, spacing=6))))
         self.preview.controls = cards
+        understood, at = self._due()
+        if not understood:
+            self.when_line.value = t("social.when_unknown")
+        elif at is not None:
+            now = datetime.now(at.tzinfo)
+            self.when_line.value = t("social.goes_out", when=fmt_when(at, now, lang))
+        else:
+            self.when_line.value = ""
         btn = self.post_btn.content
         if isinstance(btn, ft.FilledButton):
-            btn.disabled = not (self.text.value or "").strip() or not previews or self.pending is not None
+            btn.disabled = (not (self.text.value or "").strip() or not previews or self.pending is not None
+                            or not understood)
+
+    def _scheduled_card(self, p: ScheduledPost) -> ft.Control:
+        now = datetime.now().astimezone()
+        when = fmt_when(p.due_at.astimezone(now.tzinfo), now, self.language)
+        nets = ", ".join(NETWORK_NAMES.get(n, n) for n in p.networks)  # type: ignore[call-overload]
+        rows: list[ft.Control] = [
+            ft.Text(t("social.scheduled_at", when=when, networks=nets), weight=ft.FontWeight.BOLD),
+            ft.Text(p.text, selectable=True, max_lines=4, overflow=ft.TextOverflow.ELLIPSIS),
+            button(t("social.cancel_scheduled"), bind(self._cancel, p.id), f"social-cancel-{p.id}", ft.Icons.DELETE)]
+        return ft.Semantics(identifier="social-scheduled-post", container=True,
+                            content=ft.Card(content=ft.Container(padding=10, content=ft.Column(rows, spacing=4))))
+
+    def _due(self) -> tuple[bool, datetime | None]:
+        """(understood, time): the "post later" field; empty is (True, None): post now."""
+        said = (self.when.value or "").strip()
+        if not said or self.source is None:
+            return True, None
+        at = self.source.due(said)
+        return at is not None, at
 
     def _notice(self, m: Notice) -> ft.Control:
         if m.post is not None:
@@ -286,9 +340,16 @@ class SocialScreen:
         if len(text) > MAX_TEXT or len(cw) > MAX_CW:
             self.app.toast(t("social.too_long", limit=MAX_TEXT, cw_limit=MAX_CW))
             return
+        understood, at = self._due()
+        if not understood:
+            self.app.toast(t("social.when_unknown"))
+            return
+        visibility: Visibility = self.visibility.value or "public"  # type: ignore[assignment]
         try:
-            view = await self.source.draft(text, networks, self.visibility.value or "public",  # type: ignore[arg-type]
-                                           cw, self.lang.value or "en")
+            if at is None:
+                view = await self.source.draft(text, networks, visibility, cw, self.lang.value or "en")
+            else:
+                view = await self.source.schedule(text, networks, visibility, cw, self.lang.value or "en", at)
         except EngineError as exc:
             self.app.toast(str(exc))
             return
@@ -300,6 +361,20 @@ class SocialScreen:
         self.app.approvals.open_dialog(view)
         self.app.refresh()
         self._update()
+
+
+    async def _cancel(self, post_id: int) -> None:
+        """Cancel a waiting post: the user pressed Cancel on it, which is the request and the yes (nothing is
+        sent by cancelling)."""
+        if self.source is None:
+            return
+        try:
+            await self.source.cancel_scheduled(post_id, self.language)
+        except EngineError as exc:
+            self.app.toast(str(exc))
+        else:
+            self.app.toast(t("social.scheduled_cancelled"))
+        await self._load_scheduled()
 
 
 def _section(text: str) -> ft.Control:

@@ -15,6 +15,7 @@ from pydantic import TypeAdapter
 
 from agents.deps import ServiceError
 from agents.social.models import NETWORKS, Network, Notice, Post, Visibility
+from agents.social.scheduled import ScheduledPost
 from app.engine import ApprovalView, EngineError
 
 if TYPE_CHECKING:
@@ -38,6 +39,21 @@ class SocialSource(Protocol):
                     language: str) -> ApprovalView:
         """Park the post for the user's yes: the approval to show (nothing is sent)."""
         ...
+
+    def due(self, when: str) -> datetime | None:
+        """The time a "when" in words means ("tomorrow at 9", "morgen um 9") in the user's zone, or None."""
+        ...
+
+    async def schedule(self, text: str, networks: list[Network], visibility: Visibility, cw: str,
+                       language: str, at: datetime) -> ApprovalView:
+        """Park the post to go out at ``at`` for the user's yes (nothing is sent or stored before it)."""
+        ...
+
+    async def scheduled(self) -> list[ScheduledPost]:
+        """The posts waiting for their time, soonest first."""
+        ...
+
+    async def cancel_scheduled(self, post_id: int, language: str) -> None: ...
 
     async def mastodon_start(self, server: str, language: str) -> str:
         """Mastodon's sign-in: this app registered on ``server``; the address where the user allows it."""
@@ -114,6 +130,45 @@ class LocalSocial:
         store = ApprovalStore(self.services.db, self.services.audit)
         return park_post(store, d, language, datetime.now(UTC)).info()
 
+    def due(self, when: str) -> datetime | None:
+        from agents.social.schedule_intents import time_in_words
+        from app.wiring.assistant import user_tz
+
+        return time_in_words(when, datetime.now(user_tz(self.services.settings.timezone)))
+
+    async def schedule(self, text: str, networks: list[Network], visibility: Visibility, cw: str,
+                       language: str, at: datetime) -> ApprovalView:
+        return await asyncio.to_thread(self._park_scheduled, text, networks, visibility, cw, language, at)
+
+    def _park_scheduled(self, text: str, networks: list[Network], visibility: Visibility, cw: str,
+                        language: str, at: datetime) -> ApprovalView:
+        from agents.approvals import ApprovalStore
+        from agents.social.hub import make_draft
+        from agents.social.schedule_intents import park_schedule, refused_time
+
+        hub = self._current_hub()
+        missing = [n for n in networks if hub is None or n not in hub.networks]
+        if missing or not networks:
+            raise EngineError(_no_account(missing or ["mastodon"], language))
+        now = datetime.now(at.tzinfo)
+        refused = refused_time(at, now, language)
+        if refused:
+            raise EngineError(refused)
+        d = make_draft(text, list(dict.fromkeys(networks)), visibility=visibility, cw=cw, language=language)
+        store = ApprovalStore(self.services.db, self.services.audit)
+        return park_schedule(store, d, at, now, language).info()
+
+    async def scheduled(self) -> list[ScheduledPost]:
+        from agents.social.scheduled import scheduled
+
+        return await asyncio.to_thread(scheduled, self.services.db)
+
+    async def cancel_scheduled(self, post_id: int, language: str) -> None:
+        from agents.social.scheduled import cancel
+
+        if not await asyncio.to_thread(cancel, self.services.db, post_id):
+            raise EngineError(_say("social.scheduled_gone", language))
+
     async def mastodon_start(self, server: str, language: str) -> str:
         from agents.social.mastodon_login import authorize_url, register_app
 
@@ -181,6 +236,32 @@ class RemoteSocial:
             if a.id == made["approval_id"]:
                 return a
         raise EngineError(made.get("summary", ""))
+
+    def due(self, when: str) -> datetime | None:
+        from agents.social.schedule_intents import time_in_words
+
+        return time_in_words(when, datetime.now().astimezone())  # the phone's own zone
+
+    async def schedule(self, text: str, networks: list[Network], visibility: Visibility, cw: str,
+                       language: str, at: datetime) -> ApprovalView:
+        body: dict[str, Any] = {"text": text, "networks": networks, "visibility": visibility,
+                                "content_warning": cw, "language": language, "at": at.isoformat()}
+        made = await self.engine.post_json("/social/scheduled", body)
+        for a in await self.engine.approvals():
+            if a.id == made["approval_id"]:
+                return a
+        raise EngineError(made.get("summary", ""))
+
+    async def scheduled(self) -> list[ScheduledPost]:
+        found: list[ScheduledPost] = TypeAdapter(list[ScheduledPost]).validate_python(
+            await self.engine.get_json("/social/scheduled"))
+        return found
+
+    async def cancel_scheduled(self, post_id: int, language: str) -> None:
+        try:
+            await self.engine.delete_path(f"/social/scheduled/{post_id}")
+        except EngineError:
+            raise EngineError(_say("social.scheduled_gone", language)) from None
 
     async def mastodon_start(self, server: str, language: str) -> str:
         raise EngineError(_say("social.sign_in_on_server", language))

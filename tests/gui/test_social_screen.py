@@ -57,6 +57,9 @@ class _Page:
     def update(self) -> None:
         self.updates += 1
 
+    def run_task(self, fn: Any, *args: Any) -> None:
+        asyncio.run(fn(*args))
+
 
 class _Approvals:
     def __init__(self) -> None:
@@ -211,3 +214,43 @@ def test_mastodon_sign_in_from_the_screen_connects_the_account(pa_home: Path, ma
     (acc,) = sv.accounts.list()
     assert acc.kind == "mastodon" and acc.has_secret and sv.social is not None
     assert sv.social.client("mastodon").check_login().startswith("Mastodon login ok: @me")
+
+
+def test_a_post_for_later_waits_for_the_yes_then_for_its_time_and_can_be_cancelled(
+        screen: Any, mastodon_server: MastodonServer) -> None:
+    """'Post later' in words: the time is read back before Post; Post parks a scheduled post for the yes (nothing
+    stored or sent); after the yes it is listed under Scheduled posts, and Cancel takes it back."""
+    from agents.social.scheduled import scheduled
+    from app.cli.common import services
+    from app.engine import ApprovalDecided, ApprovalOutcome
+    from app.wiring.assistant import build_assistant
+
+    marker = uuid.uuid4().hex[:6]
+    asyncio.run(screen.load())
+    assert _texts(screen.scheduled) == ["No posts are scheduled."]
+    screen.text.value = f"Good morning {marker}"
+    screen.when.value = "next week on someday"
+    asyncio.run(screen._changed())
+    assert screen.when_line.value.startswith("Not a time I understand") and screen.post_btn.content.disabled is True
+    screen.when.value = "tomorrow at 9"
+    asyncio.run(screen._changed())
+    assert screen.when_line.value == "Goes out tomorrow at 09:00, after your yes."
+    asyncio.run(screen._post())
+    (view,) = screen.app.approvals.opened
+    assert view.action == "social.schedule" and "tomorrow at 09:00" in view.summary and marker in view.summary
+    assert _texts(screen.scheduled) == ["No posts are scheduled."]  # nothing waits before the yes
+    sv = services()
+    done = build_assistant(sv).decide(view.id, True)  # the yes on the card
+    assert done.error is None, done.spoken
+    screen.app.model.apply(ApprovalDecided(outcome=ApprovalOutcome(id=view.id, status="done", message=done.spoken)))
+    screen.refresh()
+    listed = _texts(screen.scheduled)
+    assert listed[0] == "tomorrow at 09:00 on Mastodon" and listed[1] == f"Good morning {marker}"
+    assert screen.text.value == "" and screen.when.value == ""
+    post_id = scheduled(sv.db)[0].id
+    asyncio.run(screen._cancel(post_id))
+    assert screen.app.toasts[-1] == "The scheduled post was cancelled; nothing was posted."
+    assert _texts(screen.scheduled) == ["No posts are scheduled."]
+    asyncio.run(screen._cancel(post_id))
+    assert screen.app.toasts[-1].startswith("That post is no longer waiting")
+    assert not [s for s in mastodon_server.statuses() if marker in s["content"]]

@@ -94,6 +94,7 @@ def test_the_phone_screens_source_reads_drafts_and_posts_once(social_server: Liv
     reads, a draft that is the server's approval, and the approval card's yes posting once."""
     import asyncio
 
+    from app.engine import EngineError
     from app.engine.remote import RemoteEngine
     from app.social.source import RemoteSocial, social_source
     from tests.server.live import PASSWORD
@@ -114,7 +115,20 @@ def test_the_phone_screens_source_reads_drafts_and_posts_once(social_server: Liv
         assert [a.id for a in await eng.approvals()] == [view.id]
         outcome = await eng.decide(view.id, True)
         assert outcome.status == "done" and "Posted on Mastodon" in outcome.message
+        # a post for later: parked on the server, listed after the yes, cancelled from the phone
+        at = source.due("tomorrow at 9")
+        assert at is not None and at.hour == 9
+        later = await source.schedule(f"Later from the phone {marker}", ["mastodon"], "public", "", "en", at)
+        assert later.action == "social.schedule" and await source.scheduled() == []
+        assert (await eng.decide(later.id, True)).status == "done"
+        (waiting,) = await source.scheduled()
+        assert waiting.text == f"Later from the phone {marker}" and waiting.due_at == at
+        await source.cancel_scheduled(waiting.id, "de")
+        assert await source.scheduled() == []
+        with pytest.raises(EngineError, match="wartet nicht mehr"):
+            await source.cancel_scheduled(waiting.id, "de")
         await eng.close()
 
     asyncio.run(run())
     assert len([s for s in mastodon_server.statuses() if f"Posted from the phone screen {marker}" in s["content"]]) == 1
+    assert not [s for s in mastodon_server.statuses() if f"Later from the phone {marker}" in s["content"]]

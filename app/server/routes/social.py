@@ -121,7 +121,7 @@ class ScheduledOut(BaseModel):
 def schedule_post(body: ScheduleIn, me: Me, st: State) -> ScheduledOut:
     """Park a scheduled post for the user's yes (approve it with the approvals API): after the yes it waits
     in the user's database and goes out once at its time; nothing is sent here."""
-    from agents.social.schedule_intents import SCHEDULE, schedule_summary
+    from agents.social.schedule_intents import park_schedule
 
     hub = _hub(st)
     missing = [n for n in body.networks if n not in hub.networks]
@@ -134,11 +134,8 @@ def schedule_post(body: ScheduleIn, me: Me, st: State) -> ScheduledOut:
         raise HTTPException(422, "that time has already passed")
     d = make_draft(body.text, list(dict.fromkeys(body.networks)), visibility=body.visibility,
                    cw=body.content_warning, language=body.language)
-    summary = schedule_summary(d, body.at, now.astimezone(body.at.tzinfo), body.language)
-    rec = st.spaces.assistant(me.user.id).approvals.request(SCHEDULE, summary, {
-        "post": {"networks": d.networks, "text": d.text, "visibility": d.visibility, "language": d.language,
-                 "at": body.at.isoformat()},
-        "draft": d.model_dump(mode="json"), "at": body.at.isoformat(), "provenance": []}, now)
+    rec = park_schedule(st.spaces.assistant(me.user.id).approvals, d, body.at, now.astimezone(body.at.tzinfo),
+                        body.language)
     return ScheduledOut(approval_id=rec.id, summary=rec.summary)
 
 
