@@ -131,6 +131,18 @@ class Services:
 
         return build_social(self)
 
+    def current_social(self) -> SocialHub | None:
+        """``social``, built again when the Mastodon / Bluesky accounts changed since it was built (added or
+        removed in Settings, on a phone or by another server process while this one runs)."""
+        from agents.social.models import NETWORKS
+
+        kinds = {a.kind for a in self.accounts.list(with_secrets=False) if a.kind in NETWORKS}
+        hub = self.social
+        if set(hub.networks if hub is not None else []) != kinds:
+            self.__dict__.pop("social", None)
+            hub = self.social
+        return hub
+
     @cached_property
     def bank(self) -> FintsBankService:
         """The default bank account's FinTS connection (finance transfers); ServiceError when there is none,

@@ -431,9 +431,6 @@ GUI = Catalogue({
     "social.not_signed_in": ("Not signed in: {reason}", "Nicht angemeldet: {reason}"),
     "social.sign_in_first": ("Start the sign-in first: the code belongs to it.",
                              "Starte zuerst die Anmeldung: der Code gehört zu ihr."),
-    "social.sign_in_on_server": ("This phone cannot sign in to Mastodon yet: add the account on the home server.",
-                                 "Dieses Telefon kann sich noch nicht bei Mastodon anmelden: füg das Konto auf dem "
-                                 "Heimserver hinzu."),
     "social.mentions": ("Mentions and replies", "Erwähnungen und Antworten"),
     "social.no_mentions": ("No mentions.", "Keine Erwähnungen."),
     "social.digest": ("Most discussed in your timeline", "Meistdiskutiert in deiner Timeline"),

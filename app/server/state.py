@@ -26,7 +26,7 @@ def social_posts(services: Services) -> UserSource:
     def source(db: Database, now: datetime) -> list[Alarm]:
         from agents.social.scheduled import publish_due
 
-        return publish_due(db, services.social, now)
+        return publish_due(db, services.current_social(), now)
 
     return source
 

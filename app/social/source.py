@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 from pydantic import TypeAdapter
 
 from agents.deps import ServiceError
-from agents.social.models import NETWORKS, Network, Notice, Post, Visibility
+from agents.social.models import Network, Notice, Post, Visibility
 from agents.social.scheduled import ScheduledPost
 from app.engine import ApprovalView, EngineError
 
@@ -75,12 +75,7 @@ class LocalSocial:
     def _current_hub(self) -> SocialHub | None:
         """The app's social service, built again when the Mastodon / Bluesky accounts changed since (added or
         removed in Settings while the app runs): the assistant's approvals use the same one."""
-        kinds = {a.kind for a in self.services.accounts.list(with_secrets=False) if a.kind in NETWORKS}
-        hub = self.services.social
-        if set(hub.networks if hub is not None else []) != kinds:
-            self.services.__dict__.pop("social", None)
-            hub = self.services.social
-        return hub
+        return self.services.current_social()
 
     async def networks(self) -> list[Network]:
         hub = await self._hub()
@@ -209,6 +204,7 @@ class LocalSocial:
 class RemoteSocial:
     def __init__(self, engine: RemoteEngine) -> None:
         self.engine = engine
+        self._app: MastodonApp | None = None  # the sign-in under way (registered, waiting for its code)
 
     async def networks(self) -> list[Network]:
         found: list[Network] = TypeAdapter(list[str]).validate_python(
@@ -264,10 +260,37 @@ class RemoteSocial:
             raise EngineError(_say("social.scheduled_gone", language)) from None
 
     async def mastodon_start(self, server: str, language: str) -> str:
-        raise EngineError(_say("social.sign_in_on_server", language))
+        """The phone registers this app on the Mastodon server itself and opens the page where the user allows
+        it (the home server keeps no sign-in state between the two steps)."""
+        from agents.social.mastodon_login import authorize_url, register_app
+
+        def start() -> str:
+            app = register_app(server)
+            url = authorize_url(app)
+            self._app = app
+            return url
+
+        return await _signing_in(start, language)
 
     async def mastodon_finish(self, code: str, language: str) -> str:
-        raise EngineError(_say("social.sign_in_on_server", language))
+        """The code exchanged on the phone; the token goes to the home server as a connected account (into its
+        keyring; only the household's admin may add one), never stored on the phone."""
+        from urllib.parse import urlsplit
+
+        from agents.social.mastodon_login import exchange_code
+        from app.engine import AccountDraft
+
+        app = self._app
+        if app is None:
+            raise EngineError(_say("social.sign_in_first", language))
+        token = await _signing_in(lambda: exchange_code(app, code), language)
+        taken = {a.name for a in await self.engine.accounts()}
+        host = urlsplit(app.base_url).hostname or "mastodon"
+        name = next(n for n in (host, *(f"{host}-{i}" for i in range(2, 100))) if n not in taken)
+        await self.engine.add_account(AccountDraft(kind="mastodon", name=name, options={"base_url": app.base_url},
+                                                   secret=token))
+        self._app = None
+        return name
 
 
 async def _signing_in(fn: Callable[[], T], language: str) -> T:

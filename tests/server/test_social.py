@@ -10,6 +10,7 @@ from collections.abc import Iterator
 import pytest
 from typer.testing import CliRunner
 
+from app.engine import EngineError
 from tests.server.live import LiveServer, as_home, start_server, stop_server
 from tests.servers.bluesky import BlueskyServer
 from tests.servers.mastodon import MastodonServer
@@ -132,3 +133,43 @@ def test_the_phone_screens_source_reads_drafts_and_posts_once(social_server: Liv
     asyncio.run(run())
     assert len([s for s in mastodon_server.statuses() if f"Posted from the phone screen {marker}" in s["content"]]) == 1
     assert not [s for s in mastodon_server.statuses() if f"Later from the phone {marker}" in s["content"]]
+
+
+def test_a_phone_signs_in_to_mastodon_and_the_server_keeps_the_token(social_server: LiveServer,
+                                                                     mastodon_server: MastodonServer) -> None:
+    """The phone's Social screen signs in to Mastodon (the app registered and the code exchanged on the phone);
+    the token reaches the home server as a connected account (its keyring), only for the household's admin."""
+    import asyncio
+
+    from app.engine.remote import RemoteEngine
+    from app.social.source import social_source
+    from tests.server.live import PASSWORD
+    from tests.servers.mastodon import authorize_in_browser
+
+    admin, guest = social_server.add_user("admin2", admin=True), social_server.add_user("guest2")
+
+    async def run() -> None:
+        eng = await RemoteEngine.sign_in(social_server.url, admin, PASSWORD, speech_output="off")
+        source = social_source(eng)
+        assert source is not None
+        with pytest.raises(EngineError, match="Start the sign-in first"):
+            await source.mastodon_finish("mockcode_me", "en")
+        url = await source.mastodon_start(mastodon_server.base_url, "en")
+        name = await source.mastodon_finish(authorize_in_browser(url), "en")
+        try:
+            acc = next(a for a in await eng.accounts() if a.name == name)
+            assert acc.kind == "mastodon" and acc.has_secret
+            assert (await eng.test_account("mastodon", name)).ok
+        finally:
+            await eng.remove_account("mastodon", name)
+        await eng.close()
+        other = await RemoteEngine.sign_in(social_server.url, guest, PASSWORD, speech_output="off")
+        source = social_source(other)
+        assert source is not None
+        url = await source.mastodon_start(mastodon_server.base_url, "en")
+        with pytest.raises(EngineError, match="admin"):
+            await source.mastodon_finish(authorize_in_browser(url), "en")
+        assert all(a.kind != "mastodon" or a.name != name for a in await other.accounts())
+        await other.close()
+
+    asyncio.run(run())

@@ -162,14 +162,14 @@ class LocalEngine:
         from agents.social.scheduled import publish_due
 
         def social_posts(now: datetime) -> list[Alarm]:  # scheduled posts that came due, each sent once
-            return publish_due(asst.memory.db, self.core.sv.social, now)
+            return publish_due(asst.memory.db, self.core.sv.current_social(), now)
 
         from agents.social.mention_notices import mention_source
         from agents.social.settings import SocialSettings
 
         social = asst.domain_settings.get("social")
         people = social.announce_mentions_from if isinstance(social, SocialSettings) else []
-        mentions = mention_source(lambda: self.core.sv.social, people, asst.language)
+        mentions = mention_source(lambda: self.core.sv.current_social(), people, asst.language)
         clock = AlarmClock(asst.memory, asst.clock, self._ring,
                            sources=[budgets, social_posts, mentions, self._watch_timers])
         if not self._closed:

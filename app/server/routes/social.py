@@ -50,7 +50,7 @@ class Networks(BaseModel):
 
 
 def _hub(st: State) -> SocialHub:
-    hub = st.services.social
+    hub = st.services.current_social()  # an account added from a phone or another process counts at once
     if hub is None:
         raise HTTPException(409, "no social media account is connected")
     return hub
@@ -67,7 +67,7 @@ def _networks(hub: SocialHub, network: str | None) -> list[Network] | None:
 @router.get("/networks", response_model=Networks, responses=problems(401))
 def networks(me: Me, st: State) -> Networks:
     """The connected networks."""
-    hub = st.services.social
+    hub = st.services.current_social()
     return Networks(networks=list(hub.networks) if hub else [])
 
 
