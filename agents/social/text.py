@@ -5,6 +5,7 @@ content warnings first)."""
 from __future__ import annotations
 
 import re
+import unicodedata
 from urllib.parse import urlsplit
 
 import regex
@@ -95,7 +96,43 @@ def speakable(text: str, names: dict[str, str] | None = None, lang: str = "en") 
     t = URL.sub(lambda m: tr(lang, "a link to ", "ein Link zu ") + _host(m.group(0)), text)
     t = HANDLE.sub(handle, t)
     t = re.sub(r"(?<!\w)#(\w+)", r"\1", t)
-    return re.sub(r"\s+", " ", t).strip()
+    t = re.sub(r"\s+", " ", _emoji_once(t, lang)).strip()
+    return re.sub(r"\s+([,;:!?.])(?=\s|$)", r"\1", t)
+
+
+_EMOJI = regex.compile(r"\X")
+_MODIFIERS = {"\u200d", "\ufe0f", "\ufe0e", "\u20e3"} | {chr(c) for c in range(0x1F3FB, 0x1F400)}  # ZWJ, variation, skin tones
+
+
+def _emoji_name(cluster: str) -> str | None:
+    """What an emoji is called ("party popper", "flag DE"), or None for a cluster that is not one."""
+    cps = [c for c in cluster if c not in _MODIFIERS]
+    if not cps:
+        return None
+    if all(0x1F1E6 <= ord(c) <= 0x1F1FF for c in cps) and len(cps) == 2:  # two regional indicators: a flag
+        return "flag " + "".join(chr(ord(c) - 0x1F1E6 + ord("A")) for c in cps)
+    first = cps[0]
+    if unicodedata.category(first) != "So" or ord(first) < 0x2190:
+        return None
+    try:
+        return unicodedata.name(first).lower()
+    except ValueError:
+        return None
+
+
+def _emoji_once(text: str, lang: str) -> str:
+    """Each kind of emoji said once, by its name, in parentheses (a row of 🎉🎉🎉 is one "party popper"; later
+    ones of the same kind are left out): a voice reading the raw characters says nothing or their code."""
+    seen: set[str] = set()
+    out: list[str] = []
+    for cluster in _EMOJI.findall(text):
+        name = _emoji_name(cluster)
+        if name is None:
+            out.append(cluster)
+        elif name not in seen:
+            seen.add(name)
+            out.append(f" ({tr(lang, name, 'Emoji ' + name)}) ")
+    return "".join(out)
 
 
 def spoken_post(p: Post, lang: str, with_text: bool = False) -> str:

@@ -60,3 +60,10 @@ def test_rank_by_replies_and_boosts_one_per_author_first() -> None:
 
     posts = [post(1, "a", 10, 0), post(2, "a", 9, 0), post(3, "b", 1, 5), post(4, "c", 0, 0)]
     assert [p.id for p in rank(posts, 3)] == ["1", "3", "4"]
+
+
+def test_each_kind_of_emoji_is_described_once() -> None:
+    said = speakable("Great day 🎉🎉🎉 at the lake 🏊🏽‍♀️! 🇩🇪 and again 🎉, ok → done")
+    assert said == "Great day (party popper) at the lake (swimmer)! (flag DE) and again, ok → done"
+    assert speakable("Tolles Wetter ☀️☀️", lang="de") == "Tolles Wetter (Emoji black sun with rays)"
+    assert speakable("no emoji here: © 2026 ½") == "no emoji here: © 2026 ½"
