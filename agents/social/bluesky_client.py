@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from atproto import Client, models
@@ -45,11 +46,21 @@ def part_rkey(draft: Draft, index: int) -> str:
     return tid(draft.created_us + index, clock)
 
 
+def _when(view: Any) -> datetime | None:
+    """When the post was indexed (else when its record says it was made); None when neither parses."""
+    for raw in (getattr(view, "indexed_at", None), getattr(view.record, "created_at", None)):
+        try:
+            return datetime.fromisoformat(str(raw).replace("Z", "+00:00")) if raw else None
+        except ValueError:
+            continue
+    return None
+
+
 def _post(view: Any) -> Post:
     rec = view.record
     author = view.author
     return Post(network="bluesky", id=view.uri, cid=view.cid, author=author.display_name or author.handle,
-                handle=author.handle, text=str(getattr(rec, "text", "") or ""),
+                handle=author.handle, text=str(getattr(rec, "text", "") or ""), created_at=_when(view),
                 replies=view.reply_count or 0, boosts=view.repost_count or 0, likes=view.like_count or 0,
                 url=f"https://bsky.app/profile/{author.handle}/post/{view.uri.rsplit('/', 1)[-1]}")
 

@@ -1,4 +1,5 @@
-"""The social domain's table: posts scheduled for later (the migration ``0015_social_scheduled`` creates it).
+"""The social domain's tables: posts scheduled for later (the migration ``0015_social_scheduled`` creates it),
+and how far the timeline digest has read per network (``0015b_social_seen``).
 
 A row holds the approved draft exactly as the user said yes to it. Its ``state`` goes ``waiting`` →
 ``sending`` (claimed by one process, once) → ``sent`` | ``failed`` | ``unclear``; or ``waiting`` →
@@ -29,3 +30,12 @@ class SocialScheduledPost(Base):
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     result: Mapped[str] = mapped_column(Text, default="")  # what happened, one line per network
     told: Mapped[bool] = mapped_column(Boolean, default=False)  # the outcome was given to the user
+
+
+class SocialSeen(Base):
+    """The newest post time the digest has told the user about, per network."""
+
+    __tablename__ = "social_seen"
+
+    network: Mapped[str] = mapped_column(String(16), primary_key=True)
+    seen_until: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -168,14 +168,21 @@ def _digest(m: IntentMatch, d: AssistantDeps) -> AgentReply:
     except ServiceError as exc:
         return reply(m, tr(lang, f"I could not read your timeline: {exc}.",
                            f"Ich konnte deine Timeline nicht lesen: {exc}."), tool_calls=[call], error=str(exc))
+    from agents.social.seen import mark_seen, seen_until, unseen
+
+    seen = seen_until(d.memory.db, list(nets))
+    posts = unseen(posts, seen)  # "what's new": since the last digest
+    since = min(seen.values()) if seen else None
+    when = tr(lang, " since last time", " seit dem letzten Mal") if since else ""
     if not posts:
-        return reply(m, tr(lang, f"Nothing new on {_names(nets, lang)}.", f"Nichts Neues auf {_names(nets, lang)}."),
-                     tool_calls=[call])
+        return reply(m, tr(lang, f"Nothing new on {_names(nets, lang)}{when}.",
+                           f"Nichts Neues auf {_names(nets, lang)}{when}."), tool_calls=[call])
     top = rank(posts, cfg.digest_size)
     for p in top:
         d.heard_from(f"{NETWORK_NAMES[p.network]}: {p.handle}")
-    head = tr(lang, f"The most discussed of {len(posts)} posts on {_names(nets, lang)}:",
-              f"Am meisten diskutiert von {len(posts)} Beiträgen auf {_names(nets, lang)}:")
+    mark_seen(d.memory.db, posts)
+    head = tr(lang, f"The most discussed of {len(posts)} new posts on {_names(nets, lang)}{when}:",
+              f"Am meisten diskutiert von {len(posts)} neuen Beiträgen auf {_names(nets, lang)}{when}:")
     lines = [spoken_post(p, lang) + tr(lang, f" ({p.replies} replies, {p.boosts} boosts)",
                                        f" ({p.replies} Antworten, {p.boosts} Boosts)") for p in top]
     return reply(m, " ".join([head, *lines]), tool_calls=[call])

@@ -105,6 +105,13 @@ def test_german_post_and_digest(mastodon_server: MastodonServer, bluesky_server:
     digest = json.loads(cli("ask", "--json", "was gibt's Neues auf Bluesky"))
     assert digest["intent"] == "SocialDigest" and digest["language"] == "de" and digest["approval"] is None
     assert "Carol Chen" in digest["spoken"] and "http" not in digest["spoken"]
+    again = json.loads(cli("ask", "--json", "was gibt's Neues auf Bluesky"))  # since last time: nothing
+    assert again["spoken"] == "Nichts Neues auf Bluesky seit dem letzten Mal.", again["spoken"]
+    marker = uuid.uuid4().hex[:6]
+    bluesky_server.post_as("carol.example.com", f"One more thing {marker}")
+    later = json.loads(cli("ask", "--json", "was gibt's Neues auf Bluesky"))
+    assert later["spoken"].startswith("Am meisten diskutiert von 1 neuen Beiträgen auf Bluesky seit dem letzten Mal")
+    assert marker in later["spoken"]
     out = json.loads(cli("ask", "--json", "poste auf Bluesky: Guten Morgen zusammen"))
     assert out["approval"] and "„Guten Morgen zusammen“" in out["spoken"] and "Sprache de" in out["spoken"]
     cli("ask", "nein")
