@@ -145,7 +145,7 @@ class Assistant:
                              clock=self.clock, language=language or self.language, settings=self.domain_settings,
                              events=turn.pending_events if turn is not None else [],
                              turn_id=turn.id if turn is not None else "", request=turn.text if turn is not None else "",
-                             one_call=self.tool_answers)
+                             one_call=self.tool_answers, llm=lambda: self._model_or_error()[0])
 
     def ask(self, text: str, turn_id: str | None = None) -> AgentReply:
         """Answer one utterance (typed or transcribed): the final reply of :meth:`run`."""

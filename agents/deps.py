@@ -31,6 +31,8 @@ from agents.replies import ActionInfo, TanChallenge, ToolCallInfo
 from agents.turn import IntentRecognized, ToolCalled, TurnEvent
 
 if TYPE_CHECKING:
+    from pydantic_ai.models import Model
+
     from agents.approvals import ApprovalRecord, ApprovalStore
     from agents.finance.fints_client import TransferStep
     from agents.finance.models import TransferDraft
@@ -219,6 +221,7 @@ class AssistantDeps:
     answers: dict[str, str] = field(default_factory=dict)  # tool call id -> its result worded for the user
     worded: bool = False  # the reply is the tools' own wording (agents/worded.py), not the model's
     one_call: bool = False  # the model makes one call a turn (tools word the answer): agents/toolkit.py asked_for
+    llm: Callable[[], Model | None] | None = None  # the language model when one is set (a handler's summary)
 
     def now(self) -> datetime:
         return self.clock().astimezone(self.tz)

@@ -181,6 +181,15 @@ def _digest(m: IntentMatch, d: AssistantDeps) -> AgentReply:
     for p in top:
         d.heard_from(f"{NETWORK_NAMES[p.network]}: {p.handle}")
     mark_seen(d.memory.db, posts)
+    model = d.llm() if d.llm is not None else None
+    if model is not None:  # a language model is set: it words the digest (the posts fenced, never followed)
+        from agents.social.summary import summarize
+
+        said = summarize(model, rank(posts, len(posts)), lang)
+        if said:
+            head = tr(lang, f"{len(posts)} new posts on {_names(nets, lang)}{when}, in short:",
+                      f"{len(posts)} neue Beiträge auf {_names(nets, lang)}{when}, kurz gesagt:")
+            return reply(m, f"{head} {said}", tool_calls=[call])
     head = tr(lang, f"The most discussed of {len(posts)} new posts on {_names(nets, lang)}{when}:",
               f"Am meisten diskutiert von {len(posts)} neuen Beiträgen auf {_names(nets, lang)}{when}:")
     lines = [spoken_post(p, lang) + tr(lang, f" ({p.replies} replies, {p.boosts} boosts)",
