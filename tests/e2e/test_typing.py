@@ -211,7 +211,10 @@ def test_keys_typed_before_a_late_emptying_after_send_are_kept(typing_app: str, 
     Send) held the sent text (every send; the clear guard now empties it). Before, this test therefore
     always waited for an empty field until its 60 s deadline and judged the list of requests as it was at
     that moment (the fresh-clone CI of 2026-12-06 saw "what is the date today" there, two sends before the
-    last; not seen here since); now each Send is checked as it comes."""
+    last). Now each Send is checked as it comes. Before the last fix, 2 of 7 runs (two copies at once, load
+    ~20) showed another request under the one just sent; the cause found: the answers to an earlier page's
+    requests came minutes late (the offline miss for "... in Tokyo" was answered over 2 minutes after it was sent) and
+    were put under the newest request; app/gui/state.py now puts them above the requests of the page."""
     lost: list[str] = []
     wrong: list[str] = []
     with browser_page(typing_app, *size, init_script=DELAY_INCOMING) as page:
