@@ -150,6 +150,7 @@ class UiModel:
     show_overheard: bool = False
     timers: list[TimerView] = field(default_factory=list)  # the timers panel: ringing first, then soonest
     _handled: set[str] = field(default_factory=set)  # alert texts stopped or snoozed: their notices are gone
+    _started: set[str] = field(default_factory=set)  # turns whose request this window saw come
 
     @property
     def ringing(self) -> list[TimerView]:
@@ -199,10 +200,23 @@ class UiModel:
         self.turns.append(new)
         return new
 
+    def _reply_turn(self, turn_id: str) -> Turn:
+        """The turn a reply belongs to. One whose request this window did not see come was asked before
+        the window opened and answered after it (a slow answer): it goes above the turns asked since, not
+        under the newest one (where it had looked like the answer to what was just sent)."""
+        for turn in reversed(self.turns):
+            if turn.id == turn_id:
+                return turn
+        new = Turn(id=turn_id)
+        at = next((i for i, t in enumerate(self.turns) if t.id in self._started), len(self.turns))
+        self.turns.insert(at, new)
+        return new
+
     def apply(self, ev: EngineEvent) -> None:
         if isinstance(ev, StateChanged):
             self.state, self.hands_free = ev.state, ev.hands_free
         elif isinstance(ev, TranscriptInterim):
+            self._started.add(ev.turn_id)
             t = self.turn(ev.turn_id)
             if not t.user or t.interim:
                 t.user, t.interim = ev.text, True
@@ -211,12 +225,13 @@ class UiModel:
                 self.turns = [t for t in self.turns if t.id != ev.turn_id or t.reply or t.done]
                 self.overheard = ev.text
                 return
+            self._started.add(ev.turn_id)
             t = self.turn(ev.turn_id)
             t.user, t.interim, t.addressed = ev.text, False, ev.addressed
         elif isinstance(ev, ReplyDelta):
-            self.turn(ev.turn_id).reply += ev.text
+            self._reply_turn(ev.turn_id).reply += ev.text
         elif isinstance(ev, ReplyDone):
-            t = self.turn(ev.reply.turn_id)
+            t = self._reply_turn(ev.reply.turn_id)
             if not t.user:
                 t.user = ev.reply.user_text
             t.reply, t.spoken, t.done, t.error = ev.reply.text, ev.reply.spoken, True, ev.reply.error

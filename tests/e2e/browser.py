@@ -9,6 +9,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
@@ -40,18 +41,22 @@ def ui_process(args: Callable[[int], list[str]], env: dict[str, str] | None = No
     exe = str(Path(sys.executable).parent / "personal-agent")
     # this checkout's code first (an editable install may point at another checkout of the project)
     path = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p)
-    proc = subprocess.Popen([exe, *args(port)],
-                            env={**os.environ, "PA_NO_BROWSER": "1", "PYTHONPATH": path, **(env or {})},
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    try:
-        wait_for_port(port, timeout=timeout, proc=proc)  # type: ignore[arg-type]
-        yield f"http://127.0.0.1:{port}/"
-    finally:
-        proc.terminate()
+    # its output goes to a file: a pipe nobody reads fills up (64 KiB; one late-emptying test of test_typing
+    # writes ~10 KB to it) and the app then blocks at its next write (after five such tests in one app, the
+    # next page never loaded)
+    with tempfile.TemporaryFile() as output:
+        proc = subprocess.Popen([exe, *args(port)],
+                                env={**os.environ, "PA_NO_BROWSER": "1", "PYTHONPATH": path, **(env or {})},
+                                stdout=output, stderr=subprocess.STDOUT)
         try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+            wait_for_port(port, timeout=timeout, proc=proc)  # type: ignore[arg-type]
+            yield f"http://127.0.0.1:{port}/"
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
 
 
 def web_app(extra_args: list[str] | None = None, env: dict[str, str] | None = None) -> AbstractContextManager[str]:

@@ -188,19 +188,58 @@ LATE_TEXTS = ["what time is it", "what is the date today", "what time is it in T
 LATE_RUNS = 6
 
 
-def test_keys_typed_before_a_late_emptying_after_send_are_kept(typing_app: str) -> None:
+def _newest_turn(page: object, want: str, timeout: float = 60.0) -> list[str]:
+    """Wait until the newest request shown is ``want``; the last two shown."""
+    deadline = time.monotonic() + timeout
+    shown: list[str] = []
+    while time.monotonic() < deadline:
+        shown = texts(page, "you-text")
+        if shown[-1:] == [want]:
+            break
+        time.sleep(0.3)
+    return shown[-2:]
+
+
+def _check_sent(page: object, sent: str, what: str, wrong: list[str], extra: list[str]) -> None:
+    """``sent`` was sent (LATE_TEXTS repeat every three sends, so the two requests before it differ from it):
+    the newest request shown, or the one before it when another came after it."""
+    shown = _newest_turn(page, sent)
+    if sent not in shown:
+        wrong.append(f"{what}: {sent!r} sent, the newest shown are {shown!r}")
+    elif shown[-1:] != [sent]:
+        extra.append(f"{what}: {sent!r} sent, the newest shown are {shown!r}")
+
+
+@pytest.mark.parametrize("size", [DESKTOP, PHONE], ids=["1280x800", "390x844"])
+def test_keys_typed_before_a_late_emptying_after_send_are_kept(typing_app: str, size: tuple[int, int]) -> None:
     """A slow server, made so on purpose: after Send, the server empties the message field, and that
     reaches the page only after the next message was typed (on a loaded machine seconds late). Without
     app/gui/web/clear_guard.js that emptying wiped the keys typed since (every run here); with it they are
-    kept, and Flutter and the server hold them too: the last message is sent as it was typed."""
+    kept, and Flutter and the server hold them too. Every Send sends the message typed before it, once,
+    and after the last one the field is empty for a screen reader too: Flutter web wrote the server's
+    emptying only into a field being edited, so the <input> of the field (no focus after the press on
+    Send) held the sent text (every send; the clear guard now empties it). Before, this test therefore
+    always waited for an empty field until its 60 s deadline and judged the list of requests as it was at
+    that moment (the fresh-clone CI of 2026-12-06 saw "what is the date today" there, two sends before the
+    last). Now each Send is checked as it comes: its text must be the newest request shown, or the one
+    before it. Open: in 2 of 14 runs at load 15-20 (two copies at once, the second page of a module) another
+    "what time is it" was shown under the "... in Tokyo" just sent, once after the reply fix below; cause not
+    found, so that case is an expected failure with what was shown; so is a sent request missing from the
+    newest two shown (at 390x844, load 3, twice in one run the "... in Tokyo" just sent was not among them:
+    not shown in the list's semantics, or not sent; not found out). Found on the way: answers to an earlier
+    page's requests came minutes late at that load (the offline miss for "... in Tokyo" was answered over 2
+    minutes after it was sent) and were put under the newest request; app/gui/state.py now puts them above
+    the requests of the page."""
     lost: list[str] = []
-    with browser_page(typing_app, *DESKTOP, init_script=DELAY_INCOMING) as page:
+    wrong: list[str] = []
+    extra: list[str] = []
+    with browser_page(typing_app, *size, init_script=DELAY_INCOMING) as page:
         wait_text(page, "status", "", timeout=180)
         nav(page, "Talk")
         by_id(page, "message").first.wait_for(timeout=120_000)
         _type_at_once(page, "message", LATE_TEXTS[0])
         for run in range(LATE_RUNS):
-            text = LATE_TEXTS[(run + 1) % len(LATE_TEXTS)]
+            sent, text = LATE_TEXTS[run % len(LATE_TEXTS)], LATE_TEXTS[(run + 1) % len(LATE_TEXTS)]
             page.evaluate("ms => { window.__incomingDelayMs = ms; }", SLOW_SERVER_MS)
             by_id(page, "send").first.click()
             _type_at_once(page, "message", text)
@@ -209,21 +248,18 @@ def test_keys_typed_before_a_late_emptying_after_send_are_kept(typing_app: str) 
             held = field_value(page, "message")
             if held != text:
                 lost.append(f"run {run + 1}: {held!r}")
+            _check_sent(page, sent, f"run {run + 1}", wrong, extra)
         kept = page.evaluate("() => window.__clearGuard && window.__clearGuard.kept")
         by_id(page, "send").first.click()  # no delay: what the field holds, as Flutter and the server have it
-        last = LATE_TEXTS[LATE_RUNS % len(LATE_TEXTS)]
-        deadline = time.monotonic() + 60
-        shown: list[str] = []
-        while time.monotonic() < deadline:
-            shown = texts(page, "you-text")
-            if shown and shown[-1] == last and field_value(page, "message") == "":
-                break
-            time.sleep(0.3)
+        _check_sent(page, LATE_TEXTS[LATE_RUNS % len(LATE_TEXTS)], "the last Send", wrong, extra)
+        deadline = time.monotonic() + 10
+        while (held := field_value(page, "message")) and time.monotonic() < deadline:
+            time.sleep(0.2)
     assert not lost, f"{len(lost)} of {LATE_RUNS} runs lost the keys typed after Send: " + "; ".join(lost)
     assert kept, "the clear guard kept no field: the emptying did not come late enough to test it"
-    if not (shown and shown[-1] == last):  # the field kept every key; what the last Send sent is still open
-        pytest.xfail(f"open (#18): after the late emptyings the last Send sent {shown[-1:]!r}, not {last!r} (the "
-                     "fresh-clone CI of 2026-12-06; passed alone; the burst race below is fixed)")
+    assert held == "", f"after the last Send the message field still holds {held!r}"
+    if wrong or extra:  # open (#18): see the docstring
+        pytest.xfail("open (#18): the request just sent was not the newest shown: " + "; ".join(wrong + extra))
 
 
 # in the page before its own scripts: while window.__holdOutgoing is set, what the page sends to the server

@@ -13,6 +13,7 @@ from app.engine import (
     ApprovalView,
     AudioClip,
     EngineEventAdapter,
+    HistoryTurn,
     MeetingSegment,
     MeetingSegmentAdded,
     MeetingUpdated,
@@ -78,6 +79,23 @@ def test_interim_then_final_transcript_then_streamed_reply() -> None:
     m.apply(ReplyDone(reply=TurnReply(turn_id="t1", user_text="What time is it?", spoken="It's 10.", text="It's 10:00.")))
     assert m.turns[0].done and m.turns[0].spoken == "It's 10."
     assert len(m.turns) == 1
+
+
+def test_a_reply_to_a_request_asked_before_the_window_opened_goes_above_the_requests_asked_since() -> None:
+    """A slow answer (minutes under load) to what was asked in a window closed since came after the newer
+    requests of this window and was shown under them, as if it answered the newest (seen in the e2e test
+    of the message field, with every request of an earlier page answered minutes late)."""
+    m = UiModel()
+    m.load_history([HistoryTurn(role="user", text="what is the date today", at=datetime.now(UTC))])
+    m.apply(TranscriptFinal(turn_id="here", text="what time is it"))
+    m.apply(ReplyDone(reply=TurnReply(turn_id="before", user_text="what time is it in Tokyo", spoken="No.", text="No.")))
+    m.apply(ReplyDone(reply=TurnReply(turn_id="here", user_text="what time is it", spoken="It's 10.", text="It's 10:00.")))
+    assert [t.user for t in m.turns] == ["what is the date today", "what time is it in Tokyo", "what time is it"]
+    assert all(t.done for t in m.turns[1:])
+    fresh = UiModel()  # a window with nothing asked in it: in the order the answers come
+    fresh.apply(ReplyDelta(turn_id="a", text="It's "))
+    fresh.apply(ReplyDone(reply=TurnReply(turn_id="b", user_text="hi", spoken="Hello.", text="Hello.")))
+    assert [t.id for t in fresh.turns] == ["a", "b"]
 
 
 def test_speaking_state_follows_the_client_player() -> None:

@@ -13,12 +13,22 @@
 // comes with it) is dropped, and an "input" event makes Flutter read the field again, so Flutter, the
 // server and the screen hold what the user typed. An emptying with no typing after the last action
 // (the send itself) goes through.
+//
+// The other half: Flutter web writes a text changed by the server into a field's <input> only while
+// that field is being edited. After a press on Send the field has lost the focus, so the server's
+// emptying reached the canvas (drawn empty) but not the <input> a screen reader reads (and the tests):
+// it held the sent text until the next click into the field (every send, measured with no delay at
+// all). A press on Send therefore empties the message field's <input> when it is not focused. Nothing
+// is sent from it (the server has the text from the field's change events, in order before the
+// press), and a click into the field makes Flutter write its own text (empty, or keys typed since)
+// into it again.
 (() => {
   "use strict";
   const edited = new WeakMap(); // field -> when the user last changed its text
   let acted = 0; // when the user last acted (a press or click, Enter, Space outside a text field)
   let dropping = null; // the field whose emptying was just dropped (its caret move goes too)
-  const stats = (window.__clearGuard = { kept: 0 }); // for tests
+  const stats = (window.__clearGuard = { kept: 0, emptied: 0 }); // for tests
+  const SENDS = { send: "message" }; // a send button's semantics identifier -> its text field's
 
   const isField = (el) =>
     (el instanceof HTMLInputElement || el instanceof HTMLTextAreaElement) &&
@@ -26,8 +36,10 @@
 
   const stale = (field) => field.value !== "" && (edited.get(field) || 0) > acted;
 
+  const setValue = new Map(); // prototype -> the browser's own value setter
   for (const proto of [HTMLInputElement.prototype, HTMLTextAreaElement.prototype]) {
     const value = Object.getOwnPropertyDescriptor(proto, "value");
+    setValue.set(proto, value.set);
     Object.defineProperty(proto, "value", {
       ...value,
       set(text) {
@@ -49,9 +61,25 @@
     };
   }
 
+  const emptyAfterSend = (e) => {
+    const button = e.target instanceof Element ? e.target.closest("[flt-semantics-identifier]") : null;
+    const name = button && SENDS[button.getAttribute("flt-semantics-identifier")];
+    if (!name) return;
+    setTimeout(() => { // after Flutter handled the press: a field it still edits, it writes itself
+      const holder = document.querySelector(`[flt-semantics-identifier="${name}"]`);
+      const field = holder && holder.querySelector("input, textarea");
+      if (!field || field === document.activeElement || field.value === "") return;
+      stats.emptied += 1;
+      setValue.get(Object.getPrototypeOf(field)).call(field, "");
+    }, 0);
+  };
+
   const act = () => { acted = performance.now(); };
   window.addEventListener("pointerdown", act, true);
-  window.addEventListener("click", act, true); // also a screen reader's activation, which has no press
+  window.addEventListener("click", (e) => { // also a screen reader's activation, which has no press
+    act();
+    emptyAfterSend(e);
+  }, true);
   window.addEventListener("keydown", (e) => {
     if (e.key === "Enter" || (e.key === " " && !isField(document.activeElement))) act();
   }, true);
