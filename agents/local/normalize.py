@@ -175,7 +175,8 @@ def _punctuation(text: str) -> str:
     t = text.replace("’", "'").replace("`", "'").replace("…", " ")
     t = re.sub(r"\b([ap])\.\s?m\.?(?=\s|$|[,;!?])", r"\1m", t, flags=re.IGNORECASE)  # Whisper writes "6 p.m."
     t = re.sub(r"[?!;\"“”„«»()]", " ", t)
-    t = re.sub(r",", " ", t)
+    t = re.sub(r"(?<=\d),(?=\d{3}\b)", "", t)  # "1,000": a thousands comma
+    t = re.sub(r"(?<!\d),|,(?!\d)", " ", t)  # a decimal comma stays: "7,5 Stunden", "95,50 Euro"
     t = re.sub(r"(?<=\s)[-–—]+(?=\s)|^[-–—]+|[-–—]+$", " ", t)  # dashes between words, not in "e-mail"
     t = re.sub(r"\.{2,}", " ", t)
     t = re.sub(r"(?<!\d):(?!\d)", " ", t)  # a colon, but not in 15:30

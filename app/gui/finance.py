@@ -60,6 +60,21 @@ class FinanceScreen:
         self.invoice_result = ft.Column(spacing=2, visible=False)
         self.invoices = ft.Column(spacing=4)
         self._picker: ft.FilePicker | None = None
+        # a new invoice (freelancers): said to the assistant as a request, so its approval card asks first
+        self.inv_customer = ft.TextField(label=t("finance.invoice_customer"), hint_text=t("finance.invoice_customer_hint"),
+                                         expand=True)
+        self.inv_item = ft.TextField(label=t("finance.invoice_item"), hint_text=t("finance.invoice_item_hint"),
+                                     expand=True)
+        self.inv_hours = ft.TextField(label=t("finance.invoice_hours"), width=120,
+                                      keyboard_type=ft.KeyboardType.NUMBER)
+        self.inv_rate = ft.TextField(label=t("finance.invoice_rate"), width=160, keyboard_type=ft.KeyboardType.NUMBER)
+        self.create_section = ft.Column([
+            _section(t("finance.invoice_create")),
+            ft.Row([tagged(self.inv_customer, "finance-invoice-customer"),
+                    tagged(self.inv_item, "finance-invoice-item")], wrap=True),
+            ft.Row([tagged(self.inv_hours, "finance-invoice-hours"), tagged(self.inv_rate, "finance-invoice-rate"),
+                    button(t("finance.invoice_create_go"), self._create_invoice, "finance-invoice-create",
+                           ft.Icons.RECEIPT_LONG, filled=True)], wrap=True)], spacing=6)
         self.invoice_section = ft.Column([
             ft.Row([_section(t("finance.invoices")),
                     button(t("finance.invoice_import"), self._pick_invoice, "finance-invoice-import",
@@ -103,6 +118,7 @@ class FinanceScreen:
             self.subscriptions,
             ft.Divider(),
             self.invoice_section,
+            self.create_section,
             ft.Divider(),
             _section(t("finance.transactions")),
             ft.Row([tagged(self.query, "finance-query"),
@@ -131,6 +147,7 @@ class FinanceScreen:
             return
         self.sync_btn.visible = self.source.can_edit
         self.invoice_section.visible = self.source.can_import
+        self.create_section.visible = self.source.can_import  # invoices are created and stored on the desktop
         try:
             self.categories = await self.source.categories()
             accounts = await self.source.accounts()
@@ -361,6 +378,23 @@ class FinanceScreen:
             self.app.toast(str(exc))
         self._update()
 
+    async def _create_invoice(self, e: Any = None) -> None:
+        """Create: the form said to the assistant as a request; it drafts the invoice and asks (the approval
+        card): nothing is created before the yes, and the seller's details and the customer list are checked
+        there, as for a spoken request."""
+        customer = " ".join((self.inv_customer.value or "").split())
+        item = " ".join((self.inv_item.value or "").split()) or t("finance.invoice_item_hint")
+        hours, rate = _positive(self.inv_hours.value), _positive(self.inv_rate.value)
+        if not customer or hours is None or rate is None:
+            self.app.toast(t("finance.invoice_create_bad"))
+            return
+        if self.language == "de":  # "7,5 Stunden zu 95,5 Euro"
+            hours, rate = hours.replace(".", ","), rate.replace(".", ",")
+        self.app.go("conversation")
+        await self.app.ask(t("finance.invoice_create_request", customer=customer, hours=hours, item=item, rate=rate))
+        for f in (self.inv_customer, self.inv_item, self.inv_hours, self.inv_rate):
+            f.value = ""
+
     async def _pay(self, row: invoice_views.InvoiceRow) -> None:
         """Pay: the assistant drafts the transfer and asks (the approval card); nothing is sent before the yes."""
         self.app.go("conversation")
@@ -376,6 +410,18 @@ class FinanceScreen:
         except EngineError as exc:
             self.app.toast(str(exc))
         await self.load()
+
+
+def _positive(text: str | None) -> str | None:
+    """A number above 0 as typed ("8", "7,5", "95.50"), written back plainly ("7.5"), or None."""
+    raw = (text or "").strip().replace(",", ".")
+    try:
+        x = float(raw)
+    except ValueError:
+        return None
+    if not 0 < x < 1_000_000:
+        return None
+    return f"{x:g}"
 
 
 def _section(text: str) -> ft.Control:

@@ -236,3 +236,42 @@ def test_invoice_import_shows_the_checked_fields_the_failed_rules_and_the_open_l
     asyncio.run(s._pay(open_row))  # the assistant drafts the transfer and asks: the approval card
     assert app.went == ["conversation"]
     assert app.asked == ["bezahle die Rechnung von ELEKTRON Industrieservice GmbH, Nummer 181301674"]
+
+
+@pytest.mark.parametrize("lang", ["en", "de"])
+def test_the_invoice_form_asks_the_assistant_which_drafts_it_for_the_yes(
+        pa_home: Path, monkeypatch: pytest.MonkeyPatch, lang: str) -> None:
+    """Create an invoice from the Finance screen: the form becomes the spoken request (so the same approval card
+    asks first); the local recognizer reads back every field of it; bad numbers are refused in one line."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from agents.local.recognizer import recognize
+    from app.cli.common import services
+    from app.finance.scheduler import BankSyncScheduler
+    from app.finance.source import LocalFinance
+    from app.gui.finance import FinanceScreen
+
+    monkeypatch.setattr("app.gui.strings._language", lang)
+    sv = services()
+    sv.db.migrate()
+    app = _PayingApp(lang)
+    app.toasts: list[str] = []  # type: ignore[misc]
+    app.toast = app.toasts.append  # type: ignore[method-assign]
+    s = FinanceScreen(app)  # type: ignore[arg-type]
+    s.build()
+    s.source = LocalFinance(sv, BankSyncScheduler(sv, lambda: [], interval_s=0))
+    asyncio.run(s.load())
+    assert s.create_section.visible
+    s.inv_customer.value, s.inv_hours.value, s.inv_rate.value = "Müller GmbH", "zero", "95"
+    asyncio.run(s._create_invoice())
+    assert app.asked == [] and app.toasts[-1].startswith(("Give the customer", "Gib den Kunden"))
+    s.inv_item.value = "Beratung" if lang == "de" else "consulting"
+    s.inv_hours.value, s.inv_rate.value = "7,5", "95"
+    asyncio.run(s._create_invoice())
+    (said,) = app.asked
+    assert app.went == ["conversation"] and s.inv_customer.value == ""
+    m = recognize(said, datetime(2026, 12, 6, 10, tzinfo=ZoneInfo("Europe/Berlin")))
+    assert m is not None and m.intent == "FinanceCreateInvoice", said
+    assert m.slots["customer"].lower() == "müller gmbh" and m.slots["rate"] == "95"
+    assert m.slots["hours"] in ("7.5", "7,5") and m.slots["item"].lower() in ("beratung", "consulting"), m.slots
