@@ -10,7 +10,7 @@ from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from agents.finance.invoices.read import InvoiceError, read_bytes
+from agents.finance.invoices.read import InvoiceError, NoInvoiceData, read_bytes
 from agents.finance.invoices.store import InvoiceRefused, import_data
 from agents.finance.invoices.store import open_invoices as stored_open_invoices
 from storage.db.engine import Database
@@ -44,6 +44,21 @@ class Checked:
     fields: list[tuple[str, str]] = field(default_factory=list)
     problems: list[tuple[str, str, str]] = field(default_factory=list)  # rule, English, German
     warnings: list[str] = field(default_factory=list)  # rule ids kept with a filed invoice
+    scan: bool = False  # a PDF without e-invoice data: it can be read as a receipt (OCR) instead
+
+
+@dataclass(frozen=True)
+class ReadReceipt:
+    """A file read as a receipt (OCR): what was found, or why it was not added."""
+
+    name: str
+    added: bool
+    vendor: str = ""
+    amount: Decimal | None = None
+    currency: str = "EUR"
+    day: date | None = None
+    booking: str = ""  # the matched bank booking in a few words
+    reason: str = ""
 
 
 def open_invoices(db: Database) -> list[InvoiceRow]:
@@ -76,6 +91,29 @@ def import_file(services: Services, name: str, data: bytes) -> Checked:
                                cfg.invoice_max_mb << 20)
     except InvoiceRefused as exc:
         return Checked(name, False, str(exc), fields, [(p.rule, p.en, p.de) for p in exc.problems])
+    except NoInvoiceData as exc:
+        return Checked(name, False, str(exc).split("\n")[0], fields, scan=True)
     except (InvoiceError, StorageError, OSError) as exc:
         return Checked(name, False, str(exc).split("\n")[0], fields)
     return Checked(name, True, "", fields, warnings=[p.rule for p in done.warnings])
+
+
+def read_receipt(services: Services, name: str, data: bytes) -> ReadReceipt:
+    """Read one file's bytes as a receipt (Tesseract OCR, offline), store it and match it to a booking; never
+    raises for a bad file."""
+    import tempfile
+    from pathlib import Path
+
+    from agents.finance.receipts.store import ReceiptError, add_receipt
+
+    suffix = Path(name).suffix.lower() or ".pdf"
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / f"receipt{suffix}"
+        path.write_bytes(data)
+        try:
+            with services.db.session() as s:
+                done = add_receipt(s, services.storage, path)
+        except (ReceiptError, StorageError, OSError) as exc:
+            return ReadReceipt(name, False, reason=str(exc).split("\n")[0])
+    f = done.fields
+    return ReadReceipt(name, True, f.vendor, f.amount, f.currency, f.day, done.booking if done.transaction_id else "")

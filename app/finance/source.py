@@ -47,6 +47,8 @@ class FinanceSource(Protocol):
 
     async def import_invoice(self, name: str, data: bytes) -> invoice_views.Checked: ...
 
+    async def read_receipt(self, name: str, data: bytes) -> invoice_views.ReadReceipt: ...
+
 
 _schedulers: dict[int, BankSyncScheduler] = {}
 
@@ -115,6 +117,9 @@ class LocalFinance:
     async def import_invoice(self, name: str, data: bytes) -> invoice_views.Checked:
         return await asyncio.to_thread(invoice_views.import_file, self.services, name, data)
 
+    async def read_receipt(self, name: str, data: bytes) -> invoice_views.ReadReceipt:
+        return await asyncio.to_thread(invoice_views.read_receipt, self.services, name, data)
+
 
 class RemoteFinance:
     can_edit = False
@@ -167,6 +172,9 @@ class RemoteFinance:
         return []  # the server's finance API has no invoices yet: the phone shows no invoice section
 
     async def import_invoice(self, name: str, data: bytes) -> invoice_views.Checked:
+        raise EngineError(phrase("remote.finance_invoices", self.engine.language))
+
+    async def read_receipt(self, name: str, data: bytes) -> invoice_views.ReadReceipt:
         raise EngineError(phrase("remote.finance_invoices", self.engine.language))
 
 

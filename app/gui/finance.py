@@ -373,6 +373,10 @@ class FinanceScreen:
         try:
             checked = await self.source.import_invoice(name, data)
             self._show_checked(checked)
+            if checked.scan:  # a plain or scanned PDF: offered to be read as a receipt (OCR, offline)
+                self.invoice_result.controls.append(button(
+                    t("finance.read_as_receipt"), bind(self.read_receipt, name, data), "finance-read-receipt",
+                    ft.Icons.DOCUMENT_SCANNER))
             self._show_invoices(await self.source.open_invoices())
         except EngineError as exc:
             self.app.toast(str(exc))
@@ -394,6 +398,32 @@ class FinanceScreen:
         await self.app.ask(t("finance.invoice_create_request", customer=customer, hours=hours, item=item, rate=rate))
         for f in (self.inv_customer, self.inv_item, self.inv_hours, self.inv_rate):
             f.value = ""
+
+    async def read_receipt(self, name: str, data: bytes) -> None:
+        """The offered OCR: the file read as a receipt, stored, matched to a booking; what was found is shown."""
+        if self.source is None:
+            return
+        self.invoice_result.controls = [ft.Text(t("finance.reading_receipt", name=name), italic=True)]
+        self._update()
+        try:
+            r = await self.source.read_receipt(name, data)
+        except EngineError as exc:
+            self.app.toast(str(exc))
+            return
+        lang = self.language
+        if not r.added:
+            rows: list[ft.Control] = [ft.Text(t("finance.receipt_not_added", name=name, reason=r.reason),
+                                              color=ft.Colors.ERROR, weight=ft.FontWeight.BOLD)]
+        else:
+            amount = money(r.amount, r.currency, lang) if r.amount is not None else t("finance.receipt_no_amount")
+            rows = [ft.Text(t("finance.receipt_added", name=name), weight=ft.FontWeight.BOLD),
+                    ft.Text(f"{t('finance.field_seller')}: {r.vendor or '–'}", size=12),
+                    ft.Text(f"{t('finance.receipt_amount')}: {amount}", size=12),
+                    ft.Text(f"{t('finance.receipt_date')}: {r.day.isoformat() if r.day else '–'}", size=12),
+                    ft.Text(t("finance.receipt_matched", booking=r.booking) if r.booking
+                            else t("finance.receipt_unmatched"), size=12)]
+        self.invoice_result.controls = rows
+        self._update()
 
     async def _pay(self, row: invoice_views.InvoiceRow) -> None:
         """Pay: the assistant drafts the transfer and asks (the approval card); nothing is sent before the yes."""

@@ -275,3 +275,40 @@ def test_the_invoice_form_asks_the_assistant_which_drafts_it_for_the_yes(
     assert m is not None and m.intent == "FinanceCreateInvoice", said
     assert m.slots["customer"].lower() == "müller gmbh" and m.slots["rate"] == "95"
     assert m.slots["hours"] in ("7.5", "7,5") and m.slots["item"].lower() in ("beratung", "consulting"), m.slots
+
+
+def test_a_pdf_without_invoice_data_is_offered_as_a_receipt_and_read_by_ocr(
+        pa_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Importing a plain PDF (no e-invoice data) says so and offers to read it as a receipt; reading it (the
+    PDF's text, else Tesseract) keeps it as a receipt with its shop, amount and date."""
+    from fpdf import FPDF
+
+    from app.cli.common import services
+    from app.finance.scheduler import BankSyncScheduler
+    from app.finance.source import LocalFinance
+    from app.gui.finance import FinanceScreen
+
+    monkeypatch.setattr("app.gui.strings._language", "en")
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("helvetica", size=14)
+    for line in ("Baeckerei Schmidt", "Hauptstr. 5, 80331 Muenchen", "05.12.2026 08:14", "2x Broetchen 1,20",
+                 "1x Kaffee 3,10", "Summe EUR 4,30", "Vielen Dank"):
+        pdf.cell(0, 10, line, new_x="LMARGIN", new_y="NEXT")
+    data = bytes(pdf.output())
+    sv = services()
+    sv.db.migrate()
+    app = _PayingApp("en")
+    s = FinanceScreen(app)  # type: ignore[arg-type]
+    s.build()
+    s.source = LocalFinance(sv, BankSyncScheduler(sv, lambda: [], interval_s=0))
+    asyncio.run(s.load())
+    asyncio.run(s.import_invoice("bakery.pdf", data))
+    shown = _texts(s.invoice_result)
+    assert shown[0].startswith("bakery.pdf: not imported. the PDF carries no e-invoice data")
+    assert "finance-read-receipt" in repr(s.invoice_result.controls[-1])
+    asyncio.run(s.read_receipt("bakery.pdf", data))
+    shown = _texts(s.invoice_result)
+    assert shown[0] == "bakery.pdf: kept as a receipt.", shown
+    assert "Amount: €4.30" in shown and "Date: 2026-12-05" in shown, shown
+    assert any(x.startswith("Seller: Baeckerei Schmidt") for x in shown), shown
