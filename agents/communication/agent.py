@@ -127,7 +127,10 @@ def search_mail(ctx: RunContext[AssistantDeps], unread_only: bool = False, sende
         return [f"error: {exc}"]
     for x in found:
         ctx.deps.heard_from(f"the e-mail from {x.sender}, “{x.subject}”")
-    ctx.deps.answer(ctx.tool_call_id, wording.mails(found, ctx.deps))
+    after = [line for hook in ctx.deps.services.mail_read for line in hook.mail_read(ctx.deps, found)]
+    # other domains' work on the mail just read (invoice attachments filed, their payment proposed for the yes):
+    # said to the user, not handed to the model
+    ctx.deps.answer(ctx.tool_call_id, " ".join([wording.mails(found, ctx.deps), *after]))
     return [f"id={x.id} date={x.date.isoformat()} "
             + untrusted("email", f"from: {x.sender}\nsubject: {x.subject}\n{x.snippet}") for x in found]
 

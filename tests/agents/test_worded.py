@@ -249,3 +249,37 @@ def test_when_is_a_named_event_is_found_by_its_words(assistant: Assistant, servi
     words.append("Sommerfest")
     reply = assistant.ask("Wann ist das Sommerfest im Kalender?")
     assert "keinen Termin „Sommerfest“" in reply.text, reply.text
+
+
+def test_mail_found_by_the_model_goes_through_the_other_domains_hooks(assistant: Assistant,
+                                                                        services: ServiceDeps) -> None:
+    """The model's mail search runs the same after-read hooks as the local handlers (the finance domain files
+    invoice attachments and proposes their payment): their sentence is said, their proposal is the approval
+    asked about; the model never sees either."""
+    from agents.deps import AssistantDeps
+    from agents.models import MailSummary
+
+    _mail(services).messages.append(MailMessage(
+        id="9", sender="Stadtwerke <rechnung@stadtwerke.test>", sender_name="Stadtwerke", subject="Ihre Rechnung",
+        date=NOW - timedelta(hours=1), body="Anbei Ihre Rechnung."))
+    seen: list[list[str]] = []
+
+    class Filing:
+        def mail_read(self, d: AssistantDeps, mails: list[MailSummary]) -> list[str]:
+            seen.append([m.id for m in mails])
+            d.pending.append(d.approvals.request("finance.transfer", "Pay 42.00 € to Stadtwerke.", {}, d.now()))
+            return ["The e-mail from Stadtwerke has an invoice: filed."]
+
+    services.mail_read.append(Filing())
+    model_saw: list[str] = []
+
+    def delegate(messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:
+        model_saw.append(str(messages))
+        return call("search_mail", sender="Stadtwerke")
+
+    with_model(assistant, Script(delegate).model())
+    reply = assistant.ask("what do the Stadtwerke want in their mail")
+    assert seen == [["9"]], (reply.source, reply.intent, reply.spoken)
+    assert "invoice: filed" in reply.text and reply.approval is not None
+    assert reply.spoken.endswith("Pay 42.00 € to Stadtwerke. Shall I?")
+    assert not any("filed" in s for s in model_saw)
