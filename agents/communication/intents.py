@@ -191,8 +191,11 @@ def _unread(m: IntentMatch, d: AssistantDeps) -> AgentReply:
     return _mail(m, d, MailQuery(unread_only=True, limit=20))
 
 
+_ARTICLE = re.compile(r"(?i)^(?:the|die|der|den|dem|das)\s+")
+
+
 def _mail_from(m: IntentMatch, d: AssistantDeps) -> AgentReply:
-    person = str(m.values["person"])
+    person = _ARTICLE.sub("", str(m.values["person"])).strip() or str(m.values["person"])  # "the Stadtwerke"
     if _NAMES_MAIL.search(m.text) or d.services.messaging is None:
         return _mail(m, d, MailQuery(sender=person, limit=20))
     if d.services.mail is None:

@@ -283,3 +283,13 @@ def test_mail_found_by_the_model_goes_through_the_other_domains_hooks(assistant:
     assert "invoice: filed" in reply.text and reply.approval is not None
     assert reply.spoken.endswith("Pay 42.00 € to Stadtwerke. Shall I?")
     assert not any("filed" in s for s in model_saw)
+
+
+def test_a_sender_named_with_an_article_is_found(assistant: Assistant, services: ServiceDeps) -> None:
+    """'did the Stadtwerke write to me' looked for a sender called 'the Stadtwerke' and found none."""
+    _mail(services).messages.append(MailMessage(
+        id="9", sender="Stadtwerke <rechnung@stadtwerke.test>", sender_name="Stadtwerke", subject="Ihre Rechnung",
+        date=NOW - timedelta(hours=1), body="Anbei Ihre Rechnung."))
+    for asked in ("did the Stadtwerke write to me", "any mail from the Stadtwerke"):
+        reply = assistant.ask(asked)
+        assert reply.intent == "MailFrom" and "Ihre Rechnung" in reply.text, (asked, reply.spoken)
