@@ -10,7 +10,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import flet as ft
 import pytest
 
 from app.engine import EngineInfo
@@ -18,19 +17,11 @@ from app.finance import display, views
 from app.finance.fmt import month_name
 from app.finance.scheduler import AccountSync, SyncStatus
 from tests.finance.seed import GIRO, seed_ledger
+from tests.gui.controls import texts as _texts
 
 pytestmark = pytest.mark.unit
 
 
-def _texts(c: object) -> list[str]:
-    out: list[str] = []
-    if isinstance(c, ft.Text) and c.value:
-        out.append(str(c.value))
-    for attr in ("content", "controls"):
-        v = getattr(c, attr, None)
-        for child in v if isinstance(v, list) else [v] if v is not None else []:
-            out += _texts(child)
-    return out
 
 
 def _spending(*rows: tuple[str, str]) -> views.MonthSpending:

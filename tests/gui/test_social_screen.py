@@ -10,27 +10,18 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-import flet as ft
 import pytest
 from typer.testing import CliRunner
 
 from app.engine import ApprovalView, EngineInfo
 from app.gui.state import UiModel
 from app.social import compose
+from tests.gui.controls import texts as _texts
 from tests.servers.mastodon import MastodonServer, authorize_in_browser
 
 pytestmark = pytest.mark.unit
 
 
-def _texts(c: object) -> list[str]:
-    out: list[str] = []
-    if isinstance(c, ft.Text) and c.value:
-        out.append(str(c.value))
-    for attr in ("content", "controls"):
-        v = getattr(c, attr, None)
-        for child in v if isinstance(v, list) else [v] if v is not None else []:
-            out += _texts(child)
-    return out
 
 
 def test_preview_counts_graphemes_and_shows_where_the_thread_splits() -> None:

@@ -9,19 +9,11 @@ import pytest
 
 from app.engine import ApprovalView
 from app.gui.approvals import approval_card_body
+from tests.gui.controls import texts as _texts
 
 pytestmark = pytest.mark.unit
 
 
-def _texts(c: object) -> list[str]:
-    out: list[str] = []
-    if isinstance(c, ft.Text) and c.value:
-        out.append(str(c.value))
-    for attr in ("content", "controls"):
-        v = getattr(c, attr, None)
-        for child in v if isinstance(v, list) else [v] if v is not None else []:
-            out += _texts(child)
-    return out
 
 
 def test_approval_card_shows_exactly_what_will_happen() -> None:
