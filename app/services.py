@@ -134,14 +134,21 @@ class Services:
     def current_social(self) -> SocialHub | None:
         """``social``, built again when the Mastodon / Bluesky accounts changed since it was built (added or
         removed in Settings, on a phone or by another server process while this one runs)."""
+        import time
+
         from agents.social.models import NETWORKS
 
-        kinds = {a.kind for a in self.accounts.list(with_secrets=False) if a.kind in NETWORKS}
-        hub = self.social
-        if set(hub.networks if hub is not None else []) != kinds:
-            self.__dict__.pop("social", None)
-            hub = self.social
-        return hub
+        accounts = frozenset((a.kind, a.name) for a in self.accounts.list(with_secrets=False) if a.kind in NETWORKS)
+        state = self.__dict__
+        # built again once per change of the accounts, not on every call (the app's clock asks every second);
+        # a hub that could not be built while accounts exist (a locked password store) is tried again after a minute
+        retry = (accounts and state.get("social", True) is None
+                 and time.monotonic() - state.get("_social_built", 0.0) > 60)
+        if state.get("_social_accounts") != accounts or retry:
+            state.pop("social", None)
+            state["_social_accounts"] = accounts
+            state["_social_built"] = time.monotonic()
+        return self.social
 
     @cached_property
     def bank(self) -> FintsBankService:
