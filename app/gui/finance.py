@@ -118,7 +118,6 @@ class FinanceScreen:
             self.subscriptions,
             ft.Divider(),
             self.invoice_section,
-            self.create_section,
             ft.Divider(),
             _section(t("finance.transactions")),
             ft.Row([tagged(self.query, "finance-query"),
@@ -128,6 +127,8 @@ class FinanceScreen:
             self.transactions,
             ft.Row([self.prev_btn, ft.Semantics(content=self.paging, identifier="finance-paging"), self.next_btn],
                    vertical_alignment=ft.CrossAxisAlignment.CENTER),
+            ft.Divider(),
+            self.create_section,  # last: its fields under the pointer took the wheel that scrolls the screen
         ], scroll=ft.ScrollMode.AUTO, expand=True, spacing=8)
         return self.body
 
