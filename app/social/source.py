@@ -165,15 +165,8 @@ class LocalSocial:
             raise EngineError(_say("social.scheduled_gone", language))
 
     async def mastodon_start(self, server: str, language: str) -> str:
-        from agents.social.mastodon_login import authorize_url, register_app
-
-        def start() -> str:
-            app = register_app(server)
-            url = authorize_url(app)
-            self._app = app
-            return url
-
-        return await _signing_in(start, language)
+        self._app, url = await _signing_in(lambda: _register(server), language)
+        return url
 
     async def mastodon_finish(self, code: str, language: str) -> str:
         app = self._app
@@ -182,15 +175,13 @@ class LocalSocial:
         return await _signing_in(lambda: self._add_mastodon(app, code), language)
 
     def _add_mastodon(self, app: MastodonApp, code: str) -> str:
-        from urllib.parse import urlsplit
 
         from agents.social.mastodon_login import exchange_code
         from app.accounts import AccountError, AccountIn
 
         token = exchange_code(app, code)
         taken = {a.name for a in self.services.accounts.list(with_secrets=False)}
-        host = urlsplit(app.base_url).hostname or "mastodon"
-        name = next(n for n in (host, *(f"{host}-{i}" for i in range(2, 100))) if n not in taken)
+        name = _account_name(app.base_url, taken)
         try:
             self.services.accounts.add(AccountIn(name=name, kind="mastodon", options={"base_url": app.base_url}),
                                        token)
@@ -262,20 +253,12 @@ class RemoteSocial:
     async def mastodon_start(self, server: str, language: str) -> str:
         """The phone registers this app on the Mastodon server itself and opens the page where the user allows
         it (the home server keeps no sign-in state between the two steps)."""
-        from agents.social.mastodon_login import authorize_url, register_app
-
-        def start() -> str:
-            app = register_app(server)
-            url = authorize_url(app)
-            self._app = app
-            return url
-
-        return await _signing_in(start, language)
+        self._app, url = await _signing_in(lambda: _register(server), language)
+        return url
 
     async def mastodon_finish(self, code: str, language: str) -> str:
         """The code exchanged on the phone; the token goes to the home server as a connected account (into its
         keyring; only the household's admin may add one), never stored on the phone."""
-        from urllib.parse import urlsplit
 
         from agents.social.mastodon_login import exchange_code
         from app.engine import AccountDraft
@@ -285,12 +268,27 @@ class RemoteSocial:
             raise EngineError(_say("social.sign_in_first", language))
         token = await _signing_in(lambda: exchange_code(app, code), language)
         taken = {a.name for a in await self.engine.accounts()}
-        host = urlsplit(app.base_url).hostname or "mastodon"
-        name = next(n for n in (host, *(f"{host}-{i}" for i in range(2, 100))) if n not in taken)
+        name = _account_name(app.base_url, taken)
         await self.engine.add_account(AccountDraft(kind="mastodon", name=name, options={"base_url": app.base_url},
                                                    secret=token))
         self._app = None
         return name
+
+
+def _register(server: str) -> tuple[MastodonApp, str]:
+    """This app registered on the Mastodon server, and the page where the user allows it."""
+    from agents.social.mastodon_login import authorize_url, register_app
+
+    app = register_app(server)
+    return app, authorize_url(app)
+
+
+def _account_name(base_url: str, taken: set[str]) -> str:
+    """A free account name after the server's host ("mastodon.social", "mastodon.social-2", …)."""
+    from urllib.parse import urlsplit
+
+    host = urlsplit(base_url).hostname or "mastodon"
+    return next(n for n in (host, *(f"{host}-{i}" for i in range(2, 100))) if n not in taken)
 
 
 async def _signing_in(fn: Callable[[], T], language: str) -> T:
