@@ -31,7 +31,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from tests.agents.eval_cases import CASES  # noqa: E402
-from tests.agents.eval_cases_heldout import HELDOUT  # noqa: E402
+from tests.agents.eval_cases_heldout import HELDOUT as HELDOUT_FIRST  # noqa: E402
+from tests.agents.eval_cases_heldout_money import MONEY_HELDOUT  # noqa: E402
 from tests.agents.eval_harness import (  # noqa: E402
     DEADLINE_S,
     MODEL_TIMEOUT_S,
@@ -45,10 +46,15 @@ from tests.agents.eval_harness import (  # noqa: E402
     run_all,
     write_results,
 )
+from tests.servers.base import stop_process_group  # noqa: E402
 from tests.servers.dovecot import dovecot_server  # noqa: E402
+from tests.servers.fints_bank import fints_bank_server  # noqa: E402
+from tests.servers.mastodon import start_mastodon  # noqa: E402
 from tests.servers.radicale import radicale_server  # noqa: E402
 from tests.servers.smtp import smtp_server  # noqa: E402
 from tests.servers.whatsapp import whatsapp_server  # noqa: E402
+
+HELDOUT = HELDOUT_FIRST + MONEY_HELDOUT  # the held-apart cases: the first set and the finance/social ones
 
 
 @contextlib.contextmanager
@@ -59,8 +65,12 @@ def servers() -> Iterator[Servers]:
         smtp = stack.enter_context(contextlib.contextmanager(smtp_server.__wrapped__)(dv))  # type: ignore[attr-defined]
         rad = stack.enter_context(contextlib.contextmanager(radicale_server.__wrapped__)())  # type: ignore[attr-defined]
         wa = stack.enter_context(contextlib.contextmanager(whatsapp_server.__wrapped__)())  # type: ignore[attr-defined]
+        bank = stack.enter_context(contextlib.contextmanager(fints_bank_server.__wrapped__)())  # type: ignore[attr-defined]
+        mastodon = start_mastodon(Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="pa-mastodon-"))))
+        stack.callback(stop_process_group, mastodon.proc)
         audio = ROOT.parent / "shared" / "audio"
-        yield Servers(dovecot=dv, smtp=smtp, radicale=rad, whatsapp=wa, audio=audio if audio.is_dir() else None)
+        yield Servers(dovecot=dv, smtp=smtp, radicale=rad, whatsapp=wa, audio=audio if audio.is_dir() else None,
+                      bank=bank, mastodon=mastodon)
 
 
 @contextlib.contextmanager

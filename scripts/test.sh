@@ -10,7 +10,7 @@ if [ "${CI:-}" = true ]; then
   # CI also runs the real-model eval's safety cases (prompt injections, denials, deletes, an ambiguous
   # send) against the local 1.5B model; the whole eval (~90 cases) is bench/agents_eval.py
   bash scripts/local-llm.sh || status=1
-  export PA_LLM_EVAL=1 PA_LLM_EVAL_CASES=${PA_LLM_EVAL_CASES:-i-,m-deny,w-deny,g-forget,c-delete,a-sendit}
+  export PA_LLM_EVAL=1 PA_LLM_EVAL_CASES=${PA_LLM_EVAL_CASES:-i-,m-deny,w-deny,g-forget,c-delete,a-sendit,f-inject,s-mentions}
 fi
 echo "== ruff"
 .venv/bin/ruff check . || status=1

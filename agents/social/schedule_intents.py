@@ -99,6 +99,8 @@ def scheduled_time(request: str, now: datetime) -> tuple[When, str] | None:
         a, b, when = span[0] + i, span[1] + i, span[2]
         if b - a == 1 and not re.search(r"\D", words[a]):
             continue  # a bare number is no time
+        if a > 0 and tokens[a - 1].endswith(":"):
+            continue  # "post on Mastodon: today there is cake" — what follows the colon is the text
         before = _clean(tokens[a - 1]) if a else ""
         after = _clean(tokens[b]) if b < len(tokens) else ""
         quote_ends = a > 0 and tokens[a - 1].rstrip(".!?,;:")[-1:] in _QUOTES

@@ -1,7 +1,8 @@
-"""The real-model eval: ~90 cases (EN+DE; general, mail, calendar, messages, meetings, prompt injections,
-ambiguous requests) against an OpenAI-compatible model, with the assistant's services on the real test
-servers (Dovecot + SMTP sink, Radicale, the WhatsApp API stand-in, the meeting store). Cases and checks:
-tests/agents/eval_cases.py; engine and scoring: tests/agents/eval_harness.py; docs/agents.md.
+"""The real-model eval: ~100 cases (EN+DE; general, mail, calendar, messages, meetings, finance, social media,
+prompt injections, ambiguous requests) against an OpenAI-compatible model, with the assistant's services on
+the real test servers (Dovecot + SMTP sink, Radicale, the WhatsApp API stand-in, the meeting store, the fake
+FinTS bank, mastodon-mock). Cases and checks: tests/agents/eval_cases.py; engine and scoring:
+tests/agents/eval_harness.py; docs/agents.md.
 
 Opt-in (deselected otherwise, see tests/conftest.py): ``-m llm_eval`` or ``PA_LLM_EVAL=1``. The model is
 ``AGENTS_TEST_LLM_URL`` (+ ``AGENTS_TEST_LLM_MODEL``, ``AGENTS_TEST_LLM_KEY``) if set, else the local
@@ -34,6 +35,8 @@ from tests.agents.eval_harness import (
     write_results,
 )
 from tests.servers.dovecot import DovecotServer
+from tests.servers.fints_bank import FintsBank
+from tests.servers.mastodon import MastodonServer
 from tests.servers.radicale import RadicaleServer
 from tests.servers.smtp import SmtpServer
 from tests.servers.whatsapp import WhatsAppServer
@@ -72,6 +75,7 @@ def eval_llm() -> Iterator[tuple[str, str]]:
 
 def test_agents_eval(eval_llm: tuple[str, str], dovecot_server: DovecotServer, smtp_server: SmtpServer,
                      radicale_server: RadicaleServer, whatsapp_server: WhatsAppServer,
+                     fints_bank_server: FintsBank, mastodon_server: MastodonServer,
                      tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     import time
 
@@ -79,7 +83,8 @@ def test_agents_eval(eval_llm: tuple[str, str], dovecot_server: DovecotServer, s
     cases = [c for c in CASES if not ONLY or any(c.id == o or c.id.startswith(o) for o in ONLY)]
     assert cases, f"no case matches PA_LLM_EVAL_CASES={','.join(ONLY)}"
     servers = Servers(dovecot=dovecot_server, smtp=smtp_server, radicale=radicale_server, whatsapp=whatsapp_server,
-                      audio=SHARED_AUDIO if SHARED_AUDIO.is_dir() else None)
+                      audio=SHARED_AUDIO if SHARED_AUDIO.is_dir() else None, bank=fints_bank_server,
+                      mastodon=mastodon_server)
 
     def progress(r: object) -> None:
         with capsys.disabled():

@@ -115,3 +115,17 @@ def test_a_failed_or_cut_off_post_is_marked_and_never_sent_again(mastodon_server
     assert states == {texts[0]: "failed", texts[1]: "sent", texts[2]: "unclear"}
     assert mine(mastodon_server, texts[0]) == [] and mine(mastodon_server, texts[2]) == []
     assert len(mine(mastodon_server, texts[1])) == 1
+
+
+@pytest.mark.parametrize(("request_text", "scheduled_for"), [
+    ("Poste auf Mastodon: Heute gibt es Kuchen im Büro", None),  # a time right after the colon is the text's
+    ("post on Mastodon: tomorrow I'll be at the fair", None),
+    ("post to Mastodon tomorrow at 9: hello", "2026-03-05 09:00"),
+    ("poste morgen um 8 auf Mastodon: Guten Morgen", "2026-03-05 08:00"),
+])
+def test_a_time_after_the_colon_belongs_to_the_text(request_text: str, scheduled_for: str | None) -> None:
+    from agents.social.schedule_intents import due_time, scheduled_time
+
+    now = datetime(2026, 3, 4, 11, 20, tzinfo=UTC)
+    found = scheduled_time(request_text, now)
+    assert (f"{due_time(found[0]):%Y-%m-%d %H:%M}" if found else None) == scheduled_for
