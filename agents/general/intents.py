@@ -36,7 +36,8 @@ INTENTS: Intents = {
                "(no|nope|nah) (thanks|thank you|don't|do not|cancel|cancel it|cancel that|never mind|don't send it|leave it)",
                "(don't|do not) (do it|send it|do that)", "(not|not yet|not today|forget it|no way)",
                "(no|nope|nah) (forget it|not now|not yet|no way|not today|i'm good|i am good|stop|not that|don't bother|leave it)",
-               "[(no|nope|nah)] (i changed my mind|i've changed my mind|changed my mind|don't bother|scratch that)"],
+               "[(no|nope|nah)] (i changed my mind|i've changed my mind|changed my mind|don't bother|scratch that)",
+               "[(no|nope|nah)] (that's|thats|that is) (wrong|not right|not what i (said|meant|asked for))"],
         "de": ["(nein|ne|nö|abbrechen|abbruch|lass es|lass das|vergiss es|auf keinen fall|stopp das)",
                "nein [danke|lass es|nicht|abbrechen|nicht senden|nicht schicken|lieber nicht|bloß nicht|besser nicht|jetzt nicht]",
                "nein danke (lass|lass es|lass gut sein)",
@@ -66,6 +67,21 @@ INTENTS: Intents = {
                "der wievielte ist heute", "den wievielten haben wir [heute]", "was ist heute für ein tag",
                "welchen tag haben wir [heute]", "[das] [heutige] datum", "was für ein tag ist heute",
                "(sag|nenn) mir [das] [heutige] datum"],
+    },
+    "WeekdayOf": {
+        "en": ["(what|which) day [of the week] (is|was|will be|falls on) {when}", "what weekday is {when}",
+               "(what|which) day of the week (is|was) {when} [on]", "what day does {when} fall on",
+               "is {when} a weekday"],
+        "de": ["(welcher|was für ein) (tag|wochentag) ist [der|am] {when}", "auf welchen (tag|wochentag) fällt [der] {when}",
+               "was für ein wochentag ist [der] {when}", "welcher wochentag war [der] {when}"],
+    },
+    "DaysUntil": {
+        "en": ["how many days [is it|are there|are left|left|to go] (until|till|to|before) {when}",
+               "how many days (until|till|to) {when} [is it|are there|are left]",
+               "how long is it (until|till) {when}", "how many days away is {when}"],
+        "de": ["(wie viele|wieviele) tage (sind es|ist es|noch|sind es noch|dauert es noch|bleiben) bis [zum|zur|am] {when}",
+               "(wie viele|wieviele) tage noch bis [zum|zur] {when}", "wie lange (ist es|dauert es) noch bis [zum|zur] {when}",
+               "in wie vielen tagen ist [der] {when}"],
     },
     "Help": {
         "en": ["what can you do", "help", "help me", "what do you (do|know how to do)",
@@ -179,6 +195,8 @@ INTENTS: Intents = {
 SAY_BACK: dict[str, dict[Lang, str]] = {
     "GetTime": {"en": "what time is it", "de": "wie spät ist es"},
     "GetDate": {"en": "what's the date today", "de": "welches Datum haben wir heute"},
+    "WeekdayOf": {"en": "what day of the week is {when}", "de": "welcher Wochentag ist {when}"},
+    "DaysUntil": {"en": "how many days until {when}", "de": "wie viele Tage noch bis {when}"},
     "Help": {"en": "what can you do", "de": "was kannst du"},
     "SetTimer": {"en": "set a timer for {duration}", "de": "stell einen Timer auf {duration}"},
     "TimerStatus": {"en": "how much time is left on the timer", "de": "wie lange läuft der Timer noch"},
@@ -197,6 +215,26 @@ def _date(m: IntentMatch, d: AssistantDeps) -> AgentReply:
     today = d.now().date()
     return reply(m, tr(m.language, f"Today is {fmt_date(today, 'en', year=True)}.",
                         f"Heute ist {fmt_date(today, 'de', year=True)}."))
+
+
+def _weekday_of(m: IntentMatch, d: AssistantDeps) -> AgentReply:
+    day = m.values["when"].at.date()
+    weekday, _, rest = fmt_date(day, m.language, year=True).partition(", ")
+    return reply(m, tr(m.language, f"{rest} is a {weekday}.", f"Der {rest} ist ein {weekday}."))
+
+
+def _days_until(m: IntentMatch, d: AssistantDeps) -> AgentReply:
+    day = m.values["when"].at.date()
+    n = (day - d.now().date()).days
+    lang = m.language
+    shown = fmt_date(day, lang, year=True)
+    if n < 0:
+        return reply(m, tr(lang, f"{shown} was {-n} day{'s' if n != -1 else ''} ago.",
+                            f"{shown} war vor {-n} Tag{'en' if n != -1 else ''}."))
+    if n == 0:
+        return reply(m, tr(lang, f"{shown} is today.", f"{shown} ist heute."))
+    return reply(m, tr(lang, f"{n} day{'s' if n != 1 else ''} until {shown}.",
+                        f"Noch {n} Tag{'e' if n != 1 else ''} bis {shown}."))
 
 
 def _help(m: IntentMatch, d: AssistantDeps) -> AgentReply:
@@ -332,7 +370,7 @@ def _nothing_pending(m: IntentMatch, d: AssistantDeps) -> AgentReply:
 
 
 HANDLERS: dict[str, Handler] = {
-    "GetTime": _time, "GetDate": _date, "Help": _help,
+    "GetTime": _time, "GetDate": _date, "WeekdayOf": _weekday_of, "DaysUntil": _days_until, "Help": _help,
     "SetTimer": _set_timer, "TimerStatus": _timer_status, "CancelTimer": _cancel_timer,
     "SetReminder": _set_reminder, "ListReminders": _list_reminders,
     "AddNote": _add_note, "RecallNote": _recall, "ListNotes": _list_notes, "Forget": _forget,

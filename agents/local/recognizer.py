@@ -354,6 +354,8 @@ def match_classified(text: str, now: datetime) -> IntentMatch | None:
     if found is None:
         return None
     slots, values = found
+    if _other_addressee(guess.intent, norm, slots):
+        return None
     lang = guess_language(norm) or ("en" if re.fullmatch(r"[a-z' ]+", norm) and guess.intent not in _YES_NO else "de")
     return IntentMatch(intent=guess.intent, language="de" if lang == "de" else "en", text=norm, slots=slots,
                        values=values, template="(classifier)", confidence=round(guess.confidence, 3))
@@ -379,6 +381,19 @@ def _elsewhere(intent: str, norm: str) -> bool:
 def _foreign_verb(intent: str, norm: str) -> bool:
     used = intent_words(intent)
     return any(not set(m.group(0).split()) <= used for m in _FOREIGN_VERBS.finditer(norm))
+
+
+# "to X" / "an X": a slotless intent whose templates name their addressee ("send the notes to everyone") is
+# not meant when the request names another ("send the notes to Anna" is a mail to Anna, not to everyone)
+_ADDRESSEE = re.compile(r"\b(?:to|an)\s+([^\W\d]+)")
+_SENDS = re.compile(r"\b(?:send|mail|e-?mail|forward|schick\w*|send\w*|mail\w*|leite\w*)\b")
+
+
+def _other_addressee(intent: str, norm: str, slots: dict[str, str]) -> bool:
+    used = intent_words(intent)
+    if slots or not {"to", "an"} & used or not _SENDS.search(norm):
+        return False
+    return any(m.group(1) not in used for m in _ADDRESSEE.finditer(norm))
 
 
 def understand(text: str, now: datetime) -> Recognition:

@@ -21,6 +21,15 @@ def test_time_and_date_in_both_languages(assistant: Assistant) -> None:
     assert assistant.ask("welcher Tag ist heute").spoken == "Heute ist Mittwoch, 4. März 2026."
 
 
+def test_weekday_of_a_date_and_days_until_it(assistant: Assistant) -> None:
+    assert assistant.ask("What day of the week is the 10th of March?").spoken == "10 March 2026 is a Tuesday."
+    assert assistant.ask("Welcher Wochentag ist der 10. März?").spoken == "Der 10. März 2026 ist ein Dienstag."
+    assert assistant.ask("How many days is it until the 1st of April?").spoken == \
+        "28 days until Wednesday, 1 April 2026."
+    assert assistant.ask("wie viele Tage sind es noch bis zum 5. März").spoken == \
+        "Noch 1 Tag bis Donnerstag, 5. März 2026."
+
+
 def test_timer_lifecycle(assistant: Assistant, clock: Clock) -> None:
     assert "ends at 11:25" in assistant.ask("set a timer for 5 minutes").spoken
     clock.advance(minutes=2)
