@@ -42,6 +42,7 @@ from agents.honesty import (
     raw_tool_call,
 )
 from agents.llm import MODEL_ERRORS, model_error_message
+from agents.local.compound import split_compound
 from agents.local.facts import NO_NOTE, is_question, match_note_question
 from agents.local.handlers import handle, help_text
 from agents.local.normalize import guess_language, normalize
@@ -171,6 +172,14 @@ class Assistant:
             return
         now = self.clock().astimezone(self.tz)
         with turn.timer.stage("intent"):
+            parts = split_compound(turn.text, now)
+        if parts is not None:  # "set a timer … and remind me …": each request runs as its own
+            reply = self._both(turn, parts, now)
+            yield from turn.flush()
+            yield ReplyDelta(turn_id=turn.id, text=reply.text)
+            yield from self._finish(turn, reply)
+            return
+        with turn.timer.stage("intent"):
             understood = understand(turn.text, now)
             match = understood.match
             if match is None and is_question(normalize(turn.text)):
@@ -281,6 +290,15 @@ class Assistant:
                 deps.events.append(ToolCalled(turn_id=turn.id, name=call.name, args=call.args))
         reply.tan_challenge = reply.tan_challenge or deps.tan_challenge
         return reply
+
+    def _both(self, turn: _Turn, parts: list[IntentMatch], now: datetime) -> AgentReply:
+        """Each request of a compound sentence answered in order, as one reply (none of them waits for a yes)."""
+        replies = [r for m in parts if (r := self._local_or_approval(turn, m, now)) is not None]
+        return AgentReply(spoken=" ".join(r.spoken for r in replies), text=" ".join(r.text for r in replies),
+                          source="local", language=parts[0].language, intent="+".join(m.intent for m in parts),
+                          tool_calls=[c for r in replies for c in r.tool_calls],
+                          actions=[a for r in replies for a in r.actions],
+                          error=next((r.error for r in replies if r.error), None))
 
     def _asked_about(self, now: datetime) -> ApprovalRecord | None:
         """The request the assistant's last reply asked about, if that reply is the newest turn and the

@@ -49,6 +49,18 @@ def test_reminders_and_past_times(assistant: Assistant) -> None:
     assert [x.text for x in due] == ["water the plants"]
 
 
+def test_two_requests_in_one_sentence_both_run(assistant: Assistant) -> None:
+    r = assistant.ask("Set a timer for 10 minutes and remind me at 6 pm to water the plants")
+    assert r.spoken == ("Timer set for 10 minutes, it ends at 11:30. "
+                        "I'll remind you today at 18:00: water the plants."), r.spoken
+    assert [t.label for t in assistant.memory.active_timers(NOW)] == [""]
+    assert [x.text for x in assistant.memory.reminders()] == ["water the plants"]
+    de = assistant.ask("wie spät ist es und welcher Tag ist heute")
+    assert de.spoken == "Es ist 11:20 Uhr. Heute ist Mittwoch, 4. März 2026."
+    one = assistant.ask("remind me tomorrow at 9 to buy bread and milk")  # an "and" inside a slot: one request
+    assert one.spoken == "I'll remind you tomorrow at 09:00: buy bread and milk."
+
+
 @pytest.mark.parametrize(("text", "says"), [
     ("set a timer for 99999999999 hours", "too long: a timer can run at most 7 days"),
     ("stell einen timer auf 99999999999 stunden", "zu lang: Ein Timer läuft höchstens 7 Tage"),
