@@ -94,7 +94,25 @@ def check_send_mail(deps: AssistantDeps, args: dict[str, Any]) -> dict[str, Any]
         raise ArgumentProblem("The e-mail has no recipient. Ask the user whom to send it to.")
     if not str(args.get("body") or "").strip():
         raise ArgumentProblem("The e-mail has no text. Ask the user what it should say.")
+    if not _says_what(deps.request, to):
+        raise ArgumentProblem("The user has not said what the e-mail should say: ask them (never write it "
+                              "yourself).")
     return {**args, "to": to, "cc": _addresses(deps, args.get("cc") or []) or None}
+
+
+# the words of a request to write that say nothing of what to write ("send an e-mail to Tom", "schreib Anna
+# eine Mail"); a request made only of these and the recipient leaves the text to the user, not to the model
+_ONLY_ASKING = frozenset(["send", "write", "mail", "email", "e-mail", "an", "a", "the", "to", "please", "new",
+                          "quick", "short", "message", "schick", "schicke", "schreib", "schreibe", "sende",
+                          "maile", "eine", "einen", "ein", "die", "der", "das", "bitte", "kurze", "neue",
+                          "nachricht", "per", "can", "could", "you", "would", "kannst", "du", "mal", "mir",
+                          "me", "my", "meinem", "meiner"])
+
+
+def _says_what(request: str, to: list[str]) -> bool:
+    names = {w for a in to for w in re.split(r"[^\w]+", a.lower()) if w}
+    words = [w for w in re.findall(r"[\w@.-]+", request.lower().replace("e-mail", "email"))]
+    return any(w.strip(".") not in _ONLY_ASKING and w.strip(".") not in names and "@" not in w for w in words)
 
 
 def _mail_to_answer(deps: AssistantDeps, args: dict[str, Any]) -> str:

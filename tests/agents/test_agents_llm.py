@@ -123,7 +123,7 @@ def test_approval_no_drops_it_without_asking_the_model(assistant: Assistant, ser
     assert isinstance(mail, MemoryMail)
     script = _send_mail_delegate("bob@example.com")
     with_model(assistant, script.model())
-    assistant.ask("mail bob@example.com")
+    assistant.ask("mail bob@example.com: see you at 5")
     before = script.requests
     reply = assistant.ask("nein")
     assert reply.source == "approval" and "nicht" in reply.spoken  # answered in German
@@ -135,7 +135,7 @@ def test_approval_expires(assistant: Assistant, services: ServiceDeps, audit: Au
     mail = services.mail
     assert isinstance(mail, MemoryMail)
     with_model(assistant, _send_mail_delegate("bob@example.com").model())
-    first = assistant.ask("mail bob@example.com")
+    first = assistant.ask("mail bob@example.com: see you at 5")
     assert first.approval is not None
     clock.advance(minutes=6)
     reply = assistant.ask("yes")
@@ -356,7 +356,7 @@ def test_an_approved_action_is_reported_done_when_the_model_then_hangs(assistant
         return script(messages, info)
 
     with_model(assistant, FunctionModel(model))
-    asked = assistant.ask("mail bob@example.com")
+    asked = assistant.ask("mail bob@example.com: see you at 5")
     assert asked.approval is not None
     assistant.model_timeout_s = 0.5
     t0 = time.monotonic()

@@ -97,6 +97,27 @@ def test_a_known_name_resolves_to_its_address_in_the_approval(assistant: Assista
     assert done.spoken == "The e-mail to anna.berg@example.com is sent."
 
 
+def test_a_mail_text_the_user_never_gave_never_reaches_the_approval(assistant: Assistant,
+                                                                    services: ServiceDeps) -> None:
+    """'Send an email to Tom': the 1.5B model wrote the text itself (found by the real-model eval, a-mail-tom-en)."""
+    _mail(services).messages.append(MailMessage(id="8", sender="Tom Becker <tom@example.net>", sender_name="Tom Becker",
+                                                subject="Lunch", date=NOW))
+    seen: list[str] = []
+
+    def delegate(messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:
+        retries = _retries(messages)
+        if not retries:
+            return call("send_mail", to=["tom@example.net"], subject="Hello", body="Hi Tom, how are you?")
+        seen.extend(retries)
+        return final(info, "What should the e-mail to Tom say?")
+
+    with_model(assistant, Script(delegate).model())
+    reply = assistant.ask("Send an email to Tom")
+    assert reply.approval is None and assistant.approvals.pending(NOW) is None
+    assert "has not said what the e-mail should say" in seen[0]
+    assert _mail(services).sent == []
+
+
 def test_an_invented_mail_id_and_a_past_event_go_back_to_the_model(assistant: Assistant) -> None:
     seen: list[str] = []
 
