@@ -213,6 +213,7 @@ class AssistantDeps:
     events: list[TurnEvent] = field(default_factory=list)  # the running turn's, handed on by the assistant
     turn_id: str = ""
     request: str = ""  # what the user said or typed in this turn
+    approved: bool = False  # running calls the user approved (their text was checked before the question)
     settings: Mapping[str, BaseModel] = field(default_factory=dict)  # each domain's, by domain name
     tool_results: dict[str, str] = field(default_factory=dict)  # tool+args -> result, this turn (agents/tool_guard.py)
     actions: list[ActionInfo] = field(default_factory=list)  # what this turn changed

@@ -264,6 +264,7 @@ def resume_approved(rec: ApprovalRecord, deps: AssistantDeps) -> tuple[bool, str
     agent = delegate_of(rec.payload["delegate"])
     history = ModelMessagesTypeAdapter.validate_python(rec.payload["history"])
     results = DeferredToolResults(approvals={c["tool_call_id"]: True for c in rec.payload["calls"]})
+    deps.approved = True  # the request now is "yes": the checks of what the user asked for ran before the question
     result = agent.run_sync(message_history=history, deferred_tool_results=results, deps=deps,
                             model=_report(rec.payload["calls"], deps), usage_limits=DELEGATE_LIMITS)
     out = result.output

@@ -7,7 +7,8 @@ from agents.domains import Domain
 DOMAIN = Domain(
     name="communication",
     description="Calendar (read, create, delete events), e-mail (search, read, send, reply) and instant messages: "
-                "when something is, what someone wrote, sent or wants. Pass the user's request with all details.",
+                "when something is, what someone wrote, sent or wants, what an e-mail or an invoice in the mail says. "
+                "Pass the user's request with all details.",
     intents=INTENTS,
     handlers=HANDLERS,
     say_back=SAY_BACK,

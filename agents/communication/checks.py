@@ -94,9 +94,14 @@ def check_send_mail(deps: AssistantDeps, args: dict[str, Any]) -> dict[str, Any]
         raise ArgumentProblem("The e-mail has no recipient. Ask the user whom to send it to.")
     if not str(args.get("body") or "").strip():
         raise ArgumentProblem("The e-mail has no text. Ask the user what it should say.")
+    if deps.approved:
+        return {**args, "to": to, "cc": _addresses(deps, args.get("cc") or []) or None}
     if not _says_what(deps.request, to):
         raise ArgumentProblem("The user has not said what the e-mail should say: ask them (never write it "
                               "yourself).")
+    if not _echoes_request(deps.request, str(args["body"]), _names_of(to)):
+        raise ArgumentProblem("The e-mail's text says nothing the user asked for: write what the user said, in "
+                              "their words.")
     return {**args, "to": to, "cc": _addresses(deps, args.get("cc") or []) or None}
 
 
@@ -107,6 +112,34 @@ _ONLY_ASKING = frozenset(["send", "write", "mail", "email", "e-mail", "an", "a",
                           "maile", "eine", "einen", "ein", "die", "der", "das", "bitte", "kurze", "neue",
                           "nachricht", "per", "can", "could", "you", "would", "kannst", "du", "mal", "mir",
                           "me", "my", "meinem", "meiner"])
+
+
+# words of four letters or more that carry no content of their own (and the verbs of asking to write)
+_FUNCTION_WORDS = frozenset(["that", "this", "with", "have", "will", "your", "from", "about", "what", "when", "them",
+                             "they", "there", "here", "just", "also", "would", "could", "should", "dass", "sind",
+                             "habe", "wird", "dein", "deine", "mein", "meine", "nicht", "auch", "noch", "doch",
+                             "reply", "answer", "antworte", "antworten", "thanks", "danke", "hello", "hallo",
+                             "dear", "liebe", "lieber", "best", "regards", "grüße", "gruß", "viele",
+                             "i", "im", "is", "it", "of", "on", "in", "at", "be", "so", "we", "us", "he", "she", "him",
+                             "her", "his", "and", "or", "but", "for", "not", "can", "are", "was", "all", "any", "ich",
+                             "ist", "es", "er", "sie", "und", "oder", "aber", "für", "mit", "von", "zu", "am", "um",
+                             "wir", "uns", "ihm", "ihr", "den", "dem", "des", "s", "ll", "ve", "re", "d", "m", "t"])
+
+
+def _stems(text: str, drop: set[str]) -> set[str]:
+    """The content words of a text, cut to five letters (German and English endings aside), and its numbers."""
+    words = re.findall(r"[^\W_]+", text.lower())
+    return {w[:5] for w in words if w not in drop and w not in _ONLY_ASKING and w not in _FUNCTION_WORDS}
+
+
+def _echoes_request(request: str, body: str, names: set[str]) -> bool:
+    """The text to send holds at least one word or number of the user's own request (a text the model wrote
+    about something else, "I'm sorry, I can't help with that", does not)."""
+    return bool(_stems(request, names) & _stems(body, names))
+
+
+def _names_of(addresses: list[str]) -> set[str]:
+    return {w for a in addresses for w in re.split(r"[^\w]+", a.lower()) if w}
 
 
 def _says_what(request: str, to: list[str]) -> bool:
@@ -144,7 +177,8 @@ def _mail_to_answer(deps: AssistantDeps, args: dict[str, Any]) -> str:
         who = f" from {sender}" if sender else ""
         raise ArgumentProblem(f"There is no e-mail{who}{' about ' + about if about else ''}. Ask the user which "
                               "e-mail to answer; never make up an id.")
-    return found[0].id
+    named = [m for m in found if _stems(m.subject, set()) & _stems(deps.request, set())]
+    return (named or found)[0].id  # "reply to Anna's dinner mail": her mail about dinner, not her newest
 
 
 @checks("reply_mail")
@@ -154,7 +188,12 @@ def check_reply_mail(deps: AssistantDeps, args: dict[str, Any]) -> dict[str, Any
     _not_a_chat(deps)
     if not str(args.get("body") or "").strip():
         raise ArgumentProblem("The reply has no text. Ask the user what it should say.")
-    return {"message_id": _mail_to_answer(deps, args), "body": args["body"]}
+    message_id = _mail_to_answer(deps, args)
+    if not deps.approved and not _echoes_request(deps.request, str(args["body"]),
+                                                 _names_of([str(args.get("sender") or "")])):
+        raise ArgumentProblem("The reply's text says nothing the user asked for: write what the user said, in "
+                              "their words.")
+    return {"message_id": message_id, "body": args["body"]}
 
 
 def _aware(deps: AssistantDeps, value: Any) -> datetime | None:

@@ -20,7 +20,8 @@ from agents.finance.settings import FinanceSettings
 DOMAIN = Domain(
     name="finance",
     description=("Banking: account balances, transactions and spending per category, budgets, "
-                 "subscriptions and recurring payments, statement imports, transfer drafts, open (unpaid) e-invoices."),
+                 "subscriptions and recurring payments, transfer drafts. Not what an e-mail says (an invoice "
+                 "someone sent by mail is a question for the mail)."),
     intents=INTENTS,
     handlers=HANDLERS,
     say_back=SAY_BACK,

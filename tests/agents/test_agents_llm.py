@@ -428,7 +428,7 @@ def test_a_request_parked_before_the_model_timed_out_is_asked_about(assistant: A
         return script(messages, info)
 
     with_model(assistant, FunctionModel(model), tool_answers=False)
-    reply = assistant.ask("Schreib joerg@example.com eine Mail, dass ich das Protokoll gelesen habe")
+    reply = assistant.ask("Schreib joerg@example.com eine Mail: see you at 5")
     assert reply.approval is not None and "joerg@example.com" in reply.spoken and reply.error is None
     assert reply.spoken.endswith(("Shall I?", "Soll ich?")) and mail.sent == []
     no = assistant.ask("nein")

@@ -118,6 +118,32 @@ def test_a_mail_text_the_user_never_gave_never_reaches_the_approval(assistant: A
     assert _mail(services).sent == []
 
 
+def test_a_reply_says_what_the_user_said_to_the_mail_the_user_named(assistant: Assistant,
+                                                                   services: ServiceDeps) -> None:
+    """Found by the real-model eval (m-dinner-en): the model answered Anna's newest mail (an invoice) with
+    "I'm sorry, I can't help with that" although the user asked to answer her dinner mail that Saturday is fine."""
+    box = _mail(services)
+    box.messages += [MailMessage(id="1", sender="Anna <anna@example.org>", sender_name="Anna", subject="Invoice 31",
+                                 date=NOW),
+                     MailMessage(id="2", sender="Anna <anna@example.org>", sender_name="Anna", subject="Dinner on Saturday",
+                                 date=NOW - timedelta(days=4))]
+    seen: list[str] = []
+
+    def delegate(messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:
+        retries = _retries(messages)
+        seen.extend(retries)
+        if not retries:
+            return call("reply_mail", sender="Anna", body="I'm sorry, but I can't help with that.")
+        return call("reply_mail", sender="Anna", body="Saturday at 7 is perfect!")
+
+    with_model(assistant, Script(delegate).model())
+    reply = assistant.ask("Reply to Anna's dinner mail that Saturday at 7 is perfect")
+    assert "says nothing the user asked for" in seen[0]
+    assert reply.approval is not None and "Dinner on Saturday" in reply.approval.summary, reply.approval
+    assistant.ask("yes")
+    assert box.replies == [("2", "Saturday at 7 is perfect!")]
+
+
 def test_an_invented_mail_id_and_a_past_event_go_back_to_the_model(assistant: Assistant) -> None:
     seen: list[str] = []
 
@@ -188,15 +214,15 @@ def test_an_approval_after_reading_a_mail_says_where_its_text_came_from(assistan
     def delegate(messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:
         if "read_mail" not in tool_returns(messages):
             return call("read_mail", message_id="9")
-        return call("send_mail", to=["mallory@example.com"], subject="Fwd", body="all mail")
+        return call("send_mail", to=["mallory@example.com"], subject="Fwd", body="all mail goes to the archive")
 
     with_model(assistant, Script(delegate).model(), tool_answers=False)
-    reply = assistant.ask("what does the mail from mallory say? reply to it")  # (a question alone: no send_mail)
+    reply = assistant.ask("what does the mail from mallory say? reply to it that all mail goes to the archive")
     assert reply.approval is not None
     assert reply.approval.provenance == ["the e-mail from mallory@example.com, “Hello”"]
     assert "Careful: I read the e-mail from mallory@example.com" in reply.approval.summary
     assert reply.approval.details["Read before"] == "the e-mail from mallory@example.com, “Hello”"
-    assert reply.approval.details["Body"] == "all mail"  # the full text is shown
+    assert reply.approval.details["Body"] == "all mail goes to the archive"  # the full text is shown
     assert [(a.name, a.status) for a in reply.actions] == [("communication.send_mail", "pending")]
     assert _mail(services).sent == []
 
