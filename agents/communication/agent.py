@@ -120,9 +120,11 @@ def search_mail(ctx: RunContext[AssistantDeps], unread_only: bool = False, sende
     need(ctx.deps.services.mail, "mail account")
     assert ctx.deps.services.mail is not None
     log_call(ctx, "search_mail", unread_only=unread_only, sender=sender, text=text)
+    query = MailQuery(unread_only=unread_only, sender=sender, text=text, limit=max(1, min(limit, 50)))
     try:
-        found = ctx.deps.services.mail.search(
-            MailQuery(unread_only=unread_only, sender=sender, text=text, limit=max(1, min(limit, 50))))
+        found = ctx.deps.services.mail.search(query)
+        if not found and sender and text:  # "Annas Mail zur Rechnung": her mail may say "invoice"
+            found = ctx.deps.services.mail.search(query.model_copy(update={"text": None}))
     except ServiceError as exc:
         return [f"error: {exc}"]
     for x in found:

@@ -52,6 +52,20 @@ def test_a_read_is_answered_by_the_tool_in_one_model_call(assistant: Assistant, 
     assert reply.source == "llm" and reply.approval is None
 
 
+def test_words_of_another_language_still_find_the_senders_mail(assistant: Assistant, services: ServiceDeps) -> None:
+    """"Gibt es eine Mail von Anna zur Rechnung?" — her mail says "Invoice" (real-model eval, m-anna-de)."""
+    _mail(services).messages.append(MailMessage(
+        id="1", sender="Anna Schmidt <anna@example.org>", sender_name="Anna Schmidt", subject="Invoice 2026-031 kitchen",
+        date=NOW - timedelta(hours=20), body="Here is the invoice for the kitchen work: 1,240 EUR."))
+
+    def delegate(messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:
+        return call("search_mail", sender="Anna", text="Rechnung")
+
+    with_model(assistant, Script(delegate).model())
+    reply = assistant.ask("Gibt es eine Mail von Anna zur Rechnung? Worum geht es da?")
+    assert "1,240 EUR" in reply.text and reply.text.startswith("Anna Schmidt wrote on"), reply.text
+
+
 def test_an_injected_mail_is_read_out_and_no_model_acts_on_it(assistant: Assistant, services: ServiceDeps) -> None:
     evil = "evil@attacker.test"
     _mail(services).messages.append(MailMessage(
