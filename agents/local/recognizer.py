@@ -237,7 +237,8 @@ def compile_all() -> int:
 _NAME_WORDS = frozenset({"mir", "mich", "me", "auf", "on", "via", "per", "eine", "einen", "ein",
                          "mail", "e-mail", "email", "mails", "whatsapp", "sms", "nachricht",
                          "message", "heute", "today", "gestern", "yesterday", "schon", "already", "noch", "was", "etwas",
-                         "anything", "something"})
+                         "anything", "something", "say", "says", "said", "sagt", "sagte", "want", "wants", "wanted",
+                         "will", "wollte", "about", "über", "writes", "schreibt"})
 
 # names of channels: a request naming one the intent's templates never use is about that channel, not this
 # intent's ("hat Anna mir auf WhatsApp geschrieben" is not a question about mail)
@@ -355,6 +356,8 @@ def match_classified(text: str, now: datetime) -> IntentMatch | None:
         return None
     slots, values = found
     if _other_addressee(guess.intent, norm, slots):
+        return None
+    if "person" in slots and _typed("person", slots["person"], now) is None:  # "max say": no name
         return None
     lang = guess_language(norm) or ("en" if re.fullmatch(r"[a-z' ]+", norm) and guess.intent not in _YES_NO else "de")
     return IntentMatch(intent=guess.intent, language="de" if lang == "de" else "en", text=norm, slots=slots,

@@ -194,7 +194,7 @@ def test_a_model_that_words_the_answer_is_still_possible(assistant: Assistant, s
         return call("search_mail", sender="Tom")
 
     with_model(assistant, Script(delegate).model(), tool_answers=False)
-    assert assistant.ask("what does Tom want").spoken == "Tom asks about lunch on Thursday."
+    assert assistant.ask("what is Tom asking me about").spoken == "Tom asks about lunch on Thursday."
 
 
 def test_a_reply_to_a_chat_message_is_no_email(assistant: Assistant, services: ServiceDeps) -> None:
