@@ -81,6 +81,18 @@ def _not_a_chat(deps: AssistantDeps) -> None:
         raise ArgumentProblem("The user means an instant message (WhatsApp), not an e-mail: use send_message.")
 
 
+_MONEY = re.compile(r"(?i)(?:\d+(?:[.,]\d+)?\s*(?:€|euros?|eur)\b|€\s*\d)")
+
+
+def _not_money(deps: AssistantDeps) -> None:
+    """"Schick Anna 25 Euro fürs Essen" sends money, not a mail or a message with "25 Euro" in it (found by the
+    real-model eval: a mail went out after the yes). Only when no mail or message is named."""
+    said = deps.request
+    if not deps.approved and _MONEY.search(said) and not _MAIL.search(said) and not _CHAT.search(said):
+        raise ArgumentProblem("The user wants to send money (a bank transfer), not an e-mail or a message: send "
+                              "nothing; tell the user to ask for a transfer, e.g. 'transfer 25 euros to Anna'.")
+
+
 def _addresses(deps: AssistantDeps, value: Any) -> list[str]:
     items = value if isinstance(value, list) else [value]
     return [_address_of(deps, str(v)) for v in items if str(v).strip()]
@@ -89,6 +101,7 @@ def _addresses(deps: AssistantDeps, value: Any) -> list[str]:
 @checks("send_mail")
 def check_send_mail(deps: AssistantDeps, args: dict[str, Any]) -> dict[str, Any]:
     _not_a_chat(deps)
+    _not_money(deps)
     to = _addresses(deps, args.get("to") or [])
     if not to:
         raise ArgumentProblem("The e-mail has no recipient. Ask the user whom to send it to.")
@@ -259,6 +272,7 @@ def title_has(title: str, words: str) -> bool:
 
 @checks("send_message")
 def check_send_message(deps: AssistantDeps, args: dict[str, Any]) -> dict[str, Any]:
+    _not_money(deps)
     if not str(args.get("to") or "").strip():
         raise ArgumentProblem("The message has no recipient. Ask the user whom to write to.")
     if not str(args.get("text") or "").strip():

@@ -1,6 +1,9 @@
 """Held-apart real-model eval cases for finance and social media (never tuned on), written on 2026-12-07
 from the eval's world (tests/agents/eval_cases.py: its bookings, balance and Mastodon statuses) before any
-run of them or of the main set's finance and social cases. Joined to ``HELDOUT`` by bench/agents_eval.py."""
+run of them or of the main set's finance and social cases. Joined to ``HELDOUT`` by bench/agents_eval.py.
+
+Not held apart any more: hf-essen-de (its first two runs sent a mail "25 Euro fürs Essen" after the yes; the
+fix, a send with an amount of money and no mail or message named goes back to the model, came from it)."""
 
 from __future__ import annotations
 

@@ -144,6 +144,26 @@ def test_a_reply_says_what_the_user_said_to_the_mail_the_user_named(assistant: A
     assert box.replies == [("2", "Saturday at 7 is perfect!")]
 
 
+def test_money_to_send_is_no_mail(assistant: Assistant, services: ServiceDeps) -> None:
+    """"Schick Anna 25 Euro fürs Essen" became a mail saying "25 Euro fürs Essen" that the yes sent (found on the
+    real-model eval's held-apart case hf-essen-de, which is therefore no longer held apart)."""
+    _mail(services).messages.append(MailMessage(id="3", sender="Anna <anna@example.org>", sender_name="Anna",
+                                                subject="Dinner", date=NOW))
+    seen: list[str] = []
+
+    def delegate(messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:
+        retries = _retries(messages)
+        seen.extend(retries)
+        if not retries:
+            return call("send_mail", to=["anna@example.org"], subject="Essen", body="25 Euro fürs Essen")
+        return final(info, "Das ist eine Überweisung: sag bitte 'überweise Anna 25 Euro'.")
+
+    with_model(assistant, Script(delegate).model())
+    reply = assistant.ask("Schick Anna 25 Euro fürs Essen")
+    assert reply.approval is None and "send money" in seen[0]
+    assert _mail(services).sent == []
+
+
 def test_an_invented_mail_id_and_a_past_event_go_back_to_the_model(assistant: Assistant) -> None:
     seen: list[str] = []
 
