@@ -63,6 +63,8 @@ class LocalVoice:
         self._speech_job: Any = None
         self._mic: Any = None
         self._fallback_noticed: set[str] = set()
+        # the device microphone could not be opened or stopped delivering (what went wrong); any thread
+        self.on_device_lost: Callable[[str], None] | None = None
 
     async def _answer(self, text: str, turn_id: str, stt_s: float | None = None,
                       speech_end: float | None = None) -> TurnReply:
@@ -213,7 +215,7 @@ class LocalVoice:
     def _start_mic(self, voice: VoiceInput) -> None:
         from audio.sources import MicrophoneSource
 
-        mic = MicrophoneSource(self.core.sv.settings.audio.input_device)
+        mic = MicrophoneSource(self.core.sv.settings.audio.input_device, on_event=self._mic_event)
         self._mic = mic
 
         def run() -> None:
@@ -221,6 +223,13 @@ class LocalVoice:
                 voice.push_samples(frame)
 
         threading.Thread(target=run, name="mic", daemon=True).start()
+
+    def _mic_event(self, ev: AudioEvent) -> None:
+        from audio.events import DeviceLost
+
+        lost = self.on_device_lost
+        if isinstance(ev, DeviceLost) and lost is not None:
+            lost(ev.error)
 
     def _stop_mic(self) -> None:
         mic, self._mic = self._mic, None
