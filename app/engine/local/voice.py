@@ -65,6 +65,9 @@ class LocalVoice:
         self._fallback_noticed: set[str] = set()
         # the device microphone could not be opened or stopped delivering (what went wrong); any thread
         self.on_device_lost: Callable[[str], None] | None = None
+        # the device microphone belongs to another process now (the background listener): True stops a
+        # press here from opening it a second time (the GUI's engine asks; app/gui/page.py)
+        self.mic_taken_elsewhere: Callable[[], bool] | None = None
 
     async def _answer(self, text: str, turn_id: str, stt_s: float | None = None,
                       speech_end: float | None = None) -> TurnReply:
@@ -172,6 +175,11 @@ class LocalVoice:
         ok, detail = self.core.speech_in_status()
         if not ok:
             raise NotAvailable(self.core.say("engine.stt_unavailable", detail=detail))
+        device_mic = self.core.microphone or (self.core.speech_output == "device"
+                                              and self.core.sv.settings.gui.speech_output == "device")
+        taken = self.mic_taken_elsewhere
+        if device_mic and taken is not None and await self.core.thread(taken):
+            raise NotAvailable(self.core.say("engine.mic_in_listener"))
         await self.stop_speaking()
         self.core.loop = asyncio.get_running_loop()
         voice = await self.core.thread(self._get_voice)
@@ -182,8 +190,7 @@ class LocalVoice:
         voice.press()
         self.listening = True
         self.core.set_state("listening")
-        if self.core.microphone or (self.core.speech_output == "device"
-                                    and self.core.sv.settings.gui.speech_output == "device"):
+        if device_mic:
             self._start_mic(voice)
 
     async def stop_listening(self) -> TurnReply | None:
