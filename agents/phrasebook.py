@@ -154,6 +154,10 @@ PHRASES = Catalogue({
                               "ich mit einer einfachen Ersatzstimme. Eine natürliche deutsche Stimme gibt es unter "
                               "Einstellungen → Stimmen & Modelle: „de_DE-thorsten-medium“ (63 MB)."),
     "engine.install_voice": ("Install an English voice", "Deutsche Stimme installieren"),
+    "engine.mic_in_listener": ("The background listener has this computer's microphone: hold its push-to-talk key "
+                               "to talk, or quit it from its tray icon to talk here.",
+                               "Der Zuhörer im Hintergrund hat das Mikrofon dieses Computers: halte seine Sprechtaste "
+                               "gedrückt, oder beende ihn über sein Symbol in der Taskleiste, um hier zu sprechen."),
     # meetings (app/engine/local/meetings.py)
     "meeting.not_installed": ("Meeting recording is not installed here ({detail}).",
                               "Die Besprechungsaufnahme ist hier nicht installiert ({detail})."),

@@ -87,10 +87,16 @@ def one_run(listen: Any, rig: Any, env: dict[str, str], text: str, intent: str,
     first = _wait(voiced_at, 10)
     _wait(lambda: listen.events[-1].get("state") == "idle", 30)  # the reply has been spoken
     reply = done["reply"]
+    first_s = (first - released_frame) / JACK_RATE if first else None
     return {"request": text, "heard": final["text"], "intent": reply.get("intent"), "expected": intent,
             "final_s": round(final["t"] - released, 3),
-            "first_audio_s": round((first - released_frame) / JACK_RATE, 3) if first else None,
-            "first_audio_engine_s": started.get("first_audio_s")}
+            "first_audio_s": round(first_s, 3) if first_s is not None else None,
+            "first_audio_engine_s": started.get("first_audio_s"),
+            # where the time goes after the key release (this machine's clock; the last on the device's)
+            "stages_s": {"transcript": round(final["t"] - released, 3),
+                         "turn": round(done["t"] - final["t"], 3),
+                         "speech_start": round(started["t"] - done["t"], 3),
+                         "to_speaker": round(released + first_s - started["t"], 3) if first_s is not None else None}}
 
 
 def bench(runs: int, model: Path) -> dict[str, Any]:
@@ -134,11 +140,14 @@ def bench(runs: int, model: Path) -> dict[str, Any]:
     firsts = [r["first_audio_s"] for r in rows if r["first_audio_s"] is not None]
     engine = [r["first_audio_engine_s"] for r in rows if r["first_audio_engine_s"] is not None]
     p50 = pct(firsts, 50)
+    stages = {k: {"p50": pct(v, 50), "p95": pct(v, 95)} for k in ("transcript", "turn", "speech_start", "to_speaker")
+              if (v := [r["stages_s"][k] for r in rows if r["stages_s"][k] is not None])}
     return {
         "bench": "listen", "runs": len(rows), "listener_start_s": round(start_s, 2),
         "final_s": {"p50": pct(finals, 50), "p95": pct(finals, 95)},
         "first_audio_s": {"p50": p50, "p95": pct(firsts, 95)},
         "first_audio_engine_s": {"p50": pct(engine, 50), "p95": pct(engine, 95)},
+        "stages_s": stages,
         "target_first_audio_p50_s": TARGET_FIRST_AUDIO_P50_S,
         "meets_target": p50 is not None and p50 <= TARGET_FIRST_AUDIO_P50_S,
         "intents_right": sum(r["intent"] == r["expected"] for r in rows),

@@ -63,9 +63,15 @@ def listen(
         except HotkeyError as exc:
             fail(str(exc), code=2)
         del hotkey_probe
-        asyncio.run(_run(settings.hotkey, as_json, tray))
+        restart = asyncio.run(_run(settings.hotkey, as_json, tray))
     finally:
         instance.release()
+    if restart:
+        # the microphone or speaker went away: a new process (same command line) finds the devices again
+        # (PortAudio lists them once per process and cannot reconnect to a sound server that restarted)
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os.execv(sys.executable, [sys.executable, *sys.orig_argv[1:]])
     # everything is closed: leave without Python's exit handlers, in which PortAudio's JACK back-end
     # asserts on the ports of streams it already closed (an abort, exit code -6, on every quit)
     sys.stdout.flush()
@@ -74,7 +80,8 @@ def listen(
     os._exit(0)
 
 
-async def _run(key: str, as_json: bool, tray: bool) -> None:
+async def _run(key: str, as_json: bool, tray: bool) -> bool:
+    """True: the listener must start again (its microphone or speaker went away)."""
     from app.engine import NotAvailable
     from app.engine.local import LocalEngine
     from app.listen.hotkey import GlobalHotkey, session_kind
@@ -109,6 +116,7 @@ async def _run(key: str, as_json: bool, tray: bool) -> None:
         notifier.close()
         if stop_tray is not None:
             stop_tray()
+    return listener.restart
 
 
 def _ready(listener: DesktopListener, line: str, as_json: bool) -> None:

@@ -7,14 +7,29 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
 
 import flet as ft
 
 from app.engine import Engine
 from app.services import Services
 
+if TYPE_CHECKING:
+    from app.engine.local import LocalEngine
+
 log = logging.getLogger(__name__)
 EngineFactory = Callable[[], Engine]
+
+
+def local_engine(sv: Services) -> LocalEngine:
+    """The in-process engine of the desktop app. Its push-to-talk leaves this computer's microphone to
+    a background listener that runs (`personal-agent listen`, one owner of the devices) and says so."""
+    from app.engine.local import LocalEngine
+    from app.listen.instance import running_listener
+
+    engine = LocalEngine(sv)
+    engine.voice.mic_taken_elsewhere = lambda: running_listener(sv.paths.cache_dir) is not None
+    return engine
 
 
 def build_page(sv: Services, engine_factory: EngineFactory | None = None) -> Callable[[ft.Page], Awaitable[None]]:
@@ -23,12 +38,7 @@ def build_page(sv: Services, engine_factory: EngineFactory | None = None) -> Cal
     def get_engine() -> Engine:
         nonlocal engine
         if engine is None:
-            if engine_factory is not None:
-                engine = engine_factory()
-            else:
-                from app.engine.local import LocalEngine
-
-                engine = LocalEngine(sv)
+            engine = engine_factory() if engine_factory is not None else local_engine(sv)
         return engine
 
     async def main(page: ft.Page) -> None:

@@ -5,11 +5,15 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 
 log = logging.getLogger(__name__)
 
 
-def play_cue(opening: bool, device: str | int | None = None) -> threading.Thread:
+def play_cue(opening: bool, device: str | int | None = None,
+             on_error: Callable[[str], None] | None = None) -> threading.Thread:
+    """``on_error``: the speaker could not be opened (what went wrong)."""
+
     def run() -> None:
         from audio.chime import cue_samples
         from audio.playback import AudioPlayer, PlaybackError
@@ -24,6 +28,8 @@ def play_cue(opening: bool, device: str | int | None = None) -> threading.Thread
             player.wait(timeout=5)
         except PlaybackError as exc:
             log.warning("no cue tone: %s", exc)
+            if on_error is not None:
+                on_error(str(exc))
         finally:
             player.close()
 

@@ -40,3 +40,17 @@ class SingleInstance:
         if self._lock.is_locked:
             self.pid_file.unlink(missing_ok=True)
             self._lock.release()
+
+
+def running_listener(folder: Path) -> int | None:
+    """Whether this user's listener runs (another process holds its lock): its process id (0 when it is
+    not known), or None. The lock is taken for an instant only when it is free."""
+    if not folder.is_dir():
+        return None
+    lock = FileLock(folder / "listen.lock")
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        return SingleInstance(folder).running_pid() or 0
+    lock.release()
+    return None

@@ -50,6 +50,10 @@ class DesktopListener:
         self._tasks: set[asyncio.Task[None]] = set()
         self._write_lock = threading.Lock()
         self._last_state: ListenState | None = None
+        # the microphone or speaker went away (a sound server restarted, a device unplugged, a machine
+        # woke up): PortAudio cannot find them again in this process, so the command starts it anew
+        self.restart = False
+        engine.voice.on_device_lost = self.audio_lost
         engine.core.microphone = True  # push-to-talk opens this machine's microphone
         engine.meetings_port.capture = "device"  # ... and so does a meeting
 
@@ -119,7 +123,7 @@ class DesktopListener:
         if self.muted or self._press is not None:
             return
         if self.config.sounds:
-            play_cue(True, self.engine.sv.settings.audio.output_device)
+            play_cue(True, self.engine.sv.settings.audio.output_device, self.audio_lost)
         self._press = asyncio.ensure_future(self._start())
 
     async def _start(self) -> bool:
@@ -135,7 +139,7 @@ class DesktopListener:
         if press is None:
             return
         if self.config.sounds:
-            play_cue(False, self.engine.sv.settings.audio.output_device)
+            play_cue(False, self.engine.sv.settings.audio.output_device, self.audio_lost)
         self._spawn(self._finish(press))
 
     async def _finish(self, press: asyncio.Task[bool]) -> None:
@@ -145,6 +149,30 @@ class DesktopListener:
             await self.engine.stop_listening()
         except EngineError as exc:
             self._line(f"cannot answer: {exc}")
+
+    # -- a device that went away (any thread)
+
+    def audio_lost(self, detail: str) -> None:
+        log.warning("audio device lost: %s", detail)
+        if self.loop is not None:
+            self.loop.call_soon_threadsafe(self._audio_lost)
+
+    def _audio_lost(self) -> None:
+        if self.restart:
+            return
+        self.restart = True
+        from app.listen.strings import TRAY
+
+        self._line(TRAY.text("audio_lost", self.engine.sv.settings.language))
+        self._spawn(self._restart_when_idle())
+
+    async def _restart_when_idle(self) -> None:
+        """Once the key is up and the turn is over (it heard nothing), the listener ends for its restart."""
+        while self._press is not None or self._tasks - {asyncio.current_task()} or \
+                self.engine_state in ("listening", "thinking", "speaking"):
+            await asyncio.sleep(0.1)
+        if self.stopped is not None:
+            self.stopped.set()
 
     # -- the tray's actions (any thread)
 

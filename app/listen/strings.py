@@ -23,4 +23,6 @@ TRAY = Catalogue({
     "autostart.comment": ("Hold the push-to-talk key in any program to talk to the assistant",
                           "In jedem Programm die Sprechtaste halten und mit dem Assistenten sprechen"),
     "approval.title": ("Waiting for your yes: {summary}", "Wartet auf dein Ja: {summary}"),
+    "audio_lost": ("The microphone or speaker went away: the listener starts again to find it.",
+                   "Mikrofon oder Lautsprecher sind weg: der Zuhörer startet neu, um sie wiederzufinden."),
 })

@@ -174,6 +174,16 @@ class JackRig:
             out[t - start : t - start + len(b)] = b
         return start, out
 
+    def restart(self, down_s: float = 1.0) -> None:
+        """The sound card is unplugged and plugged back: jackd stops (every client loses it), stays
+        away ``down_s`` seconds and starts again under the same name; the rig's client comes back with it."""
+        self.stop()
+        time.sleep(down_s)
+        self._new_ports = queue.Queue()
+        self.heard = []  # the new server's frame clock starts again at 0
+        self.wired = []
+        self.start()
+
     def stop(self) -> None:
         self._new_ports.put(None)
         if self.client is not None:

@@ -7,6 +7,7 @@ reply stops it (measured on JACK's frame clock, the device clock); a second `lis
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -17,6 +18,7 @@ from typing import Any
 import numpy as np
 import pytest
 
+from app.listen.strings import TRAY
 from tests.listen.rig import (
     JACK_RATE,
     JackRig,
@@ -146,6 +148,7 @@ def test_listen_hotkey_turn_and_barge_in(desktop: tuple[Xvfb, JackRig], models_d
               30, "the listener to settle")
     finally:
         listen.proc.terminate()
+        code: int | None
         try:
             code = listen.proc.wait(30)
         except subprocess.TimeoutExpired:
@@ -169,3 +172,92 @@ def test_bad_key_and_no_desktop_are_one_line(desktop: tuple[Xvfb, JackRig], tmp_
                        capture_output=True, text=True, timeout=120)
     assert p.returncode == 2 and p.stderr.count("\n") == 1 and "unknown push-to-talk key 'hyper_space'" in p.stderr, \
         p.stderr
+
+
+def _spoken(text: str) -> np.ndarray:
+    """``text`` spoken by the product's Piper voice, at the JACK rate."""
+    from audio.frames import Resampler
+    from audio.speaker import render
+    from audio.tts import PiperTts
+
+    audio = render(PiperTts(), text, "en")
+    return np.asarray(Resampler(audio.sample_rate, JACK_RATE)(audio.samples.astype(np.float32)), np.float32)
+
+
+def _spoken_turn(listen: ListenProcess, rig: JackRig, env: dict[str, str], request: np.ndarray) -> str:
+    """Hold the key, play ``request`` into the listener's microphone, let go; the transcript, once the
+    reply's voice was heard on the speaker port and the listener is idle again."""
+    n = len(listen.events)
+    _xdotool(env, "keydown", KEY)
+    _wait(lambda: listen.event("state", n, state="listening"), 30, "the microphone to open", listen.why)
+    _wait(lambda: rig.client.get_all_connections(rig.mouth), 30, "the microphone's port", listen.why)
+    time.sleep(0.3)
+    rig.play(np.concatenate([request, np.zeros(JACK_RATE // 4, np.float32)]))
+    assert rig.played.wait(30), "the request was not played"
+    released = rig.now()
+    _xdotool(env, "keyup", KEY)
+    final = _wait(lambda: listen.event("final", n), 60, "the transcript", listen.why)
+    _wait(lambda: listen.event("speaking_started", n), 60, "the reply to be spoken", listen.why)
+
+    def voiced() -> bool:
+        _, heard = rig.recording(released)
+        return voice_onset(heard, SPEECH_LEVEL) is not None
+
+    _wait(voiced, 30, "the reply's audio on the speaker port", listen.why)
+    _wait(lambda: listen.events[-1].get("state") == "idle", 60, "the reply to end", listen.why)
+    return str(final["text"])
+
+
+def _press_finds_device_gone(listen: ListenProcess, env: dict[str, str]) -> None:
+    """A press whose microphone or cue cannot open: the listener says so in one line and starts again."""
+    n = len(listen.events)
+    _xdotool(env, "keydown", KEY)
+    time.sleep(1.0)
+    _xdotool(env, "keyup", KEY)
+    line = _wait(lambda: listen.event("line", n), 60, "the listener to notice", listen.why)
+    assert line["text"] == TRAY.text("audio_lost", "en"), listen.why()
+    _wait(lambda: listen.event("ready", n), 240, "the listener to be ready again", listen.why)
+
+
+def test_listen_survives_sound_server_restart_and_a_frozen_process(
+        desktop: tuple[Xvfb, JackRig], models_dir: Path, tmp_path: Path) -> None:
+    """Unplugged and plugged back: after a turn, jackd stops under the running listener and starts
+    again. PortAudio connects to the sound server once per process and cannot come back to a new one, so
+    the next press finds the devices gone: the listener says so and starts again (same process id, same
+    command line), and the press after that is heard and answered aloud. Then the listener is frozen
+    for a while (SIGSTOP, as a suspended machine) while the sound server runs on, and thawed (SIGCONT):
+    a turn is heard and answered."""
+    x, rig = desktop
+    env = {**os.environ, **rig.env(), "DISPLAY": x.display, "PYTHONPATH": str(ROOT), "PA_HOME": str(tmp_path / "home"),
+           "PA_STT__MODEL": str(models_dir / "whisper-base"), "PA_STT__LANGUAGE": "en",
+           "PA_AUDIO__INPUT_DEVICE": "system", "PA_AUDIO__OUTPUT_DEVICE": "system"}
+    env.pop("WAYLAND_DISPLAY", None)
+    listen = ListenProcess(env, rig)
+    request = _spoken("What time is it?")  # a local intent: its reply is short
+    try:
+        _wait(lambda: listen.event("ready") or listen.proc.poll() is not None, 240, "the listener to be ready")
+        assert listen.event("ready"), listen.why()
+        # a first turn: this process's PortAudio connects to the sound server (not before its first stream)
+        assert "time" in _spoken_turn(listen, rig, env, request).lower(), listen.why()
+
+        rig.restart()  # the sound card goes away and comes back
+        pid = listen.proc.pid
+        _press_finds_device_gone(listen, env)
+        assert listen.proc.poll() is None and listen.proc.pid == pid, listen.why()
+        assert "time" in _spoken_turn(listen, rig, env, request).lower(), listen.why()
+
+        listen.proc.send_signal(signal.SIGSTOP)  # suspended: the sound server goes on without it
+        time.sleep(3)
+        listen.proc.send_signal(signal.SIGCONT)
+        assert "time" in _spoken_turn(listen, rig, env, request).lower(), listen.why()
+        assert listen.proc.poll() is None, listen.why()
+    finally:
+        listen.proc.send_signal(signal.SIGCONT)
+        listen.proc.terminate()
+        code: int | None
+        try:
+            code = listen.proc.wait(30)
+        except subprocess.TimeoutExpired:
+            listen.proc.kill()
+            code = None
+    assert code == 0, f"exit code {code}; {listen.why()}"

@@ -63,6 +63,11 @@ class LocalVoice:
         self._speech_job: Any = None
         self._mic: Any = None
         self._fallback_noticed: set[str] = set()
+        # the device microphone could not be opened or stopped delivering (what went wrong); any thread
+        self.on_device_lost: Callable[[str], None] | None = None
+        # the device microphone belongs to another process now (the background listener): True stops a
+        # press here from opening it a second time (the GUI's engine asks; app/gui/page.py)
+        self.mic_taken_elsewhere: Callable[[], bool] | None = None
 
     async def _answer(self, text: str, turn_id: str, stt_s: float | None = None,
                       speech_end: float | None = None) -> TurnReply:
@@ -170,6 +175,11 @@ class LocalVoice:
         ok, detail = self.core.speech_in_status()
         if not ok:
             raise NotAvailable(self.core.say("engine.stt_unavailable", detail=detail))
+        device_mic = self.core.microphone or (self.core.speech_output == "device"
+                                              and self.core.sv.settings.gui.speech_output == "device")
+        taken = self.mic_taken_elsewhere
+        if device_mic and taken is not None and await self.core.thread(taken):
+            raise NotAvailable(self.core.say("engine.mic_in_listener"))
         await self.stop_speaking()
         self.core.loop = asyncio.get_running_loop()
         voice = await self.core.thread(self._get_voice)
@@ -180,8 +190,7 @@ class LocalVoice:
         voice.press()
         self.listening = True
         self.core.set_state("listening")
-        if self.core.microphone or (self.core.speech_output == "device"
-                                    and self.core.sv.settings.gui.speech_output == "device"):
+        if device_mic:
             self._start_mic(voice)
 
     async def stop_listening(self) -> TurnReply | None:
@@ -213,7 +222,7 @@ class LocalVoice:
     def _start_mic(self, voice: VoiceInput) -> None:
         from audio.sources import MicrophoneSource
 
-        mic = MicrophoneSource(self.core.sv.settings.audio.input_device)
+        mic = MicrophoneSource(self.core.sv.settings.audio.input_device, on_event=self._mic_event)
         self._mic = mic
 
         def run() -> None:
@@ -221,6 +230,13 @@ class LocalVoice:
                 voice.push_samples(frame)
 
         threading.Thread(target=run, name="mic", daemon=True).start()
+
+    def _mic_event(self, ev: AudioEvent) -> None:
+        from audio.events import DeviceLost
+
+        lost = self.on_device_lost
+        if isinstance(ev, DeviceLost) and lost is not None:
+            lost(ev.error)
 
     def _stop_mic(self) -> None:
         mic, self._mic = self._mic, None
