@@ -2,8 +2,9 @@
 and opens whole segments.
 
 ``blocks_of`` picks the cheaper source: a regular file (the local backend, a file being uploaded) is
-mapped block by block (``MappedBlocks``): AES-GCM reads the page cache directly, with no copy into a
-buffer first, and each block is unmapped once used, so memory stays at a block or two. Any other
+mapped a window of several blocks at a time (``MappedBlocks``): AES-GCM reads the page cache
+directly, with no copy into a buffer first, and each window is unmapped once its blocks were used, so
+memory stays at a window or two. Any other
 stream (SMB, S3, a request body) is read on a helper thread into a small ring of reused buffers while
 the caller works on the previous block (``BlockPrefetcher``): network reads and ``cryptography``'s
 AES-GCM both release the GIL, so they run at once.
@@ -25,6 +26,7 @@ from storage.base import Readable, read_exact
 from storage.local import regular_file_fd
 
 BUFFERS = 4  # the caller holds two (a block and the one after it), the thread fills the others
+WINDOW = 8 << 20  # bytes of a local file mapped at once (MappedBlocks)
 
 
 def _fill(readinto: Callable[[Any], int | None], view: memoryview) -> int:
@@ -104,41 +106,80 @@ class BlockPrefetcher:
 
 
 class MappedBlocks:
-    """Blocks of the regular file ``fd`` from ``offset`` on, each a read-only mapping of its own
-    (populated at once, so AES-GCM does not fault page by page). The file must not shrink meanwhile
-    (the stores replace files by renaming a new one over them, they never truncate one in place)."""
+    """Blocks of the regular file ``fd`` from ``offset`` on, handed out as views of read-only mappings
+    of ``window`` bytes (several blocks each, populated at once, so AES-GCM does not fault page by
+    page). A map and an unmap per 1 MiB block cost more than windows of 8 MiB (a sealed read measured
+    1.0-1.3 against 1.8-2.3 GB/s in one process, 7 % more CPU in fresh ones); a window is unmapped once
+    every block of it was released, so memory stays at a window or two. The file must not shrink
+    meanwhile (the stores replace files by renaming a new one over them, they never truncate one
+    in place)."""
 
-    def __init__(self, fd: int, offset: int, size: int) -> None:
+    def __init__(self, fd: int, offset: int, size: int, window: int = WINDOW) -> None:
         self._fd = fd
         self._pos = offset
         self._end = os.fstat(fd).st_size
         self._size = size
-        self._maps: dict[int, mmap.mmap] = {}
+        self._window = max(window, size)
+        self._map: mmap.mmap | None = None  # the window blocks are cut from now
+        self._map_base = 0  # its offset in the file
+        self._map_end = 0  # the file offset where it ends
+        self._owner: dict[int, mmap.mmap] = {}  # id(block) -> its window
+        self._lent: dict[int, int] = {}  # id(window) -> blocks of it not yet released
+
+    def _new_window(self) -> None:
+        self._retire()
+        base = self._pos - self._pos % mmap.ALLOCATIONGRANULARITY
+        blocks = max(1, self._window // self._size)
+        end = min(self._pos + blocks * self._size, self._end)
+        flags = mmap.MAP_SHARED | getattr(mmap, "MAP_POPULATE", 0)
+        self._map = mmap.mmap(self._fd, end - base, flags=flags, prot=mmap.PROT_READ, offset=base)
+        self._map_base, self._map_end = base, end
+        self._lent[id(self._map)] = 0
+
+    def _retire(self) -> None:
+        """The current window takes no more blocks: unmapped now if none of it is lent."""
+        mm, self._map = self._map, None
+        if mm is not None and not self._lent.get(id(mm)):
+            self._lent.pop(id(mm), None)
+            mm.close()
 
     def next(self) -> memoryview | bytes:
         n = min(self._size, self._end - self._pos)
         if n <= 0:
+            self._retire()
             return b""
-        base = self._pos - self._pos % mmap.ALLOCATIONGRANULARITY
-        flags = mmap.MAP_SHARED | getattr(mmap, "MAP_POPULATE", 0)
-        mm = mmap.mmap(self._fd, self._pos + n - base, flags=flags, prot=mmap.PROT_READ, offset=base)
-        view = memoryview(mm)[self._pos - base :]
-        self._maps[id(view)] = mm
+        if self._map is None or self._pos + n > self._map_end:
+            self._new_window()
+        mm = self._map
+        assert mm is not None
+        start = self._pos - self._map_base
+        view = memoryview(mm)[start : start + n]
+        self._owner[id(view)] = mm
+        self._lent[id(mm)] += 1
         self._pos += n
         return view
 
     def release(self, block: memoryview | bytes) -> None:
-        mm = self._maps.pop(id(block), None)
+        mm = self._owner.pop(id(block), None)
         if isinstance(block, memoryview):
             block.release()
-        if mm is not None:
+        if mm is None:
+            return
+        self._lent[id(mm)] -= 1
+        if not self._lent[id(mm)] and mm is not self._map:
+            del self._lent[id(mm)]
             mm.close()
 
     def close(self) -> None:
-        for mm in self._maps.values():
+        maps = {id(mm): mm for mm in self._owner.values()}
+        if self._map is not None:
+            maps[id(self._map)] = self._map
+        for mm in maps.values():
             with contextlib.suppress(BufferError):  # a block still in use: unmapped when it is dropped
                 mm.close()
-        self._maps.clear()
+        self._map = None
+        self._owner.clear()
+        self._lent.clear()
 
 
 class Blocks(Protocol):
@@ -156,4 +197,4 @@ def blocks_of(src: Readable, size: int) -> Blocks:
         return BlockPrefetcher(src, size)
     offset = src.tell()  # type: ignore[attr-defined]
     src.seek(0, os.SEEK_END)  # type: ignore[attr-defined]
-    return MappedBlocks(fd, offset, size)
+    return MappedBlocks(fd, offset, size, WINDOW)

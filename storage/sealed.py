@@ -227,6 +227,9 @@ class OpeningReader(InnerStream):
 
     def close(self) -> None:
         if self._ahead is not None:
+            if self._index > 0 and self._pending:  # the segment in hand came from there: unmapped now
+                self._ahead.release(self._pending)
+            self._pending = b""
             self._ahead.close()
             self._ahead = None
         super().close()
