@@ -320,3 +320,31 @@ def test_slow_clients_are_closed_by_the_server_itself(guard_server: LiveServer) 
         steady.settimeout(30)
         data = steady.recv(4096)
     assert data.startswith(b"HTTP/1.1 401"), data[:80]
+
+
+def test_a_body_trickled_a_byte_at_a_time_is_closed_at_its_total_deadline(guard_server: LiveServer) -> None:
+    """Never idle long enough for the body deadline, a byte every 1.5 s: a 60-byte body must be in within
+    BODY_S + 60 / MIN_BODY_RATE (9 s here), not the 90 s it would take (found by the flood bench's re-run:
+    50 such sign-in bodies stayed open for the whole run)."""
+    from app.server.slow_clients import MIN_BODY_RATE
+
+    allowed = BODY_S + 60 / MIN_BODY_RATE
+    with socket.create_connection(("127.0.0.1", guard_server.port)) as slow:
+        slow.sendall(b"POST /api/v1/auth/login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                     b"Content-Length: 60\r\n\r\n{")
+        t0, closed = time.monotonic(), False
+        slow.settimeout(1.5)
+        while time.monotonic() - t0 < allowed + 15:
+            try:
+                if slow.recv(4096) == b"":
+                    closed = True
+                    break
+            except TimeoutError:
+                pass
+            try:
+                slow.sendall(b" ")
+            except OSError:
+                closed = True
+                break
+        took = time.monotonic() - t0
+    assert closed and took < allowed + 10, took
