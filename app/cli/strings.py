@@ -125,5 +125,72 @@ CLI = Catalogue({
                                 "https://<your server>/api/v1/webhooks/whatsapp/{name}",
                                 "Webhook-Geheimnisse des WhatsApp-Kontos '{name}' im Schlüsselbund gespeichert; "
                                 "Webhook-URL: https://<dein Server>/api/v1/webhooks/whatsapp/{name}"),
-}, same=frozenset({"accounts.pin", "accounts.test_ok", "common.file", "main.setup_failed", "models.failed", "models.col_mb", "models.col_rtf",
+    # ---- security.py
+    "security.progress": ("{label}: {done}/{total}", "{label}: {done}/{total}"),
+    "security.recordings": ("recordings", "Aufnahmen"),
+    "security.encrypt_unfinished": ("encryption not finished (run the command again; nothing was lost)",
+                                    "Verschlüsselung nicht fertig (den Befehl noch einmal ausführen; nichts ging "
+                                    "verloren)"),
+    "security.created_key": ("created the encryption key (in the keyring) and the key file encryption-keys.json",
+                             "Schlüssel (im Schlüsselbund) und Schlüsseldatei encryption-keys.json angelegt"),
+    "security.database": ("database: {state}", "Datenbank: {state}"),
+    "security.sealed_now": ("recordings encrypted now: {count}", "jetzt verschlüsselte Aufnahmen: {count}"),
+    "security.back_up_both": ("back up the data folder together with the keyring: without the key the data cannot be "
+                              "read",
+                              "sichere den Datenordner zusammen mit dem Schlüsselbund: ohne den Schlüssel sind die "
+                              "Daten nicht lesbar"),
+    "security.off_cannot_rotate": ("encryption at rest is off: turn it on with `personal-agent security encrypt`",
+                                   "die Verschlüsselung der gespeicherten Daten ist aus: einschalten mit "
+                                   "`personal-agent security encrypt`"),
+    "security.rotate_unfinished": ("key rotation not finished (the old key still opens the data; run the command "
+                                   "again)",
+                                   "Schlüsselwechsel nicht fertig (der alte Schlüssel öffnet die Daten weiter; den "
+                                   "Befehl noch einmal ausführen)"),
+    "security.rotated": ("new key {new} in the keyring (replaces {old}); new recordings use data key {blob_key}",
+                         "neuer Schlüssel {new} im Schlüsselbund (ersetzt {old}); neue Aufnahmen nutzen den "
+                         "Datenschlüssel {blob_key}"),
+    "security.resealed": ("recordings re-encrypted: {count}; database key now {key}",
+                          "neu verschlüsselte Aufnahmen: {count}; Datenbankschlüssel jetzt {key}"),
+    "security.status_off": ("encryption at rest: off (turn it on with `personal-agent security encrypt`)",
+                            "Verschlüsselung der gespeicherten Daten: aus (einschalten mit "
+                            "`personal-agent security encrypt`)"),
+    "security.cannot_check": ("cannot check", "Prüfung nicht möglich"),
+    "security.status_on": ("encryption at rest: on; key {kek} in the keyring, {count} data keys, new recordings use "
+                           "{current}",
+                           "Verschlüsselung der gespeicherten Daten: an; Schlüssel {kek} im Schlüsselbund, {count} "
+                           "Datenschlüssel, neue Aufnahmen nutzen {current}"),
+    "security.db_postgres": ("database: PostgreSQL, not encrypted by the app (use the server's disk encryption)",
+                             "Datenbank: PostgreSQL, nicht von der App verschlüsselt (nutze die "
+                             "Festplattenverschlüsselung des Servers)"),
+    "security.db_plain": ("database: NOT encrypted: run `personal-agent security encrypt`",
+                          "Datenbank: NICHT verschlüsselt: `personal-agent security encrypt` ausführen"),
+    "security.db_sealed": ("database: encrypted (SQLCipher)", "Datenbank: verschlüsselt (SQLCipher)"),
+    "security.scan": ("recordings: {count}, of them unencrypted: {plain}",
+                      "Aufnahmen: {count}, davon unverschlüsselt: {plain}"),
+    # ---- backup.py
+    "backup.no_key_stdin": ("no backup key on stdin", "kein Sicherungsschlüssel auf der Standardeingabe"),
+    "backup.failed": ("backup failed", "Sicherung fehlgeschlagen"),
+    "backup.created": ("backup {id}: {count} files, {size} sealed", "Sicherung {id}: {count} Dateien, {size} versiegelt"),
+    "backup.deleted": ("deleted {count} older backup(s): {ids}", "{count} ältere Sicherung(en) gelöscht: {ids}"),
+    "backup.cannot_list": ("cannot list the backups", "die Sicherungen können nicht aufgelistet werden"),
+    "backup.none": ("no backups yet: `personal-agent backup create` makes one",
+                    "noch keine Sicherungen: `personal-agent backup create` legt eine an"),
+    "backup.row": ("{id}  {when} UTC  {count} files  {size}  database: {database}",
+                   "{id}  {when} UTC  {count} Dateien  {size}  Datenbank: {database}"),
+    "backup.verify_failed": ("verify failed", "Prüfung fehlgeschlagen"),
+    "backup.complete": ("backup {id} is complete: {count} files, all checksums match",
+                        "Sicherung {id} ist vollständig: {count} Dateien, alle Prüfsummen stimmen"),
+    "backup.confirm_restore": ("replace this installation's database, keyring and config with {id}?",
+                               "Datenbank, Schlüsselbund und Konfiguration dieser Installation durch {id} ersetzen?"),
+    "backup.nothing_restored": ("nothing restored", "nichts wiederhergestellt"),
+    "backup.restore_failed": ("restore failed, nothing was replaced",
+                              "Wiederherstellung fehlgeschlagen, nichts wurde ersetzt"),
+    "backup.restored": ("restored backup {id} ({count} files)", "Sicherung {id} wiederhergestellt ({count} Dateien)"),
+    "backup.no_key": ("no backup key", "kein Sicherungsschlüssel"),
+    "backup.keep_key": ("keep this key and the keyring's password apart from this machine: both are needed to restore "
+                        "a backup on a new one",
+                        "bewahre diesen Schlüssel und das Passwort des Schlüsselbunds getrennt von diesem Rechner "
+                        "auf: beide braucht man, um eine Sicherung auf einem neuen wiederherzustellen"),
+    "common.what_failed": ("{what}: {detail}", "{what}: {detail}"),
+}, same=frozenset({"security.progress", "common.what_failed", "accounts.pin", "accounts.test_ok", "common.file", "main.setup_failed", "models.failed", "models.col_mb", "models.col_rtf",
                    "models.checksum_line", "models.check_ok", "transcribe.failed"}))
