@@ -65,7 +65,7 @@ def import_file(
         fail(line("finance.not_imported", name=file.name, detail=said_line(exc)))
     for note in statement.notes:
         typer.echo(line("finance.note", note=note), err=True)
-    typer.echo(result.line())
+    typer.echo(line("finance.import_result", new=result.new, known=result.known, skipped=result.skipped))
 
 
 @cli.command("balance")
@@ -245,7 +245,9 @@ def sync(
                     typer.echo(line("finance.bank_failed", name=name, detail=said_line(exc)), err=True)
                     failed = True
                     continue
-                typer.echo(result.line(name))
+                typer.echo(line("finance.synced", name=name, accounts=result.accounts, balances=result.balances,
+                                transactions=f"{result.transactions:,}", new=f"{result.new_transactions:,}",
+                                seconds=f"{result.seconds:.1f}"))
     except SyncBusy as exc:
         fail(line("finance.sync_busy", detail=said_line(exc)))
     if failed:
@@ -289,7 +291,10 @@ def invoice_import(path: Path = typer.Argument(..., help="an e-invoice file, or 
             continue
         imported += 1
         checked_rules = checked_rules and done.rules_checked
-        typer.echo(f"{f.name}: {done.line()}")
+        inv = done.invoice
+        due = line("finance.invoice_due", day=inv.due_date.isoformat()) if inv.due_date else ""
+        typer.echo(line("finance.invoice_imported", file=f.name, number=inv.number, seller=inv.seller.name,
+                        amount=f"{inv.totals.due:.2f} {inv.currency}", due=due))
     if not checked_rules:
         typer.echo(line("finance.no_rules"), err=True)
     if len(files) > 1:
@@ -451,7 +456,7 @@ def invoice_create(
              else line("finance.no_invoice", detail=exc))
     except (InvoiceError, OSError, StorageError) as exc:
         fail(line("finance.no_invoice", detail=said_line(exc)))
-    typer.echo(done.line())
+    typer.echo(done.line(cli_language()))
     if out is not None:
         number = done.invoice.number
         (out / f"{number}.pdf").write_bytes(done.pdf)

@@ -50,7 +50,13 @@ def receipt_add(
             done = add_receipt(s, svc.storage, file, labour=share)
     except (ReceiptError, OSError, StorageError) as exc:
         fail(line("finance.file_error", name=file.name, detail=said_line(exc)))
-    typer.echo(done.line())
+    f = done.fields
+    amount = f"{f.amount:.2f} {f.currency}" if f.amount is not None else line("tax.no_amount_found")
+    day = f.day.isoformat() if f.day else line("tax.no_date_found")
+    match = (line("tax.matched", id=done.transaction_id, booking=done.booking) if done.transaction_id
+             else line("tax.unmatched"))
+    typer.echo(line("tax.receipt_added", id=done.id, vendor=f.vendor or line("tax.no_vendor"), amount=amount, day=day,
+                    match=match))
 
 
 @receipt_cli.command("list")

@@ -425,5 +425,21 @@ CLI = Catalogue({
     "tax.no_items": ("no items for the tax return found in {year}", "keine Posten für die Steuererklärung in {year} gefunden"),
     "tax.wrote": ("wrote {files} to {path} ({count} documents in the PDF)",
                   "{files} nach {path} geschrieben ({count} Dokumente im PDF)"),
+    # the results of an import, a sync, a receipt (agents/finance's fields, worded here)
+    "finance.import_result": ("imported {new} new, {known} already known, {skipped} skipped",
+                              "importiert: {new} neu, {known} schon bekannt, {skipped} übersprungen"),
+    "finance.synced": ("synced bank '{name}': {accounts} account(s), {balances} balance(s), {transactions} "
+                       "transaction(s) ({new} new) in {seconds} s",
+                       "Bank '{name}' abgeglichen: {accounts} Konto/Konten, {balances} Saldo/Salden, {transactions} "
+                       "Umsatz/Umsätze ({new} neu) in {seconds} s"),
+    "finance.invoice_due": (", due {day}", ", fällig {day}"),
+    "finance.invoice_imported": ("{file}: imported: invoice {number} from {seller}, {amount}{due}",
+                                 "{file}: importiert: Rechnung {number} von {seller}, {amount}{due}"),
+    "tax.no_amount_found": ("no amount found", "kein Betrag gefunden"),
+    "tax.no_date_found": ("no date found", "kein Datum gefunden"),
+    "tax.matched": ("; matched to booking #{id} ({booking})", "; passt zu Buchung #{id} ({booking})"),
+    "tax.unmatched": ("; no matching bank booking yet", "; noch keine passende Bankbuchung"),
+    "tax.no_vendor": ("vendor not found", "Händler nicht gefunden"),
+    "tax.receipt_added": ("receipt #{id}: {vendor}, {amount}, {day}{match}", "Beleg #{id}: {vendor}, {amount}, {day}{match}"),
 }, same=frozenset({"tax.categorized", "meetings.state_event", "meetings.warning_event", "meetings.head", "server.user_row", "security.progress", "common.what_failed", "accounts.pin", "accounts.test_ok", "common.file", "main.setup_failed", "models.failed", "models.col_mb", "models.col_rtf",
                    "models.checksum_line", "models.check_ok", "transcribe.failed"}))
