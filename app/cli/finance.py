@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from app.cli.common import cli_language, fail, line, said_line, services
+from app.cli.strings import CLI
 
 if TYPE_CHECKING:
     from agents.finance.invoices.outgoing import Item
@@ -429,7 +430,7 @@ def invoice_create(
         customer = customer or typer.prompt(line("finance.prompt_customer"))
         if not item and hours is None and rate is None:
             description = description or typer.prompt(line("finance.prompt_description"),
-                                                      default="Beratung" if lang == "de" else "Consulting")
+                                                      default=CLI.text("finance.consulting", lang))  # the invoice's language
             hours = typer.prompt(line("finance.prompt_hours"))
             rate = typer.prompt(line("finance.prompt_rate"))
     if out is not None and not out.is_dir():

@@ -24,8 +24,6 @@ CLI = Catalogue({
     "common.file": ("{where}{detail}", "{where}{detail}"),
     "common.yes": ("yes", "ja"),
     "common.no": ("no", "nein"),
-    # ---- main.py
-    "main.setup_failed": ("{detail}", "{detail}"),
     # ---- models.py
     "models.failed": ("models: {detail}", "models: {detail}"),
     "models.bad_kind": ("models: --kind must be voice or whisper", "models: --kind muss voice oder whisper sein"),
@@ -387,6 +385,7 @@ CLI = Catalogue({
                               "keine Rechnung erstellt"),
     "finance.prompt_customer": ("Customer", "Kunde"),
     "finance.prompt_description": ("Description", "Beschreibung"),
+    "finance.consulting": ("Consulting", "Beratung"),
     "finance.prompt_hours": ("Hours", "Stunden"),
     "finance.prompt_rate": ("Hourly rate (net)", "Stundensatz (netto)"),
     "finance.no_folder": ("error: no such folder: {path}; no invoice created",
@@ -441,5 +440,5 @@ CLI = Catalogue({
     "tax.unmatched": ("; no matching bank booking yet", "; noch keine passende Bankbuchung"),
     "tax.no_vendor": ("vendor not found", "Händler nicht gefunden"),
     "tax.receipt_added": ("receipt #{id}: {vendor}, {amount}, {day}{match}", "Beleg #{id}: {vendor}, {amount}, {day}{match}"),
-}, same=frozenset({"tax.categorized", "meetings.state_event", "meetings.warning_event", "meetings.head", "server.user_row", "security.progress", "common.what_failed", "accounts.pin", "accounts.test_ok", "common.file", "main.setup_failed", "models.failed", "models.col_mb", "models.col_rtf",
+}, same=frozenset({"tax.categorized", "meetings.state_event", "meetings.warning_event", "meetings.head", "server.user_row", "security.progress", "common.what_failed", "accounts.pin", "accounts.test_ok", "common.file", "models.failed", "models.col_mb", "models.col_rtf",
                    "models.checksum_line", "models.check_ok", "transcribe.failed"}))
