@@ -169,7 +169,7 @@ def _add_signed_in(name: str, kind: str, username: str, host: str | None, port: 
     if not oauth:
         fail(line("accounts.needs_oauth"), code=2)
     if not provider or provider.lower() not in PROVIDERS:
-        fail(line("accounts.needs_provider", providers=" | ".join(PROVIDERS)), code=2)
+        fail(line("accounts.needs_provider", providers=line("accounts.or").join(PROVIDERS)), code=2)
     if not username.strip():
         fail(line("accounts.needs_username"), code=2)
     try:

@@ -89,6 +89,7 @@ CLI = Catalogue({
     "accounts.needs_oauth": ("--provider and --device-code belong to a sign-in: add --oauth",
                              "--provider und --device-code gehören zu einer Anmeldung: --oauth ergänzen"),
     "accounts.needs_provider": ("--oauth needs --provider {providers}", "--oauth braucht --provider {providers}"),
+    "accounts.or": (" or ", " oder "),
     "accounts.needs_username": ("--username is needed: the account's address, e.g. you@example.com",
                                 "--username fehlt: die Adresse des Kontos, z. B. du@example.com"),
     "accounts.exists": ("a {kind} account named '{name}' exists already",
