@@ -225,6 +225,10 @@ PHRASES = Catalogue({
                                 "Rechnungen werden auf dem Rechner importiert, auf dem der Assistent läuft, nicht "
                                 "vom Telefon aus."),
     "remote.no_timer": ("There is no timer or reminder {id}.", "Es gibt keinen Timer und keine Erinnerung {id}."),
+    "remote.sign_in_failed": ("The sign-in did not complete: nothing was stored.",
+                              "Die Anmeldung wurde nicht abgeschlossen: nichts wurde gespeichert."),
+    "remote.sign_in_late": ("The sign-in was not completed in time: nothing was stored.",
+                            "Die Anmeldung wurde nicht rechtzeitig abgeschlossen: nichts wurde gespeichert."),
 }, same=frozenset({"say.failed", "models.progress_file", "models.progress_failed"}))
 
 

@@ -12,7 +12,7 @@ import typer
 from pydantic import ValidationError
 
 from app.accounts import AccountError, AccountIn, account_kinds, checked_account
-from app.cli.common import fail, said_line, services
+from app.cli.common import fail, line, said_line, services
 from app.secrets import SecretStoreError, set_secret
 
 if TYPE_CHECKING:  # the sign-in code is imported when a sign-in runs: it pulls in the communication domain
@@ -25,7 +25,7 @@ def _parse_options(options: list[str]) -> dict[str, str]:
     out: dict[str, str] = {}
     for item in options:
         if "=" not in item:
-            fail(f"--option expects key=value, got {item!r}", code=2)
+            fail(line("accounts.bad_option", item=repr(item)), code=2)
         k, v = item.split("=", 1)
         out[k.strip()] = v.strip()
     return out
@@ -34,7 +34,7 @@ def _parse_options(options: list[str]) -> dict[str, str]:
 def _field_problem(exc: ValidationError) -> str:
     """'kind: Input should be ...' for the first bad field (never the value, which may be secret)."""
     err = exc.errors(include_url=False, include_input=False)[0]
-    where = ".".join(str(p) for p in err.get("loc", ())) or "value"
+    where = ".".join(str(p) for p in err.get("loc", ())) or line("accounts.value")
     return f"{where}: {err.get('msg', 'invalid')}"
 
 
@@ -72,27 +72,28 @@ def add(
         acc = AccountIn(name=name, kind=kind, username=username, host=host, port=port,
                         options=_parse_options(option))
     except ValidationError as exc:
-        fail(f"invalid account: {_field_problem(exc)}", code=2)
+        fail(line("accounts.invalid", detail=_field_problem(exc)), code=2)
     except ValueError as exc:
-        fail(f"invalid account: {str(exc).splitlines()[0].strip()}", code=2)
+        fail(line("accounts.invalid", detail=said_line(exc).splitlines()[0].strip()), code=2)
     try:
         acc = checked_account(acc)  # e.g. a bank's BLZ/BIC, URL and IBAN, before asking for the secret
     except AccountError as exc:
-        fail(f"invalid account: {exc}", code=2)
+        fail(line("accounts.invalid", detail=said_line(exc)), code=2)
     secret: str | None = None
     if not no_secret:
         if password_stdin:
             secret = sys.stdin.readline().rstrip("\r\n")
         else:
-            secret = typer.prompt("PIN" if acc.kind == "bank" else "Password or token", hide_input=True,
+            secret = typer.prompt(line("accounts.pin" if acc.kind == "bank" else "accounts.password"), hide_input=True,
                                   confirmation_prompt=False)
         if not secret:
-            fail("empty secret: nothing stored (use --no-secret for accounts without one)", code=2)
+            fail(line("accounts.empty_secret"), code=2)
     try:
         out = services().accounts.add(acc, secret)
     except (AccountError, SecretStoreError) as exc:
         fail(said_line(exc))
-    typer.echo(f"added {out.kind} account '{out.name}' (secret in keyring: {'yes' if out.has_secret else 'no'})")
+    typer.echo(line("accounts.added", kind=out.kind, name=out.name,
+                    secret=line("common.yes" if out.has_secret else "common.no")))
 
 
 def _add_mastodon_signed_in(name: str, username: str, host: str | None, port: int | None,
@@ -111,26 +112,26 @@ def _add_mastodon_signed_in(name: str, username: str, host: str | None, port: in
         app = register_app(base)
         url = authorize_url(app)
     except ValidationError as exc:
-        fail(f"invalid account: {_field_problem(exc)}", code=2)
+        fail(line("accounts.invalid", detail=_field_problem(exc)), code=2)
     except (AccountError, ValueError) as exc:
-        fail(f"invalid account: {str(exc).splitlines()[0].strip()}", code=2)
+        fail(line("accounts.invalid", detail=said_line(exc).splitlines()[0].strip()), code=2)
     except ServiceError as exc:
-        fail(f"not signed in: {exc}")
-    typer.echo(f"Open this address in a browser, sign in to {app.base_url} and allow access:\n{url}")
+        fail(line("accounts.not_signed_in", detail=said_line(exc)))
+    typer.echo(line("accounts.mastodon_open", server=app.base_url, url=url))
     if not _headless():
         webbrowser.open(url)
-    code = typer.prompt("Authorization code shown by the server", hide_input=True).strip()
+    code = typer.prompt(line("accounts.mastodon_code"), hide_input=True).strip()
     try:
         token = exchange_code(app, code)
         out = services().accounts.add(acc.model_copy(update={"options": {**acc.options, "base_url": app.base_url}}),
                                       token)
     except ValueError as exc:
-        fail(f"not signed in: {exc}", code=2)
+        fail(line("accounts.not_signed_in", detail=said_line(exc)), code=2)
     except ServiceError as exc:
-        fail(f"not signed in: {exc}")
+        fail(line("accounts.not_signed_in", detail=said_line(exc)))
     except (AccountError, SecretStoreError) as exc:
-        fail(str(exc))
-    typer.echo(f"signed in: added mastodon account '{out.name}' (access token in the keyring)")
+        fail(said_line(exc))
+    typer.echo(line("accounts.mastodon_added", name=out.name))
 
 
 def _headless() -> bool:
@@ -144,13 +145,13 @@ def _sign_in(client: OAuthClient, device_code: bool) -> Tokens:
     from app.wiring.oauth import sign_in
 
     def show(code: DeviceCode) -> None:
-        typer.echo(f"To sign in, open {code.verification_uri} on any device and enter the code {code.user_code} "
-                   f"(valid for {code.expires_in // 60} minutes).")
+        typer.echo(line("accounts.device_code", url=code.verification_uri, code=code.user_code,
+                        minutes=code.expires_in // 60))
 
     def open_browser(url: str) -> None:
-        typer.echo(f"Signing in with {client.provider.title()} in your browser …")
+        typer.echo(line("accounts.browser", provider=client.provider.title()))
         if not webbrowser.open(url):
-            typer.echo(f"Open this address in a browser to sign in: {url}")
+            typer.echo(line("accounts.open_to_sign_in", url=url))
 
     try:
         return sign_in(client, device_code or _headless(), show, open_browser)
@@ -166,23 +167,23 @@ def _add_signed_in(name: str, kind: str, username: str, host: str | None, port: 
     from app.wiring.oauth import account_client, sign_in_record
 
     if not oauth:
-        fail("--provider and --device-code belong to a sign-in: add --oauth", code=2)
+        fail(line("accounts.needs_oauth"), code=2)
     if not provider or provider.lower() not in PROVIDERS:
-        fail(f"--oauth needs --provider {' or '.join(PROVIDERS)}", code=2)
+        fail(line("accounts.needs_provider", providers=line("accounts.or").join(PROVIDERS)), code=2)
     if not username.strip():
-        fail("--username is needed: the account's address, e.g. you@example.com", code=2)
+        fail(line("accounts.needs_username"), code=2)
     try:
         acc = checked_account(sign_in_record(kind, name, username, provider, host, port, options))
     except OAuthFailure as exc:
-        fail(f"invalid account: {exc}", code=2)
+        fail(line("accounts.invalid", detail=said_line(exc)), code=2)
     except ValidationError as exc:
-        fail(f"invalid account: {_field_problem(exc)}", code=2)
+        fail(line("accounts.invalid", detail=_field_problem(exc)), code=2)
     except (AccountError, ValueError) as exc:
-        fail(f"invalid account: {str(exc).splitlines()[0].strip()}", code=2)
+        fail(line("accounts.invalid", detail=said_line(exc).splitlines()[0].strip()), code=2)
     sv = services()
     try:
         sv.accounts.get(acc.name, acc.kind)
-        fail(f"a {acc.kind} account named '{acc.name}' exists already", code=2)
+        fail(line("accounts.exists", kind=acc.kind, name=acc.name), code=2)
     except AccountError:
         pass
     try:
@@ -195,8 +196,8 @@ def _add_signed_in(name: str, kind: str, username: str, host: str | None, port: 
         out = sv.accounts.add(acc, tokens.refresh_token)
     except (AccountError, SecretStoreError) as exc:
         fail(said_line(exc))
-    typer.echo(f"added {out.kind} account '{out.name}': signed in with {client.provider.title()}, "
-               f"access granted: {acc.options['scopes']} (the sign-in is kept in the keyring)")
+    typer.echo(line("accounts.signed_in_added", kind=out.kind, name=out.name, provider=client.provider.title(),
+                    scopes=acc.options["scopes"]))
 
 
 @cli.command("signin")
@@ -215,7 +216,7 @@ def signin(
     except AccountError as exc:
         fail(said_line(exc), code=2)
     if not is_oauth(acc):
-        fail(f"'{name}' signs in with a password, not with a provider", code=2)
+        fail(line("accounts.password_account", name=name), code=2)
     try:
         client = account_client(sv.settings, acc)
     except OAuthFailure as exc:
@@ -226,7 +227,7 @@ def signin(
     except SecretStoreError as exc:
         fail(said_line(exc))
     forget_session(acc)
-    typer.echo(f"signed in again: '{acc.name}' works again")
+    typer.echo(line("accounts.signed_in_again", name=acc.name))
 
 
 @cli.command("client-secret")
@@ -238,15 +239,15 @@ def client_secret(
     from app.wiring.oauth import CLIENT_SECRET_KIND
 
     if provider.lower() != "google":
-        fail("only Google issues a client secret to desktop apps: give google", code=2)
-    value = sys.stdin.readline().strip() if stdin else typer.prompt("Client secret", hide_input=True).strip()
+        fail(line("accounts.only_google"), code=2)
+    value = sys.stdin.readline().strip() if stdin else typer.prompt(line("accounts.client_secret"), hide_input=True).strip()
     if not value:
-        fail("empty client secret: nothing stored", code=2)
+        fail(line("accounts.empty_client_secret"), code=2)
     try:
         set_secret(CLIENT_SECRET_KIND, "google", value)
     except SecretStoreError as exc:
         fail(said_line(exc))
-    typer.echo("Google client secret stored in the keyring")
+    typer.echo(line("accounts.client_secret_stored"))
 
 
 @cli.command("list")
@@ -257,14 +258,15 @@ def list_(as_json: bool = typer.Option(False, "--json", help="print JSON")) -> N
         typer.echo(json.dumps([a.model_dump(mode="json") for a in accounts], indent=2))
         return
     if not accounts:
-        typer.echo("no accounts yet: personal-agent accounts add NAME --kind mail --host ... --username ...")
+        typer.echo(line("accounts.none"))
     for a in accounts:
         where = (a.host + (f":{a.port}" if a.port else "")) if a.host else "-"
-        typer.echo(f"{a.kind:9} {a.name:20} {a.username or '-':30} {where:30} secret={_secret_state(a.has_secret)}")
+        typer.echo(line("accounts.row", kind=f"{a.kind:9}", name=f"{a.name:20}", user=f"{a.username or '-':30}",
+                        where=f"{where:30}", secret=_secret_state(a.has_secret)))
 
 
 def _secret_state(has: bool | None) -> str:
-    return "locked" if has is None else ("yes" if has else "no")
+    return line("accounts.locked") if has is None else line("common.yes" if has else "common.no")
 
 
 @cli.command("remove")
@@ -274,7 +276,7 @@ def remove(name: str, kind: str | None = typer.Option(None, help="needed if two 
         acc = services().accounts.remove(name, kind)
     except AccountError as exc:
         fail(said_line(exc))
-    typer.echo(f"removed {acc.kind} account '{acc.name}'")
+    typer.echo(line("accounts.removed", kind=acc.kind, name=acc.name))
 
 
 @cli.command("test")
@@ -284,7 +286,7 @@ def test(name: str, kind: str | None = typer.Option(None), timeout: float = 10.0
         res = services().accounts.test(name, kind, timeout)
     except AccountError as exc:
         fail(said_line(exc))
-    typer.echo(("ok: " if res.ok else "fail: ") + res.message)
+    typer.echo(line("accounts.test_ok" if res.ok else "accounts.test_failed", detail=res.message))
     if not res.ok:
         raise typer.Exit(1)
 
@@ -304,16 +306,15 @@ def webhook(
     try:
         services().accounts.get(name, "whatsapp")
     except AccountError:
-        fail(f"no whatsapp account '{name}': add it first (accounts add {name} --kind whatsapp ...)", code=2)
+        fail(line("accounts.no_whatsapp", name=name), code=2)
     if secrets_stdin:
         app_secret = sys.stdin.readline().strip()
         verify_token = sys.stdin.readline().strip()
     else:
-        app_secret = typer.prompt("App secret", hide_input=True)
-        verify_token = typer.prompt("Verify token", hide_input=True)
+        app_secret = typer.prompt(line("accounts.app_secret"), hide_input=True)
+        verify_token = typer.prompt(line("accounts.verify_token"), hide_input=True)
     try:
         store_webhook_secrets(name, app_secret, verify_token)
     except (WebhookError, SecretStoreError) as exc:
         fail(said_line(exc), code=2)
-    typer.echo(f"webhook secrets of whatsapp account '{name}' stored in the keyring; "
-               f"webhook URL: https://<your server>/api/v1/webhooks/whatsapp/{name}")
+    typer.echo(line("accounts.webhook_stored", name=name))

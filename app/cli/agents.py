@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from app.cli.common import echo, fail, services
+from app.cli.common import echo, fail, line, said_line, services
 
 if TYPE_CHECKING:
     from agents.social.models import MediaFile
@@ -31,7 +31,7 @@ def ask(
 
     utterance = " ".join(text or []).strip()
     if not utterance and approve is None and deny is None:
-        fail("nothing to ask: give the request as text, e.g. personal-agent ask \"what time is it\"", code=2)
+        fail(line("ask.nothing"), code=2)
     media = _images(image or [], alt or [])
     assistant = services().assistant
     try:
@@ -43,7 +43,7 @@ def ask(
             with attached(media):
                 reply = assistant.ask(utterance)
     except ApprovalError as exc:
-        fail(str(exc), code=2)
+        fail(said_line(exc), code=2)
     if as_json:
         typer.echo(json.dumps(reply.model_dump(mode="json"), ensure_ascii=False, indent=2))
     else:
@@ -58,18 +58,18 @@ def _images(paths: list[Path], alts: list[str]) -> list[MediaFile]:
     from agents.social.attachments import AttachmentError, image
 
     if len(paths) > 4:
-        fail("a post takes at most 4 images", code=2)
+        fail(line("ask.too_many_images"), code=2)
     if len(alts) > len(paths):
-        fail("there are more alt texts than images", code=2)
+        fail(line("ask.too_many_alts"), code=2)
     out = []
     for i, p in enumerate(paths):
         text = alts[i] if i < len(alts) else ""
         if not text.strip() and sys.stdin.isatty():
-            text = typer.prompt(f"Alt text for {p.name} (what it shows, for people who cannot see it)")
+            text = typer.prompt(line("ask.alt_prompt", name=p.name))
         try:
             out.append(image(p, text))
         except AttachmentError as exc:
-            fail(str(exc), code=2)
+            fail(said_line(exc), code=2)
     return out
 
 

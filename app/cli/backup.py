@@ -9,7 +9,7 @@ from contextlib import contextmanager
 
 import typer
 
-from app.cli.common import fail, services
+from app.cli.common import fail, line, said_line, services
 
 cli = typer.Typer(help="Sealed backups of the database, keyring, keys and config on a storage backend.",
                   no_args_is_help=True)
@@ -29,16 +29,17 @@ def _errors(what: str) -> Iterator[None]:
     try:
         yield
     except (BackupError, SnapshotError, StorageError, SecretStoreError) as exc:
-        fail(f"{what}: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}")
+        fail(line("common.what_failed", what=line(what),
+                  detail=said_line(exc).splitlines()[0] if str(exc) else type(exc).__name__))
 
 
 def _key(key_stdin: bool) -> str | None:
     if not key_stdin:
         return None
-    line = sys.stdin.readline().strip()
-    if not line:
-        fail("no backup key on stdin", code=2)
-    return line
+    given = sys.stdin.readline().strip()
+    if not given:
+        fail(line("backup.no_key_stdin"), code=2)
+    return given
 
 
 def _size(n: int) -> str:
@@ -50,11 +51,11 @@ def create(keep: int | None = typer.Option(None, min=1, help="keep this many bac
     """Take a backup now (the app or server may keep running); older backups beyond `keep` are deleted."""
     from app.backup.service import create as create_backup
 
-    with _errors("backup failed"):
+    with _errors("backup.failed"):
         manifest, deleted = create_backup(services(), keep)
-    typer.echo(f"backup {manifest.id}: {len(manifest.files)} files, {_size(manifest.archive_size)} sealed")
+    typer.echo(line("backup.created", id=manifest.id, count=len(manifest.files), size=_size(manifest.archive_size)))
     if deleted:
-        typer.echo(f"deleted {len(deleted)} older backup(s): {', '.join(deleted)}")
+        typer.echo(line("backup.deleted", count=len(deleted), ids=", ".join(deleted)))
 
 
 @cli.command("list")
@@ -62,17 +63,17 @@ def list_(as_json: bool = typer.Option(False, "--json", help="print JSON")) -> N
     """The complete backups, oldest first."""
     from app.backup.service import list_backups
 
-    with _errors("cannot list the backups"):
+    with _errors("backup.cannot_list"):
         backups = list_backups(services())
     if as_json:
         typer.echo(json.dumps([m.model_dump(mode="json", exclude={"files"}) | {"files": len(m.files)}
                                for m in backups], indent=2))
         return
     if not backups:
-        typer.echo("no backups yet: `personal-agent backup create` makes one")
+        typer.echo(line("backup.none"))
     for m in backups:
-        typer.echo(f"{m.id}  {m.created_at:%Y-%m-%d %H:%M} UTC  {len(m.files)} files  {_size(m.archive_size)}  "
-                   f"database: {m.database}")
+        typer.echo(line("backup.row", id=m.id, when=f"{m.created_at:%Y-%m-%d %H:%M}", count=len(m.files),
+                        size=_size(m.archive_size), database=m.database))
 
 
 @cli.command("verify")
@@ -84,9 +85,9 @@ def verify(
     from app.backup.service import verify as verify_backup
 
     key = _key(key_stdin)
-    with _errors("verify failed"):
+    with _errors("backup.verify_failed"):
         manifest = verify_backup(services(), backup_id, key)
-    typer.echo(f"backup {manifest.id} is complete: {len(manifest.files)} files, all checksums match")
+    typer.echo(line("backup.complete", id=manifest.id, count=len(manifest.files)))
 
 
 @cli.command("restore")
@@ -99,11 +100,11 @@ def restore(
     from app.backup.service import restore as restore_backup
 
     key = _key(key_stdin)
-    if not yes and not typer.confirm(f"replace this installation's database, keyring and config with {backup_id}?"):
-        fail("nothing restored", code=1)
-    with _errors("restore failed, nothing was replaced"):
+    if not yes and not typer.confirm(line("backup.confirm_restore", id=backup_id)):
+        fail(line("backup.nothing_restored"), code=1)
+    with _errors("backup.restore_failed"):
         manifest = restore_backup(services(), backup_id, key)
-    typer.echo(f"restored backup {manifest.id} ({len(manifest.files)} files)")
+    typer.echo(line("backup.restored", id=manifest.id, count=len(manifest.files)))
 
 
 @cli.command("key")
@@ -112,8 +113,7 @@ def key() -> None:
     needs it, with the keyring's password, to restore."""
     from app.backup.service import recovery_code
 
-    with _errors("no backup key"):
+    with _errors("backup.no_key"):
         code = recovery_code()
     typer.echo(code)
-    typer.echo("keep this key and the keyring's password apart from this machine: both are needed to restore "
-               "a backup on a new one", err=True)
+    typer.echo(line("backup.keep_key"), err=True)

@@ -41,6 +41,13 @@ def cli_language() -> Language:
     return resolve_language(os.environ.get("PA_LANGUAGE"))
 
 
+def line(key: str, /, **values: object) -> str:
+    """The CLI catalogue's line ``key`` (app/cli/strings.py) in the CLI's language."""
+    from app.cli.strings import CLI
+
+    return CLI.text(key, cli_language(), **values)
+
+
 def said_line(exc: BaseException) -> str:
     """An error's one line in the CLI's language (German where the error has a German text)."""
     return said(exc, cli_language())
@@ -82,30 +89,30 @@ def user_error(exc: BaseException) -> tuple[str, int] | None:
     if isinstance(exc, ConfigError):
         return said_line(exc), 2
     if isinstance(exc, SecretStoreError):
-        return str(exc), 1
+        return said_line(exc), 1
     from storage.db.engine import DatabaseKeyError
     from storage.sealed import KeyUnavailableError
 
     if isinstance(exc, DatabaseKeyError):
-        return f"cannot use the database: {exc}", 1
+        return line("common.database", detail=said_line(exc)), 1
     if isinstance(exc, KeyUnavailableError):
-        return f"cannot open the encrypted data: {exc}", 1
+        return line("common.encrypted", detail=said_line(exc)), 1
     if isinstance(exc, NoSuchModuleError):
-        return "the database address names a kind of database this app does not know", 2
+        return line("common.db_kind"), 2
     if isinstance(exc, ArgumentError):
-        return "the database address could not be read", 2
+        return line("common.db_address"), 2
     if isinstance(exc, DBAPIError):
         orig = exc.orig if exc.orig is not None else exc
-        return f"cannot use the database: {_first_line(orig)}", 1
+        return line("common.database", detail=_first_line(orig)), 1
     if isinstance(exc, SQLAlchemyError | sqlite3.Error):
-        return f"cannot use the database: {_first_line(exc)}", 1
+        return line("common.database", detail=_first_line(exc)), 1
     if isinstance(exc, ssl.SSLError):
-        return f"cannot use the TLS certificate or key: {exc.reason or _first_line(exc)}", 2
+        return line("common.tls", detail=exc.reason or _first_line(exc)), 2
     if isinstance(exc, UnicodeError):
-        return "text must be valid UTF-8 (an argument or file had bytes that are not)", 2
+        return line("common.utf8"), 2
     if isinstance(exc, OSError):
         where = f"{exc.filename}: " if exc.filename else ""
-        return f"{where}{exc.strerror or _first_line(exc)}", 1
+        return line("common.file", where=where, detail=exc.strerror or _first_line(exc)), 1
     return None
 
 
@@ -119,7 +126,7 @@ class SafeGroup(TyperGroup):
 
     def invoke(self, ctx: _click.Context) -> object:
         if _bad_argv():
-            typer.echo("arguments must be valid UTF-8", err=True)
+            typer.echo(line("common.bad_argv"), err=True)
             raise typer.Exit(2)
         try:
             return super().invoke(ctx)

@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from app.cli.common import fail, services
+from app.cli.common import cli_language, fail, line, said_line, services
+from app.cli.strings import CLI
 
 if TYPE_CHECKING:
     from agents.finance.invoices.outgoing import Item
@@ -53,19 +54,19 @@ def import_file(
         try:
             account = normalise_iban(account)
         except IbanError as exc:
-            fail(f"error: {exc}")
+            fail(line("finance.error", detail=said_line(exc)))
     if not file.is_file():
-        fail(f"error: no such file: {file}")
+        fail(line("finance.no_file", path=file))
     db = services().db
     try:
         with db.session() as s:
             statement = open_statement(file, account, saved_profiles(s))
             result = import_items(s, statement.items, file.name, statement.format, file_sha256(file))
     except (ImportFormatError, AmountError, UnicodeDecodeError) as exc:
-        fail(f"error: {file.name}: {exc}; nothing imported")
+        fail(line("finance.not_imported", name=file.name, detail=said_line(exc)))
     for note in statement.notes:
-        typer.echo(f"note: {note}", err=True)
-    typer.echo(result.line())
+        typer.echo(line("finance.note", note=note), err=True)
+    typer.echo(line("finance.import_result", new=result.new, known=result.known, skipped=result.skipped))
 
 
 @cli.command("balance")
@@ -76,9 +77,9 @@ def balance(account: str | None = typer.Option(None, "--account", help="one IBAN
     with services().db.session() as s:
         rows = balances(s, account)
     if not rows:
-        typer.echo("no accounts yet: import a statement first (personal-agent finance import FILE)")
+        typer.echo(line("finance.no_accounts"))
     for b in rows:
-        when = f" on {b.as_of.isoformat()}" if b.as_of else ""
+        when = line("finance.on", day=b.as_of.isoformat()) if b.as_of else ""
         typer.echo(f"{b.iban}  {_money(b.amount, b.currency)}{when} ({b.source})")
 
 
@@ -88,7 +89,7 @@ def _range(since: str | None, until: str | None) -> tuple[date, date]:
         start = date.fromisoformat(since) if since else end.replace(day=1) - timedelta(days=1)
         start = start if since else start.replace(day=1)
     except ValueError as exc:
-        fail(f"error: not a date (YYYY-MM-DD): {exc}")
+        fail(line("finance.not_a_date", detail=exc))
     return start, end
 
 
@@ -107,9 +108,10 @@ def spending(
         top = top_payees(s, start, end, payees) if payees else []
     typer.echo(f"{start.isoformat()} .. {(end - timedelta(days=1)).isoformat()}")
     for c in rows:
-        typer.echo(f"  {c.name_de} / {c.name_en}: {_money(c.amount, c.currency)} ({c.count})")
+        name = c.name_de if cli_language() == "de" else f"{c.name_de} / {c.name_en}"
+        typer.echo(f"  {name}: {_money(c.amount, c.currency)} ({c.count})")
     for p in top:
-        typer.echo(f"  payee {p.payee}: {_money(p.amount, p.currency)} ({p.count})")
+        typer.echo(line("finance.payee", payee=p.payee, amount=_money(p.amount, p.currency), count=p.count))
 
 
 @cli.command("subscriptions")
@@ -122,9 +124,10 @@ def subscriptions(all_recurring: bool = typer.Option(False, "--all", help="every
         detect(s)
         rows = subs(s, only_subscriptions=not all_recurring)
     if not rows:
-        typer.echo("no subscriptions found")
+        typer.echo(line("finance.no_subscriptions"))
     for r in rows:
-        typer.echo(f"{r.payee}: {_money(r.amount, r.currency)} {r.period}, next {r.next_date.isoformat()}")
+        typer.echo(line("finance.subscription", payee=r.payee, amount=_money(r.amount, r.currency), period=r.period,
+                        next=r.next_date.isoformat()))
 
 
 @cli.command("categorize")
@@ -135,9 +138,10 @@ def categorize(transaction_id: int, category: str) -> None:
     try:
         with services().db.session() as s:
             rule = correct(s, transaction_id, category)
-            typer.echo(f"booking {transaction_id} -> {category}; rule: {rule.field} '{rule.pattern}'")
+            typer.echo(line("finance.categorized", id=transaction_id, category=category, field=rule.field,
+                            pattern=rule.pattern))
     except KeyError as exc:
-        fail(f"error: {exc.args[0]}")
+        fail(line("finance.error", detail=exc.args[0]))
 
 
 @budget_cli.command("set")
@@ -152,8 +156,8 @@ def budget_set(category: str, amount: str) -> None:
             ensure_defaults(s)
             set_budget(s, category, value)
     except (InvalidOperation, KeyError, ValueError) as exc:
-        fail(f"error: {exc.args[0] if exc.args else exc}")
-    typer.echo(f"budget {category}: {value} per month")
+        fail(line("finance.error", detail=exc.args[0] if exc.args else exc))
+    typer.echo(line("finance.budget_set", category=category, amount=value))
 
 
 @budget_cli.command("show")
@@ -164,10 +168,10 @@ def budget_show() -> None:
     with services().db.session() as s:
         rows = status(s, date.today())
     if not rows:
-        typer.echo("no budgets yet (personal-agent finance budget set CATEGORY AMOUNT)")
+        typer.echo(line("finance.no_budgets"))
     for b in rows:
-        typer.echo(f"{b.name_de}: {_money(b.left, b.currency)} left of {_money(b.limit, b.currency)} "
-                   f"({b.percent} %, {b.level})")
+        typer.echo(line("finance.budget_row", name=b.name_de, left=_money(b.left, b.currency),
+                        limit=_money(b.limit, b.currency), percent=b.percent, level=b.level))
 
 
 @profile_cli.command("save")
@@ -183,8 +187,8 @@ def profile_save(file: Path = typer.Argument(..., help="a JSON column mapping (s
         with services().db.session() as s:
             save_profile(s, layout)
     except (OSError, json.JSONDecodeError, ValidationError, ValueError) as exc:
-        fail(f"error: {file.name}: {str(exc).splitlines()[0]}")
-    typer.echo(f"saved CSV profile {layout.name}")
+        fail(line("finance.file_error", name=file.name, detail=str(exc).splitlines()[0]))
+    typer.echo(line("finance.profile_saved", name=layout.name))
 
 
 @profile_cli.command("list")
@@ -196,9 +200,9 @@ def profile_list() -> None:
     with services().db.session() as s:
         saved = saved_profiles(s)
     for layout in BANK_LAYOUTS:
-        typer.echo(f"{layout.name} (built in): {layout.source}")
+        typer.echo(line("finance.profile_builtin", name=layout.name, source=layout.source))
     for layout in saved:
-        typer.echo(f"{layout.name} (saved)")
+        typer.echo(line("finance.profile_saved_row", name=layout.name))
 
 
 @cli.command("sync")
@@ -221,15 +225,14 @@ def sync(
         try:
             start = date.fromisoformat(since)
         except ValueError:
-            fail(f"--since expects a date like 2024-01-31, got {since!r}", code=2)
+            fail(line("finance.bad_since", given=repr(since)), code=2)
     else:
         start = end - timedelta(days=days or fints_settings(svc.settings).sync_days)
     if start > end:
-        fail("--since is in the future", code=2)
+        fail(line("finance.since_future"), code=2)
     names = [account] if account else [a.name for a in bank_accounts(svc)]
     if not names:
-        fail("no bank account yet: personal-agent accounts add NAME --kind bank --username USER-ID "
-             "-o bank_code=BLZ -o url=https://...")
+        fail(line("finance.no_bank"))
     sink = ledger_sink(svc)
     failed = False
     try:
@@ -237,15 +240,17 @@ def sync(
             for name in names:
                 try:
                     bank = build_bank(svc, name)
-                    typer.echo(f"fetching from bank '{name}' ({start} to {end}) ...", err=True)
+                    typer.echo(line("finance.fetching", name=name, start=start, end=end), err=True)
                     result = sync_bank(bank, sink, start, end)
                 except ServiceError as exc:
-                    typer.echo(f"bank '{name}': {exc}", err=True)
+                    typer.echo(line("finance.bank_failed", name=name, detail=said_line(exc)), err=True)
                     failed = True
                     continue
-                typer.echo(result.line(name))
+                typer.echo(line("finance.synced", name=name, accounts=result.accounts, balances=result.balances,
+                                transactions=f"{result.transactions:,}", new=f"{result.new_transactions:,}",
+                                seconds=f"{result.seconds:.1f}"))
     except SyncBusy as exc:
-        fail(f"{exc}; try again when it is done")
+        fail(line("finance.sync_busy", detail=said_line(exc)))
     if failed:
         raise typer.Exit(1)
 
@@ -254,7 +259,7 @@ def _invoice_files(path: Path) -> list[Path]:
     if path.is_dir():
         return sorted(p for p in path.rglob("*") if p.is_file() and not p.name.startswith("."))
     if not path.is_file():
-        fail(f"error: no such file or folder: {path}")
+        fail(line("finance.no_path", path=path))
     return [path]
 
 
@@ -281,18 +286,20 @@ def invoice_import(path: Path = typer.Argument(..., help="an e-invoice file, or 
             refused += 1
             if len(files) == 1:
                 _rule_lines(exc if isinstance(exc, InvoiceRefused) else None)
-                fail(f"error: {f.name}: {exc}")
-            typer.echo(f"error: {f.name}: {exc}", err=True)
+                fail(line("finance.file_error", name=f.name, detail=said_line(exc)))
+            typer.echo(line("finance.file_error", name=f.name, detail=said_line(exc)), err=True)
             _rule_lines(exc if isinstance(exc, InvoiceRefused) else None)
             continue
         imported += 1
         checked_rules = checked_rules and done.rules_checked
-        typer.echo(f"{f.name}: {done.line()}")
+        inv = done.invoice
+        due = line("finance.invoice_due", day=inv.due_date.isoformat()) if inv.due_date else ""
+        typer.echo(line("finance.invoice_imported", file=f.name, number=inv.number, seller=inv.seller.name,
+                        amount=f"{inv.totals.due:.2f} {inv.currency}", due=due))
     if not checked_rules:
-        typer.echo("note: the EN16931 business rules are not installed here: checked the schema and the sums only "
-                   "(docs/finance.md, E-invoices)", err=True)
+        typer.echo(line("finance.no_rules"), err=True)
     if len(files) > 1:
-        typer.echo(f"imported {imported}, not imported {refused}")
+        typer.echo(line("finance.imported_count", imported=imported, refused=refused))
     if refused:
         raise typer.Exit(1)
 
@@ -304,7 +311,8 @@ def _rule_lines(exc: object) -> None:
     if isinstance(exc, InvoiceRefused):
         for p in exc.problems:
             detail = f" ({p.detail})" if p.detail else ""
-            typer.echo(f"  {p.rule}: {p.en} | {p.de}{detail}")
+            said = p.de if cli_language() == "de" else f"{p.en} | {p.de}"  # English: both, as before
+            typer.echo(f"  {p.rule}: {said}{detail}")
 
 
 @invoice_cli.command("list")
@@ -315,12 +323,13 @@ def invoice_list() -> None:
     with services().db.session() as s:
         rows = open_invoices(s)
     if not rows:
-        typer.echo("no open invoices")
+        typer.echo(line("finance.no_invoices"))
     for r in rows:
-        due = f"due {r.due_date.isoformat()}" if r.due_date else "no due date"
-        pay = "direct debit" if r.direct_debit else (r.iban or "no IBAN")
-        typer.echo(f"#{r.id} {r.seller}, invoice {r.number}: {_money(r.amount, r.currency)}, {due}, {pay}"
-                   + (f", reference {r.reference}" if r.reference else ""))
+        due = line("finance.due", day=r.due_date.isoformat()) if r.due_date else line("finance.no_due")
+        pay = line("finance.direct_debit") if r.direct_debit else (r.iban or line("finance.no_iban"))
+        ref = line("finance.reference", reference=r.reference) if r.reference else ""
+        typer.echo(line("finance.invoice_row", id=r.id, seller=r.seller, number=r.number,
+                        amount=_money(r.amount, r.currency), due=due, pay=pay, reference=ref))
 
 
 # -- creating invoices (agents/finance/invoices/create.py) ------------------------------------------
@@ -342,8 +351,8 @@ def customer_add(
         with services().db.session() as s:
             c = add_customer(s, name, street, postcode, city, country, email, vat_id, reference)
     except InvoiceInputError as exc:
-        fail(f"error: {exc}; nothing saved")
-    typer.echo(f"added customer #{c.id} {c.name}")
+        fail(line("finance.nothing_saved", detail=said_line(exc)))
+    typer.echo(line("finance.customer_added", id=c.id, name=c.name))
 
 
 @customer_cli.command("list")
@@ -354,11 +363,12 @@ def customer_list() -> None:
     with services().db.session() as s:
         rows = list_customers(s)
     if not rows:
-        typer.echo("no customers yet")
+        typer.echo(line("finance.no_customers"))
     for c in rows:
         where = ", ".join(x for x in (c.street, f"{c.postcode} {c.city}".strip(), c.country) if x)
-        extra = "".join(f", {x}" for x in (c.email, c.vat_id and f"VAT id {c.vat_id}",
-                                          c.buyer_reference and f"reference {c.buyer_reference}") if x)
+        extra = "".join(f", {x}" for x in (c.email, c.vat_id and line("finance.vat_id", id=c.vat_id),
+                                          c.buyer_reference and line("finance.reference", reference=c.buyer_reference))
+                        if x)
         typer.echo(f"#{c.id} {c.name} ({where}){extra}")
 
 
@@ -370,19 +380,19 @@ def _items(item: list[str], description: str | None, hours: str | None, rate: st
         try:
             return Decimal(text.strip().replace(",", "."))
         except InvalidOperation:
-            fail(f"error: {what} {text!r} is not a number; no invoice created")
+            fail(line("finance.not_a_number", what=line(what), text=repr(text)))
 
     out = []
     for raw in item:
         parts = raw.split(":")
         if len(parts) not in (3, 4):
-            fail(f"error: an item is DESCRIPTION:QUANTITY:PRICE[:UNIT], not {raw!r}; no invoice created")
-        out.append(Item(parts[0].strip(), number(parts[1], "the quantity"), number(parts[2], "the price"),
+            fail(line("finance.bad_item", raw=repr(raw)))
+        out.append(Item(parts[0].strip(), number(parts[1], "finance.the_quantity"), number(parts[2], "finance.the_price"),
                         parts[3].strip().upper() if len(parts) == 4 else "HUR"))
     if hours is not None or rate is not None:
         if hours is None or rate is None:
-            fail("error: give both the hours and the hourly rate; no invoice created")
-        out.append(Item(description or "Consulting", number(hours, "the hours"), number(rate, "the hourly rate")))
+            fail(line("finance.hours_and_rate"))
+        out.append(Item(description or "Consulting", number(hours, "finance.the_hours"), number(rate, "finance.the_rate")))
     return tuple(out)
 
 
@@ -413,18 +423,18 @@ def invoice_create(
     from storage.errors import StorageError
 
     if lang not in ("en", "de"):
-        fail(f"error: the language is en or de, not {lang!r}; no invoice created")
+        fail(line("finance.bad_lang", lang=repr(lang)))
     if customer is None or (not item and hours is None and rate is None):
         if not sys.stdin.isatty():
-            fail("error: name the customer (--customer) and the work (--hours and --rate, or --item); "
-                 "no invoice created")
-        customer = customer or typer.prompt("Customer")
+            fail(line("finance.name_customer"))
+        customer = customer or typer.prompt(line("finance.prompt_customer"))
         if not item and hours is None and rate is None:
-            description = description or typer.prompt("Description", default="Consulting")
-            hours = typer.prompt("Hours")
-            rate = typer.prompt("Hourly rate (net)")
+            description = description or typer.prompt(line("finance.prompt_description"),
+                                                      default=CLI.text("finance.consulting", lang))  # the invoice's language
+            hours = typer.prompt(line("finance.prompt_hours"))
+            rate = typer.prompt(line("finance.prompt_rate"))
     if out is not None and not out.is_dir():
-        fail(f"error: no such folder: {out}; no invoice created")
+        fail(line("finance.no_folder", path=out))
     items = _items(item, description, hours, rate)
     svc = services()
     cfg = fints_settings(svc.settings)
@@ -438,20 +448,20 @@ def invoice_create(
         elif chosen.rstrip("%").isdigit():
             percent = Decimal(chosen.rstrip("%"))
         else:
-            fail(f"error: the VAT rate is 19, 7 or none, not {vat!r}; no invoice created")
+            fail(line("finance.bad_vat", vat=repr(vat)))
         with svc.db.session() as s:
             done = create_invoice(s, svc.storage, seller, customer, items, percent, lang,  # type: ignore[arg-type]  # checked above
                                   invoice_rules_dir(svc), _date.today(), cfg.invoice_payment_days, reference)
     except InvoiceInputError as exc:
-        fail(f"error: {exc}" + ("" if "no invoice was created" in str(exc) else "; no invoice created"))
+        fail(line("finance.error", detail=exc) if "no invoice was created" in str(exc)
+             else line("finance.no_invoice", detail=exc))
     except (InvoiceError, OSError, StorageError) as exc:
-        fail(f"error: {exc}; no invoice created")
-    typer.echo(done.line())
+        fail(line("finance.no_invoice", detail=said_line(exc)))
+    typer.echo(done.line(cli_language()))
     if out is not None:
         number = done.invoice.number
         (out / f"{number}.pdf").write_bytes(done.pdf)
         (out / f"{number}-xrechnung.xml").write_bytes(done.xml)
-        typer.echo(f"written: {out / f'{number}.pdf'}, {out / f'{number}-xrechnung.xml'}")
+        typer.echo(line("finance.written", pdf=out / f"{number}.pdf", xml=out / f"{number}-xrechnung.xml"))
     if not done.rules_checked:
-        typer.echo("note: the EN16931 business rules are not installed here: checked the schema and the sums only "
-                   "(docs/finance.md, E-invoices)", err=True)
+        typer.echo(line("finance.no_rules"), err=True)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import typer
 
-from app.cli.common import fail, services
+from app.cli.common import fail, line, said_line, services
 
 receipt_cli = typer.Typer(help="Receipts (photos and PDFs): read offline, matched to bank bookings.")
 KINDS = {"booking": "transaction", "transaction": "transaction", "receipt": "receipt", "invoice": "invoice"}
@@ -35,22 +35,28 @@ def receipt_add(
     from storage.errors import StorageError
 
     if not file.is_file():
-        fail(f"error: no such file: {file}")
+        fail(line("finance.no_file", path=file))
     share = None
     if labour is not None:
         try:
             share = Decimal(labour.replace(",", "."))
         except InvalidOperation:
-            fail(f"error: --labour expects an amount like 120,50, got {labour!r}", code=2)
+            fail(line("tax.bad_labour", given=repr(labour)), code=2)
         if share < 0:
-            fail("error: --labour cannot be negative", code=2)
+            fail(line("tax.negative_labour"), code=2)
     svc = services()
     try:
         with svc.db.session() as s:
             done = add_receipt(s, svc.storage, file, labour=share)
     except (ReceiptError, OSError, StorageError) as exc:
-        fail(f"error: {file.name}: {exc}")
-    typer.echo(done.line())
+        fail(line("finance.file_error", name=file.name, detail=said_line(exc)))
+    f = done.fields
+    amount = f"{f.amount:.2f} {f.currency}" if f.amount is not None else line("tax.no_amount_found")
+    day = f.day.isoformat() if f.day else line("tax.no_date_found")
+    match = (line("tax.matched", id=done.transaction_id, booking=done.booking) if done.transaction_id
+             else line("tax.unmatched"))
+    typer.echo(line("tax.receipt_added", id=done.id, vendor=f.vendor or line("tax.no_vendor"), amount=amount, day=day,
+                    match=match))
 
 
 @receipt_cli.command("list")
@@ -61,11 +67,11 @@ def receipt_list(year: int | None = typer.Option(None, "--year", help="only this
     with services().db.session() as s:
         rows = receipts(s, year)
     if not rows:
-        typer.echo("no receipts yet (personal-agent finance receipt add FILE)")
+        typer.echo(line("tax.no_receipts"))
     for r in rows:
-        amount = f"{r.amount:.2f} {r.currency}" if r.amount is not None else "no amount"
-        day = r.day.isoformat() if r.day else "no date"
-        booked = f", booking #{r.transaction_id}" if r.transaction_id else ", no booking matched"
+        amount = f"{r.amount:.2f} {r.currency}" if r.amount is not None else line("tax.no_amount")
+        day = r.day.isoformat() if r.day else line("tax.no_date")
+        booked = line("tax.booked", id=r.transaction_id) if r.transaction_id else line("tax.not_booked")
         typer.echo(f"#{r.id} {day} {r.vendor or r.file_name}: {amount}{booked}")
 
 
@@ -83,11 +89,11 @@ def tax_category(
     from agents.finance.tax.rules import correct
 
     if kind not in KINDS:
-        fail(f"error: the kind is booking, receipt or invoice, not {kind!r}", code=2)
+        fail(line("tax.bad_kind", kind=repr(kind)), code=2)
     try:
         key = category_key(category)
     except KeyError as exc:
-        fail(f"error: {exc.args[0]}", code=2)
+        fail(line("finance.error", detail=exc.args[0]), code=2)
     with services().db.session() as s:
         payee: str | None = None
         if KINDS[kind] == "transaction":
@@ -100,10 +106,10 @@ def tax_category(
             i = s.get(FinInvoice, item_id)
             payee = None if i is None else i.seller_name
         if payee is None:
-            fail(f"error: there is no {kind} {item_id}")
+            fail(line("tax.no_item", kind=kind, id=item_id))
         rule = correct(s, KINDS[kind], item_id, key, payee)
-    said = f"; rule: '{rule}' -> {key}" if rule else ""
-    typer.echo(f"{kind} {item_id} -> {key}{said}")
+    said = line("tax.rule", rule=rule, key=key) if rule else ""
+    typer.echo(line("tax.categorized", kind=kind, id=item_id, key=key, rule=said))
 
 
 def tax_export(
@@ -119,34 +125,34 @@ def tax_export(
     from storage.errors import StorageError
 
     if not 2000 <= year <= 2100:
-        fail(f"error: {year} is not a tax year (2000 to 2100)", code=2)
+        fail(line("tax.bad_year", year=year), code=2)
     tax_id = ""
     if steuer_id is not None:
         try:
             tax_id = validate_steuer_id(steuer_id)
         except SteuerIdError as exc:
-            fail(f"error: {exc}; nothing written", code=2)
+            fail(line("tax.nothing_written", detail=said_line(exc)), code=2)
     target = out or Path.cwd() / f"steuer-{year}"
     if target.exists() and not target.is_dir():
-        fail(f"error: {target} is a file, not a folder; nothing written", code=2)
+        fail(line("tax.not_a_folder", path=target), code=2)
     svc = services()
     with svc.db.session() as s:
         folder = build_folder(s, year)
     try:
         done = export(folder, svc.storage, target, tax_id)
     except (OSError, StorageError) as exc:
-        fail(f"error: the tax folder could not be written: {exc}")
+        fail(line("tax.write_failed", detail=said_line(exc)))
     from agents.finance.tax.categories import BY_KEY
 
     for sm in folder.sums():
         c = BY_KEY[sm.key]
-        extra = f", labour share {sm.labour:.2f} EUR" if c.labour else ""
+        extra = line("tax.labour", amount=f"{sm.labour:.2f}") if c.labour else ""
         if sm.missing_labour:
-            extra += f" ({sm.missing_labour} without an invoice or receipt that names it)"
-        items = "item" if sm.count == 1 else "items"
-        typer.echo(f"{c.de} ({c.form}): {sm.count} {items}, {sm.total:.2f} EUR{extra}")
+            extra += line("tax.missing_labour", count=sm.missing_labour)
+        typer.echo(line("tax.sum_one" if sm.count == 1 else "tax.sum_many", name=c.de, form=c.form, count=sm.count,
+                        total=f"{sm.total:.2f}", extra=extra))
     if not folder.items:
-        typer.echo(f"no items for the tax return found in {year}")
+        typer.echo(line("tax.no_items", year=year))
     for why in done.left_out:
-        typer.echo(f"note: {why}", err=True)
-    typer.echo(f"wrote {', '.join(p.name for p in done.files())} to {target} ({done.documents} documents in the PDF)")
+        typer.echo(line("finance.note", note=why), err=True)
+    typer.echo(line("tax.wrote", files=", ".join(p.name for p in done.files()), path=target, count=done.documents))

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from app.cli.common import fail, services
+from app.cli.common import fail, line, said_line, services
 
 if TYPE_CHECKING:
     from app.listen.service import DesktopListener
@@ -100,15 +100,15 @@ async def _run(key: str, as_json: bool, tray: bool) -> bool:
         await listener.prepare()
     except NotAvailable as exc:
         await engine.close()
-        fail(f"cannot listen: {exc}")
+        fail(line("listen.cannot", detail=said_line(exc)))
     stop_tray = Tray(listener, sv.settings.language, key).start() if tray else None
     notifier = DesktopNotifier(sv.settings.language, listener.decide)
     if await asyncio.to_thread(notifier.connect):
         listener.alert = notifier.notify
     hotkey = GlobalHotkey(key, listener.key_down, listener.key_up)
     await asyncio.to_thread(hotkey.start)
-    where = "" if session_kind() != "wayland" else " (Wayland: only while an X11 window has the focus)"
-    _ready(listener, f"ready: hold {key} to talk{where}", as_json)
+    where = "" if session_kind() != "wayland" else line("listen.wayland")
+    _ready(listener, line("listen.ready", key=key, where=where), as_json)
     try:
         await listener.wait()
     finally:

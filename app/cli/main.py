@@ -104,7 +104,7 @@ def setup_models() -> None:
         for line in install_default_models(services().paths.models_dir):
             typer.echo(line)
     except ModelError as exc:
-        fail(str(exc))
+        fail(said_line(exc))
 
 
 def run() -> None:

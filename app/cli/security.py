@@ -7,7 +7,7 @@ from contextlib import contextmanager
 
 import typer
 
-from app.cli.common import echo, fail, services
+from app.cli.common import echo, fail, line, said_line, services
 
 cli = typer.Typer(help="Encryption at rest: recordings, transcripts and the database, with the key in the keyring.")
 
@@ -24,13 +24,13 @@ def _errors(what: str) -> Iterator[None]:
     try:
         yield
     except (StorageError, SecretStoreError) as exc:  # KeyUnavailableError is a StorageError
-        fail(f"{what}: {exc}")
+        fail(line("common.what_failed", what=line(what), detail=said_line(exc)))
 
 
 def _ticker(label: str) -> Callable[[str, int, int], None]:
     def tick(_key: str, done: int, total: int) -> None:
         if done == total or done % 100 == 0:
-            typer.echo(f"{label}: {done}/{total}", err=True)
+            typer.echo(line("security.progress", label=line(label), done=done, total=total), err=True)
 
     return tick
 
@@ -46,20 +46,20 @@ def encrypt() -> None:
 
     sv = services()
     url = sv.settings.database_url or default_database_url(sv.paths.data_dir)
-    with _errors("encryption not finished (run the command again; nothing was lost)"):
+    with _errors("security.encrypt_unfinished"):
         sv.paths.ensure()
         backend = open_backend(sv)
         try:
-            report = encrypt_installation(sv.paths.data_dir, url, backend, _ticker("recordings"))
+            report = encrypt_installation(sv.paths.data_dir, url, backend, _ticker("security.recordings"))
         finally:
             backend.close()
         sv.__dict__.pop("data_keys", None)  # read the new key file from here on
         sv.audit.record("security.encrypt", "data", "ok", f"{report.blobs_sealed} recordings")
     if report.created_keys:
-        echo("created the encryption key (in the keyring) and the key file encryption-keys.json")
-    echo(f"database: {report.database}")
-    echo(f"recordings encrypted now: {report.blobs_sealed}")
-    echo("back up the data folder together with the keyring: without the key the data cannot be read")
+        echo(line("security.created_key"))
+    echo(line("security.database", state=report.database))
+    echo(line("security.sealed_now", count=report.blobs_sealed))
+    echo(line("security.back_up_both"))
 
 
 @cli.command("rotate-key")
@@ -77,20 +77,19 @@ def rotate_key(
 
     sv = services()
     if not enabled(sv.paths.data_dir):
-        fail("encryption at rest is off: turn it on with `personal-agent security encrypt`")
-    with _errors("key rotation not finished (the old key still opens the data; run the command again)"):
+        fail(line("security.off_cannot_rotate"))
+    with _errors("security.rotate_unfinished"):
         backend = open_backend(sv)
         try:
-            report = rotate(sv.paths.data_dir, backend, reencrypt, _ticker("recordings"),
+            report = rotate(sv.paths.data_dir, backend, reencrypt, _ticker("security.recordings"),
                             database_url=sv.settings.database_url or default_database_url(sv.paths.data_dir))
         finally:
             backend.close()
         sv.__dict__.pop("data_keys", None)
         sv.audit.record("security.rotate_key", report.new_kek, "ok", f"{report.blobs_resealed} recordings resealed")
-    echo(f"new key {report.new_kek} in the keyring (replaces {report.old_kek}); "
-         f"new recordings use data key {report.new_blob_key}")
+    echo(line("security.rotated", new=report.new_kek, old=report.old_kek, blob_key=report.new_blob_key))
     if reencrypt:
-        echo(f"recordings re-encrypted: {report.blobs_resealed}; database key now {report.database_key}")
+        echo(line("security.resealed", count=report.blobs_resealed, key=report.database_key))
 
 
 @cli.command("status")
@@ -103,18 +102,17 @@ def status(scan: bool = typer.Option(False, "--scan", help="also count recording
 
     sv = services()
     if not enabled(sv.paths.data_dir):
-        echo("encryption at rest: off (turn it on with `personal-agent security encrypt`)")
+        echo(line("security.status_off"))
         return
-    with _errors("cannot check"):
+    with _errors("security.cannot_check"):
         keys = load_keys(sv.paths.data_dir)
         assert keys is not None
-        echo(f"encryption at rest: on; key {keys.kek_id} in the keyring, "
-             f"{len(keys.keys)} data keys, new recordings use {keys.current}")
+        echo(line("security.status_on", kek=keys.kek_id, count=len(keys.keys), current=keys.current))
         path = sqlite_path(sv.settings.database_url or default_database_url(sv.paths.data_dir))
         if path is None:
-            echo("database: PostgreSQL, not encrypted by the app (use the server's disk encryption)")
+            echo(line("security.db_postgres"))
         elif path.exists():
-            echo(f"database: {'NOT encrypted: run `personal-agent security encrypt`' if is_plaintext_sqlite(path) else 'encrypted (SQLCipher)'}")
+            echo(line("security.db_plain" if is_plaintext_sqlite(path) else "security.db_sealed"))
         if scan:
             backend = open_backend(sv)
             try:
@@ -123,6 +121,6 @@ def status(scan: bool = typer.Option(False, "--scan", help="also count recording
             finally:
                 backend.close()
             plain = sum(1 for k in keys_used if k is None)
-            echo(f"recordings: {len(keys_used)}, of them unencrypted: {plain}")
+            echo(line("security.scan", count=len(keys_used), plain=plain))
             if plain:
                 raise typer.Exit(1)

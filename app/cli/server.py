@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from app.cli.common import fail, services
+from app.cli.common import cli_language, fail, line, said_line, services
 
 if TYPE_CHECKING:
     from app.server.users import UserStore
@@ -29,7 +29,7 @@ def _users() -> UserStore:
 def _read_password(password_stdin: bool) -> str:
     if password_stdin:
         return sys.stdin.readline().rstrip("\r\n")
-    pw: str = typer.prompt("password", hide_input=True, confirmation_prompt=True)
+    pw: str = typer.prompt(line("server.password"), hide_input=True, confirmation_prompt=True)
     return pw
 
 
@@ -46,8 +46,8 @@ def add_user(
     try:
         user = _users().create_user(username, _read_password(password_stdin), is_admin=admin)
     except (UserError, PasswordPolicyError) as exc:
-        fail(str(exc), code=2)
-    typer.echo(f"user {user.username} created (id {user.id})")
+        fail(said_line(exc), code=2)
+    typer.echo(line("server.user_created", name=user.username, id=user.id))
 
 
 @server_cli.command("passwd")
@@ -62,15 +62,17 @@ def passwd(
     try:
         _users().set_password(username, _read_password(password_stdin))
     except (UserError, PasswordPolicyError) as exc:
-        fail(str(exc), code=2)
-    typer.echo(f"password of {username} changed; all devices signed out")
+        fail(said_line(exc), code=2)
+    typer.echo(line("server.password_changed", name=username))
 
 
 @server_cli.command("users")
 def list_users() -> None:
     """List the server's users."""
     for u in _users().users():
-        typer.echo(f"{u.id}\t{u.username}\t{'admin' if u.is_admin else 'user'}{'  (disabled)' if u.disabled else ''}")
+        typer.echo(line("server.user_row", id=u.id, name=u.username,
+                        role=line("server.admin" if u.is_admin else "server.user"),
+                        disabled=line("server.disabled") if u.disabled else ""))
 
 
 @server_cli.command("pair")
@@ -79,9 +81,9 @@ def pair(username: str) -> None:
     users = _users()
     user = users.by_name(username)
     if user is None:
-        fail(f"no user '{username}': create one with 'personal-agent server add-user {username}'", code=2)
+        fail(line("server.no_user", name=username), code=2)
     code, expires = users.create_pairing_code(user.id)
-    typer.echo(f"pairing code for {username}: {code} (valid until {expires.astimezone():%H:%M:%S})")
+    typer.echo(line("server.pairing_code", name=username, code=code, until=f"{expires.astimezone():%H:%M:%S}"))
 
 
 def serve(
@@ -97,12 +99,11 @@ def serve(
     cfg = sv.settings.server
     bind = host or cfg.host
     if (cfg.tls_certfile is None) != (cfg.tls_keyfile is None):
-        fail("config error: the server's TLS certificate and key files must be given together", code=2)
+        fail(line("server.tls_pair"), code=2)
     if cfg.tls_certfile is not None and cfg.tls_keyfile is not None:
         _check_tls(cfg.tls_certfile, cfg.tls_keyfile)
     if bind not in ("127.0.0.1", "::1", "localhost") and cfg.tls_certfile is None:
-        typer.echo("note: serving plain HTTP on a non-loopback address: put it behind the TLS reverse proxy "
-                   "or give the server a TLS certificate and key (docs/DEPLOYMENT.md)", err=True)
+        typer.echo(line("server.plain_http"), err=True)
     app = create_app(sv)
     stop_metrics = _start_metrics(sv)
     try:
@@ -122,7 +123,7 @@ def _start_metrics(sv: Services) -> Callable[[], None]:
     try:
         return serve_metrics(sv, cfg.metrics_host, cfg.metrics_port)
     except OSError as exc:
-        fail(f"cannot serve metrics on {cfg.metrics_host}:{cfg.metrics_port}: {exc.strerror or exc}", code=2)
+        fail(line("server.metrics", host=cfg.metrics_host, port=cfg.metrics_port, detail=exc.strerror or exc), code=2)
 
 
 def _check_tls(certfile: Path, keyfile: Path) -> None:
@@ -134,10 +135,9 @@ def _check_tls(certfile: Path, keyfile: Path) -> None:
         ssl.create_default_context(ssl.Purpose.CLIENT_AUTH).load_cert_chain(str(certfile), str(keyfile))
     except OSError as exc:  # ssl.SSLError is an OSError too
         reason = getattr(exc, "reason", None) or exc.strerror or str(exc).splitlines()[0]
-        reason = {"KEY_VALUES_MISMATCH": "the key does not belong to the certificate",
-                  "PEM lib": "not a PEM certificate and key (empty or another format)",
-                  "NO_START_LINE": "not a PEM certificate and key (empty or another format)"}.get(reason, reason)
-        fail(f"cannot use the TLS certificate {certfile} with the key {keyfile}: {reason}", code=2)
+        known = {"KEY_VALUES_MISMATCH": "server.tls_mismatch", "PEM lib": "server.tls_not_pem",
+                 "NO_START_LINE": "server.tls_not_pem"}.get(reason)
+        fail(line("server.tls", cert=certfile, key=keyfile, detail=line(known) if known else reason), code=2)
 
 
 def _serve(uvicorn: Any, app: Any, bind: str, port: int, sv: Services) -> None:
@@ -177,7 +177,7 @@ def _remote_load() -> dict[str, str]:
 
     raw = get_secret(REMOTE_KIND, REMOTE_NAME)
     if not raw:
-        fail("not paired with a home server: run 'personal-agent remote pair URL CODE' first", code=2)
+        fail(line("server.not_paired"), code=2)
     data: dict[str, str] = json.loads(raw)
     return data
 
@@ -197,15 +197,15 @@ def remote_pair(
     services()  # settings must load (and the keyring unlock) before we talk to the server
 
     async def run() -> None:
-        eng = await RemoteEngine.pair(url, code, device_name)
+        eng = await RemoteEngine.pair(url, code, device_name, language=cli_language())
         _remote_store(url, eng.tokens.access_token, eng.tokens.refresh_token)
         await eng.close()
 
     try:
         asyncio.run(run())
     except EngineError as exc:
-        fail(f"pairing failed: {exc}")
-    typer.echo(f"paired with {url}")
+        fail(line("server.pairing_failed", detail=exc))
+    typer.echo(line("server.paired", url=url))
 
 
 @remote_cli.command("ui")
@@ -231,7 +231,7 @@ def remote_ui(port: int | None = typer.Option(None, help="port of the web UI")) 
         return RemoteEngine(saved["url"], saved["access"], saved["refresh"], on_tokens=keep)
 
     p = port or sv.settings.ui_port
-    typer.echo(f"Personal Agent web UI (home server {saved['url']}): http://127.0.0.1:{p}/")
+    typer.echo(line("server.remote_ui", server=saved["url"], url=f"http://127.0.0.1:{p}/"))
     ft.run(build_page(sv, engine_factory=engine), view=None, host="127.0.0.1", port=p, no_cdn=True,  # type: ignore[arg-type]
            assets_dir=str(web_assets_dir(sv.paths.cache_dir / "web")))
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from app.cli.common import fail, services
+from app.cli.common import fail, line, said_line, services
 
 
 def transcribe(
@@ -28,15 +28,15 @@ def transcribe(
         rec.check_language(lang)
         transcripts = rec.transcribe_channels(file, lang) if channels else [rec.transcribe(file, lang)]
     except (AudioInputError, ModelError, ValueError) as exc:
-        fail(f"transcribe: {exc}")
+        fail(line("transcribe.failed", detail=said_line(exc)))
     if as_json:
         data = [t.model_dump(mode="json") for t in transcripts]
         typer.echo(json.dumps(data if channels else data[0], ensure_ascii=False, indent=1))
         return
     for t in transcripts:
-        prefix = f"[channel {t.channel}] " if t.channel is not None else ""
+        prefix = line("transcribe.channel", channel=t.channel) if t.channel is not None else ""
         if not t.segments:
-            typer.echo(f"{prefix}(no speech)")
+            typer.echo(line("transcribe.no_speech", prefix=prefix))
         for s in t.segments:
             typer.echo(f"{prefix}{s.text}")
 

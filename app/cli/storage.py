@@ -7,7 +7,7 @@ from typing import Any
 
 import typer
 
-from app.cli.common import fail, services
+from app.cli.common import fail, line, said_line, services
 from storage.models import BackendKind
 
 cli = typer.Typer(help="Recordings storage: local disk, NAS (SMB) or cloud (S3); migration and offline spool.")
@@ -54,32 +54,30 @@ def status(as_json: bool = typer.Option(False, "--json", help="print JSON")) -> 
 
         out["location"] = build_backend(sv, primary).location
     except StorageError as exc:
-        out["location"] = f"not configured: {exc}"
+        out["location"] = line("storage.not_configured", detail=said_line(exc))
     if as_json:
         typer.echo(json.dumps(out, indent=2, default=str))
         return
-    typer.echo(f"primary:   {primary} ({out['location']})")
+    typer.echo(line("storage.primary", kind=primary, location=out["location"]))
     if primary != out["configured"]:
-        typer.echo(f"           switched by a migration; config says {out['configured']}")
+        typer.echo(line("storage.switched", configured=out["configured"]))
     if state.dual_write_to:
-        typer.echo(f"dual-write: new recordings also go to {state.dual_write_to} (migration under way)")
+        typer.echo(line("storage.dual_write", kind=state.dual_write_to))
     if state.retired:
-        typer.echo(f"retired:   {', '.join(state.retired)} (no longer written; data left in place)")
+        typer.echo(line("storage.retired", kinds=", ".join(state.retired)))
     pending_total = 0
     for kind, sp in out["spool"].items():
         pending_total += sp["pending"]
-        line = f"spool {kind}: {sp['pending']} pending ({sp['bytes']} bytes)"
-        if sp["oldest"]:
-            line += f", oldest {sp['oldest']}"
-        typer.echo(line)
+        oldest = line("storage.oldest", when=sp["oldest"]) if sp["oldest"] else ""
+        typer.echo(line("storage.spool", kind=kind, pending=sp["pending"], bytes=sp["bytes"], oldest=oldest))
         if sp["last_error"]:
-            typer.echo(f"           last error: {sp['last_error']}")
+            typer.echo(line("storage.last_error", detail=sp["last_error"]))
         for k in sp["keys"]:
             typer.echo(f"           {k}")
     if not pending_total:
-        typer.echo("spool:     nothing pending")
+        typer.echo(line("storage.spool_empty"))
     for name, n in out["migrations"].items():
-        typer.echo(f"migration {name}: {n} object(s) copied so far (resume with the same command)")
+        typer.echo(line("storage.migration_state", name=name, count=n))
 
 
 @cli.command("migrate")
@@ -99,7 +97,7 @@ def migrate(
     from storage.state import load_state, record_switch, save_state
 
     if from_ == to:
-        fail("--from and --to must differ", code=2)
+        fail(line("storage.same_kinds"), code=2)
     sv = services()
     try:
         src_spooled = open_kind(sv, from_)
@@ -107,12 +105,11 @@ def migrate(
             src_spooled.replay()
             left = len(src_spooled.spool.pending())
             if left:
-                fail(f"{left} object(s) for {from_} still wait in the spool ({from_} unreachable?); "
-                     "run `personal-agent storage replay` first")
+                fail(line("storage.spool_waits", count=left, kind=from_))
         src = open_kind(sv, from_, spooled=False)
         dst = open_kind(sv, to, spooled=False)
     except StorageError as exc:
-        fail(f"storage: {exc}")
+        fail(line("storage.failed", detail=said_line(exc)))
     state = load_state(sv.paths.data_dir)
     if primary_kind(sv) == from_ and state.dual_write_to != to:
         state.dual_write_to = to
@@ -121,17 +118,17 @@ def migrate(
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
     try:
         with Progress(*columns, transient=False) as bar:
-            task = bar.add_task(f"copy {from_} → {to}", total=None)
+            task = bar.add_task(line("storage.copy_task", src=from_, dst=to), total=None)
 
             def tick(_key: str, done: int, total: int) -> None:
                 bar.update(task, completed=done, total=total)
 
             report = migration.copy_all(src, dst, journal, tick)
-        typer.echo(f"copied {report.copied}, already there {report.skipped}, of {report.total} "
-                   f"({report.bytes_copied} bytes)")
+        typer.echo(line("storage.copied", copied=report.copied, skipped=report.skipped, total=report.total,
+                        bytes=report.bytes_copied))
         if verify or switch:
             with Progress(*columns, transient=False) as bar:
-                task = bar.add_task("verify", total=None)
+                task = bar.add_task(line("storage.verify_task"), total=None)
 
                 def tick2(_key: str, done: int, total: int) -> None:
                     bar.update(task, completed=done, total=total)
@@ -139,17 +136,16 @@ def migrate(
                 vr = migration.verify(src, dst, tick2)
             if not vr.ok:
                 for k in vr.missing[:20]:
-                    typer.echo(f"missing on {to}: {k}", err=True)
+                    typer.echo(line("storage.missing_on", kind=to, key=k), err=True)
                 for k in vr.mismatched[:20]:
-                    typer.echo(f"checksum differs: {k}", err=True)
+                    typer.echo(line("storage.differs", key=k), err=True)
                 sv.audit.record("storage.migrate.verify", f"{from_}->{to}", "failed",
                                 f"{len(vr.missing)} missing, {len(vr.mismatched)} differ")
-                fail(f"verify failed: {len(vr.missing)} missing, {len(vr.mismatched)} differ; "
-                     "run the migration again")
-            typer.echo(f"verified {vr.checked} object(s): every checksum equal")
+                fail(line("storage.verify_failed", missing=len(vr.missing), differ=len(vr.mismatched)))
+            typer.echo(line("storage.verified", count=vr.checked))
     except StorageError as exc:
         sv.audit.record("storage.migrate", f"{from_}->{to}", "failed", str(exc))
-        fail(f"migration interrupted: {exc}\nrun the same command again to resume")
+        fail(line("storage.interrupted", detail=said_line(exc)))
     finally:
         src.close()
         dst.close()
@@ -157,7 +153,7 @@ def migrate(
         record_switch(sv.paths.data_dir, sv.settings.storage.backend, from_, to)
         journal.clear()
         sv.audit.record("storage.migrate.switch", f"{from_}->{to}", "ok")
-        typer.echo(f"primary is now {to}; {from_} is retired (its data is left in place)")
+        typer.echo(line("storage.switched_now", new=to, old=from_))
     else:
         sv.audit.record("storage.migrate", f"{from_}->{to}", "ok")
 
@@ -179,13 +175,13 @@ def replay() -> None:
         try:
             b = open_kind(sv, kind)
         except StorageError as exc:
-            typer.echo(f"{kind}: {exc}", err=True)
+            typer.echo(line("common.what_failed", what=kind, detail=said_line(exc)), err=True)
             continue
         assert isinstance(b, SpooledBackend)
         sent = b.replay()
         pending = len(b.spool.pending())
         left += pending
-        typer.echo(f"{kind}: sent {sent}, {pending} still pending")
+        typer.echo(line("storage.replayed", kind=kind, sent=sent, pending=pending))
         b.close()
     if left:
         raise typer.Exit(1)
@@ -202,7 +198,7 @@ def ls(prefix: str = typer.Argument("", help="key prefix, e.g. meetings/2024-"))
             for k in b.list(prefix):
                 typer.echo(k)
     except StorageError as exc:
-        fail(f"storage: {exc}")
+        fail(line("storage.failed", detail=said_line(exc)))
 
 
 def register(root: typer.Typer) -> None:

@@ -95,17 +95,19 @@ def _detail(resp: httpx.Response) -> str:
 
 class RemoteEngine:
     """See the module docstring. ``speech_output``: "client" = fetch spoken replies as WAV clips
-    (SpeechAudioReady events) for the UI to play; "off" = text only."""
+    (SpeechAudioReady events) for the UI to play; "off" = text only. ``language``: the UI's language until the
+server's info gives its own; sent as ``Accept-Language``, so the server's error details come in it."""
 
     def __init__(self, base_url: str, access_token: str | None = None, refresh_token: str | None = None, *,
                  speech_output: Literal["client", "off"] = "client", on_tokens: TokenCallback | None = None,
                  timeout_s: float = 120.0, verify: bool | str = True,
-                 transport: httpx.AsyncBaseTransport | None = None) -> None:
+                 transport: httpx.AsyncBaseTransport | None = None, language: str = "en") -> None:
         self.base_url = base_url.rstrip("/")
         self._tokens = Tokens(access_token=access_token or "", refresh_token=refresh_token or "")
         self.speech_output = speech_output
         self.on_tokens = on_tokens
-        self._http = httpx.AsyncClient(base_url=self.base_url, timeout=timeout_s, verify=verify, transport=transport)
+        self._http = httpx.AsyncClient(base_url=self.base_url, timeout=timeout_s, verify=verify, transport=transport,
+                                       headers={"Accept-Language": language})
         self._bus = EventBus()
         self._pcm = bytearray()
         self._format: tuple[int, int] | None = None
@@ -114,10 +116,21 @@ class RemoteEngine:
         self._lock = threading.Lock()
         self._timers: dict[str, TimerView] = {}  # the last list seen: what changed is reported as events
         self._timers_lock = asyncio.Lock()
-        self.language = "en"  # the server's language (its info): what this engine says is in it
+        self._language = language  # the UI's until the server's info says its own: what this engine says is in it
         # SignInPort: where the provider's sign-in page opens (the GUI sets the page's own launcher)
         self.open_url: Callable[[str], Any] = webbrowser.open
         self.sign_in_poll_s = 1.0
+
+    @property
+    def language(self) -> str:
+        """The language of this engine's words and of the server's error details (sent as Accept-Language):
+        the server's language from its info, or the one the UI set."""
+        return self._language
+
+    @language.setter
+    def language(self, lang: str) -> None:
+        self._language = lang
+        self._http.headers["Accept-Language"] = lang
 
     def _say(self, key: str, /, **values: object) -> str:
         return phrase(key, self.language, **values)
@@ -514,9 +527,8 @@ class RemoteEngine:
             if out.get("status") == "done" and out.get("account"):
                 return AccountView.model_validate(out["account"])
             if out.get("status") == "failed":
-                raise EngineError(str(out.get("message") or "The sign-in did not complete: nothing was stored."))
-        raise EngineError("Die Anmeldung wurde nicht rechtzeitig abgeschlossen: nichts wurde gespeichert."
-                          if self.language == "de" else "The sign-in was not completed in time: nothing was stored.")
+                raise EngineError(str(out.get("message") or self._say("remote.sign_in_failed")))
+        raise EngineError(self._say("remote.sign_in_late"))
 
     async def keyring(self) -> KeyringView:
         """The passwords are on the home server, whose keyring is open while it runs (it holds the

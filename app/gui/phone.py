@@ -13,7 +13,7 @@ from app.engine import EngineError
 
 async def main(page: ft.Page) -> None:
     from app.gui.shell import AssistantApp
-    from app.gui.strings import set_language, t
+    from app.gui.strings import language, set_language, t
     from app.gui.widgets import button, tagged
 
     set_language("auto")  # the phone's own language until the home server's setting is known
@@ -26,7 +26,8 @@ async def main(page: ft.Page) -> None:
         from app.engine.remote import RemoteEngine
 
         try:
-            engine = await RemoteEngine.pair((url.value or "").strip(), (code.value or "").strip())
+            engine = await RemoteEngine.pair((url.value or "").strip(), (code.value or "").strip(),
+                                           language=language())  # the server's errors in the phone's language
         except (EngineError, ValueError, OSError) as exc:
             message.value = t("phone.failed", reason=exc)
             page.update()

@@ -14,8 +14,10 @@ from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException
 
+from agents.i18n import Language
 from app import __version__, tracing
 from app.server import logscrub
+from app.server.api_language import detail_text, request_language
 from app.server.guard import RequestGuard, RoutePolicy, route_policy
 from app.server.openapi_links import add_links
 from app.server.request_id import RequestIdMiddleware
@@ -68,12 +70,13 @@ def create_app(services: Services, state: ServerState | None = None) -> FastAPI:
     tracing.instrument_app(app)  # a server span per request when traces are on (off by default)
 
     @app.exception_handler(RequestValidationError)
-    async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
-        return JSONResponse({"detail": validation_message(exc)}, status_code=422)
+    async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        return JSONResponse({"detail": validation_message(exc, request_language(request))}, status_code=422)
 
     @app.exception_handler(HTTPException)
-    async def _http_error(_request: Request, exc: HTTPException) -> JSONResponse:
-        return JSONResponse({"detail": str(exc.detail)}, status_code=exc.status_code, headers=exc.headers)
+    async def _http_error(request: Request, exc: HTTPException) -> JSONResponse:
+        return JSONResponse({"detail": detail_text(exc.detail, request_language(request))},
+                            status_code=exc.status_code, headers=exc.headers)
 
     @app.exception_handler(Exception)
     async def _crash(_request: Request, exc: Exception) -> JSONResponse:
@@ -112,16 +115,20 @@ def _document_body_limit(schema: dict[str, Any]) -> None:
                     "413", {"description": "request body too large for this route", "content": problem})
 
 
-def validation_message(exc: RequestValidationError) -> str:
-    """One line naming the first bad field and what is wrong with it; never the input itself."""
+def validation_message(exc: RequestValidationError, lang: Language = "en") -> str:
+    """One line naming the first bad field and what is wrong with it; never the input itself. In German the
+    frame is German; pydantic's own reason (``msg``) stays English."""
+    de = lang == "de"
+    invalid = "ungültige Anfrage" if de else "invalid request"
     errors = exc.errors()
     if not errors:
-        return "invalid request"
+        return invalid
     first = errors[0]
     if first.get("type") == "json_invalid":
-        return "invalid request: the body is not valid JSON"
+        return f"{invalid}: {'der Inhalt ist kein gültiges JSON' if de else 'the body is not valid JSON'}"
     where = ".".join(str(p) for p in first.get("loc", ()) if p != "body")[:80]
     msg = str(first.get("msg", "invalid value"))[:160]
-    more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
-    line = f"invalid request: {where + ': ' if where else ''}{msg}{more}"
+    extra = len(errors) - 1
+    more = (f" (und {extra} weitere)" if de else f" (and {extra} more)") if extra else ""
+    line = f"{invalid}: {where + ': ' if where else ''}{msg}{more}"
     return line.encode("utf-8", "replace").decode("utf-8").replace("\n", " ")

@@ -12,6 +12,7 @@ from app.server.schemas import Problem
 from app.server.state import ServerState
 from app.server.tokens import TokenError
 from app.server.users import UserOut
+from storage.bilingual import Bilingual
 
 bearer = HTTPBearer(auto_error=False, description="JWT access token from /api/v1/auth/login")
 
@@ -27,7 +28,10 @@ class Caller:
     device_id: int
 
 
-def unauthorized(detail: str = "not signed in") -> HTTPException:
+def unauthorized(detail: object = None) -> HTTPException:
+    """401; ``detail`` a text or a bilingual error (default: not signed in)."""
+    if detail is None:
+        detail = Bilingual("not signed in", de="nicht angemeldet")
     return HTTPException(status.HTTP_401_UNAUTHORIZED, detail, headers={"WWW-Authenticate": "Bearer"})
 
 

@@ -29,6 +29,7 @@ from audio.meeting.models import Manifest
 from audio.meeting.segments import MeetingError
 from audio.sources import AudioInputError
 from audio.wav import pcm16, pcm16_wav_header, wav_writer
+from storage.bilingual import Bilingual
 from storage.sealed_file import write_sealed_file
 
 log = logging.getLogger(__name__)
@@ -39,7 +40,7 @@ class NotYours(LookupError):
     """No such meeting for this user (it may exist for another user: callers say 404 either way)."""
 
 
-class MeetingBusy(Exception):
+class MeetingBusy(Bilingual):
     """The meeting is still being recorded or processed (its message names only the caller's meeting)."""
 
 
@@ -89,7 +90,8 @@ class ServerMeetings:
         if self.users.owner(KIND, meeting_id) != user_id:
             raise NotYours(meeting_id)
         if self._pending(user_id, meeting_id) is not None:
-            raise MeetingBusy("the recording is still waiting to be processed")
+            raise MeetingBusy("the recording is still waiting to be processed",
+                              de="die Aufnahme wartet noch auf die Verarbeitung")
         meeting_id = self._aliases.get(meeting_id, meeting_id)
         try:
             return self.service.get(meeting_id)
@@ -234,7 +236,8 @@ class ServerMeetings:
         """The meeting's audio as one 16-bit WAV (rendered on first request). MeetingError if it has none."""
         info = self._own(user_id, meeting_id)
         if info.state in ("recording", "paused", "processing"):
-            raise MeetingBusy(f"meeting {info.id} is still {info.state}")
+            raise MeetingBusy(f"meeting {info.id} is still {info.state}",
+                              de=f"Meeting {info.id} ist noch im Zustand {info.state}")
         target = self.cache / f"{info.id}.wav"
         with self._render_lock:
             if target.exists():

@@ -30,6 +30,9 @@ LIFETIME = timedelta(minutes=10)
 KEEP_FINISHED = timedelta(minutes=10)  # how long the outcome of a finished sign-in can be read
 
 
+TOOK_TOO_LONG = "The sign-in took too long: nothing was stored."  # said in the asker's language by the route
+
+
 class UnknownSignIn(Exception):
     """The callback's state belongs to no waiting sign-in (wrong, expired or already used)."""
 
@@ -110,5 +113,5 @@ class SignInStore:
             expires = row.expires_at if row.expires_at.tzinfo else row.expires_at.replace(tzinfo=UTC)
         if out.status == "waiting" and expires <= datetime.now(UTC):
             return SignInRow(**{**out.__dict__, "status": "failed",
-                                "message": "The sign-in took too long: nothing was stored."})
+                                "message": TOOK_TOO_LONG})
         return out

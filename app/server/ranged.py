@@ -13,6 +13,7 @@ from pathlib import Path
 from fastapi import HTTPException
 from fastapi.responses import FileResponse, Response, StreamingResponse
 
+from app.server.api_language import api_error
 from storage.datakeys import DataKeys
 from storage.sealed_file import SealedFile
 
@@ -25,16 +26,16 @@ def _span(header: str, size: int) -> tuple[int, int] | None:
     if m is None:
         if header.strip().startswith("bytes") and "," in header:
             return None  # several ranges: answered with the whole file (allowed by RFC 9110)
-        raise HTTPException(416, "bad range", headers={"Content-Range": f"bytes */{size}"})
+        raise api_error(416, "bad range", "ungültiger Bereich", headers={"Content-Range": f"bytes */{size}"})
     a, b = m.groups()
     if not a and not b:
-        raise HTTPException(416, "bad range", headers={"Content-Range": f"bytes */{size}"})
+        raise api_error(416, "bad range", "ungültiger Bereich", headers={"Content-Range": f"bytes */{size}"})
     if not a:  # the last b bytes
         start, end = max(0, size - int(b)), size - 1
     else:
         start, end = int(a), min(int(b), size - 1) if b else size - 1
     if start >= size or start > end:
-        raise HTTPException(416, "range not satisfiable", headers={"Content-Range": f"bytes */{size}"})
+        raise api_error(416, "range not satisfiable", "Bereich nicht erfüllbar", headers={"Content-Range": f"bytes */{size}"})
     return start, end
 
 

@@ -13,7 +13,9 @@ import tempfile
 from pathlib import Path
 from typing import IO
 
-from fastapi import HTTPException, UploadFile
+from fastapi import UploadFile
+
+from app.server.api_language import api_error
 
 _FD_DIR = Path("/proc/self/fd")
 
@@ -47,10 +49,12 @@ def save_upload(upload: UploadFile, limit: int, prefix: str, what: str) -> Uploa
         while block := upload.file.read(1 << 20):
             size += len(block)
             if size > limit:
-                raise HTTPException(413, f"upload too large: at most {limit // (1024 * 1024)} MB")
+                mb = limit // (1024 * 1024)
+                raise api_error(413, f"upload too large: at most {mb} MB", f"Upload zu groß: höchstens {mb} MB")
             out._fh.write(block)
         if size == 0:
-            raise HTTPException(400, f"empty upload: send {what} (wav, flac, mp3, ogg, m4a, webm)")
+            raise api_error(400, f"empty upload: send {what} (wav, flac, mp3, ogg, m4a, webm)",
+                            "leerer Upload: schick eine Datei (wav, flac, mp3, ogg, m4a, webm)")
         out._fh.flush()
         os.lseek(out._fh.fileno(), 0, os.SEEK_SET)
     except BaseException:

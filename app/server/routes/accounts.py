@@ -8,6 +8,7 @@ from fastapi import APIRouter, HTTPException, Path, Request, Response, status
 from fastapi.concurrency import run_in_threadpool
 
 from app.metrics import RATE_LIMITED
+from app.server.api_language import api_error
 from app.server.auth import Me, State, client_address, problems, unauthorized
 from app.server.hashgate import HashGateBusy
 from app.server.ratelimit import RateLimited
@@ -22,6 +23,7 @@ from app.server.schemas import (
 )
 from app.server.tokens import TokenError
 from app.server.users import IssuedTokens, UserOut
+from storage.bilingual import Bilingual
 
 router = APIRouter(prefix="/api/v1", tags=["accounts"])
 
@@ -58,7 +60,7 @@ async def login(body: LoginRequest, request: Request, st: State) -> TokenRespons
         raise HTTPException(status.HTTP_429_TOO_MANY_REQUESTS, str(exc), headers={"Retry-After": "5"}) from None
     if user is None:
         await run_in_threadpool(_record_failed_sign_in, st, body.username, addr)
-        raise unauthorized("wrong user name or password")
+        raise unauthorized(Bilingual("wrong user name or password", de="falscher Benutzername oder falsches Passwort"))
     st.limiter.succeeded(body.username, addr)
     return _tokens(await run_in_threadpool(st.users.sign_in, user, body.device_name))
 
@@ -101,7 +103,7 @@ def devices(me: Me, st: State) -> list[DeviceView]:
 def revoke_device(device_id: Annotated[int, Path(ge=1, le=2**31 - 1)], me: Me, st: State) -> Response:
     """Sign one of your devices out (e.g. a lost phone)."""
     if st.users.revoke_device(me.user.id, device_id) is None:
-        raise HTTPException(404, "no such device")
+        raise api_error(404, "no such device", "kein solches Gerät")
     return Response(status_code=204)
 
 
@@ -122,6 +124,7 @@ def claim_pairing_code(body: PairingClaim, request: Request, st: State) -> Token
         raise _too_many(exc, "pairing") from None
     issued = st.users.claim_pairing_code(body.code, body.device_name)
     if issued is None:
-        raise unauthorized("unknown, used or expired pairing code")
+        raise unauthorized(Bilingual("unknown, used or expired pairing code",
+                                     de="unbekannter, schon benutzter oder abgelaufener Kopplungscode"))
     st.pairing_limiter.succeeded("pairing", addr)
     return _tokens(issued)

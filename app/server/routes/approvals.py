@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Path
+from fastapi import APIRouter, Path
 
 from agents.approvals import ApprovalError
 from app.engine import ApprovalOutcome, ApprovalView
+from app.server.api_language import api_error
 from app.server.auth import Me, State, problems
 
 router = APIRouter(prefix="/api/v1", tags=["approvals"])
 ApprovalId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+_STATUS_DE = {"approved": "zugestimmt", "denied": "abgelehnt", "done": "erledigt", "failed": "fehlgeschlagen",
+              "expired": "abgelaufen"}
 
 
 @router.get("/approvals", response_model=list[ApprovalView], responses=problems(401))
@@ -26,12 +29,14 @@ def _decide(st: State, user_id: int, approval_id: int, approve: bool) -> Approva
     try:
         rec = asst.approvals.get(approval_id)
     except ApprovalError:
-        raise HTTPException(404, "no such approval") from None
+        raise api_error(404, "no such approval", "keine solche Freigabe") from None
     if rec.status != "pending":
-        raise HTTPException(409, f"approval #{approval_id} is already {rec.status}")
+        raise api_error(409, f"approval #{approval_id} is already {rec.status}",
+                        f"Freigabe #{approval_id} ist schon {_STATUS_DE.get(rec.status, rec.status)}")
     reply = asst.decide(approval_id, approve)
     if reply.error == "approval already decided":  # another device or server process decided it meanwhile
-        raise HTTPException(409, f"approval #{approval_id} was decided meanwhile")
+        raise api_error(409, f"approval #{approval_id} was decided meanwhile",
+                        f"über Freigabe #{approval_id} wurde inzwischen entschieden")
     status = asst.approvals.get(approval_id).status
     final = status if status in ("done", "failed", "denied", "expired") else "failed"
     return ApprovalOutcome(id=approval_id, status=final, message=reply.spoken,  # type: ignore[arg-type]

@@ -14,6 +14,7 @@ from app.accounts import AccountError, AccountIn
 from app.engine import AccountDraft, AccountView, CheckOutcome
 from app.engine.account_rules import draft_problems
 from app.secrets import SecretStoreError
+from app.server.api_language import Lang, api_error
 from app.server.auth import Me, State, problems
 
 router = APIRouter(prefix="/api/v1/connected-accounts", tags=["connected accounts"])
@@ -23,7 +24,8 @@ Name = Annotated[str, Path(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_.
 
 def _admin(me: Me) -> None:
     if not me.user.is_admin:
-        raise HTTPException(403, "only the household's admin can change the connected accounts")
+        raise api_error(403, "only the household's admin can change the connected accounts",
+                        "nur der Admin des Haushalts kann die verbundenen Konten ändern")
 
 
 @router.get("", response_model=list[AccountView], responses=problems(401))
@@ -34,10 +36,10 @@ def list_accounts(me: Me, st: State) -> list[AccountView]:
 
 
 @router.post("", response_model=AccountView, status_code=201, responses=problems(400, 401, 403, 409))
-async def add_account(draft: AccountDraft, me: Me, st: State) -> AccountView:
+async def add_account(draft: AccountDraft, me: Me, st: State, lang: Lang) -> AccountView:
     """Add an account; its password or key goes into the server's keyring only."""
     _admin(me)
-    found = draft_problems(draft, st.services.settings.language)
+    found = draft_problems(draft, lang)
     if found:
         raise HTTPException(400, next(iter(found.values())))
     acc = AccountIn(kind=draft.kind, name=draft.name, username=draft.username, host=draft.host, port=draft.port,
@@ -45,9 +47,10 @@ async def add_account(draft: AccountDraft, me: Me, st: State) -> AccountView:
     try:
         out = await run_in_threadpool(st.services.accounts.add, acc, draft.secret or None)
     except AccountError as exc:
-        raise HTTPException(409 if "exists" in str(exc) else 400, str(exc)) from None
+        raise HTTPException(409 if "exists" in str(exc) else 400, exc) from None
     except SecretStoreError:
-        raise HTTPException(409, "the server's password store cannot be used now") from None
+        raise api_error(409, "the server's password store cannot be used now",
+                        "der Passwortspeicher des Servers kann gerade nicht benutzt werden") from None
     return AccountView(kind=out.kind, name=out.name, username=out.username, host=out.host, port=out.port,
                        has_secret=out.has_secret)
 
@@ -59,7 +62,7 @@ async def test_account(kind: Kind, name: Name, me: Me, st: State) -> CheckOutcom
     try:
         r = await run_in_threadpool(st.services.accounts.test, name, kind)
     except AccountError as exc:
-        raise HTTPException(404, str(exc)) from None
+        raise HTTPException(404, exc) from None
     return CheckOutcome(ok=r.ok, message=r.message)
 
 
@@ -69,5 +72,5 @@ async def remove_account(kind: Kind, name: Name, me: Me, st: State) -> Response:
     try:
         await run_in_threadpool(st.services.accounts.remove, name, kind)
     except AccountError as exc:
-        raise HTTPException(404, str(exc)) from None
+        raise HTTPException(404, exc) from None
     return Response(status_code=204)

@@ -17,6 +17,7 @@ from agents.phrasebook import phrase
 from agents.turn import TurnError, new_turn_id
 from app.engine import HistoryTurn, TurnReply
 from app.metrics import STAGE_SECONDS
+from app.server.api_language import api_error
 from app.server.auth import Me, State, problems
 from app.server.ranged import file_response
 from app.server.schemas import AudioRef, AudioTurnReply, SpeakRequest, TextTurn
@@ -34,9 +35,10 @@ NDJSON = "application/x-ndjson"
 def _text(body: TextTurn, st: ServerState) -> str:
     text = body.text.strip()
     if not text:
-        raise HTTPException(400, "empty text: type something to ask")
+        raise api_error(400, "empty text: type something to ask", "leerer Text: schreib etwas, um zu fragen")
     if len(text) > st.max_text_chars:
-        raise HTTPException(400, f"text too long: at most {st.max_text_chars} characters")
+        raise api_error(400, f"text too long: at most {st.max_text_chars} characters",
+                        f"Text zu lang: höchstens {st.max_text_chars} Zeichen")
     return text
 
 
@@ -109,7 +111,7 @@ def audio_turn(
             STAGE_SECONDS.labels("stt").observe(time.monotonic() - started)
         except AudioInputError as exc:
             msg = str(exc).replace(str(upload.path), file.filename or "upload")
-            raise HTTPException(400, f"not usable audio: {msg}") from None
+            raise api_error(400, f"not usable audio: {msg}", f"unbrauchbares Audio: {msg}") from None
     finally:
         upload.close()
     reply = answer(st, me.user.id, heard.text) if heard.text.strip() else _nothing_heard(st, me.user.id)
@@ -131,7 +133,7 @@ def _nothing_heard(st: ServerState, user_id: int) -> TurnReply:
 def speak(body: SpeakRequest, me: Me, st: State) -> AudioRef:
     """Speak a text (e.g. say a reply again) into a WAV to download."""
     if not body.text.strip():
-        raise HTTPException(400, "empty text")
+        raise api_error(400, "empty text", "leerer Text")
     try:
         return _speak(st, me.user.id, body.text, body.language)
     except TtsError as exc:  # e.g. no voice installed for the language
@@ -146,7 +148,7 @@ def audio_file(audio_id: Annotated[str, PathParam(max_length=64)], me: Me, st: S
     """A WAV the server made for you. Supports ``Range: bytes=...`` (206 Partial Content)."""
     path = st.audio.path(audio_id)
     if path is None or st.users.owner("audio", audio_id) != me.user.id:
-        raise HTTPException(404, "no such audio")
+        raise api_error(404, "no such audio", "keine solche Audiodatei")
     return file_response(path, st.audio.keys, range_, "audio/wav", f"{audio_id}.wav",
                          {"Cache-Control": "private, max-age=3600"})
 

@@ -8,10 +8,11 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Path, Query
+from fastapi import APIRouter, Path, Query
 
 from app.finance import views
 from app.finance.scheduler import SyncStatus
+from app.server.api_language import api_error
 from app.server.auth import Me, State, problems
 from app.wiring.finance import fints_settings
 from storage.db.engine import Database
@@ -54,7 +55,7 @@ def transactions(
 ) -> views.TransactionPage:
     """Your bookings, newest first, ``limit`` from ``offset`` (``total`` counts every match)."""
     if start is not None and end is not None and start > end:
-        raise HTTPException(400, "'from' is after 'to'")
+        raise api_error(400, "'from' is after 'to'", "'from' liegt nach 'to'")
     return views.transactions(_ledger(me, st), views.TransactionFilter(
         q=q, category=category, start=start, end=end, account=account, offset=offset, limit=limit))
 
@@ -63,7 +64,7 @@ def transactions(
 def transaction(transaction_id: Annotated[int, Path(ge=1, le=2**62)], me: Me, st: State) -> views.TransactionView:
     found = views.transaction(_ledger(me, st), transaction_id)
     if found is None:
-        raise HTTPException(404, "no such transaction")
+        raise api_error(404, "no such transaction", "keine solche Buchung")
     return found
 
 

@@ -8,6 +8,7 @@ from fastapi import APIRouter, File, Form, Header, HTTPException, Path, Query, U
 from fastapi.responses import FileResponse, PlainTextResponse, Response
 
 from app.engine import EXPORT_MEDIA_TYPES, MeetingHit
+from app.server.api_language import api_error
 from app.server.auth import Me, State, problems
 from app.server.meetings import MeetingBusy, NotYours
 from app.server.ranged import file_response
@@ -15,6 +16,7 @@ from app.server.schemas import MeetingDetail, MeetingOut, SpeakerRename
 from app.server.uploads import save_upload
 from audio.meeting.segments import MeetingError
 from audio.sources import AudioInputError
+from storage.bilingual import said
 
 router = APIRouter(prefix="/api/v1", tags=["meetings"])
 MeetingId = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
@@ -34,9 +36,11 @@ def create_meeting(
     try:  # the meetings take the upload over: they close it once it is processed or refused
         return st.meetings.create_from_upload(me.user.id, upload, title, speakers)
     except AudioInputError as exc:
-        raise HTTPException(400, f"not usable audio: {str(exc).replace(str(upload.path), file.filename or 'upload')}") from None
+        msg = str(exc).replace(str(upload.path), file.filename or "upload")
+        raise api_error(400, f"not usable audio: {msg}", f"unbrauchbares Audio: {msg}") from None
     except MeetingBusy as exc:
-        raise HTTPException(409, f"{exc}; try again when it is done") from None
+        raise api_error(409, f"{exc}; try again when it is done",
+                        f"{said(exc, 'de')}; versuch es noch einmal, wenn es fertig ist") from None
 
 
 @router.get("/meetings", response_model=list[MeetingOut], responses=problems(401))
@@ -57,7 +61,7 @@ def show_meeting(meeting_id: MeetingId, me: Me, st: State) -> MeetingDetail:
     try:
         return st.meetings.detail(me.user.id, meeting_id)
     except NotYours:
-        raise HTTPException(404, "no such meeting") from None
+        raise api_error(404, "no such meeting", "kein solches Meeting") from None
 
 
 @router.post("/meetings/{meeting_id}/speakers", response_model=MeetingDetail, responses=problems(400, 401, 404))
@@ -67,9 +71,9 @@ def rename_speaker(meeting_id: MeetingId, body: SpeakerRename, me: Me, st: State
         st.meetings.rename_speaker(me.user.id, meeting_id, body.old, body.new)
         return st.meetings.detail(me.user.id, meeting_id)
     except NotYours:
-        raise HTTPException(404, "no such meeting") from None
+        raise api_error(404, "no such meeting", "kein solches Meeting") from None
     except ValueError as exc:
-        raise HTTPException(400, str(exc)) from None
+        raise HTTPException(400, exc) from None
 
 
 @router.get("/meetings/{meeting_id}/export", response_model=None, responses={
@@ -81,7 +85,7 @@ def export_meeting(meeting_id: MeetingId, me: Me, st: State,
     try:
         text = st.meetings.export(me.user.id, meeting_id, format)
     except NotYours:
-        raise HTTPException(404, "no such meeting") from None
+        raise api_error(404, "no such meeting", "kein solches Meeting") from None
     return PlainTextResponse(text, media_type=EXPORT_MEDIA_TYPES[format], headers={
         "Content-Disposition": f'attachment; filename="{meeting_id}.{format}"'})
 
@@ -95,9 +99,9 @@ def meeting_recording(meeting_id: MeetingId, me: Me, st: State,
     try:
         path = st.meetings.recording(me.user.id, meeting_id)
     except NotYours:
-        raise HTTPException(404, "no such meeting") from None
+        raise api_error(404, "no such meeting", "kein solches Meeting") from None
     except MeetingBusy as exc:
-        raise HTTPException(409, str(exc)) from None
+        raise HTTPException(409, exc) from None
     except MeetingError as exc:
-        raise HTTPException(404, f"no recording: {exc}") from None
+        raise api_error(404, f"no recording: {exc}", f"keine Aufnahme: {said(exc, 'de')}") from None
     return file_response(path, st.meetings.keys, range_, "audio/wav", f"{meeting_id}.wav")

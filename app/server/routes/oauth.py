@@ -24,8 +24,16 @@ from agents.local.phrases import tr
 from app.accounts import AccountError, AccountIn
 from app.engine import AccountDraft, AccountView
 from app.secrets import SecretStoreError
+from app.server.api_language import Lang, api_error
 from app.server.auth import Me, State, problems
-from app.server.oauth_signins import LIFETIME, SignInRow, SignInStore, UnknownSignIn, verifier_for
+from app.server.oauth_signins import (
+    LIFETIME,
+    TOOK_TOO_LONG,
+    SignInRow,
+    SignInStore,
+    UnknownSignIn,
+    verifier_for,
+)
 from app.server.state import ServerState
 
 router = APIRouter(prefix="/api/v1/oauth", tags=["connected accounts"])
@@ -60,7 +68,8 @@ def _store(st: ServerState) -> SignInStore:
 
 def _admin(me: Me) -> None:
     if not me.user.is_admin:
-        raise HTTPException(403, "only the household's admin can change the connected accounts")
+        raise api_error(403, "only the household's admin can change the connected accounts",
+                        "nur der Admin des Haushalts kann die verbundenen Konten ändern")
 
 
 def _redirect_uri(st: ServerState, request: Request) -> str:
@@ -109,7 +118,8 @@ async def start_sign_in(body: SignInStart, request: Request, me: Me, st: State) 
     except AccountError:
         pass
     else:
-        raise HTTPException(409, f"A {acc.kind} account named '{acc.name}' exists already.")
+        raise api_error(409, f"A {acc.kind} account named '{acc.name}' exists already.",
+                        f"Ein {acc.kind}-Konto namens '{acc.name}' gibt es schon.")
     return await _start(request, me, st, acc, again=False)
 
 
@@ -124,23 +134,27 @@ async def start_sign_in_again(body: SignInAgain, request: Request, me: Me, st: S
     except AccountError as exc:
         raise HTTPException(404, _plain(str(exc))) from None
     if not is_oauth(acc):
-        raise HTTPException(400, f"{acc.name} signs in with a password, not with a provider.")
+        raise api_error(400, f"{acc.name} signs in with a password, not with a provider.",
+                        f"{acc.name} meldet sich mit einem Passwort an, nicht bei einem Anbieter.")
     return await _start(request, me, st, acc, again=True)
 
 
 @router.get("/sign-ins/{sign_in_id}", response_model=SignInOutcome, responses=problems(401, 404))
 def sign_in_outcome(sign_in_id: Annotated[str, Path(min_length=1, max_length=40)], me: Me,
-                    st: State) -> SignInOutcome:
+                    st: State, lang: Lang) -> SignInOutcome:
     """Waiting, done (with the account) or failed (with the reason in one sentence)."""
     p = _store(st).outcome(sign_in_id, me.user.id)
     if p is None:
-        raise HTTPException(404, "no such sign-in")
+        raise api_error(404, "no such sign-in", "keine solche Anmeldung")
     account = None
     if p.status == "done":
         r = AccountIn.model_validate(p.record)
         account = AccountView(kind=r.kind, name=r.name, username=r.username, host=r.host, port=r.port, has_secret=True)
     status = p.status if p.status in ("done", "failed") else "waiting"  # "answered": the tokens are being fetched
-    return SignInOutcome(status=status, message=p.message, account=account)
+    message = p.message
+    if message == TOOK_TOO_LONG:
+        message = tr(lang, TOOK_TOO_LONG, "Die Anmeldung hat zu lange gedauert: nichts wurde gespeichert.")
+    return SignInOutcome(status=status, message=message, account=account)
 
 
 def _page(lang: str, ok: bool, detail: str = "") -> str:
@@ -202,7 +216,8 @@ async def callback(st: State,
         return HTMLResponse(_page(lang, False, _plain(str(exc))), 400)
     if error:
         await run_in_threadpool(store.finish, p.id, False,
-                                f"The sign-in was not completed ({error[:60]}): nothing was stored.")
+                                tr(lang, f"The sign-in was not completed ({error[:60]}): nothing was stored.",
+                                   f"Die Anmeldung wurde nicht abgeschlossen ({error[:60]}): nichts wurde gespeichert."))
         return HTMLResponse(_page(lang, False), 400)
     try:
         await run_in_threadpool(_store_tokens, st, p, state, code)
@@ -210,7 +225,8 @@ async def callback(st: State,
         await run_in_threadpool(store.finish, p.id, False, _plain(str(exc)))
         return HTMLResponse(_page(lang, False, _plain(str(exc))), 400)
     except SecretStoreError:
-        message = "The server's password store cannot be used now: nothing was stored."
+        message = tr(lang, "The server's password store cannot be used now: nothing was stored.",
+                     "Der Passwortspeicher des Servers kann gerade nicht benutzt werden: nichts wurde gespeichert.")
         await run_in_threadpool(store.finish, p.id, False, message)
         return HTMLResponse(_page(lang, False, message), 409)
     await run_in_threadpool(store.finish, p.id, True)

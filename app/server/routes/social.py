@@ -19,6 +19,7 @@ from agents.social.models import LIMITS, Network, Notice, Post, Visibility
 from agents.social.scheduled import ScheduledPost, cancel, scheduled
 from agents.social.settings import SocialSettings
 from agents.social.text import graphemes
+from app.server.api_language import api_error
 from app.server.auth import Me, State, problems
 
 router = APIRouter(prefix="/api/v1/social", tags=["social"])
@@ -52,7 +53,7 @@ class Networks(BaseModel):
 def _hub(st: State) -> SocialHub:
     hub = st.services.current_social()  # an account added from a phone or another process counts at once
     if hub is None:
-        raise HTTPException(409, "no social media account is connected")
+        raise api_error(409, "no social media account is connected", "kein Social-Media-Konto verbunden")
     return hub
 
 
@@ -60,7 +61,7 @@ def _networks(hub: SocialHub, network: str | None) -> list[Network] | None:
     if network is None:
         return None
     if network not in hub.networks:
-        raise HTTPException(409, f"no {network} account is connected")
+        raise api_error(409, f"no {network} account is connected", f"kein {network}-Konto verbunden")
     return [network]  # type: ignore[list-item]
 
 
@@ -100,7 +101,7 @@ def draft(body: DraftIn, me: Me, st: State) -> DraftOut:
     hub = _hub(st)
     missing = [n for n in body.networks if n not in hub.networks]
     if missing:
-        raise HTTPException(409, f"no {', '.join(missing)} account is connected")
+        raise api_error(409, f"no {', '.join(missing)} account is connected", f"kein {', '.join(missing)}-Konto verbunden")
     d = make_draft(body.text, list(dict.fromkeys(body.networks)), visibility=body.visibility,
                    cw=body.content_warning, language=body.language)
     rec = park_post(st.spaces.assistant(me.user.id).approvals, d, body.language, datetime.now(UTC))
@@ -126,12 +127,13 @@ def schedule_post(body: ScheduleIn, me: Me, st: State) -> ScheduledOut:
     hub = _hub(st)
     missing = [n for n in body.networks if n not in hub.networks]
     if missing:
-        raise HTTPException(409, f"no {', '.join(missing)} account is connected")
+        raise api_error(409, f"no {', '.join(missing)} account is connected", f"kein {', '.join(missing)}-Konto verbunden")
     if body.at.tzinfo is None:
-        raise HTTPException(422, "the time needs its time zone offset (for example 2026-12-07T09:00:00+01:00)")
+        raise api_error(422, "the time needs its time zone offset (for example 2026-12-07T09:00:00+01:00)",
+                        "die Zeit braucht ihren Zeitzonen-Versatz (zum Beispiel 2026-12-07T09:00:00+01:00)")
     now = datetime.now(UTC)
     if body.at <= now:
-        raise HTTPException(422, "that time has already passed")
+        raise api_error(422, "that time has already passed", "diese Zeit ist schon vorbei")
     d = make_draft(body.text, list(dict.fromkeys(body.networks)), visibility=body.visibility,
                    cw=body.content_warning, language=body.language)
     rec = park_schedule(st.spaces.assistant(me.user.id).approvals, d, body.at, now.astimezone(body.at.tzinfo),
@@ -150,4 +152,4 @@ def scheduled_posts(me: Me, st: State, done: Annotated[bool, Query(
 def cancel_scheduled(post_id: int, me: Me, st: State) -> None:
     """Cancel a waiting post (404 when none of that id is still waiting: sent, being sent or cancelled)."""
     if not cancel(st.spaces.database(me.user.id), post_id):
-        raise HTTPException(404, "no scheduled post of that id is waiting")
+        raise api_error(404, "no scheduled post of that id is waiting", "kein geplanter Beitrag mit dieser Nummer wartet")

@@ -32,7 +32,7 @@ def cancel_timer(timer_id: TimerId, me: Me, st: State) -> Response:
     try:
         board.cancel(asst.memory, timer_id, asst.clock())
     except board.TimerError as exc:
-        raise HTTPException(exc.status, str(exc)) from None
+        raise HTTPException(exc.status, exc) from None
     return Response(status_code=204)
 
 
@@ -44,4 +44,4 @@ def snooze_timer(timer_id: TimerId, me: Me, st: State,
     try:
         return board.snooze(asst.memory, timer_id, asst.clock(), minutes)
     except board.TimerError as exc:
-        raise HTTPException(exc.status, str(exc)) from None
+        raise HTTPException(exc.status, exc) from None

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from agents.communication.whatsapp import inbox_path
 from agents.communication.whatsapp_inbox import WhatsAppInbox
 from agents.communication.whatsapp_webhook import WebhookError, WebhookReceiver, WebhookSignatureError
+from app.server.api_language import api_error
 from app.server.auth import State, problems
 from app.server.schemas import WebhookAck
 from app.wiring.communication import webhook_receiver
@@ -32,7 +33,8 @@ def _receiver(st: State, account: str) -> WebhookReceiver:
     with st.services.db.session() as s:
         known = s.scalar(select(Account.id).where(Account.kind == "whatsapp", Account.name == account))
     if known is None:
-        raise HTTPException(404, f"no WhatsApp account '{account}' on this server")
+        raise api_error(404, f"no WhatsApp account '{account}' on this server",
+                        f"kein WhatsApp-Konto '{account}' auf diesem Server")
     try:
         inbox = WhatsAppInbox(inbox_path(st.services.paths.data_dir, account))
         return webhook_receiver(account, sink=inbox)
