@@ -158,3 +158,23 @@ def test_cli_system_audio_is_for_live_calls_only(tmp_path: Path) -> None:
         "error: --system-audio records a live call; it does not go with --input"
     r = CliRunner().invoke(cli, ["meeting", "system-sources"])
     assert r.exit_code == 0 and r.output.strip()
+
+
+@pytest.mark.unit
+def test_the_setting_naming_no_source_is_one_line_and_records_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every recording started without a file (GUI, voice, CLI) takes the setting's second channel."""
+    from typer.testing import CliRunner
+
+    from app.cli import common
+    from app.cli.main import cli
+
+    monkeypatch.setenv("PA_AUDIO__MEETING_SYSTEM_AUDIO", "no-such-output")
+    common.reset()
+    try:
+        r = CliRunner().invoke(cli, ["meeting", "record", "--duration", "1"])
+        assert r.exit_code == 1, r.output
+        assert "error: no source of the computer's sound output and no input device named 'no-such-output'" in r.output
+        assert len(r.output.strip().splitlines()) == 1
+        assert common.services().meeting_service.list_meetings() == []
+    finally:
+        common.reset()
