@@ -71,6 +71,6 @@ def take_open(d: AssistantDeps) -> OpenQuestion | None:
     if q is None or q.asked_at is None or d.now() - q.asked_at > ANSWER_WITHIN:
         return None
     last = d.memory.last_reply()
-    if last is None or last.text.split("\n")[0] != q.question:
+    if last is None or not last.text.split("\n")[0].endswith(q.question):  # the question, maybe after a remark
         return None
     return q
