@@ -187,11 +187,15 @@ def _quiet_recorder() -> Iterator[None]:
 def system_sources() -> None:
     """Where the computer's sound output can be recorded from for online calls (PulseAudio/PipeWire monitors,
     loopback devices)."""
+    from agents.local.phrases import tr
+    from app.cli.common import cli_language
     from audio.meeting.call_capture import system_audio_sources
 
     found = system_audio_sources()
     if not found:
-        echo("no recording source for the computer's sound output found (see the README, Online calls)")
+        echo(tr(cli_language(), "no recording source for the computer's sound output found (see the README, "
+                "Online calls)", "keine Aufnahmequelle für die Tonausgabe des Computers gefunden (siehe README, "
+                "Online calls)"))
         return
     for s in found:
         echo(f"{s.name}  ({s.label})")
