@@ -35,6 +35,9 @@ class ConfigError(Bilingual):
 class AudioSettings(BaseModel):
     input_device: str | int | None = Field(None, description="microphone: name (substring) or index")
     output_device: str | int | None = Field(None, description="speaker: name (substring) or index")
+    meeting_system_audio: str = Field(
+        "", description="online calls: meetings also record the computer's sound output as a second channel (the"
+        " far side its own speaker): '' = off, 'auto' = the default output's monitor, or a source's name")
 
 
 class SttSettings(BaseModel):

@@ -206,8 +206,10 @@ class MicrophoneSource:
         device_rate: Callable[[int | None], int] | None = None,
         isolated: bool = False,
         max_retry_s: float = 5.0,
+        env: dict[str, str] | None = None,
     ) -> None:
         self.device = device
+        self.env = env or {}  # extra environment of the isolated child (e.g. PULSE_SOURCE: which source it records)
         self.on_event = on_event or (lambda e: None)
         self.retry_s = retry_s
         self.block_ms = block_ms
@@ -329,6 +331,7 @@ class MicrophoneSource:
         env = {
             **os.environ,
             "PYTHONPATH": os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH")) if p),
+            **self.env,
         }
         proc = subprocess.Popen(
             cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, env=env

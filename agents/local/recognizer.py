@@ -97,6 +97,8 @@ _SLOT_RES: dict[str, str] = {
     # a note's topic is never someone's voice: "forget Anna's voice" deletes a voice profile (meetings)
     "topic": r"(?!.*(?:'s|s)? (?:voice|stimme|stimmprofil)(?: profile)?$)(?!(?:die |the )?(?:voice|stimme|stimmprofil)"
              r"(?: profile)? (?:of|von) )\S.*?",
+    # an e-mail address, written or said ("bob dot smith at example dot com"): the meeting notes' recipients
+    "address": r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+|[\w+-]+(?: (?:dot|punkt) [\w+-]+)* (?:at|ät) [\w-]+(?: (?:dot|punkt) [\w-]+)+",
 }
 
 

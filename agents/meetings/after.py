@@ -4,8 +4,8 @@ the user's yes).
 
 The meeting side is reached through two small Protocols the app's meeting control implements
 (``NotesSource``, ``VoiceProfiles``); a participant's address is the one address their mails came from
-(the mail service's search by sender): a name with none or several is named in the question as missing,
-never guessed."""
+(the mail service's search by sender): for a name with none or several the user is asked
+(``agents.meetings.recipients``), never a guess."""
 
 from __future__ import annotations
 

@@ -14,12 +14,14 @@ from agents.local.templates import Intents, Lang
 from agents.meetings.after import (
     FORGET_VOICE,
     SEND_NOTES,
+    FinishedMeeting,
     NotesSource,
     VoiceProfiles,
     address_of,
     named_speakers,
     notes_text,
 )
+from agents.meetings.recipients import OpenQuestion, ask, spoken_address, take_open
 from agents.models import OutgoingMail
 from agents.phrasebook import phrase
 from agents.replies import AgentReply, ToolCallInfo
@@ -75,6 +77,18 @@ INTENTS: Intents = {
         "de": ["(schick|schicke|sende|send|maile) [die|das|unsere] (notizen|mitschrift|protokoll|besprechungsnotizen|meetingnotizen) an alle [teilnehmer|teilnehmerinnen|beteiligten|anwesenden]",
                "(schick|schicke|sende|send|maile) [die|das|unsere] (notizen|mitschrift|protokoll) an (die teilnehmer|die teilnehmerinnen|die beteiligten|jeden)",
                "(schick|schicke|sende|send|maile) allen [teilnehmern|beteiligten] (die notizen|die mitschrift|das protokoll)"],
+    },
+    "MeetingNotesAddress": {  # the answer to "I don't have Bob's address. What is it?"
+        "en": ["{address}", "(it's|it is|that's|that is) {address}",
+               "(the|his|her|their) [e-mail|email] address is {address}", "(it's|the address is) {address} please"],
+        "de": ["(es ist|das ist|sie ist|sie lautet|die lautet|die ist) {address}",
+               "(die|seine|ihre) [e-mail-adresse|e-mail adresse|mailadresse|adresse] (ist|lautet) {address}"],
+    },
+    "MeetingNotesSkip": {
+        "en": ["skip [(him|her|them|it|that one|this one)]", "leave (him|her|them) out",
+               "(i don't|i do not) (know|have) (it|the address|his address|her address|their address)"],
+        "de": ["überspringen", "(überspring|überspringe) (ihn|sie|das)", "(lass|lasse) (ihn|sie) weg",
+               "(ich weiß|weiß ich) (sie|es|die adresse) nicht", "(ich habe|hab ich) (sie|die adresse) nicht"],
     },
     "ForgetVoice": {
         "en": ["(forget|delete|remove|erase) {person}'s voice [profile]", "(forget|delete|remove|erase) {person} voice [profile]",
@@ -146,24 +160,59 @@ def _send_notes(m: IntentMatch, d: AssistantDeps) -> AgentReply:
     found = {p: address_of(d.services.mail, p) for p in people}
     to = list(dict.fromkeys(a for a in found.values() if a))
     missing = [p for p, a in found.items() if a is None]
-    missing_en, missing_de = " and ".join(missing), " und ".join(missing)
+    if missing:  # asked for, one at a time; the next turn answers (an address or "skip")
+        q = OpenQuestion(meeting.id, lang, to, missing[0], missing[1:])
+        return reply(m, ask(d, q), error=None)
+    return _draft_notes(m, d, meeting, to, [])
+
+
+def _draft_notes(m: IntentMatch, d: AssistantDeps, meeting: FinishedMeeting, to: list[str],
+                 skipped: list[str]) -> AgentReply:
+    """The notes mail to every address, for the user's yes; the approval names all recipients."""
+    lang = m.language
     if not to:
-        return reply(m, tr(lang, f"I know no e-mail address of {missing_en}: no mail from them is in your inbox. "
+        names_en, names_de = " and ".join(skipped), " und ".join(skipped)
+        return reply(m, tr(lang, f"I have no address of {names_en}, so there is nobody to send the notes to. "
                                  "Nothing was sent.",
-                           f"Ich kenne keine E-Mail-Adresse von {missing_de}: keine Mail von ihnen ist im Postfach. "
-                           "Nichts wurde gesendet."), error="no known address")
+                           f"Ich habe keine Adresse von {names_de}, also gibt es niemanden, an den die "
+                           "Notizen gehen. Nichts wurde gesendet."), error="no known address")
     subject = tr(lang, f"Notes: {meeting.title}", f"Notizen: {meeting.title}")
     mail = OutgoingMail(to=to, subject=subject, body=notes_text(meeting, lang))
     summary = tr(lang, f"Send the notes of {meeting.title} to {', '.join(to)}.",
                  f"Die Notizen von {meeting.title} an {', '.join(to)} senden.")
-    if missing:
-        summary += tr(lang, f" I know no address of {missing_en} (no mail from them in the inbox), so the mail "
-                            "does not go to them.",
-                      f" Von {missing_de} kenne ich keine Adresse (keine Mail von ihnen im Postfach), die Mail "
-                      "geht nicht an sie.")
+    if skipped:
+        summary += tr(lang, f" Without an address, left out: {', '.join(skipped)}.",
+                      f" Ohne Adresse, nicht dabei: {', '.join(skipped)}.")
     rec = d.approvals.request(SEND_NOTES, summary, {"meeting": meeting.id, "mail": mail.model_dump(mode="json")}, d.now())
     d.pending.append(rec)
     return reply(m, summary + phrase("approval.question", lang), mail.body, approval=rec.info())
+
+
+def _notes_answer(m: IntentMatch, d: AssistantDeps) -> AgentReply:
+    """The next turn after "I don't have Bob's address. What is it?": the address or "skip"."""
+    q = take_open(d)
+    if q is None:
+        return reply(m, tr(m.language, "I haven't asked for an address.", "Ich habe nach keiner Adresse gefragt."),
+                     error="no open question")
+    m = m.model_copy(update={"language": q.language})  # the conversation's language, not the address's
+    mc = d.services.meetings
+    meeting = mc.last_finished() if isinstance(mc, NotesSource) else None
+    if meeting is None or meeting.id != q.meeting_id:
+        return reply(m, tr(q.language, "The meeting is no longer the last one; ask again to send its notes.",
+                           "Die Besprechung ist nicht mehr die letzte; bitte frag noch einmal nach den Notizen."),
+                     error="meeting changed")
+    if m.intent == "MeetingNotesSkip":
+        q.skipped.append(q.asking)
+    else:
+        address = spoken_address(str(m.slots.get("address", "")))
+        if address is None:  # asked again, still open
+            return reply(m, tr(q.language, "I didn't catch an e-mail address. ", "Ich habe keine E-Mail-Adresse "
+                               "verstanden. ") + ask(d, q), error="no address")
+        q.to = list(dict.fromkeys([*q.to, address]))
+    if q.later:
+        q.asking, q.later = q.later[0], q.later[1:]
+        return reply(m, ask(d, q))
+    return _draft_notes(m, d, meeting, q.to, q.skipped)
 
 
 def _forget_voice(m: IntentMatch, d: AssistantDeps) -> AgentReply:
@@ -199,6 +248,8 @@ def _meeting(m: IntentMatch, d: AssistantDeps) -> AgentReply:
             return _send_notes(m, d)
         if m.intent == "ForgetVoice":
             return _forget_voice(m, d)
+        if m.intent in ("MeetingNotesAddress", "MeetingNotesSkip"):
+            return _notes_answer(m, d)
         if m.intent == "SearchTranscripts":
             query = str(m.values["query"])
             person = str(m.values["person"]) if m.values.get("person") else None

@@ -1,4 +1,4 @@
-"""`personal-agent meeting record|import|list|show|export|search|play|recover`."""
+"""`personal-agent meeting record|import|list|show|export|search|play|recover|system-sources`."""
 
 from __future__ import annotations
 
@@ -77,14 +77,23 @@ def record(
     speed: float = typer.Option(1.0, help="with --input: 1.0 = real time (as if live), 0 = as fast as possible"),
     speakers: int | None = typer.Option(None, min=1, max=8, help="number of participants, if known"),
     duration: float | None = typer.Option(None, min=1, help="stop after this many seconds"),
+    system_audio: str | None = typer.Option(
+        None, "--system-audio", help="an online call: also record the computer's sound output as a second channel "
+        "(the far side its own speaker): 'auto' or a source from 'meeting system-sources'"),
 ) -> None:
     """Record a meeting until Ctrl+C (or the end of --input): audio, live transcript, then notes."""
-    from audio.meeting.capture import FileSource
+    from audio.meeting.capture import FileSource, MeetingSource
 
+    if system_audio is not None and input_file is not None:
+        fail("error: --system-audio records a live call; it does not go with --input", code=2)
     svc = _service()
     stop = threading.Event()
     with _errors():
-        source = FileSource(input_file, speed=speed or None) if input_file else None
+        source: MeetingSource | None = FileSource(input_file, speed=speed or None) if input_file else None
+        if system_audio is not None:
+            from audio.meeting.call_capture import CallSource, resolve_system_audio
+
+            source = CallSource(services().settings.audio.input_device, resolve_system_audio(system_audio))
         svc.subscribe(_print_event)
         info = svc.start(title, source=source, speakers=speakers, origin="file" if input_file else "mic")
         echo(line("meetings.started", id=info.id, title=info.title), err=True)
@@ -173,6 +182,24 @@ def _quiet_recorder() -> Iterator[None]:
     finally:
         for n, level in saved.items():
             logging.getLogger(n).setLevel(level)
+
+
+@cli.command("system-sources")
+def system_sources() -> None:
+    """Where the computer's sound output can be recorded from for online calls (PulseAudio/PipeWire monitors,
+    loopback devices)."""
+    from agents.local.phrases import tr
+    from app.cli.common import cli_language
+    from audio.meeting.call_capture import system_audio_sources
+
+    found = system_audio_sources()
+    if not found:
+        echo(tr(cli_language(), "no recording source for the computer's sound output found (see the README, "
+                "Online calls)", "keine Aufnahmequelle für die Tonausgabe des Computers gefunden (siehe README, "
+                "Online calls)"))
+        return
+    for s in found:
+        echo(f"{s.name}  ({s.label})")
 
 
 @cli.command("list")

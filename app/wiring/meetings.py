@@ -39,6 +39,10 @@ def build_meeting_service(services: Services) -> MeetingService:
         return build_model(settings.llm, secrets.get_secret)
 
     def mic() -> MeetingSource:
+        if settings.audio.meeting_system_audio.strip():  # online calls: the computer's output as channel 2
+            from audio.meeting.call_capture import CallSource, resolve_system_audio
+
+            return CallSource(settings.audio.input_device, resolve_system_audio(settings.audio.meeting_system_audio))
         return MicSource(settings.audio.input_device)
 
     st = settings.storage

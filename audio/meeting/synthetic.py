@@ -54,3 +54,35 @@ def rss_mb() -> float:
             if line.startswith("VmRSS:"):
                 return int(line.split()[1]) / 1024
     return 0.0
+
+
+class LoopedClipsSource:
+    """Real clips back to back (``gap_s`` of silence after each), looped until ``total_s``: continuous
+    speech for a soak of the live path (as fast as the pipeline takes it; mono)."""
+
+    channels = 1
+    live = False
+
+    def __init__(self, clips: list[Samples], total_s: float, gap_s: float = 0.5, block_s: float = 0.064) -> None:
+        if not clips:
+            raise ValueError("no clips to loop")
+        gap = np.zeros(int(gap_s * SAMPLE_RATE), np.float32)
+        self.loop = np.concatenate([part for c in clips for part in (c.astype(np.float32), gap)])
+        self.total = int(total_s * SAMPLE_RATE)
+        self.block = int(block_s * SAMPLE_RATE)
+        self._stop = threading.Event()
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def blocks(self) -> Iterator[Block]:
+        pos = 0
+        n_loop = len(self.loop)
+        while pos < self.total and not self._stop.is_set():
+            n = min(self.block, self.total - pos)
+            off = pos % n_loop
+            chunk = self.loop[off : off + n]
+            if len(chunk) < n:
+                chunk = np.concatenate([chunk, self.loop[: n - len(chunk)]])
+            pos += n
+            yield chunk.reshape(-1, 1).copy()

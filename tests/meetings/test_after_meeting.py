@@ -68,30 +68,57 @@ def test_send_the_notes_to_everyone(make_service: ServiceFactory, db: Database, 
     assert r.approval is None and "Sprecher 2 ist Anna" in r.spoken  # nobody named: whom to send it to?
     svc.store.rename_speaker("m-budget", "S1", "Anna")
     svc.store.rename_speaker("m-budget", "S2", "Ben")
+    # nobody's address is known: each is asked for; skipping both sends nothing
     r = a.ask("send the notes to everyone")
-    assert r.approval is None and "no e-mail address of Anna and Ben" in r.spoken and "Nothing was sent" in r.spoken
+    assert r.approval is None and r.spoken == "I don't have Anna's address. What is it? You can also say skip."
+    r = a.ask("skip")
+    assert r.approval is None and r.spoken.startswith("I don't have Ben's address. What is it?")
+    r = a.ask("skip him")
+    assert r.approval is None and "no address of Anna and Ben" in r.spoken and "Nothing was sent" in r.spoken
 
-    # Anna wrote before: her address is known; Ben's is not, and the question says so
+    # Anna wrote before: her address is known; Ben's is asked for, and the answer (said, as speech
+    # recognition writes it) completes the mail; the approval names both recipients
+    ben = dovecot_server.add_user("ben")
     dovecot_server.deliver(me, f"From: Anna Schmidt <{anna.address}>\r\nSubject: the budget\r\n\r\nsee you\r\n".encode())
     notes = MeetingNotes(summary="We went through the budget.", decisions=["The budget stays at 40,000 euros."],
                          action_items=[ActionItem(text="Send the offer to the client", owner="Anna",
                                                   due=date(2026, 12, 11))])
     svc.store.update("m-budget", notes=notes)
     r = a.ask("send the notes to everyone")
-    assert r.approval is not None and anna.address in r.spoken and "no address of Ben" in r.spoken, r.spoken
+    assert r.approval is None and r.spoken.startswith("I don't have Ben's address."), r.spoken
+    user, domain = ben.address.split("@")
+    r = a.ask(f"it's {user} at {domain.replace('.', ' dot ')}")
+    assert r.approval is not None and f"to {anna.address}, {ben.address}." in r.spoken, r.spoken
     assert r.spoken.endswith("Shall I?") and not smtp_server.messages_to(anna.address)  # nothing before the yes
     done = a.decide(r.approval.id, True)
-    assert done.error is None and anna.address in done.spoken
+    assert done.error is None and anna.address in done.spoken and ben.address in done.spoken
     [sent] = smtp_server.messages_to(anna.address)
+    assert len(smtp_server.messages_to(ben.address)) == 1
     text = body_of(sent)
     assert "Budget review" in text and "We went through the budget." in text
     assert "The budget stays at 40,000 euros." in text and "Send the offer to the client (Anna, due" in text
 
-    # in German, and a no sends nothing
+    # in German: asked for Ben's address, skipped; the approval says who is left out; a no sends nothing
     r = a.ask("schicke das Protokoll an alle Teilnehmer")
-    assert r.approval is not None and "Soll ich?" in r.spoken and "Von Ben kenne ich keine Adresse" in r.spoken
+    assert r.approval is None and r.spoken.startswith("Ich habe die Adresse von Ben nicht. Wie lautet sie?"), r.spoken
+    r = a.ask("überspringen")
+    assert r.approval is not None and "Soll ich?" in r.spoken and "Ohne Adresse, nicht dabei: Ben" in r.spoken
+    assert f"an {anna.address} senden" in r.spoken
     a.decide(r.approval.id, False)
     assert len(smtp_server.messages_to(anna.address)) == 1
+
+    # in German with the address: the mail goes to both after the yes
+    r = a.ask("schick die Notizen an alle")
+    r = a.ask(f"die Adresse ist {ben.address}")
+    assert r.approval is not None and f"an {anna.address}, {ben.address} senden" in r.spoken, r.spoken
+    assert a.decide(r.approval.id, True).error is None
+    assert len(smtp_server.messages_to(ben.address)) == 2
+
+    # an answer not right after the question answers nothing
+    r = a.ask("send the notes to everyone")
+    a.ask("what time is it")
+    r = a.ask(ben.address)
+    assert r.approval is None and r.spoken == "I haven't asked for an address."
     mail.close()
 
 
