@@ -85,7 +85,7 @@ def record(
     from audio.meeting.capture import FileSource, MeetingSource
 
     if system_audio is not None and input_file is not None:
-        fail("error: --system-audio records a live call; it does not go with --input", code=2)
+        fail(line("meetings.system_audio_with_input"), code=2)
     svc = _service()
     stop = threading.Event()
     with _errors():

@@ -266,6 +266,9 @@ CLI = Catalogue({
                          "Personal Agent Web-Oberfläche (Heimserver {server}): {url}"),
     # ---- meetings.py
     "meetings.error": ("error: {detail}", "Fehler: {detail}"),
+    "meetings.system_audio_with_input": ("error: --system-audio records a live call; it does not go with --input",
+                                         "Fehler: --system-audio nimmt einen laufenden Anruf auf und passt nicht zu "
+                                         "--input"),
     "meetings.recovered_unfinished": ("recovered unfinished meeting {id} ({title}): {seconds} s, state {state}",
                                       "unfertiges Meeting {id} ({title}) gerettet: {seconds} s, Zustand {state}"),
     "meetings.state_event": ("-- {state} {detail}", "-- {state} {detail}"),
