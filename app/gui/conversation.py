@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -18,6 +19,7 @@ from app.gui.widgets import bind, button, icon_button, tagged
 if TYPE_CHECKING:
     from app.gui.shell import AssistantApp
 
+log = logging.getLogger(__name__)
 STATE_COLORS = {"idle": ft.Colors.BLUE_GREY_400, "listening": ft.Colors.RED_400, "thinking": ft.Colors.AMBER_600,
                 "speaking": ft.Colors.GREEN_500}
 
@@ -41,14 +43,21 @@ class ConversationScreen:
         self.progress_label = ft.Text("", size=12)
         self.progress = ft.Column([ft.ProgressBar(), self.progress_label], visible=False, spacing=2)
         self.onboarding = ft.Container(visible=False)
-        self.turns = ft.ListView(expand=True, spacing=10, auto_scroll=True)
+        # newest at the bottom, held there by the list itself: a reversed list's offset 0 is its end. Flet's
+        # auto_scroll stopped following for good once the offset went down without the user scrolling (a
+        # lazy list's estimated end corrected, a turn above growing when its slow reply came): the newest
+        # turns stayed below the fold, out of sight and out of the screen reader's tree (#18)
+        self.turns = ft.ListView(expand=True, spacing=10, reverse=True)
         self.mic_icon = ft.Icon(ft.Icons.MIC, size=44, color=ft.Colors.WHITE)
         self.ptt_face = ft.Container(content=self.mic_icon, width=96, height=96, border_radius=48,
                                      bgcolor=ft.Colors.BLUE_600, alignment=ft.Alignment.CENTER)
         self.ptt_hint = ft.Text(t("talk.ptt_hint"), size=12, text_align=ft.TextAlign.CENTER)
+        # Enter sends and Shift+Enter starts a new line; the field keeps the keyboard focus after Enter (a
+        # single-line field lost it on submit: the keys typed right after Enter went nowhere, #18), and the
+        # page empties it at once (app/gui/web/clear_guard.js), so those keys start the next message
         self.input = ft.TextField(label=t("talk.message"), hint_text=t("talk.message_hint"), expand=True,
                                   on_submit=self._on_submit, on_focus=self._focus, on_blur=self._blur,
-                                  on_change=self._on_change, shift_enter=False)
+                                  on_change=self._on_change, shift_enter=True, max_lines=4)
         self._typing = False
         # what the field held as of the last change event handled: Flet applies the browser's value patches
         # the moment they arrive but runs handlers later, in arrival order, so on a loaded server
@@ -117,18 +126,18 @@ class ConversationScreen:
             return
         self._shown_turns = shown
         shown_turns = m.turns[-50:]
-        self.turns.controls = [self._turn_view(t, llm) for t in shown_turns]
+        rows = [self._turn_view(t, llm) for t in shown_turns]
         keep = {t.id for t in shown_turns}
         self._parts = {k: v for k, v in self._parts.items() if k[0] in keep}
         self._columns = {k: v for k, v in self._columns.items() if k in keep}
-        self._show_tan(m.turns[-1] if m.turns else None)
+        rows += self._show_tan(m.turns[-1] if m.turns else None)
         if m.show_overheard and m.overheard and m.hands_free:
-            self.turns.controls.append(ft.Semantics(
+            rows.append(ft.Semantics(
                 content=ft.Text(t("talk.not_for_me", text=m.overheard), size=11, italic=True, max_lines=1,
                                 overflow=ft.TextOverflow.ELLIPSIS, opacity=0.5), identifier="overheard"))
         if m.notices:  # the newest notice until it is dismissed (a timer's is in the timers panel's alert)
             last = m.notices[-1]
-            self.turns.controls.append(ft.Row([
+            rows.append(ft.Row([
                 ft.Semantics(content=ft.Text(last.message, italic=True, size=12,
                                              color=ft.Colors.ERROR if last.level == "error" else None),
                              identifier="notice", expand=True),
@@ -136,6 +145,7 @@ class ConversationScreen:
                           ft.Icons.DOWNLOAD)] if last.action == "install_model" else []),
                 icon_button(ft.Icons.CLOSE, t("talk.dismiss"), self._dismiss_notices, "notice-dismiss")],
                 vertical_alignment=ft.CrossAxisAlignment.CENTER))
+        self.turns.controls = rows[::-1]  # the list is reversed: its first control is the newest, at the bottom
 
     def _turn_view(self, turn: Turn, llm: bool) -> ft.Control:
         """A turn's column, kept across refreshes, whose parts (what you said, the reply with its buttons,
@@ -185,19 +195,20 @@ class ConversationScreen:
         return ft.Container(content=ft.Column([*body, actions], spacing=2),
                             padding=8, border_radius=8, bgcolor=ft.Colors.with_opacity(0.08, ft.Colors.GREEN))
 
-    def _show_tan(self, last: Turn | None) -> None:
+    def _show_tan(self, last: Turn | None) -> list[ft.Control]:
         """The TAN card stays under the newest turn while that turn waits for a TAN; any later turn (the
-        TAN sent, the transfer cancelled) takes it away."""
+        TAN sent, the transfer cancelled) takes it away. The card to show under the turns, if any."""
         challenge = last.tan if last is not None else None
         if self._tan is not None and (challenge is None or challenge is not self._tan.challenge):
             self._tan.stop()
             self._tan = None
         if challenge is None:
-            return
+            return []
         if self._tan is None:
             self._tan = TanCard(self.app, challenge)
-        self.turns.controls.append(self._tan.build())
+        card = self._tan.build()
         self._tan.start()
+        return [card]
 
     def _miss_help(self, turn: Turn) -> list[ft.Control]:
         """Under a miss: a "What I can do" chip (what works offline, on demand) and, when no language
@@ -257,8 +268,8 @@ class ConversationScreen:
             self._typed = e.data
 
     def _sent_text(self, e: Any) -> str:
-        """The text as the browser had it when Send or Enter was pressed: Enter's event carries it; a click
-        does not, and the change events that came before it have been handled before it (arrival order)."""
+        """The text as the browser had it when Send or Enter was pressed: the change events that came before
+        the press have been handled before it (arrival order); an event that carries the text says it."""
         if isinstance(e.data, str):
             return e.data
         return self._typed if self._typed is not None else (self.input.value or "")
@@ -275,7 +286,14 @@ class ConversationScreen:
         if (self.input.value or "").strip() == text:  # not when the user has typed the next message already
             self.input.value = ""
             self.input.update()
+        self.app.page.run_task(self._show_newest)  # the user had scrolled up: what is sent now comes into view
         await self.app.ask(text)
+
+    async def _show_newest(self) -> None:
+        try:
+            await self.turns.scroll_to(offset=0)  # reversed: offset 0 is the newest turn
+        except Exception as exc:  # the page closed meanwhile
+            log.debug("scroll to the newest turn: %s", exc)
 
     async def _dismiss_notices(self, e: Any) -> None:
         self.app.model.dismiss_notices()

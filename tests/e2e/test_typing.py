@@ -25,7 +25,17 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.browser import browser_page, web_app
-from tests.e2e.gui_helpers import DESKTOP, PHONE, by_id, field_value, nav, screenshot, texts, wait_text
+from tests.e2e.gui_helpers import (
+    DESKTOP,
+    PHONE,
+    by_id,
+    field_value,
+    has_focus,
+    nav,
+    screenshot,
+    texts,
+    wait_text,
+)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -200,14 +210,12 @@ def _newest_turn(page: object, want: str, timeout: float = 60.0) -> list[str]:
     return shown[-2:]
 
 
-def _check_sent(page: object, sent: str, what: str, wrong: list[str], extra: list[str]) -> None:
-    """``sent`` was sent (LATE_TEXTS repeat every three sends, so the two requests before it differ from it):
-    the newest request shown, or the one before it when another came after it."""
+def _check_sent(page: object, sent: str, what: str, wrong: list[str]) -> None:
+    """``sent`` was sent (LATE_TEXTS repeat every three sends, so the request before it differs from it): it
+    is the newest request shown."""
     shown = _newest_turn(page, sent)
-    if sent not in shown:
+    if shown[-1:] != [sent]:
         wrong.append(f"{what}: {sent!r} sent, the newest shown are {shown!r}")
-    elif shown[-1:] != [sent]:
-        extra.append(f"{what}: {sent!r} sent, the newest shown are {shown!r}")
 
 
 @pytest.mark.parametrize("size", [DESKTOP, PHONE], ids=["1280x800", "390x844"])
@@ -221,18 +229,20 @@ def test_keys_typed_before_a_late_emptying_after_send_are_kept(typing_app: str, 
     Send) held the sent text (every send; the clear guard now empties it). Before, this test therefore
     always waited for an empty field until its 60 s deadline and judged the list of requests as it was at
     that moment (the fresh-clone CI of 2026-12-06 saw "what is the date today" there, two sends before the
-    last). Now each Send is checked as it comes: its text must be the newest request shown, or the one
-    before it. Open: in 2 of 14 runs at load 15-20 (two copies at once, the second page of a module) another
-    "what time is it" was shown under the "... in Tokyo" just sent, once after the reply fix below; cause not
-    found, so that case is an expected failure with what was shown; so is a sent request missing from the
-    newest two shown (at 390x844, load 3, twice in one run the "... in Tokyo" just sent was not among them:
-    not shown in the list's semantics, or not sent; not found out). Found on the way: answers to an earlier
-    page's requests came minutes late at that load (the offline miss for "... in Tokyo" was answered over 2
-    minutes after it was sent) and were put under the newest request; app/gui/state.py now puts them above
-    the requests of the page."""
+    last). Now each Send is checked as it comes: its text must be the newest request shown. That failed in
+    2 of 14 runs at load 15-20 and at 390x844 (another request, or the one before, shown as the newest):
+    every request reached the engine and the window's list of turns (logged), but the conversation's
+    ListView no longer followed its end: Flet's auto_scroll stops for good once the list's offset goes down
+    without the user scrolling (a lazy list's estimated end corrected; the first "... in Tokyo", a miss,
+    is answered ~20 s late and grows a turn above the newest), so the newest turns stayed below the fold,
+    outside the semantics tree the test (and a screen reader) reads. The list is now reversed (the newest
+    at offset 0). Still open: with two copies of the test at once and load 22, 1 of the first 2 desktop runs
+    had two sends not shown within 60 s (the 636 s run: the request before them stayed the newest shown);
+    every other check passed. Not found out (a window starved while the first offline miss is computed, 20 s
+    on a quiet machine, is a guess, not checked), so that case stays an expected failure. Found on the way: answers to an earlier page's requests came minutes late at that load
+    and were put under the newest request; app/gui/state.py now puts them above the requests of the page."""
     lost: list[str] = []
     wrong: list[str] = []
-    extra: list[str] = []
     with browser_page(typing_app, *size, init_script=DELAY_INCOMING) as page:
         wait_text(page, "status", "", timeout=180)
         nav(page, "Talk")
@@ -248,18 +258,18 @@ def test_keys_typed_before_a_late_emptying_after_send_are_kept(typing_app: str, 
             held = field_value(page, "message")
             if held != text:
                 lost.append(f"run {run + 1}: {held!r}")
-            _check_sent(page, sent, f"run {run + 1}", wrong, extra)
+            _check_sent(page, sent, f"run {run + 1}", wrong)
         kept = page.evaluate("() => window.__clearGuard && window.__clearGuard.kept")
         by_id(page, "send").first.click()  # no delay: what the field holds, as Flutter and the server have it
-        _check_sent(page, LATE_TEXTS[LATE_RUNS % len(LATE_TEXTS)], "the last Send", wrong, extra)
+        _check_sent(page, LATE_TEXTS[LATE_RUNS % len(LATE_TEXTS)], "the last Send", wrong)
         deadline = time.monotonic() + 10
         while (held := field_value(page, "message")) and time.monotonic() < deadline:
             time.sleep(0.2)
     assert not lost, f"{len(lost)} of {LATE_RUNS} runs lost the keys typed after Send: " + "; ".join(lost)
     assert kept, "the clear guard kept no field: the emptying did not come late enough to test it"
     assert held == "", f"after the last Send the message field still holds {held!r}"
-    if wrong or extra:  # open (#18): see the docstring
-        pytest.xfail("open (#18): the request just sent was not the newest shown: " + "; ".join(wrong + extra))
+    if wrong:  # still open (#18) under heavy load: see the docstring
+        pytest.xfail("open (#18): the request just sent was not the newest shown within 60 s: " + "; ".join(wrong))
 
 
 # in the page before its own scripts: while window.__holdOutgoing is set, what the page sends to the server
@@ -309,3 +319,43 @@ def test_send_sends_what_the_field_held_when_pressed(typing_app: str) -> None:
             assert field_value(page, "message") == following, "the keys typed after Send were not kept"
     wrong = [f"{want!r} sent as {got!r}" for want, got in sent if got != [want]]
     assert not wrong, "Send sent the field's later text: " + "; ".join(wrong)
+
+
+ENTER_PAIRS = [("what time is it", "what is the date today"), ("what is the date today", "what time is it")] * 2
+
+
+@pytest.mark.parametrize("size", [DESKTOP, PHONE], ids=["1280x800", "390x844"])
+def test_keys_typed_right_after_enter_are_kept(typing_app: str, size: tuple[int, int]) -> None:
+    """A message sent with Enter and the next one typed at once, at human speed: the field keeps the keyboard
+    focus and is empty for the next keys, and both messages are sent, in order. Before, the field was a
+    single-line one whose Enter took the keyboard focus out of it: every key typed right after Enter went
+    nowhere (app/gui/conversation.py: Enter sends and Shift+Enter breaks the line; clear_guard.js empties
+    the field in the browser when Enter sent it)."""
+    lost: list[str] = []
+    wrong: list[str] = []
+    with browser_page(typing_app, *size) as page:
+        wait_text(page, "status", "", timeout=180)
+        nav(page, "Talk")
+        by_id(page, "message").first.wait_for(timeout=120_000)
+        for run, (first, second) in enumerate(ENTER_PAIRS):
+            _type_at_once(page, "message", first)
+            page.keyboard.press("Enter")
+            page.keyboard.type(second, delay=KEY_DELAY_MS)  # no pause after Enter
+            time.sleep(0.3)  # the last key reaches the field
+            held = field_value(page, "message")
+            if held != second:
+                lost.append(f"run {run + 1}: {held!r} after Enter, {second!r} typed")
+            page.keyboard.press("Enter")
+            shown = _newest_turn(page, second)
+            if shown != [first, second]:
+                wrong.append(f"run {run + 1}: {first!r} and {second!r} sent, the newest shown are {shown!r}")
+        entered = page.evaluate("() => window.__clearGuard && window.__clearGuard.entered")
+        deadline = time.monotonic() + 10
+        while (held := field_value(page, "message")) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        focused = has_focus(page, "message")
+    assert not lost, f"{len(lost)} of {len(ENTER_PAIRS)} runs lost the keys typed after Enter: " + "; ".join(lost)
+    assert not wrong, "the two messages sent with Enter were not the newest shown, in order: " + "; ".join(wrong)
+    assert held == "", f"after the last Enter the message field still holds {held!r}"
+    assert focused, "the message field lost the keyboard focus after Enter"
+    assert entered, "the page emptied no field after Enter"

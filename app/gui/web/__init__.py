@@ -1,9 +1,9 @@
 """What the app adds to Flet's web client: scripts that keep the keys typed into a text field
 (typing_guard.js: keys typed before Flutter listens to a field just clicked; click_guard.js: a click
 into a list the browser has just scrolled focuses the field clicked; clear_guard.js: the server's
-emptying of a field after a send, reaching the browser late, leaves the keys typed since, and a
-press on Send empties the message field's <input> that Flutter leaves holding the sent text; each
-explains why), notifications.js (a ringing timer or reminder as a browser notification when the page
+emptying of a field after a send, reaching the browser late, leaves the keys typed since, a
+press on Send empties the message field's <input> that Flutter leaves holding the sent text, and Enter
+in the message field takes the sent text out at once; each explains why), notifications.js (a ringing timer or reminder as a browser notification when the page
 is not in front), and the font that draws Japanese, Chinese and Korean offline (``app/gui/fonts.py``).
 Flet serves ``index.html`` and the rest from the app's assets folder when one is there; this writes
 Flet's own page with the scripts added, next to the scripts and the font."""

@@ -27,7 +27,7 @@
   const edited = new WeakMap(); // field -> when the user last changed its text
   let acted = 0; // when the user last acted (a press or click, Enter, Space outside a text field)
   let dropping = null; // the field whose emptying was just dropped (its caret move goes too)
-  const stats = (window.__clearGuard = { kept: 0, emptied: 0 }); // for tests
+  const stats = (window.__clearGuard = { kept: 0, emptied: 0, entered: 0 }); // for tests
   const SENDS = { send: "message" }; // a send button's semantics identifier -> its text field's
 
   const isField = (el) =>
@@ -74,6 +74,40 @@
     }, 0);
   };
 
+  // Enter in the message field sends it (a multi-line field whose Enter without Shift Flutter takes as
+  // Send and keeps: Flutter prevents the line break), and the field keeps the keyboard focus, so the
+  // user types the next message at once. The sent text is taken out here, in the browser, as soon as
+  // Flutter has handled the key: the keys typed next start an empty field (the server's emptying comes
+  // a round trip later and is dropped above once they are typed). Right after the key's dispatch when
+  // Flutter lets it reach the window, else on the next task, when a key typed quickly may already be in
+  // the field: only the sent text, at its start, is removed. Flutter reads the field through an
+  // "input" event, after the press it sent: the server has the message from the change events before.
+  let entered = null; // the Enter being handled: its event and what to do once Flutter is done with it
+  const emptyAfterEnter = (e) => {
+    if (e.key !== "Enter" || e.shiftKey || e.altKey || e.ctrlKey || e.metaKey || e.isComposing) return;
+    const field = e.target;
+    if (!(field instanceof HTMLTextAreaElement) || !isField(field)) return;
+    const sent = field.value;
+    let done = false;
+    const empty = () => {
+      if (done) return;
+      done = true;
+      if (entered && entered.event === e) entered = null;
+      // a line break went in (not a send), or nothing was sent, or the text was changed otherwise
+      if (!e.defaultPrevented || !sent || !field.value.startsWith(sent)) return;
+      const rest = field.value.slice(sent.length);
+      stats.entered += 1;
+      setValue.get(HTMLTextAreaElement.prototype).call(field, rest);
+      field.setSelectionRange(rest.length, rest.length);
+      field.dispatchEvent(new Event("input", { bubbles: true }));
+    };
+    entered = { event: e, empty };
+    setTimeout(empty, 0);
+  };
+  window.addEventListener("keydown", (e) => { // after Flutter's own handlers, if they let the key reach here
+    if (entered && entered.event === e) entered.empty();
+  });
+
   const act = () => { acted = performance.now(); };
   window.addEventListener("pointerdown", act, true);
   window.addEventListener("click", (e) => { // also a screen reader's activation, which has no press
@@ -82,6 +116,7 @@
   }, true);
   window.addEventListener("keydown", (e) => {
     if (e.key === "Enter" || (e.key === " " && !isField(document.activeElement))) act();
+    emptyAfterEnter(e);
   }, true);
   window.addEventListener("input", (e) => {
     if (isField(e.target)) edited.set(e.target, performance.now());
