@@ -43,11 +43,11 @@ class ConversationScreen:
         self.progress_label = ft.Text("", size=12)
         self.progress = ft.Column([ft.ProgressBar(), self.progress_label], visible=False, spacing=2)
         self.onboarding = ft.Container(visible=False)
-        # newest at the bottom, held there by the list itself: a reversed list's offset 0 is its end. Flet's
-        # auto_scroll stopped following for good once the offset went down without the user scrolling (a
-        # lazy list's estimated end corrected, a turn above growing when its slow reply came): the newest
-        # turns stayed below the fold, out of sight and out of the screen reader's tree (#18)
-        self.turns = ft.ListView(expand=True, spacing=10, reverse=True)
+        # newest at the bottom (auto_scroll). Flet's auto_scroll stops following for good once the offset goes
+        # down without the user scrolling, so a send also scrolls to the end (_show_newest). A reversed list
+        # (its offset 0 the end) kept the end in view by itself but hid the cards under the newest turn from
+        # the screen reader's tree in the e2e tests (the TAN card, the miss's "set up a model" button): #18
+        self.turns = ft.ListView(expand=True, spacing=10, auto_scroll=True)
         self.mic_icon = ft.Icon(ft.Icons.MIC, size=44, color=ft.Colors.WHITE)
         self.ptt_face = ft.Container(content=self.mic_icon, width=96, height=96, border_radius=48,
                                      bgcolor=ft.Colors.BLUE_600, alignment=ft.Alignment.CENTER)
@@ -145,7 +145,7 @@ class ConversationScreen:
                           ft.Icons.DOWNLOAD)] if last.action == "install_model" else []),
                 icon_button(ft.Icons.CLOSE, t("talk.dismiss"), self._dismiss_notices, "notice-dismiss")],
                 vertical_alignment=ft.CrossAxisAlignment.CENTER))
-        self.turns.controls = rows[::-1]  # the list is reversed: its first control is the newest, at the bottom
+        self.turns.controls = rows
 
     def _turn_view(self, turn: Turn, llm: bool) -> ft.Control:
         """A turn's column, kept across refreshes, whose parts (what you said, the reply with its buttons,
@@ -291,7 +291,7 @@ class ConversationScreen:
 
     async def _show_newest(self) -> None:
         try:
-            await self.turns.scroll_to(offset=0)  # reversed: offset 0 is the newest turn
+            await self.turns.scroll_to(offset=-1)  # the end: the newest turn
         except Exception as exc:  # the page closed meanwhile
             log.debug("scroll to the newest turn: %s", exc)
 
