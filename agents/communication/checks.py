@@ -156,8 +156,8 @@ def _names_of(addresses: list[str]) -> set[str]:
 
 
 def _says_what(request: str, to: list[str]) -> bool:
-    names = {w for a in to for w in re.split(r"[^\w]+", a.lower()) if w}
-    words = [w for w in re.findall(r"[\w@.-]+", request.lower().replace("e-mail", "email"))]
+    names = _names_of(to)
+    words = re.findall(r"[\w@.-]+", request.lower().replace("e-mail", "email"))
     return any(w.strip(".") not in _ONLY_ASKING and w.strip(".") not in names and "@" not in w for w in words)
 
 
