@@ -35,6 +35,7 @@ from agents.deps import AssistantDeps, ServiceDeps, ServiceError
 from agents.honesty import (
     CORRECTION,
     claims_action,
+    model_text,
     no_usable_answer,
     nothing_done,
     parrots_correction,
@@ -368,6 +369,7 @@ class Assistant:
         elif deps.worded:  # what the tools found, worded by them: said as a whole (a list, a mail), not cut
             spoken, text = first_sentences(" ".join(output.split("\n")), n=8, max_chars=700), output.strip()
         else:
+            output = model_text(output)
             spoken, text = first_sentences(output), output.strip()
         actions = list(deps.actions) + [ActionInfo(name=p.action, status="pending", summary=p.summary)
                                         for p in deps.pending]

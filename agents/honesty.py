@@ -127,6 +127,21 @@ _RAW_CALL = re.compile(r"^\s*(?:```\w*\s*)?[\[{]\s*{?\s*\"(?:name|arguments|func
 _RAW_TAG = re.compile(r"^\s*</?\s*(?:tools?|tool_calls?|tool_response|function(?:_call)?s?)\b", re.IGNORECASE)
 
 
+_TAG_INSIDE = re.compile(r"</?\s*(?:tools?|tool_calls?|tool_response|function(?:_call)?s?)\s*>", re.IGNORECASE)
+_SENTENCE_END = re.compile(r"[.!?…](?:[\"“”»)\]]*)(?=\s|$)")
+
+
+def model_text(text: str) -> str:
+    """A model's free text as it may be shown: cut where the chat template's tags start (a small model ran
+    on with "<tool_response>" and repeated itself until its token bound) and, when the bound cut a
+    sentence, ended after the last whole sentence."""
+    text = _TAG_INSIDE.split(text, maxsplit=1)[0].rstrip()
+    if not text or text[-1] in ".!?…\"“”»)]:" or text.endswith("```"):
+        return text
+    ends = list(_SENTENCE_END.finditer(text))
+    return text[:ends[-1].end()] if ends else text
+
+
 def raw_tool_call(text: str) -> bool:
     """The model wrote a tool call (or the template's tags: "<tools></tools>") as text: never say it aloud."""
     return bool(_RAW_CALL.match(text) or _RAW_TAG.match(text))

@@ -38,17 +38,18 @@ from pydantic_ai.usage import UsageLimits
 from agents import domains
 from agents.approvals import ApprovalRecord
 from agents.deps import AssistantDeps, ServiceError
+from agents.honesty import model_text
 from agents.llm import model_error_message
 from agents.local.phrases import tr
 from agents.phrasebook import phrase
 from agents.tool_guard import ToolGuard
-from agents.toolkit import Delegate, ToolFirst, situated
+from agents.toolkit import ANSWER_TOKENS, Delegate, ToolFirst, situated
 from agents.untrusted import UNTRUSTED_RULE
 
 DelegateAgent = Delegate
 DELEGATE_LIMITS = UsageLimits(request_limit=6, tool_calls_limit=10, output_tokens_limit=2_000)
 ORCHESTRATOR_LIMITS = UsageLimits(request_limit=12, tool_calls_limit=20, output_tokens_limit=4_000)
-ORCHESTRATOR_SETTINGS = ModelSettings(max_tokens=400, temperature=0.0)  # spoken: a few sentences; greedy
+ORCHESTRATOR_SETTINGS = ModelSettings(max_tokens=ANSWER_TOKENS, temperature=0.0)  # spoken: a few sentences; greedy
 
 orchestrator = Agent(
     deps_type=AssistantDeps,
@@ -71,7 +72,7 @@ def chat(ctx: RunContext[AssistantDeps], answer: str) -> str:
     """Answer small talk or a general-knowledge question yourself, in the user's language. Never for
     anything about the user's own things (mail, calendar, messages, meetings, money, notes, reminders,
     timers, posts): a specialist has those."""
-    ctx.deps.answer(ctx.tool_call_id, answer.strip())
+    ctx.deps.answer(ctx.tool_call_id, model_text(answer.strip()))
     return answer
 
 
@@ -88,7 +89,8 @@ def _mail_label(deps: AssistantDeps, message_id: str) -> str:
             m = deps.services.mail.get(message_id)
         except ServiceError:
             return message_id
-        return f"{m.sender_name or m.sender}, “{m.subject}”"
+        who = f"{m.sender_name} <{m.sender}>" if m.sender_name and m.sender_name != m.sender else m.sender
+        return f"{who}, “{m.subject}”"  # the address too: the reply goes there
     return message_id
 
 

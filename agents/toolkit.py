@@ -24,7 +24,10 @@ Delegate = Agent[AssistantDeps, DomainResult | str | DeferredToolRequests]
 # own bound is in agents/orchestrator.py); a model that runs on is cut there, not after minutes
 # temperature 0: the same request picks the same tool (a server's default sampling, 0.8 in llama-server, made
 # the real-model eval differ from run to run on the same code)
-DELEGATE_SETTINGS = ModelSettings(max_tokens=700, temperature=0.0)
+# a spoken answer is a few sentences: 192 tokens (a later step that ran on to 512 and 700 tokens took 20–30 s
+# of a turn on 2 cores, eval case m-lunch-en); a first step's one tool call may carry a mail's text: 256
+ANSWER_TOKENS = 192
+DELEGATE_SETTINGS = ModelSettings(max_tokens=ANSWER_TOKENS, temperature=0.0)
 FIRST_STEP_TOKENS = 256  # a first step's one tool call (agents/toolkit.py: ToolFirst)
 
 
@@ -91,8 +94,8 @@ def asked_for(actions: dict[str, str]) -> ToolsPrepareFunc[AssistantDeps]:
     "schick", "lösch", "trag … ein"). A question ("is there a mail from Anna about the invoice?") sees
     only the tools that read; a model that read "delete everything" in a mail does not see delete at all.
     A request that asks for a change also gets ``ask_user``; when the model makes one call a turn
-    (``deps.one_call``: the tools word the answer) it sees only the tools for that change and ``ask_user``
-    (the real-model eval: "Schedule a call with the landlord …" became a calendar search, which ended the
+    (``deps.one_call``: the tools word the answer) it sees only the tools for that change, and ``ask_user``
+    only after a first call was refused (the real-model eval: "Schedule a call with the landlord …" became a calendar search, which ended the
     turn)."""
     compiled = {tool: re.compile(rx, re.IGNORECASE) for tool, rx in actions.items()}
 
@@ -106,8 +109,11 @@ def asked_for(actions: dict[str, str]) -> ToolsPrepareFunc[AssistantDeps]:
         if not acting:  # a question: it is answered by reading (the 1.5B model asked the question back)
             return reading
         asking = [d for d in defs if d.name == ASK_USER]
-        if ctx.deps.one_call:  # one call a turn: a read would end it, so the change asked for, or a question
-            return acting + asking
+        if ctx.deps.one_call:  # one call a turn: a read would end it, so the change asked for
+            # ask_user only once a first try was refused (arguments missing or wrong): offered on the first
+            # step, the 1.5B model asked back what the request said ("Reply to Tom: Thursday works" -> "Which
+            # e-mail?", "Block Saturday from 10 to 12 for the gym" -> "What is the title?"; 7 main eval cases)
+            return acting if ctx.run_step <= 1 else acting + asking
         # the tools that read first, always in the same order, then those this request asks for: the prompt's
         # tool list then starts the same from one request to the next, and a local server reuses its cache
         return reading + asking + acting
@@ -165,8 +171,8 @@ class ToolFirst(AbstractCapability[AssistantDeps]):
             return request_context  # a later step, an approved run resuming, or nothing to call
         # a tool call and its arguments fit in FIRST_STEP_TOKENS: a small model that runs on inside the grammar
         # is cut there (and fails in seconds) rather than at the turn's deadline
-        bound = min(int((request_context.model_settings or {}).get("max_tokens") or FIRST_STEP_TOKENS),
-                    FIRST_STEP_TOKENS)
+        asked = int((request_context.model_settings or {}).get("max_tokens") or FIRST_STEP_TOKENS)
+        bound = asked if asked < ANSWER_TOKENS else FIRST_STEP_TOKENS  # a smaller bound (the warm-up's 1) stays
         settings = cast(ModelSettings, {**(request_context.model_settings or {}), "tool_choice": "required",
                                         "max_tokens": bound})
         return replace(request_context, model_settings=settings,

@@ -14,7 +14,7 @@ DOMAIN = Domain(
     say_back=SAY_BACK,
     delegate="agents.communication.agent:communication_agent",
     account_kinds=("mail", "caldav", "whatsapp"),
-    cues=(r"e-?mails?\b", r"mails?\b", r"inbox", r"posteingang", r"postfach", r"calendar", r"\w*kalender",
+    cues=(r"e-?mail(?:s|ed)?\b", r"mail(?:s|ed)?\b", r"inbox", r"posteingang", r"postfach", r"calendar", r"\w*kalender",
           r"\w*termine?\b", r"appointments?", r"schedule", r"messages?\b", r"\w*nachrichte?n?\b", r"whatsapp",
-          r"repl(y|ies)", r"antwort", r"schreib", r"write\b", r"text\b", r"sms", r"forward", r"weiterleit"),
+          r"repl(y|ies)", r"antwort", r"schreib(?:e|en)?\b", r"write\b", r"text\b", r"sms", r"forward", r"weiterleit"),
 )

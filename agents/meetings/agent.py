@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from pydantic_ai import RunContext
 
 from agents.deps import AssistantDeps, ServiceError
@@ -65,6 +67,15 @@ def control_recording(ctx: RunContext[AssistantDeps], action: str, title: str | 
     return f"recording is now {st.state}"
 
 
+def _named(speaker: str, request: str) -> bool:
+    """The request names this speaker (a word of the name, or "Speaker 2" / "Sprecher 2" as said)."""
+    words = [w for w in re.findall(r"\w+", speaker.lower()) if len(w) > 1 or w.isdigit()]
+    said = request.lower()
+    if any(w.isdigit() for w in words):  # "Speaker 2": its number said after speaker/sprecher
+        return any(re.search(rf"\b(?:speaker|sprecher(?:in)?)\s*{w}\b", said) for w in words if w.isdigit())
+    return any(re.search(rf"\b{re.escape(w)}", said) for w in words if w not in ("speaker", "sprecher"))
+
+
 @media_agent.tool
 def search_transcripts(ctx: RunContext[AssistantDeps], query: str, limit: int = 5,
                        speaker: str | None = None) -> list[str]:
@@ -72,6 +83,8 @@ def search_transcripts(ctx: RunContext[AssistantDeps], query: str, limit: int = 
     person's name or "Speaker 2") keeps only what they said ("what did Anna say about the budget")."""
     need(ctx.deps.services.meetings, "meeting recorder")
     assert ctx.deps.services.meetings is not None
+    if speaker and ctx.deps.request and not _named(speaker, ctx.deps.request):
+        speaker = None  # a speaker the user did not name (a small model added "Speaker 2", "Anna": no hits)
     log_call(ctx, "search_transcripts", query=query, **({"speaker": speaker} if speaker else {}))
     try:
         hits = ctx.deps.services.meetings.search_transcripts(query, max(1, min(limit, 20)), speaker)

@@ -181,8 +181,11 @@ def _digest(m: IntentMatch, d: AssistantDeps) -> AgentReply:
     for p in top:
         d.heard_from(f"{NETWORK_NAMES[p.network]}: {p.handle}")
     mark_seen(d.memory.db, posts)
-    model = d.llm() if d.llm is not None else None
-    if model is not None:  # a language model is set: it words the digest (the posts fenced, never followed)
+    # the model words the digest only where models word answers (``llm.answers = "model"``): a small model's
+    # summary turned a post that asks the assistant to delete things into "Carol deleted her account" and left
+    # out the most discussed post (eval s-news-de); where tools word answers the digest quotes the posts.
+    model = d.llm() if d.llm is not None and not d.one_call else None
+    if model is not None:  # it words the digest (the posts fenced, never followed)
         from agents.social.summary import summarize
 
         said = summarize(model, rank(posts, len(posts)), lang)

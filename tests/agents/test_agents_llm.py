@@ -19,7 +19,7 @@ from agents.llm import LlmConfigError, build_model
 from agents.llm_settings import LlmSettings
 from agents.models import CalendarEvent, MailMessage
 from agents.orchestrator import orchestrator
-from agents.toolkit import FIRST_STEP_TOKENS
+from agents.toolkit import ANSWER_TOKENS, FIRST_STEP_TOKENS
 from storage.audit import AuditLog
 from tests.agents.conftest import BERLIN, NOW, Clock
 from tests.agents.fakes import MemoryCalendar, MemoryMail
@@ -325,12 +325,11 @@ def test_every_model_call_has_an_output_bound(assistant: Assistant) -> None:
     def both(messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:
         role = "orchestrator" if "ask_communication" in {t.name for t in info.function_tools} else "delegate"
         seen[role].append((info.model_settings or {}).get("max_tokens"))
-        print("RET", tool_returns(messages))
         return script(messages, info)
 
     with_model(assistant, FunctionModel(both), tool_answers=False)
     assert assistant.ask("move the dentist in my agenda to friday").source == "llm"
-    assert seen == {"orchestrator": [FIRST_STEP_TOKENS, 400], "delegate": [FIRST_STEP_TOKENS, 700]}
+    assert seen == {"orchestrator": [FIRST_STEP_TOKENS, ANSWER_TOKENS], "delegate": [FIRST_STEP_TOKENS, ANSWER_TOKENS]}
 
 
 def test_an_approved_action_is_reported_done_when_the_model_then_hangs(assistant: Assistant,
@@ -352,7 +351,6 @@ def test_an_approved_action_is_reported_done_when_the_model_then_hangs(assistant
     async def model(messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:
         if "send_mail" in tool_returns(messages):
             await asyncio.sleep(30)  # the summary after the approved send runs on (a model that never stops)
-        print("RET", tool_returns(messages))
         return script(messages, info)
 
     with_model(assistant, FunctionModel(model))
@@ -385,7 +383,6 @@ def test_every_agent_knows_today_and_the_users_language(assistant: Assistant) ->
         role = "orchestrator" if "ask_communication" in {t.name for t in info.function_tools} else "delegate"
         seen[role] = user_prompt(messages)
         seen[role + " instructions"] = info.instructions or ""
-        print("RET", tool_returns(messages))
         return script(messages, info)
 
     with_model(assistant, FunctionModel(both))

@@ -102,7 +102,8 @@ def test_a_reply_names_the_sender_and_the_check_finds_the_mail(assistant: Assist
 
     with_model(assistant, Script(delegate).model())
     reply = assistant.ask("reply to Anna's invoice mail that I'll pay on Friday")
-    assert reply.approval is not None and "Anna Schmidt, “Invoice 2026-031 kitchen”" in reply.approval.summary
+    assert reply.approval is not None and "Anna Schmidt <" in reply.approval.summary  # the address the reply goes to
+    assert ">, “Invoice 2026-031 kitchen”" in reply.approval.summary
     assert mail.replies == []  # nothing before the yes
     done = assistant.ask("yes")
     assert mail.replies == [("1", "I'll pay on Friday.")], done
@@ -217,18 +218,22 @@ def test_a_reply_to_a_chat_message_is_no_email(assistant: Assistant, services: S
 
 
 def test_a_delegate_asks_back_instead_of_making_up_what_to_write(assistant: Assistant, services: ServiceDeps) -> None:
-    """A first step must call a tool; asking the user is one: "send an email to Tom" with no text gets a
-    question, not a mail the model wrote itself. One model call, nothing waits for a yes."""
-    asked: list[int] = []
+    """A first step must call a tool, and for a change only the tool for it is offered (the 1.5B model asked
+    back what the request said when it could): "send an email to Tom" with no text makes it write one, which is
+    refused (the text must be the user's), and then it may ask. Nothing waits for a yes."""
+    offered: list[set[str]] = []
 
     def delegate(messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:
-        asked.append(1)
+        offered.append({t.name for t in info.function_tools})
+        if not _retries(messages):
+            return call("send_mail", to="tom@example.net", subject="Hello", body="Hi Tom, how are you doing?")
         return call("ask_user", question="What should the e-mail to Tom say?")
 
     with_model(assistant, FunctionModel(delegate))
     reply = assistant.ask("send an email to Tom")
     assert reply.spoken == "What should the e-mail to Tom say?" and reply.approval is None
-    assert asked == [1] and _mail(services).sent == [] and assistant.approvals.pending(NOW) is None
+    assert "ask_user" not in offered[0] and "ask_user" in offered[1], offered
+    assert _mail(services).sent == [] and assistant.approvals.pending(NOW) is None
 
 
 def test_small_talk_is_answered_by_the_orchestrator_in_one_call(assistant: Assistant) -> None:
