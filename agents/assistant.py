@@ -363,13 +363,14 @@ class Assistant:
     def _llm_reply(self, output: str, deps: AssistantDeps) -> AgentReply:
         lang = deps.language
         pending = deps.pending[-1] if deps.pending else None
+        if not deps.worded:
+            output = model_text(output)
         if pending is not None:  # say exactly what will be done, whatever the model wrote
             spoken = pending.summary + phrase("approval.question", lang)
             text = output.strip() + "\n\n" + spoken if output.strip() else spoken
         elif deps.worded:  # what the tools found, worded by them: said as a whole (a list, a mail), not cut
             spoken, text = first_sentences(" ".join(output.split("\n")), n=8, max_chars=700), output.strip()
         else:
-            output = model_text(output)
             spoken, text = first_sentences(output), output.strip()
         actions = list(deps.actions) + [ActionInfo(name=p.action, status="pending", summary=p.summary)
                                         for p in deps.pending]

@@ -131,11 +131,17 @@ _TAG_INSIDE = re.compile(r"</?\s*(?:tools?|tool_calls?|tool_response|function(?:
 _SENTENCE_END = re.compile(r"[.!?…](?:[\"“”»)\]]*)(?=\s|$)")
 
 
+# pydantic-ai's words to the model on a retry, which a small model repeated to the user ("Please return text or
+# call a tool. Create the event …", eval case a-book-en)
+_FRAMEWORK_WORDS = re.compile(r"(?i)(?:please return text or call a tool|fix the errors and try again|please include "
+                              r"your response in a tool call|validation feedback:?)[.!]?\s*")
+
+
 def model_text(text: str) -> str:
     """A model's free text as it may be shown: cut where the chat template's tags start (a small model ran
-    on with "<tool_response>" and repeated itself until its token bound) and, when the bound cut a
-    sentence, ended after the last whole sentence."""
-    text = _TAG_INSIDE.split(text, maxsplit=1)[0].rstrip()
+    on with "<tool_response>" and repeated itself until its token bound), without the framework's retry words
+    it repeated, and, when the bound cut a sentence, ended after the last whole sentence."""
+    text = _FRAMEWORK_WORDS.sub("", _TAG_INSIDE.split(text, maxsplit=1)[0]).strip()
     if not text or text[-1] in ".!?…\"“”»)]:" or text.endswith("```"):
         return text
     ends = list(_SENTENCE_END.finditer(text))

@@ -226,7 +226,25 @@ def check_create_event(deps: AssistantDeps, args: dict[str, Any]) -> dict[str, A
         raise ArgumentProblem("The end is not after the start. Use the duration the user said, else one hour.")
     if not str(args.get("title") or "").strip():
         raise ArgumentProblem("The event has no title. Ask the user what it is.")
+    if deps.approved:
+        return args
+    if start is not None and abs(start - deps.now()) < _GRACE and not _NOW_SAID.search(deps.request):
+        raise ArgumentProblem("The start is the current time, which the user did not say. Use the day and time "
+                              "the user said (see the dates above), or ask.")
+    if not _user_said_some_of(deps, str(args["title"])):
+        raise ArgumentProblem("The title is not what the user said. Use the user's words for it, or ask what "
+                              "the event is.")
     return args
+
+
+_NOW_SAID = re.compile(r"(?i)(?:now|right away|jetzt|sofort|gleich)")
+
+
+def _user_said_some_of(deps: AssistantDeps, text: str) -> bool:
+    """A word of ``text`` (cut to five letters) was said by the user this turn or in a recent one: a title
+    the model made up ("Meeting" for "book me something") is not."""
+    said = [deps.request] + [t.text for t in deps.memory.recent_turns(6) if t.role == "user"]
+    return any(_stems(text, set()) & _stems(s, set()) for s in said)
 
 
 @checks("delete_event")

@@ -68,13 +68,13 @@ def test_reply_to_anna_that_ill_be_late(monkeypatch: pytest.MonkeyPatch, dovecot
         return ImapMailService(mail_config(dovecot_server, smtp_server, user), user.password)
 
     out = ask("ask", "reply to Anna that I'll be late")
-    assert "[approval #" in out and "I'll be late" in out and "Anna Schmidt, “Dinner tonight”" in out, out
+    assert "[approval #" in out and "I'll be late" in out and f"Anna Schmidt <{anna.address}>, “Dinner tonight”" in out, out
     assert smtp_server.messages_to(anna.address) == []  # nothing before the yes
     with closing(mailbox(me)) as mine, closing(mailbox(anna)) as annas:
         assert mine.search(MailQuery(folder="Sent")) == [] and annas.search(MailQuery()) == []
 
     out = ask("ask", "yes")
-    assert "Your reply to Anna Schmidt is sent." in out, out  # said by code from what ran
+    assert f"Your reply to Anna Schmidt <{anna.address}> is sent." in out, out  # said by code from what ran
     [envelope] = smtp_server.messages_to(anna.address)  # delivered exactly once
     assert envelope.login == me.name
     with closing(mailbox(me)) as mine, closing(mailbox(anna)) as annas:
