@@ -179,6 +179,26 @@ class ToolFirst(AbstractCapability[AssistantDeps]):
                        model_request_parameters=replace(params, output_tools=[], allow_text_output=False))
 
 
+def user_named(deps: AssistantDeps, name: str) -> bool:
+    """The user named this person in this turn or a recent one (a word of the name, or "Speaker 2" /
+    "Sprecher 2" as said): a small model filled a search's sender or speaker with one the user never said
+    ("John Doe" for "Who emailed me about lunch?", "Speaker 2" for a question about a meeting), and found
+    nothing. Without a request (an approved run resuming) every name counts as said."""
+    if not deps.request:
+        return True
+    said = " ".join([deps.request] + [t.text for t in deps.memory.recent_turns(4) if t.role == "user"]).lower()
+    words = [w for w in re.findall(r"\w+", name.lower()) if len(w) > 1 or w.isdigit()]
+    numbers = [w for w in words if w.isdigit()]
+    if numbers:  # "Speaker 2": its number said after speaker/sprecher
+        return any(re.search(rf"\b(?:speaker|sprecher(?:in)?)\s*{w}\b", said) for w in numbers)
+    return any(re.search(rf"\b{re.escape(w)}", said) for w in words if w not in _NOT_A_NAME)
+
+
+_NOT_A_NAME = frozenset(["speaker", "sprecher", "the", "my", "our", "der", "die", "das", "dem", "den", "mein", "meine",
+                         "meinem", "meiner", "von", "from", "mr", "mrs", "ms", "herr", "frau", "com", "org", "net",
+                         "de"])
+
+
 ASK_USER = "ask_user"
 
 

@@ -12,7 +12,7 @@ from pydantic_ai import RunContext
 
 from agents.deps import AssistantDeps, ServiceError
 from agents.models import MailQuery, NewEvent, OutgoingMail
-from agents.toolkit import aware, log_call, need, new_delegate, tool_groups
+from agents.toolkit import aware, log_call, need, new_delegate, tool_groups, user_named
 from agents.untrusted import UNTRUSTED_RULE, untrusted
 
 from . import checks as _checks  # noqa: F401  (the tools' argument checks register themselves)
@@ -119,6 +119,8 @@ def search_mail(ctx: RunContext[AssistantDeps], unread_only: bool = False, sende
     """Find e-mails (newest first): unread ones, from a sender (name or address), or containing words."""
     need(ctx.deps.services.mail, "mail account")
     assert ctx.deps.services.mail is not None
+    if sender and not user_named(ctx.deps, sender):
+        sender = None  # a sender the user did not name (the 1.5B model searched "John Doe" for "about lunch")
     log_call(ctx, "search_mail", unread_only=unread_only, sender=sender, text=text)
     query = MailQuery(unread_only=unread_only, sender=sender, text=text, limit=max(1, min(limit, 50)))
     try:

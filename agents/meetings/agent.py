@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import re
-
 from pydantic_ai import RunContext
 
 from agents.deps import AssistantDeps, ServiceError
 from agents.local.phrases import fmt_date, tr
-from agents.toolkit import log_call, need, new_delegate
+from agents.toolkit import log_call, need, new_delegate, user_named
 from agents.untrusted import UNTRUSTED_RULE, untrusted
 from agents.worded import quoted
 
@@ -67,15 +65,6 @@ def control_recording(ctx: RunContext[AssistantDeps], action: str, title: str | 
     return f"recording is now {st.state}"
 
 
-def _named(speaker: str, request: str) -> bool:
-    """The request names this speaker (a word of the name, or "Speaker 2" / "Sprecher 2" as said)."""
-    words = [w for w in re.findall(r"\w+", speaker.lower()) if len(w) > 1 or w.isdigit()]
-    said = request.lower()
-    if any(w.isdigit() for w in words):  # "Speaker 2": its number said after speaker/sprecher
-        return any(re.search(rf"\b(?:speaker|sprecher(?:in)?)\s*{w}\b", said) for w in words if w.isdigit())
-    return any(re.search(rf"\b{re.escape(w)}", said) for w in words if w not in ("speaker", "sprecher"))
-
-
 @media_agent.tool
 def search_transcripts(ctx: RunContext[AssistantDeps], query: str, limit: int = 5,
                        speaker: str | None = None) -> list[str]:
@@ -83,7 +72,7 @@ def search_transcripts(ctx: RunContext[AssistantDeps], query: str, limit: int = 
     person's name or "Speaker 2") keeps only what they said ("what did Anna say about the budget")."""
     need(ctx.deps.services.meetings, "meeting recorder")
     assert ctx.deps.services.meetings is not None
-    if speaker and ctx.deps.request and not _named(speaker, ctx.deps.request):
+    if speaker and not user_named(ctx.deps, speaker):
         speaker = None  # a speaker the user did not name (a small model added "Speaker 2", "Anna": no hits)
     log_call(ctx, "search_transcripts", query=query, **({"speaker": speaker} if speaker else {}))
     try:

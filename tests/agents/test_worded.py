@@ -52,6 +52,22 @@ def test_a_read_is_answered_by_the_tool_in_one_model_call(assistant: Assistant, 
     assert reply.source == "llm" and reply.approval is None
 
 
+def test_a_sender_the_user_did_not_name_is_not_searched_for(assistant: Assistant, services: ServiceDeps) -> None:
+    """"Who emailed me about lunch?": the 1.5B model searched sender "John Doe" and found nothing (real-model
+    eval, m-lunch-en); a sender the user never said is dropped, the words still count."""
+    _mail(services).messages.append(MailMessage(
+        id="1", sender="Tom Becker <tom@example.net>", sender_name="Tom Becker", subject="Lunch on Thursday?",
+        date=NOW - timedelta(hours=2), body="Shall we have lunch on Thursday at 12:30 at Trattoria Roma?"))
+
+    def delegate(messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:
+        return call("search_mail", sender="John Doe", text="lunch")
+
+    with_model(assistant, Script(delegate).model())
+    reply = assistant.ask("Who emailed me about lunch?")
+    assert "Tom Becker wrote on" in reply.spoken, reply.spoken
+    assert [c.args.get("sender") for c in reply.tool_calls if c.name.endswith("search_mail")] in ([None], ["None"])
+
+
 def test_words_of_another_language_still_find_the_senders_mail(assistant: Assistant, services: ServiceDeps) -> None:
     """"Gibt es eine Mail von Anna zur Rechnung?" — her mail says "Invoice" (real-model eval, m-anna-de)."""
     _mail(services).messages.append(MailMessage(
