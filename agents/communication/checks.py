@@ -14,6 +14,9 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from agents.deps import AssistantDeps, ServiceError
+from agents.local.normalize import normalize
+from agents.local.slots import longest_span
+from agents.local.timeparse import parse_duration, parse_when
 from agents.models import CalendarEvent, MailQuery
 from agents.tool_guard import ArgumentProblem, checks
 
@@ -215,9 +218,27 @@ def _aware(deps: AssistantDeps, value: Any) -> datetime | None:
     return value.replace(tzinfo=deps.tz) if value.tzinfo is None else value
 
 
+def said_time(request: str, now: datetime) -> tuple[datetime, timedelta | None] | None:
+    """The start (and length) that the user's own words give ("Saturday from 10 to 12", "nächsten Dienstag um
+    8 Uhr"), read by the local time parser; None when they give no clock time."""
+    words = normalize(request).split()
+    span = longest_span(words, lambda s: parse_when(s, now))
+    # a bare number is no time ("2 tickets"); a day with no clock time leaves the time to the model
+    if span is None or (span[1] - span[0] == 1 and not re.search(r"\D", words[span[0]])) or not span[2].has_time:
+        return None
+    length = longest_span(words[:span[0]] + words[span[1]:], parse_duration)
+    return span[2].at, (length[2] if length else None)
+
+
 @checks("create_event")
 def check_create_event(deps: AssistantDeps, args: dict[str, Any]) -> dict[str, Any]:
     start, end = _aware(deps, args.get("start")), _aware(deps, args.get("end"))
+    said = None if deps.approved else said_time(deps.request, deps.now())
+    if said is not None and said[0] != start:  # the user's words decide the time, not the model's date arithmetic
+        length = said[1] or (end - start if start is not None and end is not None and end > start
+                             else timedelta(hours=1))
+        start, end = said[0], said[0] + length
+        args = {**args, "start": start.isoformat(), "end": end.isoformat()}  # stored with the approval as JSON
     if start is not None and start < deps.now() - _GRACE:
         now = deps.now()
         raise ArgumentProblem(f"The start {start:%Y-%m-%d %H:%M} is in the past (now it is {now:%Y-%m-%d %H:%M}). "

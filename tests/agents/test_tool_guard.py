@@ -184,6 +184,31 @@ def test_an_invented_mail_id_and_a_past_event_go_back_to_the_model(assistant: As
     assert any("is in the past" in r for r in seen)
 
 
+def test_a_new_event_is_at_the_time_the_user_said_and_named_in_their_words(assistant: Assistant) -> None:
+    """The 1.5B model made "next Tuesday at 8" the current minute and "book me something" a "Meeting": the time
+    the user's words give (the local time parser) replaces the model's, and a title the user never said goes
+    back to the model."""
+    seen: list[str] = []
+
+    def delegate(messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:
+        retries = _retries(messages)
+        seen.extend(retries)
+        if "something" in str(messages[0].parts[-1].content) and not retries:  # type: ignore[union-attr]
+            return call("create_event", title="Meeting", start=(NOW + timedelta(hours=1)).isoformat(),
+                        end=(NOW + timedelta(hours=2)).isoformat())
+        if "something" in str(messages[0].parts[-1].content):  # type: ignore[union-attr]
+            return final(info, "What should I book?")
+        return call("create_event", title="Gym", start=NOW.isoformat(), end=(NOW + timedelta(hours=1)).isoformat())
+
+    with_model(assistant, Script(delegate).model())
+    reply = assistant.ask("Block Saturday from 10 to 12 for the gym")
+    assert reply.approval is not None and "2026-03-07" in reply.approval.summary, reply.approval
+    assert "10:00" in reply.approval.summary and "12:00" in reply.approval.summary
+    assistant.decide(reply.approval.id, False)
+    reply = assistant.ask("book me something")
+    assert reply.approval is None and any("not what the user said" in r for r in seen), seen
+
+
 def test_an_identical_repeated_call_runs_once(assistant: Assistant) -> None:
     """A small model called set_timer until its step limit: five timers stayed behind."""
 
