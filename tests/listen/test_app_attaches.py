@@ -1,0 +1,122 @@
+"""One owner of the devices, for real (``rig.py``: Xvfb and a private jackd): `personal-agent listen`
+runs as its own process; the desktop app's engine (``app.gui.page.local_engine``, in the test's process,
+the same user folders) asks for a push-to-talk turn: it goes through the listener's control channel, a
+spoken request played into the listener's microphone port is transcribed and answered aloud on the
+listener's speaker port, and the transcript and the reply arrive as the app's own events (what its
+conversation shows). A meeting started from the app is recorded by the listener: one capture stream is
+open on the sound server (the listener's), the app opens none, and the meeting stops from the app."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from agents.turn import ReplyDone, TranscriptFinal
+from app.engine import EngineEvent, MeetingUpdated, StateChanged
+from tests.listen.rig import JACK_RATE, JackRig, ListenProcess, Xvfb, voice_onset
+from tests.listen.test_listen_desktop import ROOT, SPEECH_LEVEL, _spoken, _wait, desktop  # noqa: F401
+from tests.speech_input.test_microphone_jack import _read_48k
+
+pytestmark = [pytest.mark.slow, pytest.mark.e2e]
+
+
+def _capture_ports(rig: JackRig) -> list[str]:
+    """The input ports of other programs on the sound server: one per microphone stream open."""
+    return [p.name for p in rig.client.get_ports(is_audio=True, is_input=True)
+            if not p.name.startswith(("rig:", "system:"))]
+
+
+async def _until(cond: object, timeout: float, what: str, why: object = str) -> None:
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if cond():  # type: ignore[operator]
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}: {why()}")  # type: ignore[operator]
+
+
+def test_app_turn_and_meeting_on_the_listeners_devices(
+        desktop: tuple[Xvfb, JackRig], models_dir: Path, shared_audio: Path, tmp_path: Path,  # noqa: F811
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    x, rig = desktop
+    user = {"PA_HOME": str(tmp_path / "home"), "PA_STT__MODEL": str(models_dir / "whisper-base"),
+            "PA_STT__LANGUAGE": "en", "PA_AUDIO__INPUT_DEVICE": "system", "PA_AUDIO__OUTPUT_DEVICE": "system"}
+    env = {**os.environ, **rig.env(), "DISPLAY": x.display, "PYTHONPATH": str(ROOT), **user}
+    env.pop("WAYLAND_DISPLAY", None)
+    request = _spoken("What time is it?")  # a local intent: its reply is short
+    listen = ListenProcess(env, rig)
+    try:
+        _wait(lambda: listen.event("ready") or listen.proc.poll() is not None, 240, "the listener to be ready")
+        assert listen.event("ready"), listen.why()
+
+        for key, value in {**user, **rig.env()}.items():  # the app: the same user, the same sound server
+            monkeypatch.setenv(key, value)
+        from app.gui.page import local_engine
+        from app.services import build_services
+
+        app_engine = local_engine(build_services())
+        app_engine.preload = app_engine.alarms = False  # the listener has the models; the app needs none
+        seen: list[EngineEvent] = []
+        app_engine.subscribe(seen.append)
+
+        async def main() -> None:
+            # push-to-talk from the app: the listener's microphone opens, the request is heard
+            n = len(listen.events)
+            await app_engine.start_listening("window")
+            await _until(lambda: listen.event("state", n, state="listening"), 30, "the microphone", listen.why)
+            await _until(lambda: rig.client.get_all_connections(rig.mouth), 30, "the microphone's port", listen.why)
+            assert len(_capture_ports(rig)) == 1 and app_engine.devices_elsewhere()
+            await asyncio.sleep(0.3)
+            rig.play(np.concatenate([request, np.zeros(JACK_RATE // 4, np.float32)]))
+            assert await asyncio.to_thread(rig.played.wait, 30), "the request was not played"
+            released = rig.now()
+            reply = await asyncio.wait_for(app_engine.stop_listening(), 120)
+            assert reply is not None and reply.text, listen.why()
+            assert "time" in reply.user_text.lower(), reply
+            # answered aloud on the listener's speaker port (the reply has been spoken when the call returns)
+            _, heard = rig.recording(released)
+            assert voice_onset(heard, SPEECH_LEVEL) is not None, "no reply on the speaker port"
+            # the transcript, the reply and the states came to the app's engine (its conversation shows them)
+            await _until(lambda: any(isinstance(e, ReplyDone) and e.reply.turn_id == reply.turn_id for e in seen),
+                         30, "the reply event in the app", lambda: [e.kind for e in seen])
+            finals = [e for e in seen if isinstance(e, TranscriptFinal)]
+            assert finals and finals[-1].turn_id == reply.turn_id and "time" in finals[-1].text.lower(), finals
+            states = [e.state for e in seen if isinstance(e, StateChanged)]
+            assert {"listening", "thinking"} <= set(states), states
+            assert not app_engine.devices_elsewhere() and app_engine.voice._mic is None
+
+            # a meeting from the app: recorded by the listener, one capture stream open
+            m = len(listen.events)
+            view = await asyncio.wait_for(app_engine.meeting_start("Standup"), 120)
+            assert view.state == "recording" and view.title == "Standup", view
+            await _until(lambda: listen.event("meeting", m), 30, "the listener's meeting", listen.why)
+            await _until(lambda: rig.client.get_all_connections(rig.mouth), 30, "the meeting's port", listen.why)
+            assert len(_capture_ports(rig)) == 1, _capture_ports(rig)
+            assert app_engine.devices_elsewhere() and app_engine.meetings_port.source is None
+            assert any(isinstance(e, MeetingUpdated) and e.meeting.state == "recording" for e in seen)
+            rig.play(_read_48k(shared_audio / "timit_ldc93s1.wav"))
+            assert await asyncio.to_thread(rig.played.wait, 30), "the meeting audio was not played"
+            done = await asyncio.wait_for(app_engine.meeting_stop(), 300)
+            assert done.state == "done" and done.id == view.id, done
+            said = " ".join(s.text for s in done.segments).lower()
+            assert "suit" in said or "wash" in said, done.segments
+            assert not app_engine.devices_elsewhere()
+            await app_engine.close()
+
+        asyncio.run(main())
+        assert listen.proc.poll() is None, listen.why()
+    finally:
+        listen.proc.terminate()
+        code: int | None
+        try:
+            code = listen.proc.wait(30)
+        except subprocess.TimeoutExpired:
+            listen.proc.kill()
+            code = None
+    assert code == 0, f"exit code {code}; {listen.why()}"
