@@ -50,10 +50,12 @@ def test_app_turn_and_meeting_on_the_listeners_devices(
     env = {**os.environ, **rig.env(), "DISPLAY": x.display, "PYTHONPATH": str(ROOT), **user}
     env.pop("WAYLAND_DISPLAY", None)
     request = _spoken("What time is it?")  # a local intent: its reply is short
+    t0 = time.monotonic()
     listen = ListenProcess(env, rig)
     try:
         _wait(lambda: listen.event("ready") or listen.proc.poll() is not None, 240, "the listener to be ready")
         assert listen.event("ready"), listen.why()
+        ready_s = time.monotonic() - t0
 
         for key, value in {**user, **rig.env()}.items():  # the app: the same user, the same sound server
             monkeypatch.setenv(key, value)
@@ -67,6 +69,7 @@ def test_app_turn_and_meeting_on_the_listeners_devices(
 
         async def main() -> None:
             # push-to-talk from the app: the listener's microphone opens, the request is heard
+            t1 = time.monotonic()
             n = len(listen.events)
             await app_engine.start_listening("window")
             await _until(lambda: listen.event("state", n, state="listening"), 30, "the microphone", listen.why)
@@ -92,6 +95,7 @@ def test_app_turn_and_meeting_on_the_listeners_devices(
             assert not app_engine.devices_elsewhere() and app_engine.voice._mic is None
 
             # a meeting from the app: recorded by the listener, one capture stream open
+            t2 = time.monotonic()
             m = len(listen.events)
             view = await asyncio.wait_for(app_engine.meeting_start("Standup"), 120)
             assert view.state == "recording" and view.title == "Standup", view
@@ -102,7 +106,10 @@ def test_app_turn_and_meeting_on_the_listeners_devices(
             assert any(isinstance(e, MeetingUpdated) and e.meeting.state == "recording" for e in seen)
             rig.play(_read_48k(shared_audio / "timit_ldc93s1.wav"))
             assert await asyncio.to_thread(rig.played.wait, 30), "the meeting audio was not played"
+            t3 = time.monotonic()
             done = await asyncio.wait_for(app_engine.meeting_stop(), 300)
+            print(f"\nlistener ready {ready_s:.1f} s, the app's turn {t2 - t1:.1f} s, meeting start and audio "
+                  f"{t3 - t2:.1f} s, meeting stop {time.monotonic() - t3:.1f} s; load {os.getloadavg()[0]:.1f}")
             assert done.state == "done" and done.id == view.id, done
             said = " ".join(s.text for s in done.segments).lower()
             assert "suit" in said or "wash" in said, done.segments

@@ -61,6 +61,8 @@ def test_hands_free_answers_the_wake_phrase_without_a_key(
             return voice_onset(heard, SPEECH_LEVEL) is not None
 
         _wait(voiced, 30, "the reply's audio on the speaker port", listen.why)
+        _wait(lambda: listen.event("listen_state", m, state="hands_free"), 60,
+              "the reply to end (the microphone still open)", listen.why)
         replies = [e for e in listen.events[n:] if e.get("kind") == "reply_done"]
         assert len(replies) == 1, replies  # the overheard sentence got none
         assert not listen.event("listen_state", n, state="listening"), "no key was pressed, nothing else opened"

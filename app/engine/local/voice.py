@@ -432,8 +432,8 @@ class LocalVoice:
         self.listening = False
         self.core.hands_free = False
         self._hands_free_mic = False
+        await self.stop_speaking()  # the reply first, then the microphone (hands-free: both are open)
         self._stop_mic()
-        await self.stop_speaking()
         with self._voice_lock:
             voice, self._voice = self._voice, None
         if voice is not None:
