@@ -391,6 +391,11 @@ class LocalVoice:
         voice = self._voice
         if voice is not None:
             voice.assistant_speaks(None, 16_000, float("inf"))  # until it stops
+        # hands-free on this machine: its microphone rests while the reply plays and opens again after (an
+        # input stream left open while the reply's output stream ran stopped delivering on JACK)
+        rested = self._hands_free_mic and self._mic is not None
+        if rested:
+            self._stop_mic()
         try:
             def started(ev: AudioEvent) -> None:  # the first sentence's audio is queued to play
                 if isinstance(ev, AssistantSpeakingStarted):
@@ -409,6 +414,8 @@ class LocalVoice:
             self._speech_job = None
             if voice is not None:
                 voice.assistant_stopped()
+            if rested and self._hands_free_mic and self._mic is None and self._voice is not None:
+                self._start_mic(self._voice)
             core.set_state("idle")
 
     async def stop_speaking(self) -> None:
