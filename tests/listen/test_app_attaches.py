@@ -165,12 +165,18 @@ def _hands_free(listen: ListenProcess, rig: JackRig, addressed: np.ndarray, over
     heard = _wait(lambda: listen.event("final", n), 60, "the overheard transcript", listen.why)
     assert heard.get("addressed") is False, heard
 
-    # the wake phrase and a request: answered aloud, no key pressed
-    m = len(listen.events)
-    start = rig.now()
-    rig.play(np.concatenate([addressed, pause]))
-    assert rig.played.wait(30), "the request was not played"
-    final = _wait(lambda: listen.event("final", m, addressed=True), 60, "the request's transcript", listen.why)
+    # the wake phrase and a request: answered aloud, no key pressed. Said at most twice, as a person
+    # would: under load Whisper base once heard "Her assistant was on the street." (not addressed)
+    for attempt in (1, 2):
+        m = len(listen.events)
+        start = rig.now()
+        rig.play(np.concatenate([addressed, pause]))
+        assert rig.played.wait(30), "the request was not played"
+        heard = _wait(lambda m=m: listen.event("final", m), 60, "the request's transcript", listen.why)  # type: ignore[misc]
+        if heard.get("addressed") or attempt == 2:
+            break
+        print(f"\nhands-free: not heard as addressed the first time: {heard.get('text')!r}")
+    final = _wait(lambda: listen.event("final", m, addressed=True), 30, "the request's transcript", listen.why)
     assert "time" in final["text"].lower(), final
     done = _wait(lambda: listen.event("reply_done", m), 60, "the reply", listen.why)
     assert done["reply"]["text"], done
