@@ -216,6 +216,9 @@ class ListenSettings(BaseModel):
                         description="push-to-talk key held in any program: a key name like ctrl_r, alt_r, f13, "
                         "scroll_lock, pause, or one character")
     sounds: bool = Field(True, description="a short tone when the microphone opens and closes")
+    hands_free: bool = Field(False, description="keep the microphone open and answer requests that start with "
+                             "the wake phrase, without the key (off: the microphone is open only while the key "
+                             "is held or a meeting records)")
 
 
 class Settings(BaseSettings):

@@ -17,6 +17,7 @@ from app.cli.common import fail, line, said_line, services
 
 if TYPE_CHECKING:
     from app.listen.service import DesktopListener
+    from app.settings import ListenSettings
 
 
 def _say(line: str) -> None:
@@ -33,6 +34,9 @@ def listen(
     remove_autostart: bool = typer.Option(False, "--remove-autostart", help="do not start it on login any more"),
     systemd: bool = typer.Option(False, "--systemd", help="with --install/--remove-autostart on Linux: a systemd "
                                  "user unit instead of the desktop's autostart entry"),
+    hands_free: bool | None = typer.Option(None, "--hands-free/--no-hands-free", help="keep the microphone open "
+                                           "and answer requests that start with the wake phrase (default: the "
+                                           "listen setting, off)"),
 ) -> None:
     """Listen in the background: hold the push-to-talk key in any program, speak, release, hear the answer."""
     if install_autostart or remove_autostart:
@@ -52,6 +56,8 @@ def listen(
     settings = sv.settings.listen
     if key:
         settings = settings.model_copy(update={"hotkey": key})
+    if hands_free is not None:
+        settings = settings.model_copy(update={"hands_free": hands_free})
     instance = SingleInstance(sv.paths.cache_dir)
     try:
         instance.acquire()
@@ -63,7 +69,7 @@ def listen(
         except HotkeyError as exc:
             fail(str(exc), code=2)
         del hotkey_probe
-        restart = asyncio.run(_run(settings.hotkey, as_json, tray))
+        restart = asyncio.run(_run(settings, as_json, tray))
     finally:
         instance.release()
     if restart:
@@ -80,18 +86,21 @@ def listen(
     os._exit(0)
 
 
-async def _run(key: str, as_json: bool, tray: bool) -> bool:
+async def _run(settings: ListenSettings, as_json: bool, tray: bool) -> bool:
     """True: the listener must start again (its microphone or speaker went away)."""
     from app.engine import NotAvailable
     from app.engine.local import LocalEngine
+    from app.listen.channel import ControlChannel
     from app.listen.hotkey import GlobalHotkey, session_kind
+    from app.listen.instance import channel_path
     from app.listen.notify import DesktopNotifier
     from app.listen.service import DesktopListener
     from app.listen.tray import Tray
 
     sv = services()
     engine = LocalEngine(sv, speech_output="device", preload=False)
-    listener = DesktopListener(engine, sv.settings.listen, _say, as_json=as_json)
+    key = settings.hotkey
+    listener = DesktopListener(engine, settings, _say, as_json=as_json)
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError):  # Windows: Ctrl+C ends asyncio.run
@@ -101,6 +110,8 @@ async def _run(key: str, as_json: bool, tray: bool) -> bool:
     except NotAvailable as exc:
         await engine.close()
         fail(line("listen.cannot", detail=said_line(exc)))
+    channel = ControlChannel(listener, channel_path(sv.paths.cache_dir))
+    await channel.start()  # the desktop app asks for turns and meetings here (one owner of the devices)
     stop_tray = Tray(listener, sv.settings.language, key).start() if tray else None
     notifier = DesktopNotifier(sv.settings.language, listener.decide)
     if await asyncio.to_thread(notifier.connect):
@@ -113,6 +124,7 @@ async def _run(key: str, as_json: bool, tray: bool) -> bool:
         await listener.wait()
     finally:
         hotkey.stop()
+        await channel.close()
         notifier.close()
         if stop_tray is not None:
             stop_tray()

@@ -22,13 +22,15 @@ EngineFactory = Callable[[], Engine]
 
 
 def local_engine(sv: Services) -> LocalEngine:
-    """The in-process engine of the desktop app. Its push-to-talk leaves this computer's microphone to
-    a background listener that runs (`personal-agent listen`, one owner of the devices) and says so."""
+    """The in-process engine of the desktop app (its UI is served on this computer only). While a
+    background listener runs (`personal-agent listen`, the one owner of the devices), its push-to-talk
+    and meeting recordings happen on the listener's microphone and speaker through the listener's
+    control channel, and the listener's events come to this engine's screens (app/listen/link.py)."""
     from app.engine.local import LocalEngine
-    from app.listen.instance import running_listener
+    from app.listen.link import ListenerLink
 
     engine = LocalEngine(sv)
-    engine.voice.mic_taken_elsewhere = lambda: running_listener(sv.paths.cache_dir) is not None
+    engine.voice.device_owner = ListenerLink(sv.paths.cache_dir, engine.core.bus.emit, lambda: sv.settings.language)
     return engine
 
 

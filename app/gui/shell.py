@@ -347,6 +347,9 @@ class AssistantApp:
     async def start_capture(self) -> None:
         if self.recorder is None or self._recording:
             return
+        elsewhere = getattr(self.engine, "devices_elsewhere", None)
+        if elsewhere is not None and elsewhere():
+            return  # the background listener records this turn or meeting on its microphone
         import flet_audio_recorder as far
 
         cfg = far.AudioRecorderConfiguration(encoder=far.AudioEncoder.PCM16BITS, sample_rate=CAPTURE_RATE,

@@ -3,7 +3,9 @@ second ``personal-agent listen`` (which would open the microphone twice) is refu
 
 from __future__ import annotations
 
+import hashlib
 import os
+import tempfile
 from pathlib import Path
 
 from filelock import FileLock, Timeout
@@ -54,3 +56,18 @@ def running_listener(folder: Path) -> int | None:
         return SingleInstance(folder).running_pid() or 0
     lock.release()
     return None
+
+
+def channel_path(folder: Path) -> Path:
+    """Where this user's listener takes requests (its control channel, a Unix socket): in the user's
+    runtime folder (``XDG_RUNTIME_DIR``, the user's own) when there is one, else beside the lock; named
+    after the app's folder, so two set-ups of one user do not meet. A path too long for a socket goes to
+    an owner-only folder in the temp folder."""
+    digest = hashlib.sha256(str(folder.resolve()).encode()).hexdigest()[:12]
+    runtime = os.environ.get("XDG_RUNTIME_DIR", "")
+    path = Path(runtime) / f"personal-agent-listen-{digest}.sock" if runtime and Path(runtime).is_dir() \
+        else folder / "listen.sock"
+    if len(os.fsencode(path)) < 100:
+        return path
+    uid = os.getuid() if hasattr(os, "getuid") else 0
+    return Path(tempfile.gettempdir()) / f"personal-agent-{uid}" / f"listen-{digest}.sock"

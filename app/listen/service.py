@@ -19,7 +19,16 @@ from collections.abc import Callable, Coroutine
 from typing import TYPE_CHECKING, Any, Literal
 
 from agents.turn import ApprovalRequested, ReplyDone, TranscriptFinal, TurnError
-from app.engine import EngineError, EngineEvent, MeetingUpdated, Notice, StateChanged, TimerChanged
+from app.engine import (
+    EngineError,
+    EngineEvent,
+    MeetingUpdated,
+    MeetingView,
+    Notice,
+    StateChanged,
+    TimerChanged,
+    TurnReply,
+)
 from app.listen.cues import play_cue
 
 if TYPE_CHECKING:
@@ -27,7 +36,7 @@ if TYPE_CHECKING:
     from app.settings import ListenSettings
 
 log = logging.getLogger(__name__)
-ListenState = Literal["idle", "listening", "thinking", "speaking", "muted", "recording"]
+ListenState = Literal["idle", "listening", "thinking", "speaking", "muted", "recording", "hands_free"]
 # (title, body, approval id or None) -> shown: a desktop notification (notify.py); not shown: a line
 Alert = Callable[[str, str, int | None], bool]
 
@@ -41,12 +50,16 @@ class DesktopListener:
         self.as_json = as_json
         self.muted = False
         self.recording = False
+        self.hands_free = False  # the microphone is open for the wake phrase (config.hands_free, not muted)
+        self._meeting_op = False  # a meeting starts or stops: hands-free waits for it
         self.engine_state = "idle"
         self.state_listeners: list[Callable[[ListenState], None]] = []
+        # every engine event (any thread): the control channel hands them to the desktop app (channel.py)
+        self.event_listeners: list[Callable[[EngineEvent], None]] = []
         self.alert: Alert | None = None
         self.loop: asyncio.AbstractEventLoop | None = None
         self.stopped: asyncio.Event | None = None
-        self._press: asyncio.Task[bool] | None = None
+        self._press: asyncio.Task[str | None] | None = None
         self._tasks: set[asyncio.Task[None]] = set()
         self._write_lock = threading.Lock()
         self._last_state: ListenState | None = None
@@ -65,13 +78,18 @@ class DesktopListener:
             return self.engine_state  # type: ignore[return-value]
         if self.recording:
             return "recording"
-        return "muted" if self.muted else "idle"
+        if self.muted:
+            return "muted"
+        return "hands_free" if self.hands_free else "idle"
 
     def _state_changed(self) -> None:
         state = self.state
         if state == self._last_state:
             return
         self._last_state = state
+        if self.as_json:  # what the tray shows (the tests and scripts read it here)
+            with self._write_lock:
+                self.write(json.dumps({"kind": "listen_state", "state": state, "t": time.monotonic()}))
         for listener in list(self.state_listeners):
             try:
                 listener(state)
@@ -90,6 +108,19 @@ class DesktopListener:
         self.engine.subscribe(self._on_event)
         for part in (core.assistant, core.tts, core.recognizer, self.engine.voice.prepare) if load else ():
             await core.thread(part)
+        if self.config.hands_free and not self.muted:
+            await self._set_hands_free(True)
+
+    async def _set_hands_free(self, on: bool) -> None:
+        """Hands-free through the engine's own path (the Listener matches the wake phrase as in the app),
+        on this machine's microphone, which stays open while it is on."""
+        try:
+            await self.engine.set_hands_free(on, origin="listen")
+            self.hands_free = on
+        except EngineError as exc:
+            self.hands_free = False
+            self._line(f"hands-free: {exc}")
+        self._state_changed()
 
     async def wait(self) -> None:
         assert self.stopped is not None, "prepare() first"
@@ -122,33 +153,72 @@ class DesktopListener:
     def _down(self) -> None:
         if self.muted or self._press is not None:
             return
+        self._begin("listen")
+
+    def _begin(self, origin: str) -> asyncio.Task[str | None]:
         if self.config.sounds:
             play_cue(True, self.engine.sv.settings.audio.output_device, self.audio_lost)
-        self._press = asyncio.ensure_future(self._start())
+        self._press = press = asyncio.ensure_future(self._start(origin))
+        return press
 
-    async def _start(self) -> bool:
+    async def _start(self, origin: str) -> str | None:
+        """None: the microphone is open; else why not."""
         try:
-            await self.engine.start_listening(origin="listen")  # stops a reply that is playing first
-            return True
+            await self.engine.start_listening(origin=origin)  # stops a reply that is playing first
+            return None
         except EngineError as exc:
-            self._line(f"cannot listen: {exc}")
-            return False
+            return str(exc)
+
+    def _end(self) -> asyncio.Task[str | None] | None:
+        press, self._press = self._press, None
+        if press is not None and self.config.sounds:
+            play_cue(False, self.engine.sv.settings.audio.output_device, self.audio_lost)
+        return press
 
     def _up(self) -> None:
-        press, self._press = self._press, None
-        if press is None:
-            return
-        if self.config.sounds:
-            play_cue(False, self.engine.sv.settings.audio.output_device, self.audio_lost)
-        self._spawn(self._finish(press))
+        press = self._end()
+        if press is not None:
+            self._spawn(self._finish(press))
 
-    async def _finish(self, press: asyncio.Task[bool]) -> None:
-        if not await press:
+    async def _finish(self, press: asyncio.Task[str | None]) -> None:
+        error = await press
+        if error is not None:
+            self._line(f"cannot listen: {error}")
             return
         try:
             await self.engine.stop_listening()
         except EngineError as exc:
             self._line(f"cannot answer: {exc}")
+
+    # -- a turn asked for by the desktop app through the control channel (on the loop; channel.py):
+    # the same press as the key's, so the key and the app never open the microphone twice
+
+    async def press(self, origin: str) -> None:
+        """Open the microphone for a turn; EngineError (one line) when it cannot."""
+        from app.listen.strings import CHANNEL
+
+        language = self.engine.sv.settings.language
+        if self.muted:
+            raise EngineError(CHANNEL.text("muted", language))
+        if self._press is not None:
+            raise EngineError(CHANNEL.text("busy", language))
+        press = self._begin(origin)
+        error = await press
+        if error is not None:
+            if self._press is press:
+                self._press = None
+            raise EngineError(error)
+
+    async def release(self) -> TurnReply | None:
+        """Close the microphone and answer (the reply is spoken on this machine's speaker); None when no
+        turn was open (the key's release ended it already) or nothing was heard."""
+        press = self._end()
+        if press is None:
+            return None
+        error = await press
+        if error is not None:
+            raise EngineError(error)
+        return await self.engine.stop_listening()
 
     # -- a device that went away (any thread)
 
@@ -177,8 +247,17 @@ class DesktopListener:
     # -- the tray's actions (any thread)
 
     def set_muted(self, muted: bool) -> None:
+        """Muted, the key does nothing and hands-free closes the microphone (until unmuted)."""
         self.muted = muted
         self._state_changed()
+        self._sync_hands_free()
+
+    def _sync_hands_free(self) -> None:
+        """Hands-free (when set) is on unless muted or a meeting records (the meeting has the
+        microphone then: one stream, and what is said in a meeting is not a request)."""
+        want = self.config.hands_free and not self.muted and not self.recording
+        if want != self.hands_free and self.loop is not None and not self._meeting_op:
+            asyncio.run_coroutine_threadsafe(self._set_hands_free(want), self.loop)
 
     def toggle_meeting(self) -> None:
         if self.loop is None:
@@ -187,15 +266,37 @@ class DesktopListener:
 
     async def _toggle_meeting(self) -> None:
         try:
-            if self.recording:
-                await self.engine.meeting_stop()
-                self.recording = False
-            else:
-                await self.engine.meeting_start()
-                self.recording = True
+            await self.meeting("stop" if self.recording else "start")
         except EngineError as exc:
             self._line(f"meeting: {exc}")
         self._state_changed()
+
+    async def meeting(self, op: Literal["start", "pause", "resume", "stop"], title: str = "") -> MeetingView:
+        """A meeting on this machine's microphone (the tray, the app through the control channel); while
+        it records, hands-free is off (its microphone is closed first: one capture stream)."""
+        self._meeting_op = True
+        try:
+            return await self._meeting(op, title)
+        finally:
+            self._meeting_op = False
+            self._sync_hands_free()
+
+    async def _meeting(self, op: Literal["start", "pause", "resume", "stop"], title: str) -> MeetingView:
+        engine = self.engine
+        if op == "start":
+            if self.hands_free:
+                await self._set_hands_free(False)
+            view = await engine.meeting_start(title)
+            self.recording = True
+        elif op == "pause":
+            view = await engine.meeting_pause()
+        elif op == "resume":
+            view = await engine.meeting_resume()
+        else:
+            view = await engine.meeting_stop()
+            self.recording = False
+        self._state_changed()
+        return view
 
     def decide(self, approval_id: int, approve: bool) -> None:
         """A notification's Approve or Deny."""
@@ -219,6 +320,10 @@ class DesktopListener:
             if recording != self.recording:
                 self.recording = recording
                 self._state_changed()
+                if ev.meeting.state != "processing":  # its microphone closes only when it is done
+                    self._sync_hands_free()
+        for forward in list(self.event_listeners):
+            forward(ev)
         if self.as_json:
             if ev.kind != "speech_audio":
                 data = ev.model_dump(mode="json")

@@ -12,6 +12,8 @@ TRAY = Catalogue({
     "state.speaking": ("speaking", "spricht"),
     "state.muted": ("muted: the key does nothing", "stumm: die Taste tut nichts"),
     "state.recording": ("recording a meeting: the microphone is on", "nimmt ein Meeting auf: das Mikrofon ist an"),
+    "state.hands_free": ("hands-free: the microphone is on, start with the wake phrase",
+                         "freihändig: das Mikrofon ist an, beginne mit dem Aktivierungswort"),
     "mute": ("Mute", "Stumm"),
     "meeting.start": ("Start meeting recording", "Meeting-Aufnahme starten"),
     "meeting.stop": ("Stop meeting recording", "Meeting-Aufnahme beenden"),
@@ -25,4 +27,17 @@ TRAY = Catalogue({
     "approval.title": ("Waiting for your yes: {summary}", "Wartet auf dein Ja: {summary}"),
     "audio_lost": ("The microphone or speaker went away: the listener starts again to find it.",
                    "Mikrofon oder Lautsprecher sind weg: der Zuhörer startet neu, um sie wiederzufinden."),
+})
+
+# the control channel (channel.py, link.py): what a program talking to the listener is told
+CHANNEL = Catalogue({
+    "bad_request": ("The listener did not understand this request.", "Der Zuhörer hat diese Anfrage nicht verstanden."),
+    "too_long": ("The request is too long for the listener.", "Die Anfrage ist zu lang für den Zuhörer."),
+    "foreign": ("The listener takes requests only from the user it runs for.",
+                "Der Zuhörer nimmt Anfragen nur von dem Benutzer an, für den er läuft."),
+    "muted": ("The background listener is muted: turn mute off in its tray icon to talk.",
+              "Der Zuhörer im Hintergrund ist stumm: schalte „Stumm“ in seinem Symbol im Infobereich aus, um zu sprechen."),
+    "busy": ("The background listener is already listening.", "Der Zuhörer im Hintergrund hört schon zu."),
+    "gone": ("The background listener stopped answering; nothing was recorded here. Try again.",
+             "Der Zuhörer im Hintergrund antwortet nicht mehr; hier wurde nichts aufgenommen. Versuch es noch einmal."),
 })

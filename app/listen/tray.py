@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 COLOURS: dict[str, tuple[int, int, int]] = {
     "idle": (120, 120, 120), "listening": (220, 40, 40), "thinking": (230, 160, 20),
-    "speaking": (40, 120, 220), "muted": (60, 60, 60), "recording": (200, 0, 120),
+    "speaking": (40, 120, 220), "muted": (60, 60, 60), "recording": (200, 0, 120), "hands_free": (230, 90, 30),
 }
 
 

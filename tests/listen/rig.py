@@ -234,8 +234,8 @@ def cue_band(samples: np.ndarray) -> np.ndarray:
 class ListenProcess:
     """`personal-agent listen --json --no-tray` as its own process; its events as they come."""
 
-    def __init__(self, env: dict[str, str], rig: JackRig | None = None) -> None:
-        self.proc = subprocess.Popen([sys.executable, "-m", "app.cli.main", "listen", "--json", "--no-tray"],
+    def __init__(self, env: dict[str, str], rig: JackRig | None = None, args: tuple[str, ...] = ()) -> None:
+        self.proc = subprocess.Popen([sys.executable, "-m", "app.cli.main", "listen", "--json", "--no-tray", *args],
                                      cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         self.events: list[dict[str, Any]] = []
         self.stderr: list[str] = []

@@ -1,5 +1,6 @@
 """One owner of the devices: the desktop app opened beside a running `personal-agent listen` does not
-open this computer's microphone a second time; its push-to-talk says, in plain words, who has it."""
+open this computer's microphone a second time; when the listener cannot be reached (it holds the lock but
+has no control channel: an older listener), its push-to-talk says, in plain words, who has it."""
 
 from __future__ import annotations
 
@@ -45,5 +46,5 @@ def test_gui_push_to_talk_leaves_the_microphone_to_the_listener(
         assert engine.voice._mic is None and "listening" not in states  # nothing was opened
     finally:
         listener.release()
-    assert engine.voice.mic_taken_elsewhere is not None and not engine.voice.mic_taken_elsewhere()
+    assert engine.voice.device_owner is not None and not engine.voice.device_owner.present()
     asyncio.run(engine.close())

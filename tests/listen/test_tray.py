@@ -65,7 +65,7 @@ def test_menu_actions(listener: DesktopListener) -> None:
 
         lines.clear()
         await asyncio.to_thread(_items(tray)["Start meeting recording"], None)
-        for _ in range(200):  # the meeting starts on the listener's loop
+        for _ in range(1200):  # the meeting starts on the listener's loop (30 s and more at load 12+)
             if listener.recording or lines:
                 break
             await asyncio.sleep(0.05)

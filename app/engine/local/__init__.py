@@ -229,16 +229,33 @@ class LocalEngine:
         await self.voice.stop_speaking()
 
     async def meeting_start(self, title: str = "") -> MeetingView:
+        owner = self.voice.device_owner  # the background listener records it on its microphone
+        if owner is not None and await self.core.thread(owner.present):
+            return await owner.meeting("start", title)
         return await self.meetings_port.start(title)
 
     async def meeting_pause(self) -> MeetingView:
+        owner = self.voice.device_owner
+        if owner is not None and owner.meeting_active:
+            return await owner.meeting("pause")
         return await self.meetings_port.pause()
 
     async def meeting_resume(self) -> MeetingView:
+        owner = self.voice.device_owner
+        if owner is not None and owner.meeting_active:
+            return await owner.meeting("resume")
         return await self.meetings_port.resume()
 
     async def meeting_stop(self) -> MeetingView:
+        owner = self.voice.device_owner
+        if owner is not None and owner.meeting_active:
+            return await owner.meeting("stop")
         return await self.meetings_port.stop()
+
+    def devices_elsewhere(self) -> bool:
+        """The app's turn or meeting runs on the background listener's microphone: the window opens none."""
+        owner = self.voice.device_owner
+        return owner is not None and (owner.turn_active or owner.meeting_active)
 
     async def meetings(self, query: str = "") -> list[MeetingSummary]:
         return await self.meetings_port.past(query)

@@ -10,7 +10,7 @@ import time
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from agents.phrasebook import phrase
 from agents.turn import SpeakingStarted, new_turn_id
@@ -18,6 +18,7 @@ from app.engine import (
     AudioChunk,
     AudioClip,
     EngineError,
+    MeetingView,
     NotAvailable,
     SpeechAudioReady,
     SpeechStopped,
@@ -45,6 +46,26 @@ FALLBACK_OFFER = {lang: (voice, phrase("engine.install_voice", lang))
 Answer = Callable[[str, str, float | None, float | None], Awaitable[TurnReply]]
 
 
+class DeviceOwner(Protocol):
+    """Another process that owns this computer's microphone and speaker (the background listener,
+    app/listen/link.py): while it runs, push-to-talk and meetings happen there, its events come here."""
+
+    turn_active: bool
+    meeting_active: bool
+
+    def present(self) -> bool: ...  # blocking: called in a thread
+
+    async def start_listening(self, origin: str) -> None: ...
+
+    async def stop_listening(self) -> TurnReply | None: ...
+
+    async def meeting(self, op: str, title: str = "") -> MeetingView: ...
+
+    async def stop_speaking(self) -> None: ...  # its reply that plays stops (nothing when not attached)
+
+    async def close(self) -> None: ...
+
+
 class LocalVoice:
     def __init__(self, core: EngineCore) -> None:
         self.core = core
@@ -62,12 +83,13 @@ class LocalVoice:
         self._prompt: SpokenPrompt | None = None  # the approval question asked last (follow_up.py)
         self._speech_job: Any = None
         self._mic: Any = None
+        self._hands_free_mic = False  # the device microphone stays open for the wake phrase (the listener)
         self._fallback_noticed: set[str] = set()
         # the device microphone could not be opened or stopped delivering (what went wrong); any thread
         self.on_device_lost: Callable[[str], None] | None = None
-        # the device microphone belongs to another process now (the background listener): True stops a
-        # press here from opening it a second time (the GUI's engine asks; app/gui/page.py)
-        self.mic_taken_elsewhere: Callable[[], bool] | None = None
+        # the device microphone belongs to another process (the background listener): a press here is
+        # a turn there, never a second microphone (the GUI's engine has one; app/gui/page.py)
+        self.device_owner: DeviceOwner | None = None
 
     async def _answer(self, text: str, turn_id: str, stt_s: float | None = None,
                       speech_end: float | None = None) -> TurnReply:
@@ -177,9 +199,11 @@ class LocalVoice:
             raise NotAvailable(self.core.say("engine.stt_unavailable", detail=detail))
         device_mic = self.core.microphone or (self.core.speech_output == "device"
                                               and self.core.sv.settings.gui.speech_output == "device")
-        taken = self.mic_taken_elsewhere
-        if device_mic and taken is not None and await self.core.thread(taken):
-            raise NotAvailable(self.core.say("engine.mic_in_listener"))
+        owner = self.device_owner
+        if owner is not None and await self.core.thread(owner.present):
+            await self.stop_speaking()
+            await owner.start_listening(origin)  # EngineError: one line, nothing opened here
+            return
         await self.stop_speaking()
         self.core.loop = asyncio.get_running_loop()
         voice = await self.core.thread(self._get_voice)
@@ -190,11 +214,14 @@ class LocalVoice:
         voice.press()
         self.listening = True
         self.core.set_state("listening")
-        if device_mic:
+        if device_mic and self._mic is None:  # hands-free on the device: its microphone is open already
             self._start_mic(voice)
 
     async def stop_listening(self) -> TurnReply | None:
         released = time.monotonic()  # the end of speech: the turn's clock starts here
+        owner = self.device_owner
+        if owner is not None and owner.turn_active:
+            return await owner.stop_listening()
         voice = self._voice
         if not self.listening or voice is None:
             return None
@@ -202,7 +229,8 @@ class LocalVoice:
         while time.monotonic() < deadline and time.monotonic() - voice.last_chunk < 0.15:
             await asyncio.sleep(0.03)
         self.listening = False
-        self._stop_mic()
+        if not self._hands_free_mic:
+            self._stop_mic()
         turn_id = self._turn_id
         self.core.set_state("thinking")
         try:
@@ -252,8 +280,16 @@ class LocalVoice:
             self.core.loop = asyncio.get_running_loop()
             voice = await self.core.thread(self._get_voice)
             voice.set_mode("hands_free")
-        elif self._voice is not None:
-            self._voice.set_mode("push_to_talk")
+            if self.core.microphone and self._mic is None:
+                # the background listener: this machine's microphone stays open for the wake phrase
+                self._start_mic(voice)
+                self._hands_free_mic = True
+        else:
+            if self._voice is not None:
+                self._voice.set_mode("push_to_talk")
+            if self._hands_free_mic:
+                self._hands_free_mic = False
+                self._stop_mic()
         self.core.hands_free = on
         self._hands_free_turn = ""
         self.core.set_state(self.core.state)
@@ -355,6 +391,11 @@ class LocalVoice:
         voice = self._voice
         if voice is not None:
             voice.assistant_speaks(None, 16_000, float("inf"))  # until it stops
+        # hands-free on this machine: its microphone rests while the reply plays and opens again after (an
+        # input stream left open while the reply's output stream ran stopped delivering on JACK)
+        rested = self._hands_free_mic and self._mic is not None
+        if rested:
+            self._stop_mic()
         try:
             def started(ev: AudioEvent) -> None:  # the first sentence's audio is queued to play
                 if isinstance(ev, AssistantSpeakingStarted):
@@ -373,10 +414,14 @@ class LocalVoice:
             self._speech_job = None
             if voice is not None:
                 voice.assistant_stopped()
+            if rested and self._hands_free_mic and self._mic is None and self._voice is not None:
+                self._start_mic(self._voice)
             core.set_state("idle")
 
     async def stop_speaking(self) -> None:
         self.stop_speech()
+        if self.device_owner is not None:
+            await self.device_owner.stop_speaking()
 
     def stop_speech(self) -> None:
         self._stopped_turn = self._client_turn
@@ -389,10 +434,13 @@ class LocalVoice:
             self.core.set_state("idle")
 
     async def close(self) -> None:
+        if self.device_owner is not None:
+            await self.device_owner.close()
         self.listening = False
         self.core.hands_free = False
+        self._hands_free_mic = False
+        await self.stop_speaking()  # the reply first, then the microphone (hands-free: both are open)
         self._stop_mic()
-        await self.stop_speaking()
         with self._voice_lock:
             voice, self._voice = self._voice, None
         if voice is not None:
