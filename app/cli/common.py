@@ -7,7 +7,7 @@ import sqlite3
 import ssl
 import sys
 import unicodedata
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import typer
 from typer import _click  # typer's own click, whose Context the group's invoke takes
@@ -123,6 +123,12 @@ def _bad_argv() -> bool:
 class SafeGroup(TyperGroup):
     """The command group of the CLI: an error a user can cause ends in one line on stderr and a
     non-zero exit, never a traceback (``user_error``); with log level DEBUG the traceback is logged."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        from app.cli.help_language import help_language, localize
+
+        localize(self, help_language())  # --help in the CLI's language (app/cli/help_language.py)
+        return super().main(*args, **kwargs)
 
     def invoke(self, ctx: _click.Context) -> object:
         if _bad_argv():

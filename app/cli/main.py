@@ -108,6 +108,9 @@ def setup_models() -> None:
 
 
 def run() -> None:
+    from app.cli.help_language import help_language, use_typer_words
+
+    use_typer_words(help_language())  # typer's own words of --help and its error panel, in the CLI's language
     cli()
 
 

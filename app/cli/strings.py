@@ -444,5 +444,11 @@ CLI = Catalogue({
     "tax.unmatched": ("; no matching bank booking yet", "; noch keine passende Bankbuchung"),
     "tax.no_vendor": ("vendor not found", "Händler nicht gefunden"),
     "tax.receipt_added": ("receipt #{id}: {vendor}, {amount}, {day}{match}", "Beleg #{id}: {vendor}, {amount}, {day}{match}"),
+    # ---- --help: typer's own words that gettext does not reach (app/cli/help_language.py; the others:
+    # app/cli/locale/de/LC_MESSAGES/messages.po)
+    "help.usage": ("Usage: ", "Aufruf: "),
+    "help.help_option": ("Show this message and exit.", "Diese Hilfe zeigen und beenden."),
+    "help.options_metavar": ("[OPTIONS]", "[OPTIONEN]"),
+    "help.command_metavar": ("COMMAND [ARGS]...", "BEFEHL [ARGUMENTE]..."),
 }, same=frozenset({"tax.categorized", "meetings.state_event", "meetings.warning_event", "meetings.head", "server.user_row", "security.progress", "common.what_failed", "accounts.pin", "accounts.test_ok", "common.file", "models.failed", "models.col_mb", "models.col_rtf",
                    "models.checksum_line", "models.check_ok", "transcribe.failed"}))
