@@ -444,6 +444,25 @@ CLI = Catalogue({
     "tax.unmatched": ("; no matching bank booking yet", "; noch keine passende Bankbuchung"),
     "tax.no_vendor": ("vendor not found", "Händler nicht gefunden"),
     "tax.receipt_added": ("receipt #{id}: {vendor}, {amount}, {day}{match}", "Beleg #{id}: {vendor}, {amount}, {day}{match}"),
+    # ---- the operating system's usual reasons (common.py: os_reason, said_line)
+    "os.not_found": ("No such file or directory", "Datei oder Ordner nicht gefunden"),
+    "os.denied": ("Permission denied", "Zugriff verweigert"),
+    "os.not_permitted": ("Operation not permitted", "Vorgang nicht erlaubt"),
+    "os.is_dir": ("Is a directory", "ist ein Ordner"),
+    "os.not_dir": ("Not a directory", "ist kein Ordner"),
+    "os.no_space": ("No space left on device", "kein Platz mehr auf dem Gerät"),
+    "os.exists": ("File exists", "Datei existiert schon"),
+    "os.read_only": ("Read-only file system", "Dateisystem nur lesbar"),
+    "os.not_empty": ("Directory not empty", "Ordner ist nicht leer"),
+    "os.name_too_long": ("File name too long", "Dateiname zu lang"),
+    "os.refused": ("Connection refused", "Verbindung abgelehnt"),
+    "os.timed_out": ("Connection timed out", "Zeitüberschreitung der Verbindung"),
+    "os.unreachable": ("No route to host", "Ziel nicht erreichbar"),
+    "os.in_use": ("Address already in use", "Adresse wird schon benutzt"),
+    # ---- setup-models (main.py)
+    "setup.whisper": ("whisper base: {path} ({mb} MB, sha256 ok)", "Whisper base: {path} ({mb} MB, SHA-256 geprüft)"),
+    "setup.voice": ("piper voice {voice}: {path}", "Piper-Stimme {voice}: {path}"),
+    "setup.vad": ("silero vad: {path}", "Silero-Sprachaktivitätserkennung: {path}"),
     # ---- --help: typer's own words that gettext does not reach (app/cli/help_language.py; the others:
     # app/cli/locale/de/LC_MESSAGES/messages.po)
     "help.usage": ("Usage: ", "Aufruf: "),
