@@ -155,12 +155,26 @@ class SafeGroup(TyperGroup):
         localize(self, help_language())  # --help in the CLI's language (app/cli/help_language.py)
         return super().main(*args, **kwargs)
 
+    def make_context(self, *args: Any, **kwargs: Any) -> _click.Context:
+        from app.cli.help_language import help_language
+        from app.cli.usage_language import in_language
+
+        try:
+            return super().make_context(*args, **kwargs)
+        except _click.exceptions.UsageError as exc:  # this group's own options: said in the CLI's language
+            raise in_language(exc, help_language()) from None
+
     def invoke(self, ctx: _click.Context) -> object:
         if _bad_argv():
             typer.echo(line("common.bad_argv"), err=True)
             raise typer.Exit(2)
         try:
             return super().invoke(ctx)
+        except _click.exceptions.UsageError as exc:  # a sub-command's arguments: said in the CLI's language
+            from app.cli.help_language import help_language
+            from app.cli.usage_language import in_language
+
+            raise in_language(exc, help_language()) from None
         except (typer.Exit, typer.Abort, typer.exceptions.TyperException):
             raise  # typer's own: usage errors, fail(), exits
         except Exception as exc:

@@ -463,6 +463,21 @@ CLI = Catalogue({
     "setup.whisper": ("whisper base: {path} ({mb} MB, sha256 ok)", "Whisper base: {path} ({mb} MB, SHA-256 geprüft)"),
     "setup.voice": ("piper voice {voice}: {path}", "Piper-Stimme {voice}: {path}"),
     "setup.vad": ("silero vad: {path}", "Silero-Sprachaktivitätserkennung: {path}"),
+    # ---- usage errors, worded for typer's click copy (usage_language.py; the reason inside stays as it comes)
+    "usage.no_such_option": ("No such option: {name}", "Keine solche Option: {name}"),
+    "usage.possible": ("(Possible options: {options})", "(Mögliche Optionen: {options})"),
+    "usage.kind_argument": ("argument", "Argument"),
+    "usage.kind_option": ("option", "Option"),
+    "usage.kind_parameter": ("parameter", "Parameter"),
+    "usage.missing": ("Missing {kind} {hint}.", "{kind} {hint} fehlt."),
+    "usage.invalid_for": ("Invalid value for {hint}: {reason}", "Ungültiger Wert für {hint}: {reason}"),
+    "usage.invalid": ("Invalid value: {reason}", "Ungültiger Wert: {reason}"),
+    "usage.extra": ("Got unexpected extra argument(s) ({args})", "Unerwartete zusätzliche Argumente ({args})"),
+    "usage.no_such_command": ("No such command '{name}'.", "Kein Befehl namens '{name}'."),
+    "usage.missing_command": ("Missing command.", "Befehl fehlt."),
+    "usage.needs_value": ("Option '{name}' requires an argument.", "Option '{name}' braucht einen Wert."),
+    "usage.needs_values": ("Option '{name}' requires {n} arguments.", "Option '{name}' braucht {n} Werte."),
+    "usage.no_value": ("Option '{name}' does not take a value.", "Option '{name}' nimmt keinen Wert."),
     # ---- --help: typer's own words that gettext does not reach (app/cli/help_language.py; the others:
     # app/cli/locale/de/LC_MESSAGES/messages.po)
     "help.usage": ("Usage: ", "Aufruf: "),
