@@ -1,15 +1,22 @@
-"""`personal-agent doctor`: one line per check, ok/warn/fail, with a fix hint."""
+"""`personal-agent doctor`: one line per check, ok/warn/fail, with a fix hint, in English or German.
+
+A check's ``name`` is its English label and stays as it is (a stable key for scripts reading ``--json``);
+``label`` holds the label per language, ``detail_de``/``hint_de`` the German of the detail and the hint
+(empty where they are content only: a path, a device's name). The words: app/doctor_text.py."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
+from app.doctor_text import DOCTOR
 from app.services import Services
+from storage.bilingual import said
 
 Status = Literal["ok", "warn", "fail"]
+Said = tuple[str, str]  # (English, German)
 
 
 class Check(BaseModel):
@@ -17,10 +24,34 @@ class Check(BaseModel):
     status: Status
     detail: str
     hint: str = ""
+    label: dict[str, str] = Field(default_factory=dict)  # language -> the check's label
+    detail_de: str = ""
+    hint_de: str = ""
 
-    def line(self) -> str:
-        hint = f"  -> {self.hint}" if self.hint and self.status != "ok" else ""
-        return f"[{self.status.upper():4}] {self.name}: {self.detail}{hint}"
+    def line(self, lang: str = "en") -> str:
+        german = lang == "de"
+        name = self.label.get(lang) or self.name
+        detail = self.detail_de if german and self.detail_de else self.detail
+        hint = self.hint_de if german and self.hint_de else self.hint
+        tag = DOCTOR.text(f"status.{self.status}", lang).upper()
+        shown = f"  -> {hint}" if hint and self.status != "ok" else ""
+        return f"[{tag:4}] {name}: {detail}{shown}"
+
+
+def _say(key: str, **values: object) -> Said:
+    return DOCTOR.text(key, "en", **values), DOCTOR.text(key, "de", **values)
+
+
+def _error(exc: BaseException) -> Said:
+    """An error's line in both languages (its own German where it has one, else the library's words)."""
+    return str(exc), said(exc, "de")
+
+
+def _check(label: Said, status: Status, detail: Said | str, hint: Said | str = "") -> Check:
+    d = (detail, "") if isinstance(detail, str) else detail
+    h = (hint, "") if isinstance(hint, str) else hint
+    return Check(name=label[0], status=status, detail=d[0], hint=h[0], label={"en": label[0], "de": label[1]},
+                 detail_de=d[1] if d[1] != d[0] else "", hint_de=h[1] if h[1] != h[0] else "")
 
 
 def _models(sv: Services) -> list[Check]:
@@ -32,19 +63,18 @@ def _models(sv: Services) -> list[Check]:
         import ctranslate2
 
         ok = ctranslate2.contains_model(path)
-        out.append(Check(name="speech model", status="ok" if ok else "fail", detail=path,
-                         hint="run: personal-agent setup-models"))
+        out.append(_check(_say("label.speech_model"), "ok" if ok else "fail", path, _say("models.setup")))
     except (ModelError, ImportError) as exc:
-        out.append(Check(name="speech model", status="fail", detail=str(exc), hint="run the README setup command"))
+        out.append(_check(_say("label.speech_model"), "fail", _error(exc), _say("models.readme")))
     try:
         onnx, _cfg = piper_voice_files(sv.settings.tts.voice, sv.paths.models_dir)
         import onnxruntime
 
         onnxruntime.InferenceSession(str(silero_vad_path()), providers=["CPUExecutionProvider"])
-        out.append(Check(name="voice (piper)", status="ok", detail=str(onnx)))
-        out.append(Check(name="vad (silero onnx)", status="ok", detail="loads with onnxruntime"))
+        out.append(_check(_say("label.piper"), "ok", str(onnx)))
+        out.append(_check(_say("label.vad"), "ok", _say("vad.loads")))
     except (ModelError, ImportError) as exc:
-        out.append(Check(name="voice/vad", status="fail", detail=str(exc), hint="run the README setup command"))
+        out.append(_check(_say("label.voice_vad"), "fail", _error(exc), _say("models.readme")))
     out.extend(_voices_per_language(sv))
     return out
 
@@ -55,20 +85,19 @@ def _voices_per_language(sv: Services) -> list[Check]:
     from audio.speakable import Language
     from audio.tts import LANGUAGE_NAMES, SUGGESTED_VOICES, NoVoiceError, PiperTts
 
+    german_names = {"en": "Englisch", "de": "Deutsch"}
     tts = PiperTts(voice_config(sv.settings, sv.paths), threads=1)
     out = []
     langs: tuple[Language, ...] = ("en", "de")
     for lang in langs:
-        name = LANGUAGE_NAMES[lang]
+        label = _say("label.voice_lang", lang=lang)
         try:
-            out.append(Check(name=f"voice {lang}", status="ok", detail=tts.config.voice_for(lang)))
+            out.append(_check(label, "ok", tts.config.voice_for(lang)))
         except NoVoiceError:
-            hint = f"install {SUGGESTED_VOICES[lang]} in Voices & models (personal-agent models install)"
-            if tts.is_fallback(lang):
-                out.append(Check(name=f"voice {lang}", status="warn",
-                                 detail=f"fallback: {name} is spoken by espeak-ng", hint=hint))
-            else:
-                out.append(Check(name=f"voice {lang}", status="warn", detail=f"no voice speaks {name}", hint=hint))
+            hint = _say("voice.install", voice=SUGGESTED_VOICES[lang])
+            key = "voice.fallback" if tts.is_fallback(lang) else "voice.none"
+            detail = (DOCTOR.text(key, "en", name=LANGUAGE_NAMES[lang]), DOCTOR.text(key, "de", name=german_names[lang]))
+            out.append(_check(label, "warn", detail, hint))
     return out
 
 
@@ -78,17 +107,22 @@ def _audio_devices(sv: Services) -> list[Check]:
 
         devices = sd.query_devices()
     except Exception as exc:  # PortAudio missing or broken
-        return [Check(name="audio devices", status="warn", detail=f"PortAudio unavailable: {exc}",
-                      hint="apt-get install libportaudio2 (files and the web UI still work)")]
+        return [_check(_say("label.audio_devices"), "warn", _say("audio.unavailable", detail=exc),
+                       _say("audio.install"))]
     ins = [d for d in devices if d["max_input_channels"] > 0]
     outs = [d for d in devices if d["max_output_channels"] > 0]
+
+    def found(key: str, listed: list[dict[str, object]]) -> Said:
+        en, de = _say(key, count=len(listed))
+        if listed:
+            example = _say("audio.example", name=listed[0]["name"])
+            return en + example[0], de + example[1]
+        return en, de
+
     return [
-        Check(name="microphone", status="ok" if ins else "warn",
-              detail=f"{len(ins)} input device(s)" + (f", e.g. {ins[0]['name']}" if ins else ""),
-              hint="connect a microphone or use the web UI's microphone"),
-        Check(name="speaker", status="ok" if outs else "warn",
-              detail=f"{len(outs)} output device(s)" + (f", e.g. {outs[0]['name']}" if outs else ""),
-              hint="connect a speaker or use the web UI"),
+        _check(_say("label.microphone"), "ok" if ins else "warn", found("audio.inputs", ins), _say("audio.mic_hint")),
+        _check(_say("label.speaker"), "ok" if outs else "warn", found("audio.outputs", outs),
+               _say("audio.speaker_hint")),
     ]
 
 
@@ -99,19 +133,19 @@ def database_check(sv: Services) -> list[Check]:
         db = sv.db
         with db.session() as s:
             s.execute(text("SELECT 1"))
-        return [Check(name="database", status="ok", detail=f"{db.dialect}, migrated to head")]
+        return [_check(_say("label.database"), "ok", _say("db.ok", dialect=db.dialect))]
     except Exception as exc:
-        return [Check(name="database", status="fail", detail=f"{type(exc).__name__}: {str(exc).splitlines()[0]}",
-                      hint="check PA_DATABASE_URL and that the server is running")]
+        return [_check(_say("label.database"), "fail", f"{type(exc).__name__}: {str(exc).splitlines()[0]}",
+                       _say("db.hint"))]
 
 
 def _keyring(sv: Services) -> list[Check]:
     from app import secrets
 
     try:
-        return [Check(name="keyring", status="ok", detail=secrets.backend_name())]
+        return [_check(_say("label.keyring"), "ok", secrets.backend_name())]
     except secrets.SecretStoreError as exc:
-        return [Check(name="keyring", status="warn", detail=str(exc), hint="set PA_KEYRING_PASSWORD")]
+        return [_check(_say("label.keyring"), "warn", _error(exc), _say("keyring.hint"))]
 
 
 def _accounts(sv: Services) -> list[Check]:
@@ -119,19 +153,20 @@ def _accounts(sv: Services) -> list[Check]:
     try:
         accounts = sv.accounts.list()
     except Exception as exc:
-        return [Check(name="accounts", status="fail", detail=str(exc))]
+        return [_check(_say("label.accounts"), "fail", _error(exc))]
     if not accounts:
-        out.append(Check(name="accounts", status="ok", detail="none configured (offline features only)"))
+        out.append(_check(_say("label.accounts"), "ok", _say("accounts.none")))
     for a in accounts:
         res = sv.accounts.test(a.name, a.kind, timeout=5)
         again = not res.ok and "sign in again" in res.message  # a withdrawn or expired sign-in
-        out.append(Check(name=f"account {a.kind}:{a.name}", status="ok" if res.ok else "fail", detail=res.message,
-                         hint=f"personal-agent accounts {'signin' if again else 'test'} {a.name}"))
+        out.append(_check(_say("label.account", kind=a.kind, name=a.name), "ok" if res.ok else "fail", res.message,
+                          _say("accounts.hint", command="signin" if again else "test", name=a.name)))
     return out
 
 
 def storage_check(sv: Services) -> list[Check]:
     st = sv.settings.storage
+    label = _say("label.storage", backend=st.backend)
     if st.backend == "local":
         root = st.local_root or sv.paths.recordings_dir
         try:
@@ -143,21 +178,21 @@ def storage_check(sv: Services) -> list[Check]:
 
             free = shutil.disk_usage(root).free / 1e9
             status: Status = "ok" if free > 1 else "warn"
-            return [Check(name="storage (local)", status=status, detail=f"{root} writable, {free:.1f} GB free",
-                          hint="free some disk space before long recordings")]
+            detail = (DOCTOR.text("storage.free", "en", root=root, free=f"{free:.1f}"),
+                      DOCTOR.text("storage.free", "de", root=root, free=f"{free:.1f}".replace(".", ",")))
+            return [_check(label, status, detail, _say("storage.free_hint"))]
         except OSError as exc:
-            return [Check(name="storage (local)", status="fail", detail=str(exc), hint="check PA_STORAGE__LOCAL_ROOT")]
+            return [_check(label, "fail", _error(exc), _say("storage.local_hint"))]
     try:
         from app.wiring.storage import open_backend
 
         backend = open_backend(sv)
         backend.list("")
-        return [Check(name=f"storage ({st.backend})", status="ok", detail="reachable")]
+        return [_check(label, "ok", _say("storage.reachable"))]
     except ImportError:
-        return [Check(name=f"storage ({st.backend})", status="warn", detail="backend not available in this build")]
+        return [_check(label, "warn", _say("storage.unavailable"))]
     except Exception as exc:
-        return [Check(name=f"storage ({st.backend})", status="fail", detail=f"{type(exc).__name__}: {exc}",
-                      hint="check the server, share/bucket and `personal-agent accounts test`")]
+        return [_check(label, "fail", f"{type(exc).__name__}: {exc}", _say("storage.hint"))]
 
 
 def _encryption(sv: Services) -> list[Check]:
@@ -165,20 +200,21 @@ def _encryption(sv: Services) -> list[Check]:
     from storage.db.engine import default_database_url, is_plaintext_sqlite, sqlite_path
     from storage.errors import StorageError
 
+    label = _say("label.encryption")
     if not enabled(sv.paths.data_dir):
-        return [Check(name="encryption at rest", status="warn", detail="off",
-                      hint="turn it on with `personal-agent security encrypt` (docs/SECURITY.md)")]
+        return [_check(label, "warn", _say("encryption.off"), _say("encryption.off_hint"))]
     try:
         keys = sv.data_keys
     except StorageError as exc:  # the key is missing or wrong: one line, no key material
-        return [Check(name="encryption at rest", status="fail", detail=str(exc))]
+        return [_check(label, "fail", _error(exc))]
     assert keys is not None
     path = sqlite_path(sv.settings.database_url or default_database_url(sv.paths.data_dir))
     if path is not None and path.exists() and is_plaintext_sqlite(path):
-        return [Check(name="encryption at rest", status="warn", detail="on, but the database is not encrypted yet",
-                      hint="finish with `personal-agent security encrypt`")]
-    where = "PostgreSQL not covered" if path is None else "database encrypted"
-    return [Check(name="encryption at rest", status="ok", detail=f"on, key {keys.kek_id}; {where}")]
+        return [_check(label, "warn", _say("encryption.db_plain"), _say("encryption.finish"))]
+    where = "encryption.postgres" if path is None else "encryption.db_done"
+    en, de = _say(where)
+    return [_check(label, "ok", (DOCTOR.text("encryption.on", "en", kek=keys.kek_id, where=en),
+                                 DOCTOR.text("encryption.on", "de", kek=keys.kek_id, where=de)))]
 
 
 CHECKS: list[Callable[[Services], list[Check]]] = [

@@ -16,6 +16,7 @@ import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from storage.bilingual import Bilingual
 
@@ -215,13 +216,19 @@ def silero_vad_path() -> Path:
     return p
 
 
-def install_default_models(models_dir: Path) -> list[str]:
-    lines = []
+class DefaultModels(NamedTuple):
+    """Where the offline models are after ``install_default_models`` (the caller words it in its language)."""
+
+    whisper_dir: Path
+    whisper_bytes: int
+    voice: str
+    voice_onnx: Path
+    vad: Path
+
+
+def install_default_models(models_dir: Path) -> DefaultModels:
     d = install_whisper_base(models_dir)
     size = (d / "model.bin").stat().st_size
-    lines.append(f"whisper base: {d} ({size / 1e6:.0f} MB, sha256 ok)")
     onnx, cfg = piper_voice_files("en_US-joe-medium")
     json.loads(cfg.read_text())
-    lines.append(f"piper voice en_US-joe-medium: {onnx}")
-    lines.append(f"silero vad: {silero_vad_path()}")
-    return lines
+    return DefaultModels(d, size, "en_US-joe-medium", onnx, silero_vad_path())

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import errno
 import logging
 import sqlite3
 import ssl
 import sys
 import unicodedata
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import typer
 from typer import _click  # typer's own click, whose Context the group's invoke takes
@@ -16,7 +17,7 @@ from typer.core import TyperGroup
 from agents.i18n import Language, resolve_language
 from app.services import Services, build_services
 from app.settings import ConfigError
-from storage.bilingual import said
+from storage.bilingual import Bilingual, said
 
 _services: Services | None = None
 
@@ -48,9 +49,33 @@ def line(key: str, /, **values: object) -> str:
     return CLI.text(key, cli_language(), **values)
 
 
+# the operating system's reasons a user meets most (a file, a folder, the disk, a connection), in the CLI's words
+OS_REASONS = {errno.ENOENT: "os.not_found", errno.EACCES: "os.denied", errno.EPERM: "os.not_permitted",
+              errno.EISDIR: "os.is_dir", errno.ENOTDIR: "os.not_dir", errno.ENOSPC: "os.no_space",
+              errno.EEXIST: "os.exists", errno.EROFS: "os.read_only", errno.ENOTEMPTY: "os.not_empty",
+              errno.ENAMETOOLONG: "os.name_too_long", errno.ECONNREFUSED: "os.refused", errno.ETIMEDOUT: "os.timed_out",
+              errno.EHOSTUNREACH: "os.unreachable", errno.ENETUNREACH: "os.unreachable",
+              errno.EADDRINUSE: "os.in_use"}
+
+
+def os_reason(exc: OSError) -> str:
+    """An OS error's reason in the CLI's language: German from the catalogue for the usual ones, else (and in
+    English) the operating system's own words."""
+    key = OS_REASONS.get(exc.errno or 0)
+    if key is None or cli_language() == "en" or isinstance(exc, ssl.SSLError):
+        return exc.strerror or _first_line(exc)
+    return line(key)
+
+
 def said_line(exc: BaseException) -> str:
-    """An error's one line in the CLI's language (German where the error has a German text)."""
-    return said(exc, cli_language())
+    """An error's one line in the CLI's language (German where the error has a German text, and for the
+    operating system's usual errors: ``os_reason``)."""
+    lang = cli_language()
+    if lang == "de" and isinstance(exc, OSError) and not isinstance(exc, Bilingual | ssl.SSLError) \
+            and exc.errno in OS_REASONS:
+        where = f"{exc.filename}: " if exc.filename else ""
+        return where + os_reason(exc)
+    return said(exc, lang)
 
 
 def reset() -> None:
@@ -112,7 +137,7 @@ def user_error(exc: BaseException) -> tuple[str, int] | None:
         return line("common.utf8"), 2
     if isinstance(exc, OSError):
         where = f"{exc.filename}: " if exc.filename else ""
-        return line("common.file", where=where, detail=exc.strerror or _first_line(exc)), 1
+        return line("common.file", where=where, detail=os_reason(exc)), 1
     return None
 
 
@@ -124,12 +149,32 @@ class SafeGroup(TyperGroup):
     """The command group of the CLI: an error a user can cause ends in one line on stderr and a
     non-zero exit, never a traceback (``user_error``); with log level DEBUG the traceback is logged."""
 
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        from app.cli.help_language import help_language, localize
+
+        localize(self, help_language())  # --help in the CLI's language (app/cli/help_language.py)
+        return super().main(*args, **kwargs)
+
+    def make_context(self, *args: Any, **kwargs: Any) -> _click.Context:
+        from app.cli.help_language import help_language
+        from app.cli.usage_language import in_language
+
+        try:
+            return super().make_context(*args, **kwargs)
+        except _click.exceptions.UsageError as exc:  # this group's own options: said in the CLI's language
+            raise in_language(exc, help_language()) from None
+
     def invoke(self, ctx: _click.Context) -> object:
         if _bad_argv():
             typer.echo(line("common.bad_argv"), err=True)
             raise typer.Exit(2)
         try:
             return super().invoke(ctx)
+        except _click.exceptions.UsageError as exc:  # a sub-command's arguments: said in the CLI's language
+            from app.cli.help_language import help_language
+            from app.cli.usage_language import in_language
+
+            raise in_language(exc, help_language()) from None
         except (typer.Exit, typer.Abort, typer.exceptions.TyperException):
             raise  # typer's own: usage errors, fail(), exits
         except Exception as exc:

@@ -11,7 +11,7 @@ import typer
 
 from app import __version__
 from app.cli import accounts
-from app.cli.common import SafeGroup, fail, said_line, services
+from app.cli.common import SafeGroup, cli_language, fail, line, said_line, services
 from app.settings import ConfigError, load_settings
 
 cli = typer.Typer(
@@ -90,7 +90,7 @@ def doctor(as_json: bool = typer.Option(False, "--json", help="print the checks 
         typer.echo(json.dumps({"ok": ok, "checks": [r.model_dump() for r in results]}, indent=2))
     else:
         for r in results:
-            typer.echo(r.line())
+            typer.echo(r.line(cli_language()))
     if any(r.status == "fail" for r in results):
         raise typer.Exit(1)
 
@@ -101,13 +101,18 @@ def setup_models() -> None:
     from audio.models import ModelError, install_default_models
 
     try:
-        for line in install_default_models(services().paths.models_dir):
-            typer.echo(line)
+        done = install_default_models(services().paths.models_dir)
     except ModelError as exc:
         fail(said_line(exc))
+    typer.echo(line("setup.whisper", path=done.whisper_dir, mb=round(done.whisper_bytes / 1e6)))
+    typer.echo(line("setup.voice", voice=done.voice, path=done.voice_onnx))
+    typer.echo(line("setup.vad", path=done.vad))
 
 
 def run() -> None:
+    from app.cli.help_language import help_language, use_typer_words
+
+    use_typer_words(help_language())  # typer's own words of --help and its error panel, in the CLI's language
     cli()
 
 

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from app.cli.common import cli_language, fail, line, said_line, services
+from app.cli.common import cli_language, fail, line, os_reason, said_line, services
 
 if TYPE_CHECKING:
     from app.server.users import UserStore
@@ -123,7 +123,7 @@ def _start_metrics(sv: Services) -> Callable[[], None]:
     try:
         return serve_metrics(sv, cfg.metrics_host, cfg.metrics_port)
     except OSError as exc:
-        fail(line("server.metrics", host=cfg.metrics_host, port=cfg.metrics_port, detail=exc.strerror or exc), code=2)
+        fail(line("server.metrics", host=cfg.metrics_host, port=cfg.metrics_port, detail=os_reason(exc)), code=2)
 
 
 def _check_tls(certfile: Path, keyfile: Path) -> None:
@@ -134,7 +134,7 @@ def _check_tls(certfile: Path, keyfile: Path) -> None:
     try:
         ssl.create_default_context(ssl.Purpose.CLIENT_AUTH).load_cert_chain(str(certfile), str(keyfile))
     except OSError as exc:  # ssl.SSLError is an OSError too
-        reason = getattr(exc, "reason", None) or exc.strerror or str(exc).splitlines()[0]
+        reason = getattr(exc, "reason", None) or os_reason(exc)
         known = {"KEY_VALUES_MISMATCH": "server.tls_mismatch", "PEM lib": "server.tls_not_pem",
                  "NO_START_LINE": "server.tls_not_pem"}.get(reason)
         fail(line("server.tls", cert=certfile, key=keyfile, detail=line(known) if known else reason), code=2)

@@ -45,7 +45,7 @@ def caller(
         claims = st.users.tokens.verify(creds.credentials, "access")
         user = st.users.check_access(claims)
     except TokenError as exc:
-        raise unauthorized(str(exc)) from None
+        raise unauthorized(exc) from None
     return Caller(user=user, device_id=claims.dev)
 
 

@@ -9,6 +9,9 @@ body before anything reads it.
   without a valid token costs the server nothing (401, no temp file).
 - A JSON body (small: under its limit) is parsed once here; a string that is not valid Unicode (a lone
   surrogate such as ``"\\ud800"``) is refused with 400 instead of failing later as a 5xx.
+
+Its answers say their ``detail`` in the request's language (``Accept-Language``, else the server's: the
+routes' rule, app/server/api_language.py).
 """
 
 from __future__ import annotations
@@ -17,15 +20,18 @@ import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
+from fastapi import HTTPException
 from fastapi.concurrency import run_in_threadpool
 from fastapi.routing import APIRoute
 from starlette.datastructures import Headers
-from starlette.exceptions import HTTPException
+from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.server.api_language import request_language
 from app.server.tokens import TokenError
+from storage.bilingual import Bilingual, said
 
 JSON_LIMIT = 8 * 1024  # login, refresh, pairing ...: a few hundred bytes in practice
 WEBHOOK_LIMIT = 1024 * 1024  # Meta's deliveries are a few KB
@@ -35,7 +41,9 @@ TEXT_ROUTES = frozenset({"/api/v1/turns/text", "/api/v1/turns/text/stream", "/ap
 
 class BodyTooLarge(HTTPException):
     def __init__(self, limit: int) -> None:
-        super().__init__(413, f"request body too large: at most {_size(limit)}")
+        self.reason = Bilingual(f"request body too large: at most {_size(limit)}",
+                                de=f"Anfrage zu groß: höchstens {_size(limit)}")
+        super().__init__(413, self.reason)  # the app's error handler says it in the request's language
 
 
 def _size(n: int) -> str:
@@ -93,9 +101,18 @@ def _has_lone_surrogate(raw: bytes) -> bool:
     return False
 
 
-async def _answer(scope: Scope, send: Send, status: int, detail: str, headers: dict[str, str] | None = None) -> None:
-    """Answer without reading the body; the connection closes (the unread body is not waited for)."""
-    response = JSONResponse({"detail": detail}, status_code=status, headers={**(headers or {}), "Connection": "close"})
+BAD_LENGTH = Bilingual("bad Content-Length", de="ungültige Content-Length")
+NOT_SIGNED_IN = Bilingual("not signed in", de="nicht angemeldet")
+LONE_SURROGATE = Bilingual("text must be valid Unicode (a lone surrogate such as \\ud800 is not)",
+                           de="Text muss gültiges Unicode sein (ein einzelnes Surrogat wie \\ud800 ist es nicht)")
+
+
+async def _answer(scope: Scope, send: Send, status: int, detail: BaseException,
+                  headers: dict[str, str] | None = None) -> None:
+    """Answer without reading the body, in the request's language; the connection closes (the unread body is
+    not waited for)."""
+    text = said(detail, request_language(Request(scope)) if "app" in scope else "en")
+    response = JSONResponse({"detail": text}, status_code=status, headers={**(headers or {}), "Connection": "close"})
     await response(scope, _no_body, send)
 
 
@@ -133,7 +150,7 @@ class RequestGuard:
         length: int | None = None
         if declared is not None:
             if not declared.isdigit() or len(declared) > 18:
-                await _answer(scope, send, 400, "bad Content-Length")
+                await _answer(scope, send, 400, BAD_LENGTH)
                 return
             length = int(declared)
         has_body = (length or 0) > 0 or "chunked" in headers.get("transfer-encoding", "").lower()
@@ -143,7 +160,7 @@ class RequestGuard:
                 await _answer(scope, send, 401, denied, {"WWW-Authenticate": "Bearer"})
                 return
         if length is not None and length > pol.limit:
-            await _answer(scope, send, 413, BodyTooLarge(pol.limit).detail)
+            await _answer(scope, send, 413, BodyTooLarge(pol.limit).reason)
             return
         if not has_body:
             await self.app(scope, receive, send)
@@ -153,10 +170,10 @@ class RequestGuard:
             try:
                 raw = await counted.read_all()
             except BodyTooLarge as exc:
-                await _answer(scope, send, 413, exc.detail)
+                await _answer(scope, send, 413, exc.reason)
                 return
             if _has_lone_surrogate(raw):
-                await _answer(scope, send, 400, "text must be valid Unicode (a lone surrogate such as \\ud800 is not)")
+                await _answer(scope, send, 400, LONE_SURROGATE)
                 return
             await self.app(scope, _replay(raw, receive), send)
             return
@@ -173,16 +190,16 @@ class RequestGuard:
         except BodyTooLarge as exc:
             if started:
                 raise
-            await _answer(scope, send, 413, exc.detail)
+            await _answer(scope, send, 413, exc.reason)
 
-    async def _token_problem(self, authorization: str) -> str | None:
+    async def _token_problem(self, authorization: str) -> BaseException | None:
         scheme, _, token = authorization.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
-            return "not signed in"
+            return NOT_SIGNED_IN
         try:
             await run_in_threadpool(self._check_token, token.strip())
         except TokenError as exc:
-            return str(exc)
+            return exc
         return None
 
 

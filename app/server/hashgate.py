@@ -14,10 +14,12 @@ from typing import TypeVar
 
 from fastapi.concurrency import run_in_threadpool
 
+from storage.bilingual import Bilingual
+
 T = TypeVar("T")
 
 
-class HashGateBusy(Exception):
+class HashGateBusy(Bilingual):
     """Too many sign-ins are waiting already."""
 
 
@@ -40,7 +42,8 @@ class _Lane:
 
     async def run(self, fn: Callable[..., T], *args: object) -> T:
         if self._pending >= self.slots + self.queue:
-            raise HashGateBusy("the server is busy with sign-ins; try again in a few seconds")
+            raise HashGateBusy("the server is busy with sign-ins; try again in a few seconds",
+                               de="der Server ist mit Anmeldungen beschäftigt; in ein paar Sekunden noch einmal versuchen")
         if self._sem is None:
             self._sem = asyncio.Semaphore(self.slots)
         self._pending += 1

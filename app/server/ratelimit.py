@@ -25,15 +25,18 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from storage.bilingual import Bilingual
+
 FORGET_S = 86400.0  # a counter with no failure for a day is dropped
 KNOWN_S = 30 * 86400.0  # a name stays known at an address for 30 days after its last sign-in there
 MAX_KEYS = 100_000
 Key = tuple[str, str]
 
 
-class RateLimited(Exception):
+class RateLimited(Bilingual):
     def __init__(self, retry_after_s: int) -> None:
-        super().__init__(f"too many failed attempts; try again in {retry_after_s} s")
+        super().__init__(f"too many failed attempts; try again in {retry_after_s} s",
+                         de=f"zu viele fehlgeschlagene Versuche; in {retry_after_s} s noch einmal versuchen")
         self.retry_after_s = retry_after_s
 
 

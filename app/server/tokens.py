@@ -12,6 +12,7 @@ import jwt
 from pydantic import BaseModel, Field, ValidationError, field_validator
 
 from app.secrets import get_secret, set_secret
+from storage.bilingual import Bilingual
 
 ALGORITHM = "HS256"
 ISSUER = "personal-agent"
@@ -19,8 +20,17 @@ KEY_KIND, KEY_NAME = "server", "jwt"
 TokenType = Literal["access", "refresh"]
 
 
-class TokenError(Exception):
-    """The token is missing, malformed, tampered with, expired or of the wrong type."""
+class TokenError(Bilingual):
+    """The token is missing, malformed, tampered with, expired or of the wrong type (said in the client's
+    language by the server's error handler and the request guard)."""
+
+    @classmethod
+    def invalid(cls) -> TokenError:
+        return cls("invalid token", de="ungültiges Token")
+
+    @classmethod
+    def expired(cls) -> TokenError:
+        return cls("token expired", de="Token abgelaufen")
 
 
 MAX_ID = 2**31 - 1  # user and device ids: positive, and within every database's integer
@@ -79,9 +89,9 @@ class TokenIssuer:
                              options={"require": ["exp", "iat", "sub", "jti", "typ"]})
             claims = Claims.model_validate(raw)
         except jwt.ExpiredSignatureError:
-            raise TokenError("token expired") from None
+            raise TokenError.expired() from None
         except (jwt.InvalidTokenError, ValidationError, ValueError):
-            raise TokenError("invalid token") from None
+            raise TokenError.invalid() from None
         if claims.typ != typ:
-            raise TokenError("invalid token")
+            raise TokenError.invalid()
         return claims

@@ -156,7 +156,7 @@ class UserStore:
             dev = s.get(ServerDevice, claims.dev)
             user = s.get(ServerUser, claims.user_id)
             if row is None or dev is None or user is None or dev.revoked or user.disabled:
-                raise TokenError("invalid token")
+                raise TokenError.invalid()
             if row.used_at is not None:  # replay of a rotated token: revoke the device
                 dev.revoked = True
                 reused = True
@@ -168,7 +168,7 @@ class UserStore:
         if reused:
             self.audit.record("server.token_reuse", f"{out.username} / device {claims.dev}", "failed",
                               "refresh token used twice: device signed out", actor="server")
-            raise TokenError("invalid token")
+            raise TokenError.invalid()
         return self._issue(out, claims.dev)
 
     def check_access(self, claims: Claims) -> UserOut:
@@ -177,7 +177,7 @@ class UserStore:
             user = s.get(ServerUser, claims.user_id)
             dev = s.get(ServerDevice, claims.dev)
             if user is None or user.disabled or dev is None or dev.revoked or dev.user_id != user.id:
-                raise TokenError("invalid token")
+                raise TokenError.invalid()
             return UserOut.model_validate(user)
 
     def sign_out(self, user_id: int, device_id: int) -> None:

@@ -61,4 +61,6 @@ def test_doctor_json(pa_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     checks = {c["name"]: c for c in out["checks"]}
     assert checks["speech model"]["status"] == "fail" and checks["speech model"]["hint"]
     assert checks["database"]["status"] == "ok"
-    assert all(set(c) == {"name", "status", "detail", "hint"} for c in out["checks"])
+    # the stable keys, plus each check's label per language and the German detail and hint (#22)
+    assert all(set(c) == {"name", "status", "detail", "hint", "label", "detail_de", "hint_de"} for c in out["checks"])
+    assert checks["database"]["label"] == {"en": "database", "de": "Datenbank"}

@@ -4,8 +4,10 @@ than the limits allow, and the memory the server needs meanwhile. Every flood is
 
 from __future__ import annotations
 
+import re
 import socket
 import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -348,3 +350,25 @@ def test_a_body_trickled_a_byte_at_a_time_is_closed_at_its_total_deadline(guard_
                 break
         took = time.monotonic() - t0
     assert closed and took < allowed + 10, took
+
+
+def test_the_sign_in_limit_says_its_wait_in_the_clients_language(guard_server: LiveServer) -> None:
+    """The 429 of the sign-in limit in German and English (Accept-Language), with its Retry-After; never a 5xx."""
+    http = guard_server.http()
+    name = f"nobody-{uuid.uuid4().hex[:8]}"
+
+    def login(lang: str) -> httpx.Response:
+        return http.post("/api/v1/auth/login", json={"username": name, "password": "guess-000!"},
+                         headers={"X-Forwarded-For": "10.8.0.1", "Accept-Language": lang})
+
+    for _ in range(12):  # failures until a wait long enough for the two asks below (each wait doubles)
+        r = login("en")
+        assert r.status_code in (401, 429), r.text
+        if r.status_code == 429:
+            if int(r.headers["Retry-After"]) >= 4:
+                break
+            time.sleep(int(r.headers["Retry-After"]))  # then one more failure doubles the wait
+    de, en = login("de-DE,de;q=0.9"), login("en")
+    assert (de.status_code, en.status_code) == (429, 429), (de.text, en.text)
+    assert re.fullmatch(r"zu viele fehlgeschlagene Versuche; in \d+ s noch einmal versuchen", de.json()["detail"])
+    assert re.fullmatch(r"too many failed attempts; try again in \d+ s", en.json()["detail"])

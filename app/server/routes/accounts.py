@@ -40,7 +40,7 @@ def _tokens(t: IssuedTokens) -> TokenResponse:
 
 def _too_many(exc: RateLimited, what: str) -> HTTPException:
     RATE_LIMITED.labels(what).inc()
-    return HTTPException(status.HTTP_429_TOO_MANY_REQUESTS, str(exc), headers={"Retry-After": str(exc.retry_after_s)})
+    return HTTPException(status.HTTP_429_TOO_MANY_REQUESTS, exc, headers={"Retry-After": str(exc.retry_after_s)})
 
 
 @router.post("/auth/login", response_model=TokenResponse, responses=problems(400, 401, 429))
@@ -57,7 +57,7 @@ async def login(body: LoginRequest, request: Request, st: State) -> TokenRespons
     except HashGateBusy as exc:
         st.limiter.release(body.username, addr)
         RATE_LIMITED.labels("sign_in").inc()
-        raise HTTPException(status.HTTP_429_TOO_MANY_REQUESTS, str(exc), headers={"Retry-After": "5"}) from None
+        raise HTTPException(status.HTTP_429_TOO_MANY_REQUESTS, exc, headers={"Retry-After": "5"}) from None
     if user is None:
         await run_in_threadpool(_record_failed_sign_in, st, body.username, addr)
         raise unauthorized(Bilingual("wrong user name or password", de="falscher Benutzername oder falsches Passwort"))
@@ -79,7 +79,7 @@ def refresh(body: RefreshRequest, st: State) -> TokenResponse:
     try:
         return _tokens(st.users.refresh(body.refresh_token))
     except TokenError as exc:
-        raise unauthorized(str(exc)) from None
+        raise unauthorized(exc) from None
 
 
 @router.post("/auth/logout", status_code=204, response_class=Response, responses=problems(401))
