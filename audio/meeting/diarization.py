@@ -420,7 +420,8 @@ def _smooth(turns: list[SpeakerTurn], min_turn_s: float) -> list[SpeakerTurn]:
 
 def channel_turns(speech_rows: dict[int, list[tuple[float, float]]]) -> list[SpeakerTurn]:
     """Multi-channel input: one speaker per channel, turns are that channel's speech spans."""
-    out = [SpeakerTurn(start=s, end=e, speaker=f"S{ch + 1}") for ch, spans in speech_rows.items() for s, e in spans]
+    out = [SpeakerTurn(start=s, end=e, speaker=f"S{ch + 1}", channel=ch)
+           for ch, spans in speech_rows.items() for s, e in spans]
     return sorted(out, key=lambda t: (t.start, t.speaker))
 
 
