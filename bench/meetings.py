@@ -242,14 +242,15 @@ def _words_by_side(f: CallFile, segs: list[TranscriptSegment]) -> dict[str, int]
     return out
 
 
-def calls_bench(cache: Path, cfg: DiarizerConfig | None = None, rec: Recognizer | None = None) -> dict[str, Any]:
+def calls_bench(cache: Path, cfg: DiarizerConfig | None = None, rec: Recognizer | None = None,
+                calls: int = 4) -> dict[str, Any]:
     """Online calls: several far-side voices in channel 2 and the far side's echo in channel 1 (see --calls)."""
     from bench.meeting_call_set import build_call_set
 
     cfg = cfg or DiarizerConfig()
     t0 = time.perf_counter()
     cpu0 = time.process_time()
-    files = build_call_set(cache)
+    files = build_call_set(cache, calls=calls)
     rows: list[dict[str, Any]] = []
     audio_total = 0.0
     for f in files:
@@ -341,6 +342,7 @@ def main() -> None:
     ap.add_argument("--mfcc-only", action="store_true", help="speakers without the voice encoder (the old floor)")
     ap.add_argument("--calls", action="store_true", help="only the two-channel call evaluation (speakers, echo)")
     ap.add_argument("--words", action="store_true", help="with --calls: also transcribe (duplicated words)")
+    ap.add_argument("--call-count", type=int, default=4, help="with --calls: how many generated calls")
     args = ap.parse_args()
     keys = DataKeys.create("kek-bench") if args.encrypt else None
     logging.basicConfig(level=logging.WARNING)
@@ -358,7 +360,7 @@ def main() -> None:
             install_whisper_base(models)
             call_rec = Recognizer(RecognizerConfig(models_dir=models, language="en", compute_type="int8"))
         out1 = {"load_avg_1m_at_start": round(load0, 2), "cpu_count": os.cpu_count(),
-                "calls": calls_bench(work / "calls", rec=call_rec), "load_avg_1m_at_end": round(os.getloadavg()[0], 2)}
+                "calls": calls_bench(work / "calls", rec=call_rec, calls=args.call_count), "load_avg_1m_at_end": round(os.getloadavg()[0], 2)}
         print(json.dumps(out1))
         return
     if args.diarization:
