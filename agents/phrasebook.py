@@ -67,6 +67,8 @@ PHRASES = Catalogue({
     "settings.llm_url_scheme": ("Enter an address that starts with http:// or https://.",
                                 "Gib eine Adresse ein, die mit http:// oder https:// beginnt."),
     "settings.not_saved": ("Not saved: {reasons}", "Nicht gespeichert: {reasons}"),
+    "settings.system_audio_missing": ("This sound source is not here now. Choose one from the list.",
+                                      "Diese Tonquelle gibt es hier gerade nicht. Wähl eine aus der Liste."),
     # a new account (app/engine/account_rules.py) and the password store (app/engine/local/accounts.py)
     "account.port": ("A port is a number from 1 to 65535.", "Ein Port ist eine Zahl von 1 bis 65535."),
     "account.name_missing": ("Give the account a short name, e.g. work.",

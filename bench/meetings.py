@@ -23,7 +23,16 @@ per file on the committed two-speaker file, the single-voice shared clips and th
 set (``bench/meeting_set.py``: a *tune* part the thresholds were set on and a *held-apart* part they were
 not), with the speaker features in use; also part of the full run.
 
-Run: .venv/bin/python bench/meetings.py [--soak-minutes 60] [--encrypt] [--final-pass] [--diarization]"""
+``--calls``: only the two-channel evaluation of online calls (``bench/meeting_call_set.py``: the user in
+channel 1, two far-side voices taking turns in channel 2; with a headset, and without one, the far side
+leaking into the microphone: a plain delayed copy and one with a room's reflections). DER (collar 0.25 s),
+speaker-count error per file and the share of far-side-only speech that the microphone channel calls speech
+(the echo's false alarm), before (one speaker per channel; no echo gate) and after. ``--calls --words``
+also transcribes the calls without a headset with Whisper base: the far side's words copied under the
+user's speaker (duplicated words), with the echo gate off and on.
+
+Run: .venv/bin/python bench/meetings.py [--soak-minutes 60] [--encrypt] [--final-pass] [--diarization]
+[--calls [--words]]"""
 
 from __future__ import annotations
 
@@ -38,7 +47,9 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -49,7 +60,7 @@ from audio.meeting.capture import FileSource
 from audio.meeting.der import diarization_error_rate, read_rttm
 from audio.meeting.diarization import DiarizerConfig
 from audio.meeting.live import LiveTranscriber
-from audio.meeting.models import SpeakerTurn
+from audio.meeting.models import SpeakerTurn, TranscriptSegment
 from audio.meeting.synthetic import RepeatingClipSource, rss_mb
 from audio.models import install_whisper_base
 from audio.sources import read_file
@@ -59,6 +70,9 @@ from storage.datakeys import DataKeys
 from storage.db.engine import Database
 from storage.encrypted import SealedBackend
 from storage.local import LocalBackend
+
+if TYPE_CHECKING:
+    from bench.meeting_call_set import CallFile
 
 ROOT = Path(__file__).resolve().parent.parent
 AUDIO = ROOT.parent / "shared" / "audio"
@@ -186,6 +200,97 @@ def diarization_bench(cache: Path, cfg: DiarizerConfig | None = None) -> dict[st
             "wall_s": round(time.perf_counter() - t0, 1)}
 
 
+def _call_turns(path: Path, cfg: DiarizerConfig, diarize: bool, echo_gate: bool,
+                rec: Recognizer | None = None) -> tuple[list[SpeakerTurn], list[TranscriptSegment], float]:
+    """VAD + per-channel diarization (+ Whisper when ``rec``) over a two-channel call file."""
+    tr = LiveTranscriber(rec, 2, "en" if rec is not None else None, cfg, diarize=diarize, echo_gate=echo_gate)
+    segs: list[TranscriptSegment] = []
+    for block in FileSource(path).blocks():
+        segs += [t.segment for t in tr.push(block)]
+    segs += [t.segment for t in tr.finish()]
+    turns = tr.final_turns()
+    return turns, tr.relabel(turns) if segs else segs, tr.audio_s
+
+
+def _mic_on_far_only(f: CallFile, turns: list[SpeakerTurn]) -> float:
+    """Share of the far side's solo speech (10 ms rows) that channel 1 (the microphone) calls speech."""
+    far = f.far_only()
+    mic = np.zeros(len(far), bool)
+    for t in turns:
+        if t.channel == 0:
+            mic[int(t.start / 0.01): int(t.end / 0.01)] = True
+    return round(float((mic & far).sum() / max(1, far.sum())), 4)
+
+
+def _words_by_side(f: CallFile, segs: list[TranscriptSegment]) -> dict[str, int]:
+    """Words of the microphone channel's segments, by who really talked then: the user or (a copy of)
+    the far side; and the far side's own words in channel 2."""
+    out = {"mic_user_words": 0, "mic_far_copy_words": 0, "far_words": 0}
+    for s in segs:
+        words = len(_norm(s.text).split())
+        if s.channel == 1:
+            out["far_words"] += words
+            continue
+        share: dict[str, float] = {}
+        for t in f.reference:
+            ov = min(s.end, t.end) - max(s.start, t.start)
+            if ov > 0:
+                key = "user" if t.speaker == f.user else "far"
+                share[key] = share.get(key, 0.0) + ov
+        who = max(share, key=lambda k: share[k]) if share else "far"
+        out["mic_user_words" if who == "user" else "mic_far_copy_words"] += words
+    return out
+
+
+def calls_bench(cache: Path, cfg: DiarizerConfig | None = None, rec: Recognizer | None = None,
+                calls: int = 4) -> dict[str, Any]:
+    """Online calls: several far-side voices in channel 2 and the far side's echo in channel 1 (see --calls)."""
+    from bench.meeting_call_set import build_call_set
+
+    cfg = cfg or DiarizerConfig()
+    t0 = time.perf_counter()
+    cpu0 = time.process_time()
+    files = build_call_set(cache, calls=calls)
+    rows: list[dict[str, Any]] = []
+    audio_total = 0.0
+    for f in files:
+        row: dict[str, Any] = {"file": f.name, "leak": f.leak, "delay_ms": f.delay_ms, "leak_db": f.leak_db,
+                               "speakers_ref": f.speakers}
+        # before: with a headset, one speaker per channel (the old way); without one, no echo gate
+        before = (False, False) if f.leak == "headset" else (True, False)
+        for label, (diarize, gate) in (("before", before), ("after", (True, True))):
+            turns, _, audio_s = _call_turns(f.wav, cfg, diarize, gate)
+            audio_total += audio_s
+            r = diarization_error_rate(f.reference, turns, collar=0.25, end_s=audio_s)
+            n = len({t.speaker for t in turns})
+            row[label] = {"der": r.der, "missed": r.missed, "false_alarm": r.false_alarm, "confusion": r.confusion,
+                          "speakers_hyp": n, "count_error": n - f.speakers,
+                          "mic_speakers": len({t.speaker for t in turns if t.channel == 0}),
+                          "mic_on_far_only": _mic_on_far_only(f, turns)}
+        if rec is not None and f.leak != "headset":
+            for label, gate in (("words_gate_off", False), ("words_gate_on", True)):
+                _, segs, _ = _call_turns(f.wav, cfg, True, gate, rec)
+                row[label] = _words_by_side(f, segs)
+        rows.append(row)
+    summary: dict[str, Any] = {}
+    for leak_kind in ("headset", "speakers", "room"):
+        got = [r for r in rows if r["leak"] == leak_kind]
+        if not got:
+            continue
+        summary[leak_kind] = {
+            when: {"der_mean": round(statistics.mean(r[when]["der"] for r in got), 4),
+                   "count_abs_error_mean": round(statistics.mean(abs(r[when]["count_error"]) for r in got), 3),
+                   "count_exact": sum(1 for r in got if r[when]["count_error"] == 0),
+                   "mic_on_far_only_mean": round(statistics.mean(r[when]["mic_on_far_only"] for r in got), 4)}
+            for when in ("before", "after")}
+        for key in ("words_gate_off", "words_gate_on"):
+            if all(key in r for r in got):
+                summary[leak_kind][key] = {k: sum(r[key][k] for r in got) for k in got[0][key]}
+    return {"files": len(rows), "per_file": rows, "summary": summary,
+            "cpu_seconds_per_audio_second": round((time.process_time() - cpu0) / max(audio_total, 1e-9), 3),
+            "wall_s": round(time.perf_counter() - t0, 1)}
+
+
 def profile_bench() -> dict[str, Any]:
     """Voice profiles: each shared voice enrolled from the first half of its speech (as a meeting would),
     tested on three 3 s pieces of the held-apart second half: identified (the right name), missed (no
@@ -235,6 +340,9 @@ def main() -> None:
     ap.add_argument("--diarization", action="store_true", help="only the speaker evaluation (DER, speaker count)")
     ap.add_argument("--notes", action="store_true", help="only the offline notes evaluation")
     ap.add_argument("--mfcc-only", action="store_true", help="speakers without the voice encoder (the old floor)")
+    ap.add_argument("--calls", action="store_true", help="only the two-channel call evaluation (speakers, echo)")
+    ap.add_argument("--words", action="store_true", help="with --calls: also transcribe (duplicated words)")
+    ap.add_argument("--call-count", type=int, default=4, help="with --calls: how many generated calls")
     args = ap.parse_args()
     keys = DataKeys.create("kek-bench") if args.encrypt else None
     logging.basicConfig(level=logging.WARNING)
@@ -243,6 +351,17 @@ def main() -> None:
 
     if args.notes:
         print(json.dumps({"notes": notes_bench()}))
+        return
+    if args.calls:
+        load0 = os.getloadavg()[0]
+        call_rec = None
+        if args.words:
+            models = Path(os.environ.get("PA_TEST_MODELS_DIR") or work / "models")
+            install_whisper_base(models)
+            call_rec = Recognizer(RecognizerConfig(models_dir=models, language="en", compute_type="int8"))
+        out1 = {"load_avg_1m_at_start": round(load0, 2), "cpu_count": os.cpu_count(),
+                "calls": calls_bench(work / "calls", rec=call_rec, calls=args.call_count), "load_avg_1m_at_end": round(os.getloadavg()[0], 2)}
+        print(json.dumps(out1))
         return
     if args.diarization:
         load0 = os.getloadavg()[0]
@@ -306,6 +425,7 @@ def main() -> None:
                     "live_wer_vs_batch": round(float(jiwer.wer(_norm(batch_text), _norm(live_text))), 3)}
 
     out["diarization"] = diarization_bench(work / "set")
+    out["calls"] = calls_bench(work / "calls")
     out["profiles"] = profile_bench()
     out["notes"] = notes_bench()
 

@@ -195,6 +195,10 @@ class SettingsView(BaseModel):
     theme: Literal["system", "light", "dark"] = "system"
     onboarded: bool = False
     show_overheard: bool = False
+    meeting_system_audio: str = Field("", description="meetings also record the computer's sound: '' off, 'auto', "
+                                      "or a source's name")
+    system_audio_sources: list[str] = Field(default_factory=list, description="where the computer's sound can "
+                                            "be recorded from here")
 
 
 class SettingsPatch(BaseModel):
@@ -213,6 +217,7 @@ class SettingsPatch(BaseModel):
     ptt_key: str | None = None
     theme: Literal["system", "light", "dark"] | None = None
     onboarded: bool | None = None
+    meeting_system_audio: str | None = Field(None, max_length=300)
 
 
 class AccountDraft(BaseModel):

@@ -48,6 +48,9 @@ def settings_problems(patch: SettingsPatch, view: SettingsView, lang: str = "en"
         problems["stt_model"] = phrase("settings.stt_model_missing", lang)
     if patch.voice is not None and patch.voice != view.voice and patch.voice not in view.voices:
         problems["voice"] = phrase("settings.voice_missing", lang)
+    system = patch.meeting_system_audio
+    if system is not None and system.strip() not in ("", "auto", view.meeting_system_audio, *view.system_audio_sources):
+        problems["meeting_system_audio"] = phrase("settings.system_audio_missing", lang)
     if patch.wake_phrase is not None and not patch.wake_phrase.strip():
         problems["wake_phrase"] = phrase("settings.wake_empty", lang)
     if patch.ptt_key is not None and key_name(patch.ptt_key) is None:

@@ -21,12 +21,13 @@ if TYPE_CHECKING:
 # the choices and the typed settings, in the order the screen shows them (each labelled by its catalogue
 # key "settings.<field>": app/gui/strings.py)
 CHOICES = ["language", "stt_model", "llm_provider", "voice", "storage_backend", "input_device", "output_device",
-           "theme"]
+           "meeting_system_audio", "theme"]
 TYPED = ["llm_model", "llm_base_url", "wake_phrase", "ptt_key"]
 # the options shown in words (catalogue keys); the others (models, voices, devices) are names
 OPTION_WORDS = {"language": {"auto": "settings.lang_auto", "en": "settings.lang_en", "de": "settings.lang_de"},
                 "theme": {"system": "settings.theme_system", "light": "settings.theme_light",
-                          "dark": "settings.theme_dark"}}
+                          "dark": "settings.theme_dark"},
+                "meeting_system_audio": {"": "settings.system_audio_off", "auto": "settings.system_audio_auto"}}
 
 
 def option_text(field: str, option: str) -> str:
@@ -37,7 +38,9 @@ def option_text(field: str, option: str) -> str:
         return t(words)
     return option or t("settings.system_default")
 DESKTOP_ONLY = {"ptt_key"}  # a phone has no keyboard to hold a key on
-DEVICES = ("input_device", "output_device")  # this machine's sound devices: listed only where they are used
+# this machine's sound devices (and its sound output, recorded in meetings as the far side of a call):
+# listed only where they are used
+DEVICES = ("input_device", "output_device", "meeting_system_audio")
 
 
 def audio_devices_note(web: bool, mobile: bool, local_engine: bool) -> str | None:
@@ -59,6 +62,7 @@ def _choices(v: SettingsView) -> dict[str, tuple[list[str], str]]:
             "storage_backend": (v.storage_backends, v.storage_backend),
             "input_device": (["", *v.input_devices], v.input_device),
             "output_device": (["", *v.output_devices], v.output_device),
+            "meeting_system_audio": (["", "auto", *v.system_audio_sources], v.meeting_system_audio),
             "theme": (["system", "light", "dark"], v.theme)}
 
 

@@ -112,6 +112,9 @@ GUI = Catalogue({
     "settings.not_saved_many": ("Not saved: please correct the marked fields.",
                                 "Nicht gespeichert: bitte die markierten Felder korrigieren."),
     "settings.saved": ("Settings saved.", "Einstellungen gespeichert."),
+    "settings.meeting_system_audio": ("Computer's sound in meetings", "Ton des Computers in Besprechungen"),
+    "settings.system_audio_off": ("Off (only the microphone)", "Aus (nur das Mikrofon)"),
+    "settings.system_audio_auto": ("Automatic (what the computer plays)", "Automatisch (was der Computer abspielt)"),
     # accounts
     "accounts.kind_mail": ("Mail (IMAP/SMTP)", "Mail (IMAP/SMTP)"),
     "accounts.kind_caldav": ("Calendar (CalDAV)", "Kalender (CalDAV)"),

@@ -339,9 +339,9 @@ class MeetingService:
         SegmentWriter(backend, info.storage_prefix, manifest).write_manifest()
         if recorder is not None and recorder.transcriber is not None:
             segments = recorder.transcriber.relabel(recorder.turns)
-            diarizer = recorder.transcriber.diarizer
-            if diarizer is not None and diarizer.has_voices:
-                self._name_known_voices(info.id, diarizer.voiceprints(recorder.turns), recorder.turns, segments)
+            if recorder.transcriber.has_voices:
+                self._name_known_voices(info.id, recorder.transcriber.voiceprints(recorder.turns), recorder.turns,
+                                        segments)
         turns = recorder.turns if recorder is not None else (turns_override or [])
         self.last_turns = turns
         if turns:
@@ -450,11 +450,10 @@ class MeetingService:
         new += [t.segment for t in tr.finish()]
         turns = tr.final_turns()
         segs = sorted(done + [TranscriptLine.of(s) for s in new], key=lambda s: s.start)
-        if tr.diarizer is not None:
-            from audio.meeting.diarization import speaker_of
+        if tr.diarizer is not None or tr.channel_diarizers is not None:
+            from audio.meeting.live import label_segments
 
-            for s in segs:
-                s.speaker = speaker_of(turns, s.start, s.end, s.speaker)
+            label_segments(segs, turns)
         self._lock_path(meeting_id).unlink(missing_ok=True)
         return self._finalize(info, manifest, None, backend, state="recovered", segments=segs, turns_override=turns)
 

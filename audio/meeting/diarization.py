@@ -63,6 +63,9 @@ class DiarizerConfig:
     voice_batch: int = 8
     same_voice: float = 0.89  # clusters whose mean voice vectors are this similar are one speaker
     same_voice_ratio: float = 0.93  # ... or whose vectors are this similar across as within (see below)
+    # a cluster with fewer voice vectors than this (seconds of speech) is too little to be a speaker of its
+    # own and joins the most alike one (0 = off; the channels of a call use it: audio.meeting.channel_diarization)
+    min_voice_vectors: int = 0
 
 
 def _unit(v: FloatArray) -> FloatArray:
@@ -308,10 +311,37 @@ class Diarizer:
                 if score >= 1.0 and (best is None or score > best[0]):
                     best = (score, a, b)
             if best is None:
-                return merge
+                break
             _, a, b = best
             vec_labels[vec_labels == b] = a
             merge = {k: (a if v == b else v) for k, v in merge.items()}
+            merge[b] = a
+        if self.config.min_voice_vectors > 0:
+            self._merge_small(labels, vec_labels, vecs, merge)
+        return merge
+
+    def _merge_small(self, labels: IntArray, vec_labels: IntArray, vecs: FloatArray, merge: dict[int, int]) -> None:
+        """Clusters with fewer than ``min_voice_vectors`` voice vectors join the most alike cluster (one
+        without any vectors: the one with the most); ``merge`` and ``vec_labels`` change in place."""
+        while True:
+            alive = sorted({merge.get(x, x) for x in set(labels.tolist())})
+            if len(alive) < 2:
+                return
+            count = {c: int((vec_labels == c).sum()) for c in alive}
+            small = [c for c in alive if count[c] < self.config.min_voice_vectors]
+            if not small:
+                return
+            b = min(small, key=lambda c: (count[c], c))
+            others = [c for c in alive if c != b]
+            if count[b] and any(count[c] for c in others):
+                a = max((c for c in others if count[c]), key=lambda c: _voice_likeness(
+                    vecs[vec_labels == b], vecs[vec_labels == c], self.config))
+            else:
+                a = max(others, key=lambda c: (count[c], int((labels == c).sum())))
+            vec_labels[vec_labels == b] = a
+            for k, v in list(merge.items()):
+                if v == b:
+                    merge[k] = a
             merge[b] = a
 
     def voiceprints(self, turns: list[SpeakerTurn]) -> dict[str, tuple[FloatArray, int]]:
@@ -420,7 +450,8 @@ def _smooth(turns: list[SpeakerTurn], min_turn_s: float) -> list[SpeakerTurn]:
 
 def channel_turns(speech_rows: dict[int, list[tuple[float, float]]]) -> list[SpeakerTurn]:
     """Multi-channel input: one speaker per channel, turns are that channel's speech spans."""
-    out = [SpeakerTurn(start=s, end=e, speaker=f"S{ch + 1}") for ch, spans in speech_rows.items() for s, e in spans]
+    out = [SpeakerTurn(start=s, end=e, speaker=f"S{ch + 1}", channel=ch)
+           for ch, spans in speech_rows.items() for s, e in spans]
     return sorted(out, key=lambda t: (t.start, t.speaker))
 
 

@@ -1,7 +1,7 @@
 """A meeting's final pass: after Stop, the stored audio is transcribed again with a larger model.
 
 The same stages as the live transcript (per channel VAD -> end-pointer -> Whisper), without a second
-diarization: mono segments take their speakers from the recording's final speaker turns. The caller keeps
+diarization: segments take their speakers from the recording's final speaker turns (each in its own channel). The caller keeps
 the live transcript until this returns and then replaces it in one transaction, so an interrupted pass
 (cancelled, crashed, power lost) leaves the live transcript as it was."""
 
@@ -14,8 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from audio.meeting.capture import Block
-from audio.meeting.diarization import speaker_of
-from audio.meeting.live import LiveTranscriber
+from audio.meeting.live import LiveTranscriber, label_segments
 from audio.meeting.models import SpeakerTurn, TranscriptSegment
 
 if TYPE_CHECKING:
@@ -51,7 +50,6 @@ def retranscribe(
             raise FinalPassCancelled("the final transcription was stopped")
         segments += [t.segment for t in tr.push(block)]
     segments += [t.segment for t in tr.finish()]
-    if channels == 1:
-        for s in segments:
-            s.speaker = speaker_of(turns, s.start, s.end, s.speaker)
+    if channels == 1 or any(t.channel is not None for t in turns):
+        label_segments(segments, turns)
     return FinalPass(segments, time.perf_counter() - t0, tr.audio_s)

@@ -1,23 +1,29 @@
 """Live transcript stage: per channel VAD (Silero) -> end-pointer -> Whisper (fast path) -> speaker.
 
 Mono input gets speakers from :class:`Diarizer` (provisional while recording, final after stop);
-multi-channel input has one speaker per channel. Every utterance becomes a :class:`TranscriptSegment`
-with start and end in recorded-audio seconds."""
+multi-channel input (an online call) from :class:`ChannelDiarizers`, each channel diarized on its own
+(one voice per channel stays one speaker; two far-side voices are two). In a two-channel call, microphone
+frames that are only the far side's echo (:class:`EchoGate`) count as silence on channel 1, so the far
+side's words are not transcribed a second time under the user. Every utterance becomes a
+:class:`TranscriptSegment` with start and end in recorded-audio seconds."""
 
 from __future__ import annotations
 
 import collections
 import logging
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
 from audio.endpointing import EndpointConfig, EndPointer, Pause, UtteranceEnded
 from audio.frames import FRAME_SAMPLES, SAMPLE_RATE, Reframer
 from audio.meeting.capture import Block
+from audio.meeting.channel_diarization import ChannelDiarizers, channel_speaker
 from audio.meeting.diarization import Diarizer, DiarizerConfig, channel_turns, speaker_of
+from audio.meeting.echo import EchoGate
 from audio.meeting.models import SpeakerTurn, TranscriptSegment
 from audio.stt import SILENCE_RMS
 from audio.vad import SileroVad
@@ -64,9 +70,11 @@ class LiveTranscriber:
         endpoint: EndpointConfig | None = None,
         transcribe_after: float = -1.0,
         diarize: bool = True,
+        echo_gate: bool = True,
     ) -> None:
-        """``diarize=False``: no diarizer for mono input (every segment is S1; the caller labels it,
-        e.g. a final pass with the recording's speaker turns)."""
+        """``diarize=False``: no diarizer (every segment is S1, or its channel's S<n>; the caller labels
+        it, e.g. a final pass with the recording's speaker turns). ``echo_gate``: with two channels, channel
+        2 is the far side of a call and its echo in channel 1 is not transcribed."""
         self.recognizer = recognizer
         self.transcribe_after = transcribe_after  # recovery: utterances before this are already in the store
         self.channels = channels
@@ -75,6 +83,8 @@ class LiveTranscriber:
             _Channel(c, SileroVad(), EndPointer(endpoint or MEETING_ENDPOINT)) for c in range(channels)
         ]
         self.diarizer = Diarizer(diarizer or DiarizerConfig()) if channels == 1 and diarize else None
+        self.channel_diarizers = ChannelDiarizers(channels, diarizer) if channels > 1 and diarize else None
+        self.echo = EchoGate() if channels == 2 and echo_gate else None
         self._walls: collections.deque[tuple[float, float]] = collections.deque(maxlen=4096)
         self.audio_s = 0.0
         self.decode_s = 0.0
@@ -88,19 +98,24 @@ class LiveTranscriber:
         self.audio_s += len(block) / SAMPLE_RATE
         self._walls.append((self.audio_s, wall if wall is not None else time.monotonic()))
         out: list[Transcribed] = []
+        if self.echo is not None:  # the far side first: the microphone's frames are compared with it
+            self.echo.far(np.ascontiguousarray(block[:, 1]))
         for ch in self._chans:
             for frame in ch.reframer.push(np.ascontiguousarray(block[:, ch.index])):
                 out += self._frame(ch, frame)
         return out
 
     def _frame(self, ch: _Channel, frame: np.ndarray) -> list[Transcribed]:
-        if float(np.sqrt(np.mean(frame * frame))) < SILENCE_RMS:
+        echo = self.echo is not None and ch.index == 0 and self.echo.near(frame)
+        if echo or float(np.sqrt(np.mean(frame * frame))) < SILENCE_RMS:
             prob = 0.0
             ch.vad.reset()
         else:
             prob = ch.vad(frame)
         if self.diarizer is not None:
             self.diarizer.push(frame, prob)
+        elif self.channel_diarizers is not None:
+            self.channel_diarizers.push(ch.index, frame, prob)
         t = ch._frames * FRAME_SAMPLES / SAMPLE_RATE
         ch._frames += 1
         if prob >= 0.5 and ch._start is None:
@@ -181,6 +196,8 @@ class LiveTranscriber:
             return []
         if self.diarizer is not None:
             speaker = self.diarizer.label_for(utt.start_s, utt.speech_end_s)
+        elif self.channel_diarizers is not None:
+            speaker = self.channel_diarizers.label_for(ch.index, utt.start_s, utt.speech_end_s)
         else:
             speaker = f"S{ch.index + 1}"
         seg = TranscriptSegment(
@@ -196,12 +213,42 @@ class LiveTranscriber:
     def final_turns(self) -> list[SpeakerTurn]:
         if self.diarizer is not None:
             return self.diarizer.turns()
+        if self.channel_diarizers is not None:
+            return self.channel_diarizers.turns()
         return channel_turns({ch.index: ch.spans for ch in self._chans})
 
     def relabel(self, turns: list[SpeakerTurn]) -> list[TranscriptSegment]:
-        """Final speakers for the mono transcript (multi-channel speakers are already final)."""
-        if self.diarizer is None:
+        """Final speakers for the transcript (each segment the speaker of its time, in its channel)."""
+        if self.diarizer is None and self.channel_diarizers is None:
             return self.segments
-        for s in self.segments:
-            s.speaker = speaker_of(turns, s.start, s.end, s.speaker)
+        label_segments(self.segments, turns)
         return self.segments
+
+    @property
+    def has_voices(self) -> bool:
+        """Voice vectors are kept (for voice profiles)."""
+        d = self.diarizer or self.channel_diarizers
+        return d is not None and d.has_voices
+
+    def voiceprints(self, turns: list[SpeakerTurn]) -> dict[str, tuple[np.ndarray, int]]:
+        """Per speaker of ``turns``: the mean voice vector and how many windows it averages."""
+        d = self.diarizer or self.channel_diarizers
+        return d.voiceprints(turns) if d is not None and d.has_voices else {}
+
+
+class Labelled(Protocol):
+    """A transcript line whose speaker can be set (a live segment or a stored line)."""
+
+    start: float
+    end: float
+    speaker: str
+    channel: int | None
+
+
+def label_segments(segments: Sequence[Labelled], turns: list[SpeakerTurn]) -> None:
+    """Each segment gets the speaker who talks most in its time (in its own channel, when it has one)."""
+    for s in segments:
+        if s.channel is None:
+            s.speaker = speaker_of(turns, s.start, s.end, s.speaker)
+        else:
+            s.speaker = channel_speaker(turns, s.channel, s.start, s.end, s.speaker)

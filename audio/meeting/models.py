@@ -71,6 +71,7 @@ class SpeakerTurn(BaseModel):
     start: float
     end: float
     speaker: str
+    channel: int | None = Field(None, description="multi-channel input: the channel the speaker is in")
 
 
 # ------------------------------------------------------------------------------------ live events

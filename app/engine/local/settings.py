@@ -22,7 +22,7 @@ _WHERE = {"stt_model": ("stt", "model"), "llm_provider": ("llm", "provider"), "l
           "voice": ("tts", "voice"), "storage_backend": ("storage", "backend"),
           "input_device": ("audio", "input_device"), "output_device": ("audio", "output_device"),
           "wake_phrase": ("stt", "wake_phrase"), "ptt_key": ("gui", "ptt_key"), "theme": ("gui", "theme"),
-          "onboarded": ("gui", "onboarded")}
+          "onboarded": ("gui", "onboarded"), "meeting_system_audio": ("audio", "meeting_system_audio")}
 
 
 class LocalSettings:
@@ -58,6 +58,7 @@ class LocalSettings:
             output_device="" if s.audio.output_device is None else str(s.audio.output_device),
             input_devices=ins, output_devices=outs, wake_phrase=s.stt.wake_phrase, hands_free=self.core.hands_free,
             ptt_key=s.gui.ptt_key, theme=s.gui.theme, onboarded=s.gui.onboarded, show_overheard=s.gui.show_overheard,
+            meeting_system_audio=s.audio.meeting_system_audio, system_audio_sources=system_audio_names(),
         )
 
     async def update_settings(self, patch: SettingsPatch) -> SettingsView:
@@ -96,6 +97,18 @@ class LocalSettings:
         if after.llm != before.llm or after.language != before.language or after.domains != before.domains:
             self.core.forget_assistant()
         return self._view()
+
+
+def system_audio_names() -> list[str]:
+    """The places the computer's sound output can be recorded from here (sound-server monitors, loopback
+    devices), by name; empty when there are none or the sound system cannot be asked."""
+    from audio.meeting.call_capture import system_audio_sources
+
+    try:
+        return [s.name for s in system_audio_sources()]
+    except Exception as exc:  # no sound server / PortAudio: nothing to offer
+        log.info("sound output sources: %s", exc)
+        return []
 
 
 def _language_choice(config: Path, language: str) -> str:
