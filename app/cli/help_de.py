@@ -177,6 +177,9 @@ HELP_DE: dict[str, str] = {
         "Eine Besprechung bis Strg+C (oder bis zum Ende von --input) aufnehmen: Ton, Live-Transkript, dann Notizen.",
     "meeting title": "Titel der Besprechung",
     "record from an audio file instead of the microphone": "aus einer Audiodatei statt vom Mikrofon aufnehmen",
+    "keep the microphone open and answer requests that start with the wake phrase (default: the listen setting, off)":
+        "das Mikrofon offen lassen und Anfragen beantworten, die mit dem Weckwort beginnen (Vorgabe: die Einstellung "
+        "des Zuhörers, aus)",
     "with --input: 1.0 = real time (as if live), 0 = as fast as possible":
         "mit --input: 1.0 = Echtzeit (wie live), 0 = so schnell wie möglich",
     "number of participants, if known": "Zahl der Teilnehmenden, falls bekannt",
