@@ -230,6 +230,15 @@ def said_time(request: str, now: datetime) -> tuple[datetime, timedelta | None] 
     return span[2].at, (length[2] if length else None)
 
 
+def said_day(request: str, now: datetime) -> date | None:
+    """The day that the user's own words give ("am Freitag", "tomorrow"), read by the local time parser."""
+    words = normalize(request).split()
+    span = longest_span(words, lambda s: parse_when(s, now))
+    if span is None or (span[1] - span[0] == 1 and not re.search(r"\D", words[span[0]])):
+        return None
+    return span[2].at.date()  # type: ignore[no-any-return]
+
+
 @checks("create_event")
 def check_create_event(deps: AssistantDeps, args: dict[str, Any]) -> dict[str, Any]:
     start, end = _aware(deps, args.get("start")), _aware(deps, args.get("end"))
@@ -285,6 +294,9 @@ def check_delete_event(deps: AssistantDeps, args: dict[str, Any]) -> dict[str, A
         return _chosen(by_uid[0], deps)
     words = str(args.get("title") or "").strip() or uid
     day = args.get("day")
+    said = None if deps.approved else said_day(deps.request, now)
+    if said is not None:  # the day the user's words give, not the model's date arithmetic
+        day = said
     hits = [e for e in known if (not words or title_has(e.title, words))
             and (not isinstance(day, date) or e.start.astimezone(deps.tz).date() == day)]
     if not words and not isinstance(day, date):
@@ -304,9 +316,15 @@ def _chosen(event: CalendarEvent, deps: AssistantDeps) -> dict[str, Any]:
 
 
 def title_has(title: str, words: str) -> bool:
-    """Every word of three letters or more is in the title (or the words are, as they were said)."""
+    """Every word of three letters or more is in the title (or the words are, as they were said); the words
+    that only say it is an event ("dentist appointment", "Termin Project Review") need not be."""
     t = title.lower()
-    return all(w in t for w in re.findall(r"\w+", words.lower()) if len(w) > 2) or words.lower() in t
+    said = [w for w in re.findall(r"\w+", words.lower()) if len(w) > 2 and w not in _EVENT_WORDS]
+    return all(w in t for w in said) or words.lower() in t  # only such words: any event (the day decides)
+
+
+_EVENT_WORDS = frozenset(["appointment", "appointments", "event", "meeting", "termin", "termine", "the", "my", "der",
+                          "den", "die", "das", "meinen", "mein", "meine"])
 
 
 @checks("send_message")

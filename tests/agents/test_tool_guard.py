@@ -19,7 +19,7 @@ from pydantic_ai.models.function import AgentInfo, FunctionModel
 
 from agents.assistant import Assistant
 from agents.deps import ServiceDeps
-from agents.models import MailMessage
+from agents.models import MailMessage, NewEvent
 from agents.untrusted import untrusted
 from tests.agents.conftest import NOW
 from tests.agents.fakes import MemoryMail
@@ -207,6 +207,22 @@ def test_a_new_event_is_at_the_time_the_user_said_and_named_in_their_words(assis
     assistant.decide(reply.approval.id, False)
     reply = assistant.ask("book me something")
     assert reply.approval is None and any("not what the user said" in r for r in seen), seen
+
+
+def test_an_event_to_delete_is_found_on_the_day_the_user_said(assistant: Assistant, services: ServiceDeps) -> None:
+    """"Cancel my dentist appointment tomorrow": the model's day (its own date arithmetic) and the word
+    "appointment" (not in the title "Dentist") no longer hide the event; the approval names it."""
+    assert services.calendar is not None
+    services.calendar.create_event(NewEvent(title="Dentist", start=NOW + timedelta(days=1, hours=-2),
+                                            end=NOW + timedelta(days=1, hours=-1)))
+
+    def delegate(messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:
+        return call("delete_event", title="dentist appointment", day=(NOW + timedelta(days=3)).date().isoformat())
+
+    with_model(assistant, Script(delegate).model())
+    reply = assistant.ask("Cancel my dentist appointment tomorrow")
+    assert reply.approval is not None and "Dentist" in reply.approval.summary, reply.spoken
+    assert "2026-03-05" in reply.approval.summary
 
 
 def test_an_identical_repeated_call_runs_once(assistant: Assistant) -> None:
