@@ -18,7 +18,22 @@ def _cues(registry: tuple[str, ...]) -> list[tuple[str, re.Pattern[str]]]:
             for d in domains.domains(registry) if d.cues and d.delegate]
 
 
+# what may come before the verb that says what to do ("bitte antworte …", "can you reply …")
+_LEAD = re.compile(r"(?i)^\W*(?:(?:please|bitte|hey|okay|ok|so|also|mal|kannst du|könntest du|can you|could you|"
+                   r"would you)\W+)*")
+_TWO_REQUESTS = re.compile(r"(?i)\b(?:and|und|then|dann)\b")
+
+
 def pick_domain(text: str) -> str | None:
-    """The one domain whose cues the request has, else None."""
-    hits = [name for name, pattern in _cues(tuple(domains.DOMAINS)) if pattern.search(text)]
-    return hits[0] if len(hits) == 1 else None
+    """The one domain whose cues the request has, else None. With cues of several, the domain whose cue
+    starts the request decides when it is one request ("Antworte Lena, dass ich bis Montag überweise" is a
+    reply that speaks of a transfer, not a transfer)."""
+    cues = _cues(tuple(domains.DOMAINS))
+    hits = [name for name, pattern in cues if pattern.search(text)]
+    if len(hits) == 1:
+        return hits[0]
+    if len(hits) > 1 and not _TWO_REQUESTS.search(text):
+        head = text[_LEAD.match(text).end():]  # type: ignore[union-attr]
+        first = [name for name, pattern in cues if name in hits and pattern.match(head)]
+        return first[0] if len(first) == 1 else None
+    return None

@@ -27,6 +27,9 @@ from .test_agents_llm import with_model
     ("merk dir meinen Code 1234", "general"),
     ("what is on my calendar and set a timer", None),  # two domains: the orchestrator decides
     ("book me a haircut", None),
+    ("Antworte Lena auf ihre Rechnung, dass ich bis Montag überweise", "communication"),  # the verb that leads
+    ("reply to Tom that the transfer went out", "communication"),
+    ("überweise Anna 20 Euro und schreib ihr eine Mail", None),  # two requests: the orchestrator
 ])
 def test_a_request_naming_one_domain_picks_it(said: str, domain: str | None) -> None:
     assert pick_domain(said) == domain
