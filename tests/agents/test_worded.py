@@ -32,10 +32,14 @@ def _calendar(services: ServiceDeps) -> MemoryCalendar:
     return services.calendar
 
 
-def test_a_read_is_answered_by_the_tool_in_one_model_call(assistant: Assistant, services: ServiceDeps) -> None:
+def _toms_lunch_mail(services: ServiceDeps) -> None:
     _mail(services).messages.append(MailMessage(
         id="1", sender="Tom Becker <tom@example.net>", sender_name="Tom Becker", subject="Lunch on Thursday?",
         date=NOW - timedelta(hours=2), body="Shall we have lunch on Thursday at 12:30 at Trattoria Roma?"))
+
+
+def test_a_read_is_answered_by_the_tool_in_one_model_call(assistant: Assistant, services: ServiceDeps) -> None:
+    _toms_lunch_mail(services)
     asked: list[int] = []
 
     def delegate(messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:
@@ -55,9 +59,7 @@ def test_a_read_is_answered_by_the_tool_in_one_model_call(assistant: Assistant, 
 def test_a_sender_the_user_did_not_name_is_not_searched_for(assistant: Assistant, services: ServiceDeps) -> None:
     """"Who emailed me about lunch?": the 1.5B model searched sender "John Doe" and found nothing (real-model
     eval, m-lunch-en); a sender the user never said is dropped, the words still count."""
-    _mail(services).messages.append(MailMessage(
-        id="1", sender="Tom Becker <tom@example.net>", sender_name="Tom Becker", subject="Lunch on Thursday?",
-        date=NOW - timedelta(hours=2), body="Shall we have lunch on Thursday at 12:30 at Trattoria Roma?"))
+    _toms_lunch_mail(services)
 
     def delegate(messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:
         return call("search_mail", sender="John Doe", text="lunch")

@@ -259,5 +259,14 @@ class ListenProcess:
                 return e
         return None
 
+    def stop(self) -> int | None:
+        """Ask it to quit (SIGTERM); its exit code, or None when it had to be killed after 30 s."""
+        self.proc.terminate()
+        try:
+            return self.proc.wait(30)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            return None
+
     def why(self) -> str:
         return f"events: {[(e.get('kind'), e.get('state') or e.get('message') or e.get('text')) for e in self.events]}; wired: {self.rig.wired if self.rig else None}; stderr: {''.join(self.stderr)[-1500:]}"

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import subprocess
 import time
 from pathlib import Path
 
@@ -141,13 +140,7 @@ def test_hands_free_then_the_apps_turn_and_meeting_on_the_listeners_devices(
         # the devices stayed: no restart of the listener on the way (one ready line)
         assert [e["kind"] for e in listen.events].count("ready") == 1, listen.why()
     finally:
-        listen.proc.terminate()
-        code: int | None
-        try:
-            code = listen.proc.wait(30)
-        except subprocess.TimeoutExpired:
-            listen.proc.kill()
-            code = None
+        code = listen.stop()
     assert code == 0, f"exit code {code}; {listen.why()}"
 
 

@@ -147,13 +147,7 @@ def test_listen_hotkey_turn_and_barge_in(desktop: tuple[Xvfb, JackRig], models_d
         _wait(lambda: listen.event("state", n, state="idle") and listen.events[-1].get("state") != "listening",
               30, "the listener to settle")
     finally:
-        listen.proc.terminate()
-        code: int | None
-        try:
-            code = listen.proc.wait(30)
-        except subprocess.TimeoutExpired:
-            listen.proc.kill()
-            code = None
+        code = listen.stop()
         other.terminate()
         other.wait(10)
     assert code == 0, f"exit code {code}; {listen.why()}"
@@ -253,11 +247,5 @@ def test_listen_survives_sound_server_restart_and_a_frozen_process(
         assert listen.proc.poll() is None, listen.why()
     finally:
         listen.proc.send_signal(signal.SIGCONT)
-        listen.proc.terminate()
-        code: int | None
-        try:
-            code = listen.proc.wait(30)
-        except subprocess.TimeoutExpired:
-            listen.proc.kill()
-            code = None
+        code = listen.stop()
     assert code == 0, f"exit code {code}; {listen.why()}"
