@@ -133,7 +133,7 @@ class LocalEngine:
         return unsub
 
     def _preload(self) -> None:
-        for load in (self.core.assistant, self.core.tts, self.core.recognizer):
+        for load in (self.core.assistant, _warm_understanding, self.core.tts, self.core.recognizer):
             try:
                 load()
             except Exception as exc:  # reported again, clearly, when the feature is used
@@ -329,3 +329,15 @@ class LocalEngine:
 
     async def snooze_timer(self, timer_id: str, minutes: int = 5) -> TimerView:
         return await self.timers_port.snooze_timer(timer_id, minutes)
+
+
+def _warm_understanding() -> None:
+    """Compile every intent template and build the fuzzy matcher's index now: done on the first request that
+    needed them, they took 6 s on a quiet machine (2.6 s the index, 3.4 s the templates) and the first offline
+    miss was answered that late — ~20–60 s under load, while the window waited (#18's late Send)."""
+    from agents.local import fuzzy
+    from agents.local.recognizer import compile_all
+
+    compile_all()
+    fuzzy.warm_up()
+
