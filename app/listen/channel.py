@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 LINE_LIMIT = 64 * 1024  # a request is a few dozen bytes; anything longer is refused
 Op = Literal["subscribe", "state", "start_listening", "stop_listening", "stop_speaking", "meeting_start",
-             "meeting_pause", "meeting_resume", "meeting_stop"]
+             "meeting_pause", "meeting_resume", "meeting_stop", "hands_free"]
 
 
 class Request(BaseModel):
@@ -45,6 +45,7 @@ class Request(BaseModel):
     op: Op
     origin: str = Field("", max_length=100)
     title: str = Field("", max_length=200)
+    on: bool = False  # hands_free: on or off
 
 
 def peer_uid(writer: asyncio.StreamWriter) -> int | None:
@@ -200,6 +201,9 @@ class ControlChannel:
         if req.op == "stop_speaking":
             await listener.engine.stop_speaking()
             return {}
+        if req.op == "hands_free":
+            await listener.want_hands_free(req.on)
+            return {"state": listener.state}
         op = {"meeting_start": "start", "meeting_pause": "pause", "meeting_resume": "resume"}.get(req.op, "stop")
         view = await listener.meeting(op, req.title)  # type: ignore[arg-type]
         return {"meeting": view.model_dump(mode="json")}

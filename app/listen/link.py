@@ -44,6 +44,7 @@ class ListenerLink:
         self.language = language
         self.turn_active = False  # a push-to-talk turn of the app runs on the listener
         self.meeting_active = False  # ... a meeting started from the app records there
+        self.hands_free_active = False  # ... the app's hands-free listens there
         self._reader: asyncio.StreamReader | None = None
         self._writer: asyncio.StreamWriter | None = None
         self._read_task: asyncio.Task[None] | None = None
@@ -58,7 +59,7 @@ class ListenerLink:
     @property
     def busy(self) -> bool:
         """The microphone is the listener's for the app now (a turn or a meeting of the app)."""
-        return self.turn_active or self.meeting_active
+        return self.turn_active or self.meeting_active or self.hands_free_active
 
     def _lang(self) -> str:
         language = self.language()
@@ -120,7 +121,7 @@ class ListenerLink:
         writer, self._writer = self._writer, None
         if writer is not None:
             writer.close()
-        self.turn_active = self.meeting_active = False
+        self.turn_active = self.meeting_active = self.hands_free_active = False
         waiting, self._waiting = self._waiting, {}
         for fut in waiting.values():
             if not fut.done():
@@ -166,6 +167,12 @@ class ListenerLink:
         view = MeetingView.model_validate(answer["meeting"])
         self.meeting_active = view.state in ("recording", "paused")
         return view
+
+    async def hands_free(self, on: bool) -> None:
+        """The app's hands-free switch: the listener's microphone listens for the wake phrase."""
+        await self._connect()
+        await self._call("hands_free", on=on)
+        self.hands_free_active = on
 
     async def stop_speaking(self) -> None:
         """The listener's reply stops (the app's Stop button); nothing when the app is not attached."""

@@ -252,6 +252,14 @@ class DesktopListener:
         self._state_changed()
         self._sync_hands_free()
 
+    async def want_hands_free(self, on: bool) -> None:
+        """The desktop app's hands-free switch (channel.py): the listener's microphone listens for the wake
+        phrase, not the window's; off again when the app says so (until then as the setting says)."""
+        self.config = self.config.model_copy(update={"hands_free": on})
+        want = on and not self.muted and not self.recording
+        if want != self.hands_free and not self._meeting_op:
+            await self._set_hands_free(want)
+
     def _sync_hands_free(self) -> None:
         """Hands-free (when set) is on unless muted or a meeting records (the meeting has the
         microphone then: one stream, and what is said in a meeting is not a request)."""

@@ -125,6 +125,14 @@ def test_app_engine_goes_through_the_running_listener(models_dir: Path, monkeypa
                 with pytest.raises(EngineError, match="muted"):
                     await app_engine.start_listening("tab")
                 assert app_engine.voice._mic is None and not app_engine.devices_elsewhere()
+                # the app's hands-free goes to the listener (muted here: its microphone stays closed), the
+                # window records nothing for it; off again from the app
+                await app_engine.set_hands_free(True, "tab")
+                assert listener.config.hands_free and not listener.hands_free and app_engine.devices_elsewhere()
+                assert app_engine.voice._mic is None and app_engine.core.hands_free
+                await app_engine.set_hands_free(False, "tab")
+                assert not listener.config.hands_free and not app_engine.devices_elsewhere()
+                assert not app_engine.core.hands_free
                 listener.set_muted(False)
                 # the listener's events come into the app's engine
                 listener.engine.core.notice("from the listener", "warning")

@@ -255,7 +255,7 @@ class LocalEngine:
     def devices_elsewhere(self) -> bool:
         """The app's turn or meeting runs on the background listener's microphone: the window opens none."""
         owner = self.voice.device_owner
-        return owner is not None and (owner.turn_active or owner.meeting_active)
+        return owner is not None and (owner.turn_active or owner.meeting_active or owner.hands_free_active)
 
     async def meetings(self, query: str = "") -> list[MeetingSummary]:
         return await self.meetings_port.past(query)

@@ -52,6 +52,7 @@ class DeviceOwner(Protocol):
 
     turn_active: bool
     meeting_active: bool
+    hands_free_active: bool
 
     def present(self) -> bool: ...  # blocking: called in a thread
 
@@ -60,6 +61,8 @@ class DeviceOwner(Protocol):
     async def stop_listening(self) -> TurnReply | None: ...
 
     async def meeting(self, op: str, title: str = "") -> MeetingView: ...
+
+    async def hands_free(self, on: bool) -> None: ...
 
     async def stop_speaking(self) -> None: ...  # its reply that plays stops (nothing when not attached)
 
@@ -272,6 +275,12 @@ class LocalVoice:
             mic.stop()
 
     async def set_hands_free(self, on: bool, origin: str = "") -> None:
+        owner = self.device_owner
+        if owner is not None and (owner.hands_free_active if not on else await self.core.thread(owner.present)):
+            await owner.hands_free(on)  # the listener's microphone, not the window's; EngineError: one line
+            self.core.hands_free = on
+            self.core.set_state(self.core.state)
+            return
         if on:
             self._hands_free_origin = origin
             ok, detail = self.core.speech_in_status()
