@@ -6,7 +6,7 @@ A Unix socket (``instance.channel_path``: in the user's runtime folder, else bes
 owner-only (mode 0600); on Linux the peer's user id is checked too (``SO_PEERCRED``). The protocol is
 one JSON object per line. A request: ``{"id": 1, "op": "start_listening", "origin": "tab"}`` (ops:
 ``subscribe``, ``state``, ``start_listening``, ``stop_listening``, ``stop_speaking``, ``meeting_start`` with ``title``,
-``meeting_pause``, ``meeting_resume``, ``meeting_stop``); its answer ``{"id": 1, "ok": true, ...}`` or
+``meeting_pause``, ``meeting_resume``, ``meeting_stop``, ``hands_free`` with ``on``); its answer ``{"id": 1, "ok": true, ...}`` or
 ``{"id": 1, "ok": false, "error": "one line"}``. After ``subscribe`` each engine event comes as
 ``{"event": {...}}`` (``EngineEventAdapter`` reads it back). A request that is no request (not JSON,
 an unknown op, too long) gets one refusal line; a peer of another user gets one and is closed.
