@@ -16,7 +16,7 @@ from typing import Any
 from agents.deps import AssistantDeps, ServiceError
 from agents.local.normalize import normalize
 from agents.local.slots import longest_span
-from agents.local.timeparse import parse_duration, parse_when
+from agents.local.timeparse import When, parse_duration, parse_when
 from agents.models import CalendarEvent, MailQuery
 from agents.tool_guard import ArgumentProblem, checks
 
@@ -218,25 +218,31 @@ def _aware(deps: AssistantDeps, value: Any) -> datetime | None:
     return value.replace(tzinfo=deps.tz) if value.tzinfo is None else value
 
 
-def said_time(request: str, now: datetime) -> tuple[datetime, timedelta | None] | None:
-    """The start (and length) that the user's own words give ("Saturday from 10 to 12", "nächsten Dienstag um
-    8 Uhr"), read by the local time parser; None when they give no clock time."""
-    words = normalize(request).split()
-    span = longest_span(words, lambda s: parse_when(s, now))
-    # a bare number is no time ("2 tickets"); a day with no clock time leaves the time to the model
-    if span is None or (span[1] - span[0] == 1 and not re.search(r"\D", words[span[0]])) or not span[2].has_time:
-        return None
-    length = longest_span(words[:span[0]] + words[span[1]:], parse_duration)
-    return span[2].at, (length[2] if length else None)
-
-
-def said_day(request: str, now: datetime) -> date | None:
-    """The day that the user's own words give ("am Freitag", "tomorrow"), read by the local time parser."""
+def _said_when(request: str, now: datetime) -> tuple[list[str], tuple[int, int, When]] | None:
+    """The request's words and the longest run of them that the local time parser reads as a time; a bare
+    number is none ("2 tickets")."""
     words = normalize(request).split()
     span = longest_span(words, lambda s: parse_when(s, now))
     if span is None or (span[1] - span[0] == 1 and not re.search(r"\D", words[span[0]])):
         return None
-    return span[2].at.date()  # type: ignore[no-any-return]
+    return words, span
+
+
+def said_time(request: str, now: datetime) -> tuple[datetime, timedelta | None] | None:
+    """The start (and length) that the user's own words give ("Saturday from 10 to 12", "nächsten Dienstag um
+    8 Uhr"); None when they give no clock time (a day alone leaves the time to the model)."""
+    found = _said_when(request, now)
+    if found is None or not found[1][2].has_time:
+        return None
+    words, (i, j, when) = found
+    length = longest_span(words[:i] + words[j:], parse_duration)
+    return when.at, (length[2] if length else None)
+
+
+def said_day(request: str, now: datetime) -> date | None:
+    """The day that the user's own words give ("am Freitag", "tomorrow")."""
+    found = _said_when(request, now)
+    return None if found is None else found[1][2].at.date()
 
 
 @checks("create_event")
