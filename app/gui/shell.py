@@ -324,13 +324,20 @@ class AssistantApp:
 
     async def start_listening(self) -> None:
         await self.stop_speaking()
+        # the recorder opens at the press, beside the engine's start: what is said at once is kept (the
+        # engine holds it while speech recognition loads; the browser's start takes a round trip)
+        capture = asyncio.ensure_future(self.start_capture())
         try:
             await self.engine.start_listening(self.origin)
         except EngineError as exc:
+            await capture
+            await self.stop_capture()
             self.conversation.ptt.cancel()
             self.toast(str(exc))
             return
-        await self.start_capture()
+        await capture
+        if self._devices_elsewhere():  # the background listener took the turn: its microphone, not this one
+            await self.stop_capture()
 
     async def stop_listening(self) -> None:
         if not self.model.hands_free:
@@ -347,8 +354,7 @@ class AssistantApp:
     async def start_capture(self) -> None:
         if self.recorder is None or self._recording:
             return
-        elsewhere = getattr(self.engine, "devices_elsewhere", None)
-        if elsewhere is not None and elsewhere():
+        if self._devices_elsewhere():
             return  # the background listener records this turn or meeting on its microphone
         import flet_audio_recorder as far
 
@@ -361,6 +367,10 @@ class AssistantApp:
             self._recording = False
         if not self._recording:
             self.toast(t("shell.no_microphone"))
+
+    def _devices_elsewhere(self) -> bool:
+        elsewhere = getattr(self.engine, "devices_elsewhere", None)
+        return elsewhere is not None and bool(elsewhere())
 
     async def stop_capture(self) -> None:
         if self.recorder is None or not self._recording:

@@ -96,6 +96,29 @@ def test_push_to_talk_chunks_give_interim_text_transcript_and_answer(voice_engin
     assert "listening" in states and "thinking" in states and states[-1] == "idle"
 
 
+def test_a_press_while_speech_recognition_loads_keeps_every_word(voice_engine: Any, shared_audio: Path) -> None:
+    """The session's first press loads Whisper (seconds): the browser's chunks of that time are kept, and a
+    release before the load is done waits for it (the CI lost JFK's last words when the microphone opened
+    only after the load; a real user loses the first ones)."""
+    chunks = _stereo_chunks(shared_audio / "jfk.flac")
+
+    async def main() -> tuple[Any, bool]:
+        press = asyncio.create_task(voice_engine.start_listening())
+        await asyncio.sleep(0.05)  # the press has begun loading the recognizer
+        await _push(voice_engine, chunks, realtime=0)
+        loading = not press.done()
+        reply = await voice_engine.stop_listening()  # the release, as the UI sends it: maybe before the press is done
+        await press
+        await voice_engine.close()
+        return reply, loading
+
+    reply, loading = asyncio.run(main())
+    assert loading, "the recognizer was loaded before the audio came: this test shows nothing"
+    assert reply is not None
+    said = " ".join(reply.user_text.lower().replace(",", "").replace(".", "").split())
+    assert "ask not what your country can do for you" in said and "what you can do for your country" in said, said
+
+
 def test_push_to_talk_without_speech_says_so(voice_engine: Any) -> None:
     events: list[EngineEvent] = []
     voice_engine.subscribe(events.append)

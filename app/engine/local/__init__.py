@@ -59,6 +59,8 @@ from app.engine.local.timers import LocalTimers
 from app.engine.local.voice import LocalVoice
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from agents.alarms import Alarm, AlarmClock
     from agents.assistant import Assistant
     from app.services import Services
@@ -133,11 +135,13 @@ class LocalEngine:
         return unsub
 
     def _preload(self) -> None:
-        for load in (self.core.assistant, _warm_understanding, self.core.tts, self.core.recognizer):
-            try:
-                load()
-            except Exception as exc:  # reported again, clearly, when the feature is used
-                log.info("preload: %s", exc)
+        # the speech parts in a thread of their own: a press in the first seconds waits for the recognizer
+        # (its audio is kept meanwhile), never for the understanding's warm-up (~6 s, more under load)
+        speech = threading.Thread(target=_load_each, args=(self.core.tts, self.core.recognizer, self.voice.prepare),
+                                  name="engine-preload-speech", daemon=True)
+        speech.start()
+        _load_each(self.core.assistant, _warm_understanding)
+        speech.join()
         try:  # last: a local model server reads each agent's prompt once (agents/warmup.py)
             self.core.assistant().warm_up()
         except Exception as exc:
@@ -329,6 +333,14 @@ class LocalEngine:
 
     async def snooze_timer(self, timer_id: str, minutes: int = 5) -> TimerView:
         return await self.timers_port.snooze_timer(timer_id, minutes)
+
+
+def _load_each(*loads: Callable[[], object]) -> None:
+    for load in loads:
+        try:
+            load()
+        except Exception as exc:  # reported again, clearly, when the feature is used
+            log.info("preload: %s", exc)
 
 
 def _warm_understanding() -> None:

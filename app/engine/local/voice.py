@@ -5,6 +5,7 @@ speech out (WAV clips for the client to play, or the device speaker, with barge-
 from __future__ import annotations
 
 import asyncio
+import logging
 import threading
 import time
 import uuid
@@ -44,6 +45,8 @@ FALLBACK_OFFER = {lang: (voice, phrase("engine.install_voice", lang))
 # the conversation port's answer: (text, turn id, seconds from the end of speech to the final text,
 # time.monotonic() at the end of speech: push-to-talk release or the hands-free end-point)
 Answer = Callable[[str, str, float | None, float | None], Awaitable[TurnReply]]
+
+log = logging.getLogger(__name__)
 
 
 class DeviceOwner(Protocol):
@@ -93,6 +96,8 @@ class LocalVoice:
         # the device microphone belongs to another process (the background listener): a press here is
         # a turn there, never a second microphone (the GUI's engine has one; app/gui/page.py)
         self.device_owner: DeviceOwner | None = None
+        self._early: list[AudioChunk] | None = None  # a press's client audio while speech recognition loads
+        self._starting: asyncio.Future[None] | None = None  # done when the latest press is ready for audio
 
     async def _answer(self, text: str, turn_id: str, stt_s: float | None = None,
                       speech_end: float | None = None) -> TurnReply:
@@ -200,6 +205,14 @@ class LocalVoice:
         ok, detail = self.core.speech_in_status()
         if not ok:
             raise NotAvailable(self.core.say("engine.stt_unavailable", detail=detail))
+        # a release that comes before the press is ready for audio (the UI runs both as tasks) waits for it
+        starting = self._starting = asyncio.get_running_loop().create_future()
+        try:
+            await self._start_listening(origin)
+        finally:
+            starting.set_result(None)
+
+    async def _start_listening(self, origin: str) -> None:
         device_mic = self.core.microphone or (self.core.speech_output == "device"
                                               and self.core.sv.settings.gui.speech_output == "device")
         owner = self.device_owner
@@ -209,19 +222,34 @@ class LocalVoice:
             return
         await self.stop_speaking()
         self.core.loop = asyncio.get_running_loop()
-        voice = await self.core.thread(self._get_voice)
         self._turn_id = new_turn_id()
         self.origin(self._turn_id, origin)
+        # the client's audio is kept from the press on: while speech recognition still loads (a press in the
+        # first seconds of a session) its chunks wait here, and a release in that time waits for the load
+        self._early, self.listening = [], True
+        self.core.set_state("listening")
+        try:
+            voice = await self.core.thread(self._get_voice)
+        except BaseException:
+            self._early, self.listening = None, False
+            self.core.set_state("idle")
+            raise
         if self.core.hands_free:
             voice.set_mode("push_to_talk")  # a press while hands-free: this utterance is push-to-talk
         voice.press()
-        self.listening = True
-        self.core.set_state("listening")
+        early, self._early = self._early or [], None
+        for chunk in early:
+            try:
+                voice.push(chunk)
+            except EngineError as exc:
+                log.warning("audio chunk dropped: %s", exc)
         if device_mic and self._mic is None:  # hands-free on the device: its microphone is open already
             self._start_mic(voice)
 
     async def stop_listening(self) -> TurnReply | None:
         released = time.monotonic()  # the end of speech: the turn's clock starts here
+        if self._starting is not None:
+            await self._starting  # a press not yet ready for audio (speech recognition still loading)
         owner = self.device_owner
         if owner is not None and owner.turn_active:
             return await owner.stop_listening()
@@ -304,6 +332,9 @@ class LocalVoice:
         self.core.set_state(self.core.state)
 
     async def push_audio(self, chunk: AudioChunk) -> None:
+        if self._early is not None:
+            self._early.append(chunk)
+            return
         voice = self._voice
         if voice is not None and (self.listening or self.core.hands_free):
             voice.push(chunk)
