@@ -63,6 +63,9 @@ class Domain:
     fuzzy_needs_cue: bool = False
     # approval action -> what runs it after the user's yes (requests its handlers parked themselves)
     actions: dict[str, ActionRunner] = field(default_factory=dict)
+    # requests that show its delegate each tool list a first step gets (a group of tools, a change asked for):
+    # the warm-up sends each once, so a local model server has every such prompt read (agents/warmup.py)
+    warm_requests: tuple[str, ...] = ()
 
     def delegate_agent(self) -> Agent[AssistantDeps, Any] | None:
         """The delegate (imported on first use: recognizing a local intent needs no pydantic-ai)."""

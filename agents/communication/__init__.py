@@ -17,4 +17,7 @@ DOMAIN = Domain(
     cues=(r"e-?mail(?:s|ed)?\b", r"mail(?:s|ed)?\b", r"inbox", r"posteingang", r"postfach", r"calendar", r"\w*kalender",
           r"\w*termine?\b", r"appointments?", r"schedule", r"messages?\b", r"\w*nachrichte?n?\b", r"whatsapp",
           r"repl(y|ies)", r"antwort", r"schreib(?:e|en)?\b", r"write\b", r"text\b", r"sms", r"forward", r"weiterleit"),
+    warm_requests=("What is in my inbox?", "What is on my calendar?", "Any new WhatsApp messages?",
+                   "Reply to the e-mail from Tom", "Book an appointment", "Delete the appointment",
+                   "Send Tom a WhatsApp message"),
 )

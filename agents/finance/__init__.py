@@ -33,4 +33,5 @@ DOMAIN = Domain(
     cues=(r"kontostand", r"balance", r"überweis", r"ueberweis", r"transfer", r"ausgegeben", r"spent",
           r"spending", r"abos?\b", r"abonnement", r"subscriptions?", r"umsätze", r"umsaetze",
           r"transactions", r"girokonto", r"bank account", r"bankkonto"),
+    warm_requests=("Transfer 50 euros to Anna",),
 )

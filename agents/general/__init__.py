@@ -12,4 +12,5 @@ DOMAIN = Domain(
     delegate="agents.general.agent:general_agent",
     cues=(r"timers?\b", r"remind", r"erinner", r"notes?\b", r"notiz", r"merk", r"remember", r"wecker",
           r"alarm", r"vergiss", r"forget"),
+    warm_requests=("Remind me tomorrow at nine", "Set a timer for five minutes", "Remember that I like tea"),
 )

@@ -27,4 +27,5 @@ DOMAIN = Domain(
           # what was said in a meeting ("in the budget meeting", "laut dem Meeting"), not when one is
           r"(?:in|im|from|aus|laut|according to|during|während) (?:the |a |our |my |dem |der |einem |unserem |"
           r"unserer )?(?:last |letzten )?(?:\w+ )?(?:meetings?|besprechung|sitzung|projekttreffen)\b"),
+    warm_requests=("Start the recording",),
 )

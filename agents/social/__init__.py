@@ -32,4 +32,5 @@ DOMAIN = Domain(
     cues=(r"mastodon", r"bluesky", r"toot", r"skeet", r"mentions", r"erwähnung", r"timeline", r"zeitleiste",
           r"scheduled posts?", r"geplanten? beitr", r"\bboost", r"repost"),
     fuzzy_needs_cue=True,
+    warm_requests=("Post this on Mastodon", "Delete my last post"),
 )
