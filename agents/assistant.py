@@ -41,6 +41,7 @@ from agents.honesty import (
     parrots_correction,
     ran_before,
     raw_tool_call,
+    without_situation,
 )
 from agents.llm import MODEL_ERRORS, model_error_message
 from agents.local.compound import split_compound
@@ -363,8 +364,7 @@ class Assistant:
     def _llm_reply(self, output: str, deps: AssistantDeps) -> AgentReply:
         lang = deps.language
         pending = deps.pending[-1] if deps.pending else None
-        if not deps.worded:
-            output = model_text(output)
+        output = model_text(output) if not deps.worded else without_situation(output)
         if pending is not None:  # say exactly what will be done, whatever the model wrote
             spoken = pending.summary + phrase("approval.question", lang)
             text = output.strip() + "\n\n" + spoken if output.strip() else spoken

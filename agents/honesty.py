@@ -137,11 +137,23 @@ _FRAMEWORK_WORDS = re.compile(r"(?i)(?:please return text or call a tool|fix the
                               r"your response in a tool call|validation feedback:?)[.!]?\s*")
 
 
+# the date, time and zone that come with each request (agents/toolkit.py: situated): never part of an answer
+SITUATION = "(Now it is "
+_SITUATION_ECHO = re.compile(r"\s*" + re.escape(SITUATION) + r"\w+, \d{4}-\d{2}-\d{2} \d{2}:\d{2} in my time zone.*",
+                             re.DOTALL)
+
+
+def without_situation(text: str) -> str:
+    """The text without the request's date-and-time note that a model repeated (it ends an answer)."""
+    return _SITUATION_ECHO.split(text, maxsplit=1)[0]
+
+
 def model_text(text: str) -> str:
     """A model's free text as it may be shown: cut where the chat template's tags start (a small model ran
-    on with "<tool_response>" and repeated itself until its token bound), without the framework's retry words
-    it repeated, and, when the bound cut a sentence, ended after the last whole sentence."""
-    text = _FRAMEWORK_WORDS.sub("", _TAG_INSIDE.split(text, maxsplit=1)[0]).strip()
+    on with "<tool_response>" and repeated itself until its token bound) or where it repeated the request's
+    date and time ("Anna's invoice\n\n(Now it is Wednesday, …"), without the framework's retry words it
+    repeated, and, when the bound cut a sentence, ended after the last whole sentence."""
+    text = _FRAMEWORK_WORDS.sub("", without_situation(_TAG_INSIDE.split(text, maxsplit=1)[0])).strip()
     if not text or text[-1] in ".!?…\"“”»)]:" or text.endswith("```"):
         return text
     ends = list(_SENTENCE_END.finditer(text))

@@ -15,6 +15,7 @@ from pydantic_ai.settings import ModelSettings
 from pydantic_ai.tools import ToolDefinition, ToolsPrepareFunc
 
 from agents.deps import AssistantDeps
+from agents.honesty import SITUATION
 from agents.replies import DomainResult
 from agents.tool_guard import ToolGuard
 
@@ -44,7 +45,7 @@ def situated(deps: AssistantDeps, request: str) -> str:
     lang = "German" if deps.language == "de" else "English"
     zone = str(getattr(deps.tz, "key", "") or now.tzname() or now.strftime("%z"))
     week = ", ".join(f"{d:%a} {d:%Y-%m-%d}" for d in (now + timedelta(days=i) for i in range(1, 8)))
-    return (f"{request}\n\n(Now it is {now:%A, %Y-%m-%d %H:%M} in my time zone, {zone}; times I say are in "
+    return (f"{request}\n\n{SITUATION}{now:%A, %Y-%m-%d %H:%M} in my time zone, {zone}; times I say are in "
             f"that zone. The next days: {week}. Answer in {lang}.)")
 
 
@@ -85,7 +86,7 @@ def said(ctx: RunContext[AssistantDeps]) -> str | None:
     resumes (its tools must all be there for the approved call)."""
     if not isinstance(ctx.prompt, str):
         return None
-    return ctx.deps.request or ctx.prompt.split("\n\n(Now it is")[0]
+    return ctx.deps.request or ctx.prompt.split("\n\n" + SITUATION)[0]
 
 
 def asked_for(actions: dict[str, str]) -> ToolsPrepareFunc[AssistantDeps]:

@@ -95,6 +95,17 @@ def test_a_plain_answer_costs_no_second_request(assistant: Assistant) -> None:
     assert len(prompts) == 1
 
 
+def test_the_date_note_a_model_repeated_is_never_shown(assistant: Assistant) -> None:
+    """Each request carries the date, time and zone (agents/toolkit.py: situated); the 1.5B model answered
+    "Anna's invoice" followed by that whole note (real-model eval, m-invoice-en)."""
+    prompts: list[str] = []
+    echo = ("Paris is the capital of France.\n\n(Now it is Wednesday, 2026-03-04 10:20 in my time zone, "
+            "Europe/Berlin; times I say are in that zone. The next days: Thu 2026-03-05. Answer in English.)")
+    assistant.model_factory = lambda: _model(echo, "unused", prompts)
+    reply = assistant.ask("what is the capital of france")
+    assert reply.spoken == reply.text == "Paris is the capital of France."
+
+
 def test_a_correction_repeated_back_is_not_the_reply(assistant: Assistant) -> None:
     prompts: list[str] = []
     assistant.model_factory = lambda: _model("I've booked your haircut.", CORRECTION.split(":", 1)[1].strip(), prompts)

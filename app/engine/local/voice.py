@@ -207,8 +207,12 @@ class LocalVoice:
             raise NotAvailable(self.core.say("engine.stt_unavailable", detail=detail))
         # a release that comes before the press is ready for audio (the UI runs both as tasks) waits for it
         starting = self._starting = asyncio.get_running_loop().create_future()
+        self._early = []  # the client's audio is kept from the press on (see _start_listening)
         try:
             await self._start_listening(origin)
+        except BaseException:
+            self._early = None
+            raise
         finally:
             starting.set_result(None)
 
@@ -217,6 +221,7 @@ class LocalVoice:
                                               and self.core.sv.settings.gui.speech_output == "device")
         owner = self.device_owner
         if owner is not None and await self.core.thread(owner.present):
+            self._early = None  # the listener's microphone takes this turn: the window's audio is not used
             await self.stop_speaking()
             await owner.start_listening(origin)  # EngineError: one line, nothing opened here
             return
@@ -225,13 +230,13 @@ class LocalVoice:
         self._turn_id = new_turn_id()
         self.origin(self._turn_id, origin)
         # the client's audio is kept from the press on: while speech recognition still loads (a press in the
-        # first seconds of a session) its chunks wait here, and a release in that time waits for the load
-        self._early, self.listening = [], True
+        # first seconds of a session) its chunks wait in _early, and a release in that time waits for the load
+        self.listening = True
         self.core.set_state("listening")
         try:
             voice = await self.core.thread(self._get_voice)
         except BaseException:
-            self._early, self.listening = None, False
+            self.listening = False
             self.core.set_state("idle")
             raise
         if self.core.hands_free:
