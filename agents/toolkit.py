@@ -63,20 +63,26 @@ def need(service: object, what: str) -> None:
         raise ModelRetry(f"No {what} is connected; tell the user it is not set up.")
 
 
-def tool_groups(groups: dict[str, tuple[str, frozenset[str]]]) -> ToolsPrepareFunc[AssistantDeps]:
+def tool_groups(groups: dict[str, tuple[str, frozenset[str]]],
+                weak: dict[str, tuple[str, frozenset[str]]] | None = None) -> ToolsPrepareFunc[AssistantDeps]:
     """Few tools per call: ``groups`` maps a group to (a regex of its words, its tool names). When the
     request names exactly one group ("mail", "Termin", "WhatsApp"), the model sees only that group's
     tools; otherwise all of them. (A small model picks better from three tools than from nine, and the
-    prompt is shorter.)"""
+    prompt is shorter.) ``weak`` maps a group to (a regex of words it shares, the groups it yields them to):
+    "reply" names the mail in "Reply to Tom: Thursday works", the message in "Reply to Tom's message" (the
+    1.5B model, shown both, answered the message with a mail)."""
     compiled = {g: (re.compile(rx, re.IGNORECASE), tools) for g, (rx, tools) in groups.items()}
+    compiled_weak = {g: (re.compile(rx, re.IGNORECASE), others) for g, (rx, others) in (weak or {}).items()}
     grouped = frozenset().union(*(tools for _, tools in groups.values()))
 
     async def prepare(ctx: RunContext[AssistantDeps], defs: list[ToolDefinition]) -> list[ToolDefinition]:
         request = said(ctx) or ""
-        hits = [tools for rx, tools in compiled.values() if rx.search(request)]
-        if len(hits) != 1:
+        named = {g for g, (rx, _) in compiled.items() if rx.search(request)}
+        named |= {g for g, (rx, others) in compiled_weak.items() if rx.search(request) and not named & others}
+        if len(named) != 1:
             return defs
-        return [d for d in defs if d.name in hits[0] or d.name not in grouped]  # (ask_user stays)
+        tools = compiled[named.pop()][1]
+        return [d for d in defs if d.name in tools or d.name not in grouped]  # (ask_user stays)
 
     return prepare
 

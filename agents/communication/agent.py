@@ -6,6 +6,7 @@ the assistant asks the user first. Mail and message text reach the model as untr
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, timedelta
 
 from pydantic_ai import RunContext
@@ -22,13 +23,15 @@ from .checks import title_has
 SEARCH_DAYS = 120  # how far ahead an event named by words is looked for
 
 _GROUPS = {
-    "mail": (r"(?<![\w-])(e-?mails?|mails?|inbox|posteingang|postfach|repl(y|ies)|antwort|forward|weiterleit)",
+    "mail": (r"(?<![\w-])(e-?mails?|mails?|inbox|posteingang|postfach)",
              frozenset({"search_mail", "read_mail", "send_mail", "reply_mail"})),
     "calendar": (r"(?<![\w-])(calendar|\w*kalender|\w*termine?\b|appointments?|schedule|events?\b|meeting)",
                  frozenset({"calendar_events", "create_event", "delete_event"})),
     "messages": (r"(?<![\w-])(messages?\b|\w*nachrichte?n?\b|whatsapp|sms|chat|text\b|texte\b)",
                  frozenset({"recent_messages", "send_message"})),
 }
+# words of a mail that a message shares: the mail's unless the message is named ("Reply to Tom's message")
+_SHARED = {"mail": (r"(?<![\w-])(repl(y|ies)|antwort|forward|weiterleit)", frozenset({"messages"}))}
 
 # the words that ask for a change (agents/toolkit.py: asked_for); a question sees only the tools that read
 _W = r"(?<![\w-])(?:"
@@ -56,7 +59,7 @@ communication_agent = new_delegate(
         "time zone. Sending, replying, creating and deleting need the user's approval, which the tools "
         "ask for by themselves: call them only when the user asked for exactly that. " + UNTRUSTED_RULE
     ),
-    prepare_tools=tool_groups(_GROUPS),
+    prepare_tools=tool_groups(_GROUPS, weak=_SHARED),
     actions=_ACTIONS,
 )
 
@@ -119,8 +122,9 @@ def search_mail(ctx: RunContext[AssistantDeps], unread_only: bool = False, sende
     """Find e-mails (newest first): unread ones, from a sender (name or address), or containing words."""
     need(ctx.deps.services.mail, "mail account")
     assert ctx.deps.services.mail is not None
-    if sender and not user_named(ctx.deps, sender):
-        sender = None  # a sender the user did not name (the 1.5B model searched "John Doe" for "about lunch")
+    if sender and (not user_named(ctx.deps, sender) or _is_topic(sender, text)):
+        sender = None  # a sender the user did not name (the 1.5B model searched "John Doe" for "about lunch"),
+        # or the topic made an address ("lunch@example.com" for "Who emailed me about lunch?")
     log_call(ctx, "search_mail", unread_only=unread_only, sender=sender, text=text)
     query = MailQuery(unread_only=unread_only, sender=sender, text=text, limit=max(1, min(limit, 50)))
     try:
@@ -176,6 +180,12 @@ def reply_mail(ctx: RunContext[AssistantDeps], body: str, sender: str | None = N
     log_call(ctx, "reply_mail", message_id=message_id)
     res = ctx.deps.services.mail.reply(str(message_id), body)
     return "sent" if res.ok else f"error: {res.detail}"
+
+
+def _is_topic(sender: str, text: str | None) -> bool:
+    """The sender's name (an address: the part before the @) is only words of the searched text."""
+    name = set(re.findall(r"\w+", sender.split("@")[0].lower()))
+    return bool(name) and name <= set(re.findall(r"\w+", (text or "").lower()))
 
 
 @communication_agent.tool

@@ -19,6 +19,7 @@ from agents.local.slots import longest_span
 from agents.local.timeparse import When, parse_duration, parse_when
 from agents.models import CalendarEvent, MailQuery
 from agents.tool_guard import ArgumentProblem, checks
+from agents.toolkit import user_named
 
 _ADDRESS = re.compile(r"^[^@\s<>(),;:\"]+@[^@\s<>(),;:\"]+\.[A-Za-z]{2,}$")
 _NAMED = re.compile(r"<([^<>]+)>\s*$")
@@ -176,6 +177,8 @@ def _mail_to_answer(deps: AssistantDeps, args: dict[str, Any]) -> str:
         except ServiceError:
             pass  # not an id: a small model passes the sender's name here too
     sender = str(args.get("sender") or "").strip() or (given if given and not given.isdigit() else "")
+    if not deps.approved and (not sender or not user_named(deps, sender)):
+        sender = _sender_said(deps) or ""  # "Reply to Tom: …" became sender="Your Name"
     about = str(args.get("about") or "").strip() or None
     if not sender and not about:
         if given:
@@ -195,6 +198,25 @@ def _mail_to_answer(deps: AssistantDeps, args: dict[str, Any]) -> str:
                               "e-mail to answer; never make up an id.")
     named = [m for m in found if _stems(m.subject, set()) & _stems(deps.request, set())]
     return (named or found)[0].id  # "reply to Anna's dinner mail": her mail about dinner, not her newest
+
+
+def _sender_said(deps: AssistantDeps) -> str | None:
+    """A name the user said whose mail is in the mailbox ("Reply to Tom: …", "Antworte Annas Mail"): the
+    request's capitalized words (a possessive's "'s" or German "s" taken off), the first with mail from it."""
+    mail = deps.services.mail
+    assert mail is not None
+    tried: set[str] = set()
+    for word in re.findall(r"\b[A-ZÄÖÜ][\wäöüß-]+", deps.request):
+        for name in (re.sub(r"'s$", "", word), word[:-1] if word.endswith("s") else ""):
+            if len(name) < 2 or name.lower() in tried or len(tried) >= 6:
+                continue
+            tried.add(name.lower())
+            try:
+                if mail.search(MailQuery(sender=name, limit=1)):
+                    return name
+            except ServiceError:
+                return None
+    return None
 
 
 @checks("reply_mail")

@@ -80,6 +80,13 @@ def test_a_request_about_one_kind_of_thing_sees_only_its_tools(assistant: Assist
     assert seen[-1] == {"delete_event"}
     assistant.ask("Schedule a call with the landlord next Monday at 5 pm for half an hour, the usual room")
     assert seen[-1] == {"create_event"}
+    # "reply" is the mail's unless a message is named (the 1.5B model answered Tom's WhatsApp with a mail)
+    assistant.ask("Reply to Tom's message: yes, I'll be at training at 7")
+    assert seen[-1] == {"send_message"}
+    assistant.ask("Reply to Tom: Thursday works, see you at 12:30")
+    assert seen[-1] == {"send_mail", "reply_mail"}
+    assistant.ask("Antworte Anna: das Meeting passt mir")  # a reply that names a meeting: mail and calendar
+    assert {"send_mail", "reply_mail"} <= seen[-1]
 
 
 def test_a_delegate_must_call_a_tool_first_then_may_answer(assistant: Assistant) -> None:

@@ -144,6 +144,25 @@ def test_a_reply_says_what_the_user_said_to_the_mail_the_user_named(assistant: A
     assert box.replies == [("2", "Saturday at 7 is perfect!")]
 
 
+def test_a_reply_goes_to_whom_the_user_named_not_to_a_made_up_sender(assistant: Assistant,
+                                                                     services: ServiceDeps) -> None:
+    """Found by the real-model eval (m-reply-tom-en): "Reply to Tom: …" became reply_mail(sender="Your Name",
+    about=<the text to send>), found no mail, and the model then asked "Which e-mail?"."""
+    box = _mail(services)
+    box.messages += [MailMessage(id="7", sender="Tom <tom@example.net>", sender_name="Tom", subject="Lunch next week?",
+                                 date=NOW - timedelta(days=1))]
+
+    def delegate(messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:
+        return call("reply_mail", sender="Your Name", about="Thursday works, see you at 12:30",
+                    body="Thursday works, see you at 12:30")
+
+    with_model(assistant, Script(delegate).model())
+    reply = assistant.ask("Reply to Tom: Thursday works, see you at 12:30")
+    assert reply.approval is not None and "Lunch next week?" in reply.approval.summary, reply.approval
+    assistant.ask("yes")
+    assert box.replies == [("7", "Thursday works, see you at 12:30")]
+
+
 def test_money_to_send_is_no_mail(assistant: Assistant, services: ServiceDeps) -> None:
     """"Schick Anna 25 Euro fürs Essen" became a mail saying "25 Euro fürs Essen" that the yes sent (found on the
     real-model eval's held-apart case hf-essen-de, which is therefore no longer held apart)."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from pydantic_ai.messages import ModelMessage, ModelResponse
 from pydantic_ai.models.function import AgentInfo, FunctionModel
 
@@ -56,13 +57,16 @@ def test_a_read_is_answered_by_the_tool_in_one_model_call(assistant: Assistant, 
     assert reply.source == "llm" and reply.approval is None
 
 
-def test_a_sender_the_user_did_not_name_is_not_searched_for(assistant: Assistant, services: ServiceDeps) -> None:
-    """"Who emailed me about lunch?": the 1.5B model searched sender "John Doe" and found nothing (real-model
-    eval, m-lunch-en); a sender the user never said is dropped, the words still count."""
+@pytest.mark.parametrize("sender", ["John Doe", "lunch@example.com"])
+def test_a_sender_the_user_did_not_name_is_not_searched_for(assistant: Assistant, services: ServiceDeps,
+                                                           sender: str) -> None:
+    """"Who emailed me about lunch?": the 1.5B model searched sender "John Doe", another time
+    "lunch@example.com", and found nothing (real-model eval, m-lunch-en); a sender the user never said, or
+    one made of the topic's words, is dropped; the words still count."""
     _toms_lunch_mail(services)
 
     def delegate(messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:
-        return call("search_mail", sender="John Doe", text="lunch")
+        return call("search_mail", sender=sender, text="lunch")
 
     with_model(assistant, Script(delegate).model())
     reply = assistant.ask("Who emailed me about lunch?")
@@ -221,8 +225,10 @@ def test_a_reply_to_a_chat_message_is_no_email(assistant: Assistant, services: S
     _mail(services).messages.append(MailMessage(id="1", sender="Tom Becker <tom@example.net>", subject="Lunch",
                                                 date=NOW, body="Lunch Thursday?"))
     retries: list[str] = []
+    offered: list[set[str]] = []
 
     def delegate(messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:
+        offered.append({t.name for t in info.function_tools})
         problems = _retries(messages)
         if problems:
             retries.extend(problems)
@@ -231,7 +237,12 @@ def test_a_reply_to_a_chat_message_is_no_email(assistant: Assistant, services: S
 
     with_model(assistant, Script(delegate).model())
     reply = assistant.ask("Reply to Tom's message: yes, I'll be at training at 7")
-    assert any("instant message" in r for r in retries)
+    assert offered[0] == {"send_message"}  # a message named: "reply" is not the mail's here (agents/toolkit.py)
+    assert reply.approval is not None and reply.approval.action == "communication.send_message"
+    assistant.ask("no")
+    retries.clear()
+    reply = assistant.ask("Reply to Tom's message about the meeting: yes, I'll be at training at 7")  # every tool
+    assert any("instant message" in r for r in retries)  # the mail tool was offered, and its check said no
     assert reply.approval is not None and reply.approval.action == "communication.send_message"
 
 
