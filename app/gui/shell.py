@@ -195,8 +195,8 @@ class AssistantApp:
         self._approvals_badge(len(self.model.approvals))
         try:
             self.page.update()
-        except Exception as exc:  # the session closed
-            log.debug("update: %s", exc)
+        except Exception as exc:  # the session closed (logged: a failed update may leave the page blank)
+            log.info("page update failed: %r", exc)
 
     def _approvals_badge(self, count: int) -> None:
         """The number of waiting approvals on the Approvals tab (none when nothing waits)."""
