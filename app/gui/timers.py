@@ -186,7 +186,7 @@ class TimersPanel:
 
     async def _run(self) -> None:
         await self.reload()
-        last = time.monotonic()
+        last, failed = time.monotonic(), 0
         while True:
             await asyncio.sleep(1.0 - (time.time() % 1.0))  # on the second, like a clock
             session = getattr(self.app.page, "session", None)
@@ -202,9 +202,14 @@ class TimersPanel:
                     await self.reload()
                 elif self._countdowns:
                     self.app.page.update()
-            except Exception as exc:  # the page closed: this clock stops with it
-                log.debug("timers panel stopped: %s", exc)
-                return
+                failed = 0
+            except Exception as exc:
+                session = getattr(self.app.page, "session", None)
+                failed += 1
+                if session is None or session.connection is None or failed > 30:  # the page closed: the clock stops
+                    log.debug("timers panel stopped: %s", exc)
+                    return
+                log.info("timers panel: %r (tried again in a second)", exc)  # one failed reload is not the end
 
     async def cancel(self, timer_id: str) -> None:
         port = self.port
