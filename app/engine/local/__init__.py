@@ -135,13 +135,10 @@ class LocalEngine:
         return unsub
 
     def _preload(self) -> None:
-        # the speech parts in a thread of their own: a press in the first seconds waits for the recognizer
-        # (its audio is kept meanwhile), never for the understanding's warm-up (~6 s, more under load)
-        speech = threading.Thread(target=_load_each, args=(self.core.tts, self.core.recognizer, self.voice.prepare),
-                                  name="engine-preload-speech", daemon=True)
-        speech.start()
-        _load_each(self.core.assistant, _warm_understanding)
-        speech.join()
+        # one after the other, in one thread: two at once took both cores while the page first loaded (the
+        # fresh-clone e2e tests then found pages blank or late). A press before the recognizer is loaded keeps
+        # its audio and waits for it (app/engine/local/voice.py)
+        _load_each(self.core.assistant, _warm_understanding, self.core.tts, self.core.recognizer, self.voice.prepare)
         try:  # last: a local model server reads each agent's prompt once (agents/warmup.py)
             self.core.assistant().warm_up()
         except Exception as exc:
