@@ -59,8 +59,6 @@ from app.engine.local.timers import LocalTimers
 from app.engine.local.voice import LocalVoice
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-
     from agents.alarms import Alarm, AlarmClock
     from agents.assistant import Assistant
     from app.services import Services
@@ -138,7 +136,11 @@ class LocalEngine:
         # one after the other, in one thread: two at once took both cores while the page first loaded (the
         # fresh-clone e2e tests then found pages blank or late). A press before the recognizer is loaded keeps
         # its audio and waits for it (app/engine/local/voice.py)
-        _load_each(self.core.assistant, _warm_understanding, self.core.tts, self.core.recognizer, self.voice.prepare)
+        for load in (self.core.assistant, _warm_understanding, self.core.tts, self.core.recognizer, self.voice.prepare):
+            try:
+                load()
+            except Exception as exc:  # reported again, clearly, when the feature is used
+                log.info("preload: %s", exc)
         try:  # last: a local model server reads each agent's prompt once (agents/warmup.py)
             self.core.assistant().warm_up()
         except Exception as exc:
@@ -330,14 +332,6 @@ class LocalEngine:
 
     async def snooze_timer(self, timer_id: str, minutes: int = 5) -> TimerView:
         return await self.timers_port.snooze_timer(timer_id, minutes)
-
-
-def _load_each(*loads: Callable[[], object]) -> None:
-    for load in loads:
-        try:
-            load()
-        except Exception as exc:  # reported again, clearly, when the feature is used
-            log.info("preload: %s", exc)
 
 
 def _warm_understanding() -> None:
