@@ -11,6 +11,7 @@ from pydantic_ai import exceptions as exc
 from pydantic_ai.models import Model
 
 from agents.llm_settings import LlmSettings
+from agents.strict_call import StrictFirstCall
 
 DEFAULT_MODELS = {"openai": "gpt-4o-mini", "anthropic": "claude-3-5-haiku-latest"}
 SecretLookup = Callable[[str, str], str | None]
@@ -39,8 +40,9 @@ def build_model(settings: LlmSettings, secret: SecretLookup) -> Model | None:
         # one retry at most: a local server that answers 500 (a small model broke the tool-call grammar)
         # would otherwise be asked again and again in silence while the user waits
         client = AsyncOpenAI(base_url=settings.base_url, api_key=ckey, max_retries=1, timeout=settings.timeout_s)
-        return OpenAIChatModel(settings.model, provider=OpenAICompatibleProvider(
-            "openai-compatible", openai_client=client))
+        # a request's first step is held to one tool call by a JSON schema (agents/strict_call.py)
+        return StrictFirstCall(OpenAIChatModel(settings.model, provider=OpenAICompatibleProvider(
+            "openai-compatible", openai_client=client)))
     key = secret("llm", provider)
     if not key:
         raise LlmConfigError(

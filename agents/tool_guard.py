@@ -6,7 +6,8 @@
   the address), and the approval then shows the resolved value. A failed check goes back to the model
   as a retry with the reason, so a bad argument never reaches the user's approval prompt.
 - **An identical repeated call in one turn does not run again**: the model gets the first result and
-  is told to answer (a small model otherwise calls ``set_timer`` until its step limit).
+  is told to answer (a small model otherwise calls ``set_timer`` until its step limit); when the tools word
+  the answers (one model call a turn, agents/worded.py), that first result is the answer.
 - **Every call that changed something is noted** on the turn (``AssistantDeps.acted``): the reply lists
   the actions that ran, a run that fails afterwards names them, and a reply that claims an action is
   checked against them (agents/honesty.py).
@@ -80,10 +81,14 @@ class ToolGuard(AbstractCapability[AssistantDeps]):
         key = _key(tool_def.name, args)
         seen = ctx.deps.tool_results
         if key in seen:
+            if ctx.deps.one_call:  # the tools word the answer: the first result is it (the 1.5B model called
+                ctx.deps.answer(ctx.tool_call_id, seen[key])  # `balance` six times, each told to answer now)
             return (f"Already done in this turn with the same arguments; the result was: {seen[key]}. "
                     "Do not call it again: answer the user now.")
         result = await handler(args)
-        shown = result if isinstance(result, str) else json.dumps(result, default=str, ensure_ascii=False)
+        shown = (result if isinstance(result, str)
+                 else "\n".join(result) if isinstance(result, list) and all(isinstance(r, str) for r in result)
+                 else json.dumps(result, default=str, ensure_ascii=False))
         seen[key] = shown[:500]
         if changes_something(tool_def):
             ctx.deps.acted(tool_def.name, dict(args) if isinstance(args, dict) else {}, shown)

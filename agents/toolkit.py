@@ -17,6 +17,7 @@ from pydantic_ai.tools import ToolDefinition, ToolsPrepareFunc
 from agents.deps import AssistantDeps
 from agents.honesty import SITUATION
 from agents.replies import DomainResult
+from agents.strict_call import strict_settings, uses_strict_calls
 from agents.tool_guard import ToolGuard
 
 Delegate = Agent[AssistantDeps, DomainResult | str | DeferredToolRequests]
@@ -117,10 +118,10 @@ def asked_for(actions: dict[str, str]) -> ToolsPrepareFunc[AssistantDeps]:
             return reading
         asking = [d for d in defs if d.name == ASK_USER]
         if ctx.deps.one_call:  # one call a turn: a read would end it, so the change asked for
-            # ask_user only once a first try was refused (arguments missing or wrong): offered on the first
-            # step, the 1.5B model asked back what the request said ("Reply to Tom: Thursday works" -> "Which
-            # e-mail?", "Block Saturday from 10 to 12 for the gym" -> "What is the title?"; 7 main eval cases)
-            return acting if ctx.run_step <= 1 else acting + asking
+            # ask_user only once a first try was refused (arguments missing or wrong): ToolFirst keeps it out
+            # of the first step ("Block Saturday from 10 to 12 for the gym" -> "What is the title?"; 7 main
+            # eval cases asked back what the request said)
+            return acting + asking
         # the tools that read first, always in the same order, then those this request asks for: the prompt's
         # tool list then starts the same from one request to the next, and a local server reuses its cache
         return reading + asking + acting
@@ -169,21 +170,30 @@ class ToolFirst(AbstractCapability[AssistantDeps]):
     and a small model left free answered with made-up text ("<tools></tools>", a tool's description, "Tom
     wants to know what he wants to do"), or ended the run at once through the output tool ("I can't help
     with that"). Later steps are free: they answer from the tools' results, or ask the user for what is
-    missing."""
+    missing. On an OpenAI-compatible server (agents/strict_call.py) a JSON schema holds the step to those
+    tools from its first token instead, and the step shows the same tool list as the later ones."""
 
     async def before_model_request(self, ctx: RunContext[AssistantDeps],
                                    request_context: ModelRequestContext) -> ModelRequestContext:
         params = request_context.model_request_parameters
         if ctx.run_step > 1 or ctx.prompt is None or not params.function_tools:
             return request_context  # a later step, an approved run resuming, or nothing to call
+        # one call a turn: ask_user only once a first try was refused (offered on the first step, the 1.5B
+        # model asked back what the request said: "Reply to Tom: Thursday works" -> "Which e-mail?")
+        allowed = [d for d in params.function_tools if not (ctx.deps.one_call and d.name == ASK_USER)]
+        if not allowed:
+            return request_context
         # a tool call and its arguments fit in FIRST_STEP_TOKENS: a small model that runs on inside the grammar
         # is cut there (and fails in seconds) rather than at the turn's deadline
         asked = int((request_context.model_settings or {}).get("max_tokens") or FIRST_STEP_TOKENS)
         bound = asked if asked < ANSWER_TOKENS else FIRST_STEP_TOKENS  # a smaller bound (the warm-up's 1) stays
-        settings = cast(ModelSettings, {**(request_context.model_settings or {}), "tool_choice": "required",
-                                        "max_tokens": bound})
+        settings = cast(ModelSettings, {**(request_context.model_settings or {}), "max_tokens": bound})
+        if uses_strict_calls(ctx.model):  # held to the allowed tools by a JSON schema; the list shown stays whole
+            return replace(request_context, model_settings=strict_settings(settings, allowed))
+        settings = cast(ModelSettings, {**settings, "tool_choice": "required"})
         return replace(request_context, model_settings=settings,
-                       model_request_parameters=replace(params, output_tools=[], allow_text_output=False))
+                       model_request_parameters=replace(params, function_tools=allowed, output_tools=[],
+                                                        allow_text_output=False))
 
 
 def user_named(deps: AssistantDeps, name: str) -> bool:

@@ -259,6 +259,21 @@ def test_an_identical_repeated_call_runs_once(assistant: Assistant) -> None:
     assert "Actions: set timer (ok)" in reply.text
 
 
+def test_a_read_called_again_is_answered_with_its_first_result(assistant: Assistant) -> None:
+    """The 1.5B model called `balance` six times, each time told it had the result: when the tools word the
+    answer, the repeat's answer is that first result and the turn ends there."""
+
+    def delegate(messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:
+        return call("balance")
+
+    script = Script(delegate, route="ask_finance")
+    with_model(assistant, script.model())
+    reply = assistant.ask("Wie hoch ist Lenas Rechnung?")
+    assert "no bank accounts known yet" in reply.text, reply.text
+    assert [c.name for c in reply.tool_calls] == ["balance"]  # ran once
+    assert script.requests <= 3  # the orchestrator's call, the delegate's two: no third round
+
+
 def test_a_reading_tool_does_not_make_a_claimed_action_true(assistant: Assistant, services: ServiceDeps) -> None:
     """Asking what a mail says ran read_mail; the model then claimed a forward that never ran."""
     _mail(services).messages.append(MailMessage(
