@@ -14,8 +14,11 @@ from typing import TYPE_CHECKING
 import typer
 
 from app.cli.common import fail, line, said_line, services
+from app.listen.strings import key_label
 
 if TYPE_CHECKING:
+    from app.listen.hotkey import GlobalHotkey
+    from app.listen.portal_keys import PortalHotkey
     from app.listen.service import DesktopListener
     from app.settings import ListenSettings
 
@@ -49,8 +52,9 @@ def listen(
         for line in lines:
             _say(line)
         return
-    from app.listen.hotkey import GlobalHotkey, HotkeyError
+    from app.listen.hotkey import GlobalHotkey, HotkeyError, session_kind
     from app.listen.instance import AlreadyRunning, SingleInstance
+    from app.listen.portal_keys import portal_trigger
 
     sv = services()
     settings = sv.settings.listen
@@ -64,11 +68,13 @@ def listen(
     except AlreadyRunning as exc:
         fail(str(exc))
     try:
-        try:
-            hotkey_probe = GlobalHotkey(settings.hotkey, lambda: None, lambda: None)
+        try:  # the key's name (and on X11 a keyboard to watch) before the models load
+            if session_kind() == "wayland":  # the desktop portal first (app/listen/portal_keys.py)
+                portal_trigger(settings.hotkey)
+            else:
+                GlobalHotkey(settings.hotkey, lambda: None, lambda: None)
         except HotkeyError as exc:
             fail(str(exc), code=2)
-        del hotkey_probe
         restart = asyncio.run(_run(settings, as_json, tray))
     finally:
         instance.release()
@@ -91,7 +97,7 @@ async def _run(settings: ListenSettings, as_json: bool, tray: bool) -> bool:
     from app.engine import NotAvailable
     from app.engine.local import LocalEngine
     from app.listen.channel import ControlChannel
-    from app.listen.hotkey import GlobalHotkey, session_kind
+    from app.listen.hotkey import HotkeyError
     from app.listen.instance import channel_path
     from app.listen.notify import DesktopNotifier
     from app.listen.service import DesktopListener
@@ -107,19 +113,17 @@ async def _run(settings: ListenSettings, as_json: bool, tray: bool) -> bool:
             loop.add_signal_handler(sig, listener.quit)
     try:
         await listener.prepare()
-    except NotAvailable as exc:
+        hotkey, where = await _hotkey(listener, key, sv.settings.language)
+    except (NotAvailable, HotkeyError) as exc:
         await engine.close()
-        fail(line("listen.cannot", detail=said_line(exc)))
+        fail(line("listen.cannot", detail=said_line(exc)), code=2 if isinstance(exc, HotkeyError) else 1)
     channel = ControlChannel(listener, channel_path(sv.paths.cache_dir))
     await channel.start()  # the desktop app asks for turns and meetings here (one owner of the devices)
     stop_tray = Tray(listener, sv.settings.language, key).start() if tray else None
     notifier = DesktopNotifier(sv.settings.language, listener.decide)
     if await asyncio.to_thread(notifier.connect):
         listener.alert = notifier.notify
-    hotkey = GlobalHotkey(key, listener.key_down, listener.key_up)
-    await asyncio.to_thread(hotkey.start)
-    where = "" if session_kind() != "wayland" else line("listen.wayland")
-    _ready(listener, line("listen.ready", key=key, where=where), as_json)
+    _ready(listener, line("listen.ready", key=key_label(key, sv.settings.language), where=where), as_json)
     try:
         await listener.wait()
     finally:
@@ -129,6 +133,27 @@ async def _run(settings: ListenSettings, as_json: bool, tray: bool) -> bool:
         if stop_tray is not None:
             stop_tray()
     return listener.restart
+
+
+async def _hotkey(listener: DesktopListener, key: str, language: str) -> tuple[GlobalHotkey | PortalHotkey, str]:
+    """The push-to-talk key, started, and what the ready line says of it: on Wayland the desktop portal's
+    global shortcut (any window), else, or when the desktop has none, pynput (on Wayland only while an X11
+    window has the focus)."""
+    from app.listen.hotkey import GlobalHotkey, HotkeyError, session_kind
+    from app.listen.portal_keys import PortalHotkey
+    from app.listen.strings import TRAY
+
+    wayland = session_kind() == "wayland"
+    if wayland:
+        portal = PortalHotkey(key, listener.key_down, listener.key_up, TRAY.text("shortcut", language))
+        try:
+            await asyncio.to_thread(portal.start)
+            return portal, line("listen.portal")
+        except HotkeyError as exc:
+            logging.getLogger(__name__).info("no portal shortcut: %s", exc)
+    keys = GlobalHotkey(key, listener.key_down, listener.key_up)
+    await asyncio.to_thread(keys.start)  # HotkeyError: no keyboard to watch either
+    return keys, line("listen.wayland") if wayland else ""
 
 
 def _ready(listener: DesktopListener, line: str, as_json: bool) -> None:

@@ -60,6 +60,8 @@ CLI = Catalogue({
     # ---- listen.py
     "listen.cannot": ("cannot listen: {detail}", "Zuhören geht nicht: {detail}"),
     "listen.ready": ("ready: hold {key} to talk{where}", "bereit: {key} gedrückt halten zum Sprechen{where}"),
+    "listen.portal": (" (Wayland: through the desktop's global shortcuts; your desktop may ask you to confirm the key)",
+                      " (Wayland: über die globalen Tastenkürzel des Desktops; er fragt dich evtl., die Taste zu bestätigen)"),
     "listen.wayland": (" (Wayland: only while an X11 window has the focus)",
                        " (Wayland: nur solange ein X11-Fenster den Fokus hat)"),
     # ---- accounts.py

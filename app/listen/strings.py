@@ -6,6 +6,7 @@ from agents.i18n import Catalogue
 
 TRAY = Catalogue({
     "title": ("Personal assistant: {state}", "Persönlicher Assistent: {state}"),
+    "shortcut": ("Personal assistant: hold to talk", "Persönlicher Assistent: gedrückt halten zum Sprechen"),
     "state.idle": ("ready (hold {key} to talk)", "bereit ({key} gedrückt halten zum Sprechen)"),
     "state.listening": ("listening: the microphone is on", "hört zu: das Mikrofon ist an"),
     "state.thinking": ("thinking", "denkt nach"),
@@ -41,3 +42,23 @@ CHANNEL = Catalogue({
     "gone": ("The background listener stopped answering; nothing was recorded here. Try again.",
              "Der Zuhörer im Hintergrund antwortet nicht mehr; hier wurde nichts aufgenommen. Versuch es noch einmal."),
 })
+
+
+_SIDES = {"_r": ("Right", "rechts"), "_l": ("Left", "links")}
+_KEYS = {"ctrl": ("Ctrl", "Strg"), "alt": ("Alt", "Alt"), "shift": ("Shift", "Umschalt"), "cmd": ("Cmd", "Cmd"),
+         "scroll_lock": ("Scroll Lock", "Rollen"), "caps_lock": ("Caps Lock", "Feststelltaste"),
+         "pause": ("Pause", "Pause"), "menu": ("Menu", "Menü"), "insert": ("Insert", "Einfg")}
+
+
+def key_label(name: str, language: str) -> str:
+    """A push-to-talk key's setting name as a keyboard shows it: ctrl_r -> "Right Ctrl" / "Strg rechts",
+    f13 -> "F13" (the tray and the ready line named the setting's value, "hold ctrl_r to talk")."""
+    n = name.strip().lower().replace(" ", "_").replace("-", "_")
+    if len(n) == 1 or (n[:1] == "f" and n[1:].isdigit()):
+        return n.upper()
+    base, side = (n[:-2], n[-2:]) if n[-2:] in _SIDES else (n, "")
+    de = language == "de"
+    label = _KEYS[base][de] if base in _KEYS else base.replace("_", " ").title()
+    if not side:
+        return label
+    return f"{label} {_SIDES[side][1]}" if de else f"{_SIDES[side][0]} {label}"

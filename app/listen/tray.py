@@ -13,10 +13,11 @@ from __future__ import annotations
 import logging
 import subprocess
 import sys
+import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from app.listen.strings import TRAY
+from app.listen.strings import TRAY, key_label
 
 if TYPE_CHECKING:
     from PIL.Image import Image
@@ -79,7 +80,7 @@ class Tray:
 
     def title(self) -> str:
         state = self.listener.state
-        return self.text("title", state=self.text(f"state.{state}", key=self.key))
+        return self.text("title", state=self.text(f"state.{state}", key=key_label(self.key, self.language)))
 
     def menu(self) -> Any:
         import pystray
@@ -117,7 +118,11 @@ class Tray:
                 log.warning("no tray icon: this desktop has no system tray (the key works without it)")
                 return None
             self.icon = pystray.Icon("personal-agent", icon_image(self.listener.state), self.title(), self.menu())
-            self.icon.run_detached()
+            if pystray.Icon.__module__.endswith(("_gtk", "_appindicator")):
+                # GTK's backends need a GLib main loop: their own, in a thread (the listener's is asyncio)
+                threading.Thread(target=self.icon.run, name="tray", daemon=True).start()
+            else:
+                self.icon.run_detached()
         except Exception as exc:  # no display, no tray host, a backend that failed to load
             log.warning("no tray icon: %s", exc)
             self.icon = None

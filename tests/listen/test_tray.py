@@ -49,8 +49,8 @@ def test_menu_actions(listener: DesktopListener) -> None:
     async def main() -> None:
         await listener.prepare(load=False)
         items = _items(tray)
-        assert "Personal assistant: ready (hold ctrl_r to talk)" in items
-        assert not items["Personal assistant: ready (hold ctrl_r to talk)"].enabled  # a label, not a button
+        assert "Personal assistant: ready (hold Right Ctrl to talk)" in items
+        assert not items["Personal assistant: ready (hold Right Ctrl to talk)"].enabled  # a label, not a button
 
         mute = items["Mute"]
         assert not mute.checked

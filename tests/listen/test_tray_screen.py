@@ -1,7 +1,7 @@
 """The tray icon on a real X11 system tray: Xvfb with trayer (a freedesktop system tray), the listener's
-Tray started by a child process (pystray picks its backend once per process: the X11 one here), its
-picture captured from the screen in three states. pystray's X11 backend has no menu, so the menu itself
-is tested through its API (test_tray.py), not on the screen."""
+Tray started by a child process under a session bus (pystray picks its backend once per process: with
+PyGObject installed the AppIndicator one, which docks as a GTK status icon in trayer), its picture captured
+from the screen in three states. The menu on the screen: test_tray_menu_screen.py."""
 
 from __future__ import annotations
 
@@ -73,7 +73,7 @@ def test_tray_icon_on_screen(tmp_path: Path) -> None:
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         time.sleep(1.5)  # trayer takes the _NET_SYSTEM_TRAY selection
-        p = subprocess.run([sys.executable, "-c", SHOW, str(tmp_path)], cwd=ROOT, env=env, capture_output=True,
+        p = subprocess.run(["dbus-run-session", "--", sys.executable, "-c", SHOW, str(tmp_path)], cwd=ROOT, env=env, capture_output=True,
                            text=True, timeout=120)
     finally:
         tray.terminate()
