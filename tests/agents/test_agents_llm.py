@@ -23,7 +23,7 @@ from agents.toolkit import ANSWER_TOKENS, FIRST_STEP_TOKENS
 from storage.audit import AuditLog
 from tests.agents.conftest import BERLIN, NOW, Clock
 from tests.agents.fakes import MemoryCalendar, MemoryMail
-from tests.agents.scripted import Script, call, final, tool_returns, user_prompt
+from tests.agents.scripted import Script, Step, call, final, tool_returns, user_prompt
 
 pytestmark = pytest.mark.unit
 
@@ -39,7 +39,8 @@ def with_model(assistant: Assistant, model: FunctionModel | TestModel, tool_answ
 # ---------------------------------------------------------------- delegation
 
 
-def test_orchestrator_delegates_and_passes_usage_on(assistant: Assistant, services: ServiceDeps) -> None:
+def dentist_tomorrow(services: ServiceDeps) -> Step:
+    """The dentist in the calendar tomorrow, and a calendar delegate's steps that find it and say so."""
     cal = services.calendar
     assert isinstance(cal, MemoryCalendar)
     cal.items.append(CalendarEvent(uid="1", title="Dentist", start=NOW + timedelta(days=1),
@@ -53,7 +54,11 @@ def test_orchestrator_delegates_and_passes_usage_on(assistant: Assistant, servic
         assert "Dentist" in returns["calendar_events"]
         return final(info, "Tomorrow you have the dentist.", "Tomorrow: Dentist 12:20")
 
-    script = Script(delegate)
+    return delegate
+
+
+def test_orchestrator_delegates_and_passes_usage_on(assistant: Assistant, services: ServiceDeps) -> None:
+    script = Script(dentist_tomorrow(services))
     deps = assistant.deps()
     result = orchestrator.run_sync("anything special tomorrow in my agenda?", deps=deps, model=script.model())
     assert result.output == "Tomorrow you have the dentist."

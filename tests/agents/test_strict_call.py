@@ -8,7 +8,6 @@ import asyncio
 import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from datetime import timedelta
 from typing import Any
 
 import jsonschema
@@ -19,12 +18,10 @@ from pydantic_ai.tools import ToolDefinition
 
 from agents.assistant import Assistant
 from agents.deps import ServiceDeps
-from agents.models import CalendarEvent
 from agents.orchestrator import orchestrator
 from agents.strict_call import StrictFirstCall, as_call, call_schema
-from tests.agents.conftest import NOW
-from tests.agents.fakes import MemoryCalendar
 from tests.agents.scripted import Script, Step, call, final, tool_returns
+from tests.agents.test_agents_llm import dentist_tomorrow
 
 pytestmark = pytest.mark.unit
 
@@ -71,25 +68,9 @@ def json_server(step: Step) -> tuple[FunctionModel, Seen]:
     return FunctionModel(respond, stream_function=stream), seen
 
 
-def _dentist(services: ServiceDeps) -> Step:
-    cal = services.calendar
-    assert isinstance(cal, MemoryCalendar)
-    cal.items.append(CalendarEvent(uid="1", title="Dentist", start=NOW + timedelta(days=1),
-                                   end=NOW + timedelta(days=1, hours=1)))
-
-    def delegate(messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:
-        returns = tool_returns(messages)
-        if "calendar_events" not in returns:
-            return call("calendar_events", start=(NOW + timedelta(days=1)).date().isoformat() + "T00:00:00",
-                        end=(NOW + timedelta(days=2)).date().isoformat() + "T00:00:00")
-        return final(info, "Tomorrow you have the dentist.", "Tomorrow: Dentist 12:20")
-
-    return delegate
-
-
 def test_a_streamed_run_gets_its_first_steps_as_calls_and_its_answer_free(assistant: Assistant,
                                                                           services: ServiceDeps) -> None:
-    model, seen = json_server(Script(_dentist(services)))
+    model, seen = json_server(Script(dentist_tomorrow(services)))
     deps = assistant.deps()
 
     async def run() -> str:

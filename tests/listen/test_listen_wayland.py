@@ -7,10 +7,7 @@ into the listener's microphone is transcribed and answered."""
 from __future__ import annotations
 
 import os
-import shutil
-import subprocess
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -20,37 +17,21 @@ from app.listen.portal_keys import SHORTCUT_ID
 from tests.listen.rig import JACK_RATE, JackRig, ListenProcess, Xvfb
 from tests.listen.test_listen_desktop import ROOT, _wait, desktop  # noqa: F401
 from tests.listen.test_portal_keys import Portal
-from tests.servers.base import unavailable
 from tests.speech_input.conftest import wer
 from tests.speech_input.test_microphone_jack import _read_48k
 
 pytestmark = [pytest.mark.slow, pytest.mark.e2e]
 
 
-@pytest.fixture
-def portal_bus() -> Iterator[str]:
-    if shutil.which("dbus-daemon") is None:
-        unavailable("dbus-daemon missing: install the Debian package dbus (scripts/apt-packages.txt)")
-    p = subprocess.Popen(["dbus-daemon", "--session", "--nofork", "--print-address=1"], stdout=subprocess.PIPE,
-                         text=True)
-    assert p.stdout is not None
-    address = p.stdout.readline().strip()
-    try:
-        yield address
-    finally:
-        p.terminate()
-        p.wait(10)
-
-
-def test_on_wayland_the_portals_shortcut_is_the_key(desktop: tuple[Xvfb, JackRig], portal_bus: str,  # noqa: F811
+def test_on_wayland_the_portals_shortcut_is_the_key(desktop: tuple[Xvfb, JackRig], session_bus: str,  # noqa: F811
                                                      models_dir: Path, shared_audio: Path, tmp_path: Path) -> None:
     _x, rig = desktop
-    portal = Portal(portal_bus)
+    portal = Portal(session_bus)
     env = {**os.environ, **rig.env(), "PYTHONPATH": str(ROOT), "PA_HOME": str(tmp_path / "home"),
            "PA_STT__MODEL": str(models_dir / "whisper-base"), "PA_STT__LANGUAGE": "en",
            "PA_AUDIO__INPUT_DEVICE": "system", "PA_AUDIO__OUTPUT_DEVICE": "system",
            "WAYLAND_DISPLAY": "wayland-pa-test", "XDG_SESSION_TYPE": "wayland",
-           "DBUS_SESSION_BUS_ADDRESS": portal_bus}
+           "DBUS_SESSION_BUS_ADDRESS": session_bus}
     env.pop("DISPLAY", None)  # no X server: pynput could not see a key here
     listen = ListenProcess(env, rig)
     try:

@@ -5,34 +5,15 @@ notifier says so and the listener prints the line instead."""
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 import threading
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from app.listen.notify import PATH, SERVICE, DesktopNotifier
-from tests.servers.base import unavailable
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture
-def session_bus() -> Iterator[str]:
-    if shutil.which("dbus-daemon") is None:
-        unavailable("dbus-daemon missing: install the Debian package dbus (scripts/apt-packages.txt)")
-    p = subprocess.Popen(["dbus-daemon", "--session", "--nofork", "--print-address=1"], stdout=subprocess.PIPE,
-                         text=True)
-    assert p.stdout is not None
-    address = p.stdout.readline().strip()
-    try:
-        yield address
-    finally:
-        p.terminate()
-        p.wait(10)
 
 
 class NotificationService:
