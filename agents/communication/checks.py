@@ -292,7 +292,16 @@ def check_create_event(deps: AssistantDeps, args: dict[str, Any]) -> dict[str, A
     if not _user_said_some_of(deps, str(args["title"])):
         raise ArgumentProblem("The title is not what the user said. Use the user's words for it, or ask what "
                               "the event is.")
+    if deps.request and not any(_said_when(s, deps.now()) for s in _said_lately(deps)):
+        # "book me something": when is the user's to say (the 1.5B model made up today 12:00, a title and a room)
+        raise ArgumentProblem("The user said no day or time for the event: ask them when (ask_user); never pick "
+                              "one.")
     return args
+
+
+def _said_lately(deps: AssistantDeps) -> list[str]:
+    """What the user said in this turn and the two before it (a day said just before counts)."""
+    return [deps.request, *[t.text for t in deps.memory.recent_turns(4) if t.role == "user"][-2:]]
 
 
 _NOW_SAID = re.compile(r"(?i)(?:now|right away|jetzt|sofort|gleich)")

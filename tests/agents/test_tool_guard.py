@@ -228,6 +228,26 @@ def test_a_new_event_is_at_the_time_the_user_said_and_named_in_their_words(assis
     assert reply.approval is None and any("not what the user said" in r for r in seen), seen
 
 
+def test_a_new_event_with_no_day_or_time_said_is_asked_back(assistant: Assistant) -> None:
+    """"book me something": the 1.5B model made up "Book a meeting" today at 12:00 in "Conference Room 101"
+    (its title had a word the user said); with no day or time in what the user said, it goes back to ask."""
+    seen: list[str] = []
+
+    def delegate(messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:
+        retries = _retries(messages)
+        seen.extend(retries)
+        if not retries:
+            return call("create_event", title="Book a meeting", start=(NOW + timedelta(minutes=40)).isoformat(),
+                        end=(NOW + timedelta(minutes=100)).isoformat(), location="Conference Room 101")
+        return final(info, "When should I book it, and what is it?")
+
+    with_model(assistant, Script(delegate).model())
+    reply = assistant.ask("book me something")
+    assert reply.approval is None and any("no day or time" in r for r in seen), seen
+    reply = assistant.ask("a haircut")  # the day said just before counts; none was: asked again
+    assert reply.approval is None
+
+
 def test_an_event_to_delete_is_found_on_the_day_the_user_said(assistant: Assistant, services: ServiceDeps) -> None:
     """"Cancel my dentist appointment tomorrow": the model's day (its own date arithmetic) and the word
     "appointment" (not in the title "Dentist") no longer hide the event; the approval names it."""
