@@ -40,13 +40,18 @@ def _keyboard() -> Any:
     return keyboard
 
 
+def key_name(name: str) -> str:
+    """A setting's key name as the key tables here know it: "Scroll Lock" -> scroll_lock, "F13" -> f13."""
+    return name.strip().lower().replace(" ", "_").replace("-", "_")
+
+
 def parse_key(name: str) -> Any:
     """A pynput key for a setting's key name (ctrl_r, F13, scroll_lock, or one character)."""
     keyboard = _keyboard()
     text = name.strip()
     if len(text) == 1:
         return keyboard.KeyCode.from_char(text.lower())
-    key = getattr(keyboard.Key, text.lower().replace(" ", "_").replace("-", "_"), None)
+    key = getattr(keyboard.Key, key_name(text), None)
     if key is None:
         raise HotkeyError(f"unknown push-to-talk key {name!r}: use a key name like ctrl_r, alt_r, f13, "
                           "scroll_lock, pause, or one character")

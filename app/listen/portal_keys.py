@@ -20,7 +20,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from app.listen.hotkey import HotkeyError
+from app.listen.hotkey import HotkeyError, key_name
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +41,7 @@ _TRIGGERS = {"ctrl_r": "Control_R", "ctrl_l": "Control_L", "alt_r": "Alt_R", "al
 
 def portal_trigger(name: str) -> str:
     """The preferred trigger for a setting's key name (ctrl_r -> Control_R, f13 -> F13, a -> a)."""
-    n = name.strip().lower().replace(" ", "_").replace("-", "_")
+    n = key_name(name)
     if len(n) == 1:
         return n
     if n[:1] == "f" and n[1:].isdigit():

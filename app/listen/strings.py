@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from agents.i18n import Catalogue
+from app.listen.hotkey import key_name
 
 TRAY = Catalogue({
     "title": ("Personal assistant: {state}", "Persönlicher Assistent: {state}"),
@@ -53,7 +54,7 @@ _KEYS = {"ctrl": ("Ctrl", "Strg"), "alt": ("Alt", "Alt"), "shift": ("Shift", "Um
 def key_label(name: str, language: str) -> str:
     """A push-to-talk key's setting name as a keyboard shows it: ctrl_r -> "Right Ctrl" / "Strg rechts",
     f13 -> "F13" (the tray and the ready line named the setting's value, "hold ctrl_r to talk")."""
-    n = name.strip().lower().replace(" ", "_").replace("-", "_")
+    n = key_name(name)
     if len(n) == 1 or (n[:1] == "f" and n[1:].isdigit()):
         return n.upper()
     base, side = (n[:-2], n[-2:]) if n[-2:] in _SIDES else (n, "")
