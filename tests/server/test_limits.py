@@ -4,6 +4,7 @@ than the limits allow, and the memory the server needs meanwhile. Every flood is
 
 from __future__ import annotations
 
+import math
 import re
 import socket
 import time
@@ -146,6 +147,11 @@ def test_an_upload_over_the_limit_is_cut_off_while_it_streams(guard_server: Live
 
 def login_burst(server: LiveServer, attempts: list[tuple[str, str, str]]) -> list[int]:
     """All (user name, password, client address) at once; the status of each."""
+    return timed_login_burst(server, attempts)[0]
+
+
+def timed_login_burst(server: LiveServer, attempts: list[tuple[str, str, str]]) -> tuple[list[int], float]:
+    """All (user name, password, client address) at once; the status of each and the burst's seconds."""
     import asyncio
 
     async def run() -> list[int]:
@@ -157,7 +163,16 @@ def login_burst(server: LiveServer, attempts: list[tuple[str, str, str]]) -> lis
                 return r.status_code
             return list(await asyncio.gather(*(one(*a) for a in attempts)))
 
-    return asyncio.run(run())
+    t0 = time.monotonic()
+    codes = asyncio.run(run())
+    return codes, time.monotonic() - t0
+
+
+def allowed(free: int, seconds: float) -> int:
+    """The most checks the policy allows in a burst lasting ``seconds``: ``free`` at once, then one after
+    each wait of 1 s, 2 s, 4 s ... (the k-th extra one comes 2^k - 1 s after the free ones at the earliest).
+    A slow machine stretches a burst past the first waits; those few extra checks are the policy, not a leak."""
+    return free + int(math.log2(seconds + 1))
 
 
 def evaluated(codes: list[int]) -> int:
@@ -169,27 +184,30 @@ def evaluated(codes: list[int]) -> int:
 def test_a_login_burst_for_one_user_checks_at_most_the_limit(guard_server: LiveServer) -> None:
     name = guard_server.add_user()
     peak = rss_mb(guard_server, "VmHWM")
-    codes = login_burst(guard_server, [(name, f"guess-{i:03d}!", "10.2.0.1") for i in range(100)])
+    codes, seconds = timed_login_burst(guard_server, [(name, f"guess-{i:03d}!", "10.2.0.1") for i in range(100)])
     grown = rss_mb(guard_server, "VmHWM") - peak
-    print(f"one user, one address, 100 at once: {evaluated(codes)} evaluated; peak RSS +{grown:.0f} MB")
-    assert evaluated(codes) <= 5
+    print(f"one user, one address, 100 at once: {evaluated(codes)} evaluated in {seconds:.1f} s; "
+          f"peak RSS +{grown:.0f} MB")
+    assert evaluated(codes) <= allowed(5, seconds)
     assert grown < 400
 
 
 def test_a_login_burst_from_rotating_addresses_checks_at_most_the_limit(guard_server: LiveServer) -> None:
     name = guard_server.add_user()
-    codes = login_burst(guard_server, [(name, f"guess-{i:03d}!", f"10.4.{i // 250}.{i % 250 + 1}")
-                                       for i in range(100)])
-    print(f"one user, 100 addresses at once: {evaluated(codes)} evaluated")
-    assert evaluated(codes) <= 20
+    codes, seconds = timed_login_burst(guard_server, [(name, f"guess-{i:03d}!", f"10.4.{i // 250}.{i % 250 + 1}")
+                                                      for i in range(100)])
+    print(f"one user, 100 addresses at once: {evaluated(codes)} evaluated in {seconds:.1f} s")
+    assert evaluated(codes) <= allowed(20, seconds)
 
 
 def test_a_burst_of_many_names_from_one_address_checks_at_most_the_limit(guard_server: LiveServer) -> None:
     peak = rss_mb(guard_server, "VmHWM")
-    codes = login_burst(guard_server, [(f"nobody-{i:03d}", "guess-000!", "10.3.0.1") for i in range(200)])
+    codes, seconds = timed_login_burst(guard_server, [(f"nobody-{i:03d}", "guess-000!", "10.3.0.1")
+                                                      for i in range(200)])
     grown = rss_mb(guard_server, "VmHWM") - peak
-    print(f"200 names, one address, at once: {evaluated(codes)} evaluated; peak RSS +{grown:.0f} MB")
-    assert evaluated(codes) <= 50
+    print(f"200 names, one address, at once: {evaluated(codes)} evaluated in {seconds:.1f} s; "
+          f"peak RSS +{grown:.0f} MB")
+    assert evaluated(codes) <= allowed(50, seconds)
     assert grown < 400
 
 
