@@ -5,6 +5,7 @@ way as "TAN 123456" said aloud)."""
 from __future__ import annotations
 
 import asyncio
+import logging
 from typing import TYPE_CHECKING, Any
 
 import flet as ft
@@ -15,6 +16,8 @@ from app.gui.widgets import button, tagged
 
 if TYPE_CHECKING:
     from app.gui.shell import AssistantApp
+
+log = logging.getLogger(__name__)
 
 FRAME_S = 0.05  # 20 frames a second, as python-fints' terminal player: TAN generators read it at this pace
 
@@ -60,7 +63,10 @@ class TanCard:
         self.challenge = challenge
         self.flicker = FlickerCode(challenge.flicker) if challenge.flicker else None
         self.tan = ft.TextField(label=t("tan.field"), width=160, keyboard_type=ft.KeyboardType.NUMBER,
-                                on_submit=self._send, max_length=12)
+                                on_submit=self._send, on_change=self._changed, max_length=12)
+        # what the browser reported in the last change event: handled in arrival order, so it is the text as
+        # typed before Send was pressed, even when the value itself has not been patched in yet
+        self._typed: str | None = None
 
     def build(self) -> ft.Control:
         c = self.challenge
@@ -89,11 +95,24 @@ class TanCard:
         if self.flicker is not None:
             self.flicker.stop()
 
+    def _changed(self, e: Any) -> None:
+        if isinstance(e.data, str):
+            self._typed = e.data
+
+    def _entered(self, e: Any) -> str:
+        """The TAN as the browser had it when Send or Enter was pressed (Enter's event carries it)."""
+        if isinstance(e.data, str) and e.data:
+            return e.data
+        return self._typed if self._typed else (self.tan.value or "")
+
     async def _send(self, e: Any) -> None:
-        tan = (self.tan.value or "").strip().replace(" ", "")
+        tan = self._entered(e).strip().replace(" ", "")
         if not tan.isdigit():
+            log.info("TAN card: Send pressed with %d characters, not digits", len(tan))
             self.app.toast(t("tan.digits"))
             return
+        log.info("TAN card: a TAN of %d digits sent", len(tan))
         self.tan.value = ""
+        self._typed = None
         self.stop()
         await self.app.ask(f"TAN {tan}")
