@@ -171,6 +171,11 @@ PHRASES = Catalogue({
     "meeting.search_empty": ("Type some words to search for.", "Gib ein paar Wörter zum Suchen ein."),
     "meeting.clip_range": ("The start must be 0 or more and the length between 0 and 600 seconds.",
                            "Der Anfang muss 0 oder mehr sein und die Länge zwischen 0 und 600 Sekunden."),
+    "meeting.no_tab_audio": ("No sound has come from a shared tab: only your microphone is being recorded. To record "
+                             "the call too, stop, start again and share the call's tab with its audio.",
+                             "Aus einem geteilten Tab kommt kein Ton: nur dein Mikrofon wird aufgenommen. Um auch "
+                             "den Anruf aufzunehmen, beende die Aufnahme, starte neu und teile den Tab des Anrufs "
+                             "mit seinem Ton."),
     "meeting.notice": ("Meeting: {detail}", "Besprechung: {detail}"),
     "meeting.low_disk": ("low disk space: {free} MB", "wenig Platz auf der Festplatte: {free} MB"),
     # what each feature's status says (EngineInfo.features: Settings, the phone, doctor-like views)

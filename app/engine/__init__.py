@@ -428,7 +428,10 @@ class VoicePort(Protocol):
 class MeetingsPort(Protocol):
     """Meeting recording, past meetings, search, playback and export."""
 
-    async def meeting_start(self, title: str = "") -> MeetingView: ...
+    async def meeting_start(self, title: str = "", call_audio: bool = False) -> MeetingView:
+        """``call_audio``: the client sends two channels, its microphone and a tab it shares (an online
+        call in the browser), kept apart as two sides of the call."""
+        ...
 
     async def meeting_pause(self) -> MeetingView: ...
 

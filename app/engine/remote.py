@@ -388,7 +388,7 @@ server's info gives its own; sent as ``Accept-Language``, so the server's error 
     async def _no_live_meeting(self) -> MeetingView:
         raise NotAvailable(self._say("remote.live_meeting"))
 
-    async def meeting_start(self, title: str = "") -> MeetingView:
+    async def meeting_start(self, title: str = "", call_audio: bool = False) -> MeetingView:
         return await self._no_live_meeting()
 
     async def meeting_pause(self) -> MeetingView:

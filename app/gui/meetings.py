@@ -3,6 +3,7 @@ past meetings with search, playback from a hit and export."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import TYPE_CHECKING, Any
 
 import flet as ft
@@ -39,6 +40,8 @@ class MeetingsScreen:
         self.results = ft.Column(spacing=6, key=ft.ScrollKey("meeting-results"))  # type: ignore[call-arg]
         self.past = ft.Column(spacing=4)
         self.detail = MeetingDetail(app, self._close_detail, self._export)
+        # an online call in another tab (Meet, Teams, Jitsi in the browser): its sound as a second channel
+        self.call_audio = ft.Checkbox(label=t("meetings.call_tab"), value=False, visible=False)
         self.start_btn = button(t("meetings.start"), self._start, "meeting-start", ft.Icons.FIBER_MANUAL_RECORD, filled=True)
         self.pause_btn = button(t("meetings.pause"), self._pause, "meeting-pause", ft.Icons.PAUSE)
         self.resume_btn = button(t("meetings.resume"), self._resume, "meeting-resume", ft.Icons.PLAY_ARROW)
@@ -56,6 +59,7 @@ class MeetingsScreen:
                     ft.Semantics(content=self.state, identifier="meeting-state", live_region=True)],
                    wrap=True, vertical_alignment=ft.CrossAxisAlignment.CENTER),
             meter,
+            tagged(self.call_audio, "meeting-call-audio"),
             ft.Row([self.start_btn, self.pause_btn, self.resume_btn, self.stop_btn], wrap=True),
             ft.Text(t("meetings.live"), weight=ft.FontWeight.BOLD),
             ft.Container(content=self.transcript, border=ft.Border.all(1, ft.Colors.OUTLINE_VARIANT),
@@ -84,6 +88,8 @@ class MeetingsScreen:
             self.state.value = t("meetings.waiting_mic")
         self.level.value = m.level
         rec = m.state in ("recording", "paused")
+        self.call_audio.visible = available and self.app.can_record_tab()
+        self.call_audio.disabled = rec
         for b, on in ((self.start_btn, not rec), (self.pause_btn, m.state == "recording"),
                       (self.resume_btn, m.state == "paused"), (self.stop_btn, rec)):
             inner = b.content
@@ -112,15 +118,22 @@ class MeetingsScreen:
             self.app.toast(str(exc))
 
     async def _start(self, e: Any) -> None:
+        call = bool(self.call_audio.visible and self.call_audio.value)
+        # with a call, the browser asks which tab to share right away, while the press still counts as the
+        # user's (browsers allow that only for a few seconds); what it sends meanwhile waits for the meeting
+        capture = asyncio.ensure_future(self.app.start_capture(call=True)) if call else None
         self.app.start_progress("meeting_start", t("meetings.starting"))
         try:
-            await self.app.engine.meeting_start(self.title.value or "")
+            await self.app.engine.meeting_start(self.title.value or "", call_audio=call)
         except EngineError as exc:
+            if capture is not None:
+                await capture
+                await self.app.stop_capture()
             self.app.toast(str(exc))
             return
         finally:
             self.app.end_progress("meeting_start")
-        await self.app.start_capture()
+        await (capture if capture is not None else self.app.start_capture())
 
     async def _pause(self, e: Any) -> None:
         await self._guard(self.app.engine.meeting_pause())

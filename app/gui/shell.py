@@ -42,6 +42,7 @@ FIRST_NAV = [("conversation", "nav.talk", ft.Icons.MIC)]
 LAST_NAV = [("approvals", "nav.approvals", ft.Icons.TASK_ALT), ("settings", "nav.settings", ft.Icons.SETTINGS)]
 # flet-audio-recorder on web delivers 44.1 kHz stereo whatever is asked: ask for exactly that
 CAPTURE_RATE, CAPTURE_CHANNELS = 44_100, 2
+CALL_AUDIO_DEVICE = "pa-call-tab-audio"  # app/gui/web/call_audio.js answers this "microphone" with mic + tab
 STOP_CAPTURE_WAIT_S = 0.3
 
 
@@ -351,15 +352,24 @@ class AssistantApp:
         except EngineError as exc:
             self.toast(str(exc))
 
-    async def start_capture(self) -> None:
+    def can_record_tab(self) -> bool:
+        """A browser on a computer records a tab's sound (getDisplayMedia); phones' browsers do not."""
+        platform = str(getattr(self.page.platform, "value", self.page.platform) or "").lower()
+        return self.recorder is not None and bool(self.page.web) and platform not in ("android", "ios")
+
+    async def start_capture(self, call: bool = False) -> None:
+        """The browser's microphone; with ``call``, in two channels: the microphone and a tab the user
+        shares (the browser asks which), see app/gui/web/call_audio.js."""
         if self.recorder is None or self._recording:
             return
-        if self._devices_elsewhere():
+        if not call and self._devices_elsewhere():
             return  # the background listener records this turn or meeting on its microphone
         import flet_audio_recorder as far
 
+        # the device asked for is the page script's sign to add the shared tab (no such microphone exists)
+        device = far.InputDevice(id=CALL_AUDIO_DEVICE, label="call") if call else None
         cfg = far.AudioRecorderConfiguration(encoder=far.AudioEncoder.PCM16BITS, sample_rate=CAPTURE_RATE,
-                                             channels=CAPTURE_CHANNELS)
+                                             channels=CAPTURE_CHANNELS, device=device)
         try:
             self._recording = bool(await self.recorder.start_recording(configuration=cfg))
         except Exception as exc:

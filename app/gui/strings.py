@@ -331,6 +331,9 @@ GUI = Catalogue({
     "meetings.stop": ("Stop", "Beenden"),
     "meetings.input_level": ("Input level", "Eingangspegel"),
     "meetings.elapsed": ("Elapsed time", "Vergangene Zeit"),
+    "meetings.call_tab": ("Record a call in another tab too (the browser asks which tab: share its audio)",
+                          "Auch einen Anruf in einem anderen Tab aufnehmen (der Browser fragt, welcher Tab: "
+                          "seinen Ton teilen)"),
     "meetings.live": ("Live transcript", "Live-Mitschrift"),
     "meetings.past": ("Past meetings", "Frühere Besprechungen"),
     "meetings.search": ("Search", "Suchen"),

@@ -66,15 +66,23 @@ def web_app(extra_args: list[str] | None = None, env: dict[str, str] | None = No
 
 @contextmanager
 def browser_page(url: str, width: int = 1100, height: int = 800, extra_args: list[str] | None = None,
-                 init_script: str | None = None) -> Iterator[Any]:
-    """A page of the web UI with semantics on; ``init_script`` runs in it before the page's own scripts."""
+                 init_script: str | None = None, display: str | None = None) -> Iterator[Any]:
+    """A page of the web UI with semantics on; ``init_script`` runs in it before the page's own scripts.
+    ``display``: a headed browser on that X display (Xvfb), with the real screen-share flow: headless
+    Chromium gives a shared tab's sound as silence, and the fake media UI shares a fake screen instead."""
     from playwright.sync_api import sync_playwright
 
+    args = [*CHROMIUM_ARGS, *(extra_args or [])]
+    if display is not None:
+        args.remove("--use-fake-ui-for-media-stream")
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=chromium_path(), args=[*CHROMIUM_ARGS, *(extra_args or [])],
-                                     headless=True)
+        browser = pw.chromium.launch(executable_path=chromium_path(), args=args, headless=display is None,
+                                     env={**os.environ, "DISPLAY": display} if display else None)
         try:
-            page = browser.new_page(viewport={"width": width, "height": height})
+            context = browser.new_context(viewport={"width": width, "height": height})  # a test may open more tabs
+            if display is not None:  # no fake media UI: the microphone is allowed as a user allows it
+                context.grant_permissions(["microphone"])
+            page = context.new_page()
             if init_script:
                 page.add_init_script(init_script)
             page.goto(url)

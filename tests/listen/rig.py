@@ -38,29 +38,6 @@ def require_tools() -> None:
         unavailable(f"the JACK-Client package is missing or finds no libjack: {exc}")
 
 
-class Xvfb:
-    def __init__(self) -> None:
-        self.proc: subprocess.Popen[bytes] | None = None
-        self.display = ""
-
-    def start(self) -> Xvfb:
-        r, w = os.pipe()
-        self.proc = subprocess.Popen(["Xvfb", "-displayfd", str(w), "-screen", "0", "1024x768x24", "-nolisten", "tcp"],
-                                     pass_fds=(w,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        os.close(w)
-        with os.fdopen(r) as f:
-            number = f.readline().strip()
-        if not number:
-            raise RuntimeError("Xvfb did not start")
-        self.display = f":{number}"
-        return self
-
-    def stop(self) -> None:
-        if self.proc is not None:
-            self.proc.terminate()
-            self.proc.wait(10)
-
-
 class JackRig:
     """jackd (1 capture, 2 playback channels at 48 kHz) and the test's client with ``mouth`` and ``ear``."""
 

@@ -26,8 +26,9 @@ import pytest
 
 from agents.turn import ReplyDone, TranscriptFinal
 from app.engine import EngineEvent, MeetingUpdated, StateChanged
-from tests.listen.rig import JACK_RATE, JackRig, ListenProcess, Xvfb, voice_onset
+from tests.listen.rig import JACK_RATE, JackRig, ListenProcess, voice_onset
 from tests.listen.test_listen_desktop import ROOT, SPEECH_LEVEL, _spoken, _wait, desktop  # noqa: F401
+from tests.servers.xvfb import Xvfb
 from tests.speech_input.test_microphone_jack import _read_48k
 
 pytestmark = [pytest.mark.slow, pytest.mark.e2e]

@@ -23,12 +23,12 @@ from tests.listen.rig import (
     JACK_RATE,
     JackRig,
     ListenProcess,
-    Xvfb,
     cue_band,
     require_tools,
     voice_band,
     voice_onset,
 )
+from tests.servers.xvfb import Xvfb
 from tests.speech_input.conftest import wer
 from tests.speech_input.test_microphone_jack import _read_48k
 

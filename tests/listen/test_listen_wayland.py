@@ -14,9 +14,10 @@ import numpy as np
 import pytest
 
 from app.listen.portal_keys import SHORTCUT_ID
-from tests.listen.rig import JACK_RATE, JackRig, ListenProcess, Xvfb
+from tests.listen.rig import JACK_RATE, JackRig, ListenProcess
 from tests.listen.test_listen_desktop import ROOT, _wait, desktop  # noqa: F401
 from tests.listen.test_portal_keys import Portal
+from tests.servers.xvfb import Xvfb
 from tests.speech_input.conftest import wer
 from tests.speech_input.test_microphone_jack import _read_48k
 

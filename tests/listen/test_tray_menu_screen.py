@@ -18,8 +18,9 @@ from typing import Any
 
 import pytest
 
-from tests.listen.rig import ROOT, Xvfb
+from tests.listen.rig import ROOT
 from tests.servers.base import unavailable
+from tests.servers.xvfb import Xvfb
 
 pytestmark = pytest.mark.e2e
 SHOTS = ROOT / "bench" / "results" / "tray-screenshots"

@@ -16,8 +16,9 @@ from pathlib import Path
 import pytest
 
 from app.listen.tray import COLOURS
-from tests.listen.rig import ROOT, Xvfb
+from tests.listen.rig import ROOT
 from tests.servers.base import unavailable
+from tests.servers.xvfb import Xvfb
 
 pytestmark = pytest.mark.e2e
 

@@ -231,11 +231,11 @@ class LocalEngine:
     async def stop_speaking(self) -> None:
         await self.voice.stop_speaking()
 
-    async def meeting_start(self, title: str = "") -> MeetingView:
-        owner = self.voice.device_owner  # the background listener records it on its microphone
-        if owner is not None and await self.core.thread(owner.present):
+    async def meeting_start(self, title: str = "", call_audio: bool = False) -> MeetingView:
+        owner = self.voice.device_owner  # the background listener records it on its microphone ...
+        if not call_audio and owner is not None and await self.core.thread(owner.present):
             return await owner.meeting("start", title)
-        return await self.meetings_port.start(title)
+        return await self.meetings_port.start(title, call_audio)  # ... but a tab's call only the browser has
 
     async def meeting_pause(self) -> MeetingView:
         owner = self.voice.device_owner

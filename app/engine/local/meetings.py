@@ -36,7 +36,7 @@ from app.engine import (
     NotAvailable,
     Notice,
 )
-from app.engine.local.voice_input import _ToSixteenK
+from app.engine.local.voice_input import ChannelsToSixteenK, _ToSixteenK
 from storage.bilingual import said
 
 if TYPE_CHECKING:
@@ -45,27 +45,40 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+NO_TAB_NOTICE_S = 8.0  # a call's second channel silent this long into the recording: the user is told
+
 
 class PushedSource:
-    """A live meeting source fed by :meth:`push` (16 kHz mono blocks shaped (n, 1))."""
+    """A live meeting source fed by :meth:`push`: 16 kHz blocks shaped (n, channels). One channel: the
+    client's microphone (mixed down). Two: an online call recorded in the browser, the microphone in the
+    first channel and the tab the user shared in the second (app/gui/web/call_audio.js), so the two
+    sides are separate speakers as with the desktop's call capture."""
 
-    channels = 1
     live = True
 
-    def __init__(self) -> None:
+    def __init__(self, channels: int = 1) -> None:
+        self.channels = channels
         self._q: queue.Queue[np.ndarray | None] = queue.Queue(maxsize=2000)
-        self._convert = _ToSixteenK()
+        self._mono = _ToSixteenK()
+        self._split = ChannelsToSixteenK(channels)
         self._stopped = threading.Event()
         self.last_push = 0.0  # monotonic time of the newest chunk; 0 until the first
+        self.pushed_s = 0.0  # seconds of audio taken so far
+        self.second_heard = False  # the second channel carried any sound (not exact silence) so far
 
     def push(self, chunk: AudioChunk) -> None:
         if self._stopped.is_set():
             return
-        samples = self._convert(chunk)
+        if self.channels == 1:
+            block = self._mono(chunk).reshape(-1, 1)
+        else:
+            block = self._split(chunk)
+            self.second_heard = self.second_heard or bool(block.size and np.any(block[:, 1]))
         self.last_push = time.monotonic()
-        if samples.size:
+        if block.size:
+            self.pushed_s += len(block) / 16_000
             try:
-                self._q.put_nowait(samples.reshape(-1, 1))
+                self._q.put_nowait(block)
             except queue.Full:
                 log.warning("meeting audio backlog full: chunk dropped")
 
@@ -108,6 +121,8 @@ class MeetingAdapter:
         self._view = MeetingView()
         self._unsub: Any = None
         self._ticker_stop = threading.Event()
+        self._told_no_tab = False
+        self._early: list[AudioChunk] | None = None  # what the client sent while the meeting was starting
 
     def _say(self, key: str, /, **values: object) -> str:
         """The phrasebook's ``key`` in the app's language."""
@@ -166,8 +181,14 @@ class MeetingAdapter:
         """Audio from the client while a meeting records; False when no meeting takes it."""
         src = self.source
         if src is None:
-            return False
+            if self._early is None:
+                return False
+            self._early.append(chunk)  # the browser started sending while the meeting started
+            return True
         src.push(chunk)
+        if src.channels == 2 and not src.second_heard and src.pushed_s >= NO_TAB_NOTICE_S and not self._told_no_tab:
+            self._told_no_tab = True  # the picker was cancelled, the tab shared without its sound, or it is silent
+            self.bus.emit(Notice(level="warning", message=self._say("meeting.no_tab_audio")))
         if self._view.waiting_for_audio:  # the client's microphone has started: now it really records
             self._view.waiting_for_audio = False
             self._emit_view()
@@ -175,21 +196,31 @@ class MeetingAdapter:
 
     # ------------------------------------------------------------------------------ control
 
-    async def start(self, title: str) -> MeetingView:
+    async def start(self, title: str, call_audio: bool = False) -> MeetingView:
         from audio.meeting.segments import MeetingError
         from audio.sources import AudioInputError
 
         svc = self._service()
-        source = PushedSource() if self.capture == "client" else None
+        source = PushedSource(2 if call_audio else 1) if self.capture == "client" else None
+        self._told_no_tab = False
+        self._early = [] if source is not None else None
         if self._unsub is None:
             self._unsub = svc.subscribe(self._on_event)
         try:
             info = await asyncio.to_thread(svc.start, title or None, source)
         except (MeetingError, AudioInputError, OSError) as exc:
+            self._early = None
             raise EngineError(self._say("meeting.could_not_start", detail=exc)) from None
+        except BaseException:
+            self._early = None  # the client's audio goes to speech input again
+            raise
+        early, self._early = self._early or [], None
+        if source is not None:
+            for chunk in early:
+                source.push(chunk)
         self.source = source
         self._view = MeetingView(id=info.id, title=info.title, state="recording", started_at=info.started_at,
-                                 waiting_for_audio=source is not None)
+                                 waiting_for_audio=source is not None and not early)
         self._emit_view()
         self._start_ticker()
         return self._view.model_copy(deep=True)

@@ -20,6 +20,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import numpy.typing as npt
 
 from app.engine import AudioChunk, EngineError
 from audio.events import (
@@ -38,16 +39,18 @@ log = logging.getLogger(__name__)
 REFERENCE_STEP_S = 0.064  # the assistant's speech is fed to the echo guard in steps of this length
 
 
-def decode_chunk(chunk: AudioChunk) -> tuple[Samples, int]:
-    """Mono float32 samples of a chunk and their rate. EngineError on a torn or odd-sized chunk."""
+def _frames(chunk: AudioChunk) -> npt.NDArray[np.int16]:
+    """A chunk's PCM16 frames shaped (n, channels). EngineError on a torn or odd-sized chunk."""
     frame_bytes = 2 * chunk.channels
     if len(chunk.pcm16) % frame_bytes:
         raise EngineError(f"audio chunk of {len(chunk.pcm16)} bytes is not whole PCM16 frames of "
                           f"{chunk.channels} channel(s)")
-    a = np.frombuffer(chunk.pcm16, dtype="<i2")
-    if chunk.channels > 1:
-        a = a.reshape(-1, chunk.channels)
-    return as_mono_float32(a), chunk.sample_rate
+    return np.frombuffer(chunk.pcm16, dtype="<i2").reshape(-1, chunk.channels)
+
+
+def decode_chunk(chunk: AudioChunk) -> tuple[Samples, int]:
+    """Mono float32 samples of a chunk and their rate. EngineError on a torn or odd-sized chunk."""
+    return as_mono_float32(_frames(chunk)), chunk.sample_rate
 
 
 class _ToSixteenK:
@@ -62,6 +65,32 @@ class _ToSixteenK:
         if rate != self._rate or self._resampler is None:
             self._rate, self._resampler = rate, Resampler(rate)
         return self._resampler(mono)
+
+
+class ChannelsToSixteenK:
+    """Streaming conversion of chunks to 16 kHz with ``channels`` channels kept apart, (n, channels) float32
+    (a call recorded in the browser: the microphone in the first channel, the shared tab in the second). A
+    channel the chunk does not have is silence; each channel has its own resampler, and what one gave
+    beyond the others waits for the next chunk, so the channels stay aligned sample for sample."""
+
+    def __init__(self, channels: int) -> None:
+        self.channels = channels
+        self._rate: int | None = None
+        self._resamplers: list[Resampler] = []
+        self._held = [np.zeros(0, np.float32) for _ in range(channels)]
+
+    def __call__(self, chunk: AudioChunk) -> npt.NDArray[np.float32]:
+        frames = _frames(chunk).astype(np.float32) / 32768.0
+        if chunk.sample_rate != self._rate or not self._resamplers:
+            self._rate = chunk.sample_rate
+            self._resamplers = [Resampler(chunk.sample_rate) for _ in range(self.channels)]
+            self._held = [np.zeros(0, np.float32) for _ in range(self.channels)]
+        silent = np.zeros(len(frames), np.float32)
+        outs = [np.concatenate([held, resample(np.ascontiguousarray(frames[:, c]) if c < frames.shape[1] else silent)])
+                for c, (held, resample) in enumerate(zip(self._held, self._resamplers, strict=True))]
+        n = min(len(o) for o in outs)
+        self._held = [o[n:] for o in outs]
+        return np.stack([o[:n] for o in outs], axis=1)
 
 
 class VoiceInput:

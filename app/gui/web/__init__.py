@@ -4,7 +4,8 @@ into a list the browser has just scrolled focuses the field clicked; clear_guard
 emptying of a field after a send, reaching the browser late, leaves the keys typed since, a
 press on Send empties the message field's <input> that Flutter leaves holding the sent text, and Enter
 in the message field takes the sent text out at once; each explains why), notifications.js (a ringing timer or reminder as a browser notification when the page
-is not in front), and the font that draws Japanese, Chinese and Korean offline (``app/gui/fonts.py``).
+is not in front), call_audio.js (an online call in another tab recorded with a meeting, as a second
+channel), and the font that draws Japanese, Chinese and Korean offline (``app/gui/fonts.py``).
 Flet serves ``index.html`` and the rest from the app's assets folder when one is there; this writes
 Flet's own page with the scripts added, next to the scripts and the font."""
 
@@ -16,7 +17,7 @@ from pathlib import Path
 
 from app.gui.fonts import cjk_font
 
-SCRIPTS = ("typing_guard.js", "click_guard.js", "clear_guard.js", "notifications.js")
+SCRIPTS = ("typing_guard.js", "click_guard.js", "clear_guard.js", "notifications.js", "call_audio.js")
 _HERE = Path(__file__).resolve().parent
 
 

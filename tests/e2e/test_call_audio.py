@@ -1,0 +1,108 @@
+"""Issue 23, online calls in the browser: a call in another tab recorded with the meeting. A headed
+Chromium on Xvfb (headless Chromium shares a tab's sound as silence) with its fake microphone playing JFK
+(the user) and a second tab playing the TIMIT sentence in a loop (the far side of the call). The user
+ticks "Record a call in another tab too" and starts; the browser's picker takes the call's tab (the
+``--auto-select-tab-capture-source-by-title`` switch chooses it as a user would, tab audio included).
+The meeting has two channels and two speakers: JFK's words under Speaker 1 only, TIMIT's under Speaker 2
+only."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import shutil
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.browser import browser_page, web_app
+from tests.e2e.gui_helpers import (
+    DESKTOP,
+    click,
+    fake_mic_file,
+    mic_args,
+    nav,
+    screenshot,
+    texts,
+    type_into,
+    wait_text,
+)
+from tests.servers.base import unavailable
+from tests.servers.xvfb import Xvfb
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+
+
+@pytest.fixture
+def app_env(models_dir: Path) -> dict[str, str]:
+    return {"PA_STT__MODEL": str(models_dir / "whisper-base"), "PA_TIMEZONE": "Europe/Berlin"}
+
+
+@pytest.fixture
+def call_tab(shared_audio: Path, tmp_path: Path) -> Iterator[tuple[str, str]]:
+    """A page that plays the far side's voice in a loop, as a call's tab does: (its URL, its title)."""
+    site = tmp_path / "call"
+    site.mkdir()
+    fake_mic_file(shared_audio / "timit_ldc93s1.wav", site / "voice.wav", lead_s=0.5, tail_s=0.8)
+    title = f"Call-{uuid.uuid4().hex[:8]}"
+    (site / "index.html").write_text(f'<!doctype html><html><head><title>{title}</title></head><body>'
+                                     '<audio id="voice" src="voice.wav" autoplay loop></audio></body></html>')
+    handler = functools.partial(_Quiet, directory=str(site))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/index.html", title
+    finally:
+        server.shutdown()
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+def _words(lines: list[str], speaker: str) -> str:
+    return " ".join(line.split(": ", 1)[1] for line in lines if f"] {speaker}: " in line).lower()
+
+
+def test_a_call_in_another_tab_is_recorded_as_its_own_speaker(app_env: dict[str, str], shared_audio: Path,
+                                                             call_tab: tuple[str, str], tmp_path: Path) -> None:
+    if shutil.which("Xvfb") is None:
+        unavailable("install the Debian package xvfb (scripts/apt-packages.txt)")
+    call_url, title = call_tab
+    mic = fake_mic_file(shared_audio / "jfk.flac", tmp_path / "mic.wav", tail_s=8.0)
+    screen = Xvfb().start()
+    try:
+        args = [*mic_args(mic), f"--auto-select-tab-capture-source-by-title={title}"]
+        with web_app(env=app_env) as url, browser_page(url, *DESKTOP, extra_args=args, display=screen.display) as page:
+            call = page.context.new_page()
+            call.goto(call_url)
+            call.wait_for_function("document.getElementById('voice').currentTime > 0.5", timeout=30_000)
+            page.bring_to_front()
+            wait_text(page, "status", "")  # the page is up (the models may still load)
+            nav(page, "Meetings")
+            type_into(page, "meeting-title", "Call with Lena")
+            click(page, "meeting-call-audio")
+            click(page, "meeting-start")
+            wait_text(page, "meeting-state", "Recording", timeout=120, exact=True)  # audio flows now
+            shared = page.evaluate("() => window.__callAudio")
+            assert shared["tab"] == "shared", shared  # the picker gave the call's tab with its sound
+            time.sleep(15)
+            screenshot(page, "meeting-call-recording-1280x800")
+            click(page, "meeting-stop")
+            wait_text(page, "meeting-state", "Finished", timeout=180)
+            lines = texts(page, "meeting-line")
+            assert page.evaluate("() => window.__callAudio.tab") == "none"  # the sharing ended with the recording
+            screenshot(page, "meeting-call-done-1280x800")
+    finally:
+        screen.stop()
+    user, far = _words(lines, "Speaker 1"), _words(lines, "Speaker 2")
+    print("user:", user, "\nfar side:", far)
+    assert "country" in user or "ask not" in user, lines  # JFK, from the microphone
+    assert "suit" in far or "greasy" in far or "wash" in far, lines  # TIMIT, from the call's tab
+    assert not any(w in user for w in ("greasy", "suit", "wash water")), lines  # the sides never mix
+    assert "country" not in far and "fellow" not in far, lines
