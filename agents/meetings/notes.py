@@ -125,6 +125,9 @@ def _vectors(words: list[list[str]]) -> tuple[np.ndarray, np.ndarray]:
     return m / np.maximum(norms, 1e-9), idf
 
 
+SAME_SENTENCE = 0.9  # TF-IDF cosine at which a sentence repeats one already in the summary
+
+
 def summary_sentences(words: list[list[str]], n: int) -> list[int]:
     """Indices of ``n`` sentences that stand for the meeting: central (similar to many others) and
     covering (words not yet picked), not repeating one another (maximal marginal relevance)."""
@@ -146,6 +149,8 @@ def summary_sentences(words: list[list[str]], n: int) -> list[int]:
                 continue
             gain = float(weight[i][~covered].sum()) / max(float(weight.sum(1).max()), 1e-9)
             redundant = max((float(sim[i, j]) for j in chosen), default=0.0)
+            if redundant >= SAME_SENTENCE:
+                continue  # said again (a repeat, a loop): nothing new for the summary
             score = central[i] + 0.5 * gain - 0.8 * redundant
             if score > best:
                 best, best_i = score, i

@@ -121,6 +121,15 @@ def test_the_summary_is_central_sentences_not_the_last_one() -> None:
     assert items == {"S2": date(2026, 3, 6), "Jonas": date(2026, 3, 4)}
 
 
+def test_a_sentence_said_again_is_in_the_summary_once() -> None:
+    """A recording played in a loop (a browser call's tab, tests/e2e/test_call_audio.py) gave a summary of
+    the same sentence three times."""
+    loop = [S(start=4 * i, end=4 * i + 3, speaker="S2", text="She had a dark suit in greasy washwater all year.")
+            for i in range(12)]
+    n = extractive_notes([*loop, S(start=50, end=53, speaker="S1", text="And so my fellow Americans, ask not.")], NOW)
+    assert n.summary.count("dark suit") == 1, n.summary
+
+
 def test_llm_notes_are_typed_with_owner_and_due_date() -> None:
     from pydantic_ai.messages import ModelMessage, ModelResponse, ToolCallPart
     from pydantic_ai.models.function import AgentInfo, FunctionModel
