@@ -42,11 +42,6 @@ pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 
 @pytest.fixture
-def app_env(models_dir: Path) -> dict[str, str]:
-    return {"PA_STT__MODEL": str(models_dir / "whisper-base"), "PA_TIMEZONE": "Europe/Berlin"}
-
-
-@pytest.fixture
 def call_tab(shared_audio: Path, tmp_path: Path) -> Iterator[tuple[str, str]]:
     """A page that plays the far side's voice in a loop, as a call's tab does: (its URL, its title)."""
     site = tmp_path / "call"

@@ -38,11 +38,6 @@ pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 
 @pytest.fixture
-def app_env(models_dir: Path) -> dict[str, str]:
-    return {"PA_STT__MODEL": str(models_dir / "whisper-base"), "PA_TIMEZONE": "Europe/Berlin"}
-
-
-@pytest.fixture
 def app_url(app_env: dict[str, str]) -> Iterator[str]:
     with web_app(env=app_env) as url:
         yield url
