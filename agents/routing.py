@@ -22,16 +22,21 @@ def _cues(registry: tuple[str, ...]) -> list[tuple[str, re.Pattern[str]]]:
 _LEAD = re.compile(r"(?i)^\W*(?:(?:please|bitte|hey|okay|ok|so|also|mal|kannst du|könntest du|can you|could you|"
                    r"would you)\W+)*")
 _TWO_REQUESTS = re.compile(r"(?i)\b(?:and|und|then|dann)\b")
+# what someone wrote, not what was said: a meeting's transcript holds only speech, so "was schreibt Jörg im
+# Protokoll" is a mail or a message (minutes someone sent), even with a meeting's word in it
+_WROTE = re.compile(r"(?i)\b(?:schreibt|schrieb|geschrieben|wrote|writes|written)\b")
 
 
 def pick_domain(text: str) -> str | None:
     """The one domain whose cues the request has, else None. With cues of several, the domain whose cue
     starts the request decides when it is one request ("Antworte Lena, dass ich bis Montag überweise" is a
-    reply that speaks of a transfer, not a transfer)."""
+    reply that speaks of a transfer, not a transfer); what someone wrote in minutes is communication."""
     cues = _cues(tuple(domains.DOMAINS))
     hits = [name for name, pattern in cues if pattern.search(text)]
     if len(hits) == 1:
         return hits[0]
+    if set(hits) == {"communication", "meetings"} and _WROTE.search(text):
+        return "communication"
     if len(hits) > 1 and not _TWO_REQUESTS.search(text):
         head = text[_LEAD.match(text).end():]  # type: ignore[union-attr]
         first = [name for name, pattern in cues if name in hits and pattern.match(head)]

@@ -16,7 +16,10 @@ DOMAIN = Domain(
     account_kinds=("mail", "caldav", "whatsapp"),
     cues=(r"e-?mail(?:s|ed)?\b", r"mail(?:s|ed)?\b", r"inbox", r"posteingang", r"postfach", r"calendar", r"\w*kalender",
           r"\w*termine?\b", r"appointments?", r"schedule", r"messages?\b", r"\w*nachrichte?n?\b", r"whatsapp",
-          r"repl(y|ies)", r"antwort", r"schreib(?:e|en)?\b", r"write\b", r"text\b", r"sms", r"forward", r"weiterleit"),
+          r"repl(y|ies)", r"antwort",
+          # someone's invoice is what their mail says ("How much is Anna's invoice?", "Lenas Rechnung"); paying it
+          # is finance's ("pay" leads the request: agents/routing.py)
+          r"\w+'s (?:invoice|bill)\b", r"(?:invoice|bill) from\b", r"\w+s rechnung\b", r"rechnung von\b", r"schreib(?:e|en|t)?\b", r"schrieb\b", r"geschrieben", r"write\b", r"wrote\b", r"text\b", r"sms", r"forward", r"weiterleit"),
     warm_requests=("What is in my inbox?", "What is on my calendar?", "Any new WhatsApp messages?",
                    "Reply to the e-mail from Tom", "Book an appointment", "Delete the appointment",
                    "Send Tom a WhatsApp message"),

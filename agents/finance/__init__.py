@@ -32,6 +32,6 @@ DOMAIN = Domain(
     account_kinds=("bank",),
     cues=(r"kontostand", r"balance", r"überweis", r"ueberweis", r"transfer", r"ausgegeben", r"spent",
           r"spending", r"abos?\b", r"abonnement", r"subscriptions?", r"umsätze", r"umsaetze",
-          r"transactions", r"girokonto", r"bank account", r"bankkonto"),
+          r"transactions", r"girokonto", r"bank account", r"bankkonto", r"pay\b", r"paid\b", r"bezahl"),
     warm_requests=("Transfer 50 euros to Anna",),
 )

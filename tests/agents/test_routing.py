@@ -20,6 +20,9 @@ from .test_agents_llm import with_model
     ("was steht in der Mail von Anna", "communication"),
     ("start the recording", "meetings"),
     ("was wurde im Protokoll zum Budget gesagt", "meetings"),
+    ("Was schreibt Jörg im Protokoll über das nächste Treffen?", "communication"),  # written: a mail, not speech
+    ("what did Tom write in the minutes of the last meeting", "communication"),
+    ("was hat Tom im letzten Meeting gesagt", "meetings"),
     ("what did we decide in the last team meeting", "meetings"),
     ("Wer hat laut Besprechung die Folien übernommen?", "meetings"),
     ("is there a meeting tomorrow", None),  # when a meeting is: the calendar, through the orchestrator
@@ -30,6 +33,11 @@ from .test_agents_llm import with_model
     ("Antworte Lena auf ihre Rechnung, dass ich bis Montag überweise", "communication"),  # the verb that leads
     ("reply to Tom that the transfer went out", "communication"),
     ("überweise Anna 20 Euro und schreib ihr eine Mail", None),  # two requests: the orchestrator
+    ("How much is Anna's invoice?", "communication"),  # what her mail says (finance answered with the balance)
+    ("Wie hoch ist Lenas Rechnung?", "communication"),
+    ("pay Anna's invoice", "finance"),  # paying it is a transfer: the verb that leads decides
+    ("Bezahl die Rechnung von Lena", "finance"),
+    ("did I pay the rent this month", "finance"),
 ])
 def test_a_request_naming_one_domain_picks_it(said: str, domain: str | None) -> None:
     assert pick_domain(said) == domain
@@ -72,6 +80,10 @@ def test_a_request_about_one_kind_of_thing_sees_only_its_tools(assistant: Assist
     assistant.ask("is there a mail from Anna about the invoice? what is it about?")  # a question: reading only
     assert seen[-1] == {"search_mail", "read_mail"}
     assistant.ask("Did Lena send me a mail?")  # a question with a verb that acts: still reading only
+    assert seen[-1] == {"search_mail", "read_mail"}
+    assistant.ask("Was schreibt Jörg im Protokoll über das nächste Treffen?")  # written: mail or message, not an
+    assert seen[-1] == {"search_mail", "read_mail", "recent_messages"}  # event (the model looked for a "Treffen")
+    assistant.ask("What did Jörg write in his mail about the budget?")  # the mail named: the mail's tools
     assert seen[-1] == {"search_mail", "read_mail"}
     assistant.ask("Lösch den Termin Project Review am Freitag")
     assert seen[-1] == {"calendar_events", "delete_event", "ask_user"}
