@@ -67,8 +67,17 @@ class TanCard:
         # what the browser reported in the last change event: handled in arrival order, so it is the text as
         # typed before Send was pressed, even when the value itself has not been patched in yet
         self._typed: str | None = None
+        self._control: ft.Control | None = None
 
     def build(self) -> ft.Control:
+        """The card, made once: the conversation shows it again on every change of the turns (the reply's
+        "Spoken" line arriving), and a new Send button each time took the press that came in meanwhile
+        nowhere (a CI run: the TAN typed, Send pressed as the reply's speech ended, nothing sent)."""
+        if self._control is None:
+            self._control = self._make()
+        return self._control
+
+    def _make(self) -> ft.Control:
         c = self.challenge
         rows: list[ft.Control] = []
         if c.image_b64:
