@@ -367,7 +367,7 @@ class AssistantApp:
         import flet_audio_recorder as far
 
         # the device asked for is the page script's sign to add the shared tab (no such microphone exists)
-        device = far.InputDevice(id=CALL_AUDIO_DEVICE, label="call") if call else None
+        device = far.InputDevice(id=CALL_AUDIO_DEVICE, label=CALL_AUDIO_DEVICE) if call else None
         cfg = far.AudioRecorderConfiguration(encoder=far.AudioEncoder.PCM16BITS, sample_rate=CAPTURE_RATE,
                                              channels=CAPTURE_CHANNELS, device=device)
         try:

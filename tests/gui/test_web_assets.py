@@ -15,7 +15,7 @@ pytestmark = pytest.mark.unit
 def test_the_page_loads_the_guards_before_flutter(tmp_path: Path) -> None:
     d = web_assets_dir(tmp_path / "web")
     page = (d / "index.html").read_text(encoding="utf-8")
-    assert set(SCRIPTS) == {"typing_guard.js", "click_guard.js", "clear_guard.js", "notifications.js"}
+    assert set(SCRIPTS) == {"typing_guard.js", "click_guard.js", "clear_guard.js", "notifications.js", "call_audio.js"}
     for name in SCRIPTS:
         assert f'<script src="{name}"></script>' in page
         assert page.index(name) < page.index("flutter_bootstrap.js")
