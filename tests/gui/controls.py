@@ -15,3 +15,16 @@ def texts(c: object) -> list[str]:
         for child in v if isinstance(v, list) else [v] if v is not None else []:
             out += texts(child)
     return out
+
+
+def by_id(c: object, ident: str) -> ft.Semantics | None:
+    """The first ``ft.Semantics`` with this identifier under ``c`` (through ``content`` and ``controls``)."""
+    if isinstance(c, ft.Semantics) and c.identifier == ident:
+        return c
+    for attr in ("content", "controls"):
+        v = getattr(c, attr, None)
+        for child in v if isinstance(v, list) else [v] if v is not None else []:
+            found = by_id(child, ident)
+            if found is not None:
+                return found
+    return None

@@ -13,6 +13,7 @@ import pytest
 from app.engine import Notice
 from app.gui.conversation import ConversationScreen
 from app.gui.state import UiModel
+from tests.gui.controls import by_id
 
 pytestmark = pytest.mark.unit
 
@@ -27,18 +28,6 @@ class _App:
         self.opened.append(key)
 
 
-def _find(c: Any, ident: str) -> ft.Semantics | None:
-    if isinstance(c, ft.Semantics) and c.identifier == ident:
-        return c
-    for attr in ("content", "controls"):
-        v = getattr(c, attr, None)
-        for child in v if isinstance(v, list) else [v] if v is not None else []:
-            found = _find(child, ident)
-            if found is not None:
-                return found
-    return None
-
-
 def test_the_notice_offers_the_german_voice_and_opens_it_in_settings() -> None:
     app = _App()
     screen = ConversationScreen(app)  # type: ignore[arg-type]
@@ -46,7 +35,7 @@ def test_the_notice_offers_the_german_voice_and_opens_it_in_settings() -> None:
                            action="install_model", model_id="de_DE-thorsten-medium",
                            action_label="Deutsche Stimme installieren"))
     screen.refresh()
-    offer = _find(screen.turns, "notice-action")
+    offer = by_id(screen.turns, "notice-action")
     assert offer is not None and isinstance(offer.content, ft.OutlinedButton)
     assert offer.content.content == "Deutsche Stimme installieren"
     handler = offer.content.on_click
@@ -69,4 +58,4 @@ def test_a_plain_notice_has_no_offer() -> None:
     screen = ConversationScreen(app)  # type: ignore[arg-type]
     app.model.apply(Notice(message="Meeting: saved"))
     screen.refresh()
-    assert _find(screen.turns, "notice") is not None and _find(screen.turns, "notice-action") is None
+    assert by_id(screen.turns, "notice") is not None and by_id(screen.turns, "notice-action") is None
