@@ -72,10 +72,12 @@ def browser_page(url: str, width: int = 1100, height: int = 800, extra_args: lis
     Chromium gives a shared tab's sound as silence, and the fake media UI shares a fake screen instead."""
     from playwright.sync_api import sync_playwright
 
+    from tests.e2e.hang_watch import watched
+
     args = [*CHROMIUM_ARGS, *(extra_args or [])]
     if display is not None:
         args.remove("--use-fake-ui-for-media-stream")
-    with sync_playwright() as pw:
+    with watched(), sync_playwright() as pw:  # a page that stops answering fails the test (hang_watch.py)
         browser = pw.chromium.launch(executable_path=chromium_path(), args=args, headless=display is None,
                                      env={**os.environ, "DISPLAY": display} if display else None)
         try:
