@@ -63,7 +63,7 @@ from agents.orchestrator import (
 )
 from agents.phrasebook import phrase
 from agents.replies import ActionInfo, AgentReply, SentenceChunker, Source, Usage, first_sentences
-from agents.routing import pick_domain
+from agents.routing import follow_up, pick_domain
 from agents.toolkit import situated
 from agents.turn import (
     ApprovalRequested,
@@ -101,6 +101,8 @@ class _Turn:
         self.started = time.monotonic()
         self.usage = Usage()
         self.pending_events: list[TurnEvent] = []
+        self.domain: str | None = None  # the domain that answered (a local intent's, or the delegate asked)
+        self.topic = ""  # the request points back at the last answer: its words (AssistantDeps.topic)
 
     def intent(self, source: Source, name: str, slots: dict[str, str], confidence: float | None = None,
                suggested: bool = False) -> None:
@@ -119,7 +121,25 @@ class _Turn:
 
     def flush(self) -> Iterator[TurnEvent]:
         while self.pending_events:
-            yield self.pending_events.pop(0)
+            ev = self.pending_events.pop(0)
+            if isinstance(ev, IntentRecognized) and not ev.suggested and ev.source in ("local", "llm"):
+                self.domain = ev.name if ev.source == "llm" else domains.owner(ev.name) or self.domain
+            yield ev
+
+
+FOLLOW_UP_S = 300.0  # how long "cancel that one" points at the last answer
+
+
+@dataclass(frozen=True)
+class Topic:
+    """What the last answer was about: its domain, and its tools and request as words."""
+
+    at: datetime
+    domain: str
+    words: str
+
+    def live(self, now: datetime) -> bool:
+        return (now - self.at).total_seconds() <= FOLLOW_UP_S
 
 
 @dataclass
@@ -140,6 +160,7 @@ class Assistant:
     tool_answers: bool = True
     # the request last asked back about ("Did you mean …?"): a yes within two minutes runs it
     _suggestion: Suggestion | None = field(default=None, init=False, repr=False)
+    _topic: Topic | None = field(default=None, init=False, repr=False)
 
     # ------------------------------------------------------------ public API
 
@@ -148,7 +169,8 @@ class Assistant:
                              clock=self.clock, language=language or self.language, settings=self.domain_settings,
                              events=turn.pending_events if turn is not None else [],
                              turn_id=turn.id if turn is not None else "", request=turn.text if turn is not None else "",
-                             one_call=self.tool_answers, llm=lambda: self._model_or_error()[0])
+                             one_call=self.tool_answers, llm=lambda: self._model_or_error()[0],
+                             topic=turn.topic if turn is not None else "")
 
     def ask(self, text: str, turn_id: str | None = None) -> AgentReply:
         """Answer one utterance (typed or transcribed): the final reply of :meth:`run`."""
@@ -190,7 +212,13 @@ class Assistant:
         if suggested is not None and not suggested.fresh(now):
             suggested = None
         local = self._local_or_approval(turn, match, now, suggested)
-        if local is None and understood.suggestion is not None:
+        topic = self._topic if self._topic is not None and self._topic.live(now) else None
+        back = follow_up(turn.text, topic.domain if topic is not None else None)
+        if back is not None and topic is not None:
+            turn.topic = topic.words
+        if local is None and understood.suggestion is not None and (
+                back is None or domains.owner(understood.suggestion.intent) == back):
+            # ("Lösch den bitte" after the calendar was read is about that event, not "lösch den Timer")
             local = self._ask_back(turn, understood.suggestion, now)
         model: Model | None = None
         error: str | None = None
@@ -213,7 +241,7 @@ class Assistant:
             yield from self._finish(turn, reply)
             return
         with turn.timer.stage("llm"):
-            direct = pick_domain(turn.text)
+            direct = pick_domain(turn.text) or back
             if direct is not None:
                 reply = yield from self._ask_delegate(turn, model, direct)
             else:
@@ -233,6 +261,9 @@ class Assistant:
         reply.timings = turn.timer.finish()
         if store:
             self._store(turn.text, reply)
+        if turn.domain is not None:  # what a request that points back ("cancel that one") is about
+            tools = " ".join(re.sub(r"[._]", " ", c.name) for c in reply.tool_calls)
+            self._topic = Topic(self.clock().astimezone(self.tz), turn.domain, f"{tools} {turn.text}".strip())
         if reply.approval is not None:
             yield ApprovalRequested(turn_id=turn.id, approval=reply.approval)
         yield ReplyDone(reply=reply)

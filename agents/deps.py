@@ -223,6 +223,9 @@ class AssistantDeps:
     worded: bool = False  # the reply is the tools' own wording (agents/worded.py), not the model's
     one_call: bool = False  # the model makes one call a turn (tools word the answer): agents/toolkit.py asked_for
     llm: Callable[[], Model | None] | None = None  # the language model when one is set (a handler's summary)
+    # a request that points back ("cancel that one"): what the last answer came from, the tools it used and the
+    # request it answered, as words ("calendar events Was steht am Freitag an?"); agents/toolkit.py tool_groups
+    topic: str = ""
 
     def now(self) -> datetime:
         return self.clock().astimezone(self.tz)

@@ -129,6 +129,14 @@ def say_back(intent: str, language: Lang) -> str | None:
     return None
 
 
+def owner(intent: str) -> str | None:
+    """The name of the domain whose local intent this is."""
+    for d in domains():
+        if intent in d.intents:
+            return d.name
+    return None
+
+
 def handler(intent: str) -> Handler:
     for d in domains():
         if intent in d.handlers:

@@ -27,12 +27,44 @@ _TWO_REQUESTS = re.compile(r"(?i)\b(?:and|und|then|dann)\b")
 _WROTE = re.compile(r"(?i)\b(?:schreibt|schrieb|geschrieben|wrote|writes|written)\b")
 
 
+# words that point back at what the last answer was about: "cancel that one", "tell her …", "lösch den bitte",
+# "schreib ihm zurück". German articles count only where they stand for a noun (at the end, or before "bitte",
+# "wieder", "ab" …), so "wie ist das Wetter" points at nothing
+_BACK = re.compile(
+    r"(?i)\b(?:him|her|them|(?:that|this|the first|the second|the last|the other) one|"
+    r"(?:it|that|this|those|these)(?=\s*(?:$|[.,;!?]|please\b|again\b|too\b|as well\b|to\b|for\b|on\b|"
+    r"instead\b|then\b|now\b|about\b))|"
+    r"ihm|ihn|ihnen|ihr|ihre[mnrs]?|"
+    r"(?:den|die|das|dem|diesen|diese|dieses|dieser)(?=\s*(?:$|[.,;!?]|bitte\b|doch\b|mal\b|wieder\b|auch\b|"
+    r"noch\b|jetzt\b|dann\b|ab\b|weg\b|zurück\b|auf\b|an\b)))")
+
+
+def refers_back(text: str) -> bool:
+    """The request points at something said before ("cancel that one", "schreib ihm zurück")."""
+    return bool(_BACK.search(text))
+
+
+def cued_domains(text: str) -> list[str]:
+    """The domains whose cues the request has."""
+    return [name for name, pattern in _cues(tuple(domains.DOMAINS)) if pattern.search(text)]
+
+
+def follow_up(text: str, topic: str | None) -> str | None:
+    """``topic``, the domain the last answer came from, when the request points back at it and names no
+    domain of its own: "Cancel that one" after the calendar was read goes to the calendar's delegate (with
+    the conversation so far), not to the orchestrator or a local intent that only sounds alike."""
+    if topic is None or not refers_back(text):
+        return None
+    cued = cued_domains(text)
+    return topic if not cued or cued == [topic] else None
+
+
 def pick_domain(text: str) -> str | None:
     """The one domain whose cues the request has, else None. With cues of several, the domain whose cue
     starts the request decides when it is one request ("Antworte Lena, dass ich bis Montag überweise" is a
     reply that speaks of a transfer, not a transfer); what someone wrote in minutes is communication."""
     cues = _cues(tuple(domains.DOMAINS))
-    hits = [name for name, pattern in cues if pattern.search(text)]
+    hits = cued_domains(text)
     if len(hits) == 1:
         return hits[0]
     if set(hits) == {"communication", "meetings"} and _WROTE.search(text):

@@ -68,7 +68,8 @@ def tool_groups(groups: dict[str, tuple[str, frozenset[str]]],
                 weak: dict[str, tuple[str, frozenset[str]]] | None = None) -> ToolsPrepareFunc[AssistantDeps]:
     """Few tools per call: ``groups`` maps a group to (a regex of its words, its tool names). When the
     request names exactly one group ("mail", "Termin", "WhatsApp"), the model sees only that group's
-    tools; otherwise all of them. (A small model picks better from three tools than from nine, and the
+    tools; otherwise all of them. A request that names none but points back at the last answer ("tell her …"
+after her WhatsApp messages were read) gets the group of that answer (``deps.topic``). (A small model picks better from three tools than from nine, and the
     prompt is shorter.) ``weak`` maps a group to (a regex of words it shares, the groups it yields them to):
     "reply" names the mail in "Reply to Tom: Thursday works", the message in "Reply to Tom's message" (the
     1.5B model, shown both, answered the message with a mail)."""
@@ -78,8 +79,14 @@ def tool_groups(groups: dict[str, tuple[str, frozenset[str]]],
 
     async def prepare(ctx: RunContext[AssistantDeps], defs: list[ToolDefinition]) -> list[ToolDefinition]:
         request = said(ctx) or ""
-        named = {g for g, (rx, _) in compiled.items() if rx.search(request)}
-        named |= {g for g, (rx, others) in compiled_weak.items() if rx.search(request) and not named & others}
+
+        def groups_in(words: str) -> set[str]:
+            named = {g for g, (rx, _) in compiled.items() if rx.search(words)}
+            return named | {g for g, (rx, others) in compiled_weak.items() if rx.search(words) and not named & others}
+
+        named = groups_in(request)
+        if not named and ctx.deps.topic and request:  # "schreib ihm zurück" after WhatsApp was read: its group
+            named = groups_in(ctx.deps.topic)
         if len(named) != 1:
             return defs
         tools = compiled[named.pop()][1]

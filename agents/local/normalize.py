@@ -39,7 +39,8 @@ _HESITATION = re.compile(r"(?i)(?<!\S)(?:uh+|uhm+|erm+|äh+m?|öh+m?|hm+)(?!\S)"
 _PARTICLE = re.compile(r"(?i)(?<=\S) mal(?= \S)")
 # softeners right after the first word or two ("stell bitte einen Timer", "remind me please to ...");
 # later in the sentence they may belong to a note's text and stay
-_EARLY_SOFTENER = re.compile(r"(?i)^(\S+(?: (?:mir|me|mich|dir|uns))?) (?:bitte|please|kurz|eben|schnell|doch|just)(?= \S)")
+_EARLY_SOFTENER = re.compile(r"(?i)^(\S+(?: (?:mir|me|mich|dir|uns))?) (?:bitte|please|kurz|eben|schnell|doch|just)(?= \S)"
+                            r"|^(\S+ \S+) (?:bitte|please)(?= \S)")  # "überweis Anna bitte 40 Euro"
 
 # ---------------------------------------------------------------- mishearings
 
@@ -243,7 +244,7 @@ def prepare(text: str) -> str:
         had_modal = _PREFIXES.match(t) is not None
         stripped = _PARTICLE.sub("", _LEAD.sub("", _PREFIXES.sub("", t))).strip()
         t2 = _SUFFIXES.sub("", _PREFIXES.sub("", stripped or t)).strip()  # "okay" alone stays a yes
-        t2 = _EARLY_SOFTENER.sub(r"\1", t2)
+        t2 = _EARLY_SOFTENER.sub(lambda m: m.group(1) or m.group(2), t2)
         if had_modal and t2:
             t2 = _verb_first(t2)
         if t2 == t:

@@ -8,8 +8,9 @@ from pydantic_ai.messages import ModelMessage, ModelResponse, TextPart, ToolCall
 from pydantic_ai.models.function import AgentInfo, FunctionModel
 
 from agents.assistant import Assistant
-from agents.routing import pick_domain
+from agents.routing import pick_domain, refers_back
 
+from .conftest import Clock
 from .test_agents_llm import with_model
 
 
@@ -117,3 +118,40 @@ def test_a_delegate_must_call_a_tool_first_then_may_answer(assistant: Assistant)
     reply = assistant.ask("what does the mail from Max say")
     assert choices == ["required", None] and reply.spoken == "Max asks about the quarterly report."
     assert outputs == [False, True]  # no output tool and no text on the first step: only a tool call
+
+
+@pytest.mark.parametrize(("said", "back"), [
+    ("Cancel that one", True), ("Delete it", True), ("Move it to Friday", True), ("what is it about", True),
+    ("Tell her no problem, I'll order for her", True), ("Lösch den bitte", True), ("Sag den ab", True),
+    ("Schreib ihm zurück, dass ich um sieben komme", True), ("Was kostet das?", True),
+    ("Wie ist das Wetter?", False), ("Remind me that the bins go out", False), ("book me a haircut", False),
+    ("Lösch den Termin am Freitag", False),  # "den" before its noun points at nothing said before
+])
+def test_a_request_that_points_back_is_told_apart(said: str, back: bool) -> None:
+    assert refers_back(said) is back
+
+
+def test_a_request_that_points_back_goes_to_the_last_answers_domain_and_tools(assistant: Assistant,
+                                                                              clock: Clock) -> None:
+    """"Lösch den bitte" after the calendar was read: that event (not "did you mean: cancel the timer?"), by
+    the calendar's delegate; "tell her …" after Anna's WhatsApp messages: a message, not a mail."""
+    seen: list[set[str]] = []
+
+    def model(messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:
+        seen.append({t.name for t in info.function_tools})
+        return ModelResponse(parts=[TextPart("Okay.")])
+
+    with_model(assistant, FunctionModel(model))
+    assistant.ask("Was steht am Freitag an?")  # answered locally from the calendar
+    assert seen == []
+    reply = assistant.ask("Lösch den bitte")
+    assert seen == [{"delete_event"}], reply.text
+    assistant.ask("What did Anna write on WhatsApp?")  # local: her messages
+    assistant.ask("Tell her no problem, I'll order for her")
+    assert seen[-1] == {"send_message"}
+    assistant.ask("Wie ist das Wetter?")  # points at nothing: the orchestrator
+    assert "ask_communication" in seen[-1]
+    assistant.ask("What did Anna write on WhatsApp?")
+    clock.advance(minutes=6)  # later on, "her" is not the last answer's any more
+    assistant.ask("Tell her no problem, I'll order for her")
+    assert "ask_communication" in seen[-1]
