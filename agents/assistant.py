@@ -31,7 +31,7 @@ from pydantic_ai.usage import RunUsage
 
 from agents import domains
 from agents.approvals import AlreadyDecided, ApprovalError, ApprovalRecord, ApprovalStore
-from agents.deps import AssistantDeps, ServiceDeps, ServiceError
+from agents.deps import AssistantDeps, Referent, ServiceDeps, ServiceError
 from agents.honesty import (
     CORRECTION,
     claims_action,
@@ -103,6 +103,8 @@ class _Turn:
         self.pending_events: list[TurnEvent] = []
         self.domain: str | None = None  # the domain that answered (a local intent's, or the delegate asked)
         self.topic = ""  # the request points back at the last answer: its words (AssistantDeps.topic)
+        self.referents: tuple[Referent, ...] = ()  # ... and what it showed
+        self.shown: list[Referent] = []  # what this turn's answer shows
 
     def intent(self, source: Source, name: str, slots: dict[str, str], confidence: float | None = None,
                suggested: bool = False) -> None:
@@ -137,6 +139,7 @@ class Topic:
     at: datetime
     domain: str
     words: str
+    referents: tuple[Referent, ...] = ()
 
     def live(self, now: datetime) -> bool:
         return (now - self.at).total_seconds() <= FOLLOW_UP_S
@@ -170,7 +173,9 @@ class Assistant:
                              events=turn.pending_events if turn is not None else [],
                              turn_id=turn.id if turn is not None else "", request=turn.text if turn is not None else "",
                              one_call=self.tool_answers, llm=lambda: self._model_or_error()[0],
-                             topic=turn.topic if turn is not None else "")
+                             topic=turn.topic if turn is not None else "",
+                             referents=turn.referents if turn is not None else (),
+                             shown=turn.shown if turn is not None else [])
 
     def ask(self, text: str, turn_id: str | None = None) -> AgentReply:
         """Answer one utterance (typed or transcribed): the final reply of :meth:`run`."""
@@ -215,7 +220,7 @@ class Assistant:
         topic = self._topic if self._topic is not None and self._topic.live(now) else None
         back = follow_up(turn.text, topic.domain if topic is not None else None)
         if back is not None and topic is not None:
-            turn.topic = topic.words
+            turn.topic, turn.referents = topic.words, topic.referents
         if local is None and understood.suggestion is not None and (
                 back is None or domains.owner(understood.suggestion.intent) == back):
             # ("Lösch den bitte" after the calendar was read is about that event, not "lösch den Timer")
@@ -263,7 +268,8 @@ class Assistant:
             self._store(turn.text, reply)
         if turn.domain is not None:  # what a request that points back ("cancel that one") is about
             tools = " ".join(re.sub(r"[._]", " ", c.name) for c in reply.tool_calls)
-            self._topic = Topic(self.clock().astimezone(self.tz), turn.domain, f"{tools} {turn.text}".strip())
+            self._topic = Topic(self.clock().astimezone(self.tz), turn.domain, f"{tools} {turn.text}".strip(),
+                                tuple(turn.shown))
         if reply.approval is not None:
             yield ApprovalRequested(turn_id=turn.id, approval=reply.approval)
         yield ReplyDone(reply=reply)

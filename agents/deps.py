@@ -198,6 +198,15 @@ class ServiceDeps:
     invoice_rules: Path | None = None  # the EN16931 rules (XSLT) every created invoice is checked against
 
 
+@dataclass(frozen=True)
+class Referent:
+    """A thing an answer showed the user, which the next request may point at ("cancel that one")."""
+
+    kind: str  # "event", "mail"
+    id: str  # the event's uid, the mail's id
+    label: str  # an event's title; a mail's "Name <address>: subject"
+
+
 @dataclass
 class AssistantDeps:
     """Everything a handler or agent tool may use during one request."""
@@ -226,6 +235,8 @@ class AssistantDeps:
     # a request that points back ("cancel that one"): what the last answer came from, the tools it used and the
     # request it answered, as words ("calendar events Was steht am Freitag an?"); agents/toolkit.py tool_groups
     topic: str = ""
+    shown: list[Referent] = field(default_factory=list)  # what this turn's answer showed (the next turn's referents)
+    referents: tuple[Referent, ...] = ()  # a request that points back: what the last answer showed
 
     def now(self) -> datetime:
         return self.clock().astimezone(self.tz)
@@ -258,6 +269,16 @@ class AssistantDeps:
         asked for after this says where such text came from (agents/orchestrator.py ``park``)."""
         if origin not in self.origins:
             self.origins.append(origin)
+
+    def showed(self, kind: str, id: str, label: str) -> None:
+        """The answer shows this event or mail: a next request may point at it ("lösch den", "reply to him")."""
+        item = Referent(kind, id, label)
+        if item not in self.shown:
+            self.shown.append(item)
+
+    def pointed_at(self, kind: str) -> list[Referent]:
+        """The things of this kind the last answer showed, when this request points back at it."""
+        return [r for r in self.referents if r.kind == kind]
 
     def delegated(self, domain: str, request: str) -> None:
         """The orchestrator handed the request to a domain's delegate (the LLM's intent)."""

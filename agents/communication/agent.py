@@ -94,6 +94,7 @@ def calendar_events(ctx: RunContext[AssistantDeps], start: datetime | None = Non
         events = [x for x in events if title_has(f"{x.title} {x.location or ''}", words)]
     for x in events:
         ctx.deps.heard_from(f"the calendar entry “{x.title}”")
+        ctx.deps.showed("event", x.uid, x.title)
     ctx.deps.answer(ctx.tool_call_id, wording.events(events, s, e, ctx.deps, words))
     return [f"{e.start.astimezone(ctx.deps.tz).isoformat()} – {e.end.astimezone(ctx.deps.tz).isoformat()}: "
             + untrusted("calendar", e.title + (f" @ {e.location}" if e.location else "")) for e in events]
@@ -146,6 +147,7 @@ def search_mail(ctx: RunContext[AssistantDeps], unread_only: bool = False, sende
         return [f"error: {exc}"]
     for x in found:
         ctx.deps.heard_from(f"the e-mail from {x.sender}, “{x.subject}”")
+        ctx.deps.showed("mail", x.id, f"{x.sender_name or ''} <{x.sender}>: {x.subject}")
     after = [line for hook in ctx.deps.services.mail_read for line in hook.mail_read(ctx.deps, found)]
     # other domains' work on the mail just read (invoice attachments filed, their payment proposed for the yes):
     # said to the user, not handed to the model
@@ -176,6 +178,8 @@ def read_mail(ctx: RunContext[AssistantDeps], message_id: str) -> str:
     except ServiceError as exc:
         return f"error: {exc}"
     ctx.deps.heard_from(f"the e-mail from {msg.sender}, “{msg.subject}”")
+    ctx.deps.shown[:] = [r for r in ctx.deps.shown if r.kind != "mail"]  # the one read is the one meant
+    ctx.deps.showed("mail", msg.id, f"{msg.sender_name or ''} <{msg.sender}>: {msg.subject}")
     ctx.deps.answer(ctx.tool_call_id, wording.mail(msg, ctx.deps))
     return f"id={msg.id} date={msg.date.isoformat()}\n" + untrusted(
         "email", f"from: {msg.sender}\nto: {', '.join(msg.to)}\nsubject: {msg.subject}\n\n{msg.body}")

@@ -180,6 +180,10 @@ def _mail_to_answer(deps: AssistantDeps, args: dict[str, Any]) -> str:
     if not deps.approved and (not sender or not user_named(deps, sender)):
         sender = _sender_said(deps) or ""  # "Reply to Tom: …" became sender="Your Name"
     about = str(args.get("about") or "").strip() or None
+    shown = deps.pointed_at("mail")
+    if len(shown) == 1 and not deps.approved and not (sender and user_named(deps, sender) and
+                                                      sender.lower() not in shown[0].label.lower()):
+        return shown[0].id  # "Antworte ihm, dass …" after his mail was read: that mail
     if not sender and not about:
         if given:
             raise ArgumentProblem(f"There is no e-mail with id {given!r}. Give the sender's name (sender) and words "
@@ -336,6 +340,14 @@ def check_delete_event(deps: AssistantDeps, args: dict[str, Any]) -> dict[str, A
         day = said
     hits = [e for e in known if (not words or title_has(e.title, words))
             and (not isinstance(day, date) or e.start.astimezone(deps.tz).date() == day)]
+    shown = {r.id for r in deps.pointed_at("event")}
+    meant = [e for e in known if e.uid in shown]
+    if shown and (len(hits) != 1 or hits[0].uid not in shown):
+        # "Cancel that one" after the calendar was read: the model has no words for it ("that one"), or
+        # words that miss it; of the events the last answer showed, the one the words fit, else the only one
+        fitting = [e for e in meant if words and title_has(e.title, words)]
+        if len(fitting) == 1 or len(meant) == 1:
+            return _chosen((fitting or meant)[0], deps)
     if not words and not isinstance(day, date):
         raise ArgumentProblem("Say which event to delete (words of its title, its day), or ask the user.")
     if len(hits) == 1:

@@ -156,6 +156,8 @@ def _calendar(m: IntentMatch, d: AssistantDeps) -> AgentReply:
         day = fmt_date(st.date(), lang) + " " if multi_day else ""
         return f"{day}{tr(lang, 'all day', 'ganztägig') if all_day else fmt_time(st, lang)}: {title}"
 
+    for e in events:
+        d.showed("event", e.uid, e.title)
     lines = [line(e.start, e.title, e.all_day) for e in events]
     n = len(events)
     spoken = tr(lang, f"You have {n} event{'s' if n > 1 else ''} {label}. First: {lines[0]}.",
@@ -275,6 +277,8 @@ def _mail(m: IntentMatch, d: AssistantDeps, q: MailQuery) -> AgentReply:
         return reply(m, msg, tool_calls=[call])
     lines = _mail_lines(mails, lang)
     n = len(mails)
+    for x in mails[:1] if who else mails:  # a person's: the newest is read out
+        d.showed("mail", x.id, f"{x.sender_name or ''} <{x.sender}>: {x.subject}")
     if who:  # "what did Lena write": the newest is read out (quoted: someone else's text), the others listed
         newest = _newest_text(mail, mails[0], replace(d, language=lang))
         spoken = tr(lang, f"{n} e-mail{'s' if n > 1 else ''} from {who}. Latest: {newest}",

@@ -3,14 +3,18 @@ straight to its delegate, which may answer in plain text; anything else goes thr
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from pydantic_ai.messages import ModelMessage, ModelResponse, TextPart, ToolCallPart
 from pydantic_ai.models.function import AgentInfo, FunctionModel
 
 from agents.assistant import Assistant
+from agents.models import CalendarEvent, MailMessage
 from agents.routing import pick_domain, refers_back
 
-from .conftest import Clock
+from .conftest import NOW, Clock
+from .fakes import MemoryCalendar, MemoryMail
 from .test_agents_llm import with_model
 
 
@@ -155,3 +159,32 @@ def test_a_request_that_points_back_goes_to_the_last_answers_domain_and_tools(as
     clock.advance(minutes=6)  # later on, "her" is not the last answer's any more
     assistant.ask("Tell her no problem, I'll order for her")
     assert "ask_communication" in seen[-1]
+
+
+def test_that_one_is_what_the_last_answer_showed(assistant: Assistant) -> None:
+    """The model has no words for "that one" (it called delete_event and reply_mail without a title or a
+    sender): the event the calendar answer showed, the mail read out, is the one meant."""
+    cal, mail = assistant.services.calendar, assistant.services.mail
+    assert isinstance(cal, MemoryCalendar) and isinstance(mail, MemoryMail)
+    friday = NOW.replace(hour=10, minute=0) + timedelta(days=2)  # NOW: Wednesday, 4 March 2026
+    cal.items += [CalendarEvent(uid="rev", title="Project review", start=friday, end=friday + timedelta(hours=1)),
+                  CalendarEvent(uid="gym", title="Gym", start=friday + timedelta(days=1),
+                                end=friday + timedelta(days=1, hours=1))]
+    mail.messages += [MailMessage(id="m1", sender="tom@example.net", sender_name="Tom Becker",
+                                  subject="Lunch on Thursday?", date=NOW - timedelta(hours=2), unread=True),
+                      MailMessage(id="m2", sender="anna@example.org", sender_name="Anna Schmidt", subject="Dinner",
+                                  date=NOW - timedelta(hours=1), unread=True)]
+    calls = iter([("delete_event", {}), ("reply_mail", {"body": "Donnerstag passt"})])
+
+    def model(messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:
+        name, args = next(calls)
+        return ModelResponse(parts=[ToolCallPart(name, args)])
+
+    with_model(assistant, FunctionModel(model))
+    assistant.ask("Was steht am Freitag an?")  # local: the review
+    reply = assistant.ask("Lösch den bitte")
+    assert reply.approval is not None and "Project review" in reply.approval.summary, reply.text
+    assistant.ask("nein")
+    assistant.ask("Was hat Tom geschrieben?")  # local: his mail read out
+    reply = assistant.ask("Antworte ihm, dass Donnerstag passt")
+    assert reply.approval is not None and "Tom Becker" in reply.approval.summary, reply.text
