@@ -21,6 +21,8 @@ from agents.models import CalendarEvent, MailQuery
 from agents.tool_guard import ArgumentProblem, checks
 from agents.toolkit import user_named
 
+from .lexicon import other_language, with_other_language
+
 _ADDRESS = re.compile(r"^[^@\s<>(),;:\"]+@[^@\s<>(),;:\"]+\.[A-Za-z]{2,}$")
 _NAMED = re.compile(r"<([^<>]+)>\s*$")
 _GRACE = timedelta(minutes=5)  # "now" said a little while ago is not the past
@@ -192,6 +194,9 @@ def _mail_to_answer(deps: AssistantDeps, args: dict[str, Any]) -> str:
                               "(about), or ask the user which e-mail.")
     try:
         found = mail.search(MailQuery(sender=sender or None, text=about, limit=5))
+        other = other_language(about) if about else None
+        if not found and other:  # "die Mail wegen Samstag": "Dinner on Saturday"
+            found = mail.search(MailQuery(sender=sender or None, text=other, limit=5))
         if not found and about and sender:
             found = mail.search(MailQuery(sender=sender, limit=5))
     except ServiceError as exc:
@@ -200,7 +205,7 @@ def _mail_to_answer(deps: AssistantDeps, args: dict[str, Any]) -> str:
         who = f" from {sender}" if sender else ""
         raise ArgumentProblem(f"There is no e-mail{who}{' about ' + about if about else ''}. Ask the user which "
                               "e-mail to answer; never make up an id.")
-    named = [m for m in found if _stems(m.subject, set()) & _stems(deps.request, set())]
+    named = [m for m in found if _stems(m.subject, set()) & _stems(with_other_language(deps.request), set())]
     return (named or found)[0].id  # "reply to Anna's dinner mail": her mail about dinner, not her newest
 
 

@@ -18,3 +18,14 @@ from agents.communication.agent import _name_in
 ])
 def test_the_person_in_a_sender(sender: str, topic: str | None, name: str) -> None:
     assert _name_in(sender, topic) == name
+
+
+def test_a_mail_is_found_by_words_of_the_other_language() -> None:
+    """A German request about English mail ("wegen Mittagessen" -> "Lunch on Thursday?") and back."""
+    from agents.communication.lexicon import other_language, with_other_language
+
+    assert other_language("Mittagessen") == "lunch"
+    assert other_language("wegen Samstag") == "wegen saturday"
+    assert other_language("Invoice March") == "rechnung märz"
+    assert other_language("Anna") is None  # nothing it knows: no second search
+    assert "saturday" in with_other_language("Antworte Anna wegen Samstag")
