@@ -13,11 +13,11 @@ import re
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from agents.deps import AssistantDeps, ServiceError
+from agents.deps import AssistantDeps, MailService, ServiceError
 from agents.local.normalize import normalize
 from agents.local.slots import longest_span
 from agents.local.timeparse import When, parse_duration, parse_when
-from agents.models import CalendarEvent, MailQuery
+from agents.models import CalendarEvent, MailQuery, MailSummary
 from agents.tool_guard import ArgumentProblem, checks
 from agents.toolkit import user_named
 
@@ -193,12 +193,10 @@ def _mail_to_answer(deps: AssistantDeps, args: dict[str, Any]) -> str:
         raise ArgumentProblem("Say whose e-mail to answer: give the sender's name (sender) and words of its subject "
                               "(about), or ask the user which e-mail.")
     try:
-        found = mail.search(MailQuery(sender=sender or None, text=about, limit=5))
-        other = other_language(about) if about else None
-        if not found and other:  # "die Mail wegen Samstag": "Dinner on Saturday"
-            found = mail.search(MailQuery(sender=sender or None, text=other, limit=5))
-        if not found and about and sender:
-            found = mail.search(MailQuery(sender=sender, limit=5))
+        found = _mails_of(mail, sender, about)
+        said = None if found or deps.approved else _sender_said(deps)
+        if said and said.lower() != sender.lower():  # "Antworte Anna auf die Mail wegen Samstag": the 1.5B
+            sender, found = said, _mails_of(mail, said, about)  # model gave "Samstag" as the sender
     except ServiceError as exc:
         raise ArgumentProblem(f"The mailbox could not be searched ({exc}).") from exc
     if not found:
@@ -207,6 +205,17 @@ def _mail_to_answer(deps: AssistantDeps, args: dict[str, Any]) -> str:
                               "e-mail to answer; never make up an id.")
     named = [m for m in found if _stems(m.subject, set()) & _stems(with_other_language(deps.request), set())]
     return (named or found)[0].id  # "reply to Anna's dinner mail": her mail about dinner, not her newest
+
+
+def _mails_of(mail: MailService, sender: str, about: str | None) -> list[MailSummary]:
+    """A sender's mail about some words: as said, in the other language, else any of the sender's."""
+    found = mail.search(MailQuery(sender=sender or None, text=about, limit=5))
+    other = other_language(about) if about else None
+    if not found and other:  # "die Mail wegen Samstag": "Dinner on Saturday"
+        found = mail.search(MailQuery(sender=sender or None, text=other, limit=5))
+    if not found and about and sender:
+        found = mail.search(MailQuery(sender=sender, limit=5))
+    return found
 
 
 def _sender_said(deps: AssistantDeps) -> str | None:
