@@ -102,8 +102,7 @@ class _Turn:
         self.usage = Usage()
         self.pending_events: list[TurnEvent] = []
         self.domain: str | None = None  # the domain that answered (a local intent's, or the delegate asked)
-        self.topic = ""  # the request points back at the last answer: its words (AssistantDeps.topic)
-        self.referents: tuple[Referent, ...] = ()  # ... and what it showed
+        self.follows: Topic | None = None  # the last answer, when this request points back at it
         self.shown: list[Referent] = []  # what this turn's answer shows
 
     def intent(self, source: Source, name: str, slots: dict[str, str], confidence: float | None = None,
@@ -173,8 +172,8 @@ class Assistant:
                              events=turn.pending_events if turn is not None else [],
                              turn_id=turn.id if turn is not None else "", request=turn.text if turn is not None else "",
                              one_call=self.tool_answers, llm=lambda: self._model_or_error()[0],
-                             topic=turn.topic if turn is not None else "",
-                             referents=turn.referents if turn is not None else (),
+                             topic=turn.follows.words if turn is not None and turn.follows is not None else "",
+                             referents=turn.follows.referents if turn is not None and turn.follows is not None else (),
                              shown=turn.shown if turn is not None else [])
 
     def ask(self, text: str, turn_id: str | None = None) -> AgentReply:
@@ -219,8 +218,8 @@ class Assistant:
         local = self._local_or_approval(turn, match, now, suggested)
         topic = self._topic if self._topic is not None and self._topic.live(now) else None
         back = follow_up(turn.text, topic.domain if topic is not None else None)
-        if back is not None and topic is not None:
-            turn.topic, turn.referents = topic.words, topic.referents
+        if back is not None:
+            turn.follows = topic
         if local is None and understood.suggestion is not None and (
                 back is None or domains.owner(understood.suggestion.intent) == back):
             # ("Lösch den bitte" after the calendar was read is about that event, not "lösch den Timer")

@@ -69,8 +69,8 @@ def tool_groups(groups: dict[str, tuple[str, frozenset[str]]],
     """Few tools per call: ``groups`` maps a group to (a regex of its words, its tool names). When the
     request names exactly one group ("mail", "Termin", "WhatsApp"), the model sees only that group's
     tools; otherwise all of them. A request that names none but points back at the last answer ("tell her …"
-after her WhatsApp messages were read) gets the group of that answer (``deps.topic``). (A small model picks better from three tools than from nine, and the
-    prompt is shorter.) ``weak`` maps a group to (a regex of words it shares, the groups it yields them to):
+    after her WhatsApp messages were read) gets the group of that answer (``deps.topic``). (A small model
+    picks better from three tools than from nine, and the prompt is shorter.) ``weak`` maps a group to (a regex of words it shares, the groups it yields them to):
     "reply" names the mail in "Reply to Tom: Thursday works", the message in "Reply to Tom's message" (the
     1.5B model, shown both, answered the message with a mail)."""
     compiled = {g: (re.compile(rx, re.IGNORECASE), tools) for g, (rx, tools) in groups.items()}

@@ -18,8 +18,7 @@ from agents.untrusted import UNTRUSTED_RULE, untrusted
 
 from . import checks as _checks  # noqa: F401  (the tools' argument checks register themselves)
 from . import wording
-from .checks import title_has
-from .lexicon import other_language
+from .checks import search_wider, title_has
 
 SEARCH_DAYS = 120  # how far ahead an event named by words is looked for
 
@@ -142,11 +141,8 @@ def search_mail(ctx: RunContext[AssistantDeps], unread_only: bool = False, sende
         if not found and name and name != sender:  # "Lenas Rechnung" as the sender: Lena (the sender is matched
             query = query.model_copy(update={"sender": name})  # as a part of the name or address)
             found = ctx.deps.services.mail.search(query)
-        other = other_language(text) if text else None
-        if not found and other:  # "wegen Mittagessen": the mail may be English ("Lunch on Thursday?")
-            found = ctx.deps.services.mail.search(query.model_copy(update={"text": other}))
-        if not found and sender and text:  # "Annas Mail zur Rechnung": her mail may say "invoice"
-            found = ctx.deps.services.mail.search(query.model_copy(update={"text": None}))
+        if not found:  # "wegen Mittagessen": the mail may be English ("Lunch on Thursday?")
+            found = search_wider(ctx.deps.services.mail, query)
     except ServiceError as exc:
         return [f"error: {exc}"]
     for x in found:

@@ -209,12 +209,18 @@ def _mail_to_answer(deps: AssistantDeps, args: dict[str, Any]) -> str:
 
 def _mails_of(mail: MailService, sender: str, about: str | None) -> list[MailSummary]:
     """A sender's mail about some words: as said, in the other language, else any of the sender's."""
-    found = mail.search(MailQuery(sender=sender or None, text=about, limit=5))
-    other = other_language(about) if about else None
-    if not found and other:  # "die Mail wegen Samstag": "Dinner on Saturday"
-        found = mail.search(MailQuery(sender=sender or None, text=other, limit=5))
-    if not found and about and sender:
-        found = mail.search(MailQuery(sender=sender, limit=5))
+    query = MailQuery(sender=sender or None, text=about, limit=5)
+    return mail.search(query) or search_wider(mail, query)
+
+
+def search_wider(mail: MailService, query: MailQuery) -> list[MailSummary]:
+    """What to find when a search with words found nothing: the words in the other language ("die Mail wegen
+    Samstag": "Dinner on Saturday"), else the sender's mail about anything ("Annas Mail zur Rechnung": her mail
+    may say "invoice")."""
+    other = other_language(query.text) if query.text else None
+    found = mail.search(query.model_copy(update={"text": other})) if other else []
+    if not found and query.sender and query.text:
+        found = mail.search(query.model_copy(update={"text": None}))
     return found
 
 
