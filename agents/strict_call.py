@@ -29,7 +29,7 @@ from datetime import datetime
 from typing import Any, cast
 
 from pydantic_ai import RunContext
-from pydantic_ai.exceptions import ModelHTTPError
+from pydantic_ai.exceptions import ModelAPIError, ModelConnectionError, ModelHTTPError, ModelTimeoutError
 from pydantic_ai.messages import (
     ModelMessage,
     ModelResponse,
@@ -119,9 +119,20 @@ def as_call(response: ModelResponse, names: set[str]) -> ModelResponse:
     return replace(response, parts=[part], finish_reason="tool_call")
 
 
-def _unparsed(error: ModelHTTPError) -> bool:
+def _unparsed(error: ModelAPIError) -> bool:
     """The server could not read the model's reply as text or a tool call (llama.cpp's parser)."""
-    return error.status_code == 500 and "does not match" in str(error.body or error)
+    return isinstance(error, ModelHTTPError) and error.status_code == 500 and "does not match" in str(
+        error.body or error)
+
+
+def _passing(error: ModelAPIError) -> bool:
+    """An error that a second try may not meet (what the OpenAI client retries: a lost connection, 409,
+    429, a 5xx); not a time-out, which would only make the user wait as long again."""
+    if isinstance(error, ModelTimeoutError):
+        return False
+    if isinstance(error, ModelHTTPError):
+        return error.status_code in (409, 429) or error.status_code >= 500
+    return isinstance(error, ModelConnectionError)
 
 
 @dataclass
@@ -169,17 +180,26 @@ class StrictFirstCall(WrapperModel):
                       model_request_parameters: ModelRequestParameters) -> ModelResponse:
         names = _allowed(model_settings)
         params = model_request_parameters
+        # no second try inside the client: a reply the server could not parse comes back the same when asked
+        # the same way (temperature 0), and cost as long again (6-12 s on 2 cores, twice in a turn of the eval)
+        once = cast(ModelSettings, {**(model_settings or {}), "max_retries": 0})
         try:
-            response = await super().request(messages, model_settings, params)
-        except ModelHTTPError as exc:
+            response = await super().request(messages, once, params)
+        except ModelAPIError as exc:
+            if not _unparsed(exc):
+                if not _passing(exc):
+                    raise
+                response = await super().request(messages, once, params)  # a server or network hiccup: once more
+                return response if names is None else as_call(response, names)
             # a later, free step whose call the server could not parse (llama.cpp answers 500 "does not match
-            # the expected ... format": the 1.5B model wrote a sentence after its call): once more, held to one
-            # call of its tools or its output tool (a delegate's answer is one), so the turn goes on
+            # the expected ... format": the 1.5B model wrote a sentence after its call, or imitated a tool's
+            # result): asked once more, held to one call of its tools or its output tool (a delegate's answer is
+            # one), so the turn goes on
             tools = [*params.function_tools, *params.output_tools]
-            if names is not None or not params.output_tools or not _unparsed(exc):
+            if names is not None or not params.output_tools:
                 raise
             names = {t.name for t in tools}
-            response = await super().request(messages, strict_settings(model_settings or {}, tools), params)
+            response = await super().request(messages, strict_settings(once, tools), params)
         return response if names is None else as_call(response, names)
 
     @asynccontextmanager

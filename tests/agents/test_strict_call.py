@@ -5,6 +5,7 @@ runs, in a plain and in a streamed run), later steps are free, and a reply that 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -179,3 +180,86 @@ def test_a_later_step_the_server_could_not_parse_is_asked_again_held_to_one_call
     assert reply.error is None and "Nobody wrote about lunch" in reply.text, reply
     assert seen.strict == [True, False, True]
     assert any(n.startswith("final_result") for n in seen.allowed[2]) and "search_mail" in seen.allowed[2]
+
+
+class _LlamaLike:
+    """A real HTTP server on 127.0.0.1 that answers a chat completion as llama.cpp's does: a free request with
+    ``fail`` (status, message), a request held by a response format with the output tool's call as JSON. It
+    counts the requests."""
+
+    def __init__(self, fail: tuple[int, str]) -> None:
+        import http.server
+        import threading
+
+        self.free = 0
+        self.strict = 0
+        outer = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                if body.get("response_format"):
+                    outer.strict += 1
+                    status, reply = 200, {
+                        "id": "c1", "object": "chat.completion", "created": 0, "model": "q",
+                        "choices": [{"index": 0, "finish_reason": "stop", "message": {
+                            "role": "assistant",
+                            "content": json.dumps({"name": "final_result", "arguments": {"text": "Done."}})}}]}
+                else:
+                    outer.free += 1
+                    status, reply = fail[0], {"error": {"code": fail[0], "message": fail[1], "type": "server_error"}}
+                data = json.dumps(reply).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/v1"
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+_UNPARSED = (500, "The model produced output that does not match the expected peg-native format")
+
+
+@pytest.mark.parametrize(("fail", "free", "strict", "raises"), [
+    (_UNPARSED, 1, 1, False),  # the same request would get the same reply: straight to one held to a call
+    ((503, "Loading model"), 2, 0, True),  # a server hiccup: one more try, no more
+    ((400, "the request exceeds the available context size"), 1, 0, True),  # a bad request: no second try
+])
+def test_a_failed_step_is_tried_again_only_where_a_second_try_can_differ(
+        fail: tuple[int, str], free: int, strict: int, raises: bool) -> None:
+    from pydantic_ai.exceptions import ModelHTTPError
+    from pydantic_ai.messages import ModelRequest
+    from pydantic_ai.models import ModelRequestParameters, override_allow_model_requests
+
+    from agents.llm import build_model
+    from agents.llm_settings import LlmSettings
+
+    server = _LlamaLike(fail)
+    try:
+        model: Any = build_model(LlmSettings(provider="openai-compatible", base_url=server.url, model="q"),
+                                 lambda kind, name: None)
+        text_param = {"type": "object", "properties": {"text": {"type": "string"}}, "required": ["text"]}
+        params = ModelRequestParameters(
+            function_tools=[ToolDefinition(name="search_mail", parameters_json_schema=text_param)],
+            output_tools=[ToolDefinition(name="final_result", parameters_json_schema=text_param, kind="output")],
+            allow_text_output=False)
+        messages: list[ModelMessage] = [ModelRequest.user_text_prompt("Who emailed me about lunch?")]
+        with override_allow_model_requests(True), contextlib.ExitStack() as stack:
+            if raises:
+                stack.enter_context(pytest.raises(ModelHTTPError))
+            response = asyncio.run(model.request(messages, None, params))
+        if not raises:
+            assert [p.tool_name for p in response.parts if isinstance(p, ToolCallPart)] == ["final_result"]
+        assert (server.free, server.strict) == (free, strict)
+    finally:
+        server.close()
