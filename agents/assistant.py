@@ -41,6 +41,7 @@ from agents.honesty import (
     parrots_correction,
     ran_before,
     raw_tool_call,
+    without_framework_words,
     without_situation,
 )
 from agents.llm import MODEL_ERRORS, model_error_message
@@ -56,6 +57,7 @@ from agents.models import NewEvent
 from agents.orchestrator import (
     DELEGATE_LIMITS,
     ORCHESTRATOR_LIMITS,
+    approval_question,
     delegate_of,
     orchestrator,
     park,
@@ -400,10 +402,11 @@ class Assistant:
     def _llm_reply(self, output: str, deps: AssistantDeps) -> AgentReply:
         lang = deps.language
         pending = deps.pending[-1] if deps.pending else None
-        output = model_text(output) if not deps.worded else without_situation(output)
+        output = model_text(output) if not deps.worded else without_framework_words(without_situation(output))
         if pending is not None:  # say exactly what will be done, whatever the model wrote
-            spoken = pending.summary + phrase("approval.question", lang)
-            text = output.strip() + "\n\n" + spoken if output.strip() else spoken
+            spoken = approval_question(pending, lang)
+            text = output.strip() if spoken in output else (
+                output.strip() + "\n\n" + spoken if output.strip() else spoken)
         elif deps.worded:  # what the tools found, worded by them: said as a whole (a list, a mail), not cut
             spoken, text = first_sentences(" ".join(output.split("\n")), n=8, max_chars=700), output.strip()
         else:

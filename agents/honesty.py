@@ -148,12 +148,17 @@ def without_situation(text: str) -> str:
     return _SITUATION_ECHO.split(text, maxsplit=1)[0]
 
 
+def without_framework_words(text: str) -> str:
+    """The text without pydantic-ai's retry words that a model repeated ("Please return text or call a tool.")."""
+    return _FRAMEWORK_WORDS.sub("", text)
+
+
 def model_text(text: str) -> str:
     """A model's free text as it may be shown: cut where the chat template's tags start (a small model ran
     on with "<tool_response>" and repeated itself until its token bound) or where it repeated the request's
     date and time ("Anna's invoice\n\n(Now it is Wednesday, …"), without the framework's retry words it
     repeated, and, when the bound cut a sentence, ended after the last whole sentence."""
-    text = _FRAMEWORK_WORDS.sub("", without_situation(_TAG_INSIDE.split(text, maxsplit=1)[0])).strip()
+    text = without_framework_words(without_situation(_TAG_INSIDE.split(text, maxsplit=1)[0])).strip()
     if not text or text[-1] in ".!?…\"“”»)]:" or text.endswith("```"):
         return text
     ends = list(_SENTENCE_END.finditer(text))

@@ -128,6 +128,11 @@ def _describe(tool: str, args: dict[str, Any], lang: str, deps: AssistantDeps) -
     return f"{tool}({shown})"
 
 
+def approval_question(rec: ApprovalRecord, lang: str) -> str:
+    """What the user is asked about a pending approval: exactly what will be done, then the question."""
+    return rec.summary + phrase("approval.question", lang)
+
+
 def park(deps: AssistantDeps, delegate: str, requests: DeferredToolRequests,
          messages: list[ModelMessage]) -> ApprovalRecord:
     """Store the delegate's deferred calls as one pending approval (a call the model repeated with the
@@ -173,7 +178,10 @@ async def _delegate(ctx: RunContext[AssistantDeps], name: str, request: str) -> 
         if out.calls:
             return "error: the specialist asked for an external result, which is not supported"
         rec = park(ctx.deps, name, out, result.all_messages())
-        ctx.deps.answer(ctx.tool_call_id, "")  # the reply says what waits for the yes (agents/assistant.py)
+        # the reply is what waits for the yes, asked by code (agents/assistant.py): no model step after this one
+        # (an empty answer here made pydantic-ai ask the model again, which repeated "Please return text or
+        # call a tool." to the user, ~2 s)
+        ctx.deps.answer(ctx.tool_call_id, approval_question(rec, ctx.deps.language))
         return (f"WAITING FOR THE USER'S APPROVAL (request #{rec.id}): {rec.summary} "
                 "Tell the user exactly this and ask for yes or no. Nothing has been done yet.")
     said = out if isinstance(out, str) else (out.text if out.text.strip().startswith(out.spoken.strip())

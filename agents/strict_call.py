@@ -56,6 +56,20 @@ def strict_settings(settings: ModelSettings, tools: list[ToolDefinition]) -> Mod
     return cast(ModelSettings, {**settings, "extra_body": body})
 
 
+# where a free step's reply ends: a 1.5B model went on after its call with "\n\nI'm sorry, but I can't assist
+# with that." or an imitated "<tool_response>", which llama.cpp's parser rejects (500 "does not match the
+# expected ... format"), costing the step and a second one held to a call (3 of 10 turns of the eval's slowest
+# cases). A call is one line of JSON, so a blank line ends it; a text answer ends at its first paragraph (the
+# replies the model words are a sentence or two: lists and read-outs are worded by code, agents/worded.py)
+FREE_STEP_STOPS = ("\n\n", "<tool_response>")
+
+
+def ends_at_call(settings: ModelSettings) -> ModelSettings:
+    """``settings`` with the stops of a free step added."""
+    stops = [*(settings.get("stop_sequences") or []), *FREE_STEP_STOPS]
+    return cast(ModelSettings, {**settings, "stop_sequences": list(dict.fromkeys(stops))})
+
+
 def _allowed(settings: ModelSettings | None) -> set[str] | None:
     """The tools a strict step may call (from its response format); None for a free step."""
     fmt = (cast(dict[str, Any], (settings or {}).get("extra_body") or {})).get("response_format") or {}
@@ -184,12 +198,13 @@ class StrictFirstCall(WrapperModel):
         # the same way (temperature 0), and cost as long again (6-12 s on 2 cores, twice in a turn of the eval)
         once = cast(ModelSettings, {**(model_settings or {}), "max_retries": 0})
         try:
-            response = await super().request(messages, once, params)
+            response = await super().request(messages, once if names is not None else ends_at_call(once), params)
         except ModelAPIError as exc:
             if not _unparsed(exc):
                 if not _passing(exc):
                     raise
-                response = await super().request(messages, once, params)  # a server or network hiccup: once more
+                # a server or network hiccup: once more
+                response = await super().request(messages, once if names is not None else ends_at_call(once), params)
                 return response if names is None else as_call(response, names)
             # a later, free step whose call the server could not parse (llama.cpp answers 500 "does not match
             # the expected ... format": the 1.5B model wrote a sentence after its call, or imitated a tool's
@@ -207,7 +222,7 @@ class StrictFirstCall(WrapperModel):
                              model_request_parameters: ModelRequestParameters,
                              run_context: RunContext[Any] | None = None) -> AsyncIterator[StreamedResponse]:
         if _allowed(model_settings) is None:
-            async with super().request_stream(messages, model_settings, model_request_parameters,
+            async with super().request_stream(messages, ends_at_call(model_settings or {}), model_request_parameters,
                                               run_context) as stream:
                 yield stream
             return

@@ -193,11 +193,13 @@ class _LlamaLike:
 
         self.free = 0
         self.strict = 0
+        self.stops: list[Any] = []
         outer = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
             def do_POST(self) -> None:
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                outer.stops.append(body.get("stop"))
                 if body.get("response_format"):
                     outer.strict += 1
                     status, reply = 200, {
@@ -261,5 +263,7 @@ def test_a_failed_step_is_tried_again_only_where_a_second_try_can_differ(
         if not raises:
             assert [p.tool_name for p in response.parts if isinstance(p, ToolCallPart)] == ["final_result"]
         assert (server.free, server.strict) == (free, strict)
+        # a free step ends at a blank line or an imitated tool result, the one held to a call where its JSON ends
+        assert server.stops == [["\n\n", "<tool_response>"]] * free + [None] * strict
     finally:
         server.close()

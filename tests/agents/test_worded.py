@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from pydantic_ai.messages import ModelMessage, ModelResponse
+from pydantic_ai.messages import ModelMessage, ModelResponse, TextPart
 from pydantic_ai.models.function import AgentInfo, FunctionModel
 
 from agents.assistant import Assistant
@@ -341,3 +341,38 @@ def test_a_sender_named_with_an_article_is_found(assistant: Assistant, services:
     for asked in ("did the Stadtwerke write to me", "any mail from the Stadtwerke"):
         reply = assistant.ask(asked)
         assert reply.intent == "MailFrom" and "Ihre Rechnung" in reply.text, (asked, reply.spoken)
+
+
+@pytest.mark.parametrize("worded", [True, False])
+def test_the_frameworks_retry_words_are_never_part_of_a_reply(assistant: Assistant, worded: bool) -> None:
+    """A small model repeated pydantic-ai's "Please return text or call a tool." before the worded answer (eval
+    cases m-reply-invoice-en, c-gym-en: on the screen above the approval question)."""
+    deps = assistant.deps()
+    deps.worded = worded
+    reply = assistant._llm_reply("Please return text or call a tool.\n\nAnna wrote about lunch.", deps)
+    assert reply.text == "Anna wrote about lunch." and "return text" not in reply.spoken
+
+
+def test_an_approval_asked_through_the_orchestrator_needs_no_second_orchestrator_step(assistant: Assistant) -> None:
+    """The delegate parked a change: the orchestrator's reply is the approval question, asked by code. An empty
+    answer there made pydantic-ai ask the model once more, which repeated its retry words to the user."""
+    orchestrator_steps: list[int] = []
+
+    def delegate(messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:
+        return call("send_mail", to=["tom@example.net"], subject="Lunch", body="Thursday works.")
+
+    script = Script(delegate)
+
+    def model(messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:
+        if "ask_communication" in {t.name for t in info.function_tools}:
+            orchestrator_steps.append(len(messages))
+            if len(orchestrator_steps) > 1:
+                return ModelResponse(parts=[TextPart("Please return text or call a tool.")])
+            return call("ask_communication", request="mail tom@example.net that Thursday works")
+        return script(messages, info)
+
+    with_model(assistant, FunctionModel(model))
+    reply = assistant.ask("tell tom@example.net that Thursday works")  # names no domain: the orchestrator routes
+    assert reply.approval is not None and len(orchestrator_steps) == 1, (orchestrator_steps, reply)
+    assert reply.text == reply.approval.summary + reply.spoken[len(reply.approval.summary):]
+    assert "return text" not in reply.text
