@@ -43,6 +43,9 @@ from .test_agents_llm import with_model
     ("pay Anna's invoice", "finance"),  # paying it is a transfer: the verb that leads decides
     ("Bezahl die Rechnung von Lena", "finance"),
     ("did I pay the rent this month", "finance"),
+    ("Using your tools, find out which weekday it is for me and tell me in one sentence.", "general"),
+    ("Welcher Wochentag ist der 12. März?", "general"),
+    ("what time is the dentist tomorrow", None),  # when an event is: the calendar's, through the orchestrator
 ])
 def test_a_request_naming_one_domain_picks_it(said: str, domain: str | None) -> None:
     assert pick_domain(said) == domain
