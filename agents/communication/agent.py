@@ -12,13 +12,13 @@ from datetime import date, datetime, timedelta
 from pydantic_ai import RunContext
 
 from agents.deps import AssistantDeps, ServiceError
-from agents.models import MailQuery, NewEvent, OutgoingMail
+from agents.models import MailQuery, MailSummary, NewEvent, OutgoingMail
 from agents.toolkit import aware, log_call, need, new_delegate, tool_groups, user_named
 from agents.untrusted import UNTRUSTED_RULE, untrusted
 
 from . import checks as _checks  # noqa: F401  (the tools' argument checks register themselves)
 from . import wording
-from .checks import search_wider, title_has
+from .checks import day_in_words, search_wider, title_has
 
 SEARCH_DAYS = 120  # how far ahead an event named by words is looked for
 
@@ -56,7 +56,8 @@ _ACTIONS = {
                     r"event)|eintrag|trag\w*|anleg|leg\w* (?:\w+ )*an\b|plan\w*|buch\w*|blockier\w*|reservier\w*|"
                     r"mach\w* (?:\w+ )*termin|vereinbar\w*)",
     "delete_event": _W + r"delete|cancel|remove|drop|clear|call off|lösch\w*|entfern\w*|sag\w* (?:\w+ )*ab\b|absag\w*|"
-                    r"streich\w*|storn\w*)",
+                    r"streich\w*|storn\w*|take (?:\w+ )*(?:out|off)\b|nimm (?:\w+ )*raus\b|(?:\w+ )?raus(?:nehmen|werfen)|"
+                    r"austrag\w*|trag\w* (?:\w+ )*aus\b)",
 }
 
 communication_agent = new_delegate(
@@ -83,7 +84,11 @@ def calendar_events(ctx: RunContext[AssistantDeps], start: datetime | None = Non
     s = aware(ctx, start) if start else now.replace(hour=0, minute=0, second=0, microsecond=0)
     e = aware(ctx, end) if end else s + timedelta(days=1)
     words = (text or "").strip()
-    if words:  # a named event is looked for beyond the range the model guessed
+    day, words = day_in_words(words, now)
+    if day is not None:  # "Friday" as the event's words (the 1.5B model did so): the day it names
+        s = datetime.combine(day, datetime.min.time(), tzinfo=ctx.deps.tz)
+        e = s + timedelta(days=1)
+    elif words:  # a named event is looked for beyond the range the model guessed
         s, e = min(s, now - timedelta(days=1)), max(e, now + timedelta(days=SEARCH_DAYS))
     log_call(ctx, "calendar_events", start=s, end=e, **({"text": words} if words else {}))
     try:
@@ -95,9 +100,38 @@ def calendar_events(ctx: RunContext[AssistantDeps], start: datetime | None = Non
     for x in events:
         ctx.deps.heard_from(f"the calendar entry “{x.title}”")
         ctx.deps.showed("event", x.uid, x.title)
-    ctx.deps.answer(ctx.tool_call_id, wording.events(events, s, e, ctx.deps, words))
+    said = wording.events(events, s, e, ctx.deps, words)
+    mails = _mail_about(ctx, words) if words and not events else []
+    if mails:  # "When is Anna's invoice due?" asked of the calendar: the answer is in her mail
+        said += " " + _mails_read(ctx, mails)
+    ctx.deps.answer(ctx.tool_call_id, said)
     return [f"{e.start.astimezone(ctx.deps.tz).isoformat()} – {e.end.astimezone(ctx.deps.tz).isoformat()}: "
-            + untrusted("calendar", e.title + (f" @ {e.location}" if e.location else "")) for e in events]
+            + untrusted("calendar", e.title + (f" @ {e.location}" if e.location else "")) for e in events] + [
+        f"id={x.id} " + untrusted("email", f"from: {x.sender}\nsubject: {x.subject}\n{x.snippet}") for x in mails]
+
+
+def _mail_about(ctx: RunContext[AssistantDeps], words: str) -> list[MailSummary]:
+    """At most two mails with these words (in either language): what a calendar question may be about."""
+    if ctx.deps.services.mail is None:
+        return []
+    try:
+        query = MailQuery(text=words, limit=3)
+        found = ctx.deps.services.mail.search(query) or search_wider(ctx.deps.services.mail, query)
+    except ServiceError:
+        return []
+    return found if len(found) <= 2 else []
+
+
+def _mails_read(ctx: RunContext[AssistantDeps], found: list[MailSummary]) -> str:
+    """What the user hears of mails found (few are read out), and the other domains' work on them; noted as
+    shown, and as someone else's text for any action after this."""
+    for x in found:
+        ctx.deps.heard_from(f"the e-mail from {x.sender}, “{x.subject}”")
+        ctx.deps.showed("mail", x.id, f"{x.sender_name or ''} <{x.sender}>: {x.subject}")
+    after = [line for hook in ctx.deps.services.mail_read for line in hook.mail_read(ctx.deps, found)]
+    # other domains' work on the mail just read (invoice attachments filed, their payment proposed for the yes):
+    # said to the user, not handed to the model
+    return " ".join([wording.mails(found, ctx.deps), *after])
 
 
 @communication_agent.tool(requires_approval=True)
@@ -145,13 +179,7 @@ def search_mail(ctx: RunContext[AssistantDeps], unread_only: bool = False, sende
             found = search_wider(ctx.deps.services.mail, query)
     except ServiceError as exc:
         return [f"error: {exc}"]
-    for x in found:
-        ctx.deps.heard_from(f"the e-mail from {x.sender}, “{x.subject}”")
-        ctx.deps.showed("mail", x.id, f"{x.sender_name or ''} <{x.sender}>: {x.subject}")
-    after = [line for hook in ctx.deps.services.mail_read for line in hook.mail_read(ctx.deps, found)]
-    # other domains' work on the mail just read (invoice attachments filed, their payment proposed for the yes):
-    # said to the user, not handed to the model
-    ctx.deps.answer(ctx.tool_call_id, " ".join([wording.mails(found, ctx.deps), *after]))
+    ctx.deps.answer(ctx.tool_call_id, _mails_read(ctx, found))
     return [f"id={x.id} date={x.date.isoformat()} "
             + untrusted("email", f"from: {x.sender}\nsubject: {x.subject}\n{x.snippet}") for x in found]
 

@@ -13,6 +13,8 @@ import re
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from rapidfuzz import fuzz
+
 from agents.deps import AssistantDeps, MailService, ServiceError
 from agents.local.normalize import normalize
 from agents.local.slots import longest_span
@@ -353,8 +355,8 @@ def check_delete_event(deps: AssistantDeps, args: dict[str, Any]) -> dict[str, A
     by_uid = [e for e in known if uid and e.uid == uid]
     if by_uid:
         return _chosen(by_uid[0], deps)
-    words = str(args.get("title") or "").strip() or uid
-    day = args.get("day")
+    named, words = day_in_words(str(args.get("title") or "").strip() or uid, now)  # "Friday" as the title
+    day = args.get("day") or named
     said = None if deps.approved else said_day(deps.request, now)
     if said is not None:  # the day the user's words give, not the model's date arithmetic
         day = said
@@ -386,10 +388,40 @@ def _chosen(event: CalendarEvent, deps: AssistantDeps) -> dict[str, Any]:
 
 def title_has(title: str, words: str) -> bool:
     """Every word of three letters or more is in the title (or the words are, as they were said); the words
-    that only say it is an event ("dentist appointment", "Termin Project Review") need not be."""
+    that only say it is an event ("dentist appointment", "Termin Project Review") need not be. A word is in
+    the title as a compound or spelled the other language's way too ("Projektreview": "Project review")."""
     t = title.lower()
     said = [w for w in re.findall(r"\w+", words.lower()) if len(w) > 2 and w not in _EVENT_WORDS]
-    return all(w in t for w in said) or words.lower() in t  # only such words: any event (the day decides)
+    return all(_in_title(w, t) for w in said) or words.lower() in t  # only such words: any event (the day decides)
+
+
+def _in_title(word: str, title: str) -> bool:
+    if word in title:
+        return True
+    other = other_language(word)
+    if other and other.lower() in title:
+        return True
+    squashed = re.sub(r"[\W_]+", "", title)  # "project review" -> "projectreview", to meet a German compound
+    return word in squashed or (len(word) >= 6 and fuzz.partial_ratio(word, squashed) >= 85)
+
+
+# a day said among an event's words ("Friday", "am Freitag", "tomorrow"): the day to look at, not a title word
+_DAY_SAID = re.compile(
+    r"\b(?:(?:on|am|next|this|coming|nächsten|kommenden|diesen)\s+)?(?:monday|tuesday|wednesday|thursday|friday|"
+    r"saturday|sunday|montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag|today|tomorrow|heute|"
+    r"übermorgen|morgen)\b", re.IGNORECASE)
+
+
+def day_in_words(words: str, now: datetime) -> tuple[date | None, str]:
+    """The day that ``words`` name (as the local time parser reads it) and the words without it."""
+    m = _DAY_SAID.search(words)
+    if m is None:
+        return None, words
+    when = parse_when(m.group(0), now)
+    if when is None:
+        return None, words
+    rest = re.sub(r"\s+", " ", words[:m.start()] + words[m.end():]).strip(" ,.")
+    return when.at.date(), rest
 
 
 _EVENT_WORDS = frozenset(["appointment", "appointments", "event", "meeting", "termin", "termine", "the", "my", "der",
